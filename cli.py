@@ -1,0 +1,421 @@
+"""`jcg`: the finance officer's and auditor's command line, a thin layer over `ledger`.
+
+Exit codes: 0 done (or already recorded), 1 refused (nothing written), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from domain.clauses import clause as find_clause
+from domain.enterprise import KINDS, Enterprise
+from domain.errors import Refused
+from domain.ids import party_id
+from domain.journal import postings
+from domain.money import fmt, parse_yuan
+from ledger import Ledger
+from ledger.commands import Command, Outcome
+from ledger.config import database_url
+from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.parties import ExpireQualification, GrantQualification, RegisterParty
+
+# parameter types ------------------------------------------------------------------------
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (write YYYY-MM-DD)", param, ctx)
+
+
+class YuanType(click.ParamType):
+    """Amounts as officers write them: 500000, 500,000.00, 50万, 50万元."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_yuan(str(value))
+        except Refused as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()
+YUAN = YuanType()
+
+
+# session --------------------------------------------------------------------------------
+
+
+class Session:
+    """What every command needs: the database URL, the acting officer, the ledger."""
+
+    def __init__(self, url: str, officer: str):
+        self.url = url
+        self.officer = officer
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            try:
+                self._ledger = Ledger.open(self.url)
+            except ValueError as exc:
+                raise click.UsageError(str(exc)) from None
+        return self._ledger
+
+    def run(self, command: Command) -> Outcome:
+        outcome = self.ledger.execute(command)
+        report(outcome)
+        return outcome
+
+
+def report(outcome: Outcome) -> None:
+    click.echo(outcome.message)
+    for line in outcome.trace:
+        click.echo(f"  {line}")
+    if not outcome.already_recorded:
+        click.echo(f"  request id: {outcome.request_id}")
+
+
+def writing(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every writing command takes."""
+    fn = click.option("--request-id", default="", help="Idempotency key; generated and printed if absent.")(fn)
+    fn = click.option("--ref", default="", help="Decision reference (文号).")(fn)
+    fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
+    return fn
+
+
+def common(decided: date, ref: str, request_id: str) -> dict[str, Any]:
+    session = click.get_current_context().find_object(Session)
+    assert session is not None
+    return {"actor": session.officer, "decided": decided, "ref": ref, "request_id": request_id}
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+# the group ------------------------------------------------------------------------------
+
+
+class JcgGroup(click.Group):
+    """Every error is one line on stderr: exit 1 for a refused request, 2 for bad usage."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            super().main(args, prog_name or "jcg", complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except Refused as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        sys.exit(0)
+
+
+@click.group(cls=JcgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", default=None, help="Database URL (sqlite:///FILE or postgresql://...); "
+              "default $JCG_DATABASE_URL or ./jcg-ledger.sqlite.")
+@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True,
+              help="Officer id recorded as the actor ($JCG_OFFICER).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, officer: str) -> None:
+    """jcg-ledger: grants, 拨投结合 conversions and loan-loss compensation of 临政办发〔2024〕34号.
+
+    \b
+    Example:
+      jcg --db sqlite:///ledger.sqlite party register U1 --name 山西师范大学 \\
+          --kind university --entered 2024-12-01 --decided 2025-01-02
+    """
+    ctx.obj = Session(database_url(db), officer)
+
+
+@main.command()
+@pass_session
+def init(session: Session) -> None:
+    """Create the ledger's tables in the database (safe to repeat).
+
+    \b
+    Example:
+      jcg --db sqlite:///ledger.sqlite init
+    """
+    session.ledger  # noqa: B018  (opening creates the tables)
+    click.echo(f"ledger ready at {session.url}")
+
+
+# parties --------------------------------------------------------------------------------
+
+
+@main.group()
+def party() -> None:
+    """Register parties (enterprises, universities, banks, people …) and qualifications."""
+
+
+@party.command("register")
+@click.argument("code")
+@click.option("--name", required=True)
+@click.option("--kind", "party_kind", type=click.Choice(sorted(KINDS)), required=True)
+@click.option("--entered", type=DATE, required=True, help="Date it entered the platform.")
+@writing
+@pass_session
+def party_register(session: Session, code: str, name: str, party_kind: str, entered: date,
+                   decided: date, ref: str, request_id: str) -> None:
+    """Register a party under CODE.
+
+    \b
+    Example:
+      jcg party register ENT-001 --name 临汾光电科技有限公司 --kind enterprise \\
+          --entered 2024-12-01 --decided 2025-01-02
+    """
+    session.run(RegisterParty(code=code, name=name, party_kind=party_kind, entered=entered,
+                              **common(decided, ref, request_id)))
+
+
+@party.command("qualify")
+@click.argument("code")
+@click.argument("qualification")
+@click.option("--level", default="", help="e.g. national, provincial, municipal.")
+@click.option("--granted", type=DATE, required=True)
+@click.option("--expires", type=DATE, default=None)
+@writing
+@pass_session
+def party_qualify(session: Session, code: str, qualification: str, level: str, granted: date,
+                  expires: date | None, decided: date, ref: str, request_id: str) -> None:
+    """Record a dated qualification (高新技术企业, 专精特新 …) of party CODE.
+
+    \b
+    Example:
+      jcg party qualify ENT-001 高新技术企业 --level national --granted 2024-12-20 \\
+          --expires 2027-12-19 --decided 2025-01-05 --ref 国科火字〔2024〕1号
+    """
+    session.run(GrantQualification(code=code, qualification=qualification, level=level,
+                                   granted_on=granted, expires_on=expires,
+                                   **common(decided, ref, request_id)))
+
+
+@party.command("expire")
+@click.argument("code")
+@click.argument("qualification")
+@click.option("--level", default="")
+@click.option("--ended", type=DATE, required=True)
+@writing
+@pass_session
+def party_expire(session: Session, code: str, qualification: str, level: str, ended: date,
+                 decided: date, ref: str, request_id: str) -> None:
+    """End a qualification of party CODE (revoked or lapsed).
+
+    \b
+    Example:
+      jcg party expire ENT-001 高新技术企业 --level national --ended 2026-01-01 --decided 2026-01-02
+    """
+    session.run(ExpireQualification(code=code, qualification=qualification, level=level,
+                                    ended_on=ended, **common(decided, ref, request_id)))
+
+
+@party.command("show")
+@click.argument("code")
+@pass_session
+def party_show(session: Session, code: str) -> None:
+    """Show a party, its qualifications and awards.
+
+    \b
+    Example:
+      jcg party show ENT-001
+    """
+    p = _party(session, code)
+    click.echo(f"{p.code}  {p.name}  ({KINDS[p.kind]}, entered {p.entered})")
+    for q in p.qualifications:
+        end = f", ended {q.ended_on}" if q.ended_on else (f", expires {q.expires_on}" if q.expires_on else "")
+        click.echo(f"  qualification: {q.name} {q.level} from {q.granted_on}{end}")
+    _print_awards(p)
+
+
+@party.command("list")
+@pass_session
+def party_list(session: Session) -> None:
+    """List every registered party.
+
+    \b
+    Example:
+      jcg party list
+    """
+    for _, e in session.ledger.read_log():
+        if isinstance(e, Enterprise.Registered):  # type: ignore[attr-defined]
+            click.echo(f"{e.code:<16} {KINDS[e.kind]:<8} {e.entered}  {e.name}")
+
+
+def _party(session: Session, code: str) -> Enterprise:
+    from eventsourcing.application import AggregateNotFoundError
+
+    try:
+        p = session.ledger.aggregate(party_id(code))
+    except AggregateNotFoundError:
+        raise Refused(f"party {code} is not registered") from None
+    return p
+
+
+def _print_awards(p: Enterprise) -> None:
+    for a in p.awards.values():
+        c = find_clause(a.clause)
+        click.echo(
+            f"  {a.award_id:<14} {a.clause:<6} {c.title[:18]:<18} {a.decided}  awarded {fmt(a.amount):>16}"
+            f"  paid {fmt(a.disbursed):>16}  clawed back {fmt(a.clawed_back):>14}"
+        )
+    t = p.totals()
+    click.echo(
+        f"  total awarded {fmt(t['awarded'])}, disbursed {fmt(t['disbursed'])}, "
+        f"clawed back {fmt(t['clawed_back'])}, outstanding {fmt(t['outstanding'])}"
+    )
+
+
+# grants ---------------------------------------------------------------------------------
+
+
+@main.group()
+def grant() -> None:
+    """Awards, disbursements and clawbacks."""
+
+
+@grant.command("award")
+@click.argument("clause")
+@click.option("--recipient", required=True, help="Party code of the recipient.")
+@click.option("--amount", type=YUAN, required=True, help="Decided amount, e.g. 50万元.")
+@click.option("--source", default="市财政", show_default=True, help="Funding source.")
+@click.option("--matter", default="", help="G.3 matter key (same matter pays only the highest).")
+@click.option("--reason", default="")
+@writing
+@pass_session
+def grant_award(session: Session, clause: str, recipient: str, amount: Decimal, source: str,
+                matter: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """Record an award of a decided AMOUNT under CLAUSE to a recipient.
+
+    \b
+    Example:
+      jcg grant award P2.4 --recipient U1 --amount 153,086.42 --decided 2025-03-01 \\
+          --ref 临科发〔2025〕12号
+    """
+    session.run(RecordAward(recipient=recipient, clause=clause, amount=amount, source=source,
+                            matter=matter, reason=reason, **common(decided, ref, request_id)))
+
+
+@grant.command("disburse")
+@click.argument("award")
+@click.option("--amount", type=YUAN, required=True)
+@click.option("--voucher", default="", help="Payment voucher number.")
+@writing
+@pass_session
+def grant_disburse(session: Session, award: str, amount: Decimal, voucher: str, decided: date,
+                   ref: str, request_id: str) -> None:
+    """Pay (part of) AWARD; never more than remains to pay.
+
+    \b
+    Example:
+      jcg grant disburse U1-A1 --amount 100000 --decided 2025-03-10 --voucher 付-2025-031
+    """
+    session.run(Disburse(recipient=_recipient_of(award), award=award, amount=amount,
+                         voucher=voucher, **common(decided, ref, request_id)))
+
+
+@grant.command("claw-back")
+@click.argument("award")
+@click.option("--amount", type=YUAN, required=True)
+@click.option("--reason", required=True)
+@writing
+@pass_session
+def grant_claw_back(session: Session, award: str, amount: Decimal, reason: str, decided: date,
+                    ref: str, request_id: str) -> None:
+    """Recover (追回) money paid on AWARD; never more than was paid.
+
+    \b
+    Example:
+      jcg grant claw-back U1-A1 --amount 20000 --reason 考核不合格 --decided 2025-09-01 \\
+          --ref 临科发〔2025〕40号
+    """
+    session.run(ClawBack(recipient=_recipient_of(award), award=award, amount=amount,
+                         reason=reason, **common(decided, ref, request_id)))
+
+
+@grant.command("show")
+@click.argument("recipient")
+@pass_session
+def grant_show(session: Session, recipient: str) -> None:
+    """Show the awards of RECIPIENT with what was paid and recovered.
+
+    \b
+    Example:
+      jcg grant show U1
+    """
+    _print_awards(_party(session, recipient))
+
+
+def _recipient_of(award: str) -> str:
+    code, sep, number = award.rpartition("-A")
+    if not sep or not code or not number.isdigit():
+        raise click.BadParameter(f"{award!r} is not an award id (like ENT-001-A1)", param_hint="AWARD")
+    return code
+
+
+# demo -----------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--db", "demo_db", default="sqlite:///jcg-demo.sqlite", show_default=True,
+              help="Where the demo ledger is written (an SQLite file is started anew).")
+@click.pass_context
+def demo(ctx: click.Context, demo_db: str) -> None:
+    """Run a worked example on a new ledger and print each step.
+
+    \b
+    Example:
+      jcg demo
+    """
+    from ledger.demo import run_demo
+
+    if demo_db.startswith("sqlite:///"):
+        path = Path(demo_db[len("sqlite:///"):])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    session = Session(demo_db, "demo-officer")
+    ctx.obj = session
+    run_demo(session.ledger, click.echo)
+
+
+def trial_balance(ledger: Ledger) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for _, e in ledger.read_log():
+        for p in postings(e):
+            totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
+    return totals
+
+
+# entry point ----------------------------------------------------------------------------
+
+
+def run() -> None:
+    """Console script `jcg`."""
+    main(prog_name="jcg")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

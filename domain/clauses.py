@@ -1,0 +1,55 @@
+"""The clause index: every clause id the ledger accepts, its title and 责任单位."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from domain.errors import Refused
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    title: str
+    rule: str
+    cap: str
+    money: bool
+    units: tuple[str, ...]
+
+    @property
+    def document(self) -> str:
+        return self.id.split(".")[0]
+
+
+@cache
+def catalogue() -> dict[str, Clause]:
+    data = tomllib.loads((resources.files("domain") / "clauses.toml").read_text(encoding="utf-8"))
+    return {
+        c["id"]: Clause(
+            id=c["id"],
+            title=c["title"],
+            rule=c.get("rule", ""),
+            cap=c.get("cap", ""),
+            money=bool(c.get("money", False)),
+            units=tuple(c.get("units", ())),
+        )
+        for c in data["clause"]
+    }
+
+
+def clause(clause_id: str) -> Clause:
+    """The clause, or a refusal naming the unknown id."""
+    try:
+        return catalogue()[clause_id]
+    except KeyError:
+        raise Refused(f"unknown clause {clause_id!r} (see `jcg policy list`)") from None
+
+
+def money_clause(clause_id: str) -> Clause:
+    c = clause(clause_id)
+    if not c.money:
+        raise Refused(f"clause {clause_id} ({c.title}) has no money rule; nothing can be awarded under it")
+    return c

@@ -1,0 +1,298 @@
+"""Every registered party (G.2) and the grants awarded to it.
+
+Awards, disbursements and clawbacks live on the recipient, so caps that span awards
+(per recipient per year, one-time per level) are checked inside one aggregate and two
+officers awarding at once cannot both pass: the second save conflicts and is re-run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import journal
+from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
+from domain.ids import party_id
+from domain.money import ZERO, fmt, yuan
+from domain.provenance import Provenance
+
+KINDS = {
+    "enterprise": "企业",
+    "university": "高校",
+    "institute": "科研院所",
+    "service_org": "服务机构",
+    "fund_manager": "基金管理人",
+    "bank": "银行",
+    "leasing": "融资租赁机构",
+    "insurer": "保险机构",
+    "person": "个人",
+}
+
+
+@dataclass
+class Award:
+    award_id: str
+    clause: str
+    amount: Decimal
+    fiscal_year: int
+    decided: date
+    source: str
+    matter: str
+    disbursed: Decimal = ZERO
+    clawed_back: Decimal = ZERO
+    trace: list[str] = field(default_factory=list)
+
+    @property
+    def undisbursed(self) -> Decimal:
+        return self.amount - self.disbursed
+
+    @property
+    def net_paid(self) -> Decimal:
+        return self.disbursed - self.clawed_back
+
+
+@dataclass
+class Qualification:
+    name: str
+    level: str
+    granted_on: date
+    expires_on: date | None
+    ended_on: date | None = None
+
+    def holds_on(self, day: date) -> bool:
+        if day < self.granted_on:
+            return False
+        if self.ended_on is not None and day >= self.ended_on:
+            return False
+        return self.expires_on is None or day <= self.expires_on
+
+
+class Enterprise(Aggregate):
+    """A registered party: enterprise, university, institute, bank, fund manager, person …"""
+
+    @staticmethod
+    def create_id(code: str) -> UUID:
+        return party_id(code)
+
+    @classmethod
+    def register(
+        cls, by: Provenance, code: str, name: str, kind: str, entered: date
+    ) -> Enterprise:
+        if not code.strip():
+            raise Refused("a party needs a code")
+        if not name.strip():
+            raise Refused(f"party {code}: a name is required")
+        if kind not in KINDS:
+            raise Refused(f"party {code}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+        if entered > by.decided:
+            raise InvalidDate(f"party {code}: entry date {entered} is after the decision date")
+        return cls(by=by, code=code, name=name, kind=kind, entered=entered)
+
+    @event("Registered")
+    def __init__(self, by: Provenance, code: str, name: str, kind: str, entered: date) -> None:
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.entered = entered
+        self.qualifications: list[Qualification] = []
+        self.awards: dict[str, Award] = {}
+
+    # qualifications ------------------------------------------------------------------
+    def qualify(
+        self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
+    ) -> None:
+        if not name.strip():
+            raise Refused(f"party {self.code}: a qualification needs a name")
+        if expires_on is not None and expires_on < granted_on:
+            raise InvalidDate(f"qualification {name}: expires before it is granted")
+        if any(
+            q.name == name and q.level == level and q.ended_on is None and q.granted_on == granted_on
+            for q in self.qualifications
+        ):
+            raise Refused(f"party {self.code} already holds {name} {level} from {granted_on}")
+        self._qualification_granted(by, name, level, granted_on, expires_on)
+
+    @event("QualificationGranted")
+    def _qualification_granted(
+        self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
+    ) -> None:
+        self.qualifications.append(Qualification(name, level, granted_on, expires_on))
+
+    def expire_qualification(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
+        if not any(q.name == name and q.level == level and q.ended_on is None for q in self.qualifications):
+            raise NotFound(f"party {self.code} holds no current {name} {level}")
+        self._qualification_expired(by, name, level, ended_on)
+
+    @event("QualificationExpired")
+    def _qualification_expired(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
+        for q in self.qualifications:
+            if q.name == name and q.level == level and q.ended_on is None:
+                q.ended_on = ended_on
+
+    def holds(self, name: str, level: str | None, on: date) -> bool:
+        return any(
+            q.name == name and (level is None or q.level == level) and q.holds_on(on)
+            for q in self.qualifications
+        )
+
+    # grants --------------------------------------------------------------------------
+    def next_award_id(self) -> str:
+        return f"{self.code}-A{len(self.awards) + 1}"
+
+    def grant_award(
+        self,
+        by: Provenance,
+        clause: str,
+        amount: Decimal,
+        *,
+        source: str = journal.CITY,
+        matter: str = "",
+        basis: dict[str, str] | None = None,
+        trace: list[str] | None = None,
+        versions: list[str] | None = None,
+        reason: str = "",
+    ) -> str:
+        """Record an award decided elsewhere (amount checked by the rules where they apply)."""
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"award amount {fmt(amount)} must be positive")
+        if not by.ref.strip():
+            raise Refused("an award needs a decision reference (文号)")
+        award_id = self.next_award_id()
+        self._award_granted(
+            by=by,
+            party=self.code,
+            award_id=award_id,
+            clause=clause,
+            amount=amount,
+            source=source,
+            matter=matter or f"{self.code}:{clause}:{award_id}",
+            basis=dict(basis or {}),
+            trace=list(trace or [f"{clause}: amount decided {fmt(amount)}"]),
+            versions=list(versions or []),
+            reason=reason,
+        )
+        return award_id
+
+    @event("AwardGranted")
+    def _award_granted(
+        self,
+        by: Provenance,
+        party: str,
+        award_id: str,
+        clause: str,
+        amount: Decimal,
+        source: str,
+        matter: str,
+        basis: dict[str, str],
+        trace: list[str],
+        versions: list[str],
+        reason: str,
+    ) -> None:
+        self.awards[award_id] = Award(
+            award_id, clause, amount, by.decided.year, by.decided, source, matter, trace=list(trace)
+        )
+
+    def award(self, award_id: str) -> Award:
+        try:
+            return self.awards[award_id]
+        except KeyError:
+            raise NotFound(f"party {self.code} has no award {award_id}") from None
+
+    def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "") -> None:
+        award = self.award(award_id)
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"disbursement {fmt(amount)} must be positive")
+        if by.decided < award.decided:
+            raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
+        if amount > award.undisbursed:
+            raise Refused(
+                f"award {award_id}: disbursement {fmt(amount)} exceeds what remains to pay "
+                f"({fmt(award.undisbursed)} of {fmt(award.amount)})"
+            )
+        self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher)
+
+    @event("Disbursed")
+    def _disbursed(
+        self,
+        by: Provenance,
+        party: str,
+        award_id: str,
+        clause: str,
+        source: str,
+        amount: Decimal,
+        voucher: str,
+    ) -> None:
+        self.awards[award_id].disbursed += amount
+
+    def claw_back(self, by: Provenance, award_id: str, amount: Decimal, reason: str) -> None:
+        award = self.award(award_id)
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"clawback {fmt(amount)} must be positive")
+        if not reason.strip():
+            raise Refused(f"award {award_id}: a clawback needs a reason")
+        if amount > award.net_paid:
+            raise Refused(
+                f"award {award_id}: clawback {fmt(amount)} exceeds what was paid and not yet "
+                f"recovered ({fmt(award.net_paid)})"
+            )
+        self._clawed_back(
+            by, self.code, award_id, award.clause, award.source, amount, reason, award.fiscal_year
+        )
+
+    @event("ClawedBack")
+    def _clawed_back(
+        self,
+        by: Provenance,
+        party: str,
+        award_id: str,
+        clause: str,
+        source: str,
+        amount: Decimal,
+        reason: str,
+        award_year: int,
+    ) -> None:
+        self.awards[award_id].clawed_back += amount
+
+    # views ---------------------------------------------------------------------------
+    def totals(self) -> dict[str, Decimal]:
+        awarded = sum((a.amount for a in self.awards.values()), ZERO)
+        disbursed = sum((a.disbursed for a in self.awards.values()), ZERO)
+        clawed = sum((a.clawed_back for a in self.awards.values()), ZERO)
+        return {
+            "awarded": awarded,
+            "disbursed": disbursed,
+            "clawed_back": clawed,
+            "outstanding": awarded - disbursed,
+        }
+
+    def awarded_in(self, clause: str, year: int) -> Decimal:
+        """Cumulative award under ``clause`` in calendar year ``year``, net of clawbacks."""
+        return sum(
+            (a.amount - a.clawed_back for a in self.awards.values() if a.clause == clause and a.fiscal_year == year),
+            ZERO,
+        )
+
+
+@journal.postings.register(Enterprise.AwardGranted)  # type: ignore[attr-defined]
+def _award_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.payable(e.party), e.amount)
+
+
+@journal.postings.register(Enterprise.Disbursed)  # type: ignore[attr-defined]
+def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Enterprise.ClawedBack)  # type: ignore[attr-defined]
+def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
+    same_year = e.by.fiscal_year == e.award_year
+    credit = journal.budget(e.clause, e.award_year) if same_year else journal.returned(e.by.fiscal_year)
+    return journal.transfer(journal.funding(e.source), credit, e.amount)

@@ -1,0 +1,29 @@
+"""Why a request is refused. Every refusal is one clear line for the officer."""
+
+
+class Refused(Exception):
+    """A request the ledger will not record; nothing is written."""
+
+
+class InvalidAmount(Refused):
+    """An amount that is not an exact, positive number of yuan."""
+
+
+class InvalidDate(Refused):
+    """A date that is malformed or outside the window a rule allows."""
+
+
+class NotFound(Refused):
+    """A party, project, fund, loan or award that was never registered."""
+
+
+class AlreadyExists(Refused):
+    """A registration under a code that is taken."""
+
+
+class CapExceeded(Refused):
+    """An amount beyond what a cap allows."""
+
+
+class ConflictingRequest(Refused):
+    """A request id reused with different content."""

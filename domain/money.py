@@ -1,0 +1,126 @@
+"""Yuan amounts: exact Decimals with two places, parsed the way officers write them.
+
+Money never touches float. Rounding (ROUND_HALF_UP to the fen) happens only where a rule
+says so, through :func:`round_fen`; everything else refuses amounts that are not already
+exact to the fen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from domain.errors import InvalidAmount
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+WAN = Decimal(10000)
+
+_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
+    """Parse an amount as written on a decision: ``500000``, ``500,000.00``, ``50万元``.
+
+    Refuses floats, exponents, more than two decimals (in yuan), empty and non-numeric
+    input, and (unless ``positive`` is False) zero or negative amounts.
+    """
+    if isinstance(text, float) or isinstance(text, bool):
+        raise InvalidAmount(f"amount {text!r}: floats are not accepted for money")
+    if isinstance(text, Decimal):
+        return _exact(text, str(text), positive)
+    if isinstance(text, int):
+        return _exact(Decimal(text), str(text), positive)
+    raw = str(text)
+    s = raw.strip().replace("，", ",").replace(" ", "")
+    if not s:
+        raise InvalidAmount("amount is empty")
+    multiplier = Decimal(1)
+    for suffix in ("万元", "万"):
+        if s.endswith(suffix):
+            s, multiplier = s[: -len(suffix)], WAN
+            break
+    else:
+        if s.endswith("元"):
+            s = s[:-1]
+    if "e" in s.lower():
+        raise InvalidAmount(f"amount {raw!r}: exponents are not accepted")
+    if _GROUPED.match(s):
+        s = s.replace(",", "")
+    elif not _PLAIN.match(s):
+        raise InvalidAmount(f"amount {raw!r} is not a number of yuan")
+    try:
+        value = Decimal(s) * multiplier
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the patterns
+        raise InvalidAmount(f"amount {raw!r} is not a number of yuan") from exc
+    return _exact(value, raw, positive)
+
+
+def _exact(value: Decimal, raw: str, positive: bool) -> Decimal:
+    if not value.is_finite():
+        raise InvalidAmount(f"amount {raw!r} is not a finite number")
+    if value != value.quantize(FEN):
+        raise InvalidAmount(f"amount {raw!r} has more than 2 decimals (fen)")
+    if positive and value <= 0:
+        raise InvalidAmount(f"amount {raw!r} must be positive")
+    if value < 0:
+        raise InvalidAmount(f"amount {raw!r} must not be negative")
+    return value.quantize(FEN)
+
+
+def yuan(value: Decimal | int | str) -> Decimal:
+    """An exact amount to the fen (refuses anything that would need rounding)."""
+    d = Decimal(value)
+    if d != d.quantize(FEN):
+        raise InvalidAmount(f"amount {value} has more than 2 decimals (fen)")
+    return d.quantize(FEN)
+
+
+def round_fen(value: Decimal) -> Decimal:
+    """ROUND_HALF_UP to the fen: call only at the points a rule says."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def split(total: Decimal, ratios: Sequence[Decimal]) -> list[Decimal]:
+    """Split ``total`` by ``ratios``: each share but the last is rounded half-up to the fen,
+    and the last takes the remainder, so the parts always add up exactly to the whole.
+
+    The ratios may sum to 1 (a full split) or less (then pass the remainder holder last
+    with its own ratio; it still takes the exact rest).
+    """
+    total = yuan(total)
+    if not ratios:
+        raise ValueError("split needs at least one ratio")
+    if any(r < 0 for r in ratios):
+        raise ValueError("split ratios must not be negative")
+    if sum(ratios, Decimal(0)) != 1:
+        raise ValueError(f"split ratios must add up to 1, got {sum(ratios, Decimal(0))}")
+    parts = [round_fen(total * r) for r in ratios[:-1]]
+    parts.append(total - sum(parts, ZERO))
+    return parts
+
+
+def pro_rata(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+    """Share ``total`` in proportion to ``weights`` (e.g. what each payer compensated),
+    rounded half-up to the fen, the last weight taking the exact remainder."""
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        raise ValueError("pro-rata weights must add up to more than zero")
+    total = yuan(total)
+    parts = [round_fen(total * w / whole) for w in weights[:-1]]
+    parts.append(total - sum(parts, ZERO))
+    return parts
+
+
+def fmt(value: Decimal) -> str:
+    """``7654321.09`` → ``7,654,321.09`` for traces and tables."""
+    return f"{value:,.2f}"
+
+
+def fmt_plain(value: Decimal) -> str:
+    """Amounts in traces: thousands separators, no trailing ``.00`` for whole caps."""
+    if value == value.to_integral_value():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"

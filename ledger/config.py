@@ -1,0 +1,72 @@
+"""One database URL in, the eventsourcing environment and a SQLAlchemy URL out."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlparse
+
+DEFAULT_URL = "sqlite:///jcg-ledger.sqlite"
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    kind: str  # "sqlite" or "postgres"
+    env: dict[str, str]
+    sqlalchemy_url: str
+    schema: str = ""
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``--db`` wins, then ``JCG_DATABASE_URL``, then ``./jcg-ledger.sqlite``."""
+    return explicit or os.environ.get("JCG_DATABASE_URL") or DEFAULT_URL
+
+
+def parse_database(url: str) -> Database:
+    """Map a URL to the library's own recorders (chosen by measurement, docs/decisions.md)."""
+    if url.startswith("sqlite:///") or "://" not in url:
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
+        if not path:
+            raise ValueError(f"database URL {url!r} names no file")
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }
+        return Database(url, "sqlite", env, f"sqlite:///{path}")
+    parsed = urlparse(url)
+    if parsed.scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
+        query = parse_qs(parsed.query)
+        schema = query.get("schema", [""])[0]
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "POSTGRES_POOL_SIZE": "4",
+            "POSTGRES_MAX_OVERFLOW": "4",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+        }
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema
+        netloc = parsed.netloc
+        sa = f"postgresql+psycopg://{netloc}{parsed.path}"
+        return Database(url, "postgres", env, sa, schema)
+    raise ValueError(f"unsupported database URL {url!r} (use sqlite:///FILE or postgresql://...)")
+
+
+def ensure_schema(db: Database) -> None:
+    """Create the PostgreSQL schema named in the URL, so each test can have its own."""
+    if db.kind != "postgres" or not db.schema:
+        return
+    import psycopg
+
+    e = db.env
+    with psycopg.connect(
+        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
+        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
+    ) as conn:
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"')

@@ -1,0 +1,59 @@
+"""The worked example `jcg demo` runs on a new ledger: each step printed as recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from domain.journal import postings
+from domain.money import fmt
+from ledger.application import Ledger
+from ledger.commands import Command
+from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.parties import GrantQualification, RegisterParty
+
+OFFICER = "demo-officer"
+
+
+def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
+    def do(command: Command) -> None:
+        outcome = ledger.execute(command)
+        echo(f"- {outcome.message}")
+        for line in outcome.trace:
+            echo(f"    {line}")
+
+    def on(day: str, **kw: object) -> dict[str, object]:
+        return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+
+    echo("== parties ==")
+    do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
+                     entered=date(2024, 11, 20), **on("2024-11-20")))
+    do(RegisterParty(code="ENT-001", name="临汾光电科技有限公司", party_kind="enterprise",
+                     entered=date(2024, 12, 1), **on("2024-12-01")))
+    do(GrantQualification(code="ENT-001", qualification="高新技术企业", level="national",
+                          granted_on=date(2024, 12, 20), expires_on=date(2027, 12, 19),
+                          **on("2025-01-05", ref="国科火字〔2024〕210号")))
+
+    echo("== awards and disbursements ==")
+    do(RecordAward(recipient="U-SXNU", clause="P2.4", amount=Decimal("153086.42"),
+                   **on("2025-03-01", ref="临科发〔2025〕12号")))
+    do(RecordAward(recipient="ENT-001", clause="P6.5a", amount=Decimal("100000.00"),
+                   **on("2025-04-10", ref="临财教〔2025〕8号")))
+    do(Disburse(recipient="U-SXNU", award="U-SXNU-A1", amount=Decimal("153086.42"),
+                voucher="付-2025-0311", **on("2025-03-11")))
+    do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
+                voucher="付-2025-0420", **on("2025-04-20")))
+
+    echo("== a clawback (追回) ==")
+    do(ClawBack(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("20000.00"),
+                reason="绩效考核不合格,部分追回", **on("2026-02-15", ref="临科发〔2026〕3号")))
+
+    echo("== balances (from the journal) ==")
+    totals: dict[str, Decimal] = {}
+    for _, event in ledger.read_log():
+        for p in postings(event):
+            totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
+    for account in sorted(totals):
+        echo(f"  {account:<28} {fmt(totals[account]):>16}")
+    echo(f"  {'sum of all postings':<28} {fmt(sum(totals.values(), Decimal('0.00'))):>16}")

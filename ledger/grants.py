@@ -1,0 +1,90 @@
+"""Awards with an amount decided by the officer, their disbursements and clawbacks.
+
+The rules engine computes amounts for the clauses that have a formula; this is the path
+for recording a decided amount (and the one the engine itself ends in).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.clauses import money_clause
+from domain.enterprise import Enterprise
+from domain.ids import party_id
+from domain.journal import CITY
+from domain.money import fmt
+from domain.provenance import Provenance
+from ledger.commands import Command, Outcome, handles
+from ledger.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordAward(Command):
+    kind = "grant.award"
+    recipient: str
+    clause: str
+    amount: Decimal
+    source: str = CITY
+    matter: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disburse(Command):
+    kind = "grant.disburse"
+    recipient: str
+    award: str
+    amount: Decimal
+    voucher: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClawBack(Command):
+    kind = "grant.claw-back"
+    recipient: str
+    award: str
+    amount: Decimal
+    reason: str
+
+
+@handles(RecordAward)
+def record_award(uow: UnitOfWork, cmd: RecordAward, by: Provenance) -> Outcome:
+    clause = money_clause(cmd.clause)
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    award_id = party.grant_award(
+        by, clause.id, cmd.amount, source=cmd.source, matter=cmd.matter, reason=cmd.reason,
+        trace=[f"{clause.id}: amount decided by {cmd.ref} = {fmt(cmd.amount)}"],
+    )
+    return Outcome(
+        cmd.request_id,
+        f"award {award_id}: {fmt(cmd.amount)} to {cmd.recipient} under {clause.id} {clause.title} ({cmd.ref})",
+        trace=party.award(award_id).trace,
+        data={"award": award_id},
+    )
+
+
+@handles(Disburse)
+def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    party.disburse(by, cmd.award, cmd.amount, cmd.voucher)
+    award = party.award(cmd.award)
+    return Outcome(
+        cmd.request_id,
+        f"paid {fmt(cmd.amount)} on award {cmd.award} to {cmd.recipient}; "
+        f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+    )
+
+
+@handles(ClawBack)
+def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    party.claw_back(by, cmd.award, cmd.amount, cmd.reason)
+    award = party.award(cmd.award)
+    when = "same fiscal year: reduces spending" if by.fiscal_year == award.fiscal_year else (
+        f"later year: returned to the treasury as {by.fiscal_year} revenue"
+    )
+    return Outcome(
+        cmd.request_id,
+        f"clawed back {fmt(cmd.amount)} on award {cmd.award} from {cmd.recipient} ({when})",
+    )

@@ -1,0 +1,49 @@
+"""The aggregates one command reads and changes, saved together or not at all."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+from eventsourcing.domain import Aggregate
+
+from domain.errors import AlreadyExists, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class UnitOfWork:
+    def __init__(self, repository: Repository[UUID]):
+        self._repository = repository
+        self._loaded: dict[UUID, Aggregate] = {}
+
+    def get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """The aggregate, or a refusal naming what is missing (e.g. ``party ENT-9``)."""
+        if aggregate_id not in self._loaded:
+            try:
+                self._loaded[aggregate_id] = self._repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(f"{what} is not registered") from None
+        aggregate = self._loaded[aggregate_id]
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} is not a {cls.__name__}")
+        return aggregate
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            return self.get(cls, aggregate_id, "")
+        except NotFound:
+            return None
+
+    def add(self, aggregate: Aggregate, what: str) -> None:
+        """A newly created aggregate; refuses a code that is already taken."""
+        if aggregate.id in self._loaded or aggregate.id in self._repository:
+            raise AlreadyExists(f"{what} is already registered")
+        self._loaded[aggregate.id] = aggregate
+
+    def changed(self) -> list[Any]:
+        return [a for a in self._loaded.values() if a.pending_events]
+
+    def loaded_ids(self) -> list[UUID]:
+        return list(self._loaded)

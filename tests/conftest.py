@@ -1,0 +1,66 @@
+"""Fixtures: a fresh ledger per test on SQLite, and on PostgreSQL when JCG_TEST_POSTGRES_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+
+from domain.clauses import catalogue
+from ledger import Ledger
+from ledger.clock import FixedClock
+
+POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
+REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
+    for clause_id in catalogue():
+        config.addinivalue_line("markers", f"{clause_id}: clause {clause_id} of 临政办发〔2024〕34号")
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    if not POSTGRES_URL:
+        if REQUIRE_POSTGRES:
+            pytest.fail("JCG_REQUIRE_POSTGRES=1 but JCG_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL tests are off (set JCG_TEST_POSTGRES_URL)")
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}schema={schema}"
+    with psycopg.connect(POSTGRES_URL.split("?")[0], autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledger_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    """A database URL for a new, empty ledger: each test runs once per backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/ledger.sqlite"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: os.PathLike[str]) -> str:
+    return f"sqlite:///{tmp_path}/ledger.sqlite"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from _postgres_schema_url()
+
+
+def fixed_clock() -> FixedClock:
+    return FixedClock(datetime(2026, 1, 1, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ledger(ledger_url: str) -> Iterator[Ledger]:
+    app = Ledger.open(ledger_url, clock=fixed_clock())
+    yield app
+    app.close()
