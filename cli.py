@@ -376,6 +376,26 @@ def _recipient_of(award: str) -> str:
     return code
 
 
+# policy rules (issue 3): policy list|show|calc, grant external|import -------------------
+
+
+# projects, funds and cap tables (issue 5): project ..., fund ..., captable ... ----------
+
+
+# loans and loss compensation (issue 6): loan ... ----------------------------------------
+
+
+@main.group()
+def audit() -> None:
+    """For auditors: replay, trails, proofs and verification of the recorded history."""
+
+
+# reports and audit replay (issue 7): report ..., audit replay|trail ---------------------
+
+
+# officers and tamper evidence (issue 8): officer ..., audit verify|checkpoint|prove|consistency
+
+
 # demo -----------------------------------------------------------------------------------
 
 

@@ -49,6 +49,8 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     do(ClawBack(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("20000.00"),
                 reason="绩效考核不合格,部分追回", **on("2026-02-15", ref="临科发〔2026〕3号")))
 
+    # further chapters of the demo (拨投结合 project, loan-loss compensation, audit) go here
+
     echo("== balances (from the journal) ==")
     totals: dict[str, Decimal] = {}
     for _, event in ledger.read_log():

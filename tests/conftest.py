@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
+from click.testing import CliRunner, Result
 
+import cli
 from domain.clauses import catalogue
 from ledger import Ledger
 from ledger.clock import FixedClock
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
+OFFICER = "officer-1"  # the acting officer in tests: use it as `actor` in every command
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -64,3 +67,14 @@ def ledger(ledger_url: str) -> Iterator[Ledger]:
     app = Ledger.open(ledger_url, clock=fixed_clock())
     yield app
     app.close()
+
+
+@pytest.fixture
+def jcg(ledger_url: str) -> Callable[..., Result]:
+    """Run `jcg` as an officer would, against this test's ledger: ``jcg("party", "list")``."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(cli.main, ["--db", ledger_url, "--officer", OFFICER, *args], input=input)
+
+    return invoke
