@@ -1,0 +1,142 @@
+"""Awards, disbursements and clawbacks through the application: refusals write nothing,
+repeats change nothing, and the journal follows every step."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import ConflictingRequest, InvalidAmount, InvalidDate, NotFound, Refused
+from domain.journal import postings
+from ledger import Ledger
+from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.parties import GrantQualification, RegisterParty
+from tests.conftest import OFFICER
+
+
+def count(ledger: Ledger) -> int:
+    return sum(1 for _ in ledger.read_log())
+
+
+def balances(ledger: Ledger) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for _, e in ledger.read_log():
+        for p in postings(e):
+            totals[p.account] = totals.get(p.account, Decimal(0)) + p.amount
+    return totals
+
+
+def register(ledger: Ledger, code: str = "U1", kind: str = "university") -> None:
+    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=f"{code} 名称",
+                                 party_kind=kind, entered=date(2024, 12, 1)))
+
+
+def award(ledger: Ledger, amount: str = "150000.00", **kw: object) -> str:
+    args = {"actor": OFFICER, "decided": date(2025, 3, 1), "recipient": "U1", "clause": "P2.4",
+            "amount": Decimal(amount), "ref": "临科发〔2025〕1号"} | kw
+    return ledger.execute(RecordAward(**args)).data["award"]  # type: ignore[arg-type]
+
+
+def test_award_disburse_and_claw_back_post_balanced_entries(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                            amount=Decimal("100000.00")))
+    ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 6, 1), recipient="U1", award=award_id,
+                            amount=Decimal("30000.00"), reason="考核不合格"))
+    ledger.execute(ClawBack(actor=OFFICER, decided=date(2026, 2, 1), recipient="U1", award=award_id,
+                            amount=Decimal("10000.00"), reason="审计追回"))
+    b = balances(ledger)
+    assert sum(b.values()) == 0
+    assert b["budget:P2.4:2025"] == Decimal("120000.00")  # same-year clawback reduces spending
+    assert b["revenue:returned:2026"] == Decimal("-10000.00")  # later-year clawback is revenue
+    assert b["payable:U1"] == Decimal("-50000.00")  # still owed
+    assert b["funding:市财政"] == Decimal("-60000.00")  # paid out net
+
+
+def test_cannot_disburse_more_than_awarded_and_nothing_is_written(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger, "100000.00")
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                            amount=Decimal("60000.00")))
+    before = count(ledger)
+    with pytest.raises(Refused, match=r"exceeds what remains to pay \(40,000.00 of 100,000.00\)"):
+        ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award=award_id,
+                                amount=Decimal("40000.01")))
+    assert count(ledger) == before
+
+
+def test_cannot_claw_back_more_than_was_paid(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                            amount=Decimal("1000.00")))
+    with pytest.raises(Refused, match="exceeds what was paid"):
+        ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award=award_id,
+                                amount=Decimal("1000.01"), reason="x"))
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"clause": "P9.9"}, Refused, "unknown clause 'P9.9'"),
+        ({"clause": "P1.1"}, Refused, "has no money rule"),
+        ({"recipient": "NOBODY"}, NotFound, "party NOBODY is not registered"),
+        ({"ref": ""}, Refused, "needs a decision reference"),
+        ({"amount": Decimal("-1.00")}, InvalidAmount, "must be positive"),
+        ({"amount": Decimal("1.001")}, InvalidAmount, "more than 2 decimals"),
+        ({"decided": date(2024, 11, 4)}, InvalidDate, "outside the policy window 2024-11-05 to 2028-12-31"),
+        ({"decided": date(2029, 1, 1)}, InvalidDate, "outside the policy window"),
+    ],
+)
+def test_bad_awards_are_refused_and_write_nothing(
+    ledger: Ledger, change: dict[str, object], error: type[Exception], message: str
+) -> None:
+    register(ledger)
+    before = count(ledger)
+    with pytest.raises(error, match=message):
+        award(ledger, **change)
+    assert count(ledger) == before
+
+
+def test_window_edges_are_inclusive(ledger: Ledger) -> None:
+    register(ledger)
+    award(ledger, decided=date(2024, 11, 5))
+    award(ledger, decided=date(2028, 12, 31))
+
+
+def test_same_request_twice_changes_nothing(ledger: Ledger) -> None:
+    register(ledger)
+    first = ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                                       amount=Decimal("1000.00"), ref="R1", request_id="req-7"))
+    before = count(ledger)
+    again = ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                                       amount=Decimal("1000.00"), ref="R1", request_id="req-7"))
+    assert again.already_recorded and "already recorded" in again.message
+    assert first.message in again.message
+    assert count(ledger) == before
+    with pytest.raises(ConflictingRequest, match="req-7 was already used for a different request"):
+        ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                                   amount=Decimal("2000.00"), ref="R1", request_id="req-7"))
+    assert count(ledger) == before
+
+
+def test_duplicate_party_code_is_refused(ledger: Ledger) -> None:
+    register(ledger)
+    with pytest.raises(Refused, match="party U1 is already registered"):
+        register(ledger)
+
+
+def test_qualifications_are_dated(ledger: Ledger) -> None:
+    register(ledger, "ENT-1", "enterprise")
+    ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 5), code="ENT-1",
+                                      qualification="高新技术企业", level="national",
+                                      granted_on=date(2024, 12, 20), expires_on=date(2027, 12, 19)))
+    from domain.ids import party_id
+
+    party = ledger.aggregate(party_id("ENT-1"))
+    assert party.holds("高新技术企业", "national", date(2025, 6, 1))
+    assert not party.holds("高新技术企业", "national", date(2024, 12, 19))
+    assert not party.holds("高新技术企业", "national", date(2027, 12, 20))
