@@ -1,0 +1,71 @@
+"""Over any sequence of valid and invalid commands, the journal balances and no payment
+exceeds its award: refused commands leave no trace."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.errors import Refused
+from domain.ids import party_id
+from domain.journal import postings
+from ledger import Ledger
+from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.parties import RegisterParty
+from tests.conftest import OFFICER, fixed_clock
+
+PARTIES = ["ENT-1", "ENT-2", "U-1"]
+START = date(2024, 11, 5)
+
+amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("2000000"), places=2)
+days = st.integers(min_value=0, max_value=(date(2028, 12, 31) - START).days)
+operation = st.one_of(
+    st.tuples(st.just("award"), st.sampled_from(PARTIES), amounts, days),
+    st.tuples(st.just("disburse"), st.sampled_from(PARTIES), amounts, days, st.integers(1, 3)),
+    st.tuples(st.just("claw"), st.sampled_from(PARTIES), amounts, days, st.integers(1, 3)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=25))
+def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[tuple]) -> None:
+    ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock())
+    for code in PARTIES:
+        ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",
+                                     entered=START))
+    accepted = 0
+    for op in ops:
+        kind, code, amount, day = op[:4]
+        decided = START + timedelta(days=day)
+        try:
+            if kind == "award":
+                ledger.execute(RecordAward(actor=OFFICER, decided=decided, recipient=code, clause="P6.3b",
+                                           amount=amount, ref="R"))
+            elif kind == "disburse":
+                ledger.execute(Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
+                                        amount=amount))
+            else:
+                ledger.execute(ClawBack(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
+                                        amount=amount, reason="追回"))
+            accepted += 1
+        except Refused:
+            pass
+
+    totals: dict[str, Decimal] = {}
+    for _, event in ledger.read_log():
+        for p in postings(event):
+            totals[p.account] = totals.get(p.account, Decimal(0)) + p.amount
+    assert sum(totals.values(), Decimal(0)) == 0
+
+    for code in PARTIES:
+        party = ledger.aggregate(party_id(code))
+        for award in party.awards.values():
+            assert Decimal(0) <= award.disbursed <= award.amount
+            assert Decimal(0) <= award.clawed_back <= award.disbursed
+        t = party.totals()
+        # the journal and the aggregate tell the same story
+        assert -totals.get(f"payable:{code}", Decimal(0)) == t["awarded"] - t["disbursed"]
+    assert sum(1 for _ in ledger.read_log()) == 2 * (len(PARTIES) + accepted)
