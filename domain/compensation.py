@@ -1,0 +1,186 @@
+"""P5.6: who bears a principal loss on an enrolled tech loan, exact to the fen.
+
+P5.6a (科技成果转化类贷款): province 35 %, city 35 %, lending bank 30 %.
+P5.6b (早期、初创期科技型企业研发类信用贷款): province + city together at most 90 % (how the
+90 % divides is a parameter, default 45 % / 45 %), the bank bearing the rest.
+
+Rounding (CLAUSES.md): the province's and the city's shares are each rounded half-up to the
+fen; the bank's share is the loss minus both, so the three always add up to the loss.
+Recoveries after compensation go back to each bearer pro rata to what it still bears.
+Pure rules: no I/O; the parameter book is passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from domain.errors import CapExceeded, InvalidAmount, Refused
+from domain.journal import CITY, PROVINCE
+from domain.money import FEN, ZERO, fmt, pro_rata, round_fen, yuan
+from domain.parameters import Parameter, ParameterBook, parameter_book
+
+BANK = "bank"
+BEARERS = (PROVINCE, CITY, BANK)  # the bank last: it takes the rounding remainder
+CATEGORIES = {
+    "P5.6a": "科技成果转化类贷款",
+    "P5.6b": "早期、初创期科技型企业研发类信用贷款",
+}
+LOSS_BASES = {"principal": "本金"}
+REFUSED_BASES = {"interest": "利息", "fees": "费用", "penalty": "罚息"}
+
+
+@dataclass(frozen=True)
+class Split:
+    """The shares of one principal loss and how they were found."""
+
+    clause: str
+    loss: Decimal
+    province: Decimal
+    city: Decimal
+    bank: Decimal
+    province_rate: Decimal
+    city_rate: Decimal
+    trace: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+
+    @property
+    def shares(self) -> dict[str, Decimal]:
+        """Bearer → share, in the order 省财政, 市财政, bank."""
+        return {PROVINCE: self.province, CITY: self.city, BANK: self.bank}
+
+    @property
+    def public(self) -> Decimal:
+        return self.province + self.city
+
+
+@dataclass(frozen=True)
+class RecoveryReturn:
+    """How one recovery is returned to the bearers of the loss."""
+
+    clause: str
+    amount: Decimal
+    parts: dict[str, Decimal]
+    trace: list[str] = field(default_factory=list)
+
+
+def check_basis(basis: str) -> None:
+    """P5.6 compensates principal only: interest, fees and penalties are no loss basis."""
+    key = basis.strip().lower()
+    if key in LOSS_BASES or key == "本金":
+        return
+    if key in REFUSED_BASES or key in REFUSED_BASES.values():
+        raise Refused(f"P5.6: compensation covers principal (本金) losses only; {basis!r} is not a loss basis")
+    raise Refused(f"P5.6: unknown loss basis {basis!r} (only 'principal' is compensated)")
+
+
+def percent(rate: Decimal) -> str:
+    """0.35 → '35%', 0.455 → '45.5%' (for traces)."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+def compensation_split(
+    category: str,
+    loss: Decimal,
+    on: date,
+    book: ParameterBook | None = None,
+    *,
+    province_rate: Decimal | None = None,
+    city_rate: Decimal | None = None,
+    basis: str = "principal",
+) -> Split:
+    """Split a principal ``loss`` under ``category`` (P5.6a or P5.6b) with the parameters in
+    force on ``on``. P5.6b may be given its own province/city rates (within the 90 % ceiling);
+    P5.6a's are fixed by the notice."""
+    check_basis(basis)
+    if category not in CATEGORIES:
+        raise Refused(f"P5.6: loan category must be one of {', '.join(CATEGORIES)}, not {category!r}")
+    loss = yuan(loss)
+    if loss <= 0:
+        raise InvalidAmount(f"{category}: a principal loss must be positive, not {fmt(loss)}")
+    book = book or parameter_book()
+    used: list[Parameter] = []
+
+    def param(name: str) -> Decimal:
+        p = book.at(category, name, on)
+        used.append(p)
+        return Decimal(p.value)
+
+    overridden = province_rate is not None or city_rate is not None
+    extra: list[str] = []
+    if category == "P5.6a":
+        pr, cr, br = param("province_share"), param("city_share"), param("bank_share")
+        if pr + cr + br != 1:
+            raise ValueError(f"P5.6a parameters do not add up to 100%: {pr} + {cr} + {br}")
+        if overridden and (province_rate, city_rate) != (pr, cr):
+            raise Refused(f"P5.6a: the shares are fixed by the notice at {percent(pr)} / {percent(cr)} / "
+                          f"{percent(br)}; they cannot be changed per loss")
+    else:
+        ceiling = param("public_share_max")
+        if overridden:
+            if province_rate is None or city_rate is None:
+                raise Refused("P5.6b: give both the province and the city rate, or neither")
+            pr, cr = Decimal(province_rate), Decimal(city_rate)
+        else:
+            pr, cr = param("province_share"), param("city_share")
+        if pr < 0 or cr < 0:
+            raise Refused("P5.6b: a share rate cannot be negative")
+        if pr + cr > ceiling:
+            raise CapExceeded(f"P5.6b: province {percent(pr)} + city {percent(cr)} = {percent(pr + cr)} "
+                              f"exceeds the {percent(ceiling)} ceiling (最高可达 {percent(ceiling)})")
+        extra.append(f"P5.6b: province + city {percent(pr + cr)} of the loss, within the "
+                     f"{percent(ceiling)} ceiling; the bank bears the rest")
+    province = round_fen(pr * loss)
+    city = round_fen(cr * loss)
+    bank = loss - province - city
+    line = (
+        f"{category}: {percent(pr)} × {fmt(loss)} = {fmt(province)} ({PROVINCE}); "
+        f"{percent(cr)} × {fmt(loss)} = {fmt(city)} ({CITY}); "
+        f"bank {fmt(loss)} − {fmt(province + city)} = {fmt(bank)}"
+    )
+    return Split(
+        clause=category, loss=loss, province=province, city=city, bank=bank,
+        province_rate=pr, city_rate=cr, trace=[line, *extra], versions=[p.version for p in used],
+    )
+
+
+def recovery_return(
+    clause: str, amount: Decimal, borne: Mapping[str, Decimal], returned: Mapping[str, Decimal]
+) -> RecoveryReturn:
+    """Return a recovery to the bearers pro rata to what each still bears (share − already
+    returned). Exact to the fen: the parts add up to ``amount``, no bearer gets back more
+    than it bore, and recovering the whole loss gives each bearer back exactly its share."""
+    amount = yuan(amount)
+    if amount <= 0:
+        raise InvalidAmount(f"{clause}: a recovery must be positive, not {fmt(amount)}")
+    remaining = {k: yuan(borne.get(k, ZERO)) - yuan(returned.get(k, ZERO)) for k in BEARERS}
+    outstanding = sum(remaining.values(), ZERO)
+    if amount > outstanding:
+        raise CapExceeded(f"{clause}: recovery {fmt(amount)} is larger than the loss still outstanding "
+                          f"({fmt(outstanding)})")
+    parts = dict(zip(BEARERS, pro_rata(amount, [remaining[k] for k in BEARERS]), strict=True))
+    _keep_within(parts, remaining)
+    trace = [
+        f"{clause}: recovery {fmt(amount)} returned pro rata to the loss each still bears "
+        f"(outstanding {fmt(outstanding)}): "
+        + "; ".join(
+            f"{k} {fmt(amount)} × {fmt(remaining[k])} / {fmt(outstanding)} = {fmt(parts[k])}" for k in BEARERS
+        )
+    ]
+    return RecoveryReturn(clause=clause, amount=amount, parts=parts, trace=trace)
+
+
+def _keep_within(parts: dict[str, Decimal], limit: Mapping[str, Decimal]) -> None:
+    """The remainder-taker may end a fen outside [0, what it bears]; move such fen to or from
+    the others (only at the edges: tiny amounts or a recovery close to the whole loss)."""
+    last = BEARERS[-1]
+    while parts[last] > limit[last]:
+        k = next(k for k in BEARERS[:-1] if parts[k] < limit[k])
+        parts[k] += FEN
+        parts[last] -= FEN
+    while parts[last] < 0:
+        k = next(k for k in BEARERS[:-1] if parts[k] > 0)
+        parts[k] -= FEN
+        parts[last] += FEN

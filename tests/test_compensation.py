@@ -1,0 +1,165 @@
+"""P5.6 split rule (pure): exact shares, half-up public shares, the bank takes the remainder."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from domain.compensation import BANK, compensation_split, recovery_return
+from domain.errors import CapExceeded, InvalidAmount, Refused
+from domain.journal import CITY, PROVINCE
+from domain.parameters import ParameterBook, load_values, parameter_book
+
+ON = date(2025, 6, 1)
+
+
+def test_333333_33_splits_116666_67_twice_and_99999_99() -> None:
+    s = compensation_split("P5.6a", Decimal("333333.33"), ON)
+    assert (s.province, s.city, s.bank) == (Decimal("116666.67"), Decimal("116666.67"), Decimal("99999.99"))
+    assert s.bank != Decimal("100000.00")
+    assert s.province + s.city + s.bank == s.loss
+    assert s.trace[0] == (
+        "P5.6a: 35% × 333,333.33 = 116,666.67 (省财政); 35% × 333,333.33 = 116,666.67 (市财政); "
+        "bank 333,333.33 − 233,333.34 = 99,999.99"
+    )
+    assert "P5.6a.province_share@2024-11-05" in s.versions
+
+
+def test_early_stage_loss_is_90_percent_public_45_45() -> None:
+    s = compensation_split("P5.6b", Decimal("200000.00"), ON)
+    assert s.shares == {PROVINCE: Decimal("90000.00"), CITY: Decimal("90000.00"), BANK: Decimal("20000.00")}
+    assert s.public == Decimal("180000.00")
+    assert any("within the 90% ceiling" in line for line in s.trace)
+
+
+def test_early_stage_split_may_be_decided_within_the_ceiling_only() -> None:
+    s = compensation_split("P5.6b", Decimal("100000.00"), ON, province_rate=Decimal("0.5"),
+                           city_rate=Decimal("0.4"))
+    assert (s.province, s.city, s.bank) == (Decimal("50000.00"), Decimal("40000.00"), Decimal("10000.00"))
+    with pytest.raises(CapExceeded, match="exceeds the 90% ceiling"):
+        compensation_split("P5.6b", Decimal("100000.00"), ON, province_rate=Decimal("0.5"),
+                           city_rate=Decimal("0.45"))
+    with pytest.raises(Refused, match="fixed by the notice"):
+        compensation_split("P5.6a", Decimal("100000.00"), ON, province_rate=Decimal("0.4"),
+                           city_rate=Decimal("0.3"))
+
+
+@pytest.mark.parametrize("basis", ["interest", "fees", "利息", "penalty"])
+def test_interest_and_fees_are_no_loss_basis(basis: str) -> None:
+    with pytest.raises(Refused, match="principal"):
+        compensation_split("P5.6a", Decimal("1000.00"), ON, basis=basis)
+
+
+def test_bad_inputs_are_refused() -> None:
+    with pytest.raises(Refused, match="category"):
+        compensation_split("P5.7", Decimal("1000.00"), ON)
+    with pytest.raises(InvalidAmount):
+        compensation_split("P5.6a", Decimal("0"), ON)
+    with pytest.raises(InvalidAmount):
+        compensation_split("P5.6a", Decimal("1.005"), ON)
+    with pytest.raises(Refused, match="not in force"):
+        compensation_split("P5.6a", Decimal("1000.00"), date(2024, 1, 1))
+
+
+def test_a_revised_default_applies_from_its_date_only() -> None:
+    revision = """
+[[value]]
+clause = "P5.6b"
+name = "province_share"
+value = "0.50"
+unit = "rate"
+valid_from = 2026-01-01
+quote = "revision"
+
+[[value]]
+clause = "P5.6b"
+name = "city_share"
+value = "0.40"
+unit = "rate"
+valid_from = 2026-01-01
+quote = "revision"
+"""
+    from importlib import resources
+
+    texts = [(f.name, f.read_text(encoding="utf-8"))
+             for f in (resources.files("domain") / "params").iterdir() if f.name.endswith(".toml")]
+    book = ParameterBook(load_values([*texts, ("rev.toml", revision)]))
+    before = compensation_split("P5.6b", Decimal("1000.00"), date(2025, 12, 31), book)
+    after = compensation_split("P5.6b", Decimal("1000.00"), date(2026, 1, 1), book)
+    assert (before.province, before.city) == (Decimal("450.00"), Decimal("450.00"))
+    assert (after.province, after.city) == (Decimal("500.00"), Decimal("400.00"))
+    assert "P5.6b.province_share@2026-01-01" in after.versions
+
+
+fen_amounts = st.integers(min_value=1, max_value=10**11).map(lambda n: Decimal(n) / 100)
+rates = st.integers(min_value=0, max_value=4500).map(lambda n: Decimal(n) / 10000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(loss=fen_amounts, pr=rates, cr=rates)
+def test_shares_add_up_exactly_and_public_shares_within_half_a_fen(loss: Decimal, pr: Decimal,
+                                                                  cr: Decimal) -> None:
+    s = compensation_split("P5.6b", loss, ON, parameter_book(), province_rate=pr, city_rate=cr)
+    assert s.province + s.city + s.bank == loss
+    assert abs(s.province - pr * loss) <= Decimal("0.005")
+    assert abs(s.city - cr * loss) <= Decimal("0.005")
+    assert s.bank >= 0
+    for share in s.shares.values():
+        assert share == share.quantize(Decimal("0.01"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(loss=fen_amounts)
+def test_tech_transfer_shares_add_up_exactly(loss: Decimal) -> None:
+    s = compensation_split("P5.6a", loss, ON)
+    assert s.province + s.city + s.bank == loss
+    assert abs(s.province - Decimal("0.35") * loss) <= Decimal("0.005")
+    assert abs(s.bank - Decimal("0.30") * loss) <= Decimal("0.01")
+
+
+# recoveries -------------------------------------------------------------------------------
+
+SHARES = {PROVINCE: Decimal("116666.67"), CITY: Decimal("116666.67"), BANK: Decimal("99999.99")}
+
+
+def test_a_recovery_is_returned_pro_rata_exact_to_the_fen() -> None:
+    r = recovery_return("P5.6a", Decimal("10000.00"), SHARES, {})
+    assert r.parts == {PROVINCE: Decimal("3500.00"), CITY: Decimal("3500.00"), BANK: Decimal("3000.00")}
+    odd = recovery_return("P5.6a", Decimal("100.01"), SHARES, {})
+    assert sum(odd.parts.values()) == Decimal("100.01")
+    assert odd.parts == {PROVINCE: Decimal("35.00"), CITY: Decimal("35.00"), BANK: Decimal("30.01")}
+
+
+def test_a_recovery_beyond_the_outstanding_loss_is_refused() -> None:
+    with pytest.raises(CapExceeded, match="outstanding"):
+        recovery_return("P5.6a", Decimal("333333.34"), SHARES, {})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=40_000_000), min_size=1, max_size=6), fen_amounts)
+def test_recoveries_never_return_more_than_borne_and_a_full_recovery_returns_every_share(
+    cents: list[int], loss: Decimal
+) -> None:
+    s = compensation_split("P5.6a", loss, ON)
+    returned = {k: Decimal("0.00") for k in s.shares}
+    for c in cents:
+        outstanding = loss - sum(returned.values())
+        amount = min(Decimal(c) / 100, outstanding)
+        if amount <= 0:
+            break
+        r = recovery_return("P5.6a", amount, s.shares, returned)
+        assert sum(r.parts.values()) == amount
+        for k, part in r.parts.items():
+            assert part >= 0
+            returned[k] += part
+            assert returned[k] <= s.shares[k]
+    rest = loss - sum(returned.values())
+    if rest > 0:
+        r = recovery_return("P5.6a", rest, s.shares, returned)
+        for k, part in r.parts.items():
+            returned[k] += part
+    assert returned == s.shares
