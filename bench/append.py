@@ -16,16 +16,13 @@ import tempfile
 import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
 
-from eventsourcing.application import Application  # noqa: E402
-from eventsourcing.domain import Aggregate, event  # noqa: E402
-
-from ledger import Ledger  # noqa: E402
-from ledger.grants import RecordAward  # noqa: E402
-from ledger.parties import RegisterParty  # noqa: E402
+from ledger import Ledger
+from ledger.grants import RecordAward
+from ledger.parties import RegisterParty
 
 PARTIES = 100
 
