@@ -1,0 +1,29 @@
+"""A projection process: follows the ledger's log and keeps the read models current.
+
+    python -m projections.follow sqlite:///ledger.sqlite [--pause-ms N]
+
+Runs until killed; a killed follower resumes from its last committed position.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ledger.config import parse_database
+from projections.runner import start
+from projections.store import ReadModelStore
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("url")
+    parser.add_argument("--pause-ms", type=float, default=0.0, help="sleep before each event (tests)")
+    args = parser.parse_args(argv)
+    database = parse_database(args.url)
+    store = ReadModelStore(database)
+    with start(database, store, pause_seconds=args.pause_ms / 1000) as runner:
+        runner.run_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""The read models, in the order they are applied to each event."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import sqlalchemy as sa
+
+from projections import balances, budgets, caps, funds, recipients, trail
+from projections.state import MemoryState, State
+
+# recipients before the others: it registers each award's year, which later events look up.
+MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds)
+
+TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
+
+
+def apply(state: State, position: int, event: Any) -> None:
+    """Fold one event into every read model (unknown event types change nothing but the trail)."""
+    for model in MODELS:
+        model.apply(state, position, event)
+
+
+def empty_state() -> MemoryState:
+    return MemoryState(TABLES)

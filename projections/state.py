@@ -1,0 +1,126 @@
+"""Where read models are folded to: one interface, kept in memory or in SQL tables.
+
+Every read model writes through :class:`State` only, so the incremental projection (SQL,
+one event per transaction), the full rebuild and the auditor's ``--as-of`` /
+``--at-position`` folds (in memory) all run the very same code.
+
+Amounts are stored as integer fen: exact on SQLite and PostgreSQL alike (SQLite has no
+decimal type, and money never touches float).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from domain.money import FEN
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+Rows = dict[str, dict[Key, Row]]  # table name -> key -> non-key columns
+
+
+def to_fen(amount: Decimal) -> int:
+    """Exact yuan (2 places) to integer fen; refuses anything finer."""
+    fen = amount * 100
+    if fen != fen.to_integral_value():
+        raise ValueError(f"amount {amount} is not exact to the fen")
+    return int(fen)
+
+
+def from_fen(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def key_columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+def value_columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.columns if not c.primary_key]
+
+
+def is_sum_table(table: sa.Table) -> bool:
+    """Tables of running totals (every non-key column is an additive fen amount)."""
+    return bool(table.info.get("sums"))
+
+
+class State(Protocol):
+    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+        """Add amounts (fen) to a running-total row, creating it at zero."""
+
+    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+        """Insert or overwrite a record row."""
+
+    def get(self, table: sa.Table, key: Key) -> Row | None:
+        """A row's non-key columns, or None."""
+
+
+class MemoryState:
+    """The fold target for rebuilds and time travel: plain dicts."""
+
+    def __init__(self, tables: Iterable[sa.Table]):
+        self.tables = list(tables)
+        self.rows: Rows = {t.name: {} for t in self.tables}
+
+    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+        rows = self.rows[table.name]
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = dict.fromkeys(value_columns(table), 0)
+        for column, amount in fen.items():
+            row[column] += amount
+
+    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+        rows = self.rows[table.name]
+        row = rows.get(key) or dict.fromkeys(value_columns(table))
+        row.update(fields)
+        rows[key] = row
+
+    def get(self, table: sa.Table, key: Key) -> Row | None:
+        return self.rows[table.name].get(key)
+
+
+class SqlState:
+    """The fold target of the incremental projection: statements on one open transaction."""
+
+    def __init__(self, connection: sa.Connection):
+        self.connection = connection
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover
+            raise ValueError(f"unsupported database {dialect}")
+        self._insert = insert
+
+    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+        keys = key_columns(table)
+        values = dict(zip(keys, key, strict=True))
+        values.update(dict.fromkeys(value_columns(table), 0))
+        values.update(fen)
+        stmt = self._insert(table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + stmt.excluded[c] for c in fen},
+        )
+        self.connection.execute(stmt)
+
+    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+        keys = key_columns(table)
+        values = dict(zip(keys, key, strict=True)) | fields
+        stmt = self._insert(table).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in fields})
+        self.connection.execute(stmt)
+
+    def get(self, table: sa.Table, key: Key) -> Row | None:
+        keys = key_columns(table)
+        cond = sa.and_(*(table.c[k] == v for k, v in zip(keys, key, strict=True)))
+        row = self.connection.execute(sa.select(table).where(cond)).mappings().first()
+        if row is None:
+            return None
+        return {c: row[c] for c in value_columns(table)}

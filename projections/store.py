@@ -1,0 +1,121 @@
+"""The read-model tables and their tracking position, in the ledger's own database.
+
+A :class:`ReadModelStore` is an eventsourcing ``TrackingRecorder``: each event's read-model
+changes and its tracking row commit in one transaction, and a tracking row that already
+exists rolls the whole event back, so every event is applied exactly once and a crashed
+projection resumes after the last committed position.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from threading import Event
+from typing import Any
+
+import sqlalchemy as sa
+from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterruptedError
+
+from ledger.config import Database
+from projections import models
+from projections.schema import METADATA, TRACKING
+from projections.state import Rows, SqlState, key_columns, value_columns
+
+
+def engine_for(database: Database) -> sa.Engine:
+    """A SQLAlchemy engine on the ledger's database (and PostgreSQL schema)."""
+    if database.kind == "sqlite":
+        engine = sa.create_engine(database.sqlalchemy_url, connect_args={"timeout": 30})
+    else:
+        engine = sa.create_engine(database.sqlalchemy_url, pool_size=2, max_overflow=2, pool_pre_ping=True)
+    if database.schema:
+        engine = engine.execution_options(schema_translate_map={None: database.schema})
+    return engine
+
+
+class ReadModelStore(TrackingRecorder):
+    def __init__(self, database: Database, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.database = database
+        self.engine = engine_for(database)
+        METADATA.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # TrackingRecorder -------------------------------------------------------------------
+    def insert_tracking(self, tracking: Tracking) -> None:
+        with self.engine.begin() as conn:
+            self._track(conn, tracking)
+
+    @staticmethod
+    def _track(conn: sa.Connection, tracking: Tracking) -> None:
+        conn.execute(TRACKING.insert().values(
+            application_name=tracking.application_name, notification_id=tracking.notification_id,
+        ))
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.max(TRACKING.c.notification_id)).where(
+                    TRACKING.c.application_name == application_name
+                )
+            ).scalar()
+
+    def wait(self, application_name: str, notification_id: int | None, timeout: float = 1.0,
+             interrupt: Event | None = None) -> None:
+        """Like the library's wait, but polling every few milliseconds: a CLI write waits
+        for one event, and the library's 100 ms first sleep would dominate."""
+        deadline = time.monotonic() + timeout
+        interval = 0.002
+        while not self.has_tracking_id(application_name, notification_id):
+            if interrupt is not None and interrupt.wait(interval):
+                raise WaitInterruptedError
+            if interrupt is None:
+                time.sleep(interval)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"projection did not reach position {notification_id} in {timeout}s")
+            interval = min(interval * 2, 0.05)
+
+    # read-model updates -----------------------------------------------------------------
+    def apply_event(self, event: Any, tracking: Tracking) -> bool:
+        """Apply one event and record its position atomically; False if it was already applied."""
+        try:
+            with self.engine.begin() as conn:
+                self._track(conn, tracking)
+                models.apply(SqlState(conn), tracking.notification_id, event)
+        except sa.exc.IntegrityError:
+            if self.has_tracking_id(tracking.application_name, tracking.notification_id):
+                return False
+            raise
+        return True
+
+    def load(self) -> Rows:
+        """Every read-model row, in the shape the in-memory fold produces."""
+        rows: Rows = {}
+        with self.engine.connect() as conn:
+            for table in models.TABLES:
+                keys, values = key_columns(table), value_columns(table)
+                rows[table.name] = {
+                    tuple(r[k] for k in keys): {v: r[v] for v in values}
+                    for r in conn.execute(sa.select(table)).mappings()
+                }
+        return rows
+
+    def select(self, table: sa.Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            stmt = sa.select(table).where(*where).order_by(*order_by)
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def replace_all(self, rows: Rows, tracking: Tracking | None) -> None:
+        """Drop every read-model table and write the given rows and position in one go."""
+        METADATA.drop_all(self.engine)
+        METADATA.create_all(self.engine)
+        with self.engine.begin() as conn:
+            for table in models.TABLES:
+                keys = key_columns(table)
+                batch = [dict(zip(keys, k, strict=True)) | v for k, v in rows.get(table.name, {}).items()]
+                for start in range(0, len(batch), 5000):
+                    conn.execute(table.insert(), batch[start:start + 5000])
+            if tracking is not None:
+                self._track(conn, tracking)

@@ -1,0 +1,126 @@
+"""The audit trail: every recorded event with who, when, on which decision, and how each
+amount was derived. Unknown event types still get a row (provenance and any amount)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.journal import postings
+from domain.money import fmt
+from domain.provenance import Provenance
+from projections.schema import METADATA
+from projections.state import State, to_fen
+
+TRAIL = sa.Table(
+    "rm_trail",
+    METADATA,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("originator_id", sa.String(36)),
+    sa.Column("version", sa.Integer),
+    sa.Column("event", sa.String(120)),
+    sa.Column("entity", sa.String(160)),
+    sa.Column("award", sa.String(160)),
+    sa.Column("actor", sa.String(120)),
+    sa.Column("decided", sa.String(10)),
+    sa.Column("recorded_at", sa.String(40)),
+    sa.Column("request_id", sa.String(200)),
+    sa.Column("ref", sa.String(200)),
+    sa.Column("clause", sa.String(20)),
+    sa.Column("amount_fen", sa.BigInteger, nullable=True),
+    sa.Column("trace", sa.Text),
+)
+
+ENTITIES = sa.Table(
+    "rm_entities",
+    METADATA,
+    sa.Column("originator_id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(60)),
+    sa.Column("code", sa.String(160)),
+)
+
+TABLES = (TRAIL, ENTITIES)
+
+AMOUNT_FIELDS = ("amount", "principal", "capital")
+
+
+def amount_of(event: Any) -> Decimal | None:
+    """The money figure an event records, if any (the first of amount, principal, capital)."""
+    for name in AMOUNT_FIELDS:
+        value = getattr(event, name, None)
+        if isinstance(value, Decimal):
+            return value
+    return None
+
+
+def clause_of(event: Any) -> str:
+    return str(getattr(event, "clause", "") or getattr(event, "category", "") or "")
+
+
+def event_name(event: Any) -> str:
+    return type(event).__qualname__
+
+
+def entity_of(state: State, event: Any) -> tuple[str, str]:
+    """(kind, code) of the aggregate an event belongs to; created events name it."""
+    originator = str(event.originator_id)
+    if event_name(event).startswith("RecordedRequest."):
+        return "request", f"request:{getattr(event, 'request', '')}"
+    code = getattr(event, "code", None)
+    if code:
+        kind = event_name(event).split(".")[0].lower()
+        state.put(ENTITIES, (originator,), kind=kind, code=str(code))
+        return kind, str(code)
+    known = state.get(ENTITIES, (originator,))
+    if known:
+        return str(known["kind"]), str(known["code"])
+    return "unknown", originator
+
+
+def trace_of(event: Any, amount: Decimal | None, clause: str) -> list[str]:
+    """The derivation as recorded with the event, else a plain sentence; then the journal."""
+    recorded = getattr(event, "trace", None)
+    lines = [str(line) for line in recorded] if isinstance(recorded, (list, tuple)) and recorded else []
+    name = event_name(event).split(".")[-1]
+    if not lines and amount is not None:
+        detail = []
+        for attr in ("award_id", "party", "source", "voucher", "reason"):
+            value = getattr(event, attr, "")
+            if value:
+                detail.append(f"{attr} {value}")
+        prefix = f"{clause}: " if clause else ""
+        lines.append(f"{prefix}{name} {fmt(amount)}" + (f" ({', '.join(detail)})" if detail else ""))
+    if name == "Accepted" and getattr(event, "summary", ""):
+        lines.append(f"request {getattr(event, 'kind', '')}: {event.summary}")
+    legs = postings(event)
+    if legs:
+        lines.append("journal: " + "; ".join(
+            f"{'Dr' if p.amount > 0 else 'Cr'} {p.account} {fmt(abs(p.amount))}" for p in legs
+        ))
+    return lines
+
+
+def apply(state: State, position: int, event: Any) -> None:
+    by = getattr(event, "by", None)
+    _, entity = entity_of(state, event)
+    amount = amount_of(event)
+    clause = clause_of(event)
+    state.put(
+        TRAIL,
+        (position,),
+        originator_id=str(event.originator_id),
+        version=int(event.originator_version),
+        event=event_name(event),
+        entity=entity,
+        award=str(getattr(event, "award_id", "") or ""),
+        actor=by.actor if isinstance(by, Provenance) else "",
+        decided=by.decided.isoformat() if isinstance(by, Provenance) else "",
+        recorded_at=by.recorded_at.isoformat() if isinstance(by, Provenance) else "",
+        request_id=by.request_id if isinstance(by, Provenance) else "",
+        ref=by.ref if isinstance(by, Provenance) else "",
+        clause=clause,
+        amount_fen=to_fen(amount) if amount is not None else None,
+        trace="\n".join(trace_of(event, amount, clause)),
+    )
