@@ -1,0 +1,1 @@
+"""Step definitions of the Chinese features in features/ (imported by tests/test_features.py)."""

@@ -1,0 +1,251 @@
+"""Steps every feature shares: parties, decided awards, payments, clawbacks, refusals, the journal.
+
+Every step drives the real application (`Ledger.execute`) on the scenario's fresh ledger.
+Refusals are named in Chinese in the features; REFUSALS maps each name to the words the
+ledger's one-line error must contain, so the feature stays readable and the check stays exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from click.testing import Result
+from pytest_bdd import given, then, when
+
+from domain.enterprise import KINDS, Enterprise
+from domain.ids import party_id
+from domain.journal import budget, funding, payable, returned
+from domain.money import fmt, parse_yuan
+from ledger import Ledger
+from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.parties import GrantQualification, RegisterParty
+from tests.conftest import OFFICER
+from tests.steps.types import step
+from tests.steps.world import World
+
+KIND_BY_NAME = {name: kind for kind, name in KINDS.items()}
+POLICY_START = date(2024, 11, 5)
+
+# Chinese name of a refusal → words the ledger's error line must contain.
+REFUSALS: dict[str, str] = {
+    "决定日期不在政策有效期内": "is outside the policy window",
+    "受益单位未登记": "is not registered",
+    "代码已登记": "is already registered",
+    "拨付超过未拨付余额": "exceeds what remains to pay",
+    "追回超过已拨付未追回金额": "exceeds what was paid and not yet recovered",
+    "追回未说明原因": "needs a reason",
+    "缺少决定文号": "needs a decision reference",
+    "请求号已用于不同内容的请求": "was already used for a different request",
+    "条款无资金规则": "has no money rule",
+    "条款编号不存在": "unknown clause",
+    "拨付日期早于奖励决定": "is before the award",
+    "金额必须为正": "must be positive",
+    "金额超过两位小数": "more than 2 decimals",
+}
+
+
+@pytest.fixture
+def world(ledger: Ledger, jcg: Callable[..., Result]) -> World:
+    return World(ledger=ledger, jcg=jcg)
+
+
+def _kind(name: str) -> str:
+    try:
+        return KIND_BY_NAME[name]
+    except KeyError:
+        raise AssertionError(f"unknown party kind {name!r} (one of {', '.join(KIND_BY_NAME)})") from None
+
+
+def register(world: World, code: str, name: str, kind_name: str, entered: date) -> None:
+    world.setup(RegisterParty(actor=OFFICER, decided=max(entered, POLICY_START), code=code, name=name,
+                              party_kind=_kind(kind_name), entered=entered))
+
+
+def party(world: World, code: str) -> Enterprise:
+    return world.ledger.aggregate(party_id(code))
+
+
+# given ----------------------------------------------------------------------------------
+
+
+@given(step('已登记{kind_name} "{code}" {name:Word}, 入驻日期 {entered:Date}'))
+def given_party(world: World, kind_name: str, code: str, name: str, entered: date) -> None:
+    register(world, code, name, kind_name, entered)
+
+
+@given(step('已登记{kind_name} "{code}" {name:Word}'))
+def given_party_default_entry(world: World, kind_name: str, code: str, name: str) -> None:
+    register(world, code, name, kind_name, POLICY_START)
+
+
+@given("已登记以下单位:")
+def given_parties(world: World, datatable: list[list[str]]) -> None:
+    header, *rows = datatable
+    for row in rows:
+        r = dict(zip(header, row, strict=True))
+        register(world, r["代码"], r["名称"], r["类型"], date.fromisoformat(r.get("入驻日期") or "2024-11-05"))
+
+
+@given(step('"{code}" 于 {granted:Date} 取得资质 "{qualification}"'))
+def given_qualification(world: World, code: str, granted: date, qualification: str) -> None:
+    world.setup(GrantQualification(actor=OFFICER, decided=max(granted, POLICY_START), code=code,
+                                   qualification=qualification, granted_on=granted))
+
+
+@given(step('已按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
+def given_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str) -> None:
+    world.setup(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref))
+
+
+@given(step('已向奖励 "{award}" 拨付 {amount:Yuan}, 决定日期 {day:Date}'))
+def given_disbursed(world: World, award: str, amount: Decimal, day: date) -> None:
+    world.setup(Disburse(actor=OFFICER, decided=day, recipient=_recipient(award), award=award, amount=amount))
+
+
+def _recipient(award: str) -> str:
+    return award.rpartition("-A")[0]
+
+
+# when -----------------------------------------------------------------------------------
+
+
+@when(step('登记{kind_name} "{code}" {name:Word}, 入驻日期 {entered:Date}, 决定日期 {day:Date}'))
+def when_register(world: World, kind_name: str, code: str, name: str, entered: date, day: date) -> None:
+    world.submit(RegisterParty(actor=OFFICER, decided=day, code=code, name=name, party_kind=_kind(kind_name),
+                               entered=entered))
+
+
+@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
+def when_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str) -> None:
+    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref))
+
+
+@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 未附文号'))
+def when_award_without_ref(world: World, clause: str, code: str, amount: Decimal, day: date) -> None:
+    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=""))
+
+
+@when(step('以请求号 "{request}" 按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
+def when_award_with_request(world: World, request: str, clause: str, code: str, amount: Decimal, day: date,
+                            ref: str) -> None:
+    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref,
+                             request_id=request))
+
+
+@when(step('向奖励 "{award}" 拨付 {amount:Yuan}, 决定日期 {day:Date}'))
+def when_disburse(world: World, award: str, amount: Decimal, day: date) -> None:
+    world.submit(Disburse(actor=OFFICER, decided=day, recipient=_recipient(award), award=award, amount=amount))
+
+
+@when(step('从奖励 "{award}" 追回 {amount:Yuan}, 原因 "{reason}", 决定日期 {day:Date}, 文号 "{ref}"'))
+def when_claw_back(world: World, award: str, amount: Decimal, reason: str, day: date, ref: str) -> None:
+    world.submit(ClawBack(actor=OFFICER, decided=day, recipient=_recipient(award), award=award, amount=amount,
+                          reason=reason, ref=ref))
+
+
+# then -----------------------------------------------------------------------------------
+
+
+@then(step('记录奖励 "{award}", 金额 {amount:Yuan}'))
+def then_award_recorded(world: World, award: str, amount: Decimal) -> None:
+    outcome = world.require_outcome()
+    assert outcome.data.get("award") == award, outcome.message
+    assert party(world, _recipient(award)).award(award).amount == amount
+
+
+@then("请求被记录")
+def then_recorded(world: World) -> None:
+    outcome = world.require_outcome()
+    assert not outcome.already_recorded, outcome.message
+    assert world.log_size() > world.log_before
+
+
+@then(step("请求被拒绝: {reason}"))
+def then_refused(world: World, reason: str) -> None:
+    assert reason in REFUSALS, f"add the refusal {reason!r} to REFUSALS in tests/steps/common.py"
+    assert world.refusal is not None, f"expected a refusal ({reason}), got: {world.outcome and world.outcome.message}"
+    message = str(world.refusal)
+    assert REFUSALS[reason] in message, message
+    assert "\n" not in message, "a refusal is one line"
+
+
+@then(step('拒绝理由提到 "{text}"'))
+def then_refusal_mentions(world: World, text: str) -> None:
+    assert world.refusal is not None
+    assert text in str(world.refusal), str(world.refusal)
+
+
+@then("账本未写入任何内容")
+def then_nothing_written(world: World) -> None:
+    assert world.log_size() == world.log_before
+
+
+@then(step('"{award}" 已拨付 {paid:Yuan}, 已追回 {recovered:Yuan}'))
+def then_award_state(world: World, award: str, paid: Decimal, recovered: Decimal) -> None:
+    a = party(world, _recipient(award)).award(award)
+    assert (a.disbursed, a.clawed_back) == (paid, recovered)
+
+
+@then("总账借贷平衡")
+def then_journal_balances(world: World) -> None:
+    assert sum(world.balances().values(), Decimal(0)) == 0
+
+
+@then(step("{clause:Word} 在 {year:d} 年度的预算支出为 {amount:Yuan}"))
+def then_budget(world: World, clause: str, year: int, amount: Decimal) -> None:
+    assert world.balances().get(budget(clause, year), Decimal("0.00")) == amount
+
+
+@then(step('"{code}" 的应付未付为 {amount:Yuan}'))
+def then_payable(world: World, code: str, amount: Decimal) -> None:
+    assert -world.balances().get(payable(code), Decimal("0.00")) == amount
+
+
+@then(step("{year:d} 年度退回国库收入为 {amount:Yuan}"))
+def then_returned(world: World, year: int, amount: Decimal) -> None:
+    assert -world.balances().get(returned(year), Decimal("0.00")) == amount
+
+
+@then(step('资金来源 "{source}" 净支出 {amount:Yuan}'))
+def then_funding(world: World, source: str, amount: Decimal) -> None:
+    assert -world.balances().get(funding(source), Decimal("0.00")) == amount
+
+
+@then(step('结果提示包含 "{text}"'))
+def then_message(world: World, text: str) -> None:
+    outcome = world.require_outcome()
+    shown = "\n".join([outcome.message, *outcome.trace])
+    assert text in shown, shown
+
+
+@then("结果为已记录, 未重复写入")
+def then_already_recorded(world: World) -> None:
+    outcome = world.require_outcome()
+    assert outcome.already_recorded, outcome.message
+    assert world.log_size() == world.log_before
+
+
+@then(step('"{code}" 已登记'))
+def then_registered(world: World, code: str) -> None:
+    assert party(world, code).code == code
+
+
+@then(step('"{code}" 累计获得奖励 {amount:Yuan}'))
+def then_total_awarded(world: World, code: str, amount: Decimal) -> None:
+    assert party(world, code).totals()["awarded"] == amount
+
+
+@then(step('参数 {clause:Word} "{name}" 在 {on:Date} 的取值为 "{value}", 出处 "{quote}"'))
+def then_parameter(world: World, clause: str, name: str, on: date, value: str, quote: str) -> None:
+    p = world.ledger.book.at(clause, name, on)
+    assert str(p.value) == value, p
+    assert quote in p.quote, p.quote
+    assert p.valid_from <= on
+
+
+@then(step("金额 {text} 读作 {amount:Yuan}"))
+def then_amount_reads(text: str, amount: Decimal) -> None:
+    assert parse_yuan(text) == amount, fmt(amount)

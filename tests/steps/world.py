@@ -1,0 +1,69 @@
+"""The state of one scenario: the real ledger it runs against and what the last step did."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from click.testing import Result
+
+from domain.errors import Refused
+from domain.journal import postings
+from ledger import Ledger
+from ledger.commands import Command, Outcome
+
+
+@dataclass
+class World:
+    """One scenario's ledger (fresh SQLite or PostgreSQL schema) and its last result."""
+
+    ledger: Ledger
+    jcg: Callable[..., Result]
+    outcome: Outcome | None = None
+    refusal: Refused | None = None
+    log_before: int = 0
+    cli: Result | None = None
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def log_size(self) -> int:
+        return sum(1 for _ in self.ledger.read_log())
+
+    def submit(self, command: Command) -> Outcome | None:
+        """Run a command as a When step: remember the outcome or the refusal."""
+        self.log_before = self.log_size()
+        self.outcome, self.refusal = None, None
+        try:
+            self.outcome = self.ledger.execute(command)
+        except Refused as exc:
+            self.refusal = exc
+            return None
+        self.outcomes.append(self.outcome)
+        return self.outcome
+
+    def setup(self, command: Command) -> Outcome:
+        """Run a command as a Given step: it must succeed."""
+        return self.ledger.execute(command)
+
+    def run_cli(self, line: str) -> Result:
+        args = shlex.split(line)
+        if args and args[0] == "jcg":
+            args = args[1:]
+        self.log_before = self.log_size()
+        self.cli = self.jcg(*args)
+        return self.cli
+
+    def balances(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for _, e in self.ledger.read_log():
+            for p in postings(e):
+                totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
+        return totals
+
+    def require_outcome(self) -> Outcome:
+        if self.outcome is None:
+            raise AssertionError(f"the request was refused: {self.refusal}")
+        return self.outcome
