@@ -393,6 +393,175 @@ def audit() -> None:
 # reports and audit replay (issue 7): report ..., audit replay|trail ---------------------
 
 
+def _time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every report takes: output format and the point in history shown."""
+    fn = click.option("--at-position", type=click.IntRange(min=0), default=None,
+                      help="State after the first N recorded events (folded from the log).")(fn)
+    fn = click.option("--as-of", type=DATE, default=None,
+                      help="State as of a decision date, YYYY-MM-DD (folded from the log).")(fn)
+    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
+                      show_default=True)(fn)
+    return fn
+
+
+def _read_model_rows(session: Session, as_of: date | None, at_position: int | None) -> Any:
+    """Current read models (caught up first), or a state folded from the log in time."""
+    from projections.runner import catch_up, fold
+    from projections.store import ReadModelStore
+
+    if as_of is None and at_position is None:
+        store = ReadModelStore(session.ledger.database)
+        try:
+            catch_up(session.ledger, store)
+            return store.load()
+        finally:
+            store.close()
+    return fold(session.ledger, as_of=as_of, at_position=at_position)[0].rows
+
+
+def _show_report(session: Session, name: str, form: str, as_of: date | None, at_position: int | None,
+                 **options: Any) -> None:
+    from projections import reports
+
+    rows = _read_model_rows(session, as_of, at_position)
+    report = reports.REPORTS[name](rows, **options)
+    when = [f"as of {as_of}" if as_of else "", f"after position {at_position}" if at_position is not None else ""]
+    if any(when) and form == "table":
+        report.title += f" ({', '.join(w for w in when if w)})"
+    click.echo(reports.render(report, form))
+
+
+@main.group("report")
+def report_group() -> None:
+    """Reports from the read models; --as-of / --at-position fold the event log instead."""
+
+
+@report_group.command("balances")
+@_time_travel
+@pass_session
+def report_balances(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
+    """Trial balance of the double-entry journal (debits equal credits).
+
+    \b
+    Example:
+      jcg report balances
+      jcg report balances --as-of 2025-12-31 --format csv
+    """
+    _show_report(session, "balances", form, as_of, at_position)
+
+
+@report_group.command("recipients")
+@_time_travel
+@pass_session
+def report_recipients(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
+    """Per recipient, clause and award year: awarded, disbursed, clawed back, outstanding.
+
+    \b
+    Example:
+      jcg report recipients --format json
+      jcg report recipients --at-position 120
+    """
+    _show_report(session, "recipients", form, as_of, at_position)
+
+
+@report_group.command("caps")
+@_time_travel
+@pass_session
+def report_caps(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
+    """Cap usage per clause, recipient and year, against the annual cap in force.
+
+    \b
+    Example:
+      jcg report caps --as-of 2025-06-30
+    """
+    _show_report(session, "caps", form, as_of, at_position)
+
+
+@report_group.command("budgets")
+@click.option("--by", type=click.Choice(["source", "unit", "clause"]), default="source", show_default=True,
+              help="Group by funding source, responsible unit (责任单位) or clause.")
+@_time_travel
+@pass_session
+def report_budgets(session: Session, by: str, form: str, as_of: date | None, at_position: int | None) -> None:
+    """Budget execution per fiscal year and funding source or responsible unit.
+
+    \b
+    Example:
+      jcg report budgets --by unit
+      jcg report budgets --as-of 2025-12-31 --format csv
+    """
+    _show_report(session, "budgets", form, as_of, at_position, by=by)
+
+
+@report_group.command("funds")
+@_time_travel
+@pass_session
+def report_funds(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
+    """Funds: capital, holdings and gains.
+
+    \b
+    Example:
+      jcg report funds --format json
+    """
+    _show_report(session, "funds", form, as_of, at_position)
+
+
+@audit.command("replay")
+@pass_session
+def audit_replay(session: Session) -> None:
+    """Drop and rebuild every read model from the event log, then check the rebuilt models
+    equal the incrementally maintained ones (any difference is listed; exit 1).
+
+    \b
+    Example:
+      jcg audit replay
+    """
+    import time
+
+    from projections.runner import catch_up, differences, rebuild
+    from projections.store import ReadModelStore
+
+    ledger = session.ledger
+    store = ReadModelStore(ledger.database)
+    try:
+        position = catch_up(ledger, store)
+        incremental = store.load()
+        click.echo(f"incremental read models at position {position}; rebuilding from the log …", err=True)
+        started = time.perf_counter()
+        rebuilt_to = rebuild(ledger, store, progress=lambda p: click.echo(f"  replayed {p:,} events", err=True),
+                             stop=position)
+        seconds = time.perf_counter() - started
+        click.echo(f"  replayed {rebuilt_to:,} events in {seconds:.2f} s", err=True)
+        found = differences(incremental, store.load())
+    finally:
+        store.close()
+    if found:
+        for line in found:
+            click.echo(f"difference: {line}")
+        raise Refused(f"replay differs from the incremental read models in {len(found)} row(s)")
+    click.echo(f"replay of {rebuilt_to:,} events equals the incremental read models")
+
+
+@audit.command("trail")
+@click.argument("entity")
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@pass_session
+def audit_trail(session: Session, entity: str, form: str) -> None:
+    """The history of ENTITY (party, award, fund, loan or project code) in log order, with
+    who recorded each event, on which decision, and the trace of each amount.
+
+    \b
+    Example:
+      jcg audit trail U1
+      jcg audit trail U1-A1 --format json
+    """
+    from projections import reports
+
+    rows = _read_model_rows(session, None, None)
+    click.echo(reports.render(reports.trail(rows, entity), form))
+
+
 # officers and tamper evidence (issue 8): officer ..., audit verify|checkpoint|prove|consistency
 
 
