@@ -1,16 +1,87 @@
-"""A fund (P5): capital, a manager, and the stakes it holds, including converted grants."""
+"""A fund (P5): capital, a manager, and the stakes it holds, including converted grants.
+
+Holdings are kept per lot (one lot per project conversion or direct investment) so that an
+exit knows the cost of exactly what leaves; the view per enterprise sums the lots. The P5.8
+failure ratio of the fund's early-stage projects is reported and flagged, never blocking.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidAmount, Refused
+from domain import journal
+from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
-from domain.money import yuan
+from domain.money import ZERO, fmt, round_fen, yuan
 from domain.provenance import Provenance
+
+
+def holding_account(fund: str, enterprise: str, kind: str = "equity") -> str:
+    """``equity:<fund>:<enterprise>`` or ``debt:<fund>:<enterprise>``: what the fund holds."""
+    return f"{kind}:{fund}:{enterprise}"
+
+
+def capital_account(fund: str) -> str:
+    return f"capital:{fund}"
+
+
+def gain_account(fund: str) -> str:
+    return f"gain:{fund}"
+
+
+def loss_account(fund: str) -> str:
+    return f"loss:{fund}"
+
+
+@dataclass
+class Lot:
+    """Registered capital (or debt principal) the fund holds from one conversion or investment."""
+
+    lot: str
+    enterprise: str
+    kind: str  # equity | debt
+    units: Decimal  # registered capital held now (0 for debt)
+    cost: Decimal  # cost of what is held now
+    acquired_units: Decimal
+    acquired_cost: Decimal
+    premium: Decimal = ZERO
+    written_off: bool = False
+
+
+@dataclass
+class FollowedProject:
+    project: str
+    enterprise: str
+    early_stage: bool
+    failed: bool = False
+
+
+@dataclass(frozen=True)
+class FailureReport:
+    """P5.8: failed early-stage projects over all early-stage projects of the fund."""
+
+    failed: int
+    total: int
+    tolerance: Decimal
+
+    @property
+    def ratio(self) -> Decimal:
+        return Decimal(self.failed) / Decimal(self.total) if self.total else Decimal(0)
+
+    @property
+    def flagged(self) -> bool:
+        return self.ratio > self.tolerance
+
+    def describe(self) -> str:
+        pct = f"{(self.ratio * 100).quantize(Decimal('0.1'))}%"
+        limit = f"{(self.tolerance * 100).normalize():f}%"
+        state = f"ABOVE the {limit} tolerance: flagged for review" if self.flagged else f"within the {limit} tolerance"
+        return f"P5.8: {self.failed} of {self.total} early-stage projects failed = {pct}, {state}"
 
 
 class Fund(Aggregate):
@@ -33,3 +104,180 @@ class Fund(Aggregate):
         self.name = name
         self.manager = manager
         self.capital = capital
+        self.cash = capital
+        self.lots: dict[str, Lot] = {}
+        self.projects: dict[str, FollowedProject] = {}
+        self.gains = ZERO
+        self.losses = ZERO
+
+    # projects the fund holds the stake of (P2.2) ----------------------------------------
+    def follow(self, by: Provenance, project: str, enterprise: str, early_stage: bool) -> None:
+        if project in self.projects:
+            raise Refused(f"fund {self.code} already holds project {project}")
+        self._project_followed(by, self.code, project, enterprise, early_stage)
+
+    @event("ProjectFollowed")
+    def _project_followed(self, by: Provenance, fund: str, project: str, enterprise: str, early_stage: bool) -> None:
+        self.projects[project] = FollowedProject(project, enterprise, early_stage)
+
+    def receive_stake(
+        self, by: Provenance, project: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
+        premium: Decimal,
+    ) -> None:
+        """A converted grant becomes a holding (the project's event posts the journal entry)."""
+        if project not in self.projects:
+            raise NotFound(f"fund {self.code} does not hold project {project}")
+        self._stake_received(by, self.code, project, enterprise, kind, yuan(units), yuan(cost), yuan(premium))
+
+    @event("StakeReceived")
+    def _stake_received(
+        self, by: Provenance, fund: str, project: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
+        premium: Decimal,
+    ) -> None:
+        lot = self.lots.get(project)
+        if lot is None:
+            self.lots[project] = Lot(project, enterprise, kind, units, cost, units, cost, premium)
+        else:
+            lot.units += units
+            lot.cost += cost
+            lot.acquired_units += units
+            lot.acquired_cost += cost
+            lot.premium += premium
+
+    def invest(self, by: Provenance, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
+        """A direct cash investment of the fund (not a converted grant)."""
+        amount, units = yuan(amount), yuan(units)
+        if amount <= 0 or units <= 0:
+            raise InvalidAmount("an investment needs a positive amount and registered capital")
+        if units > amount:
+            raise Refused("registered capital received cannot exceed the amount paid (1 unit = 1 yuan)")
+        if lot in self.lots:
+            raise Refused(f"fund {self.code} already has a holding {lot}")
+        if amount > self.cash:
+            raise Refused(f"fund {self.code} has {fmt(self.cash)} cash, cannot invest {fmt(amount)}")
+        self._invested(by, self.code, lot, enterprise, amount, units)
+
+    @event("Invested")
+    def _invested(self, by: Provenance, fund: str, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
+        self.lots[lot] = Lot(lot, enterprise, "equity", units, amount, units, amount, amount - units)
+        self.cash -= amount
+
+    # exits ----------------------------------------------------------------------------
+    def lot(self, lot: str) -> Lot:
+        try:
+            return self.lots[lot]
+        except KeyError:
+            raise NotFound(f"fund {self.code} holds nothing from {lot}") from None
+
+    def cost_of(self, lot: str, units: Decimal) -> Decimal:
+        """Cost of ``units`` of a lot: pro rata, half-up to the fen; all that is left costs all that is left."""
+        held = self.lot(lot)
+        if units == held.units:
+            return held.cost
+        return round_fen(held.cost * units / held.units)
+
+    def dispose(self, by: Provenance, lot: str, units: Decimal, price: Decimal, buyer: str, how: str) -> Decimal:
+        """Units leave the fund for ``price`` (a buyback by the team or a sale); returns the gain (− loss)."""
+        held = self.lot(lot)
+        units, price = yuan(units), yuan(price)
+        if held.kind != "equity":
+            raise Refused(f"fund {self.code}: holding {lot} is debt, not equity")
+        if units <= 0:
+            raise InvalidAmount("units disposed of must be positive")
+        if units > held.units:
+            raise Refused(
+                f"fund {self.code} holds {fmt(held.units)} of {held.enterprise}'s registered capital from {lot}; "
+                f"cannot dispose of {fmt(units)}"
+            )
+        cost = self.cost_of(lot, units)
+        self._disposed(by, self.code, lot, held.enterprise, units, price, cost, buyer, how)
+        return price - cost
+
+    @event("Disposed")
+    def _disposed(
+        self, by: Provenance, fund: str, lot: str, enterprise: str, units: Decimal, price: Decimal, cost: Decimal,
+        buyer: str, how: str,
+    ) -> None:
+        held = self.lots[lot]
+        held.units -= units
+        held.cost -= cost
+        self.cash += price
+        if price >= cost:
+            self.gains += price - cost
+        else:
+            self.losses += cost - price
+
+    def write_off(self, by: Provenance, lot: str, reason: str) -> Decimal:
+        """A failed project's holding is written off in full (P5.8 tolerates it); returns the loss."""
+        held = self.lot(lot)
+        if held.written_off:
+            raise Refused(f"fund {self.code}: holding {lot} is already written off")
+        cost = held.cost
+        self._written_off(by, self.code, lot, held.enterprise, held.kind, held.units, cost, reason)
+        return cost
+
+    @event("WrittenOff")
+    def _written_off(
+        self, by: Provenance, fund: str, lot: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
+        reason: str,
+    ) -> None:
+        held = self.lots[lot]
+        held.units = ZERO
+        held.cost = ZERO
+        held.written_off = True
+        self.losses += cost
+
+    def project_failed(self, by: Provenance, project: str, reason: str) -> None:
+        followed = self.projects.get(project)
+        if followed is None:
+            raise NotFound(f"fund {self.code} does not hold project {project}")
+        if followed.failed:
+            raise Refused(f"project {project} is already recorded as failed")
+        self._project_failed(by, self.code, project, reason)
+
+    @event("ProjectFailed")
+    def _project_failed(self, by: Provenance, fund: str, project: str, reason: str) -> None:
+        self.projects[project].failed = True
+
+    # views ----------------------------------------------------------------------------
+    def holdings(self) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+        """(enterprise, kind) → (registered capital held, cost) over all lots."""
+        result: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+        for lot in self.lots.values():
+            units, cost = result.get((lot.enterprise, lot.kind), (ZERO, ZERO))
+            result[(lot.enterprise, lot.kind)] = (units + lot.units, cost + lot.cost)
+        return result
+
+    @property
+    def realised(self) -> Decimal:
+        """Net realised gain (negative: net loss) over every exit and write-off."""
+        return self.gains - self.losses
+
+    def failure_report(self, tolerance: Decimal) -> FailureReport:
+        early = [p for p in self.projects.values() if p.early_stage]
+        return FailureReport(sum(1 for p in early if p.failed), len(early), tolerance)
+
+
+@journal.postings.register(Fund.Registered)  # type: ignore[attr-defined]
+def _registered_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(journal.funding(e.code), capital_account(e.code), e.capital)
+
+
+@journal.postings.register(Fund.Invested)  # type: ignore[attr-defined]
+def _invested_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(holding_account(e.fund, e.enterprise), journal.funding(e.fund), e.amount)
+
+
+@journal.postings.register(Fund.Disposed)  # type: ignore[attr-defined]
+def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    gain = e.price - e.cost
+    return journal.entry(
+        (journal.funding(e.fund), e.price),
+        (holding_account(e.fund, e.enterprise), -e.cost),
+        (gain_account(e.fund), -gain) if gain > 0 else (loss_account(e.fund), -gain),
+    )
+
+
+@journal.postings.register(Fund.WrittenOff)  # type: ignore[attr-defined]
+def _written_off_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(loss_account(e.fund), holding_account(e.fund, e.enterprise, e.kind), e.cost)

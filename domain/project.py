@@ -1,15 +1,66 @@
-"""A 拨投结合 project (P2.2, P6.1): a research grant whose conversion terms are agreed up front."""
+"""A 拨投结合 project (P2.2, P6.1): a research grant whose conversion terms are agreed up front.
+
+Lifecycle: approved (grant, recipient, holder fund, terms) → tranches paid → trigger recorded →
+disbursed money converted into equity (registered capital + premium) or debt → exit: buyback
+by the team at the stored formula (whole or in parts, inside the window), sale to a third
+party, or failure (written off; recovered only on recorded misuse) → or the unspent money of a
+finished project reassigned to another project (P6.1).
+
+Invariants checked here, each with its own refusal: converted ≤ disbursed; stake ≤ agreed
+maximum; no conversion without its trigger; bought back ≤ held; no buyback outside the window.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import Refused
+from domain import journal
+from domain.conversion_terms import ConversionTerms, pct
+from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
+from domain.fund import holding_account
 from domain.ids import project_id
+from domain.money import ZERO, fmt, round_fen, yuan
 from domain.provenance import Provenance
+
+CLAUSES = ("P2.2", "P6.1")
+OPEN = ("approved", "converted")  # states in which money may still move
+
+
+def capitalised_account(clause: str, year: int) -> str:
+    """Grant spending of a clause and year that became an investment on conversion."""
+    return f"capitalised:{clause}:{year}"
+
+
+def project_account(code: str) -> str:
+    """Fiscal money of a project moved between projects (P6.1 reassignment)."""
+    return f"project:{code}"
+
+
+@dataclass(frozen=True)
+class ConversionPlan:
+    """What converting ``amount`` would issue, computed before anything is recorded."""
+
+    into: str
+    amount: Decimal
+    valuation: Decimal
+    units: Decimal
+    premium: Decimal
+    stake: Decimal
+    trace: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BuybackQuote:
+    units: Decimal
+    price: Decimal
+    share: Decimal
+    trace: list[str] = field(default_factory=list)
 
 
 class Project(Aggregate):
@@ -18,14 +69,408 @@ class Project(Aggregate):
         return project_id(code)
 
     @classmethod
-    def register(cls, by: Provenance, code: str, title: str, enterprise: str, started: date) -> Project:
+    def approve(
+        cls,
+        by: Provenance,
+        *,
+        code: str,
+        title: str,
+        clause: str,
+        enterprise: str,
+        fund: str,
+        amount: Decimal,
+        terms: ConversionTerms,
+        source: str = journal.CITY,
+        early_stage: bool = True,
+    ) -> Project:
         if not code.strip() or not title.strip():
             raise Refused("a project needs a code and a title")
-        return cls(by=by, code=code, title=title, enterprise=enterprise, started=started)
+        if clause not in CLAUSES:
+            raise Refused(f"a 拨投结合 project is approved under {' or '.join(CLAUSES)}, not {clause}")
+        if not by.ref.strip():
+            raise Refused(f"project {code}: approval needs a decision reference (文号)")
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"project {code}: the grant must be positive")
+        if terms.trigger.kind == "date" and terms.trigger.on is not None and terms.trigger.on < by.decided:
+            raise InvalidDate(f"project {code}: the trigger date {terms.trigger.on} is before the approval")
+        return cls(
+            by=by, code=code, title=title, clause=clause, enterprise=enterprise, fund=fund,
+            amount=amount, terms=terms.as_dict(), source=source, early_stage=early_stage,
+        )
 
-    @event("Registered")
-    def __init__(self, by: Provenance, code: str, title: str, enterprise: str, started: date) -> None:
+    @event("Approved")
+    def __init__(
+        self, by: Provenance, code: str, title: str, clause: str, enterprise: str, fund: str,
+        amount: Decimal, terms: dict[str, Any], source: str, early_stage: bool,
+    ) -> None:
         self.code = code
         self.title = title
+        self.clause = clause
         self.enterprise = enterprise
-        self.started = started
+        self.fund = fund
+        self.amount = amount
+        self.terms_data = dict(terms)
+        self.source = source
+        self.early_stage = early_stage
+        self.approved_on = by.decided
+        self.status = "approved"
+        self.tranches: list[tuple[date, Decimal, str]] = []
+        self.disbursed = ZERO
+        self.reassigned_in = ZERO
+        self.reassigned_out = ZERO
+        self.clawed_back = ZERO
+        self.trigger: dict[str, Any] | None = None
+        self.into = ""
+        self.converted = ZERO
+        self.converted_on: date | None = None
+        self.units = ZERO  # registered capital issued to the fund
+        self.premium = ZERO
+        self.bought_back = ZERO  # units
+        self.sold = ZERO  # units
+        self.written_off = ZERO  # units
+        self.proceeds = ZERO
+        self.last_paid_year = by.decided.year
+
+    @property
+    def terms(self) -> ConversionTerms:
+        return ConversionTerms.from_dict(self.terms_data)
+
+    @property
+    def held(self) -> Decimal:
+        """Units of registered capital the fund still holds from this project."""
+        return self.units - self.bought_back - self.sold - self.written_off
+
+    @property
+    def unconverted(self) -> Decimal:
+        """Fiscal money received and neither converted, reassigned nor recovered."""
+        return self.disbursed + self.reassigned_in - self.converted - self.reassigned_out - self.clawed_back
+
+    def _open(self, what: str) -> None:
+        if self.status not in OPEN:
+            raise Refused(f"project {self.code} is {self.status}: cannot {what}")
+
+    # tranches -------------------------------------------------------------------------
+    def disburse(self, by: Provenance, amount: Decimal, voucher: str = "") -> None:
+        self._open("pay a tranche")
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"tranche {fmt(amount)} must be positive")
+        if by.decided < self.approved_on:
+            raise InvalidDate(f"project {self.code}: payment {by.decided} is before the approval ({self.approved_on})")
+        remaining = self.amount - self.disbursed
+        if amount > remaining:
+            raise CapExceeded(
+                f"project {self.code}: tranche {fmt(amount)} exceeds what remains of the grant "
+                f"({fmt(remaining)} of {fmt(self.amount)})"
+            )
+        self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
+
+    @event("TranchePaid")
+    def _tranche_paid(
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.tranches.append((by.decided, amount, voucher))
+        self.disbursed += amount
+        self.last_paid_year = by.decided.year
+
+    # trigger --------------------------------------------------------------------------
+    def record_trigger(
+        self, by: Provenance, round_pre_money: Decimal | None = None, investor: str = "",
+        round_amount: Decimal | None = None,
+    ) -> None:
+        self._open("record a trigger")
+        if self.trigger is not None:
+            raise Refused(f"project {self.code}: the trigger was already recorded on {self.trigger['on']}")
+        t = self.terms.trigger
+        if t.kind == "date":
+            assert t.on is not None
+            if by.decided < t.on:
+                raise InvalidDate(f"project {self.code}: the conversion date {t.on} has not come ({by.decided})")
+            if round_pre_money is not None:
+                raise Refused(f"project {self.code}: the trigger is a date; no financing round is needed")
+        else:
+            if round_pre_money is None or not investor.strip():
+                raise Refused(f"project {self.code}: the trigger is a financing round: give its investor and "
+                              "pre-money valuation")
+            round_pre_money = yuan(round_pre_money)
+            if round_pre_money <= 0:
+                raise InvalidAmount("the round's pre-money valuation must be positive")
+        self._triggered(by, self.code, t.kind, round_pre_money,
+                        investor, yuan(round_amount) if round_amount is not None else None)
+
+    @event("Triggered")
+    def _triggered(
+        self, by: Provenance, code: str, kind: str, round_pre_money: Decimal | None, investor: str,
+        round_amount: Decimal | None,
+    ) -> None:
+        self.trigger = {"on": by.decided, "kind": kind, "round_pre_money": round_pre_money,
+                        "investor": investor, "round_amount": round_amount}
+
+    # conversion -----------------------------------------------------------------------
+    def plan_conversion(self, on: date, into: str, amount: Decimal | None, capital_before: Decimal) -> ConversionPlan:
+        """The conversion of ``amount`` (default: all unconverted money) given the enterprise's
+        registered capital before it; refuses what the invariants forbid."""
+        self._open("convert")
+        if self.trigger is None:
+            raise Refused(f"project {self.code}: no conversion without its trigger ({self.terms.trigger.describe()}): "
+                          "record the trigger first")
+        if on < self.trigger["on"]:
+            raise InvalidDate(f"project {self.code}: conversion {on} is before the trigger ({self.trigger['on']})")
+        if self.into and into != self.into:
+            raise Refused(f"project {self.code} was converted into {self.into}; it cannot now convert into {into}")
+        convertible = self.unconverted
+        amount = convertible if amount is None else yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"project {self.code}: nothing to convert (disbursed {fmt(self.disbursed)}, "
+                                f"converted {fmt(self.converted)})")
+        if amount > convertible:
+            raise CapExceeded(
+                f"project {self.code}: cannot convert {fmt(amount)}: converted must not exceed disbursed "
+                f"(disbursed {fmt(self.disbursed + self.reassigned_in)}, already converted {fmt(self.converted)}, "
+                f"left {fmt(convertible)})"
+            )
+        terms = self.terms
+        tag = self.clause
+        if into == "debt":
+            if terms.debt_rate is None:
+                raise Refused(f"project {self.code}: the approved terms have no debt terms")
+            return ConversionPlan("debt", amount, ZERO, ZERO, ZERO, Decimal(0), [
+                f"{tag}: {fmt(amount)} converted into debt of {self.enterprise} to {self.fund} at "
+                f"{pct(terms.debt_rate)} simple interest a year for {terms.debt_years} years",
+            ])
+        if into != "equity":
+            raise Refused(f"conversion is into equity or debt, not {into!r}")
+        if capital_before <= 0:
+            raise Refused(f"{self.enterprise} has no registered capital on record: record its holders first "
+                          "(jcg captable register)")
+        valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
+        units = round_fen(capital_before * amount / valuation)
+        premium = amount - units
+        total_after = capital_before + units
+        stake = (self.held + units) / total_after
+        trace = [
+            f"{tag}: pre-money valuation: {how}",
+            f"{tag}: registered capital issued = {fmt(capital_before)} × {fmt(amount)} / {fmt(valuation)} "
+            f"= {fmt(units)} (1 unit = 1 yuan)",
+            f"{tag}: premium (资本公积) = {fmt(amount)} − {fmt(units)} = {fmt(premium)}",
+            f"{tag}: stake of {self.fund} from this project = {fmt(self.held + units)} / {fmt(total_after)} "
+            f"= {pct(stake.quantize(Decimal('0.0001')))} (maximum {pct(terms.max_stake)})",
+        ]
+        if stake > terms.max_stake:
+            raise CapExceeded(
+                f"project {self.code}: the stake would be {pct(stake.quantize(Decimal('0.0001')))}, above the agreed "
+                f"maximum {pct(terms.max_stake)}"
+            )
+        return ConversionPlan("equity", amount, valuation, units, premium, stake, trace)
+
+    def convert(self, by: Provenance, into: str, amount: Decimal | None, capital_before: Decimal) -> ConversionPlan:
+        """Convert on the decision date; ``capital_before`` is the enterprise's registered capital then."""
+        plan = self.plan_conversion(by.decided, into, amount, capital_before)
+        self._converted(by, self.code, self.clause, self.enterprise, self.fund, plan.into, plan.amount,
+                        plan.valuation, plan.units, plan.premium, list(plan.trace))
+        return plan
+
+    @event("Converted")
+    def _converted(
+        self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
+        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str],
+    ) -> None:
+        self.into = into
+        self.converted += amount
+        self.units += units
+        self.premium += premium
+        if self.converted_on is None:
+            self.converted_on = by.decided
+        self.status = "converted"
+
+    # exits ----------------------------------------------------------------------------
+    def _check_held(self, units: Decimal, what: str) -> Decimal:
+        if self.into != "equity":
+            raise Refused(f"project {self.code} holds no equity ({'not converted' if not self.into else 'debt'})")
+        units = self.held if units is None else yuan(units)
+        if units <= 0:
+            raise InvalidAmount(f"project {self.code}: {what} must be positive")
+        if units > self.held:
+            raise CapExceeded(
+                f"project {self.code}: cannot {what} {fmt(units)} of registered capital; the fund holds "
+                f"{fmt(self.held)} from this project"
+            )
+        return units
+
+    def quote_buyback(self, on: date, units: Decimal | None) -> BuybackQuote:
+        """The price of buying back ``units`` (default: all held) on ``on`` by the stored formula."""
+        if self.status not in OPEN:
+            raise Refused(f"project {self.code} is {self.status}: cannot buy back")
+        terms = self.terms
+        units = self._check_held(units, "buy back")  # type: ignore[arg-type]
+        assert self.converted_on is not None
+        opens, closes = terms.window(self.converted_on)
+        if not opens <= on <= closes:
+            raise InvalidDate(
+                f"project {self.code}: buyback on {on} is outside the agreed window {opens} to {closes}"
+            )
+        allowed = round_fen(self.units * terms.ratio)
+        if self.bought_back + units > allowed:
+            raise CapExceeded(
+                f"project {self.code}: the team may buy back at most {pct(terms.ratio)} of the stake "
+                f"({fmt(allowed)}); already bought back {fmt(self.bought_back)}, asked {fmt(units)}"
+            )
+        share = units / self.units
+        price, how = terms.exit.price_of(self.converted, share, self.converted_on, on)
+        return BuybackQuote(units, price, share, [f"{self.clause}: buyback price = {how}"])
+
+    def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:
+        """The team buys back ``units`` (default: all held) at the stored formula on the decision date."""
+        if not buyer.strip():
+            raise Refused(f"project {self.code}: a buyback needs the buyer (a member of the team)")
+        quote = self.quote_buyback(by.decided, units)
+        self._bought_back(by, self.code, self.enterprise, self.fund, buyer, quote.units, quote.price, quote.trace)
+        return quote
+
+    @event("BoughtBack")
+    def _bought_back(
+        self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
+        trace: list[str],
+    ) -> None:
+        self.bought_back += units
+        self.proceeds += price
+        if self.held == 0:
+            self.status = "exited"
+
+    def sell(self, by: Provenance, units: Decimal | None, price: Decimal, buyer: str) -> Decimal:
+        self._open("sell")
+        units = self._check_held(units, "sell")  # type: ignore[arg-type]
+        price = yuan(price)
+        if price < 0:
+            raise InvalidAmount("a sale price must not be negative")
+        if not buyer.strip():
+            raise Refused(f"project {self.code}: a sale needs the buyer")
+        self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price)
+        return units
+
+    @event("Sold")
+    def _sold(
+        self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal
+    ) -> None:
+        self.sold += units
+        self.proceeds += price
+        if self.held == 0:
+            self.status = "exited"
+
+    # failure --------------------------------------------------------------------------
+    def fail(self, by: Provenance, reason: str, misuse: str = "", clawback: Decimal | None = None) -> None:
+        """Failure: what the fund holds is written off; nothing is recovered unless misuse is recorded."""
+        self._open("fail")
+        if not reason.strip():
+            raise Refused(f"project {self.code}: a failure needs a reason")
+        if clawback is not None and not misuse.strip():
+            raise Refused(f"project {self.code}: a failed project is not recovered unless misuse is recorded "
+                          "(give --misuse)")
+        if clawback is not None:
+            clawback = yuan(clawback)
+            recoverable = self.disbursed - self.clawed_back - self.reassigned_out
+            if clawback <= 0:
+                raise InvalidAmount("a clawback must be positive")
+            if clawback > recoverable:
+                raise CapExceeded(
+                    f"project {self.code}: clawback {fmt(clawback)} exceeds what was paid and not recovered "
+                    f"({fmt(recoverable)})"
+                )
+        self._failed(by, self.code, self.enterprise, self.fund, reason, misuse, self.held)
+        if clawback is not None:
+            self._clawed_back(by, self.code, self.clause, self.enterprise, self.source, clawback, misuse,
+                              self.last_paid_year)
+
+    @event("Failed")
+    def _failed(
+        self, by: Provenance, code: str, enterprise: str, fund: str, reason: str, misuse: str, written_off: Decimal
+    ) -> None:
+        self.written_off += written_off
+        self.status = "failed"
+
+    @event("ClawedBack")
+    def _clawed_back(
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, misuse: str,
+        paid_year: int,
+    ) -> None:
+        self.clawed_back += amount
+
+    # P6.1 reassignment ----------------------------------------------------------------
+    def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:
+        """Unspent fiscal money of this (finished) project goes to ``target``: a transfer, not new spending."""
+        if target.code == self.code:
+            raise Refused(f"project {self.code} cannot reassign money to itself")
+        if self.status == "failed":
+            raise Refused(f"project {self.code} failed: its money is written off, not reassigned")
+        target._open("receive reassigned money")
+        unspent = self.unconverted
+        amount = unspent if amount is None else yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"project {self.code} has no unspent fiscal money to reassign")
+        if amount > unspent:
+            raise CapExceeded(
+                f"project {self.code}: cannot reassign {fmt(amount)}; unspent fiscal money is {fmt(unspent)}"
+            )
+        self._reassigned_out(by, self.code, target.code, amount)
+        target._reassigned_in(by, target.code, self.code, amount)
+        return amount
+
+    @event("ReassignedOut")
+    def _reassigned_out(self, by: Provenance, code: str, target: str, amount: Decimal) -> None:
+        self.reassigned_out += amount
+        if self.status == "approved":
+            self.status = "finished"
+
+    @event("ReassignedIn")
+    def _reassigned_in(self, by: Provenance, code: str, source: str, amount: Decimal) -> None:
+        self.reassigned_in += amount
+
+    # views ----------------------------------------------------------------------------
+    def summary(self) -> list[str]:
+        lines = [
+            f"{self.code}  {self.title}  ({self.clause}, {self.status}); enterprise {self.enterprise}, "
+            f"holder {self.fund}, approved {self.approved_on}",
+            f"  grant {fmt(self.amount)}; paid {fmt(self.disbursed)} in {len(self.tranches)} tranche(s); "
+            f"reassigned in {fmt(self.reassigned_in)}, out {fmt(self.reassigned_out)}; "
+            f"clawed back {fmt(self.clawed_back)}",
+        ]
+        lines += [f"  terms: {line}" for line in self.terms.describe()]
+        if self.trigger:
+            extra = (f" ({self.trigger['investor']}, pre-money {fmt(self.trigger['round_pre_money'])})"
+                     if self.trigger["round_pre_money"] is not None else "")
+            lines.append(f"  trigger recorded {self.trigger['on']}{extra}")
+        if self.into:
+            lines.append(
+                f"  converted {fmt(self.converted)} into {self.into} on {self.converted_on}: registered capital "
+                f"{fmt(self.units)}, premium {fmt(self.premium)}"
+            )
+            lines.append(
+                f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
+                f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
+            )
+        return lines
+
+
+@journal.postings.register(Project.TranchePaid)  # type: ignore[attr-defined]
+def _tranche_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Project.Converted)  # type: ignore[attr-defined]
+def _converted_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(
+        holding_account(e.fund, e.enterprise, e.into), capitalised_account(e.clause, e.by.fiscal_year), e.amount
+    )
+
+
+@journal.postings.register(Project.ClawedBack)  # type: ignore[attr-defined]
+def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
+    same_year = e.by.fiscal_year == e.paid_year
+    credit = journal.budget(e.clause, e.paid_year) if same_year else journal.returned(e.by.fiscal_year)
+    return journal.transfer(journal.funding(e.source), credit, e.amount)
+
+
+@journal.postings.register(Project.ReassignedOut)  # type: ignore[attr-defined]
+def _reassigned_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(project_account(e.target), project_account(e.code), e.amount)

@@ -1,0 +1,289 @@
+"""The conversion and exit terms of a 拨投结合 project (P2.2, P6.1), agreed at approval.
+
+They are data, not code: the trigger, how the price is set, the maximum stake, the exit
+formula (fixed price, principal, or principal plus simple interest), the window in which the
+team may buy back and the ratio it may buy back. Events store them as plain dicts
+(:meth:`ConversionTerms.as_dict`) so the stored history never depends on these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.errors import InvalidAmount, InvalidDate, Refused
+from domain.money import fmt, round_fen, yuan
+
+TRIGGERS = {"financing": "首轮市场化融资", "date": "约定日期"}
+PRICINGS = {
+    "round": "that financing round's price",
+    "discount": "a discount on that round's price",
+    "fixed": "a fixed pre-money valuation",
+}
+EXITS = {
+    "fixed": "a fixed price",
+    "principal": "the principal",
+    "interest": "the principal plus simple interest",
+}
+
+
+def add_years(day: date, years: int) -> date:
+    """The anniversary ``years`` later (29 February falls back to 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def elapsed_years(start: date, end: date) -> Decimal:
+    """Whole anniversaries plus the fraction of the running year (actual days / days in that
+    year from the last anniversary), so exactly two years after is exactly 2."""
+    if end < start:
+        raise InvalidDate(f"{end} is before {start}")
+    whole = 0
+    while add_years(start, whole + 1) <= end:
+        whole += 1
+    last = add_years(start, whole)
+    following = add_years(start, whole + 1)
+    return Decimal(whole) + Decimal((end - last).days) / Decimal((following - last).days)
+
+
+def _rate(value: Any, what: str) -> Decimal:
+    if isinstance(value, float):
+        raise InvalidAmount(f"{what}: floats are not accepted")
+    text = str(value).strip()
+    try:
+        rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except ArithmeticError:
+        raise InvalidAmount(f"{what} {value!r} is not a rate (write 0.04 or 4%)") from None
+    if not rate.is_finite() or rate < 0 or rate > 1:
+        raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
+    return rate
+
+
+def pct(rate: Decimal) -> str:
+    """0.04 → ``4%``, 0.125 → ``12.5%`` for traces."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What has to happen before the grant may convert: a market financing round, or a date."""
+
+    kind: str
+    on: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in TRIGGERS:
+            raise Refused(f"trigger must be one of {', '.join(TRIGGERS)}, not {self.kind!r}")
+        if self.kind == "date" and self.on is None:
+            raise Refused("a date trigger needs its date")
+
+    def describe(self) -> str:
+        return f"on {self.on}" if self.kind == "date" else "on the first market financing round"
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """How the conversion price is set: the round's pre-money, a discount on it, or fixed."""
+
+    mechanism: str
+    pre_money: Decimal | None = None
+    discount: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.mechanism not in PRICINGS:
+            raise Refused(f"pricing must be one of {', '.join(PRICINGS)}, not {self.mechanism!r}")
+        if self.mechanism == "fixed" and (self.pre_money is None or self.pre_money <= 0):
+            raise InvalidAmount("fixed pricing needs a positive pre-money valuation")
+        if self.mechanism == "discount" and (self.discount is None or not 0 < self.discount < 1):
+            raise InvalidAmount("discount pricing needs a discount between 0 and 1")
+
+    def valuation(self, round_pre_money: Decimal | None) -> tuple[Decimal, str]:
+        """The pre-money valuation the grant converts at, and how it was found."""
+        if self.mechanism == "fixed":
+            assert self.pre_money is not None
+            return self.pre_money, f"fixed pre-money valuation {fmt(self.pre_money)}"
+        if round_pre_money is None:
+            raise Refused("the pricing needs the financing round's pre-money valuation: record the round first")
+        if self.mechanism == "round":
+            return round_pre_money, f"financing round pre-money {fmt(round_pre_money)}"
+        assert self.discount is not None
+        value = round_fen(round_pre_money * (1 - self.discount))
+        return value, (
+            f"round pre-money {fmt(round_pre_money)} × (1 − {pct(self.discount)} discount) = {fmt(value)}"
+        )
+
+
+@dataclass(frozen=True)
+class ExitFormula:
+    """The buyback price for the whole stake: fixed, principal, or principal plus simple interest."""
+
+    kind: str
+    price: Decimal | None = None
+    rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in EXITS:
+            raise Refused(f"exit formula must be one of {', '.join(EXITS)}, not {self.kind!r}")
+        if self.kind == "fixed" and (self.price is None or self.price <= 0):
+            raise InvalidAmount("a fixed buyback price must be positive")
+        if self.kind == "interest" and self.rate is None:
+            raise InvalidAmount("principal plus interest needs a yearly rate")
+
+    def price_of(self, principal: Decimal, share: Decimal, since: date, on: date) -> tuple[Decimal, str]:
+        """Price of ``share`` (0–1] of the stake whose principal is ``principal``, exercised ``on``.
+
+        Rounded half-up to the fen once, at the end (the price is paid in fen)."""
+        if self.kind == "fixed":
+            assert self.price is not None
+            value = round_fen(self.price * share)
+            return value, f"fixed price {fmt(self.price)} × share {share.normalize():f} = {fmt(value)}"
+        part = round_fen(principal * share)
+        if self.kind == "principal":
+            return part, f"principal {fmt(principal)} × share {share.normalize():f} = {fmt(part)}"
+        assert self.rate is not None
+        years = elapsed_years(since, on)
+        value = round_fen(part * (1 + self.rate * years))
+        shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
+        return value, (
+            f"principal {fmt(part)} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) = {fmt(value)}"
+        )
+
+    def describe(self) -> str:
+        if self.kind == "fixed":
+            assert self.price is not None
+            return f"fixed price {fmt(self.price)}"
+        if self.kind == "principal":
+            return "principal"
+        assert self.rate is not None
+        return f"principal plus {pct(self.rate)} simple interest a year"
+
+
+@dataclass(frozen=True)
+class ConversionTerms:
+    """Everything agreed at approval about converting the grant and exiting the stake."""
+
+    trigger: Trigger
+    pricing: Pricing
+    max_stake: Decimal
+    exit: ExitFormula
+    window_from_years: int = 0
+    window_until_years: int = 5
+    ratio: Decimal = Decimal(1)
+    debt_rate: Decimal | None = None
+    debt_years: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_stake <= 1:
+            raise Refused("the maximum stake must be above 0 % and at most 100 %")
+        if not 0 < self.ratio <= 1:
+            raise Refused("the buyback ratio must be above 0 % and at most 100 %")
+        if self.window_from_years < 0 or self.window_until_years < self.window_from_years:
+            raise Refused("the buyback window must run forwards (from ≤ until, in years after conversion)")
+        if self.trigger.kind == "date" and self.pricing.mechanism != "fixed":
+            raise Refused("a date trigger has no financing round to price from: use a fixed pre-money valuation")
+        if (self.debt_rate is None) != (self.debt_years is None):
+            raise Refused("debt terms need both a yearly rate and a term in years")
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        trigger: str,
+        trigger_on: date | None = None,
+        pricing: str,
+        pre_money: Decimal | None = None,
+        discount: str | Decimal | None = None,
+        max_stake: str | Decimal,
+        exit_formula: str,
+        exit_price: Decimal | None = None,
+        exit_rate: str | Decimal | None = None,
+        window_from_years: int = 0,
+        window_until_years: int = 5,
+        ratio: str | Decimal = "1",
+        debt_rate: str | Decimal | None = None,
+        debt_years: int | None = None,
+    ) -> ConversionTerms:
+        """Terms from officer input (rates as 0.04 or 4%), validated."""
+        return cls(
+            trigger=Trigger(trigger, trigger_on),
+            pricing=Pricing(
+                pricing,
+                yuan(pre_money) if pre_money is not None else None,
+                _rate(discount, "discount") if discount is not None else None,
+            ),
+            max_stake=_rate(max_stake, "maximum stake"),
+            exit=ExitFormula(
+                exit_formula,
+                yuan(exit_price) if exit_price is not None else None,
+                _rate(exit_rate, "exit interest rate") if exit_rate is not None else None,
+            ),
+            window_from_years=window_from_years,
+            window_until_years=window_until_years,
+            ratio=_rate(ratio, "buyback ratio"),
+            debt_rate=_rate(debt_rate, "debt rate") if debt_rate is not None else None,
+            debt_years=debt_years,
+        )
+
+    def window(self, converted_on: date) -> tuple[date, date]:
+        return add_years(converted_on, self.window_from_years), add_years(converted_on, self.window_until_years)
+
+    def describe(self) -> list[str]:
+        price = PRICINGS[self.pricing.mechanism]
+        if self.pricing.mechanism == "fixed":
+            assert self.pricing.pre_money is not None
+            price = f"fixed pre-money valuation {fmt(self.pricing.pre_money)}"
+        elif self.pricing.mechanism == "discount":
+            assert self.pricing.discount is not None
+            price = f"round price less {pct(self.pricing.discount)}"
+        lines = [
+            f"trigger: {self.trigger.describe()}; price: {price}; maximum stake {pct(self.max_stake)}",
+            f"exit: buyback by the team at {self.exit.describe()}, {self.window_from_years}–"
+            f"{self.window_until_years} years after conversion, up to {pct(self.ratio)} of the stake",
+        ]
+        if self.debt_rate is not None:
+            lines.append(f"or into debt at {pct(self.debt_rate)} a year for {self.debt_years} years")
+        return lines
+
+    # storage ---------------------------------------------------------------------------
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (str, Decimal, date, int) for the event store."""
+        return {
+            "trigger": self.trigger.kind,
+            "trigger_on": self.trigger.on,
+            "pricing": self.pricing.mechanism,
+            "pre_money": self.pricing.pre_money,
+            "discount": self.pricing.discount,
+            "max_stake": self.max_stake,
+            "exit": self.exit.kind,
+            "exit_price": self.exit.price,
+            "exit_rate": self.exit.rate,
+            "window_from_years": self.window_from_years,
+            "window_until_years": self.window_until_years,
+            "ratio": self.ratio,
+            "debt_rate": self.debt_rate,
+            "debt_years": self.debt_years,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ConversionTerms:
+        def dec(key: str) -> Decimal | None:
+            return Decimal(str(d[key])) if d.get(key) is not None else None
+
+        trigger_on = d.get("trigger_on")
+        if isinstance(trigger_on, str):
+            trigger_on = date.fromisoformat(trigger_on)
+        return cls(
+            trigger=Trigger(d["trigger"], trigger_on),
+            pricing=Pricing(d["pricing"], dec("pre_money"), dec("discount")),
+            max_stake=Decimal(str(d["max_stake"])),
+            exit=ExitFormula(d["exit"], dec("exit_price"), dec("exit_rate")),
+            window_from_years=int(d["window_from_years"]),
+            window_until_years=int(d["window_until_years"]),
+            ratio=Decimal(str(d["ratio"])),
+            debt_rate=dec("debt_rate"),
+            debt_years=int(d["debt_years"]) if d.get("debt_years") is not None else None,
+        )
