@@ -1,25 +1,88 @@
-"""A tech loan enrolled in the credit risk compensation scheme (P5.6)."""
+"""A tech loan enrolled in the credit risk compensation scheme (P5.6), from enrolment to the
+last recovery.
+
+One aggregate per loan, so every check that spans its steps (one claim per loss, payments
+within what was approved, recoveries within the outstanding loss) is decided on one
+consistent state; two officers acting at once conflict and the second is re-run.
+
+Journal accounts (see :mod:`domain.journal`):
+
+- ``loan:<code>``              principal the borrower still owes the bank
+- ``loss:<code>:<bearer>``     principal loss borne by the bank, 省财政 or 市财政
+- ``payable:<bank>:<payer>``   compensation approved and not yet paid by 省财政 / 市财政
+- ``funding:<party>``          cash of the bank, 省财政 or 市财政
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidAmount, Refused
+from domain import journal
+from domain.compensation import (
+    BANK,
+    BEARERS,
+    CATEGORIES,
+    RecoveryReturn,
+    Split,
+    check_basis,
+    compensation_split,
+    recovery_return,
+)
+from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.ids import loan_id
-from domain.money import yuan
+from domain.money import ZERO, fmt, yuan
+from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 
-CATEGORIES = {
-    "P5.6a": "科技成果转化类贷款",
-    "P5.6b": "早期、初创期科技型企业研发类信用贷款",
-}
+PAYERS = (journal.PROVINCE, journal.CITY)
+PAYER_ALIASES = {"province": journal.PROVINCE, "省财政": journal.PROVINCE, "city": journal.CITY, "市财政": journal.CITY}
+
+__all__ = ["CATEGORIES", "PAYERS", "Claim", "Loan", "loan_account", "loss_account", "payable_account", "payer"]
+
+
+def loan_account(code: str) -> str:
+    return f"loan:{code}"
+
+
+def loss_account(code: str, bearer: str) -> str:
+    return f"loss:{code}:{bearer}"
+
+
+def payable_account(bank: str, payer_name: str) -> str:
+    return f"payable:{bank}:{payer_name}"
+
+
+def payer(name: str) -> str:
+    """省财政 / 市财政 (also accepted: province / city)."""
+    try:
+        return PAYER_ALIASES[name.strip().lower() if name.isascii() else name.strip()]
+    except KeyError:
+        raise Refused(f"P5.6: payer must be 省财政 (province) or 市财政 (city), not {name!r}") from None
+
+
+@dataclass
+class Claim:
+    """The compensation claimed for the declared loss, as the rule split it."""
+
+    clause: str
+    loss: Decimal
+    shares: dict[str, Decimal]
+    claimed_on: date
+    trace: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+    approved_on: date | None = None
+    approved_ref: str = ""
 
 
 class Loan(Aggregate):
+    """An enrolled loan: bank, borrower, P5.6 category, principal and term."""
+
     @staticmethod
     def create_id(code: str) -> UUID:
         return loan_id(code)
@@ -36,6 +99,8 @@ class Loan(Aggregate):
         start: date,
         term_months: int,
     ) -> Loan:
+        if not code.strip():
+            raise Refused("a loan needs a code")
         if category not in CATEGORIES:
             raise Refused(f"loan {code}: category must be one of {', '.join(CATEGORIES)}")
         principal = yuan(principal)
@@ -43,6 +108,8 @@ class Loan(Aggregate):
             raise InvalidAmount(f"loan {code}: principal must be positive")
         if term_months <= 0:
             raise Refused(f"loan {code}: term must be at least one month")
+        if bank == borrower:
+            raise Refused(f"loan {code}: the bank and the borrower must be different parties")
         return cls(
             by=by, code=code, bank=bank, borrower=borrower, category=category,
             principal=principal, start=start, term_months=term_months,
@@ -67,3 +134,288 @@ class Loan(Aggregate):
         self.principal = principal
         self.start = start
         self.term_months = term_months
+        self.enrolled_on = by.decided
+        self.disbursed = ZERO
+        self.repaid = ZERO
+        self.non_performing_on: date | None = None
+        self.loss = ZERO
+        self.loss_declared_on: date | None = None
+        self.claim: Claim | None = None
+        self.paid: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)
+        self.recovered = ZERO
+        self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
+
+    # views ---------------------------------------------------------------------------
+    @property
+    def unrepaid(self) -> Decimal:
+        """Principal lent and not repaid (before any write-off)."""
+        return self.disbursed - self.repaid
+
+    @property
+    def status(self) -> str:
+        if self.claim is not None:
+            if self.claim.approved_on is None:
+                return "claimed"
+            if self.recovered:
+                return "recovering"
+            return "compensated" if not any(self.owed(p) for p in PAYERS) else "approved"
+        if self.loss_declared_on is not None:
+            return "loss declared"
+        if self.non_performing_on is not None:
+            return "non-performing"
+        if self.disbursed == 0:
+            return "enrolled"
+        return "repaid" if self.unrepaid == 0 else "performing"
+
+    def approved(self, payer_name: str) -> Decimal:
+        if self.claim is None or self.claim.approved_on is None:
+            return ZERO
+        return self.claim.shares[payer_name]
+
+    def owed(self, payer_name: str) -> Decimal:
+        """Approved and not yet paid by 省财政 / 市财政."""
+        return self.approved(payer_name) - self.paid[payer_name]
+
+    # lending -------------------------------------------------------------------------
+    def disburse(self, by: Provenance, amount: Decimal) -> None:
+        amount = _positive(amount, f"loan {self.code}: disbursement")
+        if by.decided < self.start:
+            raise InvalidDate(f"loan {self.code}: disbursement on {by.decided} is before the loan starts ({self.start})")
+        if self.non_performing_on is not None:
+            raise Refused(f"loan {self.code} is non-performing since {self.non_performing_on}: no further disbursement")
+        if amount > self.principal - self.disbursed:
+            raise CapExceeded(
+                f"loan {self.code}: disbursement {fmt(amount)} exceeds the undisbursed principal "
+                f"({fmt(self.principal - self.disbursed)} of {fmt(self.principal)})"
+            )
+        self._disbursed(by, self.code, self.bank, amount)
+
+    @event("Disbursed")
+    def _disbursed(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
+        self.disbursed += amount
+
+    def repay(self, by: Provenance, amount: Decimal) -> None:
+        amount = _positive(amount, f"loan {self.code}: repayment")
+        if self.loss_declared_on is not None:
+            raise Refused(
+                f"loan {self.code}: recovery was declared exhausted on {self.loss_declared_on}; "
+                "money received later is a recovery (loan recover), not a repayment"
+            )
+        if amount > self.unrepaid:
+            raise CapExceeded(
+                f"loan {self.code}: repayment {fmt(amount)} exceeds the unrepaid principal {fmt(self.unrepaid)}"
+            )
+        self._repaid(by, self.code, self.bank, amount)
+
+    @event("Repaid")
+    def _repaid(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
+        self.repaid += amount
+
+    # default -------------------------------------------------------------------------
+    def classify_non_performing(self, by: Provenance, reason: str = "") -> None:
+        if self.non_performing_on is not None:
+            raise Refused(f"loan {self.code} is already non-performing (since {self.non_performing_on})")
+        if self.unrepaid <= 0:
+            raise Refused(f"loan {self.code}: no unrepaid principal, nothing can be non-performing")
+        self._classified_non_performing(by, self.code, reason)
+
+    @event("ClassifiedNonPerforming")
+    def _classified_non_performing(self, by: Provenance, loan: str, reason: str) -> None:
+        self.non_performing_on = by.decided
+
+    def declare_loss(self, by: Provenance, loss: Decimal, basis: str = "principal") -> None:
+        """The bank declares recovery exhausted, with the principal it lost (P5.6: principal only)."""
+        check_basis(basis)
+        loss = _positive(loss, f"loan {self.code}: principal loss")
+        if self.non_performing_on is None:
+            raise Refused(f"loan {self.code} is not classified non-performing; classify it first (loan default)")
+        if self.loss_declared_on is not None:
+            raise Refused(
+                f"loan {self.code}: a principal loss of {fmt(self.loss)} was already declared on {self.loss_declared_on}"
+            )
+        if loss > self.unrepaid:
+            raise CapExceeded(
+                f"loan {self.code}: loss {fmt(loss)} is larger than the unrepaid principal {fmt(self.unrepaid)}"
+            )
+        self._loss_declared(by, self.code, self.bank, loss)
+
+    @event("LossDeclared")
+    def _loss_declared(self, by: Provenance, loan: str, bank: str, loss: Decimal) -> None:
+        self.loss = loss
+        self.loss_declared_on = by.decided
+
+    # compensation --------------------------------------------------------------------
+    def claim_compensation(
+        self,
+        by: Provenance,
+        book: ParameterBook,
+        *,
+        loss: Decimal | None = None,
+        basis: str = "principal",
+        province_rate: Decimal | None = None,
+        city_rate: Decimal | None = None,
+    ) -> Split:
+        """Claim P5.6 compensation for the declared loss; the rule in force on the decision
+        date splits it. One claim per loss."""
+        check_basis(basis)
+        if self.claim is not None:
+            raise Refused(
+                f"loan {self.code}: compensation for the loss of {fmt(self.claim.loss)} was already claimed "
+                f"on {self.claim.claimed_on}; a loss is compensated once"
+            )
+        if loss is not None:
+            loss = _positive(loss, f"loan {self.code}: claimed loss")
+            if loss > self.unrepaid:
+                raise CapExceeded(
+                    f"loan {self.code}: loss {fmt(loss)} is larger than the unrepaid principal {fmt(self.unrepaid)}"
+                )
+        if self.loss_declared_on is None:
+            raise Refused(
+                f"loan {self.code}: the bank has not declared recovery exhausted with a principal loss "
+                "(loan default --loss)"
+            )
+        if loss is not None and loss != self.loss:
+            raise Refused(f"loan {self.code}: the claim must be for the declared loss {fmt(self.loss)}, not {fmt(loss)}")
+        if by.decided < self.loss_declared_on:
+            raise InvalidDate(f"loan {self.code}: claim on {by.decided} is before the loss was declared "
+                              f"({self.loss_declared_on})")
+        split = compensation_split(self.category, self.loss, by.decided, book,
+                                   province_rate=province_rate, city_rate=city_rate, basis=basis)
+        self._compensation_claimed(by, self.code, self.bank, split.clause, split.loss,
+                                   {k: v for k, v in split.shares.items()}, split.trace, split.versions)
+        return split
+
+    @event("CompensationClaimed")
+    def _compensation_claimed(
+        self, by: Provenance, loan: str, bank: str, clause: str, loss: Decimal,
+        shares: dict[str, Decimal], trace: list[str], versions: list[str],
+    ) -> None:
+        self.claim = Claim(clause, loss, dict(shares), by.decided, list(trace), list(versions))
+
+    def approve(self, by: Provenance) -> Claim:
+        claim = self._claim()
+        if claim.approved_on is not None:
+            raise Refused(f"loan {self.code}: the claim was already approved on {claim.approved_on} ({claim.approved_ref})")
+        if not by.ref.strip():
+            raise Refused(f"loan {self.code}: an approval needs a decision reference (文号, --ref)")
+        if by.decided < claim.claimed_on:
+            raise InvalidDate(f"loan {self.code}: approval on {by.decided} is before the claim ({claim.claimed_on})")
+        self._compensation_approved(by, self.code, self.bank, claim.clause, dict(claim.shares))
+        return claim
+
+    @event("CompensationApproved")
+    def _compensation_approved(
+        self, by: Provenance, loan: str, bank: str, clause: str, shares: dict[str, Decimal]
+    ) -> None:
+        assert self.claim is not None
+        self.claim.approved_on = by.decided
+        self.claim.approved_ref = by.ref
+
+    def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "") -> Decimal:
+        """省财政 or 市财政 pays (part of) its approved share to the bank."""
+        who = payer(payer_name)
+        claim = self._claim()
+        if claim.approved_on is None:
+            raise Refused(f"loan {self.code}: the claim is not approved yet; nothing can be paid")
+        if by.decided < claim.approved_on:
+            raise InvalidDate(f"loan {self.code}: payment on {by.decided} is before the approval ({claim.approved_on})")
+        owed = self.owed(who)
+        amount = owed if amount is None else _positive(amount, f"loan {self.code}: payment")
+        if amount <= 0:
+            raise Refused(f"loan {self.code}: {who} has paid its whole share ({fmt(self.approved(who))})")
+        if amount > owed:
+            raise CapExceeded(
+                f"loan {self.code}: payment {fmt(amount)} by {who} exceeds what was approved and not yet paid "
+                f"({fmt(owed)} of {fmt(self.approved(who))})"
+            )
+        self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher)
+        return amount
+
+    @event("CompensationPaid")
+    def _compensation_paid(
+        self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.paid[payer] += amount
+
+    def recover(self, by: Provenance, amount: Decimal) -> RecoveryReturn:
+        """Money the bank recovers after compensation, returned to the bearers pro rata."""
+        claim = self._claim()
+        if claim.approved_on is None:
+            raise Refused(f"loan {self.code}: recoveries are returned once the claim is approved; "
+                          "the claim is not approved yet")
+        if by.decided < claim.approved_on:
+            raise InvalidDate(f"loan {self.code}: recovery on {by.decided} is before the approval ({claim.approved_on})")
+        back = recovery_return(claim.clause, amount, claim.shares, self.returned)
+        self._recovered(by, self.code, self.bank, claim.clause, back.amount, back.parts, back.trace)
+        return back
+
+    @event("Recovered")
+    def _recovered(
+        self, by: Provenance, loan: str, bank: str, clause: str, amount: Decimal,
+        parts: dict[str, Decimal], trace: list[str],
+    ) -> None:
+        self.recovered += amount
+        for k, v in parts.items():
+            self.returned[k] += v
+
+    def _claim(self) -> Claim:
+        if self.claim is None:
+            raise Refused(f"loan {self.code}: no compensation has been claimed")
+        return self.claim
+
+
+def _positive(amount: Decimal, what: str) -> Decimal:
+    amount = yuan(amount)
+    if amount <= 0:
+        raise InvalidAmount(f"{what} must be positive, not {fmt(amount)}")
+    return amount
+
+
+def _bearer(bank: str, name: str) -> str:
+    return bank if name == BANK else name
+
+
+@journal.postings.register(Loan.Disbursed)  # type: ignore[attr-defined]
+def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(loan_account(e.loan), journal.funding(e.bank), e.amount)
+
+
+@journal.postings.register(Loan.Repaid)  # type: ignore[attr-defined]
+def _repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(journal.funding(e.bank), loan_account(e.loan), e.amount)
+
+
+@journal.postings.register(Loan.LossDeclared)  # type: ignore[attr-defined]
+def _loss_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The written-off principal: the bank bears all of it until compensation is approved."""
+    return journal.transfer(loss_account(e.loan, e.bank), loan_account(e.loan), e.loss)
+
+
+@journal.postings.register(Loan.CompensationApproved)  # type: ignore[attr-defined]
+def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """Each public payer takes on its share of the loss and owes it to the bank."""
+    legs: list[tuple[str, Decimal]] = []
+    for who in PAYERS:
+        legs += [(loss_account(e.loan, who), e.shares[who]), (payable_account(e.bank, who), -e.shares[who])]
+    return journal.entry(*legs)
+
+
+@journal.postings.register(Loan.CompensationPaid)  # type: ignore[attr-defined]
+def _paid_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The payer's cash goes to the bank, settling the payable and relieving the bank's loss."""
+    return journal.entry(
+        (payable_account(e.bank, e.payer), e.amount),
+        (journal.funding(e.payer), -e.amount),
+        (journal.funding(e.bank), e.amount),
+        (loss_account(e.loan, e.bank), -e.amount),
+    )
+
+
+@journal.postings.register(Loan.Recovered)  # type: ignore[attr-defined]
+def _recovered_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """Recovered cash reaches each bearer pro rata and reduces the loss it bears."""
+    legs: list[tuple[str, Decimal]] = []
+    for name, part in e.parts.items():
+        who = _bearer(e.bank, name)
+        legs += [(journal.funding(who), part), (loss_account(e.loan, who), -part)]
+    return journal.entry(*legs)

@@ -1,0 +1,208 @@
+"""Loans in the P5.6 credit risk compensation scheme: enrolment to the last recovery.
+
+Handlers load the loan (and, at enrolment, the bank and the borrower: both must be
+registered parties), call the domain methods, and word the outcome for the officer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.compensation import BANK, CATEGORIES
+from domain.enterprise import KINDS, Enterprise
+from domain.errors import Refused
+from domain.ids import loan_id, party_id
+from domain.loan import PAYERS, Loan, payer
+from domain.money import fmt
+from domain.parameters import parameter_book
+from domain.provenance import Provenance
+from ledger.commands import Command, Outcome, handles
+from ledger.unit_of_work import UnitOfWork
+
+BORROWER_KINDS = {"enterprise"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnrolLoan(Command):
+    kind = "loan.enrol"
+    code: str
+    bank: str
+    borrower: str
+    category: str
+    principal: Decimal
+    start: date
+    term_months: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisburseLoan(Command):
+    kind = "loan.disburse"
+    code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepayLoan(Command):
+    kind = "loan.repay"
+    code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassifyNonPerforming(Command):
+    kind = "loan.default"
+    code: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclareLoss(Command):
+    """The bank's declaration that recovery is exhausted, with the principal lost."""
+
+    kind = "loan.declare-loss"
+    code: str
+    loss: Decimal
+    basis: str = "principal"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimCompensation(Command):
+    kind = "loan.claim"
+    code: str
+    loss: Decimal | None = None
+    basis: str = "principal"
+    province_rate: Decimal | None = None
+    city_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveCompensation(Command):
+    kind = "loan.approve"
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayCompensation(Command):
+    kind = "loan.pay"
+    code: str
+    payer: str
+    amount: Decimal | None = None
+    voucher: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordRecovery(Command):
+    kind = "loan.recover"
+    code: str
+    amount: Decimal
+
+
+def _loan(uow: UnitOfWork, code: str) -> Loan:
+    return uow.get(Loan, loan_id(code), f"loan {code}")
+
+
+@handles(EnrolLoan)
+def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
+    bank = uow.get(Enterprise, party_id(cmd.bank), f"bank {cmd.bank}")
+    if bank.kind != "bank":
+        raise Refused(f"party {cmd.bank} is registered as {KINDS[bank.kind]}, not as a bank (银行)")
+    borrower = uow.get(Enterprise, party_id(cmd.borrower), f"borrower {cmd.borrower}")
+    if borrower.kind not in BORROWER_KINDS:
+        raise Refused(f"party {cmd.borrower} is registered as {KINDS[borrower.kind]}; "
+                      "a P5.6 borrower is a tech enterprise (企业)")
+    loan = Loan.enrol(by, cmd.code, cmd.bank, cmd.borrower, cmd.category, cmd.principal, cmd.start,
+                      cmd.term_months)
+    uow.add(loan, f"loan {cmd.code}")
+    return Outcome(
+        cmd.request_id,
+        f"enrolled loan {cmd.code}: {bank.name} → {borrower.name}, {cmd.category} {CATEGORIES[cmd.category]}, "
+        f"principal {fmt(loan.principal)} from {cmd.start} for {cmd.term_months} months",
+    )
+
+
+@handles(DisburseLoan)
+def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    loan.disburse(by, cmd.amount)
+    return Outcome(cmd.request_id, f"loan {cmd.code}: {loan.bank} disbursed {fmt(cmd.amount)}; "
+                                   f"disbursed {fmt(loan.disbursed)} of {fmt(loan.principal)}")
+
+
+@handles(RepayLoan)
+def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    loan.repay(by, cmd.amount)
+    return Outcome(cmd.request_id, f"loan {cmd.code}: repaid {fmt(cmd.amount)}; "
+                                   f"unrepaid principal {fmt(loan.unrepaid)}")
+
+
+@handles(ClassifyNonPerforming)
+def classify_non_performing(uow: UnitOfWork, cmd: ClassifyNonPerforming, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    loan.classify_non_performing(by, cmd.reason)
+    why = f" ({cmd.reason})" if cmd.reason else ""
+    return Outcome(cmd.request_id, f"loan {cmd.code} classified non-performing on {by.decided}{why}; "
+                                   f"unrepaid principal {fmt(loan.unrepaid)}")
+
+
+@handles(DeclareLoss)
+def declare_loss(uow: UnitOfWork, cmd: DeclareLoss, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    loan.declare_loss(by, cmd.loss, cmd.basis)
+    return Outcome(
+        cmd.request_id,
+        f"loan {cmd.code}: {loan.bank} declared recovery exhausted with a principal loss of {fmt(loan.loss)} "
+        f"(unrepaid principal {fmt(loan.unrepaid)})",
+    )
+
+
+@handles(ClaimCompensation)
+def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    split = loan.claim_compensation(by, parameter_book(), loss=cmd.loss, basis=cmd.basis,
+                                    province_rate=cmd.province_rate, city_rate=cmd.city_rate)
+    return Outcome(
+        cmd.request_id,
+        f"loan {cmd.code}: claimed {split.clause} compensation on a principal loss of {fmt(split.loss)}: "
+        f"省财政 {fmt(split.province)}, 市财政 {fmt(split.city)}, bank {loan.bank} bears {fmt(split.bank)}",
+        trace=[*split.trace, f"parameters: {', '.join(split.versions)}"],
+        data={k: str(v) for k, v in split.shares.items()},
+    )
+
+
+@handles(ApproveCompensation)
+def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    claim = loan.approve(by)
+    owed = "; ".join(f"{p} owes {loan.bank} {fmt(claim.shares[p])}" for p in PAYERS)
+    return Outcome(cmd.request_id, f"loan {cmd.code}: {claim.clause} compensation approved ({cmd.ref}): {owed}",
+                   trace=list(claim.trace))
+
+
+@handles(PayCompensation)
+def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    who = payer(cmd.payer)
+    paid = loan.pay(by, who, cmd.amount, cmd.voucher)
+    return Outcome(
+        cmd.request_id,
+        f"loan {cmd.code}: {who} paid {fmt(paid)} to {loan.bank}; paid {fmt(loan.paid[who])} of "
+        f"{fmt(loan.approved(who))}, still owes {fmt(loan.owed(who))}",
+    )
+
+
+@handles(RecordRecovery)
+def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code)
+    back = loan.recover(by, cmd.amount)
+    returned = "; ".join(f"{loan.bank if k == BANK else k} {fmt(v)}" for k, v in back.parts.items())
+    assert loan.claim is not None
+    return Outcome(
+        cmd.request_id,
+        f"loan {cmd.code}: recovered {fmt(back.amount)} after compensation, returned pro rata: {returned}; "
+        f"loss still outstanding {fmt(loan.claim.loss - loan.recovered)}",
+        trace=list(back.trace),
+        data={k: str(v) for k, v in back.parts.items()},
+    )

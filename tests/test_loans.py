@@ -1,0 +1,243 @@
+"""P5.6 loans through the ledger, on SQLite and PostgreSQL: lifecycle, splits, recoveries,
+refusals, idempotency and journal balance."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from cli import trial_balance
+from domain.errors import CapExceeded, InvalidAmount, NotFound, Refused
+from domain.ids import loan_id
+from domain.journal import CITY, PROVINCE
+from domain.loan import Loan
+from ledger import Ledger
+from ledger.commands import Command
+from ledger.loans import (
+    ApproveCompensation,
+    ClaimCompensation,
+    ClassifyNonPerforming,
+    DeclareLoss,
+    DisburseLoan,
+    EnrolLoan,
+    PayCompensation,
+    RecordRecovery,
+    RepayLoan,
+)
+from ledger.parties import RegisterParty
+from tests.conftest import OFFICER
+
+D = Decimal
+
+
+def on(day: str, **kw: object) -> dict[str, object]:
+    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+
+
+def run(ledger: Ledger, cmd: Command) -> str:
+    return ledger.execute(cmd).message
+
+
+def parties(ledger: Ledger) -> None:
+    run(ledger, RegisterParty(code="BANK-JS", name="晋商银行临汾分行", party_kind="bank",
+                              entered=date(2024, 11, 6), **on("2024-11-06")))
+    run(ledger, RegisterParty(code="ENT-7", name="临汾新材料科技有限公司", party_kind="enterprise",
+                              entered=date(2024, 11, 6), **on("2024-11-06")))
+
+
+def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", principal: str = "500000.00",
+                   repaid: str = "166666.67", loss: str = "333333.33") -> None:
+    """Enrolled, disbursed, partly repaid, non-performing, loss declared."""
+    parties(ledger)
+    run(ledger, EnrolLoan(code=code, bank="BANK-JS", borrower="ENT-7", category=category, principal=D(principal),
+                          start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
+    run(ledger, DisburseLoan(code=code, amount=D(principal), **on("2025-01-10")))
+    run(ledger, RepayLoan(code=code, amount=D(repaid), **on("2025-07-10")))
+    run(ledger, ClassifyNonPerforming(code=code, reason="逾期90天", **on("2025-10-10")))
+    run(ledger, DeclareLoss(code=code, loss=D(loss), **on("2026-03-01", ref="晋商临〔2026〕5号")))
+
+
+def loan(ledger: Ledger, code: str = "L1") -> Loan:
+    return ledger.aggregate(loan_id(code))
+
+
+def assert_balanced(ledger: Ledger) -> dict[str, Decimal]:
+    totals = trial_balance(ledger)
+    assert sum(totals.values(), D("0.00")) == 0
+    return totals
+
+
+def test_tech_transfer_loss_splits_35_35_30_exactly_and_is_paid_by_province_and_city(ledger: Ledger) -> None:
+    defaulted_loan(ledger)
+    outcome = ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10", request_id="claim-L1")))
+    assert outcome.trace[0] == (
+        "P5.6a: 35% × 333,333.33 = 116,666.67 (省财政); 35% × 333,333.33 = 116,666.67 (市财政); "
+        "bank 333,333.33 − 233,333.34 = 99,999.99"
+    )
+    claim = loan(ledger).claim
+    assert claim is not None
+    assert claim.shares == {PROVINCE: D("116666.67"), CITY: D("116666.67"), "bank": D("99999.99")}
+    assert claim.versions == ["P5.6a.province_share@2024-11-05", "P5.6a.city_share@2024-11-05",
+                              "P5.6a.bank_share@2024-11-05"]
+
+    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    totals = assert_balanced(ledger)
+    assert totals["payable:BANK-JS:省财政"] == D("-116666.67")
+    assert totals["loss:L1:市财政"] == D("116666.67")
+
+    run(ledger, PayCompensation(code="L1", payer="省财政", amount=D("100000.00"), **on("2026-04-01")))
+    run(ledger, PayCompensation(code="L1", payer="city", **on("2026-04-02")))  # pays all that is owed
+    l1 = loan(ledger)
+    assert (l1.paid[PROVINCE], l1.owed(PROVINCE)) == (D("100000.00"), D("16666.67"))
+    assert (l1.paid[CITY], l1.owed(CITY)) == (D("116666.67"), D("0.00"))
+    assert l1.status == "approved"
+    run(ledger, PayCompensation(code="L1", payer="province", **on("2026-04-03")))
+    assert loan(ledger).status == "compensated"
+
+    totals = assert_balanced(ledger)
+    assert totals["funding:省财政"] == D("-116666.67")
+    assert totals["funding:市财政"] == D("-116666.67")
+    assert totals["loss:L1:BANK-JS"] == D("99999.99")  # the bank bears its 30 %, not 100,000.00
+    assert totals.get("loan:L1", D(0)) == 0  # the whole unrepaid principal was written off
+    assert totals["payable:BANK-JS:省财政"] == 0
+
+
+def test_early_stage_loss_is_90_percent_province_and_city(ledger: Ledger) -> None:
+    defaulted_loan(ledger, category="P5.6b", principal="300000.00", repaid="100000.00", loss="200000.00")
+    ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10")))
+    claim = loan(ledger).claim
+    assert claim is not None
+    assert claim.shares == {PROVINCE: D("90000.00"), CITY: D("90000.00"), "bank": D("20000.00")}
+    assert claim.shares[PROVINCE] + claim.shares[CITY] == D("0.90") * claim.loss
+
+
+def test_a_recovery_after_compensation_returns_to_each_payer_pro_rata(ledger: Ledger) -> None:
+    defaulted_loan(ledger)
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
+    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    for who in ("省财政", "市财政"):
+        run(ledger, PayCompensation(code="L1", payer=who, **on("2026-04-01")))
+
+    outcome = ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2026-09-01")))
+    assert outcome.data == {PROVINCE: "3500.00", CITY: "3500.00", "bank": "3000.01"}
+    assert "pro rata" in outcome.message and "outstanding 323,333.32" in outcome.message
+    totals = assert_balanced(ledger)
+    assert totals["loss:L1:省财政"] == D("116666.67") - D("3500.00")
+    assert totals["funding:省财政"] == D("-116666.67") + D("3500.00")
+
+    with pytest.raises(CapExceeded, match="larger than the loss still outstanding"):
+        ledger.execute(RecordRecovery(code="L1", amount=D("323333.33"), **on("2026-10-01")))
+    run(ledger, RecordRecovery(code="L1", amount=D("323333.32"), **on("2026-10-01")))
+    l1 = loan(ledger)
+    assert l1.returned == {PROVINCE: D("116666.67"), CITY: D("116666.67"), "bank": D("99999.99")}
+    totals = assert_balanced(ledger)
+    assert all(totals.get(f"loss:L1:{who}", D(0)) == 0 for who in (PROVINCE, CITY, "BANK-JS"))
+
+
+def test_claim_on_a_loan_never_enrolled_is_refused(ledger: Ledger) -> None:
+    parties(ledger)
+    with pytest.raises(NotFound, match="loan NOPE is not registered"):
+        ledger.execute(ClaimCompensation(code="NOPE", **on("2026-03-10")))
+
+
+def test_loss_larger_than_unrepaid_principal_is_refused(ledger: Ledger) -> None:
+    defaulted_loan(ledger)  # unrepaid 333,333.33, declared 333,333.33
+    with pytest.raises(CapExceeded, match=r"larger than the unrepaid principal 333,333\.33"):
+        ledger.execute(ClaimCompensation(code="L1", loss=D("333333.34"), **on("2026-03-10")))
+    # a second loan whose bank declares more than is unrepaid
+    run(ledger, EnrolLoan(code="L2", bank="BANK-JS", borrower="ENT-7", category="P5.6a",
+                          principal=D("100000.00"), start=date(2025, 1, 10), term_months=12, **on("2025-01-08")))
+    run(ledger, DisburseLoan(code="L2", amount=D("100000.00"), **on("2025-01-10")))
+    run(ledger, RepayLoan(code="L2", amount=D("40000.00"), **on("2025-06-10")))
+    run(ledger, ClassifyNonPerforming(code="L2", **on("2025-10-10")))
+    with pytest.raises(CapExceeded, match=r"loss 60,000.01 is larger than the unrepaid principal 60,000.00"):
+        ledger.execute(DeclareLoss(code="L2", loss=D("60000.01"), **on("2026-03-01")))
+
+
+@pytest.mark.parametrize("basis", ["interest", "fees"])
+def test_interest_and_fees_are_refused_as_a_loss_basis(ledger: Ledger, basis: str) -> None:
+    defaulted_loan(ledger)
+    with pytest.raises(Refused, match="principal"):
+        ledger.execute(ClaimCompensation(code="L1", basis=basis, **on("2026-03-10")))
+    assert loan(ledger).claim is None
+
+
+def test_a_second_claim_for_the_same_loss_is_refused_but_a_rerun_is_harmless(ledger: Ledger) -> None:
+    defaulted_loan(ledger)
+    first = ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10", request_id="c1")))
+    again = ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10", request_id="c1")))
+    assert again.already_recorded and not first.already_recorded
+    with pytest.raises(Refused, match="already claimed"):
+        ledger.execute(ClaimCompensation(code="L1", **on("2026-03-11", request_id="c2")))
+    events = [e for _, e in ledger.read_log() if isinstance(e, Loan.CompensationClaimed)]  # type: ignore[attr-defined]
+    assert len(events) == 1
+
+
+def test_payment_beyond_what_was_approved_is_refused(ledger: Ledger) -> None:
+    defaulted_loan(ledger)
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
+    with pytest.raises(Refused, match="not approved yet"):
+        ledger.execute(PayCompensation(code="L1", payer="省财政", amount=D("1.00"), **on("2026-03-15")))
+    with pytest.raises(Refused, match="decision reference"):
+        ledger.execute(ApproveCompensation(code="L1", **on("2026-03-20")))
+    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    with pytest.raises(CapExceeded, match=r"exceeds what was approved and not yet paid \(116,666.67 of 116,666.67\)"):
+        ledger.execute(PayCompensation(code="L1", payer="省财政", amount=D("116666.68"), **on("2026-04-01")))
+    run(ledger, PayCompensation(code="L1", payer="省财政", amount=D("116666.67"), **on("2026-04-01")))
+    with pytest.raises(Refused, match="paid its whole share"):
+        ledger.execute(PayCompensation(code="L1", payer="省财政", **on("2026-04-02")))
+    with pytest.raises(Refused, match="payer must be"):
+        ledger.execute(PayCompensation(code="L1", payer="开发区", amount=D("1.00"), **on("2026-04-02")))
+
+
+def test_enrolment_needs_a_registered_bank_and_borrower(ledger: Ledger) -> None:
+    parties(ledger)
+    common = {"category": "P5.6a", "principal": D("100000.00"), "start": date(2025, 1, 1), "term_months": 12}
+    with pytest.raises(NotFound, match="bank BANK-X is not registered"):
+        ledger.execute(EnrolLoan(code="L9", bank="BANK-X", borrower="ENT-7", **common, **on("2025-01-01")))
+    with pytest.raises(NotFound, match="borrower ENT-X is not registered"):
+        ledger.execute(EnrolLoan(code="L9", bank="BANK-JS", borrower="ENT-X", **common, **on("2025-01-01")))
+    with pytest.raises(Refused, match="not as a bank"):
+        ledger.execute(EnrolLoan(code="L9", bank="ENT-7", borrower="BANK-JS", **common, **on("2025-01-01")))
+    with pytest.raises(Refused, match="category"):
+        ledger.execute(EnrolLoan(code="L9", bank="BANK-JS", borrower="ENT-7", **{**common, "category": "P5.7"},
+                                 **on("2025-01-01")))
+    run(ledger, EnrolLoan(code="L9", bank="BANK-JS", borrower="ENT-7", **common, **on("2025-01-01")))
+    with pytest.raises(Refused, match="already registered"):
+        ledger.execute(EnrolLoan(code="L9", bank="BANK-JS", borrower="ENT-7", **common, **on("2025-01-02")))
+
+
+def test_lending_steps_stay_within_the_principal(ledger: Ledger) -> None:
+    parties(ledger)
+    run(ledger, EnrolLoan(code="L3", bank="BANK-JS", borrower="ENT-7", category="P5.6b",
+                          principal=D("100000.00"), start=date(2025, 2, 1), term_months=12, **on("2025-01-20")))
+    with pytest.raises(Refused, match="before the loan starts"):
+        ledger.execute(DisburseLoan(code="L3", amount=D("1.00"), **on("2025-01-31")))
+    with pytest.raises(Refused, match="no unrepaid principal"):
+        ledger.execute(ClassifyNonPerforming(code="L3", **on("2025-02-01")))
+    with pytest.raises(CapExceeded, match="exceeds the undisbursed principal"):
+        ledger.execute(DisburseLoan(code="L3", amount=D("100000.01"), **on("2025-02-01")))
+    run(ledger, DisburseLoan(code="L3", amount=D("60000.00"), **on("2025-02-01")))
+    with pytest.raises(CapExceeded, match=r"exceeds the unrepaid principal 60,000\.00"):
+        ledger.execute(RepayLoan(code="L3", amount=D("60000.01"), **on("2025-03-01")))
+    with pytest.raises(InvalidAmount):
+        ledger.execute(RepayLoan(code="L3", amount=D("-1"), **on("2025-03-01")))
+    with pytest.raises(Refused, match="not classified non-performing"):
+        ledger.execute(DeclareLoss(code="L3", loss=D("1.00"), **on("2025-03-01")))
+    with pytest.raises(Refused, match="no compensation has been claimed"):
+        ledger.execute(RecordRecovery(code="L3", amount=D("1.00"), **on("2025-03-01")))
+    run(ledger, RepayLoan(code="L3", amount=D("60000.00"), **on("2025-03-01")))
+    assert loan(ledger, "L3").status == "repaid"
+    assert_balanced(ledger)
+
+
+def test_recovery_before_approval_and_repayment_after_the_loss_are_refused(ledger: Ledger) -> None:
+    defaulted_loan(ledger)
+    with pytest.raises(Refused, match="is a recovery"):
+        ledger.execute(RepayLoan(code="L1", amount=D("1.00"), **on("2026-03-05")))
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
+    with pytest.raises(Refused, match="not approved yet"):
+        ledger.execute(RecordRecovery(code="L1", amount=D("1.00"), **on("2026-03-12")))
+    assert_balanced(ledger)
