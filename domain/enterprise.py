@@ -46,6 +46,7 @@ class Award:
     disbursed: Decimal = ZERO
     clawed_back: Decimal = ZERO
     trace: list[str] = field(default_factory=list)
+    basis: dict[str, str] = field(default_factory=dict)
 
     @property
     def undisbursed(self) -> Decimal:
@@ -54,6 +55,19 @@ class Award:
     @property
     def net_paid(self) -> Decimal:
         return self.disbursed - self.clawed_back
+
+
+@dataclass(frozen=True)
+class ExternalAward:
+    """An award paid under another policy (provincial 晋创谷, other city policies), kept so
+    that G.3 就高不重复 sees it; it moves no money of this ledger."""
+
+    clause: str
+    matter: str
+    amount: Decimal
+    source: str
+    decided: date
+    ref: str
 
 
 @dataclass
@@ -101,6 +115,7 @@ class Enterprise(Aggregate):
         self.entered = entered
         self.qualifications: list[Qualification] = []
         self.awards: dict[str, Award] = {}
+        self.external_awards: list[ExternalAward] = []
 
     # qualifications ------------------------------------------------------------------
     def qualify(
@@ -195,7 +210,8 @@ class Enterprise(Aggregate):
         reason: str,
     ) -> None:
         self.awards[award_id] = Award(
-            award_id, clause, amount, by.decided.year, by.decided, source, matter, trace=list(trace)
+            award_id, clause, amount, by.decided.year, by.decided, source, matter, trace=list(trace),
+            basis=dict(basis),
         )
 
     def award(self, award_id: str) -> Award:
@@ -260,6 +276,60 @@ class Enterprise(Aggregate):
         award_year: int,
     ) -> None:
         self.awards[award_id].clawed_back += amount
+
+    # external awards (G.3) -------------------------------------------------------------
+    def record_external_award(
+        self, by: Provenance, clause: str, matter: str, amount: Decimal, source: str
+    ) -> None:
+        """Record an award paid under another policy on ``matter`` so G.3 counts it."""
+        amount = yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"external award {fmt(amount)} must be positive")
+        if not matter.strip():
+            raise Refused("an external award needs the G.3 matter key it was paid for")
+        if not source.strip():
+            raise Refused("an external award needs its source policy (e.g. 省级晋创谷政策)")
+        if not by.ref.strip():
+            raise Refused("an external award needs the other policy's decision reference (文号)")
+        self._external_award_recorded(by, self.code, clause, matter.strip(), amount, source.strip())
+
+    @event("ExternalAwardRecorded")
+    def _external_award_recorded(
+        self, by: Provenance, party: str, clause: str, matter: str, amount: Decimal, source: str
+    ) -> None:
+        self.external_awards.append(ExternalAward(clause, matter, amount, source, by.decided, by.ref))
+
+    def received_on(self, matter: str) -> Decimal:
+        """What the party already received on a G.3 matter: awards net of clawbacks plus
+        external awards."""
+        own = sum((a.amount - a.clawed_back for a in self.awards.values() if a.matter == matter), ZERO)
+        external = sum((x.amount for x in self.external_awards if x.matter == matter), ZERO)
+        return own + external
+
+    def received_sources(self, matter: str) -> str:
+        """A short list of what was received on ``matter``, for G.3 traces."""
+        parts = [f"{a.award_id} {a.clause} {fmt(a.amount - a.clawed_back)}"
+                 for a in self.awards.values() if a.matter == matter and a.amount > a.clawed_back]
+        parts += [f"{x.source} {x.clause} {fmt(x.amount)}" for x in self.external_awards if x.matter == matter]
+        return "; ".join(parts)
+
+    def awarded_where(self, clause: str, **basis: str) -> Decimal:
+        """Cumulative award under ``clause`` whose basis has the given values, net of clawbacks
+        (for caps over a subject, e.g. P6.2 per project)."""
+        return sum(
+            (a.amount - a.clawed_back for a in self.awards.values()
+             if a.clause == clause and all(a.basis.get(k) == v for k, v in basis.items())),
+            ZERO,
+        )
+
+    def clauses_years(self, clause: str, basis_key: str) -> set[int]:
+        """The distinct years (basis ``basis_key``, else fiscal year) awarded under ``clause``."""
+        years = set()
+        for a in self.awards.values():
+            if a.clause == clause and a.amount > a.clawed_back:
+                raw = a.basis.get(basis_key, "")
+                years.add(int(raw) if raw.isdigit() else a.fiscal_year)
+        return years
 
     # views ---------------------------------------------------------------------------
     def totals(self) -> dict[str, Decimal]:

@@ -87,7 +87,7 @@ class Ledger(Application[UUID]):
                     f"already recorded (request {command.request_id}): {prior.summary}; nothing written",
                     already_recorded=True,
                 )
-            uow = UnitOfWork(self.repository)
+            uow = UnitOfWork(self.repository, self.book)
             by = Provenance(
                 actor=command.actor,
                 recorded_at=self.clock(),

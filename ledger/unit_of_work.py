@@ -9,13 +9,15 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 
 from domain.errors import AlreadyExists, NotFound
+from domain.parameters import ParameterBook, parameter_book
 
 A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork:
-    def __init__(self, repository: Repository[UUID]):
+    def __init__(self, repository: Repository[UUID], book: ParameterBook | None = None):
         self._repository = repository
+        self.book = book or parameter_book()  # the dated parameters the rules read (G.4)
         self._loaded: dict[UUID, Aggregate] = {}
 
     def get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:

@@ -1,0 +1,9 @@
+"""Policy rules as code: one rule per money clause of 临政办发〔2024〕34号 (issue 3).
+
+Importing the package registers every rule; :func:`evaluate` computes an entitlement.
+"""
+
+from domain.rules import p2, p3, p4, p5, p6  # noqa: F401  (registers the rules)
+from domain.rules.engine import RULES, Entitlement, Rule, evaluate, find_rule
+
+__all__ = ["RULES", "Entitlement", "Rule", "evaluate", "find_rule"]

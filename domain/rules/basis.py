@@ -1,0 +1,133 @@
+"""Typed inputs of a rule, parsed from the ``k=v`` pairs an officer types.
+
+Each rule declares its basis keys (name, type, meaning); parsing checks every key is known,
+every required key is present and every value has its type, and refuses in one line
+otherwise, so a rule body only ever sees clean typed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from domain.errors import InvalidAmount, Refused
+from domain.money import parse_yuan
+
+KINDS = {
+    "yuan": "amount in yuan (500000, 500,000.00, 50万)",
+    "percent": "a percentage (60% or 0.6)",
+    "m2": "an area in square metres",
+    "date": "a date YYYY-MM-DD",
+    "year": "a calendar year (2025)",
+    "count": "a whole number",
+    "yesno": "yes or no",
+    "choice": "one of the listed words",
+    "text": "free text (an id, a number, a name)",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One basis key of a rule: what it is called, its type and what it means."""
+
+    name: str
+    kind: str
+    meaning: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        kind = "|".join(self.choices) if self.kind == "choice" else self.kind
+        optional = "" if self.required else ", optional"
+        return f"{self.name} ({kind}{optional}): {self.meaning}"
+
+    def parse(self, clause: str, raw: str) -> Any:
+        value = raw.strip()
+        if not value:
+            raise Refused(f"{clause}: basis {self.name} is empty")
+        where = f"{clause}: basis {self.name}={raw!r}"
+        if self.kind == "yuan":
+            try:
+                return parse_yuan(value, positive=False)
+            except InvalidAmount as exc:
+                raise Refused(f"{where}: {exc}") from None
+        if self.kind in {"m2", "percent"}:
+            text = value[:-1] if self.kind == "percent" and value.endswith("%") else value
+            try:
+                number = Decimal(text)
+            except InvalidOperation:
+                raise Refused(f"{where} is not a number") from None
+            if not number.is_finite() or number < 0 or "e" in text.lower():
+                raise Refused(f"{where} must be a plain non-negative number")
+            if self.kind == "percent":
+                if value.endswith("%"):
+                    return number / 100
+                if number > 1:
+                    raise Refused(f"{where}: write a percentage as 60% or as a fraction 0.6")
+            return number
+        if self.kind == "date":
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                raise Refused(f"{where} is not a date (write YYYY-MM-DD)") from None
+        if self.kind in {"count", "year"}:
+            if not value.isdigit():
+                raise Refused(f"{where} is not a whole number")
+            return int(value)
+        if self.kind == "yesno":
+            if value.lower() not in {"yes", "no"}:
+                raise Refused(f"{where} must be yes or no")
+            return value.lower() == "yes"
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise Refused(f"{where} must be one of {', '.join(self.choices)}")
+            return value
+        return value
+
+
+@dataclass(frozen=True)
+class Basis:
+    """The parsed basis of one calculation: typed values by key, plus the raw text."""
+
+    values: Mapping[str, Any]
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+def split_pairs(pairs: Iterable[str]) -> dict[str, str]:
+    """``["contract_value=1000", "contract=HT-1"]`` → a dict; refuses malformed or repeated keys."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise Refused(f"basis {pair!r} is not key=value")
+        if name in result:
+            raise Refused(f"basis key {name} is given twice")
+        result[name] = value.strip()
+    return result
+
+
+def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> Basis:
+    """Check the raw pairs against the rule's keys and convert each value to its type."""
+    known = {k.name: k for k in keys}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        expected = ", ".join(known) or "none"
+        raise Refused(f"{clause}: unknown basis key {', '.join(unknown)} (expected: {expected})")
+    values: dict[str, Any] = {}
+    for key in keys:
+        if key.name not in raw:
+            if key.required:
+                raise Refused(f"{clause}: basis {key.name} is required ({key.describe()})")
+            continue
+        values[key.name] = key.parse(clause, raw[key.name])
+    return Basis(values, {k: v for k, v in raw.items()})

@@ -1,0 +1,289 @@
+"""The rules engine: a rule per money clause, evaluated to an entitlement with a trace.
+
+A rule body reads its typed basis and dated parameters through a :class:`Calculation`,
+which records every step (``2% × 7,654,321.09 = 153,086.42``), every parameter version
+used (G.4) and the G.3 matter, and applies caps against the recipient's recorded awards.
+The result is an :class:`Entitlement`: the amount, the one-line derivation a person can
+read, and what the award must record. A failed condition is a one-line ``Refused``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.clauses import clause as find_clause
+from domain.enterprise import KINDS, Enterprise
+from domain.errors import CapExceeded, InvalidAmount, Refused
+from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
+from domain.parameters import ParameterBook
+from domain.rules.basis import Basis, Key, parse_basis
+
+
+def pct(rate: Decimal) -> str:
+    """``Decimal("0.02")`` → ``2%``, ``Decimal("0.005")`` → ``0.5%`` (for traces)."""
+    return f"{(rate * 100).normalize():f}%"
+
+
+@dataclass(frozen=True)
+class CountCap:
+    """A count cap (e.g. P4.2b: at most 10 people a year), enforced on the clause-year counter."""
+
+    clause: str
+    year: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """What a rule allows for one recipient on one decision date, and how it was derived."""
+
+    clause: str
+    recipient: str
+    amount: Decimal
+    steps: tuple[str, ...]
+    versions: tuple[str, ...]
+    matter: str
+    basis: Mapping[str, str]
+    reason: str = ""
+    count_cap: CountCap | None = None
+
+    @property
+    def line(self) -> str:
+        """``P2.4: 2% × 7,654,321.09 = 153,086.42; cap … → 100,000.00``."""
+        return f"{self.clause}: {'; '.join(self.steps)} → {fmt(self.amount)}"
+
+    @property
+    def trace(self) -> list[str]:
+        return [self.line]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One money clause: its basis keys, who may receive it and how the amount arises.
+
+    ``decided`` rules take an officer's amount (``--amount``) and check it against the
+    clause's floor or cap; formula rules compute the amount and refuse a differing one.
+    """
+
+    clause: str
+    keys: tuple[Key, ...]
+    body: Callable[[Calculation], None]
+    kinds: tuple[str, ...] = ()
+    decided: bool = False
+    needs_reason: bool = False
+    matter_note: str = ""
+    counted: bool = False
+
+    @property
+    def title(self) -> str:
+        return find_clause(self.clause).title
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    clause: str,
+    *keys: Key,
+    kinds: tuple[str, ...] = (),
+    decided: bool = False,
+    needs_reason: bool = False,
+    matter: str = "",
+    counted: bool = False,
+) -> Callable[[Callable[[Calculation], None]], Callable[[Calculation], None]]:
+    """Register the body of the rule for ``clause`` (one per clause)."""
+
+    def register(body: Callable[[Calculation], None]) -> Callable[[Calculation], None]:
+        find_clause(clause)  # refuses an id that is not in the clause index
+        if clause in RULES:
+            raise RuntimeError(f"rule {clause} is defined twice")
+        RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted)
+        return body
+
+    return register
+
+
+LOSS_SPLITS = {"P5.6a", "P5.6b"}
+
+
+def find_rule(clause_id: str) -> Rule:
+    c = find_clause(clause_id)
+    if clause_id in LOSS_SPLITS:
+        raise Refused(f"{clause_id} ({c.title}) is a loan-loss split, not an award: record it with `jcg loan ...`")
+    if clause_id not in RULES:
+        raise Refused(f"clause {clause_id} has no rule in the engine (see `jcg policy list`)")
+    return RULES[clause_id]
+
+
+@dataclass
+class Calculation:
+    """The working state of one evaluation; rule bodies call its methods in order."""
+
+    rule: Rule
+    book: ParameterBook
+    decided: date
+    recipient: Enterprise
+    basis: Basis
+    requested: Decimal | None = None
+    reason: str = ""
+    counter_taken: tuple[str, ...] = ()
+    amount: Decimal = ZERO
+    steps: list[str] = field(default_factory=list)
+    versions: list[str] = field(default_factory=list)
+    matter_key: str = ""
+    count_cap: CountCap | None = None
+
+    @property
+    def clause(self) -> str:
+        return self.rule.clause
+
+    @property
+    def year(self) -> int:
+        return self.decided.year
+
+    # reading --------------------------------------------------------------------------
+    def param(self, name: str, clause: str | None = None) -> Any:
+        """The value in force on the decision date; its version is recorded (G.4)."""
+        p = self.book.at(clause or self.clause, name, on=self.decided)
+        if p.version not in self.versions:
+            self.versions.append(p.version)
+        return p.value
+
+    def refuse(self, why: str) -> None:
+        raise Refused(f"{self.clause}: {why}")
+
+    def require(self, condition: bool, why: str) -> None:
+        """Refuse naming the condition that failed."""
+        if not condition:
+            self.refuse(why)
+
+    def step(self, text: str) -> None:
+        self.steps.append(text)
+
+    # amounts --------------------------------------------------------------------------
+    def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
+        """``rate × base`` rounded half-up to the fen (the one rounding point of a formula)."""
+        self.amount = round_fen(rate * base)
+        what = f" {label}" if label else ""
+        self.step(f"{pct(rate)} ×{what} {fmt(base)} = {fmt(self.amount)}")
+        return self.amount
+
+    def fixed(self, name: str, label: str) -> Decimal:
+        """A fixed amount from the parameters (e.g. national incubator 1,000,000)."""
+        self.amount = yuan(self.param(name))
+        self.step(f"{label} {fmt_plain(self.amount)}")
+        return self.amount
+
+    def officer_amount(self, *, floor: Decimal | None = None, cap: Decimal | None = None,
+                       label: str = "") -> Decimal:
+        """The amount decided by the officer, within the clause's floor and cap."""
+        if self.requested is None:
+            self.refuse("the amount is decided by the officer: give --amount")
+        amount = yuan(self.requested)  # type: ignore[arg-type]
+        what = f" {label}" if label else ""
+        if floor is not None and amount < floor:
+            raise InvalidAmount(f"{self.clause}: amount {fmt(amount)} is below the floor of {fmt_plain(floor)}{what}")
+        if cap is not None and amount > cap:
+            raise CapExceeded(f"{self.clause}: amount {fmt(amount)} exceeds the cap of {fmt_plain(cap)}{what}")
+        bounds = []
+        if floor is not None:
+            bounds.append(f"floor {fmt_plain(floor)}")
+        if cap is not None:
+            bounds.append(f"cap {fmt_plain(cap)}")
+        within = f" (within {', '.join(bounds)}{what})" if bounds else ""
+        self.amount = amount
+        self.step(f"amount decided {fmt(amount)}{within}")
+        return amount
+
+    # caps -----------------------------------------------------------------------------
+    def cap_per_award(self, cap: Decimal, label: str = "per award") -> None:
+        if self.amount > cap:
+            self.amount = cap
+            self.step(f"cap {fmt_plain(cap)} {label} → {fmt(cap)}")
+
+    def cap_per_year(self, cap: Decimal) -> None:
+        """Per recipient per calendar year, cumulative (net of clawbacks)."""
+        used = self.recipient.awarded_in(self.clause, self.year)
+        self._cap_remaining(cap, used, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", f"in {self.year}")
+
+    def cap_over(self, cap: Decimal, used: Decimal, scope: str) -> None:
+        """A cumulative cap over a period or a subject (construction period, a project)."""
+        self._cap_remaining(cap, used, f"cap {fmt_plain(cap)} {scope}", scope)
+
+    def _cap_remaining(self, cap: Decimal, used: Decimal, label: str, scope: str) -> None:
+        remaining = max(cap - used, ZERO)
+        self.step(f"{label}, used {fmt(used)}, remaining {fmt(remaining)}")
+        if remaining <= 0:
+            raise CapExceeded(
+                f"{self.clause}: {label} is used up {scope} (used {fmt(used)}); nothing to award"
+            )
+        self.amount = min(self.amount, remaining)
+
+    def count_per_year(self, limit: int, what: str) -> None:
+        """A count cap, checked here for the trace and enforced on the clause-year counter."""
+        taken = len(self.counter_taken)
+        if self.recipient.code in self.counter_taken:
+            self.refuse(f"{self.recipient.code} is already one of the {what} of {self.year}")
+        if taken >= limit:
+            raise CapExceeded(f"{self.clause}: at most {limit} {what} a year; {self.year} has {taken} already")
+        self.count_cap = CountCap(self.clause, self.year, limit)
+        self.step(f"at most {limit} {what}/yr, {taken} so far, this is no. {taken + 1}")
+
+    # G.3 ------------------------------------------------------------------------------
+    def matter(self, key: str) -> None:
+        """就高不重复: pay only the difference up to this entitlement on the same matter."""
+        from domain.rules.matters import apply_matter
+
+        self.matter_key = key
+        apply_matter(self, key)
+
+
+def evaluate(
+    clause_id: str,
+    recipient: Enterprise,
+    raw_basis: Mapping[str, str],
+    decided: date,
+    book: ParameterBook,
+    *,
+    amount: Decimal | None = None,
+    reason: str = "",
+    ref: str = "",
+    counter_taken: tuple[str, ...] = (),
+) -> Entitlement:
+    """What ``recipient`` is entitled to under ``clause_id`` on ``decided``, with its trace."""
+    r = find_rule(clause_id)
+    if r.kinds and recipient.kind not in r.kinds:
+        allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
+        raise Refused(f"{r.clause}: recipient {recipient.code} is a {recipient.kind}; the clause pays {allowed}")
+    if recipient.entered > decided:
+        raise Refused(f"G.2: {recipient.code} entered the platform on {recipient.entered}, after the decision")
+    if amount is not None and not r.decided and amount <= 0:
+        raise InvalidAmount(f"{r.clause}: amount must be positive")
+    if r.needs_reason and (not reason.strip() or not ref.strip()):
+        raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
+    basis = parse_basis(r.clause, r.keys, raw_basis)
+    calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
+                       counter_taken=counter_taken)
+    r.body(calc)
+    if calc.amount <= 0:
+        raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")
+    if amount is not None and not r.decided and yuan(amount) != calc.amount:
+        raise InvalidAmount(
+            f"{r.clause}: --amount {fmt(yuan(amount))} differs from the computed entitlement "
+            f"{fmt(calc.amount)} ({'; '.join(calc.steps)})"
+        )
+    return Entitlement(
+        clause=r.clause,
+        recipient=recipient.code,
+        amount=calc.amount,
+        steps=tuple(calc.steps),
+        versions=tuple(calc.versions),
+        matter=calc.matter_key,
+        basis=dict(basis.raw),
+        reason=reason,
+        count_cap=calc.count_cap,
+    )

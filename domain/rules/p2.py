@@ -1,0 +1,128 @@
+"""P2 科技成果转化: rent subsidies, 一事一议, platform operation, brokers, contracts, rent support."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from domain.money import fmt, round_fen
+from domain.rules.basis import Key
+from domain.rules.engine import Calculation, pct, rule
+from domain.rules.matters import matter_key
+
+RENT_PAID = Key("rent_paid", "yuan", "rent actually paid for the year (先缴后补: paid first, evidenced)")
+AREA = Key("area", "m2", "area rented, in m²")
+RENT_YEAR = Key("year", "year", "the year the rent was paid for (default: the decision year)", required=False)
+
+
+def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> None:
+    """Pro-rata rent of the capped area: rent × min(area, cap) / area, rounded half-up once."""
+    rent: Decimal = calc.basis["rent_paid"]
+    area: Decimal = calc.basis["area"]
+    calc.require(area > 0, "area must be more than 0 m²")
+    covered = min(area, area_cap)
+    if covered == area:
+        calc.amount = rent
+        calc.step(f"rent paid {fmt(rent)} for {area.normalize():f} m² {space} (within {area_cap.normalize():f} m²)")
+    else:
+        calc.amount = round_fen(rent * covered / area)
+        calc.step(
+            f"rent paid {fmt(rent)} × {area_cap.normalize():f} / {area.normalize():f} m² {space} "
+            f"= {fmt(calc.amount)}"
+        )
+
+
+def _at_most_years(calc: Calculation, years_name: str) -> int:
+    year = calc.basis.get("year", calc.year)
+    max_years = calc.param(years_name)
+    years = calc.recipient.clauses_years(calc.clause, "year")
+    if year not in years:
+        calc.require(
+            len(years) < max_years,
+            f"{calc.recipient.code} already had rent subsidy for {len(years)} years "
+            f"({', '.join(map(str, sorted(years)))}); at most {max_years} years",
+        )
+        calc.step(f"year {year} is year {len(years) + 1} of at most {max_years}")
+    return int(year)
+
+
+@rule("P2.1a", RENT_PAID, AREA, Key("space", "choice", "factory (厂房) or office (办公空间)",
+                                    choices=("factory", "office")), RENT_YEAR,
+      matter="P2.1:rent:<year>")
+def rent_subsidy_enterprise(calc: Calculation) -> None:
+    space = calc.basis["space"]
+    cap = calc.param("factory_area_max" if space == "factory" else "office_area_max")
+    year = _at_most_years(calc, "max_years")
+    _rent_for_capped_area(calc, cap, space)
+    calc.matter(matter_key("P2.1", "rent", year))
+
+
+@rule("P2.1b", RENT_PAID, AREA, RENT_YEAR, kinds=("service_org",), matter="P2.1:rent:<year>")
+def rent_subsidy_service_org(calc: Calculation) -> None:
+    cap = calc.param("office_area_max")
+    year = _at_most_years(calc, "max_years")
+    _rent_for_capped_area(calc, cap, "office")
+    calc.matter(matter_key("P2.1", "rent", year))
+
+
+@rule("P2.1c", Key("project", "text", "the key project decided 一事一议", required=False),
+      decided=True, needs_reason=True, matter="P2.1c:<project> when a project is given")
+def one_matter_one_decision(calc: Calculation) -> None:
+    calc.officer_amount(label="(一事一议, no fixed cap)")
+    calc.step(f"reason: {calc.reason}")
+    project = calc.basis.get("project")
+    if project:
+        calc.matter(matter_key("P2.1c", project))
+
+
+@rule("P2.3a", decided=True)
+def platform_operation(calc: Calculation) -> None:
+    cap = calc.param("annual_cap")
+    calc.officer_amount(cap=cap, label="per year")
+    calc.cap_per_year(cap)
+
+
+@rule("P2.3b", Key("deal_value", "yuan", "the concluded technology deal's value"),
+      Key("deal", "text", "the deal (contract number); one reward per deal"), kinds=("person",),
+      matter="P2.3b:<deal>")
+def broker_reward(calc: Calculation) -> None:
+    if not calc.book.has("P2.3b", "ratio"):
+        calc.refuse(
+            "the broker ratio (交易额的一定比例) is not set: the policy leaves it open and there is no "
+            "default; add parameter P2.3b.ratio with its valid_from and citation first"
+        )
+    ratio = calc.param("ratio")
+    calc.rate_of(calc.basis["deal_value"], ratio, "deal value")
+    calc.cap_per_award(calc.param("award_cap"), "per deal")
+    calc.matter(matter_key("P2.3b", calc.basis["deal"]))
+
+
+@rule("P2.4", Key("contract_value", "yuan", "the registered contract's technology deal value"),
+      Key("contract", "text", "the registered contract (认定登记) number", required=False),
+      kinds=("university", "institute"), matter="P2.4:<contract> when a contract is given")
+def contract_subsidy(calc: Calculation) -> None:
+    calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
+    contract = calc.basis.get("contract")
+    if contract:
+        calc.matter(matter_key("P2.4", contract))
+    calc.cap_per_year(calc.param("annual_cap"))
+
+
+@rule("P2.5", RENT_PAID, Key("rate", "percent", "support rate chosen for this award (≥ 50 %, e.g. 60%)"),
+      RENT_YEAR, kinds=("service_org",), matter="P2.1:rent:<year>")
+def agglomeration_rent_support(calc: Calculation) -> None:
+    rate: Decimal = calc.basis["rate"]
+    floor, top = calc.param("rate_floor"), calc.param("rate_max")
+    calc.require(rate >= floor, f"rate {pct(rate)} is below the floor of {pct(floor)} (不低于 50%)")
+    calc.require(rate <= top, f"rate {pct(rate)} is above {pct(top)} of the rent")
+    year = int(calc.basis.get("year", calc.year))
+    span = calc.param("consecutive_years")
+    years = calc.recipient.clauses_years("P2.5", "year")
+    if years:
+        first = min(years)
+        calc.require(
+            first <= year < first + span,
+            f"rent support runs for {span} consecutive years from {first} ({first}–{first + span - 1}); "
+            f"{year} is outside",
+        )
+    calc.rate_of(calc.basis["rent_paid"], rate, "rent")
+    calc.matter(matter_key("P2.1", "rent", year))

@@ -1,0 +1,54 @@
+"""P4 人才引育: talent hired or trained, workstations, research teams, brokers' training, individuals."""
+
+from __future__ import annotations
+
+from domain.rules.basis import Key
+from domain.rules.engine import Calculation, rule
+from domain.rules.matters import matter_key
+
+PERSON = Key("person", "text", "the person (id number or party code); one matter per person")
+
+
+@rule("P4.1a", PERSON, Key("title", "choice", "两院院士 (academician) or 国家级科技领军人才 (national_leader)",
+                           choices=("academician", "national_leader")), matter="P4.1a:<person>")
+def high_level_talent(calc: Calculation) -> None:
+    title = calc.basis["title"]
+    calc.fixed(title, f"{title.replace('_', ' ')} trained or newly hired full-time:")
+    calc.matter(matter_key("P4.1a", calc.basis["person"]))
+
+
+@rule("P4.1b", Key("station", "choice", "new 院士工作站 (academician) or 博士工作站 (doctoral)",
+                   choices=("academician", "doctoral")), decided=True, matter="P4.1b:<station>")
+def workstation(calc: Calculation) -> None:
+    station = calc.basis["station"]
+    calc.officer_amount(cap=calc.param(f"{station}_cap"), label=f"for a new {station} workstation")
+    calc.matter(matter_key("P4.1b", station))
+
+
+@rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
+      Key("social_insurance", "yesno", "the enterprise pays the person's social insurance (缴纳社保)"),
+      Key("contract_years", "count", "length of the labour contract in years (≥ 3)"),
+      matter="P4.1c:<person>")
+def research_team_member(calc: Calculation) -> None:
+    calc.require(calc.basis["social_insurance"], "social insurance is not paid (缴纳社保 is required)")
+    minimum = calc.param("min_contract_years")
+    years = calc.basis["contract_years"]
+    calc.require(years >= minimum, f"labour contract of {years} years is shorter than {minimum} (三年期以上)")
+    calc.step(f"social insurance paid, contract {years} ≥ {minimum} years")
+    degree = calc.basis["degree"]
+    calc.fixed(degree, f"{degree} research funding")
+    calc.matter(matter_key("P4.1c", calc.basis["person"]))
+
+
+@rule("P4.2a", Key("fee", "yuan", "training fee paid by the person (self-paid, with the Shanxi certificate)"),
+      kinds=("person",))
+def broker_training(calc: Calculation) -> None:
+    calc.rate_of(calc.basis["fee"], calc.param("rate"), "fee")
+    calc.cap_per_year(calc.param("annual_cap"))
+
+
+@rule("P4.2b", kinds=("person",), matter="P4.2b:<year>", counted=True)
+def outstanding_individual(calc: Calculation) -> None:
+    calc.fixed("amount", "outstanding tech-transfer individual of the year")
+    calc.count_per_year(calc.param("per_year"), "outstanding individuals")
+    calc.matter(matter_key("P4.2b", calc.year))

@@ -1,0 +1,93 @@
+"""P5 科技金融: funds, angel funds, leasing, listings (G.3 step-up), insurance premiums.
+
+The loan-loss split (P5.6a/P5.6b) is domain/compensation.py; it is not an award rule.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from domain.money import fmt, fmt_plain
+from domain.rules.basis import Key
+from domain.rules.engine import Calculation, pct, rule
+from domain.rules.matters import matter_key
+
+LISTING = "P5.5:listing"
+
+
+@rule("P5.2", Key("contribution", "yuan", "the fund company's assessed contribution to the local economy"),
+      Key("year", "year", "the assessment year (default: the decision year)", required=False),
+      matter="P5.2:<year>")
+def fund_contribution(calc: Calculation) -> None:
+    contribution: Decimal = calc.basis["contribution"]
+    calc.amount = contribution
+    calc.step(f"equal to the contribution {fmt(contribution)} (for equity investment)")
+    calc.matter(matter_key("P5.2", calc.basis.get("year", calc.year)))
+
+
+def _years_between(start: date, end: date) -> int:
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+@rule("P5.3", Key("investment", "yuan", "actual investment in tech enterprises, government guidance money excluded"),
+      Key("held_since", "date", "date the investment was made"),
+      Key("rate", "percent", "award rate decided (at most 2%)"),
+      Key("fund", "text", "the angel fund (default: the recipient); one award per fund", required=False),
+      matter="P5.3:<fund>")
+def angel_fund(calc: Calculation) -> None:
+    investment: Decimal = calc.basis["investment"]
+    minimum = calc.param("min_investment")
+    calc.require(investment >= minimum, f"investment {fmt(investment)} is below {fmt_plain(minimum)} (达到 1000 万元)")
+    held_years = calc.param("min_holding_years")
+    since: date = calc.basis["held_since"]
+    held = _years_between(since, calc.decided)
+    calc.require(held >= held_years, f"held since {since}: less than {held_years} year(s) on {calc.decided} (投资期限满 1 年)")
+    rate: Decimal = calc.basis["rate"]
+    top = calc.param("max_rate")
+    calc.require(rate <= top, f"rate {pct(rate)} exceeds {pct(top)} (不超过实际投资额 2%)")
+    calc.step(f"investment ≥ {fmt_plain(minimum)}, held since {since} (≥ {held_years} yr)")
+    calc.rate_of(investment, rate, "investment")
+    calc.cap_per_award(calc.param("award_cap"), "one-time per fund")
+    calc.matter(matter_key("P5.3", calc.basis.get("fund") or calc.recipient.code))
+
+
+@rule("P5.4", Key("financing_total", "yuan", "financing the organisation provided to enterprises that year"),
+      kinds=("leasing",))
+def leasing(calc: Calculation) -> None:
+    calc.rate_of(calc.basis["financing_total"], calc.param("rate"), "financing")
+    calc.cap_per_year(calc.param("annual_cap"))
+
+
+@rule("P5.5a", matter=LISTING)
+def main_board_listing(calc: Calculation) -> None:
+    calc.fixed("amount", "listed on a main board / SME board / ChiNext / STAR, one-time")
+    calc.matter(LISTING)
+
+
+@rule("P5.5b", matter=LISTING)
+def neeq_listing(calc: Calculation) -> None:
+    calc.fixed("amount", "listed on NEEQ (新三板), one-time")
+    calc.matter(LISTING)
+
+
+@rule("P5.5c", Key("fees", "yuan", "rating and audit fees paid (中介评级费用和审计费用)"), matter="P5.5c")
+def equity_exchange_financing(calc: Calculation) -> None:
+    calc.rate_of(calc.basis["fees"], calc.param("rate"), "fees")
+    calc.cap_per_award(calc.param("award_cap"), "one-time")
+    calc.matter(matter_key("P5.5c"))
+
+
+@rule("P5.5d", matter=LISTING)
+def jinxing_board_listing(calc: Calculation) -> None:
+    calc.fixed("amount", "listed on the 晋兴板 of the Shanxi equity exchange, one-time")
+    calc.matter(LISTING)
+
+
+@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"))
+def insurance_premium(calc: Calculation) -> None:
+    calc.rate_of(calc.basis["premium"], calc.param("rate"), "premium")
+    calc.cap_per_year(calc.param("annual_cap"))

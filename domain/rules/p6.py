@@ -1,0 +1,104 @@
+"""P6 科技创新: major projects, R&D investment, vouchers, incubators, upgrades, patents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.money import fmt
+from domain.rules.basis import Key
+from domain.rules.engine import Calculation, rule
+from domain.rules.matters import matter_key
+
+
+@rule("P6.2", Key("project", "text", "the national/provincial major project led (its code)"),
+      Key("allocation_last_year", "yuan", "last year's actual national + provincial allocation to the project"),
+      Key("performance", "choice", "contract performance (绩效正常和状态良好)", choices=("normal", "poor")),
+      matter="P6.2:<project>:<year>")
+def major_project_team(calc: Calculation) -> None:
+    calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
+    project = calc.basis["project"]
+    calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), "last year's allocation")
+    calc.matter(matter_key("P6.2", project, calc.year))
+    calc.cap_over(calc.param("project_cap"), calc.recipient.awarded_where("P6.2", project=project),
+                  f"per project {project}")
+
+
+def _one_year_after(entered: date, years: int) -> date:
+    try:
+        return entered.replace(year=entered.year + years)
+    except ValueError:  # 29 February
+        return entered.replace(year=entered.year + years, day=28)
+
+
+@rule("P6.3a", Key("rd_investment", "yuan", "non-fiscal R&D investment (非财政研发投入)"),
+      Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
+      matter="P6.3a")
+def rd_investment(calc: Calculation) -> None:
+    calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
+    years = calc.param("min_years_after_entry")
+    due = _one_year_after(calc.recipient.entered, years)
+    calc.require(
+        calc.decided >= due,
+        f"{calc.recipient.code} entered on {calc.recipient.entered}; eligible from {due} (期满一年后)",
+    )
+    calc.step(f"entered {calc.recipient.entered}, ≥ {years} yr before the decision, rated excellent")
+    calc.rate_of(calc.basis["rd_investment"], calc.param("rate"), "R&D investment")
+    calc.cap_per_award(calc.param("award_cap"), "one-time")
+    calc.matter(matter_key("P6.3a"))
+
+
+@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"))
+def innovation_vouchers(calc: Calculation) -> None:
+    vouchers = calc.basis["vouchers"]
+    calc.amount = vouchers
+    calc.step(f"vouchers redeemed {fmt(vouchers)}")
+    calc.cap_per_year(calc.param("annual_cap"))
+
+
+LEVEL3 = ("national", "provincial", "municipal")
+
+
+@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), matter="P6.4a")
+def incubator(calc: Calculation) -> None:
+    level = calc.basis["level"]
+    calc.fixed(level, f"new {level} incubator")
+    calc.matter(matter_key("P6.4a"))
+
+
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), matter="P6.4b")
+def makerspace(calc: Calculation) -> None:
+    level = calc.basis["level"]
+    calc.fixed(level, f"new {level} makerspace")
+    calc.matter(matter_key("P6.4b"))
+
+
+@rule("P6.5a", matter="P6.5a")
+def high_tech_enterprise(calc: Calculation) -> None:
+    name = calc.param("qualification")
+    last_year = calc.year - 1
+    granted = [q for q in calc.recipient.qualifications
+               if q.name == name and q.granted_on.year == last_year]
+    calc.require(bool(granted), f"{calc.recipient.code} has no {name} qualification granted in {last_year} (上年度通过认定)")
+    calc.step(f"{name} granted {granted[0].granted_on} (previous calendar year)")
+    calc.fixed("amount", "one-time")
+    calc.matter(matter_key("P6.5a"))
+
+
+@rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人",
+                   choices=("provincial_specialised", "provincial_little_giant", "national_little_giant")),
+      matter="P6.5b")
+def specialised_upgrade(calc: Calculation) -> None:
+    level = calc.basis["level"]
+    calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
+    calc.matter(matter_key("P6.5b"))
+
+
+@rule("P6.7", Key("patent", "text", "the patent number; one matter per patent"),
+      Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")),
+      matter="P6.7:<patent>")
+def patent_prize(calc: Calculation) -> None:
+    prize = calc.basis["prize"]
+    calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")
+    calc.matter(matter_key("P6.7", calc.basis["patent"]))
+
+
