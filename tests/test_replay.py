@@ -23,7 +23,7 @@ from projections.runner import catch_up, differences, fold, head
 from projections.schema import TRACKING
 from projections.store import ReadModelStore
 from tests.conftest import OFFICER, fixed_clock
-from tests.projection_history import record_small_history
+from tests.test_projections import record_small_history
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -1,0 +1,78 @@
+"""`jcg report …` and `jcg audit trail`: formats, clause titles, time travel from the log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+import pytest
+from click.testing import Result
+
+from ledger import Ledger
+from tests.conftest import fixed_clock
+from tests.test_projections import record_small_history
+
+
+@pytest.fixture
+def history(ledger_url: str) -> None:
+    ledger = Ledger.open(ledger_url, clock=fixed_clock())
+    record_small_history(ledger)
+    ledger.close()
+
+
+def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[..., Result], history: None) -> None:
+    result = jcg("report", "recipients")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("U1 "))
+    assert "高校院所技术合同补贴" in row
+    assert row.endswith("2025  100,000.00  100,000.00     5,000.00         0.00")
+    header = lines[1]
+    assert header.index("awarded") + len("awarded") == row.index("100,000.00") + len("100,000.00")
+
+
+def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: None) -> None:
+    rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout)))
+    assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
+    assert rows[-1] == {"account": "total", "debit": "140000.00", "credit": "140000.00"}
+    data = json.loads(jcg("report", "caps", "--format", "json").stdout)
+    p24 = next(r for r in data["rows"] if r["clause"] == "P2.4")
+    assert p24["used"] == "95000.00"
+    assert p24["title"] == "高校院所技术合同补贴"
+
+
+def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history: None) -> None:
+    data = json.loads(jcg("report", "recipients", "--as-of", "2025-12-31", "--format", "json").stdout)
+    u1 = next(r for r in data["rows"] if r["recipient"] == "U1")
+    assert (u1["disbursed"], u1["clawed_back"], u1["outstanding"]) == ("60000.00", "0.00", "40000.00")
+    data = json.loads(jcg("report", "budgets", "--at-position", "12", "--format", "json").stdout)
+    assert [(r["year"], r["source"], r["paid"]) for r in data["rows"]] == [
+        (2025, "市财政", "60000.00"), (2025, "省财政", "50000.00"),
+    ]
+    table = jcg("report", "budgets", "--by", "unit", "--as-of", "2025-06-30").stdout
+    assert "as of 2025-06-30" in table.splitlines()[0]
+    assert "市科技局" in table
+
+
+def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Result], history: None) -> None:
+    result = jcg("audit", "trail", "U1-A1", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert [r["event"] for r in rows] == ["AwardGranted", "Disbursed", "Disbursed", "ClawedBack"]
+    assert [r["position"] for r in rows] == [5, 9, 15, 17]
+    assert rows[0]["ref"] == "临科发〔2025〕1号"
+    assert rows[0]["actor"] == "officer-1"
+    assert "P2.4: amount decided by 临科发〔2025〕1号 = 100,000.00" in rows[0]["trace"]
+    assert "Cr revenue:returned:2026 5,000.00" in rows[3]["trace"]
+    party = jcg("audit", "trail", "U1")
+    assert party.exit_code == 0 and "Registered" in party.stdout
+    missing = jcg("audit", "trail", "NOPE")
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: no recorded events")
+
+
+def test_bad_options_are_usage_errors(jcg: Callable[..., Result], history: None) -> None:
+    assert jcg("report", "balances", "--format", "xml").exit_code == 2
+    assert jcg("report", "balances", "--as-of", "2025-13-01").exit_code == 2
+    assert jcg("report", "balances", "--at-position", "-1").exit_code == 2
