@@ -168,7 +168,7 @@ def _cell(value: Any, money: bool, exact: bool) -> str:
     return "" if value is None else str(value)
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Display width: CJK characters take two columns in a terminal."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
@@ -197,7 +197,7 @@ def render(report: Report, form: str) -> str:
     header = [c.name for c in report.columns]
     cells = [[_cell(v, c.money, False) for c, v in zip(report.columns, row, strict=True)] for row in report.rows]
     widths = [
-        max([_width(h)] + [_width(r[i]) for r in cells]) if not multi[i] else 0 for i, h in enumerate(header)
+        max([display_width(h)] + [display_width(r[i]) for r in cells]) if not multi[i] else 0 for i, h in enumerate(header)
     ]
     right = [c.money or c.name in ("year", "awards", "position") for c in report.columns]
 
@@ -206,7 +206,7 @@ def render(report: Report, form: str) -> str:
         for i, v in enumerate(values):
             if multi[i]:
                 continue
-            pad = " " * (widths[i] - _width(v))
+            pad = " " * (widths[i] - display_width(v))
             parts.append(pad + v if right[i] else v + pad)
         return "  ".join(parts).rstrip()
 

@@ -11,6 +11,7 @@ import pytest
 from click.testing import Result
 
 from ledger import Ledger
+from projections.reports import display_width
 from tests.conftest import fixed_clock
 from tests.test_projections import record_small_history
 
@@ -30,7 +31,8 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
     assert "高校院所技术合同补贴" in row
     assert row.endswith("2025  100,000.00  100,000.00     5,000.00         0.00")
     header = lines[1]
-    assert header.index("awarded") + len("awarded") == row.index("100,000.00") + len("100,000.00")
+    end_of = lambda text, word: display_width(text[: text.index(word) + len(word)])  # noqa: E731
+    assert end_of(header, "awarded") == end_of(row, "100,000.00"), "amounts right-aligned under their heading"
 
 
 def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: None) -> None:
