@@ -156,9 +156,9 @@ class Loan(Aggregate):
         if self.claim is not None:
             if self.claim.approved_on is None:
                 return "claimed"
-            if self.recovered:
-                return "recovering"
-            return "compensated" if not any(self.owed(p) for p in PAYERS) else "approved"
+            if any(self.owed(p) for p in PAYERS):
+                return "approved"
+            return "recovering" if self.recovered else "compensated"
         if self.loss_declared_on is not None:
             return "loss declared"
         if self.non_performing_on is not None:
