@@ -1,0 +1,342 @@
+"""拨投结合 projects (P2.2, P6.1): approval, tranches, trigger, conversion, exits, failure, reassignment.
+
+A conversion, a buyback or a sale changes the project, its holder fund and the enterprise's
+share register in one command, so they are saved together or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain.captable import ShareRegister, share_register_id
+from domain.conversion_terms import ConversionTerms
+from domain.enterprise import Enterprise
+from domain.errors import Refused
+from domain.fund import Fund
+from domain.ids import fund_id, party_id, project_id
+from domain.journal import CITY
+from domain.money import fmt
+from domain.parameters import parameter_book
+from domain.project import Project
+from domain.provenance import Provenance
+from ledger.commands import Command, Outcome, handles
+from ledger.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterHolders(Command):
+    """Existing holders of an enterprise's registered capital (e.g. founders), before any conversion."""
+
+    kind = "captable.register"
+    enterprise: str
+    holders: tuple[tuple[str, str, Decimal], ...]  # (code, name, registered capital)
+    premium: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveProject(Command):
+    kind = "project.approve"
+    code: str
+    title: str
+    enterprise: str
+    fund: str
+    amount: Decimal
+    clause: str = "P2.2"
+    trigger: str = "financing"
+    trigger_on: date | None = None
+    pricing: str = "round"
+    pre_money: Decimal | None = None
+    discount: str | None = None
+    max_stake: str
+    exit_formula: str = "principal"
+    exit_price: Decimal | None = None
+    exit_rate: str | None = None
+    window_from_years: int = 0
+    window_until_years: int = 5
+    ratio: str = "1"
+    debt_rate: str | None = None
+    debt_years: int | None = None
+    source: str = CITY
+    early_stage: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayTranche(Command):
+    kind = "project.disburse"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    amount: Decimal
+    voucher: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordTrigger(Command):
+    kind = "project.trigger"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    investor: str = ""
+    round_pre_money: Decimal | None = None
+    round_amount: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvertProject(Command):
+    kind = "project.convert"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    into: str = "equity"
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuyBack(Command):
+    kind = "project.buyback"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    buyer: str
+    buyer_name: str = ""
+    units: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SellStake(Command):
+    kind = "project.sell"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    buyer: str
+    price: Decimal
+    buyer_name: str = ""
+    units: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailProject(Command):
+    kind = "project.fail"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    reason: str
+    misuse: str = ""
+    clawback: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReassignUnspent(Command):
+    kind = "project.reassign"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    target: str
+    amount: Decimal | None = None
+
+
+def _project(uow: UnitOfWork, code: str) -> Project:
+    return uow.get(Project, project_id(code), f"project {code}")
+
+
+def _fund(uow: UnitOfWork, code: str) -> Fund:
+    return uow.get(Fund, fund_id(code), f"fund {code}")
+
+
+def _register(uow: UnitOfWork, enterprise: str, by: Provenance, create: bool = False) -> ShareRegister:
+    found = uow.find(ShareRegister, share_register_id(enterprise))
+    if found is not None:
+        return found
+    if not create:
+        raise Refused(f"{enterprise} has no registered capital on record: record its holders first "
+                      "(jcg captable register)")
+    register = ShareRegister.open(by, enterprise)
+    uow.add(register, f"share register of {enterprise}")
+    return register
+
+
+def _stake_line(register: ShareRegister, fund: Fund, on: date) -> str:
+    table = register.table(on)
+    share = table.share_of(fund.code)
+    return (f"{fund.code} now holds {fmt(table.units_of(fund.code))} of {fmt(table.registered_capital)} "
+            f"registered capital of {register.enterprise} = {(share * 100).quantize(Decimal('0.01'))}%")
+
+
+@handles(RegisterHolders)
+def register_holders(uow: UnitOfWork, cmd: RegisterHolders, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.enterprise), f"party {cmd.enterprise}")
+    if party.kind != "enterprise":
+        raise Refused(f"party {cmd.enterprise} is a {party.kind}, not an enterprise: it has no cap table")
+    if not cmd.holders:
+        raise Refused("give at least one holder (CODE=CAPITAL)")
+    register = _register(uow, cmd.enterprise, by, create=True)
+    premium = cmd.premium
+    for code, name, capital in cmd.holders:
+        register.issue(by, code, name, capital, premium, "registered capital on record")
+        premium = Decimal("0.00")  # the premium, if any, is recorded once
+    table = register.table(by.decided)
+    return Outcome(
+        cmd.request_id,
+        f"recorded {len(cmd.holders)} holder(s) of {cmd.enterprise}; registered capital now "
+        f"{fmt(table.registered_capital)}",
+        data={"registered_capital": table.registered_capital},
+    )
+
+
+@handles(ApproveProject)
+def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.enterprise), f"party {cmd.enterprise}")
+    if party.kind != "enterprise":
+        raise Refused(f"party {cmd.enterprise} is a {party.kind}: a 拨投结合 grant goes to an enterprise (G.2)")
+    fund = _fund(uow, cmd.fund)
+    terms = ConversionTerms.build(
+        trigger=cmd.trigger, trigger_on=cmd.trigger_on, pricing=cmd.pricing, pre_money=cmd.pre_money,
+        discount=cmd.discount, max_stake=cmd.max_stake, exit_formula=cmd.exit_formula,
+        exit_price=cmd.exit_price, exit_rate=cmd.exit_rate, window_from_years=cmd.window_from_years,
+        window_until_years=cmd.window_until_years, ratio=cmd.ratio, debt_rate=cmd.debt_rate,
+        debt_years=cmd.debt_years,
+    )
+    project = Project.approve(
+        by, code=cmd.code, title=cmd.title, clause=cmd.clause, enterprise=cmd.enterprise, fund=cmd.fund,
+        amount=cmd.amount, terms=terms, source=cmd.source, early_stage=cmd.early_stage,
+    )
+    uow.add(project, f"project {cmd.code}")
+    fund.follow(by, cmd.code, cmd.enterprise, cmd.early_stage)
+    return Outcome(
+        cmd.request_id,
+        f"approved project {cmd.code} under {cmd.clause}: grant {fmt(project.amount)} to {cmd.enterprise}, "
+        f"stake to be held by {cmd.fund} ({cmd.ref})",
+        trace=[f"{cmd.clause}: {line}" for line in terms.describe()],
+    )
+
+
+@handles(PayTranche)
+def pay_tranche(uow: UnitOfWork, cmd: PayTranche, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    project.disburse(by, cmd.amount, cmd.voucher)
+    return Outcome(
+        cmd.request_id,
+        f"paid tranche {len(project.tranches)} of project {cmd.project}: {fmt(cmd.amount)} to "
+        f"{project.enterprise} from {project.source}; paid so far {fmt(project.disbursed)} of {fmt(project.amount)}",
+        data={"disbursed": project.disbursed},
+    )
+
+
+@handles(RecordTrigger)
+def record_trigger(uow: UnitOfWork, cmd: RecordTrigger, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    project.record_trigger(by, cmd.round_pre_money, cmd.investor, cmd.round_amount)
+    what = (f"financing round by {cmd.investor} at pre-money {fmt(cmd.round_pre_money)}"
+            if cmd.round_pre_money is not None else f"conversion date {project.terms.trigger.on} reached")
+    return Outcome(cmd.request_id, f"project {cmd.project}: trigger recorded on {cmd.decided}: {what}")
+
+
+@handles(ConvertProject)
+def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    if cmd.into == "equity":
+        register = _register(uow, project.enterprise, by)
+        capital_before = register.table(by.decided).registered_capital
+    else:
+        register, capital_before = None, Decimal("0.00")
+    plan = project.convert(by, cmd.into, cmd.amount, capital_before)
+    fund.receive_stake(by, project.code, project.enterprise, plan.into, plan.units, plan.amount, plan.premium)
+    trace = list(plan.trace)
+    if register is not None:
+        register.issue(by, fund.code, fund.name, plan.units, plan.premium, f"conversion of project {project.code}")
+        trace.append(_stake_line(register, fund, by.decided))
+    return Outcome(
+        cmd.request_id,
+        f"project {cmd.project}: converted {fmt(plan.amount)} of the grant into {plan.into} held by {fund.code}",
+        trace=trace,
+        data={"units": plan.units, "premium": plan.premium, "stake": plan.stake},
+    )
+
+
+def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, register: ShareRegister,
+                  units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
+    lot = fund.lot(project.code)
+    result = "gain" if gain >= 0 else "loss"
+    trace = [
+        *trace,
+        f"cost of {fmt(units)} registered capital sold = {fmt(price - gain)}; realised {result} "
+        f"{fmt(price)} − {fmt(price - gain)} = {fmt(abs(gain))}",
+        _stake_line(register, fund, on),
+        f"{fund.code}: cash {fmt(fund.cash)}; still held from {project.code}: {fmt(lot.units)} at cost "
+        f"{fmt(lot.cost)}; realised net {fmt(fund.realised)}",
+    ]
+    return Outcome(
+        cmd.request_id,
+        f"project {project.code}: {verb} {fmt(units)} registered capital of {project.enterprise} for {fmt(price)}",
+        trace=trace,
+        data={"units": units, "price": price, "gain": gain, "cash": fund.cash,
+              "stake": register.table(on).share_of(fund.code)},
+    )
+
+
+@handles(BuyBack)
+def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    register = _register(uow, project.enterprise, by)
+    quote = project.buy_back(by, cmd.units, cmd.buyer)
+    gain = fund.dispose(by, project.code, quote.units, quote.price, cmd.buyer, "buyback")
+    source = f"buyback of project {project.code}"
+    if cmd.buyer == project.enterprise:
+        register.repurchase(by, fund.code, quote.units, quote.price, source)
+    else:
+        register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, quote.units, quote.price, source)
+    return _exit_outcome(cmd, f"bought back by {cmd.buyer}:", project, fund, register, quote.units, quote.price,
+                         gain, quote.trace, by.decided)
+
+
+@handles(SellStake)
+def sell_stake(uow: UnitOfWork, cmd: SellStake, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    register = _register(uow, project.enterprise, by)
+    units = project.sell(by, cmd.units, cmd.price, cmd.buyer)
+    gain = fund.dispose(by, project.code, units, cmd.price, cmd.buyer, "sale")
+    register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, units, cmd.price, f"sale from project {project.code}")
+    return _exit_outcome(cmd, f"sold to {cmd.buyer}:", project, fund, register, units, cmd.price, gain,
+                         [f"{project.clause}: sale to a third party at the agreed price {fmt(cmd.price)}"], by.decided)
+
+
+@handles(FailProject)
+def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
+    fund.project_failed(by, project.code, cmd.reason)
+    trace = []
+    loss = Decimal("0.00")
+    if project.code in fund.lots and not fund.lots[project.code].written_off:
+        loss = fund.write_off(by, project.code, cmd.reason)
+        trace.append(f"{fund.code}: holding from {project.code} written off, loss {fmt(loss)} (no recovery)")
+    if cmd.clawback is not None:
+        trace.append(f"misuse recorded ({cmd.misuse}): {fmt(cmd.clawback)} clawed back from {project.enterprise}")
+    else:
+        trace.append("no misuse recorded: nothing is recovered from the enterprise")
+    tolerance = _tolerance(by.decided)
+    report = fund.failure_report(tolerance)
+    trace.append(report.describe())
+    return Outcome(
+        cmd.request_id,
+        f"project {cmd.project} failed: {cmd.reason}",
+        trace=trace,
+        data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
+    )
+
+
+def _tolerance(on: date) -> Decimal:
+    value: Decimal = parameter_book().at("P5.8", "failure_tolerance", on=on).value
+    return value
+
+
+@handles(ReassignUnspent)
+def reassign_unspent(uow: UnitOfWork, cmd: ReassignUnspent, by: Provenance) -> Outcome:
+    source = _project(uow, cmd.project)
+    target = _project(uow, cmd.target)
+    amount = source.reassign_to(by, target, cmd.amount)
+    return Outcome(
+        cmd.request_id,
+        f"P6.1: {fmt(amount)} unspent fiscal money of project {cmd.project} reassigned to project {cmd.target} "
+        "(a transfer between projects, not new spending)",
+        data={"amount": amount},
+    )
