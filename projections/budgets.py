@@ -13,6 +13,8 @@ import sqlalchemy as sa
 
 from domain.clauses import catalogue
 from domain.enterprise import Enterprise
+from domain.loan import Loan
+from domain.project import Project
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -31,9 +33,17 @@ BUDGETS = sa.Table(
 
 TABLES = (BUDGETS,)
 
-AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
-Disbursed = Enterprise.Disbursed  # type: ignore[attr-defined]
-ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
+# event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
+# project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).
+SPENDING: dict[type, tuple[str, str]] = {
+    Enterprise.AwardGranted: ("committed_fen", "source"),  # type: ignore[attr-defined]
+    Enterprise.Disbursed: ("paid_fen", "source"),  # type: ignore[attr-defined]
+    Enterprise.ClawedBack: ("recovered_fen", "source"),  # type: ignore[attr-defined]
+    Project.Approved: ("committed_fen", "source"),  # type: ignore[attr-defined]
+    Project.TranchePaid: ("paid_fen", "source"),  # type: ignore[attr-defined]
+    Project.ClawedBack: ("recovered_fen", "source"),  # type: ignore[attr-defined]
+    Loan.CompensationPaid: ("paid_fen", "payer"),  # type: ignore[attr-defined]
+}
 
 UNASSIGNED = "(未列明)"
 
@@ -44,13 +54,9 @@ def lead_unit(clause_id: str) -> str:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, AwardGranted):
-        column = "committed_fen"
-    elif isinstance(event, Disbursed):
-        column = "paid_fen"
-    elif isinstance(event, ClawedBack):
-        column = "recovered_fen"
-    else:
+    spending = SPENDING.get(type(event))
+    if spending is None:
         return
-    key = (event.by.fiscal_year, event.source, lead_unit(event.clause), event.clause)
+    column, source = spending
+    key = (event.by.fiscal_year, getattr(event, source), lead_unit(event.clause), event.clause)
     state.add(BUDGETS, key, **{column: to_fen(event.amount)})

@@ -132,10 +132,25 @@ def budgets(rows: Rows, by: str = "source") -> Report:
 
 
 def funds(rows: Rows) -> Report:
+    """Per fund: capital and cash, then each holding with its cost, exits and realised gain."""
+    holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
+    for key, r in sorted(rows["rm_fund_holdings"].items()):
+        holdings.setdefault(key[0], []).append((key, r))
     out: list[list[Any]] = []
-    for (fund,), r in sorted(rows["rm_funds"].items()):
-        out.append([fund, r["name"], r["manager"], _money(r["capital_fen"])])
-    return Report("funds", [Column("fund"), Column("name"), Column("manager"), Column("capital", True)], out)
+    for (fund,), f in sorted(rows["rm_funds"].items()):
+        lots = holdings.get(fund, [])
+        capital = _money(f["capital_fen"])
+        invested = sum((_money(r["invested_fen"]) for _, r in lots), ZERO)
+        proceeds = sum((_money(r["proceeds_fen"]) for _, r in lots), ZERO)
+        out.append([fund, f["name"], "", capital, capital - invested + proceeds, "", "", "", ""])
+        for (_, enterprise, kind), r in lots:
+            out.append([fund, f"  {enterprise}", kind, "", "", _money(r["units_fen"]), _money(r["cost_fen"]),
+                        _money(r["proceeds_fen"]), _money(r["gain_fen"])])
+    return Report("funds: capital, cash, holdings and realised gains",
+                  [Column("fund"), Column("name_or_enterprise"), Column("kind"), Column("capital", True),
+                   Column("cash", True), Column("units_held", True), Column("cost_held", True),
+                   Column("proceeds", True), Column("realised_gain", True)], out,
+                  ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)"])
 
 
 def trail(rows: Rows, entity: str) -> Report:
