@@ -49,6 +49,24 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     do(ClawBack(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("20000.00"),
                 reason="绩效考核不合格,部分追回", **on("2026-02-15", ref="临科发〔2026〕3号")))
 
+    echo("== loan-loss compensation (P5.6) ==")
+    from ledger import loans
+
+    do(RegisterParty(code="BANK-JS", name="晋商银行临汾分行", party_kind="bank",
+                     entered=date(2024, 11, 6), **on("2024-11-06")))
+    do(loans.EnrolLoan(code="L-2025-001", bank="BANK-JS", borrower="ENT-001", category="P5.6a",
+                       principal=Decimal("500000.00"), start=date(2025, 1, 10), term_months=24,
+                       **on("2025-01-08")))
+    do(loans.DisburseLoan(code="L-2025-001", amount=Decimal("500000.00"), **on("2025-01-10")))
+    do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), **on("2025-07-10")))
+    do(loans.ClassifyNonPerforming(code="L-2025-001", reason="逾期90天", **on("2025-10-10")))
+    do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
+    do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
+    do(loans.ApproveCompensation(code="L-2025-001", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    do(loans.PayCompensation(code="L-2025-001", payer="省财政", voucher="省付-2026-07", **on("2026-04-01")))
+    do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
+    do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
+
     # further chapters of the demo (拨投结合 project, loan-loss compensation, audit) go here
 
     echo("== balances (from the journal) ==")
