@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
 from domain.enterprise import KINDS, Enterprise
@@ -22,12 +23,17 @@ from domain.ids import loan_id, party_id
 from domain.journal import postings
 from domain.loan import PAYERS as LOAN_PAYERS
 from domain.money import fmt, parse_yuan
+from domain.parameters import parameter_book
+from domain.rules.basis import split_pairs
+from domain.rules.describe import describe as describe_rule
+from domain.rules.engine import canonical_basis
 from ledger import Ledger
 from ledger import loans as loan_cmds
 from ledger.commands import Command, Outcome
 from ledger.config import database_url
-from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.grants import ClawBack, Disburse
 from ledger.parties import ExpireQualification, GrantQualification, RegisterParty
+from ledger.rules import IMPORT_PROGRESS, AwardByRule, ImportRefused, RecordExternalAward, calculate, import_command
 
 # parameter types ------------------------------------------------------------------------
 
@@ -303,23 +309,31 @@ def grant() -> None:
 @grant.command("award")
 @click.argument("clause")
 @click.option("--recipient", required=True, help="Party code of the recipient.")
-@click.option("--amount", type=YUAN, required=True, help="Decided amount, e.g. 50万元.")
+@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE",
+              help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
+@click.option("--amount", type=YUAN, default=None,
+              help="Officer-decided amount (P2.1c, P2.3a, P3.2a, P3.2b, P4.1b: within the floor/cap); "
+              "for a formula clause it must equal the computed amount.")
 @click.option("--source", default="市财政", show_default=True, help="Funding source.")
-@click.option("--matter", default="", help="G.3 matter key (same matter pays only the highest).")
-@click.option("--reason", default="")
+@click.option("--reason", default="", help="Reason (required for P2.1c 一事一议).")
 @writing
 @pass_session
-def grant_award(session: Session, clause: str, recipient: str, amount: Decimal, source: str,
-                matter: str, reason: str, decided: date, ref: str, request_id: str) -> None:
-    """Record an award of a decided AMOUNT under CLAUSE to a recipient.
+def grant_award(session: Session, clause: str, recipient: str, basis: tuple[str, ...], amount: Decimal | None,
+                source: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """Compute the entitlement under CLAUSE, enforce caps, G.3 and eligibility, record the award.
+
+    Prints the derivation trace and the parameter versions used.
 
     \b
     Example:
-      jcg grant award P2.4 --recipient U1 --amount 153,086.42 --decided 2025-03-01 \\
-          --ref 临科发〔2025〕12号
+      jcg grant award P2.4 --recipient U1 --basis contract_value=7654321.09 \\
+          --basis contract=HT-2025-001 --decided 2025-03-01 --ref 临科发〔2025〕12号
+      jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
+          --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
-    session.run(RecordAward(recipient=recipient, clause=clause, amount=amount, source=source,
-                            matter=matter, reason=reason, **common(decided, ref, request_id)))
+    session.run(AwardByRule(recipient=recipient, clause=clause, basis=canonical_basis(clause, split_pairs(basis)),
+                            amount=amount,
+                            source=source, reason=reason, **common(decided, ref, request_id)))
 
 
 @grant.command("disburse")
@@ -380,6 +394,130 @@ def _recipient_of(award: str) -> str:
 
 
 # policy rules (issue 3): policy list|show|calc, grant external|import -------------------
+
+
+@main.group()
+def policy() -> None:
+    """The policy rules: every money clause, its parameters, and dry-run calculations."""
+
+
+@policy.command("list")
+def policy_list() -> None:
+    """List every money clause: id, title, amount rule, cap, responsible units (责任单位).
+
+    \b
+    Example:
+      jcg policy list
+    """
+    for c in catalogue().values():
+        if c.money:
+            click.echo(f"{c.id:<6} {c.title}")
+            click.echo(f"       amount: {c.rule}; cap: {c.cap or '—'}; 责任单位: {'、'.join(c.units)}")
+
+
+@policy.command("show")
+@click.argument("clause")
+@pass_session
+def policy_show(session: Session, clause: str) -> None:
+    """Show CLAUSE: its basis keys, G.3 matter key and parameters with citations and valid-from dates.
+
+    \b
+    Example:
+      jcg policy show P2.4
+    """
+    c = find_clause(clause)
+    for line in describe_rule(c.id, parameter_book()):
+        click.echo(line)
+
+
+@policy.command("calc")
+@click.argument("clause")
+@click.option("--recipient", default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
+@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE",
+              help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
+@click.option("--amount", type=YUAN, default=None, help="Officer-decided amount (clauses within a floor/cap).")
+@click.option("--reason", default="", help="Reason (P2.1c 一事一议).")
+@click.option("--ref", default="", help="Decision reference (文号).")
+@click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (parameters in force then).")
+@pass_session
+def policy_calc(session: Session, clause: str, recipient: str, basis: tuple[str, ...], amount: Decimal | None,
+                reason: str, ref: str, decided: date) -> None:
+    """Compute what CLAUSE allows for a recipient on a decision date and print the trace; writes nothing.
+
+    \b
+    Example:
+      jcg policy calc P2.4 --recipient U1 --basis contract_value=10000000 --decided 2025-03-01
+      jcg policy calc P5.6a --basis loss=1000000 --decided 2025-06-30
+    """
+    c = find_clause(clause)
+    if not recipient and c.id not in {"P5.6a", "P5.6b"}:
+        raise click.UsageError("Missing option '--recipient'.")
+    result = calculate(session.ledger, c.id, recipient, split_pairs(basis), decided,
+                       amount=amount, reason=reason, ref=ref)
+    for line in result.trace:
+        click.echo(line)
+    click.echo(f"parameters: {', '.join(result.versions) or 'none'}")
+    matter = getattr(result, "matter", "")
+    if matter:
+        click.echo(f"G.3 matter: {matter}")
+    click.echo("dry run: nothing written")
+
+
+@grant.command("external")
+@click.argument("clause")
+@click.option("--recipient", required=True, help="Party code of the recipient.")
+@click.option("--matter", required=True, help="G.3 matter key it was paid for (see `jcg policy calc`), e.g. P6.7:ZL2023.")
+@click.option("--amount", type=YUAN, required=True, help="Amount paid under the other policy.")
+@click.option("--source", required=True, help="The other policy, e.g. 省级晋创谷政策.")
+@writing
+@pass_session
+def grant_external(session: Session, clause: str, recipient: str, matter: str, amount: Decimal, source: str,
+                   decided: date, ref: str, request_id: str) -> None:
+    """Record an award paid under another policy on a G.3 matter, so 就高不重复 counts it.
+
+    \b
+    Example:
+      jcg grant external P6.7 --recipient ENT-001 --matter P6.7:ZL202310001 --amount 5万 \\
+          --source 省级晋创谷政策 --decided 2025-04-01 --ref 晋科发〔2025〕8号
+    """
+    session.run(RecordExternalAward(recipient=recipient, clause=clause, matter=matter, amount=amount,
+                                    source=source, **common(decided, ref, request_id)))
+
+
+@grant.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--request-id", default="", help="Idempotency key of the whole import (default: the file's digest).")
+@pass_session
+def grant_import(session: Session, file: Path, request_id: str) -> None:
+    """Record many awards, disbursements or external awards from a CSV FILE: all rows or none.
+
+    Columns: request_id, action (award|disburse|external), clause, recipient, basis (k=v;k=v),
+    amount, decided, ref, reason, source, award, voucher, matter. Every row is validated first;
+    if any is bad, each bad row is listed with its reason and nothing is written. Each row's
+    request_id makes it idempotent: a row already recorded is skipped.
+
+    \b
+    Example:
+      jcg grant import awards-2025.csv
+    """
+    command = import_command(file.read_text(encoding="utf-8"), session.officer, file.name, request_id)
+    total = len(command.rows)
+    every = max(1, total // 10)
+
+    def progress(done: int, of: int) -> None:
+        if done % every == 0 or done == of:
+            click.echo(f"validated {done}/{of} rows", err=True)
+
+    token = IMPORT_PROGRESS.set(progress if total >= 20 else None)
+    try:
+        session.run(command)
+    except ImportRefused as exc:
+        click.echo(f"bad rows in {file.name}:")
+        for problem in exc.problems:
+            click.echo(f"  {problem}")
+        raise
+    finally:
+        IMPORT_PROGRESS.reset(token)
 
 
 # projects, funds and cap tables (issue 5): project ..., fund ..., captable ... ----------

@@ -131,3 +131,14 @@ def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> B
             continue
         values[key.name] = key.parse(clause, raw[key.name])
     return Basis(values, {k: v for k, v in raw.items()})
+
+
+def canonical_text(key: Key, value: Any) -> str:
+    """A parsed value written one way only, so ``50万`` and ``500,000.00`` are the same request."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value:f}" if key.kind != "yuan" else f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -287,3 +287,22 @@ def evaluate(
         reason=reason,
         count_cap=calc.count_cap,
     )
+
+
+def canonical_basis(clause_id: str, raw: Mapping[str, str]) -> dict[str, str]:
+    """The basis as a command stores it: each known key's value in one canonical spelling
+    (unknown keys and unparsable values are kept as typed; the handler refuses them)."""
+    r = RULES.get(clause_id)
+    if r is None:
+        return dict(raw)
+    from domain.rules.basis import canonical_text
+
+    keys = {k.name: k for k in r.keys}
+    result = {}
+    for name, value in raw.items():
+        key = keys.get(name)
+        try:
+            result[name] = canonical_text(key, key.parse(clause_id, value)) if key else value
+        except Refused:
+            result[name] = value
+    return result
