@@ -19,9 +19,25 @@ class RecordedRequest(Aggregate):
         return request_id(request)
 
     @event("Accepted")
-    def __init__(self, by: Provenance, request: str, kind: str, command: str, digest: str, summary: str) -> None:
+    def __init__(
+        self,
+        by: Provenance,
+        request: str,
+        kind: str,
+        command: str,
+        digest: str,
+        summary: str,
+        key_id: str = "",
+        signature: str = "",
+        event_hashes: str = "",
+    ) -> None:
+        # key_id/signature: the acting officer's Ed25519 signature over the command and the
+        # hashes of the events it stored (space-separated hex), see ledger/signing.py.
         self.request = request
         self.kind = kind
         self.command = command
         self.digest = digest
         self.summary = summary
+        self.key_id = key_id
+        self.signature = signature
+        self.event_hashes = event_hashes

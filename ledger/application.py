@@ -14,17 +14,22 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.errors import ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
+from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.validity import check_in_force
+from ledger.cipher import cipher_env
 from ledger.clock import Clock, system_clock
 from ledger.commands import HANDLERS, Command, Outcome
 from ledger.config import Database, ensure_schema, parse_database
+from ledger.keys import Keyring, KeyStore
+from ledger.officers import Signer, authorize
+from ledger.signing import public_key_text, record_hash, request_message, sign
 from ledger.transcodings import DateAsISO, ProvenanceAsDict
 from ledger.unit_of_work import UnitOfWork
 
@@ -40,17 +45,36 @@ class Ledger(Application[UUID]):
         *,
         clock: Clock = system_clock,
         book: ParameterBook | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.book = book or parameter_book()
+        self._keyring = keyring
+        # Signed-request event hashes cover the plaintext record, so they are the same
+        # with or without encryption at rest (the cipher's nonce makes ciphertext random).
+        self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
+        from ledger.checkpoint import checkpoint_interval
+
+        self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
+
+    @property
+    def keyring(self) -> Keyring:
+        """The private keys this process signs with (default: $JCG_KEY_DIR, $JCG_PASSPHRASE)."""
+        if self._keyring is None:
+            self._keyring = Keyring(KeyStore.from_env())
+        return self._keyring
+
+    @keyring.setter
+    def keyring(self, keyring: Keyring) -> None:
+        self._keyring = keyring
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = system_clock, **env: str) -> Ledger:
+    def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, **env: str) -> Ledger:
         """Open (creating tables if needed) the ledger stored at a database URL."""
         db = parse_database(url)
         ensure_schema(db)
-        ledger = cls({**db.env, **env}, clock=clock)
+        ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
         ledger.database = db
         return ledger
 
@@ -88,6 +112,8 @@ class Ledger(Application[UUID]):
                     already_recorded=True,
                 )
             uow = UnitOfWork(self.repository, self.book)
+            signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
+            key = self._signing_key(signer) if signer is not None else None
             by = Provenance(
                 actor=command.actor,
                 recorded_at=self.clock(),
@@ -96,20 +122,44 @@ class Ledger(Application[UUID]):
                 ref=command.ref,
             )
             outcome = handler(uow, command, by)
+            changed = uow.changed()
+            hashes = [self.event_hash(e) for a in changed for e in a.pending_events]
+            encoded = command.encoded()
             record = RecordedRequest(
                 by=by,
                 request=command.request_id,
                 kind=command.kind,
-                command=command.encoded().decode("utf-8"),
+                command=encoded.decode("utf-8"),
                 digest=digest,
                 summary=outcome.message,
+                key_id=signer.key_id if signer else "",
+                signature=sign(key, request_message(encoded, outcome.message, hashes)) if key else "",
+                event_hashes=" ".join(h.hex() for h in hashes),
             )
             try:
-                self.save(*uow.changed(), record)
+                self.save(*changed, record)
             except IntegrityError:
                 continue  # someone else wrote first: re-read and re-evaluate
+            if signer is not None and self.checkpoint_every:
+                from ledger.checkpoint import checkpoint_if_due
+
+                checkpoint_if_due(self)
             return outcome
         raise Refused("the ledger is too busy: the request kept conflicting; try again")
+
+    def event_hash(self, event: Any) -> bytes:
+        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""
+        s = self._plain_mapper.to_stored_event(event)
+        return record_hash(s.originator_id, s.originator_version, s.topic, s.state)
+
+    def _signing_key(self, signer: Signer) -> Any:
+        key = self.keyring.key(signer.officer)
+        if public_key_text(key) != signer.public_key:
+            raise Refused(
+                f"the private key of {signer.officer} in {self.keyring.store.directory} is not the officer's "
+                f"registered key {signer.key_id} (rotated or revoked?)"
+            )
+        return key
 
     def recorded_request(self, request: str) -> RecordedRequest | None:
         try:

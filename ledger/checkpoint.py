@@ -1,0 +1,266 @@
+"""Checkpoints: signed tree heads in the C2SP tlog-checkpoint / signed-note text format.
+
+A checkpoint is the note text
+
+    <origin>\\n<tree size>\\n<base64 root hash>\\n
+
+followed by a blank line and one signature line per key:
+``— <key name> base64(4-byte key ID ‖ Ed25519 signature over the note text)``. The key ID is
+``SHA-256(key name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4]`` (c2sp.org/signed-note). Any
+tool that reads C2SP checkpoints (e.g. golang.org/x/mod/sumdb/note) can check ours given the
+verifier key ``<name>+<hex key ID>+base64(0x01 ‖ public key)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
+DASH = "\u2014"  # em dash that starts a signature line
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that is malformed or whose signature does not verify."""
+
+
+def raw_public(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def key_id(name: str, public: bytes) -> bytes:
+    """The 4-byte signed-note key ID of an Ed25519 key."""
+    return hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519 + public).digest()[:4]
+
+
+def verifier_key(name: str, public: bytes) -> str:
+    """``name+hexid+base64(0x01‖key)``: what an auditor keeps to check checkpoints."""
+    return f"{name}+{key_id(name, public).hex()}+{base64.b64encode(ED25519 + public).decode()}"
+
+
+def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
+    """(key name, raw public key) from a verifier key string."""
+    try:
+        name, hex_id, b64 = vkey.strip().split("+")
+        blob = base64.b64decode(b64, validate=True)
+    except (ValueError, binascii.Error):
+        raise CheckpointError(f"{vkey!r} is not a signed-note verifier key") from None
+    if len(blob) != 33 or blob[:1] != ED25519:
+        raise CheckpointError("verifier key is not an Ed25519 key")
+    if key_id(name, blob[1:]).hex() != hex_id:
+        raise CheckpointError("verifier key ID does not match its key")
+    return name, blob[1:]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    origin: str
+    size: int
+    root: bytes
+
+    def body(self) -> str:
+        """The note text the signature covers (ends with a newline)."""
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+
+    def sign(self, name: str, private: Ed25519PrivateKey) -> str:
+        """The signed note: body, blank line, one signature line."""
+        if not name or any(c.isspace() or c == "+" for c in name):
+            raise CheckpointError(f"key name {name!r} may not contain spaces or '+'")
+        text = self.body()
+        public = raw_public(private.public_key())
+        signature = private.sign(text.encode("utf-8"))
+        return f"{text}\n{DASH} {name} {base64.b64encode(key_id(name, public) + signature).decode()}\n"
+
+
+def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]]]:
+    """The checkpoint and its signature lines (name, key ID, signature); nothing verified yet."""
+    text, sep, signatures = note.partition("\n\n")
+    if not sep or not signatures.endswith("\n"):
+        raise CheckpointError("not a signed note (no blank line before the signatures)")
+    lines = text.split("\n")
+    if len(lines) < 3:
+        raise CheckpointError("checkpoint needs an origin, a tree size and a root hash")
+    origin, size_text, root_text = lines[:3]
+    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+        raise CheckpointError(f"tree size {size_text!r} is not a decimal number")
+    try:
+        root = base64.b64decode(root_text, validate=True)
+    except binascii.Error:
+        raise CheckpointError("root hash is not base64") from None
+    if len(root) != 32:
+        raise CheckpointError("root hash is not 32 bytes")
+    sigs = []
+    for line in signatures[:-1].split("\n"):
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != DASH:
+            raise CheckpointError(f"malformed signature line {line!r}")
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except binascii.Error:
+            raise CheckpointError("signature is not base64") from None
+        if len(blob) < 5:
+            raise CheckpointError("signature too short")
+        sigs.append((parts[1], blob[:4], blob[4:]))
+    return Checkpoint(origin, int(size_text), root), sigs
+
+
+def verify(note: str, name: str, public: bytes, *, origin: str | None = None) -> Checkpoint:
+    """The checkpoint, if ``note`` carries a valid signature by the key (name, public)."""
+    checkpoint, sigs = parse(note)
+    if origin is not None and checkpoint.origin != origin:
+        raise CheckpointError(f"checkpoint is for log {checkpoint.origin!r}, not {origin!r}")
+    wanted = key_id(name, public)
+    key = Ed25519PublicKey.from_public_bytes(public)
+    text = note.partition("\n\n")[0] + "\n"
+    known = [sig for n, kid, sig in sigs if n == name and kid == wanted]
+    if not known:
+        raise CheckpointError(f"checkpoint is not signed by the ledger key {name} ({wanted.hex()})")
+    for sig in known:
+        try:
+            key.verify(sig, text.encode("utf-8"))
+        except InvalidSignature:
+            raise CheckpointError(
+                f"checkpoint signature by {name} does not verify (forged or altered checkpoint)"
+            ) from None
+    return checkpoint
+
+
+# the ledger's stored checkpoints -----------------------------------------------------------
+# Kept in a table beside the events (jcg_checkpoints) with the tree's right-edge frontier, so
+# the next checkpoint only hashes the events recorded since. The table is a convenience: an
+# auditor trusts only checkpoints whose signature verifies (ideally ones they kept themselves).
+
+DEFAULT_INTERVAL = 1000
+DEFAULT_ORIGIN = "jcg-ledger.linfen.example/log"
+BATCH = 2000
+
+
+def checkpoint_interval(value: str | None) -> int:
+    """Events between automatic checkpoints ($JCG_CHECKPOINT_EVERY; 0 turns them off)."""
+    if value is None or value == "":
+        return DEFAULT_INTERVAL
+    if not value.isdigit():
+        raise ValueError(f"JCG_CHECKPOINT_EVERY={value!r} is not a whole number")
+    return int(value)
+
+
+def log_origin(env: Any) -> str:
+    return str(env.get("JCG_LOG_ORIGIN") or DEFAULT_ORIGIN)
+
+
+def notifications(ledger: Any, start: int = 1, stop: int | None = None) -> Iterator[Any]:
+    """Every stored event record in log order (raw, as stored)."""
+    position = start
+    while True:
+        batch = ledger.recorder.select_notifications(start=position, limit=BATCH, stop=stop)
+        if not batch:
+            return
+        yield from batch
+        position = batch[-1].id + 1
+
+
+def leaf_of(n: Any) -> bytes:
+    from ledger.signing import record_hash
+
+    return record_hash(n.originator_id, n.originator_version, n.topic, n.state)
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    last_position: int
+    frontier: list[str]
+    note: str
+
+
+class CheckpointStore:
+    """The table of checkpoints the ledger signed, on SQLite or PostgreSQL."""
+
+    def __init__(self, ledger: Any):
+        self.ledger = ledger
+        module = ledger.env.get("PERSISTENCE_MODULE", "")
+        if module.endswith("sqlite"):
+            self.table, self.mark = "jcg_checkpoints", "?"
+        elif module.endswith("postgres"):
+            schema = ledger.recorder.datastore.schema
+            self.table, self.mark = f'"{schema}".jcg_checkpoints', "%s"
+        else:
+            raise CheckpointError("checkpoints are stored only in SQLite or PostgreSQL ledgers")
+        with self._cursor(commit=True) as c:
+            c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (size BIGINT PRIMARY KEY, "
+                      "last_position BIGINT NOT NULL, frontier TEXT NOT NULL, note TEXT NOT NULL)")
+
+    def _cursor(self, *, commit: bool) -> Any:
+        return self.ledger.recorder.datastore.transaction(commit=commit)
+
+    def all(self) -> list[StoredCheckpoint]:
+        with self._cursor(commit=False) as c:
+            c.execute(f"SELECT size, last_position, frontier, note FROM {self.table} ORDER BY size")
+            rows = c.fetchall()
+        return [StoredCheckpoint(int(r["size"]), int(r["last_position"]),
+                                 [h for h in r["frontier"].split(" ") if h], r["note"]) for r in rows]
+
+    def latest(self) -> StoredCheckpoint | None:
+        rows = self.all()
+        return rows[-1] if rows else None
+
+    def write(self, name: str, key: Ed25519PrivateKey, origin: str) -> StoredCheckpoint:
+        """Sign and store a checkpoint of the whole log as it is now."""
+        from ledger.merkle import Frontier
+
+        last = self.latest()
+        frontier = Frontier.resume(last.size, last.frontier) if last else Frontier()
+        position = last.last_position if last else 0
+        for n in notifications(self.ledger, start=position + 1):
+            frontier.append(leaf_of(n))
+            position = n.id
+        if last is not None and frontier.size == last.size:
+            return last
+        note = Checkpoint(origin, frontier.size, frontier.root()).sign(name, key)
+        row = StoredCheckpoint(frontier.size, position, frontier.state(), note)
+        m = self.mark
+        with self._cursor(commit=True) as c:
+            c.execute(f"INSERT INTO {self.table} (size, last_position, frontier, note) VALUES ({m}, {m}, {m}, {m})",
+                      (row.size, row.last_position, " ".join(row.frontier), row.note))
+        return row
+
+
+def write_checkpoint(ledger: Any) -> StoredCheckpoint:
+    """Sign the log as it is now with the ledger's key and store the checkpoint."""
+    origin = log_origin(ledger.env)
+    key = ledger.keyring.ledger_key()
+    save_verifier_key(ledger, origin, key)
+    return CheckpointStore(ledger).write(origin, key, origin)
+
+
+def save_verifier_key(ledger: Any, origin: str, key: Ed25519PrivateKey) -> str:
+    """Write the ledger's public verifier key beside its key file (what auditors keep)."""
+    vkey = verifier_key(origin, raw_public(key.public_key()))
+    path = ledger.keyring.store.directory / "_ledger.vkey"
+    if not path.exists() or path.read_text().strip() != vkey:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(vkey + "\n")
+    return vkey
+
+
+def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
+    """After a write: a new checkpoint once N events were recorded since the last one."""
+    from domain.errors import Refused
+
+    try:
+        store = CheckpointStore(ledger)
+        last = store.latest()
+        since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
+        if since < ledger.checkpoint_every:
+            return None
+        return write_checkpoint(ledger)
+    except (CheckpointError, Refused):
+        return None  # the request is recorded; a missing checkpoint is made up by the next one
