@@ -1,0 +1,72 @@
+"""`jcg project|fund|captable`: the worked example through the command line, idempotent and explained."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+Jcg = Callable[..., Result]
+
+
+def ok(result: Result) -> str:
+    assert result.exit_code == 0, result.output + (result.stderr or "")
+    return result.output
+
+
+def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
+    ok(jcg("party", "register", "ENT-1", "--name", "临汾光电科技有限公司", "--kind", "enterprise",
+           "--entered", "2024-12-01", "--decided", "2024-12-01"))
+    ok(jcg("fund", "register", "F-SEED", "--name", "临汾市天使投资基金", "--capital", "5000万",
+           "--decided", "2024-12-01"))
+    ok(jcg("captable", "register", "ENT-1", "--holder", "张三=300万", "--holder", "李四:李四=200万",
+           "--decided", "2024-12-02"))
+    out = ok(jcg("project", "approve", "PJ-1", "--title", "高功率激光器中试", "--enterprise", "ENT-1",
+                 "--fund", "F-SEED", "--amount", "300万", "--trigger", "date", "--trigger-on", "2025-12-31",
+                 "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
+                 "--exit-rate", "4%", "--window-from", "1", "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号"))
+    assert "principal plus 4% simple interest a year" in out
+    ok(jcg("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-02-01"))
+    ok(jcg("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-08-01"))
+    refused = jcg("project", "convert", "PJ-1", "--decided", "2026-01-05")
+    assert refused.exit_code == 1 and "no conversion without its trigger" in refused.stderr
+    ok(jcg("project", "trigger", "PJ-1", "--decided", "2026-01-05"))
+    args = ("project", "convert", "PJ-1", "--decided", "2026-01-05", "--request-id", "conv-PJ-1")
+    out = ok(jcg(*args))
+    assert "= 1,250,000.00 (1 unit = 1 yuan)" in out and "= 20.00%" in out
+    again = ok(jcg(*args))
+    assert "already recorded" in again
+    out = ok(jcg("captable", "show", "ENT-1", "--as-of", "2026-01-05"))
+    assert "6,250,000.00" in out and "20.00%" in out
+    out = ok(jcg("project", "buyback", "PJ-1", "--buyer", "张三", "--decided", "2028-01-05"))
+    assert "3,240,000.00" in out and "gain 3,240,000.00 − 3,000,000.00 = 240,000.00" in out
+    out = ok(jcg("fund", "show", "F-SEED", "--as-of", "2028-01-05"))
+    assert "cash 53,240,000.00" in out and "net 240,000.00" in out and "P5.8: 0 of 1" in out
+    assert "F-SEED" in ok(jcg("fund", "list"))
+    assert "exited" in ok(jcg("project", "show", "PJ-1"))
+    target = tmp_path / "captable.json"
+    ok(jcg("captable", "export", "ENT-1", "--format", "json", "-o", str(target)))
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    transfer = doc["transactions"][-1]
+    assert transfer["object_type"] == "TX_STOCK_TRANSFER" and transfer["x_jcg_price"]["amount"] == "3240000.00"
+    assert doc["x_jcg_cap_table"]["holdings"][0] == {"stakeholder_id": "张三", "quantity": "4250000.00",
+                                                     "percent": "68.0000"}
+
+
+def test_bad_input_is_one_line(jcg: Jcg) -> None:
+    result = jcg("project", "disburse", "NOPE", "--amount", "1", "--decided", "2025-02-01")
+    assert result.exit_code == 1 and result.stderr.strip() == "error: project NOPE is not registered"
+    result = jcg("captable", "register", "X", "--holder", "nope", "--decided", "2025-02-01")
+    assert result.exit_code == 2
+
+
+def test_every_command_has_an_example(jcg: Jcg) -> None:
+    for group, commands in {
+        "project": ["approve", "disburse", "trigger", "convert", "buyback", "sell", "fail", "reassign", "show"],
+        "fund": ["register", "invest", "show", "list"],
+        "captable": ["register", "show", "export"],
+    }.items():
+        for command in commands:
+            assert "Example:" in ok(jcg(group, command, "--help")), f"{group} {command}"
