@@ -67,6 +67,45 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
 
+    echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
+    from domain.captable import describe as describe_cap_table
+    from ledger.funds import RegisterFund, fund_report, load_register
+    from ledger.projects import (
+        ApproveProject,
+        BuyBack,
+        ConvertProject,
+        FailProject,
+        PayTranche,
+        RecordTrigger,
+        RegisterHolders,
+    )
+
+    do(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="市创业投资基金管理公司",
+                    capital=Decimal("50000000.00"), **on("2024-12-01", ref="临财金〔2024〕30号")))
+    do(RegisterHolders(enterprise="ENT-001", holders=(("张三", "张三", Decimal("3000000.00")),
+                                                      ("李四", "李四", Decimal("2000000.00"))),
+                       **on("2024-12-02")))
+    do(ApproveProject(code="PJ-LASER", title="高功率激光器中试", enterprise="ENT-001", fund="F-SEED",
+                      amount=Decimal("3000000.00"), trigger="date", trigger_on=date(2025, 12, 31),
+                      pricing="fixed", pre_money=Decimal("12000000.00"), max_stake="25%",
+                      exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
+                      **on("2025-01-10", ref="临科发〔2025〕5号")))
+    do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0201", **on("2025-02-01")))
+    do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0801", **on("2025-08-01")))
+    do(RecordTrigger(project="PJ-LASER", **on("2026-01-05")))
+    do(ConvertProject(project="PJ-LASER", **on("2026-01-05", ref="临科发〔2026〕1号")))
+    for line in describe_cap_table(load_register(ledger, "ENT-001").table(date(2026, 1, 5))):
+        echo(f"    {line}")
+    do(BuyBack(project="PJ-LASER", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+    do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
+                      amount=Decimal("800000.00"), trigger="financing", pricing="round", max_stake="20%",
+                      **on("2025-03-01", ref="临科发〔2025〕9号")))
+    do(PayTranche(project="PJ-CELL", amount=Decimal("500000.00"), voucher="付-2025-0315", **on("2025-03-15")))
+    do(FailProject(project="PJ-CELL", reason="技术路线失败, 尽职调查完备, 无违规", **on("2026-09-01",
+                   ref="临科发〔2026〕20号")))
+    for line in fund_report(ledger, "F-SEED", ledger.book, date(2028, 1, 5)):
+        echo(f"    {line}")
+
     # further chapters of the demo (拨投结合 project, loan-loss compensation, audit) go here
 
     echo("== balances (from the journal) ==")

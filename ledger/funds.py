@@ -97,7 +97,10 @@ def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[s
         f"  capital {fmt(fund.capital)}; cash {fmt(fund.cash)}; realised gains {fmt(fund.gains)}, "
         f"losses {fmt(fund.losses)}, net {fmt(fund.realised)}",
     ]
-    for (enterprise, kind), (units, cost) in sorted(fund.holdings().items()):
+    held = {k: v for k, v in sorted(fund.holdings().items()) if v != (0, 0)}
+    if not held:
+        lines.append("  no holdings")
+    for (enterprise, kind), (units, cost) in held.items():
         if kind == "equity":
             share = Decimal(0)
             try:
