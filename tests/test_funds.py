@@ -1,0 +1,65 @@
+"""Funds: direct investments, holdings per enterprise, and the P5.8 failure ratio flagged above 80 %."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import Refused
+from domain.fund import Fund
+from domain.ids import fund_id
+from ledger import Ledger
+from ledger.funds import InvestDirect, RegisterFund, fund_report, load_register
+from ledger.parties import RegisterParty
+from ledger.projects import ApproveProject, FailProject, PayTranche, RegisterHolders
+from tests.conftest import OFFICER
+
+D = Decimal
+pytestmark = [getattr(pytest.mark, "P5.8")]
+
+
+def on(day: str, **kw: object) -> dict[str, object]:
+    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+
+
+def test_failure_ratio_is_flagged_above_80_percent_not_blocked(ledger: Ledger) -> None:
+    ledger.execute(RegisterParty(code="E", name="企业", party_kind="enterprise", entered=date(2024, 12, 1),
+                                 **on("2024-12-01")))
+    ledger.execute(RegisterFund(code="F", name="基金", **on("2024-12-01")))
+    for i in range(1, 6):
+        ledger.execute(ApproveProject(code=f"P{i}", title=f"项目{i}", enterprise="E", fund="F", amount=D("100000"),
+                                      max_stake="20%", **on("2025-01-10", ref=f"临科发〔2025〕{i}号")))
+        ledger.execute(PayTranche(project=f"P{i}", amount=D("100000"), **on("2025-02-01")))
+    ledger.execute(ApproveProject(code="LATE", title="成长期项目", enterprise="E", fund="F", amount=D("100000"),
+                                  max_stake="20%", early_stage=False, **on("2025-01-10", ref="临科发〔2025〕9号")))
+    for i in range(1, 5):
+        out = ledger.execute(FailProject(project=f"P{i}", reason="失败", **on("2026-01-10")))
+    assert out.data["failure_ratio"] == D("0.8") and out.data["flagged"] is False
+    out = ledger.execute(FailProject(project="P5", reason="失败", **on("2026-02-10")))
+    assert out.data["failure_ratio"] == 1 and out.data["flagged"] is True
+    assert any("5 of 5 early-stage projects failed = 100.0%, ABOVE the 80% tolerance" in t for t in out.trace)
+    ledger.execute(FailProject(project="LATE", reason="失败", **on("2026-02-11")))  # not early stage: not counted
+    report = ledger.aggregate(fund_id("F")).failure_report(D("0.80"))
+    assert (report.failed, report.total) == (5, 5)
+
+
+def test_direct_investment_and_holdings(ledger: Ledger) -> None:
+    ledger.execute(RegisterParty(code="E", name="企业", party_kind="enterprise", entered=date(2024, 12, 1),
+                                 **on("2024-12-01")))
+    ledger.execute(RegisterFund(code="F", name="基金", capital=D("1000000"), **on("2024-12-01")))
+    with pytest.raises(Refused, match="no registered capital on record"):
+        ledger.execute(InvestDirect(fund="F", enterprise="E", amount=D("400000"), units=D("100000"),
+                                    **on("2025-03-01")))
+    ledger.execute(RegisterHolders(enterprise="E", holders=(("A", "A", D("900000")),), **on("2025-01-01")))
+    with pytest.raises(Refused, match="cannot invest"):
+        ledger.execute(InvestDirect(fund="F", enterprise="E", amount=D("1000000.01"), units=D("100000"),
+                                    **on("2025-03-01")))
+    ledger.execute(InvestDirect(fund="F", enterprise="E", amount=D("400000"), units=D("100000"), **on("2025-03-01")))
+    fund: Fund = ledger.aggregate(fund_id("F"))
+    assert fund.cash == D("600000.00") and fund.holdings()[("E", "equity")] == (D("100000.00"), D("400000.00"))
+    table = load_register(ledger, "E").table(date(2025, 3, 1))
+    assert table.share_of("F") == D("0.1") and table.premium == D("300000.00")
+    lines = fund_report(ledger, "F", ledger.book, date(2025, 3, 1))
+    assert any("holds 100,000.00 registered capital of E (10.00%) at cost 400,000.00" in line for line in lines)
