@@ -83,7 +83,7 @@ class Session:
     def ledger(self) -> Ledger:
         if self._ledger is None:
             try:
-                self._ledger = Ledger.open(self.url)
+                self._ledger = Ledger.open(self.url, keyring=officer_keyring())
             except ValueError as exc:
                 raise click.UsageError(str(exc)) from None
         return self._ledger
@@ -1152,7 +1152,7 @@ def _time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _read_model_rows(session: Session, as_of: date | None, at_position: int | None) -> Any:
+def _read_model_rows(session: Session, as_of: date | None, at_position: int | None, name: str = "") -> Any:
     """Current read models (caught up first), or a state folded from the log in time."""
     from projections.runner import catch_up, fold
     from projections.store import ReadModelStore
@@ -1164,14 +1164,14 @@ def _read_model_rows(session: Session, as_of: date | None, at_position: int | No
             return store.load()
         finally:
             store.close()
-    return fold(session.ledger, as_of=as_of, at_position=at_position)[0].rows
+    return fold(session.ledger, as_of=as_of, at_position=at_position, report=name)[0].rows
 
 
 def _show_report(session: Session, name: str, form: str, as_of: date | None, at_position: int | None,
                  **options: Any) -> None:
     from projections import reports
 
-    rows = _read_model_rows(session, as_of, at_position)
+    rows = _read_model_rows(session, as_of, at_position, name)
     report = reports.REPORTS[name](rows, **options)
     when = [f"as of {as_of}" if as_of else "", f"after position {at_position}" if at_position is not None else ""]
     if any(when) and form == "table":
@@ -1311,6 +1311,230 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
 
 
 # officers and tamper evidence (issue 8): officer ..., audit verify|checkpoint|prove|consistency
+
+
+def officer_keyring() -> Any:
+    """The officer's keys from $JCG_KEY_DIR, opened with $JCG_PASSPHRASE or a prompt."""
+    from ledger.keys import Keyring, KeyStore
+
+    return Keyring(KeyStore.from_env(prompt=lambda text: click.prompt(text, hide_input=True, err=True)))
+
+
+@main.group()
+def officer() -> None:
+    """Officers who sign requests (officer, approver, auditor), their keys, rotation and revocation."""
+
+
+def _roster(session: Session) -> Any:
+    from domain.officer import ROSTER_ID
+
+    try:
+        return session.ledger.aggregate(ROSTER_ID)
+    except Exception:
+        return None
+
+
+def _officer_date(decided: date | None) -> date:
+    return decided or date.today()
+
+
+@officer.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
+@click.option("--decided", type=DATE, default=None, help="Date of the appointment (default today).")
+@click.option("--ref", default="", help="Appointment reference.")
+@click.option("--request-id", default="")
+@pass_session
+def officer_add(session: Session, name: str, role: str, decided: date | None, ref: str, request_id: str) -> None:
+    """Create NAME's Ed25519 key pair in $JCG_KEY_DIR (encrypted with $JCG_PASSPHRASE or a
+    prompt) and register the public key. On a ledger with no officers the first officer
+    registers themself (bootstrap); after that, only an approver (--officer) adds officers.
+
+    \b
+    Example:
+      JCG_KEY_DIR=keys jcg officer add zhang.wei --role approver          # first officer
+      JCG_KEY_DIR=keys jcg --officer zhang.wei officer add li.na --role officer
+    """
+    from ledger.officers import enrol
+
+    roster = _roster(session)
+    actor = "" if roster is None or not roster.officers else session.officer
+    outcome = enrol(session.ledger, name, role, actor=actor, decided=_officer_date(decided),
+                    request_id=request_id, ref=ref)
+    report(outcome)
+    if not outcome.already_recorded:
+        click.echo(f"  private key: {session.ledger.keyring.store.path(name)} (keep it; hand it to {name})")
+
+
+@officer.command("rotate")
+@click.argument("name")
+@click.option("--decided", type=DATE, default=None, help="Date of the rotation (default today).")
+@click.option("--request-id", default="")
+@pass_session
+def officer_rotate(session: Session, name: str, decided: date | None, request_id: str) -> None:
+    """Give NAME a new key; the old one is retired (history it signed stays valid).
+    Signed by --officer: NAME themself with the current key, or an approver.
+
+    \b
+    Example:
+      jcg --officer li.na officer rotate li.na
+    """
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.officers import RotateOfficerKey
+    from ledger.signing import public_key_text
+
+    ledger = session.ledger
+    ledger.keyring.key(session.officer)  # the signer's current key, loaded before the file is replaced
+    key = Ed25519PrivateKey.generate()
+    outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
+                                              request_id=request_id, name=name, public_key=public_key_text(key)))
+    if not outcome.already_recorded:
+        path = ledger.keyring.store.save(name, key, replace=True)
+        outcome.trace.append(f"new private key: {path}")
+    report(outcome)
+
+
+@officer.command("revoke")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why (e.g. key lost, officer left).")
+@click.option("--decided", type=DATE, default=None, help="Date of the revocation (default today).")
+@click.option("--request-id", default="")
+@pass_session
+def officer_revoke(session: Session, name: str, reason: str, decided: date | None, request_id: str) -> None:
+    """Revoke NAME's current key: it signs nothing new (what it signed before stays valid).
+
+    \b
+    Example:
+      jcg --officer zhang.wei officer revoke li.na --reason 密钥遗失
+    """
+    from ledger.officers import RevokeOfficerKey
+
+    session.run(RevokeOfficerKey(actor=session.officer, decided=_officer_date(decided), request_id=request_id,
+                                 name=name, reason=reason))
+
+
+@officer.command("list")
+@pass_session
+def officer_list(session: Session) -> None:
+    """List officers, roles and keys (active, retired, revoked).
+
+    \b
+    Example:
+      jcg officer list
+    """
+    roster = _roster(session)
+    if roster is None:
+        click.echo("no officers registered (requests are recorded unsigned; register one with `jcg officer add`)")
+        return
+    for o in roster.officers.values():
+        keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
+        click.echo(f"{o.name:<20} {o.role:<9} {keys}")
+
+
+@audit.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A checkpoint the auditor kept (signed note); the log must extend it.")
+@click.option("--vkey", default=None, help="The ledger's verifier key (default $JCG_KEY_DIR/_ledger.vkey).")
+@pass_session
+def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None) -> None:
+    """Recompute the Merkle tree, check every officer signature with the key valid at that
+    point, the checkpoints, and that every journal entry balances. Exit 1 naming the first
+    bad event. Progress goes to stderr.
+
+    \b
+    Example:
+      jcg audit verify --checkpoint kept/checkpoint-2026-06.txt
+    """
+    from ledger.verify import verify_ledger
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"verified {done:,} of {total:,} events", err=True)
+
+    note = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
+    result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
+    click.echo(f"{result.events} events, {result.requests} requests, {result.signatures} signatures verified, "
+               f"{result.money_events} journal entries balanced; root {result.root.hex()}")
+    for line in result.checkpoints:
+        click.echo(f"  checkpoint ok: {line}")
+    if not result.ok:
+        for line in result.problems[1:]:
+            click.echo(f"  also: {line}")
+        raise Refused(f"verification failed: {result.problems[0]}")
+    click.echo("verification passed")
+
+
+@audit.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the checkpoint to FILE.")
+@pass_session
+def audit_checkpoint(session: Session, out: str | None) -> None:
+    """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
+
+    \b
+    Example:
+      jcg audit checkpoint --out kept/checkpoint-2026-06.txt
+    """
+    from ledger.checkpoint import parse, save_verifier_key, write_checkpoint
+
+    row = write_checkpoint(session.ledger)
+    c, _ = parse(row.note)
+    vkey = save_verifier_key(session.ledger, c.origin, session.ledger.keyring.ledger_key())
+    if out:
+        Path(out).write_text(row.note, encoding="utf-8")
+    click.echo(row.note, nl=False)
+    click.echo(f"verifier key: {vkey}", err=True)
+
+
+@audit.command("prove")
+@click.argument("position", type=int)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
+@pass_session
+def audit_prove(session: Session, position: int, out: str | None) -> None:
+    """Inclusion proof (RFC 9162) of the event at log POSITION in the latest checkpoint, as JSON.
+
+    \b
+    Example:
+      jcg audit prove 17 --out proof-17.json
+    """
+    import json
+
+    from ledger.verify import inclusion_proof_document
+
+    text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    click.echo(text)
+
+
+@audit.command("consistency")
+@click.argument("old")
+@click.argument("new")
+@pass_session
+def audit_consistency(session: Session, old: str, new: str) -> None:
+    """Consistency proof (RFC 9162) between two tree sizes (numbers or checkpoint files), as JSON.
+
+    \b
+    Example:
+      jcg audit consistency kept/checkpoint-2026-06.txt 1200
+    """
+    import json
+
+    from ledger.verify import consistency_proof_document
+
+    text = json.dumps(consistency_proof_document(session.ledger, _tree_size(old), _tree_size(new)),
+                      ensure_ascii=False, indent=2)
+    click.echo(text)
+
+
+def _tree_size(arg: str) -> int:
+    from ledger.checkpoint import CheckpointError, parse
+
+    if arg.isdigit():
+        return int(arg)
+    try:
+        return parse(Path(arg).read_text(encoding="utf-8"))[0].size
+    except (OSError, CheckpointError) as exc:
+        raise click.BadParameter(f"{arg!r} is neither a tree size nor a checkpoint file ({exc})") from None
 
 
 # demo -----------------------------------------------------------------------------------

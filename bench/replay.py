@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"full rebuild: {total:,} events in {seconds:.1f} s = {total / seconds:,.0f} events/s")
 
         t0 = time.perf_counter()
-        state, _ = fold(ledger, as_of=date(2025, 12, 31))
+        state, _ = fold(ledger, as_of=date(2025, 12, 31), report="budgets")
         report = reports.budgets(state.rows, by="unit")
         reports.render(report, "table")
         print(f"--as-of 2025-12-31 budgets report: {time.perf_counter() - t0:.2f} s "

@@ -107,10 +107,11 @@ def events(ledger: Ledger, stop: int | None = None) -> Iterator[tuple[int, Any]]
 
 
 def fold(ledger: Ledger, *, as_of: date | None = None, at_position: int | None = None,
-         progress: Callable[[int], None] | None = None) -> tuple[MemoryState, int]:
+         progress: Callable[[int], None] | None = None, report: str = "") -> tuple[MemoryState, int]:
     """Every read model computed from the log alone: all events decided on or before
-    ``as_of`` and/or the first ``at_position`` recorded events. Returns the state and the
-    last position folded."""
+    ``as_of`` and/or the first ``at_position`` recorded events; only the models ``report``
+    needs when it is named. Returns the state and the last position folded."""
+    only = models.FOR_REPORT[report] if report else models.MODELS
     state = models.empty_state()
     last = 0
     stop = at_position if at_position is not None else None
@@ -122,7 +123,7 @@ def fold(ledger: Ledger, *, as_of: date | None = None, at_position: int | None =
             by = getattr(event, "by", None)
             if by is not None and by.decided > as_of:
                 continue
-        models.apply(state, position, event)
+        models.apply(state, position, event, only)
         if progress is not None and position % 10000 == 0:
             progress(position)
     return state, last
