@@ -149,38 +149,50 @@ def compensation_split(
 def recovery_return(
     clause: str, amount: Decimal, borne: Mapping[str, Decimal], returned: Mapping[str, Decimal]
 ) -> RecoveryReturn:
-    """Return a recovery to the bearers pro rata to what each still bears (share − already
-    returned). Exact to the fen: the parts add up to ``amount``, no bearer gets back more
-    than it bore, and recovering the whole loss gives each bearer back exactly its share."""
+    """Return a recovery to the bearers pro rata to the share each bore (``borne``).
+
+    Worked on the cumulative recovery: after this one, each bearer has had back its share of
+    everything recovered so far (half-up to the fen, the bank taking the remainder), less what
+    earlier recoveries already returned. So rounding never accumulates over many recoveries,
+    the parts add up exactly to ``amount``, no bearer gets back more than it bore, and
+    recovering the whole loss gives each bearer back exactly its share."""
     amount = yuan(amount)
     if amount <= 0:
         raise InvalidAmount(f"{clause}: a recovery must be positive, not {fmt(amount)}")
-    remaining = {k: yuan(borne.get(k, ZERO)) - yuan(returned.get(k, ZERO)) for k in BEARERS}
-    outstanding = sum(remaining.values(), ZERO)
+    shares = {k: yuan(borne.get(k, ZERO)) for k in BEARERS}
+    before = {k: yuan(returned.get(k, ZERO)) for k in BEARERS}
+    loss = sum(shares.values(), ZERO)
+    recovered = sum(before.values(), ZERO)
+    outstanding = loss - recovered
     if amount > outstanding:
         raise CapExceeded(f"{clause}: recovery {fmt(amount)} is larger than the loss still outstanding "
                           f"({fmt(outstanding)})")
-    parts = dict(zip(BEARERS, pro_rata(amount, [remaining[k] for k in BEARERS]), strict=True))
-    _keep_within(parts, remaining)
+    total = recovered + amount
+    target = dict(zip(BEARERS, pro_rata(total, [shares[k] for k in BEARERS]), strict=True))
+    parts = {k: target[k] - before[k] for k in BEARERS}
+    _keep_within(parts, {k: shares[k] - before[k] for k in BEARERS})
     trace = [
-        f"{clause}: recovery {fmt(amount)} returned pro rata to the loss each still bears "
-        f"(outstanding {fmt(outstanding)}): "
+        f"{clause}: recovered {fmt(total)} in all ({fmt(recovered)} before + {fmt(amount)} now), returned pro rata "
+        f"to the {fmt(loss)} loss each bore: "
         + "; ".join(
-            f"{k} {fmt(amount)} × {fmt(remaining[k])} / {fmt(outstanding)} = {fmt(parts[k])}" for k in BEARERS
+            f"{k} {fmt(total)} × {fmt(shares[k])} / {fmt(loss)} → {fmt(before[k] + parts[k])}, "
+            f"now {fmt(parts[k])}"
+            for k in BEARERS
         )
     ]
     return RecoveryReturn(clause=clause, amount=amount, parts=parts, trace=trace)
 
 
-def _keep_within(parts: dict[str, Decimal], limit: Mapping[str, Decimal]) -> None:
-    """The remainder-taker may end a fen outside [0, what it bears]; move such fen to or from
-    the others (only at the edges: tiny amounts or a recovery close to the whole loss)."""
-    last = BEARERS[-1]
-    while parts[last] > limit[last]:
-        k = next(k for k in BEARERS[:-1] if parts[k] < limit[k])
-        parts[k] += FEN
-        parts[last] -= FEN
-    while parts[last] < 0:
-        k = next(k for k in BEARERS[:-1] if parts[k] > 0)
-        parts[k] -= FEN
-        parts[last] += FEN
+def _keep_within(parts: dict[str, Decimal], room: Mapping[str, Decimal]) -> None:
+    """Keep each part within [0, what the bearer still bears] by moving single fen between
+    bearers; needed only at the edges (a recovery of a few fen, or one that nearly completes
+    the loss), where rounding the cumulative targets could ask a bearer to give a fen back."""
+    for k in BEARERS:
+        while parts[k] > room[k]:
+            j = next(j for j in BEARERS if parts[j] < room[j])
+            parts[k] -= FEN
+            parts[j] += FEN
+        while parts[k] < 0:
+            j = next(j for j in BEARERS if j != k and parts[j] > 0)
+            parts[j] -= FEN
+            parts[k] += FEN

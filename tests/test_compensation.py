@@ -153,10 +153,12 @@ def test_recoveries_never_return_more_than_borne_and_a_full_recovery_returns_eve
             break
         r = recovery_return("P5.6a", amount, s.shares, returned)
         assert sum(r.parts.values()) == amount
+        total = sum(returned.values()) + amount
         for k, part in r.parts.items():
             assert part >= 0
             returned[k] += part
             assert returned[k] <= s.shares[k]
+            assert abs(returned[k] - total * s.shares[k] / loss) <= Decimal("0.01")  # no rounding drift
     rest = loss - sum(returned.values())
     if rest > 0:
         r = recovery_return("P5.6a", rest, s.shares, returned)
