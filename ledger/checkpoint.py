@@ -24,11 +24,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from domain.errors import Refused
+
 ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
 DASH = "\u2014"  # em dash that starts a signature line
 
 
-class CheckpointError(ValueError):
+class CheckpointError(Refused):
     """A checkpoint that is malformed or whose signature does not verify."""
 
 
@@ -49,7 +51,7 @@ def verifier_key(name: str, public: bytes) -> str:
 def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
     """(key name, raw public key) from a verifier key string."""
     try:
-        name, hex_id, b64 = vkey.strip().split("+")
+        name, hex_id, b64 = vkey.strip().split("+", 2)
         blob = base64.b64decode(b64, validate=True)
     except (ValueError, binascii.Error):
         raise CheckpointError(f"{vkey!r} is not a signed-note verifier key") from None
@@ -253,8 +255,6 @@ def save_verifier_key(ledger: Any, origin: str, key: Ed25519PrivateKey) -> str:
 
 def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
     """After a write: a new checkpoint once N events were recorded since the last one."""
-    from domain.errors import Refused
-
     try:
         store = CheckpointStore(ledger)
         last = store.latest()

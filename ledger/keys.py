@@ -75,12 +75,20 @@ class KeyStore:
             retired = path.with_suffix(f".key.retired-{_stamp(path)}")
             path.rename(retired)
         key = Ed25519PrivateKey.generate()
+        self.save(name, key)
+        return key
+
+    def save(self, name: str, key: Ed25519PrivateKey, *, replace: bool = False) -> Path:
+        """Write ``key`` encrypted (mode 0600); a replaced file is kept as ``.retired-N``."""
+        path = self.path(name)
+        if path.exists() and replace:
+            path.rename(path.with_suffix(f".key.retired-{_stamp(path)}"))
         pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(self.passphrase()))
         self.directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
-        return key
+        return path
 
     def load(self, name: str) -> Ed25519PrivateKey:
         path = self.path(name)
