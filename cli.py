@@ -26,7 +26,6 @@ from domain.money import fmt, parse_yuan
 from domain.parameters import parameter_book
 from domain.rules.basis import split_pairs
 from domain.rules.describe import describe as describe_rule
-from domain.rules.engine import canonical_basis
 from ledger import Ledger
 from ledger import loans as loan_cmds
 from ledger.commands import Command, Outcome
@@ -331,8 +330,7 @@ def grant_award(session: Session, clause: str, recipient: str, basis: tuple[str,
       jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
           --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
-    session.run(AwardByRule(recipient=recipient, clause=clause, basis=canonical_basis(clause, split_pairs(basis)),
-                            amount=amount,
+    session.run(AwardByRule(recipient=recipient, clause=clause, basis=split_pairs(basis), amount=amount,
                             source=source, reason=reason, **common(decided, ref, request_id)))
 
 

@@ -32,6 +32,7 @@ from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.rules import Entitlement, evaluate, find_rule
 from domain.rules.basis import split_pairs
+from domain.rules.engine import canonical_basis
 from domain.validity import check_in_force
 from ledger.commands import HANDLERS, Command, Outcome, handles
 from ledger.grants import Disburse
@@ -51,6 +52,10 @@ class AwardByRule(Command):
     amount: Decimal | None = None
     reason: str = ""
     source: str = CITY
+
+    def __post_init__(self) -> None:
+        # one spelling per value, so 50万 and 500,000.00 are the same request (idempotency)
+        object.__setattr__(self, "basis", canonical_basis(self.clause, self.basis))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -214,7 +219,8 @@ def row_command(row: Mapping[str, str], actor: str) -> Command:
                                    amount=amount, source=row.get("source", ""), **common)
     pairs = [p for p in row.get("basis", "").split(";") if p.strip()]
     find_rule(row.get("clause", ""))
-    return AwardByRule(recipient=row["recipient"], clause=row["clause"], basis=split_pairs(pairs), amount=amount,
+    return AwardByRule(recipient=row["recipient"], clause=row["clause"],
+                       basis=split_pairs(pairs), amount=amount,
                        reason=row.get("reason", ""), source=row.get("source") or CITY, **common)
 
 
