@@ -1,0 +1,178 @@
+"""Tampering with the stored events behind the ledger's back is detected by `audit verify`.
+
+The database is edited directly (sqlite3 on the SQLite file, psycopg on PostgreSQL), as an
+operator with database access could, and each change must be caught and named.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import psycopg
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from ledger import Ledger
+from ledger.checkpoint import Checkpoint, parse, write_checkpoint
+from ledger.grants import Disburse, RecordAward
+from ledger.parties import RegisterParty
+from ledger.verify import verify_ledger
+from tests.conftest import OFFICER, fixed_clock
+
+
+class RawStore:
+    """The event table, edited directly (positions are SQLite rowids / PostgreSQL notification ids)."""
+
+    def __init__(self, url: str, table: str):
+        self.url, self.table = url, table
+        if url.startswith("sqlite:///"):
+            self.conn: Any = sqlite3.connect(url[len("sqlite:///"):])
+            self.pos, self.m = "rowid", "?"
+        else:
+            parsed = urlparse(url)
+            schema = parse_qs(parsed.query)["schema"][0]
+            self.conn = psycopg.connect(url.split("?")[0], autocommit=True)
+            self.table = f'"{schema}".{table}'
+            self.pos, self.m = "notification_id", "%s"
+
+    def run(self, sql: str, *args: Any) -> list[Any]:
+        cur = self.conn.execute(sql.format(t=self.table, pos=self.pos, m=self.m), args)
+        rows = cur.fetchall() if cur.description else []
+        self.conn.commit()
+        return rows
+
+    def rows(self) -> list[tuple[int, Any, int, str, bytes]]:
+        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in
+                self.run("SELECT {pos}, originator_id, originator_version, topic, state FROM {t} ORDER BY {pos}")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def history(ledger: Ledger, provisioned_url: str) -> Iterator[tuple[str, str, RawStore]]:
+    """A small signed history, the checkpoint the auditor kept, and raw access to the table."""
+    day = date(2025, 3, 1)
+    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
+                                 party_kind="university", entered=date(2024, 12, 1)))
+    ledger.execute(RecordAward(actor=OFFICER, decided=day, recipient="U1", clause="P2.4",
+                               amount=Decimal("153086.42"), ref="临科发〔2025〕12号"))
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
+                            amount=Decimal("100000.00")))
+    kept = write_checkpoint(ledger).note
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
+                            amount=Decimal("50000.00")))
+    store = RawStore(provisioned_url, ledger.recorder.events_table_name)
+    yield provisioned_url, kept, store
+    store.close()
+
+
+def audit(url: str, kept: str | None) -> list[str]:
+    app = Ledger.open(url, clock=fixed_clock())
+    try:
+        return verify_ledger(app, auditor_checkpoint=kept).problems
+    finally:
+        app.close()
+
+
+def first(problems: list[str]) -> str:
+    assert problems, "tampering was not detected"
+    return problems[0]
+
+
+def test_untouched_history_verifies(history: tuple[str, str, RawStore]) -> None:
+    url, kept, _ = history
+    assert audit(url, kept) == []
+
+
+def test_amount_changed_in_a_stored_event(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    pos, _, _, _, state = next(r for r in store.rows() if r[3].endswith("AwardGranted"))
+    store.run("UPDATE {t} SET state = {m} WHERE {pos} = {m}", state.replace(b"153086.42", b"953086.42"), pos)
+    assert b"953086.42" in next(r for r in store.rows() if r[0] == pos)[4]
+    problems = audit(url, kept)
+    assert f"position {pos}: event differs from what {OFFICER} signed" in first(problems)
+    assert any("differs from the auditor's checkpoint" in p for p in problems)
+
+
+def test_amount_changed_after_the_last_checkpoint_is_caught_by_the_signature(
+        history: tuple[str, str, RawStore]) -> None:
+    url, _, store = history
+    pos, *_, state = [r for r in store.rows() if r[3].endswith("Disbursed")][-1]
+    store.run("UPDATE {t} SET state = {m} WHERE {pos} = {m}", state.replace(b"50000.00", b"90000.00"), pos)
+    assert f"position {pos}: event differs" in first(audit(url, None))
+
+
+def test_a_stored_event_deleted(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    pos, *_ = next(r for r in store.rows() if r[3].endswith("AwardGranted"))
+    store.run("DELETE FROM {t} WHERE {pos} = {m}", pos)
+    problems = audit(url, kept)
+    assert "event differs" in first(problems) or "signed 1 event(s) but 0" in first(problems)
+    assert any("differs from the auditor's checkpoint" in p for p in problems)
+
+
+def test_two_events_swapped(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    rows = store.rows()
+    a = next(r for r in rows if r[3].endswith("AwardGranted"))
+    b = next(r for r in rows if r[3].endswith("Disbursed"))
+    store.run("UPDATE {t} SET {pos} = -1 WHERE {pos} = {m}", a[0])
+    store.run("UPDATE {t} SET {pos} = {m} WHERE {pos} = {m}", a[0], b[0])
+    store.run("UPDATE {t} SET {pos} = {m} WHERE {pos} = -1", b[0])
+    assert next(r[0] for r in store.rows() if r[3].endswith("Disbursed")) == a[0]
+    problems = audit(url, kept)
+    assert f"position {a[0]}: event differs" in first(problems)
+
+
+def test_last_events_truncated_against_the_kept_checkpoint(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    size = parse(kept)[0].size
+    rows = store.rows()
+    for pos, *_ in rows[size - 2:]:  # the last request before the checkpoint, and everything after it
+        store.run("DELETE FROM {t} WHERE {pos} = {m}", pos)
+    problems = audit(url, kept)
+    assert any("events were removed from the end (truncated)" in p for p in problems), problems
+
+
+def test_event_appended_without_a_valid_signature(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    _, oid, ver, topic, state = [r for r in store.rows() if r[3].endswith("Disbursed")][-1]
+    store.run("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES ({m}, {m}, {m}, {m})",
+              oid, ver + 1, topic, state)
+    last = store.rows()[-1][0]
+    problems = audit(url, kept)
+    assert f"position {last}: 1 event(s) at the end of the log belong to no signed request" in first(problems)
+
+
+def test_checkpoint_with_a_forged_signature(history: tuple[str, str, RawStore]) -> None:
+    url, kept, _ = history
+    c, _ = parse(kept)
+    forged = kept.replace(f"\n{c.size}\n", f"\n{c.size - 1}\n")
+    assert "does not verify" in first(audit(url, forged))
+    impostor = Checkpoint(c.origin, c.size, c.root).sign(c.origin, Ed25519PrivateKey.generate())
+    assert "not signed by the ledger key" in first(audit(url, impostor))
+
+
+def test_request_signed_with_a_revoked_key_is_named(ledger: Ledger, provisioned_url: str) -> None:
+    """Rewriting a request record to claim another officer's key is caught by the key check."""
+    from ledger.officers import RevokeOfficerKey
+
+    ledger.execute(RevokeOfficerKey(actor="approver-1", decided=date(2026, 1, 1), name=OFFICER, reason="lost"))
+    store = RawStore(provisioned_url, ledger.recorder.events_table_name)
+    try:
+        # replay the officer's last signed request verbatim after the revocation (a forged append)
+        rows = store.rows()
+        req = [r for r in rows if r[3].endswith("RecordedRequest.Accepted")][1]  # officer-1's registration
+        store.run("INSERT INTO {t} (originator_id, originator_version, topic, state) VALUES ({m}, {m}, {m}, {m})",
+                  req[1], req[2] + 1, req[3], req[4])
+    finally:
+        store.close()
+    problems = audit(provisioned_url, None)
+    assert problems, "a replayed request must not verify"
+
