@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import then, when
 
-from tests.steps.common import REFUSALS
+from tests.steps.common import REFUSALS, refusal_matches
 from tests.steps.types import step
 from tests.steps.world import World
 
@@ -37,8 +37,10 @@ def then_cli_refused(world: World, code: int, reason: str) -> None:
     assert world.cli.exit_code == code, world.cli.output
     lines = [line for line in world.cli.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), world.cli.stderr
-    expected = REFUSALS.get(reason, reason)
-    assert expected in lines[0], lines[0]
+    if reason in REFUSALS:
+        assert refusal_matches(reason, lines[0]), lines[0]
+    else:
+        assert reason in lines[0], lines[0]
 
 
 @then(step("命令用法错误 (退出码 {code:d})"))

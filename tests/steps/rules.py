@@ -1,0 +1,228 @@
+"""Steps for awards computed by the policy rules (`AwardByRule`), dry runs, G.3 external awards
+and dated parameters (G.4).
+
+Features name the basis in Chinese (`合同技术交易额 7,654,321.09元; 合同编号 HT-1`); LABELS
+and WORDS translate them to the rule's basis keys and choice words, which are documented
+in `jcg policy show CLAUSE` and docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+
+from pytest_bdd import given, parsers, then, when
+
+from domain.enterprise import Enterprise
+from domain.errors import Refused
+from domain.parameters import Parameter, ParameterBook, load_values
+from ledger.rules import AwardByRule, RecordExternalAward, calculate
+from tests.conftest import OFFICER
+from tests.steps.common import party
+from tests.steps.types import TYPES, step
+from tests.steps.world import World
+
+# Chinese label in a feature → basis key of the rule.
+LABELS = {
+    "合同技术交易额": "contract_value",
+    "合同编号": "contract",
+    "已缴租金": "rent_paid",
+    "租用面积": "area",
+    "场地类型": "space",
+    "租金年度": "year",
+    "考核年度": "year",
+    "项目": "project",
+    "技术交易额": "deal_value",
+    "技术交易合同": "deal",
+    "支持比例": "rate",
+    "奖励比例": "rate",
+    "平台": "platform",
+    "认定级别": "level",
+    "研究院": "institute",
+    "年产值": "output_value",
+    "人员": "person",
+    "人才类别": "title",
+    "工作站类型": "station",
+    "学历": "degree",
+    "缴纳社保": "social_insurance",
+    "劳动合同年限": "contract_years",
+    "培训费": "fee",
+    "地方经济贡献": "contribution",
+    "实际投资额": "investment",
+    "投资日期": "held_since",
+    "基金": "fund",
+    "年度融资总额": "financing_total",
+    "评级审计费用": "fees",
+    "保费": "premium",
+    "上年国家省拨经费": "allocation_last_year",
+    "绩效": "performance",
+    "非财政研发投入": "rd_investment",
+    "考核结果": "rating",
+    "创新券面值": "vouchers",
+    "专利号": "patent",
+    "奖项": "prize",
+}
+
+# Chinese choice words → the rule's words.
+WORDS = {
+    "厂房": "factory",
+    "办公空间": "office",
+    "国家级": "national",
+    "省级": "provincial",
+    "市级": "municipal",
+    "两院院士": "academician",
+    "国家级科技领军人才": "national_leader",
+    "院士工作站": "academician",
+    "博士工作站": "doctoral",
+    "博士": "doctorate",
+    "硕士研究生": "master",
+    "是": "yes",
+    "否": "no",
+    "正常": "normal",
+    "不正常": "poor",
+    "优秀": "excellent",
+    "良好": "good",
+    "合格": "other",
+    "省级专精特新中小企业": "provincial_specialised",
+    "省级专精特新小巨人": "provincial_little_giant",
+    "国家级专精特新小巨人": "national_little_giant",
+    "中国专利奖": "china",
+    "山西省专利奖": "shanxi",
+}
+
+DEFAULT_DECIDED = date(2025, 3, 1)
+DEFAULT_REF = "临科发〔2025〕12号"
+
+
+def basis_of(text: str | None) -> dict[str, str]:
+    """``合同技术交易额 7,654,321.09元; 合同编号 HT-1`` → ``{"contract_value": "7,654,321.09元", ...}``."""
+    result: dict[str, str] = {}
+    for part in (text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        label, _, value = part.partition(" ")
+        assert label in LABELS, f"unknown basis label {label!r}: add it to LABELS in tests/steps/rules.py"
+        value = value.strip()
+        result[LABELS[label]] = WORDS.get(value, value)
+    return result
+
+
+def decided(world: World, day: date | None) -> date:
+    return day or world.notes.get("decided", DEFAULT_DECIDED)
+
+
+_AMOUNT = TYPES["Yuan"].pattern
+AWARD = parsers.re(
+    r'^(?:已)?(?:于 (?P<day>\d{4}-\d{2}-\d{2}) )?(?:以请求号 "(?P<request>[^"]+)" )?'
+    r'按 (?P<clause>[GP][\d.]+[a-z]?) 为 "(?P<code>[^"]+)" (?P<mode>申请奖励|试算奖励)'
+    rf'(?: (?P<amount>{_AMOUNT}))?(?:, 理由 "(?P<reason>[^"]*)")?(?:, 依据: (?P<basis>.+))?$'
+)
+CONVERT = {"day": lambda s: date.fromisoformat(s) if s else None,
+           "amount": lambda s: TYPES["Yuan"](s) if s else None}
+
+
+@given(step('决定日期为 {day:Date}, 文号 "{ref}"'))
+def given_defaults(world: World, day: date, ref: str) -> None:
+    world.notes["decided"], world.notes["ref"] = day, ref
+
+
+@given(AWARD, converters=CONVERT)
+def given_award_by_rule(world: World, day: date | None, request: str | None, clause: str, code: str, mode: str,
+                        amount: Decimal | None, reason: str | None, basis: str | None) -> None:
+    world.setup(_command(world, day, request, clause, code, amount, reason, basis))
+
+
+@when(AWARD, converters=CONVERT)
+def when_award_by_rule(world: World, day: date | None, request: str | None, clause: str, code: str, mode: str,
+                       amount: Decimal | None, reason: str | None, basis: str | None) -> None:
+    if mode == "试算奖励":
+        world.log_before = world.log_size()
+        world.outcome, world.refusal = None, None
+        try:
+            world.notes["calc"] = calculate(world.ledger, clause, code, basis_of(basis), decided(world, day),
+                                            amount=amount, reason=reason or "", ref=world.notes.get("ref", DEFAULT_REF))
+        except Refused as exc:
+            world.refusal = exc
+        return
+    world.submit(_command(world, day, request, clause, code, amount, reason, basis))
+
+
+def _command(world: World, day: date | None, request: str | None, clause: str, code: str, amount: Decimal | None,
+             reason: str | None, basis: str | None) -> AwardByRule:
+    return AwardByRule(actor=OFFICER, decided=decided(world, day), ref=world.notes.get("ref", DEFAULT_REF),
+                       request_id=request or "", recipient=code, clause=clause, basis=basis_of(basis),
+                       amount=amount, reason=reason or "")
+
+
+@given(step('"{code}" 已从 "{source}" 就事项 "{matter}" 获得 {amount:Yuan} ({clause:Word})'))
+def given_external(world: World, code: str, source: str, matter: str, amount: Decimal, clause: str) -> None:
+    world.setup(RecordExternalAward(actor=OFFICER, decided=world.notes.get("decided", DEFAULT_DECIDED),
+                                    ref="晋科发〔2025〕3号", recipient=code, clause=clause, matter=matter,
+                                    amount=amount, source=source))
+
+
+@given(step('市科技局确定 {clause:Word} 参数 "{name}" 为 "{value}" ({unit:Word}), 自 {valid_from:Date} 起生效, 依据 "{quote}"'))
+def given_parameter(world: World, clause: str, name: str, value: str, unit: str, valid_from: date, quote: str) -> None:
+    """A revision adds a dated value to the parameters the ledger reads; old values stay (G.4)."""
+    folder = resources.files("domain") / "params"
+    texts = [(f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".toml")]
+    values = load_values(texts)
+    values += world.notes.setdefault("revisions", [])
+    added = Parameter(clause=clause, name=name, value=Decimal(value) if unit in {"rate", "yuan", "m2"} else value,
+                      unit=unit, valid_from=valid_from, quote=quote)
+    world.notes["revisions"].append(added)
+    world.ledger.book = ParameterBook([*values, added])
+
+
+# then -----------------------------------------------------------------------------------
+
+
+@then(step("核定奖励 {amount:Yuan}"))
+def then_awarded(world: World, amount: Decimal) -> None:
+    outcome = world.require_outcome()
+    award_id = outcome.data["award"]
+    recorded = party(world, award_id.rpartition("-A")[0]).award(award_id)
+    assert recorded.amount == amount, outcome.trace
+    assert outcome.data["amount"] == amount
+
+
+@then(step("试算结果为 {amount:Yuan}, 账本未写入任何内容"))
+def then_calculated(world: World, amount: Decimal) -> None:
+    assert world.refusal is None, str(world.refusal)
+    assert world.notes["calc"].amount == amount, world.notes["calc"].trace
+    assert world.log_size() == world.log_before
+
+
+@then(step('计算过程为 "{line}"'))
+def then_trace(world: World, line: str) -> None:
+    outcome = world.require_outcome()
+    assert outcome.trace[0] == line, outcome.trace[0]
+
+
+@then(step('计算过程包含 "{text}"'))
+def then_trace_contains(world: World, text: str) -> None:
+    if "calc" in world.notes and world.outcome is None:
+        shown = "\n".join(world.notes["calc"].trace)
+    else:
+        shown = "\n".join(world.require_outcome().trace)
+    assert text in shown, shown
+
+
+@then(step('奖励 "{award}" 记录了参数版本 "{version}"'))
+def then_versions(world: World, award: str, version: str) -> None:
+    granted = [e for _, e in world.ledger.read_log()
+               if isinstance(e, Enterprise.AwardGranted) and e.award_id == award]  # type: ignore[attr-defined]
+    assert granted, f"no award {award}"
+    assert version in granted[0].versions, granted[0].versions
+
+
+@then(step('奖励 "{award}" 的 G.3 事项为 "{matter}"'))
+def then_matter(world: World, award: str, matter: str) -> None:
+    assert party(world, award.rpartition("-A")[0]).award(award).matter == matter
+
+
+@then(step('"{code}" 在 {clause:Word} 下 {year:d} 年累计获得 {amount:Yuan}'))
+def then_awarded_in_year(world: World, code: str, clause: str, year: int, amount: Decimal) -> None:
+    assert party(world, code).awarded_in(clause, year) == amount
