@@ -1,0 +1,118 @@
+"""Two officers award against one cap at the same moment, each through its own Ledger on the
+same database (SQLite file or PostgreSQL schema). Both evaluate on the same state; a barrier
+holds them until both are about to save, so the race really happens. The loser's save
+conflicts, it re-reads and is re-evaluated: the cap holds."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain.errors import CapExceeded
+from domain.ids import party_id
+from ledger import Ledger
+from ledger.commands import Outcome
+from ledger.config import parse_database
+from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
+from tests.conftest import OFFICER, fixed_clock
+
+D = Decimal
+DAY = date(2025, 3, 1)
+
+
+class RacingLedger(Ledger):
+    """A ledger whose first save waits until the other officer is about to save too."""
+
+    name = Ledger.name  # same tables as the ledger
+
+    def __init__(self, *args: Any, barrier: threading.Barrier, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.barrier = barrier
+        self.saves = 0
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        self.saves += 1
+        if self.saves == 1:
+            self.barrier.wait(timeout=20)
+        return super().save(*objs, **kwargs)
+
+
+def open_racing(url: str, barrier: threading.Barrier) -> RacingLedger:
+    Ledger.open(url, clock=fixed_clock()).close()  # tables exist already; this only checks the URL
+    return RacingLedger(dict(parse_database(url).env), clock=fixed_clock(), barrier=barrier)
+
+
+def race(url: str, commands: list[AwardByRule]) -> tuple[list[Outcome | Exception], list[int]]:
+    barrier = threading.Barrier(len(commands))
+    apps = [open_racing(url, barrier) for _ in commands]
+    results: list[Outcome | Exception] = [Exception("not run")] * len(commands)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = apps[i].execute(commands[i])
+        except Exception as exc:
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(commands))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    saves = [a.saves for a in apps]
+    for a in apps:
+        a.close()
+    return results, saves
+
+
+def register(ledger: Ledger, code: str, kind: str) -> None:
+    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=code, party_kind=kind,
+                                 entered=date(2024, 12, 1)))
+
+
+def p24(request: str, value: str) -> AwardByRule:
+    return AwardByRule(actor=OFFICER, decided=DAY, ref="临科发〔2025〕12号", request_id=request, recipient="U1",
+                       clause="P2.4", basis={"contract_value": value})
+
+
+@pytest.mark.slow
+def test_two_officers_award_against_one_annual_cap(ledger: Ledger, ledger_url: str) -> None:
+    register(ledger, "U1", "university")
+    ledger.execute(p24("prior", "10000000"))  # 200,000 used; 300,000 remain in 2025
+
+    results, saves = race(ledger_url, [p24("officer-a", "10000000"), p24("officer-b", "10000000")])
+
+    outcomes = [r for r in results if isinstance(r, Outcome)]
+    assert len(outcomes) == 2, results
+    amounts = sorted(o.data["amount"] for o in outcomes)
+    assert amounts == [D("100000.00"), D("200000.00")]  # the loser was re-evaluated and got the remainder
+    assert sorted(saves) == [1, 2]  # exactly one conflict, one retry
+    loser = next(o for o in outcomes if o.data["amount"] == D("100000.00"))
+    assert "used 400,000.00, remaining 100,000.00 → 100,000.00" in loser.trace[0]
+    fresh = Ledger.open(ledger_url)
+    try:
+        assert fresh.aggregate(party_id("U1")).awarded_in("P2.4", 2025) == D("500000.00")
+    finally:
+        fresh.close()
+
+
+@pytest.mark.slow
+def test_two_officers_take_the_last_place_of_a_count_cap(ledger: Ledger, ledger_url: str) -> None:
+    for i in range(11):
+        register(ledger, f"B{i}", "person")
+    for i in range(9):
+        ledger.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="R", recipient=f"B{i}", clause="P4.2b"))
+
+    def p42b(code: str) -> AwardByRule:
+        return AwardByRule(actor=OFFICER, decided=DAY, ref="R", request_id=f"race-{code}", recipient=code,
+                           clause="P4.2b")
+
+    results, _ = race(ledger_url, [p42b("B9"), p42b("B10")])
+    won = [r for r in results if isinstance(r, Outcome)]
+    lost = [r for r in results if isinstance(r, Exception)]
+    assert len(won) == 1 and len(lost) == 1, results
+    assert isinstance(lost[0], CapExceeded) and "at most 10" in str(lost[0])
