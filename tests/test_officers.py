@@ -1,0 +1,124 @@
+"""Officers, roles and keys: who may sign what, bootstrap, rotation and revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from domain.errors import Refused
+from domain.officer import ROSTER_ID
+from ledger import Ledger
+from ledger.keys import Keyring, KeyStore
+from ledger.officers import RevokeOfficerKey, RotateOfficerKey, enrol
+from ledger.parties import RegisterParty
+from ledger.signing import public_key_text
+from ledger.verify import verify_ledger
+from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER, fixed_clock
+
+Jcg = Callable[..., Result]
+DAY = date(2025, 1, 2)
+
+
+def register(ledger: Ledger, code: str, actor: str = OFFICER) -> None:
+    ledger.execute(RegisterParty(actor=actor, decided=DAY, code=code, name=code, party_kind="enterprise",
+                                 entered=DAY))
+
+
+@pytest.fixture
+def empty(sqlite_url: str, key_dir: Path) -> Ledger:
+    return Ledger.open(sqlite_url, clock=fixed_clock())
+
+
+def test_first_officer_registers_themself_and_then_only_officers_write(empty: Ledger) -> None:
+    with pytest.raises(Refused, match="first officer registers themself"):
+        enrol(empty, "li", "officer", actor="zhang")
+    with pytest.raises(Refused, match="auditor never writes"):
+        enrol(empty, "sun", "auditor")
+    enrol(empty, "zhang", "approver")
+    with pytest.raises(Refused, match="nobody is not a registered officer"):
+        register(empty, "E1", actor="nobody")
+    enrol(empty, "li", "officer", actor="zhang")
+    with pytest.raises(Refused, match="only an approver registers officers"):
+        enrol(empty, "wang", "officer", actor="li")
+    enrol(empty, "sun", "auditor", actor="zhang")
+    with pytest.raises(Refused, match="auditors read and verify but never write"):
+        register(empty, "E1", actor="sun")
+    register(empty, "E1", actor="li")
+    assert verify_ledger(empty).problems == []
+
+
+def test_a_ledger_without_officers_records_unsigned_and_never_verifies(empty: Ledger) -> None:
+    register(empty, "E1", actor="anyone")
+    assert "is not signed (recorded while the ledger had no officers)" in verify_ledger(empty).problems[0]
+
+
+def test_the_key_file_is_encrypted_and_must_match_the_registered_key(empty: Ledger, key_dir: Path) -> None:
+    enrol(empty, "zhang", "approver")
+    pem = (key_dir / "zhang.key").read_bytes()
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with pytest.raises(Refused, match="wrong passphrase"):
+        KeyStore(key_dir, "not-the-passphrase").load("zhang")
+    other = Ledger.open(empty.env["SQLITE_DBNAME"], clock=fixed_clock(),
+                        keyring=Keyring(KeyStore(key_dir / "elsewhere", KEY_PASSPHRASE)))
+    other.keyring.create("zhang")  # a different key under the same name
+    with pytest.raises(Refused, match="not the officer's registered key"):
+        register(other, "E1", actor="zhang")
+
+
+def test_rotation_keeps_history_valid_and_revocation_stops_new_signatures(ledger: Ledger) -> None:
+    register(ledger, "E1")
+    old_public = public_key_text(ledger.keyring.key(OFFICER))
+    new_key = ledger.keyring.store.save(f"{OFFICER}-new", _new_key())  # the officer's new key file
+    new = ledger.keyring.store.load(f"{OFFICER}-new")
+    ledger.execute(RotateOfficerKey(actor=OFFICER, decided=DAY, name=OFFICER, public_key=public_key_text(new)))
+    assert new_key.exists() and public_key_text(new) != old_public
+    with pytest.raises(Refused, match="not the officer's registered key"):
+        register(ledger, "E2")  # still holding the old key
+    ledger.keyring._keys[OFFICER] = new
+    register(ledger, "E2")
+    roster = ledger.aggregate(ROSTER_ID)
+    assert [k.status for k in roster.officer(OFFICER).keys] == ["retired", "active"]
+    ledger.execute(RevokeOfficerKey(actor=APPROVER, decided=DAY, name=OFFICER, reason="密钥遗失"))
+    with pytest.raises(Refused, match="no valid key"):
+        register(ledger, "E3")
+    report = verify_ledger(ledger)
+    assert report.problems == [] and report.signatures == report.requests == 6  # 2 provisioning + 4 here
+
+
+def test_an_officer_manages_only_their_own_key(ledger: Ledger) -> None:
+    with pytest.raises(Refused, match="only an approver manages another officer's key"):
+        ledger.execute(RevokeOfficerKey(actor=OFFICER, decided=DAY, name=APPROVER, reason="x"))
+
+
+def test_officer_cli(jcg: Jcg, key_dir: Path) -> None:
+    r = jcg("officer", "list")
+    assert r.exit_code == 0 and "approver-1" in r.output and "officer-1" in r.output
+    r = jcg("--officer", APPROVER, "officer", "add", "sun", "--role", "auditor")
+    assert r.exit_code == 0, r.output
+    assert "officer sun registered as auditor" in r.output and (key_dir / "sun.key").exists()
+    r = jcg("officer", "add", "wang", "--role", "officer")  # as officer-1: not an approver
+    assert r.exit_code == 1 and "only an approver registers officers" in r.stderr
+    r = jcg("officer", "rotate", OFFICER)
+    assert r.exit_code == 0 and "now retired" in r.output, r.output
+    assert (key_dir / f"{OFFICER}.key.retired-1").exists()
+    r = jcg("party", "register", "E1", "--name", "甲", "--kind", "enterprise", "--entered", "2025-01-01",
+            "--decided", "2025-01-02")
+    assert r.exit_code == 0, r.output  # signed with the new key
+    r = jcg("--officer", APPROVER, "officer", "revoke", OFFICER, "--reason", "left")
+    assert r.exit_code == 0 and "signs nothing new" in r.output
+    r = jcg("party", "register", "E2", "--name", "乙", "--kind", "enterprise", "--entered", "2025-01-01",
+            "--decided", "2025-01-02")
+    assert r.exit_code == 1 and "no valid key" in r.stderr
+    r = jcg("audit", "verify")
+    assert r.exit_code == 0 and "verification passed" in r.output, r.output + r.stderr
+    assert "verified" in r.stderr  # progress on stderr
+
+
+def _new_key():  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate()
