@@ -182,10 +182,10 @@ def read_rows(text: str) -> tuple[dict[str, str], ...]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     unknown = [h for h in header if h not in COLUMNS]
-    if not header or ("clause" not in header and "award" not in header):
-        raise Refused(f"the CSV needs a header row with columns from: {', '.join(COLUMNS)}")
     if unknown:
         raise Refused(f"unknown CSV column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
+    if not header or ("clause" not in header and "award" not in header):
+        raise Refused(f"the CSV needs a header row with columns from: {', '.join(COLUMNS)}")
     return tuple({k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader)
 
 
