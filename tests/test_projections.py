@@ -168,3 +168,23 @@ def test_catch_up_resumes_after_new_writes(ledger: Ledger, store: ReadModelStore
     assert head(ledger) == 20
     assert catch_up(ledger, store) == 20
     assert recipient(store.load(), "E1", "P2.3a", 2025)[0] == D("50001.00")
+
+
+def test_fund_holdings_and_gains(ledger: Ledger, store: ReadModelStore) -> None:
+    from datetime import UTC, datetime
+
+    from domain.fund import Fund
+    from domain.provenance import Provenance
+
+    by = Provenance(OFFICER, datetime(2026, 1, 1, tzinfo=UTC), date(2025, 5, 1), "fund-1", "临财〔2025〕1号")
+    fund = Fund.register(by, "F1", "晋创谷基金", "M1", D("10000000"))
+    fund.invest(by, "F1-L1", "E1", D("2000000"), D("1500000"))
+    fund.dispose(by, "F1-L1", D("500000"), D("900000"), "团队", "buyback")
+    ledger.save(fund)
+    catch_up(ledger, store)
+    rows = store.load()
+    assert differences(rows, fold(ledger)[0].rows) == []
+    report = reports.funds(rows)
+    # cost of 500,000 of 1,500,000 units = 666,666.67; gain 900,000 − 666,666.67
+    assert report.rows[0][3:5] == [D("10000000.00"), D("8900000.00")]
+    assert report.rows[1][5:] == [D("1000000.00"), D("1333333.33"), D("900000.00"), D("233333.33")]
