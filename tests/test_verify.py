@@ -1,0 +1,116 @@
+"""`jcg audit verify|checkpoint|prove|consistency`, checked by a standalone script that uses
+only hashlib and cryptography; encryption at rest; automatic checkpoints."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from ledger import Ledger
+from ledger.checkpoint import CheckpointStore
+from ledger.cipher import new_cipher_key
+from ledger.grants import RecordAward
+from ledger.parties import RegisterParty
+from ledger.verify import verify_ledger
+from tests.conftest import OFFICER, fixed_clock, provision_officers
+
+Jcg = Callable[..., Result]
+STANDALONE = Path(__file__).with_name("standalone_verify.py")
+REGISTER = ["party", "register", "U1", "--name", "山西师范大学", "--kind", "university",
+            "--entered", "2024-12-01", "--decided", "2025-01-02"]
+
+
+def standalone(*args: str) -> subprocess.CompletedProcess[str]:
+    """The third party's check: an isolated interpreter running a script with no project imports."""
+    return subprocess.run([sys.executable, "-I", str(STANDALONE), *args], capture_output=True, text=True,
+                          cwd=STANDALONE.parent.parent.parent, check=False)
+
+
+def register(jcg: Jcg, code: str) -> None:
+    r = jcg("party", "register", code, "--name", code, "--kind", "enterprise", "--entered", "2024-12-01",
+            "--decided", "2025-01-02")
+    assert r.exit_code == 0, r.output + r.stderr
+
+
+def test_checkpoint_and_proofs_verify_with_a_standalone_script(jcg: Jcg, tmp_path: Path, key_dir: Path) -> None:
+    register(jcg, "E1")
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    r = jcg("audit", "checkpoint", "--out", str(old))
+    assert r.exit_code == 0 and r.stdout == old.read_text()
+    assert r.stdout.splitlines()[0] == "jcg-ledger.linfen.example/log" and "\n\n— " in r.stdout
+    vkey = (key_dir / "_ledger.vkey").read_text().strip()
+    register(jcg, "E2")
+    register(jcg, "E3")
+    assert jcg("audit", "checkpoint", "--out", str(new)).exit_code == 0
+
+    r = jcg("audit", "prove", "7", "--out", str(tmp_path / "proof.json"))
+    assert r.exit_code == 0, r.output + r.stderr
+    proof = json.loads(r.stdout)
+    assert proof["position"] == 7 and proof["tree_size"] == int(new.read_text().split("\n")[1])
+    done = standalone("inclusion", vkey, str(tmp_path / "proof.json"))
+    assert done.returncode == 0 and done.stdout.strip() == "OK", done.stdout + done.stderr
+
+    r = jcg("audit", "consistency", str(old), str(new))
+    assert r.exit_code == 0, r.output + r.stderr
+    (tmp_path / "cons.json").write_text(r.stdout)
+    done = standalone("consistency", vkey, str(old), str(new), str(tmp_path / "cons.json"))
+    assert done.returncode == 0 and done.stdout.strip() == "OK", done.stdout + done.stderr
+
+    # the standalone checker is not a rubber stamp
+    bad = dict(proof, leaf_data=proof["leaf_data"][:-4] + "AAA=")
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    assert "leaf hash does not match" in standalone("inclusion", vkey, str(tmp_path / "bad.json")).stdout
+    bad = dict(proof, leaf_index=proof["leaf_index"] + 1)
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    assert standalone("inclusion", vkey, str(tmp_path / "bad.json")).returncode == 1
+    forged = new.read_text().replace("\n", "\n", 1).split("\n")
+    forged[1] = str(int(forged[1]) + 1)
+    (tmp_path / "forged.txt").write_text("\n".join(forged))
+    assert "does not verify" in standalone("consistency", vkey, str(old), str(tmp_path / "forged.txt"),
+                                           str(tmp_path / "cons.json")).stdout
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+def test_verify_names_the_first_bad_event_and_exits_1(jcg: Jcg, ledger_url: str) -> None:
+    register(jcg, "E1")
+    assert jcg("audit", "verify").exit_code == 0
+    path = ledger_url[len("sqlite:///"):]
+    with sqlite3.connect(path) as db:
+        rowid, state = db.execute("SELECT rowid, state FROM stored_events WHERE topic LIKE '%Registered' "
+                                  "ORDER BY rowid DESC").fetchone()
+        db.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state.replace(b'"E1"', b'"E9"'), rowid))
+    r = jcg("audit", "verify")
+    assert r.exit_code == 1
+    assert r.stderr.strip().splitlines()[-1].startswith(f"error: verification failed: position {rowid}: event differs")
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    monkeypatch.setenv("JCG_CHECKPOINT_EVERY", "4")
+    provision_officers(ledger_url)
+    app = Ledger.open(ledger_url, clock=fixed_clock())
+    app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
+                              party_kind="university", entered=date(2024, 12, 1)))
+    app.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                            amount=Decimal("153086.42"), ref="临科发〔2025〕12号"))
+    raw = b"".join(bytes(n.state) for n in app.recorder.select_notifications(start=1, limit=100))
+    assert "山西师范大学".encode() not in raw and b"153086.42" not in raw  # encrypted at rest
+    sizes = [c.size for c in CheckpointStore(app).all()]
+    assert sizes and all(s >= 4 for s in sizes)
+    report = verify_ledger(app)
+    assert report.problems == [] and report.money_events == 1 and len(report.checkpoints) == 1
+    app.close()
+    monkeypatch.delenv("JCG_CIPHER_KEY")
+    with pytest.raises(Exception):  # noqa: B017  (without the key the events cannot even be read)
+        verify_ledger(Ledger.open(ledger_url, clock=fixed_clock()))
