@@ -61,6 +61,12 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "一事一议缺少文号或理由": "一事一议 needs a decision reference",
     "须由经办人给出金额": "the amount is decided by the officer",
     "金额与计算结果不符": "differs from the computed entitlement",
+    "基础数据不合规": "must be one of",
+    "年产值未超过1亿元": "does not exceed 100,000,000",
+    "未缴纳社保": "social insurance is not paid",
+    "劳动合同不足三年": "is shorter than 3",
+    "年度名额已满": "at most 10",
+    "已入选本年度": ("is already one of the", "already has a place"),
 }
 
 
