@@ -26,6 +26,8 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     def on(day: str, **kw: object) -> dict[str, object]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
+    seal_demo_ledger(ledger, echo)
+
     echo("== parties ==")
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))
@@ -116,3 +118,36 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     for account in sorted(totals):
         echo(f"  {account:<28} {fmt(totals[account]):>16}")
     echo(f"  {'sum of all postings':<28} {fmt(sum(totals.values(), Decimal('0.00'))):>16}")
+
+    audit_demo_ledger(ledger, echo)
+
+
+def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
+    """Issue 8: the demo officer's key (in a fresh temporary key directory, never ./keys) is
+    registered first, so every request of the demo is signed."""
+    import secrets
+    import tempfile
+
+    from ledger.keys import Keyring, KeyStore
+    from ledger.officers import enrol
+
+    keys = tempfile.mkdtemp(prefix="jcg-demo-keys-")
+    ledger.keyring = Keyring(KeyStore(keys, secrets.token_urlsafe(16)))
+    echo("== officers (issue 8) ==")
+    outcome = enrol(ledger, OFFICER, "approver", decided=date(2024, 11, 5))
+    echo(f"- {outcome.message}; its encrypted key is in {keys}")
+
+
+def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
+    """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
+    from ledger.checkpoint import parse, write_checkpoint
+    from ledger.verify import verify_ledger
+
+    echo("== audit: checkpoint and verification (issue 8) ==")
+    checkpoint, _ = parse(write_checkpoint(ledger).note)
+    echo(f"- checkpoint signed: {checkpoint.size} events, root {checkpoint.root.hex()}")
+    report = verify_ledger(ledger)
+    echo(f"- audit verify: {report.events} events, {report.signatures} of {report.requests} signatures valid, "
+         f"{report.money_events} journal entries balanced: {'passed' if report.ok else 'FAILED'}")
+    for problem in report.problems:
+        echo(f"    {problem}")

@@ -114,3 +114,15 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     monkeypatch.delenv("JCG_CIPHER_KEY")
     with pytest.raises(Exception):  # noqa: B017  (without the key the events cannot even be read)
         verify_ledger(Ledger.open(ledger_url, clock=fixed_clock()))
+
+
+def test_the_demo_is_signed_and_ends_with_a_passing_verification(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    r = CliRunner().invoke(cli.main, ["demo", "--db", f"sqlite:///{tmp_path}/demo.sqlite"])
+    assert r.exit_code == 0, r.output
+    assert "officer demo-officer registered as approver" in r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("- audit verify:") and last.endswith("passed"), last
