@@ -67,6 +67,17 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "劳动合同不足三年": "is shorter than 3",
     "年度名额已满": "at most 10",
     "已入选本年度": ("is already one of the", "already has a place"),
+    "投资额不足1000万元": "is below 10,000,000",
+    "投资未满1年": "less than 1 year",
+    "奖励比例超过2%": "exceeds 2%",
+    # loans and P5.6 compensation (issue 6)
+    "只补偿本金损失": "covers principal (本金) losses only",
+    "损失大于未还本金": "is larger than the unrepaid principal",
+    "同一损失已申请补偿": "a loss is compensated once",
+    "贷款未纳入风险补偿": "loan LN-9 is not registered",
+    "支付超过批准的份额": "exceeds what was approved and not yet paid",
+    "追回超过未弥补的损失": "is larger than the loss still outstanding",
+    "省市合计超过90%": "exceeds the 90% ceiling",
 }
 
 

@@ -1,0 +1,115 @@
+"""Steps for P5.6 loan-loss compensation: enrolment, default, loss, claim, approval, payment, recovery."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pytest_bdd import given, then, when
+
+from domain.compensation import BANK
+from domain.ids import loan_id
+from ledger.loans import (
+    ApproveCompensation,
+    ClaimCompensation,
+    ClassifyNonPerforming,
+    DeclareLoss,
+    DisburseLoan,
+    EnrolLoan,
+    PayCompensation,
+    RecordRecovery,
+    RepayLoan,
+)
+from tests.conftest import OFFICER
+from tests.steps.rules import DEFAULT_DECIDED
+from tests.steps.types import step
+from tests.steps.world import World
+
+BEARER = {"省财政": "省财政", "市财政": "市财政", "银行": BANK}
+BASES = {"本金": "principal", "利息": "interest", "费用": "fees", "罚息": "penalty"}
+
+
+def _common(world: World) -> dict[str, object]:
+    return {"actor": OFFICER, "decided": world.notes.get("decided", DEFAULT_DECIDED),
+            "ref": world.notes.get("ref", "临金〔2025〕1号")}
+
+
+@given(step('"{bank}" 向 "{borrower}" 发放贷款 "{code}" 已纳入 {clause:Word} 风险补偿, 本金 {principal:Yuan}, '
+            "起始 {start:Date}, 期限 {months:d} 个月"))
+def given_loan(world: World, bank: str, borrower: str, code: str, clause: str, principal: Decimal, start: date,
+               months: int) -> None:
+    world.setup(EnrolLoan(bank=bank, borrower=borrower, code=code, category=clause, principal=principal,
+                          start=start, term_months=months, **_common(world)))  # type: ignore[arg-type]
+    world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))  # type: ignore[arg-type]
+
+
+@given(step('贷款 "{code}" 已还本 {amount:Yuan}'))
+def given_repaid(world: World, code: str, amount: Decimal) -> None:
+    world.setup(RepayLoan(code=code, amount=amount, **_common(world)))  # type: ignore[arg-type]
+
+
+@given(step('贷款 "{code}" 已列为不良'))
+def given_non_performing(world: World, code: str) -> None:
+    world.setup(ClassifyNonPerforming(code=code, reason="逾期90天", **_common(world)))  # type: ignore[arg-type]
+
+
+@given(step('银行已确认贷款 "{code}" 追偿已尽, 本金损失 {loss:Yuan}'))
+def given_loss(world: World, code: str, loss: Decimal) -> None:
+    world.setup(DeclareLoss(code=code, loss=loss, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('银行确认贷款 "{code}" 追偿已尽, 本金损失 {loss:Yuan}'))
+def when_loss(world: World, code: str, loss: Decimal) -> None:
+    world.submit(DeclareLoss(code=code, loss=loss, **_common(world)))  # type: ignore[arg-type]
+
+
+@given(step('已为贷款 "{code}" 申请并批准风险补偿'))
+def given_claimed_and_approved(world: World, code: str) -> None:
+    world.setup(ClaimCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+    world.setup(ApproveCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('为贷款 "{code}" 申请风险补偿'))
+def when_claim(world: World, code: str) -> None:
+    world.submit(ClaimCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('为贷款 "{code}" 以{basis}申请风险补偿 {loss:Yuan}'))
+def when_claim_basis(world: World, code: str, basis: str, loss: Decimal) -> None:
+    world.submit(ClaimCompensation(code=code, loss=loss, basis=BASES[basis], **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('为贷款 "{code}" 申请风险补偿, 省级比例 {province}, 市级比例 {city}'))
+def when_claim_rates(world: World, code: str, province: str, city: str) -> None:
+    world.submit(ClaimCompensation(code=code, province_rate=_rate(province), city_rate=_rate(city),
+                                   **_common(world)))  # type: ignore[arg-type]
+
+
+def _rate(text: str) -> Decimal:
+    return Decimal(text.rstrip("%")) / 100
+
+
+@when(step('批准贷款 "{code}" 的风险补偿'))
+def when_approve(world: World, code: str) -> None:
+    world.submit(ApproveCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('{payer} 向银行支付贷款 "{code}" 的补偿 {amount:Yuan}'))
+def when_pay(world: World, payer: str, code: str, amount: Decimal) -> None:
+    world.submit(PayCompensation(code=code, payer=payer, amount=amount, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('贷款 "{code}" 补偿后银行追回 {amount:Yuan}'))
+def when_recover(world: World, code: str, amount: Decimal) -> None:
+    world.submit(RecordRecovery(code=code, amount=amount, **_common(world)))  # type: ignore[arg-type]
+
+
+@then(step("分担为 省财政 {province:Yuan}, 市财政 {city:Yuan}, 银行 {bank:Yuan}"))
+def then_shares(world: World, province: Decimal, city: Decimal, bank: Decimal) -> None:
+    data = world.require_outcome().data
+    assert (Decimal(data["省财政"]), Decimal(data["市财政"]), Decimal(data[BANK])) == (province, city, bank), data
+
+
+@then(step('{payer} 对贷款 "{code}" 尚欠银行 {amount:Yuan}'))
+def then_owed(world: World, payer: str, code: str, amount: Decimal) -> None:
+    assert world.ledger.aggregate(loan_id(code)).owed(payer) == amount
