@@ -196,4 +196,5 @@ def test_docs_rules_md_is_current() -> None:
     from domain.rules.describe import reference
 
     path = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
-    assert path.read_text(encoding="utf-8") == reference(parameter_book()) + "\n"
+    assert path.read_text(encoding="utf-8") == reference(parameter_book()) + "\n", (
+        "docs/rules.md is stale: run .venv/bin/python -m domain.rules.describe > docs/rules.md")

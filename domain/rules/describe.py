@@ -74,3 +74,9 @@ def reference(book: ParameterBook) -> str:
         lines = describe(c.id, book)
         out += [f"## {lines[0]}", "", "```", *lines[1:], "```", ""]
     return "\n".join(out)
+
+
+if __name__ == "__main__":  # regenerate: .venv/bin/python -m domain.rules.describe > docs/rules.md
+    from domain.parameters import parameter_book
+
+    print(reference(parameter_book()))
