@@ -85,7 +85,6 @@ def test_there_are_features() -> None:
     assert len(feature_files()) >= 3
 
 
-@pytest.mark.xfail(reason="issue 4 in progress: clause features are written as the rules engine lands", strict=False)
 def test_every_money_clause_has_tagged_scenarios() -> None:
     cases = cases_per_tag()
     missing = sorted(c for c in money_clause_ids() if cases[c] == 0)

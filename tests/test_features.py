@@ -12,6 +12,7 @@ from pytest_bdd import scenarios
 from tests.steps.cli import *  # noqa: F403
 from tests.steps.common import *  # noqa: F403
 from tests.steps.loans import *  # noqa: F403
+from tests.steps.projects import *  # noqa: F403
 from tests.steps.rules import *  # noqa: F403
 from tests.steps.world import World
 
