@@ -1389,6 +1389,7 @@ def officer_rotate(session: Session, name: str, decided: date | None, request_id
                                               request_id=request_id, name=name, public_key=public_key_text(key)))
     if not outcome.already_recorded:
         path = ledger.keyring.store.save(name, key, replace=True)
+        ledger.keyring.use(name, key)
         outcome.trace.append(f"new private key: {path}")
     report(outcome)
 

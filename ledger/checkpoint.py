@@ -211,8 +211,13 @@ class CheckpointStore:
                                  [h for h in r["frontier"].split(" ") if h], r["note"]) for r in rows]
 
     def latest(self) -> StoredCheckpoint | None:
-        rows = self.all()
-        return rows[-1] if rows else None
+        with self._cursor(commit=False) as c:
+            c.execute(f"SELECT size, last_position, frontier, note FROM {self.table} ORDER BY size DESC LIMIT 1")
+            r = c.fetchone()
+        if r is None:
+            return None
+        return StoredCheckpoint(int(r["size"]), int(r["last_position"]), [h for h in r["frontier"].split(" ") if h],
+                                r["note"])
 
     def write(self, name: str, key: Ed25519PrivateKey, origin: str) -> StoredCheckpoint:
         """Sign and store a checkpoint of the whole log as it is now."""
@@ -256,7 +261,9 @@ def save_verifier_key(ledger: Any, origin: str, key: Ed25519PrivateKey) -> str:
 def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
     """After a write: a new checkpoint once N events were recorded since the last one."""
     try:
-        store = CheckpointStore(ledger)
+        store = ledger.__dict__.get("_checkpoint_store")
+        if store is None:
+            store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
         last = store.latest()
         since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
         if since < ledger.checkpoint_every:

@@ -124,6 +124,10 @@ class Keyring:
             self._keys[name] = self.store.load(name)
         return self._keys[name]
 
+    def use(self, name: str, key: Ed25519PrivateKey) -> None:
+        """Sign as ``name`` with ``key`` from now on (e.g. right after a rotation)."""
+        self._keys[name] = key
+
     def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
         key = self.store.create(name, replace=replace)
         self._keys[name] = key

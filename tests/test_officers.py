@@ -78,7 +78,7 @@ def test_rotation_keeps_history_valid_and_revocation_stops_new_signatures(ledger
     assert new_key.exists() and public_key_text(new) != old_public
     with pytest.raises(Refused, match="not the officer's registered key"):
         register(ledger, "E2")  # still holding the old key
-    ledger.keyring._keys[OFFICER] = new
+    ledger.keyring.use(OFFICER, new)
     register(ledger, "E2")
     roster = ledger.aggregate(ROSTER_ID)
     assert [k.status for k in roster.officer(OFFICER).keys] == ["retired", "active"]
