@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import scenarios
 
+from tests.steps.audit import *  # noqa: F403
 from tests.steps.cli import *  # noqa: F403
 from tests.steps.common import *  # noqa: F403
 from tests.steps.loans import *  # noqa: F403

@@ -100,8 +100,11 @@ def refusal_matches(reason: str, message: str) -> bool:
 
 
 @pytest.fixture
-def world(ledger: Ledger, jcg: Callable[..., Result]) -> World:
-    return World(ledger=ledger, jcg=jcg)
+def world(ledger: Ledger, jcg: Callable[..., Result], ledger_url: str) -> World:
+    """A fresh ledger per scenario (SQLite, and PostgreSQL when on), with the officers provisioned."""
+    w = World(ledger=ledger, jcg=jcg)
+    w.notes["url"] = ledger_url
+    return w
 
 
 def _kind(name: str) -> str:
