@@ -1424,7 +1424,8 @@ def officer_list(session: Session) -> None:
     """
     roster = _roster(session)
     if roster is None:
-        click.echo("no officers registered (requests are recorded unsigned; register one with `jcg officer add`)")
+        click.echo("no officers registered: the ledger refuses every request until the first officer registers "
+                   "themself (`jcg officer add NAME --role approver`, run as NAME)")
         return
     for o in roster.officers.values():
         keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)

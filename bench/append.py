@@ -3,8 +3,9 @@
 same run. Prints events per second for both and the ratio (the aim is at least 0.5).
 
 The application writes two events per award (the award and the request record that makes
-the command idempotent) and reads the recipient and the request record first; the bare
-library gets the aggregate, triggers one event and saves it.
+the command idempotent and carries the officer's Ed25519 signature), reads the officer
+roster, the recipient and the request record first, and signs; the bare library gets the
+aggregate, triggers one event and saves it.
 
 Run: .venv/bin/python bench/append.py [AWARDS]
 """
@@ -16,12 +17,15 @@ import tempfile
 import time
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from ledger import Ledger
 from ledger.grants import RecordAward
+from ledger.keys import Keyring, KeyStore
+from ledger.officers import enrol
 from ledger.parties import RegisterParty
 
 PARTIES = 100
@@ -57,7 +61,9 @@ def bare(path: str, n: int) -> float:
 
 
 def application(path: str, n: int) -> tuple[float, float]:
-    ledger = Ledger.open(f"sqlite:///{path}")
+    keys = Keyring(KeyStore(Path(path).parent / "keys", "bench-passphrase"))
+    ledger = Ledger.open(f"sqlite:///{path}", keyring=keys)
+    enrol(ledger, "bench", "officer", decided=date(2025, 1, 1))  # every request is signed by it
     for i in range(PARTIES):
         ledger.execute(RegisterParty(actor="bench", decided=date(2025, 1, 2), code=f"ENT-{i}", name=f"企业{i}",
                                      party_kind="enterprise", entered=date(2024, 12, 1)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -38,6 +38,9 @@ MAX_ATTEMPTS = 20
 
 class Ledger(Application[UUID]):
     name = "jcg"
+    # Cached aggregates are fast-forwarded from the store before use and deep-copied out of
+    # the cache, so a stale or half-changed copy is never saved (docs/decisions.md).
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "2000"}
 
     def __init__(
         self,
@@ -113,7 +116,7 @@ class Ledger(Application[UUID]):
                 )
             uow = UnitOfWork(self.repository, self.book)
             signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
-            key = self._signing_key(signer) if signer is not None else None
+            key = self._signing_key(signer)
             by = Provenance(
                 actor=command.actor,
                 recorded_at=self.clock(),
@@ -132,15 +135,15 @@ class Ledger(Application[UUID]):
                 command=encoded.decode("utf-8"),
                 digest=digest,
                 summary=outcome.message,
-                key_id=signer.key_id if signer else "",
-                signature=sign(key, request_message(encoded, outcome.message, hashes)) if key else "",
+                key_id=signer.key_id,
+                signature=sign(key, request_message(encoded, outcome.message, hashes)),
                 event_hashes=" ".join(h.hex() for h in hashes),
             )
             try:
                 self.save(*changed, record)
             except IntegrityError:
                 continue  # someone else wrote first: re-read and re-evaluate
-            if signer is not None and self.checkpoint_every:
+            if self.checkpoint_every:
                 from ledger.checkpoint import checkpoint_if_due
 
                 checkpoint_if_due(self)

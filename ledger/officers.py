@@ -5,8 +5,8 @@ Rules (docs/audit-proofs.md):
   the key it registers. After that, only an approver adds officers; an officer may rotate
   or revoke their own key, an approver anyone's.
 - Auditors read and verify but never write; a revoked key signs nothing new.
-- A ledger on which no officer was ever registered records requests unsigned, and
-  `jcg audit verify` reports every such request, so an unsealed ledger never passes.
+- A ledger with no officer yet accepts only the first officer's self-registration: every
+  other request is refused, so nothing is ever recorded unsigned.
 """
 
 from __future__ import annotations
@@ -57,8 +57,8 @@ class Signer:
     public_key: str
 
 
-def authorize(roster: OfficerRoster | None, command: Command) -> Signer | None:
-    """Who signs this request, or a refusal; None on a ledger that has no officers yet."""
+def authorize(roster: OfficerRoster | None, command: Command) -> Signer:
+    """Who signs this request, or a refusal naming why the actor may not."""
     actor = command.actor
     if roster is None or not roster.officers:
         if isinstance(command, AddOfficer):
@@ -70,7 +70,10 @@ def authorize(roster: OfficerRoster | None, command: Command) -> Signer | None:
             if command.role not in ROLES or command.role == "auditor":
                 raise Refused("the first officer must be an officer or an approver (an auditor never writes)")
             return Signer(actor, _key_id(command.public_key), command.public_key)
-        return None
+        raise Refused(
+            "the ledger has no officers yet: the first officer registers themself "
+            "(jcg officer add NAME --role approver, run as NAME)"
+        )
     officer = roster.officers.get(actor)
     if officer is None:
         raise Refused(f"{actor} is not a registered officer: an approver registers officers (jcg officer add)")

@@ -87,17 +87,10 @@ def provision_officers(url: str) -> None:
         app.close()
 
 
-# Test modules whose assertions count absolute log positions and were written before officer
-# signing (issue 8): their ledgers stay unsealed (no officers; requests recorded unsigned, which
-# `jcg audit verify` reports) until they count relative to the 5 provisioning events.
-UNSEALED_MODULES = {"test_projections", "test_replay", "test_reports", "test_storage_roundtrip"}
-
-
 @pytest.fixture
-def provisioned_url(request: pytest.FixtureRequest, ledger_url: str, key_dir: Path) -> str:
+def provisioned_url(ledger_url: str, key_dir: Path) -> str:
     """The test ledger with its officers registered (every write must be signed by one)."""
-    if request.module.__name__.rpartition(".")[2] not in UNSEALED_MODULES:
-        provision_officers(ledger_url)
+    provision_officers(ledger_url)
     return ledger_url
 
 

@@ -3,6 +3,7 @@ exceeds its award: refused commands leave no trace."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,8 +15,12 @@ from domain.ids import party_id
 from domain.journal import postings
 from ledger import Ledger
 from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.keys import Keyring, KeyStore
+from ledger.officers import enrol
 from ledger.parties import RegisterParty
-from tests.conftest import OFFICER, fixed_clock
+from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
+
+KEYS = Keyring(KeyStore(tempfile.mkdtemp(prefix="jcg-property-keys-"), KEY_PASSPHRASE))
 
 PARTIES = ["ENT-1", "ENT-2", "U-1"]
 START = date(2024, 11, 5)
@@ -32,7 +37,10 @@ operation = st.one_of(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operation, min_size=1, max_size=25))
 def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[tuple]) -> None:
-    ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock())
+    ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock(),
+                    keyring=KEYS)
+    enrol(ledger, OFFICER, "officer", decided=START)  # the first officer registers themself
+    officer_events = sum(1 for _ in ledger.read_log())
     for code in PARTIES:
         ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",
                                      entered=START))
@@ -68,4 +76,4 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
         t = party.totals()
         # the journal and the aggregate tell the same story
         assert -totals.get(f"payable:{code}", Decimal(0)) == t["awarded"] - t["disbursed"]
-    assert sum(1 for _ in ledger.read_log()) == 2 * (len(PARTIES) + accepted)
+    assert sum(1 for _ in ledger.read_log()) == officer_events + 2 * (len(PARTIES) + accepted)

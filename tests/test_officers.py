@@ -51,9 +51,13 @@ def test_first_officer_registers_themself_and_then_only_officers_write(empty: Le
     assert verify_ledger(empty).problems == []
 
 
-def test_a_ledger_without_officers_records_unsigned_and_never_verifies(empty: Ledger) -> None:
-    register(empty, "E1", actor="anyone")
-    assert "is not signed (recorded while the ledger had no officers)" in verify_ledger(empty).problems[0]
+def test_a_ledger_without_officers_refuses_everything_but_the_first_officer(empty: Ledger) -> None:
+    with pytest.raises(Refused, match="the ledger has no officers yet"):
+        register(empty, "E1", actor="anyone")
+    assert sum(1 for _ in empty.read_log()) == 0  # nothing recorded unsigned
+    enrol(empty, "zhang", "approver")
+    register(empty, "E1", actor="zhang")
+    assert verify_ledger(empty).problems == []
 
 
 def test_the_key_file_is_encrypted_and_must_match_the_registered_key(empty: Ledger, key_dir: Path) -> None:

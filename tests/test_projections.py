@@ -22,10 +22,11 @@ from tests.conftest import OFFICER
 D = Decimal
 
 
-def record_small_history(ledger: Ledger) -> None:
-    """Nine commands, two events each (the fact and its request record): 18 positions.
+def record_small_history(ledger: Ledger) -> int:
+    """Nine commands, two events each (the fact and its request record): 18 positions after
+    the test officers' registration, whose last position this returns (``base``).
 
-    positions  1-2  register U1 (university)        2025-01-02
+    base +  1-2  register U1 (university)        2025-01-02
                3-4  register E1 (enterprise)        2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01
                7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01
@@ -35,6 +36,7 @@ def record_small_history(ledger: Ledger) -> None:
              15-16  pay U1-A1 40,000                 2026-02-01
              17-18  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
     """
+    base = head(ledger)
     a = {"actor": OFFICER}
     ledger.execute(RegisterParty(code="U1", name="山西师范大学", party_kind="university", entered=date(2025, 1, 1),
                                  decided=date(2025, 1, 2), **a))
@@ -51,6 +53,7 @@ def record_small_history(ledger: Ledger) -> None:
     ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("5000"), reason="审计追回",
                             decided=date(2026, 3, 1), ref="临审〔2026〕3号", **a))
+    return base
 
 
 @pytest.fixture
@@ -70,14 +73,14 @@ def balances(rows: Rows) -> dict[str, Decimal]:
 
 
 def test_incremental_equals_rebuild_and_trial_balance_is_zero(ledger: Ledger, store: ReadModelStore) -> None:
-    record_small_history(ledger)
-    assert catch_up(ledger, store) == 18
+    base = record_small_history(ledger)
+    assert catch_up(ledger, store) == base + 18
     incremental = store.load()
     assert sum(balances(incremental).values()) == 0
     assert differences(incremental, fold(ledger)[0].rows) == []
-    assert rebuild(ledger, store) == 18
+    assert rebuild(ledger, store) == base + 18
     assert differences(incremental, store.load()) == []
-    assert store.max_tracking_id(ledger.name) == 18
+    assert store.max_tracking_id(ledger.name) == base + 18
 
 
 def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
@@ -124,19 +127,19 @@ def test_as_of_a_decision_date_by_hand(ledger: Ledger) -> None:
 
 
 def test_at_position_by_hand(ledger: Ledger) -> None:
-    record_small_history(ledger)
-    rows = fold(ledger, at_position=10)[0].rows
+    base = record_small_history(ledger)
+    rows = fold(ledger, at_position=base + 10)[0].rows
     assert recipient(rows, "U1", "P2.4", 2025) == (D("100000.00"), D("60000.00"), D("0.00"))
     assert recipient(rows, "E1", "P2.3a", 2025) == (D("50000.00"), D("0.00"), D("0.00"))
-    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, 11))
+    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, base + 11))
     assert fold(ledger, at_position=0)[0].rows["rm_trail"] == {}
 
 
 def test_each_event_is_applied_exactly_once(ledger: Ledger, store: ReadModelStore) -> None:
-    record_small_history(ledger)
+    base = record_small_history(ledger)
     catch_up(ledger, store)
     before = store.load()
-    position, disbursement = next((p, e) for p, e in ledger.read_log(9, 10))
+    position, disbursement = next((p, e) for p, e in ledger.read_log(base + 9, base + 10))
     assert store.apply_event(disbursement, Tracking(ledger.name, position)) is False
     assert differences(before, store.load()) == []
 
@@ -150,23 +153,23 @@ class Gadget(Aggregate):
 
 
 def test_unknown_events_are_ignored_safely(ledger: Ledger, store: ReadModelStore) -> None:
-    record_small_history(ledger)
+    base = record_small_history(ledger)
     ledger.save(Gadget(amount=D("12.34")))
     catch_up(ledger, store)
     rows = store.load()
-    assert rows["rm_trail"][(19,)]["event"] == "Gadget.Made"
-    assert rows["rm_trail"][(19,)]["amount_fen"] == 1234
+    assert rows["rm_trail"][(base + 19,)]["event"] == "Gadget.Made"
+    assert rows["rm_trail"][(base + 19,)]["amount_fen"] == 1234
     assert sum(balances(rows).values()) == 0
     assert differences(rows, fold(ledger)[0].rows) == []
 
 
 def test_catch_up_resumes_after_new_writes(ledger: Ledger, store: ReadModelStore) -> None:
-    record_small_history(ledger)
-    assert catch_up(ledger, store) == 18
+    base = record_small_history(ledger)
+    assert catch_up(ledger, store) == base + 18
     ledger.execute(RecordAward(actor="officer-1", recipient="E1", clause="P2.3a", amount=D("1.00"),
                                decided=date(2025, 12, 1), ref="临科发〔2025〕20号"))
-    assert head(ledger) == 20
-    assert catch_up(ledger, store) == 20
+    assert head(ledger) == base + 20
+    assert catch_up(ledger, store) == base + 20
     assert recipient(store.load(), "E1", "P2.3a", 2025)[0] == D("50001.00")
 
 

@@ -39,7 +39,8 @@ def record_many(ledger: Ledger, parties: int) -> None:
         ledger.execute(Disburse(recipient=code, award=f"{code}-A1", amount=Decimal(500), decided=date(2025, 3, 1), **a))
 
 
-def test_killed_projection_process_resumes_to_the_rebuilt_state(ledger_url: str) -> None:
+def test_killed_projection_process_resumes_to_the_rebuilt_state(provisioned_url: str) -> None:
+    ledger_url = provisioned_url
     ledger = Ledger.open(ledger_url, clock=fixed_clock())
     store = ReadModelStore(ledger.database)
     try:
@@ -71,20 +72,20 @@ def test_killed_projection_process_resumes_to_the_rebuilt_state(ledger_url: str)
         ledger.close()
 
 
-def test_audit_replay_passes_and_reports_progress(jcg: Callable[..., Result], ledger_url: str) -> None:
-    ledger = Ledger.open(ledger_url, clock=fixed_clock())
-    record_small_history(ledger)
+def test_audit_replay_passes_and_reports_progress(jcg: Callable[..., Result], provisioned_url: str) -> None:
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
+    base = record_small_history(ledger)
     ledger.close()
     result = jcg("audit", "replay")
     assert result.exit_code == 0, result.output
-    assert "replay of 18 events equals the incremental read models" in result.stdout
+    assert f"replay of {base + 18} events equals the incremental read models" in result.stdout
     assert "rebuilding from the log" in result.stderr
     again = jcg("audit", "replay")
     assert again.exit_code == 0, again.output
 
 
-def test_audit_replay_fails_on_a_tampered_read_model(jcg: Callable[..., Result], ledger_url: str) -> None:
-    ledger = Ledger.open(ledger_url, clock=fixed_clock())
+def test_audit_replay_fails_on_a_tampered_read_model(jcg: Callable[..., Result], provisioned_url: str) -> None:
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
     record_small_history(ledger)
     store = ReadModelStore(ledger.database)
     catch_up(ledger, store)

@@ -17,13 +17,15 @@ from tests.test_projections import record_small_history
 
 
 @pytest.fixture
-def history(ledger_url: str) -> None:
-    ledger = Ledger.open(ledger_url, clock=fixed_clock())
-    record_small_history(ledger)
+def history(provisioned_url: str) -> int:
+    """The small history after the officers' registration; its value is the base position."""
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
+    base = record_small_history(ledger)
     ledger.close()
+    return base
 
 
-def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[..., Result], history: None) -> None:
+def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[..., Result], history: int) -> None:
     result = jcg("report", "recipients")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -35,7 +37,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
     assert end_of(header, "awarded") == end_of(row, "100,000.00"), "amounts right-aligned under their heading"
 
 
-def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: None) -> None:
+def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: int) -> None:
     rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout)))
     assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
     assert rows[-1] == {"account": "total", "debit": "140000.00", "credit": "140000.00"}
@@ -45,11 +47,11 @@ def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: 
     assert p24["title"] == "高校院所技术合同补贴"
 
 
-def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history: None) -> None:
+def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history: int) -> None:
     data = json.loads(jcg("report", "recipients", "--as-of", "2025-12-31", "--format", "json").stdout)
     u1 = next(r for r in data["rows"] if r["recipient"] == "U1")
     assert (u1["disbursed"], u1["clawed_back"], u1["outstanding"]) == ("60000.00", "0.00", "40000.00")
-    data = json.loads(jcg("report", "budgets", "--at-position", "12", "--format", "json").stdout)
+    data = json.loads(jcg("report", "budgets", "--at-position", str(history + 12), "--format", "json").stdout)
     assert [(r["year"], r["source"], r["paid"]) for r in data["rows"]] == [
         (2025, "市财政", "60000.00"), (2025, "省财政", "50000.00"),
     ]
@@ -58,12 +60,12 @@ def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history:
     assert "市科技局" in table
 
 
-def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Result], history: None) -> None:
+def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Result], history: int) -> None:
     result = jcg("audit", "trail", "U1-A1", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["rows"]
     assert [r["event"] for r in rows] == ["AwardGranted", "Disbursed", "Disbursed", "ClawedBack"]
-    assert [r["position"] for r in rows] == [5, 9, 15, 17]
+    assert [r["position"] - history for r in rows] == [5, 9, 15, 17]
     assert rows[0]["ref"] == "临科发〔2025〕1号"
     assert rows[0]["actor"] == "officer-1"
     assert "P2.4: amount decided by 临科发〔2025〕1号 = 100,000.00" in rows[0]["trace"]
@@ -74,7 +76,7 @@ def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Resu
     assert missing.exit_code == 1 and missing.stderr.startswith("error: no recorded events")
 
 
-def test_bad_options_are_usage_errors(jcg: Callable[..., Result], history: None) -> None:
+def test_bad_options_are_usage_errors(jcg: Callable[..., Result], history: int) -> None:
     assert jcg("report", "balances", "--format", "xml").exit_code == 2
     assert jcg("report", "balances", "--as-of", "2025-13-01").exit_code == 2
     assert jcg("report", "balances", "--at-position", "-1").exit_code == 2

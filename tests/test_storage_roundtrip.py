@@ -10,21 +10,22 @@ from domain.ids import party_id
 from ledger import Ledger
 from ledger.grants import RecordAward
 from ledger.parties import GrantQualification, RegisterParty
+from tests.conftest import OFFICER
 
 
 def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
-    ledger.execute(RegisterParty(actor="o1", decided=date(2025, 1, 2), code="U1", name="山西师范大学",
+    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                                  party_kind="university", entered=date(2024, 12, 1), request_id="r1"))
-    ledger.execute(GrantQualification(actor="o1", decided=date(2025, 1, 3), code="U1", qualification="省级重点实验室",
+    ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="U1", qualification="省级重点实验室",
                                       level="provincial", granted_on=date(2024, 12, 20),
                                       expires_on=date(2027, 12, 19)))
-    ledger.execute(RecordAward(actor="o1", decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+    ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
                                amount=Decimal("153086.40"), ref="临科发〔2025〕1号", request_id="r2"))
 
     reopened = Ledger.open(ledger_url)  # a new process would see exactly this
     events = [e for _, e in reopened.read_log()]
-    registered, granted = events[0], events[4]
-    assert isinstance(registered, Enterprise.Registered)  # type: ignore[attr-defined]
+    registered = next(e for e in events if isinstance(e, Enterprise.Registered))  # type: ignore[attr-defined]
+    granted = next(e for e in events if isinstance(e, Enterprise.AwardGranted))  # type: ignore[attr-defined]
     assert registered.originator_id == party_id("U1")
     assert registered.entered == date(2024, 12, 1) and type(registered.entered) is date
     assert registered.by.recorded_at == datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
