@@ -16,13 +16,14 @@ from domain.errors import InvalidAmount
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 WAN = Decimal(10000)
+YI = Decimal(100000000)
 
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
-    """Parse an amount as written on a decision: ``500000``, ``500,000.00``, ``50万元``.
+    """Parse an amount as written on a decision: ``500000``, ``500,000.00``, ``50万元``, ``1.5亿元``.
 
     Refuses floats, exponents, more than two decimals (in yuan), empty and non-numeric
     input, and (unless ``positive`` is False) zero or negative amounts.
@@ -38,9 +39,9 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
     if not s:
         raise InvalidAmount("amount is empty")
     multiplier = Decimal(1)
-    for suffix in ("万元", "万"):
+    for suffix, factor in (("万元", WAN), ("万", WAN), ("亿元", YI), ("亿", YI)):
         if s.endswith(suffix):
-            s, multiplier = s[: -len(suffix)], WAN
+            s, multiplier = s[: -len(suffix)], factor
             break
     else:
         if s.endswith("元"):

@@ -138,6 +138,8 @@ def canonical_text(key: Key, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
+        if key.kind == "percent":  # written back as a percentage so 101% re-parses as 101%, not 1.01
+            return f"{(value * 100).normalize():f}%"
         return f"{value:f}" if key.kind != "yuan" else f"{value:.2f}"
     if isinstance(value, date):
         return value.isoformat()
