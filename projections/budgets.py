@@ -1,8 +1,15 @@
 """Budget execution per fiscal year, funding source and responsible unit (责任单位).
 
-Cash basis: commitments count in the year of the award decision, payments and recoveries in
-the year they are decided. The unit is the clause's lead 责任单位 (first listed in the
-clause index), so each yuan is counted once and unit totals add up to the source totals.
+Cash basis: commitments count in the year of the decision that commits the money (an award,
+a project approval, a P5.6 compensation approval), payments and recoveries in the year they
+are decided. Covered: grants, 拨投结合 project tranches and misuse recoveries (P2.2/P6.1),
+P5.6 loan-loss compensation approved and paid by 省财政/市财政 and the recoveries returned to
+them, and P6.1 reassignments (``reassigned``: + into the receiving project's line, − out of
+the finished project's; they move money between lines, they are not new spending).
+
+The unit is the clause's lead 责任单位 (first listed in the clause index), so each yuan is
+counted once and unit totals add up to the source totals. Paid − recovered per source equals
+the movement of that source's ``funding:`` account in the journal.
 """
 
 from __future__ import annotations
@@ -13,8 +20,9 @@ import sqlalchemy as sa
 
 from domain.clauses import catalogue
 from domain.enterprise import Enterprise
-from domain.loan import Loan
+from domain.loan import PAYERS, Loan
 from domain.project import Project
+from projections.recipients import registered
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -28,6 +36,7 @@ BUDGETS = sa.Table(
     fen("committed_fen"),
     fen("paid_fen"),
     fen("recovered_fen"),
+    fen("reassigned_fen"),
     info={"sums": True},
 )
 
@@ -45,6 +54,14 @@ SPENDING: dict[type, tuple[str, str]] = {
     Loan.CompensationPaid: ("paid_fen", "payer"),  # type: ignore[attr-defined]
 }
 
+# P5.6: per public payer, from the split each event carries
+PER_PAYER: dict[type, tuple[str, str]] = {
+    Loan.CompensationApproved: ("committed_fen", "shares"),  # type: ignore[attr-defined]
+    Loan.Recovered: ("recovered_fen", "parts"),  # type: ignore[attr-defined]
+}
+
+REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)  # type: ignore[attr-defined]
+
 UNASSIGNED = "(未列明)"
 
 
@@ -54,9 +71,20 @@ def lead_unit(clause_id: str) -> str:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    spending = SPENDING.get(type(event))
-    if spending is None:
-        return
-    column, source = spending
-    key = (event.by.fiscal_year, getattr(event, source), lead_unit(event.clause), event.clause)
-    state.add(BUDGETS, key, **{column: to_fen(event.amount)})
+    kind = type(event)
+    year = event.by.fiscal_year if kind in SPENDING or kind in PER_PAYER or kind in REASSIGNED else 0
+    if kind in SPENDING:
+        column, source = SPENDING[kind]
+        key = (year, getattr(event, source), lead_unit(event.clause), event.clause)
+        state.add(BUDGETS, key, **{column: to_fen(event.amount)})
+    elif kind in PER_PAYER:
+        column, split = PER_PAYER[kind]
+        for payer in PAYERS:
+            part = getattr(event, split).get(payer)
+            if part:
+                state.add(BUDGETS, (year, payer, lead_unit(event.clause), event.clause), **{column: to_fen(part)})
+    elif kind in REASSIGNED:
+        project = registered(state, event.code)
+        amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)  # type: ignore[attr-defined]
+        key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
+        state.add(BUDGETS, key, reassigned_fen=amount)

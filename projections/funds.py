@@ -1,7 +1,10 @@
-"""Funds (P5): capital, holdings per enterprise (registered capital and cost), exits and gains.
+"""Funds (P5): capital, cash, holdings per enterprise (registered capital and cost), exits,
+realised gains and losses, and the P5.8 failure ratio of each fund's early-stage projects.
 
-Holdings come from converted grants (StakeReceived, P2.2) and direct investments; disposals
-realise a gain or loss against cost, write-offs a loss of the cost. Events this module does
+Follows the fund's own events, which the 拨投结合 project commands record beside the project's
+(ProjectFollowed on approval, StakeReceived on conversion, Disposed on buyback or sale,
+DebtRepaid on debt repayments, ProjectFailed and WrittenOff on failure), plus direct
+investments. Events this module does
 not know are ignored, so the projection never fails on a new event type.
 """
 
@@ -35,22 +38,43 @@ HOLDINGS = sa.Table(
     fen("invested_fen"),  # cash the fund paid in (direct investments)
     fen("converted_fen"),  # grants converted into the holding
     fen("proceeds_fen"),  # cash received on exits
-    fen("gain_fen"),  # realised gain (negative: loss), exits and write-offs
+    fen("gain_fen"),  # net realised gain (negative: loss), exits and write-offs
+    fen("loss_fen"),  # realised losses alone (exits below cost, write-offs), ≥ 0
     info={"sums": True},
 )
 
-TABLES = (FUNDS, HOLDINGS)
+# P5.8: the projects whose stake a fund holds, early-stage or not, failed or not
+PROJECTS = sa.Table(
+    "rm_fund_projects",
+    METADATA,
+    sa.Column("fund", sa.String(120), primary_key=True),
+    sa.Column("project", sa.String(120), primary_key=True),
+    sa.Column("enterprise", sa.String(120)),
+    sa.Column("early_stage", sa.Boolean),
+    sa.Column("failed_on", sa.String(10)),
+)
+
+TABLES = (FUNDS, HOLDINGS, PROJECTS)
 
 Registered = Fund.Registered  # type: ignore[attr-defined]
+ProjectFollowed = Fund.ProjectFollowed  # type: ignore[attr-defined]
+ProjectFailed = Fund.ProjectFailed  # type: ignore[attr-defined]
 StakeReceived = Fund.StakeReceived  # type: ignore[attr-defined]
 Invested = Fund.Invested  # type: ignore[attr-defined]
 Disposed = Fund.Disposed  # type: ignore[attr-defined]
 WrittenOff = Fund.WrittenOff  # type: ignore[attr-defined]
+# repayments on debt holdings (P2.2 conversion into debt); absent from older domain code
+DebtRepaid: type = getattr(Fund, "DebtRepaid", type("NoDebtRepaid", (), {}))
 
 
 def apply(state: State, position: int, event: Any) -> None:
     if isinstance(event, Registered):
         state.put(FUNDS, (event.code,), name=event.name, manager=event.manager, capital_fen=to_fen(event.capital))
+    elif isinstance(event, ProjectFollowed):
+        state.put(PROJECTS, (event.fund, event.project), enterprise=event.enterprise,
+                  early_stage=bool(event.early_stage), failed_on=None)
+    elif isinstance(event, ProjectFailed):
+        state.put(PROJECTS, (event.fund, event.project), failed_on=event.by.decided.isoformat())
     elif isinstance(event, StakeReceived):
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.cost), converted_fen=to_fen(event.cost))
@@ -58,9 +82,14 @@ def apply(state: State, position: int, event: Any) -> None:
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.amount), invested_fen=to_fen(event.amount))
     elif isinstance(event, Disposed):
+        gain = to_fen(event.price - event.cost)
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=-to_fen(event.units),
                   cost_fen=-to_fen(event.cost), proceeds_fen=to_fen(event.price),
-                  gain_fen=to_fen(event.price - event.cost))
+                  gain_fen=gain, loss_fen=max(-gain, 0))
+    elif isinstance(event, DebtRepaid):
+        # principal reduces the debt held at cost; interest is realised income; both are cash in
+        state.add(HOLDINGS, (event.fund, event.enterprise, "debt"), cost_fen=-to_fen(event.principal),
+                  proceeds_fen=to_fen(event.principal + event.interest), gain_fen=to_fen(event.interest))
     elif isinstance(event, WrittenOff):
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=-to_fen(event.units),
-                  cost_fen=-to_fen(event.cost), gain_fen=-to_fen(event.cost))
+                  cost_fen=-to_fen(event.cost), gain_fen=-to_fen(event.cost), loss_fen=to_fen(event.cost))

@@ -7,19 +7,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections import balances, budgets, caps, funds, recipients, trail
+from projections import balances, budgets, caps, funds, loans, recipients, trail
 from projections.state import MemoryState, State
 
-# recipients before the others: it registers each award's year, which later events look up.
-MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds)
+# recipients before the others: it registers each award's (and project's) year, clause and
+# source, which later events of recipients and budgets look up.
+MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans)
 
 TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
 
 
 # what each report needs: an as-of fold runs only these (the trail is the costliest model)
 FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
-    "balances": (balances,), "recipients": (recipients,), "caps": (caps,), "budgets": (budgets,),
-    "funds": (funds,), "trail": (trail,),
+    "balances": (balances,), "recipients": (recipients,), "caps": (caps,), "budgets": (recipients, budgets),
+    "funds": (funds,), "loans": (loans,), "trail": (trail,),
 }
 
 

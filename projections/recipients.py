@@ -1,7 +1,13 @@
-"""Per recipient: awarded, disbursed, clawed back and outstanding, by clause and award year.
+"""Per recipient: awarded, disbursed, clawed back, reassigned and outstanding, by clause and
+award year.
 
 Payments and clawbacks count in the year of the award they settle (so "outstanding" of a
-year is what that year's awards still owe); the awards register remembers each award's year.
+year is what that year's awards still owe); the awards register remembers each award's year,
+clause and source. A 拨投结合 project (P2.2/P6.1) is an award to its enterprise under the
+project's clause, registered under the project code: the grant is awarded on approval, its
+tranches are disbursements, a misuse recovery is a clawback, and a P6.1 reassignment of
+unspent money moves it from the finished project's recipient to the receiving project's
+(``reassigned``: + received, − handed on; a transfer, not new spending).
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.enterprise import Enterprise
+from domain.project import Project
 from projections.schema import METADATA, fen
-from projections.state import State, to_fen
+from projections.state import Row, State, to_fen
 
 AWARDS = sa.Table(
     "rm_awards",
@@ -33,6 +40,7 @@ RECIPIENTS = sa.Table(
     fen("awarded_fen"),
     fen("disbursed_fen"),
     fen("clawed_back_fen"),
+    fen("reassigned_fen"),
     info={"sums": True},
 )
 
@@ -41,6 +49,11 @@ TABLES = (AWARDS, RECIPIENTS)
 AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
 Disbursed = Enterprise.Disbursed  # type: ignore[attr-defined]
 ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
+ProjectApproved = Project.Approved  # type: ignore[attr-defined]
+TranchePaid = Project.TranchePaid  # type: ignore[attr-defined]
+ProjectClawedBack = Project.ClawedBack  # type: ignore[attr-defined]
+ReassignedOut = Project.ReassignedOut  # type: ignore[attr-defined]
+ReassignedIn = Project.ReassignedIn  # type: ignore[attr-defined]
 
 
 def award_year(state: State, award_id: str, fallback: int) -> int:
@@ -48,13 +61,33 @@ def award_year(state: State, award_id: str, fallback: int) -> int:
     return int(row["year"]) if row else fallback
 
 
+def registered(state: State, award_id: str) -> Row:
+    """An award's (or project's) register row: party, clause, year, source."""
+    row = state.get(AWARDS, (award_id,))
+    if row is None:  # pragma: no cover - every project event follows its approval in the log
+        raise LookupError(f"award or project {award_id} is not in the awards register")
+    return row
+
+
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, AwardGranted):
+    if isinstance(event, AwardGranted | ProjectApproved):
         year = event.by.fiscal_year
-        state.put(AWARDS, (event.award_id,), party=event.party, clause=event.clause, year=year, source=event.source)
-        state.add(RECIPIENTS, (event.party, event.clause, year), awarded_fen=to_fen(event.amount))
+        party = event.party if isinstance(event, AwardGranted) else event.enterprise
+        code = event.award_id if isinstance(event, AwardGranted) else event.code
+        state.put(AWARDS, (code,), party=party, clause=event.clause, year=year, source=event.source)
+        state.add(RECIPIENTS, (party, event.clause, year), awarded_fen=to_fen(event.amount))
     elif isinstance(event, Disbursed):
         year = award_year(state, event.award_id, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.party, event.clause, year), disbursed_fen=to_fen(event.amount))
     elif isinstance(event, ClawedBack):
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), clawed_back_fen=to_fen(event.amount))
+    elif isinstance(event, TranchePaid):
+        year = award_year(state, event.code, event.by.fiscal_year)
+        state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=to_fen(event.amount))
+    elif isinstance(event, ProjectClawedBack):
+        year = award_year(state, event.code, event.paid_year)
+        state.add(RECIPIENTS, (event.enterprise, event.clause, year), clawed_back_fen=to_fen(event.amount))
+    elif isinstance(event, ReassignedOut | ReassignedIn):
+        project = registered(state, event.code)
+        amount = to_fen(event.amount) if isinstance(event, ReassignedIn) else -to_fen(event.amount)
+        state.add(RECIPIENTS, (project["party"], project["clause"], int(project["year"])), reassigned_fen=amount)

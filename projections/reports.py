@@ -17,7 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from domain.clauses import catalogue
+from domain.compensation import BANK
 from domain.errors import Refused
+from domain.fund import FailureReport
+from domain.loan import PAYERS
 from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook, parameter_book
 from projections.state import Rows, from_fen
@@ -70,15 +73,24 @@ def balances(rows: Rows) -> Report:
 
 
 def recipients(rows: Rows) -> Report:
+    """Grants and 拨投结合 projects (P2.2/P6.1) per recipient, clause and award year. The
+    ``reassigned`` column (P6.1: + received, − handed on) appears when any money was reassigned."""
+    with_reassigned = any(r.get("reassigned_fen") for r in rows["rm_recipients"].values())
     out: list[list[Any]] = []
     for (party, clause, year), r in sorted(rows["rm_recipients"].items()):
         awarded, paid, back = _money(r["awarded_fen"]), _money(r["disbursed_fen"]), _money(r["clawed_back_fen"])
-        out.append([party, clause, clause_title(clause), year, awarded, paid, back, awarded - paid])
+        moved = [_money(r.get("reassigned_fen"))] if with_reassigned else []
+        out.append([party, clause, clause_title(clause), year, awarded, paid, back, *moved, awarded - paid])
+    notes = ["outstanding = awarded − disbursed; payments and clawbacks count in the award's year",
+             "拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements"]
+    if with_reassigned:
+        notes.append("reassigned (P6.1): unspent money received (+) or handed on to another project (−); "
+                     "a transfer, not new spending")
     return Report("awards per recipient, clause and award year",
                   [Column("recipient"), Column("clause"), Column("title"), Column("year"),
                    Column("awarded", True), Column("disbursed", True), Column("clawed_back", True),
-                   Column("outstanding", True)], out,
-                  ["outstanding = awarded − disbursed; payments and clawbacks count in the award's year"])
+                   *([Column("reassigned", True)] if with_reassigned else []),
+                   Column("outstanding", True)], out, notes)
 
 
 def _annual_cap(book: ParameterBook, clause: str, year: int) -> Decimal | None:
@@ -107,50 +119,142 @@ def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
 
 
 def budgets(rows: Rows, by: str = "source") -> Report:
-    """Budget execution per fiscal year and funding source, or per responsible unit."""
+    """Budget execution per fiscal year and funding source, or per responsible unit. The
+    ``reassigned`` column (P6.1) appears when any money was reassigned between projects."""
     if by not in ("source", "unit", "clause"):
         raise Refused(f"budgets can be grouped by source, unit or clause, not {by!r}")
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
     for (year, source, unit, clause), r in rows["rm_budgets"].items():
         key = (year, source) if by == "source" else (year, unit) if by == "unit" else (year, clause)
-        t = totals.setdefault(key, [ZERO, ZERO, ZERO])
+        t = totals.setdefault(key, [ZERO, ZERO, ZERO, ZERO])
         t[0] += _money(r["committed_fen"])
         t[1] += _money(r["paid_fen"])
         t[2] += _money(r["recovered_fen"])
+        t[3] += _money(r.get("reassigned_fen"))
+    with_reassigned = any(r.get("reassigned_fen") for r in rows["rm_budgets"].values())
     out: list[list[Any]] = []
-    for key, (committed, paid, recovered) in sorted(totals.items()):
+    for key, (committed, paid, recovered, moved) in sorted(totals.items()):
         label = [key[1], clause_title(key[1])] if by == "clause" else [key[1]]
-        out.append([key[0], *label, committed, paid, recovered, paid - recovered])
+        out.append([key[0], *label, committed, paid, recovered, *([moved] if with_reassigned else []),
+                    paid - recovered])
     heading = {"source": [Column("source")], "unit": [Column("unit")],
                "clause": [Column("clause"), Column("title")]}[by]
-    notes = ["committed in the award's decision year; paid and recovered in the year decided"]
+    notes = ["committed in the decision year (award, project approval, P5.6 compensation approval); "
+             "paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)"]
+    if with_reassigned:
+        notes.append("reassigned (P6.1): moved between project lines (+ in, − out), not new spending")
     if by == "unit":
         notes.append("each clause counts under its lead 责任单位 (first listed in the clause index)")
     return Report(f"budget execution per fiscal year and {by}",
                   [Column("year"), *heading, Column("committed", True), Column("paid", True),
-                   Column("recovered", True), Column("net_spent", True)], out, notes)
+                   Column("recovered", True), *([Column("reassigned", True)] if with_reassigned else []),
+                   Column("net_spent", True)], out, notes)
 
 
-def funds(rows: Rows) -> Report:
-    """Per fund: capital and cash, then each holding with its cost, exits and realised gain."""
+def _tolerance(book: ParameterBook, on: date) -> Decimal:
+    """P5.8 failure tolerance in force on ``on`` (the first version for earlier dates)."""
+    try:
+        value: Decimal = book.at("P5.8", "failure_tolerance", on).value
+    except Refused:
+        value = book.versions("P5.8")[0].value
+    return value
+
+
+def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None) -> Report:
+    """Per fund: capital, cash and totals, then each holding per enterprise with its cost,
+    exits and realised gain or loss, then the P5.8 failure ratio of its early-stage projects
+    (flagged above the tolerance in force on ``on``, default today; never blocking)."""
+    book = book or parameter_book()
+    tolerance = _tolerance(book, on or date.today())
     holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
     for key, r in sorted(rows["rm_fund_holdings"].items()):
         holdings.setdefault(key[0], []).append((key, r))
+    projects: dict[str, list[dict[str, Any]]] = {}
+    for (fund, _), r in sorted(rows.get("rm_fund_projects", {}).items()):
+        projects.setdefault(fund, []).append(r)
     out: list[list[Any]] = []
+    notes: list[str] = []
     for (fund,), f in sorted(rows["rm_funds"].items()):
         lots = holdings.get(fund, [])
+        total = {c: sum((_money(r.get(c)) for _, r in lots), ZERO)
+                 for c in ("invested_fen", "proceeds_fen", "cost_fen", "gain_fen", "loss_fen")}
         capital = _money(f["capital_fen"])
-        invested = sum((_money(r["invested_fen"]) for _, r in lots), ZERO)
-        proceeds = sum((_money(r["proceeds_fen"]) for _, r in lots), ZERO)
-        out.append([fund, f["name"], "", capital, capital - invested + proceeds, "", "", "", ""])
+        out.append([fund, f["name"], "", capital, capital - total["invested_fen"] + total["proceeds_fen"], "",
+                    total["cost_fen"], total["proceeds_fen"], total["gain_fen"]])
         for (_, enterprise, kind), r in lots:
             out.append([fund, f"  {enterprise}", kind, "", "", _money(r["units_fen"]), _money(r["cost_fen"]),
                         _money(r["proceeds_fen"]), _money(r["gain_fen"])])
-    return Report("funds: capital, cash, holdings and realised gains",
+        followed = projects.get(fund, [])
+        if followed:
+            early = [p for p in followed if p["early_stage"]]
+            failure = FailureReport(sum(1 for p in early if p["failed_on"]), len(early), tolerance)
+            out.append([fund, f"  {failure.describe()}", "P5.8", "", "", "", "", "", ""])
+            if failure.flagged:
+                notes.append(f"{fund}: {failure.describe()}")
+        if lots:
+            losses = total["loss_fen"]
+            notes.append(f"{fund}: realised gains {fmt(total['gain_fen'] + losses)}, losses {fmt(losses)}, "
+                         f"net {fmt(total['gain_fen'])}")
+    return Report("funds: capital, cash, holdings, realised gains and losses, P5.8 failure ratio",
                   [Column("fund"), Column("name_or_enterprise"), Column("kind"), Column("capital", True),
                    Column("cash", True), Column("units_held", True), Column("cost_held", True),
                    Column("proceeds", True), Column("realised_gain", True)], out,
-                  ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)"])
+                  ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)",
+                   "realised_gain: exits at price − cost and write-offs at − cost (negative: a loss); "
+                   "converted grants cost the fund no cash",
+                   *notes])
+
+
+def _loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
+    """As domain.loan.Loan.status, from the read model's figures."""
+    if loan["claimed_on"]:
+        if not loan["approved_on"]:
+            return "claimed"
+        if any(_money(b["approved_fen"]) - _money(b["paid_fen"]) for name, b in bearers.items() if name in PAYERS):
+            return "approved"
+        return "recovering" if totals["recovered_fen"] else "compensated"
+    if loan["loss_declared_on"]:
+        return "loss declared"
+    if loan["non_performing_on"]:
+        return "non-performing"
+    if not totals["disbursed_fen"]:
+        return "enrolled"
+    return "repaid" if totals["disbursed_fen"] == totals["repaid_fen"] else "performing"
+
+
+def loans(rows: Rows) -> Report:
+    """P5.6 loans: one row per loan (principal, unrepaid, loss, status), then one per bearer of
+    the loss (省财政, 市财政, the bank): its share, paid, still owed, recoveries returned."""
+    bearers: dict[str, dict[str, dict[str, Any]]] = {}
+    for (loan, bearer), r in rows["rm_loan_bearers"].items():
+        bearers.setdefault(loan, {})[bearer] = r
+    out: list[list[Any]] = []
+    for (code,), loan in sorted(rows["rm_loans"].items()):
+        totals = rows["rm_loan_totals"].get((code,), {})
+        totals = {c: totals.get(c, 0) for c in ("disbursed_fen", "repaid_fen", "loss_fen", "recovered_fen")}
+        own = bearers.get(code, {})
+        unrepaid = _money(totals["disbursed_fen"]) - _money(totals["repaid_fen"])
+        out.append([code, loan["bank"], loan["borrower"], loan["category"], _loan_status(loan, totals, own),
+                    _money(loan["principal_fen"]), unrepaid, _money(totals["loss_fen"]),
+                    "", "", "", "", _money(totals["recovered_fen"])])
+        for name in (*PAYERS, BANK):
+            b = own.get(name)
+            if b is None:
+                continue
+            share = _money(b["approved_fen"] or b["claimed_fen"])
+            public = name in PAYERS
+            paid = _money(b["paid_fen"]) if public else ""
+            owed = _money(b["approved_fen"]) - _money(b["paid_fen"]) if public else ""
+            out.append([code, "", "", "", "", "", "", "", name if public else f"{loan['bank']} (bank)",
+                        share, paid, owed, _money(b["returned_fen"])])
+    return Report("P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered",
+                  [Column("loan"), Column("bank"), Column("borrower"), Column("category"), Column("status"),
+                   Column("principal", True), Column("unrepaid", True), Column("loss", True), Column("bearer"),
+                   Column("share", True), Column("paid", True), Column("owed", True),
+                   Column("recovered", True)], out,
+                  ["unrepaid = disbursed − repaid (before the loss is written off); share: the approved share "
+                   "(claimed, until approved); owed = approved − paid; recovered: returned to each bearer pro rata "
+                   "(on the loan row: all recovered)"])
 
 
 def trail(rows: Rows, entity: str) -> Report:
@@ -172,6 +276,7 @@ def trail(rows: Rows, entity: str) -> Report:
 
 REPORTS: dict[str, Callable[..., Report]] = {
     "balances": balances, "recipients": recipients, "caps": caps, "budgets": budgets, "funds": funds,
+    "loans": loans,
 }
 
 

@@ -38,7 +38,23 @@ class ReadModelStore(TrackingRecorder):
         super().__init__(**kwargs)
         self.database = database
         self.engine = engine_for(database)
+        if self.stale_tables():
+            METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
         METADATA.create_all(self.engine)
+
+    def stale_tables(self) -> list[str]:
+        """Read-model tables whose columns differ from the code's (a model gained a column).
+        They are dropped with their tracking position, so the next catch-up replays the log."""
+        inspector = sa.inspect(self.engine)
+        schema = self.database.schema or None
+        stale = []
+        for table in METADATA.sorted_tables:
+            if not inspector.has_table(table.name, schema=schema):
+                continue
+            found = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+            if found != {c.name for c in table.columns}:
+                stale.append(table.name)
+        return stale
 
     def close(self) -> None:
         self.engine.dispose()

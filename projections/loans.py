@@ -1,0 +1,103 @@
+"""Tech loans in the P5.6 credit risk compensation scheme: per loan the bank, borrower,
+category, principal, unrepaid principal and declared loss, and per bearer of the loss
+(省财政, 市财政, the bank) its share, what it paid, what it still owes and the recoveries
+returned to it.
+
+The status shown is derived from these figures exactly as :attr:`domain.loan.Loan.status`
+derives it, so the report agrees with the aggregate at any point in the log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from domain.loan import Loan
+from projections.schema import METADATA, fen
+from projections.state import State, to_fen
+
+LOANS = sa.Table(
+    "rm_loans",
+    METADATA,
+    sa.Column("loan", sa.String(120), primary_key=True),
+    sa.Column("bank", sa.String(120)),
+    sa.Column("borrower", sa.String(120)),
+    sa.Column("category", sa.String(20)),
+    sa.Column("principal_fen", sa.BigInteger),
+    sa.Column("start", sa.String(10)),
+    sa.Column("term_months", sa.Integer),
+    sa.Column("non_performing_on", sa.String(10)),
+    sa.Column("loss_declared_on", sa.String(10)),
+    sa.Column("claimed_on", sa.String(10)),
+    sa.Column("approved_on", sa.String(10)),
+    sa.Column("approved_ref", sa.String(200)),
+)
+
+LOAN_TOTALS = sa.Table(
+    "rm_loan_totals",
+    METADATA,
+    sa.Column("loan", sa.String(120), primary_key=True),
+    fen("disbursed_fen"),
+    fen("repaid_fen"),
+    fen("loss_fen"),
+    fen("recovered_fen"),
+    info={"sums": True},
+)
+
+# bearer: 省财政, 市财政 or "bank" (the split's name for the lending bank)
+BEARERS = sa.Table(
+    "rm_loan_bearers",
+    METADATA,
+    sa.Column("loan", sa.String(120), primary_key=True),
+    sa.Column("bearer", sa.String(120), primary_key=True),
+    fen("claimed_fen"),  # share of the loss in the claim
+    fen("approved_fen"),  # share approved (a public payer owes it to the bank)
+    fen("paid_fen"),
+    fen("returned_fen"),  # recoveries returned to it
+    info={"sums": True},
+)
+
+TABLES = (LOANS, LOAN_TOTALS, BEARERS)
+
+Enrolled = Loan.Enrolled  # type: ignore[attr-defined]
+Disbursed = Loan.Disbursed  # type: ignore[attr-defined]
+Repaid = Loan.Repaid  # type: ignore[attr-defined]
+ClassifiedNonPerforming = Loan.ClassifiedNonPerforming  # type: ignore[attr-defined]
+LossDeclared = Loan.LossDeclared  # type: ignore[attr-defined]
+CompensationClaimed = Loan.CompensationClaimed  # type: ignore[attr-defined]
+CompensationApproved = Loan.CompensationApproved  # type: ignore[attr-defined]
+CompensationPaid = Loan.CompensationPaid  # type: ignore[attr-defined]
+Recovered = Loan.Recovered  # type: ignore[attr-defined]
+
+
+def apply(state: State, position: int, event: Any) -> None:
+    if isinstance(event, Enrolled):
+        state.put(LOANS, (event.code,), bank=event.bank, borrower=event.borrower, category=event.category,
+                  principal_fen=to_fen(event.principal), start=event.start.isoformat(),
+                  term_months=int(event.term_months), non_performing_on=None, loss_declared_on=None,
+                  claimed_on=None, approved_on=None, approved_ref=None)
+        state.add(LOAN_TOTALS, (event.code,), disbursed_fen=0)
+    elif isinstance(event, Disbursed):
+        state.add(LOAN_TOTALS, (event.loan,), disbursed_fen=to_fen(event.amount))
+    elif isinstance(event, Repaid):
+        state.add(LOAN_TOTALS, (event.loan,), repaid_fen=to_fen(event.amount))
+    elif isinstance(event, ClassifiedNonPerforming):
+        state.put(LOANS, (event.loan,), non_performing_on=event.by.decided.isoformat())
+    elif isinstance(event, LossDeclared):
+        state.put(LOANS, (event.loan,), loss_declared_on=event.by.decided.isoformat())
+        state.add(LOAN_TOTALS, (event.loan,), loss_fen=to_fen(event.loss))
+    elif isinstance(event, CompensationClaimed):
+        state.put(LOANS, (event.loan,), claimed_on=event.by.decided.isoformat())
+        for bearer, share in event.shares.items():
+            state.add(BEARERS, (event.loan, bearer), claimed_fen=to_fen(share))
+    elif isinstance(event, CompensationApproved):
+        state.put(LOANS, (event.loan,), approved_on=event.by.decided.isoformat(), approved_ref=event.by.ref)
+        for bearer, share in event.shares.items():
+            state.add(BEARERS, (event.loan, bearer), approved_fen=to_fen(share))
+    elif isinstance(event, CompensationPaid):
+        state.add(BEARERS, (event.loan, event.payer), paid_fen=to_fen(event.amount))
+    elif isinstance(event, Recovered):
+        state.add(LOAN_TOTALS, (event.loan,), recovered_fen=to_fen(event.amount))
+        for bearer, part in event.parts.items():
+            state.add(BEARERS, (event.loan, bearer), returned_fen=to_fen(part))

@@ -1,0 +1,278 @@
+"""Read models follow every aggregate: 拨投结合 projects and their funds (conversion, buyback,
+failure and write-off, P6.1 reassignment, misuse recovery), P5.6 loans (compensation paid and
+recoveries returned), checked against hand-computed figures, the journal, and a rebuild, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from click.testing import Result
+
+from domain.ids import loan_id
+from domain.journal import CITY, PROVINCE
+from domain.loan import Loan
+from ledger import Ledger
+from ledger.commands import Command
+from ledger.funds import RegisterFund
+from ledger.grants import Disburse
+from ledger.loans import (
+    ApproveCompensation,
+    ClaimCompensation,
+    ClassifyNonPerforming,
+    DeclareLoss,
+    DisburseLoan,
+    EnrolLoan,
+    PayCompensation,
+    RecordRecovery,
+    RepayLoan,
+)
+from ledger.parties import RegisterParty
+from ledger.projects import (
+    ApproveProject,
+    BuyBack,
+    ConvertProject,
+    FailProject,
+    PayTranche,
+    ReassignUnspent,
+    RecordTrigger,
+    RegisterHolders,
+)
+from ledger.rules import AwardByRule
+from projections import reports
+from projections.budgets import BUDGETS
+from projections.runner import catch_up, differences, fold, rebuild
+from projections.state import Rows, from_fen
+from projections.store import ReadModelStore
+from tests.conftest import OFFICER, fixed_clock
+
+D = Decimal
+
+
+def on(day: str, **kw: object) -> dict[str, object]:
+    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+
+
+def project(code: str, enterprise: str, fund: str, amount: str, pre_money: str, clause: str = "P2.2",
+            early_stage: bool = True, day: str = "2025-01-10") -> ApproveProject:
+    return ApproveProject(
+        code=code, title=f"项目{code}", clause=clause, enterprise=enterprise, fund=fund, amount=D(amount),
+        trigger="date", trigger_on=date(int(day[:4]), 12, 31), pricing="fixed", pre_money=D(pre_money), max_stake="25%",
+        exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
+        early_stage=early_stage, **on(day, ref=f"临科发〔{day[:4]}〕{code}号"))
+
+
+def record_lifecycles(ledger: Ledger) -> None:
+    """A grant; the worked example (PJ-1: 3,000,000 in two tranches, converted at pre-money
+    12,000,000 → 20 %, bought back for 3,240,000, gain 240,000); a converted project that
+    fails and is written off (PJ-2: 1,000,000); an unconverted project that fails with
+    misuse, 100,000 clawed back (PJ-3, fund F-2); a P6.1 reassignment of 200,000 from PJ-4 to
+    PJ-5; and a P5.6a loan compensated in part with a recovery of 100,000."""
+    run: Callable[[Command], object] = ledger.execute
+    for code, kind in (("ENT-1", "enterprise"), ("ENT-2", "enterprise"), ("U1", "university"), ("BANK-1", "bank")):
+        run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
+                          **on("2024-12-01")))
+    run(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5000000.00"},  # 2 % → 100,000
+                    **on("2025-03-01", ref="临科发〔2025〕1号")))
+    run(Disburse(recipient="U1", award="U1-A1", amount=D("100000.00"), **on("2025-04-01")))
+    run(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="M", capital=D("50000000.00"),
+                     **on("2024-12-01")))
+    run(RegisterFund(code="F-2", name="种子基金", manager="M", capital=D("1000000.00"), **on("2024-12-01")))
+    run(RegisterHolders(enterprise="ENT-1", holders=(("张三", "张三", D("3000000")), ("李四", "李四", D("2000000"))),
+                        **on("2024-12-02")))
+    run(RegisterHolders(enterprise="ENT-2", holders=(("王五", "王五", D("1000000")),), **on("2024-12-02")))
+
+    run(project("PJ-1", "ENT-1", "F-SEED", "3000000.00", "12000000.00"))
+    run(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-1", **on("2025-02-01")))
+    run(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-2", **on("2025-08-01")))
+    run(project("PJ-2", "ENT-2", "F-SEED", "1000000.00", "4000000.00"))
+    run(PayTranche(project="PJ-2", amount=D("1000000.00"), **on("2025-02-01")))
+    run(project("PJ-3", "ENT-2", "F-2", "300000.00", "4000000.00"))
+    run(PayTranche(project="PJ-3", amount=D("300000.00"), **on("2025-03-01")))
+    run(project("PJ-4", "ENT-1", "F-SEED", "500000.00", "12000000.00", early_stage=False))
+    run(PayTranche(project="PJ-4", amount=D("500000.00"), **on("2025-03-01")))
+
+    run(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    run(ConvertProject(project="PJ-1", **on("2026-01-05", ref="临科发〔2026〕1号")))
+    run(RecordTrigger(project="PJ-2", **on("2026-01-05")))
+    run(ConvertProject(project="PJ-2", **on("2026-01-05", ref="临科发〔2026〕2号")))
+    run(FailProject(project="PJ-3", reason="技术路线失败", misuse="挪用", clawback=D("100000.00"),
+                    **on("2026-02-01", ref="临科发〔2026〕3号")))
+    run(project("PJ-5", "ENT-2", "F-SEED", "300000.00", "4000000.00", clause="P6.1", early_stage=False,
+                day="2026-05-01"))
+    run(ReassignUnspent(project="PJ-4", target="PJ-5", amount=D("200000.00"), **on("2026-06-01", ref="临科发〔2026〕6号")))
+    run(FailProject(project="PJ-2", reason="市场失败", **on("2027-03-01", ref="临科发〔2027〕1号")))
+    run(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+
+    run(EnrolLoan(code="L1", bank="BANK-1", borrower="ENT-1", category="P5.6a", principal=D("500000.00"),
+                  start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
+    run(DisburseLoan(code="L1", amount=D("500000.00"), **on("2025-01-10")))
+    run(RepayLoan(code="L1", amount=D("166666.67"), **on("2025-07-10")))
+    run(ClassifyNonPerforming(code="L1", reason="逾期90天", **on("2025-10-10")))
+    run(DeclareLoss(code="L1", loss=D("333333.33"), **on("2026-03-01", ref="行〔2026〕5号")))
+    run(ClaimCompensation(code="L1", **on("2026-03-10")))
+    run(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财〔2026〕8号")))
+    run(PayCompensation(code="L1", payer=PROVINCE, **on("2026-04-01")))
+    run(PayCompensation(code="L1", payer=CITY, amount=D("50000.00"), **on("2026-04-02")))
+    run(RecordRecovery(code="L1", amount=D("100000.00"), **on("2026-06-01")))
+
+
+@pytest.fixture
+def history(ledger: Ledger) -> Ledger:
+    record_lifecycles(ledger)
+    return ledger
+
+
+@pytest.fixture
+def store(ledger: Ledger) -> Iterator[ReadModelStore]:
+    s = ReadModelStore(ledger.database)
+    yield s
+    s.close()
+
+
+def current(ledger: Ledger, store: ReadModelStore) -> Rows:
+    catch_up(ledger, store)
+    return store.load()
+
+
+def by_label(report: reports.Report, *label: object) -> list[object]:
+    width = len(label)
+    return next(r for r in report.rows if tuple(r[:width]) == label)
+
+
+def journal(rows: Rows) -> dict[str, Decimal]:
+    return {k[0]: from_fen(v["balance_fen"]) for k, v in rows["rm_balances"].items() if v["balance_fen"]}
+
+
+def test_rebuild_equals_incremental_with_every_lifecycle(history: Ledger, store: ReadModelStore) -> None:
+    incremental = current(history, store)
+    assert sum(journal(incremental).values()) == 0
+    assert differences(incremental, fold(history)[0].rows) == []
+    rebuild(history, store)
+    assert differences(incremental, store.load()) == []
+    for table in ("rm_fund_projects", "rm_loans", "rm_loan_totals", "rm_loan_bearers"):
+        assert incremental[table], f"{table} is empty"
+
+
+def test_funds_follow_conversion_buyback_failure_and_p58(history: Ledger, store: ReadModelStore) -> None:
+    report = reports.funds(current(history, store), on=date(2028, 1, 5))
+    # capital 50,000,000; converted grants cost no cash; the buyback brought 3,240,000
+    assert by_label(report, "F-SEED", "临汾市天使投资基金")[3:] == [
+        D("50000000.00"), D("53240000.00"), "", D("0.00"), D("3240000.00"), D("-760000.00")]
+    assert by_label(report, "F-SEED", "  ENT-1", "equity")[5:] == [D("0.00"), D("0.00"), D("3240000.00"),
+                                                                  D("240000.00")]
+    assert by_label(report, "F-SEED", "  ENT-2", "equity")[5:] == [D("0.00"), D("0.00"), D("0.00"),
+                                                                  D("-1000000.00")]
+    assert by_label(report, "F-SEED", "  P5.8: 1 of 2 early-stage projects failed = 50.0%, "
+                                      "within the 80% tolerance")
+    assert by_label(report, "F-2", "  P5.8: 1 of 1 early-stage projects failed = 100.0%, "
+                                   "ABOVE the 80% tolerance: flagged for review")
+    assert "F-SEED: realised gains 240,000.00, losses 1,000,000.00, net -760,000.00" in report.notes
+    assert any(n.startswith("F-2: P5.8") and "flagged" in n for n in report.notes)
+
+
+def test_funds_as_of_dates_by_hand(history: Ledger) -> None:
+    before = reports.funds(fold(history, as_of=date(2025, 12, 31), report="funds")[0].rows)
+    assert [r for r in before.rows if r[0] == "F-SEED" and r[2] == "equity"] == []
+    held = reports.funds(fold(history, as_of=date(2026, 12, 31), report="funds")[0].rows)
+    # PJ-1: 5,000,000 × 3,000,000 / 12,000,000 = 1,250,000 units; PJ-2: 1,000,000 × 1,000,000 / 4,000,000
+    assert by_label(held, "F-SEED", "  ENT-1", "equity")[5:] == [D("1250000.00"), D("3000000.00"), D("0.00"),
+                                                                D("0.00")]
+    assert by_label(held, "F-SEED", "  ENT-2", "equity")[5:] == [D("250000.00"), D("1000000.00"), D("0.00"),
+                                                                D("0.00")]
+    assert by_label(held, "F-SEED", "  P5.8: 0 of 2 early-stage projects failed = 0.0%, within the 80% tolerance")
+
+
+def test_budgets_per_source_agree_with_the_journal(history: Ledger, store: ReadModelStore) -> None:
+    rows = current(history, store)
+    budget = reports.budgets(rows, by="source")
+    assert "reassigned" in [c.name for c in budget.columns]
+    balance = journal(rows)
+    for source in (CITY, PROVINCE):
+        net = sum((r[-1] for r in budget.rows if r[1] == source), D("0.00"))
+        assert net == -balance[f"funding:{source}"], source
+    # unit totals add up to source totals, and reassignments move money without spending it
+    by_unit = reports.budgets(rows, by="unit")
+    for col in ("committed", "paid", "recovered", "reassigned", "net_spent"):
+        assert sum(budget.column(col), D(0)) == sum(by_unit.column(col), D(0)), col
+    assert sum(budget.column("reassigned"), D(0)) == 0
+    by_clause = {(r[0], r[1]): r for r in reports.budgets(rows, by="clause").rows}
+    # P2.2 2025 (by hand): committed 3,000,000 + 1,000,000 + 300,000 + 500,000; paid the same
+    assert by_clause[(2025, "P2.2")][3:] == [D("4800000.00"), D("4800000.00"), D("0.00"), D("0.00"),
+                                             D("4800000.00")]
+    # 2026: PJ-3 misuse recovery 100,000; PJ-5 approved 300,000 under P6.1; 200,000 moved P2.2 → P6.1
+    assert by_clause[(2026, "P2.2")][3:] == [D("0.00"), D("0.00"), D("100000.00"), D("-200000.00"),
+                                             D("-100000.00")]
+    assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("200000.00"), D("0.00")]
+    # P5.6a: 35 % × 333,333.33 = 116,666.67 committed per payer; recovery 100,000 returned pro rata
+    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("166666.67"), D("70000.00"), D("0.00"),
+                                              D("96666.67")]
+
+
+def test_recipients_show_project_grants_and_reassignment(history: Ledger, store: ReadModelStore) -> None:
+    report = reports.recipients(current(history, store))
+    names = [c.name for c in report.columns]
+    assert names[4:] == ["awarded", "disbursed", "clawed_back", "reassigned", "outstanding"]
+    assert by_label(report, "ENT-1", "P2.2")[3:] == [2025, D("3500000.00"), D("3500000.00"), D("0.00"),
+                                                     D("-200000.00"), D("0.00")]
+    assert by_label(report, "ENT-2", "P2.2")[3:] == [2025, D("1300000.00"), D("1300000.00"), D("100000.00"),
+                                                     D("0.00"), D("0.00")]
+    assert by_label(report, "ENT-2", "P6.1")[3:] == [2026, D("300000.00"), D("0.00"), D("0.00"),
+                                                     D("200000.00"), D("300000.00")]
+    assert by_label(report, "U1", "P2.4")[3:] == [2025, D("100000.00"), D("100000.00"), D("0.00"), D("0.00"),
+                                                  D("0.00")]
+
+
+def test_loans_by_hand_and_as_the_aggregate_says(history: Ledger, store: ReadModelStore) -> None:
+    report = reports.loans(current(history, store))
+    assert report.rows[0] == ["L1", "BANK-1", "ENT-1", "P5.6a", "approved", D("500000.00"), D("333333.33"),
+                              D("333333.33"), "", "", "", "", D("100000.00")]
+    bearers = {r[8]: r[9:] for r in report.rows[1:]}
+    assert bearers == {
+        PROVINCE: [D("116666.67"), D("116666.67"), D("0.00"), D("35000.00")],
+        CITY: [D("116666.67"), D("50000.00"), D("66666.67"), D("35000.00")],
+        "BANK-1 (bank)": [D("99999.99"), "", "", D("30000.00")],
+    }
+    loan: Loan = history.aggregate(loan_id("L1"))
+    assert report.rows[0][4] == loan.status
+    assert [bearers[PROVINCE][3], bearers[CITY][3], bearers["BANK-1 (bank)"][3]] == list(loan.returned.values())
+    early = reports.loans(fold(history, as_of=date(2026, 3, 15), report="loans")[0].rows)
+    assert early.rows[0][4] == "claimed" and early.rows[1][10:] == [D("0.00"), D("0.00"), D("0.00")]
+
+
+def test_a_model_gaining_a_column_is_rebuilt(history: Ledger, store: ReadModelStore) -> None:
+    incremental = current(history, store)
+    with store.engine.begin() as conn:  # an older release's rm_budgets, without the reassigned column
+        BUDGETS.drop(conn)
+        sa.Table("rm_budgets", sa.MetaData(), *(sa.Column(c.name, c.type) for c in BUDGETS.columns
+                                                 if c.name != "reassigned_fen")).create(conn)
+    reopened = ReadModelStore(history.database)
+    try:
+        assert reopened.max_tracking_id(history.name) is None
+        assert differences(incremental, current(history, reopened)) == []
+    finally:
+        reopened.close()
+
+
+def test_report_loans_and_funds_on_the_command_line(jcg: Callable[..., Result], provisioned_url: str) -> None:
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
+    record_lifecycles(ledger)
+    ledger.close()
+    table = jcg("report", "loans")
+    assert table.exit_code == 0, table.output
+    assert "116,666.67" in table.stdout and "P5.6a" in table.stdout
+    rows = json.loads(jcg("report", "loans", "--format", "json").stdout)["rows"]
+    assert rows[0]["unrepaid"] == "333333.33" and rows[2]["owed"] == "66666.67"
+    csv_out = jcg("report", "loans", "--as-of", "2026-03-31", "--format", "csv").stdout.splitlines()
+    assert csv_out[1].startswith("L1,BANK-1,ENT-1,P5.6a,approved,500000.00")
+    assert jcg("report", "loans", "--at-position", "1").stdout.count("L1") == 0
+    funds = jcg("report", "funds", "--as-of", "2027-06-30")
+    assert funds.exit_code == 0 and "P5.8: 1 of 2 early-stage projects failed" in funds.stdout
+    replay = jcg("audit", "replay")
+    assert replay.exit_code == 0, replay.output
+    assert "equals the incremental read models" in replay.stdout
