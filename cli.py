@@ -1243,13 +1243,30 @@ def report_budgets(session: Session, by: str, form: str, as_of: date | None, at_
 @_time_travel
 @pass_session
 def report_funds(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
-    """Funds: capital, holdings and gains.
+    """Funds: capital, cash, holdings per enterprise with cost, realised gains and losses,
+    and the P5.8 failure ratio of early-stage projects (flagged above the tolerance).
 
     \b
     Example:
-      jcg report funds --format json
+      jcg report funds
+      jcg report funds --as-of 2026-12-31 --format json
     """
-    _show_report(session, "funds", form, as_of, at_position)
+    _show_report(session, "funds", form, as_of, at_position, on=as_of)
+
+
+@report_group.command("loans")
+@_time_travel
+@pass_session
+def report_loans(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
+    """P5.6 loans: bank, borrower, category, principal, unrepaid, loss, and each bearer's
+    share, paid, owed and recoveries returned.
+
+    \b
+    Example:
+      jcg report loans
+      jcg report loans --at-position 200 --format csv
+    """
+    _show_report(session, "loans", form, as_of, at_position)
 
 
 @audit.command("replay")
