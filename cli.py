@@ -530,7 +530,8 @@ def _issue5() -> Any:
 
 @main.group()
 def project() -> None:
-    """拨投结合 projects (P2.2, P6.1): approve, pay tranches, trigger, convert, buy back, sell, fail, reassign."""
+    """拨投结合 projects (P2.2, P6.1): approve, pay tranches, trigger, convert, buy back, sell, repay or write off
+    a debt, fail, reassign."""
 
 
 @project.command("approve")
@@ -700,6 +701,45 @@ def project_fail(session: Session, code: str, reason: str, misuse: str, clawback
     projects, _, _ = _issue5()
     session.run(projects.FailProject(project=code, reason=reason, misuse=misuse, clawback=clawback,
                                      **common(decided, ref, request_id)))
+
+
+@project.command("repay")
+@click.argument("code")
+@click.option("--amount", type=YUAN, default=None,
+              help="Cash paid to the fund (interest first, then principal); default: all that is owed.")
+@writing
+@pass_session
+def project_repay(session: Session, code: str, amount: Decimal | None, decided: date, ref: str,
+                  request_id: str) -> None:
+    """The enterprise repays (part of) project CODE's debt to the holder fund.
+
+    Interest is the agreed simple rate on the principal outstanding up to the payment date; a
+    payment settles interest first, then principal. Paying everything before maturity is an early
+    repayment: interest runs only to that day.
+
+    \b
+    Example:
+      jcg project repay PJ-4 --amount 115万 --decided 2027-01-05 --ref 临科发〔2027〕3号
+      jcg project repay PJ-4 --decided 2028-01-05     # early repayment of everything owed
+    """
+    projects, _, _ = _issue5()
+    session.run(projects.RepayDebt(project=code, amount=amount, **common(decided, ref, request_id)))
+
+
+@project.command("write-off")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the debt is not recoverable (default, insolvency, ...).")
+@writing
+@pass_session
+def project_write_off(session: Session, code: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """The enterprise defaulted: project CODE's outstanding debt principal is written off by the fund.
+
+    \b
+    Example:
+      jcg project write-off PJ-4 --reason 企业破产清算 --decided 2028-06-01 --ref 临科发〔2028〕9号
+    """
+    projects, _, _ = _issue5()
+    session.run(projects.WriteOffDebt(project=code, reason=reason, **common(decided, ref, request_id)))
 
 
 @project.command("reassign")

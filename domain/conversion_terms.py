@@ -228,6 +228,26 @@ class ConversionTerms:
             debt_years=debt_years,
         )
 
+    def debt_interest(self, principal: Decimal, since: date, on: date) -> tuple[Decimal, str]:
+        """Simple interest at the agreed debt rate on ``principal`` from ``since`` to ``on``.
+
+        Rounded half-up to the fen once per period in which the principal did not change
+        (interest is paid in fen); the text is the trace step."""
+        if self.debt_rate is None:
+            raise Refused("the approved terms have no debt terms")
+        years = elapsed_years(since, on)
+        value = round_fen(principal * self.debt_rate * years)
+        shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
+        return value, (
+            f"{fmt(principal)} × {pct(self.debt_rate)} × {shown:f} years from {since} to {on} = {fmt(value)}"
+        )
+
+    def maturity(self, converted_on: date) -> date:
+        """When the debt falls due: the agreed term in years after the conversion."""
+        if self.debt_years is None:
+            raise Refused("the approved terms have no debt terms")
+        return add_years(converted_on, self.debt_years)
+
     def window(self, converted_on: date) -> tuple[date, date]:
         return add_years(converted_on, self.window_from_years), add_years(converted_on, self.window_until_years)
 

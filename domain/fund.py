@@ -38,6 +38,11 @@ def loss_account(fund: str) -> str:
     return f"loss:{fund}"
 
 
+def interest_account(fund: str) -> str:
+    """Interest income of the fund on debt it holds (booked when paid)."""
+    return f"interest:{fund}"
+
+
 @dataclass
 class Lot:
     """Registered capital (or debt principal) the fund holds from one conversion or investment."""
@@ -109,6 +114,7 @@ class Fund(Aggregate):
         self.projects: dict[str, FollowedProject] = {}
         self.gains = ZERO
         self.losses = ZERO
+        self.interest_income = ZERO
 
     # projects the fund holds the stake of (P2.2) ----------------------------------------
     def follow(self, by: Provenance, project: str, enterprise: str, early_stage: bool) -> None:
@@ -207,6 +213,28 @@ class Fund(Aggregate):
         else:
             self.losses += cost - price
 
+    def receive_repayment(self, by: Provenance, lot: str, principal: Decimal, interest: Decimal) -> None:
+        """The enterprise pays on a debt holding: principal reduces the holding, interest is income."""
+        held = self.lot(lot)
+        principal, interest = yuan(principal), yuan(interest)
+        if held.kind != "debt":
+            raise Refused(f"fund {self.code}: holding {lot} is equity, not debt")
+        if principal < 0 or interest < 0 or principal + interest <= 0:
+            raise InvalidAmount("a repayment must be positive")
+        if principal > held.cost:
+            raise Refused(
+                f"fund {self.code}: {held.enterprise} owes {fmt(held.cost)} on {lot}; cannot repay {fmt(principal)}"
+            )
+        self._debt_repaid(by, self.code, lot, held.enterprise, principal, interest)
+
+    @event("DebtRepaid")
+    def _debt_repaid(
+        self, by: Provenance, fund: str, lot: str, enterprise: str, principal: Decimal, interest: Decimal
+    ) -> None:
+        self.lots[lot].cost -= principal
+        self.cash += principal + interest
+        self.interest_income += interest
+
     def write_off(self, by: Provenance, lot: str, reason: str) -> Decimal:
         """A failed project's holding is written off in full (P5.8 tolerates it); returns the loss."""
         held = self.lot(lot)
@@ -275,6 +303,15 @@ def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
         (journal.funding(e.fund), e.price),
         (holding_account(e.fund, e.enterprise), -e.cost),
         (gain_account(e.fund), -gain) if gain > 0 else (loss_account(e.fund), -gain),
+    )
+
+
+@journal.postings.register(Fund.DebtRepaid)  # type: ignore[attr-defined]
+def _debt_repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.entry(
+        (journal.funding(e.fund), e.principal + e.interest),
+        (holding_account(e.fund, e.enterprise, "debt"), -e.principal),
+        (interest_account(e.fund), -e.interest),
     )
 
 

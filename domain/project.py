@@ -4,10 +4,13 @@ Lifecycle: approved (grant, recipient, holder fund, terms) → tranches paid →
 disbursed money converted into equity (registered capital + premium) or debt → exit: buyback
 by the team at the stored formula (whole or in parts, inside the window), sale to a third
 party, or failure (written off; recovered only on recorded misuse) → or the unspent money of a
-finished project reassigned to another project (P6.1).
+finished project reassigned to another project (P6.1). A debt is repaid by the enterprise to
+the fund (interest first, at the agreed rate to the payment date, then principal; early
+repayment allowed) or written off on default.
 
 Invariants checked here, each with its own refusal: converted ≤ disbursed; stake ≤ agreed
-maximum; no conversion without its trigger; bought back ≤ held; no buyback outside the window.
+maximum; no conversion without its trigger; bought back ≤ held; no buyback outside the window;
+repaid ≤ owed; no repayment before a conversion into debt.
 """
 
 from __future__ import annotations
@@ -52,6 +55,18 @@ class ConversionPlan:
     units: Decimal
     premium: Decimal
     stake: Decimal
+    trace: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Repayment:
+    """How a payment on the debt splits: interest due first, then principal."""
+
+    amount: Decimal
+    interest: Decimal
+    principal: Decimal
+    interest_due: Decimal
+    outstanding_after: Decimal
     trace: list[str] = field(default_factory=list)
 
 
@@ -131,6 +146,13 @@ class Project(Aggregate):
         self.written_off = ZERO  # units
         self.proceeds = ZERO
         self.last_paid_year = by.decided.year
+        # debt (conversion into debt): principal repaid or written off, interest paid, and the
+        # interest accrued but unpaid up to ``debt_accrued_to`` (simple interest, cash basis)
+        self.debt_repaid = ZERO
+        self.debt_written_off = ZERO
+        self.interest_paid = ZERO
+        self.interest_carried = ZERO
+        self.debt_accrued_to: date | None = None
 
     @property
     def terms(self) -> ConversionTerms:
@@ -145,6 +167,13 @@ class Project(Aggregate):
     def unconverted(self) -> Decimal:
         """Fiscal money received and neither converted, reassigned nor recovered."""
         return self.disbursed + self.reassigned_in - self.converted - self.reassigned_out - self.clawed_back
+
+    @property
+    def debt_outstanding(self) -> Decimal:
+        """Principal the enterprise still owes the fund (0 unless converted into debt)."""
+        if self.into != "debt":
+            return ZERO
+        return self.converted - self.debt_repaid - self.debt_written_off
 
     def _open(self, what: str) -> None:
         if self.status not in OPEN:
@@ -267,6 +296,11 @@ class Project(Aggregate):
     def convert(self, by: Provenance, into: str, amount: Decimal | None, capital_before: Decimal) -> ConversionPlan:
         """Convert on the decision date; ``capital_before`` is the enterprise's registered capital then."""
         plan = self.plan_conversion(by.decided, into, amount, capital_before)
+        if plan.into == "debt" and self.debt_outstanding > 0:
+            # more principal from today: settle the interest on the old principal up to today first
+            assert self.debt_accrued_to is not None
+            accrued, _ = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, by.decided)
+            self._interest_accrued(by, self.code, self.debt_outstanding, accrued, self.debt_accrued_to)
         self._converted(by, self.code, self.clause, self.enterprise, self.fund, plan.into, plan.amount,
                         plan.valuation, plan.units, plan.premium, list(plan.trace))
         return plan
@@ -282,7 +316,115 @@ class Project(Aggregate):
         self.premium += premium
         if self.converted_on is None:
             self.converted_on = by.decided
+        if into == "debt" and self.debt_accrued_to is None:
+            self.debt_accrued_to = by.decided
         self.status = "converted"
+
+    @event("InterestAccrued")
+    def _interest_accrued(
+        self, by: Provenance, code: str, principal: Decimal, amount: Decimal, since: date
+    ) -> None:
+        self.interest_carried += amount
+        self.debt_accrued_to = by.decided
+
+    # debt -----------------------------------------------------------------------------
+    def _check_debt(self, what: str) -> None:
+        if not self.into:
+            raise Refused(f"project {self.code}: no {what} before conversion: the grant has not been converted "
+                          "into debt")
+        if self.into != "debt":
+            raise Refused(f"project {self.code} was converted into {self.into}, not debt: there is no debt to {what}")
+        if self.status == "repaid":
+            raise Refused(f"project {self.code}: the debt is repaid in full")
+        self._open(what)
+        if self.debt_outstanding <= 0:
+            raise Refused(f"project {self.code}: no debt outstanding")
+
+    def interest_due(self, on: date) -> tuple[Decimal, list[str]]:
+        """Interest owed on ``on``: unpaid interest carried plus the agreed rate since it was last settled."""
+        assert self.debt_accrued_to is not None
+        if on < self.debt_accrued_to:
+            raise InvalidDate(f"project {self.code}: {on} is before the debt's last settlement ({self.debt_accrued_to})")
+        new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
+        due = self.interest_carried + new
+        trace = [f"{self.clause}: interest = {how}"]
+        if self.interest_carried:
+            trace.append(f"{self.clause}: unpaid interest carried {fmt(self.interest_carried)} + {fmt(new)} "
+                         f"= {fmt(due)} due")
+        return due, trace
+
+    def plan_repayment(self, on: date, amount: Decimal | None) -> Repayment:
+        """Split a payment of ``amount`` (default: everything owed) made ``on`` into interest and principal."""
+        self._check_debt("repay")
+        due, trace = self.interest_due(on)
+        outstanding = self.debt_outstanding
+        owed = due + outstanding
+        amount = owed if amount is None else yuan(amount)
+        if amount <= 0:
+            raise InvalidAmount(f"project {self.code}: a repayment must be positive")
+        if amount > owed:
+            raise CapExceeded(
+                f"project {self.code}: repayment {fmt(amount)} exceeds what is owed on {on}: principal "
+                f"{fmt(outstanding)} + interest {fmt(due)} = {fmt(owed)} (repaid must not exceed outstanding)"
+            )
+        interest = min(amount, due)
+        principal = amount - interest
+        after = outstanding - principal
+        trace.append(
+            f"{self.clause}: payment {fmt(amount)} = interest {fmt(interest)} + principal {fmt(principal)} "
+            f"(interest first); principal outstanding {fmt(outstanding)} − {fmt(principal)} = {fmt(after)}"
+        )
+        assert self.converted_on is not None
+        maturity = self.terms.maturity(self.converted_on)
+        if after == 0 and on < maturity:
+            trace.append(f"{self.clause}: early repayment in full before maturity {maturity}: interest runs only "
+                         "to the payment date (the agreed terms set no other charge)")
+        elif on > maturity:
+            trace.append(f"{self.clause}: overdue since maturity {maturity}: interest runs at the agreed rate "
+                         "until paid")
+        return Repayment(amount, interest, principal, due, after, trace)
+
+    def repay(self, by: Provenance, amount: Decimal | None) -> Repayment:
+        """The enterprise pays the fund on the decision date (default: the whole debt and its interest)."""
+        plan = self.plan_repayment(by.decided, amount)
+        self._debt_repaid(by, self.code, self.enterprise, self.fund, plan.amount, plan.interest, plan.principal,
+                          plan.interest_due, list(plan.trace))
+        return plan
+
+    @event("DebtRepaid")
+    def _debt_repaid(
+        self, by: Provenance, code: str, enterprise: str, fund: str, amount: Decimal, interest: Decimal,
+        principal: Decimal, interest_due: Decimal, trace: list[str],
+    ) -> None:
+        self.interest_paid += interest
+        self.interest_carried = interest_due - interest
+        self.debt_repaid += principal
+        self.debt_accrued_to = by.decided
+        self.proceeds += amount
+        if self.debt_outstanding == 0:
+            self.status = "repaid"
+
+    def write_off_debt(self, by: Provenance, reason: str) -> tuple[Decimal, Decimal]:
+        """Default: the principal still owed is written off; unpaid interest is forgone (never booked).
+
+        Returns (principal written off, interest forgone)."""
+        self._check_debt("write off")
+        if not reason.strip():
+            raise Refused(f"project {self.code}: writing off the debt needs a reason")
+        interest, _ = self.interest_due(by.decided)
+        principal = self.debt_outstanding
+        self._debt_written_off(by, self.code, self.enterprise, self.fund, principal, interest, reason)
+        return principal, interest
+
+    @event("DebtWrittenOff")
+    def _debt_written_off(
+        self, by: Provenance, code: str, enterprise: str, fund: str, principal: Decimal, interest: Decimal,
+        reason: str,
+    ) -> None:
+        self.debt_written_off += principal
+        self.interest_carried = ZERO
+        self.debt_accrued_to = by.decided
+        self.status = "defaulted"
 
     # exits ----------------------------------------------------------------------------
     def _check_held(self, units: Decimal, what: str) -> Decimal:
@@ -377,6 +519,9 @@ class Project(Aggregate):
                     f"project {self.code}: clawback {fmt(clawback)} exceeds what was paid and not recovered "
                     f"({fmt(recoverable)})"
                 )
+        if self.debt_outstanding > 0:
+            interest, _ = self.interest_due(by.decided)
+            self._debt_written_off(by, self.code, self.enterprise, self.fund, self.debt_outstanding, interest, reason)
         self._failed(by, self.code, self.enterprise, self.fund, reason, misuse, self.held)
         if clawback is not None:
             self._clawed_back(by, self.code, self.clause, self.enterprise, self.source, clawback, misuse,
@@ -445,10 +590,19 @@ class Project(Aggregate):
                 f"  converted {fmt(self.converted)} into {self.into} on {self.converted_on}: registered capital "
                 f"{fmt(self.units)}, premium {fmt(self.premium)}"
             )
-            lines.append(
-                f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
-                f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
-            )
+            if self.into == "debt":
+                assert self.converted_on is not None
+                lines.append(
+                    f"  debt: principal repaid {fmt(self.debt_repaid)}, written off {fmt(self.debt_written_off)}, "
+                    f"outstanding {fmt(self.debt_outstanding)}; interest paid {fmt(self.interest_paid)}, unpaid "
+                    f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures "
+                    f"{self.terms.maturity(self.converted_on)}"
+                )
+            else:
+                lines.append(
+                    f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
+                    f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
+                )
         return lines
 
 

@@ -1,4 +1,5 @@
-"""拨投结合 projects (P2.2, P6.1): approval, tranches, trigger, conversion, exits, failure, reassignment.
+"""拨投结合 projects (P2.2, P6.1): approval, tranches, trigger, conversion, exits, failure, reassignment,
+and the repayment or write-off of a grant converted into debt.
 
 A conversion, a buyback or a sale changes the project, its holder fund and the enterprise's
 share register in one command, so they are saved together or not at all.
@@ -119,6 +120,26 @@ class FailProject(Command):
     reason: str
     misuse: str = ""
     clawback: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RepayDebt(Command):
+    """The enterprise pays the holder fund on a grant converted into debt (interest first, then principal)."""
+
+    kind = "project.repay"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    amount: Decimal | None = None  # default: everything owed on the decision date (early or final repayment)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteOffDebt(Command):
+    """Default: the principal still owed is written off by the fund; unpaid interest is forgone."""
+
+    kind = "project.write-off-debt"
+    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
+    project: str
+    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -321,6 +342,46 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
         f"project {cmd.project} failed: {cmd.reason}",
         trace=trace,
         data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
+    )
+
+
+@handles(RepayDebt)
+def repay_debt(uow: UnitOfWork, cmd: RepayDebt, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    paid = project.repay(by, cmd.amount)
+    fund.receive_repayment(by, project.code, paid.principal, paid.interest)
+    trace = [
+        *paid.trace,
+        f"{fund.code}: cash {fmt(fund.cash)}; debt of {project.enterprise} from {project.code} "
+        f"{fmt(fund.lot(project.code).cost)}; interest income so far {fmt(fund.interest_income)}",
+    ]
+    state = "repaid in full" if project.status == "repaid" else f"outstanding {fmt(paid.outstanding_after)}"
+    return Outcome(
+        cmd.request_id,
+        f"project {cmd.project}: {project.enterprise} paid {fmt(paid.amount)} to {fund.code} (interest "
+        f"{fmt(paid.interest)}, principal {fmt(paid.principal)}); {state}",
+        trace=trace,
+        data={"amount": paid.amount, "interest": paid.interest, "principal": paid.principal,
+              "outstanding": paid.outstanding_after, "cash": fund.cash},
+    )
+
+
+@handles(WriteOffDebt)
+def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    fund = _fund(uow, project.fund)
+    principal, interest = project.write_off_debt(by, cmd.reason)
+    loss = fund.write_off(by, project.code, cmd.reason)
+    return Outcome(
+        cmd.request_id,
+        f"project {cmd.project}: debt of {project.enterprise} written off ({cmd.reason}): principal {fmt(principal)}",
+        trace=[
+            f"{project.clause}: principal outstanding {fmt(principal)} written off by {fund.code}: loss {fmt(loss)}",
+            f"{project.clause}: unpaid interest {fmt(interest)} forgone (interest is booked only when paid)",
+            f"{fund.code}: realised net {fmt(fund.realised)}",
+        ],
+        data={"principal": principal, "interest_forgone": interest, "loss": loss},
     )
 
 
