@@ -3,6 +3,9 @@
 A count cap spans recipients, so no recipient's aggregate can hold it; one small aggregate
 per clause and year does, and two officers awarding the last place at once conflict on it:
 the loser re-reads and is refused.
+
+A place is freed only when the award that took it is recovered in full (clawed back to the
+last fen: as if never paid); a partial clawback keeps the place (see docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ class ClauseYearCounter(Aggregate):
     @event("PlaceTaken")
     def _taken(self, by: Provenance, recipient: str, place: int) -> None:
         self.taken.append(recipient)
+
+    def holds(self, recipient: str) -> bool:
+        return recipient in self.taken
 
     def release(self, by: Provenance, recipient: str, reason: str) -> None:
         """Free a place (the award was clawed back in full), so another can be chosen."""

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.clauses import money_clause
-from domain.enterprise import Enterprise
-from domain.ids import party_id
+from domain.counter import ClauseYearCounter
+from domain.enterprise import Award, Enterprise
+from domain.ids import counter_id, party_id
 from domain.journal import CITY
 from domain.money import fmt
 from domain.provenance import Provenance
@@ -87,4 +88,21 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
     return Outcome(
         cmd.request_id,
         f"clawed back {fmt(cmd.amount)} on award {cmd.award} from {cmd.recipient} ({when})",
+        trace=_release_place(uow, party, award, by, cmd.reason),
     )
+
+
+def _release_place(uow: UnitOfWork, party: Enterprise, award: Award, by: Provenance, reason: str) -> list[str]:
+    """A count-capped award (P4.2b: 10 people a year) recovered in full is as if never paid, so its
+    place in the award's year is freed in the same command; a partial clawback keeps the place."""
+    if award.clawed_back != award.amount:
+        return []
+    counter = uow.find(ClauseYearCounter, counter_id(award.clause, award.fiscal_year))
+    if counter is None or not counter.holds(party.code):
+        return []
+    if any(a.clause == award.clause and a.fiscal_year == award.fiscal_year and a.amount > a.clawed_back
+           for a in party.awards.values()):
+        return []  # another award of the clause and year still stands on that place
+    counter.release(by, party.code, f"award {award.award_id} clawed back in full: {reason}")
+    return [f"{award.clause}: award {award.award_id} recovered in full ({fmt(award.amount)}): {party.code}'s "
+            f"place in {award.fiscal_year} is freed ({len(counter.taken)} taken now)"]
