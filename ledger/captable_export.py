@@ -1,8 +1,10 @@
 """Export an enterprise's equity transactions as JSON modelled on the Open Cap Table Format.
 
-The shape follows OCF's transaction objects (TX_STOCK_ISSUANCE, TX_CONVERTIBLE_CONVERSION,
-TX_STOCK_TRANSFER, TX_STOCK_REPURCHASE): quantities and amounts as decimal strings, money as
-``{"amount", "currency"}``. Where the Chinese registered-capital model or the 拨投结合 terms
+The shape follows OCF's transaction objects (TX_STOCK_ISSUANCE, TX_CONVERTIBLE_ISSUANCE,
+TX_CONVERTIBLE_CONVERSION, TX_STOCK_TRANSFER, TX_STOCK_REPURCHASE): quantities and amounts as
+decimal strings, money as ``{"amount", "currency"}``. A 拨投结合 grant agreement is a convertible
+issued to the holder fund on the approval date, carrying its conversion terms; each conversion
+(into equity or debt) references it. Where the Chinese registered-capital model or the 拨投结合 terms
 need more than OCF has, the extra fields carry an ``x_jcg_`` prefix. docs/captable-export.md
 documents the mapping and the differences.
 """
@@ -17,9 +19,12 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.captable import EquityEntry
+from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
-from domain.ids import party_id, project_id
+from domain.fund import Fund
+from domain.ids import fund_id, party_id, project_id
 from domain.money import ZERO
+from domain.project import Project
 from ledger.funds import load_register
 
 FORMAT = "jcg-captable/1 (modelled on OCF 1.x transactions)"
@@ -67,19 +72,132 @@ class _Securities:
         return result
 
 
+def _rate(value: Decimal | None) -> str | None:
+    """A rate as OCF Numeric (0.04), or None."""
+    return None if value is None else f"{value.normalize():f}"
+
+
+def _trigger(code: str, terms: ConversionTerms) -> dict[str, Any]:
+    """The grant's conversion trigger as an OCF conversion trigger (automatic: agreed at approval)."""
+    described = "; ".join(terms.describe())
+    right = {
+        "type": "CONVERTIBLE_CONVERSION_RIGHT",
+        "conversion_mechanism": {"type": "CUSTOM_CONVERSION", "custom_conversion_description": described},
+        "converts_to_stock_class_id": STOCK_CLASS,
+    }
+    trigger: dict[str, Any] = {"trigger_id": f"{code}-trigger-{terms.trigger.kind}", "nickname": code,
+                               "trigger_description": terms.trigger.describe(), "conversion_right": right}
+    if terms.trigger.kind == "date":
+        assert terms.trigger.on is not None
+        return {"type": "AUTOMATIC_ON_DATE", **trigger, "trigger_date": terms.trigger.on.isoformat()}
+    return {"type": "AUTOMATIC_ON_CONDITION", **trigger, "trigger_condition": "首轮市场化融资 (first market financing round)"}
+
+
+def _terms(terms: ConversionTerms) -> dict[str, Any]:
+    """The approved terms as structured data (exact decimal strings; rates as fractions)."""
+    p, x = terms.pricing, terms.exit
+    return {
+        "trigger": {"kind": terms.trigger.kind, "on": terms.trigger.on.isoformat() if terms.trigger.on else None},
+        "pricing": {"mechanism": p.mechanism, "pre_money": _money(p.pre_money) if p.pre_money is not None else None,
+                    "discount": _rate(p.discount)},
+        "max_stake": _rate(terms.max_stake),
+        "exit": {"formula": x.kind, "price": _money(x.price) if x.price is not None else None,
+                 "rate": _rate(x.rate), "window_from_years": terms.window_from_years,
+                 "window_until_years": terms.window_until_years, "ratio": _rate(terms.ratio)},
+        "debt": None if terms.debt_rate is None else {"rate": _rate(terms.debt_rate), "years": terms.debt_years},
+        "text": terms.describe(),
+    }
+
+
+def convertible_issuance(approved: Any, fund_name: str = "") -> dict[str, Any]:
+    """The grant agreement (a Project.Approved event) as an OCF TX_CONVERTIBLE_ISSUANCE without its id."""
+    terms = ConversionTerms.from_dict(approved.terms)
+    day = approved.by.decided.isoformat()
+    return {
+        "object_type": "TX_CONVERTIBLE_ISSUANCE",
+        "date": day,
+        "security_id": f"{approved.code}-grant",
+        "custom_id": approved.code,
+        "stakeholder_id": approved.fund,
+        "board_approval_date": day,
+        "consideration_text": f"{approved.clause} 拨投结合 grant {approved.title} from {approved.source}"
+                              + (f", stake held by {fund_name}" if fund_name else ""),
+        "security_law_exemptions": [],
+        "investment_amount": _money(approved.amount),
+        "convertible_type": "CONVERTIBLE_SECURITY",
+        "conversion_triggers": [_trigger(approved.code, terms)],
+        "seniority": 1,
+        "x_jcg_clause": approved.clause,
+        "x_jcg_terms": _terms(terms),
+        "x_jcg_decision_ref": approved.by.ref,
+    }
+
+
+class _Grants:
+    """The convertible (grant) securities: a partial conversion leaves a balance security."""
+
+    def __init__(self, approved: dict[str, Any]) -> None:
+        self.current = {code: f"{code}-grant" for code in approved}
+        self.left = {code: e.amount for code, e in approved.items()}
+        self.count: dict[str, int] = {}
+
+    def convert(self, code: str, amount: Decimal) -> tuple[str, str | None]:
+        """(security converted, balance security or None) for converting ``amount`` of ``code``'s grant."""
+        sid = self.current.get(code, f"{code}-grant")
+        left = self.left.get(code, amount) - amount
+        self.left[code] = left
+        if left <= 0:
+            return sid, None
+        self.count[code] = self.count.get(code, 0) + 1
+        balance = f"{code}-grant-{self.count[code] + 1}"
+        self.current[code] = balance
+        return sid, balance
+
+
+def _project_events(ledger: Any, enterprise: str) -> tuple[dict[str, Any], list[Any]]:
+    """The enterprise's project approvals (by code) and its conversions into debt, from the log."""
+    approved: dict[str, Any] = {}
+    debt: list[Any] = []
+    for _, e in ledger.read_log():
+        if isinstance(e, Project.Approved) and e.enterprise == enterprise:  # type: ignore[attr-defined]
+            approved[e.code] = e
+        elif isinstance(e, Project.Converted) and e.enterprise == enterprise and e.into == "debt":  # type: ignore[attr-defined]
+            debt.append(e)
+    return approved, debt
+
+
+def _trigger_id(approved: dict[str, Any], code: str, kind: str = "") -> str:
+    if code in approved:
+        kind = approved[code].terms["trigger"]
+    return f"{code}-trigger-{kind}"
+
+
+def _fund_name(ledger: Any, code: str) -> str:
+    try:
+        fund: Fund = ledger.aggregate(fund_id(code))
+    except AggregateNotFoundError:
+        return ""
+    return fund.name
+
+
 def _project_facts(ledger: Any, code: str) -> dict[str, Any]:
     try:
         p = ledger.aggregate(project_id(code))
     except AggregateNotFoundError:
         return {}
     trigger = p.trigger or {}
-    return {"clause": p.clause, "trigger_on": trigger.get("on"), "trigger_kind": trigger.get("kind"),
-            "terms": p.terms.describe(), "fund": p.fund}
+    return {"clause": p.clause, "trigger_on": trigger.get("on"), "trigger_kind": trigger.get("kind"), "fund": p.fund}
 
 
-def transactions(ledger: Any, enterprise: str, entries: list[EquityEntry]) -> list[dict[str, Any]]:
-    """The OCF-shaped transaction objects of the entries, in date order."""
+def transactions(
+    ledger: Any, enterprise: str, entries: list[EquityEntry], approved: dict[str, Any] | None = None,
+    debt_conversions: list[Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The OCF-shaped transaction objects in date order: on one day, grant issuances first, then
+    the share register's entries, then conversions into debt."""
+    approved = approved or {}
     securities = _Securities()
+    grants = _Grants(approved)
     out: list[dict[str, Any]] = []
     n = 0
 
@@ -88,7 +206,35 @@ def transactions(ledger: Any, enterprise: str, entries: list[EquityEntry]) -> li
         n += 1
         return f"{enterprise}-TX-{n}"
 
-    for e in sorted(entries, key=lambda e: e.on):
+    steps: list[tuple[Any, int, int, str, Any]] = [
+        (e.by.decided, 0, i, "grant", e) for i, e in enumerate(approved.values())]
+    steps += [(e.on, 1, i, "entry", e) for i, e in enumerate(entries)]
+    steps += [(e.by.decided, 2, i, "debt", e) for i, e in enumerate(debt_conversions or [])]
+    for _, _, _, what, item in sorted(steps, key=lambda s: s[:3]):
+        if what == "grant":
+            out.append({"object_type": "TX_CONVERTIBLE_ISSUANCE", "id": tx_id(),
+                        **{k: v for k, v in convertible_issuance(item, _fund_name(ledger, item.fund)).items()
+                           if k != "object_type"}})
+            continue
+        if what == "debt":
+            sid, balance = grants.convert(item.code, item.amount)
+            out.append({
+                "object_type": "TX_CONVERTIBLE_CONVERSION",
+                "id": tx_id(),
+                "date": item.by.decided.isoformat(),
+                "security_id": sid,
+                "reason_text": f"{item.clause} 拨投结合: grant of project {item.code} converted into debt",
+                "trigger_id": _trigger_id(approved, item.code),
+                "quantity_converted": str(item.amount),
+                "resulting_security_ids": [],
+                **({"balance_security_id": balance} if balance else {}),
+                "x_jcg_into": "debt",
+                "x_jcg_amount_converted": _money(item.amount),
+                "x_jcg_trace": list(item.trace),
+                "x_jcg_decision_ref": item.by.ref,
+            })
+            continue
+        e = item
         day = e.on.isoformat()
         if e.kind == "issuance":
             conversion = e.source.startswith(CONVERSION_SOURCE)
@@ -96,16 +242,20 @@ def transactions(ledger: Any, enterprise: str, entries: list[EquityEntry]) -> li
             if conversion:
                 project = e.source[len(CONVERSION_SOURCE):]
                 facts = _project_facts(ledger, project)
+                amount = e.units + e.premium
+                grant_sid, balance = grants.convert(project, amount)
                 out.append({
                     "object_type": "TX_CONVERTIBLE_CONVERSION",
                     "id": tx_id(),
                     "date": day,
-                    "security_id": f"{project}-grant",
+                    "security_id": grant_sid,
                     "reason_text": f"{facts.get('clause', 'P2.2')} 拨投结合: grant of project {project} converted",
-                    "trigger_id": f"{project}-trigger-{facts.get('trigger_kind', '')}",
+                    "trigger_id": _trigger_id(approved, project, facts.get("trigger_kind", "")),
+                    "quantity_converted": str(amount),
                     "resulting_security_ids": [sid],
-                    "x_jcg_amount_converted": _money(e.units + e.premium),
-                    "x_jcg_terms": facts.get("terms", []),
+                    **({"balance_security_id": balance} if balance else {}),
+                    "x_jcg_into": "equity",
+                    "x_jcg_amount_converted": _money(amount),
                     "x_jcg_decision_ref": e.ref,
                 })
             out.append({
@@ -163,6 +313,9 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
     """The enterprise's equity history (up to ``as_of``) and its cap table on that date."""
     register = load_register(ledger, enterprise)
     entries = [e for e in register.entries if as_of is None or e.on <= as_of]
+    approved, debt = _project_events(ledger, enterprise)
+    approved = {c: e for c, e in approved.items() if as_of is None or e.by.decided <= as_of}
+    debt = [e for e in debt if as_of is None or e.by.decided <= as_of]
     day = as_of or register.latest() or date.today()
     table = register.table(day)
     try:
@@ -170,7 +323,9 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
         legal_name = issuer.name
     except AggregateNotFoundError:  # pragma: no cover - a register is only opened for a registered party
         legal_name = enterprise
-    holders = sorted({e.holder for e in entries} | {e.seller for e in entries if e.seller})
+    holders = sorted({e.holder for e in entries} | {e.seller for e in entries if e.seller}
+                     | {e.fund for e in approved.values()})
+    names = {**{e.fund: _fund_name(ledger, e.fund) or e.fund for e in approved.values()}, **register.names}
     return {
         "format": FORMAT,
         "issuer": {"object_type": "ISSUER", "id": enterprise, "legal_name": legal_name,
@@ -179,8 +334,8 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
         "stock_classes": [{"object_type": "STOCK_CLASS", "id": STOCK_CLASS, "name": "注册资本 (1 unit = 1 yuan)",
                            "class_type": "COMMON", "par_value": _money(Decimal("1.00"))}],
         "stakeholders": [{"object_type": "STAKEHOLDER", "id": h,
-                          "name": {"legal_name": register.names.get(h, h)}} for h in holders],
-        "transactions": transactions(ledger, enterprise, entries),
+                          "name": {"legal_name": names.get(h, h)}} for h in holders],
+        "transactions": transactions(ledger, enterprise, entries, approved, debt),
         "x_jcg_cap_table": {
             "as_of": day.isoformat(),
             "registered_capital": str(table.registered_capital),

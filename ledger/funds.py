@@ -95,7 +95,7 @@ def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[s
     lines = [
         f"{fund.code}  {fund.name}  manager {fund.manager or '(none)'}",
         f"  capital {fmt(fund.capital)}; cash {fmt(fund.cash)}; realised gains {fmt(fund.gains)}, "
-        f"losses {fmt(fund.losses)}, net {fmt(fund.realised)}",
+        f"losses {fmt(fund.losses)}, net {fmt(fund.realised)}; interest received {fmt(fund.interest_income)}",
     ]
     held = {k: v for k, v in sorted(fund.holdings().items()) if v != (0, 0)}
     if not held:
@@ -110,7 +110,7 @@ def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[s
             lines.append(f"  holds {fmt(units)} registered capital of {enterprise} "
                          f"({(share * 100).quantize(Decimal('0.01'))}%) at cost {fmt(cost)}")
         else:
-            lines.append(f"  holds debt of {enterprise} at cost {fmt(cost)}")
+            lines.append(f"  holds debt of {enterprise}: principal outstanding {fmt(cost)}")
     tolerance = book.at("P5.8", "failure_tolerance", on=on).value
     lines.append("  " + fund.failure_report(tolerance).describe())
     return lines
