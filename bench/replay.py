@@ -4,7 +4,10 @@
 
 Generates a realistic ledger in a temp SQLite file, written through the application in bulk
 (domain methods with provenance, saved many aggregates per transaction): parties, awards,
-disbursements, clawbacks, funds with investments and exits, and tech loans (P5.6). Then
+disbursements, clawbacks, funds with investments and exits, 拨投结合 projects (approval,
+two tranches, trigger, conversion, then a buyback or a failure written off, as the project
+commands record them on the project and its fund), and tech loans (P5.6), some defaulting
+through claim, approval, payment by 省财政/市财政 and a recovery. Then
 measures (1) the full rebuild in events per second, (2) an `--as-of` report's latency
 (fold of the log + report), (3) incremental projection throughput on a slice.
 """
@@ -20,9 +23,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
 from domain.fund import Fund
+from domain.journal import CITY, PROVINCE
 from domain.loan import Loan
+from domain.parameters import parameter_book
+from domain.project import Project
 from domain.provenance import Provenance
 from ledger import Ledger
 from projections import reports
@@ -36,6 +43,40 @@ SOURCES = ["市财政", "市财政", "市财政", "省财政", "开发区"]
 def provenance(day: date, n: int) -> Provenance:
     return Provenance(actor=f"officer-{n % 7}", recorded_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=n),
                       decided=day, request_id=f"bench-{n}", ref=f"临科发〔{day.year}〕{n % 900 + 1}号")
+
+
+TERMS = ConversionTerms.build(trigger="date", trigger_on=date(2027, 12, 31), pricing="fixed",
+                              pre_money=Decimal(12_000_000), max_stake="25%", exit_formula="interest",
+                              exit_rate="4%", window_from_years=1, window_until_years=5)
+
+
+def project_lifecycle(batch: list[object], fund: Fund, i: int, n: int, approved: date, fails: bool) -> int:
+    """The project commands' steps on the project, its fund and the enterprise (the share
+    register is left out: it moves no money the read models follow). Returns the events
+    recorded: 8 to conversion, then 3 for a failure or 2 for a buyback."""
+    code, ent = f"PJ-{i}", f"ENT-{i}"
+    party = Enterprise.register(provenance(approved, n), ent, f"企业{i}", "enterprise", approved)
+    project = Project.approve(provenance(approved, n), code=code, title=f"项目{i}", clause="P2.2", enterprise=ent,
+                              fund=fund.code, amount=Decimal(3_000_000), terms=TERMS)
+    fund.follow(provenance(approved, n), code, ent, True)
+    project.disburse(provenance(approved + timedelta(days=20), n), Decimal(1_500_000))
+    project.disburse(provenance(approved + timedelta(days=200), n), Decimal(1_500_000))
+    converted = date(2028, 1, 5)
+    project.record_trigger(provenance(converted, n))
+    plan = project.convert(provenance(converted, n), "equity", None, Decimal(5_000_000))
+    fund.receive_stake(provenance(converted, n), code, ent, "equity", plan.units, plan.amount, plan.premium)
+    if fails:
+        project.fail(provenance(converted + timedelta(days=90), n), "市场失败")
+        fund.project_failed(provenance(converted + timedelta(days=90), n), code, "市场失败")
+        fund.write_off(provenance(converted + timedelta(days=90), n), code, "市场失败")
+    else:
+        by = provenance(converted + timedelta(days=400), n)
+        quote = project.buy_back(by, None, "团队")
+        fund.dispose(by, code, quote.units, quote.price, "团队", "buyback")
+    batch.extend([party, project])
+    if not any(a is fund for a in batch):
+        batch.append(fund)
+    return 11 if fails else 10
 
 
 def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
@@ -53,6 +94,10 @@ def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
     def day(offset: int) -> date:
         return start + timedelta(days=min(offset, 1400))
 
+    book = parameter_book()
+    seed_fund = Fund.register(provenance(start, 0), "F-SEED", "天使投资基金", "M", Decimal(900_000_000))
+    batch.append(seed_fund)
+    events += 1
     i = 0
     while events < target:
         i += 1
@@ -68,13 +113,24 @@ def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
             fund.write_off(provenance(day(d0 + 420), n), f"F{i}-L1", "项目失败")
             batch.append(fund)
             events += 7
-        elif i % 20 == 0:  # a tech loan: enrolled, disbursed, repaid in part
+        elif i % 30 == 0:  # a 拨投结合 project (P2.2): two tranches, conversion, buyback or failure
+            events += project_lifecycle(batch, seed_fund, i, n, day(d0), rng.random() < 0.3)
+        elif i % 20 == 0:  # a tech loan: enrolled, disbursed, repaid in part; some default and are compensated
             loan = Loan.enrol(provenance(day(d0), n), f"L{i}", "BANK-1", f"ENT-{i}", "P5.6b",
                               Decimal(3_000_000), day(d0), 12)
             loan.disburse(provenance(day(d0 + 1), n), Decimal(3_000_000))
             loan.repay(provenance(day(d0 + 200), n), Decimal(1_000_000))
-            batch.append(loan)
             events += 3
+            if i % 40 == 0:
+                loan.classify_non_performing(provenance(day(d0 + 300), n), "逾期")
+                loan.declare_loss(provenance(day(d0 + 330), n), Decimal(1_500_000))
+                loan.claim_compensation(provenance(day(d0 + 340), n), book)
+                loan.approve(provenance(day(d0 + 350), n))
+                loan.pay(provenance(day(d0 + 360), n), PROVINCE)
+                loan.pay(provenance(day(d0 + 361), n), CITY)
+                loan.recover(provenance(day(d0 + 400), n), Decimal(300_000))
+                events += 7
+            batch.append(loan)
         else:  # an enterprise with awards, payments and the odd clawback
             party = Enterprise.register(provenance(day(d0), n), f"ENT-{i}", f"企业{i}", "enterprise", day(d0))
             events += 1
