@@ -23,10 +23,10 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from ledger import Ledger
-from ledger.grants import RecordAward
 from ledger.keys import Keyring, KeyStore
 from ledger.officers import enrol
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 
 PARTIES = 100
 
@@ -53,7 +53,8 @@ def bare(path: str, n: int) -> float:
     for i in range(n):
         p = app.repository.get(ids[i % PARTIES])
         p.grant(award_id=f"A{i}", clause="P6.3b", amount=Decimal("1234.56"),
-                trace=["P6.3b: amount decided 1,234.56"])
+                trace=["P6.3b: vouchers redeemed 1,234.56; cap 200,000/yr for ENT-0, used 0.00, "
+                       "remaining 200,000.00 → 1,234.56"])  # the engine's trace, same length
         app.save(p)
     elapsed = time.perf_counter() - start
     app.close()
@@ -70,8 +71,9 @@ def application(path: str, n: int) -> tuple[float, float]:
     before = ledger.recorder.max_notification_id() or 0
     start = time.perf_counter()
     for i in range(n):
-        ledger.execute(RecordAward(actor="bench", decided=date(2025, 3, 1), recipient=f"ENT-{i % PARTIES}",
-                                   clause="P6.3b", amount=Decimal("1234.56"), ref="临科发〔2025〕1号"))
+        # P6.3b vouchers through the rules engine: 1,234.56 each, under the 200,000/yr cap
+        ledger.execute(AwardByRule(actor="bench", decided=date(2025, 3, 1), recipient=f"ENT-{i % PARTIES}",
+                                   clause="P6.3b", basis={"vouchers": "1234.56"}, ref="临科发〔2025〕1号"))
     elapsed = time.perf_counter() - start
     written = (ledger.recorder.max_notification_id() or 0) - before
     ledger.close()

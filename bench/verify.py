@@ -21,10 +21,11 @@ from decimal import Decimal
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import Ledger
-from ledger.grants import Disburse, RecordAward
+from ledger.grants import Disburse
 from ledger.keys import Keyring, KeyStore
 from ledger.officers import enrol
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 
 PARTIES = 200
 OFFICER = "bench-officer"
@@ -42,8 +43,8 @@ def build(path: str, keys: str, commands: int) -> Ledger:
     for i in range(commands - PARTIES):
         code = f"ENT-{i % PARTIES}"
         if i % 2 == 0:
-            ledger.execute(RecordAward(actor=OFFICER, decided=day, recipient=code, clause="P6.3b",
-                                       amount=Decimal("1234.56"), ref=f"临科发〔2025〕{i}号"))
+            ledger.execute(AwardByRule(actor=OFFICER, decided=day, recipient=code, clause="P6.3b",
+                                       basis={"vouchers": "1234.56"}, ref=f"临科发〔2025〕{i}号"))
             awards.append(code)
         else:
             party = awards[len(awards) - 1]

@@ -10,8 +10,9 @@ from domain.journal import postings
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
-from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.grants import ClawBack, Disburse
 from ledger.parties import GrantQualification, RegisterParty
+from ledger.rules import AwardByRule
 
 OFFICER = "demo-officer"
 
@@ -38,10 +39,12 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
     echo("== awards and disbursements ==")
-    do(RecordAward(recipient="U-SXNU", clause="P2.4", amount=Decimal("153086.42"),
+    # every amount is computed by the rules engine from its basis (issue 3), with the trace printed
+    do(AwardByRule(recipient="U-SXNU", clause="P2.4",
+                   basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
-    do(RecordAward(recipient="ENT-001", clause="P6.5a", amount=Decimal("100000.00"),
-                   **on("2025-04-10", ref="临财教〔2025〕8号")))
+    # P6.5a: the 高新技术企业 qualification above was granted in 2024, the year before the decision
+    do(AwardByRule(recipient="ENT-001", clause="P6.5a", **on("2025-04-10", ref="临财教〔2025〕8号")))
     do(Disburse(recipient="U-SXNU", award="U-SXNU-A1", amount=Decimal("153086.42"),
                 voucher="付-2025-0311", **on("2025-03-11")))
     do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),

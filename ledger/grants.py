@@ -1,7 +1,9 @@
-"""Awards with an amount decided by the officer, their disbursements and clawbacks.
+"""Disbursements and clawbacks of awards.
 
-The rules engine computes amounts for the clauses that have a formula; this is the path
-for recording a decided amount (and the one the engine itself ends in).
+Awards themselves are recorded only through the rules engine (ledger.rules.AwardByRule):
+the ledger computes what the policy allows instead of taking an amount on trust (issue 3);
+officer-decided clauses (P2.1c, P2.3a, ...) pass their amount through the same engine,
+which checks the clause's floor, cap and required reason.
 """
 
 from __future__ import annotations
@@ -9,26 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.clauses import money_clause
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise
 from domain.ids import counter_id, party_id
-from domain.journal import CITY
 from domain.money import fmt
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordAward(Command):
-    kind = "grant.award"
-    recipient: str
-    clause: str
-    amount: Decimal
-    source: str = CITY
-    matter: str = ""
-    reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,22 +36,6 @@ class ClawBack(Command):
     award: str
     amount: Decimal
     reason: str
-
-
-@handles(RecordAward)
-def record_award(uow: UnitOfWork, cmd: RecordAward, by: Provenance) -> Outcome:
-    clause = money_clause(cmd.clause)
-    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
-    award_id = party.grant_award(
-        by, clause.id, cmd.amount, source=cmd.source, matter=cmd.matter, reason=cmd.reason,
-        trace=[f"{clause.id}: amount decided by {cmd.ref} = {fmt(cmd.amount)}"],
-    )
-    return Outcome(
-        cmd.request_id,
-        f"award {award_id}: {fmt(cmd.amount)} to {cmd.recipient} under {clause.id} {clause.title} ({cmd.ref})",
-        trace=party.award(award_id).trace,
-        data={"award": award_id},
-    )
 
 
 @handles(Disburse)

@@ -11,8 +11,9 @@ import pytest
 from domain.errors import ConflictingRequest, InvalidAmount, InvalidDate, NotFound, Refused
 from domain.journal import postings
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.grants import ClawBack, Disburse
 from ledger.parties import GrantQualification, RegisterParty
+from ledger.rules import AwardByRule
 from tests.conftest import OFFICER
 
 
@@ -28,15 +29,16 @@ def balances(ledger: Ledger) -> dict[str, Decimal]:
     return totals
 
 
-def register(ledger: Ledger, code: str = "U1", kind: str = "university") -> None:
-    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=f"{code} 名称",
-                                 party_kind=kind, entered=date(2024, 12, 1)))
+def register(ledger: Ledger, code: str = "U1", kind: str = "university", entered: date = date(2024, 12, 1)) -> None:
+    ledger.execute(RegisterParty(actor=OFFICER, decided=max(entered, date(2025, 1, 2)), code=code,
+                                 name=f"{code} 名称", party_kind=kind, entered=entered))
 
 
-def award(ledger: Ledger, amount: str = "150000.00", **kw: object) -> str:
+def award(ledger: Ledger, contract_value: str = "7,500,000.00", **kw: object) -> str:
+    """A P2.4 award computed by the rules engine: 2% of the contract value (7,500,000 → 150,000)."""
     args = {"actor": OFFICER, "decided": date(2025, 3, 1), "recipient": "U1", "clause": "P2.4",
-            "amount": Decimal(amount), "ref": "临科发〔2025〕1号"} | kw
-    return ledger.execute(RecordAward(**args)).data["award"]  # type: ignore[arg-type]
+            "basis": {"contract_value": contract_value}, "ref": "临科发〔2025〕1号"} | kw
+    return ledger.execute(AwardByRule(**args)).data["award"]  # type: ignore[arg-type]
 
 
 def test_award_disburse_and_claw_back_post_balanced_entries(ledger: Ledger) -> None:
@@ -58,7 +60,7 @@ def test_award_disburse_and_claw_back_post_balanced_entries(ledger: Ledger) -> N
 
 def test_cannot_disburse_more_than_awarded_and_nothing_is_written(ledger: Ledger) -> None:
     register(ledger)
-    award_id = award(ledger, "100000.00")
+    award_id = award(ledger, "5,000,000.00")  # 2% → 100,000.00
     ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
                             amount=Decimal("60000.00")))
     before = count(ledger)
@@ -78,17 +80,33 @@ def test_cannot_claw_back_more_than_was_paid(ledger: Ledger) -> None:
                                 amount=Decimal("1000.01"), reason="x"))
 
 
+ONE_MATTER = {"clause": "P2.1c", "basis": {}, "reason": "一事一议"}  # the officer decides the amount
+
+
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
         ({"clause": "P9.9"}, Refused, "unknown clause 'P9.9'"),
-        ({"clause": "P1.1"}, Refused, "has no money rule"),
+        ({"clause": "P1.1", "basis": {}}, Refused, r"clause P1.1 has no rule in the engine"),
+        ({"clause": "P5.6a", "basis": {}}, Refused, r"P5.6a .* is a loan-loss split, not an award"),
         ({"recipient": "NOBODY"}, NotFound, "party NOBODY is not registered"),
-        ({"ref": ""}, Refused, "needs a decision reference"),
-        ({"amount": Decimal("-1.00")}, InvalidAmount, "must be positive"),
-        ({"amount": Decimal("1.001")}, InvalidAmount, "more than 2 decimals"),
+        ({"ref": ""}, Refused, r"an award needs a decision reference \(文号\)"),
+        (ONE_MATTER | {"amount": Decimal("50000.00"), "ref": ""}, Refused,
+         r"P2.1c: 一事一议 needs a decision reference \(--ref\) and a reason \(--reason\)"),
+        (ONE_MATTER | {"amount": Decimal("50000.00"), "reason": " "}, Refused,
+         r"P2.1c: 一事一议 needs a decision reference \(--ref\) and a reason \(--reason\)"),
+        (ONE_MATTER, Refused, "P2.1c: the amount is decided by the officer: give --amount"),
+        (ONE_MATTER | {"amount": Decimal("-1.00")}, InvalidAmount, "P2.1c: amount must be positive"),
+        (ONE_MATTER | {"amount": Decimal("0.00")}, InvalidAmount, "P2.1c: amount must be positive"),
+        (ONE_MATTER | {"amount": Decimal("1.001")}, InvalidAmount, "more than 2 decimals"),
+        ({"amount": Decimal("-1.00")}, InvalidAmount, "P2.4: amount must be positive"),
+        ({"amount": Decimal("150000.01")}, InvalidAmount,
+         "P2.4: --amount 150,000.01 differs from the computed entitlement 150,000.00"),
+        ({"basis": {"contract_value": "-7500000"}}, Refused, "contract_value='-7500000'.*must not be negative"),
+        ({"basis": {"contract_value": "7500000.001"}}, Refused, "contract_value=.*more than 2 decimals"),
         ({"decided": date(2024, 11, 4)}, InvalidDate, "outside the policy window 2024-11-05 to 2028-12-31"),
         ({"decided": date(2029, 1, 1)}, InvalidDate, "outside the policy window"),
+        ({"decided": date(2024, 11, 30)}, Refused, "G.2: U1 entered the platform on 2024-12-01, after the decision"),
     ],
 )
 def test_bad_awards_are_refused_and_write_nothing(
@@ -102,24 +120,27 @@ def test_bad_awards_are_refused_and_write_nothing(
 
 
 def test_window_edges_are_inclusive(ledger: Ledger) -> None:
-    register(ledger)
-    award(ledger, decided=date(2024, 11, 5))
-    award(ledger, decided=date(2028, 12, 31))
+    register(ledger, entered=date(2024, 11, 5))  # G.2: on the platform on the first day of the window
+    assert award(ledger, decided=date(2024, 11, 5)) == "U1-A1"
+    assert award(ledger, decided=date(2028, 12, 31)) == "U1-A2"
 
 
 def test_same_request_twice_changes_nothing(ledger: Ledger) -> None:
     register(ledger)
-    first = ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                                       amount=Decimal("1000.00"), ref="R1", request_id="req-7"))
+
+    def p24(contract_value: str) -> AwardByRule:
+        return AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                           basis={"contract_value": contract_value}, ref="R1", request_id="req-7")
+
+    first = ledger.execute(p24("50,000.00"))
+    assert first.data["amount"] == Decimal("1000.00")
     before = count(ledger)
-    again = ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                                       amount=Decimal("1000.00"), ref="R1", request_id="req-7"))
+    again = ledger.execute(p24("5万"))  # the same basis spelled another way is the same request
     assert again.already_recorded and "already recorded" in again.message
     assert first.message in again.message
     assert count(ledger) == before
     with pytest.raises(ConflictingRequest, match="req-7 was already used for a different request"):
-        ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                                   amount=Decimal("2000.00"), ref="R1", request_id="req-7"))
+        ledger.execute(p24("100,000.00"))
     assert count(ledger) == before
 
 

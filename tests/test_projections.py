@@ -11,8 +11,9 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Tracking
 
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.grants import ClawBack, Disburse
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 from projections import reports
 from projections.runner import catch_up, differences, fold, head, rebuild
 from projections.state import Rows, from_fen
@@ -28,8 +29,8 @@ def record_small_history(ledger: Ledger) -> int:
 
     base +  1-2  register U1 (university)        2025-01-02
                3-4  register E1 (enterprise)        2025-01-02
-               5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01
-               7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01
+               5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
+               7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
               9-10  pay U1-A1 60,000                 2025-05-01
              11-12  pay E1-A1 50,000                 2025-06-01
              13-14  claw back E1-A1 10,000           2025-09-01 (same year)
@@ -42,9 +43,10 @@ def record_small_history(ledger: Ledger) -> int:
                                  decided=date(2025, 1, 2), **a))
     ledger.execute(RegisterParty(code="E1", name="临汾光电科技有限公司", party_kind="enterprise",
                                  entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
-    ledger.execute(RecordAward(recipient="U1", clause="P2.4", amount=D("100000.00"), decided=date(2025, 3, 1),
-                               ref="临科发〔2025〕1号", **a))
-    ledger.execute(RecordAward(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
+    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
+                                                                     "contract": "2025-140801-0001"},
+                               decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
+    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
     ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
     ledger.execute(Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
@@ -166,7 +168,7 @@ def test_unknown_events_are_ignored_safely(ledger: Ledger, store: ReadModelStore
 def test_catch_up_resumes_after_new_writes(ledger: Ledger, store: ReadModelStore) -> None:
     base = record_small_history(ledger)
     assert catch_up(ledger, store) == base + 18
-    ledger.execute(RecordAward(actor="officer-1", recipient="E1", clause="P2.3a", amount=D("1.00"),
+    ledger.execute(AwardByRule(actor="officer-1", recipient="E1", clause="P2.3a", amount=D("1.00"),
                                decided=date(2025, 12, 1), ref="临科发〔2025〕20号"))
     assert head(ledger) == base + 20
     assert catch_up(ledger, store) == base + 20

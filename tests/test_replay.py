@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from ledger import Ledger
-from ledger.grants import Disburse, RecordAward
+from ledger.grants import Disburse
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 from projections.balances import BALANCES
 from projections.runner import catch_up, differences, fold, head
 from projections.schema import TRACKING
@@ -34,8 +35,8 @@ def record_many(ledger: Ledger, parties: int) -> None:
         code = f"K{i}"
         ledger.execute(RegisterParty(code=code, name=f"企业{i}", party_kind="enterprise",
                                      entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
-        ledger.execute(RecordAward(recipient=code, clause="P2.4", amount=Decimal(1000 + i), decided=date(2025, 2, 1),
-                                   ref="临科发〔2025〕5号", **a))
+        ledger.execute(AwardByRule(recipient=code, clause="P6.3b", basis={"vouchers": str(1000 + i)},
+                                   decided=date(2025, 2, 1), ref="临科发〔2025〕5号", **a))
         ledger.execute(Disburse(recipient=code, award=f"{code}-A1", amount=Decimal(500), decided=date(2025, 3, 1), **a))
 
 

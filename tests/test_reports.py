@@ -68,7 +68,10 @@ def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Resu
     assert [r["position"] - history for r in rows] == [5, 9, 15, 17]
     assert rows[0]["ref"] == "临科发〔2025〕1号"
     assert rows[0]["actor"] == "officer-1"
-    assert "P2.4: amount decided by 临科发〔2025〕1号 = 100,000.00" in rows[0]["trace"]
+    assert rows[0]["trace"].splitlines() == [  # the rules engine's derivation, then the journal entry
+        "P2.4: 2% × 5,000,000.00 = 100,000.00; cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 100,000.00",
+        "journal: Dr budget:P2.4:2025 100,000.00; Cr payable:U1 100,000.00",
+    ]
     assert "Cr revenue:returned:2026 5,000.00" in rows[3]["trace"]
     party = jcg("audit", "trail", "U1")
     assert party.exit_code == 0 and "Registered" in party.stdout

@@ -19,8 +19,8 @@ from ledger.checkpoint import (
     verifier_key,
     verify,
 )
-from ledger.grants import RecordAward
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 from ledger.signing import (
     PublicKeys,
     officer_key_id,
@@ -49,12 +49,29 @@ def test_command_encoding_is_frozen() -> None:
 
 
 def test_amounts_are_decimal_strings_and_floats_are_refused() -> None:
-    award = RecordAward(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
-                        clause="P2.4", amount=Decimal("153086.40"), ref="R")
+    award = AwardByRule(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
+                        clause="P2.3a", amount=Decimal("153086.40"), ref="R")
     assert '"amount":"153086.40"' in award.encoded().decode()
     with pytest.raises(TypeError):
-        RecordAward(actor="o", decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+        AwardByRule(actor="o", decided=date(2025, 3, 1), recipient="U1", clause="P2.3a",
                     amount=153086.4, ref="R").encoded()  # type: ignore[arg-type]
+
+
+def test_award_command_encoding_is_frozen() -> None:
+    """The award command an officer signs (the only award path since RecordAward was removed):
+    the basis is stored in its canonical spelling, so 765.432009万 and 7,654,320.09 sign the same bytes."""
+    award = AwardByRule(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
+                        clause="P2.4", basis={"contract_value": "765.432009万", "contract": "2025-140801-0012"},
+                        ref="R")
+    assert award.encoded().decode("utf-8") == (
+        '{"body":{"actor":"officer-1","amount":null,"basis":{"contract":"2025-140801-0012",'
+        '"contract_value":"7654320.09"},"clause":"P2.4","decided":"2025-03-01","reason":"","recipient":"U1",'
+        '"ref":"R","source":"市财政"},"kind":"grant.award-by-rule","request_id":"r-2","v":"jcg-command/1"}'
+    )
+    same = AwardByRule(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
+                       clause="P2.4", basis={"contract_value": "7,654,320.09", "contract": "2025-140801-0012"},
+                       ref="R")
+    assert same.encoded() == award.encoded() and same.digest() == award.digest()
 
 
 def test_event_record_encoding_is_frozen() -> None:

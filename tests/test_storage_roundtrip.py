@@ -8,8 +8,8 @@ from decimal import Decimal
 from domain.enterprise import Enterprise
 from domain.ids import party_id
 from ledger import Ledger
-from ledger.grants import RecordAward
 from ledger.parties import GrantQualification, RegisterParty
+from ledger.rules import AwardByRule
 from tests.conftest import OFFICER
 
 
@@ -19,8 +19,9 @@ def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
     ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="U1", qualification="省级重点实验室",
                                       level="provincial", granted_on=date(2024, 12, 20),
                                       expires_on=date(2027, 12, 19)))
-    ledger.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                               amount=Decimal("153086.40"), ref="临科发〔2025〕1号", request_id="r2"))
+    award = AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                        basis={"contract_value": "7654320"}, ref="临科发〔2025〕1号", request_id="r2")
+    outcome = ledger.execute(award)  # 2% × 7,654,320.00 = 153,086.40 (a trailing zero that must survive)
 
     reopened = Ledger.open(ledger_url)  # a new process would see exactly this
     events = [e for _, e in reopened.read_log()]
@@ -31,6 +32,9 @@ def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
     assert registered.by.recorded_at == datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
     assert granted.amount == Decimal("153086.40") and str(granted.amount) == "153086.40"
     assert granted.by.decided == date(2025, 3, 1)
+    assert granted.basis == award.basis == {"contract_value": "7654320.00"}  # stored in its canonical spelling
+    assert granted.trace == outcome.trace[:1] and granted.trace[0].startswith("P2.4: 2% × 7,654,320.00 = 153,086.40")
+    assert granted.versions == ["P2.4.rate@2024-11-05", "P2.4.annual_cap@2024-11-05"]
     party = reopened.aggregate(party_id("U1"))
     assert party.qualifications[0].expires_on == date(2027, 12, 19)
     assert party.awards["U1-A1"].amount == Decimal("153086.40")

@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import Ledger
 from ledger.checkpoint import Checkpoint, parse, write_checkpoint
-from ledger.grants import Disburse, RecordAward
+from ledger.grants import Disburse
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 from ledger.verify import verify_ledger
 from tests.conftest import OFFICER, fixed_clock
 
@@ -60,8 +61,8 @@ def history(ledger: Ledger, provisioned_url: str) -> Iterator[tuple[str, str, Ra
     day = date(2025, 3, 1)
     ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                                  party_kind="university", entered=date(2024, 12, 1)))
-    ledger.execute(RecordAward(actor=OFFICER, decided=day, recipient="U1", clause="P2.4",
-                               amount=Decimal("153086.42"), ref="临科发〔2025〕12号"))
+    ledger.execute(AwardByRule(actor=OFFICER, decided=day, recipient="U1", clause="P2.4",
+                               basis={"contract_value": "7,654,321.09"}, ref="临科发〔2025〕12号"))  # → 153,086.42
     ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
     kept = write_checkpoint(ledger).note

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,8 @@ from click.testing import Result
 from ledger import Ledger
 from ledger.checkpoint import CheckpointStore
 from ledger.cipher import new_cipher_key
-from ledger.grants import RecordAward
 from ledger.parties import RegisterParty
+from ledger.rules import AwardByRule
 from ledger.verify import verify_ledger
 from tests.conftest import OFFICER, fixed_clock, provision_officers
 
@@ -102,10 +101,11 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     app = Ledger.open(ledger_url, clock=fixed_clock())
     app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                               party_kind="university", entered=date(2024, 12, 1)))
-    app.execute(RecordAward(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                            amount=Decimal("153086.42"), ref="临科发〔2025〕12号"))
+    app.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
+                            basis={"contract_value": "7,654,321.09"}, ref="临科发〔2025〕12号"))  # → 153,086.42
     raw = b"".join(bytes(n.state) for n in app.recorder.select_notifications(start=1, limit=100))
     assert "山西师范大学".encode() not in raw and b"153086.42" not in raw  # encrypted at rest
+    assert b"7654321.09" not in raw and b"153,086.42" not in raw  # the basis and the trace too
     sizes = [c.size for c in CheckpointStore(app).all()]
     assert sizes and all(s >= 4 for s in sizes)
     report = verify_ledger(app)

@@ -261,7 +261,7 @@ def evaluate(
         raise Refused(f"{r.clause}: recipient {recipient.code} is a {recipient.kind}; the clause pays {allowed}")
     if recipient.entered > decided:
         raise Refused(f"G.2: {recipient.code} entered the platform on {recipient.entered}, after the decision")
-    if amount is not None and not r.decided and amount <= 0:
+    if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")
         raise InvalidAmount(f"{r.clause}: amount must be positive")
     if r.needs_reason and (not reason.strip() or not ref.strip()):
         raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")

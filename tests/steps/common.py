@@ -1,6 +1,9 @@
-"""Steps every feature shares: parties, decided awards, payments, clawbacks, refusals, the journal.
+"""Steps every feature shares: parties, awards, payments, clawbacks, refusals, the journal.
 
 Every step drives the real application (`Ledger.execute`) on the scenario's fresh ledger.
+Awards go through the rules engine like every award (`AwardByRule`): a step names the amount
+the officer states and the basis it comes from (`奖励 15万元, ..., 依据: 合同技术交易额 750万元`);
+the engine computes the entitlement from the basis and refuses a stated amount that differs.
 Refusals are named in Chinese in the features; REFUSALS maps each name to the words the
 ledger's one-line error must contain, so the feature stays readable and the check stays exact.
 """
@@ -20,8 +23,9 @@ from domain.ids import party_id
 from domain.journal import budget, funding, payable, returned
 from domain.money import fmt, parse_yuan
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse, RecordAward
+from ledger.grants import ClawBack, Disburse
 from ledger.parties import GrantQualification, RegisterParty
+from ledger.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.steps.types import step
 from tests.steps.world import World
@@ -39,7 +43,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "追回未说明原因": "needs a reason",
     "缺少决定文号": "needs a decision reference",
     "请求号已用于不同内容的请求": "was already used for a different request",
-    "条款无资金规则": "has no money rule",
+    "条款无资金规则": "has no rule in the engine",
     "条款编号不存在": "unknown clause",
     "拨付日期早于奖励决定": "is before the award",
     "金额必须为正": "must be positive",
@@ -150,9 +154,17 @@ def given_qualification(world: World, code: str, granted: date, qualification: s
                                    qualification=qualification, granted_on=granted))
 
 
-@given(step('已按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
-def given_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str) -> None:
-    world.setup(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref))
+def award(clause: str, code: str, amount: Decimal, day: date, ref: str, basis: str, request: str = "") -> AwardByRule:
+    """The officer's stated amount, checked by the rules engine against what the basis yields."""
+    from tests.steps.rules import basis_of  # here, not at the top: tests.steps.rules imports this module
+
+    return AwardByRule(actor=OFFICER, decided=day, recipient=code, clause=clause, basis=basis_of(basis),
+                       amount=amount, ref=ref, request_id=request)
+
+
+@given(step('已按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}", 依据: {basis}'))
+def given_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str, basis: str) -> None:
+    world.setup(award(clause, code, amount, day, ref, basis))
 
 
 @given(step('已向奖励 "{award}" 拨付 {amount:Yuan}, 决定日期 {day:Date}'))
@@ -173,21 +185,21 @@ def when_register(world: World, kind_name: str, code: str, name: str, entered: d
                                entered=entered))
 
 
-@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
-def when_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str) -> None:
-    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref))
+@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}", 依据: {basis}'))
+def when_award(world: World, clause: str, code: str, amount: Decimal, day: date, ref: str, basis: str) -> None:
+    world.submit(award(clause, code, amount, day, ref, basis))
 
 
-@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 未附文号'))
-def when_award_without_ref(world: World, clause: str, code: str, amount: Decimal, day: date) -> None:
-    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=""))
+@when(step('按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 未附文号, 依据: {basis}'))
+def when_award_without_ref(world: World, clause: str, code: str, amount: Decimal, day: date, basis: str) -> None:
+    world.submit(award(clause, code, amount, day, "", basis))
 
 
-@when(step('以请求号 "{request}" 按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, 文号 "{ref}"'))
+@when(step('以请求号 "{request}" 按 {clause:Word} 向 "{code}" 奖励 {amount:Yuan}, 决定日期 {day:Date}, '
+           '文号 "{ref}", 依据: {basis}'))
 def when_award_with_request(world: World, request: str, clause: str, code: str, amount: Decimal, day: date,
-                            ref: str) -> None:
-    world.submit(RecordAward(actor=OFFICER, decided=day, recipient=code, clause=clause, amount=amount, ref=ref,
-                             request_id=request))
+                            ref: str, basis: str) -> None:
+    world.submit(award(clause, code, amount, day, ref, basis, request))
 
 
 @when(step('向奖励 "{award}" 拨付 {amount:Yuan}, 决定日期 {day:Date}'))
