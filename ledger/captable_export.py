@@ -191,11 +191,13 @@ def _project_facts(ledger: Any, code: str) -> dict[str, Any]:
 
 def transactions(
     ledger: Any, enterprise: str, entries: list[EquityEntry], approved: dict[str, Any] | None = None,
-    debt_conversions: list[Any] | None = None,
+    debt_conversions: list[Any] | None = None, fund_names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The OCF-shaped transaction objects in date order: on one day, grant issuances first, then
     the share register's entries, then conversions into debt."""
     approved = approved or {}
+    fund_names = fund_names if fund_names is not None else {
+        e.fund: _fund_name(ledger, e.fund) for e in approved.values()}
     securities = _Securities()
     grants = _Grants(approved)
     out: list[dict[str, Any]] = []
@@ -213,7 +215,7 @@ def transactions(
     for _, _, _, what, item in sorted(steps, key=lambda s: s[:3]):
         if what == "grant":
             out.append({"object_type": "TX_CONVERTIBLE_ISSUANCE", "id": tx_id(),
-                        **{k: v for k, v in convertible_issuance(item, _fund_name(ledger, item.fund)).items()
+                        **{k: v for k, v in convertible_issuance(item, fund_names.get(item.fund, "")).items()
                            if k != "object_type"}})
             continue
         if what == "debt":
@@ -325,7 +327,8 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
         legal_name = enterprise
     holders = sorted({e.holder for e in entries} | {e.seller for e in entries if e.seller}
                      | {e.fund for e in approved.values()})
-    names = {**{e.fund: _fund_name(ledger, e.fund) or e.fund for e in approved.values()}, **register.names}
+    fund_names = {code: _fund_name(ledger, code) for code in {e.fund for e in approved.values()}}
+    names = {**{code: name or code for code, name in fund_names.items()}, **register.names}
     return {
         "format": FORMAT,
         "issuer": {"object_type": "ISSUER", "id": enterprise, "legal_name": legal_name,
@@ -335,7 +338,7 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
                            "class_type": "COMMON", "par_value": _money(Decimal("1.00"))}],
         "stakeholders": [{"object_type": "STAKEHOLDER", "id": h,
                           "name": {"legal_name": names.get(h, h)}} for h in holders],
-        "transactions": transactions(ledger, enterprise, entries, approved, debt),
+        "transactions": transactions(ledger, enterprise, entries, approved, debt, fund_names),
         "x_jcg_cap_table": {
             "as_of": day.isoformat(),
             "registered_capital": str(table.registered_capital),
