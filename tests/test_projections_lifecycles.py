@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from click.testing import Result
+from eventsourcing.persistence import Tracking
 
 from domain.ids import loan_id
 from domain.journal import CITY, PROVINCE
@@ -157,6 +158,17 @@ def test_rebuild_equals_incremental_with_every_lifecycle(history: Ledger, store:
     assert differences(incremental, store.load()) == []
     for table in ("rm_fund_projects", "rm_loans", "rm_loan_totals", "rm_loan_bearers"):
         assert incremental[table], f"{table} is empty"
+
+
+def test_a_projection_stopped_mid_way_resumes_to_the_rebuilt_state(history: Ledger, store: ReadModelStore) -> None:
+    """Half the log applied event by event (as a killed follower leaves it), then resumed."""
+    last = max(p for p, _ in history.read_log())
+    for position, event in history.read_log(1, last // 2):
+        assert store.apply_event(event, Tracking(history.name, position))
+    assert store.max_tracking_id(history.name) == last // 2
+    catch_up(history, store)
+    assert store.max_tracking_id(history.name) == last
+    assert differences(store.load(), fold(history)[0].rows) == []
 
 
 def test_funds_follow_conversion_buyback_failure_and_p58(history: Ledger, store: ReadModelStore) -> None:
