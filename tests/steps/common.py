@@ -58,9 +58,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "未设定技术经纪人奖励比例": "is not set",
     "租金补贴已满3年": "at most 3 years",
     "支持比例低于50%": "is below the floor of 50%",
-    # the engine's own message is "is above 100%"; AwardByRule's canonical basis currently turns 101% into
-    # "1.01" and refuses it while re-parsing (still refused, other words) — both accepted until that is fixed
-    "支持比例超过100%": ("is above 100%", "write a percentage as 60% or as a fraction"),
+    "支持比例超过100%": "is above 100%",
     "超出连续3年": "consecutive years",
     "一事一议缺少文号或理由": "一事一议 needs a decision reference",
     "须由经办人给出金额": "the amount is decided by the officer",
