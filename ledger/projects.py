@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from domain.captable import ShareRegister, share_register_id
 from domain.conversion_terms import ConversionTerms
@@ -64,18 +65,24 @@ class ApproveProject(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PayTranche(Command):
+class ProjectStep(Command):
+    """A step after an approval: G.1 is judged on the approval, so an agreed buyback window
+    or tranche may run past 2028-12-31 (docs/decisions.md)."""
+
+    checks_policy_window: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayTranche(ProjectStep):
     kind = "project.disburse"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     amount: Decimal
     voucher: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class RecordTrigger(Command):
+class RecordTrigger(ProjectStep):
     kind = "project.trigger"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     investor: str = ""
     round_pre_money: Decimal | None = None
@@ -83,18 +90,16 @@ class RecordTrigger(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConvertProject(Command):
+class ConvertProject(ProjectStep):
     kind = "project.convert"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     into: str = "equity"
     amount: Decimal | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class BuyBack(Command):
+class BuyBack(ProjectStep):
     kind = "project.buyback"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     buyer: str
     buyer_name: str = ""
@@ -102,9 +107,8 @@ class BuyBack(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class SellStake(Command):
+class SellStake(ProjectStep):
     kind = "project.sell"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     buyer: str
     price: Decimal
@@ -113,9 +117,8 @@ class SellStake(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class FailProject(Command):
+class FailProject(ProjectStep):
     kind = "project.fail"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     reason: str
     misuse: str = ""
@@ -123,29 +126,26 @@ class FailProject(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RepayDebt(Command):
+class RepayDebt(ProjectStep):
     """The enterprise pays the holder fund on a grant converted into debt (interest first, then principal)."""
 
     kind = "project.repay"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     amount: Decimal | None = None  # default: everything owed on the decision date (early or final repayment)
 
 
 @dataclass(frozen=True, kw_only=True)
-class WriteOffDebt(Command):
+class WriteOffDebt(ProjectStep):
     """Default: the principal still owed is written off by the fund; unpaid interest is forgone."""
 
     kind = "project.write-off-debt"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     reason: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReassignUnspent(Command):
+class ReassignUnspent(ProjectStep):
     kind = "project.reassign"
-    checks_policy_window = False  # follows an in-window approval (see docs/decisions.md)
     project: str
     target: str
     amount: Decimal | None = None
