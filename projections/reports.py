@@ -73,24 +73,21 @@ def balances(rows: Rows) -> Report:
 
 
 def recipients(rows: Rows) -> Report:
-    """Grants and 拨投结合 projects (P2.2/P6.1) per recipient, clause and award year. The
-    ``reassigned`` column (P6.1: + received, − handed on) appears when any money was reassigned."""
-    with_reassigned = any(r.get("reassigned_fen") for r in rows["rm_recipients"].values())
+    """Grants and 拨投结合 projects (P2.2/P6.1) per recipient, clause and award year, with the
+    P6.1 reassignments (+ received, − handed on); the columns never depend on the data."""
     out: list[list[Any]] = []
     for (party, clause, year), r in sorted(rows["rm_recipients"].items()):
         awarded, paid, back = _money(r["awarded_fen"]), _money(r["disbursed_fen"]), _money(r["clawed_back_fen"])
-        moved = [_money(r.get("reassigned_fen"))] if with_reassigned else []
-        out.append([party, clause, clause_title(clause), year, awarded, paid, back, *moved, awarded - paid])
+        moved = _money(r.get("reassigned_fen"))
+        out.append([party, clause, clause_title(clause), year, awarded, paid, back, moved, awarded - paid])
     notes = ["outstanding = awarded − disbursed; payments and clawbacks count in the award's year",
-             "拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements"]
-    if with_reassigned:
-        notes.append("reassigned (P6.1): unspent money received (+) or handed on to another project (−); "
-                     "a transfer, not new spending")
+             "拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements",
+             "reassigned (P6.1): unspent money received (+) or handed on to another project (−); "
+             "a transfer, not new spending"]
     return Report("awards per recipient, clause and award year",
                   [Column("recipient"), Column("clause"), Column("title"), Column("year"),
                    Column("awarded", True), Column("disbursed", True), Column("clawed_back", True),
-                   *([Column("reassigned", True)] if with_reassigned else []),
-                   Column("outstanding", True)], out, notes)
+                   Column("reassigned", True), Column("outstanding", True)], out, notes)
 
 
 def _annual_cap(book: ParameterBook, clause: str, year: int) -> Decimal | None:
@@ -119,8 +116,8 @@ def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
 
 
 def budgets(rows: Rows, by: str = "source") -> Report:
-    """Budget execution per fiscal year and funding source, or per responsible unit. The
-    ``reassigned`` column (P6.1) appears when any money was reassigned between projects."""
+    """Budget execution per fiscal year and funding source, responsible unit or clause, with
+    P6.1 reassignments between project lines in their own column (not spending)."""
     if by not in ("source", "unit", "clause"):
         raise Refused(f"budgets can be grouped by source, unit or clause, not {by!r}")
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
@@ -131,24 +128,20 @@ def budgets(rows: Rows, by: str = "source") -> Report:
         t[1] += _money(r["paid_fen"])
         t[2] += _money(r["recovered_fen"])
         t[3] += _money(r.get("reassigned_fen"))
-    with_reassigned = any(r.get("reassigned_fen") for r in rows["rm_budgets"].values())
     out: list[list[Any]] = []
     for key, (committed, paid, recovered, moved) in sorted(totals.items()):
         label = [key[1], clause_title(key[1])] if by == "clause" else [key[1]]
-        out.append([key[0], *label, committed, paid, recovered, *([moved] if with_reassigned else []),
-                    paid - recovered])
+        out.append([key[0], *label, committed, paid, recovered, moved, paid - recovered])
     heading = {"source": [Column("source")], "unit": [Column("unit")],
                "clause": [Column("clause"), Column("title")]}[by]
     notes = ["committed in the decision year (award, project approval, P5.6 compensation approval); "
-             "paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)"]
-    if with_reassigned:
-        notes.append("reassigned (P6.1): moved between project lines (+ in, − out), not new spending")
+             "paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)",
+             "reassigned (P6.1): moved between project lines (+ in, − out), not new spending"]
     if by == "unit":
         notes.append("each clause counts under its lead 责任单位 (first listed in the clause index)")
     return Report(f"budget execution per fiscal year and {by}",
                   [Column("year"), *heading, Column("committed", True), Column("paid", True),
-                   Column("recovered", True), *([Column("reassigned", True)] if with_reassigned else []),
-                   Column("net_spent", True)], out, notes)
+                   Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 
 def _tolerance(book: ParameterBook, on: date) -> Decimal:

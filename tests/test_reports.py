@@ -31,7 +31,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
     lines = result.stdout.splitlines()
     row = next(line for line in lines if line.startswith("U1 "))
     assert "高校院所技术合同补贴" in row
-    assert row.endswith("2025  100,000.00  100,000.00     5,000.00         0.00")
+    assert row.endswith("2025  100,000.00  100,000.00     5,000.00        0.00         0.00")
     header = lines[1]
     end_of = lambda text, word: display_width(text[: text.index(word) + len(word)])  # noqa: E731
     assert end_of(header, "awarded") == end_of(row, "100,000.00"), "amounts right-aligned under their heading"
