@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -27,8 +28,14 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     def on(day: str, **kw: object) -> dict[str, object]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
-    seal_demo_ledger(ledger, echo)
+    with tempfile.TemporaryDirectory(prefix="jcg-demo-keys-") as keys:
+        seal_demo_ledger(ledger, echo, keys)
+        _chapters(ledger, echo, do, on)
+        audit_demo_ledger(ledger, echo)
 
+
+def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command], None],
+              on: Callable[..., dict[str, object]]) -> None:
     echo("== parties ==")
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))
@@ -111,8 +118,6 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     for line in fund_report(ledger, "F-SEED", ledger.book, date(2028, 1, 5)):
         echo(f"    {line}")
 
-    # further chapters of the demo (拨投结合 project, loan-loss compensation, audit) go here
-
     echo("== balances (from the journal) ==")
     totals: dict[str, Decimal] = {}
     for _, event in ledger.read_log():
@@ -122,23 +127,19 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
         echo(f"  {account:<28} {fmt(totals[account]):>16}")
     echo(f"  {'sum of all postings':<28} {fmt(sum(totals.values(), Decimal('0.00'))):>16}")
 
-    audit_demo_ledger(ledger, echo)
 
-
-def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
-    """Issue 8: the demo officer's key (in a fresh temporary key directory, never ./keys) is
-    registered first, so every request of the demo is signed."""
+def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> None:
+    """The demo officer registers first, so every request of the demo is signed; its key (and
+    the ledger's checkpoint key) live in a throwaway directory, never in ./keys."""
     import secrets
-    import tempfile
 
     from ledger.keys import Keyring, KeyStore
     from ledger.officers import enrol
 
-    keys = tempfile.mkdtemp(prefix="jcg-demo-keys-")
     ledger.keyring = Keyring(KeyStore(keys, secrets.token_urlsafe(16)))
-    echo("== officers (issue 8) ==")
+    echo("== officers ==")
     outcome = enrol(ledger, OFFICER, "approver", decided=date(2024, 11, 5))
-    echo(f"- {outcome.message}; its encrypted key is in {keys}")
+    echo(f"- {outcome.message} (a throwaway key for this run of the demo)")
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
@@ -146,7 +147,7 @@ def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
     from ledger.checkpoint import parse, write_checkpoint
     from ledger.verify import verify_ledger
 
-    echo("== audit: checkpoint and verification (issue 8) ==")
+    echo("== audit: checkpoint and verification ==")
     checkpoint, _ = parse(write_checkpoint(ledger).note)
     echo(f"- checkpoint signed: {checkpoint.size} events, root {checkpoint.root.hex()}")
     report = verify_ledger(ledger)
