@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
 
 from domain.enterprise import Enterprise
 from domain.ids import party_id
+from domain.provenance import Provenance
 from ledger import Ledger
 from ledger.parties import GrantQualification, RegisterParty
 from ledger.rules import AwardByRule
@@ -39,3 +43,30 @@ def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
     assert party.qualifications[0].expires_on == date(2027, 12, 19)
     assert party.awards["U1-A1"].amount == Decimal("153086.40")
     reopened.close()
+
+
+class Specimen(Aggregate):
+    """Carries one value of every type the ledger stores inside events."""
+
+    @event("Recorded")
+    def __init__(self, by: Provenance, amount: Decimal, day: date, moment: datetime, ref: UUID,
+                 amounts: list[Decimal]) -> None:
+        self.values = (by, amount, day, moment, ref, amounts)
+
+
+def test_every_stored_type_round_trips_inside_an_event(ledger: Ledger, ledger_url: str) -> None:
+    by = Provenance(actor=OFFICER, recorded_at=datetime(2026, 1, 1, 9, 0, 0, 123456, tzinfo=UTC),
+                    decided=date(2028, 12, 31), request_id="r-uuid", ref="临科发〔2025〕1号")
+    values = (by, Decimal("7654321.09"), date(2024, 11, 5), datetime(2025, 3, 1, 8, 30, 15, 1, tzinfo=UTC),
+              uuid4(), [Decimal("0.01"), Decimal("100000000.00"), Decimal("0.10")])
+    specimen = Specimen(*values)
+    ledger.save(specimen)
+    reopened = Ledger.open(ledger_url)
+    try:
+        stored = reopened.aggregate(specimen.id).values
+    finally:
+        reopened.close()
+    assert stored == values
+    assert [type(v) for v in stored] == [type(v) for v in values]
+    assert [str(d) for d in stored[5]] == ["0.01", "100000000.00", "0.10"]  # scale kept, not just value
+    assert stored[3].microsecond == 1 and stored[3].tzinfo is not None
