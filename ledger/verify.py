@@ -228,8 +228,11 @@ def _checkpoints(ledger: Any, auditor_note: str | None, vkey: str | None,
         stored = cp.CheckpointStore(ledger).all()
     except cp.CheckpointError:
         stored = []
-    if stored:
-        notes.append((f"the ledger's last checkpoint (size {stored[-1].size})", stored[-1].note))
+    # every stored checkpoint is checked (a later one could have been re-signed over a
+    # rewritten log); only the last is listed in the report
+    for i, row in enumerate(stored, 1):
+        last = i == len(stored)
+        notes.append((f"the ledger's {'last ' if last else ''}checkpoint #{i} (size {row.size})", row.note))
     if auditor_note is not None:
         notes.append(("the auditor's checkpoint", auditor_note))
     if not notes:
@@ -248,7 +251,8 @@ def _checkpoints(ledger: Any, auditor_note: str | None, vkey: str | None,
         except cp.CheckpointError as exc:
             report.problem(f"{label}: {exc}")
             continue
-        report.checkpoints.append(f"{label}: size {c.size}, root {base64.b64encode(c.root).decode()}")
+        if "checkpoint #" not in label or "last" in label:
+            report.checkpoints.append(f"{label}: size {c.size}, root {base64.b64encode(c.root).decode()}")
         good.append((label, c))
     return good
 

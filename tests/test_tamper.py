@@ -177,3 +177,17 @@ def test_request_signed_with_a_revoked_key_is_named(ledger: Ledger, provisioned_
     problems = audit(provisioned_url, None)
     assert problems, "a replayed request must not verify"
 
+
+
+def test_an_earlier_stored_checkpoint_forged(ledger: Ledger, history: tuple[str, str, RawStore]) -> None:
+    url, _, _ = history
+    write_checkpoint(ledger)  # the ledger now holds two checkpoints; the last one is intact
+    checkpoints = RawStore(url, "jcg_checkpoints")
+    try:
+        (size, note), *_ = checkpoints.run("SELECT size, note FROM {t} ORDER BY size")
+        checkpoints.run("UPDATE {t} SET note = {m} WHERE size = {m}",
+                        note.replace(f"\n{size}\n", f"\n{size + 1}\n"), size)
+    finally:
+        checkpoints.close()
+    problem = first(audit(url, None))
+    assert "checkpoint #1" in problem and "does not verify" in problem, problem
