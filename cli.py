@@ -20,9 +20,8 @@ from domain.compensation import CATEGORIES as LOAN_CATEGORIES
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import Refused
 from domain.ids import loan_id, party_id
-from domain.journal import postings
 from domain.loan import PAYERS as LOAN_PAYERS
-from domain.money import fmt, parse_yuan
+from domain.money import fmt, parse_rate, parse_yuan
 from domain.parameters import parameter_book
 from domain.rules.basis import split_pairs
 from domain.rules.describe import describe as describe_rule
@@ -943,14 +942,10 @@ class RateType(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
         if isinstance(value, Decimal):
             return value
-        text = str(value).strip()
         try:
-            rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-        except ArithmeticError:
-            self.fail(f"{value!r} is not a rate (write 0.45 or 45%)", param, ctx)
-        if not rate.is_finite() or not 0 <= rate <= 1:
-            self.fail(f"{value!r} is not a rate between 0 and 100%", param, ctx)
-        return rate
+            return parse_rate(str(value))
+        except Refused as exc:
+            self.fail(str(exc), param, ctx)
 
 
 @main.group()
@@ -1617,14 +1612,6 @@ def demo(ctx: click.Context, demo_db: str) -> None:
     session = Session(demo_db, "demo-officer")
     ctx.obj = session
     run_demo(session.ledger, click.echo)
-
-
-def trial_balance(ledger: Ledger) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for _, e in ledger.read_log():
-        for p in postings(e):
-            totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
-    return totals
 
 
 # entry point ----------------------------------------------------------------------------

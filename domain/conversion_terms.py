@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidAmount, InvalidDate, Refused
-from domain.money import fmt, round_fen, yuan
+from domain.money import fmt, parse_rate, round_fen, yuan
 
 TRIGGERS = {"financing": "首轮市场化融资", "date": "约定日期"}
 PRICINGS = {
@@ -51,16 +51,7 @@ def elapsed_years(start: date, end: date) -> Decimal:
 
 
 def _rate(value: Any, what: str) -> Decimal:
-    if isinstance(value, float):
-        raise InvalidAmount(f"{what}: floats are not accepted")
-    text = str(value).strip()
-    try:
-        rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-    except ArithmeticError:
-        raise InvalidAmount(f"{what} {value!r} is not a rate (write 0.04 or 4%)") from None
-    if not rate.is_finite() or rate < 0 or rate > 1:
-        raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
-    return rate
+    return parse_rate(value, what)
 
 
 def pct(rate: Decimal) -> str:

@@ -12,6 +12,7 @@ Each aggregate module registers the postings of its own events on :func:`posting
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import singledispatch
@@ -65,3 +66,12 @@ def returned(year: int) -> str:
 def postings(event: Any) -> tuple[Posting, ...]:
     """The journal entry of an event; events that move no money post nothing."""
     return ()
+
+
+def trial_balance(events: Iterable[Any]) -> dict[str, Decimal]:
+    """Every account's balance over the given events; the balances always sum to zero."""
+    totals: dict[str, Decimal] = {}
+    for event in events:
+        for p in postings(event):
+            totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
+    return totals

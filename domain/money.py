@@ -115,6 +115,20 @@ def pro_rata(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return parts
 
 
+def parse_rate(value: str | Decimal, what: str = "rate") -> Decimal:
+    """A rate as written: ``4%`` or ``0.04``, between 0 and 100 %; never a float."""
+    if isinstance(value, float):
+        raise InvalidAmount(f"{what} {value!r}: floats are not accepted")
+    text = str(value).strip()
+    try:
+        rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+    except ArithmeticError:
+        raise InvalidAmount(f"{what} {value!r} is not a rate (write 0.04 or 4%)") from None
+    if not rate.is_finite() or not 0 <= rate <= 1:
+        raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
+    return rate
+
+
 def fmt(value: Decimal) -> str:
     """``7654321.09`` → ``7,654,321.09`` for traces and tables."""
     return f"{value:,.2f}"

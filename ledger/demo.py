@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
-from domain.journal import postings
+from domain.journal import trial_balance
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
@@ -119,10 +119,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
         echo(f"    {line}")
 
     echo("== balances (from the journal) ==")
-    totals: dict[str, Decimal] = {}
-    for _, event in ledger.read_log():
-        for p in postings(event):
-            totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
+    totals = trial_balance(e for _, e in ledger.read_log())
     for account in sorted(totals):
         echo(f"  {account:<28} {fmt(totals[account]):>16}")
     echo(f"  {'sum of all postings':<28} {fmt(sum(totals.values(), Decimal('0.00'))):>16}")

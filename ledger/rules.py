@@ -27,7 +27,7 @@ from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.ids import request_id as request_aggregate_id
 from domain.journal import CITY
-from domain.money import ZERO, fmt, parse_yuan
+from domain.money import ZERO, fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.rules import Entitlement, evaluate, find_rule
@@ -149,8 +149,7 @@ def calculate(
         raw = dict(basis)
         if "loss" not in raw:
             raise Refused(f"{c.id}: basis loss (yuan, the principal loss) is required")
-        rates = {k: Decimal(raw[k].rstrip("%")) / (100 if raw[k].endswith("%") else 1)
-                 for k in ("province_rate", "city_rate") if k in raw}
+        rates = {k: parse_rate(raw[k], f"{c.id}: basis {k}") for k in ("province_rate", "city_rate") if k in raw}
         unknown = set(raw) - {"loss", "province_rate", "city_rate"}
         if unknown:
             raise Refused(f"{c.id}: unknown basis key {', '.join(sorted(unknown))} (expected: loss, province_rate, city_rate)")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import ConflictingRequest, InvalidAmount, InvalidDate, NotFound, Refused
-from domain.journal import postings
+from domain.journal import trial_balance
 from ledger import Ledger
 from ledger.grants import ClawBack, Disburse
 from ledger.parties import GrantQualification, RegisterParty
@@ -22,11 +22,7 @@ def count(ledger: Ledger) -> int:
 
 
 def balances(ledger: Ledger) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for _, e in ledger.read_log():
-        for p in postings(e):
-            totals[p.account] = totals.get(p.account, Decimal(0)) + p.amount
-    return totals
+    return trial_balance(e for _, e in ledger.read_log())
 
 
 def register(ledger: Ledger, code: str = "U1", kind: str = "university", entered: date = date(2024, 12, 1)) -> None:

@@ -10,7 +10,7 @@ import pytest
 from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
-from domain.journal import postings
+from domain.journal import trial_balance
 from ledger import Ledger
 from ledger.captable_export import export_captable
 from ledger.funds import RegisterFund, load_register
@@ -37,11 +37,7 @@ def on(day: str, **kw: object) -> dict[str, object]:
 
 
 def balances(ledger: Ledger) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for _, e in ledger.read_log():
-        for p in postings(e):
-            totals[p.account] = totals.get(p.account, D("0.00")) + p.amount
-    return totals
+    return trial_balance(e for _, e in ledger.read_log())
 
 
 def setup(ledger: Ledger, *, code: str = "PJ-1", max_stake: str = "25%", trigger: str = "date",

@@ -11,7 +11,7 @@ from typing import Any
 from click.testing import Result
 
 from domain.errors import Refused
-from domain.journal import postings
+from domain.journal import trial_balance
 from ledger import Ledger
 from ledger.commands import Command, Outcome
 
@@ -57,11 +57,7 @@ class World:
         return self.cli
 
     def balances(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = {}
-        for _, e in self.ledger.read_log():
-            for p in postings(e):
-                totals[p.account] = totals.get(p.account, Decimal("0.00")) + p.amount
-        return totals
+        return trial_balance(e for _, e in self.ledger.read_log())
 
     def require_outcome(self) -> Outcome:
         if self.outcome is None:
