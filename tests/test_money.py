@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidAmount
-from domain.money import fmt, parse_yuan, pro_rata, round_fen, split
+from domain.money import fmt, parse_rate, parse_yuan, pro_rata, round_fen, split
 
 
 @pytest.mark.parametrize(
@@ -105,3 +105,16 @@ def test_splits_always_add_up_exactly(total: Decimal, ws: list[int]) -> None:
 
 def test_format_has_thousands_separators() -> None:
     assert fmt(Decimal("7654321.09")) == "7,654,321.09"
+
+
+@pytest.mark.parametrize(("text", "rate"), [("4%", "0.04"), ("0.04", "0.04"), ("45%", "0.45"), ("100%", "1"), ("0", "0")])
+def test_rates_as_written(text: str, rate: str) -> None:
+    assert parse_rate(text) == Decimal(rate)
+
+
+@pytest.mark.parametrize(("text", "reason"), [("abc%", "is not a rate"), ("101%", "between 0 and 1"),
+                                              ("-1%", "between 0 and 1"), ("1.5", "between 0 and 1"),
+                                              ("NaN", "between 0 and 1")])
+def test_bad_rates_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(InvalidAmount, match=reason):
+        parse_rate(text)
