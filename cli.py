@@ -5,6 +5,7 @@ Exit codes: 0 done (or already recorded), 1 refused (nothing written), 2 bad usa
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
@@ -64,6 +67,14 @@ class YuanType(click.ParamType):
 
 DATE = DateType()
 YUAN = YuanType()
+
+
+def basis_pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    """``--basis k=v`` (repeated) as a dict; a malformed pair is bad usage (exit 2)."""
+    try:
+        return split_pairs(value)
+    except Refused as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
 
 
 # session --------------------------------------------------------------------------------
@@ -137,6 +148,10 @@ class JcgGroup(click.Group):
             sys.exit(exc.exit_code)
         except Refused as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except (PersistenceError, sqlite3.Error, psycopg.Error) as exc:
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            click.echo(f"error: the ledger database cannot be used: {first_line}", err=True)
             sys.exit(1)
         sys.exit(0)
 
@@ -307,7 +322,7 @@ def grant() -> None:
 @grant.command("award")
 @click.argument("clause")
 @click.option("--recipient", required=True, help="Party code of the recipient.")
-@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE",
+@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
               help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
 @click.option("--amount", type=YUAN, default=None,
               help="Officer-decided amount (P2.1c, P2.3a, P3.2a, P3.2b, P4.1b: within the floor/cap); "
@@ -316,7 +331,7 @@ def grant() -> None:
 @click.option("--reason", default="", help="Reason (required for P2.1c 一事一议).")
 @writing
 @pass_session
-def grant_award(session: Session, clause: str, recipient: str, basis: tuple[str, ...], amount: Decimal | None,
+def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,
                 source: str, reason: str, decided: date, ref: str, request_id: str) -> None:
     """Compute the entitlement under CLAUSE, enforce caps, G.3 and eligibility, record the award.
 
@@ -329,7 +344,7 @@ def grant_award(session: Session, clause: str, recipient: str, basis: tuple[str,
       jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
           --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
-    session.run(AwardByRule(recipient=recipient, clause=clause, basis=split_pairs(basis), amount=amount,
+    session.run(AwardByRule(recipient=recipient, clause=clause, basis=basis, amount=amount,
                             source=source, reason=reason, **common(decided, ref, request_id)))
 
 
@@ -430,14 +445,14 @@ def policy_show(session: Session, clause: str) -> None:
 @policy.command("calc")
 @click.argument("clause")
 @click.option("--recipient", default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
-@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE",
+@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
               help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
 @click.option("--amount", type=YUAN, default=None, help="Officer-decided amount (clauses within a floor/cap).")
 @click.option("--reason", default="", help="Reason (P2.1c 一事一议).")
 @click.option("--ref", default="", help="Decision reference (文号).")
 @click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (parameters in force then).")
 @pass_session
-def policy_calc(session: Session, clause: str, recipient: str, basis: tuple[str, ...], amount: Decimal | None,
+def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,
                 reason: str, ref: str, decided: date) -> None:
     """Compute what CLAUSE allows for a recipient on a decision date and print the trace; writes nothing.
 
@@ -449,7 +464,7 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: tuple[str,
     c = find_clause(clause)
     if not recipient and c.id not in {"P5.6a", "P5.6b"}:
         raise click.UsageError("Missing option '--recipient'.")
-    result = calculate(session.ledger, c.id, recipient, split_pairs(basis), decided,
+    result = calculate(session.ledger, c.id, recipient, basis, decided,
                        amount=amount, reason=reason, ref=ref)
     for line in result.trace:
         click.echo(line)

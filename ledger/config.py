@@ -49,6 +49,7 @@ def parse_database(url: str) -> Database:
             "POSTGRES_POOL_SIZE": "4",
             "POSTGRES_MAX_OVERFLOW": "4",
             "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
         }
         if schema:
             env["POSTGRES_SCHEMA"] = schema

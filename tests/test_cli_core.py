@@ -107,3 +107,24 @@ def test_bad_database_url_is_a_usage_error() -> None:
 
     r = CliRunner().invoke(cli.main, ["--db", "mysql://x/y", "party", "list"])
     assert r.exit_code == 2 and "unsupported database URL" in r.stderr
+
+
+@pytest.mark.parametrize("make", ["missing_dir", "not_a_database"])
+def test_an_unusable_database_is_one_line_not_a_traceback(tmp_path: object, make: str) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    import cli
+
+    path = Path(str(tmp_path)) / ("no/such/dir/l.sqlite" if make == "missing_dir" else "l.sqlite")
+    if make == "not_a_database":
+        path.write_text("hello")
+    r = CliRunner().invoke(cli.main, ["--db", f"sqlite:///{path}", "party", "list"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("error: the ledger database cannot be used: ") and r.stderr.count("\n") == 1
+
+
+def test_a_malformed_basis_pair_is_bad_usage(jcg: Jcg) -> None:
+    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value", "--decided", "2025-03-01")
+    assert r.exit_code == 2 and "basis 'contract_value' is not key=value" in r.stderr
