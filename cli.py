@@ -805,7 +805,7 @@ def fund() -> None:
 @fund.command("register")
 @click.argument("code")
 @click.option("--name", required=True)
-@click.option("--manager", default="", help="Fund manager (party code).")
+@click.option("--manager", default="", help="Name of the fund manager (受托管理机构).")
 @click.option("--capital", type=YUAN, default=None, help="Paid-in capital.")
 @writing
 @pass_session
