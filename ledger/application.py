@@ -90,7 +90,10 @@ class Ledger(Application[UUID]):
 
     # commands -------------------------------------------------------------------------
     def execute(self, command: Command) -> Outcome:
-        """Run a command once: refused (nothing written), recorded, or already recorded."""
+        """Run a command once: refused (nothing written), recorded, or already recorded.
+
+        The request record is looked up only when the command is refused or its save
+        conflicts: a repeat either fails in its handler or collides with its own record."""
         if not command.request_id:
             command = _with_request_id(command, str(uuid.uuid4()))
         if not command.actor.strip():
@@ -102,29 +105,24 @@ class Ledger(Application[UUID]):
             check_in_force(command.decided, self.book)
         digest = command.digest()
         for _ in range(MAX_ATTEMPTS):
-            prior = self.recorded_request(command.request_id)
-            if prior is not None:
-                if prior.digest != digest:
-                    raise ConflictingRequest(
-                        f"request id {command.request_id} was already used for a different "
-                        f"request ({prior.kind}: {prior.summary}); nothing written"
-                    )
-                return Outcome(
-                    command.request_id,
-                    f"already recorded (request {command.request_id}): {prior.summary}; nothing written",
-                    already_recorded=True,
-                )
             uow = UnitOfWork(self.repository, self.book)
-            signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
-            key = self._signing_key(signer)
-            by = Provenance(
-                actor=command.actor,
-                recorded_at=self.clock(),
-                decided=command.decided,
-                request_id=command.request_id,
-                ref=command.ref,
-            )
-            outcome = handler(uow, command, by)
+            try:
+                signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
+                key = self._signing_key(signer)
+                by = Provenance(
+                    actor=command.actor,
+                    recorded_at=self.clock(),
+                    decided=command.decided,
+                    request_id=command.request_id,
+                    ref=command.ref,
+                )
+                outcome = handler(uow, command, by)
+            except Refused:
+                # a repeat of a recorded request is answered as such, whatever the handler says now
+                repeated = self._repeat(command, digest)
+                if repeated is not None:
+                    return repeated
+                raise
             changed = uow.changed()
             hashes = [self.event_hash(e) for a in changed for e in a.pending_events]
             encoded = command.encoded()
@@ -142,7 +140,11 @@ class Ledger(Application[UUID]):
             try:
                 self.save(*changed, record)
             except IntegrityError:
-                continue  # someone else wrote first: re-read and re-evaluate
+                # the request record already exists (a repeat) or someone else wrote first
+                repeated = self._repeat(command, digest)
+                if repeated is not None:
+                    return repeated
+                continue  # re-read and re-evaluate
             if self.checkpoint_every:
                 from ledger.checkpoint import checkpoint_if_due
 
@@ -163,6 +165,23 @@ class Ledger(Application[UUID]):
                 f"registered key {signer.key_id} (rotated or revoked?)"
             )
         return key
+
+    def _repeat(self, command: Command, digest: str) -> Outcome | None:
+        """The answer to a request id that is already recorded: the same request changes
+        nothing; different content under the same id is refused."""
+        prior = self.recorded_request(command.request_id)
+        if prior is None:
+            return None
+        if prior.digest != digest:
+            raise ConflictingRequest(
+                f"request id {command.request_id} was already used for a different "
+                f"request ({prior.kind}: {prior.summary}); nothing written"
+            )
+        return Outcome(
+            command.request_id,
+            f"already recorded (request {command.request_id}): {prior.summary}; nothing written",
+            already_recorded=True,
+        )
 
     def recorded_request(self, request: str) -> RecordedRequest | None:
         try:

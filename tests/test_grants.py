@@ -157,3 +157,28 @@ def test_qualifications_are_dated(ledger: Ledger) -> None:
     assert party.holds("高新技术企业", "national", date(2025, 6, 1))
     assert not party.holds("高新技术企业", "national", date(2024, 12, 19))
     assert not party.holds("高新技术企业", "national", date(2027, 12, 20))
+
+
+def test_a_repeated_payment_is_not_paid_twice_even_when_it_would_fit(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    pay = Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                   amount=Decimal("50000.00"), request_id="pay-1")
+    ledger.execute(pay)
+    before = count(ledger)
+    again = ledger.execute(pay)  # the handler alone would accept a second 50,000
+    assert again.already_recorded
+    assert count(ledger) == before
+    from domain.ids import party_id
+
+    assert ledger.aggregate(party_id("U1")).award(award_id).disbursed == Decimal("50000.00")
+
+
+def test_a_reused_request_id_is_named_even_when_the_new_content_is_refused_anyway(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                            amount=Decimal("50000.00"), request_id="pay-1"))
+    with pytest.raises(ConflictingRequest, match="pay-1 was already used for a different request"):
+        ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
+                                amount=Decimal("999999.00"), request_id="pay-1"))
