@@ -969,7 +969,8 @@ def loan() -> None:
 
     \b
     A loan goes: enrol → disburse → repay … → default (non-performing) → default --loss
-    (recovery exhausted) → claim (split by the rule) → approve → pay (省财政, 市财政) → recover.
+    (recovery exhausted) → claim (split by the rule) → approve (an approver, not the claimant)
+    → pay (省财政, 市财政, in full) → recover.
     """
 
 
@@ -1081,9 +1082,11 @@ def loan_claim(session: Session, code: str, loss: Decimal | None, basis: str, pr
 def loan_approve(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
     """Approve the claim on loan CODE: 省财政 and 市财政 then owe their shares to the bank (--ref required).
 
+    Four-eyes: only an approver approves, and never the officer who filed the claim.
+
     \b
     Example:
-      jcg loan approve L-2025-001 --decided 2026-03-20 --ref 临财金〔2026〕9号
+      jcg --officer approver-1 loan approve L-2025-001 --decided 2026-03-20 --ref 临财金〔2026〕9号
     """
     session.run(loan_cmds.ApproveCompensation(code=code, **common(decided, ref, request_id)))
 
@@ -1114,6 +1117,8 @@ def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, vo
 @pass_session
 def loan_recover(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
     """Record money the bank recovered after compensation; it goes back to each bearer pro rata.
+
+    Only once 省财政 and 市财政 have paid their whole approved shares (loan show: owes 0.00).
 
     \b
     Example:
@@ -1149,8 +1154,9 @@ def loan_show(session: Session, code: str) -> None:
     claim = ln.claim
     if claim is None:
         return
-    approval = f"approved {claim.approved_on} ({claim.approved_ref})" if claim.approved_on else "not approved yet"
-    click.echo(f"  claim {claim.clause} on {claim.claimed_on}, {approval}")
+    approval = (f"approved {claim.approved_on} ({claim.approved_ref}) by {claim.approved_by}" if claim.approved_on
+                else "not approved yet")
+    click.echo(f"  claim {claim.clause} on {claim.claimed_on} filed by {claim.claimed_by}, {approval}")
     for line in claim.trace:
         click.echo(f"    {line}")
     click.echo(f"  {'share':>14} {'paid':>14} {'owes':>14} {'returned':>14}  bearer")

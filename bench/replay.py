@@ -125,7 +125,7 @@ def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
                 loan.classify_non_performing(provenance(day(d0 + 300), n), "逾期")
                 loan.declare_loss(provenance(day(d0 + 330), n), Decimal(1_500_000))
                 loan.claim_compensation(provenance(day(d0 + 340), n), book)
-                loan.approve(provenance(day(d0 + 350), n))
+                loan.approve(provenance(day(d0 + 350), n + 1))  # four-eyes: another officer approves
                 loan.pay(provenance(day(d0 + 360), n), PROVINCE)
                 loan.pay(provenance(day(d0 + 361), n), CITY)
                 loan.recover(provenance(day(d0 + 400), n), Decimal(300_000))

@@ -9,8 +9,19 @@ Journal accounts (see :mod:`domain.journal`):
 
 - ``loan:<code>``              principal the borrower still owes the bank
 - ``loss:<code>:<bearer>``     principal loss borne by the bank, 省财政 or 市财政
+- ``claim:<code>:<payer>``     compensation the bank has claimed from 省财政 / 市财政, not yet approved
+- ``claimed:<bank>:<payer>``   its counterpart: what 省财政 / 市财政 is asked to pay, pending approval
 - ``payable:<bank>:<payer>``   compensation approved and not yet paid by 省财政 / 市财政
 - ``funding:<party>``          cash of the bank, 省财政 or 市财政
+
+Every money step posts (P5.6): disbursement and repayment move principal; the declared loss is
+written off to the bank; the claim records what each public payer is asked for (claimed); the
+approval clears the claim into the payer's payable and loss share (approved); a payment settles
+the payable in cash (paid); a recovery goes back to each bearer. Enrolment and classification
+as non-performing move no money and post nothing.
+
+Four-eyes (P5.6): the officer who filed a claim never approves it; the approver role itself is
+checked by ``ledger.officers.authorize`` before the command runs.
 """
 
 from __future__ import annotations
@@ -43,7 +54,8 @@ from domain.provenance import Provenance
 PAYERS = (journal.PROVINCE, journal.CITY)
 PAYER_ALIASES = {"province": journal.PROVINCE, "省财政": journal.PROVINCE, "city": journal.CITY, "市财政": journal.CITY}
 
-__all__ = ["CATEGORIES", "PAYERS", "Claim", "Loan", "loan_account", "loss_account", "payable_account", "payer"]
+__all__ = ["CATEGORIES", "PAYERS", "Claim", "Loan", "claim_account", "claimed_account", "loan_account", "loss_account",
+           "payable_account", "payer"]
 
 
 def loan_account(code: str) -> str:
@@ -56,6 +68,16 @@ def loss_account(code: str, bearer: str) -> str:
 
 def payable_account(bank: str, payer_name: str) -> str:
     return f"payable:{bank}:{payer_name}"
+
+
+def claim_account(code: str, payer_name: str) -> str:
+    """The bank's claim on 省财政 / 市财政 for loan ``code``, until approved."""
+    return f"claim:{code}:{payer_name}"
+
+
+def claimed_account(bank: str, payer_name: str) -> str:
+    """What 省财政 / 市财政 is asked to pay the bank, pending approval (the claim's counterpart)."""
+    return f"claimed:{bank}:{payer_name}"
 
 
 def payer(name: str) -> str:
@@ -78,6 +100,8 @@ class Claim:
     versions: list[str] = field(default_factory=list)
     approved_on: date | None = None
     approved_ref: str = ""
+    claimed_by: str = ""
+    approved_by: str = ""
 
 
 class Loan(Aggregate):
@@ -142,6 +166,7 @@ class Loan(Aggregate):
         self.loss_declared_on: date | None = None
         self.claim: Claim | None = None
         self.paid: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)
+        self.paid_on: dict[str, date] = {}
         self.recovered = ZERO
         self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
 
@@ -290,7 +315,7 @@ class Loan(Aggregate):
         self, by: Provenance, loan: str, bank: str, clause: str, loss: Decimal,
         shares: dict[str, Decimal], trace: list[str], versions: list[str],
     ) -> None:
-        self.claim = Claim(clause, loss, dict(shares), by.decided, list(trace), list(versions))
+        self.claim = Claim(clause, loss, dict(shares), by.decided, list(trace), list(versions), claimed_by=by.actor)
 
     def approve(self, by: Provenance) -> Claim:
         claim = self._claim()
@@ -300,6 +325,11 @@ class Loan(Aggregate):
             raise Refused(f"loan {self.code}: an approval needs a decision reference (文号, --ref)")
         if by.decided < claim.claimed_on:
             raise InvalidDate(f"loan {self.code}: approval on {by.decided} is before the claim ({claim.claimed_on})")
+        if claim.claimed_by and by.actor == claim.claimed_by:
+            raise Refused(
+                f"loan {self.code}: the claim was filed by {claim.claimed_by}, so {by.actor} cannot approve it too; "
+                "another approver must (four-eyes)"
+            )
         self._compensation_approved(by, self.code, self.bank, claim.clause, dict(claim.shares))
         return claim
 
@@ -310,6 +340,7 @@ class Loan(Aggregate):
         assert self.claim is not None
         self.claim.approved_on = by.decided
         self.claim.approved_ref = by.ref
+        self.claim.approved_by = by.actor
 
     def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "") -> Decimal:
         """省财政 or 市财政 pays (part of) its approved share to the bank."""
@@ -336,15 +367,26 @@ class Loan(Aggregate):
         self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str
     ) -> None:
         self.paid[payer] += amount
+        self.paid_on[payer] = by.decided
 
     def recover(self, by: Provenance, amount: Decimal) -> RecoveryReturn:
-        """Money the bank recovers after compensation, returned to the bearers pro rata."""
+        """Money the bank recovers after compensation, returned to each bearer pro rata to what
+        it compensated (P5.6). Only after compensation: until 省财政 and 市财政 have paid their
+        whole approved shares, a payer would get back money it never paid."""
         claim = self._claim()
         if claim.approved_on is None:
-            raise Refused(f"loan {self.code}: recoveries are returned once the claim is approved; "
+            raise Refused(f"loan {self.code}: recoveries are returned once the claim is approved and paid; "
                           "the claim is not approved yet")
-        if by.decided < claim.approved_on:
-            raise InvalidDate(f"loan {self.code}: recovery on {by.decided} is before the approval ({claim.approved_on})")
+        owing = [f"{p} still owes {self.bank} {fmt(self.owed(p))} of {fmt(self.approved(p))}"
+                 for p in PAYERS if self.owed(p)]
+        if owing:
+            raise Refused(f"loan {self.code}: recoveries are returned after compensation is paid in full; "
+                          + "; ".join(owing))
+        last_paid = max(self.paid_on.values(), default=None)
+        when = max(d for d in (claim.approved_on, last_paid) if d is not None)
+        if by.decided < when:
+            raise InvalidDate(f"loan {self.code}: recovery on {by.decided} is before the compensation was paid "
+                              f"({when})")
         back = recovery_return(claim.clause, amount, claim.shares, self.returned)
         self._recovered(by, self.code, self.bank, claim.clause, back.amount, back.parts, back.trace)
         return back
@@ -391,12 +433,24 @@ def _loss_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(loss_account(e.loan, e.bank), loan_account(e.loan), e.loss)
 
 
-@journal.postings.register(Loan.CompensationApproved)  # type: ignore[attr-defined]
-def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
-    """Each public payer takes on its share of the loss and owes it to the bank."""
+@journal.postings.register(Loan.CompensationClaimed)  # type: ignore[attr-defined]
+def _claimed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The bank's claim on each public payer for its share (claimed, not yet owed)."""
     legs: list[tuple[str, Decimal]] = []
     for who in PAYERS:
-        legs += [(loss_account(e.loan, who), e.shares[who]), (payable_account(e.bank, who), -e.shares[who])]
+        legs += [(claim_account(e.loan, who), e.shares[who]), (claimed_account(e.bank, who), -e.shares[who])]
+    return journal.entry(*legs)
+
+
+@journal.postings.register(Loan.CompensationApproved)  # type: ignore[attr-defined]
+def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The approval clears each claim: the public payer takes on its share of the loss and
+    owes it to the bank (claimed → approved)."""
+    legs: list[tuple[str, Decimal]] = []
+    for who in PAYERS:
+        share = e.shares[who]
+        legs += [(claimed_account(e.bank, who), share), (claim_account(e.loan, who), -share),
+                 (loss_account(e.loan, who), share), (payable_account(e.bank, who), -share)]
     return journal.entry(*legs)
 
 

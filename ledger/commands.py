@@ -14,7 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from domain.officer import WRITING_ROLES
+
 ENCODING_VERSION = "jcg-command/1"
+WRITERS: frozenset[str] = WRITING_ROLES  # who records decisions (issue 8)
+APPROVERS: frozenset[str] = frozenset({"approver"})  # approvals need an approver (four-eyes)
 
 
 def _canonical_value(value: Any) -> Any:
@@ -38,6 +42,10 @@ class Command:
 
     kind: ClassVar[str] = ""
     checks_policy_window: ClassVar[bool] = True
+    # The officer roles that may submit this command (ledger.officers.authorize), and what it
+    # does in words for a refusal ("approving a P5.6 claim needs an approver").
+    roles: ClassVar[frozenset[str]] = WRITERS
+    action: ClassVar[str] = ""
 
     actor: str
     decided: date

@@ -9,16 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from domain.compensation import BANK, CATEGORIES
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import Refused
 from domain.ids import loan_id, party_id
-from domain.loan import PAYERS, Loan, payer
+from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.money import fmt
 from domain.parameters import parameter_book
 from domain.provenance import Provenance
-from ledger.commands import Command, Outcome, handles
+from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -79,7 +80,11 @@ class ClaimCompensation(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveCompensation(Command):
+    """The approval of a P5.6 claim: by an approver, never the officer who filed it (four-eyes)."""
+
     kind = "loan.approve"
+    roles: ClassVar[frozenset[str]] = APPROVERS
+    action: ClassVar[str] = "approving a P5.6 claim"
     code: str
 
 
@@ -119,6 +124,7 @@ def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
         cmd.request_id,
         f"enrolled loan {cmd.code}: {bank.name} → {borrower.name}, {cmd.category} {CATEGORIES[cmd.category]}, "
         f"principal {fmt(loan.principal)} from {cmd.start} for {cmd.term_months} months",
+        trace=["enrolment moves no money: nothing is posted until the bank disburses"],
     )
 
 
@@ -144,7 +150,8 @@ def classify_non_performing(uow: UnitOfWork, cmd: ClassifyNonPerforming, by: Pro
     loan.classify_non_performing(by, cmd.reason)
     why = f" ({cmd.reason})" if cmd.reason else ""
     return Outcome(cmd.request_id, f"loan {cmd.code} classified non-performing on {by.decided}{why}; "
-                                   f"unrepaid principal {fmt(loan.unrepaid)}")
+                                   f"unrepaid principal {fmt(loan.unrepaid)}",
+                   trace=["a classification moves no money: nothing is posted until the bank declares the loss"])
 
 
 @handles(DeclareLoss)
@@ -167,7 +174,10 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
         cmd.request_id,
         f"loan {cmd.code}: claimed {split.clause} compensation on a principal loss of {fmt(split.loss)}: "
         f"省财政 {fmt(split.province)}, 市财政 {fmt(split.city)}, bank {loan.bank} bears {fmt(split.bank)}",
-        trace=[*split.trace, f"parameters: {', '.join(split.versions)}"],
+        trace=[*split.trace, f"parameters: {', '.join(split.versions)}",
+               "journal (claimed, pending approval): " + "; ".join(
+                   f"Dr {claim_account(cmd.code, p)} Cr {claimed_account(loan.bank, p)} {fmt(split.shares[p])}"
+                   for p in PAYERS)],
         data={k: str(v) for k, v in split.shares.items()},
     )
 
@@ -177,8 +187,12 @@ def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenan
     loan = _loan(uow, cmd.code)
     claim = loan.approve(by)
     owed = "; ".join(f"{p} owes {loan.bank} {fmt(claim.shares[p])}" for p in PAYERS)
-    return Outcome(cmd.request_id, f"loan {cmd.code}: {claim.clause} compensation approved ({cmd.ref}): {owed}",
-                   trace=list(claim.trace))
+    return Outcome(cmd.request_id, f"loan {cmd.code}: {claim.clause} compensation approved ({cmd.ref}) by "
+                                   f"{cmd.actor}, claim filed by {claim.claimed_by}: {owed}",
+                   trace=[*claim.trace, "journal (claimed → approved): " + "; ".join(
+                       f"Dr {claimed_account(loan.bank, p)} Cr {claim_account(cmd.code, p)}, "
+                       f"Dr {loss_account(cmd.code, p)} Cr {payable_account(loan.bank, p)} {fmt(claim.shares[p])}"
+                       for p in PAYERS)])
 
 
 @handles(PayCompensation)

@@ -5,6 +5,8 @@ Rules (docs/audit-proofs.md):
   the key it registers. After that, only an approver adds officers; an officer may rotate
   or revoke their own key, an approver anyone's.
 - Auditors read and verify but never write; a revoked key signs nothing new.
+- Each command names the roles that may submit it (``Command.roles``: officer and approver by
+  default; approvals such as ``loan approve`` need an approver).
 - A ledger with no officer yet accepts only the first officer's self-registration: every
   other request is refused, so nothing is ever recorded unsigned.
 """
@@ -84,6 +86,9 @@ def authorize(roster: OfficerRoster | None, command: Command) -> Signer:
     if isinstance(command, (RotateOfficerKey, RevokeOfficerKey)) and command.name != actor \
             and officer.role != "approver":
         raise Refused(f"only an approver manages another officer's key; {actor} is an {officer.role}")
+    if officer.role not in command.roles:
+        needs = " or ".join(f"an {r}" for r in sorted(command.roles))
+        raise Refused(f"{actor} is an {officer.role}; {command.action or f'a {command.kind} request'} needs {needs}")
     key = officer.active_key
     if key is None:
         raise Refused(f"officer {actor} has no valid key (revoked): an approver must rotate it first")

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import CapExceeded, InvalidAmount, NotFound, Refused
+from domain.errors import CapExceeded, InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import loan_id
-from domain.journal import CITY, PROVINCE, trial_balance
+from domain.journal import CITY, PROVINCE, postings, trial_balance
 from domain.loan import Loan
 from ledger import Ledger
 from ledger.commands import Command
@@ -25,14 +25,20 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
+from ledger.officers import enrol
 from ledger.parties import RegisterParty
-from tests.conftest import OFFICER
+from tests.conftest import APPROVER, OFFICER
 
 D = Decimal
 
 
 def on(day: str, **kw: object) -> dict[str, object]:
     return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+
+
+def approval(day: str, **kw: object) -> dict[str, object]:
+    """An approval is made by an approver, not by the officer who filed the claim (four-eyes)."""
+    return {**on(day, **kw), "actor": APPROVER}
 
 
 def run(ledger: Ledger, cmd: Command) -> str:
@@ -81,10 +87,17 @@ def test_tech_transfer_loss_splits_35_35_30_exactly_and_is_paid_by_province_and_
     assert claim.versions == ["P5.6a.province_share@2024-11-05", "P5.6a.city_share@2024-11-05",
                               "P5.6a.bank_share@2024-11-05"]
 
-    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
-    totals = assert_balanced(ledger)
+    totals = assert_balanced(ledger)  # claimed: each public payer is asked for its share, nothing owed yet
+    assert (totals["claim:L1:省财政"], totals["claimed:BANK-JS:省财政"]) == (D("116666.67"), D("-116666.67"))
+    assert (totals["claim:L1:市财政"], totals["claimed:BANK-JS:市财政"]) == (D("116666.67"), D("-116666.67"))
+    assert "payable:BANK-JS:省财政" not in totals and totals["loss:L1:BANK-JS"] == D("333333.33")
+
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
+    totals = assert_balanced(ledger)  # approved: the claims are cleared into payables and loss shares
     assert totals["payable:BANK-JS:省财政"] == D("-116666.67")
     assert totals["loss:L1:市财政"] == D("116666.67")
+    assert all(totals.get(a, D(0)) == 0 for a in ("claim:L1:省财政", "claim:L1:市财政", "claimed:BANK-JS:省财政",
+                                                  "claimed:BANK-JS:市财政"))
 
     run(ledger, PayCompensation(code="L1", payer="省财政", amount=D("100000.00"), **on("2026-04-01")))
     run(ledger, PayCompensation(code="L1", payer="city", **on("2026-04-02")))  # pays all that is owed
@@ -115,7 +128,7 @@ def test_early_stage_loss_is_90_percent_province_and_city(ledger: Ledger) -> Non
 def test_a_recovery_after_compensation_returns_to_each_payer_pro_rata(ledger: Ledger) -> None:
     defaulted_loan(ledger)
     run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
-    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     for who in ("省财政", "市财政"):
         run(ledger, PayCompensation(code="L1", payer=who, **on("2026-04-01")))
 
@@ -180,8 +193,8 @@ def test_payment_beyond_what_was_approved_is_refused(ledger: Ledger) -> None:
     with pytest.raises(Refused, match="not approved yet"):
         ledger.execute(PayCompensation(code="L1", payer="省财政", amount=D("1.00"), **on("2026-03-15")))
     with pytest.raises(Refused, match="decision reference"):
-        ledger.execute(ApproveCompensation(code="L1", **on("2026-03-20")))
-    run(ledger, ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+        ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20")))
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     with pytest.raises(CapExceeded, match=r"exceeds what was approved and not yet paid \(116,666.67 of 116,666.67\)"):
         ledger.execute(PayCompensation(code="L1", payer="省财政", amount=D("116666.68"), **on("2026-04-01")))
     run(ledger, PayCompensation(code="L1", payer="省财政", amount=D("116666.67"), **on("2026-04-01")))
@@ -240,3 +253,78 @@ def test_recovery_before_approval_and_repayment_after_the_loss_are_refused(ledge
     with pytest.raises(Refused, match="not approved yet"):
         ledger.execute(RecordRecovery(code="L1", amount=D("1.00"), **on("2026-03-12")))
     assert_balanced(ledger)
+
+
+def test_a_recovery_waits_until_both_payers_have_paid_their_whole_share(ledger: Ledger) -> None:
+    """Money is returned pro rata to what each payer compensated: before they have paid, a
+    payer would get back money it never paid (P5.6)."""
+    defaulted_loan(ledger)
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
+    with pytest.raises(Refused) as refused:
+        ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2026-03-25")))
+    assert str(refused.value) == (
+        "loan L1: recoveries are returned after compensation is paid in full; "
+        "省财政 still owes BANK-JS 116,666.67 of 116,666.67; 市财政 still owes BANK-JS 116,666.67 of 116,666.67")
+    run(ledger, PayCompensation(code="L1", payer="省财政", **on("2026-04-01")))
+    run(ledger, PayCompensation(code="L1", payer="市财政", amount=D("100000.00"), **on("2026-04-02")))
+    with pytest.raises(Refused, match=r"paid in full; 市财政 still owes BANK-JS 16,666\.67 of 116,666\.67$"):
+        ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2026-04-03")))
+    assert loan(ledger).recovered == 0
+    run(ledger, PayCompensation(code="L1", payer="市财政", **on("2026-04-10")))
+    with pytest.raises(InvalidDate, match=r"before the compensation was paid \(2026-04-10\)"):
+        ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2026-04-09")))
+    outcome = ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2026-04-10")))
+    assert outcome.data == {PROVINCE: "3500.00", CITY: "3500.00", "bank": "3000.01"}  # the bank its own 30 %
+    totals = assert_balanced(ledger)
+    assert totals["loss:L1:BANK-JS"] == D("99999.99") - D("3000.01")
+    # lent, repaid, compensated by both payers, and its own 30 % of the recovery (the rest goes to the payers)
+    assert totals["funding:BANK-JS"] == D("-500000.00") + D("166666.67") + 2 * D("116666.67") + D("3000.01")
+    assert totals["funding:省财政"] == D("-116666.67") + D("3500.00")
+
+
+def test_every_step_posts_and_enrolment_and_classification_move_no_money(ledger: Ledger) -> None:
+    parties(ledger)
+    enrolled = ledger.execute(EnrolLoan(code="L1", bank="BANK-JS", borrower="ENT-7", category="P5.6a",
+                                        principal=D("500000.00"), start=date(2025, 1, 10), term_months=24,
+                                        **on("2025-01-08")))
+    assert "moves no money" in enrolled.trace[0]
+    run(ledger, DisburseLoan(code="L1", amount=D("500000.00"), **on("2025-01-10")))
+    classified = ledger.execute(ClassifyNonPerforming(code="L1", **on("2025-10-10")))
+    assert "moves no money" in classified.trace[0]
+    run(ledger, DeclareLoss(code="L1", loss=D("500000.00"), **on("2026-03-01")))
+    claimed = ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10")))
+    assert claimed.trace[-1] == ("journal (claimed, pending approval): Dr claim:L1:省财政 Cr claimed:BANK-JS:省财政 "
+                                 "175,000.00; Dr claim:L1:市财政 Cr claimed:BANK-JS:市财政 175,000.00")
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
+    for who in ("省财政", "市财政"):
+        run(ledger, PayCompensation(code="L1", payer=who, **on("2026-04-01")))
+    run(ledger, RecordRecovery(code="L1", amount=D("1.00"), **on("2026-05-01")))
+    posted: dict[str, int] = {}
+    for _, e in ledger.read_log():
+        if isinstance(e, Loan.Event):  # type: ignore[attr-defined]
+            legs = postings(e)
+            assert sum((p.amount for p in legs), D(0)) == 0
+            posted[type(e).__name__] = len(legs)
+    assert posted == {"Enrolled": 0, "ClassifiedNonPerforming": 0, "Disbursed": 2, "LossDeclared": 2,
+                      "CompensationClaimed": 4, "CompensationApproved": 8, "CompensationPaid": 4, "Recovered": 6}
+    assert_balanced(ledger)
+
+
+def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger: Ledger) -> None:
+    """Four-eyes on P5.6 approvals: the approver role, and a second person."""
+    defaulted_loan(ledger)
+    run(ledger, ClaimCompensation(code="L1", **approval("2026-03-10")))  # filed by the approver this time
+    with pytest.raises(Refused) as as_officer:
+        ledger.execute(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    assert str(as_officer.value) == f"{OFFICER} is an officer; approving a P5.6 claim needs an approver"
+    with pytest.raises(Refused) as own:
+        ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
+    assert str(own.value) == (f"loan L1: the claim was filed by {APPROVER}, so {APPROVER} cannot approve it too; "
+                              "another approver must (four-eyes)")
+    assert loan(ledger).claim.approved_on is None  # type: ignore[union-attr]
+    enrol(ledger, "approver-2", "approver", actor=APPROVER)
+    out = run(ledger, ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
+                                                        "actor": "approver-2"}))
+    assert f"by approver-2, claim filed by {APPROVER}" in out
+    assert loan(ledger).claim.approved_by == "approver-2"  # type: ignore[union-attr]

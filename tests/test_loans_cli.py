@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from click.testing import Result
 
+from tests.conftest import APPROVER, OFFICER
+
 Jcg = Callable[..., Result]
 
 
@@ -47,20 +49,31 @@ def test_the_whole_lifecycle_from_the_command_line(jcg: Jcg) -> None:
     assert again.startswith("already recorded (request claim-L1)") and "nothing written" in again
     assert "already claimed" in refused(jcg, "loan", "claim", "L1", "--decided", "2026-03-11")
 
-    ok(jcg, "loan", "approve", "L1", "--decided", "2026-03-20", "--ref", "临财金〔2026〕9号")
+    assert refused(jcg, "loan", "approve", "L1", "--decided", "2026-03-20", "--ref", "临财金〔2026〕9号") == (
+        f"error: {OFFICER} is an officer; approving a P5.6 claim needs an approver")
+    out = ok(jcg, "--officer", APPROVER, "loan", "approve", "L1", "--decided", "2026-03-20", "--ref", "临财金〔2026〕9号")
+    assert f"approved (临财金〔2026〕9号) by {APPROVER}, claim filed by {OFFICER}" in out
     assert "exceeds what was approved" in refused(jcg, "loan", "pay", "L1", "--payer", "省财政", "--amount",
                                                   "116,666.68", "--decided", "2026-04-01")
     ok(jcg, "loan", "pay", "L1", "--payer", "省财政", "--decided", "2026-04-01")
     out = ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--amount", "100000", "--decided", "2026-04-02")
     assert "still owes 16,666.67" in out
+    assert "市财政 still owes BANK-JS 16,666.67 of 116,666.67" in refused(
+        jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--decided", "2026-09-01")
+    show = ok(jcg, "loan", "show", "L1")
+    rows = {line.split()[-1]: line.split() for line in show.splitlines() if line.strip().endswith(("省财政", "市财政"))}
+    assert rows["市财政"][:4] == ["116,666.67", "100,000.00", "16,666.67", "0.00"]
+    assert "[approved]" in show
+    ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--decided", "2026-04-03")
     out = ok(jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--decided", "2026-09-01")
     assert "省财政 3,500.00; 市财政 3,500.00; BANK-JS 3,000.01" in out
 
     show = ok(jcg, "loan", "show", "L1")
     rows = {line.split()[-1]: line.split() for line in show.splitlines() if line.strip().endswith(("省财政", "市财政"))}
     assert rows["省财政"][:4] == ["116,666.67", "116,666.67", "0.00", "3,500.00"]
-    assert rows["市财政"][:4] == ["116,666.67", "100,000.00", "16,666.67", "3,500.00"]
-    assert "[approved]" in show and "loss outstanding 323,333.32" in show
+    assert rows["市财政"][:4] == ["116,666.67", "116,666.67", "0.00", "3,500.00"]
+    assert "[recovering]" in show and "loss outstanding 323,333.32" in show
+    assert f"filed by {OFFICER}, approved 2026-03-20 (临财金〔2026〕9号) by {APPROVER}" in show
     assert "L1" in ok(jcg, "loan", "list")
 
 

@@ -17,7 +17,7 @@ from ledger import Ledger
 from ledger.commands import Command, Outcome
 from ledger.loans import ApproveCompensation, ClaimCompensation, PayCompensation
 from tests.conftest import OFFICER, fixed_clock
-from tests.test_loans import defaulted_loan, on
+from tests.test_loans import approval, defaulted_loan, on
 
 
 class RacingLedger(Ledger):
@@ -73,7 +73,7 @@ def test_two_claims_for_the_same_loss_at_once_record_one(ledger: Ledger, ledger_
 def test_two_payments_racing_past_the_approved_share_pay_once(ledger: Ledger, ledger_url: str) -> None:
     defaulted_loan(ledger)
     ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10")))
-    ledger.execute(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财金〔2026〕9号")))
+    ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     pay = [PayCompensation(code="L1", payer="省财政", amount=Decimal("100000.00"), actor=OFFICER,
                            decided=date(2026, 4, 1), request_id=f"pay-{who}") for who in ("a", "b")]
     results = race(ledger_url, list(pay))

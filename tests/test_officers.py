@@ -126,3 +126,33 @@ def _new_key():  # type: ignore[no-untyped-def]
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Ed25519PrivateKey.generate()
+
+
+def test_each_command_names_the_roles_that_may_submit_it(ledger: Ledger) -> None:
+    """Command.roles, enforced by authorize: writing commands by default take an officer or an
+    approver; an approval (loan approve) takes an approver; an auditor never writes."""
+    from ledger.commands import APPROVERS, WRITERS, Command
+    from ledger.loans import ApproveCompensation, ClaimCompensation
+    from ledger.officers import authorize
+
+    assert Command.roles == WRITERS == frozenset({"officer", "approver"})
+    assert ApproveCompensation.roles == APPROVERS == frozenset({"approver"})
+    enrol(ledger, "sun", "auditor", actor=APPROVER)
+    roster = ledger.aggregate(ROSTER_ID)
+
+    def cmd(kind: type[Command], actor: str) -> Command:
+        return kind(actor=actor, decided=DAY, code="L1", ref="临财金〔2026〕9号")  # type: ignore[call-arg]
+
+    assert authorize(roster, cmd(ClaimCompensation, OFFICER)).officer == OFFICER
+    assert authorize(roster, cmd(ClaimCompensation, APPROVER)).officer == APPROVER
+    assert authorize(roster, cmd(ApproveCompensation, APPROVER)).officer == APPROVER
+    with pytest.raises(Refused) as refused:
+        authorize(roster, cmd(ApproveCompensation, OFFICER))
+    assert str(refused.value) == f"{OFFICER} is an officer; approving a P5.6 claim needs an approver"
+    with pytest.raises(Refused, match="auditors read and verify but never write"):
+        authorize(roster, cmd(ApproveCompensation, "sun"))
+    # through the ledger: refused before anything runs, nothing written
+    before = sum(1 for _ in ledger.read_log())
+    with pytest.raises(Refused, match="needs an approver"):
+        ledger.execute(cmd(ApproveCompensation, OFFICER))
+    assert sum(1 for _ in ledger.read_log()) == before

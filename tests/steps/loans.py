@@ -1,4 +1,7 @@
-"""Steps for P5.6 loan-loss compensation: enrolment, default, loss, claim, approval, payment, recovery."""
+"""Steps for P5.6 loan-loss compensation: enrolment, default, loss, claim, approval, payment, recovery.
+
+Claims are filed by the officer (OFFICER) and approved by the approver (APPROVER): four-eyes.
+"""
 
 from __future__ import annotations
 
@@ -20,17 +23,25 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from tests.conftest import OFFICER
+from ledger.officers import enrol
+from tests.conftest import APPROVER, OFFICER
+from tests.steps.common import REFUSALS
 from tests.steps.rules import DEFAULT_DECIDED
 from tests.steps.types import step
 from tests.steps.world import World
 
 BEARER = {"省财政": "省财政", "市财政": "市财政", "银行": BANK}
 BASES = {"本金": "principal", "利息": "interest", "费用": "fees", "罚息": "penalty"}
+# refusals of the P5.6 four-eyes and recovery rules, by their Chinese names in the features
+REFUSALS.update({
+    "审批需要审批人": "approving a P5.6 claim needs an approver",
+    "申请人不能自己批准": "another approver must (four-eyes)",
+    "补偿未付清不能追回": "recoveries are returned after compensation is paid in full",
+})
 
 
-def _common(world: World) -> dict[str, object]:
-    return {"actor": OFFICER, "decided": world.notes.get("decided", DEFAULT_DECIDED),
+def _common(world: World, actor: str = OFFICER) -> dict[str, object]:
+    return {"actor": actor, "decided": world.notes.get("decided", DEFAULT_DECIDED),
             "ref": world.notes.get("ref", "临金〔2025〕1号")}
 
 
@@ -66,7 +77,18 @@ def when_loss(world: World, code: str, loss: Decimal) -> None:
 @given(step('已为贷款 "{code}" 申请并批准风险补偿'))
 def given_claimed_and_approved(world: World, code: str) -> None:
     world.setup(ClaimCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
-    world.setup(ApproveCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+    world.setup(ApproveCompensation(code=code, **_common(world, APPROVER)))  # type: ignore[arg-type]
+
+
+@given(step('审批人已为贷款 "{code}" 申请风险补偿'))
+def given_claimed_by_the_approver(world: World, code: str) -> None:
+    world.setup(ClaimCompensation(code=code, **_common(world, APPROVER)))  # type: ignore[arg-type]
+
+
+@given(step('省财政和市财政已全额支付贷款 "{code}" 的补偿'))
+def given_paid_in_full(world: World, code: str) -> None:
+    for who in ("省财政", "市财政"):
+        world.setup(PayCompensation(code=code, payer=who, **_common(world)))  # type: ignore[arg-type]
 
 
 @when(step('为贷款 "{code}" 申请风险补偿'))
@@ -91,7 +113,22 @@ def _rate(text: str) -> Decimal:
 
 @when(step('批准贷款 "{code}" 的风险补偿'))
 def when_approve(world: World, code: str) -> None:
+    world.submit(ApproveCompensation(code=code, **_common(world, APPROVER)))  # type: ignore[arg-type]
+
+
+@when(step('经办人批准贷款 "{code}" 的风险补偿'))
+def when_officer_approves(world: World, code: str) -> None:
     world.submit(ApproveCompensation(code=code, **_common(world)))  # type: ignore[arg-type]
+
+
+@given(step('另有审批人 "{name}"'))
+def given_second_approver(world: World, name: str) -> None:
+    enrol(world.ledger, name, "approver", actor=APPROVER)
+
+
+@when(step('审批人 "{name}" 批准贷款 "{code}" 的风险补偿'))
+def when_named_approver_approves(world: World, name: str, code: str) -> None:
+    world.submit(ApproveCompensation(code=code, **_common(world, name)))  # type: ignore[arg-type]
 
 
 @when(step('{payer} 向银行支付贷款 "{code}" 的补偿 {amount:Yuan}'))
