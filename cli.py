@@ -545,7 +545,7 @@ def _issue5() -> Any:
 @main.group()
 def project() -> None:
     """拨投结合 projects (P2.2, P6.1): approve, pay tranches, trigger, convert, buy back, sell, repay or write off
-    a debt, fail, reassign."""
+    a debt, fail, finish, reassign."""
 
 
 @project.command("approve")
@@ -756,6 +756,25 @@ def project_write_off(session: Session, code: str, reason: str, decided: date, r
     session.run(projects.WriteOffDebt(project=code, reason=reason, **common(decided, ref, request_id)))
 
 
+@project.command("finish")
+@click.argument("code")
+@writing
+@pass_session
+def project_finish(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
+    """Record that project CODE's work was accepted (结题验收); --ref is the acceptance reference.
+
+    After completion no further tranche is paid, and P6.1 lets the team reassign the project's
+    unspent fiscal money (jcg project reassign). A stake the fund holds stays held. A failed
+    project is written off, not finished.
+
+    \b
+    Example:
+      jcg project finish PJ-1 --decided 2025-11-20 --ref 临科验〔2025〕3号
+    """
+    projects, _, _ = _issue5()
+    session.run(projects.FinishProject(project=code, **common(decided, ref, request_id)))
+
+
 @project.command("reassign")
 @click.argument("code")
 @click.option("--to", "target", required=True, help="Project receiving the unspent money.")
@@ -766,8 +785,11 @@ def project_reassign(session: Session, code: str, target: str, amount: Decimal |
                      request_id: str) -> None:
     """P6.1: reassign finished project CODE's unspent fiscal money to another project.
 
+    CODE must be finished first (jcg project finish CODE --ref 验收文号).
+
     \b
     Example:
+      jcg project finish PJ-1 --decided 2025-11-20 --ref 临科验〔2025〕3号
       jcg project reassign PJ-1 --to PJ-B --amount 30万 --decided 2025-12-01
     """
     projects, _, _ = _issue5()

@@ -120,11 +120,18 @@ class ShareRegister(Aggregate):
         return max((e.on for e in self.entries), default=None)
 
     def _in_order(self, on: date) -> None:
+        """Refuse a back-dated transaction: it would change every stake recorded after it.
+
+        G.1 lets a decision be recorded after its date, but stakes already computed (and the
+        conversions, buybacks and caps checked on them) would silently change; the register stays in
+        date order and a mistake is corrected by a compensating transaction (docs/decisions.md)."""
         last = self.latest()
         if last is not None and on < last:
             raise InvalidDate(
-                f"{self.enterprise}: equity transactions are recorded in date order; {on} is before "
-                f"the last one ({last})"
+                f"{self.enterprise}: an equity transaction dated {on} cannot be recorded after one dated {last}: "
+                "it would change every stake recorded since; record transactions in date order (this one "
+                "before the later ones), or correct the register by a compensating transaction dated "
+                f"{last} or later"
             )
 
     # commands --------------------------------------------------------------------------

@@ -3,14 +3,17 @@
 Lifecycle: approved (grant, recipient, holder fund, terms) → tranches paid → trigger recorded →
 disbursed money converted into equity (registered capital + premium) or debt → exit: buyback
 by the team at the stored formula (whole or in parts, inside the window), sale to a third
-party, or failure (written off; recovered only on recorded misuse) → or the unspent money of a
-finished project reassigned to another project (P6.1). A debt is repaid by the enterprise to
+party, or failure (written off; recovered only on recorded misuse). Completion (验收, a Finished
+event with the acceptance reference) ends the tranches; only then may the unspent money of the
+finished project be reassigned to another project (P6.1). A debt is repaid by the enterprise to
 the fund (interest first, at the agreed rate to the payment date, then principal; early
 repayment allowed) or written off on default.
 
 Invariants checked here, each with its own refusal: converted ≤ disbursed; stake ≤ agreed
 maximum; no conversion without its trigger; bought back ≤ held; no buyback outside the window;
-repaid ≤ owed; no repayment before a conversion into debt.
+repaid ≤ owed; no repayment before a conversion into debt; no reassignment before completion.
+All conversions of a project share one price per unit (valuation / registered capital before the
+round or the project's first conversion), so converting in parts equals converting at once.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from domain.provenance import Provenance
 
 CLAUSES = ("P2.2", "P6.1")
 OPEN = ("approved", "converted")  # states in which money may still move
+UNIT = Decimal("0.000001")  # a price per unit of registered capital is shown to 6 places
 
 
 def capitalised_account(clause: str, year: int) -> str:
@@ -56,6 +60,7 @@ class ConversionPlan:
     premium: Decimal
     stake: Decimal
     trace: list[str] = field(default_factory=list)
+    price_base: Decimal | None = None  # registered capital the price per unit is set on (equity)
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,11 @@ class Project(Aggregate):
         self.into = ""
         self.converted = ZERO
         self.converted_on: date | None = None
+        # the registered capital the conversion price per unit is set on (valuation / this), fixed by
+        # the project's first conversion into equity so that every later part shares its price
+        self.price_base: Decimal | None = None
+        self.finished_on: date | None = None
+        self.acceptance_ref = ""
         self.units = ZERO  # registered capital issued to the fund
         self.premium = ZERO
         self.bought_back = ZERO  # units
@@ -182,6 +192,9 @@ class Project(Aggregate):
     # tranches -------------------------------------------------------------------------
     def disburse(self, by: Provenance, amount: Decimal, voucher: str = "") -> None:
         self._open("pay a tranche")
+        if self.finished_on is not None:
+            raise Refused(f"project {self.code} was finished on {self.finished_on} ({self.acceptance_ref}): "
+                          "no further tranche is paid")
         amount = yuan(amount)
         if amount <= 0:
             raise InvalidAmount(f"tranche {fmt(amount)} must be positive")
@@ -237,9 +250,17 @@ class Project(Aggregate):
                         "investor": investor, "round_amount": round_amount}
 
     # conversion -----------------------------------------------------------------------
-    def plan_conversion(self, on: date, into: str, amount: Decimal | None, capital_before: Decimal) -> ConversionPlan:
+    def plan_conversion(
+        self, on: date, into: str, amount: Decimal | None, capital_before: Decimal,
+        price_base: Decimal | None = None,
+    ) -> ConversionPlan:
         """The conversion of ``amount`` (default: all unconverted money) given the enterprise's
-        registered capital before it; refuses what the invariants forbid."""
+        registered capital before it; refuses what the invariants forbid.
+
+        The price per unit is the valuation divided by ``price_base``: the registered capital the
+        agreed price refers to (before the financing round for a round price, before the project's
+        first conversion for a fixed pre-money valuation; default ``capital_before``). It is fixed by
+        the first conversion, so converting in parts issues exactly what converting at once would."""
         self._open("convert")
         if self.trigger is None:
             raise Refused(f"project {self.code}: no conversion without its trigger ({self.terms.trigger.describe()}): "
@@ -274,14 +295,44 @@ class Project(Aggregate):
             raise Refused(f"{self.enterprise} has no registered capital on record: record its holders first "
                           "(jcg captable register)")
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
-        units = round_fen(capital_before * amount / valuation)
+        trace = [f"{tag}: pre-money valuation: {how}"]
+        if self.price_base is not None:
+            base = self.price_base
+            basis = f"set by the project's first conversion ({self.converted_on})"
+        else:
+            base = capital_before if price_base is None else price_base
+            basis = ("before the financing round" if terms.pricing.mechanism != "fixed"
+                     else "before the project's first conversion")
+            if base <= 0:
+                raise Refused(f"{self.enterprise} had no registered capital on record {basis}: the price per unit "
+                              "cannot be set")
+        trace.append(
+            f"{tag}: price per unit = {fmt(valuation)} / {fmt(base)} registered capital {basis} "
+            f"= {(valuation / base).quantize(UNIT).normalize():f}"
+        )
+        if self.converted:
+            # every part at the one price: units for all converted so far, less those already issued
+            total = self.converted + amount
+            cumulative = round_fen(base * total / valuation)
+            units = cumulative - self.units
+            trace.append(
+                f"{tag}: registered capital for {fmt(total)} converted in all = {fmt(base)} × {fmt(total)} / "
+                f"{fmt(valuation)} = {fmt(cumulative)}; issued now = {fmt(cumulative)} − {fmt(self.units)} "
+                f"already issued = {fmt(units)} (1 unit = 1 yuan)"
+            )
+        else:
+            units = round_fen(base * amount / valuation)
+            trace.append(
+                f"{tag}: registered capital issued = {fmt(base)} × {fmt(amount)} / {fmt(valuation)} "
+                f"= {fmt(units)} (1 unit = 1 yuan)"
+            )
+        if units <= 0:
+            raise InvalidAmount(f"project {self.code}: converting {fmt(amount)} would issue no registered capital "
+                                f"at {(valuation / base).quantize(UNIT).normalize():f} a unit: convert a larger amount")
         premium = amount - units
         total_after = capital_before + units
         stake = (self.held + units) / total_after
-        trace = [
-            f"{tag}: pre-money valuation: {how}",
-            f"{tag}: registered capital issued = {fmt(capital_before)} × {fmt(amount)} / {fmt(valuation)} "
-            f"= {fmt(units)} (1 unit = 1 yuan)",
+        trace += [
             f"{tag}: premium (资本公积) = {fmt(amount)} − {fmt(units)} = {fmt(premium)}",
             f"{tag}: stake of {self.fund} from this project = {fmt(self.held + units)} / {fmt(total_after)} "
             f"= {pct(stake.quantize(Decimal('0.0001')))} (maximum {pct(terms.max_stake)})",
@@ -291,25 +342,32 @@ class Project(Aggregate):
                 f"project {self.code}: the stake would be {pct(stake.quantize(Decimal('0.0001')))}, above the agreed "
                 f"maximum {pct(terms.max_stake)}"
             )
-        return ConversionPlan("equity", amount, valuation, units, premium, stake, trace)
+        return ConversionPlan("equity", amount, valuation, units, premium, stake, trace, base)
 
-    def convert(self, by: Provenance, into: str, amount: Decimal | None, capital_before: Decimal) -> ConversionPlan:
-        """Convert on the decision date; ``capital_before`` is the enterprise's registered capital then."""
-        plan = self.plan_conversion(by.decided, into, amount, capital_before)
+    def convert(
+        self, by: Provenance, into: str, amount: Decimal | None, capital_before: Decimal,
+        price_base: Decimal | None = None,
+    ) -> ConversionPlan:
+        """Convert on the decision date; ``capital_before`` is the enterprise's registered capital then
+        and ``price_base`` the capital the agreed price refers to (see :meth:`plan_conversion`)."""
+        plan = self.plan_conversion(by.decided, into, amount, capital_before, price_base)
         if plan.into == "debt" and self.debt_outstanding > 0:
             # more principal from today: settle the interest on the old principal up to today first
             assert self.debt_accrued_to is not None
             accrued, _ = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, by.decided)
             self._interest_accrued(by, self.code, self.debt_outstanding, accrued, self.debt_accrued_to)
         self._converted(by, self.code, self.clause, self.enterprise, self.fund, plan.into, plan.amount,
-                        plan.valuation, plan.units, plan.premium, list(plan.trace))
+                        plan.valuation, plan.units, plan.premium, list(plan.trace), plan.price_base)
         return plan
 
     @event("Converted")
     def _converted(
         self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
-        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str],
+        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None = None,
     ) -> None:
+        if into == "equity" and self.price_base is None:
+            # events stored before price_base existed: the base their units were computed on
+            self.price_base = price_base if price_base is not None else round_fen(units * valuation / amount)
         self.into = into
         self.converted += amount
         self.units += units
@@ -541,13 +599,47 @@ class Project(Aggregate):
     ) -> None:
         self.clawed_back += amount
 
+    # completion (验收) ------------------------------------------------------------------
+    def finish(self, by: Provenance) -> None:
+        """The project's work is accepted (结题验收, reference ``by.ref``): no further tranches, and
+        P6.1 lets the team reassign its unspent fiscal money. A stake already held stays held."""
+        if self.status == "failed":
+            raise Refused(f"project {self.code} failed: a failed project is written off, not finished")
+        if self.finished_on is not None:
+            raise Refused(f"project {self.code} was already finished on {self.finished_on} ({self.acceptance_ref})")
+        if not by.ref.strip():
+            raise Refused(f"project {self.code}: finishing needs the acceptance reference (验收文号): give --ref")
+        if by.decided < self.approved_on:
+            raise InvalidDate(f"project {self.code}: completion {by.decided} is before the approval "
+                              f"({self.approved_on})")
+        last_tranche = max((day for day, _, _ in self.tranches), default=None)
+        if last_tranche is not None and by.decided < last_tranche:
+            raise InvalidDate(f"project {self.code}: completion {by.decided} is before its last tranche "
+                              f"({last_tranche})")
+        self._finished(by, self.code, by.ref, self.unconverted)
+
+    @event("Finished")
+    def _finished(self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal) -> None:
+        self.finished_on = by.decided
+        self.acceptance_ref = acceptance_ref
+        if self.status == "approved":
+            self.status = "finished"
+
     # P6.1 reassignment ----------------------------------------------------------------
     def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:
-        """Unspent fiscal money of this (finished) project goes to ``target``: a transfer, not new spending."""
+        """Unspent fiscal money of this finished project goes to ``target``: a transfer, not new spending."""
         if target.code == self.code:
             raise Refused(f"project {self.code} cannot reassign money to itself")
         if self.status == "failed":
             raise Refused(f"project {self.code} failed: its money is written off, not reassigned")
+        if self.finished_on is None:
+            raise Refused(
+                f"project {self.code} is not finished: P6.1 reassigns a finished project's unspent money; record "
+                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号)"
+            )
+        if by.decided < self.finished_on:
+            raise InvalidDate(f"project {self.code}: reassignment {by.decided} is before its completion "
+                              f"({self.finished_on})")
         target._open("receive reassigned money")
         unspent = self.unconverted
         amount = unspent if amount is None else yuan(amount)
@@ -564,7 +656,7 @@ class Project(Aggregate):
     @event("ReassignedOut")
     def _reassigned_out(self, by: Provenance, code: str, target: str, amount: Decimal) -> None:
         self.reassigned_out += amount
-        if self.status == "approved":
+        if self.status == "approved":  # histories recorded before the Finished event existed
             self.status = "finished"
 
     @event("ReassignedIn")
@@ -581,6 +673,11 @@ class Project(Aggregate):
             f"clawed back {fmt(self.clawed_back)}",
         ]
         lines += [f"  terms: {line}" for line in self.terms.describe()]
+        if self.finished_on is not None:
+            lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; unspent "
+                         f"fiscal money {fmt(self.unconverted)} may be reassigned (P6.1)")
+        elif self.status != "failed":
+            lines.append("  not finished: no acceptance recorded (jcg project finish)")
         if self.trigger:
             extra = (f" ({self.trigger['investor']}, pre-money {fmt(self.trigger['round_pre_money'])})"
                      if self.trigger["round_pre_money"] is not None else "")

@@ -8,7 +8,7 @@ share register in one command, so they are saved together or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -144,6 +144,14 @@ class WriteOffDebt(ProjectStep):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FinishProject(ProjectStep):
+    """The project's work is accepted (结题验收); ``ref`` is the acceptance reference (验收文号)."""
+
+    kind = "project.finish"
+    project: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReassignUnspent(ProjectStep):
     kind = "project.reassign"
     project: str
@@ -251,12 +259,17 @@ def record_trigger(uow: UnitOfWork, cmd: RecordTrigger, by: Provenance) -> Outco
 def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
     fund = _fund(uow, project.fund)
+    price_base = None
     if cmd.into == "equity":
         register = _register(uow, project.enterprise, by)
         capital_before = register.table(by.decided).registered_capital
+        if project.trigger is not None and project.trigger.get("round_pre_money") is not None:
+            # a round's price is its pre-money over the capital before the round (the trigger's date),
+            # not over capital issued in or after it (the round's own shares, this project's conversions)
+            price_base = register.table(project.trigger["on"] - timedelta(days=1)).registered_capital
     else:
         register, capital_before = None, Decimal("0.00")
-    plan = project.convert(by, cmd.into, cmd.amount, capital_before)
+    plan = project.convert(by, cmd.into, cmd.amount, capital_before, price_base)
     fund.receive_stake(by, project.code, project.enterprise, plan.into, plan.units, plan.amount, plan.premium)
     trace = list(plan.trace)
     if register is not None:
@@ -388,6 +401,22 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
 def _tolerance(on: date) -> Decimal:
     value: Decimal = parameter_book().at("P5.8", "failure_tolerance", on=on).value
     return value
+
+
+@handles(FinishProject)
+def finish_project(uow: UnitOfWork, cmd: FinishProject, by: Provenance) -> Outcome:
+    project = _project(uow, cmd.project)
+    project.finish(by)
+    unspent = project.unconverted
+    return Outcome(
+        cmd.request_id,
+        f"project {cmd.project} finished on {cmd.decided} (acceptance {cmd.ref}); no further tranches",
+        trace=[f"P6.1: unspent fiscal money {fmt(project.disbursed + project.reassigned_in)} paid − "
+               f"{fmt(project.converted)} converted − {fmt(project.reassigned_out)} reassigned − "
+               f"{fmt(project.clawed_back)} recovered = {fmt(unspent)}; the team may reassign it to another "
+               "project (jcg project reassign)"],
+        data={"unspent": unspent},
+    )
 
 
 @handles(ReassignUnspent)

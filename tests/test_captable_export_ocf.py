@@ -81,8 +81,8 @@ def test_conversions_reference_the_grant_and_leave_a_balance(ledger: Ledger) -> 
     assert resulting["x_jcg_premium"] == {"amount": "875000.00", "currency": "CNY"}
     assert resulting["share_price"] == {"amount": "2.4", "currency": "CNY"}
     assert second["security_id"] == "PJ-1-grant-2" and "balance_security_id" not in second
-    # the second tranche converts on 5,625,000 capital: 5,625,000 × 1,500,000 / 12,000,000 = 703,125
-    assert by_security[second["resulting_security_ids"][0]]["quantity"] == "703125.00"
+    # the second tranche converts at the first one's price (12,000,000 / 5,000,000 = 2.4 a unit): 625,000
+    assert by_security[second["resulting_security_ids"][0]]["quantity"] == "625000.00"
     transfer = of_type(doc, "TX_STOCK_TRANSFER")[0]
     assert transfer["quantity"] == "500000.00" and transfer["x_jcg_to"] == "张三"
     for t in doc["transactions"]:

@@ -39,6 +39,7 @@ from ledger.projects import (
     BuyBack,
     ConvertProject,
     FailProject,
+    FinishProject,
     PayTranche,
     ReassignUnspent,
     RecordTrigger,
@@ -106,6 +107,7 @@ def record_lifecycles(ledger: Ledger) -> None:
                     **on("2026-02-01", ref="临科发〔2026〕3号")))
     run(project("PJ-5", "ENT-2", "F-SEED", "300000.00", "4000000.00", clause="P6.1", early_stage=False,
                 day="2026-05-01"))
+    run(FinishProject(project="PJ-4", **on("2026-05-20", ref="临科验〔2026〕4号")))  # P6.1: finished first
     run(ReassignUnspent(project="PJ-4", target="PJ-5", amount=D("200000.00"), **on("2026-06-01", ref="临科发〔2026〕6号")))
     run(FailProject(project="PJ-2", reason="市场失败", **on("2027-03-01", ref="临科发〔2027〕1号")))
     run(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))

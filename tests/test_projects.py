@@ -20,6 +20,7 @@ from ledger.projects import (
     BuyBack,
     ConvertProject,
     FailProject,
+    FinishProject,
     PayTranche,
     ReassignUnspent,
     RecordTrigger,
@@ -226,6 +227,20 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
                                   pricing="fixed", pre_money=D("20000000"), max_stake="10%",
                                   **on("2025-03-01", ref="临科发〔2025〕9号")))
     ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
+    before = len(list(ledger.read_log()))
+    with pytest.raises(Refused, match=r"PJ-1 is not finished: .*jcg project finish PJ-1"):
+        ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-12-01")))
+    assert len(list(ledger.read_log())) == before
+    assert ledger.aggregate(project_id("PJ-1")).status == "approved"
+    with pytest.raises(Refused, match="acceptance reference"):
+        ledger.execute(FinishProject(project="PJ-1", **on("2025-11-20")))
+    done = ledger.execute(FinishProject(project="PJ-1", **on("2025-11-20", ref="临科验〔2025〕3号")))
+    assert done.data["unspent"] == D("1000000.00")
+    assert ledger.aggregate(project_id("PJ-1")).status == "finished"
+    with pytest.raises(Refused, match="already finished on 2025-11-20"):
+        ledger.execute(FinishProject(project="PJ-1", **on("2025-11-21", ref="临科验〔2025〕4号")))
+    with pytest.raises(Refused, match="before its completion"):
+        ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-11-19")))
     with pytest.raises(Refused, match=r"unspent fiscal money is 1,000,000\.00"):
         ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("1000000.01"), **on("2025-12-01")))
     out = ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-12-01")))
@@ -236,3 +251,121 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
     assert b["project:PJ-B"] == D("300000.00") and b["project:PJ-1"] == D("-300000.00")
     with pytest.raises(Refused, match="finished"):
         ledger.execute(PayTranche(project="PJ-1", amount=D("1"), **on("2025-12-02")))
+
+
+def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake(ledger: Ledger) -> None:
+    setup(ledger)
+    ledger.execute(PayTranche(project="PJ-1", amount=D("2000000.00"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", amount=D("1500000.00"), **on("2026-01-05")))
+    ledger.execute(FinishProject(project="PJ-1", **on("2026-03-01", ref="临科验〔2026〕1号")))
+    project = ledger.aggregate(project_id("PJ-1"))
+    assert project.status == "converted" and project.finished_on == date(2026, 3, 1)
+    assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in project.summary())
+    with pytest.raises(Refused, match="no further tranche"):
+        ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2026-03-02")))
+    # the stake is still held and bought back at the formula
+    out = ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05")))
+    assert out.data["units"] == D("625000.00")
+
+    ledger.execute(ApproveProject(code="PJ-X", title="失败项目", enterprise="ENT-1", fund="F-SEED",
+                                  amount=D("100000"), trigger="date", trigger_on=date(2025, 12, 31),
+                                  pricing="fixed", pre_money=D("10000000"), max_stake="20%",
+                                  **on("2025-01-10", ref="临科发〔2025〕7号")))
+    ledger.execute(FailProject(project="PJ-X", reason="技术路线失败", **on("2025-06-01")))
+    before = len(list(ledger.read_log()))
+    with pytest.raises(Refused, match="PJ-X failed: a failed project is written off, not finished"):
+        ledger.execute(FinishProject(project="PJ-X", **on("2025-07-01", ref="临科验〔2025〕9号")))
+    assert len(list(ledger.read_log())) == before
+
+
+def two_enterprises(ledger: Ledger, *, pricing: str = "fixed", max_stake: str = "20%") -> None:
+    """ENT-A (converted in parts, PJ-A) and ENT-B (converted at once, PJ-B): the same capital and terms."""
+    ledger.execute(RegisterFund(code="F-SEED", name="临汾市天使投资基金", capital=D("50000000.00"),
+                                **on("2024-12-01")))
+    for ent, code in (("ENT-A", "PJ-A"), ("ENT-B", "PJ-B")):
+        ledger.execute(RegisterParty(code=ent, name=f"{ent} 公司", party_kind="enterprise",
+                                     entered=date(2024, 12, 1), **on("2024-12-01")))
+        ledger.execute(RegisterHolders(enterprise=ent, holders=(("张三", "张三", D("3000000")),
+                                                                ("李四", "李四", D("2000000"))),
+                                       **on("2024-12-02")))
+        fixed = {"trigger": "date", "trigger_on": date(2025, 12, 31), "pricing": "fixed",
+                 "pre_money": D("12000000.00")}
+        by_round = {"trigger": "financing", "pricing": pricing, **({"discount": "20%"} if pricing == "discount"
+                                                                  else {})}
+        ledger.execute(ApproveProject(
+            code=code, title="高功率激光器中试", enterprise=ent, fund="F-SEED", amount=D("3000000.00"),
+            max_stake=max_stake, exit_formula="interest", exit_rate="4%", window_from_years=1,
+            **(fixed if pricing == "fixed" else by_round), **on("2025-01-10", ref="临科发〔2025〕5号")))
+        ledger.execute(PayTranche(project=code, amount=D("3000000.00"), **on("2025-02-01")))
+        round_ = {} if pricing == "fixed" else {"investor": "红杉", "round_pre_money": D("15000000.00"),
+                                                "round_amount": D("5000000.00")}
+        ledger.execute(RecordTrigger(project=code, **round_, **on("2026-01-05")))
+        if pricing != "fixed":  # the round's own shares are on the register before the grant converts
+            ledger.execute(RegisterHolders(enterprise=ent, holders=(("红杉", "红杉", D("1666666.67")),),
+                                           **on("2026-01-05")))
+
+
+def holdings(ledger: Ledger, ent: str) -> tuple[Decimal, Decimal, Decimal]:
+    table = load_register(ledger, ent).table(date(2026, 12, 31))
+    return table.units_of("F-SEED"), table.premium, table.share_of("F-SEED")
+
+
+def test_fixed_pre_money_in_two_parts_gives_the_same_stake_as_at_once(ledger: Ledger) -> None:
+    """The acceptance finding: 1,500,000 + 1,500,000 at pre-money 12,000,000 on 5,000,000 capital
+    is 625,000 + 625,000 = 1,250,000 units = 20 %, not a refusal at 20.99 %."""
+    two_enterprises(ledger)
+    first = ledger.execute(ConvertProject(project="PJ-A", amount=D("1500000.00"), **on("2026-01-05")))
+    assert first.data["units"] == D("625000.00") and first.data["premium"] == D("875000.00")
+    second = ledger.execute(ConvertProject(project="PJ-A", amount=D("1500000.00"), **on("2026-03-01")))
+    assert second.data["units"] == D("625000.00") and second.data["premium"] == D("875000.00")
+    assert second.data["stake"] == D("0.2")
+    assert any("price per unit = 12,000,000.00 / 5,000,000.00" in t and "= 2.4" in t for t in second.trace)
+    assert any("issued now = 1,250,000.00 − 625,000.00 already issued = 625,000.00" in t for t in second.trace)
+    once = ledger.execute(ConvertProject(project="PJ-B", **on("2026-01-05")))
+    assert once.data["units"] == D("1250000.00") and once.data["stake"] == D("0.2")
+    assert holdings(ledger, "ENT-A") == holdings(ledger, "ENT-B") == (D("1250000.00"), D("1750000.00"), D("0.2"))
+    b = balances(ledger)
+    assert b["equity:F-SEED:ENT-A"] == b["equity:F-SEED:ENT-B"] == D("3000000.00")
+    assert b["capitalised:P2.2:2026"] == D("-6000000.00") and sum(b.values(), D(0)) == 0
+    a, o = ledger.aggregate(project_id("PJ-A")), ledger.aggregate(project_id("PJ-B"))
+    assert (a.units, a.premium, a.converted, a.held) == (o.units, o.premium, o.converted, o.held)
+
+
+@pytest.mark.parametrize("parts", [("1000000.01", "1999999.99"), ("2.41", "1234565.49", "1765432.10")])
+def test_any_split_issues_exactly_what_converting_at_once_does(ledger: Ledger, parts: tuple[str, ...]) -> None:
+    two_enterprises(ledger, max_stake="25%")
+    with pytest.raises(Refused, match=r"converting 0\.01 would issue no registered capital at 2\.4 a unit"):
+        ledger.execute(ConvertProject(project="PJ-A", amount=D("0.01"), **on("2026-01-05")))
+    for i, part in enumerate(parts):
+        ledger.execute(ConvertProject(project="PJ-A", amount=D(part), **on(f"2026-0{i + 1}-05")))
+    ledger.execute(ConvertProject(project="PJ-B", **on("2026-01-05")))
+    assert holdings(ledger, "ENT-A") == holdings(ledger, "ENT-B")
+    assert sum(balances(ledger).values(), D(0)) == 0
+
+
+@pytest.mark.parametrize("pricing, units", [("round", "1000000.00"), ("discount", "1250000.00")])
+def test_round_price_is_set_on_the_capital_before_the_round(ledger: Ledger, pricing: str, units: str) -> None:
+    """Round pre-money 15,000,000 on 5,000,000 capital = 3 a unit (2.4 with a 20 % discount), even
+    though the round's own 1,666,666.67 units are on the register when the grant converts."""
+    two_enterprises(ledger, pricing=pricing, max_stake="30%")
+    first = ledger.execute(ConvertProject(project="PJ-A", amount=D("1000000.00"), **on("2026-01-05")))
+    assert any("/ 5,000,000.00 registered capital before the financing round" in t for t in first.trace)
+    ledger.execute(ConvertProject(project="PJ-A", **on("2026-02-05")))
+    once = ledger.execute(ConvertProject(project="PJ-B", **on("2026-01-05")))
+    assert once.data["units"] == D(units)
+    assert holdings(ledger, "ENT-A") == holdings(ledger, "ENT-B")
+
+
+def test_a_back_dated_equity_transaction_says_why_and_what_to_do(ledger: Ledger) -> None:
+    setup(ledger)
+    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
+    before = len(list(ledger.read_log()))
+    with pytest.raises(Refused, match=r"dated 2025-06-01 cannot be recorded after one dated 2026-01-05: it would "
+                                      r"change every stake recorded since; record transactions in date order .* "
+                                      r"compensating transaction dated 2026-01-05 or later"):
+        ledger.execute(RegisterHolders(enterprise="ENT-1", holders=(("王五", "王五", D("1000000")),),
+                                       **on("2025-06-01")))
+    assert len(list(ledger.read_log())) == before

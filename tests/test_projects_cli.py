@@ -64,9 +64,32 @@ def test_bad_input_is_one_line(jcg: Jcg) -> None:
 
 def test_every_command_has_an_example(jcg: Jcg) -> None:
     for group, commands in {
-        "project": ["approve", "disburse", "trigger", "convert", "buyback", "sell", "fail", "reassign", "show"],
+        "project": ["approve", "disburse", "trigger", "convert", "buyback", "sell", "fail", "finish", "reassign",
+                    "show"],
         "fund": ["register", "invest", "show", "list"],
         "captable": ["register", "show", "export"],
     }.items():
         for command in commands:
             assert "Example:" in ok(jcg(group, command, "--help")), f"{group} {command}"
+
+
+def test_reassignment_needs_a_finished_project(jcg: Jcg) -> None:
+    ok(jcg("party", "register", "ENT-1", "--name", "临汾光电科技有限公司", "--kind", "enterprise",
+           "--entered", "2024-12-01", "--decided", "2024-12-01"))
+    ok(jcg("fund", "register", "F-SEED", "--name", "临汾市天使投资基金", "--decided", "2024-12-01"))
+    for code, clause in (("PJ-1", "P2.2"), ("PJ-B", "P6.1")):
+        ok(jcg("project", "approve", code, "--title", "研究", "--enterprise", "ENT-1", "--fund", "F-SEED",
+               "--amount", "100万", "--clause", clause, "--trigger", "date", "--trigger-on", "2026-06-01",
+               "--pricing", "fixed", "--pre-money", "1000万", "--max-stake", "20%", "--decided", "2025-01-10",
+               "--ref", "临科发〔2025〕5号"))
+    ok(jcg("project", "disburse", "PJ-1", "--amount", "100万", "--decided", "2025-02-01"))
+    assert "not finished: no acceptance recorded" in ok(jcg("project", "show", "PJ-1"))
+    refused = jcg("project", "reassign", "PJ-1", "--to", "PJ-B", "--amount", "30万", "--decided", "2025-12-01")
+    assert refused.exit_code == 1 and "is not finished" in refused.stderr and "jcg project finish PJ-1" in refused.stderr
+    refused = jcg("project", "finish", "PJ-1", "--decided", "2025-11-20")
+    assert refused.exit_code == 1 and "acceptance reference (验收文号)" in refused.stderr
+    out = ok(jcg("project", "finish", "PJ-1", "--decided", "2025-11-20", "--ref", "临科验〔2025〕3号"))
+    assert "finished on 2025-11-20" in out and "= 1,000,000.00" in out
+    out = ok(jcg("project", "show", "PJ-1"))
+    assert "(P2.2, finished)" in out and "finished (accepted) 2025-11-20, acceptance 临科验〔2025〕3号" in out
+    ok(jcg("project", "reassign", "PJ-1", "--to", "PJ-B", "--amount", "30万", "--decided", "2025-12-01"))

@@ -17,6 +17,7 @@ from ledger.projects import (
     BuyBack,
     ConvertProject,
     FailProject,
+    FinishProject,
     PayTranche,
     ReassignUnspent,
     RecordTrigger,
@@ -124,6 +125,17 @@ def when_fail_clawback(world: World, day: date, code: str, reason: str, amount: 
 def when_misuse(world: World, day: date, code: str, misuse: str, amount: Decimal) -> None:
     world.submit(FailProject(project=code, reason="项目终止", misuse=misuse, clawback=amount,
                              **_on(world, day)))  # type: ignore[arg-type]
+
+
+@given(step('已于 {day:Date} 项目 "{code}" 失败核销, 原因 "{reason}"'))
+def given_failed(world: World, day: date, code: str, reason: str) -> None:
+    world.setup(FailProject(project=code, reason=reason, **_on(world, day)))  # type: ignore[arg-type]
+
+
+@when(step('于 {day:Date} 项目 "{code}" 结题验收, 文号 "{ref}"'))
+def when_finish(world: World, day: date, code: str, ref: str) -> None:
+    """P6.1 reassigns a *finished* project's money: completion is recorded with its acceptance reference."""
+    world.submit(FinishProject(project=code, **{**_on(world, day), "ref": ref}))  # type: ignore[arg-type]
 
 
 @when(step('于 {day:Date} 将项目 "{code}" 结余财政资金 {amount:Yuan} 统筹用于项目 "{target}"'))
