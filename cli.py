@@ -1530,16 +1530,17 @@ def officer_list(session: Session) -> None:
 @audit.command("verify")
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A checkpoint the auditor kept (signed note); the log must extend it.")
-@click.option("--vkey", default=None, help="The ledger's verifier key (default $JCG_KEY_DIR/_ledger.vkey).")
+@click.option("--vkey", default=None, help="The ledger's verifier key, as text or a file holding it "
+              "(default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
 @pass_session
 def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None) -> None:
     """Recompute the Merkle tree, check every officer signature with the key valid at that
     point, the checkpoints, and that every journal entry balances. Exit 1 naming the first
-    bad event. Progress goes to stderr.
+    bad event. Progress goes to stderr. An encrypted ledger needs $JCG_CIPHER_KEY.
 
     \b
     Example:
-      jcg audit verify --checkpoint kept/checkpoint-2026-06.txt
+      jcg audit verify --checkpoint kept/checkpoint-2026-06.txt --vkey kept/_ledger.vkey
     """
     from ledger.verify import verify_ledger
 
@@ -1551,10 +1552,12 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     click.echo(f"{result.events} events, {result.requests} requests, {result.signatures} signatures verified, "
                f"{result.money_events} journal entries balanced; root {result.root.hex()}")
     for line in result.checkpoints:
-        click.echo(f"  checkpoint ok: {line}")
+        click.echo(f"  checkpoint {line}")
     if not result.ok:
+        shown = set(result.checkpoint_problems)
         for line in result.problems[1:]:
-            click.echo(f"  also: {line}")
+            if line not in shown:
+                click.echo(f"  also: {line}")
         raise Refused(f"verification failed: {result.problems[0]}")
     click.echo("verification passed")
 
@@ -1564,20 +1567,26 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
 @pass_session
 def audit_checkpoint(session: Session, out: str | None) -> None:
     """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
+    A write: only a registered officer or approver (--officer) runs it. The ledger's first
+    checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
+    key in the log and in $JCG_KEY_DIR/_ledger.vkey; that key is never replaced.
 
     \b
     Example:
-      jcg audit checkpoint --out kept/checkpoint-2026-06.txt
+      jcg --officer li.na audit checkpoint --out kept/checkpoint-2026-06.txt
     """
-    from ledger.checkpoint import parse, save_verifier_key, write_checkpoint
+    from ledger.checkpoint import write_checkpoint
 
-    row = write_checkpoint(session.ledger)
-    c, _ = parse(row.note)
-    vkey = save_verifier_key(session.ledger, c.origin, session.ledger.keyring.ledger_key())
+    written = write_checkpoint(session.ledger, session.officer, decided=date.today())
+    if written.registration is not None:
+        click.echo(f"{written.registration.message} (request id {written.registration.request_id})", err=True)
+        if written.key_created:
+            click.echo(f"ledger key created: {session.ledger.keyring.store.path('_ledger')} (keep it safe; "
+                       "it is never replaced)", err=True)
     if out:
-        Path(out).write_text(row.note, encoding="utf-8")
-    click.echo(row.note, nl=False)
-    click.echo(f"verifier key: {vkey}", err=True)
+        Path(out).write_text(written.row.note, encoding="utf-8")
+    click.echo(written.row.note, nl=False)
+    click.echo(f"verifier key: {written.verifier_key}", err=True)
 
 
 @audit.command("prove")
@@ -1585,7 +1594,8 @@ def audit_checkpoint(session: Session, out: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
 @pass_session
 def audit_prove(session: Session, position: int, out: str | None) -> None:
-    """Inclusion proof (RFC 9162) of the event at log POSITION in the latest checkpoint, as JSON.
+    """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
+    covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
 
     \b
     Example:

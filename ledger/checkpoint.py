@@ -18,6 +18,7 @@ import binascii
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -184,40 +185,60 @@ class StoredCheckpoint:
 
 
 class CheckpointStore:
-    """The table of checkpoints the ledger signed, on SQLite or PostgreSQL."""
+    """The table of checkpoints the ledger signed, on SQLite or PostgreSQL.
 
-    def __init__(self, ledger: Any):
+    Readers (``create=False``: verify, prove, consistency) never write, not even the table:
+    a ledger without the table simply has no checkpoints yet."""
+
+    def __init__(self, ledger: Any, *, create: bool = True):
         self.ledger = ledger
         module = ledger.env.get("PERSISTENCE_MODULE", "")
         if module.endswith("sqlite"):
             self.table, self.mark = "jcg_checkpoints", "?"
+            self._exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jcg_checkpoints'"
         elif module.endswith("postgres"):
             schema = ledger.recorder.datastore.schema
             self.table, self.mark = f'"{schema}".jcg_checkpoints', "%s"
+            self._exists_sql = f"SELECT 1 FROM pg_tables WHERE schemaname = '{schema}' AND tablename = 'jcg_checkpoints'"
         else:
             raise CheckpointError("checkpoints are stored only in SQLite or PostgreSQL ledgers")
-        with self._cursor(commit=True) as c:
-            c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (size BIGINT PRIMARY KEY, "
-                      "last_position BIGINT NOT NULL, frontier TEXT NOT NULL, note TEXT NOT NULL)")
+        self._exists = False
+        if create:
+            with self._cursor(commit=True) as c:
+                c.execute(f"CREATE TABLE IF NOT EXISTS {self.table} (size BIGINT PRIMARY KEY, "
+                          "last_position BIGINT NOT NULL, frontier TEXT NOT NULL, note TEXT NOT NULL)")
+            self._exists = True
 
     def _cursor(self, *, commit: bool) -> Any:
         return self.ledger.recorder.datastore.transaction(commit=commit)
 
-    def all(self) -> list[StoredCheckpoint]:
+    def _readable(self) -> bool:
+        if not self._exists:
+            with self._cursor(commit=False) as c:
+                c.execute(self._exists_sql)
+                self._exists = c.fetchone() is not None
+        return self._exists
+
+    def _select(self, tail: str) -> list[StoredCheckpoint]:
+        if not self._readable():
+            return []
         with self._cursor(commit=False) as c:
-            c.execute(f"SELECT size, last_position, frontier, note FROM {self.table} ORDER BY size")
+            c.execute(f"SELECT size, last_position, frontier, note FROM {self.table} {tail}")
             rows = c.fetchall()
         return [StoredCheckpoint(int(r["size"]), int(r["last_position"]),
                                  [h for h in r["frontier"].split(" ") if h], r["note"]) for r in rows]
 
+    def all(self) -> list[StoredCheckpoint]:
+        return self._select("ORDER BY size")
+
     def latest(self) -> StoredCheckpoint | None:
-        with self._cursor(commit=False) as c:
-            c.execute(f"SELECT size, last_position, frontier, note FROM {self.table} ORDER BY size DESC LIMIT 1")
-            r = c.fetchone()
-        if r is None:
-            return None
-        return StoredCheckpoint(int(r["size"]), int(r["last_position"]), [h for h in r["frontier"].split(" ") if h],
-                                r["note"])
+        rows = self._select("ORDER BY size DESC LIMIT 1")
+        return rows[0] if rows else None
+
+    def covering(self, position: int) -> StoredCheckpoint | None:
+        """The latest checkpoint whose tree includes the event at log ``position``."""
+        rows = self._select(f"WHERE last_position >= {int(position)} ORDER BY size DESC LIMIT 1")
+        return rows[0] if rows else None
 
     def write(self, name: str, key: Ed25519PrivateKey, origin: str) -> StoredCheckpoint:
         """Sign and store a checkpoint of the whole log as it is now."""
@@ -240,34 +261,45 @@ class CheckpointStore:
         return row
 
 
-def write_checkpoint(ledger: Any) -> StoredCheckpoint:
-    """Sign the log as it is now with the ledger's key and store the checkpoint."""
-    origin = log_origin(ledger.env)
-    key = ledger.keyring.ledger_key()
-    save_verifier_key(ledger, origin, key)
-    return CheckpointStore(ledger).write(origin, key, origin)
+@dataclass(frozen=True)
+class WrittenCheckpoint:
+    row: StoredCheckpoint
+    verifier_key: str
+    key_created: bool  # the ledger key was made (and registered in the log) by this checkpoint
+    registration: Any = None  # the Outcome of registering the key, if this checkpoint did
 
 
-def save_verifier_key(ledger: Any, origin: str, key: Ed25519PrivateKey) -> str:
-    """Write the ledger's public verifier key beside its key file (what auditors keep)."""
-    vkey = verifier_key(origin, raw_public(key.public_key()))
-    path = ledger.keyring.store.directory / "_ledger.vkey"
-    if not path.exists() or path.read_text().strip() != vkey:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(vkey + "\n")
-    return vkey
+def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None) -> WrittenCheckpoint:
+    """An authorised officer signs the log as it is now with the ledger's key and stores it.
+    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log."""
+    from ledger.ledger_key import checkpoint_key
+
+    key = checkpoint_key(ledger, officer, decided or ledger.clock().date())
+    row = _store(ledger).write(key.name, key.private, key.name)
+    return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
+
+
+def _store(ledger: Any) -> CheckpointStore:
+    store = ledger.__dict__.get("_checkpoint_store")
+    if store is None:
+        store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
+    return store
 
 
 def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
-    """After a write: a new checkpoint once N events were recorded since the last one."""
+    """After a signed write: a new checkpoint once N events were recorded since the last one,
+    signed with the ledger's registered key if it is here (never a new key: that is explicit)."""
+    from ledger.ledger_key import ready_checkpoint_key
+
     try:
-        store = ledger.__dict__.get("_checkpoint_store")
-        if store is None:
-            store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
+        store = _store(ledger)
         last = store.latest()
         since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
         if since < ledger.checkpoint_every:
             return None
-        return write_checkpoint(ledger)
+        key = ready_checkpoint_key(ledger)
+        if key is None:
+            return None
+        return store.write(key.name, key.private, key.name)
     except (CheckpointError, Refused):
         return None  # the request is recorded; a missing checkpoint is made up by the next one

@@ -152,7 +152,7 @@ def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
     from ledger.verify import verify_ledger
 
     echo("== audit: checkpoint and verification ==")
-    checkpoint, _ = parse(write_checkpoint(ledger).note)
+    checkpoint, _ = parse(write_checkpoint(ledger, OFFICER).row.note)
     echo(f"- checkpoint signed: {checkpoint.size} events, root {checkpoint.root.hex()}")
     report = verify_ledger(ledger)
     echo(f"- audit verify: {report.events} events, {report.signatures} of {report.requests} signatures valid, "

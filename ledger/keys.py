@@ -69,6 +69,7 @@ class KeyStore:
     def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
         """A new key pair; the private key is written encrypted (mode 0600)."""
         path = self.path(name)
+        _never_replace_ledger_key(name, replace)
         if path.exists():
             if not replace:
                 raise Refused(f"a key file for {name} already exists at {path}")
@@ -81,6 +82,7 @@ class KeyStore:
     def save(self, name: str, key: Ed25519PrivateKey, *, replace: bool = False) -> Path:
         """Write ``key`` encrypted (mode 0600); a replaced file is kept as ``.retired-N``."""
         path = self.path(name)
+        _never_replace_ledger_key(name, replace)
         if path.exists() and replace:
             path.rename(path.with_suffix(f".key.retired-{_stamp(path)}"))
         pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(self.passphrase()))
@@ -103,6 +105,11 @@ class KeyStore:
         if not isinstance(key, Ed25519PrivateKey):
             raise Refused(f"the key file of {name} is not an Ed25519 key")
         return key
+
+
+def _never_replace_ledger_key(name: str, replace: bool) -> None:
+    if replace and name == LEDGER_KEY:
+        raise Refused("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)")
 
 
 def _stamp(path: Path) -> str:
@@ -134,7 +141,6 @@ class Keyring:
         return key
 
     def ledger_key(self) -> Ed25519PrivateKey:
-        """The ledger's own checkpoint key, created on first use."""
-        if LEDGER_KEY not in self._keys and not self.store.exists(LEDGER_KEY):
-            return self.create(LEDGER_KEY)
+        """The ledger's own checkpoint key. Never created here: it is made once, explicitly, by
+        the first checkpoint an officer writes (ledger.ledger_key), and never replaced."""
         return self.key(LEDGER_KEY)

@@ -17,21 +17,44 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain import journal
+from domain.errors import NotFound, Refused
+from domain.ledger_key import LedgerKey
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger import checkpoint as cp
+from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.merkle import Frontier
 from ledger.signing import PublicKeys, record_hash, request_message
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
 ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
                                         OfficerRoster.KeyRevoked)}  # type: ignore[attr-defined]
+LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)  # type: ignore[attr-defined]
 MAX_PROBLEMS = 50
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass
+class CheckpointCheck:
+    """One checkpoint the audit checks: its signature, then its size and root against the log."""
+
+    label: str
+    note: str
+    listed: bool  # gets its own line (the ledger's last and the auditor's; earlier good ones are counted)
+    checkpoint: cp.Checkpoint | None = None
+    problem: str | None = None
+
+    def line(self) -> str:
+        """One line, ok or not (each checkpoint is reported once)."""
+        if self.problem is not None:
+            return f"FAILED: {self.problem}"
+        assert self.checkpoint is not None
+        return f"ok: {self.label}: size {self.checkpoint.size}, root {base64.b64encode(self.checkpoint.root).decode()}"
 
 
 @dataclass
@@ -40,7 +63,9 @@ class Report:
     requests: int = 0
     signatures: int = 0
     money_events: int = 0
-    checkpoints: list[str] = field(default_factory=list)
+    checkpoints: list[str] = field(default_factory=list)  # one line per checkpoint (earlier good ones summed up)
+    checkpoint_problems: list[str] = field(default_factory=list)  # the problems already named in those lines
+    ledger_key: str | None = None  # the verifier key checkpoints were checked with
     root: bytes = b""
     problems: list[str] = field(default_factory=list)
 
@@ -62,9 +87,15 @@ class _Key:
 
 def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: str | None = None,
                   progress: Progress | None = None, every: int = 10_000) -> Report:
-    """Check everything that can be checked; the report lists the problems, first one first."""
+    """Check everything that can be checked; the report lists the problems, first one first.
+
+    ``vkey`` is the ledger's verifier key as text or a file path (default: the key registered
+    in the log, else ``$JCG_KEY_DIR/_ledger.vkey``). Refused (one line) if the stored events
+    cannot be read at all: encrypted without ``JCG_CIPHER_KEY``, or with the wrong key."""
+    supplied = read_verifier_key(vkey) if vkey is not None else None
     report = Report()
     mapper = ledger.mapper
+    _check_readable(ledger)
     plain = mapper.cipher is not None or mapper.compressor is not None
     total = ledger.recorder.max_notification_id() or 0
     officers: dict[str, _Key] = {}
@@ -73,28 +104,45 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
     pending: list[tuple[int, bytes, Any]] = []
     money = _MoneyTopics()
     balance = Decimal(0)
+    registered: tuple[int, str] | None = None  # (position, verifier key) of LedgerKey.Registered
 
-    checkpoints = _checkpoints(ledger, auditor_checkpoint, vkey, report)
-    wanted: dict[int, list[tuple[str, cp.Checkpoint]]] = {}
-    for label, c in checkpoints:
-        wanted.setdefault(c.size, []).append((label, c))
+    checks = _checkpoint_checks(ledger, auditor_checkpoint)
+    wanted = {c.checkpoint.size for c in checks if c.checkpoint is not None}
+    roots: dict[int, tuple[bytes, int]] = {}  # tree size -> (root, position of its last event)
+    if 0 in wanted:
+        roots[0] = (frontier.root(), 0)
 
     for n in cp.notifications(ledger):
         leaf = record_hash(n.originator_id, n.originator_version, n.topic, n.state)
         frontier.append(leaf)
         report.events += 1
-        for label, c in wanted.get(frontier.size, ()):
-            if frontier.root() != c.root:
-                report.problem(f"the log up to position {n.id} differs from {label} (tree size {c.size}): "
-                               "an event was changed, removed, inserted or reordered")
+        if frontier.size in wanted:
+            roots[frontier.size] = (frontier.root(), n.id)
         signed_hash = leaf
+        state = n.state
         if plain:
-            signed_hash = record_hash(n.originator_id, n.originator_version, n.topic, _plaintext(mapper, n.state))
+            try:
+                state = _plaintext(mapper, n.state)
+            except Exception as exc:  # damaged ciphertext: reported, and its signed hash will not match
+                report.problem(f"position {n.id}: the stored event cannot be decrypted ({exc})")
+            else:
+                signed_hash = record_hash(n.originator_id, n.originator_version, n.topic, state)
         if n.topic == REQUEST_TOPIC:
-            _check_request(n, _plaintext(mapper, n.state) if plain else n.state, pending, officers, keys, report)
+            _check_request(n, state, pending, officers, keys, report)
             for pos, _, event in pending:
                 if event.topic in ROSTER_TOPICS:
-                    _apply_roster(mapper.to_domain_event(event), officers)
+                    decoded = _decode(mapper, pos, event, report)
+                    if decoded is not None:
+                        _apply_roster(decoded, officers)
+                elif event.topic == LEDGER_KEY_TOPIC:
+                    decoded = _decode(mapper, pos, event, report)
+                    if decoded is None:
+                        pass
+                    elif registered is None:
+                        registered = (pos, decoded.verifier_key)
+                    else:
+                        report.problem(f"position {pos}: a second ledger key is registered (the first, at position "
+                                       f"{registered[0]}, is never replaced)")
                 if money.posts(event.topic):
                     report.money_events += 1
                     try:
@@ -118,12 +166,44 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
                        "signed request (appended outside the ledger)")
     if balance != 0:
         report.problem(f"the journal does not sum to zero (off by {balance})")
-    for label, c in checkpoints:
-        if c.size > report.events:
-            report.problem(f"{label} covers {c.size} events but the log has only {report.events}: "
-                           "events were removed from the end (truncated)")
     report.root = frontier.root()
+    if checks:
+        report.ledger_key = _ledger_key(ledger, supplied, registered, report)
+        _check_checkpoints(checks, report.ledger_key, roots, report)
     return report
+
+
+def _decode(mapper: Any, pos: int, stored: Any, report: Report) -> Any:
+    try:
+        return mapper.to_domain_event(stored)
+    except Exception as exc:
+        report.problem(f"position {pos}: the event cannot be read ({type(exc).__name__})")
+        return None
+
+
+def _check_readable(ledger: Any) -> None:
+    """Refuse in one line when none of the first stored events can be read with this cipher key."""
+    sample = ledger.recorder.select_notifications(start=1, limit=5)
+    if not sample:
+        return
+    mapper = ledger.mapper
+    errors = []
+    for n in sample:
+        try:
+            mapper.to_domain_event(n)
+            return
+        except Exception as exc:
+            errors.append(exc)
+    if mapper.cipher is None:
+        raise Refused("the stored events cannot be read: they are encrypted at rest; set JCG_CIPHER_KEY to this "
+                      "ledger's cipher key")
+    cause = errors[0]
+    while isinstance(cause, MapperDeserialisationError) and cause.__cause__ is not None:
+        # the mapper wraps the cipher's own error ("Invalid cipher tag")
+        cause = cause.__cause__
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    raise Refused(f"JCG_CIPHER_KEY does not decrypt the stored events ({reason}): wrong cipher key, "
+                  "or the ledger is not encrypted")
 
 
 def _plaintext(mapper: Any, state: bytes) -> bytes:
@@ -220,50 +300,84 @@ class _MoneyTopics:
         return known
 
 
-def _checkpoints(ledger: Any, auditor_note: str | None, vkey: str | None,
-                 report: Report) -> list[tuple[str, cp.Checkpoint]]:
-    """Checkpoints whose signature verifies (bad ones become problems)."""
-    notes: list[tuple[str, str]] = []
-    try:
-        stored = cp.CheckpointStore(ledger).all()
-    except cp.CheckpointError:
-        stored = []
-    # every stored checkpoint is checked (a later one could have been re-signed over a
-    # rewritten log); only the last is listed in the report
-    for i, row in enumerate(stored, 1):
-        last = i == len(stored)
-        notes.append((f"the ledger's {'last ' if last else ''}checkpoint #{i} (size {row.size})", row.note))
+def _checkpoint_checks(ledger: Any, auditor_note: str | None) -> list[CheckpointCheck]:
+    """Every stored checkpoint (a later one could have been re-signed over a rewritten log) and
+    the auditor's, parsed; nothing verified yet."""
+    stored = cp.CheckpointStore(ledger, create=False).all()
+    checks = [CheckpointCheck(f"the ledger's {'last ' if i == len(stored) else ''}checkpoint #{i}", row.note,
+                              i == len(stored)) for i, row in enumerate(stored, 1)]
     if auditor_note is not None:
-        notes.append(("the auditor's checkpoint", auditor_note))
-    if not notes:
-        return []
-    if vkey is None:
-        path = ledger.keyring.store.directory / "_ledger.vkey"
-        vkey = path.read_text().strip() if path.exists() else None
-    if vkey is None:
-        report.problem("no ledger verifier key (--vkey or $JCG_KEY_DIR/_ledger.vkey): checkpoints cannot be checked")
-        return []
-    name, public = cp.parse_verifier_key(vkey)
-    good = []
-    for label, note in notes:
+        checks.append(CheckpointCheck("the auditor's checkpoint", auditor_note, True))
+    for c in checks:
         try:
-            c = cp.verify(note, name, public)
+            c.checkpoint = cp.parse(c.note)[0]
         except cp.CheckpointError as exc:
-            report.problem(f"{label}: {exc}")
-            continue
-        if "checkpoint #" not in label or "last" in label:
-            report.checkpoints.append(f"{label}: size {c.size}, root {base64.b64encode(c.root).decode()}")
-        good.append((label, c))
-    return good
+            c.problem = f"{c.label}: {exc}"
+    return checks
+
+
+def _ledger_key(ledger: Any, supplied: str | None, registered: tuple[int, str] | None,
+                report: Report) -> str | None:
+    """The key checkpoints must be signed with: the auditor's, else the one registered in the log,
+    else $JCG_KEY_DIR/_ledger.vkey; a disagreement between them is a problem."""
+    kept = kept_verifier_key(ledger)
+    if registered is not None:
+        pos, in_log = registered
+        if supplied is not None and supplied != in_log:
+            report.problem(f"position {pos}: the ledger key registered in the log ({_kid(in_log)}) is not the "
+                           f"verifier key supplied ({_kid(supplied)})")
+        elif supplied is None and kept is not None and kept != in_log:
+            report.problem(f"{vkey_path(ledger)} ({_kid(kept)}) is not the ledger key registered in the log at "
+                           f"position {pos} ({_kid(in_log)})")
+    key = supplied or (registered[1] if registered else None) or kept
+    if key is None:
+        report.problem("no ledger verifier key (--vkey, one registered in the log, or $JCG_KEY_DIR/_ledger.vkey): "
+                       "checkpoints cannot be checked")
+    return key
+
+
+def _check_checkpoints(checks: list[CheckpointCheck], vkey: str | None, roots: dict[int, tuple[bytes, int]],
+                       report: Report) -> None:
+    name_public = cp.parse_verifier_key(vkey) if vkey is not None else None
+    for c in checks:
+        if c.problem is None and name_public is None:
+            c.problem = f"{c.label}: not checked (no verifier key)"
+        if c.problem is None:
+            try:
+                cp.verify(c.note, *name_public)  # type: ignore[misc]
+            except cp.CheckpointError as exc:
+                c.problem = f"{c.label}: {exc}"
+        if c.problem is None and c.checkpoint is not None:
+            size = c.checkpoint.size
+            if size > report.events:
+                c.problem = (f"{c.label} covers {size} events but the log has only {report.events}: "
+                             "events were removed from the end (truncated)")
+            elif roots[size][0] != c.checkpoint.root:
+                c.problem = (f"the log up to position {roots[size][1]} differs from {c.label} (tree size {size}): "
+                             "an event was changed, removed, inserted or reordered")
+        if c.problem is not None:
+            report.problem(c.problem)
+            report.checkpoint_problems.append(c.problem)
+    earlier_ok = sum(1 for c in checks if not c.listed and c.problem is None)
+    for c in checks:
+        if c.listed or c.problem is not None:
+            report.checkpoints.append(c.line())
+    if earlier_ok:
+        report.checkpoints.append(f"ok: {earlier_ok} earlier checkpoint(s) of the ledger")
+
+
+def _kid(vkey: str) -> str:
+    parts = vkey.split("+", 2)
+    return f"key ID {parts[1]}" if len(parts) == 3 else "an unreadable key"
 
 
 # proofs for third parties ------------------------------------------------------------------
 
 
-def leaf_hashes(ledger: Any) -> tuple[list[int], list[bytes], list[Any]]:
-    """Positions, leaf hashes and records of the whole log, in order."""
+def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[bytes], list[Any]]:
+    """Positions, leaf hashes and records of the log (up to position ``stop``), in order."""
     positions, hashes, records = [], [], []
-    for n in cp.notifications(ledger):
+    for n in cp.notifications(ledger, stop=stop):
         positions.append(n.id)
         hashes.append(record_hash(n.originator_id, n.originator_version, n.topic, n.state))
         records.append(n)
@@ -271,47 +385,48 @@ def leaf_hashes(ledger: Any) -> tuple[list[int], list[bytes], list[Any]]:
 
 
 def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
-    """The RFC 9162 inclusion proof of the event at ``position`` in the latest checkpoint
-    covering it (a new checkpoint is signed if none does), as a JSON-ready dict."""
-    from domain.errors import NotFound
+    """The RFC 9162 inclusion proof of the event at ``position`` in the latest stored checkpoint
+    covering it, as a JSON-ready dict. A read: it never signs or writes anything."""
     from ledger.merkle import inclusion_proof
     from ledger.signing import record_bytes
 
-    store = cp.CheckpointStore(ledger)
-    latest = store.latest()
-    if latest is None or latest.last_position < position:
-        latest = cp.write_checkpoint(ledger)
-    positions, hashes, records = leaf_hashes(ledger)
+    if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
+        raise NotFound(f"no event is stored at position {position}")
+    covering = cp.CheckpointStore(ledger, create=False).covering(position)
+    if covering is None:
+        raise Refused(f"no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`")
+    positions, hashes, records = leaf_hashes(ledger, stop=covering.last_position)
     if position not in positions:
         raise NotFound(f"no event is stored at position {position}")
+    if len(hashes) != covering.size:
+        raise Refused(f"the stored checkpoint of size {covering.size} does not match the log "
+                      f"({len(hashes)} events up to position {covering.last_position}): run `jcg audit verify`")
     index = positions.index(position)
-    size = latest.size
-    checkpoint, _ = cp.parse(latest.note)
+    checkpoint, _ = cp.parse(covering.note)
     n = records[index]
     return {
         "format": "jcg-inclusion-proof/1 (RFC 9162 §2.1.3)",
         "position": position,
         "leaf_index": index,
-        "tree_size": size,
+        "tree_size": covering.size,
         "leaf_data": base64.b64encode(record_bytes(n.originator_id, n.originator_version, n.topic,
                                                    n.state)).decode(),
         "leaf_hash": hashes[index].hex(),
-        "proof": [h.hex() for h in inclusion_proof(index, hashes[:size])],
+        "proof": [h.hex() for h in inclusion_proof(index, hashes)],
         "root": checkpoint.root.hex(),
-        "checkpoint": latest.note,
-        "verifier_key": cp.save_verifier_key(ledger, checkpoint.origin, ledger.keyring.ledger_key()),
+        "checkpoint": covering.note,
+        "verifier_key": registered_verifier_key(ledger) or kept_verifier_key(ledger),
     }
 
 
 def consistency_proof_document(ledger: Any, old: int, new: int) -> dict[str, Any]:
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first ``new``."""
-    from domain.errors import Refused
     from ledger.merkle import consistency_proof, root
 
     _, hashes, _ = leaf_hashes(ledger)
     if not 0 <= old <= new <= len(hashes):
         raise Refused(f"tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {len(hashes)} (the log size); got {old}, {new}")
-    notes = {c.size: c.note for c in cp.CheckpointStore(ledger).all()}
+    notes = {c.size: c.note for c in cp.CheckpointStore(ledger, create=False).all()}
     return {
         "format": "jcg-consistency-proof/1 (RFC 9162 §2.1.4)",
         "old_size": old,

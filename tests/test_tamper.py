@@ -62,10 +62,10 @@ def history(ledger: Ledger, provisioned_url: str) -> Iterator[tuple[str, str, Ra
     ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                                  party_kind="university", entered=date(2024, 12, 1)))
     ledger.execute(AwardByRule(actor=OFFICER, decided=day, recipient="U1", clause="P2.4",
-                               basis={"contract_value": "7,654,321.09"}, ref="临科发〔2025〕12号"))  # → 153,086.42
+                               basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"}, ref="临科发〔2025〕12号"))  # → 153,086.42
     ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
-    kept = write_checkpoint(ledger).note
+    kept = write_checkpoint(ledger, OFFICER).row.note
     ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
                             amount=Decimal("50000.00")))
     store = RawStore(provisioned_url, ledger.recorder.events_table_name)
@@ -181,7 +181,7 @@ def test_request_signed_with_a_revoked_key_is_named(ledger: Ledger, provisioned_
 
 def test_an_earlier_stored_checkpoint_forged(ledger: Ledger, history: tuple[str, str, RawStore]) -> None:
     url, _, _ = history
-    write_checkpoint(ledger)  # the ledger now holds two checkpoints; the last one is intact
+    write_checkpoint(ledger, OFFICER)  # the ledger now holds two checkpoints; the last one is intact
     checkpoints = RawStore(url, "jcg_checkpoints")
     try:
         (size, note), *_ = checkpoints.run("SELECT size, note FROM {t} ORDER BY size")

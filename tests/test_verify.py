@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from domain.errors import Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore
+from ledger.checkpoint import CheckpointStore, write_checkpoint
 from ledger.cipher import new_cipher_key
 from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule
@@ -99,21 +100,97 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     monkeypatch.setenv("JCG_CHECKPOINT_EVERY", "4")
     provision_officers(ledger_url)
     app = Ledger.open(ledger_url, clock=fixed_clock())
+    assert CheckpointStore(app).all() == []  # automatic checkpoints never make the ledger key up
+    write_checkpoint(app, OFFICER)  # the first one, explicit: creates and registers the ledger key
     app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                               party_kind="university", entered=date(2024, 12, 1)))
     app.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                            basis={"contract_value": "7,654,321.09"}, ref="临科发〔2025〕12号"))  # → 153,086.42
+                            basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
+                            ref="临科发〔2025〕12号"))  # → 153,086.42
     raw = b"".join(bytes(n.state) for n in app.recorder.select_notifications(start=1, limit=100))
     assert "山西师范大学".encode() not in raw and b"153086.42" not in raw  # encrypted at rest
     assert b"7654321.09" not in raw and b"153,086.42" not in raw  # the basis and the trace too
     sizes = [c.size for c in CheckpointStore(app).all()]
-    assert sizes and all(s >= 4 for s in sizes)
+    assert len(sizes) >= 2 and sizes == sorted(set(sizes))  # the explicit one, then automatic ones
     report = verify_ledger(app)
-    assert report.problems == [] and report.money_events == 1 and len(report.checkpoints) == 1
+    assert report.problems == [] and report.money_events == 1
+    assert report.checkpoints[0].startswith("ok: the ledger's last checkpoint")
+    assert report.checkpoints[1] == f"ok: {len(sizes) - 1} earlier checkpoint(s) of the ledger"
     app.close()
     monkeypatch.delenv("JCG_CIPHER_KEY")
-    with pytest.raises(Exception):  # noqa: B017  (without the key the events cannot even be read)
+    with pytest.raises(Refused, match="encrypted at rest; set JCG_CIPHER_KEY"):
         verify_ledger(Ledger.open(ledger_url, clock=fixed_clock()))
+
+
+def test_verify_without_or_with_a_wrong_cipher_key_is_one_line(ledger_url: str, key_dir: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    provision_officers(ledger_url)
+
+    def verify() -> Result:
+        return CliRunner().invoke(cli.main, ["--db", ledger_url, "audit", "verify"])
+
+    assert verify().exit_code == 0
+    monkeypatch.delenv("JCG_CIPHER_KEY")
+    r = verify()
+    assert r.exit_code == 1
+    assert r.stderr == ("error: the stored events cannot be read: they are encrypted at rest; "
+                        "set JCG_CIPHER_KEY to this ledger's cipher key\n")
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    r = verify()
+    assert r.exit_code == 1
+    assert r.stderr.startswith("error: JCG_CIPHER_KEY does not decrypt the stored events (Invalid cipher tag)")
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_vkey_is_a_file_or_the_key_text(jcg: Jcg, key_dir: Path, tmp_path: Path) -> None:
+    register(jcg, "E1")
+    assert jcg("audit", "checkpoint").exit_code == 0
+    text = (key_dir / "_ledger.vkey").read_text().strip()
+    kept = tmp_path / "auditor.vkey"
+    kept.write_text(text + "\n")
+    for given in (text, str(kept)):
+        r = jcg("audit", "verify", "--vkey", given)
+        assert r.exit_code == 0 and "verification passed" in r.stdout, r.output
+    r = jcg("audit", "verify", "--vkey", str(tmp_path / "missing.vkey"))
+    assert r.exit_code == 1
+    assert r.stderr.strip() == f"error: '{tmp_path / 'missing.vkey'}' is neither a signed-note verifier key nor a " \
+                               "file holding one"
+
+
+def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, provisioned_url: str) -> None:
+    from tests.test_tamper import RawStore
+
+    register(jcg, "E1")
+    assert jcg("audit", "checkpoint").exit_code == 0
+    register(jcg, "E2")
+    assert jcg("audit", "checkpoint").exit_code == 0
+    r = jcg("audit", "verify")
+    assert r.exit_code == 0
+    assert [line for line in r.stdout.splitlines() if "checkpoint" in line] == [
+        f"  checkpoint ok: the ledger's last checkpoint #2: size {CheckpointStore(ledger).latest().size}, "
+        f"root {r.stdout.split('root ')[2].split()[0]}",
+        "  checkpoint ok: 1 earlier checkpoint(s) of the ledger",
+    ]
+    store = RawStore(provisioned_url, ledger.recorder.events_table_name)
+    try:
+        pos, *_, state = next(row for row in store.rows() if row[3].endswith("Enterprise.Registered"))
+        store.run("UPDATE {t} SET state = {m} WHERE {pos} = {m}", state.replace(b'"E1"', b'"E9"'), pos)
+    finally:
+        store.close()
+    r = jcg("audit", "verify")
+    assert r.exit_code == 1
+    lines = [line for line in r.stdout.splitlines() if "checkpoint" in line]
+    assert lines[0].startswith("  checkpoint FAILED: the log up to position ") and \
+        lines[0].endswith("differs from the ledger's checkpoint #1 (tree size " + lines[0].split("(tree size ")[1])
+    assert lines[1].startswith("  checkpoint FAILED: the log up to position ") and "last checkpoint #2" in lines[1]
+    assert len(lines) == 2 and "checkpoint ok" not in r.stdout  # no checkpoint is reported twice
+    assert "#1" not in r.stdout.split("checkpoint FAILED")[-1].split("\n", 1)[1]  # not repeated under "also:"
+    assert r.stderr.strip().splitlines()[-1].startswith(f"error: verification failed: position {pos}: event differs")
 
 
 def test_the_demo_is_signed_and_ends_with_a_passing_verification(tmp_path: Path) -> None:
