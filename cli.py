@@ -1264,7 +1264,8 @@ def report_group() -> None:
 @_time_travel
 @pass_session
 def report_balances(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
-    """Trial balance of the double-entry journal (debits equal credits).
+    """Trial balance of the double-entry journal (debits equal credits), with the Chinese
+    title of the clause a budget or capitalised account names.
 
     \b
     Example:
@@ -1292,7 +1293,8 @@ def report_recipients(session: Session, form: str, as_of: date | None, at_positi
 @_time_travel
 @pass_session
 def report_caps(session: Session, form: str, as_of: date | None, at_position: int | None) -> None:
-    """Cap usage per clause, recipient and year, against the annual cap in force.
+    """Cap usage against every cap the rules have (per year, per award, over the period,
+    per project, places per year), with the limit in force, used and remaining.
 
     \b
     Example:
@@ -1350,8 +1352,9 @@ def report_loans(session: Session, form: str, as_of: date | None, at_position: i
 @audit.command("replay")
 @pass_session
 def audit_replay(session: Session) -> None:
-    """Drop and rebuild every read model from the event log, then check the rebuilt models
-    equal the incrementally maintained ones (any difference is listed; exit 1).
+    """Drop every read model and its tracking position and rebuild them from the event log
+    through the projection runner, then check the rebuilt models equal the incrementally
+    maintained ones (any difference is listed; exit 1).
 
     \b
     Example:
@@ -1369,8 +1372,14 @@ def audit_replay(session: Session) -> None:
         incremental = store.load()
         click.echo(f"incremental read models at position {position}; rebuilding from the log …", err=True)
         started = time.perf_counter()
-        rebuilt_to = rebuild(ledger, store, progress=lambda p: click.echo(f"  replayed {p:,} events", err=True),
-                             stop=position)
+        shown = [0]
+
+        def progress(p: int) -> None:
+            if p - shown[0] >= 10_000 or p == position:
+                shown[0] = p
+                click.echo(f"  replayed {p:,} events", err=True)
+
+        rebuilt_to = rebuild(ledger, store, progress=progress, stop=position)
         seconds = time.perf_counter() - started
         click.echo(f"  replayed {rebuilt_to:,} events in {seconds:.2f} s", err=True)
         found = differences(incremental, store.load())

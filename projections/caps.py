@@ -1,6 +1,11 @@
-"""Cap usage per clause, recipient and year: awards net of clawbacks, the figure the
-per-recipient-per-year caps are checked against (Enterprise.awarded_in). Remaining is
-reported against the cap parameter in force that year (domain/params, G.4)."""
+"""Cap usage per clause, recipient and year: awards net of clawbacks, the figures the rules'
+caps are checked against (Enterprise.awarded_in, awarded_where; the P4.2b places of a year).
+
+Two tables: per clause, recipient and year (per-year and period caps), and per award with
+its subject (per-award, per-project and count caps). Which caps apply, and their limits, is
+read at report time from the parameters in force (domain/params, G.4): see
+:func:`projections.reports.caps`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.enterprise import Enterprise
+from projections.recipients import registered, subject_of
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -23,7 +29,20 @@ CAP_USAGE = sa.Table(
     info={"sums": True},
 )
 
-TABLES = (CAP_USAGE,)
+# one row per award: net amount, with the subject it counts against (P6.2 project, P4.1b station)
+CAP_AWARDS = sa.Table(
+    "rm_cap_awards",
+    METADATA,
+    sa.Column("clause", sa.String(20), primary_key=True),
+    sa.Column("party", sa.String(120), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("subject", sa.String(160), primary_key=True),
+    sa.Column("award_id", sa.String(120), primary_key=True),
+    fen("used_fen"),
+    info={"sums": True},
+)
+
+TABLES = (CAP_USAGE, CAP_AWARDS)
 
 AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
 ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
@@ -31,6 +50,12 @@ ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
 
 def apply(state: State, position: int, event: Any) -> None:
     if isinstance(event, AwardGranted):
-        state.add(CAP_USAGE, (event.clause, event.party, event.by.fiscal_year), used_fen=to_fen(event.amount), awards=1)
+        year = event.by.fiscal_year
+        state.add(CAP_USAGE, (event.clause, event.party, year), used_fen=to_fen(event.amount), awards=1)
+        state.add(CAP_AWARDS, (event.clause, event.party, year, subject_of(event), event.award_id),
+                  used_fen=to_fen(event.amount))
     elif isinstance(event, ClawedBack):
         state.add(CAP_USAGE, (event.clause, event.party, event.award_year), used_fen=-to_fen(event.amount))
+        subject = registered(state, event.award_id).get("subject") or ""
+        state.add(CAP_AWARDS, (event.clause, event.party, event.award_year, subject, event.award_id),
+                  used_fen=-to_fen(event.amount))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from ledger.config import parse_database
+from ledger import Ledger
 from projections.runner import start
 from projections.store import ReadModelStore
 
@@ -19,10 +19,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("url")
     parser.add_argument("--pause-ms", type=float, default=0.0, help="sleep before each event (tests)")
     args = parser.parse_args(argv)
-    database = parse_database(args.url)
-    store = ReadModelStore(database)
-    with start(database, store, pause_seconds=args.pause_ms / 1000) as runner:
-        runner.run_forever()
+    ledger = Ledger.open(args.url)  # its environment (database, cipher) is the follower's
+    store = ReadModelStore(ledger.database)
+    try:
+        with start(ledger, store, pause_seconds=args.pause_ms / 1000) as runner:
+            runner.run_forever()
+    finally:
+        store.close()
+        ledger.close()
 
 
 if __name__ == "__main__":

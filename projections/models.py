@@ -16,10 +16,13 @@ MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, fu
 
 TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
 
+# registers that later events are looked up in (State.get): a batched catch-up keeps them in memory
+LOOKUP_TABLES: tuple[sa.Table, ...] = (recipients.AWARDS, trail.ENTITIES)
+
 
 # what each report needs: an as-of fold runs only these (the trail is the costliest model)
 FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
-    "balances": (balances,), "recipients": (recipients,), "caps": (caps,), "budgets": (recipients, budgets),
+    "balances": (balances,), "recipients": (recipients,), "caps": (recipients, caps), "budgets": (recipients, budgets),
     "funds": (funds,), "loans": (loans,), "trail": (trail,),
 }
 

@@ -29,6 +29,7 @@ AWARDS = sa.Table(
     sa.Column("clause", sa.String(20)),
     sa.Column("year", sa.Integer),
     sa.Column("source", sa.String(120)),
+    sa.Column("subject", sa.String(160)),  # what a cap is specific to (projections.caps.subject_of)
 )
 
 RECIPIENTS = sa.Table(
@@ -56,6 +57,17 @@ ReassignedOut = Project.ReassignedOut  # type: ignore[attr-defined]
 ReassignedIn = Project.ReassignedIn  # type: ignore[attr-defined]
 
 
+# basis keys naming what a cap is specific to: P6.2 caps each project, P4.1b each kind of
+# workstation (its cap parameter is named after it: academician_cap, doctoral_cap)
+SUBJECT_KEYS = ("project", "station")
+
+
+def subject_of(event: Any) -> str:
+    """The value of the first subject key in an award's basis ("" if none)."""
+    basis = getattr(event, "basis", None) or {}
+    return next((str(basis[k]) for k in SUBJECT_KEYS if basis.get(k)), "")
+
+
 def award_year(state: State, award_id: str, fallback: int) -> int:
     row = state.get(AWARDS, (award_id,))
     return int(row["year"]) if row else fallback
@@ -74,7 +86,8 @@ def apply(state: State, position: int, event: Any) -> None:
         year = event.by.fiscal_year
         party = event.party if isinstance(event, AwardGranted) else event.enterprise
         code = event.award_id if isinstance(event, AwardGranted) else event.code
-        state.put(AWARDS, (code,), party=party, clause=event.clause, year=year, source=event.source)
+        state.put(AWARDS, (code,), party=party, clause=event.clause, year=year, source=event.source,
+                  subject=subject_of(event))
         state.add(RECIPIENTS, (party, event.clause, year), awarded_fen=to_fen(event.amount))
     elif isinstance(event, Disbursed):
         year = award_year(state, event.award_id, event.by.fiscal_year)

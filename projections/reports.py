@@ -51,6 +51,11 @@ def clause_title(clause_id: str) -> str:
     return c.title if c else ""
 
 
+def account_title(account: str) -> str:
+    """The Chinese title of the clause an account names (budget:P2.4:2025 → P2.4's), else ""."""
+    return next((t for part in account.split(":") if (t := clause_title(part))), "")
+
+
 def _money(fen: int | None) -> Decimal:
     return from_fen(fen or 0)
 
@@ -65,11 +70,12 @@ def balances(rows: Rows) -> Report:
             continue
         d, c = (amount, ZERO) if amount > 0 else (ZERO, -amount)
         debit, credit = debit + d, credit + c
-        out.append([account, d, c])
-    out.append(["total", debit, credit])
+        out.append([account, account_title(account), d, c])
+    out.append(["total", "", debit, credit])
     note = "trial balance sums to zero" if debit == credit else f"OUT OF BALANCE by {fmt(debit - credit)}"
     return Report("account balances (double-entry journal)",
-                  [Column("account"), Column("debit", True), Column("credit", True)], out, [note])
+                  [Column("account"), Column("title"), Column("debit", True), Column("credit", True)], out,
+                  [note, "title: the clause an account names (budget, capitalised, … accounts)"])
 
 
 def recipients(rows: Rows) -> Report:
@@ -90,29 +96,78 @@ def recipients(rows: Rows) -> Report:
                    Column("reassigned", True), Column("outstanding", True)], out, notes)
 
 
-def _annual_cap(book: ParameterBook, clause: str, year: int) -> Decimal | None:
-    if not book.has(clause, "annual_cap"):
+# The caps the rules apply, by parameter name (domain/rules: cap_per_year, cap_per_award,
+# cap_over, count_per_year; officer_amount's <station>_cap for P4.1b).
+PER_YEAR, PER_AWARD, PERIOD, PER_SUBJECT, PLACES = "annual_cap", "award_cap", "period_cap", "project_cap", "per_year"
+CAP_LABELS = {PER_YEAR: "per year", PER_AWARD: "per award (one-time)", PERIOD: "over the period",
+              PER_SUBJECT: "per project", PLACES: "places per year"}
+
+
+def _limit(book: ParameterBook, clause: str, name: str, year: int) -> Any:
+    """The parameter in force at the end of ``year`` (None where the clause has none then)."""
+    if not book.has(clause, name):
         return None
     try:
-        p = book.at(clause, "annual_cap", date(year, 12, 31))
+        p = book.at(clause, name, date(year, 12, 31))
     except Refused:
         return None
-    return Decimal(p.value) if p.unit == "yuan" else None
+    if p.unit == "yuan":
+        return Decimal(p.value)
+    return int(p.value) if p.unit == "count" else None
 
 
 def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
+    """Every cap the rules have, per clause and recipient, with used and remaining: per year
+    (P2.4 …), per award (one-time, P2.3b/P5.3/P6.3a; P4.1b per workstation kind), over the
+    construction period (P3.2b), per project (P6.2) and the places of a year (P4.2b)."""
     book = book or parameter_book()
     out: list[list[Any]] = []
-    for (clause, party, year), r in sorted(rows["rm_cap_usage"].items()):
+
+    def row(clause: str, party: str, kind: str, scope: Any, awards: int, used: Any, limit: Any) -> None:
+        unit = "places" if kind == PLACES else "yuan"
+        label = CAP_LABELS.get(kind, kind.replace("_", " "))
+        out.append([clause, clause_title(clause), party, label, scope, awards, used, unit,
+                    "" if limit is None else limit, "" if limit is None else limit - used])
+
+    usage = sorted(rows["rm_cap_usage"].items())
+    per_award = sorted(rows.get("rm_cap_awards", {}).items())
+    for (clause, party, year), r in usage:
+        limit = _limit(book, clause, PER_YEAR, year)
+        if limit is not None or not any(book.has(clause, k) for k in (PER_AWARD, PERIOD, PER_SUBJECT, PLACES)):
+            row(clause, party, PER_YEAR, year, r["awards"], _money(r["used_fen"]), limit)
+    period: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for (clause, party, year), r in usage:
+        if book.has(clause, PERIOD):
+            used, awards, last = period.get((clause, party), (0, 0, year))
+            period[(clause, party)] = (used + r["used_fen"], awards + r["awards"], max(last, year))
+    for (clause, party), (used_fen, awards, last) in sorted(period.items()):
+        row(clause, party, PERIOD, "all years", awards, _money(used_fen), _limit(book, clause, PERIOD, last))
+    subjects: dict[tuple[str, str, str], tuple[int, int, int]] = {}
+    places: dict[tuple[str, int], int] = {}
+    for (clause, party, year, subject, award_id), r in per_award:
         used = _money(r["used_fen"])
-        cap = _annual_cap(book, clause, year)
-        out.append([clause, clause_title(clause), party, year, r["awards"], used,
-                    "" if cap is None else cap, "" if cap is None else cap - used])
-    return Report("cap usage per clause, recipient and year",
-                  [Column("clause"), Column("title"), Column("recipient"), Column("year"), Column("awards"),
-                   Column("used", True), Column("annual_cap", True), Column("remaining", True)], out,
-                  ["used = awarded net of clawbacks; annual_cap is the per-recipient-per-year parameter in "
-                   "force at year end (blank where the clause has none)"])
+        one_off = PER_AWARD if book.has(clause, PER_AWARD) else f"{subject}_cap" if subject else ""
+        if one_off and book.has(clause, one_off):
+            row(clause, party, one_off, award_id, 1, used, _limit(book, clause, one_off, year))
+        if book.has(clause, PER_SUBJECT):
+            total, count, last = subjects.get((clause, party, subject), (0, 0, year))
+            subjects[(clause, party, subject)] = (total + r["used_fen"], count + 1, max(last, year))
+        if book.has(clause, PLACES):
+            places[(clause, year)] = places.get((clause, year), 0) + (1 if r["used_fen"] > 0 else 0)
+    for (clause, party, subject), (used_fen, count, last) in sorted(subjects.items()):
+        row(clause, party, PER_SUBJECT, subject, count, _money(used_fen), _limit(book, clause, PER_SUBJECT, last))
+    for (clause, year), taken in sorted(places.items()):
+        row(clause, "(all recipients)", PLACES, year, taken, taken, _limit(book, clause, PLACES, year))
+    out.sort(key=lambda r: (r[0], r[2], r[3], str(r[4])))
+    return Report("cap usage per clause, recipient and cap, against the parameters in force",
+                  [Column("clause"), Column("title"), Column("recipient"), Column("cap"), Column("scope"),
+                   Column("awards"), Column("used", True), Column("unit"), Column("limit", True),
+                   Column("remaining", True)], out,
+                  ["used = awarded net of clawbacks (places: awards not fully clawed back); limit: the cap "
+                   "parameter in force at the end of the year (blank where the clause has no cap)",
+                   "per award (one-time): each award against its cap; over the period: every year of the "
+                   "clause together (P3.2b); per project: P6.2 awards for the same project; "
+                   "places per year: recipients of the clause that year (P4.2b)"])
 
 
 def budgets(rows: Rows, by: str = "source") -> Report:
@@ -227,7 +282,8 @@ def loans(rows: Rows) -> Report:
         totals = {c: totals.get(c, 0) for c in ("disbursed_fen", "repaid_fen", "loss_fen", "recovered_fen")}
         own = bearers.get(code, {})
         unrepaid = _money(totals["disbursed_fen"]) - _money(totals["repaid_fen"])
-        out.append([code, loan["bank"], loan["borrower"], loan["category"], _loan_status(loan, totals, own),
+        out.append([code, loan["bank"], loan["borrower"], loan["category"], clause_title(loan["category"]),
+                    _loan_status(loan, totals, own),
                     _money(loan["principal_fen"]), unrepaid, _money(totals["loss_fen"]),
                     "", "", "", "", _money(totals["recovered_fen"])])
         for name in (*PAYERS, BANK):
@@ -238,10 +294,11 @@ def loans(rows: Rows) -> Report:
             public = name in PAYERS
             paid = _money(b["paid_fen"]) if public else ""
             owed = _money(b["approved_fen"]) - _money(b["paid_fen"]) if public else ""
-            out.append([code, "", "", "", "", "", "", "", name if public else f"{loan['bank']} (bank)",
+            out.append([code, "", "", "", "", "", "", "", "", name if public else f"{loan['bank']} (bank)",
                         share, paid, owed, _money(b["returned_fen"])])
     return Report("P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered",
-                  [Column("loan"), Column("bank"), Column("borrower"), Column("category"), Column("status"),
+                  [Column("loan"), Column("bank"), Column("borrower"), Column("category"), Column("title"),
+                   Column("status"),
                    Column("principal", True), Column("unrepaid", True), Column("loss", True), Column("bearer"),
                    Column("share", True), Column("paid", True), Column("owed", True),
                    Column("recovered", True)], out,

@@ -5,6 +5,12 @@
   subscribes to the ledger and feeds it events with their tracking positions.
 - The library's SQLite recorder cannot be subscribed to, so the follower's ledger uses a
   recorder that polls (PostgreSQL uses the library's LISTEN/NOTIFY subscription).
+- The runner follows with the ledger's own environment (database, cipher), so an encrypted
+  ledger is read with its key (:func:`follower_env`).
+- A follower applies one event per transaction; a catch-up and the rebuild of `audit replay`
+  (drop the tables and the tracking, then catch up) let the store batch: events are folded
+  in memory and committed with their tracking rows every ``batch_size`` events and on
+  reaching the target position.
 - :func:`fold` computes any read model as of a decision date or after the first N events,
   straight from the log, with the same model code the projection runs.
 """
@@ -22,7 +28,6 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.application import Ledger
-from ledger.config import Database
 from projections import models
 from projections.state import MemoryState, Rows, from_fen
 from projections.store import ReadModelStore
@@ -54,30 +59,60 @@ class ReadModels(Projection[ReadModelStore]):
 
     name = "readmodels"
     pause_seconds = 0.0  # only the crash test slows it down, to kill it mid-way
+    batch_size = 1  # events per transaction
+    flush_at: int | None = None  # commit the batch on reaching this position (caught up)
+    stop_at: int | None = None  # leave later events for a later catch-up
+    progress: Callable[[int], None] | None = None
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        position = tracking.notification_id
+        if self.stop_at is not None and position > self.stop_at:
+            return
         if self.pause_seconds:
             time.sleep(self.pause_seconds)
-        self.view.apply_event(domain_event, tracking)
+        if self.batch_size <= 1:
+            self.view.apply_event(domain_event, tracking)
+            caught_up = True
+        else:
+            self.view.stage(domain_event, tracking)
+            caught_up = self.flush_at is not None and position >= self.flush_at
+            if len(self.view.staged) < self.batch_size and not caught_up:
+                return
+            self.view.commit()
+        if self.progress is not None and (caught_up or self.batch_size > 1):
+            self.progress(position)
 
 
-def follower_env(database: Database) -> dict[str, str]:
-    env = dict(database.env)
-    if database.kind == "sqlite":
+BATCH_SIZE = 2000
+
+
+def follower_env(ledger: Ledger) -> dict[str, str]:
+    """The environment the ledger itself runs with (database, cipher, …), with a recorder
+    that can be subscribed to on SQLite: one place, so the follower reads what the ledger wrote."""
+    env = dict(ledger.env)
+    if ledger.database.kind == "sqlite":
         env["APPLICATION_RECORDER_TOPIC"] = f"{__name__}:FollowableSQLiteRecorder"
     return env
 
 
-def start(database: Database, store: ReadModelStore, pause_seconds: float = 0.0) -> BaseProjectionRunner[Ledger]:
-    """Start following the ledger's log from the store's tracked position (in threads)."""
+def start(ledger: Ledger, store: ReadModelStore, *, pause_seconds: float = 0.0, batch_size: int = 1,
+          target: int | None = None, progress: Callable[[int], None] | None = None) -> BaseProjectionRunner[Ledger]:
+    """Start following the ledger's log from the store's tracked position (in threads).
+    With ``batch_size`` > 1 a ``target`` is required: events up to it are committed in
+    batches, later ones are left alone."""
+    if batch_size > 1 and target is None:
+        raise ValueError("a batched catch-up needs the position it catches up to")
     projection = ReadModels(view=store)
     projection.pause_seconds = pause_seconds
+    projection.batch_size = batch_size
+    projection.flush_at = projection.stop_at = target if batch_size > 1 else None
+    projection.progress = progress
     return BaseProjectionRunner(
         projection=projection,
         application_class=Ledger,
         tracking_recorder=store,
         topics=(),
-        env=follower_env(database),
+        env=follower_env(ledger),
     )
 
 
@@ -86,15 +121,18 @@ def head(ledger: Ledger) -> int:
     return ledger.recorder.max_notification_id() or 0
 
 
-def catch_up(ledger: Ledger, store: ReadModelStore | None = None, timeout: float = 600.0) -> int:
-    """Bring the read models up to the ledger's last recorded event; returns that position."""
+def catch_up(ledger: Ledger, store: ReadModelStore | None = None, timeout: float = 600.0, *,
+             target: int | None = None, batch_size: int = BATCH_SIZE,
+             progress: Callable[[int], None] | None = None) -> int:
+    """Bring the read models up to ``target`` (default: the ledger's last recorded event)
+    through the projection runner; returns that position."""
     own = store is None
     store = store or ReadModelStore(ledger.database)
     try:
-        target = head(ledger)
+        target = head(ledger) if target is None else target
         if (store.max_tracking_id(ledger.name) or 0) >= target:
             return target
-        with start(ledger.database, store) as runner:
+        with start(ledger, store, batch_size=batch_size, target=target, progress=progress) as runner:
             runner.wait(target, timeout=timeout)
         return target
     finally:
@@ -130,12 +168,14 @@ def fold(ledger: Ledger, *, as_of: date | None = None, at_position: int | None =
 
 
 def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], None] | None = None,
-            stop: int | None = None) -> int:
-    """Drop and rebuild every read model from the log (one fold, one bulk write with its
-    tracking position); returns the position rebuilt to."""
-    state, last = fold(ledger, at_position=stop, progress=progress)
-    store.replace_all(state.rows, Tracking(ledger.name, last) if last else None)
-    return last
+            stop: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Drop every read model and its tracking position, then catch up again through the
+    projection runner (batched), to ``stop`` or the last recorded event; returns that position."""
+    store.reset()
+    target = head(ledger) if stop is None else min(stop, head(ledger))
+    if target <= 0:
+        return 0
+    return catch_up(ledger, store, target=target, batch_size=batch_size, progress=progress)
 
 
 def differences(incremental: Rows, rebuilt: Rows, limit: int = 50) -> list[str]:

@@ -10,6 +10,7 @@ decimal type, and money never touches float).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Protocol
@@ -35,12 +36,19 @@ def from_fen(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(FEN)
 
 
-def key_columns(table: sa.Table) -> list[str]:
-    return [c.name for c in table.primary_key.columns]
+@functools.cache
+def key_columns(table: sa.Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
 
 
-def value_columns(table: sa.Table) -> list[str]:
-    return [c.name for c in table.columns if not c.primary_key]
+@functools.cache
+def value_columns(table: sa.Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if not c.primary_key)
+
+
+@functools.cache
+def value_set(table: sa.Table) -> frozenset[str]:
+    return frozenset(value_columns(table))
 
 
 def is_sum_table(table: sa.Table) -> bool:
@@ -124,3 +132,91 @@ class SqlState:
         if row is None:
             return None
         return {c: row[c] for c in value_columns(table)}
+
+
+class BatchState:
+    """The fold target of a batched catch-up: changes pile up in memory and are written in
+    one transaction by :meth:`flush` (sums as increments, records as upserts).
+
+    Reads see committed rows plus the pending changes. Rows of the ``lookup`` tables (the
+    registers other models look events up in) are kept across batches, so a rebuild does not
+    query the database for each event; the projection is their only writer.
+    """
+
+    def __init__(self, engine: sa.Engine, lookup: Iterable[sa.Table] = ()):
+        self.engine = engine
+        self.lookup = {t.name for t in lookup}
+        self.known: dict[str, dict[Key, Row | None]] = {name: {} for name in self.lookup}
+        self.sums: dict[sa.Table, dict[Key, dict[str, int]]] = {}
+        self.records: dict[sa.Table, dict[Key, Row]] = {}
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.sums or self.records)
+
+    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+        row = self.sums.setdefault(table, {}).setdefault(key, {})
+        for column, amount in fen.items():
+            row[column] = row.get(column, 0) + amount
+
+    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+        self.records.setdefault(table, {}).setdefault(key, {}).update(fields)
+        known = self.known.get(table.name)
+        if known is None:
+            return
+        row = known.get(key)
+        if row is not None:
+            row.update(fields)
+        elif fields.keys() >= value_set(table):
+            known[key] = dict(fields)
+        else:
+            known.pop(key, None)  # partly known: read it again from the database
+
+    def get(self, table: sa.Table, key: Key) -> Row | None:
+        known = self.known.get(table.name)
+        if known is not None and key in known:
+            row = known[key]
+            return None if row is None else dict(row)
+        with self.engine.connect() as conn:
+            row = SqlState(conn).get(table, key)
+        pending_sum = self.sums.get(table, {}).get(key)
+        if pending_sum:
+            row = row or dict.fromkeys(value_columns(table), 0)
+            for column, amount in pending_sum.items():
+                row[column] += amount
+        pending_record = self.records.get(table, {}).get(key)
+        if pending_record:
+            row = (row or dict.fromkeys(value_columns(table))) | pending_record
+        if known is not None:
+            known[key] = None if row is None else dict(row)
+        return row
+
+    def flush(self, connection: sa.Connection) -> None:
+        """Write every pending change on ``connection`` (the caller's transaction)."""
+        insert = SqlState(connection)._insert
+        for table, rows in self.sums.items():
+            keys, values = key_columns(table), value_columns(table)
+            stmt = insert(table)
+            stmt = stmt.on_conflict_do_update(index_elements=keys,
+                                              set_={c: table.c[c] + stmt.excluded[c] for c in values})
+            connection.execute(stmt, [dict(zip(keys, k, strict=True)) | dict.fromkeys(values, 0) | delta
+                                      for k, delta in rows.items()])
+        for table, rows in self.records.items():
+            keys = key_columns(table)
+            by_fields: dict[tuple[str, ...], list[Row]] = {}
+            for k, fields in rows.items():
+                by_fields.setdefault(tuple(sorted(fields)), []).append(dict(zip(keys, k, strict=True)) | fields)
+            for fields, batch in by_fields.items():
+                stmt = insert(table)
+                stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in fields})
+                connection.execute(stmt, batch)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget the pending changes (after a flush, or a rolled-back one)."""
+        self.sums, self.records = {}, {}
+
+    def forget(self) -> None:
+        """Forget everything, the kept lookup rows too (the tables changed under us)."""
+        self.discard()
+        self.known = {name: {} for name in self.lookup}

@@ -1,9 +1,14 @@
 """The read-model tables and their tracking position, in the ledger's own database.
 
-A :class:`ReadModelStore` is an eventsourcing ``TrackingRecorder``: each event's read-model
-changes and its tracking row commit in one transaction, and a tracking row that already
-exists rolls the whole event back, so every event is applied exactly once and a crashed
-projection resumes after the last committed position.
+A :class:`ReadModelStore` is an eventsourcing ``TrackingRecorder``: read-model changes and
+their tracking rows commit in one transaction, and a tracking row that already exists rolls
+the whole transaction back, so every event is applied exactly once and a crashed projection
+resumes after the last committed position.
+
+Events are applied one per transaction (:meth:`apply_event`, a follower keeping up with
+writes) or staged in memory and committed a batch at a time (:meth:`stage` then
+:meth:`commit`, a catch-up or a rebuild): the batch's changes and the tracking rows of all
+its events commit together, so a killed batch leaves nothing and is simply applied again.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterrupte
 from ledger.config import Database
 from projections import models
 from projections.schema import METADATA, TRACKING
-from projections.state import Rows, SqlState, key_columns, value_columns
+from projections.state import BatchState, Rows, SqlState, key_columns, value_columns
 
 
 def engine_for(database: Database) -> sa.Engine:
@@ -41,6 +46,8 @@ class ReadModelStore(TrackingRecorder):
         if self.stale_tables():
             METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
         METADATA.create_all(self.engine)
+        self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
+        self.staged: list[tuple[Any, Tracking]] = []
 
     def stale_tables(self) -> list[str]:
         """Read-model tables whose columns differ from the code's (a model gained a column).
@@ -123,15 +130,37 @@ class ReadModelStore(TrackingRecorder):
             stmt = sa.select(table).where(*where).order_by(*order_by)
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
-    def replace_all(self, rows: Rows, tracking: Tracking | None) -> None:
-        """Drop every read-model table and write the given rows and position in one go."""
+    def stage(self, event: Any, tracking: Tracking) -> None:
+        """Apply one event to the pending batch (nothing is written until :meth:`commit`)."""
+        self.staged.append((event, tracking))
+        models.apply(self.batch, tracking.notification_id, event)
+
+    def commit(self) -> int:
+        """Write the pending batch and the tracking rows of its events in one transaction;
+        returns how many events it held. If another process applied some of them first, the
+        batch is rolled back and its events are applied one by one, skipping those."""
+        staged, self.staged = self.staged, []
+        if not staged:
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(TRACKING.insert(), [
+                    {"application_name": t.application_name, "notification_id": t.notification_id}
+                    for _, t in staged
+                ])
+                self.batch.flush(conn)
+        except sa.exc.IntegrityError:
+            self.batch.forget()
+            for event, tracking in staged:
+                self.apply_event(event, tracking)
+        except BaseException:
+            self.batch.forget()
+            raise
+        return len(staged)
+
+    def reset(self) -> None:
+        """Drop every read-model table and the tracking position (a rebuild starts here)."""
+        self.staged = []
+        self.batch.forget()
         METADATA.drop_all(self.engine)
         METADATA.create_all(self.engine)
-        with self.engine.begin() as conn:
-            for table in models.TABLES:
-                keys = key_columns(table)
-                batch = [dict(zip(keys, k, strict=True)) | v for k, v in rows.get(table.name, {}).items()]
-                for start in range(0, len(batch), 5000):
-                    conn.execute(table.insert(), batch[start:start + 5000])
-            if tracking is not None:
-                self._track(conn, tracking)

@@ -28,7 +28,7 @@ def record_small_history(ledger: Ledger) -> int:
     the test officers' registration, whose last position this returns (``base``).
 
     base +  1-2  register U1 (university)        2025-01-02
-               3-4  register E1 (enterprise)        2025-01-02
+               3-4  register E1 (service org)       2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
                7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
               9-10  pay U1-A1 60,000                 2025-05-01
@@ -41,7 +41,7 @@ def record_small_history(ledger: Ledger) -> int:
     a = {"actor": OFFICER}
     ledger.execute(RegisterParty(code="U1", name="山西师范大学", party_kind="university", entered=date(2025, 1, 1),
                                  decided=date(2025, 1, 2), **a))
-    ledger.execute(RegisterParty(code="E1", name="临汾光电科技有限公司", party_kind="enterprise",
+    ledger.execute(RegisterParty(code="E1", name="临汾技术转移服务中心", party_kind="service_org",
                                  entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
     ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
                                                                      "contract": "2025-140801-0001"},

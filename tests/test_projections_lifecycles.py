@@ -51,13 +51,13 @@ from projections.budgets import BUDGETS
 from projections.runner import catch_up, differences, fold, rebuild
 from projections.state import Rows, from_fen
 from projections.store import ReadModelStore
-from tests.conftest import OFFICER, fixed_clock
+from tests.conftest import APPROVER, OFFICER, fixed_clock
 
 D = Decimal
 
 
 def on(day: str, **kw: object) -> dict[str, object]:
-    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
+    return {"actor": OFFICER, "decided": date.fromisoformat(day)} | kw
 
 
 def project(code: str, enterprise: str, fund: str, amount: str, pre_money: str, clause: str = "P2.2",
@@ -79,7 +79,8 @@ def record_lifecycles(ledger: Ledger) -> None:
     for code, kind in (("ENT-1", "enterprise"), ("ENT-2", "enterprise"), ("U1", "university"), ("BANK-1", "bank")):
         run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
                           **on("2024-12-01")))
-    run(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5000000.00"},  # 2 % → 100,000
+    run(AwardByRule(recipient="U1", clause="P2.4",  # 2 % → 100,000
+                    basis={"contract_value": "5000000.00", "contract": "2025-140801-0002"},
                     **on("2025-03-01", ref="临科发〔2025〕1号")))
     run(Disburse(recipient="U1", award="U1-A1", amount=D("100000.00"), **on("2025-04-01")))
     run(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="M", capital=D("50000000.00"),
@@ -119,9 +120,10 @@ def record_lifecycles(ledger: Ledger) -> None:
     run(ClassifyNonPerforming(code="L1", reason="逾期90天", **on("2025-10-10")))
     run(DeclareLoss(code="L1", loss=D("333333.33"), **on("2026-03-01", ref="行〔2026〕5号")))
     run(ClaimCompensation(code="L1", **on("2026-03-10")))
-    run(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财〔2026〕8号")))
+    run(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财〔2026〕8号", actor=APPROVER)))
     run(PayCompensation(code="L1", payer=PROVINCE, **on("2026-04-01")))
     run(PayCompensation(code="L1", payer=CITY, amount=D("50000.00"), **on("2026-04-02")))
+    run(PayCompensation(code="L1", payer=CITY, **on("2026-05-02")))  # the rest: recoveries follow full payment
     run(RecordRecovery(code="L1", amount=D("100000.00"), **on("2026-06-01")))
 
 
@@ -224,8 +226,8 @@ def test_budgets_per_source_agree_with_the_journal(history: Ledger, store: ReadM
                                              D("-100000.00")]
     assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("200000.00"), D("0.00")]
     # P5.6a: 35 % × 333,333.33 = 116,666.67 committed per payer; recovery 100,000 returned pro rata
-    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("166666.67"), D("70000.00"), D("0.00"),
-                                              D("96666.67")]
+    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("233333.34"), D("70000.00"), D("0.00"),
+                                              D("163333.34")]
 
 
 def test_recipients_show_project_grants_and_reassignment(history: Ledger, store: ReadModelStore) -> None:
@@ -244,19 +246,19 @@ def test_recipients_show_project_grants_and_reassignment(history: Ledger, store:
 
 def test_loans_by_hand_and_as_the_aggregate_says(history: Ledger, store: ReadModelStore) -> None:
     report = reports.loans(current(history, store))
-    assert report.rows[0] == ["L1", "BANK-1", "ENT-1", "P5.6a", "approved", D("500000.00"), D("333333.33"),
+    assert report.rows[0] == ["L1", "BANK-1", "ENT-1", "P5.6a", "科技成果转化类贷款本金损失补偿", "recovering", D("500000.00"), D("333333.33"),
                               D("333333.33"), "", "", "", "", D("100000.00")]
-    bearers = {r[8]: r[9:] for r in report.rows[1:]}
+    bearers = {r[9]: r[10:] for r in report.rows[1:]}
     assert bearers == {
         PROVINCE: [D("116666.67"), D("116666.67"), D("0.00"), D("35000.00")],
-        CITY: [D("116666.67"), D("50000.00"), D("66666.67"), D("35000.00")],
+        CITY: [D("116666.67"), D("116666.67"), D("0.00"), D("35000.00")],
         "BANK-1 (bank)": [D("99999.99"), "", "", D("30000.00")],
     }
     loan: Loan = history.aggregate(loan_id("L1"))
-    assert report.rows[0][4] == loan.status
+    assert report.rows[0][5] == loan.status
     assert [bearers[PROVINCE][3], bearers[CITY][3], bearers["BANK-1 (bank)"][3]] == list(loan.returned.values())
     early = reports.loans(fold(history, as_of=date(2026, 3, 15), report="loans")[0].rows)
-    assert early.rows[0][4] == "claimed" and early.rows[1][10:] == [D("0.00"), D("0.00"), D("0.00")]
+    assert early.rows[0][5] == "claimed" and early.rows[1][11:] == [D("0.00"), D("0.00"), D("0.00")]
 
 
 def test_a_model_gaining_a_column_is_rebuilt(history: Ledger, store: ReadModelStore) -> None:
@@ -281,9 +283,11 @@ def test_report_loans_and_funds_on_the_command_line(jcg: Callable[..., Result], 
     assert table.exit_code == 0, table.output
     assert "116,666.67" in table.stdout and "P5.6a" in table.stdout
     rows = json.loads(jcg("report", "loans", "--format", "json").stdout)["rows"]
-    assert rows[0]["unrepaid"] == "333333.33" and rows[2]["owed"] == "66666.67"
+    assert rows[0]["unrepaid"] == "333333.33" and rows[2]["owed"] == "0.00"
+    part_paid = json.loads(jcg("report", "loans", "--as-of", "2026-04-30", "--format", "json").stdout)["rows"]
+    assert part_paid[0]["status"] == "approved" and part_paid[2]["owed"] == "66666.67"
     csv_out = jcg("report", "loans", "--as-of", "2026-03-31", "--format", "csv").stdout.splitlines()
-    assert csv_out[1].startswith("L1,BANK-1,ENT-1,P5.6a,approved,500000.00")
+    assert csv_out[1].startswith("L1,BANK-1,ENT-1,P5.6a,科技成果转化类贷款本金损失补偿,approved,500000.00")
     assert jcg("report", "loans", "--at-position", "1").stdout.count("L1") == 0
     funds = jcg("report", "funds", "--as-of", "2027-06-30")
     assert funds.exit_code == 0 and "P5.8: 1 of 2 early-stage projects failed" in funds.stdout

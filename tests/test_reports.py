@@ -40,7 +40,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
 def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: int) -> None:
     rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout)))
     assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
-    assert rows[-1] == {"account": "total", "debit": "140000.00", "credit": "140000.00"}
+    assert rows[-1] == {"account": "total", "title": "", "debit": "140000.00", "credit": "140000.00"}
     data = json.loads(jcg("report", "caps", "--format", "json").stdout)
     p24 = next(r for r in data["rows"] if r["clause"] == "P2.4")
     assert p24["used"] == "95000.00"
