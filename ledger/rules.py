@@ -33,6 +33,7 @@ from domain.request import RecordedRequest
 from domain.rules import Entitlement, evaluate, find_rule
 from domain.rules.basis import split_pairs
 from domain.rules.engine import canonical_basis
+from domain.rules.matters import check_external_matter
 from domain.validity import check_in_force
 from ledger.commands import HANDLERS, Command, Outcome, handles
 from ledger.grants import Disburse
@@ -122,12 +123,13 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
 @handles(RecordExternalAward)
 def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provenance) -> Outcome:
     c = find_clause(cmd.clause)
+    matter = check_external_matter(find_rule(c.id), cmd.matter)  # G.3 must be able to match it
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
-    party.record_external_award(by, c.id, cmd.matter, cmd.amount, cmd.source)
+    party.record_external_award(by, c.id, matter, cmd.amount, cmd.source)
     return Outcome(
         cmd.request_id,
         f"external award {fmt(cmd.amount)} to {cmd.recipient} from {cmd.source} ({cmd.ref}) recorded on "
-        f"G.3 matter {cmd.matter}; received on it now {fmt(party.received_on(cmd.matter))}",
+        f"G.3 matter {matter}; received on it now {fmt(party.received_on(matter))}",
     )
 
 

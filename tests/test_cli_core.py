@@ -27,7 +27,8 @@ def test_register_award_disburse_show(jcg: Jcg) -> None:
     r = jcg(*REGISTER)
     assert r.exit_code == 0, r.output
     assert "registered party U1 山西师范大学" in r.output and "request id: reg-U1" in r.output
-    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=750万", "--decided", "2025-03-01",
+    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=750万", "--basis", "contract=HT-1",
+            "--decided", "2025-03-01",
             "--ref", "临科发〔2025〕1号")
     assert r.exit_code == 0, r.output
     assert "award U1-A1: 150,000.00 to U1 under P2.4" in r.output

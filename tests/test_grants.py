@@ -3,6 +3,7 @@ repeats change nothing, and the journal follows every step."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from decimal import Decimal
 
@@ -30,10 +31,14 @@ def register(ledger: Ledger, code: str = "U1", kind: str = "university", entered
                                  name=f"{code} 名称", party_kind=kind, entered=entered))
 
 
+CONTRACTS = itertools.count(1)  # each award its own registered contract (the P2.4 G.3 matter)
+
+
 def award(ledger: Ledger, contract_value: str = "7,500,000.00", **kw: object) -> str:
     """A P2.4 award computed by the rules engine: 2% of the contract value (7,500,000 → 150,000)."""
     args = {"actor": OFFICER, "decided": date(2025, 3, 1), "recipient": "U1", "clause": "P2.4",
-            "basis": {"contract_value": contract_value}, "ref": "临科发〔2025〕1号"} | kw
+            "basis": {"contract_value": contract_value, "contract": f"HT-{next(CONTRACTS)}"},
+            "ref": "临科发〔2025〕1号"} | kw
     return ledger.execute(AwardByRule(**args)).data["award"]  # type: ignore[arg-type]
 
 
@@ -126,7 +131,8 @@ def test_same_request_twice_changes_nothing(ledger: Ledger) -> None:
 
     def p24(contract_value: str) -> AwardByRule:
         return AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                           basis={"contract_value": contract_value}, ref="R1", request_id="req-7")
+                           basis={"contract_value": contract_value, "contract": "HT-7"}, ref="R1",
+                           request_id="req-7")
 
     first = ledger.execute(p24("50,000.00"))
     assert first.data["amount"] == Decimal("1000.00")

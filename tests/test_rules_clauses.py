@@ -54,7 +54,7 @@ def award(clause: str, p: Enterprise, decided: date = DAY, **kw: str) -> Entitle
     ("office", "700", "100", "71.43"),                   # 500/700 × 100 = 71.428… → 71.43
 ])
 def test_p2_1a_rent_of_the_capped_area(space: str, area: str, rent: str, expected: str) -> None:
-    e = calc("P2.1a", party(), rent_paid=rent, area=area, space=space)
+    e = calc("P2.1a", party(), rent_paid=rent, area=area, space=space, assessment="passed")
     assert e.amount == D(expected)
     assert e.matter == "P2.1:rent:2025"
     assert "P2.1a.factory_area_max@2024-11-05" in e.versions or "P2.1a.office_area_max@2024-11-05" in e.versions
@@ -63,30 +63,33 @@ def test_p2_1a_rent_of_the_capped_area(space: str, area: str, rent: str, expecte
 def test_p2_1a_at_most_three_years() -> None:
     p = party()
     for year in ("2025", "2026", "2027"):
-        award("P2.1a", p, date(int(year), 3, 1), rent_paid="1000", area="10", space="office", year=year)
+        award("P2.1a", p, date(int(year), 3, 1), rent_paid="1000", area="10", space="office", year=year,
+              assessment="passed")
     with pytest.raises(Refused, match=r"P2.1a: E1 already had rent subsidy for 3 years \(2025, 2026, 2027\); at most 3"):
-        calc("P2.1a", p, date(2028, 3, 1), rent_paid="1000", area="10", space="office", year="2028")
+        calc("P2.1a", p, date(2028, 3, 1), rent_paid="1000", area="10", space="office", year="2028",
+             assessment="passed")
     # a top-up for a year already subsidised is the same matter (G.3), not a fourth year
-    e = calc("P2.1a", p, date(2028, 3, 1), rent_paid="1500", area="10", space="office", year="2027")
+    e = calc("P2.1a", p, date(2028, 3, 1), rent_paid="1500", area="10", space="office", year="2027",
+             assessment="passed")
     assert e.amount == D("500.00") and "G.3 matter P2.1:rent:2027" in e.line
 
 
 def test_p2_1a_refusals() -> None:
     with pytest.raises(Refused, match=r"basis space=.* must be one of factory, office"):
-        calc("P2.1a", party(), rent_paid="1", area="1", space="warehouse")
+        calc("P2.1a", party(), rent_paid="1", area="1", space="warehouse", assessment="passed")
     with pytest.raises(Refused, match=r"area must be more than 0"):
-        calc("P2.1a", party(), rent_paid="1", area="0", space="office")
+        calc("P2.1a", party(), rent_paid="1", area="0", space="office", assessment="passed")
     with pytest.raises(Refused, match=r"basis area is required"):
-        calc("P2.1a", party(), rent_paid="1", space="office")
+        calc("P2.1a", party(), rent_paid="1", space="office", assessment="passed")
     with pytest.raises(Refused, match=r"unknown basis key colour"):
-        calc("P2.1a", party(), rent_paid="1", area="1", space="office", colour="red")
+        calc("P2.1a", party(), rent_paid="1", area="1", space="office", colour="red", assessment="passed")
 
 
 def test_p2_1b_service_org_100_m2() -> None:
     org = party("service_org", "S1")
     assert calc("P2.1b", org, rent_paid="60000", area="100").amount == D("60000.00")
     assert calc("P2.1b", org, rent_paid="60000", area="150").amount == D("40000.00")
-    with pytest.raises(Refused, match=r"P2.1b: recipient E1 is a enterprise; the clause pays service_org"):
+    with pytest.raises(Refused, match=r"P2.1b: recipient E1 is an enterprise; the clause pays service_org"):
         calc("P2.1b", party(), rent_paid="60000", area="100")
 
 
@@ -121,7 +124,7 @@ def test_p2_3b_has_no_default_ratio() -> None:
 def test_p2_4_formula_cap_and_trace_format() -> None:
     u = party("university", "U1")
     award("P2.4", u, contract_value="20000000", contract="HT-1")
-    e = calc("P2.4", u, contract_value="7654321.09")
+    e = calc("P2.4", u, contract_value="7654321.09", contract="HT-2")
     assert e.line == ("P2.4: 2% × 7,654,321.09 = 153,086.42; cap 500,000/yr for U1, used 400,000.00, "
                       "remaining 100,000.00 → 100,000.00")
 
@@ -133,16 +136,18 @@ def test_p2_4_formula_cap_and_trace_format() -> None:
     ("25000050", "500000.00"),  # over: capped
 ])
 def test_p2_4_rounding_and_cap(value: str, expected: str) -> None:
-    assert calc("P2.4", party("institute", "I1"), contract_value=value).amount == D(expected)
+    assert calc("P2.4", party("institute", "I1"), contract_value=value, contract="HT-1").amount == D(expected)
 
 
 def test_p2_4_refusals() -> None:
     with pytest.raises(Refused, match=r"the clause pays university"):
-        calc("P2.4", party(), contract_value="100")
+        calc("P2.4", party(), contract_value="100", contract="HT-1")
     with pytest.raises(InvalidAmount, match=r"differs from the computed entitlement 2,000.00"):
-        calc("P2.4", party("university", "U1"), contract_value="100000", amount="2500")
+        calc("P2.4", party("university", "U1"), contract_value="100000", contract="HT-1", amount="2500")
     with pytest.raises(Refused, match=r"more than 2 decimals"):
-        calc("P2.4", party("university", "U1"), contract_value="100.001")
+        calc("P2.4", party("university", "U1"), contract_value="100.001", contract="HT-1")
+    with pytest.raises(Refused, match=r"P2.4: basis contract is required"):  # the registered contract is the matter
+        calc("P2.4", party("university", "U1"), contract_value="100000")
     u = party("university", "U1")
     award("P2.4", u, contract_value="100000", contract="HT-9")
     with pytest.raises(Refused, match=r"G.3 就高不重复: matter P2.4:HT-9 .* already received 2,000.00"):
@@ -151,19 +156,19 @@ def test_p2_4_refusals() -> None:
 
 def test_p2_5_rate_floor_and_three_consecutive_years() -> None:
     org = party("service_org", "S1")
-    assert calc("P2.5", org, rent_paid="80000", rate="50%").amount == D("40000.00")  # at the floor
-    assert calc("P2.5", org, rent_paid="80000", rate="0.6").amount == D("48000.00")
-    assert calc("P2.5", org, rent_paid="0.03", rate="50%").amount == D("0.02")  # 0.015 → 0.02
+    assert calc("P2.5", org, rent_paid="80000", rate="50%", rating="excellent").amount == D("40000.00")  # at the floor
+    assert calc("P2.5", org, rent_paid="80000", rate="0.6", rating="excellent").amount == D("48000.00")
+    assert calc("P2.5", org, rent_paid="0.03", rate="50%", rating="excellent").amount == D("0.02")  # 0.015 → 0.02
     with pytest.raises(Refused, match=r"rate 49.99% is below the floor of 50%"):
-        calc("P2.5", org, rent_paid="80000", rate="49.99%")
+        calc("P2.5", org, rent_paid="80000", rate="49.99%", rating="excellent")
     with pytest.raises(Refused, match=r"above 100% of the rent"):
-        calc("P2.5", org, rent_paid="80000", rate="101%")
+        calc("P2.5", org, rent_paid="80000", rate="101%", rating="excellent")
     with pytest.raises(Refused, match=r"write a percentage as 60% or as a fraction"):
-        calc("P2.5", org, rent_paid="80000", rate="60")
-    award("P2.5", org, rent_paid="80000", rate="50%", year="2025")
-    assert calc("P2.5", org, date(2027, 3, 1), rent_paid="80000", rate="50%", year="2027").amount == D("40000.00")
+        calc("P2.5", org, rent_paid="80000", rate="60", rating="excellent")
+    award("P2.5", org, rent_paid="80000", rate="50%", year="2025", rating="excellent")
+    assert calc("P2.5", org, date(2027, 3, 1), rent_paid="80000", rate="50%", year="2027", rating="excellent").amount == D("40000.00")
     with pytest.raises(Refused, match=r"3 consecutive years from 2025 .*2028 is outside"):
-        calc("P2.5", org, date(2028, 3, 1), rent_paid="80000", rate="50%", year="2028")
+        calc("P2.5", org, date(2028, 3, 1), rent_paid="80000", rate="50%", year="2028", rating="excellent")
 
 
 # P3 -------------------------------------------------------------------------------------
@@ -191,8 +196,8 @@ def test_p3_2a_floor_one_time() -> None:
     with pytest.raises(InvalidAmount, match=r"below the floor of 500,000"):
         calc("P3.2a", p, amount="499999.99")
     award("P3.2a", p, amount="600000")
-    with pytest.raises(Refused, match=r"G.3 .* matter P3.2a"):
-        calc("P3.2a", p, amount="600000")
+    with pytest.raises(Refused, match=r"P3.2a: one-time \(一次性\): N1 already received award N1-A1 of 600,000.00"):
+        calc("P3.2a", p, amount="900000")  # a higher second amount is not a G.3 difference
 
 
 def test_p3_2b_cumulative_over_the_construction_period() -> None:
@@ -215,20 +220,24 @@ def test_p3_3_and_p3_4() -> None:
     with pytest.raises(Refused, match=r"does not exceed 100,000,000"):
         calc("P3.4", p, platform="NL-1", output_value="100000000")  # 超过: at the threshold is not enough
     award("P3.3", p, institute="INST-1")
-    with pytest.raises(Refused, match=r"G.3"):
+    with pytest.raises(Refused, match=r"P3.3: one-time \(一次性\) for institute INST-1: U1 already received"):
         calc("P3.3", p, institute="INST-1")
+    assert calc("P3.3", p, institute="INST-2").amount == D("100000.00")  # another institute
+    award("P3.4", p, platform="NL-1", output_value="100000000.01")
+    with pytest.raises(Refused, match=r"P3.4: one-time \(一次性\) for platform NL-1"):
+        calc("P3.4", p, date(2026, 3, 1), platform="NL-1", output_value="200000000")
 
 
 # P4 -------------------------------------------------------------------------------------
 
 def test_p4_1a_per_person_with_step_up() -> None:
     p = party()
-    assert calc("P4.1a", p, person="P-1", title="academician").amount == D("1000000.00")
-    award("P4.1a", p, person="P-1", title="national_leader")
-    assert calc("P4.1a", p, person="P-1", title="academician").amount == D("500000.00")
+    assert calc("P4.1a", p, person="P-1", title="academician", leading_enterprise="yes").amount == D("1000000.00")
+    award("P4.1a", p, person="P-1", title="national_leader", leading_enterprise="yes")
+    assert calc("P4.1a", p, person="P-1", title="academician", leading_enterprise="yes").amount == D("500000.00")
     with pytest.raises(Refused, match=r"G.3"):
-        calc("P4.1a", p, person="P-1", title="national_leader")
-    assert calc("P4.1a", p, person="P-2", title="national_leader").amount == D("500000.00")
+        calc("P4.1a", p, person="P-1", title="national_leader", leading_enterprise="yes")
+    assert calc("P4.1a", p, person="P-2", title="national_leader", leading_enterprise="yes").amount == D("500000.00")
 
 
 def test_p4_1b_station_caps() -> None:
@@ -239,7 +248,9 @@ def test_p4_1b_station_caps() -> None:
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 200,000"):
         calc("P4.1b", p, amount="200001", station="doctoral")
     award("P4.1b", p, amount="150000", station="doctoral")
-    assert calc("P4.1b", p, amount="200000", station="doctoral").amount == D("50000.00")
+    with pytest.raises(Refused, match=r"P4.1b: one-time \(一次性\) for the doctoral workstation"):
+        calc("P4.1b", p, amount="200000", station="doctoral")  # one-time per station: no top-up
+    assert calc("P4.1b", p, amount="900000", station="academician").amount == D("900000.00")
 
 
 def test_p4_1c_conditions_checked_and_recorded() -> None:
@@ -302,7 +313,9 @@ def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
     with pytest.raises(Refused, match=r"rate 2.5% exceeds 2%"):
         calc("P5.3", fm, **{**ok, "rate": "2.5%"})
     award("P5.3", fm, **ok)
-    with pytest.raises(Refused, match=r"G.3 .* matter P5.3:F1"):
+    with pytest.raises(Refused, match=r"P5.3: one-time \(一次性\) for fund F1: .*a second award is refused"):
+        calc("P5.3", fm, **{**ok, "investment": "50000000"})  # more invested later: still one award per fund
+    with pytest.raises(Refused, match=r"P5.3: one-time"):
         calc("P5.3", fm, **ok)
 
 
@@ -318,15 +331,15 @@ def test_p5_4_leasing_half_percent_annual_cap() -> None:
 def test_p5_5_listing_steps_up_within_the_family() -> None:
     p = party()
     award("P5.5b", p)  # NEEQ 300,000
-    e = calc("P5.5a", p)
+    e = calc("P5.5a", p, private="yes")
     assert e.amount == D("200000.00") and "already received 300,000.00" in e.line
     with pytest.raises(Refused, match=r"G.3 .* matter P5.5:listing"):
         calc("P5.5d", p)  # 晋兴板 100,000 after 300,000: nothing
     q = party(code="E2")
     assert calc("P5.5d", q).amount == D("100000.00")
-    assert calc("P5.5c", q, fees="150000").amount == D("75000.00")
-    assert calc("P5.5c", q, fees="250000").amount == D("100000.00")
-    assert calc("P5.5c", q, fees="0.01").amount == D("0.01")  # 0.005 → 0.01
+    assert calc("P5.5c", q, fees="150000", financing="succeeded").amount == D("75000.00")
+    assert calc("P5.5c", q, fees="250000", financing="succeeded").amount == D("100000.00")
+    assert calc("P5.5c", q, fees="0.01", financing="succeeded").amount == D("0.01")  # 0.005 → 0.01
 
 
 def test_p5_6_is_not_an_award_rule() -> None:

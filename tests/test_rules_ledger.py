@@ -61,14 +61,14 @@ def test_award_records_trace_basis_and_versions(ledger: Ledger) -> None:
 
 def test_annual_cap_across_awards_and_idempotent_repeat(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
-    award(ledger, "P2.4", "U1", request_id="r1", contract_value="20000000")
-    out = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7654321.09")
+    award(ledger, "P2.4", "U1", request_id="r1", contract_value="20000000", contract="HT-1")
+    out = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7654321.09", contract="HT-2")
     assert "100,000.00" in out.message
     assert out.trace[0].endswith("cap 500,000/yr for U1, used 400,000.00, remaining 100,000.00 → 100,000.00")
-    again = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7,654,321.09")
+    again = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7,654,321.09", contract="HT-2")
     assert again.already_recorded
     with pytest.raises(CapExceeded, match="used up in 2025"):
-        award(ledger, "P2.4", "U1", request_id="r3", contract_value="100")
+        award(ledger, "P2.4", "U1", request_id="r3", contract_value="100", contract="HT-3")
     assert ledger.aggregate(party_id("U1")).awarded_in("P2.4", 2025) == D("500000.00")
 
 
@@ -132,12 +132,12 @@ quote = "(test) 按交易额的 1% 给予奖励"
 
 def test_g4_revision_applies_by_decision_date_and_replay_is_unchanged(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
-    award(ledger, "P2.4", "U1", decided=date(2025, 6, 1), contract_value="1000000")
+    award(ledger, "P2.4", "U1", decided=date(2025, 6, 1), contract_value="1000000", contract="HT-1")
     ledger.book = revised_book()  # a revision lands: 3% from 2026-01-01
     # a decision dated before the revision still computes the old 2%, and records that version
-    e = calculate(ledger, "P2.4", "U1", {"contract_value": "1000000"}, date(2025, 12, 31))
+    e = calculate(ledger, "P2.4", "U1", {"contract_value": "1000000", "contract": "HT-2"}, date(2025, 12, 31))
     assert e.amount == D("20000.00") and "P2.4.rate@2024-11-05" in e.versions
-    out = award(ledger, "P2.4", "U1", decided=date(2026, 2, 1), contract_value="1000000")
+    out = award(ledger, "P2.4", "U1", decided=date(2026, 2, 1), contract_value="1000000", contract="HT-3")
     assert "30,000.00" in out.message and "P2.4.rate@2026-01-01" in out.trace[1]
     # P2.3b works once its ratio is set
     register(ledger, "B1", "person")
@@ -167,7 +167,7 @@ def test_cli_policy_list_show_calc_award_external(jcg: Jcg) -> None:
     assert "contract_value (yuan)" in r.output and "rate = 2%  (valid from 2024-11-05" in r.output
     assert "「按单个合同技术交易额,给予 2% 补贴」" in r.output
     r = jcg("policy", "calc", "P2.4", "--recipient", "U1", "--basis", "contract_value=10000000",
-            "--decided", "2025-03-01")
+            "--basis", "contract=HT-6", "--decided", "2025-03-01")
     assert r.exit_code == 0, r.output
     assert "P2.4: 2% × 10,000,000.00 = 200,000.00" in r.output and "nothing written" in r.output
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
@@ -175,7 +175,7 @@ def test_cli_policy_list_show_calc_award_external(jcg: Jcg) -> None:
     assert r.exit_code == 0, r.output
     assert "award U1-A1: 200,000.00" in r.output and "G.3 matter: P2.4:HT-7" in r.output
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
-            "--amount", "250000", "--decided", "2025-03-01", "--ref", "R")
+            "--basis", "contract=HT-9", "--amount", "250000", "--decided", "2025-03-01", "--ref", "R")
     assert r.exit_code == 1 and "differs from the computed entitlement" in r.stderr
     r = jcg("grant", "external", "P2.4", "--recipient", "U1", "--matter", "P2.4:HT-8", "--amount", "5万",
             "--source", "省级晋创谷政策", "--decided", "2025-04-01", "--ref", "晋科发〔2025〕8号")

@@ -38,6 +38,16 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
             lines.append("recipient: " + ", ".join(f"{k} ({KINDS[k]})" for k in rule.kinds))
         if rule.matter_note:
             lines.append(f"G.3 matter key: {rule.matter_note}")
+        if rule.once:
+            lines.append("one-time (一次性): a second award on the matter is refused, not paid as a G.3 difference; "
+                         "a fully clawed-back award does not count")
+        if rule.year_final:
+            lines.append("year-final: the annual cap of the year the matter was first awarded is final; "
+                         "another year cannot top the matter up (same-year top-ups pay the difference within "
+                         "that year's cap)")
+        if book.has(clause_id, "annual_cap"):
+            lines.append("annual cap: used = this calendar year's awards net of clawbacks (a clawback gives the "
+                         "room back, so a wrong award can be clawed back and awarded again)")
         if rule.counted:
             lines.append("count cap: enforced on the clause-year counter")
         lines.append("basis keys:" if rule.keys else "basis keys: none")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.clauses import clause as find_clause
-from domain.enterprise import KINDS, Enterprise
+from domain.enterprise import KINDS, Award, Enterprise
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
 from domain.parameters import ParameterBook
@@ -67,6 +67,10 @@ class Rule:
 
     ``decided`` rules take an officer's amount (``--amount``) and check it against the
     clause's floor or cap; formula rules compute the amount and refuse a differing one.
+    ``once`` rules (一次性, a single amount per recipient or subject, no levels) refuse a
+    second award on their matter instead of paying a G.3 difference; ``year_final`` rules
+    (a per-recipient-per-year cap) keep a matter in the year it was first awarded, so a
+    later year cannot top up what that year's cap cut.
     """
 
     clause: str
@@ -77,6 +81,8 @@ class Rule:
     needs_reason: bool = False
     matter_note: str = ""
     counted: bool = False
+    once: bool = False
+    year_final: bool = False
 
     @property
     def title(self) -> str:
@@ -94,6 +100,8 @@ def rule(
     needs_reason: bool = False,
     matter: str = "",
     counted: bool = False,
+    once: bool = False,
+    year_final: bool = False,
 ) -> Callable[[Callable[[Calculation], None]], Callable[[Calculation], None]]:
     """Register the body of the rule for ``clause`` (one per clause)."""
 
@@ -101,7 +109,8 @@ def rule(
         find_clause(clause)  # refuses an id that is not in the clause index
         if clause in RULES:
             raise RuntimeError(f"rule {clause} is defined twice")
-        RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted)
+        RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted, once,
+                             year_final)
         return body
 
     return register
@@ -206,21 +215,27 @@ class Calculation:
             self.step(f"cap {fmt_plain(cap)} {label} → {fmt(cap)}")
 
     def cap_per_year(self, cap: Decimal) -> None:
-        """Per recipient per calendar year, cumulative (net of clawbacks)."""
-        used = self.recipient.awarded_in(self.clause, self.year)
-        self._cap_remaining(cap, used, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", f"in {self.year}")
+        """Per recipient per calendar year, cumulative. ``used`` is net of clawbacks (reading:
+        a clawback gives the room back, so a wrong award can be clawed back and re-awarded)."""
+        awards = [a for a in self.recipient.awards.values() if a.clause == self.clause and a.fiscal_year == self.year]
+        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", f"in {self.year}")
 
-    def cap_over(self, cap: Decimal, used: Decimal, scope: str) -> None:
-        """A cumulative cap over a period or a subject (construction period, a project)."""
-        self._cap_remaining(cap, used, f"cap {fmt_plain(cap)} {scope}", scope)
+    def cap_over(self, cap: Decimal, scope: str, **basis: str) -> None:
+        """A cumulative cap over a period or a subject (construction period, a project):
+        the clause's awards whose basis has the given values, net of clawbacks."""
+        awards = [a for a in self.recipient.awards.values()
+                  if a.clause == self.clause and all(a.basis.get(k) == v for k, v in basis.items())]
+        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)} {scope}", "")
 
-    def _cap_remaining(self, cap: Decimal, used: Decimal, label: str, scope: str) -> None:
+    def _cap_remaining(self, cap: Decimal, awards: list[Award], label: str, scope: str) -> None:
+        clawed = sum((a.clawed_back for a in awards), ZERO)
+        used = sum((a.amount for a in awards), ZERO) - clawed
+        net = f" net of clawbacks ({fmt(used + clawed)} awarded − {fmt(clawed)} clawed back)" if clawed else ""
         remaining = max(cap - used, ZERO)
-        self.step(f"{label}, used {fmt(used)}, remaining {fmt(remaining)}")
+        self.step(f"{label}, used {fmt(used)}{net}, remaining {fmt(remaining)}")
         if remaining <= 0:
-            raise CapExceeded(
-                f"{self.clause}: {label} is used up {scope} (used {fmt(used)}); nothing to award"
-            )
+            where = f" {scope}" if scope else ""
+            raise CapExceeded(f"{self.clause}: {label} is used up{where} (used {fmt(used)}{net}); nothing to award")
         self.amount = min(self.amount, remaining)
 
     def count_per_year(self, limit: int, what: str) -> None:
@@ -234,11 +249,19 @@ class Calculation:
         self.step(f"at most {limit} {what}/yr, {taken} so far, this is no. {taken + 1}")
 
     # G.3 ------------------------------------------------------------------------------
-    def matter(self, key: str) -> None:
-        """就高不重复: pay only the difference up to this entitlement on the same matter."""
-        from domain.rules.matters import apply_matter
+    def matter(self, key: str, subject: str = "") -> None:
+        """就高不重复: pay only the difference up to this entitlement on the same matter.
+
+        ``subject`` names the matter in a refusal (``contract HT-3``); a one-time rule refuses
+        a second award on it, a year-final rule refuses an award in another year (engine
+        readings; see docs/decisions.md)."""
+        from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
 
         self.matter_key = key
+        if self.rule.once:
+            refuse_second_award(self, key, subject)
+        if self.rule.year_final:
+            refuse_another_year(self, key, subject)
         apply_matter(self, key)
 
 
@@ -258,7 +281,8 @@ def evaluate(
     r = find_rule(clause_id)
     if r.kinds and recipient.kind not in r.kinds:
         allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
-        raise Refused(f"{r.clause}: recipient {recipient.code} is a {recipient.kind}; the clause pays {allowed}")
+        article = "an" if recipient.kind[0] in "aeio" else "a"
+        raise Refused(f"{r.clause}: recipient {recipient.code} is {article} {recipient.kind}; the clause pays {allowed}")
     if recipient.entered > decided:
         raise Refused(f"G.2: {recipient.code} entered the platform on {recipient.entered}, after the decision")
     if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")

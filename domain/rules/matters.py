@@ -9,13 +9,19 @@ the provincial 晋创谷 policy or other city policies); an equal or lower one p
 
 from __future__ import annotations
 
+import itertools
+import re
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from domain.enterprise import Award
 from domain.errors import Refused
-from domain.money import fmt
+from domain.money import ZERO, fmt
 
 if TYPE_CHECKING:
-    from domain.rules.engine import Calculation
+    from domain.rules.engine import Calculation, Rule
+
+MONEY = re.compile(r"(\d{1,3}(?:,\d{3})*\.\d{2})")
 
 
 def matter_key(family: str, *subject: object) -> str:
@@ -37,3 +43,88 @@ def apply_matter(calc: Calculation, key: str) -> None:
         )
     calc.amount -= received
     calc.step(f"G.3 matter {key}: already received {fmt(received)} ({sources}), pays the difference {fmt(calc.amount)}")
+
+
+def _held(calc: Calculation, key: str) -> list[Award]:
+    """This policy's awards on ``key`` that still hold money (a fully clawed-back award does
+    not count: the money came back)."""
+    return [a for a in calc.recipient.awards.values() if a.matter == key and a.amount > a.clawed_back]
+
+
+def refuse_second_award(calc: Calculation, key: str, subject: str) -> None:
+    """一次性: a one-time clause pays once per recipient (or subject); no G.3 top-up."""
+    held = _held(calc, key)
+    if held:
+        first = held[0]
+        what = f" for {subject}" if subject else ""
+        raise Refused(
+            f"{calc.clause}: one-time (一次性){what}: {calc.recipient.code} already received award "
+            f"{first.award_id} of {fmt(first.amount - first.clawed_back)} on {first.decided} (matter {key}); "
+            "a second award is refused"
+        )
+
+
+def _capped_by_year(award: Award) -> bool:
+    """Whether the recorded derivation shows the annual cap cut the award: the cap step's
+    ``remaining`` is the amount paid and the figure before it was larger."""
+    for line in award.trace:
+        steps = line.split("; ")
+        for before, cap_step in itertools.pairwise(steps):
+            if not (cap_step.startswith("cap ") and "remaining" in cap_step):
+                continue
+            remaining = MONEY.findall(cap_step.rpartition("remaining")[2])
+            figures = MONEY.findall(before)
+            if remaining and figures:
+                left, wanted = (_value(remaining[0]), _value(figures[-1]))
+                return left == award.amount and wanted > left
+    return False
+
+
+def _value(figure: str) -> Decimal:
+    return Decimal(figure.replace(",", ""))
+
+
+def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
+    """A matter under a per-recipient-per-year cap belongs to the year it was first awarded:
+    that year's cap is final, so another year cannot pay what it cut (reading of P2.4)."""
+    held = _held(calc, key)
+    if not held:
+        return
+    first_year = min(a.fiscal_year for a in held)
+    if calc.year == first_year:
+        return
+    in_first = [a for a in held if a.fiscal_year == first_year]
+    paid = sum((a.amount - a.clawed_back for a in in_first), ZERO)
+    reduced = f", reduced by the {first_year} annual cap" if any(_capped_by_year(a) for a in in_first) else ""
+    when = "a later" if calc.year > first_year else "an earlier"
+    raise Refused(
+        f"{calc.clause}: {subject or 'matter ' + key} was subsidised in {first_year} ({fmt(paid)}{reduced}); "
+        f"{when} year cannot top it up"
+    )
+
+
+def matter_shape(rule: Rule) -> str:
+    """The matter key's shape from the rule's note: ``P6.7:<patent>`` ('' if it has none)."""
+    return rule.matter_note.split(" ", 1)[0]
+
+
+def _shape_pattern(shape: str) -> re.Pattern[str]:
+    parts = re.split(r"(<[a-z_]+>)", shape)
+    regex = "".join(
+        r"\d{4}" if p == "<year>" else r"[^:\s]+" if p.startswith("<") else re.escape(p) for p in parts if p
+    )
+    return re.compile(regex)
+
+
+def check_external_matter(rule: Rule, matter: str) -> str:
+    """An external award's matter must have the rule's shape, or G.3 would never match it."""
+    matter = matter.strip()
+    shape = matter_shape(rule)
+    if not shape:
+        raise Refused(
+            f"{rule.clause} has no G.3 matter (its awards are not matched by 就高不重复), "
+            "so an external award under it would never be counted"
+        )
+    if not _shape_pattern(shape).fullmatch(matter):
+        raise Refused(f"{rule.clause}: matter {matter!r} does not have the shape {shape} that G.3 matches")
+    return matter

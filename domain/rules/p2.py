@@ -11,7 +11,9 @@ from domain.rules.matters import matter_key
 
 RENT_PAID = Key("rent_paid", "yuan", "rent actually paid for the year (先缴后补: paid first, evidenced)")
 AREA = Key("area", "m2", "area rented, in m²")
-RENT_YEAR = Key("year", "year", "the year the rent was paid for (default: the decision year)", required=False)
+RENT_YEAR = Key("year", "year", "the year the rent was paid for (default: the decision year); 先缴后补: not after "
+                "the decision year, not before the policy's start year (G.1) or the recipient's entry year",
+                required=False)
 
 
 def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> None:
@@ -31,8 +33,23 @@ def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> N
         )
 
 
+def _rent_year(calc: Calculation) -> int:
+    """The rent year (default: the decision year). 先缴后补: the rent is paid first, so the year
+    cannot be after the decision; nor before the policy's start year (G.1) or the recipient's entry."""
+    year = int(calc.basis.get("year", calc.year))
+    start = calc.param("in_force_from", "G.1")
+    entered = calc.recipient.entered
+    calc.require(year <= calc.year, f"rent year {year} is after the decision year {calc.year} "
+                                    "(先缴后补: the rent is paid first, then subsidised)")
+    calc.require(year >= start.year, f"rent year {year} is before the policy's start year {start.year} "
+                                     f"(G.1: in force from {start})")
+    calc.require(year >= entered.year, f"rent year {year} is before {calc.recipient.code} entered the platform "
+                                       f"({entered})")
+    return year
+
+
 def _at_most_years(calc: Calculation, years_name: str) -> int:
-    year = calc.basis.get("year", calc.year)
+    year = _rent_year(calc)
     max_years = calc.param(years_name)
     years = calc.recipient.clauses_years(calc.clause, "year")
     if year not in years:
@@ -41,14 +58,17 @@ def _at_most_years(calc: Calculation, years_name: str) -> int:
             f"{calc.recipient.code} already had rent subsidy for {len(years)} years "
             f"({', '.join(map(str, sorted(years)))}); at most {max_years} years",
         )
-        calc.step(f"year {year} is year {len(years) + 1} of at most {max_years}")
-    return int(year)
+        counted = sorted(years | {year})
+        calc.step(f"rent years counted {', '.join(map(str, counted))}: {len(counted)} of at most {max_years}")
+    return year
 
 
 @rule("P2.1a", RENT_PAID, AREA, Key("space", "choice", "factory (厂房) or office (办公空间)",
                                     choices=("factory", "office")), RENT_YEAR,
+      Key("assessment", "choice", "the annual assessment (经年度考核) was passed", choices=("passed", "failed")),
       matter="P2.1:rent:<year>")
 def rent_subsidy_enterprise(calc: Calculation) -> None:
+    calc.require(calc.basis["assessment"] == "passed", "the annual assessment is not passed (经年度考核)")
     space = calc.basis["space"]
     cap = calc.param("factory_area_max" if space == "factory" else "office_area_max")
     year = _at_most_years(calc, "max_years")
@@ -74,7 +94,7 @@ def one_matter_one_decision(calc: Calculation) -> None:
         calc.matter(matter_key("P2.1c", project))
 
 
-@rule("P2.3a", decided=True)
+@rule("P2.3a", decided=True, kinds=("service_org",))
 def platform_operation(calc: Calculation) -> None:
     cap = calc.param("annual_cap")
     calc.officer_amount(cap=cap, label="per year")
@@ -97,24 +117,27 @@ def broker_reward(calc: Calculation) -> None:
 
 
 @rule("P2.4", Key("contract_value", "yuan", "the registered contract's technology deal value"),
-      Key("contract", "text", "the registered contract (认定登记) number", required=False),
-      kinds=("university", "institute"), matter="P2.4:<contract> when a contract is given")
+      Key("contract", "text", "the registered contract (认定登记) number: the G.3 matter"),
+      kinds=("university", "institute"), matter="P2.4:<contract> (the year first awarded is final)",
+      year_final=True)
 def contract_subsidy(calc: Calculation) -> None:
     calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
-    contract = calc.basis.get("contract")
-    if contract:
-        calc.matter(matter_key("P2.4", contract))
+    contract = calc.basis["contract"]
+    calc.matter(matter_key("P2.4", contract), f"contract {contract}")
     calc.cap_per_year(calc.param("annual_cap"))
 
 
 @rule("P2.5", RENT_PAID, Key("rate", "percent", "support rate chosen for this award (≥ 50 %, e.g. 60%)"),
-      RENT_YEAR, kinds=("service_org",), matter="P2.1:rent:<year>")
+      RENT_YEAR, Key("rating", "choice", "the organisation's rating (评价优秀 is required)",
+                     choices=("excellent", "good", "other")),
+      kinds=("service_org",), matter="P2.1:rent:<year>")
 def agglomeration_rent_support(calc: Calculation) -> None:
+    calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (评价优秀)")
     rate: Decimal = calc.basis["rate"]
     floor, top = calc.param("rate_floor"), calc.param("rate_max")
     calc.require(rate >= floor, f"rate {pct(rate)} is below the floor of {pct(floor)} (不低于 50%)")
     calc.require(rate <= top, f"rate {pct(rate)} is above {pct(top)} of the rent")
-    year = int(calc.basis.get("year", calc.year))
+    year = _rent_year(calc)
     span = calc.param("consecutive_years")
     years = calc.recipient.clauses_years("P2.5", "year")
     if years:

@@ -32,7 +32,7 @@ def enterprise_technology_centre(calc: Calculation) -> None:
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 
-@rule("P3.2a", decided=True, matter="P3.2a")
+@rule("P3.2a", decided=True, matter="P3.2a", once=True)
 def provincial_new_rd_institution(calc: Calculation) -> None:
     calc.officer_amount(floor=calc.param("floor"), label="(不低于 50 万元)")
     calc.matter(matter_key("P3.2a"))
@@ -42,22 +42,22 @@ def provincial_new_rd_institution(calc: Calculation) -> None:
 def municipal_new_rd_institution(calc: Calculation) -> None:
     cap = calc.param("period_cap")
     calc.officer_amount(cap=cap, label="over the construction period")
-    calc.cap_over(cap, calc.recipient.awarded_where("P3.2b"), "over the construction period")
+    calc.cap_over(cap, "over the construction period")
 
 
 @rule("P3.3", Key("institute", "text", "the industrial (technology) research institute recognised at city level"),
-      matter="P3.3:<institute>")
+      matter="P3.3:<institute>", once=True)
 def industrial_research_institute(calc: Calculation) -> None:
     calc.fixed("amount", "city-recognised industrial research institute, one-time")
-    calc.matter(matter_key("P3.3", calc.basis["institute"]))
+    calc.matter(matter_key("P3.3", calc.basis["institute"]), f"institute {calc.basis['institute']}")
 
 
 @rule("P3.4", PLATFORM, Key("output_value", "yuan", "conversion output value in the platform area in the year"),
-      matter="P3.4:<platform>")
+      matter="P3.4:<platform>", once=True)
 def national_platform_output(calc: Calculation) -> None:
     threshold = calc.param("output_threshold")
     output = calc.basis["output_value"]
     calc.require(output > threshold, f"output value {fmt(output)} does not exceed {fmt_plain(threshold)} (超过1亿元)")
     calc.step(f"output {fmt(output)} > {fmt_plain(threshold)}")
     calc.fixed("amount", "one-time")
-    calc.matter(matter_key("P3.4", calc.basis["platform"]))
+    calc.matter(matter_key("P3.4", calc.basis["platform"]), f"platform {calc.basis['platform']}")

@@ -10,19 +10,22 @@ PERSON = Key("person", "text", "the person (id number or party code); one matter
 
 
 @rule("P4.1a", PERSON, Key("title", "choice", "两院院士 (academician) or 国家级科技领军人才 (national_leader)",
-                           choices=("academician", "national_leader")), matter="P4.1a:<person>")
+                           choices=("academician", "national_leader")),
+      Key("leading_enterprise", "yesno", "the recipient is a 高科技领军企业 (high-tech leading enterprise)"),
+      matter="P4.1a:<person>")
 def high_level_talent(calc: Calculation) -> None:
+    calc.require(calc.basis["leading_enterprise"], "the enterprise is not a high-tech leading enterprise (高科技领军企业)")
     title = calc.basis["title"]
     calc.fixed(title, f"{title.replace('_', ' ')} trained or newly hired full-time:")
     calc.matter(matter_key("P4.1a", calc.basis["person"]))
 
 
 @rule("P4.1b", Key("station", "choice", "new 院士工作站 (academician) or 博士工作站 (doctoral)",
-                   choices=("academician", "doctoral")), decided=True, matter="P4.1b:<station>")
+                   choices=("academician", "doctoral")), decided=True, matter="P4.1b:<station>", once=True)
 def workstation(calc: Calculation) -> None:
     station = calc.basis["station"]
     calc.officer_amount(cap=calc.param(f"{station}_cap"), label=f"for a new {station} workstation")
-    calc.matter(matter_key("P4.1b", station))
+    calc.matter(matter_key("P4.1b", station), f"the {station} workstation")
 
 
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),

@@ -18,7 +18,7 @@ LISTING = "P5.5:listing"
 
 @rule("P5.2", Key("contribution", "yuan", "the fund company's assessed contribution to the local economy"),
       Key("year", "year", "the assessment year (default: the decision year)", required=False),
-      matter="P5.2:<year>")
+      kinds=("fund_manager",), matter="P5.2:<year>")
 def fund_contribution(calc: Calculation) -> None:
     contribution: Decimal = calc.basis["contribution"]
     calc.amount = contribution
@@ -37,7 +37,7 @@ def _years_between(start: date, end: date) -> int:
       Key("held_since", "date", "date the investment was made"),
       Key("rate", "percent", "award rate decided (at most 2%)"),
       Key("fund", "text", "the angel fund (default: the recipient); one award per fund", required=False),
-      matter="P5.3:<fund>")
+      kinds=("fund_manager",), matter="P5.3:<fund>", once=True)
 def angel_fund(calc: Calculation) -> None:
     investment: Decimal = calc.basis["investment"]
     minimum = calc.param("min_investment")
@@ -52,7 +52,8 @@ def angel_fund(calc: Calculation) -> None:
     calc.step(f"investment ≥ {fmt_plain(minimum)}, held since {since} (≥ {held_years} yr)")
     calc.rate_of(investment, rate, "investment")
     calc.cap_per_award(calc.param("award_cap"), "one-time per fund")
-    calc.matter(matter_key("P5.3", calc.basis.get("fund") or calc.recipient.code))
+    fund = calc.basis.get("fund") or calc.recipient.code
+    calc.matter(matter_key("P5.3", fund), f"fund {fund}")
 
 
 @rule("P5.4", Key("financing_total", "yuan", "financing the organisation provided to enterprises that year"),
@@ -62,8 +63,9 @@ def leasing(calc: Calculation) -> None:
     calc.cap_per_year(calc.param("annual_cap"))
 
 
-@rule("P5.5a", matter=LISTING)
+@rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"), matter=LISTING)
 def main_board_listing(calc: Calculation) -> None:
+    calc.require(calc.basis["private"], "the enterprise is not a private enterprise (民营企业)")
     calc.fixed("amount", "listed on a main board / SME board / ChiNext / STAR, one-time")
     calc.matter(LISTING)
 
@@ -74,8 +76,11 @@ def neeq_listing(calc: Calculation) -> None:
     calc.matter(LISTING)
 
 
-@rule("P5.5c", Key("fees", "yuan", "rating and audit fees paid (中介评级费用和审计费用)"), matter="P5.5c")
+@rule("P5.5c", Key("fees", "yuan", "rating and audit fees paid (中介评级费用和审计费用)"),
+      Key("financing", "choice", "financing after listing (挂牌并融资成功)", choices=("succeeded", "failed")),
+      matter="P5.5c", once=True)
 def equity_exchange_financing(calc: Calculation) -> None:
+    calc.require(calc.basis["financing"] == "succeeded", "the financing did not succeed (挂牌并融资成功)")
     calc.rate_of(calc.basis["fees"], calc.param("rate"), "fees")
     calc.cap_per_award(calc.param("award_cap"), "one-time")
     calc.matter(matter_key("P5.5c"))

@@ -19,8 +19,7 @@ def major_project_team(calc: Calculation) -> None:
     project = calc.basis["project"]
     calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), "last year's allocation")
     calc.matter(matter_key("P6.2", project, calc.year))
-    calc.cap_over(calc.param("project_cap"), calc.recipient.awarded_where("P6.2", project=project),
-                  f"per project {project}")
+    calc.cap_over(calc.param("project_cap"), f"per project {project}", project=project)
 
 
 def _one_year_after(entered: date, years: int) -> date:
@@ -32,7 +31,7 @@ def _one_year_after(entered: date, years: int) -> date:
 
 @rule("P6.3a", Key("rd_investment", "yuan", "non-fiscal R&D investment (非财政研发投入)"),
       Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
-      matter="P6.3a")
+      matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
     calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
     years = calc.param("min_years_after_entry")
@@ -65,14 +64,15 @@ def incubator(calc: Calculation) -> None:
     calc.matter(matter_key("P6.4a"))
 
 
-@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), matter="P6.4b")
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), matter="P6.4b",
+      once=True)
 def makerspace(calc: Calculation) -> None:
     level = calc.basis["level"]
     calc.fixed(level, f"new {level} makerspace")
     calc.matter(matter_key("P6.4b"))
 
 
-@rule("P6.5a", matter="P6.5a")
+@rule("P6.5a", matter="P6.5a", once=True)
 def high_tech_enterprise(calc: Calculation) -> None:
     name = calc.param("qualification")
     last_year = calc.year - 1

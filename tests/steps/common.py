@@ -76,6 +76,18 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "考核不是优秀": "is not excellent",
     "入驻未满一年": "eligible from",
     "上年度未通过高新技术企业认定": "qualification granted in",
+    # findings of the acceptance test of the rules engine
+    "未通过年度考核": "the annual assessment is not passed (经年度考核)",
+    "挂牌未融资成功": "the financing did not succeed (挂牌并融资成功)",
+    "不是民营企业": "is not a private enterprise (民营企业)",
+    "不是高科技领军企业": "is not a high-tech leading enterprise (高科技领军企业)",
+    "租金年度晚于决定年度": "is after the decision year",
+    "租金年度早于政策施行": "is before the policy's start year",
+    "租金年度早于入驻": "entered the platform",
+    "缺少合同编号": "basis contract is required",
+    "合同已在以前年度补贴": "a later year cannot top it up",
+    "一次性奖励已发放": "a second award is refused",
+    "事项键格式不符": "that G.3 matches",
     # 拨投结合 projects and funds (issue 5)
     "拨付超过项目资金": "exceeds what remains of the grant",
     "转股条件未满足": "no conversion without its trigger",

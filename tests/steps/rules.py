@@ -62,6 +62,11 @@ LABELS = {
     "创新券面值": "vouchers",
     "专利号": "patent",
     "奖项": "prize",
+    "年度考核": "assessment",
+    "评价结果": "rating",
+    "挂牌融资": "financing",
+    "民营企业": "private",
+    "高科技领军企业": "leading_enterprise",
 }
 
 # Chinese choice words → the rule's words.
@@ -89,6 +94,10 @@ WORDS = {
     "国家级专精特新小巨人": "national_little_giant",
     "中国专利奖": "china",
     "山西省专利奖": "shanxi",
+    "通过": "passed",
+    "未通过": "failed",
+    "成功": "succeeded",
+    "未成功": "failed",
 }
 
 DEFAULT_DECIDED = date(2025, 3, 1)
@@ -161,6 +170,14 @@ def given_external(world: World, code: str, source: str, matter: str, amount: De
     world.setup(RecordExternalAward(actor=OFFICER, decided=world.notes.get("decided", DEFAULT_DECIDED),
                                     ref="晋科发〔2025〕3号", recipient=code, clause=clause, matter=matter,
                                     amount=amount, source=source))
+
+
+@when(step('记录 "{code}" 从 "{source}" 就事项 "{matter}" 获得 {amount:Yuan} ({clause:Word})'))
+def when_external(world: World, code: str, source: str, matter: str, amount: Decimal, clause: str) -> None:
+    """An external award as a When step: a matter G.3 could never match is refused."""
+    world.submit(RecordExternalAward(actor=OFFICER, decided=world.notes.get("decided", DEFAULT_DECIDED),
+                                     ref="晋科发〔2025〕3号", recipient=code, clause=clause, matter=matter,
+                                     amount=amount, source=source))
 
 
 @given(step('市科技局确定 {clause:Word} 参数 "{name}" 为 "{value}" ({unit:Word}), 自 {valid_from:Date} 起生效, 依据 "{quote}"'))
