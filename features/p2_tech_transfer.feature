@@ -221,7 +221,7 @@
     那么 核定奖励 66,913.58元
     当 于 2026-03-01 按 P2.4 为 "U1" 申请奖励, 依据: 合同技术交易额 1500万元; 合同编号 HT-003
     那么 请求被拒绝: 合同已在以前年度补贴
-    并且 拒绝理由提到 "P2.4: contract HT-003 was subsidised in 2025 (66,913.58, reduced by the 2025 annual cap); a later year cannot top it up"
+    并且 拒绝理由提到 "P2.4: contract HT-003 was subsidised in 2025 (66,913.58); a later year cannot top it up (the 2025 annual cap is final)"
     并且 账本未写入任何内容
     当 于 2026-03-01 按 P2.4 为 "U1" 申请奖励, 依据: 合同技术交易额 1500万元; 合同编号 HT-004
     那么 核定奖励 300,000.00元

@@ -40,8 +40,8 @@ def test_p2_4_a_later_year_cannot_top_up_what_the_annual_cap_cut() -> None:
     assert e.amount == D("66913.58")  # 300,000.00 cut by the 2025 cap
     with pytest.raises(Refused) as refused:
         calc("P2.4", u, date(2026, 3, 1), contract_value="15000000", contract="HT-003")
-    assert str(refused.value) == ("P2.4: contract HT-003 was subsidised in 2025 (66,913.58, reduced by the 2025 "
-                                  "annual cap); a later year cannot top it up")
+    assert str(refused.value) == ("P2.4: contract HT-003 was subsidised in 2025 (66,913.58); a later year cannot "
+                                  "top it up (the 2025 annual cap is final)")
     # another contract in 2026 has the whole 2026 cap
     assert calc("P2.4", u, date(2026, 3, 1), contract_value="15000000", contract="HT-009").amount == D("300000.00")
 

@@ -9,9 +9,7 @@ the provincial 晋创谷 policy or other city policies); an equal or lower one p
 
 from __future__ import annotations
 
-import itertools
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from domain.enterprise import Award
@@ -21,7 +19,6 @@ from domain.money import ZERO, fmt
 if TYPE_CHECKING:
     from domain.rules.engine import Calculation, Rule
 
-MONEY = re.compile(r"(\d{1,3}(?:,\d{3})*\.\d{2})")
 
 
 def matter_key(family: str, *subject: object) -> str:
@@ -64,26 +61,6 @@ def refuse_second_award(calc: Calculation, key: str, subject: str) -> None:
         )
 
 
-def _capped_by_year(award: Award) -> bool:
-    """Whether the recorded derivation shows the annual cap cut the award: the cap step's
-    ``remaining`` is the amount paid and the figure before it was larger."""
-    for line in award.trace:
-        steps = line.split("; ")
-        for before, cap_step in itertools.pairwise(steps):
-            if not (cap_step.startswith("cap ") and "remaining" in cap_step):
-                continue
-            remaining = MONEY.findall(cap_step.rpartition("remaining")[2])
-            figures = MONEY.findall(before)
-            if remaining and figures:
-                left, wanted = (_value(remaining[0]), _value(figures[-1]))
-                return left == award.amount and wanted > left
-    return False
-
-
-def _value(figure: str) -> Decimal:
-    return Decimal(figure.replace(",", ""))
-
-
 def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
     """A matter under a per-recipient-per-year cap belongs to the year it was first awarded:
     that year's cap is final, so another year cannot pay what it cut (reading of P2.4)."""
@@ -93,13 +70,11 @@ def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
     first_year = min(a.fiscal_year for a in held)
     if calc.year == first_year:
         return
-    in_first = [a for a in held if a.fiscal_year == first_year]
-    paid = sum((a.amount - a.clawed_back for a in in_first), ZERO)
-    reduced = f", reduced by the {first_year} annual cap" if any(_capped_by_year(a) for a in in_first) else ""
+    paid = sum((a.amount - a.clawed_back for a in held if a.fiscal_year == first_year), ZERO)
     when = "a later" if calc.year > first_year else "an earlier"
     raise Refused(
-        f"{calc.clause}: {subject or 'matter ' + key} was subsidised in {first_year} ({fmt(paid)}{reduced}); "
-        f"{when} year cannot top it up"
+        f"{calc.clause}: {subject or 'matter ' + key} was subsidised in {first_year} ({fmt(paid)}); "
+        f"{when} year cannot top it up (the {first_year} annual cap is final)"
     )
 
 
