@@ -97,6 +97,12 @@ class Session:
                 raise click.UsageError(str(exc)) from None
         return self._ledger
 
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
     def run(self, command: Command) -> Outcome:
         outcome = self.ledger.execute(command)
         report(outcome)
@@ -171,6 +177,7 @@ def main(ctx: click.Context, db: str | None, officer: str) -> None:
           --kind university --entered 2024-12-01 --decided 2025-01-02
     """
     ctx.obj = Session(database_url(db), officer)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @main.command()
@@ -1674,6 +1681,7 @@ def demo(ctx: click.Context, demo_db: str) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     session = Session(demo_db, "demo-officer")
     ctx.obj = session
+    ctx.call_on_close(session.close)
     run_demo(session.ledger, click.echo)
 
 
