@@ -23,7 +23,7 @@ from domain.money import fmt
 from domain.parameters import parameter_book
 from domain.project import Project
 from domain.provenance import Provenance
-from ledger.commands import Command, Outcome, handles
+from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
 
@@ -39,7 +39,10 @@ class RegisterHolders(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveProject(Command):
+    """Approval of a 拨投结合 project with its conversion terms: an approver's decision."""
+
     kind = "project.approve"
+    roles: ClassVar[frozenset[str]] = APPROVERS
     code: str
     title: str
     enterprise: str

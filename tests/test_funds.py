@@ -14,7 +14,7 @@ from ledger import Ledger
 from ledger.funds import InvestDirect, RegisterFund, fund_report, load_register
 from ledger.parties import RegisterParty
 from ledger.projects import ApproveProject, FailProject, PayTranche, RegisterHolders
-from tests.conftest import OFFICER
+from tests.conftest import APPROVER, OFFICER
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P5.8")]
@@ -30,10 +30,10 @@ def test_failure_ratio_is_flagged_above_80_percent_not_blocked(ledger: Ledger) -
     ledger.execute(RegisterFund(code="F", name="基金", **on("2024-12-01")))
     for i in range(1, 6):
         ledger.execute(ApproveProject(code=f"P{i}", title=f"项目{i}", enterprise="E", fund="F", amount=D("100000"),
-                                      max_stake="20%", **on("2025-01-10", ref=f"临科发〔2025〕{i}号")))
+                                      max_stake="20%", **on("2025-01-10", actor=APPROVER, ref=f"临科发〔2025〕{i}号")))
         ledger.execute(PayTranche(project=f"P{i}", amount=D("100000"), **on("2025-02-01")))
     ledger.execute(ApproveProject(code="LATE", title="成长期项目", enterprise="E", fund="F", amount=D("100000"),
-                                  max_stake="20%", early_stage=False, **on("2025-01-10", ref="临科发〔2025〕9号")))
+                                  max_stake="20%", early_stage=False, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕9号")))
     for i in range(1, 5):
         out = ledger.execute(FailProject(project=f"P{i}", reason="失败", **on("2026-01-10")))
     assert out.data["failure_ratio"] == D("0.8") and out.data["flagged"] is False

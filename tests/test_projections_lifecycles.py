@@ -66,7 +66,7 @@ def project(code: str, enterprise: str, fund: str, amount: str, pre_money: str, 
         code=code, title=f"项目{code}", clause=clause, enterprise=enterprise, fund=fund, amount=D(amount),
         trigger="date", trigger_on=date(int(day[:4]), 12, 31), pricing="fixed", pre_money=D(pre_money), max_stake="25%",
         exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
-        early_stage=early_stage, **on(day, ref=f"临科发〔{day[:4]}〕{code}号"))
+        early_stage=early_stage, **on(day, actor=APPROVER, ref=f"临科发〔{day[:4]}〕{code}号"))
 
 
 def record_lifecycles(ledger: Ledger) -> None:

@@ -27,7 +27,7 @@ from ledger.projects import (
     RegisterHolders,
     SellStake,
 )
-from tests.conftest import OFFICER
+from tests.conftest import APPROVER, OFFICER
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]
@@ -56,7 +56,7 @@ def setup(ledger: Ledger, *, code: str = "PJ-1", max_stake: str = "25%", trigger
         trigger=trigger, trigger_on=date(2025, 12, 31) if trigger == "date" else None,
         pricing="fixed", pre_money=D("12000000.00"), max_stake=max_stake,
         exit_formula="interest", exit_rate="4%", window_from_years=window[0], window_until_years=window[1],
-        ratio=ratio, **extra, **on("2025-01-10", ref="临科发〔2025〕5号")))
+        ratio=ratio, **extra, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
 
 
 def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
@@ -193,7 +193,7 @@ def test_financing_round_with_discount_and_sale(ledger: Ledger) -> None:
                                    **on("2024-12-02")))
     ledger.execute(ApproveProject(code="PJ-2", title="疫苗", enterprise="ENT-2", fund="F-2", amount=D("2000000"),
                                   trigger="financing", pricing="discount", discount="20%", max_stake="30%",
-                                  exit_formula="principal", **on("2025-01-10", ref="临科发〔2025〕6号")))
+                                  exit_formula="principal", **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕6号")))
     ledger.execute(PayTranche(project="PJ-2", amount=D("2000000"), **on("2025-02-01")))
     with pytest.raises(Refused, match="financing round"):
         ledger.execute(RecordTrigger(project="PJ-2", **on("2025-06-01")))
@@ -225,7 +225,7 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
     ledger.execute(ApproveProject(code="PJ-B", title="后续研究", clause="P6.1", enterprise="ENT-1", fund="F-SEED",
                                   amount=D("500000"), trigger="date", trigger_on=date(2026, 6, 1),
                                   pricing="fixed", pre_money=D("20000000"), max_stake="10%",
-                                  **on("2025-03-01", ref="临科发〔2025〕9号")))
+                                  **on("2025-03-01", actor=APPROVER, ref="临科发〔2025〕9号")))
     ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     before = len(list(ledger.read_log()))
     with pytest.raises(Refused, match=r"PJ-1 is not finished: .*jcg project finish PJ-1"):
@@ -271,7 +271,7 @@ def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake
     ledger.execute(ApproveProject(code="PJ-X", title="失败项目", enterprise="ENT-1", fund="F-SEED",
                                   amount=D("100000"), trigger="date", trigger_on=date(2025, 12, 31),
                                   pricing="fixed", pre_money=D("10000000"), max_stake="20%",
-                                  **on("2025-01-10", ref="临科发〔2025〕7号")))
+                                  **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕7号")))
     ledger.execute(FailProject(project="PJ-X", reason="技术路线失败", **on("2025-06-01")))
     before = len(list(ledger.read_log()))
     with pytest.raises(Refused, match="PJ-X failed: a failed project is written off, not finished"):
@@ -296,7 +296,7 @@ def two_enterprises(ledger: Ledger, *, pricing: str = "fixed", max_stake: str = 
         ledger.execute(ApproveProject(
             code=code, title="高功率激光器中试", enterprise=ent, fund="F-SEED", amount=D("3000000.00"),
             max_stake=max_stake, exit_formula="interest", exit_rate="4%", window_from_years=1,
-            **(fixed if pricing == "fixed" else by_round), **on("2025-01-10", ref="临科发〔2025〕5号")))
+            **(fixed if pricing == "fixed" else by_round), **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
         ledger.execute(PayTranche(project=code, amount=D("3000000.00"), **on("2025-02-01")))
         round_ = {} if pricing == "fixed" else {"investor": "红杉", "round_pre_money": D("15000000.00"),
                                                 "round_amount": D("5000000.00")}

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from click.testing import Result
 
+from tests.conftest import APPROVER
+
 Jcg = Callable[..., Result]
 
 
@@ -23,7 +25,7 @@ def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
            "--decided", "2024-12-01"))
     ok(jcg("captable", "register", "ENT-1", "--holder", "张三=300万", "--holder", "李四:李四=200万",
            "--decided", "2024-12-02"))
-    out = ok(jcg("project", "approve", "PJ-1", "--title", "高功率激光器中试", "--enterprise", "ENT-1",
+    out = ok(jcg("--officer", APPROVER, "project", "approve", "PJ-1", "--title", "高功率激光器中试", "--enterprise", "ENT-1",
                  "--fund", "F-SEED", "--amount", "300万", "--trigger", "date", "--trigger-on", "2025-12-31",
                  "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
                  "--exit-rate", "4%", "--window-from", "1", "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号"))
@@ -78,7 +80,7 @@ def test_reassignment_needs_a_finished_project(jcg: Jcg) -> None:
            "--entered", "2024-12-01", "--decided", "2024-12-01"))
     ok(jcg("fund", "register", "F-SEED", "--name", "临汾市天使投资基金", "--decided", "2024-12-01"))
     for code, clause in (("PJ-1", "P2.2"), ("PJ-B", "P6.1")):
-        ok(jcg("project", "approve", code, "--title", "研究", "--enterprise", "ENT-1", "--fund", "F-SEED",
+        ok(jcg("--officer", APPROVER, "project", "approve", code, "--title", "研究", "--enterprise", "ENT-1", "--fund", "F-SEED",
                "--amount", "100万", "--clause", clause, "--trigger", "date", "--trigger-on", "2026-06-01",
                "--pricing", "fixed", "--pre-money", "1000万", "--max-stake", "20%", "--decided", "2025-01-10",
                "--ref", "临科发〔2025〕5号"))

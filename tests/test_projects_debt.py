@@ -21,6 +21,7 @@ from ledger.projects import (
     RepayDebt,
     WriteOffDebt,
 )
+from tests.conftest import APPROVER
 from tests.test_projects import balances, on, setup
 
 D = Decimal
@@ -166,7 +167,7 @@ def test_repay_from_the_command_line(jcg: Callable[..., Result]) -> None:
     ok("party", "register", "ENT-1", "--name", "临汾光电", "--kind", "enterprise", "--entered", "2024-12-01",
        "--decided", "2024-12-01")
     ok("fund", "register", "F-SEED", "--name", "天使基金", "--capital", "5000万", "--decided", "2024-12-01")
-    ok("project", "approve", "PJ-4", "--title", "中试", "--enterprise", "ENT-1", "--fund", "F-SEED",
+    ok("--officer", APPROVER, "project", "approve", "PJ-4", "--title", "中试", "--enterprise", "ENT-1", "--fund", "F-SEED",
        "--amount", "300万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed",
        "--pre-money", "1200万", "--max-stake", "25%", "--debt-rate", "5%", "--debt-years", "3",
        "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号")

@@ -23,7 +23,7 @@ from ledger.projects import (
     RecordTrigger,
     RegisterHolders,
 )
-from tests.conftest import OFFICER
+from tests.conftest import APPROVER, OFFICER
 from tests.steps.types import step
 from tests.steps.world import World
 
@@ -62,7 +62,7 @@ def given_project(world: World, code: str, datatable: list[list[str]]) -> None:
         exit_formula="interest", exit_rate=t.get("回购年利率", "0%"),
         window_from_years=int(t.get("回购期起(年)", "1")), window_until_years=int(t.get("回购期止(年)", "5")),
         ratio=t.get("回购比例上限", "100%"), early_stage=early,
-        **_on(world, date.fromisoformat(t.get("批准日期", "2025-01-10"))),  # type: ignore[arg-type]
+        **_on(world, date.fromisoformat(t.get("批准日期", "2025-01-10"))) | {"actor": APPROVER},  # type: ignore[arg-type]
     ))
 
 
