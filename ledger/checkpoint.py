@@ -20,10 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
 from domain.errors import Refused
 
@@ -159,15 +161,71 @@ def log_origin(env: Any) -> str:
     return str(env.get("JCG_LOG_ORIGIN") or DEFAULT_ORIGIN)
 
 
-def notifications(ledger: Any, start: int = 1, stop: int | None = None) -> Iterator[Any]:
-    """Every stored event record in log order (raw, as stored)."""
+def notifications(ledger: Any, start: int = 1, stop: int | None = None) -> Iterator[Notification]:
+    """Every stored event record in log order, its state as the stored bytes.
+
+    Read here, not through the recorder: an operator's SQL edit can leave a TEXT value in the
+    BLOB column (``replace()``, ``||``, ``cast(state as text)``), which the recorder returns as
+    ``str`` or, when it is not UTF-8 (ciphertext), cannot read at all. The audit must hash the
+    bytes whatever their column type (identical content as TEXT is the same bytes), so it can
+    name the edited event instead of crashing."""
+    module = ledger.env.get("PERSISTENCE_MODULE", "")
     position = start
     while True:
-        batch = ledger.recorder.select_notifications(start=position, limit=BATCH, stop=stop)
+        if module.endswith("sqlite"):
+            batch = _sqlite_batch(ledger, position, stop)
+        else:
+            batch = [_as_bytes(n) for n in
+                     ledger.recorder.select_notifications(start=position, limit=BATCH, stop=stop)]
         if not batch:
             return
         yield from batch
         position = batch[-1].id + 1
+
+
+def _sqlite_batch(ledger: Any, start: int, stop: int | None) -> list[Notification]:
+    recorder = ledger.recorder
+    sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+           "WHERE rowid >= ? " + ("AND rowid <= ? " if stop is not None else "") + "ORDER BY rowid LIMIT ?")
+    params = [start, *([stop] if stop is not None else []), BATCH]
+    with recorder.datastore.transaction(commit=False) as c:
+        conn = c.sqlite_cursor.connection
+        factory = conn.text_factory
+        conn.text_factory = bytes  # TEXT values come back as their stored bytes, never decoded
+        try:
+            cursor = conn.execute(sql, params)
+            rows = cursor.fetchall()
+            cursor.close()
+        finally:
+            conn.text_factory = factory
+    return [Notification(id=int(r[0]), originator_id=_stored_id(r[1]), originator_version=int(r[2]),
+                         topic=_text(r[3]), state=bytes(r[4] if not isinstance(r[4], str) else r[4].encode()))
+            for r in rows]
+
+
+def _stored_id(value: Any) -> UUID | str:
+    """The UUID when stored as the recorder writes it (32 lower-case hex digits), else the raw
+    text: the audit names such a row (the recorder would no longer find it in its aggregate)."""
+    text = _text(value)
+    try:
+        parsed = UUID(text)
+    except ValueError:
+        return text
+    return parsed if parsed.hex == text else text
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _as_bytes(n: Notification) -> Notification:
+    if type(n.state) is bytes:
+        return n
+    state = n.state.encode("utf-8") if isinstance(n.state, str) else bytes(n.state)
+    return Notification(id=n.id, originator_id=n.originator_id, originator_version=n.originator_version,
+                        topic=n.topic, state=state)
 
 
 def leaf_of(n: Any) -> bytes:
@@ -255,9 +313,17 @@ class CheckpointStore:
         note = Checkpoint(origin, frontier.size, frontier.root()).sign(name, key)
         row = StoredCheckpoint(frontier.size, position, frontier.state(), note)
         m = self.mark
-        with self._cursor(commit=True) as c:
-            c.execute(f"INSERT INTO {self.table} (size, last_position, frontier, note) VALUES ({m}, {m}, {m}, {m})",
-                      (row.size, row.last_position, " ".join(row.frontier), row.note))
+        try:
+            with self._cursor(commit=True) as c:
+                c.execute(f"INSERT INTO {self.table} (size, last_position, frontier, note) "
+                          f"VALUES ({m}, {m}, {m}, {m})", (row.size, row.last_position, " ".join(row.frontier), row.note))
+        except IntegrityError:
+            # another process stored the checkpoint of this size first (the same log, so the same
+            # root): the loser skips, and its caller's request stays recorded
+            stored = self._select(f"WHERE size = {int(row.size)}")
+            if not stored:
+                raise
+            return stored[0]
         return row
 
 
@@ -301,5 +367,7 @@ def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
         if key is None:
             return None
         return store.write(key.name, key.private, key.name)
-    except (CheckpointError, Refused):
-        return None  # the request is recorded; a missing checkpoint is made up by the next one
+    except (CheckpointError, Refused, PersistenceError):
+        # the request's events are saved: a checkpoint missed here (no key, a busy or racing
+        # database) is made up by the next one, never a failure of the command
+        return None

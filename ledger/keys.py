@@ -135,6 +135,10 @@ class Keyring:
         """Sign as ``name`` with ``key`` from now on (e.g. right after a rotation)."""
         self._keys[name] = key
 
+    def forget(self, name: str) -> None:
+        """Stop signing as ``name`` with a key held only in memory (e.g. a refused registration)."""
+        self._keys.pop(name, None)
+
     def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
         key = self.store.create(name, replace=replace)
         self._keys[name] = key

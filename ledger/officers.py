@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from eventsourcing.application import AggregateNotFoundError
+
 from domain.errors import Refused
 from domain.officer import ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
@@ -133,10 +136,44 @@ def revoke_officer_key(uow: UnitOfWork, cmd: RevokeOfficerKey, by: Provenance) -
 
 def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date | None = None,
           request_id: str = "", ref: str = "") -> Outcome:
-    """Create (or reuse) ``name``'s key file and register its public key. Without an
-    actor, the officer registers themself (the bootstrap of an empty ledger)."""
-    store = ledger.keyring.store
-    key = ledger.keyring.key(name) if store.exists(name) else ledger.keyring.create(name)
-    return ledger.execute(AddOfficer(actor=actor or name, decided=decided or ledger.clock().date(),
-                                     request_id=request_id, ref=ref, name=name, role=role,
-                                     public_key=public_key_text(key)))
+    """Register ``name`` with a new Ed25519 key; the key file is written only once the
+    registration is recorded, so a refused request leaves no file behind. An existing key file
+    is used only when it holds ``name``'s registered key (a repeat): a planted or left-over file
+    is never adopted. Without an actor, the officer registers themself (the bootstrap)."""
+    keyring = ledger.keyring
+    store = keyring.store
+    if store.exists(name):
+        key = keyring.key(name)
+        if public_key_text(key) != _registered_key(ledger, name):
+            raise Refused(f"a key file for {name} already exists at {store.path(name)} but does not hold {name}'s "
+                          "registered key: move it away (a left-over or planted file is never adopted)")
+        return ledger.execute(_add(ledger, name, role, key, actor, decided, request_id, ref))
+    key = Ed25519PrivateKey.generate()
+    keyring.use(name, key)  # in memory: the bootstrap request is signed by the key it registers
+    try:
+        outcome = ledger.execute(_add(ledger, name, role, key, actor, decided, request_id, ref))
+    except BaseException:
+        keyring.forget(name)
+        raise
+    if outcome.already_recorded:  # the same content, so the same key: recorded with a key no file holds
+        keyring.forget(name)
+        return outcome
+    store.save(name, key)
+    return outcome
+
+
+def _add(ledger: Any, name: str, role: str, key: Ed25519PrivateKey, actor: str, decided: date | None,
+         request_id: str, ref: str) -> AddOfficer:
+    return AddOfficer(actor=actor or name, decided=decided or ledger.clock().date(), request_id=request_id,
+                      ref=ref, name=name, role=role, public_key=public_key_text(key))
+
+
+def _registered_key(ledger: Any, name: str) -> str | None:
+    """The public key ``name`` signs with now, if registered."""
+    try:
+        roster = ledger.aggregate(ROSTER_ID)
+    except AggregateNotFoundError:  # no officer yet
+        return None
+    officer = roster.officers.get(name)
+    key = officer.active_key if officer is not None else None
+    return key.public_key if key is not None else None

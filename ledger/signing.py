@@ -39,14 +39,22 @@ RECORD_TAG = b"jcg-event/1"
 REQUEST_TAG = b"jcg-signed-request/1"
 
 
-def record_bytes(originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+def record_bytes(originator_id: UUID | str, version: int, topic: str, state: bytes | str) -> bytes:
     """The canonical bytes of one stored event (the Merkle leaf data)."""
-    oid = str(originator_id if isinstance(originator_id, UUID) else UUID(originator_id))
-    return b"\n".join((RECORD_TAG, oid.encode("ascii"), str(int(version)).encode("ascii"),
+    if isinstance(originator_id, UUID):
+        oid = str(originator_id)
+    else:
+        try:
+            oid = str(UUID(originator_id))
+        except ValueError:  # not a UUID at all (an edited row): hashed as it is, so it cannot match
+            oid = originator_id
+    if isinstance(state, str):  # a state column turned into TEXT by an SQL edit: the same bytes
+        state = state.encode("utf-8")
+    return b"\n".join((RECORD_TAG, oid.encode("utf-8"), str(int(version)).encode("ascii"),
                        topic.encode("utf-8"), bytes(state)))
 
 
-def record_hash(originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+def record_hash(originator_id: UUID | str, version: int, topic: str, state: bytes | str) -> bytes:
     """SHA-256(0x00 ‖ record): the RFC 9162 leaf hash of a stored event."""
     return hashlib.sha256(b"\x00" + record_bytes(originator_id, version, topic, state)).digest()
 

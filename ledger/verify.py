@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import get_topic, resolve_topic
@@ -116,6 +117,9 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
         leaf = record_hash(n.originator_id, n.originator_version, n.topic, n.state)
         frontier.append(leaf)
         report.events += 1
+        if not isinstance(n.originator_id, UUID):
+            report.problem(f"position {n.id}: originator id stored as {n.originator_id!r}, not as the ledger writes "
+                           "it (the event was edited; its aggregate no longer finds it)")
         if frontier.size in wanted:
             roots[frontier.size] = (frontier.root(), n.id)
         signed_hash = leaf
@@ -183,7 +187,7 @@ def _decode(mapper: Any, pos: int, stored: Any, report: Report) -> Any:
 
 def _check_readable(ledger: Any) -> None:
     """Refuse in one line when none of the first stored events can be read with this cipher key."""
-    sample = ledger.recorder.select_notifications(start=1, limit=5)
+    sample = [n for _, n in zip(range(5), cp.notifications(ledger), strict=False)]
     if not sample:
         return
     mapper = ledger.mapper

@@ -10,8 +10,10 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -19,11 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import Ledger
 from ledger.checkpoint import Checkpoint, parse, write_checkpoint
+from ledger.cipher import new_cipher_key
 from ledger.grants import Disburse
 from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule
 from ledger.verify import verify_ledger
-from tests.conftest import OFFICER, fixed_clock
+from tests.conftest import OFFICER, fixed_clock, provision_officers
 
 
 class RawStore:
@@ -33,6 +36,7 @@ class RawStore:
         self.url, self.table = url, table
         if url.startswith("sqlite:///"):
             self.conn: Any = sqlite3.connect(url[len("sqlite:///"):])
+            self.conn.text_factory = lambda b: b.decode("utf-8", "surrogateescape")  # TEXT-ified ciphertext too
             self.pos, self.m = "rowid", "?"
         else:
             parsed = urlparse(url)
@@ -48,11 +52,15 @@ class RawStore:
         return rows
 
     def rows(self) -> list[tuple[int, Any, int, str, bytes]]:
-        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in
+        return [(r[0], r[1], r[2], r[3], _raw(r[4])) for r in
                 self.run("SELECT {pos}, originator_id, originator_version, topic, state FROM {t} ORDER BY {pos}")]
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _raw(state: Any) -> bytes:
+    return state.encode("utf-8", "surrogateescape") if isinstance(state, str) else bytes(state)
 
 
 @pytest.fixture
@@ -191,3 +199,62 @@ def test_an_earlier_stored_checkpoint_forged(ledger: Ledger, history: tuple[str,
         checkpoints.close()
     problem = first(audit(url, None))
     assert "checkpoint #1" in problem and "does not verify" in problem, problem
+
+
+# SQL edits that turn the state column into TEXT (SQLite only: a PostgreSQL bytea stays bytea) ------
+
+def _sqlite_only(url: str) -> None:
+    if not url.startswith("sqlite:///"):
+        pytest.skip("a TEXT value in the state column is an SQLite edit")
+
+
+def test_state_turned_into_identical_text_is_not_a_change(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    _sqlite_only(url)
+    store.run("UPDATE {t} SET state = cast(state as text)")
+    assert store.run("SELECT count(*) FROM {t} WHERE typeof(state) = 'text'")[0][0] > 0
+    assert audit(url, kept) == []
+
+
+def test_state_edited_as_text_is_named_not_a_traceback(history: tuple[str, str, RawStore]) -> None:
+    url, kept, store = history
+    _sqlite_only(url)
+    pos = next(r[0] for r in store.rows() if r[3].endswith("AwardGranted"))
+    store.run("UPDATE {t} SET state = replace(state, '153086.42', '953086.42') WHERE {pos} = {m}", pos)
+    assert store.run("SELECT typeof(state) FROM {t} WHERE {pos} = {m}", pos)[0][0] == "text"
+    problems = audit(url, kept)
+    assert f"position {pos}: event differs from what {OFFICER} signed" in first(problems)
+    last = store.rows()[-2][0]  # the last request's event, after the kept checkpoint
+    store.run("UPDATE {t} SET state = state || ' ' WHERE {pos} = {m}", last)
+    assert any(p.startswith(f"position {last}: event differs") for p in audit(url, kept))
+
+
+def test_originator_id_rewritten_in_another_form_is_named(history: tuple[str, str, RawStore]) -> None:
+    """Hyphens hide the event from its aggregate (the recorder looks it up by 32 hex digits)."""
+    url, kept, store = history
+    _sqlite_only(url)
+    pos, oid, *_ = next(r for r in store.rows() if r[3].endswith("AwardGranted"))
+    store.run("UPDATE {t} SET originator_id = {m} WHERE {pos} = {m}", str(UUID(oid)), pos)
+    assert f"position {pos}: originator id stored as" in first(audit(url, kept))
+
+
+def test_encrypted_state_edited_as_text_is_named(ledger_url: str, key_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _sqlite_only(ledger_url)
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    provision_officers(ledger_url)
+    app = Ledger.open(ledger_url, clock=fixed_clock())
+    app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
+                              party_kind="university", entered=date(2024, 12, 1)))
+    app.close()
+    store = RawStore(ledger_url, "stored_events")
+    try:
+        store.run("UPDATE {t} SET state = cast(state as text)")  # ciphertext, not UTF-8, as TEXT
+        assert audit(ledger_url, None) == []  # the same bytes
+        pos = store.rows()[-2][0]
+        store.run("UPDATE {t} SET state = cast(substr(state, 1, length(state) - 1) || 'x' as text) "
+                  "WHERE {pos} = {m}", pos)
+    finally:
+        store.close()
+    problems = audit(ledger_url, None)
+    assert first(problems).startswith(f"position {pos}: ")
