@@ -47,6 +47,8 @@ class Award:
     clawed_back: Decimal = ZERO
     trace: list[str] = field(default_factory=list)
     basis: dict[str, str] = field(default_factory=dict)
+    payments: list[tuple[date, Decimal]] = field(default_factory=list)
+    last_clawback: date | None = None
 
     @property
     def undisbursed(self) -> Decimal:
@@ -55,6 +57,10 @@ class Award:
     @property
     def net_paid(self) -> Decimal:
         return self.disbursed - self.clawed_back
+
+    def paid_by(self, day: date) -> Decimal:
+        """What was paid on this award up to and including ``day``."""
+        return sum((amount for paid_on, amount in self.payments if paid_on <= day), ZERO)
 
 
 @dataclass(frozen=True)
@@ -245,7 +251,9 @@ class Enterprise(Aggregate):
         amount: Decimal,
         voucher: str,
     ) -> None:
-        self.awards[award_id].disbursed += amount
+        award = self.awards[award_id]
+        award.disbursed += amount
+        award.payments.append((by.decided, amount))
 
     def claw_back(self, by: Provenance, award_id: str, amount: Decimal, reason: str) -> None:
         award = self.award(award_id)
@@ -258,6 +266,16 @@ class Enterprise(Aggregate):
             raise Refused(
                 f"award {award_id}: clawback {fmt(amount)} exceeds what was paid and not yet "
                 f"recovered ({fmt(award.net_paid)})"
+            )
+        if award.last_clawback is not None and by.decided < award.last_clawback:
+            raise InvalidDate(
+                f"award {award_id}: clawback dated {by.decided} is before the previous one ({award.last_clawback})"
+            )
+        paid_then = award.paid_by(by.decided) - award.clawed_back
+        if amount > paid_then:
+            raise Refused(
+                f"award {award_id}: clawback {fmt(amount)} dated {by.decided} exceeds what had been paid by then "
+                f"and not yet recovered ({fmt(paid_then)})"
             )
         self._clawed_back(
             by, self.code, award_id, award.clause, award.source, amount, reason, award.fiscal_year
@@ -275,7 +293,9 @@ class Enterprise(Aggregate):
         reason: str,
         award_year: int,
     ) -> None:
-        self.awards[award_id].clawed_back += amount
+        award = self.awards[award_id]
+        award.clawed_back += amount
+        award.last_clawback = by.decided
 
     # external awards (G.3) -------------------------------------------------------------
     def record_external_award(

@@ -9,7 +9,7 @@ fresh state, so caps checked inside aggregates cannot be raced past.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -34,6 +34,14 @@ from ledger.transcodings import DateAsISO, ProvenanceAsDict
 from ledger.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 20
+
+
+class BatchRefused(Refused):
+    """A batch with refused commands: nothing was written; ``problems`` holds (index, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]], total: int):
+        self.problems = problems
+        super().__init__(f"{len(problems)} of {total} refused; nothing written")
 
 
 class Ledger(Application[UUID]):
@@ -94,63 +102,131 @@ class Ledger(Application[UUID]):
 
         The request record is looked up only when the command is refused or its save
         conflicts: a repeat either fails in its handler or collides with its own record."""
-        if not command.request_id:
-            command = _with_request_id(command, str(uuid.uuid4()))
-        if not command.actor.strip():
-            raise Refused("no officer given: every request names who records it")
-        handler = HANDLERS.get(type(command))
-        if handler is None:
-            raise Refused(f"no handler for {type(command).__name__}")
-        if command.checks_policy_window:
-            check_in_force(command.decided, self.book)
+        command = self._prepared(command)
         digest = command.digest()
         for _ in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.repository, self.book)
             try:
-                signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
-                key = self._signing_key(signer)
-                by = Provenance(
-                    actor=command.actor,
-                    recorded_at=self.clock(),
-                    decided=command.decided,
-                    request_id=command.request_id,
-                    ref=command.ref,
-                )
-                outcome = handler(uow, command, by)
+                outcome, events = self._run(uow, command, digest)
             except Refused:
                 # a repeat of a recorded request is answered as such, whatever the handler says now
                 repeated = self._repeat(command, digest)
                 if repeated is not None:
                     return repeated
                 raise
-            changed = uow.changed()
-            hashes = [self.event_hash(e) for a in changed for e in a.pending_events]
-            encoded = command.encoded()
-            record = RecordedRequest(
-                by=by,
-                request=command.request_id,
-                kind=command.kind,
-                command=encoded.decode("utf-8"),
-                digest=digest,
-                summary=outcome.message,
-                key_id=signer.key_id,
-                signature=sign(key, request_message(encoded, outcome.message, hashes)),
-                event_hashes=" ".join(h.hex() for h in hashes),
-            )
             try:
-                self.save(*changed, record)
+                self.save(*events)
             except IntegrityError:
                 # the request record already exists (a repeat) or someone else wrote first
                 repeated = self._repeat(command, digest)
                 if repeated is not None:
                     return repeated
                 continue  # re-read and re-evaluate
-            if self.checkpoint_every:
-                from ledger.checkpoint import checkpoint_if_due
-
-                checkpoint_if_due(self)
+            self._after_write()
             return outcome
         raise Refused("the ledger is too busy: the request kept conflicting; try again")
+
+    def execute_batch(
+        self,
+        commands: Sequence[Command],
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        dry_run: bool = False,
+    ) -> list[Outcome]:
+        """Run many commands as one: every one is signed as its own request, and all are
+        recorded in one transaction or none is. Commands already recorded are skipped (their
+        outcome says so); any refusal refuses the batch with every problem listed. A dry run
+        checks everything and writes nothing."""
+        prepared: list[Command] = []
+        problems: list[tuple[int, str]] = []
+        for i, c in enumerate(commands):
+            try:
+                prepared.append(self._prepared(c))
+            except Refused as exc:
+                problems.append((i, str(exc)))
+                prepared.append(c)
+        ids = [c.request_id for c in prepared]
+        if len(set(ids)) != len(ids):
+            raise Refused("a batch names the same request id twice")
+        for _ in range(MAX_ATTEMPTS):
+            uow = UnitOfWork(self.repository, self.book)
+            outcomes: list[Outcome] = []
+            events: list[Any] = []
+            refused = list(problems)
+            malformed = {i for i, _ in problems}
+            for i, command in enumerate(prepared):
+                if i in malformed:
+                    continue
+                digest = command.digest()
+                try:
+                    repeated = self._repeat(command, digest)
+                    if repeated is not None:
+                        outcomes.append(repeated)
+                    else:
+                        outcome, produced = self._run(uow, command, digest)
+                        outcomes.append(outcome)
+                        events += produced
+                except Refused as exc:
+                    refused.append((i, str(exc)))
+                if progress is not None:
+                    progress(i + 1, len(prepared))
+            if refused:
+                raise BatchRefused(sorted(refused), len(prepared))
+            if dry_run or not events:
+                return outcomes
+            try:
+                self.save(*events)
+            except IntegrityError:
+                continue  # someone else wrote first (or recorded one of these): re-evaluate all
+            self._after_write()
+            return outcomes
+        raise Refused("the ledger is too busy: the batch kept conflicting; try again")
+
+    def _prepared(self, command: Command) -> Command:
+        if not command.request_id:
+            command = _with_request_id(command, str(uuid.uuid4()))
+        if not command.actor.strip():
+            raise Refused("no officer given: every request names who records it")
+        if type(command) not in HANDLERS:
+            raise Refused(f"no handler for {type(command).__name__}")
+        if command.checks_policy_window:
+            check_in_force(command.decided, self.book)
+        return command
+
+    def _run(self, uow: UnitOfWork, command: Command, digest: str) -> tuple[Outcome, list[Any]]:
+        """Authorise, carry out and sign one command: its events, then its signed request
+        record, in the order they are to be stored."""
+        signer = authorize(uow.find(OfficerRoster, ROSTER_ID), command)
+        key = self._signing_key(signer)
+        by = Provenance(
+            actor=command.actor,
+            recorded_at=self.clock(),
+            decided=command.decided,
+            request_id=command.request_id,
+            ref=command.ref,
+        )
+        outcome = HANDLERS[type(command)](uow, command, by)
+        events = [e for a in uow.changed() for e in a.collect_events()]
+        hashes = [self.event_hash(e) for e in events]
+        encoded = command.encoded()
+        record = RecordedRequest(
+            by=by,
+            request=command.request_id,
+            kind=command.kind,
+            command=encoded.decode("utf-8"),
+            digest=digest,
+            summary=outcome.message,
+            key_id=signer.key_id,
+            signature=sign(key, request_message(encoded, outcome.message, hashes)),
+            event_hashes=" ".join(h.hex() for h in hashes),
+        )
+        return outcome, [*events, *record.collect_events()]
+
+    def _after_write(self) -> None:
+        if self.checkpoint_every:
+            from ledger.checkpoint import checkpoint_if_due
+
+            checkpoint_if_due(self)
 
     def event_hash(self, event: Any) -> bytes:
         """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""

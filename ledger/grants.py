@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise
@@ -21,7 +22,15 @@ from ledger.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, kw_only=True)
-class Disburse(Command):
+class AwardStep(Command):
+    """A payment or clawback of an award: G.1 was judged on the award's decision, so an award
+    decided by 2028-12-31 may still be paid or recovered afterwards (never before the award)."""
+
+    checks_policy_window: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disburse(AwardStep):
     kind = "grant.disburse"
     recipient: str
     award: str
@@ -30,7 +39,7 @@ class Disburse(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClawBack(Command):
+class ClawBack(AwardStep):
     kind = "grant.claw-back"
     recipient: str
     award: str

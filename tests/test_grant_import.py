@@ -95,7 +95,7 @@ def test_import_is_idempotent_per_row(jcg: Jcg, tmp_path: Path, ledger_url: str)
     # a row whose request id was used for different content is refused
     changed = GOOD[0].replace("20000000", "20000001")
     r = jcg("grant", "import", write(tmp_path, "c.csv", [changed]))
-    assert r.exit_code == 1 and "row 2 (imp-1): request id already used for a different request" in r.output
+    assert r.exit_code == 1 and "row 2 (imp-1): request id imp-1 was already used for a different request" in r.output
 
 
 def test_progress_on_long_files(jcg: Jcg, tmp_path: Path) -> None:
@@ -115,3 +115,17 @@ def test_unknown_columns_and_empty_files_are_refused(jcg: Jcg, tmp_path: Path) -
     path.write_text(HEADER, encoding="utf-8")
     r = jcg("grant", "import", str(path))
     assert r.exit_code == 1 and "the CSV has no rows" in r.stderr
+
+
+def test_imported_rows_are_signed_requests_and_the_ledger_verifies(jcg: Jcg, tmp_path: Path, ledger_url: str) -> None:
+    setup_parties(jcg)
+    assert jcg("grant", "import", write(tmp_path, "awards.csv", GOOD)).exit_code == 0
+    ledger = Ledger.open(ledger_url)
+    try:
+        records = [e for _, e in ledger.read_log() if type(e).__qualname__ == "RecordedRequest.Accepted"]
+        imported = [r for r in records if r.request.startswith("imp-")]
+        assert len(imported) == len(GOOD) and all(r.signature and r.key_id for r in imported)
+    finally:
+        ledger.close()
+    r = jcg("audit", "verify")
+    assert r.exit_code == 0, r.output + r.stderr

@@ -188,3 +188,37 @@ def test_a_reused_request_id_is_named_even_when_the_new_content_is_refused_anywa
     with pytest.raises(ConflictingRequest, match="pay-1 was already used for a different request"):
         ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 10), recipient="U1", award=award_id,
                                 amount=Decimal("999999.00"), request_id="pay-1"))
+
+
+def test_an_award_decided_in_the_window_is_paid_and_recovered_after_it(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger, decided=date(2028, 12, 31), basis={"contract_value": "1,000,000", "contract": "HT-L"})
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2029, 1, 15), recipient="U1", award=award_id,
+                            amount=Decimal("20000.00")))
+    ledger.execute(ClawBack(actor=OFFICER, decided=date(2029, 3, 1), recipient="U1", award=award_id,
+                            amount=Decimal("5000.00"), reason="审计追回"))
+
+
+def test_a_payment_is_never_dated_before_its_award(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    with pytest.raises(InvalidDate, match="before the award"):
+        ledger.execute(Disburse(actor=OFFICER, decided=date(2024, 10, 1), recipient="U1", award=award_id,
+                                amount=Decimal("1.00")))
+
+
+def test_a_clawback_cannot_recover_what_was_not_yet_paid_on_its_date(ledger: Ledger) -> None:
+    register(ledger)
+    award_id = award(ledger)
+    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award=award_id,
+                            amount=Decimal("100000.00")))
+    before = count(ledger)
+    with pytest.raises(Refused, match=r"dated 2025-03-15 exceeds what had been paid by then .*\(0.00\)"):
+        ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 3, 15), recipient="U1", award=award_id,
+                                amount=Decimal("100000.00"), reason="x"))
+    assert count(ledger) == before
+    ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 6, 1), recipient="U1", award=award_id,
+                            amount=Decimal("1000.00"), reason="x"))
+    with pytest.raises(InvalidDate, match="before the previous one"):
+        ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 5, 1), recipient="U1", award=award_id,
+                                amount=Decimal("1000.00"), reason="x"))
