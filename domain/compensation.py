@@ -5,7 +5,9 @@ P5.6b (早期、初创期科技型企业研发类信用贷款): province + city 
 90 % divides is a parameter, default 45 % / 45 %), the bank bearing the rest.
 
 Rounding (CLAUSES.md): the province's and the city's shares are each rounded half-up to the
-fen; the bank's share is the loss minus both, so the three always add up to the loss.
+fen; the bank's share is the loss minus both, so the three always add up to the loss. Under
+P5.6b the public total may reach, never exceed, 90 % of the loss rounded down to the fen
+("最高可达 90%"): a fen over it after rounding comes off the city's share (docs/decisions.md).
 Recoveries after compensation go back to each bearer pro rata to what it still bears.
 Pure rules: no I/O; the parameter book is passed in.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.journal import CITY, PROVINCE
@@ -110,6 +112,7 @@ def compensation_split(
 
     overridden = province_rate is not None or city_rate is not None
     extra: list[str] = []
+    ceiling_amount: Decimal | None = None
     if category == "P5.6a":
         pr, cr, br = param("province_share"), param("city_share"), param("bank_share")
         if pr + cr + br != 1:
@@ -132,14 +135,25 @@ def compensation_split(
                               f"exceeds the {percent(ceiling)} ceiling (最高可达 {percent(ceiling)})")
         extra.append(f"P5.6b: province + city {percent(pr + cr)} of the loss, within the "
                      f"{percent(ceiling)} ceiling; the bank bears the rest")
+        # "最高可达 90%": the public total never exceeds 90 % of the loss, rounded down to the fen
+        ceiling_amount = (ceiling * loss).quantize(FEN, rounding=ROUND_DOWN)
     province = round_fen(pr * loss)
     city = round_fen(cr * loss)
+    rounded = f"{percent(pr)} × {fmt(loss)} = {fmt(province)} ({PROVINCE}); {percent(cr)} × {fmt(loss)} = {fmt(city)} ({CITY})"
+    if ceiling_amount is not None and province + city > ceiling_amount:
+        excess = province + city - ceiling_amount
+        off_city = min(excess, city)
+        city -= off_city
+        province -= excess - off_city
+        taken = f"{fmt(off_city)} off {CITY}'s share → {fmt(city)}"
+        if excess > off_city:
+            taken += f", {fmt(excess - off_city)} off {PROVINCE}'s share → {fmt(province)}"
+        extra.insert(0, (
+            f"P5.6b ceiling: {fmt(province + city + excess)} rounded half-up exceeds {percent(ceiling)} × {fmt(loss)} "
+            f"= {fmt(ceiling_amount)} (rounded down to the fen) by {fmt(excess)}: {taken}; the bank bears it"
+        ))
     bank = loss - province - city
-    line = (
-        f"{category}: {percent(pr)} × {fmt(loss)} = {fmt(province)} ({PROVINCE}); "
-        f"{percent(cr)} × {fmt(loss)} = {fmt(city)} ({CITY}); "
-        f"bank {fmt(loss)} − {fmt(province + city)} = {fmt(bank)}"
-    )
+    line = f"{category}: {rounded}; bank {fmt(loss)} − {fmt(province + city)} = {fmt(bank)}"
     return Split(
         clause=category, loss=loss, province=province, city=city, bank=bank,
         province_rate=pr, city_rate=cr, trace=[line, *extra], versions=[p.version for p in used],
@@ -170,29 +184,45 @@ def recovery_return(
     total = recovered + amount
     target = dict(zip(BEARERS, pro_rata(total, [shares[k] for k in BEARERS]), strict=True))
     parts = {k: target[k] - before[k] for k in BEARERS}
-    _keep_within(parts, {k: shares[k] - before[k] for k in BEARERS})
-    trace = [
-        f"{clause}: recovered {fmt(total)} in all ({fmt(recovered)} before + {fmt(amount)} now), returned pro rata "
-        f"to the {fmt(loss)} loss each bore: "
-        + "; ".join(
-            f"{k} {fmt(total)} × {fmt(shares[k])} / {fmt(loss)} → {fmt(before[k] + parts[k])}, "
-            f"now {fmt(parts[k])}"
-            for k in BEARERS
-        )
+    moves = _keep_within(parts, {k: shares[k] - before[k] for k in BEARERS})
+    public = [k for k in BEARERS if k != BANK]
+    formula = [
+        f"{k} {fmt(total)} × {fmt(shares[k])} / {fmt(loss)} → {fmt(target[k])}, less {fmt(before[k])} returned "
+        f"before = {fmt(target[k] - before[k])}"
+        for k in public
     ]
+    formula.append(
+        f"{BANK} {fmt(total)} − " + " − ".join(fmt(target[k]) for k in public)
+        + f" = {fmt(target[BANK])} (the remainder), less {fmt(before[BANK])} returned before = "
+        f"{fmt(target[BANK] - before[BANK])}"
+    )
+    trace = [
+        f"{clause}: recovered {fmt(total)} in all ({fmt(recovered)} before + {fmt(amount)} now); each bearer's "
+        f"share of it, pro rata to the {fmt(loss)} loss each bore, rounded half-up to the fen, less what was "
+        "returned before: " + "; ".join(formula)
+    ]
+    if moves:
+        trace.append(
+            f"{clause}: kept within what each bearer bears: " + "; ".join(moves)
+            + " → now " + ", ".join(f"{k} {fmt(parts[k])}" for k in BEARERS)
+        )
     return RecoveryReturn(clause=clause, amount=amount, parts=parts, trace=trace)
 
 
-def _keep_within(parts: dict[str, Decimal], room: Mapping[str, Decimal]) -> None:
+def _keep_within(parts: dict[str, Decimal], room: Mapping[str, Decimal]) -> list[str]:
     """Keep each part within [0, what the bearer still bears] by moving single fen between
     bearers; needed only at the edges (a recovery of a few fen, or one that nearly completes
     the loss), where rounding the cumulative targets could ask a bearer to give a fen back."""
+    moves: list[str] = []
     for k in BEARERS:
         while parts[k] > room[k]:
             j = next(j for j in BEARERS if parts[j] < room[j])
             parts[k] -= FEN
             parts[j] += FEN
+            moves.append(f"0.01 from {k} to {j} ({k} would get back more than it still bears)")
         while parts[k] < 0:
             j = next(j for j in BEARERS if j != k and parts[j] > 0)
             parts[j] -= FEN
             parts[k] += FEN
+            moves.append(f"0.01 from {j} to {k} ({k} would give money back)")
+    return moves

@@ -159,6 +159,7 @@ class Loan(Aggregate):
         self.start = start
         self.term_months = term_months
         self.enrolled_on = by.decided
+        self.moved_on: date | None = None  # date of the latest disbursement, repayment or loss
         self.disbursed = ZERO
         self.repaid = ZERO
         self.non_performing_on: date | None = None
@@ -208,6 +209,7 @@ class Loan(Aggregate):
             raise InvalidDate(f"loan {self.code}: disbursement on {by.decided} is before the loan starts ({self.start})")
         if self.non_performing_on is not None:
             raise Refused(f"loan {self.code} is non-performing since {self.non_performing_on}: no further disbursement")
+        self._not_before_last_movement(by, "disbursement")
         if amount > self.principal - self.disbursed:
             raise CapExceeded(
                 f"loan {self.code}: disbursement {fmt(amount)} exceeds the undisbursed principal "
@@ -218,6 +220,7 @@ class Loan(Aggregate):
     @event("Disbursed")
     def _disbursed(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.disbursed += amount
+        self.moved_on = by.decided
 
     def repay(self, by: Provenance, amount: Decimal) -> None:
         amount = _positive(amount, f"loan {self.code}: repayment")
@@ -230,11 +233,16 @@ class Loan(Aggregate):
             raise CapExceeded(
                 f"loan {self.code}: repayment {fmt(amount)} exceeds the unrepaid principal {fmt(self.unrepaid)}"
             )
+        self._not_before_last_movement(by, "repayment")
+        if self.non_performing_on is not None and by.decided < self.non_performing_on:
+            raise InvalidDate(f"loan {self.code}: repayment on {by.decided} is before the classification as "
+                              f"non-performing ({self.non_performing_on}), which counted it unrepaid")
         self._repaid(by, self.code, self.bank, amount)
 
     @event("Repaid")
     def _repaid(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.repaid += amount
+        self.moved_on = by.decided
 
     # default -------------------------------------------------------------------------
     def classify_non_performing(self, by: Provenance, reason: str = "") -> None:
@@ -242,6 +250,7 @@ class Loan(Aggregate):
             raise Refused(f"loan {self.code} is already non-performing (since {self.non_performing_on})")
         if self.unrepaid <= 0:
             raise Refused(f"loan {self.code}: no unrepaid principal, nothing can be non-performing")
+        self._not_before_last_movement(by, "classification as non-performing")
         self._classified_non_performing(by, self.code, reason)
 
     @event("ClassifiedNonPerforming")
@@ -262,12 +271,17 @@ class Loan(Aggregate):
             raise CapExceeded(
                 f"loan {self.code}: loss {fmt(loss)} is larger than the unrepaid principal {fmt(self.unrepaid)}"
             )
+        if by.decided < self.non_performing_on:
+            raise InvalidDate(f"loan {self.code}: loss declared on {by.decided} is before the classification as "
+                              f"non-performing ({self.non_performing_on})")
+        self._not_before_last_movement(by, "loss declaration")
         self._loss_declared(by, self.code, self.bank, loss)
 
     @event("LossDeclared")
     def _loss_declared(self, by: Provenance, loan: str, bank: str, loss: Decimal) -> None:
         self.loss = loss
         self.loss_declared_on = by.decided
+        self.moved_on = by.decided
 
     # compensation --------------------------------------------------------------------
     def claim_compensation(
@@ -399,6 +413,13 @@ class Loan(Aggregate):
         self.recovered += amount
         for k, v in parts.items():
             self.returned[k] += v
+
+    def _not_before_last_movement(self, by: Provenance, step: str) -> None:
+        """A step dated before the latest disbursement or repayment would be computed on a
+        principal the loan did not have on that day."""
+        if self.moved_on is not None and by.decided < self.moved_on:
+            raise InvalidDate(f"loan {self.code}: {step} on {by.decided} is before the latest recorded money "
+                              f"movement of the loan ({self.moved_on}); record steps in date order")
 
     def _claim(self) -> Claim:
         if self.claim is None:

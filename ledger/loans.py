@@ -2,6 +2,10 @@
 
 Handlers load the loan (and, at enrolment, the bank and the borrower: both must be
 registered parties), call the domain methods, and word the outcome for the officer.
+
+G.1 is judged on the enrolment: the steps after it (disburse, repay, default, claim, approve,
+pay, recover) follow an in-window decision and may be dated after 2028-12-31, as a loan's
+term, default and recoveries run on (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ from typing import ClassVar
 
 from domain.compensation import BANK, CATEGORIES
 from domain.enterprise import KINDS, Enterprise
-from domain.errors import Refused
+from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
 from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.money import fmt
 from domain.parameters import parameter_book
 from domain.provenance import Provenance
+from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
@@ -38,28 +43,36 @@ class EnrolLoan(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DisburseLoan(Command):
+class LoanStep(Command):
+    """A step on an enrolled loan: G.1 was checked on the enrolment, so the step is not
+    refused for its own date (a loan enrolled in 2028 is repaid, defaults and recovers later)."""
+
+    checks_policy_window: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisburseLoan(LoanStep):
     kind = "loan.disburse"
     code: str
     amount: Decimal
 
 
 @dataclass(frozen=True, kw_only=True)
-class RepayLoan(Command):
+class RepayLoan(LoanStep):
     kind = "loan.repay"
     code: str
     amount: Decimal
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClassifyNonPerforming(Command):
+class ClassifyNonPerforming(LoanStep):
     kind = "loan.default"
     code: str
     reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeclareLoss(Command):
+class DeclareLoss(LoanStep):
     """The bank's declaration that recovery is exhausted, with the principal lost."""
 
     kind = "loan.declare-loss"
@@ -69,7 +82,7 @@ class DeclareLoss(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClaimCompensation(Command):
+class ClaimCompensation(LoanStep):
     kind = "loan.claim"
     code: str
     loss: Decimal | None = None
@@ -79,7 +92,7 @@ class ClaimCompensation(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApproveCompensation(Command):
+class ApproveCompensation(LoanStep):
     """The approval of a P5.6 claim: by an approver, never the officer who filed it (four-eyes)."""
 
     kind = "loan.approve"
@@ -89,7 +102,7 @@ class ApproveCompensation(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PayCompensation(Command):
+class PayCompensation(LoanStep):
     kind = "loan.pay"
     code: str
     payer: str
@@ -98,14 +111,24 @@ class PayCompensation(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RecordRecovery(Command):
+class RecordRecovery(LoanStep):
     kind = "loan.recover"
     code: str
     amount: Decimal
 
 
-def _loan(uow: UnitOfWork, code: str) -> Loan:
-    return uow.get(Loan, loan_id(code), f"loan {code}")
+def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
+    """The loan a step acts on. A step dated outside the G.1 window is accepted only as a
+    follow-up of an enrolment decided inside it."""
+    loan = uow.get(Loan, loan_id(code), f"loan {code}")
+    try:
+        check_in_force(by.decided, uow.book)
+    except InvalidDate:
+        try:
+            check_in_force(loan.enrolled_on, uow.book)
+        except InvalidDate as outside:
+            raise InvalidDate(f"loan {code} was not enrolled inside the policy window; {outside}") from None
+    return loan
 
 
 @handles(EnrolLoan)
@@ -130,7 +153,7 @@ def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
 
 @handles(DisburseLoan)
 def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     loan.disburse(by, cmd.amount)
     return Outcome(cmd.request_id, f"loan {cmd.code}: {loan.bank} disbursed {fmt(cmd.amount)}; "
                                    f"disbursed {fmt(loan.disbursed)} of {fmt(loan.principal)}")
@@ -138,7 +161,7 @@ def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome
 
 @handles(RepayLoan)
 def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     loan.repay(by, cmd.amount)
     return Outcome(cmd.request_id, f"loan {cmd.code}: repaid {fmt(cmd.amount)}; "
                                    f"unrepaid principal {fmt(loan.unrepaid)}")
@@ -146,7 +169,7 @@ def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
 
 @handles(ClassifyNonPerforming)
 def classify_non_performing(uow: UnitOfWork, cmd: ClassifyNonPerforming, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     loan.classify_non_performing(by, cmd.reason)
     why = f" ({cmd.reason})" if cmd.reason else ""
     return Outcome(cmd.request_id, f"loan {cmd.code} classified non-performing on {by.decided}{why}; "
@@ -156,7 +179,7 @@ def classify_non_performing(uow: UnitOfWork, cmd: ClassifyNonPerforming, by: Pro
 
 @handles(DeclareLoss)
 def declare_loss(uow: UnitOfWork, cmd: DeclareLoss, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     loan.declare_loss(by, cmd.loss, cmd.basis)
     return Outcome(
         cmd.request_id,
@@ -167,7 +190,7 @@ def declare_loss(uow: UnitOfWork, cmd: DeclareLoss, by: Provenance) -> Outcome:
 
 @handles(ClaimCompensation)
 def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     split = loan.claim_compensation(by, parameter_book(), loss=cmd.loss, basis=cmd.basis,
                                     province_rate=cmd.province_rate, city_rate=cmd.city_rate)
     return Outcome(
@@ -184,7 +207,7 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
 
 @handles(ApproveCompensation)
 def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     claim = loan.approve(by)
     owed = "; ".join(f"{p} owes {loan.bank} {fmt(claim.shares[p])}" for p in PAYERS)
     return Outcome(cmd.request_id, f"loan {cmd.code}: {claim.clause} compensation approved ({cmd.ref}) by "
@@ -197,7 +220,7 @@ def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenan
 
 @handles(PayCompensation)
 def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     who = payer(cmd.payer)
     paid = loan.pay(by, who, cmd.amount, cmd.voucher)
     return Outcome(
@@ -209,7 +232,7 @@ def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> O
 
 @handles(RecordRecovery)
 def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Outcome:
-    loan = _loan(uow, cmd.code)
+    loan = _loan(uow, cmd.code, by)
     back = loan.recover(by, cmd.amount)
     returned = "; ".join(f"{loan.bank if k == BANK else k} {fmt(v)}" for k, v in back.parts.items())
     assert loan.claim is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -105,11 +105,40 @@ def test_shares_add_up_exactly_and_public_shares_within_half_a_fen(loss: Decimal
                                                                   cr: Decimal) -> None:
     s = compensation_split("P5.6b", loss, ON, parameter_book(), province_rate=pr, city_rate=cr)
     assert s.province + s.city + s.bank == loss
-    assert abs(s.province - pr * loss) <= Decimal("0.005")
-    assert abs(s.city - cr * loss) <= Decimal("0.005")
+    assert abs(s.province - pr * loss) <= Decimal("0.005") or (cr == 0 and s.province < pr * loss)
+    assert abs(s.city - cr * loss) <= Decimal("0.015")  # half a fen, and a fen off for the ceiling
+    assert s.public <= (Decimal("0.90") * loss).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     assert s.bank >= 0
     for share in s.shares.values():
         assert share == share.quantize(Decimal("0.01"))
+
+
+def test_the_90_percent_ceiling_holds_after_rounding_the_city_giving_up_the_excess_fen() -> None:
+    """P5.6b "最高可达 90%": 45 % × 1,000,000.10 = 450,000.045 each, half-up 450,000.05 + 450,000.05 =
+    900,000.10 would exceed 90 % = 900,000.09 (rounded down); the fen comes off the city's share."""
+    s = compensation_split("P5.6b", Decimal("1000000.10"), ON)
+    assert s.shares == {PROVINCE: Decimal("450000.05"), CITY: Decimal("450000.04"), BANK: Decimal("100000.01")}
+    assert s.trace[0] == ("P5.6b: 45% × 1,000,000.10 = 450,000.05 (省财政); 45% × 1,000,000.10 = 450,000.05 (市财政); "
+                          "bank 1,000,000.10 − 900,000.09 = 100,000.01")
+    assert s.trace[1] == ("P5.6b ceiling: 900,000.10 rounded half-up exceeds 90% × 1,000,000.10 = 900,000.09 "
+                          "(rounded down to the fen) by 0.01: 0.01 off 市财政's share → 450,000.04; the bank bears it")
+    tiny = compensation_split("P5.6b", Decimal("0.10"), ON)
+    assert tiny.shares == {PROVINCE: Decimal("0.05"), CITY: Decimal("0.04"), BANK: Decimal("0.01")}
+    # P5.6a is a fixed split, not a ceiling: unchanged
+    a = compensation_split("P5.6a", Decimal("0.10"), ON)
+    assert a.shares == {PROVINCE: Decimal("0.04"), CITY: Decimal("0.04"), BANK: Decimal("0.02")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(loss=fen_amounts)
+def test_early_stage_public_total_never_exceeds_90_percent_rounded_down(loss: Decimal) -> None:
+    s = compensation_split("P5.6b", loss, ON)
+    ceiling = (Decimal("0.90") * loss).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    assert s.province + s.city + s.bank == loss
+    assert s.public <= ceiling
+    assert ceiling - s.public <= Decimal("0.01")  # and reaches it but for a fen
+    assert s.province == (Decimal("0.45") * loss).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert min(s.shares.values()) >= 0
 
 
 @settings(max_examples=100, deadline=None)

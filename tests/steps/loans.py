@@ -37,6 +37,8 @@ REFUSALS.update({
     "审批需要审批人": "approving a P5.6 claim needs an approver",
     "申请人不能自己批准": "another approver must (four-eyes)",
     "补偿未付清不能追回": "recoveries are returned after compensation is paid in full",
+    "早于已记录的资金变动": "is before the latest recorded money movement of the loan",
+    "损失早于列为不良": "is before the classification as non-performing",
 })
 
 
@@ -62,6 +64,22 @@ def given_repaid(world: World, code: str, amount: Decimal) -> None:
 @given(step('贷款 "{code}" 已列为不良'))
 def given_non_performing(world: World, code: str) -> None:
     world.setup(ClassifyNonPerforming(code=code, reason="逾期90天", **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step("决定日期改为 {day:Date}"))
+def when_decided(world: World, day: date) -> None:
+    """The decision date of the steps that follow (loan steps are checked in date order)."""
+    world.notes["decided"] = day
+
+
+@when(step('贷款 "{code}" 还本 {amount:Yuan}'))
+def when_repaid(world: World, code: str, amount: Decimal) -> None:
+    world.submit(RepayLoan(code=code, amount=amount, **_common(world)))  # type: ignore[arg-type]
+
+
+@when(step('贷款 "{code}" 列为不良'))
+def when_non_performing(world: World, code: str) -> None:
+    world.submit(ClassifyNonPerforming(code=code, reason="逾期90天", **_common(world)))  # type: ignore[arg-type]
 
 
 @given(step('银行已确认贷款 "{code}" 追偿已尽, 本金损失 {loss:Yuan}'))
