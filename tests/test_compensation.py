@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -194,3 +195,43 @@ def test_recoveries_never_return_more_than_borne_and_a_full_recovery_returns_eve
         for k, part in r.parts.items():
             returned[k] += part
     assert returned == s.shares
+
+
+ARROW = re.compile(r"(\S+) ([\d,.]+) × ([\d,.]+) / ([\d,.]+) → ([\d,.-]+)")
+
+
+def _num(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=6))
+def test_every_arrow_in_a_recovery_trace_is_what_the_formula_gives(cents: list[int]) -> None:
+    """The trace shows the cumulative computation really applied: total × share / loss, half-up,
+    then what was returned before; edge fen moved to stay within a share are named apart."""
+    shares = {PROVINCE: Decimal("116665.97"), CITY: Decimal("116665.97"), BANK: Decimal("99999.39")}
+    returned = {k: Decimal("0.00") for k in shares}
+    for c in cents:
+        r = recovery_return("P5.6a", Decimal(c) / 100, shares, returned)
+        arrows = ARROW.findall(r.trace[0])
+        assert [a[0] for a in arrows] == [PROVINCE, CITY]
+        for _, total, share, loss, shown in arrows:
+            exact = _num(total) * _num(share) / _num(loss)
+            assert _num(shown) == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        moved = len(r.trace) > 1
+        for k, part in r.parts.items():
+            returned[k] += part
+            if not moved:
+                assert f"less {returned[k] - part:,.2f} returned before = {part:,.2f}" in r.trace[0]
+
+
+def test_the_one_fen_recovery_trace_names_the_fen_moved_at_the_edge() -> None:
+    shares = {PROVINCE: Decimal("116665.97"), CITY: Decimal("116665.97"), BANK: Decimal("99999.39")}
+    first = recovery_return("P5.6a", Decimal("0.01"), shares, {})
+    assert first.parts == {PROVINCE: Decimal("0.00"), CITY: Decimal("0.00"), BANK: Decimal("0.01")}
+    second = recovery_return("P5.6a", Decimal("0.01"), shares, first.parts)
+    assert "省财政 0.02 × 116,665.97 / 333,331.33 → 0.01, less 0.00 returned before = 0.01" in second.trace[0]
+    assert "市财政 0.02 × 116,665.97 / 333,331.33 → 0.01" in second.trace[0]
+    assert second.trace[1] == ("P5.6a: kept within what each bearer bears: 0.01 from 省财政 to bank (bank would give "
+                               "money back) → now 省财政 0.00, 市财政 0.01, bank 0.00")
+    assert sum(second.parts.values()) == Decimal("0.01")
