@@ -26,7 +26,7 @@ from domain.validity import check_in_force
 from ledger.cipher import cipher_env
 from ledger.clock import Clock, system_clock
 from ledger.commands import HANDLERS, Command, Outcome
-from ledger.config import Database, ensure_schema, parse_database
+from ledger.config import Database, creation_lock, ensure_schema, parse_database
 from ledger.keys import Keyring, KeyStore
 from ledger.officers import Signer, authorize
 from ledger.signing import public_key_text, record_hash, request_message, sign
@@ -85,7 +85,8 @@ class Ledger(Application[UUID]):
         """Open (creating tables if needed) the ledger stored at a database URL."""
         db = parse_database(url)
         ensure_schema(db)
-        ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
+        with creation_lock(db):
+            ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
         ledger.database = db
         return ledger
 

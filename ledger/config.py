@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -57,6 +59,29 @@ def parse_database(url: str) -> Database:
         sa = f"postgresql+psycopg://{netloc}{parsed.path}"
         return Database(url, "postgres", env, sa, schema)
     raise ValueError(f"unsupported database URL {url!r} (use sqlite:///FILE or postgresql://...)")
+
+
+@contextmanager
+def creation_lock(db: Database) -> Iterator[None]:
+    """Serialise table creation across processes on PostgreSQL: the library re-creates its
+    insert function on every open, and two concurrent opens would fail ("tuple concurrently
+    updated")."""
+    if db.kind != "postgres":
+        yield
+        return
+    import psycopg
+
+    e = db.env
+    with psycopg.connect(
+        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
+        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
+        connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext('jcg-ledger:create-tables'))")
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext('jcg-ledger:create-tables'))")
 
 
 def ensure_schema(db: Database) -> None:
