@@ -50,13 +50,25 @@ def run(env: dict[str, str], n: int, parties: int = 100) -> float:
     return n / elapsed
 
 
+SCHEMAS: list[str] = []
+
+
 def pg_schema_env(prefix: str) -> dict[str, str]:
     import psycopg
 
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
+    SCHEMAS.append(schema)
     return {"schema": schema}
+
+
+def drop_schemas() -> None:
+    import psycopg
+
+    with psycopg.connect(PG, autocommit=True) as conn:
+        for schema in SCHEMAS:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def main() -> None:
@@ -82,6 +94,9 @@ def main() -> None:
                 n)
     except Exception as exc:  # PostgreSQL not running: report and go on
         print(f"postgres skipped: {exc}")
+    finally:
+        if SCHEMAS:
+            drop_schemas()
     for name, rate in results.items():
         print(f"{name:<42} {rate:>10,.0f} events/s")
 
