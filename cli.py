@@ -1238,9 +1238,13 @@ def _time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _read_model_rows(session: Session, as_of: date | None, at_position: int | None, name: str = "") -> Any:
     """Current read models (caught up first), or a state folded from the log in time."""
-    from projections.runner import catch_up, fold
+    from projections.runner import catch_up, fold, head
     from projections.store import ReadModelStore
 
+    if at_position is not None:
+        size = head(session.ledger)
+        if at_position > size:
+            raise click.UsageError(f"--at-position {at_position} is beyond the log, which holds {size:,} events")
     if as_of is None and at_position is None:
         store = ReadModelStore(session.ledger.database)
         try:

@@ -5,7 +5,9 @@ a project approval, a P5.6 compensation approval), payments and recoveries in th
 are decided. Covered: grants, 拨投结合 project tranches and misuse recoveries (P2.2/P6.1),
 P5.6 loan-loss compensation approved and paid by 省财政/市财政 and the recoveries returned to
 them, and P6.1 reassignments (``reassigned``: + into the receiving project's line, − out of
-the finished project's; they move money between lines, they are not new spending).
+the finished project's; they move money between lines, they are not new spending). A failed
+or finished 拨投结合 project releases its unpaid grant (``released``, in the year decided): a
+cancelled commitment, neither paid nor still outstanding.
 
 The unit is the clause's lead 责任单位 (first listed in the clause index), so each yuan is
 counted once and unit totals add up to the source totals. Paid − recovered per source equals
@@ -22,7 +24,7 @@ from domain.clauses import catalogue
 from domain.enterprise import Enterprise
 from domain.loan import PAYERS, Loan
 from domain.project import Project
-from projections.recipients import registered
+from projections.recipients import registered, released_fen
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -37,6 +39,7 @@ BUDGETS = sa.Table(
     fen("paid_fen"),
     fen("recovered_fen"),
     fen("reassigned_fen"),
+    fen("released_fen"),  # commitment cancelled: 拨投结合 grant never paid when the project failed or finished
     info={"sums": True},
 )
 
@@ -61,6 +64,7 @@ PER_PAYER: dict[type, tuple[str, str]] = {
 }
 
 REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)  # type: ignore[attr-defined]
+RELEASING = (Project.Failed, Project.Finished)  # type: ignore[attr-defined]
 
 UNASSIGNED = "(未列明)"
 
@@ -88,3 +92,9 @@ def apply(state: State, position: int, event: Any) -> None:
         amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)  # type: ignore[attr-defined]
         key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
         state.add(BUDGETS, key, reassigned_fen=amount)
+    elif kind in RELEASING:
+        released = released_fen(event)
+        if released:
+            project = registered(state, event.code)
+            key = (event.by.fiscal_year, project["source"], lead_unit(project["clause"]), project["clause"])
+            state.add(BUDGETS, key, released_fen=released)

@@ -42,6 +42,7 @@ RECIPIENTS = sa.Table(
     fen("disbursed_fen"),
     fen("clawed_back_fen"),
     fen("reassigned_fen"),
+    fen("released_fen"),  # 拨投结合 grant never paid, released when the project failed or finished
     info={"sums": True},
 )
 
@@ -55,6 +56,15 @@ TranchePaid = Project.TranchePaid  # type: ignore[attr-defined]
 ProjectClawedBack = Project.ClawedBack  # type: ignore[attr-defined]
 ReassignedOut = Project.ReassignedOut  # type: ignore[attr-defined]
 ReassignedIn = Project.ReassignedIn  # type: ignore[attr-defined]
+ProjectFailed = Project.Failed  # type: ignore[attr-defined]
+ProjectFinished = Project.Finished  # type: ignore[attr-defined]
+
+
+def released_fen(event: Any) -> int:
+    """The unpaid grant a failed or finished project releases from its commitment (events
+    recorded before the amount was carried release nothing)."""
+    released = getattr(event, "released", None)
+    return to_fen(released) if released else 0
 
 
 # basis keys naming what a cap is specific to: P6.2 caps each project, P4.1b each kind of
@@ -104,3 +114,8 @@ def apply(state: State, position: int, event: Any) -> None:
         project = registered(state, event.code)
         amount = to_fen(event.amount) if isinstance(event, ReassignedIn) else -to_fen(event.amount)
         state.add(RECIPIENTS, (project["party"], project["clause"], int(project["year"])), reassigned_fen=amount)
+    elif isinstance(event, ProjectFailed | ProjectFinished):
+        released = released_fen(event)
+        if released:
+            project = registered(state, event.code)
+            state.add(RECIPIENTS, (project["party"], project["clause"], int(project["year"])), released_fen=released)

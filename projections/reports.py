@@ -36,10 +36,16 @@ class Column:
 
 @dataclass
 class Report:
+    """A report's data: ``rows`` are records only (fixed columns, exact values; what CSV and
+    JSON carry). ``totals`` are shown under the table and in JSON's own "totals" key, never
+    among the rows; ``display`` is the person-facing layout where it differs from the data."""
+
     title: str
     columns: list[Column]
     rows: list[list[Any]]
     notes: list[str] = field(default_factory=list)
+    totals: list[list[Any]] = field(default_factory=list)
+    display: Report | None = None
 
     def column(self, name: str) -> list[Any]:
         i = [c.name for c in self.columns].index(name)
@@ -71,11 +77,11 @@ def balances(rows: Rows) -> Report:
         d, c = (amount, ZERO) if amount > 0 else (ZERO, -amount)
         debit, credit = debit + d, credit + c
         out.append([account, account_title(account), d, c])
-    out.append(["total", "", debit, credit])
     note = "trial balance sums to zero" if debit == credit else f"OUT OF BALANCE by {fmt(debit - credit)}"
     return Report("account balances (double-entry journal)",
                   [Column("account"), Column("title"), Column("debit", True), Column("credit", True)], out,
-                  [note, "title: the clause an account names (budget, capitalised, … accounts)"])
+                  [note, "title: the clause an account names (budget, capitalised, … accounts)"],
+                  totals=[["total", "", debit, credit]])
 
 
 def recipients(rows: Rows) -> Report:
@@ -84,23 +90,35 @@ def recipients(rows: Rows) -> Report:
     out: list[list[Any]] = []
     for (party, clause, year), r in sorted(rows["rm_recipients"].items()):
         awarded, paid, back = _money(r["awarded_fen"]), _money(r["disbursed_fen"]), _money(r["clawed_back_fen"])
-        moved = _money(r.get("reassigned_fen"))
-        out.append([party, clause, clause_title(clause), year, awarded, paid, back, moved, awarded - paid])
-    notes = ["outstanding = awarded − disbursed; payments and clawbacks count in the award's year",
+        moved, released = _money(r.get("reassigned_fen")), _money(r.get("released_fen"))
+        out.append([party, clause, clause_title(clause), year, awarded, paid, back, moved, released,
+                    awarded - paid - released])
+    notes = ["outstanding = awarded − disbursed − released; payments and clawbacks count in the award's year",
+             "released: a failed or finished 拨投结合 project's grant never paid, a cancelled commitment",
              "拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements",
              "reassigned (P6.1): unspent money received (+) or handed on to another project (−); "
              "a transfer, not new spending"]
     return Report("awards per recipient, clause and award year",
                   [Column("recipient"), Column("clause"), Column("title"), Column("year"),
                    Column("awarded", True), Column("disbursed", True), Column("clawed_back", True),
-                   Column("reassigned", True), Column("outstanding", True)], out, notes)
+                   Column("reassigned", True), Column("released", True), Column("outstanding", True)], out,
+                  notes)
 
 
 # The caps the rules apply, by parameter name (domain/rules: cap_per_year, cap_per_award,
 # cap_over, count_per_year; officer_amount's <station>_cap for P4.1b).
 PER_YEAR, PER_AWARD, PERIOD, PER_SUBJECT, PLACES = "annual_cap", "award_cap", "period_cap", "project_cap", "per_year"
-CAP_LABELS = {PER_YEAR: "per year", PER_AWARD: "per award (one-time)", PERIOD: "over the period",
+CAP_LABELS = {PER_YEAR: "per year", PER_AWARD: "per award", PERIOD: "over the period",
               PER_SUBJECT: "per project", PLACES: "places per year"}
+
+
+def one_time(clause: str) -> bool:
+    """一次性 clauses (the rule's ``once``): one award per matter, never topped up (G.3 does
+    not apply), so a used one-time cap has nothing remaining."""
+    from domain.rules import RULES
+
+    rule = RULES.get(clause)
+    return bool(rule and rule.once)
 
 
 def _limit(book: ParameterBook, clause: str, name: str, year: int) -> Any:
@@ -126,8 +144,13 @@ def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
     def row(clause: str, party: str, kind: str, scope: Any, awards: int, used: Any, limit: Any) -> None:
         unit = "places" if kind == PLACES else "yuan"
         label = CAP_LABELS.get(kind, kind.replace("_", " "))
-        out.append([clause, clause_title(clause), party, label, scope, awards, used, unit,
-                    "" if limit is None else limit, "" if limit is None else limit - used])
+        remaining = None if limit is None else limit - used
+        if kind not in (PER_YEAR, PERIOD, PLACES, PER_SUBJECT) and one_time(clause):
+            if used > 0:  # 一次性: paid once, no G.3 top-up, so nothing remains to be awarded
+                label, remaining = f"{label} (one-time: used)", ZERO
+            else:  # fully clawed back: the matter may be awarded again
+                label = f"{label} (one-time)"
+        out.append([clause, clause_title(clause), party, label, scope, awards, used, unit, limit, remaining])
 
     usage = sorted(rows["rm_cap_usage"].items())
     per_award = sorted(rows.get("rm_cap_awards", {}).items())
@@ -165,7 +188,8 @@ def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
                    Column("remaining", True)], out,
                   ["used = awarded net of clawbacks (places: awards not fully clawed back); limit: the cap "
                    "parameter in force at the end of the year (blank where the clause has no cap)",
-                   "per award (one-time): each award against its cap; over the period: every year of the "
+                   "per award: each award against its cap (one-time clauses, 一次性: a used award has "
+                   "nothing remaining, it cannot be topped up); over the period: every year of the "
                    "clause together (P3.2b); per project: P6.2 awards for the same project; "
                    "places per year: recipients of the clause that year (P4.2b)"])
 
@@ -178,24 +202,27 @@ def budgets(rows: Rows, by: str = "source") -> Report:
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
     for (year, source, unit, clause), r in rows["rm_budgets"].items():
         key = (year, source) if by == "source" else (year, unit) if by == "unit" else (year, clause)
-        t = totals.setdefault(key, [ZERO, ZERO, ZERO, ZERO])
+        t = totals.setdefault(key, [ZERO, ZERO, ZERO, ZERO, ZERO])
         t[0] += _money(r["committed_fen"])
-        t[1] += _money(r["paid_fen"])
-        t[2] += _money(r["recovered_fen"])
-        t[3] += _money(r.get("reassigned_fen"))
+        t[1] += _money(r.get("released_fen"))
+        t[2] += _money(r["paid_fen"])
+        t[3] += _money(r["recovered_fen"])
+        t[4] += _money(r.get("reassigned_fen"))
     out: list[list[Any]] = []
-    for key, (committed, paid, recovered, moved) in sorted(totals.items()):
+    for key, (committed, released, paid, recovered, moved) in sorted(totals.items()):
         label = [key[1], clause_title(key[1])] if by == "clause" else [key[1]]
-        out.append([key[0], *label, committed, paid, recovered, moved, paid - recovered])
+        out.append([key[0], *label, committed, released, paid, recovered, moved, paid - recovered])
     heading = {"source": [Column("source")], "unit": [Column("unit")],
                "clause": [Column("clause"), Column("title")]}[by]
     notes = ["committed in the decision year (award, project approval, P5.6 compensation approval); "
              "paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)",
+             "released: commitment cancelled in the year decided (a failed or finished 拨投结合 project's "
+             "grant never paid)",
              "reassigned (P6.1): moved between project lines (+ in, − out), not new spending"]
     if by == "unit":
         notes.append("each clause counts under its lead 责任单位 (first listed in the clause index)")
     return Report(f"budget execution per fiscal year and {by}",
-                  [Column("year"), *heading, Column("committed", True), Column("paid", True),
+                  [Column("year"), *heading, Column("committed", True), Column("released", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 
@@ -211,7 +238,11 @@ def _tolerance(book: ParameterBook, on: date) -> Decimal:
 def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None) -> Report:
     """Per fund: capital, cash and totals, then each holding per enterprise with its cost,
     exits and realised gain or loss, then the P5.8 failure ratio of its early-stage projects
-    (flagged above the tolerance in force on ``on``, default today; never blocking)."""
+    (flagged above the tolerance in force on ``on``, default today; never blocking).
+
+    The data has one row per record (``record``: fund or holding) with fixed columns; the
+    P5.8 counts sit on the fund's row. The table shows holdings indented under their fund
+    and the P5.8 ratio in words."""
     book = book or parameter_book()
     tolerance = _tolerance(book, on or date.today())
     holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
@@ -220,37 +251,53 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
     projects: dict[str, list[dict[str, Any]]] = {}
     for (fund, _), r in sorted(rows.get("rm_fund_projects", {}).items()):
         projects.setdefault(fund, []).append(r)
-    out: list[list[Any]] = []
+    data: list[list[Any]] = []
+    shown: list[list[Any]] = []
     notes: list[str] = []
     for (fund,), f in sorted(rows["rm_funds"].items()):
         lots = holdings.get(fund, [])
         total = {c: sum((_money(r.get(c)) for _, r in lots), ZERO)
                  for c in ("invested_fen", "proceeds_fen", "cost_fen", "gain_fen", "loss_fen")}
         capital = _money(f["capital_fen"])
-        out.append([fund, f["name"], "", capital, capital - total["invested_fen"] + total["proceeds_fen"], "",
-                    total["cost_fen"], total["proceeds_fen"], total["gain_fen"]])
-        for (_, enterprise, kind), r in lots:
-            out.append([fund, f"  {enterprise}", kind, "", "", _money(r["units_fen"]), _money(r["cost_fen"]),
-                        _money(r["proceeds_fen"]), _money(r["gain_fen"])])
+        cash = capital - total["invested_fen"] + total["proceeds_fen"]
         followed = projects.get(fund, [])
-        if followed:
-            early = [p for p in followed if p["early_stage"]]
-            failure = FailureReport(sum(1 for p in early if p["failed_on"]), len(early), tolerance)
-            out.append([fund, f"  {failure.describe()}", "P5.8", "", "", "", "", "", ""])
+        early = [p for p in followed if p["early_stage"]]
+        failure = FailureReport(sum(1 for p in early if p["failed_on"]), len(early), tolerance) if followed else None
+        p58 = [None, None, None, None] if failure is None else [failure.total, failure.failed, tolerance,
+                                                                failure.flagged]
+        data.append([fund, "fund", f["name"], None, None, capital, cash, None, total["cost_fen"],
+                     total["proceeds_fen"], total["gain_fen"], *p58])
+        shown.append([fund, f["name"], "", capital, cash, "", total["cost_fen"], total["proceeds_fen"],
+                      total["gain_fen"]])
+        for (_, enterprise, kind), r in lots:
+            figures = [_money(r["units_fen"]), _money(r["cost_fen"]), _money(r["proceeds_fen"]), _money(r["gain_fen"])]
+            data.append([fund, "holding", None, enterprise, kind, None, None, *figures, None, None, None, None])
+            shown.append([fund, f"  {enterprise}", kind, "", "", *figures])
+        if failure is not None:
+            shown.append([fund, f"  {failure.describe()}", "P5.8", "", "", "", "", "", ""])
             if failure.flagged:
                 notes.append(f"{fund}: {failure.describe()}")
         if lots:
             losses = total["loss_fen"]
             notes.append(f"{fund}: realised gains {fmt(total['gain_fen'] + losses)}, losses {fmt(losses)}, "
                          f"net {fmt(total['gain_fen'])}")
-    return Report("funds: capital, cash, holdings, realised gains and losses, P5.8 failure ratio",
-                  [Column("fund"), Column("name_or_enterprise"), Column("kind"), Column("capital", True),
-                   Column("cash", True), Column("units_held", True), Column("cost_held", True),
-                   Column("proceeds", True), Column("realised_gain", True)], out,
-                  ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)",
-                   "realised_gain: exits at price − cost and write-offs at − cost (negative: a loss); "
-                   "converted grants cost the fund no cash",
-                   *notes])
+    title = "funds: capital, cash, holdings, realised gains and losses, P5.8 failure ratio"
+    common = ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)",
+              "realised_gain: exits at price − cost and write-offs at − cost (negative: a loss); "
+              "converted grants cost the fund no cash"]
+    table = Report(title,
+                   [Column("fund"), Column("name_or_enterprise"), Column("kind"), Column("capital", True),
+                    Column("cash", True), Column("units_held", True), Column("cost_held", True),
+                    Column("proceeds", True), Column("realised_gain", True)], shown, [*common, *notes])
+    return Report(title,
+                  [Column("fund"), Column("record"), Column("name"), Column("enterprise"), Column("kind"),
+                   Column("capital", True), Column("cash", True), Column("units_held", True),
+                   Column("cost_held", True), Column("proceeds", True), Column("realised_gain", True),
+                   Column("early_stage_projects"), Column("failed_projects"), Column("failure_tolerance"),
+                   Column("failure_flagged")], data,
+                  [*common, "record fund: the fund's totals and its P5.8 early-stage projects, failed ones, the "
+                   "tolerance in force and whether the ratio is above it; record holding: one per enterprise "
+                   "and kind", *notes], display=table)
 
 
 def _loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
@@ -277,6 +324,7 @@ def loans(rows: Rows) -> Report:
     for (loan, bearer), r in rows["rm_loan_bearers"].items():
         bearers.setdefault(loan, {})[bearer] = r
     out: list[list[Any]] = []
+    banks: set[int] = set()  # rows where the bank bears its share
     for (code,), loan in sorted(rows["rm_loans"].items()):
         totals = rows["rm_loan_totals"].get((code,), {})
         totals = {c: totals.get(c, 0) for c in ("disbursed_fen", "repaid_fen", "loss_fen", "recovered_fen")}
@@ -294,17 +342,21 @@ def loans(rows: Rows) -> Report:
             public = name in PAYERS
             paid = _money(b["paid_fen"]) if public else ""
             owed = _money(b["approved_fen"]) - _money(b["paid_fen"]) if public else ""
-            out.append([code, "", "", "", "", "", "", "", "", name if public else f"{loan['bank']} (bank)",
+            out.append([code, "", "", "", "", "", "", "", "", name if public else loan["bank"],
                         share, paid, owed, _money(b["returned_fen"])])
-    return Report("P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered",
-                  [Column("loan"), Column("bank"), Column("borrower"), Column("category"), Column("title"),
-                   Column("status"),
-                   Column("principal", True), Column("unrepaid", True), Column("loss", True), Column("bearer"),
-                   Column("share", True), Column("paid", True), Column("owed", True),
-                   Column("recovered", True)], out,
-                  ["unrepaid = disbursed − repaid (before the loss is written off); share: the approved share "
-                   "(claimed, until approved); owed = approved − paid; recovered: returned to each bearer pro rata "
-                   "(on the loan row: all recovered)"])
+            if not public:
+                banks.add(len(out) - 1)
+    columns = [Column("loan"), Column("bank"), Column("borrower"), Column("category"), Column("title"),
+               Column("status"),
+               Column("principal", True), Column("unrepaid", True), Column("loss", True), Column("bearer"),
+               Column("share", True), Column("paid", True), Column("owed", True), Column("recovered", True)]
+    title = "P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered"
+    notes = ["unrepaid = disbursed − repaid (before the loss is written off); share: the approved share "
+             "(claimed, until approved); owed = approved − paid; recovered: returned to each bearer pro rata "
+             "(on the loan row: all recovered)",
+             "a row with a bearer is that bearer's part of the loan (the bank's code where the bank bears it)"]
+    shown = [[*r[:9], f"{r[9]} (bank)", *r[10:]] if i in banks else r for i, r in enumerate(out)]
+    return Report(title, columns, out, notes, display=Report(title, columns, shown, notes))
 
 
 def trail(rows: Rows, entity: str) -> Report:
@@ -343,17 +395,26 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def _json_value(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
 def render(report: Report, form: str) -> str:
+    """CSV and JSON: the data rows only (exact decimals; JSON adds "totals" and "notes" keys).
+    Table: the display layout, totals under the rows, then the notes."""
     if form == "json":
-        return json.dumps({
+        doc: dict[str, Any] = {
             "report": report.title,
             "columns": [c.name for c in report.columns],
             "rows": [
-                {c.name: (str(v) if isinstance(v, Decimal) else v) for c, v in zip(report.columns, row, strict=True)}
-                for row in report.rows
+                {c.name: _json_value(v) for c, v in zip(report.columns, row, strict=True)} for row in report.rows
             ],
-            "notes": report.notes,
-        }, ensure_ascii=False, indent=2)
+        }
+        if report.totals:
+            doc["totals"] = [{c.name: _json_value(v) for c, v in zip(report.columns, row, strict=True)}
+                             for row in report.totals]
+        doc["notes"] = report.notes
+        return json.dumps(doc, ensure_ascii=False, indent=2)
     if form == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -363,6 +424,9 @@ def render(report: Report, form: str) -> str:
         return buf.getvalue().rstrip("\n")
     if form != "table":
         raise Refused(f"unknown format {form!r} (one of {', '.join(FORMATS)})")
+    shown = report.display or report
+    title = report.title
+    report = Report(title, shown.columns, shown.rows + shown.totals, shown.notes)
     multi = [c.name == "trace" for c in report.columns]
     header = [c.name for c in report.columns]
     cells = [[_cell(v, c.money, False) for c, v in zip(report.columns, row, strict=True)] for row in report.rows]

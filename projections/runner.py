@@ -88,8 +88,13 @@ BATCH_SIZE = 2000
 
 def follower_env(ledger: Ledger) -> dict[str, str]:
     """The environment the ledger itself runs with (database, cipher, …), with a recorder
-    that can be subscribed to on SQLite: one place, so the follower reads what the ledger wrote."""
+    that can be subscribed to on SQLite: one place, so the follower reads what the ledger wrote.
+
+    The follower never creates tables: the ledger it follows already did, and on PostgreSQL
+    the library's table creation re-runs CREATE OR REPLACE FUNCTION, which fails with
+    "tuple concurrently updated" beside a command doing the same."""
     env = dict(ledger.env)
+    env["CREATE_TABLE"] = "no"
     if ledger.database.kind == "sqlite":
         env["APPLICATION_RECORDER_TOPIC"] = f"{__name__}:FollowableSQLiteRecorder"
     return env

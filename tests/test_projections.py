@@ -103,9 +103,9 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert from_fen(caps[("P2.3a", "E1", 2025)]["used_fen"]) == D("40000.00")
     budget = reports.budgets(rows, by="source")
     assert budget.rows == [
-        [2025, "市财政", D("100000.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
-        [2025, "省财政", D("50000.00"), D("50000.00"), D("10000.00"), D("0.00"), D("40000.00")],
-        [2026, "市财政", D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
+        [2025, "市财政", D("100000.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
+        [2025, "省财政", D("50000.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"), D("40000.00")],
+        [2026, "市财政", D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
     ]
     by_unit = reports.budgets(rows, by="unit")
     assert {r[1] for r in by_unit.rows} == {"市科技局"}
@@ -191,5 +191,6 @@ def test_fund_holdings_and_gains(ledger: Ledger, store: ReadModelStore) -> None:
     assert differences(rows, fold(ledger)[0].rows) == []
     report = reports.funds(rows)
     # cost of 500,000 of 1,500,000 units = 666,666.67; gain 900,000 − 666,666.67
-    assert report.rows[0][3:5] == [D("10000000.00"), D("8900000.00")]
-    assert report.rows[1][5:] == [D("1000000.00"), D("1333333.33"), D("900000.00"), D("233333.33")]
+    assert report.rows[0][1] == "fund" and report.rows[0][5:7] == [D("10000000.00"), D("8900000.00")]
+    assert report.rows[1][1] == "holding"
+    assert report.rows[1][7:11] == [D("1000000.00"), D("1333333.33"), D("900000.00"), D("233333.33")]

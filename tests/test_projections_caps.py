@@ -42,7 +42,9 @@ def record_capped_awards(ledger: Ledger) -> None:
     award = p2.grant_award(by("2025-07-01", 13), "P4.2b", D("100000.00"))
     p2.disburse(by("2025-07-10", 14), award, D("100000.00"))
     p2.claw_back(by("2025-08-01", 15), award, D("100000.00"), "撤销")  # fully clawed back: the place is free
-    ledger.save(r, t, b, p2)
+    m = Enterprise.register(by("2025-01-02", 16), "M1", "临汾天使基金管理人", "fund_manager", date(2025, 1, 1))
+    m.grant_award(by("2025-09-01", 17), "P5.3", D("1500000.00"), basis={"fund": "F1"})  # one-time, 2,000,000 cap
+    ledger.save(r, t, b, p2, m)
 
 
 def cap_rows(rows: dict) -> dict[tuple[str, str, str, str], tuple]:
@@ -64,8 +66,10 @@ def test_every_cap_kind_with_used_and_remaining(ledger: Ledger) -> None:
                                                                     D("80000.00"))
     assert caps[("P6.2", "T1", "per project", "NP-1")] == (2, D("450000.00"), D("600000.00"), D("150000.00"))
     assert caps[("P6.2", "T1", "per project", "NP-2")] == (1, D("50000.00"), D("600000.00"), D("550000.00"))
-    assert caps[("P2.3b", "B1", "per award (one-time)", "B1-A1")] == (1, D("80000.00"), D("100000.00"),
-                                                                      D("20000.00"))
+    assert caps[("P2.3b", "B1", "per award", "B1-A1")] == (1, D("80000.00"), D("100000.00"), D("20000.00"))
+    # 一次性 (P5.3): paid once, never topped up, so a used one-time cap has nothing remaining
+    assert caps[("P5.3", "M1", "per award (one-time: used)", "M1-A1")] == (1, D("1500000.00"), D("2000000.00"),
+                                                                           D("0.00"))
     assert caps[("P4.2b", "(all recipients)", "places per year", "2025")] == (1, 1, 10, 9)
     assert ("P3.2b", "R1", "per year", "2025") not in caps, "P3.2b has no per-year cap"
     as_of = cap_rows(fold(ledger, as_of=date(2025, 12, 31), report="caps")[0].rows)
@@ -85,8 +89,15 @@ def test_per_year_cap_and_the_command_line(jcg: Callable[..., Result], provision
     p62 = next(r for r in data["rows"] if r["clause"] == "P6.2" and r["scope"] == "NP-1")
     assert (p62["title"], p62["used"], p62["limit"], p62["remaining"]) == (
         "牵头承担国家、省科技重大专项奖励研发团队", "450000.00", "600000.00", "150000.00")
+    p53 = next(r for r in data["rows"] if r["clause"] == "P5.3")
+    assert (p53["cap"], p53["used"], p53["limit"], p53["remaining"]) == (
+        "per award (one-time: used)", "1500000.00", "2000000.00", "0.00")
+    p32 = next(r for r in data["rows"] if r["clause"] == "P3.2b" and r["cap"] == "over the period")
+    assert p32["remaining"] == "80000.00"
     table = jcg("report", "caps")
     assert table.exit_code == 0 and "places per year" in table.stdout
+    p53_line = next(line for line in table.stdout.splitlines() if line.startswith("P5.3"))
+    assert "one-time: used" in p53_line and "1,500,000.00" in p53_line and p53_line.endswith(" 0.00")
 
 
 def test_balances_carry_the_clause_title(jcg: Callable[..., Result], provisioned_url: str) -> None:

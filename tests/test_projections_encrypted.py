@@ -72,8 +72,8 @@ def test_incremental_equals_fold_on_an_encrypted_ledger(encrypted_url: str, hist
 def test_reports_replay_and_trail_on_an_encrypted_ledger(jcg: Callable[..., Result], history: int) -> None:
     balances = jcg("report", "balances", "--format", "json")
     assert balances.exit_code == 0, balances.output
-    assert json.loads(balances.stdout)["rows"][-1] == {"account": "total", "title": "", "debit": "140000.00",
-                                                       "credit": "140000.00"}
+    assert json.loads(balances.stdout)["totals"] == [{"account": "total", "title": "", "debit": "140000.00",
+                                                      "credit": "140000.00"}]
     caps = jcg("report", "caps")
     assert caps.exit_code == 0, caps.output
     replay = jcg("audit", "replay")

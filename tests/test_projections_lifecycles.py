@@ -5,6 +5,8 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -74,7 +76,8 @@ def record_lifecycles(ledger: Ledger) -> None:
     12,000,000 → 20 %, bought back for 3,240,000, gain 240,000); a converted project that
     fails and is written off (PJ-2: 1,000,000); an unconverted project that fails with
     misuse, 100,000 clawed back (PJ-3, fund F-2); a P6.1 reassignment of 200,000 from PJ-4 to
-    PJ-5; and a P5.6a loan compensated in part with a recovery of 100,000."""
+    PJ-5 (the same team); projects releasing their unpaid grant (PJ-6 fails, PJ-5 finishes);
+    and a P5.6a loan compensated in part with a recovery of 100,000."""
     run: Callable[[Command], object] = ledger.execute
     for code, kind in (("ENT-1", "enterprise"), ("ENT-2", "enterprise"), ("U1", "university"), ("BANK-1", "bank")):
         run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
@@ -106,12 +109,18 @@ def record_lifecycles(ledger: Ledger) -> None:
     run(ConvertProject(project="PJ-2", **on("2026-01-05", ref="临科发〔2026〕2号")))
     run(FailProject(project="PJ-3", reason="技术路线失败", misuse="挪用", clawback=D("100000.00"),
                     **on("2026-02-01", ref="临科发〔2026〕3号")))
-    run(project("PJ-5", "ENT-2", "F-SEED", "300000.00", "4000000.00", clause="P6.1", early_stage=False,
+    run(project("PJ-5", "ENT-1", "F-SEED", "300000.00", "12000000.00", clause="P6.1", early_stage=False,
                 day="2026-05-01"))
     run(FinishProject(project="PJ-4", **on("2026-05-20", ref="临科验〔2026〕4号")))  # P6.1: finished first
     run(ReassignUnspent(project="PJ-4", target="PJ-5", amount=D("200000.00"), **on("2026-06-01", ref="临科发〔2026〕6号")))
     run(FailProject(project="PJ-2", reason="市场失败", **on("2027-03-01", ref="临科发〔2027〕1号")))
     run(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+    # released commitments: PJ-6 fails with 250,000 of its 400,000 unpaid; PJ-5 finishes with its own
+    # 300,000 never paid (it spent the 200,000 reassigned in)
+    run(project("PJ-6", "ENT-2", "F-2", "400000.00", "4000000.00", early_stage=False, day="2027-02-01"))
+    run(PayTranche(project="PJ-6", amount=D("150000.00"), **on("2027-03-01")))
+    run(FailProject(project="PJ-6", reason="技术路线失败", **on("2027-09-01", ref="临科发〔2027〕9号")))
+    run(FinishProject(project="PJ-5", spent=D("200000.00"), **on("2028-02-01", ref="临科验〔2028〕5号")))
 
     run(EnrolLoan(code="L1", bank="BANK-1", borrower="ENT-1", category="P5.6a", principal=D("500000.00"),
                   start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
@@ -178,30 +187,38 @@ def test_a_projection_stopped_mid_way_resumes_to_the_rebuilt_state(history: Ledg
 def test_funds_follow_conversion_buyback_failure_and_p58(history: Ledger, store: ReadModelStore) -> None:
     report = reports.funds(current(history, store), on=date(2028, 1, 5))
     # capital 50,000,000; converted grants cost no cash; the buyback brought 3,240,000
-    assert by_label(report, "F-SEED", "临汾市天使投资基金")[3:] == [
-        D("50000000.00"), D("53240000.00"), "", D("0.00"), D("3240000.00"), D("-760000.00")]
-    assert by_label(report, "F-SEED", "  ENT-1", "equity")[5:] == [D("0.00"), D("0.00"), D("3240000.00"),
-                                                                  D("240000.00")]
-    assert by_label(report, "F-SEED", "  ENT-2", "equity")[5:] == [D("0.00"), D("0.00"), D("0.00"),
-                                                                  D("-1000000.00")]
-    assert by_label(report, "F-SEED", "  P5.8: 1 of 2 early-stage projects failed = 50.0%, "
-                                      "within the 80% tolerance")
-    assert by_label(report, "F-2", "  P5.8: 1 of 1 early-stage projects failed = 100.0%, "
-                                   "ABOVE the 80% tolerance: flagged for review")
+    # data: one row per record, fixed columns, P5.8 counts on the fund's row
+    assert by_label(report, "F-SEED", "fund", "临汾市天使投资基金")[5:] == [
+        D("50000000.00"), D("53240000.00"), None, D("0.00"), D("3240000.00"), D("-760000.00"), 2, 1, D("0.8"),
+        False]
+    assert by_label(report, "F-SEED", "holding", None, "ENT-1", "equity")[7:11] == [
+        D("0.00"), D("0.00"), D("3240000.00"), D("240000.00")]
+    assert by_label(report, "F-SEED", "holding", None, "ENT-2", "equity")[7:11] == [
+        D("0.00"), D("0.00"), D("0.00"), D("-1000000.00")]
+    assert by_label(report, "F-2", "fund")[11:] == [1, 1, D("0.8"), True]
+    # the table: holdings indented under their fund, the P5.8 ratio in words
+    assert report.display is not None
+    assert by_label(report.display, "F-SEED", "  P5.8: 1 of 2 early-stage projects failed = 50.0%, "
+                                              "within the 80% tolerance")
+    assert by_label(report.display, "F-2", "  P5.8: 1 of 1 early-stage projects failed = 100.0%, "
+                                           "ABOVE the 80% tolerance: flagged for review")
     assert "F-SEED: realised gains 240,000.00, losses 1,000,000.00, net -760,000.00" in report.notes
     assert any(n.startswith("F-2: P5.8") and "flagged" in n for n in report.notes)
 
 
 def test_funds_as_of_dates_by_hand(history: Ledger) -> None:
     before = reports.funds(fold(history, as_of=date(2025, 12, 31), report="funds")[0].rows)
-    assert [r for r in before.rows if r[0] == "F-SEED" and r[2] == "equity"] == []
+    assert [r for r in before.rows if r[0] == "F-SEED" and r[1] == "holding"] == []
     held = reports.funds(fold(history, as_of=date(2026, 12, 31), report="funds")[0].rows)
     # PJ-1: 5,000,000 × 3,000,000 / 12,000,000 = 1,250,000 units; PJ-2: 1,000,000 × 1,000,000 / 4,000,000
-    assert by_label(held, "F-SEED", "  ENT-1", "equity")[5:] == [D("1250000.00"), D("3000000.00"), D("0.00"),
-                                                                D("0.00")]
-    assert by_label(held, "F-SEED", "  ENT-2", "equity")[5:] == [D("250000.00"), D("1000000.00"), D("0.00"),
-                                                                D("0.00")]
-    assert by_label(held, "F-SEED", "  P5.8: 0 of 2 early-stage projects failed = 0.0%, within the 80% tolerance")
+    assert by_label(held, "F-SEED", "holding", None, "ENT-1", "equity")[7:11] == [
+        D("1250000.00"), D("3000000.00"), D("0.00"), D("0.00")]
+    assert by_label(held, "F-SEED", "holding", None, "ENT-2", "equity")[7:11] == [
+        D("250000.00"), D("1000000.00"), D("0.00"), D("0.00")]
+    assert by_label(held, "F-SEED", "fund")[11:13] == [2, 0]
+    assert held.display is not None
+    assert by_label(held.display, "F-SEED", "  P5.8: 0 of 2 early-stage projects failed = 0.0%, "
+                                            "within the 80% tolerance")
 
 
 def test_budgets_per_source_agree_with_the_journal(history: Ledger, store: ReadModelStore) -> None:
@@ -214,34 +231,49 @@ def test_budgets_per_source_agree_with_the_journal(history: Ledger, store: ReadM
         assert net == -balance[f"funding:{source}"], source
     # unit totals add up to source totals, and reassignments move money without spending it
     by_unit = reports.budgets(rows, by="unit")
-    for col in ("committed", "paid", "recovered", "reassigned", "net_spent"):
+    for col in ("committed", "released", "paid", "recovered", "reassigned", "net_spent"):
         assert sum(budget.column(col), D(0)) == sum(by_unit.column(col), D(0)), col
     assert sum(budget.column("reassigned"), D(0)) == 0
     by_clause = {(r[0], r[1]): r for r in reports.budgets(rows, by="clause").rows}
+    # columns: committed, released, paid, recovered, reassigned, net_spent
     # P2.2 2025 (by hand): committed 3,000,000 + 1,000,000 + 300,000 + 500,000; paid the same
-    assert by_clause[(2025, "P2.2")][3:] == [D("4800000.00"), D("4800000.00"), D("0.00"), D("0.00"),
+    assert by_clause[(2025, "P2.2")][3:] == [D("4800000.00"), D("0.00"), D("4800000.00"), D("0.00"), D("0.00"),
                                              D("4800000.00")]
     # 2026: PJ-3 misuse recovery 100,000; PJ-5 approved 300,000 under P6.1; 200,000 moved P2.2 → P6.1
-    assert by_clause[(2026, "P2.2")][3:] == [D("0.00"), D("0.00"), D("100000.00"), D("-200000.00"),
+    assert by_clause[(2026, "P2.2")][3:] == [D("0.00"), D("0.00"), D("0.00"), D("100000.00"), D("-200000.00"),
                                              D("-100000.00")]
-    assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("200000.00"), D("0.00")]
+    assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("0.00"), D("200000.00"),
+                                             D("0.00")]
+    # 2027: PJ-6 approved 400,000, paid 150,000, failed: 250,000 released (a cancelled commitment)
+    assert by_clause[(2027, "P2.2")][3:] == [D("400000.00"), D("250000.00"), D("150000.00"), D("0.00"), D("0.00"),
+                                             D("150000.00")]
+    # 2028: PJ-5 finished with none of its own 300,000 paid: released in the year decided
+    assert by_clause[(2028, "P6.1")][3:] == [D("0.00"), D("300000.00"), D("0.00"), D("0.00"), D("0.00"),
+                                             D("0.00")]
     # P5.6a: 35 % × 333,333.33 = 116,666.67 committed per payer; recovery 100,000 returned pro rata
-    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("233333.34"), D("70000.00"), D("0.00"),
+    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("0.00"), D("233333.34"), D("70000.00"), D("0.00"),
                                               D("163333.34")]
 
 
 def test_recipients_show_project_grants_and_reassignment(history: Ledger, store: ReadModelStore) -> None:
     report = reports.recipients(current(history, store))
     names = [c.name for c in report.columns]
-    assert names[4:] == ["awarded", "disbursed", "clawed_back", "reassigned", "outstanding"]
+    assert names[4:] == ["awarded", "disbursed", "clawed_back", "reassigned", "released", "outstanding"]
     assert by_label(report, "ENT-1", "P2.2")[3:] == [2025, D("3500000.00"), D("3500000.00"), D("0.00"),
-                                                     D("-200000.00"), D("0.00")]
+                                                     D("-200000.00"), D("0.00"), D("0.00")]
     assert by_label(report, "ENT-2", "P2.2")[3:] == [2025, D("1300000.00"), D("1300000.00"), D("100000.00"),
-                                                     D("0.00"), D("0.00")]
-    assert by_label(report, "ENT-2", "P6.1")[3:] == [2026, D("300000.00"), D("0.00"), D("0.00"),
-                                                     D("200000.00"), D("300000.00")]
+                                                     D("0.00"), D("0.00"), D("0.00")]
+    # a failed project's unpaid grant is released, not outstanding
+    assert by_label(report, "ENT-2", "P2.2", "科技成果转化和产业化引导专项(拨投结合)", 2027)[4:] == [
+        D("400000.00"), D("150000.00"), D("0.00"), D("0.00"), D("250000.00"), D("0.00")]
+    # a finished project's too: PJ-5 was paid nothing of its own (only 200,000 reassigned in)
+    assert by_label(report, "ENT-1", "P6.1")[3:] == [2026, D("300000.00"), D("0.00"), D("0.00"),
+                                                     D("200000.00"), D("300000.00"), D("0.00")]
     assert by_label(report, "U1", "P2.4")[3:] == [2025, D("100000.00"), D("100000.00"), D("0.00"), D("0.00"),
-                                                  D("0.00")]
+                                                  D("0.00"), D("0.00")]
+    # before PJ-5 finished its grant was still outstanding
+    before = reports.recipients(fold(history, as_of=date(2027, 12, 31), report="recipients")[0].rows)
+    assert by_label(before, "ENT-1", "P6.1")[8:] == [D("0.00"), D("300000.00")]
 
 
 def test_loans_by_hand_and_as_the_aggregate_says(history: Ledger, store: ReadModelStore) -> None:
@@ -252,11 +284,12 @@ def test_loans_by_hand_and_as_the_aggregate_says(history: Ledger, store: ReadMod
     assert bearers == {
         PROVINCE: [D("116666.67"), D("116666.67"), D("0.00"), D("35000.00")],
         CITY: [D("116666.67"), D("116666.67"), D("0.00"), D("35000.00")],
-        "BANK-1 (bank)": [D("99999.99"), "", "", D("30000.00")],
+        "BANK-1": [D("99999.99"), "", "", D("30000.00")],
     }
+    assert report.display is not None and report.display.rows[3][9] == "BANK-1 (bank)", "the table says who"
     loan: Loan = history.aggregate(loan_id("L1"))
     assert report.rows[0][5] == loan.status
-    assert [bearers[PROVINCE][3], bearers[CITY][3], bearers["BANK-1 (bank)"][3]] == list(loan.returned.values())
+    assert [bearers[PROVINCE][3], bearers[CITY][3], bearers["BANK-1"][3]] == list(loan.returned.values())
     early = reports.loans(fold(history, as_of=date(2026, 3, 15), report="loans")[0].rows)
     assert early.rows[0][5] == "claimed" and early.rows[1][11:] == [D("0.00"), D("0.00"), D("0.00")]
 
@@ -291,6 +324,14 @@ def test_report_loans_and_funds_on_the_command_line(jcg: Callable[..., Result], 
     assert jcg("report", "loans", "--at-position", "1").stdout.count("L1") == 0
     funds = jcg("report", "funds", "--as-of", "2027-06-30")
     assert funds.exit_code == 0 and "P5.8: 1 of 2 early-stage projects failed" in funds.stdout
+    # csv: records only, fixed columns, exact decimals; no indentation, prose or total rows
+    data = list(csv.reader(io.StringIO(jcg("report", "funds", "--as-of", "2027-06-30", "--format", "csv").stdout)))
+    header, records = data[0], data[1:]
+    assert all(len(r) == len(header) for r in records)
+    assert {r[1] for r in records} == {"fund", "holding"}
+    assert not any(cell != cell.strip() or "P5.8" in cell or "tolerance" in cell for r in records for cell in r)
+    seed = dict(zip(header, next(r for r in records if r[:2] == ["F-SEED", "fund"]), strict=True))
+    assert (seed["early_stage_projects"], seed["failed_projects"], seed["failure_flagged"]) == ("2", "1", "False")
     replay = jcg("audit", "replay")
     assert replay.exit_code == 0, replay.output
     assert "equals the incremental read models" in replay.stdout

@@ -12,6 +12,7 @@ from click.testing import Result
 
 from ledger import Ledger
 from projections.reports import display_width
+from projections.runner import head
 from tests.conftest import fixed_clock
 from tests.test_projections import record_small_history
 
@@ -31,7 +32,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
     lines = result.stdout.splitlines()
     row = next(line for line in lines if line.startswith("U1 "))
     assert "高校院所技术合同补贴" in row
-    assert row.endswith("2025  100,000.00  100,000.00     5,000.00        0.00         0.00")
+    assert row.endswith("2025  100,000.00  100,000.00     5,000.00        0.00      0.00         0.00")
     header = lines[1]
     end_of = lambda text, word: display_width(text[: text.index(word) + len(word)])  # noqa: E731
     assert end_of(header, "awarded") == end_of(row, "100,000.00"), "amounts right-aligned under their heading"
@@ -40,7 +41,11 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
 def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: int) -> None:
     rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout)))
     assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
-    assert rows[-1] == {"account": "total", "title": "", "debit": "140000.00", "credit": "140000.00"}
+    assert "total" not in [r["account"] for r in rows], "csv holds records only, no total row"
+    totals = json.loads(jcg("report", "balances", "--format", "json").stdout)["totals"]
+    assert totals == [{"account": "total", "title": "", "debit": "140000.00", "credit": "140000.00"}]
+    table = jcg("report", "balances").stdout.splitlines()
+    assert table[-3].startswith("total") and table[-3].endswith("140,000.00  140,000.00"), "total under the table"
     data = json.loads(jcg("report", "caps", "--format", "json").stdout)
     p24 = next(r for r in data["rows"] if r["clause"] == "P2.4")
     assert p24["used"] == "95000.00"
@@ -83,3 +88,19 @@ def test_bad_options_are_usage_errors(jcg: Callable[..., Result], history: int) 
     assert jcg("report", "balances", "--format", "xml").exit_code == 2
     assert jcg("report", "balances", "--as-of", "2025-13-01").exit_code == 2
     assert jcg("report", "balances", "--at-position", "-1").exit_code == 2
+
+
+def test_a_position_beyond_the_log_is_refused_naming_its_size(jcg: Callable[..., Result], history: int,
+                                                              provisioned_url: str) -> None:
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
+    try:
+        size = head(ledger)
+    finally:
+        ledger.close()
+    assert size > history
+    last = jcg("report", "recipients", "--at-position", str(size), "--format", "json")
+    assert last.exit_code == 0, last.output
+    beyond = jcg("report", "recipients", "--at-position", str(size + 1))
+    assert beyond.exit_code == 2
+    assert f"--at-position {size + 1} is beyond the log, which holds {size} events" in beyond.stderr
+    assert beyond.stdout == ""
