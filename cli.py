@@ -155,6 +155,14 @@ class JcgGroup(click.Group):
         except Refused as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except ValueError as exc:  # MapperDeserialisationError is one: an encrypted ledger, no or a wrong key
+            from ledger.cipher import unreadable_events
+
+            message = unreadable_events(exc)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            sys.exit(1)
         except (PersistenceError, sqlite3.Error, psycopg.Error) as exc:
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             click.echo(f"error: the ledger database cannot be used: {first_line}", err=True)
@@ -1440,11 +1448,13 @@ def officer() -> None:
 
 
 def _roster(session: Session) -> Any:
+    from eventsourcing.application import AggregateNotFoundError
+
     from domain.officer import ROSTER_ID
 
     try:
         return session.ledger.aggregate(ROSTER_ID)
-    except Exception:
+    except AggregateNotFoundError:  # no officer yet (an unreadable roster is an error, not "none")
         return None
 
 

@@ -27,6 +27,7 @@ from domain.ledger_key import LedgerKey
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger import checkpoint as cp
+from ledger.cipher import NO_KEY, wrong_key
 from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.merkle import Frontier
 from ledger.signing import PublicKeys, record_hash, request_message
@@ -199,15 +200,12 @@ def _check_readable(ledger: Any) -> None:
         except Exception as exc:
             errors.append(exc)
     if mapper.cipher is None:
-        raise Refused("the stored events cannot be read: they are encrypted at rest; set JCG_CIPHER_KEY to this "
-                      "ledger's cipher key")
+        raise Refused(NO_KEY)
     cause = errors[0]
     while isinstance(cause, MapperDeserialisationError) and cause.__cause__ is not None:
         # the mapper wraps the cipher's own error ("Invalid cipher tag")
         cause = cause.__cause__
-    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
-    raise Refused(f"JCG_CIPHER_KEY does not decrypt the stored events ({reason}): wrong cipher key, "
-                  "or the ledger is not encrypted")
+    raise Refused(wrong_key((str(cause).strip().splitlines() or [type(cause).__name__])[0]))
 
 
 def _plaintext(mapper: Any, state: bytes) -> bytes:

@@ -156,3 +156,48 @@ def test_each_command_names_the_roles_that_may_submit_it(ledger: Ledger) -> None
     with pytest.raises(Refused, match="needs an approver"):
         ledger.execute(cmd(ApproveCompensation, OFFICER))
     assert sum(1 for _ in ledger.read_log()) == before
+
+
+def test_a_refused_add_writes_no_key_file_and_a_planted_file_is_never_adopted(empty: Ledger) -> None:
+    store = empty.keyring.store
+    with pytest.raises(Refused, match="auditor never writes"):
+        enrol(empty, "sun", "auditor")
+    assert not store.exists("sun")  # refused: nothing on disk either
+    enrol(empty, "zhang", "approver", request_id="add-zhang")
+    assert store.exists("zhang")
+    repeat = enrol(empty, "zhang", "approver", request_id="add-zhang")  # the file holds the registered key
+    assert repeat.already_recorded
+    planted = KeyStore(store.directory, KEY_PASSPHRASE)
+    planted.create("li")  # a left-over or planted file
+    with pytest.raises(Refused, match=r"already exists .* does not hold li's registered key"):
+        enrol(empty, "li", "officer", actor="zhang")
+    assert "li" not in empty.aggregate(ROSTER_ID).officers
+
+
+def test_cli_commands_on_an_encrypted_ledger_without_or_with_a_wrong_cipher_key_are_one_line(
+        sqlite_url: str, key_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+    from ledger.cipher import new_cipher_key
+    from tests.conftest import provision_officers
+
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    provision_officers(sqlite_url)
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(cli.main, ["--db", sqlite_url, "--officer", OFFICER, *args])
+
+    assert run("officer", "list").exit_code == 0
+    for env in (None, new_cipher_key()):
+        if env is None:
+            monkeypatch.delenv("JCG_CIPHER_KEY")
+        else:
+            monkeypatch.setenv("JCG_CIPHER_KEY", env)
+        for args in (("officer", "list"), ("party", "register", "E1", "--name", "E1", "--kind", "enterprise",
+                                            "--entered", "2024-12-01", "--decided", "2025-01-02")):
+            r = run(*args)
+            assert r.exit_code == 1, (args, r.output, r.stderr)
+            assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+            want = "encrypted at rest; set JCG_CIPHER_KEY" if env is None else "does not decrypt the stored events"
+            assert want in r.stderr, (args, r.stderr)

@@ -258,3 +258,46 @@ def test_encrypted_state_edited_as_text_is_named(ledger_url: str, key_dir: Path,
         store.close()
     problems = audit(ledger_url, None)
     assert first(problems).startswith(f"position {pos}: ")
+
+
+# whole requests after a checkpoint: with a checkpoint after every request, order is covered too -----
+
+@pytest.fixture
+def every_request(provisioned_url: str) -> Iterator[tuple[str, RawStore, list[tuple[int, int]]]]:
+    """Four requests, each checkpointed on its own (JCG_CHECKPOINT_EVERY=1); the (first, last)
+    positions of each request's rows (its events, then its request record)."""
+    app = Ledger.open(provisioned_url, clock=fixed_clock(), JCG_CHECKPOINT_EVERY="1")
+    write_checkpoint(app, OFFICER)  # creates and registers the ledger key
+    spans = []
+    for code in ("E1", "E2", "E3", "E4"):
+        before = app.recorder.max_notification_id()
+        app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=code,
+                                  party_kind="enterprise", entered=date(2024, 12, 1)))
+        spans.append((before + 1, app.recorder.max_notification_id()))
+    table = app.recorder.events_table_name
+    app.close()
+    store = RawStore(provisioned_url, table)
+    yield provisioned_url, store, spans
+    store.close()
+
+
+def test_two_whole_requests_reordered_after_a_checkpoint(
+        every_request: tuple[str, RawStore, list[tuple[int, int]]]) -> None:
+    url, store, spans = every_request
+    assert audit(url, None) == []
+    (a0, a1), (b0, b1) = spans[1], spans[2]
+    assert a1 - a0 == b1 - b0  # same shape, so each request still verifies on its own
+    offset = 1_000_000
+    store.run("UPDATE {t} SET {pos} = {pos} + {m} WHERE {pos} BETWEEN {m} AND {m}", offset, a0, a1)
+    store.run("UPDATE {t} SET {pos} = {pos} - {m} WHERE {pos} BETWEEN {m} AND {m}", b0 - a0, b0, b1)
+    store.run("UPDATE {t} SET {pos} = {pos} - {m} WHERE {pos} > {m}", offset - (b0 - a0), offset)
+    problems = audit(url, None)
+    assert any(f"the log up to position {a1} differs from the ledger's checkpoint" in p for p in problems), problems
+
+
+def test_a_whole_request_deleted_from_the_middle(every_request: tuple[str, RawStore, list[tuple[int, int]]]) -> None:
+    url, store, spans = every_request
+    first_pos, last_pos = spans[1]
+    store.run("DELETE FROM {t} WHERE {pos} BETWEEN {m} AND {m}", first_pos, last_pos)
+    problems = audit(url, None)
+    assert any("differs from the ledger's checkpoint" in p and "reordered" in p for p in problems), problems
