@@ -24,8 +24,6 @@ from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule
 from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
 
-KEYS = Keyring(KeyStore(tempfile.mkdtemp(prefix="jcg-property-keys-"), KEY_PASSPHRASE))
-
 PARTIES = ["ENT-1", "ENT-2", "U-1"]
 START = date(2024, 11, 5)
 
@@ -49,7 +47,7 @@ operation = st.one_of(
 @given(st.lists(operation, min_size=1, max_size=25))
 def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[tuple]) -> None:
     ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock(),
-                    keyring=KEYS)
+                    keyring=Keyring(KeyStore(tempfile.mkdtemp(prefix="jcg-property-keys-"), KEY_PASSPHRASE)))
     enrol(ledger, OFFICER, "officer", decided=START)  # the first officer registers themself
     officer_events = sum(1 for _ in ledger.read_log())
     for code in PARTIES:
