@@ -34,7 +34,7 @@ from ledger.commands import Command, Outcome
 from ledger.config import database_url
 from ledger.grants import ClawBack, Disburse
 from ledger.parties import ExpireQualification, GrantQualification, RegisterParty
-from ledger.rules import IMPORT_PROGRESS, AwardByRule, ImportRefused, RecordExternalAward, calculate, import_command
+from ledger.rules import AwardByRule, RecordExternalAward, calculate
 
 # parameter types ------------------------------------------------------------------------
 
@@ -113,7 +113,7 @@ def report(outcome: Outcome) -> None:
     click.echo(outcome.message)
     for line in outcome.trace:
         click.echo(f"  {line}")
-    if not outcome.already_recorded:
+    if outcome.request_id and not outcome.already_recorded:
         click.echo(f"  request id: {outcome.request_id}")
 
 
@@ -514,38 +514,37 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
 
 @grant.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--request-id", default="", help="Idempotency key of the whole import (default: the file's digest).")
 @pass_session
-def grant_import(session: Session, file: Path, request_id: str) -> None:
+def grant_import(session: Session, file: Path) -> None:
     """Record many awards, disbursements or external awards from a CSV FILE: all rows or none.
 
     Columns: request_id, action (award|disburse|external), clause, recipient, basis (k=v;k=v),
     amount, decided, ref, reason, source, award, voucher, matter. Every row is validated first;
-    if any is bad, each bad row is listed with its reason and nothing is written. Each row's
-    request_id makes it idempotent: a row already recorded is skipped.
+    if any is bad, each bad row is listed with its reason and nothing is written. Each row is a
+    request of its own, signed by the officer; its request_id makes it idempotent (a row already
+    recorded is skipped), and all rows are recorded in one transaction.
 
     \b
     Example:
       jcg grant import awards-2025.csv
     """
-    command = import_command(file.read_text(encoding="utf-8"), session.officer, file.name, request_id)
-    total = len(command.rows)
+    from ledger.batch_import import ImportRefused, import_csv, read_rows
+
+    text = file.read_text(encoding="utf-8")
+    total = len(read_rows(text))
     every = max(1, total // 10)
 
     def progress(done: int, of: int) -> None:
         if done % every == 0 or done == of:
             click.echo(f"validated {done}/{of} rows", err=True)
 
-    token = IMPORT_PROGRESS.set(progress if total >= 20 else None)
     try:
-        session.run(command)
+        report(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None))
     except ImportRefused as exc:
         click.echo(f"bad rows in {file.name}:")
         for problem in exc.problems:
             click.echo(f"  {problem}")
         raise
-    finally:
-        IMPORT_PROGRESS.reset(token)
 
 
 # projects, funds and cap tables (issue 5): project ..., fund ..., captable ... ----------
@@ -556,6 +555,20 @@ def _issue5() -> Any:
     from ledger import captable_export, funds, projects
 
     return projects, funds, captable_export
+
+
+class SpentType(YuanType):
+    """Like YUAN, but nothing spent (0) is a valid answer for a project's completion."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if str(value).strip() in {"0", "0.0", "0.00", "0元"}:
+            return Decimal("0.00")
+        return super().convert(value, param, ctx)
+
+
+SPENT = SpentType()
 
 
 @main.group()
@@ -774,21 +787,23 @@ def project_write_off(session: Session, code: str, reason: str, decided: date, r
 
 @project.command("finish")
 @click.argument("code")
+@click.option("--spent", type=SPENT, required=True, help="What the team spent on the research (0 if nothing).")
 @writing
 @pass_session
-def project_finish(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
+def project_finish(session: Session, code: str, spent: Decimal, decided: date, ref: str, request_id: str) -> None:
     """Record that project CODE's work was accepted (结题验收); --ref is the acceptance reference.
 
-    After completion no further tranche is paid, and P6.1 lets the team reassign the project's
-    unspent fiscal money (jcg project reassign). A stake the fund holds stays held. A failed
-    project is written off, not finished.
+    After completion no further tranche is paid and the unpaid grant is released from the
+    commitment. P6.1 lets the team reassign the unspent fiscal money (paid − spent − converted −
+    reassigned − recovered) to another project of the same enterprise (jcg project reassign).
+    A stake the fund holds stays held. A failed project is written off, not finished.
 
     \b
     Example:
-      jcg project finish PJ-1 --decided 2025-11-20 --ref 临科验〔2025〕3号
+      jcg project finish PJ-1 --spent 70万 --decided 2025-11-20 --ref 临科验〔2025〕3号
     """
     projects, _, _ = _issue5()
-    session.run(projects.FinishProject(project=code, **common(decided, ref, request_id)))
+    session.run(projects.FinishProject(project=code, spent=spent, **common(decided, ref, request_id)))
 
 
 @project.command("reassign")
@@ -799,13 +814,14 @@ def project_finish(session: Session, code: str, decided: date, ref: str, request
 @pass_session
 def project_reassign(session: Session, code: str, target: str, amount: Decimal | None, decided: date, ref: str,
                      request_id: str) -> None:
-    """P6.1: reassign finished project CODE's unspent fiscal money to another project.
+    """P6.1: reassign finished project CODE's unspent fiscal money to another project of the team.
 
-    CODE must be finished first (jcg project finish CODE --ref 验收文号).
+    CODE must be finished first (jcg project finish CODE --spent AMOUNT --ref 验收文号); the target
+    must belong to the same enterprise, and the money it receives is not convertible there.
 
     \b
     Example:
-      jcg project finish PJ-1 --decided 2025-11-20 --ref 临科验〔2025〕3号
+      jcg project finish PJ-1 --spent 70万 --decided 2025-11-20 --ref 临科验〔2025〕3号
       jcg project reassign PJ-1 --to PJ-B --amount 30万 --decided 2025-12-01
     """
     projects, _, _ = _issue5()

@@ -140,6 +140,8 @@ class Project(Aggregate):
         self.reassigned_in = ZERO
         self.reassigned_out = ZERO
         self.clawed_back = ZERO
+        self.released = ZERO  # grant never paid, released from the commitment on failure or completion
+        self.spent = ZERO  # what the team spent on the research, recorded at completion (P6.1)
         self.trigger: dict[str, Any] | None = None
         self.into = ""
         self.converted = ZERO
@@ -177,6 +179,17 @@ class Project(Aggregate):
     def unconverted(self) -> Decimal:
         """Fiscal money received and neither converted, reassigned nor recovered."""
         return self.disbursed + self.reassigned_in - self.converted - self.reassigned_out - self.clawed_back
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Grant approved and still committed: neither paid nor released (failure or completion)."""
+        return self.amount - self.disbursed - self.released
+
+    @property
+    def convertible(self) -> Decimal:
+        """The project's own tranches not yet converted, reassigned or recovered: money reassigned in
+        (P6.1) is for research, never part of the conversion base."""
+        return max(ZERO, min(self.disbursed - self.converted - self.clawed_back, self.unconverted - self.spent))
 
     @property
     def debt_outstanding(self) -> Decimal:
@@ -269,7 +282,7 @@ class Project(Aggregate):
             raise InvalidDate(f"project {self.code}: conversion {on} is before the trigger ({self.trigger['on']})")
         if self.into and into != self.into:
             raise Refused(f"project {self.code} was converted into {self.into}; it cannot now convert into {into}")
-        convertible = self.unconverted
+        convertible = self.convertible
         amount = convertible if amount is None else yuan(amount)
         if amount <= 0:
             raise InvalidAmount(f"project {self.code}: nothing to convert (disbursed {fmt(self.disbursed)}, "
@@ -277,8 +290,9 @@ class Project(Aggregate):
         if amount > convertible:
             raise CapExceeded(
                 f"project {self.code}: cannot convert {fmt(amount)}: converted must not exceed disbursed "
-                f"(disbursed {fmt(self.disbursed + self.reassigned_in)}, already converted {fmt(self.converted)}, "
-                f"left {fmt(convertible)})"
+                f"(disbursed {fmt(self.disbursed)}, already converted {fmt(self.converted)}, left {fmt(convertible)}"
+                + (f"; {fmt(self.reassigned_in)} reassigned in under P6.1 is not convertible" if self.reassigned_in
+                   else "") + ")"
             )
         terms = self.terms
         tag = self.clause
@@ -580,16 +594,20 @@ class Project(Aggregate):
         if self.debt_outstanding > 0:
             interest, _ = self.interest_due(by.decided)
             self._debt_written_off(by, self.code, self.enterprise, self.fund, self.debt_outstanding, interest, reason)
-        self._failed(by, self.code, self.enterprise, self.fund, reason, misuse, self.held)
+        self._failed(by, self.code, self.enterprise, self.fund, reason, misuse, self.held, self.outstanding,
+                     self.clause, self.source)
         if clawback is not None:
             self._clawed_back(by, self.code, self.clause, self.enterprise, self.source, clawback, misuse,
                               self.last_paid_year)
 
     @event("Failed")
     def _failed(
-        self, by: Provenance, code: str, enterprise: str, fund: str, reason: str, misuse: str, written_off: Decimal
+        self, by: Provenance, code: str, enterprise: str, fund: str, reason: str, misuse: str, written_off: Decimal,
+        released: Decimal = ZERO, clause: str = "", source: str = "",
     ) -> None:
+        # ``released``: the unpaid grant leaves the commitment (events stored before it existed: 0)
         self.written_off += written_off
+        self.released += released
         self.status = "failed"
 
     @event("ClawedBack")
@@ -600,9 +618,10 @@ class Project(Aggregate):
         self.clawed_back += amount
 
     # completion (验收) ------------------------------------------------------------------
-    def finish(self, by: Provenance) -> None:
-        """The project's work is accepted (结题验收, reference ``by.ref``): no further tranches, and
-        P6.1 lets the team reassign its unspent fiscal money. A stake already held stays held."""
+    def finish(self, by: Provenance, spent: Decimal) -> None:
+        """The project's work is accepted (结题验收, reference ``by.ref``) with what the team spent on
+        it: no further tranches, the unpaid grant leaves the commitment (``released``), and P6.1 lets
+        the team reassign its unspent fiscal money. A stake already held stays held."""
         if self.status == "failed":
             raise Refused(f"project {self.code} failed: a failed project is written off, not finished")
         if self.finished_on is not None:
@@ -616,18 +635,46 @@ class Project(Aggregate):
         if last_tranche is not None and by.decided < last_tranche:
             raise InvalidDate(f"project {self.code}: completion {by.decided} is before its last tranche "
                               f"({last_tranche})")
-        self._finished(by, self.code, by.ref, self.unconverted)
+        spent = yuan(spent)
+        if spent < 0:
+            raise InvalidAmount(f"project {self.code}: the amount spent must not be negative")
+        if spent > self.unconverted:
+            raise CapExceeded(
+                f"project {self.code}: spent {fmt(spent)} exceeds the fiscal money paid and neither converted, "
+                f"reassigned nor recovered ({fmt(self.unconverted)})"
+            )
+        self._finished(by, self.code, by.ref, self.unconverted - spent, self.outstanding, spent,
+                       self.clause, self.source)
 
     @event("Finished")
-    def _finished(self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal) -> None:
+    def _finished(
+        self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal = ZERO,
+        spent: Decimal = ZERO, clause: str = "", source: str = "",
+    ) -> None:
+        # ``released``/``spent``: events stored before they existed released and recorded nothing (0)
         self.finished_on = by.decided
         self.acceptance_ref = acceptance_ref
+        self.released += released
+        self.spent += spent
         if self.status == "approved":
             self.status = "finished"
 
+    @property
+    def unspent(self) -> Decimal:
+        """P6.1: paid (incl. reassigned in) − spent − converted − reassigned out − recovered."""
+        return self.unconverted - self.spent
+
+    def unspent_trace(self) -> str:
+        paid = self.disbursed + self.reassigned_in
+        received = f" (incl. {fmt(self.reassigned_in)} reassigned in)" if self.reassigned_in else ""
+        return (f"P6.1: unspent fiscal money = {fmt(paid)} paid{received} − {fmt(self.spent)} spent − "
+                f"{fmt(self.converted)} converted − {fmt(self.reassigned_out)} reassigned − "
+                f"{fmt(self.clawed_back)} recovered = {fmt(self.unspent)}")
+
     # P6.1 reassignment ----------------------------------------------------------------
     def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:
-        """Unspent fiscal money of this finished project goes to ``target``: a transfer, not new spending."""
+        """Unspent fiscal money of this finished project goes to ``target``, another project of the same
+        team (项目组统筹用于其他科研项目): a transfer, not new spending, and never convertible there."""
         if target.code == self.code:
             raise Refused(f"project {self.code} cannot reassign money to itself")
         if self.status == "failed":
@@ -635,19 +682,25 @@ class Project(Aggregate):
         if self.finished_on is None:
             raise Refused(
                 f"project {self.code} is not finished: P6.1 reassigns a finished project's unspent money; record "
-                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号)"
+                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号 --spent AMOUNT)"
+            )
+        if target.enterprise != self.enterprise:
+            raise Refused(
+                f"P6.1: unspent money stays with the team (项目组统筹用于其他科研项目): project {target.code} belongs "
+                f"to {target.enterprise}, not to {self.enterprise}"
             )
         if by.decided < self.finished_on:
             raise InvalidDate(f"project {self.code}: reassignment {by.decided} is before its completion "
                               f"({self.finished_on})")
         target._open("receive reassigned money")
-        unspent = self.unconverted
+        unspent = self.unspent
         amount = unspent if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code} has no unspent fiscal money to reassign")
+            raise InvalidAmount(f"project {self.code} has no unspent fiscal money to reassign ({self.unspent_trace()})")
         if amount > unspent:
             raise CapExceeded(
-                f"project {self.code}: cannot reassign {fmt(amount)}; unspent fiscal money is {fmt(unspent)}"
+                f"project {self.code}: cannot reassign {fmt(amount)}; unspent fiscal money is {fmt(unspent)} "
+                f"({self.unspent_trace()})"
             )
         self._reassigned_out(by, self.code, target.code, amount)
         target._reassigned_in(by, target.code, self.code, amount)
@@ -670,12 +723,14 @@ class Project(Aggregate):
             f"holder {self.fund}, approved {self.approved_on}",
             f"  grant {fmt(self.amount)}; paid {fmt(self.disbursed)} in {len(self.tranches)} tranche(s); "
             f"reassigned in {fmt(self.reassigned_in)}, out {fmt(self.reassigned_out)}; "
-            f"clawed back {fmt(self.clawed_back)}",
+            f"clawed back {fmt(self.clawed_back)}; unpaid grant released {fmt(self.released)}, still committed "
+            f"{fmt(self.outstanding)}",
         ]
         lines += [f"  terms: {line}" for line in self.terms.describe()]
         if self.finished_on is not None:
-            lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; unspent "
-                         f"fiscal money {fmt(self.unconverted)} may be reassigned (P6.1)")
+            lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; spent "
+                         f"{fmt(self.spent)}; unspent fiscal money {fmt(self.unspent)} may be reassigned to another "
+                         "project of the team (P6.1)")
         elif self.status != "failed":
             lines.append("  not finished: no acceptance recorded (jcg project finish)")
         if self.trigger:
@@ -725,3 +780,14 @@ def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
 @journal.postings.register(Project.ReassignedOut)  # type: ignore[attr-defined]
 def _reassigned_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(project_account(e.target), project_account(e.code), e.amount)
+
+
+@journal.postings.register(Project.Failed)  # type: ignore[attr-defined]
+@journal.postings.register(Project.Finished)  # type: ignore[attr-defined]
+def _released_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The reversal of what approval posted for the unpaid part (``e.released``): nothing.
+
+    Approval posts no journal entry (project money is booked on the cash basis: each tranche
+    moves funding → budget when paid), so the reversal of its unpaid part is empty too; the
+    released amount leaves the budget commitment, which the read models take from the event."""
+    return ()

@@ -152,6 +152,9 @@ class FinishProject(ProjectStep):
 
     kind = "project.finish"
     project: str
+    # what the team spent on the research (P6.1 unspent = paid − spent − …); the CLI requires it,
+    # the default only keeps callers written before it existed working
+    spent: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -341,7 +344,8 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     fund = _fund(uow, project.fund)
     project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
     fund.project_failed(by, project.code, cmd.reason)
-    trace = []
+    trace = [f"{project.clause}: unpaid grant released from the commitment: {fmt(project.amount)} granted − "
+             f"{fmt(project.disbursed)} paid = {fmt(project.released)} (never paid)"]
     loss = Decimal("0.00")
     if project.code in fund.lots and not fund.lots[project.code].written_off:
         loss = fund.write_off(by, project.code, cmd.reason)
@@ -357,7 +361,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
         cmd.request_id,
         f"project {cmd.project} failed: {cmd.reason}",
         trace=trace,
-        data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
+        data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged, "released": project.released},
     )
 
 
@@ -409,16 +413,16 @@ def _tolerance(on: date) -> Decimal:
 @handles(FinishProject)
 def finish_project(uow: UnitOfWork, cmd: FinishProject, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
-    project.finish(by)
-    unspent = project.unconverted
+    project.finish(by, cmd.spent)
+    released = project.released
     return Outcome(
         cmd.request_id,
         f"project {cmd.project} finished on {cmd.decided} (acceptance {cmd.ref}); no further tranches",
-        trace=[f"P6.1: unspent fiscal money {fmt(project.disbursed + project.reassigned_in)} paid − "
-               f"{fmt(project.converted)} converted − {fmt(project.reassigned_out)} reassigned − "
-               f"{fmt(project.clawed_back)} recovered = {fmt(unspent)}; the team may reassign it to another "
-               "project (jcg project reassign)"],
-        data={"unspent": unspent},
+        trace=[f"{project.clause}: unpaid grant released from the commitment: {fmt(project.amount)} granted − "
+               f"{fmt(project.disbursed)} paid = {fmt(released)}",
+               f"{project.unspent_trace()}; the team may reassign it to another project of {project.enterprise} "
+               "(jcg project reassign)"],
+        data={"unspent": project.unspent, "released": released, "spent": project.spent},
     )
 
 

@@ -138,6 +138,12 @@ def when_finish(world: World, day: date, code: str, ref: str) -> None:
     world.submit(FinishProject(project=code, **{**_on(world, day), "ref": ref}))  # type: ignore[arg-type]
 
 
+@when(step('于 {day:Date} 项目 "{code}" 结题验收, 文号 "{ref}", 已支出 {spent:Yuan}'))
+def when_finish_spent(world: World, day: date, code: str, ref: str, spent: Decimal) -> None:
+    """Completion records what the team spent; P6.1 unspent = paid − spent − converted − reassigned − recovered."""
+    world.submit(FinishProject(project=code, spent=spent, **{**_on(world, day), "ref": ref}))  # type: ignore[arg-type]
+
+
 @when(step('于 {day:Date} 将项目 "{code}" 结余财政资金 {amount:Yuan} 统筹用于项目 "{target}"'))
 def when_reassign(world: World, day: date, code: str, amount: Decimal, target: str) -> None:
     world.submit(ReassignUnspent(project=code, target=target, amount=amount, **_on(world, day)))  # type: ignore[arg-type]
