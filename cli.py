@@ -503,6 +503,9 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
                    decided: date, ref: str, request_id: str) -> None:
     """Record an award paid under another policy on a G.3 matter, so 就高不重复 counts it.
 
+    It is the other policy's decision, so this policy's window (G.1, from 2024-11-05) does not
+    apply to --decided. Subjects in the matter compare ignoring case (p6.7:zl1 = P6.7:ZL1).
+
     \b
     Example:
       jcg grant external P6.7 --recipient ENT-001 --matter P6.7:ZL202310001 --amount 5万 \\

@@ -96,6 +96,9 @@
     假如 按 P3.2b 为 "E1" 申请奖励 10万元
     并且 于 2026-03-01 按 P3.2b 为 "E1" 申请奖励 15万元
     当 于 2027-03-01 按 P3.2b 为 "E1" 申请奖励 10万元
+    那么 请求被拒绝: 经办人确定的金额超过剩余额度
+    并且 拒绝理由提到 "P3.2b: amount decided 100,000.00 exceeds the 50,000.00 remaining of the cap 300,000 over the construction period"
+    当 于 2027-03-01 按 P3.2b 为 "E1" 申请奖励 5万元
     那么 核定奖励 50,000.00元
     并且 计算过程包含 "cap 300,000 over the construction period, used 250,000.00, remaining 50,000.00"
     当 于 2027-06-01 按 P3.2b 为 "E1" 申请奖励 0.01元

@@ -108,7 +108,9 @@ def test_p2_3a_officer_amount_within_annual_cap() -> None:
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 500,000"):
         calc("P2.3a", p, amount="500000.01")
     award("P2.3a", p, amount="300000")
-    e = calc("P2.3a", p, amount="300000")
+    with pytest.raises(CapExceeded, match=r"^P2.3a: amount decided 300,000.00 exceeds the 200,000.00 remaining"):
+        calc("P2.3a", p, amount="300000")  # an officer's amount is refused, never cut
+    e = calc("P2.3a", p, amount="200000")
     assert e.amount == D("200000.00") and "used 300,000.00, remaining 200,000.00" in e.line
     award("P2.3a", p, amount="200000")
     with pytest.raises(CapExceeded, match=r"used up in 2025"):
@@ -204,7 +206,9 @@ def test_p3_2b_cumulative_over_the_construction_period() -> None:
     p = party("institute", "N1")
     award("P3.2b", p, amount="100000")
     award("P3.2b", p, date(2026, 3, 1), amount="150000")
-    e = calc("P3.2b", p, date(2027, 3, 1), amount="100000")
+    with pytest.raises(CapExceeded, match=r"^P3.2b: amount decided 100,000.00 exceeds the 50,000.00 remaining"):
+        calc("P3.2b", p, date(2027, 3, 1), amount="100000")
+    e = calc("P3.2b", p, date(2027, 3, 1), amount="50000")
     assert e.amount == D("50000.00") and "used 250,000.00, remaining 50,000.00" in e.line
     award("P3.2b", p, date(2027, 3, 1), amount="50000")
     with pytest.raises(CapExceeded, match=r"over the construction period is used up"):
@@ -324,8 +328,9 @@ def test_p5_4_leasing_half_percent_annual_cap() -> None:
     assert calc("P5.4", lo, financing_total="100000000").amount == D("500000.00")
     assert calc("P5.4", lo, financing_total="300000000").amount == D("1000000.00")
     assert calc("P5.4", lo, financing_total="101").amount == D("0.51")  # 0.505 → 0.51
-    award("P5.4", lo, financing_total="150000000")
-    assert calc("P5.4", lo, financing_total="150000000").amount == D("250000.00")
+    award("P5.4", lo, financing_total="150000000")  # 750,000 for 2025
+    e = calc("P5.4", lo, financing_total="200000000")  # a corrected 2025 total: G.3 difference
+    assert e.amount == D("250000.00") and "G.3 matter P5.4:2025: already received 750,000.00" in e.line
 
 
 def test_p5_5_listing_steps_up_within_the_family() -> None:

@@ -163,12 +163,13 @@ def test_level_step_ups_stay_g3_differences() -> None:
     p = party("service_org", "S1")
     award("P6.4a", p, level="municipal")
     assert calc("P6.4a", p, level="national").amount == D("800000.00")
-    award("P6.5b", p, level="provincial_specialised")
-    assert calc("P6.5b", p, level="provincial_little_giant").amount == D("100000.00")
-    award("P5.5b", p)
-    assert calc("P5.5a", p, private="yes").amount == D("200000.00")
-    award("P3.1c", p, platform="ETC-1", level="municipal")
-    assert calc("P3.1c", p, platform="ETC-1", level="provincial").amount == D("100000.00")
+    e = party("enterprise", "E1")
+    award("P6.5b", e, level="provincial_specialised")
+    assert calc("P6.5b", e, level="provincial_little_giant").amount == D("100000.00")
+    award("P5.5b", e)
+    assert calc("P5.5a", e, private="yes").amount == D("200000.00")
+    award("P3.1c", e, platform="ETC-1", level="municipal")
+    assert calc("P3.1c", e, platform="ETC-1", level="provincial").amount == D("100000.00")
 
 
 # 6 eligibility conditions and recipient kinds --------------------------------------------

@@ -26,7 +26,14 @@ KINDS = {
     "yesno": "yes or no",
     "choice": "one of the listed words",
     "text": "free text (an id, a number, a name)",
+    "subject": "the subject of a G.3 matter (a contract, patent, person …): compared ignoring case and spaces",
 }
+
+
+def subject_text(raw: object) -> str:
+    """The one spelling of a free-text G.3 subject: inner spaces collapsed, upper-case, so that
+    ``h1``, `` H1 `` and ``H1`` are the same contract (and the same matter key)."""
+    return " ".join(str(raw).split()).upper()
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ class Key:
             if value.lower() not in {"yes", "no"}:
                 raise Refused(f"{where} must be yes or no")
             return value.lower() == "yes"
+        if self.kind == "subject":
+            return subject_text(value)
         if self.kind == "choice":
             if value not in self.choices:
                 raise Refused(f"{where} must be one of {', '.join(self.choices)}")

@@ -70,7 +70,10 @@ class Rule:
     ``once`` rules (一次性, a single amount per recipient or subject, no levels) refuse a
     second award on their matter instead of paying a G.3 difference; ``year_final`` rules
     (a per-recipient-per-year cap) keep a matter in the year it was first awarded, so a
-    later year cannot top up what that year's cap cut.
+    later year cannot top up what that year's cap cut. ``kinds`` are the recipient kinds the
+    clause's text allows (default-deny: a rule without kinds is a programming error).
+    ``shared`` names the basis key whose subject spans recipients (P4.1a: a person is paid
+    for once, whichever enterprise hires them): its awards are kept on a subject aggregate.
     """
 
     clause: str
@@ -83,6 +86,7 @@ class Rule:
     counted: bool = False
     once: bool = False
     year_final: bool = False
+    shared: str = ""
 
     @property
     def title(self) -> str:
@@ -102,6 +106,7 @@ def rule(
     counted: bool = False,
     once: bool = False,
     year_final: bool = False,
+    shared: str = "",
 ) -> Callable[[Callable[[Calculation], None]], Callable[[Calculation], None]]:
     """Register the body of the rule for ``clause`` (one per clause)."""
 
@@ -109,8 +114,12 @@ def rule(
         find_clause(clause)  # refuses an id that is not in the clause index
         if clause in RULES:
             raise RuntimeError(f"rule {clause} is defined twice")
+        if not kinds or set(kinds) - set(KINDS):
+            raise RuntimeError(f"rule {clause} must name the recipient kinds its text allows (default-deny)")
+        if shared and shared not in {k.name for k in keys}:
+            raise RuntimeError(f"rule {clause}: shared subject {shared} is not one of its basis keys")
         RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted, once,
-                             year_final)
+                             year_final, shared)
         return body
 
     return register
@@ -140,6 +149,7 @@ class Calculation:
     requested: Decimal | None = None
     reason: str = ""
     counter_taken: tuple[str, ...] = ()
+    others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
     amount: Decimal = ZERO
     steps: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
@@ -172,6 +182,20 @@ class Calculation:
 
     def step(self, text: str) -> None:
         self.steps.append(text)
+
+    def basis_year(self, what: str, why: str, key: str = "year") -> int:
+        """A past year the award is for (rent paid, financing provided, an assessment; default:
+        the decision year): not after the decision year, not before the policy's start year
+        (G.1) nor the year the recipient entered the platform."""
+        year = int(self.basis.get(key, self.year))
+        start = self.param("in_force_from", "G.1")
+        entered = self.recipient.entered
+        self.require(year <= self.year, f"{what} {year} is after the decision year {self.year} ({why})")
+        self.require(year >= start.year, f"{what} {year} is before the policy's start year {start.year} "
+                                         f"(G.1: in force from {start})")
+        self.require(year >= entered.year, f"{what} {year} is before {self.recipient.code} entered the platform "
+                                           f"({entered})")
+        return year
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
@@ -214,16 +238,25 @@ class Calculation:
             self.amount = cap
             self.step(f"cap {fmt_plain(cap)} {label} → {fmt(cap)}")
 
-    def cap_per_year(self, cap: Decimal) -> None:
+    def cap_per_year(self, cap: Decimal, year: int | None = None, what: str = "") -> None:
         """Per recipient per calendar year, cumulative. ``used`` is net of clawbacks (reading:
-        a clawback gives the room back, so a wrong award can be clawed back and re-awarded)."""
-        awards = [a for a in self.recipient.awards.values() if a.clause == self.clause and a.fiscal_year == self.year]
-        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", f"in {self.year}")
+        a clawback gives the room back, so a wrong award can be clawed back and re-awarded).
+        The year is the decision's, or ``year`` when the basis names the year the money is
+        for (P5.4: the financing year; awards without a basis year count in their fiscal year)."""
+        if year is None:
+            awards = [a for a in self.recipient.awards.values()
+                      if a.clause == self.clause and a.fiscal_year == self.year]
+            scope = f"in {self.year}"
+        else:
+            awards = [a for a in self.recipient.awards.values()
+                      if a.clause == self.clause and int(a.basis.get("year") or a.fiscal_year) == year]
+            scope = f"for {what or 'year'} {year}"
+        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", scope)
 
     def cap_over(self, cap: Decimal, scope: str, **basis: str) -> None:
         """A cumulative cap over a period or a subject (construction period, a project):
         the clause's awards whose basis has the given values, net of clawbacks."""
-        awards = [a for a in self.recipient.awards.values()
+        awards = [a for a in (*self.recipient.awards.values(), *self.others)
                   if a.clause == self.clause and all(a.basis.get(k) == v for k, v in basis.items())]
         self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)} {scope}", "")
 
@@ -236,6 +269,10 @@ class Calculation:
         if remaining <= 0:
             where = f" {scope}" if scope else ""
             raise CapExceeded(f"{self.clause}: {label} is used up{where} (used {fmt(used)}{net}); nothing to award")
+        if self.rule.decided and self.amount > remaining:  # an officer's amount is refused, never cut
+            where = f" {scope}" if scope else ""
+            raise CapExceeded(f"{self.clause}: amount decided {fmt(self.amount)} exceeds the {fmt(remaining)} "
+                              f"remaining of the {label}{where} (used {fmt(used)}{net})")
         self.amount = min(self.amount, remaining)
 
     def count_per_year(self, limit: int, what: str) -> None:
@@ -276,6 +313,7 @@ def evaluate(
     reason: str = "",
     ref: str = "",
     counter_taken: tuple[str, ...] = (),
+    others: tuple[Award, ...] = (),
 ) -> Entitlement:
     """What ``recipient`` is entitled to under ``clause_id`` on ``decided``, with its trace."""
     r = find_rule(clause_id)
@@ -291,7 +329,7 @@ def evaluate(
         raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
-                       counter_taken=counter_taken)
+                       counter_taken=counter_taken, others=tuple(others))
     r.body(calc)
     if calc.amount <= 0:
         raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")
@@ -307,10 +345,30 @@ def evaluate(
         steps=tuple(calc.steps),
         versions=tuple(calc.versions),
         matter=calc.matter_key,
-        basis=dict(basis.raw),
+        basis=stored_basis(r, basis),
         reason=reason,
         count_cap=calc.count_cap,
     )
+
+
+def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:
+    """The basis an award records: each value in its canonical spelling (subjects upper-case),
+    so caps and G.3 compare ``h1`` and ``H1`` as the same contract."""
+    from domain.rules.basis import canonical_text
+
+    keys = {k.name: k for k in r.keys}
+    return {name: canonical_text(keys[name], basis[name]) for name in basis.raw if name in keys}
+
+
+def shared_subject(clause_id: str, raw: Mapping[str, str]) -> str:
+    """The subject aggregate's key of a rule with a subject spanning recipients
+    (``P4.1a:ID-1``), or '' (no shared subject, or its basis key is missing/empty)."""
+    r = RULES.get(clause_id)
+    if r is None or not r.shared or not str(raw.get(r.shared, "")).strip():
+        return ""
+    from domain.rules.basis import subject_text
+
+    return f"{r.clause}:{subject_text(raw[r.shared])}"
 
 
 def canonical_basis(clause_id: str, raw: Mapping[str, str]) -> dict[str, str]:

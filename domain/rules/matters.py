@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from domain.enterprise import Award
 from domain.errors import Refused
 from domain.money import ZERO, fmt
+from domain.rules.basis import subject_text
 
 if TYPE_CHECKING:
     from domain.rules.engine import Calculation, Rule
@@ -22,17 +23,21 @@ if TYPE_CHECKING:
 
 
 def matter_key(family: str, *subject: object) -> str:
-    """``matter_key("P3.1", "LAB-7")`` → ``P3.1:LAB-7``."""
+    """``matter_key("P3.1", "LAB-7")`` → ``P3.1:LAB-7``. Free-text subjects arrive already in
+    their one spelling (basis kind ``subject``: upper-case, see basis.subject_text)."""
     parts = [family, *(str(s).strip() for s in subject)]
     return ":".join(p for p in parts if p)
 
 
 def apply_matter(calc: Calculation, key: str) -> None:
     """Reduce the calculation's amount to the difference on ``key``, or refuse at zero."""
-    received = calc.recipient.received_on(key)
+    others = [a for a in calc.others if a.matter == key and a.amount > a.clawed_back]
+    received = calc.recipient.received_on(key) + sum((a.amount - a.clawed_back for a in others), ZERO)
     if received <= 0:
         return
-    sources = calc.recipient.received_sources(key)
+    sources = "; ".join(p for p in [calc.recipient.received_sources(key),
+                                    *(f"{a.award_id} {a.clause} {fmt(a.amount - a.clawed_back)}" for a in others)]
+                        if p)
     if calc.amount <= received:
         raise Refused(
             f"G.3 就高不重复: matter {key} of {calc.recipient.code} already received {fmt(received)} "
@@ -86,13 +91,16 @@ def matter_shape(rule: Rule) -> str:
 def _shape_pattern(shape: str) -> re.Pattern[str]:
     parts = re.split(r"(<[a-z_]+>)", shape)
     regex = "".join(
-        r"\d{4}" if p == "<year>" else r"[^:\s]+" if p.startswith("<") else re.escape(p) for p in parts if p
+        r"(\d{4})" if p == "<year>" else r"([^:]*[^:\s])" if p.startswith("<") else re.escape(p)
+        for p in parts if p
     )
-    return re.compile(regex)
+    return re.compile(regex, re.IGNORECASE)
 
 
 def check_external_matter(rule: Rule, matter: str) -> str:
-    """An external award's matter must have the rule's shape, or G.3 would never match it."""
+    """An external award's matter must have the rule's shape, or G.3 would never match it; it
+    is returned in the one spelling the rules use (the shape's fixed words as written, each
+    free-text subject upper-case), so ``p6.7:zl-1`` is matter ``P6.7:ZL-1``."""
     matter = matter.strip()
     shape = matter_shape(rule)
     if not shape:
@@ -100,6 +108,9 @@ def check_external_matter(rule: Rule, matter: str) -> str:
             f"{rule.clause} has no G.3 matter (its awards are not matched by 就高不重复), "
             "so an external award under it would never be counted"
         )
-    if not _shape_pattern(shape).fullmatch(matter):
+    found = _shape_pattern(shape).fullmatch(matter)
+    if not found:
         raise Refused(f"{rule.clause}: matter {matter!r} does not have the shape {shape} that G.3 matches")
-    return matter
+    subjects = iter(found.groups())
+    return "".join(subject_text(next(subjects)) if p.startswith("<") else p
+                   for p in re.split(r"(<[a-z_]+>)", shape) if p)

@@ -34,18 +34,8 @@ def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> N
 
 
 def _rent_year(calc: Calculation) -> int:
-    """The rent year (default: the decision year). 先缴后补: the rent is paid first, so the year
-    cannot be after the decision; nor before the policy's start year (G.1) or the recipient's entry."""
-    year = int(calc.basis.get("year", calc.year))
-    start = calc.param("in_force_from", "G.1")
-    entered = calc.recipient.entered
-    calc.require(year <= calc.year, f"rent year {year} is after the decision year {calc.year} "
-                                    "(先缴后补: the rent is paid first, then subsidised)")
-    calc.require(year >= start.year, f"rent year {year} is before the policy's start year {start.year} "
-                                     f"(G.1: in force from {start})")
-    calc.require(year >= entered.year, f"rent year {year} is before {calc.recipient.code} entered the platform "
-                                       f"({entered})")
-    return year
+    """The rent year (default: the decision year); 先缴后补: the rent is paid first."""
+    return calc.basis_year("rent year", "先缴后补: the rent is paid first, then subsidised")
 
 
 def _at_most_years(calc: Calculation, years_name: str) -> int:
@@ -66,7 +56,7 @@ def _at_most_years(calc: Calculation, years_name: str) -> int:
 @rule("P2.1a", RENT_PAID, AREA, Key("space", "choice", "factory (厂房) or office (办公空间)",
                                     choices=("factory", "office")), RENT_YEAR,
       Key("assessment", "choice", "the annual assessment (经年度考核) was passed", choices=("passed", "failed")),
-      matter="P2.1:rent:<year>")
+      kinds=("enterprise",), matter="P2.1:rent:<year>")
 def rent_subsidy_enterprise(calc: Calculation) -> None:
     calc.require(calc.basis["assessment"] == "passed", "the annual assessment is not passed (经年度考核)")
     space = calc.basis["space"]
@@ -84,8 +74,9 @@ def rent_subsidy_service_org(calc: Calculation) -> None:
     calc.matter(matter_key("P2.1", "rent", year))
 
 
-@rule("P2.1c", Key("project", "text", "the key project decided 一事一议", required=False),
-      decided=True, needs_reason=True, matter="P2.1c:<project> when a project is given")
+@rule("P2.1c", Key("project", "subject", "the key project decided 一事一议", required=False),
+      kinds=("enterprise", "university", "institute"), decided=True, needs_reason=True,
+      matter="P2.1c:<project> when a project is given")
 def one_matter_one_decision(calc: Calculation) -> None:
     calc.officer_amount(label="(一事一议, no fixed cap)")
     calc.step(f"reason: {calc.reason}")
@@ -102,7 +93,7 @@ def platform_operation(calc: Calculation) -> None:
 
 
 @rule("P2.3b", Key("deal_value", "yuan", "the concluded technology deal's value"),
-      Key("deal", "text", "the deal (contract number); one reward per deal"), kinds=("person",),
+      Key("deal", "subject", "the deal (contract number); one reward per deal"), kinds=("person",),
       matter="P2.3b:<deal>")
 def broker_reward(calc: Calculation) -> None:
     if not calc.book.has("P2.3b", "ratio"):
@@ -117,7 +108,7 @@ def broker_reward(calc: Calculation) -> None:
 
 
 @rule("P2.4", Key("contract_value", "yuan", "the registered contract's technology deal value"),
-      Key("contract", "text", "the registered contract (认定登记) number: the G.3 matter"),
+      Key("contract", "subject", "the registered contract (认定登记) number: the G.3 matter"),
       kinds=("university", "institute"), matter="P2.4:<contract> (the year first awarded is final)",
       year_final=True)
 def contract_subsidy(calc: Calculation) -> None:

@@ -6,13 +6,13 @@ from domain.rules.basis import Key
 from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
 
-PERSON = Key("person", "text", "the person (id number or party code); one matter per person")
+PERSON = Key("person", "subject", "the person (id number or party code); one matter per person")
 
 
 @rule("P4.1a", PERSON, Key("title", "choice", "两院院士 (academician) or 国家级科技领军人才 (national_leader)",
                            choices=("academician", "national_leader")),
       Key("leading_enterprise", "yesno", "the recipient is a 高科技领军企业 (high-tech leading enterprise)"),
-      matter="P4.1a:<person>")
+      kinds=("enterprise",), matter="P4.1a:<person> (across enterprises)", shared="person")
 def high_level_talent(calc: Calculation) -> None:
     calc.require(calc.basis["leading_enterprise"], "the enterprise is not a high-tech leading enterprise (高科技领军企业)")
     title = calc.basis["title"]
@@ -21,7 +21,7 @@ def high_level_talent(calc: Calculation) -> None:
 
 
 @rule("P4.1b", Key("station", "choice", "new 院士工作站 (academician) or 博士工作站 (doctoral)",
-                   choices=("academician", "doctoral")), decided=True, matter="P4.1b:<station>", once=True)
+                   choices=("academician", "doctoral")), kinds=("enterprise", "university", "institute"), decided=True, matter="P4.1b:<station>", once=True)
 def workstation(calc: Calculation) -> None:
     station = calc.basis["station"]
     calc.officer_amount(cap=calc.param(f"{station}_cap"), label=f"for a new {station} workstation")
@@ -31,7 +31,7 @@ def workstation(calc: Calculation) -> None:
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
       Key("social_insurance", "yesno", "the enterprise pays the person's social insurance (缴纳社保)"),
       Key("contract_years", "count", "length of the labour contract in years (≥ 3)"),
-      matter="P4.1c:<person>")
+      kinds=("enterprise",), matter="P4.1c:<person>")
 def research_team_member(calc: Calculation) -> None:
     calc.require(calc.basis["social_insurance"], "social insurance is not paid (缴纳社保 is required)")
     minimum = calc.param("min_contract_years")

@@ -17,13 +17,15 @@ LISTING = "P5.5:listing"
 
 
 @rule("P5.2", Key("contribution", "yuan", "the fund company's assessed contribution to the local economy"),
-      Key("year", "year", "the assessment year (default: the decision year)", required=False),
+      Key("year", "year", "the assessment year (default: the decision year); not after the decision year, "
+          "not before the policy's start year (G.1) or the recipient's entry year", required=False),
       kinds=("fund_manager",), matter="P5.2:<year>")
 def fund_contribution(calc: Calculation) -> None:
+    year = calc.basis_year("assessment year", "the contribution is assessed after the year")
     contribution: Decimal = calc.basis["contribution"]
     calc.amount = contribution
-    calc.step(f"equal to the contribution {fmt(contribution)} (for equity investment)")
-    calc.matter(matter_key("P5.2", calc.basis.get("year", calc.year)))
+    calc.step(f"equal to the contribution {fmt(contribution)} in {year} (for equity investment)")
+    calc.matter(matter_key("P5.2", year))
 
 
 def _years_between(start: date, end: date) -> int:
@@ -36,7 +38,7 @@ def _years_between(start: date, end: date) -> int:
 @rule("P5.3", Key("investment", "yuan", "actual investment in tech enterprises, government guidance money excluded"),
       Key("held_since", "date", "date the investment was made"),
       Key("rate", "percent", "award rate decided (at most 2%)"),
-      Key("fund", "text", "the angel fund (default: the recipient); one award per fund", required=False),
+      Key("fund", "subject", "the angel fund (default: the recipient); one award per fund", required=False),
       kinds=("fund_manager",), matter="P5.3:<fund>", once=True)
 def angel_fund(calc: Calculation) -> None:
     investment: Decimal = calc.basis["investment"]
@@ -57,20 +59,26 @@ def angel_fund(calc: Calculation) -> None:
 
 
 @rule("P5.4", Key("financing_total", "yuan", "financing the organisation provided to enterprises that year"),
-      kinds=("leasing",))
+      Key("year", "year", "the financing year (当年; default: the decision year); not after the decision year, "
+          "not before the policy's start year (G.1) or the recipient's entry year", required=False),
+      kinds=("leasing",), matter="P5.4:<year> (one subsidy per financing year; a corrected total pays the "
+                                 "difference within that year's cap)")
 def leasing(calc: Calculation) -> None:
-    calc.rate_of(calc.basis["financing_total"], calc.param("rate"), "financing")
-    calc.cap_per_year(calc.param("annual_cap"))
+    year = calc.basis_year("financing year", "the subsidy follows the year's financing")
+    calc.rate_of(calc.basis["financing_total"], calc.param("rate"), f"{year} financing")
+    calc.matter(matter_key("P5.4", year), f"financing year {year}")
+    calc.cap_per_year(calc.param("annual_cap"), year, "financing year")
 
 
-@rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"), matter=LISTING)
+@rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"),
+      kinds=("enterprise",), matter=LISTING)
 def main_board_listing(calc: Calculation) -> None:
     calc.require(calc.basis["private"], "the enterprise is not a private enterprise (民营企业)")
     calc.fixed("amount", "listed on a main board / SME board / ChiNext / STAR, one-time")
     calc.matter(LISTING)
 
 
-@rule("P5.5b", matter=LISTING)
+@rule("P5.5b", kinds=("enterprise",), matter=LISTING)
 def neeq_listing(calc: Calculation) -> None:
     calc.fixed("amount", "listed on NEEQ (新三板), one-time")
     calc.matter(LISTING)
@@ -78,7 +86,7 @@ def neeq_listing(calc: Calculation) -> None:
 
 @rule("P5.5c", Key("fees", "yuan", "rating and audit fees paid (中介评级费用和审计费用)"),
       Key("financing", "choice", "financing after listing (挂牌并融资成功)", choices=("succeeded", "failed")),
-      matter="P5.5c", once=True)
+      kinds=("enterprise",), matter="P5.5c", once=True)
 def equity_exchange_financing(calc: Calculation) -> None:
     calc.require(calc.basis["financing"] == "succeeded", "the financing did not succeed (挂牌并融资成功)")
     calc.rate_of(calc.basis["fees"], calc.param("rate"), "fees")
@@ -86,13 +94,13 @@ def equity_exchange_financing(calc: Calculation) -> None:
     calc.matter(matter_key("P5.5c"))
 
 
-@rule("P5.5d", matter=LISTING)
+@rule("P5.5d", kinds=("enterprise",), matter=LISTING)
 def jinxing_board_listing(calc: Calculation) -> None:
     calc.fixed("amount", "listed on the 晋兴板 of the Shanxi equity exchange, one-time")
     calc.matter(LISTING)
 
 
-@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"))
+@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"), kinds=("enterprise",))
 def insurance_premium(calc: Calculation) -> None:
     calc.rate_of(calc.basis["premium"], calc.param("rate"), "premium")
     calc.cap_per_year(calc.param("annual_cap"))

@@ -10,10 +10,11 @@ from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
 
 
-@rule("P6.2", Key("project", "text", "the national/provincial major project led (its code)"),
+@rule("P6.2", Key("project", "subject", "the national/provincial major project led (its code)"),
       Key("allocation_last_year", "yuan", "last year's actual national + provincial allocation to the project"),
       Key("performance", "choice", "contract performance (绩效正常和状态良好)", choices=("normal", "poor")),
-      matter="P6.2:<project>:<year>")
+      kinds=("enterprise", "university", "institute"), matter="P6.2:<project>:<year> (per project across recipients)",
+      shared="project")
 def major_project_team(calc: Calculation) -> None:
     calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
     project = calc.basis["project"]
@@ -31,7 +32,7 @@ def _one_year_after(entered: date, years: int) -> date:
 
 @rule("P6.3a", Key("rd_investment", "yuan", "non-fiscal R&D investment (非财政研发投入)"),
       Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
-      matter="P6.3a", once=True)
+      kinds=("enterprise", "university", "institute"), matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
     calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
     years = calc.param("min_years_after_entry")
@@ -46,7 +47,7 @@ def rd_investment(calc: Calculation) -> None:
     calc.matter(matter_key("P6.3a"))
 
 
-@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"))
+@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"), kinds=("enterprise",))
 def innovation_vouchers(calc: Calculation) -> None:
     vouchers = calc.basis["vouchers"]
     calc.amount = vouchers
@@ -55,24 +56,25 @@ def innovation_vouchers(calc: Calculation) -> None:
 
 
 LEVEL3 = ("national", "provincial", "municipal")
+CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器/众创空间 operators
 
 
-@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), matter="P6.4a")
+@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
 def incubator(calc: Calculation) -> None:
     level = calc.basis["level"]
     calc.fixed(level, f"new {level} incubator")
     calc.matter(matter_key("P6.4a"))
 
 
-@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), matter="P6.4b",
-      once=True)
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), kinds=CARRIERS,
+      matter="P6.4b", once=True)
 def makerspace(calc: Calculation) -> None:
     level = calc.basis["level"]
     calc.fixed(level, f"new {level} makerspace")
     calc.matter(matter_key("P6.4b"))
 
 
-@rule("P6.5a", matter="P6.5a", once=True)
+@rule("P6.5a", kinds=("enterprise",), matter="P6.5a", once=True)
 def high_tech_enterprise(calc: Calculation) -> None:
     name = calc.param("qualification")
     last_year = calc.year - 1
@@ -86,16 +88,16 @@ def high_tech_enterprise(calc: Calculation) -> None:
 
 @rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人",
                    choices=("provincial_specialised", "provincial_little_giant", "national_little_giant")),
-      matter="P6.5b")
+      kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
     level = calc.basis["level"]
     calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
     calc.matter(matter_key("P6.5b"))
 
 
-@rule("P6.7", Key("patent", "text", "the patent number; one matter per patent"),
+@rule("P6.7", Key("patent", "subject", "the patent number; one matter per patent"),
       Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")),
-      matter="P6.7:<patent>")
+      kinds=("enterprise", "university", "institute", "person"), matter="P6.7:<patent>")
 def patent_prize(calc: Calculation) -> None:
     prize = calc.basis["prize"]
     calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")

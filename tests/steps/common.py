@@ -88,6 +88,10 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "合同已在以前年度补贴": "a later year cannot top it up",
     "一次性奖励已发放": "a second award is refused",
     "事项键格式不符": "that G.3 matches",
+    # second acceptance pass of the rules engine
+    "经办人确定的金额超过剩余额度": "remaining of the",
+    "年度晚于决定年度": "is after the decision year",
+    "年度早于政策施行": "is before the policy's start year",
     # 拨投结合 projects and funds (issue 5)
     "拨付超过项目资金": "exceeds what remains of the grant",
     "转股条件未满足": "no conversion without its trigger",

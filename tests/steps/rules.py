@@ -53,6 +53,7 @@ LABELS = {
     "投资日期": "held_since",
     "基金": "fund",
     "年度融资总额": "financing_total",
+    "融资年度": "year",
     "评级审计费用": "fees",
     "保费": "premium",
     "上年国家省拨经费": "allocation_last_year",

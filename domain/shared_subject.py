@@ -1,0 +1,52 @@
+"""A G.3 subject that spans recipients: the aggregate that lets one person (P4.1a) or one
+project (P6.2) be paid for once, whichever enterprise or unit claims it.
+
+A recipient's aggregate cannot hold a limit that spans recipients; one small aggregate per
+subject does (like domain/counter.py for count caps). It lists the awards made on the subject
+(recipient and award id); the amounts, net of clawbacks, are read from the recipients'
+aggregates, so a clawback needs no event here. Two officers awarding on the same subject at
+once both append to it: the loser gets the optimistic-concurrency conflict and is re-evaluated.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.ids import NAMESPACE
+from domain.provenance import Provenance
+
+
+def shared_subject_id(key: str) -> UUID:
+    """``P4.1a:ID-1`` → the id of its subject aggregate."""
+    return uuid5(NAMESPACE, f"matter:{key}")
+
+
+class SharedSubject(Aggregate):
+    """The awards made on one subject (``P4.1a:<person>``, ``P6.2:<project>``), by recipient."""
+
+    @staticmethod
+    def create_id(key: str) -> UUID:
+        return shared_subject_id(key)
+
+    @classmethod
+    def open(cls, by: Provenance, key: str) -> SharedSubject:
+        return cls(by=by, key=key)
+
+    @event("Opened")
+    def __init__(self, by: Provenance, key: str) -> None:
+        self.key = key
+        self.awards: list[tuple[str, str]] = []  # (recipient code, award id)
+
+    def recipients(self) -> list[str]:
+        """Every recipient with an award on the subject, in the order first awarded."""
+        return list(dict.fromkeys(code for code, _ in self.awards))
+
+    def record(self, by: Provenance, recipient: str, award_id: str) -> None:
+        """An award on the subject was granted to ``recipient``."""
+        self._recorded(by, recipient, award_id)
+
+    @event("AwardRecorded")
+    def _recorded(self, by: Provenance, recipient: str, award_id: str) -> None:
+        self.awards.append((recipient, award_id))
