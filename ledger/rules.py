@@ -22,7 +22,7 @@ from domain.clauses import clause as find_clause
 from domain.clauses import money_clause
 from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
-from domain.enterprise import Enterprise
+from domain.enterprise import Award, Enterprise
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.ids import request_id as request_aggregate_id
@@ -32,8 +32,9 @@ from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.rules import Entitlement, evaluate, find_rule
 from domain.rules.basis import split_pairs
-from domain.rules.engine import canonical_basis
+from domain.rules.engine import canonical_basis, shared_subject
 from domain.rules.matters import check_external_matter
+from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
 from ledger.commands import HANDLERS, Command, Outcome, handles
 from ledger.grants import Disburse
@@ -64,6 +65,9 @@ class RecordExternalAward(Command):
     """An award paid under another policy on a G.3 matter (no money of this ledger moves)."""
 
     kind = "grant.external"
+    # another policy's decision (provincial 晋创谷, other city policies): not bound by this
+    # policy's G.1 window, so G.3 can see a provincial award decided before 2024-11-05
+    checks_policy_window: ClassVar[bool] = False
     recipient: str
     clause: str
     matter: str
@@ -84,6 +88,15 @@ class ImportAwards(Command):
 # awards ---------------------------------------------------------------------------------
 
 
+def _shared_awards(uow: UnitOfWork, key: str, recipient: str) -> tuple[Award, ...]:
+    """The other recipients' awards on a subject that spans recipients (Rule.shared)."""
+    subject = uow.find(SharedSubject, shared_subject_id(key)) if key else None
+    if subject is None:
+        return ()
+    return tuple(uow.get(Enterprise, party_id(code), f"party {code}").award(award_id)
+                 for code, award_id in subject.awards if code != recipient)
+
+
 def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitlement, ClauseYearCounter | None]:
     rule = find_rule(cmd.clause)
     money_clause(rule.clause)
@@ -91,9 +104,10 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
     counter = None
     if rule.counted:
         counter = uow.find(ClauseYearCounter, counter_id(rule.clause, cmd.decided.year))
+    others = _shared_awards(uow, shared_subject(rule.clause, cmd.basis), party.code)
     entitlement = evaluate(
         rule.clause, party, cmd.basis, cmd.decided, uow.book, amount=cmd.amount, reason=cmd.reason,
-        ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (),
+        ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (), others=others,
     )
     return party, entitlement, counter
 
@@ -110,6 +124,13 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
         by, ent.clause, ent.amount, source=cmd.source, matter=ent.matter, basis=dict(ent.basis),
         trace=ent.trace, versions=list(ent.versions), reason=cmd.reason,
     )
+    key = shared_subject(ent.clause, ent.basis)
+    if key:  # the subject spans recipients: its aggregate lists the award (two officers race there)
+        subject = uow.find(SharedSubject, shared_subject_id(key))
+        if subject is None:
+            subject = SharedSubject.open(by, key)
+            uow.add(subject, f"subject {key}")
+        subject.record(by, party.code, award_id)
     title = find_clause(ent.clause).title
     return Outcome(
         cmd.request_id,
