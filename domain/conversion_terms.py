@@ -54,6 +54,11 @@ def _rate(value: Any, what: str) -> Decimal:
     return parse_rate(value, what)
 
 
+def pct2(share: Decimal) -> str:
+    """A share of a stake for traces, as a percentage with 2 decimals: 1/3 → ``33.33%``."""
+    return f"{(share * 100).quantize(Decimal('0.01'))}%"
+
+
 def pct(rate: Decimal) -> str:
     """0.04 → ``4%``, 0.125 → ``12.5%`` for traces."""
     return f"{(rate * 100).normalize():f}%"
@@ -124,23 +129,43 @@ class ExitFormula:
         if self.kind == "interest" and self.rate is None:
             raise InvalidAmount("principal plus interest needs a yearly rate")
 
-    def price_of(self, principal: Decimal, share: Decimal, since: date, on: date) -> tuple[Decimal, str]:
-        """Price of ``share`` (0–1] of the stake whose principal is ``principal``, exercised ``on``.
+    def price_of(
+        self, principal: Decimal, share: Decimal, since: date, on: date, before: Decimal = Decimal(0)
+    ) -> tuple[Decimal, str]:
+        """Price, exercised ``on``, of the stake between ``before`` and ``share`` (cumulative fractions
+        0–1 of the whole stake whose principal is ``principal``; ``before`` = already bought back).
 
-        Rounded half-up to the fen once, at the end (the price is paid in fen)."""
+        Parts are priced cumulatively, like conversions: the rounded price of everything bought so
+        far minus the rounded price of what was bought before, both by the formula on ``on``. So
+        parts bought on one day always add up exactly to the whole-stake price (no fen is gained
+        or lost to rounding). Rounded half-up to the fen (the price is paid in fen)."""
+        if not 0 <= before < share <= 1:
+            raise InvalidAmount(f"a buyback covers a share above {pct2(before)} and at most 100%, not {pct2(share)}")
+        whole, how = self._cumulative(principal, share, since, on)
+        if before == 0:
+            return whole, how
+        earlier, _ = self._cumulative(principal, before, since, on)
+        value = whole - earlier
+        return value, (f"{how} for {pct2(share)} bought back in all, less {fmt(earlier)} for the {pct2(before)} "
+                       f"bought back before (same formula) = {fmt(value)}")
+
+    def _cumulative(self, principal: Decimal, share: Decimal, since: date, on: date) -> tuple[Decimal, str]:
+        """The rounded price of ``share`` of the whole stake, and how it was found."""
         if self.kind == "fixed":
             assert self.price is not None
             value = round_fen(self.price * share)
-            return value, f"fixed price {fmt(self.price)} × share {share.normalize():f} = {fmt(value)}"
+            return value, f"fixed price {fmt(self.price)} × {pct2(share)} = {fmt(value)}"
         part = round_fen(principal * share)
         if self.kind == "principal":
-            return part, f"principal {fmt(principal)} × share {share.normalize():f} = {fmt(part)}"
+            return part, f"principal {fmt(principal)} × {pct2(share)} = {fmt(part)}"
         assert self.rate is not None
         years = elapsed_years(since, on)
         value = round_fen(part * (1 + self.rate * years))
         shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
+        head = "" if share == 1 else f"principal {fmt(principal)} × {pct2(share)} = {fmt(part)}; "
         return value, (
-            f"principal {fmt(part)} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) = {fmt(value)}"
+            f"{head}principal {fmt(part)} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) "
+            f"= {fmt(value)}"
         )
 
     def describe(self) -> str:

@@ -27,7 +27,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import journal
-from domain.conversion_terms import ConversionTerms, pct
+from domain.conversion_terms import ConversionTerms, pct, pct2
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.fund import holding_account
 from domain.ids import project_id
@@ -530,9 +530,15 @@ class Project(Aggregate):
                 f"project {self.code}: the team may buy back at most {pct(terms.ratio)} of the stake "
                 f"({fmt(allowed)}); already bought back {fmt(self.bought_back)}, asked {fmt(units)}"
             )
+        before = self.bought_back / self.units
+        upto = (self.bought_back + units) / self.units
         share = units / self.units
-        price, how = terms.exit.price_of(self.converted, share, self.converted_on, on)
-        return BuybackQuote(units, price, share, [f"{self.clause}: buyback price = {how}"])
+        price, how = terms.exit.price_of(self.converted, upto, self.converted_on, on, before)
+        return BuybackQuote(units, price, share, [
+            f"{self.clause}: share bought back now = {fmt(units)} / {fmt(self.units)} registered capital issued "
+            f"= {pct2(share)}",
+            f"{self.clause}: buyback price = {how}",
+        ])
 
     def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:
         """The team buys back ``units`` (default: all held) at the stored formula on the decision date."""

@@ -315,6 +315,15 @@ def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
     fund = _fund(uow, project.fund)
     register = _register(uow, project.enterprise, by)
+    if cmd.buyer != project.enterprise:
+        holding = register.table(by.decided).units_of(cmd.buyer)
+        if cmd.buyer == fund.code or holding <= 0:
+            raise Refused(
+                f"project {project.code}: a buyback is by the team: {cmd.buyer} is not a holder on "
+                f"{project.enterprise}'s register on {by.decided} (give a team member who holds registered "
+                f"capital, or {project.enterprise} itself to repurchase); to sell to a third party use "
+                f"jcg project sell {project.code} --buyer CODE --price AMOUNT"
+            )
     quote = project.buy_back(by, cmd.units, cmd.buyer)
     gain = fund.dispose(by, project.code, quote.units, quote.price, cmd.buyer, "buyback")
     source = f"buyback of project {project.code}"

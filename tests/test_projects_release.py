@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.conversion_terms import ExitFormula
 from domain.errors import Refused
 from domain.ids import project_id
 from domain.journal import postings
@@ -17,12 +18,14 @@ from ledger import Ledger
 from ledger.parties import RegisterParty
 from ledger.projects import (
     ApproveProject,
+    BuyBack,
     ConvertProject,
     FailProject,
     FinishProject,
     PayTranche,
     ReassignUnspent,
     RecordTrigger,
+    SellStake,
 )
 from tests.conftest import APPROVER
 from tests.test_projects import balances, on, setup
@@ -101,3 +104,50 @@ def test_reassignment_stays_with_the_team_is_capped_by_unspent_and_never_convert
     out = ledger.execute(ConvertProject(project="PJ-B", **on("2026-06-01")))  # default: all convertible
     assert ledger.aggregate(project_id("PJ-B")).converted == D("100000.00") and out.data["units"] > 0
     assert sum(balances(ledger).values(), D(0)) == 0
+
+
+def test_exit_formula_parts_add_up_to_the_whole_stake_price() -> None:
+    fixed = ExitFormula("fixed", price=D("1000000.01"))
+    interest = ExitFormula("interest", rate=D("0.04"))
+    since, day = date(2026, 1, 5), date(2027, 7, 6)
+    for formula in (fixed, interest, ExitFormula("principal")):
+        whole, _ = formula.price_of(D("3000000.01"), D(1), since, day)
+        thirds = [D(0), D(1) / 3, D(2) / 3, D(1)]
+        parts = [formula.price_of(D("3000000.01"), thirds[i + 1], since, day, thirds[i])[0] for i in range(3)]
+        assert sum(parts, D(0)) == whole, (formula.kind, parts, whole)
+    parts = [fixed.price_of(D(0), D(i + 1) / 3, since, day, D(i) / 3)[0] for i in range(3)]
+    assert parts == [D("333333.34"), D("333333.33"), D("333333.34")]  # not 3 × 333,333.34
+    _, trace = fixed.price_of(D(0), D(2) / 3, since, day, D(1) / 3)
+    assert trace == ("fixed price 1,000,000.01 × 66.67% = 666,666.67 for 66.67% bought back in all, less "
+                     "333,333.34 for the 33.33% bought back before (same formula) = 333,333.33")
+
+
+def test_buyback_in_three_parts_charges_exactly_the_whole_price_and_shows_a_percentage(ledger: Ledger) -> None:
+    setup(ledger)  # 3,000,000 converted at 12,000,000 pre-money on 5,000,000 capital: 1,250,000 units
+    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
+    day = "2027-07-06"
+    outs = [ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D(u), **on(day, request_id=f"bb-{i}")))
+            for i, u in enumerate(("416666.67", "416666.67"))]
+    outs.append(ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on(day, request_id="bb-last"))))
+    whole, _ = ExitFormula("interest", rate=D("0.04")).price_of(D("3000000.00"), D(1), date(2026, 1, 5), date(2027, 7, 6))
+    assert sum((o.data["price"] for o in outs), D(0)) == whole
+    text = "\n".join(outs[0].trace)
+    assert "= 33.33%" in text and "0.3333333" not in text
+    assert ledger.aggregate(project_id("PJ-1")).proceeds == whole
+
+
+def test_a_team_buyback_is_by_an_existing_holder(ledger: Ledger) -> None:
+    setup(ledger)
+    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
+    size = len(list(ledger.read_log()))
+    for buyer in ("某投资公司", "F-SEED"):
+        with pytest.raises(Refused, match=rf"{buyer} is not a holder on ENT-1's register .*jcg project sell PJ-1"):
+            ledger.execute(BuyBack(project="PJ-1", buyer=buyer, **on("2027-07-06")))
+    assert len(list(ledger.read_log())) == size
+    out = ledger.execute(SellStake(project="PJ-1", buyer="某投资公司", price=D("100000"), units=D("100000"),
+                                   **on("2027-07-06")))
+    assert out.data["units"] == D("100000.00")
