@@ -89,11 +89,31 @@ def registered_funds(ledger: Any) -> Iterator[Any]:
             yield e
 
 
+def fund_as_of(ledger: Any, code: str, on: date) -> Fund:
+    """The fund as it stood on ``on``: its events decided on or before that date, in recorded order.
+
+    Cash, gains, holdings and the P5.8 ratio then all speak of the same day as the stake
+    percentages read from the share register on that day (a later buyback is not in any of them)."""
+    load_fund(ledger, code)  # NotFound if never registered
+    state: Any = None
+    for e in ledger.events.get(fund_id(code)):
+        if e.by.decided > on:
+            continue
+        if state is None:
+            state = e.mutate(None)
+        else:
+            e.apply(state)  # events decided later were skipped: apply without the version sequence check
+    if state is None:
+        raise NotFound(f"fund {code} was not yet registered on {on}")
+    return state
+
+
 def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[str]:
-    """What `jcg fund show` prints: capital, cash, holdings per enterprise, realised result, P5.8."""
-    fund = load_fund(ledger, code)
+    """What `jcg fund show` prints: capital, cash, holdings per enterprise, realised result, P5.8,
+    everything as of ``on``."""
+    fund = fund_as_of(ledger, code, on)
     lines = [
-        f"{fund.code}  {fund.name}  manager {fund.manager or '(none)'}",
+        f"{fund.code}  {fund.name}  manager {fund.manager or '(none)'}  (as of {on})",
         f"  capital {fmt(fund.capital)}; cash {fmt(fund.cash)}; realised gains {fmt(fund.gains)}, "
         f"losses {fmt(fund.losses)}, net {fmt(fund.realised)}; interest received {fmt(fund.interest_income)}",
     ]

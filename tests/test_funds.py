@@ -63,3 +63,29 @@ def test_direct_investment_and_holdings(ledger: Ledger) -> None:
     assert table.share_of("F") == D("0.1") and table.premium == D("300000.00")
     lines = fund_report(ledger, "F", ledger.book, date(2025, 3, 1))
     assert any("holds 100,000.00 registered capital of E (10.00%) at cost 400,000.00" in line for line in lines)
+
+
+def test_fund_show_as_of_a_date_speaks_of_that_date_only(ledger: Ledger) -> None:
+    """Cash, realised gains, holdings and the stake percentage all as of the same day: a later
+    buyback shows in none of them."""
+    from ledger.projects import BuyBack, ConvertProject, RecordTrigger
+
+    ledger.execute(RegisterParty(code="E", name="企业", party_kind="enterprise", entered=date(2024, 12, 1),
+                                 **on("2024-12-01")))
+    ledger.execute(RegisterFund(code="F", name="基金", capital=D("1000000"), **on("2024-12-01")))
+    ledger.execute(RegisterHolders(enterprise="E", holders=(("A", "A", D("5000000")),), **on("2024-12-02")))
+    ledger.execute(ApproveProject(code="P1", title="项目", enterprise="E", fund="F", amount=D("3000000"),
+                                  trigger="date", trigger_on=date(2025, 12, 31), pricing="fixed",
+                                  pre_money=D("12000000"), max_stake="25%", exit_formula="interest", exit_rate="4%",
+                                  window_from_years=1, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
+    ledger.execute(PayTranche(project="P1", amount=D("3000000"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="P1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="P1", **on("2026-01-05")))
+    ledger.execute(BuyBack(project="P1", buyer="A", **on("2028-01-05")))
+    before = "\n".join(fund_report(ledger, "F", ledger.book, date(2027, 1, 5)))
+    assert "cash 1,000,000.00; realised gains 0.00" in before
+    assert "holds 1,250,000.00 registered capital of E (20.00%) at cost 3,000,000.00" in before
+    after = "\n".join(fund_report(ledger, "F", ledger.book, date(2028, 1, 5)))
+    assert "cash 4,240,000.00; realised gains 240,000.00" in after and "no holdings" in after
+    with pytest.raises(Refused, match="not yet registered on 2024-11-30"):
+        fund_report(ledger, "F", ledger.book, date(2024, 11, 30))
