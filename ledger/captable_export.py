@@ -55,9 +55,9 @@ class _Securities:
         self.held.setdefault(holder, []).append([sid, units])
         return sid
 
-    def take(self, holder: str, units: Decimal) -> list[tuple[str, Decimal, str | None]]:
-        """(security consumed, units taken from it, balance security or None)."""
-        result: list[tuple[str, Decimal, str | None]] = []
+    def take(self, holder: str, units: Decimal) -> list[tuple[str, Decimal, str | None, Decimal]]:
+        """(security consumed, units taken from it, balance security or None, units of the balance)."""
+        result: list[tuple[str, Decimal, str | None, Decimal]] = []
         positions = self.held.get(holder, [])
         while units > 0 and positions:
             sid, available = positions.pop(0)
@@ -68,7 +68,7 @@ class _Securities:
                 self.count += 1
                 balance = f"S-{self.count}"
                 positions.insert(0, [balance, available - taken])
-            result.append((sid, taken, balance))
+            result.append((sid, taken, balance, available - taken))
         return result
 
 
@@ -141,17 +141,39 @@ class _Grants:
         self.left = {code: e.amount for code, e in approved.items()}
         self.count: dict[str, int] = {}
 
-    def convert(self, code: str, amount: Decimal) -> tuple[str, str | None]:
-        """(security converted, balance security or None) for converting ``amount`` of ``code``'s grant."""
+    def convert(self, code: str, amount: Decimal) -> tuple[str, str | None, Decimal]:
+        """(security converted, balance security or None, amount left on the balance) for converting
+        ``amount`` of ``code``'s grant."""
         sid = self.current.get(code, f"{code}-grant")
         left = self.left.get(code, amount) - amount
         self.left[code] = left
         if left <= 0:
-            return sid, None
+            return sid, None, ZERO
         self.count[code] = self.count.get(code, 0) + 1
         balance = f"{code}-grant-{self.count[code] + 1}"
         self.current[code] = balance
-        return sid, balance
+        return sid, balance, left
+
+
+def _stock_created(tx: str, sid: str, holder: str, units: Decimal, day: str, price: dict[str, str], why: str,
+                   ref: str) -> dict[str, Any]:
+    """The TX_STOCK_ISSUANCE of a security a transfer or repurchase creates (the transferee's new
+    security or the holder's balance): OCF requires every resulting and balance security to be
+    issued. It moves existing registered capital (``x_jcg_created_by`` names the transaction), so
+    it is not new registered capital."""
+    return {
+        "object_type": "TX_STOCK_ISSUANCE", "id": f"{tx}-{sid}", "date": day, "security_id": sid, "custom_id": sid,
+        "stakeholder_id": holder, "stock_class_id": STOCK_CLASS, "quantity": str(units), "share_price": price,
+        "consideration_text": why, "security_law_exemptions": [], "x_jcg_created_by": tx,
+        "x_jcg_registered_capital": _money(ZERO), "x_jcg_premium": _money(ZERO), "x_jcg_decision_ref": ref,
+    }
+
+
+def _grant_balance(approved: Any, tx: str, sid: str, of: str, left: Decimal, day: str, fund_name: str) -> dict[str, Any]:
+    """The TX_CONVERTIBLE_ISSUANCE of the unconverted balance of a grant after a partial conversion."""
+    issued = convertible_issuance(approved, fund_name) if approved is not None else {}
+    return {**issued, "object_type": "TX_CONVERTIBLE_ISSUANCE", "id": f"{tx}-{sid}", "date": day,
+            "security_id": sid, "investment_amount": _money(left), "x_jcg_created_by": tx, "x_jcg_balance_of": of}
 
 
 def _project_events(ledger: Any, enterprise: str) -> tuple[dict[str, Any], list[Any]]:
@@ -219,10 +241,11 @@ def transactions(
                            if k != "object_type"}})
             continue
         if what == "debt":
-            sid, balance = grants.convert(item.code, item.amount)
+            sid, balance, left = grants.convert(item.code, item.amount)
+            tx = tx_id()
             out.append({
                 "object_type": "TX_CONVERTIBLE_CONVERSION",
-                "id": tx_id(),
+                "id": tx,
                 "date": item.by.decided.isoformat(),
                 "security_id": sid,
                 "reason_text": f"{item.clause} 拨投结合: grant of project {item.code} converted into debt",
@@ -235,6 +258,9 @@ def transactions(
                 "x_jcg_trace": list(item.trace),
                 "x_jcg_decision_ref": item.by.ref,
             })
+            if balance:
+                out.append(_grant_balance(approved.get(item.code), tx, balance, sid, left,
+                                          item.by.decided.isoformat(), fund_names.get(item.fund, "")))
             continue
         e = item
         day = e.on.isoformat()
@@ -245,10 +271,11 @@ def transactions(
                 project = e.source[len(CONVERSION_SOURCE):]
                 facts = _project_facts(ledger, project)
                 amount = e.units + e.premium
-                grant_sid, balance = grants.convert(project, amount)
+                grant_sid, balance, left = grants.convert(project, amount)
+                tx = tx_id()
                 out.append({
                     "object_type": "TX_CONVERTIBLE_CONVERSION",
-                    "id": tx_id(),
+                    "id": tx,
                     "date": day,
                     "security_id": grant_sid,
                     "reason_text": f"{facts.get('clause', 'P2.2')} 拨投结合: grant of project {project} converted",
@@ -260,6 +287,10 @@ def transactions(
                     "x_jcg_amount_converted": _money(amount),
                     "x_jcg_decision_ref": e.ref,
                 })
+                if balance:
+                    grant = approved.get(project)
+                    out.append(_grant_balance(grant, tx, balance, grant_sid, left, day,
+                                              fund_names.get(grant.fund, "") if grant is not None else ""))
             out.append({
                 "object_type": "TX_STOCK_ISSUANCE",
                 "id": tx_id(),
@@ -277,11 +308,13 @@ def transactions(
                 "x_jcg_decision_ref": e.ref,
             })
         elif e.kind == "transfer":
-            buyer_sid = securities.new(e.holder, e.units)
-            for sid, taken, balance in securities.take(e.seller, e.units):
+            price = _per_unit(e.price, e.units)
+            for sid, taken, balance, left in securities.take(e.seller, e.units):
+                tx = tx_id()
+                buyer_sid = securities.new(e.holder, taken)
                 out.append({
                     "object_type": "TX_STOCK_TRANSFER",
-                    "id": tx_id(),
+                    "id": tx,
                     "date": day,
                     "security_id": sid,
                     "quantity": str(taken),
@@ -291,14 +324,20 @@ def transactions(
                     "x_jcg_from": e.seller,
                     "x_jcg_to": e.holder,
                     "x_jcg_price": _money((e.price * taken / e.units).quantize(Decimal("0.01"))),
-                    "x_jcg_price_per_unit": _per_unit(e.price, e.units),
+                    "x_jcg_price_per_unit": price,
                     "x_jcg_decision_ref": e.ref,
                 })
+                out.append(_stock_created(tx, buyer_sid, e.holder, taken, day, price,
+                                          f"{e.source}: transferred from {e.seller} ({sid})", e.ref))
+                if balance:
+                    out.append(_stock_created(tx, balance, e.seller, left, day, _money(ZERO),
+                                              f"balance of {sid} kept by {e.seller} after the transfer", e.ref))
         elif e.kind == "repurchase":
-            for sid, taken, balance in securities.take(e.holder, e.units):
+            for sid, taken, balance, left in securities.take(e.holder, e.units):
+                tx = tx_id()
                 out.append({
                     "object_type": "TX_STOCK_REPURCHASE",
-                    "id": tx_id(),
+                    "id": tx,
                     "date": day,
                     "security_id": sid,
                     "quantity": str(taken),
@@ -308,6 +347,9 @@ def transactions(
                     "x_jcg_total_price": _money((e.price * taken / e.units).quantize(Decimal("0.01"))),
                     "x_jcg_decision_ref": e.ref,
                 })
+                if balance:
+                    out.append(_stock_created(tx, balance, e.holder, left, day, _money(ZERO),
+                                              f"balance of {sid} kept by {e.holder} after the repurchase", e.ref))
     return out
 
 

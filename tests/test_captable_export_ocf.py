@@ -67,12 +67,16 @@ def test_conversions_reference_the_grant_and_leave_a_balance(ledger: Ledger) -> 
     doc = json.loads(export_json(ledger, "ENT-1"))
     assert [t["object_type"] for t in doc["transactions"]] == [
         "TX_STOCK_ISSUANCE", "TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_ISSUANCE",
-        "TX_CONVERTIBLE_CONVERSION", "TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_CONVERSION", "TX_STOCK_ISSUANCE",
-        "TX_STOCK_TRANSFER"]
+        "TX_CONVERTIBLE_CONVERSION", "TX_CONVERTIBLE_ISSUANCE", "TX_STOCK_ISSUANCE",  # balance of the grant
+        "TX_CONVERTIBLE_CONVERSION", "TX_STOCK_ISSUANCE",
+        "TX_STOCK_TRANSFER", "TX_STOCK_ISSUANCE", "TX_STOCK_ISSUANCE"]  # transferee's security, fund's balance
     first, second = of_type(doc, "TX_CONVERTIBLE_CONVERSION")
     issuances = {t["id"]: t for t in of_type(doc, "TX_STOCK_ISSUANCE")}
     by_security = {t["security_id"]: t for t in issuances.values()}
     assert first["security_id"] == "PJ-1-grant" and first["balance_security_id"] == "PJ-1-grant-2"
+    balance_grant = next(t for t in of_type(doc, "TX_CONVERTIBLE_ISSUANCE") if t["security_id"] == "PJ-1-grant-2")
+    assert balance_grant["investment_amount"] == {"amount": "1500000.00", "currency": "CNY"}
+    assert balance_grant["x_jcg_created_by"] == first["id"] and balance_grant["x_jcg_balance_of"] == "PJ-1-grant"
     assert first["trigger_id"] == "PJ-1-trigger-date" and first["quantity_converted"] == "1500000.00"
     assert first["x_jcg_into"] == "equity" and first["x_jcg_decision_ref"] == "临科发〔2026〕1号"
     # 5,000,000 × 1,500,000 / 12,000,000 = 625,000 registered capital, premium 875,000
@@ -101,3 +105,51 @@ def test_debt_conversion_is_exported_without_resulting_stock(ledger: Ledger) -> 
     assert conversion["x_jcg_into"] == "debt" and conversion["resulting_security_ids"] == []
     assert conversion["security_id"] == "PJ-1-grant" and conversion["quantity_converted"] == "3000000.00"
     assert doc["x_jcg_cap_table"]["registered_capital"] == "5000000.00"  # debt changes no registered capital
+
+
+def test_every_resulting_and_balance_security_is_issued(ledger: Ledger) -> None:
+    """OCF: a transfer's resulting securities and every balance security are issued by a
+    TX_STOCK_ISSUANCE (or TX_CONVERTIBLE_ISSUANCE); securities created by a transfer move existing
+    registered capital, so the register still adds up."""
+    setup(ledger)
+    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", amount=D("1500000.00"), **on("2026-01-05")))
+    ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-06")))
+    ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("700000.00"), **on("2028-01-05")))  # spans 2 lots
+    ledger.execute(BuyBack(project="PJ-1", buyer="ENT-1", units=D("100000.00"), **on("2028-01-06")))
+    doc = json.loads(export_json(ledger, "ENT-1"))
+    issued: dict[str, dict[str, Any]] = {}
+    for t in doc["transactions"]:
+        if t["object_type"] in ("TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_ISSUANCE"):
+            assert t["security_id"] not in issued
+            issued[t["security_id"]] = t
+    referenced = []
+    for t in doc["transactions"]:
+        referenced += t.get("resulting_security_ids", []) + ([t["balance_security_id"]] if "balance_security_id"
+                                                              in t else [])
+        if "security_id" in t and t["object_type"] not in ("TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_ISSUANCE"):
+            referenced.append(t["security_id"])
+    missing = [sid for sid in referenced if sid not in issued]
+    assert referenced and not missing
+    transfers = of_type(doc, "TX_STOCK_TRANSFER")
+    assert [t["quantity"] for t in transfers] == ["625000.00", "75000.00"]  # the oldest lot first
+    for t in transfers:
+        [new] = t["resulting_security_ids"]
+        assert issued[new]["stakeholder_id"] == "张三" and issued[new]["quantity"] == t["quantity"]
+        assert issued[new]["x_jcg_created_by"] == t["id"]
+    [repurchase] = of_type(doc, "TX_STOCK_REPURCHASE")
+    assert issued[repurchase["balance_security_id"]]["stakeholder_id"] == "F-SEED"
+    new_capital = sum(D(t["quantity"]) for t in of_type(doc, "TX_STOCK_ISSUANCE") if "x_jcg_created_by" not in t)
+    cancelled = sum(D(t["quantity"]) for t in of_type(doc, "TX_STOCK_REPURCHASE"))
+    assert str(new_capital - cancelled) == doc["x_jcg_cap_table"]["registered_capital"]
+    # what each holder holds = their live securities
+    live = dict.fromkeys(issued, True)
+    for t in doc["transactions"]:
+        if t["object_type"] in ("TX_STOCK_TRANSFER", "TX_STOCK_REPURCHASE", "TX_CONVERTIBLE_CONVERSION"):
+            live[t["security_id"]] = False
+    held: dict[str, Decimal] = {}
+    for sid, t in issued.items():
+        if live[sid] and t["object_type"] == "TX_STOCK_ISSUANCE":
+            held[t["stakeholder_id"]] = held.get(t["stakeholder_id"], D(0)) + D(t["quantity"])
+    assert {h["stakeholder_id"]: D(h["quantity"]) for h in doc["x_jcg_cap_table"]["holdings"]} == held
