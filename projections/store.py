@@ -45,9 +45,21 @@ class ReadModelStore(TrackingRecorder):
         self.engine = engine_for(database)
         if self.stale_tables():
             METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
-        METADATA.create_all(self.engine)
+        self._create_tables()
         self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
         self.staged: list[tuple[Any, Tracking]] = []
+
+    def _create_tables(self) -> None:
+        """Create the read-model tables that are missing. Two processes opening a fresh database
+        at once race on CREATE TABLE: the loser finds the tables made and checks again."""
+        for attempt in range(3):
+            try:
+                METADATA.create_all(self.engine)
+                return
+            except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
 
     def stale_tables(self) -> list[str]:
         """Read-model tables whose columns differ from the code's (a model gained a column).

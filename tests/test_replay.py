@@ -101,3 +101,44 @@ def test_audit_replay_fails_on_a_tampered_read_model(jcg: Callable[..., Result],
         in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("error: replay differs")
     assert jcg("audit", "replay").exit_code == 0, "the rebuild replaced the tampered table"
+
+
+def test_followers_opened_beside_commands_never_recreate_the_tables(ledger: Ledger) -> None:
+    """A follower reads the tables the ledger made; opening one must not re-run table creation
+    (on PostgreSQL the library's CREATE OR REPLACE FUNCTION beside another session's fails with
+    "tuple concurrently updated"). Followers start while commands are recorded in parallel."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def follow() -> None:
+        try:
+            for _ in range(6):
+                store = ReadModelStore(ledger.database)
+                try:
+                    catch_up(ledger, store, batch_size=1)
+                finally:
+                    store.close()
+        except BaseException as e:  # collected and asserted below
+            errors.append(e)
+
+    def write(start: int) -> None:
+        try:
+            for i in range(start, start + 6):
+                ledger.execute(RegisterParty(code=f"C{i}", name=f"企业{i}", party_kind="enterprise",
+                                             entered=date(2025, 1, 1), decided=date(2025, 1, 2), actor=OFFICER))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=follow) for _ in range(4)] + [threading.Thread(target=write, args=(0,))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    store = ReadModelStore(ledger.database)
+    try:
+        assert catch_up(ledger, store) == head(ledger)
+        assert differences(store.load(), fold(ledger)[0].rows) == []
+    finally:
+        store.close()
