@@ -8,11 +8,7 @@ re-evaluates, so annual caps, one-time caps, G.3 and count caps cannot be raced 
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
-from collections.abc import Callable, Mapping
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -25,19 +21,15 @@ from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
-from domain.ids import request_id as request_aggregate_id
 from domain.journal import CITY
-from domain.money import ZERO, fmt, parse_rate, parse_yuan
+from domain.money import fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
-from domain.request import RecordedRequest
 from domain.rules import Entitlement, evaluate, find_rule
-from domain.rules.basis import split_pairs
 from domain.rules.engine import canonical_basis, shared_subject
 from domain.rules.matters import check_external_matter
 from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
-from ledger.commands import HANDLERS, Command, Outcome, handles
-from ledger.grants import Disburse
+from ledger.commands import Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
 # commands -------------------------------------------------------------------------------
@@ -73,16 +65,6 @@ class RecordExternalAward(Command):
     matter: str
     amount: Decimal
     source: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class ImportAwards(Command):
-    """Many awards/disbursements from a CSV file: all rows are recorded, or none."""
-
-    kind = "grant.import"
-    checks_policy_window: ClassVar[bool] = False  # each row's decision date is checked instead
-    rows: tuple[dict[str, str], ...]
-    source_name: str = ""
 
 
 # awards ---------------------------------------------------------------------------------
@@ -181,132 +163,3 @@ def calculate(
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
                       basis=dict(basis), amount=amount, reason=reason)
     return _entitlement(uow, cmd)[1]
-
-
-# import ---------------------------------------------------------------------------------
-
-IMPORT_PROGRESS: ContextVar[Callable[[int, int], None] | None] = ContextVar("import_progress", default=None)
-COLUMNS = ("request_id", "action", "clause", "recipient", "basis", "amount", "decided", "ref", "reason",
-           "source", "award", "voucher", "matter")
-ACTIONS = ("award", "disburse", "external")
-
-
-class ImportRefused(Refused):
-    """An import with bad rows: nothing was written; ``problems`` lists each row and why."""
-
-    def __init__(self, problems: list[str], total: int):
-        self.problems = problems
-        super().__init__(f"{len(problems)} of {total} rows refused; nothing written")
-
-
-def read_rows(text: str) -> tuple[dict[str, str], ...]:
-    """CSV text → rows as dicts (unknown columns are refused so typos do not pass silently)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise Refused(f"unknown CSV column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
-    if not header or ("clause" not in header and "award" not in header):
-        raise Refused(f"the CSV needs a header row with columns from: {', '.join(COLUMNS)}")
-    return tuple({k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader)
-
-
-def row_command(row: Mapping[str, str], actor: str) -> Command:
-    """One CSV row → the command it stands for; refuses a malformed row in one line."""
-    action = row.get("action") or "award"
-    if action not in ACTIONS:
-        raise Refused(f"action {action!r} is not one of {', '.join(ACTIONS)}")
-    try:
-        decided = date.fromisoformat(row.get("decided", ""))
-    except ValueError:
-        raise Refused(f"decided {row.get('decided', '')!r} is not a date (YYYY-MM-DD)") from None
-    request = row.get("request_id") or "import-row:" + hashlib.sha256(
-        repr(sorted(row.items())).encode("utf-8")).hexdigest()[:24]
-    common: dict[str, Any] = {"actor": actor, "decided": decided, "ref": row.get("ref", ""), "request_id": request}
-    amount = parse_yuan(row["amount"]) if row.get("amount") else None
-    if action == "disburse":
-        award = row.get("award", "")
-        code, sep, number = award.rpartition("-A")
-        if not sep or not number.isdigit():
-            raise Refused(f"award {award!r} is not an award id (like ENT-001-A1)")
-        if amount is None:
-            raise Refused("a disbursement needs an amount")
-        return Disburse(recipient=code, award=award, amount=amount, voucher=row.get("voucher", ""), **common)
-    if not row.get("recipient"):
-        raise Refused("recipient is empty")
-    if action == "external":
-        if amount is None:
-            raise Refused("an external award needs an amount")
-        return RecordExternalAward(recipient=row["recipient"], clause=row.get("clause", ""), matter=row.get("matter", ""),
-                                   amount=amount, source=row.get("source", ""), **common)
-    pairs = [p for p in row.get("basis", "").split(";") if p.strip()]
-    find_rule(row.get("clause", ""))
-    return AwardByRule(recipient=row["recipient"], clause=row["clause"],
-                       basis=split_pairs(pairs), amount=amount,
-                       reason=row.get("reason", ""), source=row.get("source") or CITY, **common)
-
-
-@handles(ImportAwards)
-def import_awards(uow: UnitOfWork, cmd: ImportAwards, by: Provenance) -> Outcome:
-    progress = IMPORT_PROGRESS.get()
-    problems: list[str] = []
-    recorded: list[str] = []
-    skipped = 0
-    awarded = ZERO
-    seen: dict[str, int] = {}
-    total = len(cmd.rows)
-    for number, row in enumerate(cmd.rows, start=2):  # line 1 is the header
-        where = f"row {number}"
-        try:
-            command = row_command(row, cmd.actor)
-            if command.request_id in seen:
-                raise Refused(f"request id {command.request_id} repeats row {seen[command.request_id]}")
-            seen[command.request_id] = number
-            where = f"row {number} ({command.request_id})"
-            check_in_force(command.decided, uow.book)
-            prior = uow.find(RecordedRequest, request_aggregate_id(command.request_id))
-            if prior is not None:
-                if prior.digest != command.digest():
-                    raise Refused(f"request id already used for a different request ({prior.summary})")
-                skipped += 1
-                continue
-            row_by = Provenance(actor=cmd.actor, recorded_at=by.recorded_at, decided=command.decided,
-                                request_id=command.request_id, ref=command.ref)
-            outcome = HANDLERS[type(command)](uow, command, row_by)
-            uow.add(RecordedRequest(by=row_by, request=command.request_id, kind=command.kind,
-                                    command=command.encoded().decode("utf-8"), digest=command.digest(),
-                                    summary=outcome.message), f"request {command.request_id}")
-            recorded.append(f"{where}: {outcome.message}")
-            if isinstance(command, AwardByRule):
-                awarded += outcome.data["amount"]
-        except Refused as exc:
-            problems.append(f"{where}: {exc}")
-        if progress is not None:
-            progress(number - 1, total)
-    if problems:
-        raise ImportRefused(problems, total)
-    return Outcome(
-        cmd.request_id,
-        f"imported {len(recorded)} of {total} rows from {cmd.source_name or 'CSV'} "
-        f"({skipped} already recorded); awarded {fmt(awarded)}",
-        trace=recorded,
-        data={"recorded": len(recorded), "skipped": skipped, "awarded": awarded},
-    )
-
-
-def import_command(text: str, actor: str, source_name: str = "", request_id: str = "") -> ImportAwards:
-    """The import command for a CSV text; its request id defaults to the file's digest, so
-    importing the same file twice changes nothing."""
-    rows = read_rows(text)
-    if not rows:
-        raise Refused("the CSV has no rows")
-    dates = []
-    for row in rows:
-        try:
-            dates.append(date.fromisoformat(row.get("decided", "")))
-        except ValueError:
-            continue
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-    return ImportAwards(actor=actor, decided=max(dates, default=date.today()), rows=rows,
-                        source_name=source_name, request_id=request_id or f"import:{digest}")
-
