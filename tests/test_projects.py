@@ -95,7 +95,7 @@ def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
     doc = export_captable(ledger, "ENT-1")
     kinds = [t["object_type"] for t in doc["transactions"]]
     assert kinds == ["TX_STOCK_ISSUANCE", "TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_ISSUANCE", "TX_CONVERTIBLE_CONVERSION",
-                     "TX_STOCK_ISSUANCE", "TX_STOCK_TRANSFER"]
+                     "TX_STOCK_ISSUANCE", "TX_STOCK_TRANSFER", "TX_STOCK_ISSUANCE"]  # + the buyer's new security
 
 
 def test_buyback_in_parts_and_by_the_company(ledger: Ledger) -> None:

@@ -51,7 +51,8 @@ def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
     target = tmp_path / "captable.json"
     ok(jcg("captable", "export", "ENT-1", "--format", "json", "-o", str(target)))
     doc = json.loads(target.read_text(encoding="utf-8"))
-    transfer = doc["transactions"][-1]
+    transfer, resulting = doc["transactions"][-2:]  # the transfer, then the issuance of the buyer's security
+    assert resulting["security_id"] == transfer["resulting_security_ids"][0] and resulting["stakeholder_id"] == "张三"
     assert transfer["object_type"] == "TX_STOCK_TRANSFER" and transfer["x_jcg_price"]["amount"] == "3240000.00"
     assert doc["x_jcg_cap_table"]["holdings"][0] == {"stakeholder_id": "张三", "quantity": "4250000.00",
                                                      "percent": "68.0000"}
