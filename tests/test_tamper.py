@@ -203,22 +203,20 @@ def test_an_earlier_stored_checkpoint_forged(ledger: Ledger, history: tuple[str,
 
 # SQL edits that turn the state column into TEXT (SQLite only: a PostgreSQL bytea stays bytea) ------
 
-def _sqlite_only(url: str) -> None:
-    if not url.startswith("sqlite:///"):
-        pytest.skip("a TEXT value in the state column is an SQLite edit")
+SQLITE_ONLY = pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
 
 
+@SQLITE_ONLY
 def test_state_turned_into_identical_text_is_not_a_change(history: tuple[str, str, RawStore]) -> None:
     url, kept, store = history
-    _sqlite_only(url)
     store.run("UPDATE {t} SET state = cast(state as text)")
     assert store.run("SELECT count(*) FROM {t} WHERE typeof(state) = 'text'")[0][0] > 0
     assert audit(url, kept) == []
 
 
+@SQLITE_ONLY
 def test_state_edited_as_text_is_named_not_a_traceback(history: tuple[str, str, RawStore]) -> None:
     url, kept, store = history
-    _sqlite_only(url)
     pos = next(r[0] for r in store.rows() if r[3].endswith("AwardGranted"))
     store.run("UPDATE {t} SET state = replace(state, '153086.42', '953086.42') WHERE {pos} = {m}", pos)
     assert store.run("SELECT typeof(state) FROM {t} WHERE {pos} = {m}", pos)[0][0] == "text"
@@ -229,18 +227,18 @@ def test_state_edited_as_text_is_named_not_a_traceback(history: tuple[str, str, 
     assert any(p.startswith(f"position {last}: event differs") for p in audit(url, kept))
 
 
+@SQLITE_ONLY
 def test_originator_id_rewritten_in_another_form_is_named(history: tuple[str, str, RawStore]) -> None:
     """Hyphens hide the event from its aggregate (the recorder looks it up by 32 hex digits)."""
     url, kept, store = history
-    _sqlite_only(url)
     pos, oid, *_ = next(r for r in store.rows() if r[3].endswith("AwardGranted"))
     store.run("UPDATE {t} SET originator_id = {m} WHERE {pos} = {m}", str(UUID(oid)), pos)
     assert f"position {pos}: originator id stored as" in first(audit(url, kept))
 
 
+@SQLITE_ONLY
 def test_encrypted_state_edited_as_text_is_named(ledger_url: str, key_dir: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    _sqlite_only(ledger_url)
     monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
     provision_officers(ledger_url)
     app = Ledger.open(ledger_url, clock=fixed_clock())
