@@ -5,10 +5,8 @@ conflicts, it re-reads and is re-evaluated: the cap holds."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
@@ -16,57 +14,13 @@ from domain.errors import CapExceeded
 from domain.ids import party_id
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.config import parse_database
 from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule
-from tests.conftest import OFFICER, fixed_clock
+from tests.conftest import OFFICER
+from tests.racing import race
 
 D = Decimal
 DAY = date(2025, 3, 1)
-
-
-class RacingLedger(Ledger):
-    """A ledger whose first save waits until the other officer is about to save too."""
-
-    name = Ledger.name  # same tables as the ledger
-
-    def __init__(self, *args: Any, barrier: threading.Barrier, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.barrier = barrier
-        self.saves = 0
-
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        self.saves += 1
-        if self.saves == 1:
-            self.barrier.wait(timeout=20)
-        return super().save(*objs, **kwargs)
-
-
-def open_racing(url: str, barrier: threading.Barrier) -> RacingLedger:
-    Ledger.open(url, clock=fixed_clock()).close()  # tables exist already; this only checks the URL
-    return RacingLedger(dict(parse_database(url).env), clock=fixed_clock(), barrier=barrier)
-
-
-def race(url: str, commands: list[AwardByRule]) -> tuple[list[Outcome | Exception], list[int]]:
-    barrier = threading.Barrier(len(commands))
-    apps = [open_racing(url, barrier) for _ in commands]
-    results: list[Outcome | Exception] = [Exception("not run")] * len(commands)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = apps[i].execute(commands[i])
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(commands))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    saves = [a.saves for a in apps]
-    for a in apps:
-        a.close()
-    return results, saves
 
 
 def register(ledger: Ledger, code: str, kind: str) -> None:

@@ -5,63 +5,23 @@ payment beyond what was approved."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from domain.errors import CapExceeded, Refused
 from domain.ids import loan_id
 from domain.journal import PROVINCE
 from ledger import Ledger
-from ledger.commands import Command, Outcome
+from ledger.commands import Outcome
 from ledger.loans import ApproveCompensation, ClaimCompensation, PayCompensation
-from tests.conftest import OFFICER, fixed_clock
+from tests.conftest import OFFICER
+from tests.racing import race
 from tests.test_loans import approval, defaulted_loan, on
-
-
-class RacingLedger(Ledger):
-    """A ledger whose first save waits until the other officer is about to save too."""
-
-    name = Ledger.name
-    barrier: threading.Barrier
-    saves = 0
-
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        self.saves += 1
-        if self.saves == 1:
-            self.barrier.wait(timeout=20)
-        return super().save(*objs, **kwargs)
-
-
-def race(url: str, commands: list[Command]) -> list[Outcome | Exception]:
-    barrier = threading.Barrier(len(commands))
-    apps = []
-    for _ in commands:
-        app = RacingLedger.open(url, clock=fixed_clock())
-        app.barrier = barrier
-        apps.append(app)
-    results: list[Outcome | Exception] = [Exception("not run")] * len(commands)
-
-    def run(i: int) -> None:
-        try:
-            results[i] = apps[i].execute(commands[i])
-        except Exception as exc:
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(commands))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    for a in apps:
-        a.close()
-    return results
 
 
 def test_two_claims_for_the_same_loss_at_once_record_one(ledger: Ledger, ledger_url: str) -> None:
     defaulted_loan(ledger)
-    results = race(ledger_url, [ClaimCompensation(code="L1", **on("2026-03-10", request_id=f"claim-{who}"))
+    results, _ = race(ledger_url, [ClaimCompensation(code="L1", **on("2026-03-10", request_id=f"claim-{who}"))
                                 for who in ("a", "b")])
     won = [r for r in results if isinstance(r, Outcome)]
     lost = [r for r in results if isinstance(r, Exception)]
@@ -76,7 +36,7 @@ def test_two_payments_racing_past_the_approved_share_pay_once(ledger: Ledger, le
     ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     pay = [PayCompensation(code="L1", payer="省财政", amount=Decimal("100000.00"), actor=OFFICER,
                            decided=date(2026, 4, 1), request_id=f"pay-{who}") for who in ("a", "b")]
-    results = race(ledger_url, list(pay))
+    results, _ = race(ledger_url, list(pay))
     lost = [r for r in results if isinstance(r, Exception)]
     assert len(lost) == 1 and isinstance(lost[0], CapExceeded), results
     assert ledger.aggregate(loan_id("L1")).paid[PROVINCE] == Decimal("100000.00")

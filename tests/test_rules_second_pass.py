@@ -20,7 +20,7 @@ from ledger.commands import Outcome
 from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule, RecordExternalAward
 from tests.conftest import OFFICER
-from tests.test_award_concurrency import race
+from tests.racing import race
 from tests.test_rules_clauses import award, calc, party
 
 D = Decimal
