@@ -21,7 +21,7 @@
     当 经办人在命令行执行 "jcg policy calc P2.4 --recipient U1 --basis contract=HT-CALC-1 --basis contract_value=1000万元 --decided 2025-03-01"
     那么 命令成功
     并且 命令输出包含 "200,000.00"
-    并且 命令输出包含 "dry run: nothing written"
+    并且 命令输出包含 "试算: 未写入任何内容"
     并且 账本未写入任何内容
 
   @P2.4

@@ -27,5 +27,5 @@
     并且 命令输出包含 "500,000.00"
     当 经办人在命令行执行 "jcg grant award P2.4 --recipient U1 --basis contract=HT-CLI-1 --basis contract_value=25,000,000.00 --decided 2025-03-01 --ref 临科发〔2025〕12号 --request-id REQ-CLI-1"
     那么 命令成功
-    并且 命令输出包含 "already recorded"
+    并且 命令输出包含 "已记录过"
     并且 "U1" 累计获得奖励 500,000.00元

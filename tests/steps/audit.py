@@ -11,6 +11,7 @@ import psycopg
 from pytest_bdd import given, then, when
 
 from tests.steps.types import step
+from tests.steps.wording import printed
 from tests.steps.world import World
 
 
@@ -84,4 +85,4 @@ def then_verify_failed(world: World, text: str) -> None:
     assert world.cli.exit_code == 1, world.cli.output
     error = [line for line in world.cli.stderr.splitlines() if line.startswith("error: ")]
     assert len(error) == 1 and "verification failed" in error[0], world.cli.stderr
-    assert text in error[0], error[0]
+    assert printed(text) in error[0], error[0]

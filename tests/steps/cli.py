@@ -6,6 +6,7 @@ from pytest_bdd import then, when
 
 from tests.steps.common import REFUSALS, refusal_matches
 from tests.steps.types import step
+from tests.steps.wording import printed
 from tests.steps.world import World
 
 
@@ -28,7 +29,7 @@ def then_cli_ok(world: World) -> None:
 @then(step('命令输出包含 "{text}"'))
 def then_cli_output(world: World, text: str) -> None:
     assert world.cli is not None
-    assert text in world.cli.output, world.cli.output
+    assert printed(text) in world.cli.output, world.cli.output
 
 
 @then(step("命令被拒绝 (退出码 {code:d}): {reason}"))

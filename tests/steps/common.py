@@ -28,6 +28,7 @@ from ledger.parties import GrantQualification, RegisterParty
 from ledger.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.steps.types import step
+from tests.steps.wording import PARAMETER_NAMES, printed, translated
 from tests.steps.world import World
 
 KIND_BY_NAME = {name: kind for kind, name in KINDS.items()}
@@ -255,8 +256,9 @@ def then_refused(world: World, reason: str) -> None:
 
 @then(step('拒绝理由提到 "{text}"'))
 def then_refusal_mentions(world: World, text: str) -> None:
+    """The refusal says what the feature states in Chinese (tests/steps/wording.py gives the English)."""
     assert world.refusal is not None
-    assert text in str(world.refusal), str(world.refusal)
+    assert printed(text) in str(world.refusal), str(world.refusal)
 
 
 @then("账本未写入任何内容")
@@ -299,7 +301,7 @@ def then_funding(world: World, source: str, amount: Decimal) -> None:
 def then_message(world: World, text: str) -> None:
     outcome = world.require_outcome()
     shown = "\n".join([outcome.message, *outcome.trace])
-    assert text in shown, shown
+    assert printed(text) in shown, shown
 
 
 @then("结果为已记录, 未重复写入")
@@ -321,7 +323,7 @@ def then_total_awarded(world: World, code: str, amount: Decimal) -> None:
 
 @then(step('参数 {clause:Word} "{name}" 在 {on:Date} 的取值为 "{value}", 出处 "{quote}"'))
 def then_parameter(world: World, clause: str, name: str, on: date, value: str, quote: str) -> None:
-    p = world.ledger.book.at(clause, name, on)
+    p = world.ledger.book.at(clause, translated(PARAMETER_NAMES, name, "parameter"), on)
     assert str(p.value) == value, p
     assert quote in p.quote, p.quote
     assert p.valid_from <= on

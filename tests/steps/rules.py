@@ -21,6 +21,7 @@ from ledger.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
 from tests.steps.types import TYPES, step
+from tests.steps.wording import PARAMETER_NAMES, UNITS, printed, translated
 from tests.steps.world import World
 
 # Chinese label in a feature → basis key of the rule.
@@ -184,6 +185,7 @@ def when_external(world: World, code: str, source: str, matter: str, amount: Dec
 @given(step('市科技局确定 {clause:Word} 参数 "{name}" 为 "{value}" ({unit:Word}), 自 {valid_from:Date} 起生效, 依据 "{quote}"'))
 def given_parameter(world: World, clause: str, name: str, value: str, unit: str, valid_from: date, quote: str) -> None:
     """A revision adds a dated value to the parameters the ledger reads; old values stay (G.4)."""
+    name, unit = translated(PARAMETER_NAMES, name, "parameter"), translated(UNITS, unit, "unit")
     folder = resources.files("domain") / "params"
     texts = [(f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".toml")]
     values = load_values(texts)
@@ -216,7 +218,7 @@ def then_calculated(world: World, amount: Decimal) -> None:
 @then(step('计算过程为 "{line}"'))
 def then_trace(world: World, line: str) -> None:
     outcome = world.require_outcome()
-    assert outcome.trace[0] == line, outcome.trace[0]
+    assert outcome.trace[0] == printed(line), outcome.trace[0]
 
 
 @then(step('计算过程包含 "{text}"'))
@@ -225,7 +227,7 @@ def then_trace_contains(world: World, text: str) -> None:
         shown = "\n".join(world.notes["calc"].trace)
     else:
         shown = "\n".join(world.require_outcome().trace)
-    assert text in shown, shown
+    assert printed(text) in shown, shown
 
 
 @then(step('奖励 "{award}" 记录了参数版本 "{version}"'))
