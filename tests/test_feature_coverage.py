@@ -6,7 +6,9 @@
 - every scenario written in a file is collected and becomes a test (a full-width colon
   after a keyword silently turns a scenario into description text; this catches it);
 - every file starts with `# language: zh-CN`, and every quoted policy line (`原文:`) is
-  really in the policy text.
+  really in the policy text;
+- a person who reads only Chinese can follow each step: no step line holds an English word
+  (what the ledger prints in English is said in Chinese and translated in tests/steps/wording.py).
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ SCENARIO_LINE = re.compile(r"^\s*(场景大纲|场景|剧本大纲|剧本)\s*:")
 CLAUSE_ID = re.compile(r"(?<![\w.])([GP]\d+\.\d+[a-z]?)(?![\w.])")
 QUOTE_LINE = re.compile(r"^\s*原文:\s*(.+?)\s*$")
 POLICY_DOCUMENTS = ("g_general", "p2_", "p3_", "p4_", "p5_", "p6_")
+STEP_LINE = re.compile(r"^\s*(假如|假设|假定|当|那么|并且|而且|同时|但是|\*)\s")
+# What a step may write in Latin letters: the `jcg` command line the officer types, parameter
+# versions, dates, codes (U1, PJ-1, F-SEED, HT-2025-001, ZL202310001234.5, officer-1) and clause ids.
+NOT_WORDS = re.compile(
+    r'"jcg [^"]*"'
+    r"|[GP]\d+\.\d+[a-z]?\.\w+@\d{4}-\d{2}-\d{2}"
+    r"|\d{4}-\d{2}-\d{2}"
+    r"|\b[A-Z][A-Z0-9]*(?:-[A-Za-z0-9]+)+\b"
+    r"|\b[A-Z]+\d[A-Za-z0-9.]*"
+    r"|\b[a-z]+-\d+\b"
+)
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 def feature_files() -> list[Path]:
@@ -177,3 +191,42 @@ def test_a_full_width_colon_is_caught(tmp_path: Path) -> None:
         scenarios = 0
     assert scenarios == 0
     assert FULL_WIDTH_COLON.match("  场景：全角冒号")
+
+
+def english_in_steps(text: str) -> list[tuple[int, str]]:
+    """(line number, word) of every English word of 3+ letters on a step line, outside what may stay."""
+    found, in_docstring = [], False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(('"""', "```")):
+            in_docstring = not in_docstring  # a docstring under a step is the command line typed
+            continue
+        if in_docstring or QUOTE_LINE.match(line) or not STEP_LINE.match(line):
+            continue
+        found += [(number, word) for word in ENGLISH_WORD.findall(NOT_WORDS.sub(" ", line))]
+    return found
+
+
+@pytest.mark.parametrize("path", feature_files(), ids=lambda p: p.name)
+def test_steps_read_in_chinese_only(path: Path) -> None:
+    """Issue 4: a person who reads only Chinese can follow each feature file."""
+    words = english_in_steps(path.read_text(encoding="utf-8"))
+    assert not words, (
+        f"{path.name}: English words on step lines {words}; say it in Chinese and map it to the printed "
+        "English in tests/steps/wording.py (PHRASES, TEMPLATES, STATUSES) or REFUSALS in tests/steps/common.py"
+    )
+
+
+def test_an_english_expectation_is_caught() -> None:
+    feature = (
+        "# language: zh-CN\n功能: 示例\n  原文: 英文不计 (English in a quote is fine)\n  场景: 示例\n"
+        '    当 经办人在命令行执行 "jcg grant award P2.4 --recipient U1 --decided 2025-03-01"\n'
+        '    并且 奖励 "U1-A1" 记录了参数版本 "P2.4.rate@2024-11-05"\n'
+        '    并且 项目 "PJ-1" 状态为 "已退出", 基金 "F-SEED", 合同 HT-2025-001, 事项 P6.7:ZL202310001234.5\n'
+        '    并且 审批人 "approver-2" 批准\n'
+        '    那么 拒绝理由提到 "is not finished"\n'
+        "    并且 计算过程包含 \"ABOVE the 80% tolerance\"\n"
+        '    并且 项目 "PJ-1" 状态为 "exited"\n'
+    )
+    assert english_in_steps(feature) == [
+        (9, "not"), (9, "finished"), (10, "ABOVE"), (10, "the"), (10, "tolerance"), (11, "exited")
+    ]
