@@ -5,6 +5,7 @@ Exit codes: 0 done (or already recorded), 1 refused (nothing written), 2 bad usa
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -138,7 +139,8 @@ pass_session = click.make_pass_decorator(Session)
 
 
 class JcgGroup(click.Group):
-    """Every error is one line on stderr: exit 1 for a refused request, 2 for bad usage."""
+    """Every error is one line on stderr: exit 1 for a refused request, 2 for bad usage
+    (JCG_DEBUG=1 shows the traceback of an unexpected error)."""
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -159,9 +161,12 @@ class JcgGroup(click.Group):
             from ledger.cipher import unreadable_events
 
             message = unreadable_events(exc)
-            if message is None:
+            if message is None and os.environ.get("JCG_DEBUG"):
                 raise
-            click.echo(f"error: {message}", err=True)
+            click.echo(f"error: {message or exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:  # e.g. --out FILE in a folder that does not exist
+            click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(1)
         except (PersistenceError, sqlite3.Error, psycopg.Error) as exc:
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -218,7 +217,3 @@ def describe(table: CapTable) -> list[str]:
     for h in table.holdings:
         lines.append(f"  {h.holder:<16} {h.name[:20]:<20} {fmt(h.units):>18} {h.percent:>8}")
     return lines
-
-
-def entries_as_dicts(entries: Iterable[EquityEntry]) -> list[dict[str, Any]]:
-    return [e.__dict__.copy() for e in entries]

@@ -19,10 +19,6 @@ class Clause:
     money: bool
     units: tuple[str, ...]
 
-    @property
-    def document(self) -> str:
-        return self.id.split(".")[0]
-
 
 @cache
 def catalogue() -> dict[str, Clause]:

@@ -160,11 +160,11 @@ class ExitFormula:
             return part, f"principal {fmt(principal)} × {pct2(share)} = {fmt(part)}"
         assert self.rate is not None
         years = elapsed_years(since, on)
-        value = round_fen(part * (1 + self.rate * years))
+        value = round_fen(principal * share * (1 + self.rate * years))  # rounded once, at the end
         shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
-        head = "" if share == 1 else f"principal {fmt(principal)} × {pct2(share)} = {fmt(part)}; "
+        of = "" if share == 1 else f" × {pct2(share)}"
         return value, (
-            f"{head}principal {fmt(part)} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) "
+            f"principal {fmt(principal)}{of} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) "
             f"= {fmt(value)}"
         )
 

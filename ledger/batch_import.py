@@ -64,8 +64,10 @@ def row_command(row: Mapping[str, str], actor: str) -> Command:
         decided = date.fromisoformat(row.get("decided", ""))
     except ValueError:
         raise Refused(f"decided {row.get('decided', '')!r} is not a date (YYYY-MM-DD)") from None
+    # without a request id, the row's own content is its identity (empty columns do not count,
+    # so the same row in a file with more columns is still the same request)
     request = row.get("request_id") or "import-row:" + hashlib.sha256(
-        repr(sorted(row.items())).encode("utf-8")).hexdigest()[:24]
+        repr(sorted((k, v) for k, v in row.items() if v)).encode("utf-8")).hexdigest()[:24]
     common: dict[str, Any] = {"actor": actor, "decided": decided, "ref": row.get("ref", ""), "request_id": request}
     amount = parse_yuan(row["amount"]) if row.get("amount") else None
     if action == "disburse":

@@ -23,7 +23,7 @@ from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
 from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
-from domain.money import ZERO
+from domain.money import ZERO, pro_rata
 from domain.project import Project
 from ledger.funds import load_register
 
@@ -309,7 +309,8 @@ def transactions(
             })
         elif e.kind == "transfer":
             price = _per_unit(e.price, e.units)
-            for sid, taken, balance, left in securities.take(e.seller, e.units):
+            parts = securities.take(e.seller, e.units)
+            for (sid, taken, balance, left), part_price in zip(parts, _price_parts(e.price, parts), strict=True):
                 tx = tx_id()
                 buyer_sid = securities.new(e.holder, taken)
                 out.append({
@@ -323,7 +324,7 @@ def transactions(
                     "consideration_text": f"{e.source}: {e.seller} → {e.holder}",
                     "x_jcg_from": e.seller,
                     "x_jcg_to": e.holder,
-                    "x_jcg_price": _money((e.price * taken / e.units).quantize(Decimal("0.01"))),
+                    "x_jcg_price": _money(part_price),
                     "x_jcg_price_per_unit": price,
                     "x_jcg_decision_ref": e.ref,
                 })
@@ -333,7 +334,8 @@ def transactions(
                     out.append(_stock_created(tx, balance, e.seller, left, day, _money(ZERO),
                                               f"balance of {sid} kept by {e.seller} after the transfer", e.ref))
         elif e.kind == "repurchase":
-            for sid, taken, balance, left in securities.take(e.holder, e.units):
+            parts = securities.take(e.holder, e.units)
+            for (sid, taken, balance, left), part_price in zip(parts, _price_parts(e.price, parts), strict=True):
                 tx = tx_id()
                 out.append({
                     "object_type": "TX_STOCK_REPURCHASE",
@@ -344,7 +346,7 @@ def transactions(
                     "price": _per_unit(e.price, e.units),
                     **({"balance_security_id": balance} if balance else {}),
                     "consideration_text": e.source,
-                    "x_jcg_total_price": _money((e.price * taken / e.units).quantize(Decimal("0.01"))),
+                    "x_jcg_total_price": _money(part_price),
                     "x_jcg_decision_ref": e.ref,
                 })
                 if balance:
@@ -392,3 +394,10 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
 
 def export_json(ledger: Any, enterprise: str, as_of: date | None = None) -> str:
     return json.dumps(export_captable(ledger, enterprise, as_of), ensure_ascii=False, indent=2)
+
+
+def _price_parts(total: Decimal, parts: list[Any]) -> list[Decimal]:
+    """A price shared over the securities a transaction consumes: the parts add up exactly."""
+    if total == 0:
+        return [ZERO for _ in parts]
+    return pro_rata(total, [Decimal(taken) for _, taken, _, _ in parts])

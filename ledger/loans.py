@@ -21,7 +21,6 @@ from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
 from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.money import fmt
-from domain.parameters import parameter_book
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -191,7 +190,7 @@ def declare_loss(uow: UnitOfWork, cmd: DeclareLoss, by: Provenance) -> Outcome:
 @handles(ClaimCompensation)
 def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
-    split = loan.claim_compensation(by, parameter_book(), loss=cmd.loss, basis=cmd.basis,
+    split = loan.claim_compensation(by, uow.book, loss=cmd.loss, basis=cmd.basis,
                                     province_rate=cmd.province_rate, city_rate=cmd.city_rate)
     return Outcome(
         cmd.request_id,

@@ -20,7 +20,7 @@ from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
 from domain.money import fmt
-from domain.parameters import parameter_book
+from domain.parameters import ParameterBook
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -363,7 +363,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
         trace.append(f"misuse recorded ({cmd.misuse}): {fmt(cmd.clawback)} clawed back from {project.enterprise}")
     else:
         trace.append("no misuse recorded: nothing is recovered from the enterprise")
-    tolerance = _tolerance(by.decided)
+    tolerance = _tolerance(uow.book, by.decided)
     report = fund.failure_report(tolerance)
     trace.append(report.describe())
     return Outcome(
@@ -414,8 +414,8 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
     )
 
 
-def _tolerance(on: date) -> Decimal:
-    value: Decimal = parameter_book().at("P5.8", "failure_tolerance", on=on).value
+def _tolerance(book: ParameterBook, on: date) -> Decimal:
+    value: Decimal = book.at("P5.8", "failure_tolerance", on=on).value
     return value
 
 

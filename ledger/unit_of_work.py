@@ -46,6 +46,3 @@ class UnitOfWork:
 
     def changed(self) -> list[Any]:
         return [a for a in self._loaded.values() if a.pending_events]
-
-    def loaded_ids(self) -> list[UUID]:
-        return list(self._loaded)
