@@ -17,6 +17,9 @@ FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
 WAN = Decimal(10000)
 YI = Decimal(100000000)
+# Larger than any sum the policies could move (the city's whole budget is far smaller), and
+# small enough that every rule's arithmetic stays exact in Decimal's 28 digits.
+MAX_YUAN = Decimal(10) ** 15
 
 _GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
@@ -62,6 +65,8 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
 def _exact(value: Decimal, raw: str, positive: bool) -> Decimal:
     if not value.is_finite():
         raise InvalidAmount(f"amount {raw!r} is not a finite number")
+    if abs(value) >= MAX_YUAN:
+        raise InvalidAmount(f"amount {raw!r} is beyond any sum the ledger keeps (below {MAX_YUAN:,.0f} yuan)")
     if value != value.quantize(FEN):
         raise InvalidAmount(f"amount {raw!r} has more than 2 decimals (fen)")
     if positive and value <= 0:
@@ -74,6 +79,8 @@ def _exact(value: Decimal, raw: str, positive: bool) -> Decimal:
 def yuan(value: Decimal | int | str) -> Decimal:
     """An exact amount to the fen (refuses anything that would need rounding)."""
     d = Decimal(value)
+    if not d.is_finite() or abs(d) >= MAX_YUAN:
+        raise InvalidAmount(f"amount {value} is beyond any sum the ledger keeps (below {MAX_YUAN:,.0f} yuan)")
     if d != d.quantize(FEN):
         raise InvalidAmount(f"amount {value} has more than 2 decimals (fen)")
     return d.quantize(FEN)

@@ -129,3 +129,10 @@ def test_an_unusable_database_is_one_line_not_a_traceback(tmp_path: object, make
 def test_a_malformed_basis_pair_is_bad_usage(jcg: Jcg) -> None:
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value", "--decided", "2025-03-01")
     assert r.exit_code == 2 and "basis 'contract_value' is not key=value" in r.stderr
+
+
+def test_an_absurdly_large_amount_is_refused_in_one_line(jcg: Jcg) -> None:
+    assert jcg(*REGISTER).exit_code == 0
+    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=" + "9" * 29,
+            "--basis", "contract=HT-9", "--decided", "2025-03-01", "--ref", "R")
+    assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "beyond any sum the ledger keeps" in r.stderr

@@ -50,6 +50,9 @@ def test_accepts_amounts_as_officers_write_them(text: str, expected: str) -> Non
         ("1,0000.00", "not a number"),
         ("NaN", "not a number"),
         ("五十万", "not a number"),
+        ("99999999999999999999999999999", "beyond any sum"),
+        ("1" + "0" * 30 + "万", "beyond any sum"),
+        ("1,000,000,000,000,000", "beyond any sum"),
     ],
 )
 def test_refuses_bad_amounts_with_a_clear_reason(text: str, reason: str) -> None:
