@@ -18,15 +18,15 @@ from domain.clauses import clause as find_clause
 from domain.clauses import money_clause
 from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
-from domain.enterprise import Award, Enterprise
+from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.journal import CITY
 from domain.money import fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
-from domain.rules.engine import canonical_basis, shared_subject
-from domain.rules.matters import check_external_matter
+from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
+from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
 from ledger.commands import Command, Outcome, handles
@@ -70,13 +70,28 @@ class RecordExternalAward(Command):
 # awards ---------------------------------------------------------------------------------
 
 
-def _shared_awards(uow: UnitOfWork, key: str, recipient: str) -> tuple[Award, ...]:
-    """The other recipients' awards on a subject that spans recipients (Rule.shared)."""
+def _shared_awards(uow: UnitOfWork, key: str, recipient: str
+                   ) -> tuple[tuple[Award, ...], tuple[tuple[str, ExternalAward], ...]]:
+    """The other recipients' awards, and external awards, on a subject that spans recipients
+    (Rule.shared: P4.1a/P4.1c per person, P6.2 per project, P6.7 per patent)."""
     subject = uow.find(SharedSubject, shared_subject_id(key)) if key else None
     if subject is None:
-        return ()
-    return tuple(uow.get(Enterprise, party_id(code), f"party {code}").award(award_id)
-                 for code, award_id in subject.awards if code != recipient)
+        return (), ()
+    awards = tuple(uow.get(Enterprise, party_id(code), f"party {code}").award(award_id)
+                   for code, award_id in subject.awards if code != recipient)
+    external = tuple((code, x) for code in subject.external if code != recipient
+                     for x in uow.get(Enterprise, party_id(code), f"party {code}").external_awards)
+    return awards, external
+
+
+def _subject(uow: UnitOfWork, by: Provenance, key: str) -> SharedSubject:
+    """The subject's aggregate, opened on its first award (two officers opening it at once
+    conflict on save: the loser is re-run and sees the winner's award)."""
+    subject = uow.find(SharedSubject, shared_subject_id(key))
+    if subject is None:
+        subject = SharedSubject.open(by, key)
+        uow.add(subject, f"subject {key}")
+    return subject
 
 
 def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitlement, ClauseYearCounter | None]:
@@ -86,10 +101,11 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
     counter = None
     if rule.counted:
         counter = uow.find(ClauseYearCounter, counter_id(rule.clause, cmd.decided.year))
-    others = _shared_awards(uow, shared_subject(rule.clause, cmd.basis), party.code)
+    others, others_external = _shared_awards(uow, shared_subject(rule.clause, cmd.basis), party.code)
     entitlement = evaluate(
         rule.clause, party, cmd.basis, cmd.decided, uow.book, amount=cmd.amount, reason=cmd.reason,
         ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (), others=others,
+        others_external=others_external,
     )
     return party, entitlement, counter
 
@@ -108,11 +124,7 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     )
     key = shared_subject(ent.clause, ent.basis)
     if key:  # the subject spans recipients: its aggregate lists the award (two officers race there)
-        subject = uow.find(SharedSubject, shared_subject_id(key))
-        if subject is None:
-            subject = SharedSubject.open(by, key)
-            uow.add(subject, f"subject {key}")
-        subject.record(by, party.code, award_id)
+        _subject(uow, by, key).record(by, party.code, award_id)
     title = find_clause(ent.clause).title
     return Outcome(
         cmd.request_id,
@@ -126,9 +138,14 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
 @handles(RecordExternalAward)
 def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provenance) -> Outcome:
     c = find_clause(cmd.clause)
-    matter = check_external_matter(find_rule(c.id), cmd.matter)  # G.3 must be able to match it
+    rule = find_rule(c.id)
+    matter = check_external_matter(rule, cmd.matter)  # G.3 must be able to match it
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    check_recipient_kind(rule, party)  # the clause's recipients only (P6.7 is not paid to a bank)
     party.record_external_award(by, c.id, matter, cmd.amount, cmd.source)
+    key = external_shared_subject(rule, matter)
+    if key:  # another holder of the patent / employer of the person sees it (G.3 across recipients)
+        _subject(uow, by, key).record_external(by, party.code)
     return Outcome(
         cmd.request_id,
         f"external award {fmt(cmd.amount)} to {cmd.recipient} from {cmd.source} ({cmd.ref}) recorded on "

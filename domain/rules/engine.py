@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.clauses import clause as find_clause
-from domain.enterprise import KINDS, Award, Enterprise
+from domain.enterprise import KINDS, Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
 from domain.parameters import ParameterBook
@@ -150,6 +150,7 @@ class Calculation:
     reason: str = ""
     counter_taken: tuple[str, ...] = ()
     others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
+    others_external: tuple[tuple[str, ExternalAward], ...] = ()  # (recipient, award) on the shared subject
     amount: Decimal = ZERO
     steps: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
@@ -235,8 +236,8 @@ class Calculation:
     # caps -----------------------------------------------------------------------------
     def cap_per_award(self, cap: Decimal, label: str = "per award") -> None:
         if self.amount > cap:
-            self.amount = cap
-            self.step(f"cap {fmt_plain(cap)} {label} → {fmt(cap)}")
+            self.amount = cap  # the line ends with "→ <amount>": one arrow, not two
+            self.step(f"cap {fmt_plain(cap)} {label}")
 
     def cap_per_year(self, cap: Decimal, year: int | None = None, what: str = "") -> None:
         """Per recipient per calendar year, cumulative. ``used`` is net of clawbacks (reading:
@@ -314,13 +315,11 @@ def evaluate(
     ref: str = "",
     counter_taken: tuple[str, ...] = (),
     others: tuple[Award, ...] = (),
+    others_external: tuple[tuple[str, ExternalAward], ...] = (),
 ) -> Entitlement:
     """What ``recipient`` is entitled to under ``clause_id`` on ``decided``, with its trace."""
     r = find_rule(clause_id)
-    if r.kinds and recipient.kind not in r.kinds:
-        allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
-        article = "an" if recipient.kind[0] in "aeio" else "a"
-        raise Refused(f"{r.clause}: recipient {recipient.code} is {article} {recipient.kind}; the clause pays {allowed}")
+    check_recipient_kind(r, recipient)
     if recipient.entered > decided:
         raise Refused(f"G.2: {recipient.code} entered the platform on {recipient.entered}, after the decision")
     if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")
@@ -329,7 +328,7 @@ def evaluate(
         raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
-                       counter_taken=counter_taken, others=tuple(others))
+                       counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
     r.body(calc)
     if calc.amount <= 0:
         raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")
@@ -349,6 +348,15 @@ def evaluate(
         reason=reason,
         count_cap=calc.count_cap,
     )
+
+
+def check_recipient_kind(r: Rule, recipient: Enterprise) -> None:
+    """The clause pays only the recipient kinds its text names (an award and an external award
+    under it alike: an external P6.7 award to a bank is no patent award G.3 could match)."""
+    if recipient.kind not in r.kinds:
+        allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
+        article = "an" if recipient.kind[0] in "aeio" else "a"
+        raise Refused(f"{r.clause}: recipient {recipient.code} is {article} {recipient.kind}; the clause pays {allowed}")
 
 
 def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:

@@ -32,11 +32,14 @@ def matter_key(family: str, *subject: object) -> str:
 def apply_matter(calc: Calculation, key: str) -> None:
     """Reduce the calculation's amount to the difference on ``key``, or refuse at zero."""
     others = [a for a in calc.others if a.matter == key and a.amount > a.clawed_back]
-    received = calc.recipient.received_on(key) + sum((a.amount - a.clawed_back for a in others), ZERO)
+    external = [(code, x) for code, x in calc.others_external if x.matter == key]
+    received = (calc.recipient.received_on(key) + sum((a.amount - a.clawed_back for a in others), ZERO)
+                + sum((x.amount for _, x in external), ZERO))
     if received <= 0:
         return
     sources = "; ".join(p for p in [calc.recipient.received_sources(key),
-                                    *(f"{a.award_id} {a.clause} {fmt(a.amount - a.clawed_back)}" for a in others)]
+                                    *(f"{a.award_id} {a.clause} {fmt(a.amount - a.clawed_back)}" for a in others),
+                                    *(f"{code}: {x.source} {x.clause} {fmt(x.amount)}" for code, x in external)]
                         if p)
     if calc.amount <= received:
         raise Refused(
@@ -95,6 +98,19 @@ def _shape_pattern(shape: str) -> re.Pattern[str]:
         for p in parts if p
     )
     return re.compile(regex, re.IGNORECASE)
+
+
+def external_shared_subject(rule: Rule, matter: str) -> str:
+    """The subject aggregate's key of an external award's (canonical) matter under a rule whose
+    subject spans recipients: ``P6.2:ZX-1:2025`` → ``P6.2:ZX-1``; '' if the rule has none."""
+    if not rule.shared:
+        return ""
+    shape = matter_shape(rule)
+    names = re.findall(r"<([a-z_]+)>", shape)
+    found = _shape_pattern(shape).fullmatch(matter)
+    if not found or rule.shared not in names:
+        return ""
+    return f"{rule.clause}:{found.group(names.index(rule.shared) + 1)}"
 
 
 def check_external_matter(rule: Rule, matter: str) -> str:

@@ -31,7 +31,7 @@ def workstation(calc: Calculation) -> None:
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
       Key("social_insurance", "yesno", "the enterprise pays the person's social insurance (缴纳社保)"),
       Key("contract_years", "count", "length of the labour contract in years (≥ 3)"),
-      kinds=("enterprise",), matter="P4.1c:<person>")
+      kinds=("enterprise",), matter="P4.1c:<person> (across enterprises)", shared="person")
 def research_team_member(calc: Calculation) -> None:
     calc.require(calc.basis["social_insurance"], "social insurance is not paid (缴纳社保 is required)")
     minimum = calc.param("min_contract_years")

@@ -97,7 +97,8 @@ def specialised_upgrade(calc: Calculation) -> None:
 
 @rule("P6.7", Key("patent", "subject", "the patent number; one matter per patent"),
       Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")),
-      kinds=("enterprise", "university", "institute", "person"), matter="P6.7:<patent>")
+      kinds=("enterprise", "university", "institute", "person"), matter="P6.7:<patent> (per patent across holders)",
+      shared="patent")
 def patent_prize(calc: Calculation) -> None:
     prize = calc.basis["prize"]
     calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")
