@@ -31,7 +31,7 @@ from domain.conversion_terms import ConversionTerms, pct, pct2
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.fund import holding_account
 from domain.ids import project_id
-from domain.money import ZERO, fmt, round_fen, yuan
+from domain.money import ZERO, fmt, pro_rata, round_fen, yuan
 from domain.provenance import Provenance
 
 CLAUSES = ("P2.2", "P6.1")
@@ -81,6 +81,7 @@ class BuybackQuote:
     price: Decimal
     share: Decimal
     trace: list[str] = field(default_factory=list)
+    drawn: list[Decimal] = field(default_factory=list)  # units taken from each conversion lot
 
 
 class Project(Aggregate):
@@ -146,6 +147,9 @@ class Project(Aggregate):
         self.into = ""
         self.converted = ZERO
         self.converted_on: date | None = None
+        # one lot per conversion: {on, amount, units, bought_back, out}; each lot's buyback window,
+        # interest and debt maturity run from its own conversion date (docs/decisions.md)
+        self.lots: list[dict[str, Any]] = []
         # the registered capital the conversion price per unit is set on (valuation / this), fixed by
         # the project's first conversion into equity so that every later part shares its price
         self.price_base: Decimal | None = None
@@ -388,6 +392,7 @@ class Project(Aggregate):
         self.premium += premium
         if self.converted_on is None:
             self.converted_on = by.decided
+        self.lots.append({"on": by.decided, "amount": amount, "units": units, "bought_back": ZERO, "out": ZERO})
         if into == "debt" and self.debt_accrued_to is None:
             self.debt_accrued_to = by.decided
         self.status = "converted"
@@ -446,15 +451,31 @@ class Project(Aggregate):
             f"{self.clause}: payment {fmt(amount)} = interest {fmt(interest)} + principal {fmt(principal)} "
             f"(interest first); principal outstanding {fmt(outstanding)} − {fmt(principal)} = {fmt(after)}"
         )
-        assert self.converted_on is not None
-        maturity = self.terms.maturity(self.converted_on)
-        if after == 0 and on < maturity:
-            trace.append(f"{self.clause}: early repayment in full before maturity {maturity}: interest runs only "
+        overdue = self.overdue_debt(on)
+        last = max(day for day, _ in self.maturities())
+        if after == 0 and on < last:
+            trace.append(f"{self.clause}: early repayment in full before maturity {last}: interest runs only "
                          "to the payment date (the agreed terms set no other charge)")
-        elif on > maturity:
-            trace.append(f"{self.clause}: overdue since maturity {maturity}: interest runs at the agreed rate "
-                         "until paid")
+        elif overdue:
+            trace.append(f"{self.clause}: overdue since maturity {overdue[0][0]}: {fmt(overdue[0][1])} principal "
+                         "due and unpaid; interest runs at the agreed rate until paid")
         return Repayment(amount, interest, principal, due, after, trace)
+
+    def maturities(self) -> list[tuple[date, Decimal]]:
+        """Each conversion into debt falls due the agreed term after its own conversion date."""
+        return [(self.terms.maturity(lot["on"]), lot["amount"]) for lot in self.lots]
+
+    def overdue_debt(self, on: date) -> list[tuple[date, Decimal]]:
+        """Parts of the principal past their maturity on ``on`` and still owed: principal repaid or
+        written off settles the oldest conversion first (it falls due first)."""
+        settled = self.debt_repaid + self.debt_written_off
+        overdue = []
+        for day, amount in self.maturities():
+            open_part = max(ZERO, amount - settled)
+            settled = max(ZERO, settled - amount)
+            if open_part > 0 and day < on:
+                overdue.append((day, open_part))
+        return overdue
 
     def repay(self, by: Provenance, amount: Decimal | None) -> Repayment:
         """The enterprise pays the fund on the decision date (default: the whole debt and its interest)."""
@@ -512,17 +533,62 @@ class Project(Aggregate):
             )
         return units
 
+    def _lot_held(self, lot: dict[str, Any]) -> Decimal:
+        held: Decimal = lot["units"] - lot["out"]
+        return held
+
+    def _draw(self, units: Decimal, lots: list[int]) -> list[Decimal]:
+        """Units taken from each lot (indexes ``lots``), pro rata to what each still holds, in fen; the
+        parts add up exactly to ``units`` and no lot gives more than it holds."""
+        held = [self._lot_held(self.lots[i]) for i in lots]
+        parts = pro_rata(units, held)
+        for k, part in enumerate(parts):  # a fen of rounding past a lot's holding moves to the next lot
+            excess = part - held[k]
+            if excess > 0:
+                parts[k] = held[k]
+                for j in range(len(parts)):
+                    room = held[j] - parts[j]
+                    if j != k and room > 0:
+                        moved = min(room, excess)
+                        parts[j] += moved
+                        excess -= moved
+        drawn = [ZERO] * len(self.lots)
+        for i, part in zip(lots, parts, strict=True):
+            drawn[i] = part
+        return drawn
+
     def quote_buyback(self, on: date, units: Decimal | None) -> BuybackQuote:
-        """The price of buying back ``units`` (default: all held) on ``on`` by the stored formula."""
+        """The price of buying back ``units`` (default: all held in lots inside their window) on ``on``.
+
+        Each conversion is a lot with its own window and, for an interest formula, its own interest
+        period from its conversion date; the units are drawn from the lots in their window pro rata to
+        what each still holds (docs/decisions.md)."""
         if self.status not in OPEN:
             raise Refused(f"project {self.code} is {self.status}: cannot buy back")
         terms = self.terms
-        units = self._check_held(units, "buy back")  # type: ignore[arg-type]
-        assert self.converted_on is not None
-        opens, closes = terms.window(self.converted_on)
-        if not opens <= on <= closes:
+        if self.into != "equity":
+            self._check_held(units, "buy back")  # type: ignore[arg-type]  # refuses: no equity
+        windows = [terms.window(lot["on"]) for lot in self.lots]
+        open_lots = [i for i, lot in enumerate(self.lots)
+                     if self._lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
+        several = len(self.lots) > 1
+
+        def where(i: int) -> str:
+            return f"{windows[i][0]} to {windows[i][1]}" + (
+                f" (conversion of {self.lots[i]['on']}, {fmt(self._lot_held(self.lots[i]))} held)" if several else "")
+
+        if not open_lots:
             raise InvalidDate(
-                f"project {self.code}: buyback on {on} is outside the agreed window {opens} to {closes}"
+                f"project {self.code}: buyback on {on} is outside the agreed window "
+                + "; ".join(where(i) for i in range(len(self.lots)) if self._lot_held(self.lots[i]) > 0)
+            )
+        in_window = sum((self._lot_held(self.lots[i]) for i in open_lots), ZERO)
+        units = self._check_held(in_window if units is None else units, "buy back")  # type: ignore[arg-type]
+        if units > in_window:
+            closed = [i for i in range(len(self.lots)) if i not in open_lots and self._lot_held(self.lots[i]) > 0]
+            raise InvalidDate(
+                f"project {self.code}: cannot buy back {fmt(units)} on {on}: only {fmt(in_window)} of the "
+                f"{fmt(self.held)} held are in their agreed window; outside it: " + "; ".join(where(i) for i in closed)
             )
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
@@ -530,35 +596,73 @@ class Project(Aggregate):
                 f"project {self.code}: the team may buy back at most {pct(terms.ratio)} of the stake "
                 f"({fmt(allowed)}); already bought back {fmt(self.bought_back)}, asked {fmt(units)}"
             )
-        before = self.bought_back / self.units
-        upto = (self.bought_back + units) / self.units
+        drawn = self._draw(units, open_lots)
         share = units / self.units
-        price, how = terms.exit.price_of(self.converted, upto, self.converted_on, on, before)
-        return BuybackQuote(units, price, share, [
-            f"{self.clause}: share bought back now = {fmt(units)} / {fmt(self.units)} registered capital issued "
-            f"= {pct2(share)}",
-            f"{self.clause}: buyback price = {how}",
-        ])
+        trace = [f"{self.clause}: share bought back now = {fmt(units)} / {fmt(self.units)} registered capital "
+                 f"issued = {pct2(share)}"]
+        if several:
+            trace.append(
+                f"{self.clause}: units drawn from the conversions in their window pro rata to what each still "
+                "holds: " + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
+                                        f"{self.lots[i]['on']}" for i in open_lots) + f" = {fmt(units)}"
+            )
+        if terms.exit.kind != "interest" or not several:
+            # one price for the whole stake (fixed or principal: the date does not matter; one conversion:
+            # its date is the only one)
+            before = self.bought_back / self.units
+            upto = (self.bought_back + units) / self.units
+            assert self.converted_on is not None
+            price, how = terms.exit.price_of(self.converted, upto, self.converted_on, on, before)
+            trace.append(f"{self.clause}: buyback price = {how}")
+        else:
+            parts = []
+            for i in open_lots:
+                lot = self.lots[i]
+                if drawn[i] <= 0:
+                    continue
+                part, how = terms.exit.price_of(
+                    lot["amount"], (lot["bought_back"] + drawn[i]) / lot["units"], lot["on"], on,
+                    lot["bought_back"] / lot["units"])
+                parts.append(part)
+                trace.append(f"{self.clause}: conversion of {lot['on']} ({fmt(drawn[i])} of its {fmt(lot['units'])} "
+                             f"units, principal {fmt(lot['amount'])}): {how}")
+            price = sum(parts, ZERO)
+            trace.append(f"{self.clause}: buyback price = {' + '.join(fmt(p) for p in parts)} = {fmt(price)}")
+        return BuybackQuote(units, price, share, trace, drawn)
 
     def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:
-        """The team buys back ``units`` (default: all held) at the stored formula on the decision date."""
+        """The team buys back ``units`` (default: all held in their window) at the stored formula."""
         if not buyer.strip():
             raise Refused(f"project {self.code}: a buyback needs the buyer (a member of the team)")
         quote = self.quote_buyback(by.decided, units)
-        self._bought_back(by, self.code, self.enterprise, self.fund, buyer, quote.units, quote.price, quote.trace)
+        self._bought_back(by, self.code, self.enterprise, self.fund, buyer, quote.units, quote.price, quote.trace,
+                          quote.drawn)
         return quote
 
     @event("BoughtBack")
     def _bought_back(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
-        trace: list[str],
+        trace: list[str], drawn: list[Decimal] | None = None,
     ) -> None:
+        # ``drawn``: units per conversion lot (events stored before lots existed: pro rata over all)
+        self._take(units, drawn, bought_back=True)
         self.bought_back += units
         self.proceeds += price
         if self.held == 0:
             self.status = "exited"
 
+    def _take(self, units: Decimal, drawn: list[Decimal] | None, bought_back: bool) -> None:
+        if drawn is None or len(drawn) != len(self.lots):
+            holding = [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0]
+            drawn = self._draw(units, holding) if holding else [ZERO] * len(self.lots)
+        for lot, part in zip(self.lots, drawn, strict=True):
+            part = Decimal(str(part))
+            lot["out"] += part
+            if bought_back:
+                lot["bought_back"] += part
+
     def sell(self, by: Provenance, units: Decimal | None, price: Decimal, buyer: str) -> Decimal:
+        """A sale to a third party at a negotiated price; units leave the lots pro rata to their holdings."""
         self._open("sell")
         units = self._check_held(units, "sell")  # type: ignore[arg-type]
         price = yuan(price)
@@ -566,13 +670,16 @@ class Project(Aggregate):
             raise InvalidAmount("a sale price must not be negative")
         if not buyer.strip():
             raise Refused(f"project {self.code}: a sale needs the buyer")
-        self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price)
+        drawn = self._draw(units, [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0])
+        self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price, drawn)
         return units
 
     @event("Sold")
     def _sold(
-        self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal
+        self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
+        drawn: list[Decimal] | None = None,
     ) -> None:
+        self._take(units, drawn, bought_back=False)
         self.sold += units
         self.proceeds += price
         if self.held == 0:
@@ -745,16 +852,24 @@ class Project(Aggregate):
             lines.append(f"  trigger recorded {self.trigger['on']}{extra}")
         if self.into:
             lines.append(
-                f"  converted {fmt(self.converted)} into {self.into} on {self.converted_on}: registered capital "
-                f"{fmt(self.units)}, premium {fmt(self.premium)}"
+                f"  converted {fmt(self.converted)} into {self.into} in {len(self.lots)} conversion(s): registered "
+                f"capital {fmt(self.units)}, premium {fmt(self.premium)}"
             )
+            for lot in self.lots:
+                if self.into == "debt":
+                    lines.append(f"    converted {fmt(lot['amount'])} into debt on {lot['on']}; matures "
+                                 f"{self.terms.maturity(lot['on'])}")
+                else:
+                    opens, closes = self.terms.window(lot["on"])
+                    lines.append(f"    converted {fmt(lot['amount'])} into equity on {lot['on']}: registered capital "
+                                 f"{fmt(lot['units'])}, held {fmt(self._lot_held(lot))}; buyback window {opens} to "
+                                 f"{closes}")
             if self.into == "debt":
-                assert self.converted_on is not None
+                matures = ", ".join(f"{fmt(amount)} on {day}" for day, amount in self.maturities())
                 lines.append(
                     f"  debt: principal repaid {fmt(self.debt_repaid)}, written off {fmt(self.debt_written_off)}, "
                     f"outstanding {fmt(self.debt_outstanding)}; interest paid {fmt(self.interest_paid)}, unpaid "
-                    f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures "
-                    f"{self.terms.maturity(self.converted_on)}"
+                    f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures {matures}"
                 )
             else:
                 lines.append(
