@@ -1270,6 +1270,12 @@ def _time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _read_model_rows(session: Session, as_of: date | None, at_position: int | None, name: str = "") -> Any:
     """Current read models (caught up first), or a state folded from the log in time."""
+    return _read_models_at(session, as_of, at_position, name)[0]
+
+
+def _read_models_at(session: Session, as_of: date | None, at_position: int | None,
+                    name: str = "") -> tuple[Any, int]:
+    """The read models' rows and the log position they were built at."""
     from projections.runner import catch_up, fold, head
     from projections.store import ReadModelStore
 
@@ -1280,19 +1286,21 @@ def _read_model_rows(session: Session, as_of: date | None, at_position: int | No
     if as_of is None and at_position is None:
         store = ReadModelStore(session.ledger.database)
         try:
-            catch_up(session.ledger, store)
-            return store.load()
+            position = catch_up(session.ledger, store)
+            return store.load(), position
         finally:
             store.close()
-    return fold(session.ledger, as_of=as_of, at_position=at_position, report=name)[0].rows
+    state, position = fold(session.ledger, as_of=as_of, at_position=at_position, report=name)
+    return state.rows, position
 
 
 def _show_report(session: Session, name: str, form: str, as_of: date | None, at_position: int | None,
                  **options: Any) -> None:
     from projections import reports
 
-    rows = _read_model_rows(session, as_of, at_position, name)
+    rows, position = _read_models_at(session, as_of, at_position, name)
     report = reports.REPORTS[name](rows, **options)
+    report.built = reports.BuiltAt(as_of=as_of, at_position=at_position, log_position=position)
     when = [f"as of {as_of}" if as_of else "", f"after position {at_position}" if at_position is not None else ""]
     if any(when) and form == "table":
         report.title += f" ({', '.join(w for w in when if w)})"

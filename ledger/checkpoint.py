@@ -199,8 +199,37 @@ def _sqlite_batch(ledger: Any, start: int, stop: int | None) -> list[Notificatio
         finally:
             conn.text_factory = factory
     return [Notification(id=int(r[0]), originator_id=_stored_id(r[1]), originator_version=int(r[2]),
-                         topic=_text(r[3]), state=bytes(r[4] if not isinstance(r[4], str) else r[4].encode()))
+                         topic=_text(r[3]), state=stored_state(r[4]))
             for r in rows]
+
+
+class DamagedState(bytes):
+    """The state of a record whose column holds no bytes at all (NULL, a number): an edit
+    outside the ledger. Hashed as no bytes; ``stored`` says what the column held, so the
+    audit names the record instead of crashing (or, for an integer, allocating that many bytes)."""
+
+    stored: str
+
+    def __new__(cls, stored: str) -> DamagedState:
+        self = super().__new__(cls, b"")
+        self.stored = stored
+        return self
+
+
+def stored_state(value: Any) -> bytes:
+    """A stored state read by its type: bytes as they are, text as its UTF-8 bytes, anything
+    else a DamagedState (never ``bytes(value)``: ``bytes(10**9)`` is a gigabyte of zeros)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape")
+    if value is None:
+        return DamagedState("NULL")
+    if isinstance(value, bool | int):
+        return DamagedState(f"the integer {value}")
+    if isinstance(value, float):
+        return DamagedState(f"the real number {value!r}")
+    return DamagedState(f"a {type(value).__name__}")
 
 
 def _stored_id(value: Any) -> UUID | str:
@@ -223,7 +252,7 @@ def _text(value: Any) -> str:
 def _as_bytes(n: Notification) -> Notification:
     if type(n.state) is bytes:
         return n
-    state = n.state.encode("utf-8") if isinstance(n.state, str) else bytes(n.state)
+    state = stored_state(n.state)
     return Notification(id=n.id, originator_id=n.originator_id, originator_version=n.originator_version,
                         topic=n.topic, state=state)
 

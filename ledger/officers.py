@@ -24,6 +24,7 @@ from domain.errors import Refused
 from domain.officer import ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
+from ledger.keys import LEDGER_KEY
 from ledger.signing import officer_key_id, public_key_text
 from ledger.unit_of_work import UnitOfWork
 
@@ -140,6 +141,8 @@ def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date |
     registration is recorded, so a refused request leaves no file behind. An existing key file
     is used only when it holds ``name``'s registered key (a repeat): a planted or left-over file
     is never adopted. Without an actor, the officer registers themself (the bootstrap)."""
+    if name.lower() == LEDGER_KEY:  # before the key file is looked at: that file is the ledger's own key
+        raise Refused(f"officer name {name!r} is reserved for the ledger's own checkpoint key; choose another name")
     keyring = ledger.keyring
     store = keyring.store
     if store.exists(name):

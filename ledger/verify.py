@@ -27,7 +27,7 @@ from domain.ledger_key import LedgerKey
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger import checkpoint as cp
-from ledger.cipher import NO_KEY, wrong_key
+from ledger.cipher import NO_KEY, unreadable_events, wrong_key
 from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.merkle import Frontier
 from ledger.signing import PublicKeys, record_hash, request_message
@@ -125,7 +125,10 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
             roots[frontier.size] = (frontier.root(), n.id)
         signed_hash = leaf
         state = n.state
-        if plain:
+        if isinstance(state, cp.DamagedState):
+            report.problem(f"position {n.id}: damaged record: its state is {state.stored}, not bytes (the database "
+                           "was edited outside the ledger)")
+        elif plain:
             try:
                 state = _plaintext(mapper, n.state)
             except Exception as exc:  # damaged ciphertext: reported, and its signed hash will not match
@@ -164,8 +167,8 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
             pending.append((n.id, signed_hash, n))
         if progress is not None and report.events % every == 0:
             progress(report.events, total)
-    if progress is not None:
-        progress(report.events, total)
+    if progress is not None and (report.events == 0 or report.events % every != 0):
+        progress(report.events, total)  # the last line (unless it was just shown)
     if pending:
         report.problem(f"position {pending[0][0]}: {len(pending)} event(s) at the end of the log belong to no "
                        "signed request (appended outside the ledger)")
@@ -194,13 +197,19 @@ def _check_readable(ledger: Any) -> None:
     mapper = ledger.mapper
     errors = []
     for n in sample:
+        if isinstance(n.state, cp.DamagedState):
+            continue  # neither ciphertext nor plaintext: the audit names it
         try:
             mapper.to_domain_event(n)
             return
         except Exception as exc:
             errors.append(exc)
+    if not errors:
+        return
     if mapper.cipher is None:
-        raise Refused(NO_KEY)
+        if unreadable_events(errors[0], key_set=False) == NO_KEY:
+            raise Refused(NO_KEY)
+        return  # damaged plaintext records: the audit names each one
     cause = errors[0]
     while isinstance(cause, MapperDeserialisationError) and cause.__cause__ is not None:
         # the mapper wraps the cipher's own error ("Invalid cipher tag")

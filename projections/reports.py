@@ -34,6 +34,16 @@ class Column:
     money: bool = False
 
 
+@dataclass(frozen=True)
+class BuiltAt:
+    """What a report describes: the point in history asked for (None: current) and the log
+    position its data was built at (JSON says so; a saved file is otherwise undated)."""
+
+    as_of: date | None
+    at_position: int | None
+    log_position: int
+
+
 @dataclass
 class Report:
     """A report's data: ``rows`` are records only (fixed columns, exact values; what CSV and
@@ -46,6 +56,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     totals: list[list[Any]] = field(default_factory=list)
     display: Report | None = None
+    built: BuiltAt | None = None
 
     def column(self, name: str) -> list[Any]:
         i = [c.name for c in self.columns].index(name)
@@ -405,6 +416,12 @@ def render(report: Report, form: str) -> str:
     if form == "json":
         doc: dict[str, Any] = {
             "report": report.title,
+        }
+        if report.built is not None:
+            doc["as_of"] = report.built.as_of.isoformat() if report.built.as_of is not None else None
+            doc["at_position"] = report.built.at_position
+            doc["log_position"] = report.built.log_position
+        doc |= {
             "columns": [c.name for c in report.columns],
             "rows": [
                 {c.name: _json_value(v) for c, v in zip(report.columns, row, strict=True)} for row in report.rows

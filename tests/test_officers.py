@@ -201,3 +201,56 @@ def test_cli_commands_on_an_encrypted_ledger_without_or_with_a_wrong_cipher_key_
             assert len(r.stderr.strip().splitlines()) == 1, r.stderr
             want = "encrypted at rest; set JCG_CIPHER_KEY" if env is None else "does not decrypt the stored events"
             assert want in r.stderr, (args, r.stderr)
+
+
+@pytest.mark.parametrize("name", ["_ledger", "_LEDGER"])
+def test_the_ledger_key_name_is_reserved_with_or_without_its_key_file(ledger: Ledger, name: str) -> None:
+    from ledger.checkpoint import write_checkpoint
+
+    want = rf"officer name '{name}' is reserved for the ledger's own checkpoint key; choose another name$"
+    with pytest.raises(Refused, match=want):  # no ledger key yet
+        enrol(ledger, name, "officer", actor=APPROVER)
+    write_checkpoint(ledger, OFFICER)  # creates $JCG_KEY_DIR/_ledger.key
+    key_file = ledger.keyring.store.path("_ledger")
+    kept = key_file.read_bytes()
+    with pytest.raises(Refused, match=want) as refused:  # never "move it away": it is the ledger's key
+        enrol(ledger, name, "officer", actor=APPROVER)
+    assert "move" not in str(refused.value)
+    assert key_file.read_bytes() == kept
+    assert name not in ledger.aggregate(ROSTER_ID).officers
+
+
+@pytest.mark.parametrize("key", ["garbage", "QUJD", "ü"])
+def test_an_invalid_cipher_key_is_one_line_naming_the_setting(sqlite_url: str, key_dir: Path, key: str,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    monkeypatch.setenv("JCG_CIPHER_KEY", key)
+    for args in (("party", "list"), ("report", "recipients"), ("audit", "verify")):
+        r = CliRunner().invoke(cli.main, ["--db", sqlite_url, *args])
+        assert r.exit_code == 1, (args, r.stderr)
+        assert r.stderr.startswith("error: JCG_CIPHER_KEY is not a valid key: "), r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
+def test_a_wrong_cipher_key_is_the_same_line_on_every_command(sqlite_url: str, key_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+    from ledger.cipher import new_cipher_key
+    from tests.conftest import provision_officers
+
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    provision_officers(sqlite_url)
+    monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
+    want = ("error: JCG_CIPHER_KEY does not decrypt the stored events (Invalid cipher tag): wrong cipher key, "
+            "or the ledger is not encrypted\n")
+    for args in (("officer", "list"), ("party", "list"), ("report", "recipients"), ("report", "balances",
+                 "--as-of", "2025-12-31"), ("audit", "replay"), ("audit", "trail", "U1"), ("audit", "verify")):
+        r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "--officer", OFFICER, *args])
+        assert (r.exit_code, r.stderr) == (1, want), args
+    r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "audit", "consistency", "1", "3"])
+    assert r.exit_code == 0, r.stderr  # hashes the stored bytes: no key needed, a wrong one does not matter

@@ -104,3 +104,20 @@ def test_a_position_beyond_the_log_is_refused_naming_its_size(jcg: Callable[...,
     assert beyond.exit_code == 2
     assert f"--at-position {size + 1} is beyond the log, which holds {size} events" in beyond.stderr
     assert beyond.stdout == ""
+
+
+def test_json_says_which_point_of_the_log_it_describes(jcg: Callable[..., Result], history: int,
+                                                       provisioned_url: str) -> None:
+    ledger = Ledger.open(provisioned_url, clock=fixed_clock())
+    try:
+        size = head(ledger)
+    finally:
+        ledger.close()
+    current = json.loads(jcg("report", "recipients", "--format", "json").stdout)
+    assert (current["as_of"], current["at_position"], current["log_position"]) == (None, None, size)
+    dated = json.loads(jcg("report", "balances", "--as-of", "2025-12-31", "--format", "json").stdout)
+    assert (dated["as_of"], dated["at_position"], dated["log_position"]) == ("2025-12-31", None, size)
+    early = json.loads(jcg("report", "budgets", "--at-position", str(history + 12), "--format", "json").stdout)
+    assert (early["as_of"], early["at_position"], early["log_position"]) == (None, history + 12, history + 12)
+    data = jcg("report", "recipients", "--format", "csv").stdout
+    assert "as_of" not in data and "log_position" not in data, "csv stays pure data"

@@ -299,3 +299,41 @@ def test_a_whole_request_deleted_from_the_middle(every_request: tuple[str, RawSt
     store.run("DELETE FROM {t} WHERE {pos} BETWEEN {m} AND {m}", first_pos, last_pos)
     problems = audit(url, None)
     assert any("differs from the ledger's checkpoint" in p and "reordered" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("value", "named"), [("NULL", "NULL"), ("2.5", "the real number 2.5"),
+                                              ("0", "the integer 0"), ("9223372036854775807",
+                                                                       "the integer 9223372036854775807")])
+def test_state_that_is_no_bytes_at_all_is_a_damaged_record(history: tuple[str, str, RawStore], value: str,
+                                                           named: str) -> None:
+    """A NULL or numeric state (SQLite keeps any type in any column) is named, never a crash
+    nor, for an integer, that many zero bytes."""
+    url, kept, store = history
+    pos = next(r for r in store.rows() if r[3].endswith("AwardGranted"))[0]
+    store.run(f"UPDATE {{t}} SET state = {value} WHERE {{pos}} = {{m}}", pos)
+    problems = audit(url, kept)
+    assert first(problems) == (f"position {pos}: damaged record: its state is {named}, not bytes (the database "
+                               "was edited outside the ledger)")
+
+
+@pytest.mark.parametrize("ledger_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("value", "named"), [("NULL", "NULL"), ("0", "an integer"), ("2.5", "a real number")])
+def test_other_commands_name_a_damaged_record_not_a_missing_cipher_key(
+        history: tuple[str, str, RawStore], value: str, named: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    url, _, store = history
+    pos, originator, version, topic, _ = next(r for r in store.rows() if r[3].endswith("AwardGranted"))
+    store.run(f"UPDATE {{t}} SET state = {value} WHERE {{pos}} = {{m}}", pos)
+    monkeypatch.delenv("JCG_CIPHER_KEY", raising=False)
+    want = (f"error: a stored event cannot be read (damaged record: {topic} of {UUID(originator)} version "
+            f"{version}: its state is {named}, not bytes): run jcg audit verify\n")
+    for args in (("grant", "show", "U1"), ("report", "recipients"), ("audit", "trail", "U1")):
+        r = CliRunner().invoke(cli.main, ["--db", url, "--officer", OFFICER, *args])
+        assert (r.exit_code, r.stderr) == (1, want), args
+    r = CliRunner().invoke(cli.main, ["--db", url, "audit", "verify"])
+    assert r.exit_code == 1
+    assert f"error: verification failed: position {pos}: damaged record" in r.stderr

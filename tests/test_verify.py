@@ -203,3 +203,13 @@ def test_the_demo_is_signed_and_ends_with_a_passing_verification(tmp_path: Path)
     assert "officer demo-officer registered as approver" in r.output
     last = r.output.strip().splitlines()[-1]
     assert last.startswith("- audit verify:") and last.endswith("passed"), last
+
+
+def test_progress_lines_end_with_a_newline_and_are_not_repeated(jcg: Jcg, ledger: Ledger) -> None:
+    r = jcg("audit", "verify")
+    assert r.exit_code == 0, r.stderr
+    size = ledger.recorder.max_notification_id()
+    assert r.stderr == f"verified {size} of {size} events\n"  # finished with a newline: nothing runs into it
+    shown: list[tuple[int, int]] = []
+    verify_ledger(ledger, progress=lambda done, total: shown.append((done, total)), every=2)
+    assert shown == [(n, size) for n in range(2, size + 1, 2)] + ([(size, size)] if size % 2 else [])
