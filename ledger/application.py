@@ -84,8 +84,8 @@ class Ledger(Application[UUID]):
     def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, **env: str) -> Ledger:
         """Open (creating tables if needed) the ledger stored at a database URL."""
         db = parse_database(url)
-        ensure_schema(db)
         with creation_lock(db):
+            ensure_schema(db)
             ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
         ledger.database = db
         return ledger

@@ -95,4 +95,7 @@ def ensure_schema(db: Database) -> None:
         dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
         user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
     ) as conn:
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"')
+        try:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"')
+        except psycopg.errors.UniqueViolation:
+            pass  # created by a concurrent opener between the check and the insert
