@@ -23,6 +23,7 @@ from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.journal import CITY
 from domain.money import fmt, parse_rate, parse_yuan
+from domain.parameters import payer
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
 from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
@@ -45,7 +46,7 @@ class AwardByRule(Command):
     basis: dict[str, str] = field(default_factory=dict)
     amount: Decimal | None = None
     reason: str = ""
-    source: str = CITY
+    source: str = CITY  # must be the clause's paying source (the rule book's ``payer``)
 
     def __post_init__(self) -> None:
         # one spelling per value, so 50万 and 500,000.00 are the same request (idempotency)
@@ -113,13 +114,16 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
 @handles(AwardByRule)
 def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     party, ent, counter = _entitlement(uow, cmd)
+    source, unit = payer(uow.book, ent.clause, cmd.decided)
+    if cmd.source and cmd.source != source:
+        raise Refused(f"{ent.clause} is paid by {source} (the clause's paying source), not {cmd.source}")
     if ent.count_cap is not None:
         if counter is None:
             counter = ClauseYearCounter.open(by, ent.clause, ent.count_cap.year)
             uow.add(counter, f"counter {ent.clause} {ent.count_cap.year}")
         counter.take(by, party.code, ent.count_cap.limit)
     award_id = party.grant_award(
-        by, ent.clause, ent.amount, source=cmd.source, matter=ent.matter, basis=dict(ent.basis),
+        by, ent.clause, ent.amount, source=source, matter=ent.matter, basis=dict(ent.basis),
         trace=ent.trace, versions=list(ent.versions), reason=cmd.reason,
     )
     key = shared_subject(ent.clause, ent.basis)
@@ -130,7 +134,7 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
         cmd.request_id,
         f"award {award_id}: {fmt(ent.amount)} to {cmd.recipient} under {ent.clause} {title} ({cmd.ref})",
         trace=[*ent.trace, f"parameters: {', '.join(ent.versions) or 'none'}"]
-        + ([f"G.3 matter: {ent.matter}"] if ent.matter else []),
+        + ([f"G.3 matter: {ent.matter}"] if ent.matter else []) + [f"paid by {source}, booked to {unit}"],
         data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
     )
 

@@ -231,7 +231,8 @@ def budgets(rows: Rows, by: str = "source") -> Report:
              "grant never paid)",
              "reassigned (P6.1): moved between project lines (+ in, − out), not new spending"]
     if by == "unit":
-        notes.append("each clause counts under its lead 责任单位 (first listed in the clause index)")
+        notes.append("each clause counts under the 责任单位 that books it (`jcg policy show CLAUSE`: paying_unit; "
+                     "市财政局 for P5.5, whose text says 市财政 pays)")
     return Report(f"budget execution per fiscal year and {by}",
                   [Column("year"), *heading, Column("committed", True), Column("released", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)

@@ -29,7 +29,7 @@ from domain.clauses import catalogue
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
 PARAMS = ROOT / "domain" / "params"
-POLICY = Path("/work/shared/policy/linzhengbanfa-2024-34.txt")
+POLICY = ROOT / "docs" / "policy" / "linzhengbanfa-2024-34.txt"  # the notice, kept in the project's own tree
 
 KEYWORDS = ("场景大纲", "场景", "剧本大纲", "剧本", "功能", "背景", "例子", "规则")
 FULL_WIDTH_COLON = re.compile(rf"^\s*({'|'.join(KEYWORDS)})\s*：")

@@ -113,7 +113,7 @@ def test_p2_3a_officer_amount_within_annual_cap() -> None:
     e = calc("P2.3a", p, amount="200000")
     assert e.amount == D("200000.00") and "used 300,000.00, remaining 200,000.00" in e.line
     award("P2.3a", p, amount="200000")
-    with pytest.raises(CapExceeded, match=r"used up in 2025"):
+    with pytest.raises(CapExceeded, match=r"cap 500,000/yr for S1 in 2025 is used up"):
         calc("P2.3a", p, amount="1")
     assert calc("P2.3a", p, date(2026, 1, 5), amount="500000").amount == D("500000.00")  # a new year
 
@@ -211,7 +211,7 @@ def test_p3_2b_cumulative_over_the_construction_period() -> None:
     e = calc("P3.2b", p, date(2027, 3, 1), amount="50000")
     assert e.amount == D("50000.00") and "used 250,000.00, remaining 50,000.00" in e.line
     award("P3.2b", p, date(2027, 3, 1), amount="50000")
-    with pytest.raises(CapExceeded, match=r"over the construction period is used up"):
+    with pytest.raises(CapExceeded, match=r"cap 300,000 over the construction period is used up"):
         calc("P3.2b", p, date(2028, 3, 1), amount="1")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 300,000"):
         calc("P3.2b", party("institute", "N2"), amount="300000.01")
@@ -246,15 +246,20 @@ def test_p4_1a_per_person_with_step_up() -> None:
 
 def test_p4_1b_station_caps() -> None:
     p = party()
-    assert calc("P4.1b", p, amount="900000", station="academician").amount == D("900000.00")
+    assert calc("P4.1b", p, amount="900000", station="academician", workstation="YS-1").amount == D("900000.00")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 900,000"):
-        calc("P4.1b", p, amount="900000.01", station="academician")
+        calc("P4.1b", p, amount="900000.01", station="academician", workstation="YS-1")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 200,000"):
-        calc("P4.1b", p, amount="200001", station="doctoral")
-    award("P4.1b", p, amount="150000", station="doctoral")
-    with pytest.raises(Refused, match=r"P4.1b: one-time \(一次性\) for the doctoral workstation"):
-        calc("P4.1b", p, amount="200000", station="doctoral")  # one-time per station: no top-up
-    assert calc("P4.1b", p, amount="900000", station="academician").amount == D("900000.00")
+        calc("P4.1b", p, amount="200001", station="doctoral", workstation="BS-1")
+    award("P4.1b", p, amount="150000", station="doctoral", workstation="BS-1")
+    with pytest.raises(CapExceeded, match=r"P4.1b: amount decided 50,000.01 exceeds the 50,000.00 remaining of "
+                                          r"the cap 200,000 for the doctoral workstation"):
+        calc("P4.1b", p, amount="50000.01", station="doctoral", workstation="BS-1")  # the station's cap
+    assert calc("P4.1b", p, amount="50000", station="doctoral", workstation="BS-1").amount == D("50000.00")
+    # a second doctoral workstation of the same enterprise is a subject of its own (CLAUSES.md)
+    e = calc("P4.1b", p, amount="200000", station="doctoral", workstation="BS-2")
+    assert e.amount == D("200000.00") and e.matter == "P4.1b:BS-2"
+    assert calc("P4.1b", p, amount="900000", station="academician", workstation="YS-1").amount == D("900000.00")
 
 
 def test_p4_1c_conditions_checked_and_recorded() -> None:
@@ -272,14 +277,21 @@ def test_p4_1c_conditions_checked_and_recorded() -> None:
 
 def test_p4_2a_half_the_fee_at_most_5000_per_person_per_year() -> None:
     person = party("person", "B1")
-    assert calc("P4.2a", person, fee="8000").amount == D("4000.00")
-    assert calc("P4.2a", person, fee="0.05").amount == D("0.03")  # 0.025 → 0.03
-    assert calc("P4.2a", person, fee="12000").amount == D("5000.00")
-    award("P4.2a", person, fee="8000")
-    e = calc("P4.2a", person, fee="8000")
+    ok = {"self_paid": "yes", "shanxi_certificate": "yes"}
+    assert calc("P4.2a", person, fee="8000", certificate="C-1", **ok).amount == D("4000.00")
+    assert calc("P4.2a", person, fee="0.05", certificate="C-1", **ok).amount == D("0.03")  # 0.025 → 0.03
+    assert calc("P4.2a", person, fee="12000", certificate="C-1", **ok).amount == D("5000.00")
+    award("P4.2a", person, fee="8000", certificate="C-1", **ok)
+    e = calc("P4.2a", person, fee="8000", certificate="C-2", **ok)
     assert e.amount == D("1000.00") and "used 4,000.00, remaining 1,000.00" in e.line
     with pytest.raises(Refused, match=r"the clause pays person"):
-        calc("P4.2a", party(), fee="8000")
+        calc("P4.2a", party(), fee="8000", certificate="C-3", **ok)
+    with pytest.raises(Refused, match=r"P4.2a: the training was not self-paid"):
+        calc("P4.2a", person, fee="8000", certificate="C-3", self_paid="no", shanxi_certificate="yes")
+    with pytest.raises(Refused, match=r"P4.2a: the certificate was not issued by 国家技术转移人才培养基地\(山西省\)"):
+        calc("P4.2a", person, fee="8000", certificate="C-3", self_paid="yes", shanxi_certificate="no")
+    with pytest.raises(Refused, match=r"P4.2a: basis certificate is required"):
+        calc("P4.2a", person, fee="8000", **ok)
 
 
 def test_p4_2b_count_cap_of_ten_a_year() -> None:
@@ -305,7 +317,7 @@ def test_p5_2_equal_to_contribution() -> None:
 
 def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
     fm = party("fund_manager", "F1")
-    ok = {"investment": "20000000", "held_since": "2024-02-28", "rate": "2%"}
+    ok = {"investment": "20000000", "held_since": "2024-02-28", "rate": "2%", "fund": "F1"}
     assert calc("P5.3", fm, **ok).amount == D("400000.00")
     assert calc("P5.3", fm, **{**ok, "investment": "150000000"}).amount == D("2000000.00")  # capped
     assert calc("P5.3", fm, **{**ok, "investment": "100000000"}).amount == D("2000000.00")  # at the cap
@@ -354,9 +366,9 @@ def test_p5_6_is_not_an_award_rule() -> None:
 
 def test_p5_7_premium_half_annual_cap() -> None:
     p = party()
-    assert calc("P5.7", p, premium="300000").amount == D("150000.00")
-    award("P5.7", p, premium="300000")
-    e = calc("P5.7", p, premium="300000")
+    assert calc("P5.7", p, premium="300000", policy="BD-1").amount == D("150000.00")
+    award("P5.7", p, premium="300000", policy="BD-1")
+    e = calc("P5.7", p, premium="300000", policy="BD-2")
     assert e.amount == D("50000.00") and "cap 200,000/yr for E1, used 150,000.00, remaining 50,000.00" in e.line
 
 
@@ -385,18 +397,22 @@ def test_p6_3a_entry_one_year_rating_and_cap() -> None:
 
 def test_p6_3b_vouchers_annual_cap() -> None:
     p = party()
-    award("P6.3b", p, vouchers="150000")
-    assert calc("P6.3b", p, vouchers="80000").amount == D("50000.00")
-    assert calc("P6.3b", p, date(2026, 1, 2), vouchers="200000").amount == D("200000.00")
+    award("P6.3b", p, vouchers="150000", voucher="Q-1")
+    assert calc("P6.3b", p, vouchers="80000", voucher="Q-2").amount == D("50000.00")
+    assert calc("P6.3b", p, date(2026, 1, 2), vouchers="200000", voucher="Q-3").amount == D("200000.00")
 
 
 def test_p6_4_incubators_and_makerspaces() -> None:
     p = party("service_org", "S1")
-    assert calc("P6.4a", p, level="national").amount == D("1000000.00")
-    award("P6.4a", p, level="municipal")
-    assert calc("P6.4a", p, level="provincial").amount == D("300000.00")
-    assert calc("P6.4b", p, level="national").amount == D("300000.00")
-    assert calc("P6.4b", p, level="municipal").amount == D("200000.00")
+    assert calc("P6.4a", p, level="national", incubator="FH-1").amount == D("1000000.00")
+    award("P6.4a", p, level="municipal", incubator="FH-1")
+    assert calc("P6.4a", p, level="provincial", incubator="FH-1").amount == D("300000.00")  # upgrade: difference
+    assert calc("P6.4a", p, level="municipal", incubator="FH-2").amount == D("200000.00")  # a second incubator
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("300000.00")
+    award("P6.4b", p, level="municipal", makerspace="ZC-1")
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("100000.00")  # upgrade: difference
+    with pytest.raises(Refused, match=r"G.3 .* matter P6.4b:ZC-1"):
+        calc("P6.4b", p, level="provincial", makerspace="ZC-1")  # same amount: nothing more
 
 
 def test_p6_5a_reads_last_years_high_tech_qualification() -> None:

@@ -118,11 +118,9 @@ ONE_TIME = {
     "P3.2a": ("institute", {"amount": "500000"}),
     "P3.3": ("university", {"institute": "INST-1"}),
     "P3.4": ("enterprise", {"platform": "NL-1", "output_value": "200000000"}),
-    "P4.1b": ("enterprise", {"station": "doctoral", "amount": "100000"}),
-    "P5.3": ("fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%"}),
+    "P5.3": ("fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%", "fund": "F1"}),
     "P5.5c": ("enterprise", {"fees": "100000", "financing": "succeeded"}),
     "P6.3a": ("enterprise", {"rd_investment": "1000000", "rating": "excellent"}),
-    "P6.4b": ("service_org", {"level": "municipal"}),
     "P6.5a": ("enterprise", {}),
 }
 
@@ -161,8 +159,10 @@ def test_one_time_after_a_partial_clawback_is_still_refused() -> None:
 
 def test_level_step_ups_stay_g3_differences() -> None:
     p = party("service_org", "S1")
-    award("P6.4a", p, level="municipal")
-    assert calc("P6.4a", p, level="national").amount == D("800000.00")
+    award("P6.4a", p, level="municipal", incubator="FH-1")
+    assert calc("P6.4a", p, level="national", incubator="FH-1").amount == D("800000.00")
+    award("P6.4b", p, level="municipal", makerspace="ZC-1")
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("100000.00")
     e = party("enterprise", "E1")
     award("P6.5b", e, level="provincial_specialised")
     assert calc("P6.5b", e, level="provincial_little_giant").amount == D("100000.00")
@@ -200,7 +200,8 @@ def test_eligibility_condition_refused_when_not_met_and_required(clause: str, ki
 @pytest.mark.parametrize(("clause", "allowed", "basis", "amount"), [
     ("P2.3a", "service_org", {}, "100000"),
     ("P5.2", "fund_manager", {"contribution": "1000"}, None),
-    ("P5.3", "fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%"}, None),
+    ("P5.3", "fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%", "fund": "F1"},
+     None),
 ])
 def test_recipient_kinds_named_by_the_text(clause: str, allowed: str, basis: dict[str, str],
                                            amount: str | None) -> None:
@@ -226,9 +227,9 @@ def test_used_up_messages_say_the_scope_once() -> None:
 
 def test_kind_article() -> None:
     with pytest.raises(Refused, match=r"recipient U1 is a university; the clause pays person"):
-        calc("P4.2a", party("university", "U1"), fee="100")
+        calc("P4.2a", party("university", "U1"), fee="100", self_paid="yes", certificate="C1", shanxi_certificate="yes")
     with pytest.raises(Refused, match=r"recipient I1 is an institute; the clause pays person"):
-        calc("P4.2a", party("institute", "I1"), fee="100")
+        calc("P4.2a", party("institute", "I1"), fee="100", self_paid="yes", certificate="C1", shanxi_certificate="yes")
 
 
 # 8 annual caps are net of clawbacks, and the trace says so --------------------------------
@@ -279,8 +280,10 @@ def test_external_award_on_a_good_matter_is_recorded_and_counted(ledger: Ledger)
     out = _external(ledger, "P6.7", "P6.7:ZL2023.5")
     assert "G.3 matter P6.7:ZL2023.5" in out.message  # type: ignore[attr-defined]
     _external(ledger, "P2.1a", "P2.1:rent:2025")
-    with pytest.raises(Refused, match=r"^P5.7 has no G.3 matter"):
-        _external(ledger, "P5.7", "P5.7:2025")
+    out = _external(ledger, "P5.7", "p5.7:bd-1")  # every money clause has a matter now (CLAUSES.md, G.3)
+    assert "G.3 matter P5.7:BD-1" in out.message  # type: ignore[attr-defined]
+    with pytest.raises(Refused, match=r"^P2.1c has no G.3 matter|^P2.1c: matter 'P2.1c' does not have the shape"):
+        _external(ledger, "P2.1c", "P2.1c")
 
 
 def test_cli_external_bogus_matter_is_one_line(ledger: Ledger, jcg: Callable[..., Result]) -> None:

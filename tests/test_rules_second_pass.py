@@ -98,13 +98,13 @@ def test_every_rule_names_its_recipient_kinds() -> None:
 
 
 @pytest.mark.parametrize(("clause", "kind", "basis", "amount"), [
-    ("P5.7", "person", {"premium": "10000"}, None),
+    ("P5.7", "person", {"premium": "10000", "policy": "BD-1"}, None),
     ("P2.1a", "person", {"rent_paid": "1", "area": "1", "space": "office", "assessment": "passed"}, None),
     ("P2.1a", "bank", {"rent_paid": "1", "area": "1", "space": "office", "assessment": "passed"}, None),
-    ("P6.3b", "bank", {"vouchers": "1000"}, None),
+    ("P6.3b", "bank", {"vouchers": "1000", "voucher": "Q-1"}, None),
     ("P5.5b", "university", {}, None),
     ("P6.5b", "person", {"level": "provincial_specialised"}, None),
-    ("P6.4a", "person", {"level": "municipal"}, None),
+    ("P6.4a", "person", {"level": "municipal", "incubator": "FH-1"}, None),
     ("P4.1a", "university", {"person": "R-1", "title": "academician", "leading_enterprise": "yes"}, None),
     ("P4.1c", "person", {"person": "R-1", "degree": "master", "social_insurance": "yes", "contract_years": "3"},
      None),
@@ -138,7 +138,7 @@ def test_p3_2b_over_the_remaining_room_is_refused_not_cut() -> None:
     with pytest.raises(CapExceeded) as refused:
         calc("P3.2b", n, date(2026, 3, 1), amount="100000.01")
     assert str(refused.value) == ("P3.2b: amount decided 100,000.01 exceeds the 100,000.00 remaining of the cap "
-                                  "300,000 over the construction period (used 200,000.00)")
+                                  "300,000 over the construction period (used 200,000.00; G.3 matter P3.2b: N1-A1 P3.2b 200,000.00)")
     assert calc("P3.2b", n, date(2026, 3, 1), amount="100000").amount == D("100000.00")
 
 

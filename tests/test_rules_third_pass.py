@@ -151,7 +151,7 @@ def test_external_award_to_a_kind_the_clause_pays_is_recorded(ledger: Ledger) ->
 # 3 a cap in a trace: one arrow ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("clause", "kind", "basis", "tail"), [
-    ("P5.3", "fund_manager", {"investment": "150000000", "held_since": "2024-02-28", "rate": "2%"},
+    ("P5.3", "fund_manager", {"investment": "150000000", "held_since": "2024-02-28", "rate": "2%", "fund": "F1"},
      "; cap 2,000,000 one-time per fund → 2,000,000.00"),
     ("P5.5c", "enterprise", {"fees": "250000", "financing": "succeeded"}, "; cap 100,000 one-time → 100,000.00"),
     ("P6.3a", "enterprise", {"rd_investment": "9000000", "rating": "excellent"},

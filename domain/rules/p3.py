@@ -8,56 +8,78 @@ from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
 
 PLATFORM = Key("platform", "subject", "the platform's code or name (one matter per platform; upgrades pay the difference)")
+SHARE = Key("share", "yuan", "this co-builder's part of the platform's award as the decision splits it "
+            "(联合建设; default: all that remains on the platform)", required=False)
+JOINT = ("独立或者联合建设: a platform is a subject with its own identity; the amount is paid once per platform "
+         "(and per level), whoever built it; co-builders may share it in any split the decision states (basis "
+         "share), the total over all co-builders never exceeds the amount; an upgrade pays the platform the "
+         "difference once")
 
 
-@rule("P3.1a", PLATFORM, kinds=("enterprise", "university", "institute"), matter="P3.1:<platform>")
+@rule("P3.1a", PLATFORM, SHARE, kinds=("enterprise", "university", "institute"),
+      matter="P3.1:<platform> (per platform across co-builders)", shared="platform", family="P3.1", readings=(JOINT,))
 def national_platform(calc: Calculation) -> None:
+    """A fixed 3,000,000 per new national platform, once per platform whoever built it (split between co-builders allowed)."""
     calc.fixed("amount", "new national key lab / technology innovation centre / clinical centre")
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
+    calc.share(f"platform {calc.basis['platform']}")
 
 
-@rule("P3.1b", PLATFORM, Key("level", "choice", "recognition level", choices=("provincial", "municipal")),
-      kinds=("enterprise", "university", "institute"), matter="P3.1:<platform>")
+@rule("P3.1b", PLATFORM, Key("level", "choice", "recognition level", choices=("provincial", "municipal")), SHARE,
+      kinds=("enterprise", "university", "institute"), matter="P3.1:<platform> (per platform across co-builders)",
+      shared="platform", family="P3.1", readings=(JOINT,))
 def recognised_lab(calc: Calculation) -> None:
+    """A fixed amount per level (provincial 500,000 / municipal 100,000) per platform; an upgrade pays the difference; split between co-builders allowed."""
     level = calc.basis["level"]
     calc.fixed(level, f"{level} key lab / innovation centre / pilot base")
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
+    calc.share(f"platform {calc.basis['platform']}")
 
 
 @rule("P3.1c", PLATFORM, Key("level", "choice", "recognition level", choices=("national", "provincial", "municipal")),
-      kinds=("enterprise",), matter="P3.1:<platform>")
+      SHARE, kinds=("enterprise",), matter="P3.1:<platform> (per platform across co-builders)", shared="platform",
+      family="P3.1", readings=(JOINT,))
 def enterprise_technology_centre(calc: Calculation) -> None:
+    """A fixed amount per level (national / provincial / municipal) per enterprise technology centre; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.fixed(level, f"{level} enterprise technology centre")
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
+    calc.share(f"platform {calc.basis['platform']}")
 
 
 @rule("P3.2a", kinds=("institute", "enterprise"), decided=True, matter="P3.2a", once=True)
 def provincial_new_rd_institution(calc: Calculation) -> None:
+    """The officer's amount, at least 500,000, once per institution (一次性)."""
     calc.officer_amount(floor=calc.param("floor"), label="(不低于 50 万元)")
     calc.matter(matter_key("P3.2a"))
 
 
-@rule("P3.2b", kinds=("institute", "enterprise"), decided=True)
+@rule("P3.2b", kinds=("institute", "enterprise"), decided=True,
+      matter="P3.2b (the institution's construction period: awards under other policies use the cap too)")
 def municipal_new_rd_institution(calc: Calculation) -> None:
+    """The officer's amount in tranches, at most 300,000 in total over the construction period (awards under other policies count); refused over the room, never cut."""
     cap = calc.param("period_cap")
     calc.officer_amount(cap=cap, label="over the construction period")
-    calc.cap_over(cap, "over the construction period")
+    calc.matter(matter_key("P3.2b"), cap=cap, label="over the construction period")
 
 
 @rule("P3.3", Key("institute", "subject", "the industrial (technology) research institute recognised at city level"),
       kinds=("university", "institute"), matter="P3.3:<institute>", once=True)
 def industrial_research_institute(calc: Calculation) -> None:
+    """A fixed 100,000, once per city-recognised research institute."""
     calc.fixed("amount", "city-recognised industrial research institute, one-time")
     calc.matter(matter_key("P3.3", calc.basis["institute"]), f"institute {calc.basis['institute']}")
 
 
-@rule("P3.4", PLATFORM, Key("output_value", "yuan", "conversion output value in the platform area in the year"),
-      kinds=("enterprise", "university", "institute"), matter="P3.4:<platform>", once=True)
+@rule("P3.4", PLATFORM, Key("output_value", "yuan", "conversion output value in the platform area in the year"), SHARE,
+      kinds=("enterprise", "university", "institute"), matter="P3.4:<platform> (per platform across co-builders)",
+      once=True, shared="platform", readings=(JOINT,))
 def national_platform_output(calc: Calculation) -> None:
+    """A fixed 3,000,000 once per national platform whose conversion output in the platform area exceeds 100,000,000 in a year; split between co-builders allowed."""
     threshold = calc.param("output_threshold")
     output = calc.basis["output_value"]
     calc.require(output > threshold, f"output value {fmt(output)} does not exceed {fmt_plain(threshold)} (超过1亿元)")
     calc.step(f"output {fmt(output)} > {fmt_plain(threshold)}")
     calc.fixed("amount", "one-time")
     calc.matter(matter_key("P3.4", calc.basis["platform"]), f"platform {calc.basis['platform']}")
+    calc.share(f"platform {calc.basis['platform']}")

@@ -21,6 +21,7 @@ LISTING = "P5.5:listing"
           "not before the policy's start year (G.1) or the recipient's entry year", required=False),
       kinds=("fund_manager",), matter="P5.2:<year>")
 def fund_contribution(calc: Calculation) -> None:
+    """Equal to the fund company's assessed contribution to the local economy; G.3 per assessment year."""
     year = calc.basis_year("assessment year", "the contribution is assessed after the year")
     contribution: Decimal = calc.basis["contribution"]
     calc.amount = contribution
@@ -38,9 +39,10 @@ def _years_between(start: date, end: date) -> int:
 @rule("P5.3", Key("investment", "yuan", "actual investment in tech enterprises, government guidance money excluded"),
       Key("held_since", "date", "date the investment was made"),
       Key("rate", "percent", "award rate decided (at most 2%)"),
-      Key("fund", "subject", "the angel fund (default: the recipient); one award per fund", required=False),
+      Key("fund", "subject", "the angel fund (its registered code); one award per fund"),
       kinds=("fund_manager",), matter="P5.3:<fund>", once=True)
 def angel_fund(calc: Calculation) -> None:
+    """The decided rate (at most 2 %) of the investment (government guidance money excluded) held at least 1 year, at least 10,000,000 invested; at most 2,000,000, once per fund."""
     investment: Decimal = calc.basis["investment"]
     minimum = calc.param("min_investment")
     calc.require(investment >= minimum, f"investment {fmt(investment)} is below {fmt_plain(minimum)} (达到 1000 万元)")
@@ -54,7 +56,7 @@ def angel_fund(calc: Calculation) -> None:
     calc.step(f"investment ≥ {fmt_plain(minimum)}, held since {since} (≥ {held_years} yr)")
     calc.rate_of(investment, rate, "investment")
     calc.cap_per_award(calc.param("award_cap"), "one-time per fund")
-    fund = calc.basis.get("fund") or calc.recipient.code
+    fund = calc.basis["fund"]
     calc.matter(matter_key("P5.3", fund), f"fund {fund}")
 
 
@@ -64,6 +66,7 @@ def angel_fund(calc: Calculation) -> None:
       kinds=("leasing",), matter="P5.4:<year> (one subsidy per financing year; a corrected total pays the "
                                  "difference within that year's cap)")
 def leasing(calc: Calculation) -> None:
+    """0.5 % of the year's financing total; at most 1,000,000 per organisation per financing year; G.3 per financing year."""
     year = calc.basis_year("financing year", "the subsidy follows the year's financing")
     calc.rate_of(calc.basis["financing_total"], calc.param("rate"), f"{year} financing")
     calc.matter(matter_key("P5.4", year), f"financing year {year}")
@@ -73,6 +76,7 @@ def leasing(calc: Calculation) -> None:
 @rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"),
       kinds=("enterprise",), matter=LISTING)
 def main_board_listing(calc: Calculation) -> None:
+    """A fixed 500,000 to a private enterprise listed on a main board; the listing family steps up under G.3."""
     calc.require(calc.basis["private"], "the enterprise is not a private enterprise (民营企业)")
     calc.fixed("amount", "listed on a main board / SME board / ChiNext / STAR, one-time")
     calc.matter(LISTING)
@@ -80,6 +84,7 @@ def main_board_listing(calc: Calculation) -> None:
 
 @rule("P5.5b", kinds=("enterprise",), matter=LISTING)
 def neeq_listing(calc: Calculation) -> None:
+    """A fixed 300,000 for a NEEQ listing; the listing family steps up under G.3."""
     calc.fixed("amount", "listed on NEEQ (新三板), one-time")
     calc.matter(LISTING)
 
@@ -88,6 +93,7 @@ def neeq_listing(calc: Calculation) -> None:
       Key("financing", "choice", "financing after listing (挂牌并融资成功)", choices=("succeeded", "failed")),
       kinds=("enterprise",), matter="P5.5c", once=True)
 def equity_exchange_financing(calc: Calculation) -> None:
+    """50 % of the rating and audit fees when the financing succeeded, at most 100,000, once (beside the listing step-up)."""
     calc.require(calc.basis["financing"] == "succeeded", "the financing did not succeed (挂牌并融资成功)")
     calc.rate_of(calc.basis["fees"], calc.param("rate"), "fees")
     calc.cap_per_award(calc.param("award_cap"), "one-time")
@@ -96,11 +102,16 @@ def equity_exchange_financing(calc: Calculation) -> None:
 
 @rule("P5.5d", kinds=("enterprise",), matter=LISTING)
 def jinxing_board_listing(calc: Calculation) -> None:
+    """A fixed 100,000 for a 晋兴板 listing; the listing family steps up under G.3."""
     calc.fixed("amount", "listed on the 晋兴板 of the Shanxi equity exchange, one-time")
     calc.matter(LISTING)
 
 
-@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"), kinds=("enterprise",))
+@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"),
+      Key("policy", "subject", "the insurance policy (保单) number: the G.3 matter"),
+      kinds=("enterprise",), matter="P5.7:<policy> (the year first awarded is final)", year_final=True)
 def insurance_premium(calc: Calculation) -> None:
+    """50 % of the premium; at most 200,000 per enterprise per year (cut to the room left); G.3 per insurance policy."""
     calc.rate_of(calc.basis["premium"], calc.param("rate"), "premium")
+    calc.matter(matter_key("P5.7", calc.basis["policy"]), f"insurance policy {calc.basis['policy']}")
     calc.cap_per_year(calc.param("annual_cap"))

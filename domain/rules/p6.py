@@ -16,6 +16,7 @@ from domain.rules.matters import matter_key
       kinds=("enterprise", "university", "institute"), matter="P6.2:<project>:<year> (per project across recipients)",
       shared="project")
 def major_project_team(calc: Calculation) -> None:
+    """5 % of last year's actual national + provincial allocation, at most 600,000 per project across recipients; G.3 per project and year."""
     calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
     project = calc.basis["project"]
     calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), "last year's allocation")
@@ -34,6 +35,7 @@ def _one_year_after(entered: date, years: int) -> date:
       Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
       kinds=("enterprise", "university", "institute"), matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
+    """10 % of non-fiscal R&D investment, at most 500,000, once, for an entity rated excellent at least one year after entry."""
     calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
     years = calc.param("min_years_after_entry")
     due = _one_year_after(calc.recipient.entered, years)
@@ -47,11 +49,15 @@ def rd_investment(calc: Calculation) -> None:
     calc.matter(matter_key("P6.3a"))
 
 
-@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"), kinds=("enterprise",))
+@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"),
+      Key("voucher", "subject", "the voucher (or voucher batch) number: the G.3 matter"),
+      kinds=("enterprise",), matter="P6.3b:<voucher> (the year first awarded is final)", year_final=True)
 def innovation_vouchers(calc: Calculation) -> None:
+    """The face value of the vouchers redeemed; at most 200,000 per enterprise per year (cut to the room left); G.3 per voucher."""
     vouchers = calc.basis["vouchers"]
     calc.amount = vouchers
     calc.step(f"vouchers redeemed {fmt(vouchers)}")
+    calc.matter(matter_key("P6.3b", calc.basis["voucher"]), f"voucher {calc.basis['voucher']}")
     calc.cap_per_year(calc.param("annual_cap"))
 
 
@@ -59,23 +65,41 @@ LEVEL3 = ("national", "provincial", "municipal")
 CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器/众创空间 operators
 
 
-@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
+SHARE = Key("share", "yuan", "this operator's part of the subject's award as the decision splits it "
+            "(default: all that remains on the subject)", required=False)
+CARRIER_READING = ("each incubator or makerspace is a subject with its own identity: the amount is per subject, so "
+                   "an operator's second incubator is paid again; an upgrade of the same subject (municipal → "
+                   "provincial → national) pays the difference; joint operators may split it, the total never "
+                   "exceeds the amount")
+
+
+@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3),
+      Key("incubator", "subject", "the incubator's code (each incubator is a subject of its own)"), SHARE,
+      kinds=CARRIERS, matter="P6.4a:<incubator> (per incubator across operators; an upgrade pays the difference)",
+      shared="incubator", readings=(CARRIER_READING,))
 def incubator(calc: Calculation) -> None:
+    """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.fixed(level, f"new {level} incubator")
-    calc.matter(matter_key("P6.4a"))
+    calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
+    calc.share(f"incubator {calc.basis['incubator']}")
 
 
-@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), kinds=CARRIERS,
-      matter="P6.4b", once=True)
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3),
+      Key("makerspace", "subject", "the makerspace's code (each makerspace is a subject of its own)"), SHARE,
+      kinds=CARRIERS, matter="P6.4b:<makerspace> (per makerspace across operators; an upgrade pays the difference)",
+      shared="makerspace", readings=(CARRIER_READING,))
 def makerspace(calc: Calculation) -> None:
+    """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.fixed(level, f"new {level} makerspace")
-    calc.matter(matter_key("P6.4b"))
+    calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
+    calc.share(f"makerspace {calc.basis['makerspace']}")
 
 
 @rule("P6.5a", kinds=("enterprise",), matter="P6.5a", once=True)
 def high_tech_enterprise(calc: Calculation) -> None:
+    """A fixed 100,000, once, to an enterprise recognised as high-tech in the previous calendar year (from its recorded qualification)."""
     name = calc.param("qualification")
     last_year = calc.year - 1
     granted = [q for q in calc.recipient.qualifications
@@ -90,18 +114,21 @@ def high_tech_enterprise(calc: Calculation) -> None:
                    choices=("provincial_specialised", "provincial_little_giant", "national_little_giant")),
       kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
+    """A fixed amount per first recognition level (100,000 / 200,000 / 300,000); a higher level pays the difference."""
     level = calc.basis["level"]
     calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
     calc.matter(matter_key("P6.5b"))
 
 
 @rule("P6.7", Key("patent", "subject", "the patent number; one matter per patent"),
-      Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")),
+      Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")), SHARE,
       kinds=("enterprise", "university", "institute", "person"), matter="P6.7:<patent> (per patent across holders)",
       shared="patent")
 def patent_prize(calc: Calculation) -> None:
+    """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
     calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
+    calc.share(f"patent {calc.basis['patent']}")
 
 

@@ -69,6 +69,15 @@ LABELS = {
     "挂牌融资": "financing",
     "民营企业": "private",
     "高科技领军企业": "leading_enterprise",
+    "工作站": "workstation",
+    "培训证书": "certificate",
+    "自费": "self_paid",
+    "山西省颁发证书": "shanxi_certificate",
+    "保单号": "policy",
+    "创新券编号": "voucher",
+    "孵化器": "incubator",
+    "众创空间": "makerspace",
+    "分担金额": "share",
 }
 
 # Chinese choice words → the rule's words.
