@@ -59,7 +59,7 @@ class KeyStore:
         return self._passphrase.encode("utf-8")
 
     def path(self, name: str) -> Path:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise Refused(f"{name!r} cannot name a key file (letters, digits, '.', '_', '-')")
         return self.directory / f"{name}.key"
 
