@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidDate, Refused
+from domain.messages import N_, Message
 from domain.money import ascii_digits, parse_rate, parse_yuan
 
 
@@ -42,41 +43,49 @@ class InvalidField(Refused):
 
 # Unicode general categories no field accepts, and how a refusal names them.
 REFUSED_CATEGORIES = {
-    "Cc": "a control character",
-    "Cf": "an invisible format character (zero-width or bidi control)",
-    "Cs": "a surrogate",
-    "Co": "a private-use character",
-    "Cn": "an unassigned code point",
-    "Zl": "a line separator",
-    "Zp": "a paragraph separator",
+    "Cc": N_("a control character"),
+    "Cf": N_("an invisible format character (zero-width or bidi control)"),
+    "Cs": N_("a surrogate"),
+    "Co": N_("a private-use character"),
+    "Cn": N_("an unassigned code point"),
+    "Zl": N_("a line separator"),
+    "Zp": N_("a paragraph separator"),
 }
 # Half-width forms of ASCII typed full-width: refused in identifiers (ＵＩ and U1 would be two parties).
 _FULL_WIDTH_ASCII = range(0xFF01, 0xFF5F)
 SHOWN = 40  # how much of a refused value an error line repeats
+TOO_LONG = N_("{what} {value} is too long: at most {limit} characters")
+NOT_WHOLE = N_("{what} {value} is not a whole number")
 
 
 def shown(value: str) -> str:
     """A refused value as an error line repeats it: escaped (repr), and cut if long."""
-    return repr(value) if len(value) <= SHOWN else f"{value[:SHOWN]!r}… ({len(value)} characters)"
+    return repr(value) if len(value) <= SHOWN else f"{value[:SHOWN]!r}… ({len(value)})"
 
 
-def clean_text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
+def _m(what: str | Message) -> Message:
+    return what if isinstance(what, Message) else Message(what)
+
+
+def clean_text(value: Any, what: str | Message, limit: int, *, required: bool = True) -> str:
     """NFC text of at most ``limit`` characters, one line, no hidden characters, no outer spaces."""
     if not isinstance(value, str):
-        raise InvalidField(f"{what} must be text, not {type(value).__name__}")
+        raise InvalidField(N_("{what} must be text, not {type}"), what=_m(what), type=type(value).__name__)
     if len(value) > 4 * limit:  # refuse before normalising a huge string
-        raise InvalidField(f"{what} {shown(value)} is too long: at most {limit} characters")
+        raise InvalidField(TOO_LONG, what=_m(what), value=shown(value), limit=limit)
     text = unicodedata.normalize("NFC", value)
     for ch in text:
         category = unicodedata.category(ch)
         if category in REFUSED_CATEGORIES:
-            raise InvalidField(f"{what} {shown(value)} contains {REFUSED_CATEGORIES[category]} (U+{ord(ch):04X})")
+            raise InvalidField(N_("{what} {value} contains {character} (U+{code})"), what=_m(what),
+                               value=shown(value), character=Message(REFUSED_CATEGORIES[category]),
+                               code=f"{ord(ch):04X}")
     if text != text.strip():
-        raise InvalidField(f"{what} {shown(value)} starts or ends with a space")
+        raise InvalidField(N_("{what} {value} starts or ends with a space"), what=_m(what), value=shown(value))
     if not text and required:
-        raise InvalidField(f"{what} is empty")
+        raise InvalidField(N_("{what} is empty"), what=_m(what))
     if len(text) > limit:
-        raise InvalidField(f"{what} {shown(value)} is too long: at most {limit} characters")
+        raise InvalidField(TOO_LONG, what=_m(what), value=shown(value), limit=limit)
     return text
 
 
@@ -84,7 +93,7 @@ def clean_text(value: Any, what: str, limit: int, *, required: bool = True) -> s
 class Text:
     """One line of free text: names, reasons, references (文号), vouchers."""
 
-    what: str
+    what: str | Message
     limit: int
 
     def __call__(self, value: Any, *, required: bool = True) -> str:
@@ -102,12 +111,13 @@ class Identifier(Text):
         text = clean_text(value, self.what, self.limit, required=required)
         for i, ch in enumerate(text):
             if ord(ch) in _FULL_WIDTH_ASCII:
-                raise InvalidField(f"{self.what} {shown(text)} has a full-width {ch!r}: type it half-width")
+                raise InvalidField(N_("{what} {value} has a full-width {character!r}: type it half-width"),
+                                   what=_m(self.what), value=shown(text), character=ch)
             letter = ch.isalpha() or (i > 0 and unicodedata.category(ch).startswith("M"))
             if not (letter or "0" <= ch <= "9" or (i > 0 and ch in self.punctuation)):
-                allowed = " ".join(self.punctuation)
-                raise InvalidField(f"{self.what} {shown(text)} may hold only letters, digits and {allowed} "
-                                   f"(starting with a letter or digit)")
+                raise InvalidField(N_("{what} {value} may hold only letters, digits and {allowed} "
+                                      "(starting with a letter or digit)"),
+                                   what=_m(self.what), value=shown(text), allowed=" ".join(self.punctuation))
         return text
 
 
@@ -121,7 +131,7 @@ class Pattern(Text):
     def __call__(self, value: Any, *, required: bool = True) -> str:
         text = clean_text(value, self.what, self.limit, required=required)
         if text and not re.fullmatch(self.pattern, text):
-            raise InvalidField(f"{self.what} {shown(text)} {self.shape}")
+            raise InvalidField(self.shape, what=_m(self.what), value=shown(text))
         return text
 
 
@@ -129,58 +139,60 @@ class Pattern(Text):
 class Bounded:
     """A whole number within limits, written in ASCII or full-width digits (no sign, no ``_``)."""
 
-    what: str
+    what: str | Message
     low: int
     high: int
 
     def __call__(self, value: Any) -> int:
         if isinstance(value, bool):
-            raise InvalidField(f"{self.what} must be a whole number")
+            raise InvalidField(NOT_WHOLE, what=_m(self.what), value=repr(value))
         if isinstance(value, int):
             number = value
         else:
             text = ascii_digits(str(value)) if isinstance(value, str) else ""
             if not re.fullmatch(r"[0-9]{1,19}", text):
-                raise InvalidField(f"{self.what} {shown(str(value))} is not a whole number")
+                raise InvalidField(NOT_WHOLE, what=_m(self.what), value=shown(str(value)))
             number = int(text)
         if not self.low <= number <= self.high:
-            raise InvalidField(f"{self.what} {number} is out of range ({self.low} to {self.high})")
+            raise InvalidField(N_("{what} {number} is out of range ({low} to {high})"), what=_m(self.what),
+                               number=number, low=self.low, high=self.high)
         return number
 
 
 # identifiers (codes are at most 64 so that `payable:<code>` (200), `<code>-A<n>` award ids
 # (120), `funding:<bank>` and every read-model party column (120) hold them)
-PARTY_CODE = Identifier("party code", 64)
-PROJECT_CODE = Identifier("project code", 64)
-FUND_CODE = Identifier("fund code", 64)
-LOAN_CODE = Identifier("loan code", 64)
-HOLDER_CODE = Identifier("holder code", 64)
-AWARD_ID = Identifier("award id", 80)
-CLAUSE = Identifier("clause", 20)  # rm_* clause columns are varchar(20)
+PARTY_CODE = Identifier(N_("party code"), 64)
+PROJECT_CODE = Identifier(N_("project code"), 64)
+FUND_CODE = Identifier(N_("fund code"), 64)
+LOAN_CODE = Identifier(N_("loan code"), 64)
+HOLDER_CODE = Identifier(N_("holder code"), 64)
+AWARD_ID = Identifier(N_("award id"), 80)
+CLAUSE = Identifier(N_("clause"), 20)  # rm_* clause columns are varchar(20)
 # `request:<id>` is a varchar(160) trail entity; generated ids are UUIDs or `import-row:<hex>`
-REQUEST_ID = Identifier("request id", 128, punctuation="-_.:/#@+")
-BASIS_KEY = Identifier("basis key", 40)
-OFFICER_NAME = Pattern("officer name", 64, pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
-                       shape="is not an officer name (a letter or digit, then letters, digits, . _ -; at most 64)")
+REQUEST_ID = Identifier(N_("request id"), 128, punctuation="-_.:/#@+")
+BASIS_KEY = Identifier(N_("basis key"), 40)
+OFFICER_NAME = Pattern(N_("officer name"), 64, pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+                       shape=N_("{what} {value} is not an officer name (a letter or digit, then letters, digits, "
+                                ". _ -; at most 64)"))
 
 # one-line texts
-REF = Text("decision reference (文号)", 100)  # rm_trail.ref, rm_loans.approved_ref: varchar(200)
-VOUCHER = Text("voucher", 64)
-NAME = Text("name", 120)  # party, fund, holder and buyer names; project titles (rm_funds.name 200)
-REASON = Text("reason", 500)  # only in traces (text)
-QUALIFICATION = Text("qualification", 60)
-LEVEL = Text("level", 30)
-SOURCE = Text("funding source", 60)  # rm_budgets.source varchar(120)
-MATTER = Text("matter", 100)
-BASIS_VALUE = Text("basis value", 100)  # a subject lands in rm_caps.subject varchar(160)
-TEXT = Text("text", 200)  # any other text field of a request
+REF = Text(N_("decision reference (文号)"), 100)  # rm_trail.ref, rm_loans.approved_ref: varchar(200)
+VOUCHER = Text(N_("voucher"), 64)
+NAME = Text(N_("name"), 120)  # party, fund, holder and buyer names; project titles (rm_funds.name 200)
+REASON = Text(N_("reason"), 500)  # only in traces (text)
+QUALIFICATION = Text(N_("qualification"), 60)
+LEVEL = Text(N_("level"), 30)
+SOURCE = Text(N_("funding source"), 60)  # rm_budgets.source varchar(120)
+MATTER = Text(N_("matter"), 100)
+BASIS_VALUE = Text(N_("basis value"), 100)  # a subject lands in rm_caps.subject varchar(160)
+TEXT = Text(N_("text"), 200)  # any other text field of a request
 
 # bounded numbers (why these limits: docs/decisions.md)
-TERM_MONTHS = Bounded("loan term (months)", 1, 360)
-YEARS = Bounded("number of years", 0, 50)
-COUNT = Bounded("count", 0, 10**9)
-YEAR = Bounded("year", 1900, 2200)
-POSITION = Bounded("log position", 0, 2**63 - 1)  # a BIGINT
+TERM_MONTHS = Bounded(N_("loan term (months)"), 1, 360)
+YEARS = Bounded(N_("number of years"), 0, 50)
+COUNT = Bounded(N_("count"), 0, 10**9)
+YEAR = Bounded(N_("year"), 1900, 2200)
+POSITION = Bounded(N_("log position"), 0, 2**63 - 1)  # a BIGINT
 
 
 def amount(value: Any, *, positive: bool = True) -> Decimal:
@@ -197,15 +209,19 @@ _ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _CHINESE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
 _SLASHED = re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})")
 DATE_FORMS = "YYYY-MM-DD, 2025年3月1日 or 2025/3/1"
+NOT_A_DATE = N_("{what} {value} is not a date (write YYYY-MM-DD, 2025年3月1日 or 2025/3/1)")
 
 
-def parse_date(value: Any, what: str = "date") -> date:
+DATE = N_("date")
+
+
+def parse_date(value: Any, what: str | Message = DATE) -> date:
     """A date as ``2025-03-01``, ``2025年3月1日`` or ``2025/3/1`` (full-width digits too)."""
     if isinstance(value, date):
         return value
     raw = str(value)
     if len(raw) > 20:
-        raise InvalidDate(f"{what} {shown(raw)} is not a date (write {DATE_FORMS})")
+        raise InvalidDate(NOT_A_DATE, what=_m(what), value=shown(raw))
     text = ascii_digits(raw)
     for form in (_ISO, _CHINESE, _SLASHED):
         found = form.fullmatch(text)
@@ -214,14 +230,15 @@ def parse_date(value: Any, what: str = "date") -> date:
             try:
                 return date(year, month, day)
             except ValueError:
-                raise InvalidDate(f"{what} {shown(raw)} is not a day of the calendar") from None
-    raise InvalidDate(f"{what} {shown(raw)} is not a date (write {DATE_FORMS})")
+                raise InvalidDate(N_("{what} {value} is not a day of the calendar"), what=_m(what),
+                                  value=shown(raw)) from None
+    raise InvalidDate(NOT_A_DATE, what=_m(what), value=shown(raw))
 
 
 # The field type of each text field of a request, by the command field's name; a field not
 # named here is checked as TEXT. Used by check_value, the guard every request passes (whether
 # a field may be empty is the command's business, not the guard's).
-CODE = Identifier("code", 64)
+CODE = Identifier(N_("code"), 64)
 BY_NAME: dict[str, Text] = {
     "actor": OFFICER_NAME, "name": NAME, "request_id": REQUEST_ID, "ref": REF,
     "code": CODE, "recipient": PARTY_CODE, "enterprise": PARTY_CODE, "bank": PARTY_CODE,
@@ -255,5 +272,5 @@ def check_value(name: str, value: Any) -> Any:
 
 def _nested(name: str, value: Any) -> Any:
     if isinstance(value, str):
-        return clean_text(value, f"{name} value", NESTED_LIMIT, required=False)
+        return clean_text(value, Message(N_("{name} value"), name=name), NESTED_LIMIT, required=False)
     return check_value(name, value)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.errors import InvalidAmount
+from domain.messages import N_
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -49,7 +50,8 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
         return _exact(Decimal(text), str(text), positive)
     raw = str(text)
     if len(raw) > MAX_AMOUNT_TEXT:
-        raise InvalidAmount(f"amount {raw[:20]!r}… is {len(raw)} characters long; an amount is at most {MAX_AMOUNT_TEXT}")
+        raise InvalidAmount(N_("amount {value}… is {length} characters long; an amount is at most {limit}"),
+                            value=repr(raw[:20]), length=len(raw), limit=MAX_AMOUNT_TEXT)
     s = ascii_digits(raw).strip(" ").replace(" ", "")
     if not s:
         raise InvalidAmount("amount is empty")
@@ -144,7 +146,8 @@ def parse_rate(value: str | Decimal, what: str = "rate") -> Decimal:
     else:
         text = ascii_digits(str(value)).strip(" ")
         if not _RATE.fullmatch(text):
-            raise InvalidAmount(f"{what} {str(value)[:40]!r} is not a rate (write 0.04 or 4%)")
+            raise InvalidAmount(N_("{what} {value} is not a rate (write 0.04 or 4%)"), what=what,
+                                value=repr(str(value)[:40]))
         rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
     if not rate.is_finite() or not 0 <= rate <= 1:
         raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
