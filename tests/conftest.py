@@ -24,6 +24,13 @@ APPROVER = "approver-1"  # registers officers (issue 8); the first officer of ev
 KEY_PASSPHRASE = "test-passphrase"
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert English output unless they choose Chinese (JCG_LANG / LANG, docs/i18n.md),
+    whatever the locale of the machine running them."""
+    monkeypatch.setenv("JCG_LANG", "en")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Key files in tests use the explicit low scrypt cost (ledger.keys.TEST_SCRYPT_COST): the
     # production cost (~0.3-0.6 s a key) would be paid on every CLI invocation of the suite.
