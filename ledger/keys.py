@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from domain.errors import Refused
+from domain.messages import N_
 
 DEFAULT_KEY_DIR = "keys"
 LEDGER_KEY = "_ledger"  # the ledger's own checkpoint key (officer names cannot start with "_")
@@ -51,6 +52,8 @@ TEST_SCRYPT_COST = (2**10, 8, 1)
 FAST_KEYS_ENV = "JCG_INSECURE_FAST_KEYS"
 
 Prompt = Callable[[str], str]
+_KEY_EXISTS = N_("a key file for {name} already exists at {path}: move it away first "
+                 "(a key file is never overwritten)")
 
 
 def key_dir() -> Path:
@@ -159,8 +162,8 @@ class KeyStore:
         """The passphrase a new key file is encrypted with: at least MIN_PASSPHRASE characters."""
         passphrase = self.passphrase()
         if len(passphrase.decode("utf-8")) < MIN_PASSPHRASE:
-            raise Refused(f"the key passphrase is too short: use at least {MIN_PASSPHRASE} characters "
-                          "(it is all that protects the private key file)")
+            raise Refused(N_("the key passphrase is too short: use at least {n} characters "
+                             "(it is all that protects the private key file)"), n=MIN_PASSPHRASE)
         return passphrase
 
     def path(self, name: str) -> Path:
@@ -187,14 +190,12 @@ class KeyStore:
         self._ready_directory()
         if os.path.lexists(path):
             if not replace:
-                raise Refused(f"a key file for {name} already exists at {path}: move it away first "
-                              "(a key file is never overwritten)")
+                raise Refused(_KEY_EXISTS, name=name, path=str(path))
             path.rename(path.with_suffix(f".key.retired-{_stamp(path)}"))
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
-            raise Refused(f"a key file for {name} already exists at {path}: move it away first "
-                          "(a key file is never overwritten)") from None
+            raise Refused(_KEY_EXISTS, name=name, path=str(path)) from None
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
             with os.fdopen(fd, "wb") as f:
@@ -217,10 +218,11 @@ class KeyStore:
             return
         st = os.stat(self.directory)
         if not stat.S_ISDIR(st.st_mode):
-            raise Refused(f"the key directory {self.directory} is not a directory")
+            raise Refused(N_("the key directory {folder} is not a directory"), folder=str(self.directory))
         if st.st_mode & 0o077:
-            raise Refused(f"the key directory {self.directory} is open to others (mode {_mode(st)}): "
-                          f"chmod 700 {self.directory} before a key is written there")
+            raise Refused(N_("the key directory {folder} is open to others (mode {mode}): "
+                             "chmod 700 {folder} before a key is written there"),
+                          folder=str(self.directory), mode=_mode(st))
 
     def load(self, name: str) -> Ed25519PrivateKey:
         path = self.path(name)
@@ -240,22 +242,24 @@ class KeyStore:
         except FileNotFoundError:
             raise Refused(f"no private key for {name} in {self.directory} (JCG_KEY_DIR)") from None
         except OSError as exc:  # ELOOP: a symlink
-            raise Refused(f"the key file of {name} ({path}) is a symlink or cannot be opened "
-                          f"({exc.strerror}): a key file is a regular file") from None
+            raise Refused(N_("the key file of {name} ({path}) is a symlink or cannot be opened "
+                             "({reason}): a key file is a regular file"),
+                          name=name, path=str(path), reason=exc.strerror) from None
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
             if not stat.S_ISREG(st.st_mode):
-                raise Refused(f"the key file of {name} ({path}) is not a regular file")
+                raise Refused(N_("the key file of {name} ({path}) is not a regular file"), name=name, path=str(path))
             if st.st_mode & 0o077:
-                raise Refused(f"the key file of {name} ({path}) is open to others (mode {_mode(st)}): "
-                              f"chmod 600 {path} (and consider the key exposed: rotate it)")
+                raise Refused(N_("the key file of {name} ({path}) is open to others (mode {mode}): "
+                                 "chmod 600 {path} (and consider the key exposed: rotate it)"),
+                              name=name, path=str(path), mode=_mode(st))
             directory = os.stat(self.directory)
             if directory.st_mode & 0o022:
-                raise Refused(f"the key directory {self.directory} may be written by others "
-                              f"(mode {_mode(directory)}): chmod 700 {self.directory}")
+                raise Refused(N_("the key directory {folder} may be written by others (mode {mode}): "
+                                 "chmod 700 {folder}"), folder=str(self.directory), mode=_mode(directory))
             pem = f.read(MAX_KEY_FILE + 1)
         if len(pem) > MAX_KEY_FILE:
-            raise Refused(f"the key file of {name} ({path}) is too large to be a key")
+            raise Refused(N_("the key file of {name} ({path}) is too large to be a key"), name=name, path=str(path))
         return pem
 
 

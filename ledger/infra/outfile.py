@@ -19,6 +19,9 @@ from pathlib import Path
 from types import TracebackType
 
 from domain.errors import Refused
+from domain.messages import N_
+
+_CANNOT = N_("cannot write {path}: {reason}")
 
 
 class OutFile:
@@ -34,14 +37,15 @@ class OutFile:
         try:
             st = os.stat(folder)
         except OSError:
-            raise Refused(f"cannot write {self.path}: the folder {folder} does not exist") from None
+            raise Refused(N_("cannot write {path}: the folder {folder} does not exist"),
+                          path=str(self.path), folder=str(folder)) from None
         if not stat.S_ISDIR(st.st_mode):
-            raise Refused(f"cannot write {self.path}: {folder} is not a folder")
+            raise Refused(N_("cannot write {path}: {folder} is not a folder"), path=str(self.path), folder=str(folder))
         tmp = folder / f".{self.path.name}.{secrets.token_hex(6)}.tmp"
         try:
             self._fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
         except OSError as exc:
-            raise Refused(f"cannot write {self.path}: {exc.strerror}") from None
+            raise Refused(_CANNOT, path=str(self.path), reason=exc.strerror) from None
         self._tmp = tmp
 
     def _check_target(self) -> None:
@@ -50,20 +54,20 @@ class OutFile:
         except FileNotFoundError:
             return
         except OSError as exc:
-            raise Refused(f"cannot write {self.path}: {exc.strerror}") from None
+            raise Refused(_CANNOT, path=str(self.path), reason=exc.strerror) from None
         if stat.S_ISLNK(st.st_mode):
-            raise Refused(f"{self.path} is a symbolic link: it is never written through (remove it or "
-                          "choose another name)")
+            raise Refused(N_("{path} is a symbolic link: it is never written through (remove it or "
+                             "choose another name)"), path=str(self.path))
         if not stat.S_ISREG(st.st_mode):
-            raise Refused(f"{self.path} exists and is not a regular file: choose another name")
+            raise Refused(N_("{path} exists and is not a regular file: choose another name"), path=str(self.path))
         if not self.force:
-            raise Refused(f"{self.path} already exists: it is never overwritten (choose another name, or "
-                          "--force to replace it)")
+            raise Refused(N_("{path} already exists: it is never overwritten (choose another name, or "
+                             "--force to replace it)"), path=str(self.path))
 
     def write(self, data: str | bytes) -> Path:
         """Put ``data`` under the name, atomically; a second call is refused."""
         if self._fd is None or self._tmp is None:
-            raise Refused(f"{self.path} was already written or discarded")
+            raise Refused(N_("{path} was already written or discarded"), path=str(self.path))
         raw = data.encode("utf-8") if isinstance(data, str) else data
         fd, tmp = self._fd, self._tmp
         self._fd = None
@@ -75,7 +79,7 @@ class OutFile:
             self._publish(tmp)
         except OSError as exc:
             self._remove(tmp)
-            raise Refused(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise Refused(_CANNOT, path=str(self.path), reason=exc.strerror or str(exc)) from None
         except BaseException:
             self._remove(tmp)
             raise
@@ -91,7 +95,8 @@ class OutFile:
         try:
             os.link(tmp, self.path, follow_symlinks=False)
         except FileExistsError:
-            raise Refused(f"{self.path} was created by someone else meanwhile: it is never overwritten") from None
+            raise Refused(N_("{path} was created by someone else meanwhile: it is never overwritten"),
+                          path=str(self.path)) from None
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK):
                 raise
