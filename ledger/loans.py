@@ -19,7 +19,7 @@ from domain.compensation import BANK, CATEGORIES
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
-from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
+from domain.loan import PAYERS, STAGES, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.money import fmt
 from domain.provenance import Provenance
 from domain.validity import check_in_force
@@ -39,6 +39,7 @@ class EnrolLoan(Command):
     principal: Decimal
     start: date
     term_months: int
+    stage: str = ""  # P5.6b: the borrower's stage (early 早期 | startup 初创期), required there
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,11 +143,14 @@ def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
     loan = Loan.enrol(by, cmd.code, cmd.bank, cmd.borrower, cmd.category, cmd.principal, cmd.start,
                       cmd.term_months)
     uow.add(loan, f"loan {cmd.code}")
+    if cmd.category == "P5.6b" or cmd.stage:
+        loan.record_stage(by, cmd.stage)
+    stage = [f"borrower's stage: {cmd.stage} ({STAGES[cmd.stage]})"] if cmd.stage else []
     return Outcome(
         cmd.request_id,
         f"enrolled loan {cmd.code}: {bank.name} → {borrower.name}, {cmd.category} {CATEGORIES[cmd.category]}, "
         f"principal {fmt(loan.principal)} from {cmd.start} for {cmd.term_months} months",
-        trace=["enrolment moves no money: nothing is posted until the bank disburses"],
+        trace=[*stage, "enrolment moves no money: nothing is posted until the bank disburses"],
     )
 
 

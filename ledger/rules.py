@@ -20,12 +20,14 @@ from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
-from domain.ids import counter_id, party_id
+from domain.fund import Fund
+from domain.ids import counter_id, fund_id, party_id
 from domain.journal import CITY
 from domain.money import fmt, parse_rate, parse_yuan
 from domain.parameters import payer
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
+from domain.rules.basis import Key
 from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
 from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
@@ -95,6 +97,18 @@ def _subject(uow: UnitOfWork, by: Provenance, key: str) -> SharedSubject:
     return subject
 
 
+def recorded_facts(uow: UnitOfWork, keys: tuple[Key, ...], basis: Mapping[str, str]) -> dict[str, Any]:
+    """Facts a rule reads from other records, named by its basis: the fund (P5.3: its recorded
+    investments) and the contract's counterparty (P2.4: a registered platform enterprise)."""
+    names = {k.name for k in keys}
+    facts: dict[str, Any] = {}
+    if "fund" in names and str(basis.get("fund", "")).strip():
+        facts["fund"] = uow.find(Fund, fund_id(basis["fund"].strip()))
+    if "counterparty" in names and str(basis.get("counterparty", "")).strip():
+        facts["counterparty"] = uow.find(Enterprise, party_id(basis["counterparty"].strip()))
+    return facts
+
+
 def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitlement, ClauseYearCounter | None]:
     rule = find_rule(cmd.clause)
     money_clause(rule.clause)
@@ -106,7 +120,7 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
     entitlement = evaluate(
         rule.clause, party, cmd.basis, cmd.decided, uow.book, amount=cmd.amount, reason=cmd.reason,
         ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (), others=others,
-        others_external=others_external,
+        others_external=others_external, recorded=recorded_facts(uow, rule.keys, cmd.basis),
     )
     return party, entitlement, counter
 

@@ -30,7 +30,8 @@ def record_small_history(ledger: Ledger) -> int:
     base +  1-2  register U1 (university)        2025-01-02
                3-4  register E1 (service org)       2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
-               7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
+               7-8  award E1-A1 P2.3a 50,000 市财政  2025-04-01 (officer-decided, cap 500,000/yr; the
+                    rule book's paying source: an officer cannot book it to 省财政)
               9-10  pay U1-A1 60,000                 2025-05-01
              11-12  pay E1-A1 50,000                 2025-06-01
              13-14  claw back E1-A1 10,000           2025-09-01 (same year)
@@ -46,7 +47,7 @@ def record_small_history(ledger: Ledger) -> int:
     ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
                                                                      "contract": "2025-140801-0001"},
                                decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
-    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
+    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"),
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
     ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
     ledger.execute(Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
@@ -94,8 +95,7 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert balances(rows) == {
         "budget:P2.4:2025": D("100000.00"),
         "budget:P2.3a:2025": D("40000.00"),
-        "funding:市财政": D("-95000.00"),
-        "funding:省财政": D("-40000.00"),
+        "funding:市财政": D("-135000.00"),
         "revenue:returned:2026": D("-5000.00"),
     }
     caps = rows["rm_cap_usage"]
@@ -103,8 +103,7 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert from_fen(caps[("P2.3a", "E1", 2025)]["used_fen"]) == D("40000.00")
     budget = reports.budgets(rows, by="source")
     assert budget.rows == [
-        [2025, "市财政", D("100000.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
-        [2025, "省财政", D("50000.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"), D("40000.00")],
+        [2025, "市财政", D("150000.00"), D("0.00"), D("110000.00"), D("10000.00"), D("0.00"), D("100000.00")],
         [2026, "市财政", D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
     ]
     by_unit = reports.budgets(rows, by="unit")
@@ -119,9 +118,8 @@ def test_as_of_a_decision_date_by_hand(ledger: Ledger) -> None:
     assert balances(rows) == {
         "budget:P2.4:2025": D("100000.00"),
         "payable:U1": D("-40000.00"),
-        "funding:市财政": D("-60000.00"),
+        "funding:市财政": D("-100000.00"),
         "budget:P2.3a:2025": D("40000.00"),
-        "funding:省财政": D("-40000.00"),
     }
     early = fold(ledger, as_of=date(2025, 3, 31))[0].rows
     assert balances(early) == {"budget:P2.4:2025": D("100000.00"), "payable:U1": D("-100000.00")}

@@ -13,6 +13,7 @@ import pytest
 
 from domain.enterprise import Enterprise
 from domain.errors import CapExceeded, InvalidAmount, Refused
+from domain.fund import Fund
 from domain.parameters import parameter_book
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate
@@ -30,10 +31,33 @@ def party(kind: str = "enterprise", code: str = "E1", entered: date = date(2024,
     return Enterprise.register(by(date(2025, 1, 2)), code, f"{code} 名称", kind, entered)
 
 
+RECOGNITION = {"recognised_on": "2024-11-05", "first_recognition": "yes"}
+CONSTRUCTION = {"evaluation": "passed", "rd_spending": "1000000", "period_from": "2025-01-01",
+                "period_to": "2027-12-31", "spent_year": "2025"}
+# The eligibility facts a clause requires (each one's refusal is tested on its own below); the
+# tests of amounts and caps give them as recorded, unless they name a fact themselves.
+FACTS = {**dict.fromkeys(("P3.1a", "P3.1b", "P3.1c", "P3.2a", "P3.3", "P6.4a", "P6.4b", "P6.5b"), RECOGNITION),
+         "P3.2b": CONSTRUCTION}
+
+
+def fund_with(code: str, manager: str, *investments: tuple[str, str, str]) -> Fund:
+    """A fund in memory with direct investments (amount, date, government guidance money), as recorded."""
+    fund = Fund.register(by(date(2024, 1, 1)), code, f"{code} 天使基金", manager, D("1000000000"))
+    for i, (amount, day, guidance) in enumerate(investments, start=1):
+        fund.invest(by(date.fromisoformat(day)), f"{code}-L{i}", f"T{i}", D(amount), D(amount), D(guidance))
+    return fund
+
+
 def calc(clause: str, p: Enterprise, decided: date = DAY, *, amount: str | None = None, reason: str = "",
-         ref: str = "R1", taken: tuple[str, ...] = (), **basis: str) -> Entitlement:
+         ref: str = "R1", taken: tuple[str, ...] = (), facts: bool = True, recorded: dict[str, object] | None = None,
+         **basis: str) -> Entitlement:
+    if facts:
+        basis = {**FACTS.get(clause, {}), **basis}
+    if clause == "P5.3" and recorded is None and "investment" in basis:  # one recorded investment, no guidance money
+        recorded = {"fund": fund_with(basis.get("fund", "F1"), p.code,
+                                      (basis.pop("investment"), basis.pop("held_since"), "0"))}
     return evaluate(clause, p, basis, decided, parameter_book(), amount=None if amount is None else D(amount),
-                    reason=reason, ref=ref, counter_taken=taken)
+                    reason=reason, ref=ref, counter_taken=taken, recorded=recorded)
 
 
 def award(clause: str, p: Enterprise, decided: date = DAY, **kw: str) -> Entitlement:
@@ -322,7 +346,7 @@ def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
     assert calc("P5.3", fm, **{**ok, "investment": "150000000"}).amount == D("2000000.00")  # capped
     assert calc("P5.3", fm, **{**ok, "investment": "100000000"}).amount == D("2000000.00")  # at the cap
     assert calc("P5.3", fm, **{**ok, "held_since": "2024-03-01"}).amount == D("400000.00")  # exactly 1 year
-    with pytest.raises(Refused, match=r"less than 1 year"):
+    with pytest.raises(Refused, match=r"held < 1 yr on 2025-03-01, not counted.*|investment held ≥ 1 yr"):
         calc("P5.3", fm, **{**ok, "held_since": "2024-03-02"})
     with pytest.raises(Refused, match=r"below 10,000,000"):
         calc("P5.3", fm, **{**ok, "investment": "9999999.99"})
@@ -333,6 +357,28 @@ def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
         calc("P5.3", fm, **{**ok, "investment": "50000000"})  # more invested later: still one award per fund
     with pytest.raises(Refused, match=r"P5.3: one-time"):
         calc("P5.3", fm, **ok)
+
+
+def test_p5_3_counts_each_recorded_investment_less_guidance_money_held_a_year() -> None:
+    """扣除政府引导基金后, 投资期限满 1 年: per recorded investment of the fund, on the decision date."""
+    fm = party("fund_manager", "M1")
+    fund = fund_with("F9", "M1", ("8000000", "2024-01-10", "2000000"),  # 6,000,000 counted
+                     ("5000000", "2024-02-01", "0"),                     # 5,000,000 counted
+                     ("9000000", "2024-12-01", "0"))                     # held < 1 year on 2025-03-01
+    e = calc("P5.3", fm, recorded={"fund": fund}, fund="F9", rate="2%")
+    assert e.amount == D("220000.00")  # 2% × 11,000,000
+    assert "T1 2024-01-10: 8,000,000.00 − guidance 2,000,000.00 = 6,000,000.00, counted" in e.line
+    assert "T3 2024-12-01: 9,000,000.00 − guidance 0.00 = 9,000,000.00, held < 1 yr on 2025-03-01, not counted" in e.line
+    short = fund_with("F8", "M1", ("10000000", "2024-01-10", "0.01"))  # guidance money takes it below 10,000,000
+    with pytest.raises(Refused, match=r"after deducting government guidance money is 9,999,999.99, below 10,000,000"):
+        calc("P5.3", fm, recorded={"fund": short}, fund="F8", rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: fund F7 is not registered"):
+        calc("P5.3", fm, recorded={"fund": None}, fund="F7", rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: fund F9 is managed by X9, not by M1"):
+        calc("P5.3", fm, recorded={"fund": fund_with("F9", "X9", ("20000000", "2024-01-10", "0"))}, fund="F9",
+             rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: basis fund is required"):
+        calc("P5.3", fm, recorded={"fund": fund}, rate="2%")
 
 
 def test_p5_4_leasing_half_percent_annual_cap() -> None:
@@ -376,12 +422,12 @@ def test_p5_7_premium_half_annual_cap() -> None:
 
 def test_p6_2_five_percent_capped_per_project() -> None:
     p = party()
-    assert calc("P6.2", p, project="ZX-1", allocation_last_year="10000000", performance="normal").amount == D("500000.00")
-    award("P6.2", p, project="ZX-1", allocation_last_year="10000000", performance="normal")
-    e = calc("P6.2", p, date(2026, 3, 1), project="ZX-1", allocation_last_year="10000000", performance="normal")
+    assert calc("P6.2", p, project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal").amount == D("500000.00")
+    award("P6.2", p, project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal")
+    e = calc("P6.2", p, date(2026, 3, 1), project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal")
     assert e.amount == D("100000.00") and "cap 600,000 per project ZX-1, used 500,000.00" in e.line
     with pytest.raises(Refused, match=r"not performing normally"):
-        calc("P6.2", p, project="ZX-2", allocation_last_year="100", performance="poor")
+        calc("P6.2", p, project="ZX-2", national_allocation="100", provincial_allocation="0", performance="poor")
 
 
 def test_p6_3a_entry_one_year_rating_and_cap() -> None:
@@ -452,3 +498,47 @@ def test_every_money_clause_has_a_rule_or_is_the_loan_split() -> None:
 
     money = {c.id for c in catalogue().values() if c.money}
     assert money - set(RULES) == {"P5.6a", "P5.6b"}
+
+
+# eligibility facts the text names: required, refused when missing or failing, shown in the trace
+
+@pytest.mark.parametrize("clause", ["P3.1b", "P6.4a", "P6.5b"])
+def test_first_recognition_is_a_required_fact(clause: str) -> None:
+    p = party("service_org" if clause == "P6.4a" else "enterprise", "S1")
+    basis = {"P3.1b": {"platform": "LAB-1", "level": "municipal"}, "P6.4a": {"level": "municipal", "incubator": "FH-1"},
+             "P6.5b": {"level": "provincial_specialised"}}[clause]
+    e = calc(clause, p, **basis)
+    assert "first recognition of" in e.line and "on 2024-11-05" in e.line
+    for missing in ("recognised_on", "first_recognition"):
+        facts = {k: v for k, v in RECOGNITION.items() if k != missing}
+        with pytest.raises(Refused, match=rf"^{clause}: basis {missing} is required"):
+            calc(clause, p, facts=False, **basis, **facts)
+    with pytest.raises(Refused, match=r"is not a first recognition at this level \(新认定/首次认定 is required\)"):
+        calc(clause, p, facts=False, **basis, recognised_on="2024-11-05", first_recognition="no")
+    with pytest.raises(Refused, match=r"recognised on 2025-03-02, after the decision date 2025-03-01"):
+        calc(clause, p, facts=False, **basis, recognised_on="2025-03-02", first_recognition="yes")
+
+
+def test_p3_2b_needs_the_evaluation_and_rd_spending_within_the_construction_period() -> None:
+    n = party("institute", "N1")
+    e = calc("P3.2b", n, amount="100000")
+    assert "performance evaluation passed; R&D spending 1,000,000.00 in 2025, within the construction period" in e.line
+    for missing in CONSTRUCTION:
+        with pytest.raises(Refused, match=rf"^P3.2b: basis {missing} is required"):
+            calc("P3.2b", n, amount="100000", facts=False, **{k: v for k, v in CONSTRUCTION.items() if k != missing})
+    with pytest.raises(Refused, match=r"the performance evaluation is not passed"):
+        calc("P3.2b", n, amount="100000", evaluation="failed")
+    with pytest.raises(Refused, match=r"R&D spending of 2028 is outside the construction period 2025-01-01 to 2027-12-31"):
+        calc("P3.2b", n, amount="100000", spent_year="2028")
+    with pytest.raises(Refused, match=r"no actual R&D spending"):
+        calc("P3.2b", n, amount="100000", rd_spending="0")
+
+
+def test_p6_2_national_and_provincial_allocation_are_recorded_separately() -> None:
+    p = party()
+    e = calc("P6.2", p, project="ZX-9", national_allocation="6000000", provincial_allocation="2000000",
+             performance="normal")
+    assert e.amount == D("400000.00")
+    assert "national 6,000,000.00 + provincial 2,000,000.00 = 8,000,000.00" in e.line
+    with pytest.raises(Refused, match=r"^P6.2: basis provincial_allocation is required"):
+        calc("P6.2", p, project="ZX-9", national_allocation="6000000", performance="normal")

@@ -214,9 +214,9 @@ def test_recipient_kinds_named_by_the_text(clause: str, allowed: str, basis: dic
 
 def test_used_up_messages_say_the_scope_once() -> None:
     p = party()
-    award("P6.2", p, project="ZX1", allocation_last_year="12000000", performance="normal")
+    award("P6.2", p, project="ZX1", national_allocation="12000000", provincial_allocation="0", performance="normal")
     with pytest.raises(CapExceeded) as refused:
-        calc("P6.2", p, date(2026, 3, 1), project="ZX1", allocation_last_year="1000000", performance="normal")
+        calc("P6.2", p, date(2026, 3, 1), project="ZX1", national_allocation="1000000", provincial_allocation="0", performance="normal")
     assert str(refused.value) == "P6.2: cap 600,000 per project ZX1 is used up (used 600,000.00); nothing to award"
     n = party("institute", "N1")
     award("P3.2b", n, amount="300000")

@@ -86,9 +86,9 @@ def test_every_subject_key_is_case_insensitive(clause: str, kind: str, basis: di
 
 def test_p6_2_project_cap_is_case_insensitive() -> None:
     p = party()
-    award("P6.2", p, project="zx1", allocation_last_year="12000000", performance="normal")
+    award("P6.2", p, project="zx1", national_allocation="12000000", provincial_allocation="0", performance="normal")
     with pytest.raises(CapExceeded, match=r"cap 600,000 per project ZX1 is used up"):
-        calc("P6.2", p, date(2026, 3, 1), project="ZX1", allocation_last_year="1000000", performance="normal")
+        calc("P6.2", p, date(2026, 3, 1), project="ZX1", national_allocation="1000000", provincial_allocation="0", performance="normal")
 
 
 # 3 recipient kinds: default-deny, named by the text -------------------------------------------
@@ -201,13 +201,13 @@ def test_p4_1a_the_same_person_at_another_enterprise_pays_only_the_difference(le
 def test_p6_2_project_cap_spans_recipients(ledger: Ledger) -> None:
     _register(ledger, "E1")
     _register(ledger, "I1", "institute")
-    assert _award(ledger, "E1", "P6.2", project="ZX-1", allocation_last_year="10000000",
+    assert _award(ledger, "E1", "P6.2", project="ZX-1", national_allocation="10000000", provincial_allocation="0",
                   performance="normal") == D("500000.00")
     # another unit on the same project: same matter and year → G.3; the project's 600,000 cap holds
-    assert _award(ledger, "I1", "P6.2", project="zx-1", allocation_last_year="12000000",
+    assert _award(ledger, "I1", "P6.2", project="zx-1", national_allocation="12000000", provincial_allocation="0",
                   performance="normal") == D("100000.00")
     with pytest.raises(Refused):
-        _award(ledger, "I1", "P6.2", project="ZX-1", allocation_last_year="20000000", performance="normal")
+        _award(ledger, "I1", "P6.2", project="ZX-1", national_allocation="20000000", provincial_allocation="0", performance="normal")
 
 
 @pytest.mark.slow

@@ -175,6 +175,7 @@ class Calculation:
     counter_taken: tuple[str, ...] = ()
     others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
     others_external: tuple[tuple[str, ExternalAward], ...] = ()  # (recipient, award) on the shared subject
+    recorded: Mapping[str, Any] = field(default_factory=dict)  # facts recorded elsewhere (P5.3: the fund)
     amount: Decimal = ZERO
     steps: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
@@ -221,6 +222,15 @@ class Calculation:
         self.require(year >= entered.year, f"{what} {year} is before {self.recipient.code} entered the platform "
                                            f"({entered})")
         return year
+
+    def first_recognition(self, what: str) -> None:
+        """新认定/首次认定: the recognition this award is for is dated (on or before the decision)
+        and is the subject's first at this level; both facts are required and shown in the trace."""
+        on: date = self.basis["recognised_on"]
+        self.require(on <= self.decided, f"recognised on {on}, after the decision date {self.decided}")
+        self.require(self.basis["first_recognition"],
+                     f"{what} is not a first recognition at this level (新认定/首次认定 is required)")
+        self.step(f"first recognition of {what} on {on}")
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
@@ -330,7 +340,9 @@ class Calculation:
             elif self.basis.get(name) is None:
                 return ""
             else:
-                out.append(subject_text(self.basis[name]) if name != "year" else str(self.basis[name]))
+                kinds = {k.name: k.kind for k in self.rule.keys}
+                value = self.basis[name]
+                out.append(subject_text(value) if kinds.get(name) == "subject" else str(value))
         return "".join(out)
 
     def matter(self, key: str | None = None, subject: str = "", *, cap: Decimal | None = None,
@@ -386,6 +398,7 @@ def evaluate(
     counter_taken: tuple[str, ...] = (),
     others: tuple[Award, ...] = (),
     others_external: tuple[tuple[str, ExternalAward], ...] = (),
+    recorded: Mapping[str, Any] | None = None,
 ) -> Entitlement:
     """What ``recipient`` is entitled to under ``clause_id`` on ``decided``, with its trace."""
     r = find_rule(clause_id)
@@ -398,7 +411,8 @@ def evaluate(
         raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
-                       counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
+                       counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external),
+                       recorded=dict(recorded or {}))
     r.body(calc)
     if calc.amount <= 0:
         raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")

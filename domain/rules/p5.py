@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from domain.money import fmt, fmt_plain
+from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
@@ -36,24 +36,39 @@ def _years_between(start: date, end: date) -> int:
     return years
 
 
-@rule("P5.3", Key("investment", "yuan", "actual investment in tech enterprises, government guidance money excluded"),
-      Key("held_since", "date", "date the investment was made"),
+@rule("P5.3", Key("fund", "text", "the angel fund's registered code (`jcg fund register`): its recorded direct "
+                  "investments, each with its date and government guidance money, are the basis"),
       Key("rate", "percent", "award rate decided (at most 2%)"),
-      Key("fund", "subject", "the angel fund (its registered code); one award per fund"),
-      kinds=("fund_manager",), matter="P5.3:<fund>", once=True)
+      kinds=("fund_manager",), matter="P5.3:<fund>", once=True,
+      readings=("the investment counted is each recorded direct investment of the fund less the government "
+                "guidance money in it (扣除政府引导资金), counted when held at least 1 year on the decision date "
+                "(投资期限满 1 年); the fund's recorded manager must be the recipient",))
 def angel_fund(calc: Calculation) -> None:
     """The decided rate (at most 2 %) of the investment (government guidance money excluded) held at least 1 year, at least 10,000,000 invested; at most 2,000,000, once per fund."""
-    investment: Decimal = calc.basis["investment"]
-    minimum = calc.param("min_investment")
-    calc.require(investment >= minimum, f"investment {fmt(investment)} is below {fmt_plain(minimum)} (达到 1000 万元)")
-    held_years = calc.param("min_holding_years")
-    since: date = calc.basis["held_since"]
-    held = _years_between(since, calc.decided)
-    calc.require(held >= held_years, f"held since {since}: less than {held_years} year(s) on {calc.decided} (投资期限满 1 年)")
+    code = calc.basis["fund"]
+    fund = calc.recorded.get("fund")
+    calc.require(fund is not None, f"fund {code} is not registered (its recorded investments are the basis)")
+    calc.require(fund.manager in {calc.recipient.code, calc.recipient.name},
+                 f"fund {code} is managed by {fund.manager or '(no manager recorded)'}, not by {calc.recipient.code}")
     rate: Decimal = calc.basis["rate"]
     top = calc.param("max_rate")
     calc.require(rate <= top, f"rate {pct(rate)} exceeds {pct(top)} (不超过实际投资额 2%)")
-    calc.step(f"investment ≥ {fmt_plain(minimum)}, held since {since} (≥ {held_years} yr)")
+    minimum = calc.param("min_investment")
+    held_years = calc.param("min_holding_years")
+    investment = ZERO
+    for lot in fund.direct_investments():
+        if lot.acquired_on > calc.decided:
+            continue
+        net = lot.acquired_cost - lot.guidance
+        held = _years_between(lot.acquired_on, calc.decided) >= held_years
+        counted = "counted" if held else f"held < {held_years} yr on {calc.decided}, not counted"
+        calc.step(f"{lot.enterprise} {lot.acquired_on}: {fmt(lot.acquired_cost)} − guidance {fmt(lot.guidance)} = "
+                  f"{fmt(net)}, {counted}")
+        if held:
+            investment += net
+    calc.require(investment >= minimum,
+                 f"investment held ≥ {held_years} yr after deducting government guidance money is {fmt(investment)}, "
+                 f"below {fmt_plain(minimum)} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)")
     calc.rate_of(investment, rate, "investment")
     calc.cap_per_award(calc.param("award_cap"), "one-time per fund")
     fund = calc.basis["fund"]

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from domain.money import fmt
-from domain.rules.basis import Key
+from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
 
 
 @rule("P6.2", Key("project", "subject", "the national/provincial major project led (its code)"),
-      Key("allocation_last_year", "yuan", "last year's actual national + provincial allocation to the project"),
+      Key("national_allocation", "yuan", "last year's actual national allocation to the project (上年实际国拨经费; 0 if none)"),
+      Key("provincial_allocation", "yuan", "last year's actual provincial allocation to the project (上年实际省拨经费; 0 if "
+          "none)"),
       Key("performance", "choice", "contract performance (绩效正常和状态良好)", choices=("normal", "poor")),
       kinds=("enterprise", "university", "institute"), matter="P6.2:<project>:<year> (per project across recipients)",
       shared="project")
@@ -19,7 +21,10 @@ def major_project_team(calc: Calculation) -> None:
     """5 % of last year's actual national + provincial allocation, at most 600,000 per project across recipients; G.3 per project and year."""
     calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
     project = calc.basis["project"]
-    calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), "last year's allocation")
+    national, provincial = calc.basis["national_allocation"], calc.basis["provincial_allocation"]
+    allocation = national + provincial
+    calc.step(f"last year's allocation: national {fmt(national)} + provincial {fmt(provincial)} = {fmt(allocation)}")
+    calc.rate_of(allocation, calc.param("rate"), "last year's allocation")
     calc.matter(matter_key("P6.2", project, calc.year))
     calc.cap_over(calc.param("project_cap"), f"per project {project}", project=project)
 
@@ -75,11 +80,13 @@ CARRIER_READING = ("each incubator or makerspace is a subject with its own ident
 
 @rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3),
       Key("incubator", "subject", "the incubator's code (each incubator is a subject of its own)"), SHARE,
+      *recognition_keys("the incubator"),
       kinds=CARRIERS, matter="P6.4a:<incubator> (per incubator across operators; an upgrade pays the difference)",
       shared="incubator", readings=(CARRIER_READING,))
 def incubator(calc: Calculation) -> None:
     """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
     level = calc.basis["level"]
+    calc.first_recognition(f"incubator {calc.basis['incubator']}")
     calc.fixed(level, f"new {level} incubator")
     calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
     calc.share(f"incubator {calc.basis['incubator']}")
@@ -87,11 +94,13 @@ def incubator(calc: Calculation) -> None:
 
 @rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3),
       Key("makerspace", "subject", "the makerspace's code (each makerspace is a subject of its own)"), SHARE,
+      *recognition_keys("the makerspace (national: filed, 备案)"),
       kinds=CARRIERS, matter="P6.4b:<makerspace> (per makerspace across operators; an upgrade pays the difference)",
       shared="makerspace", readings=(CARRIER_READING,))
 def makerspace(calc: Calculation) -> None:
     """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
     level = calc.basis["level"]
+    calc.first_recognition(f"makerspace {calc.basis['makerspace']}")
     calc.fixed(level, f"new {level} makerspace")
     calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
     calc.share(f"makerspace {calc.basis['makerspace']}")
@@ -112,10 +121,12 @@ def high_tech_enterprise(calc: Calculation) -> None:
 
 @rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人",
                    choices=("provincial_specialised", "provincial_little_giant", "national_little_giant")),
+      *recognition_keys("the enterprise"),
       kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
     """A fixed amount per first recognition level (100,000 / 200,000 / 300,000); a higher level pays the difference."""
     level = calc.basis["level"]
+    calc.first_recognition(f"{calc.recipient.code} as {level.replace('_', ' ')}")
     calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
     calc.matter(matter_key("P6.5b"))
 

@@ -57,7 +57,8 @@ LABELS = {
     "融资年度": "year",
     "评级审计费用": "fees",
     "保费": "premium",
-    "上年国家省拨经费": "allocation_last_year",
+    "上年国拨经费": "national_allocation",
+    "上年省拨经费": "provincial_allocation",
     "绩效": "performance",
     "非财政研发投入": "rd_investment",
     "考核结果": "rating",
@@ -78,6 +79,13 @@ LABELS = {
     "孵化器": "incubator",
     "众创空间": "makerspace",
     "分担金额": "share",
+    "认定日期": "recognised_on",
+    "首次认定": "first_recognition",
+    "绩效评价": "evaluation",
+    "研发经费支出": "rd_spending",
+    "建设期起": "period_from",
+    "建设期止": "period_to",
+    "支出年度": "spent_year",
 }
 
 # Chinese choice words → the rule's words.
@@ -255,3 +263,18 @@ def then_matter(world: World, award: str, matter: str) -> None:
 @then(step('"{code}" 在 {clause:Word} 下 {year:d} 年累计获得 {amount:Yuan}'))
 def then_awarded_in_year(world: World, code: str, clause: str, year: int, amount: Decimal) -> None:
     assert party(world, code).awarded_in(clause, year) == amount
+
+
+BY = {"责任单位": "unit", "支付来源": "source"}
+
+
+@then(step('预算按{by}汇总, {year:d} 年 "{name}" 承诺 {amount:Yuan}'))
+def then_budget_by(world: World, by: str, year: int, name: str, amount: Decimal) -> None:
+    """`jcg report budgets --by unit|source`: the paying source and 责任单位 come from the rule book."""
+    from projections.reports import budgets
+    from projections.runner import fold
+
+    state, _ = fold(world.ledger, report="budgets")
+    report = budgets(state.rows, by=BY[by])
+    found = {(row[0], row[1]): row[2] for row in report.rows}
+    assert found.get((year, name)) == amount, found
