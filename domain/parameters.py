@@ -45,6 +45,7 @@ class ParameterBook:
     """All parameter values, every version kept."""
 
     def __init__(self, values: list[Parameter]):
+        self._all = list(values)
         self._values: dict[tuple[str, str], list[Parameter]] = defaultdict(list)
         for p in values:
             self._values[(p.clause, p.name)].append(p)
@@ -66,6 +67,10 @@ class ParameterBook:
                 f"(first valid from {versions[0].valid_from.isoformat()})"
             )
         return in_force[-1]
+
+    def extended(self, values: list[Parameter]) -> ParameterBook:
+        """This book with more values (recorded revisions); refuses a repeated valid-from."""
+        return ParameterBook([*self._all, *values]) if values else self
 
     def has(self, clause: str, name: str) -> bool:
         return (clause, name) in self._values

@@ -22,6 +22,7 @@ from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
+from domain.rulebook import RULE_BOOK_ID, with_revisions
 from domain.validity import check_in_force
 from ledger.cipher import cipher_env
 from ledger.clock import Clock, system_clock
@@ -60,7 +61,8 @@ class Ledger(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.clock = clock
-        self.book = book or parameter_book()
+        self.book = book or parameter_book()  # the first edition; rule_book() adds recorded revisions
+        self._rule_book_cache: tuple[tuple[int, int], ParameterBook] | None = None
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
@@ -116,7 +118,7 @@ class Ledger(Application[UUID]):
         command = self._prepared(command)
         digest = command.digest()
         for _ in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.repository, self.book)
+            uow = UnitOfWork(self.repository, self.rule_book(), self._events)
             try:
                 outcome, events = self._run(uow, command, digest)
             except Refused:
@@ -160,7 +162,7 @@ class Ledger(Application[UUID]):
         if len(set(ids)) != len(ids):
             raise Refused("a batch names the same request id twice")
         for _ in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.repository, self.book)
+            uow = UnitOfWork(self.repository, self.rule_book(), self._events)
             outcomes: list[Outcome] = []
             events: list[Any] = []
             refused = list(problems)
@@ -278,6 +280,22 @@ class Ledger(Application[UUID]):
             return self.repository.get(request_aggregate_id(request))
         except AggregateNotFoundError:
             return None
+
+    # the rule book (G.4) ----------------------------------------------------------------
+    def rule_book(self) -> ParameterBook:
+        """The rule book as it stands: ``book`` (the first edition shipped with the package) plus
+        every revision recorded in the ledger (`jcg policy revise`)."""
+        try:
+            recorded = self.repository.get(RULE_BOOK_ID)
+        except AggregateNotFoundError:
+            return self.book
+        key = (id(self.book), recorded.version)
+        if self._rule_book_cache is None or self._rule_book_cache[0] != key:
+            self._rule_book_cache = (key, with_revisions(self.book, recorded.revisions))
+        return self._rule_book_cache[1]
+
+    def _events(self) -> Iterator[Any]:
+        return (event for _, event in self.read_log())
 
     # reading --------------------------------------------------------------------------
     def aggregate(self, aggregate_id: UUID) -> Any:

@@ -183,7 +183,7 @@ def calculate(
     ref: str = "",
 ) -> Entitlement | Split:
     """The dry run of `jcg policy calc`: the same computation as an award, nothing written."""
-    check_in_force(decided, ledger.book)
+    check_in_force(decided, ledger.rule_book())
     c = find_clause(clause_id)
     if c.id in {"P5.6a", "P5.6b"}:
         raw = dict(basis)
@@ -194,7 +194,7 @@ def calculate(
         if unknown:
             raise Refused(f"{c.id}: unknown basis key {', '.join(sorted(unknown))} (expected: loss, province_rate, city_rate)")
         return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book, **rates)
-    uow = UnitOfWork(ledger.repository, ledger.book)
+    uow = UnitOfWork(ledger.repository, ledger.rule_book())
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
                       basis=dict(basis), amount=amount, reason=reason)
     return _entitlement(uow, cmd)[1]

@@ -30,6 +30,7 @@ from ledger import checkpoint as cp
 from ledger.cipher import NO_KEY, unreadable_events, wrong_key
 from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.merkle import Frontier
+from ledger.rulebook import rule_book_problems
 from ledger.signing import PublicKeys, record_hash, request_message
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
@@ -174,6 +175,8 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
                        "signed request (appended outside the ledger)")
     if balance != 0:
         report.problem(f"the journal does not sum to zero (off by {balance})")
+    for problem in rule_book_problems(ledger):  # decisions against the rule book as it stood (G.4)
+        report.problem(problem)
     report.root = frontier.root()
     if checks:
         report.ledger_key = _ledger_key(ledger, supplied, registered, report)
