@@ -25,7 +25,7 @@ from domain.request import RecordedRequest
 from domain.validity import check_in_force
 from ledger.cipher import cipher_env
 from ledger.clock import Clock, system_clock
-from ledger.commands import HANDLERS, Command, Outcome
+from ledger.commands import HANDLERS, Command, Outcome, checked
 from ledger.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.keys import Keyring, KeyStore
 from ledger.officers import Signer, authorize
@@ -194,6 +194,7 @@ class Ledger(Application[UUID]):
         raise Refused("the ledger is too busy: the batch kept conflicting; try again")
 
     def _prepared(self, command: Command) -> Command:
+        command = checked(command)
         if not command.request_id:
             command = _with_request_id(command, str(uuid.uuid4()))
         if not command.actor.strip():
