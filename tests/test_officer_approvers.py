@@ -27,8 +27,8 @@ from ledger.officers import (
 )
 from ledger.parties import RegisterParty
 from ledger.verify import verify_ledger
+from tests.builders import defaulted_loan
 from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
-from tests.test_loans import defaulted_loan
 
 DAY = date(2026, 3, 20)
 
