@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 import cli
 from domain.clauses import catalogue
 from ledger import Ledger
-from ledger.clock import FixedClock
+from ledger.infra.clock import FixedClock
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
@@ -76,7 +76,7 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def provision_officers(url: str) -> None:
     """APPROVER registers themself (bootstrap), then registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
 
     app = Ledger.open(url, clock=fixed_clock())
     try:

@@ -14,7 +14,7 @@ from domain.journal import CITY, PROVINCE, postings, trial_balance
 from domain.loan import Loan
 from ledger import Ledger
 from ledger.commands import Command
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -25,8 +25,8 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.officers import enrol
-from ledger.parties import RegisterParty
+from ledger.handlers.officers import enrol
+from ledger.handlers.parties import RegisterParty
 from tests.conftest import APPROVER, OFFICER
 
 D = Decimal

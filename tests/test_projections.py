@@ -11,9 +11,9 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Tracking
 
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from projections import reports
 from projections.runner import catch_up, differences, fold, head, rebuild
 from projections.state import Rows, from_fen

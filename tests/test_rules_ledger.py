@@ -16,8 +16,8 @@ from domain.ids import party_id
 from domain.parameters import ParameterBook, load_values, parameter_book
 from domain.rules import evaluate
 from ledger import Ledger
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule, RecordExternalAward, calculate
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 
 D = Decimal

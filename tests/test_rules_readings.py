@@ -18,8 +18,8 @@ from click.testing import Result
 from domain.enterprise import Enterprise
 from domain.errors import CapExceeded, Refused
 from ledger import Ledger
-from ledger.parties import RegisterParty
-from ledger.rules import RecordExternalAward
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import RecordExternalAward
 from tests.conftest import OFFICER
 from tests.test_rules_clauses import award, by, calc, party
 

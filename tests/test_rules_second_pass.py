@@ -17,8 +17,8 @@ from domain.errors import CapExceeded, Refused
 from domain.rules import RULES
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from tests.conftest import OFFICER
 from tests.racing import race
 from tests.test_rules_clauses import award, calc, party

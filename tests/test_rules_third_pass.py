@@ -15,8 +15,8 @@ import pytest
 from domain.errors import Refused
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from tests.conftest import OFFICER
 from tests.racing import race
 from tests.test_rules_clauses import calc, party
@@ -96,7 +96,7 @@ def test_p4_1c_the_same_person_at_another_enterprise_gets_only_the_difference(le
 
 
 def test_p4_1c_a_clawed_back_award_at_the_first_enterprise_frees_the_person(ledger: Ledger) -> None:
-    from ledger.grants import ClawBack, Disburse
+    from ledger.handlers.grants import ClawBack, Disburse
 
     _register(ledger, "E1")
     _register(ledger, "E2")
