@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,11 +22,14 @@ class WrittenCheckpoint:
     registration: Any = None  # the Outcome of registering the key, if this checkpoint did
 
 
-def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None) -> WrittenCheckpoint:
+def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
+                     deliver: Callable[[str], Any] | None = None) -> WrittenCheckpoint:
     """An authorised officer signs the log as it is now with the ledger's key and stores it.
-    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log."""
+    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log.
+    ``deliver`` receives the note before the checkpoint is committed (its failure stores nothing):
+    pass an ``OutFile``'s ``write``, opened before this call so a bad path is refused first."""
     key = checkpoint_key(ledger, officer, decided or ledger.clock().date())
-    row = store_of(ledger).write(key.name, key.private, key.name)
+    row = store_of(ledger).write(key.name, key.private, key.name, deliver)
     return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
 
 
