@@ -167,7 +167,7 @@ class KeyStore:
         return passphrase
 
     def path(self, name: str) -> Path:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise Refused(f"{name!r} cannot name a key file (letters, digits, '.', '_', '-')")
         return self.directory / f"{name}.key"
 
