@@ -101,7 +101,7 @@ def test_the_python_api_is_guarded_too(ledger: Ledger, provisioned_url: str) -> 
     from datetime import date
 
     from domain.errors import Refused
-    from ledger.parties import RegisterParty
+    from ledger.handlers.parties import RegisterParty
     from tests.conftest import OFFICER
 
     before = log_size(provisioned_url)
