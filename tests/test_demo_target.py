@@ -40,7 +40,7 @@ def test_a_new_database_is_used(ledger_url: str) -> None:
 
 
 def test_an_earlier_demo_ledger_is_started_anew(tmp_path: Path, key_dir: Path) -> None:
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
 
     url = f"sqlite:///{tmp_path}/demo.sqlite"
     app = Ledger.open(url)
@@ -48,3 +48,15 @@ def test_an_earlier_demo_ledger_is_started_anew(tmp_path: Path, key_dir: Path) -
     app.close()
     prepare_demo_database(url)
     assert not (tmp_path / "demo.sqlite").exists()
+
+
+def test_jcg_demo_on_a_live_ledger_exits_1_and_changes_nothing(provisioned_url: str) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    before = log_size(provisioned_url)
+    r = CliRunner().invoke(cli.main, ["demo", "--db", provisioned_url])
+    assert r.exit_code == 1, r.output
+    assert "already holds data the demo did not make" in r.stderr
+    assert log_size(provisioned_url) == before
