@@ -12,9 +12,9 @@ from domain.errors import Refused
 from domain.officer import ROSTER_ID, TWO_PEOPLE_PERIOD
 from domain.provenance import Provenance
 from ledger import Ledger
-from ledger.keys import Keyring, KeyStore
-from ledger.loans import ApproveCompensation, ClaimCompensation
-from ledger.officers import (
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.loans import ApproveCompensation, ClaimCompensation
+from ledger.handlers.officers import (
     ChangeOfficerRole,
     ConfirmOfficerChange,
     RevokeOfficerKey,
@@ -25,8 +25,8 @@ from ledger.officers import (
     read_public_key,
     register,
 )
-from ledger.parties import RegisterParty
-from ledger.verify import verify_ledger
+from ledger.handlers.parties import RegisterParty
+from ledger.infra.keys import Keyring, KeyStore
 from tests.builders import defaulted_loan
 from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
 

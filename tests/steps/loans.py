@@ -12,7 +12,7 @@ from pytest_bdd import given, then, when
 
 from domain.compensation import BANK
 from domain.ids import loan_id
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,

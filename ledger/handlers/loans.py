@@ -24,7 +24,7 @@ from domain.money import fmt
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
-from ledger.officers import require_two_people
+from ledger.handlers.officers import require_two_people
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
