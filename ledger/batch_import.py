@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from domain.aliases import csv_action, csv_column, folded
 from domain.errors import Refused
 from domain.journal import CITY
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, parse_yuan
 from domain.rules.basis import split_pairs
 from domain.rules.engine import find_rule
@@ -37,33 +39,65 @@ class ImportRefused(Refused):
         super().__init__(f"{len(problems)} of {total} rows refused; nothing written")
 
 
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def decode_csv(data: bytes, source_name: str = "CSV") -> str:
+    """The text of a CSV file as offices save it: UTF-8 with or without a BOM (Excel's "CSV UTF-8",
+    WPS), else GB18030 (Excel on Chinese Windows saves GBK, which GB18030 contains). A file that is
+    neither is refused naming its first line that fits neither encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    for number, line in enumerate(data.splitlines(), start=1):
+        for encoding in ENCODINGS:
+            try:
+                line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise Refused(N_("{file}: line {line} is neither UTF-8 nor GB18030 text (save the file as CSV UTF-8)"),
+                          file=source_name, line=number)
+    raise Refused(N_("{file} is neither UTF-8 nor GB18030 text (save the file as CSV UTF-8)"),
+                  file=source_name)  # pragma: no cover - some line always fails first
+
+
 def read_rows(text: str) -> tuple[dict[str, str], ...]:
-    """CSV text → rows as dicts (unknown columns are refused so typos do not pass silently)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    unknown = [h for h in header if h not in COLUMNS]
+    """CSV text → rows as dicts keyed by column name; headers may be written in Chinese
+    (请求号, 操作, 条款, 受益单位, 依据, 金额, 决定日期, 文号 …: domain/aliases.py). Unknown
+    columns are refused so typos do not pass silently."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    typed = [h.strip() for h in next(reader, [])]
+    header = [csv_column(h, COLUMNS) or h for h in typed]
+    unknown = [t for t, h in zip(typed, header, strict=True) if h not in COLUMNS and t]
     if unknown:
-        raise Refused(f"unknown CSV column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
+        raise Refused(N_("unknown CSV column(s) {columns} (known: {known})"),
+                      columns=", ".join(unknown), known=", ".join(COLUMNS))
     if not header or ("clause" not in header and "award" not in header):
-        raise Refused(f"the CSV needs a header row with columns from: {', '.join(COLUMNS)}")
-    missing = [c for c in ("decided",) if c not in header]
-    if missing:
-        raise Refused(f"the CSV has no {', '.join(missing)} column")
-    rows = tuple({k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader)
+        raise Refused(N_("the CSV needs a header row with columns from: {known}"), known=", ".join(COLUMNS))
+    if "decided" not in header:
+        raise Refused(N_("the CSV has no {column} column"), column="decided")
+    rows = tuple({h: (v or "").strip() for h, v in zip(header, values, strict=False) if h}
+                 for values in reader if values)
     if not rows:
-        raise Refused("the CSV has no rows")
+        raise Refused(N_("the CSV has no rows"))
     return rows
 
 
 def row_command(row: Mapping[str, str], actor: str) -> Command:
     """One CSV row → the command it stands for; refuses a malformed row in one line."""
-    action = row.get("action") or "award"
+    action = csv_action(row.get("action") or "award", ACTIONS) or row.get("action", "")
     if action not in ACTIONS:
-        raise Refused(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+        raise Refused(N_("action {action!r} is not one of {actions}"), action=action, actions=', '.join(ACTIONS))
     try:
         decided = date.fromisoformat(row.get("decided", ""))
     except ValueError:
-        raise Refused(f"decided {row.get('decided', '')!r} is not a date (YYYY-MM-DD)") from None
+        raise Refused(N_("decided {get!r} is not a date (YYYY-MM-DD)"), get=row.get('decided', '')) from None
     # without a request id, the row's own content is its identity (empty columns do not count,
     # so the same row in a file with more columns is still the same request)
     request = row.get("request_id") or "import-row:" + hashlib.sha256(
@@ -74,19 +108,19 @@ def row_command(row: Mapping[str, str], actor: str) -> Command:
         award = row.get("award", "")
         code, sep, number = award.rpartition("-A")
         if not sep or not number.isdigit():
-            raise Refused(f"award {award!r} is not an award id (like ENT-001-A1)")
+            raise Refused(N_("award {award!r} is not an award id (like ENT-001-A1)"), award=award)
         if amount is None:
-            raise Refused("a disbursement needs an amount")
+            raise Refused(N_("a disbursement needs an amount"))
         return Disburse(recipient=code, award=award, amount=amount, voucher=row.get("voucher", ""), **common)
     if not row.get("recipient"):
-        raise Refused("recipient is empty")
+        raise Refused(N_("recipient is empty"))
     if action == "external":
         if amount is None:
-            raise Refused("an external award needs an amount")
+            raise Refused(N_("an external award needs an amount"))
         return RecordExternalAward(recipient=row["recipient"], clause=row.get("clause", ""),
                                    matter=row.get("matter", ""), amount=amount, source=row.get("source", ""),
                                    **common)
-    pairs = [p for p in row.get("basis", "").split(";") if p.strip()]
+    pairs = [p for p in folded(row.get("basis", "")).split(";") if p.strip()]
     find_rule(row.get("clause", ""))
     return AwardByRule(recipient=row["recipient"], clause=row["clause"], basis=split_pairs(pairs), amount=amount,
                        reason=row.get("reason", ""), source=row.get("source") or CITY, **common)
@@ -126,8 +160,7 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
                    if not o.already_recorded and isinstance(commands[i], AwardByRule)), ZERO)
     return Outcome(
         "",
-        f"imported {len(recorded)} of {len(rows)} rows from {source_name} "
-        f"({len(outcomes) - len(recorded)} already recorded); awarded {fmt(awarded)}",
+        Message(N_("imported {count_recorded} of {count_rows} rows from {source_name} ({value} already recorded); awarded {awarded}"), count_recorded=len(recorded), count_rows=len(rows), source_name=source_name, value=len(outcomes) - len(recorded), awarded=fmt(awarded)),
         trace=recorded,
         data={"recorded": len(recorded), "skipped": len(outcomes) - len(recorded), "awarded": awarded},
     )

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from domain.errors import Refused
+from domain.messages import N_
 
 DEFAULT_KEY_DIR = "keys"
 LEDGER_KEY = "_ledger"  # the ledger's own checkpoint key (officer names cannot start with "_")
@@ -52,15 +53,15 @@ class KeyStore:
     def passphrase(self) -> bytes:
         if self._passphrase is None:
             if self._prompt is None:
-                raise Refused("no passphrase for the key files: set JCG_PASSPHRASE")
+                raise Refused(N_("no passphrase for the key files: set JCG_PASSPHRASE"))
             self._passphrase = self._prompt("Passphrase for the key files")
         if not self._passphrase:
-            raise Refused("the key passphrase may not be empty")
+            raise Refused(N_("the key passphrase may not be empty"))
         return self._passphrase.encode("utf-8")
 
     def path(self, name: str) -> Path:
         if not _NAME.match(name):
-            raise Refused(f"{name!r} cannot name a key file (letters, digits, '.', '_', '-')")
+            raise Refused(N_("{name!r} cannot name a key file (letters, digits, '.', '_', '-')"), name=name)
         return self.directory / f"{name}.key"
 
     def exists(self, name: str) -> bool:
@@ -72,7 +73,7 @@ class KeyStore:
         _never_replace_ledger_key(name, replace)
         if path.exists():
             if not replace:
-                raise Refused(f"a key file for {name} already exists at {path}")
+                raise Refused(N_("a key file for {name} already exists at {path}"), name=name, path=path)
             retired = path.with_suffix(f".key.retired-{_stamp(path)}")
             path.rename(retired)
         key = Ed25519PrivateKey.generate()
@@ -97,19 +98,19 @@ class KeyStore:
         try:
             pem = path.read_bytes()
         except FileNotFoundError:
-            raise Refused(f"no private key for {name} in {self.directory} (JCG_KEY_DIR)") from None
+            raise Refused(N_("no private key for {name} in {directory} (JCG_KEY_DIR)"), name=name, directory=self.directory) from None
         try:
             key = load_pem_private_key(pem, self.passphrase())
         except (ValueError, TypeError):
-            raise Refused(f"cannot open the key of {name}: wrong passphrase or damaged key file") from None
+            raise Refused(N_("cannot open the key of {name}: wrong passphrase or damaged key file"), name=name) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise Refused(f"the key file of {name} is not an Ed25519 key")
+            raise Refused(N_("the key file of {name} is not an Ed25519 key"), name=name)
         return key
 
 
 def _never_replace_ledger_key(name: str, replace: bool) -> None:
     if replace and name == LEDGER_KEY:
-        raise Refused("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)")
+        raise Refused(N_("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)"))
 
 
 def _stamp(path: Path) -> str:
