@@ -70,7 +70,7 @@ class OfficerRoster(Aggregate):
             raise NotFound(N_("{name} is not a registered officer"), name=name) from None
 
     def add(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> None:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise Refused(N_("officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)"), name=name)
         if role not in ROLES:
             raise Refused(N_("officer {name}: unknown role {role!r} (one of {roles})"), name=name, role=role, roles=', '.join(ROLES))
