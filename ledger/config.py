@@ -117,7 +117,7 @@ def check_ledger_exists(db: Database) -> None:
         user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
         connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
     ) as conn:
-        table = f'"{db.schema}".stored_events' if db.schema else "stored_events"
+        table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
         if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
             raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
 

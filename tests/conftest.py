@@ -20,7 +20,7 @@ from ledger.clock import FixedClock
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
 OFFICER = "officer-1"  # the acting officer in tests: use it as `actor` in every command
-APPROVER = "approver-1"  # registers officers (issue 8); the first officer of every test ledger
+APPROVER = "approver-1"  # registers officers; the first officer of every test ledger
 KEY_PASSPHRASE = "test-passphrase"
 
 
@@ -38,6 +38,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
     for clause_id in catalogue():
         config.addinivalue_line("markers", f"{clause_id}: clause {clause_id} of 临政办发〔2024〕34号")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A unit test of a clause's rule (tests/test_rules_p*.py) names its clause, as a feature's tag does."""
+    clause_ids = set(catalogue())
+    unmarked = [item.nodeid for item in items if item.path.name.startswith("test_rules_p")
+                and not any(mark.name in clause_ids for mark in item.iter_markers())]
+    if unmarked:
+        raise pytest.UsageError("mark each rule test with its clause (tests.builders.covers): " + ", ".join(unmarked))
 
 
 def _postgres_schema_url() -> Iterator[str]:

@@ -13,7 +13,7 @@ import pytest
 from ledger import Ledger
 from ledger.captable_export import export_captable, export_json
 from ledger.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
-from tests.test_projects import on, setup
+from tests.builders import on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]

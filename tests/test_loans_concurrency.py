@@ -14,9 +14,9 @@ from domain.journal import PROVINCE
 from ledger import Ledger
 from ledger.commands import Outcome
 from ledger.loans import ApproveCompensation, ClaimCompensation, PayCompensation
+from tests.builders import approval, defaulted_loan, on
 from tests.conftest import OFFICER
 from tests.racing import race
-from tests.test_loans import approval, defaulted_loan, on
 
 
 def test_two_claims_for_the_same_loss_at_once_record_one(ledger: Ledger, ledger_url: str) -> None:

@@ -21,7 +21,7 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from tests.test_loans import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
 
 D = Decimal
 

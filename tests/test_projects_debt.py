@@ -21,8 +21,8 @@ from ledger.projects import (
     RepayDebt,
     WriteOffDebt,
 )
+from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
-from tests.test_projects import balances, on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]

@@ -27,8 +27,8 @@ from ledger.projects import (
     RecordTrigger,
     SellStake,
 )
+from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
-from tests.test_projects import balances, on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]

@@ -23,8 +23,8 @@ from projections.balances import BALANCES
 from projections.runner import catch_up, differences, fold, head
 from projections.schema import TRACKING
 from projections.store import ReadModelStore
+from tests.builders import record_small_history
 from tests.conftest import OFFICER, fixed_clock
-from tests.test_projections import record_small_history
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
