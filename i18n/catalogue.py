@@ -57,10 +57,18 @@ def cli_help() -> list[str]:
     import sys
 
     sys.path.insert(0, str(ROOT))
+    import click
+
     import cli
     from i18n.clicktools import help_texts
 
-    return list(dict.fromkeys(help_texts(cli.main)))
+    texts = list(help_texts(cli.main))
+    ctx = click.Context(cli.main)
+    for name in cli.main.list_commands(ctx):
+        command = cli.main.get_command(ctx, name)
+        if command is not None and name not in cli.main.commands:
+            texts += help_texts(command)
+    return list(dict.fromkeys(texts))
 
 
 def read(lang: str) -> Catalog:

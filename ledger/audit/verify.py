@@ -27,11 +27,11 @@ from domain.ledger_key import LedgerKey
 from domain.messages import N_
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
-from ledger import checkpoint as cp
-from ledger.cipher import NO_KEY, unreadable_events, wrong_key
-from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
-from ledger.merkle import Frontier
-from ledger.signing import PublicKeys, record_hash, request_message
+from ledger.audit import checkpoint as cp
+from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
+from ledger.audit.merkle import Frontier
+from ledger.audit.signing import PublicKeys, record_hash, request_message
+from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
 ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
@@ -399,8 +399,8 @@ def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[b
 def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of the event at ``position`` in the latest stored checkpoint
     covering it, as a JSON-ready dict. A read: it never signs or writes anything."""
-    from ledger.merkle import inclusion_proof
-    from ledger.signing import record_bytes
+    from ledger.audit.merkle import inclusion_proof
+    from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
         raise NotFound(N_("no event is stored at position {position}"), position=position)
@@ -432,7 +432,7 @@ def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
 
 def consistency_proof_document(ledger: Any, old: int, new: int) -> dict[str, Any]:
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first ``new``."""
-    from ledger.merkle import consistency_proof, root
+    from ledger.audit.merkle import consistency_proof, root
 
     _, hashes, _ = leaf_hashes(ledger)
     if not 0 <= old <= new <= len(hashes):
