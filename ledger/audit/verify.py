@@ -33,10 +33,10 @@ from ledger.audit.merkle import Frontier
 from ledger.audit.signing import PublicKeys, record_hash, request_message
 from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
-REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
-ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
-                                        OfficerRoster.KeyRevoked)}  # type: ignore[attr-defined]
-LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)  # type: ignore[attr-defined]
+REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)
+ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,
+                                        OfficerRoster.KeyRevoked)}
+LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)
 MAX_PROBLEMS = 50
 
 Progress = Callable[[int, int], None]
@@ -285,11 +285,11 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
 
 def _apply_roster(event: Any, officers: dict[str, _Key]) -> None:
     name = event.name
-    if isinstance(event, OfficerRoster.OfficerAdded):  # type: ignore[attr-defined]
+    if isinstance(event, OfficerRoster.OfficerAdded):
         officers[name] = _Key(event.role, event.public_key, event.key_id)
-    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:
         officers[name].public_key, officers[name].key_id = event.public_key, event.key_id
-    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:
         if officers[name].key_id == event.key_id:
             officers[name].public_key = None
 

@@ -85,7 +85,7 @@ def load_register(ledger: Any, enterprise: str) -> ShareRegister:
 
 def registered_funds(ledger: Any) -> Iterator[Any]:
     for _, e in ledger.read_log():
-        if isinstance(e, Fund.Registered):  # type: ignore[attr-defined]
+        if isinstance(e, Fund.Registered):
             yield e
 
 
