@@ -10,14 +10,14 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Mapping
-from datetime import date
 from typing import Any
 
+from domain import fields
 from domain.aliases import csv_action, csv_column, folded
 from domain.errors import Refused
 from domain.journal import CITY
 from domain.messages import N_, Message
-from domain.money import ZERO, fmt, parse_yuan
+from domain.money import ZERO, fmt
 from domain.rules.basis import split_pairs
 from domain.rules.engine import find_rule
 from ledger.application import BatchRefused, Ledger
@@ -29,6 +29,9 @@ COLUMNS = ("request_id", "action", "clause", "recipient", "basis", "amount", "de
            "source", "award", "voucher", "matter")
 ACTIONS = ("award", "disburse", "external")
 FIRST_ROW = 2  # line 1 is the header
+# The longest cell a row can need (a basis of several pairs; a reason is at most 500): longer
+# is refused with the CSV line (the csv module's own limit, 131,072, raised a traceback).
+FIELD_LIMIT = 4096
 
 
 class ImportRefused(Refused):
@@ -68,62 +71,81 @@ def decode_csv(data: bytes, source_name: str = "CSV") -> str:
 
 
 def read_rows(text: str) -> tuple[dict[str, str], ...]:
-    """CSV text → rows as dicts keyed by column name; headers may be written in Chinese
-    (请求号, 操作, 条款, 受益单位, 依据, 金额, 决定日期, 文号 …: domain/aliases.py). Unknown
-    columns are refused so typos do not pass silently."""
+    """CSV text → rows as dicts. Unknown or repeated columns are refused (a typo or a pasted
+    column must not pass silently, nor one of two values win), and so is a field longer than
+    :data:`FIELD_LIMIT` (one line naming the CSV line, not the csv module's traceback)."""
+    csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    typed = [h.strip() for h in next(reader, [])]
-    header = [csv_column(h, COLUMNS) or h for h in typed]
-    unknown = [t for t, h in zip(typed, header, strict=True) if h not in COLUMNS and t]
-    if unknown:
-        raise Refused(N_("unknown CSV column(s) {columns} (known: {known})"),
-                      columns=", ".join(unknown), known=", ".join(COLUMNS))
-    if not header or ("clause" not in header and "award" not in header):
-        raise Refused(N_("the CSV needs a header row with columns from: {known}"), known=", ".join(COLUMNS))
-    if "decided" not in header:
-        raise Refused(N_("the CSV has no {column} column"), column="decided")
-    rows = tuple({h: (v or "").strip() for h, v in zip(header, values, strict=False) if h}
-                 for values in reader if values)
+    try:
+        # headers may be written in Chinese (请求号, 操作, 条款, 受益单位, 依据, 金额, 决定日期, 文号 …:
+        # domain/aliases.py)
+        header = [csv_column(h, COLUMNS) or h.strip(" ") for h in next(reader, [])]
+        unknown = [h for h in header if h not in COLUMNS]
+        if unknown:
+            raise Refused(N_("unknown CSV column(s) {unknown} (known: {columns})"), unknown=', '.join(unknown), columns=', '.join(COLUMNS))
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated:
+            raise Refused(N_("the CSV names column(s) {columns} more than once"), columns=", ".join(repeated))
+        if not header or ("clause" not in header and "award" not in header):
+            raise Refused(N_("the CSV needs a header row with columns from: {columns}"), columns=', '.join(COLUMNS))
+        missing = [c for c in ("decided",) if c not in header]
+        if missing:
+            raise Refused(N_("the CSV has no {missing} column"), missing=', '.join(missing))
+        rows = []
+        for cells in reader:
+            if not any(c.strip(" ") for c in cells):
+                continue  # a blank line
+            if any(c.strip(" ") for c in cells[len(header):]):
+                raise Refused(N_("CSV line {line} has {found} fields; the header has {expected}"),
+                              line=reader.line_num, found=len(cells), expected=len(header))
+            # only plain spaces around a cell are trimmed: a newline, tab or hidden character
+            # inside is the field types' business (refused, never silently removed)
+            rows.append({k: v.strip(" ") for k, v in zip(header, cells, strict=False)})
+    except csv.Error as exc:
+        raise Refused(N_("CSV line {line} cannot be read: {reason}"), line=reader.line_num, reason=str(exc)) from None
     if not rows:
         raise Refused(N_("the CSV has no rows"))
-    return rows
+    return tuple(rows)
 
 
 def row_command(row: Mapping[str, str], actor: str) -> Command:
-    """One CSV row → the command it stands for; refuses a malformed row in one line."""
+    """One CSV row → the command it stands for; refuses a malformed row in one line.
+    Every cell is parsed by its boundary field type (domain.fields)."""
     action = csv_action(row.get("action") or "award", ACTIONS) or row.get("action", "")
     if action not in ACTIONS:
         raise Refused(N_("action {action!r} is not one of {actions}"), action=action, actions=', '.join(ACTIONS))
-    try:
-        decided = date.fromisoformat(row.get("decided", ""))
-    except ValueError:
-        raise Refused(N_("decided {get!r} is not a date (YYYY-MM-DD)"), get=row.get('decided', '')) from None
+    decided = fields.parse_date(row.get("decided", ""), N_("decided"))
     # without a request id, the row's own content is its identity (empty columns do not count,
     # so the same row in a file with more columns is still the same request)
-    request = row.get("request_id") or "import-row:" + hashlib.sha256(
+    request = fields.REQUEST_ID(row.get("request_id", ""), required=False) or "import-row:" + hashlib.sha256(
         repr(sorted((k, v) for k, v in row.items() if v)).encode("utf-8")).hexdigest()[:24]
-    common: dict[str, Any] = {"actor": actor, "decided": decided, "ref": row.get("ref", ""), "request_id": request}
-    amount = parse_yuan(row["amount"]) if row.get("amount") else None
+    common: dict[str, Any] = {"actor": actor, "decided": decided, "ref": fields.REF(row.get("ref", ""), required=False),
+                              "request_id": request}
+    amount = fields.amount(row["amount"]) if row.get("amount") else None
     if action == "disburse":
-        award = row.get("award", "")
+        award = fields.AWARD_ID(row.get("award", ""), required=False)
         code, sep, number = award.rpartition("-A")
         if not sep or not number.isdigit():
             raise Refused(N_("award {award!r} is not an award id (like ENT-001-A1)"), award=award)
         if amount is None:
             raise Refused(N_("a disbursement needs an amount"))
-        return Disburse(recipient=code, award=award, amount=amount, voucher=row.get("voucher", ""), **common)
+        return Disburse(recipient=code, award=award, amount=amount,
+                        voucher=fields.VOUCHER(row.get("voucher", ""), required=False), **common)
     if not row.get("recipient"):
         raise Refused(N_("recipient is empty"))
+    recipient = fields.PARTY_CODE(row["recipient"])
+    clause = fields.CLAUSE(row.get("clause", ""), required=False)
     if action == "external":
         if amount is None:
             raise Refused(N_("an external award needs an amount"))
-        return RecordExternalAward(recipient=row["recipient"], clause=row.get("clause", ""),
-                                   matter=row.get("matter", ""), amount=amount, source=row.get("source", ""),
-                                   **common)
-    pairs = [p for p in folded(row.get("basis", "")).split(";") if p.strip()]
-    find_rule(row.get("clause", ""))
-    return AwardByRule(recipient=row["recipient"], clause=row["clause"], basis=split_pairs(pairs), amount=amount,
-                       reason=row.get("reason", ""), source=row.get("source") or CITY, **common)
+        return RecordExternalAward(recipient=recipient, clause=clause,
+                                   matter=fields.MATTER(row.get("matter", ""), required=False), amount=amount,
+                                   source=fields.SOURCE(row.get("source", ""), required=False), **common)
+    pairs = [p for p in folded(row.get("basis", "")).split(";") if p.strip(" ")]
+    find_rule(clause)
+    return AwardByRule(recipient=recipient, clause=clause, basis=split_pairs(pairs), amount=amount,
+                       reason=fields.REASON(row.get("reason", ""), required=False),
+                       source=fields.SOURCE(row.get("source", ""), required=False) or CITY, **common)
 
 
 def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
