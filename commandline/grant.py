@@ -18,11 +18,12 @@ from commandline.options import (
     writing,
 )
 from commandline.party import find_party, print_awards
+from i18n.clicktools import I18nGroup
 from ledger.handlers.grants import ClawBack, Disburse
 from ledger.handlers.rules import AwardByRule, RecordExternalAward
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def grant() -> None:
     """Awards, disbursements and clawbacks."""
 

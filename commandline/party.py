@@ -18,10 +18,11 @@ from domain.enterprise import KINDS, Enterprise
 from domain.errors import Refused
 from domain.ids import party_id
 from domain.money import fmt
+from i18n.clicktools import I18nGroup
 from ledger.handlers.parties import ExpireQualification, GrantQualification, RegisterParty
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def party() -> None:
     """Register parties (enterprises, universities, banks, people …) and qualifications."""
 

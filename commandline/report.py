@@ -12,6 +12,7 @@ from commandline.options import (
     pass_session,
     time_travel,
 )
+from i18n.clicktools import I18nGroup
 
 
 def _read_model_rows(session: Session, as_of: date | None, at_position: int | None, name: str = "") -> Any:
@@ -53,7 +54,7 @@ def _show_report(session: Session, name: str, form: str, as_of: date | None, at_
     click.echo(reports.render(report, form))
 
 
-@click.group("report")
+@click.group("report", cls=I18nGroup)
 def report_group() -> None:
     """Reports from the read models; --as-of / --at-position fold the event log instead."""
 

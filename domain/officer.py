@@ -105,11 +105,11 @@ class OfficerRoster(Aggregate):
     def add(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> bool:
         """Register ``name``; True if done, False if it waits for a second approver."""
         if not _NAME.fullmatch(name):
-            raise Refused(f"officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)")
+            raise Refused(N_("officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)"), name=name)
         if role not in ROLES:
-            raise Refused(f"officer {name}: unknown role {role!r} (one of {', '.join(ROLES)})")
+            raise Refused(N_("officer {name}: unknown role {role!r} (one of {roles})"), name=name, role=role, roles=', '.join(ROLES))
         if name in self.officers:
-            raise AlreadyExists(f"officer {name} is already registered")
+            raise AlreadyExists(N_("officer {name} is already registered"), name=name)
         self._not_pending(name)
         self._check_unused(key_id)
         if role == "approver" and self.needs_countersignature():
@@ -136,7 +136,7 @@ class OfficerRoster(Aggregate):
         """Promote or demote ``name``; True if done, False if the promotion waits for a second approver."""
         officer = self.officer(name)
         if role not in ROLES:
-            raise Refused(f"officer {name}: unknown role {role!r} (one of {', '.join(ROLES)})")
+            raise Refused(N_("officer {name}: unknown role {role!r} (one of {roles})"), name=name, role=role, roles=', '.join(ROLES))
         if role == officer.role:
             raise Refused(N_("officer {name} is already an {role}"), name=name, role=role)
         self._not_pending(name)
@@ -149,7 +149,12 @@ class OfficerRoster(Aggregate):
         self._role_changed(by, name, role)
         return True
 
-    @event("RoleChanged")
+    class RoleChanged(Aggregate.Event):
+        by: Provenance
+        name: str
+        role: str
+
+    @event(RoleChanged)
     def _role_changed(self, by: Provenance, name: str, role: str) -> None:
         officer = self.officers[name]
         if role == "approver":
@@ -189,13 +194,13 @@ class OfficerRoster(Aggregate):
     def revoke(self, by: Provenance, name: str, reason: str) -> str:
         officer = self.officer(name)
         if not reason.strip():
-            raise Refused(f"officer {name}: a key revocation needs a reason")
+            raise Refused(N_("officer {name}: a key revocation needs a reason"), name=name)
         if by.actor == name:
             raise Refused(N_("officer {name} cannot revoke their own key: another approver revokes it "
                              "(a lost key signs nothing without its passphrase; report it)"), name=name)
         key = officer.active_key
         if key is None:
-            raise Refused(f"officer {name} has no valid key to revoke")
+            raise Refused(N_("officer {name} has no valid key to revoke"), name=name)
         if officer.role == "approver":
             self._not_last_approver(officer, N_("officer {name} is the last approver with a valid key: revoking "
                                                 "it would lock the ledger for good; register and confirm another "
@@ -216,7 +221,15 @@ class OfficerRoster(Aggregate):
                 k.status = "revoked"
 
     # countersigning ----------------------------------------------------------------------
-    @event("ChangeProposed")
+    class ChangeProposed(Aggregate.Event):
+        by: Provenance
+        name: str
+        change: str
+        role: str
+        public_key: str
+        key_id: str
+
+    @event(ChangeProposed)
     def _change_proposed(self, by: Provenance, name: str, change: str, role: str, public_key: str,
                          key_id: str) -> None:
         self.pending[name] = PendingChange(name, change, role, public_key, key_id, by.actor, by.recorded_at)
@@ -235,7 +248,11 @@ class OfficerRoster(Aggregate):
         self._change_confirmed(by, name)
         return change
 
-    @event("ChangeConfirmed")
+    class ChangeConfirmed(Aggregate.Event):
+        by: Provenance
+        name: str
+
+    @event(ChangeConfirmed)
     def _change_confirmed(self, by: Provenance, name: str) -> None:
         change = self.pending.pop(name)
         made = (change.proposer, change.proposed_at)
@@ -261,7 +278,11 @@ class OfficerRoster(Aggregate):
         self._change_withdrawn(by, name)
         return change
 
-    @event("ChangeWithdrawn")
+    class ChangeWithdrawn(Aggregate.Event):
+        by: Provenance
+        name: str
+
+    @event(ChangeWithdrawn)
     def _change_withdrawn(self, by: Provenance, name: str) -> None:
         self.pending.pop(name, None)
 
@@ -299,7 +320,8 @@ class OfficerRoster(Aggregate):
     def _check_unused(self, key_id: str, pending_for: str = "") -> None:
         for o in self.officers.values():
             if any(k.key_id == key_id for k in o.keys):
-                raise Refused(f"key {key_id} is already registered (to {o.name}); every officer key is new")
+                raise Refused(N_("key {key_id} is already registered (to {name}); every officer key is new"), key_id=key_id, name=o.name)
         for change in self.pending.values():
             if change.key_id == key_id and change.name != pending_for:
-                raise Refused(f"key {key_id} is already registered (to {change.name}); every officer key is new")
+                raise Refused(N_("key {key_id} is already registered (to {name}); every officer key is new"), key_id=key_id,
+                              name=change.name)

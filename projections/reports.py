@@ -210,7 +210,7 @@ def budgets(rows: Rows, by: str = "source") -> Report:
     """Budget execution per fiscal year and funding source, responsible unit or clause, with
     P6.1 reassignments between project lines in their own column (not spending)."""
     if by not in ("source", "unit", "clause"):
-        raise Refused(f"budgets can be grouped by source, unit or clause, not {by!r}")
+        raise Refused(N_("budgets can be grouped by source, unit or clause, not {by!r}"), by=by)
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
     for (year, source, unit, clause), r in rows["rm_budgets"].items():
         key = (year, source) if by == "source" else (year, unit) if by == "unit" else (year, clause)
@@ -381,7 +381,7 @@ def trail(rows: Rows, entity: str) -> Report:
         out.append([position, r["decided"], r["event"].split(".")[-1], r["award"], r["clause"], amount,
                     r["actor"], r["ref"], r["request_id"], r["recorded_at"], r["trace"]])
     if not out:
-        raise Refused(f"no recorded events for {entity!r}")
+        raise Refused(N_("no recorded events for {entity!r}"), entity=entity)
     return Report(f"audit trail of {entity}",
                   [Column("position"), Column("decided"), Column("event"), Column("award"), Column("clause"),
                    Column("amount", True), Column("actor"), Column("ref"), Column("request_id"),
