@@ -43,7 +43,30 @@ class YuanType(click.ParamType):
             self.fail(text(exc), param, ctx)
 
 
+class PartyKindType(click.ParamType):
+    """A party kind as code or in Chinese: ``enterprise`` or ``企业`` (domain/aliases.py)."""
+
+    name = "KIND"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from domain.aliases import party_kind
+        from domain.enterprise import KINDS
+
+        code = party_kind(str(value))
+        if code is None:
+            choices = ", ".join(f"{k} ({v})" for k, v in KINDS.items())
+            self.fail(_("{value!r} is not a party kind (one of {choices})").format(value=value, choices=choices),
+                      param, ctx)
+        return code
+
+    def get_metavar(self, param: Any, ctx: Any = None) -> str:
+        from domain.enterprise import KINDS
+
+        return "[" + "|".join(f"{k}|{v}" for k, v in KINDS.items()) + "]"
+
+
 DATE = DateType()
+PARTY_KIND = PartyKindType()
 
 
 YUAN = YuanType()
@@ -153,6 +176,7 @@ def time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
                       help="State after the first N recorded events (folded from the log).")(fn)
     fn = click.option("--as-of", type=DATE, default=None,
                       help="State as of a decision date, YYYY-MM-DD (folded from the log).")(fn)
-    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
-                      show_default=True)(fn)
+    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+                      show_default=True,
+                      help="table, csv (UTF-8 with BOM), json, or xlsx (a spreadsheet: redirect it to a file).")(fn)
     return fn

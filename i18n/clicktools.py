@@ -69,6 +69,17 @@ class I18nGroup(click.Group):
     command_class = I18nCommand
     group_class = type  # subgroups are of this same class
 
+    def __init__(self, *args: Any, aliases: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = aliases or {}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command by its name or a Chinese alias (`jcg report 预算` is `jcg report budgets`)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name.strip() in self.aliases:
+            command = super().get_command(ctx, self.aliases[cmd_name.strip()])
+        return command
+
     def get_help(self, ctx: click.Context) -> str:
         with _translated(self):
             return super().get_help(ctx)

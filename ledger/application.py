@@ -155,7 +155,7 @@ class Ledger(Application[UUID]):
             try:
                 prepared.append(self._prepared(c))
             except Refused as exc:
-                problems.append((i, str(exc)))
+                problems.append((i, exc.message))
                 prepared.append(c)
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
@@ -179,7 +179,7 @@ class Ledger(Application[UUID]):
                         outcomes.append(outcome)
                         events += produced
                 except Refused as exc:
-                    refused.append((i, str(exc)))
+                    refused.append((i, exc.message))
                 if progress is not None:
                     progress(i + 1, len(prepared))
             if refused:

@@ -39,7 +39,7 @@ class ImportRefused(Refused):
 
     def __init__(self, problems: list[str], total: int):
         self.problems = problems
-        super().__init__(f"{len(problems)} of {total} rows refused; nothing written")
+        super().__init__(N_("{refused} of {total} rows refused; nothing written"), refused=len(problems), total=total)
 
 
 ENCODINGS = ("utf-8", "gb18030")
@@ -160,11 +160,11 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         try:
             command = row_command(row, actor)
         except Refused as exc:
-            problems.append((number, f"row {number}: {exc}"))
+            problems.append((number, Message(N_("row {row}: {why}"), row=number, why=exc)))
             continue
         if command.request_id in first_row:
-            problems.append((number, f"row {number}: request id {command.request_id} repeats row "
-                                     f"{first_row[command.request_id]}"))
+            problems.append((number, Message(N_("row {row}: request id {request_id} repeats row {first}"), row=number,
+                                             request_id=command.request_id, first=first_row[command.request_id])))
             continue
         first_row[command.request_id] = number
         commands.append(command)
@@ -173,7 +173,8 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         # with malformed rows the rest is still checked (a dry run), so every bad row is listed at once
         outcomes = ledger.execute_batch(commands, progress, dry_run=bool(problems))
     except BatchRefused as exc:
-        problems += [(numbers[i], f"row {numbers[i]} ({commands[i].request_id}): {why}") for i, why in exc.problems]
+        problems += [(numbers[i], Message(N_("row {row} ({request_id}): {why}"), row=numbers[i],
+                                          request_id=commands[i].request_id, why=why)) for i, why in exc.problems]
     if problems:
         raise ImportRefused([text for _, text in sorted(problems)], len(rows))
     recorded = [f"row {numbers[i]} ({commands[i].request_id}): {o.message}"
