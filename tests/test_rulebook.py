@@ -15,10 +15,10 @@ from domain.errors import Refused
 from domain.ids import party_id
 from domain.rules.describe import describe
 from ledger import Ledger
-from ledger.parties import RegisterParty
-from ledger.rulebook import ReviseParameter, revisions, rule_book_problems
-from ledger.rules import AwardByRule
-from ledger.verify import verify_ledger
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rulebook import ReviseParameter, revisions, rule_book_problems
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import APPROVER, OFFICER
 
 D = Decimal

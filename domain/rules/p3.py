@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.messages import N_, Message
 from domain.money import fmt, fmt_plain
 from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
@@ -22,7 +23,7 @@ JOINT = ("独立或者联合建设: a platform is a subject with its own identit
 def national_platform(calc: Calculation) -> None:
     """A fixed 3,000,000 per new national platform, once per platform whoever built it (split between co-builders allowed)."""
     calc.first_recognition(f"platform {calc.basis['platform']}")
-    calc.fixed("amount", "new national key lab / technology innovation centre / clinical centre")
+    calc.fixed("amount", N_("new national key lab / technology innovation centre / clinical centre"))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(f"platform {calc.basis['platform']}")
 
@@ -35,7 +36,7 @@ def recognised_lab(calc: Calculation) -> None:
     """A fixed amount per level (provincial 500,000 / municipal 100,000) per platform; an upgrade pays the difference; split between co-builders allowed."""
     level = calc.basis["level"]
     calc.first_recognition(f"platform {calc.basis['platform']}")
-    calc.fixed(level, f"{level} key lab / innovation centre / pilot base")
+    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=level))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(f"platform {calc.basis['platform']}")
 
@@ -48,7 +49,7 @@ def enterprise_technology_centre(calc: Calculation) -> None:
     """A fixed amount per level (national / provincial / municipal) per enterprise technology centre; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"platform {calc.basis['platform']}")
-    calc.fixed(level, f"{level} enterprise technology centre")
+    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=level))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(f"platform {calc.basis['platform']}")
 
@@ -58,7 +59,7 @@ def enterprise_technology_centre(calc: Calculation) -> None:
 def provincial_new_rd_institution(calc: Calculation) -> None:
     """The officer's amount, at least 500,000, once per institution (一次性)."""
     calc.first_recognition(f"{calc.recipient.code} as a provincial new-type R&D institution")
-    calc.officer_amount(floor=calc.param("floor"), label="(不低于 50 万元)")
+    calc.officer_amount(floor=calc.param("floor"), label=N_("(不低于 50 万元)"))
     calc.matter(matter_key("P3.2a"))
 
 
@@ -82,7 +83,7 @@ def municipal_new_rd_institution(calc: Calculation) -> None:
     calc.step(f"performance evaluation passed; R&D spending {fmt(spent)} in {year}, within the construction period "
               f"{start} to {end}")
     cap = calc.param("period_cap")
-    calc.officer_amount(cap=cap, label="over the construction period")
+    calc.officer_amount(cap=cap, label=N_("over the construction period"))
     calc.matter(matter_key("P3.2b"), cap=cap, label="over the construction period")
 
 
@@ -92,8 +93,8 @@ def municipal_new_rd_institution(calc: Calculation) -> None:
 def industrial_research_institute(calc: Calculation) -> None:
     """A fixed 100,000, once per city-recognised research institute."""
     calc.first_recognition(f"institute {calc.basis['institute']}")
-    calc.fixed("amount", "city-recognised industrial research institute, one-time")
-    calc.matter(matter_key("P3.3", calc.basis["institute"]), f"institute {calc.basis['institute']}")
+    calc.fixed("amount", N_("city-recognised industrial research institute, one-time"))
+    calc.matter(matter_key("P3.3", calc.basis["institute"]), Message(N_("institute {institute}"), institute=calc.basis['institute']))
 
 
 @rule("P3.4", PLATFORM, Key("output_value", "yuan", "conversion output value in the platform area in the year"), SHARE,
@@ -103,8 +104,8 @@ def national_platform_output(calc: Calculation) -> None:
     """A fixed 3,000,000 once per national platform whose conversion output in the platform area exceeds 100,000,000 in a year; split between co-builders allowed."""
     threshold = calc.param("output_threshold")
     output = calc.basis["output_value"]
-    calc.require(output > threshold, f"output value {fmt(output)} does not exceed {fmt_plain(threshold)} (超过1亿元)")
-    calc.step(f"output {fmt(output)} > {fmt_plain(threshold)}")
-    calc.fixed("amount", "one-time")
-    calc.matter(matter_key("P3.4", calc.basis["platform"]), f"platform {calc.basis['platform']}")
+    calc.require(output > threshold, Message(N_("output value {output} does not exceed {threshold} (超过1亿元)"), output=fmt(output), threshold=fmt_plain(threshold)))
+    calc.step(Message(N_("output {output} > {threshold}"), output=fmt(output), threshold=fmt_plain(threshold)))
+    calc.fixed("amount", N_("one-time"))
+    calc.matter(matter_key("P3.4", calc.basis["platform"]), Message(N_("platform {platform}"), platform=calc.basis['platform']))
     calc.share(f"platform {calc.basis['platform']}")

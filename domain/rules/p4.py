@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.messages import N_, Message
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
@@ -15,9 +16,9 @@ PERSON = Key("person", "subject", "the person (id number or party code); one mat
       kinds=("enterprise",), matter="P4.1a:<person> (across enterprises)", shared="person")
 def high_level_talent(calc: Calculation) -> None:
     """A fixed amount per person (academician 1,000,000 / national leader 500,000) to a high-tech leading enterprise; one matter per person across enterprises."""
-    calc.require(calc.basis["leading_enterprise"], "the enterprise is not a high-tech leading enterprise (高科技领军企业)")
+    calc.require(calc.basis["leading_enterprise"], Message(N_("the enterprise is not a high-tech leading enterprise (高科技领军企业)")))
     title = calc.basis["title"]
-    calc.fixed(title, f"{title.replace('_', ' ')} trained or newly hired full-time:")
+    calc.fixed(title, Message(N_("{replace} trained or newly hired full-time:"), replace=title.replace('_', ' ')))
     calc.matter(matter_key("P4.1a", calc.basis["person"]))
 
 
@@ -34,7 +35,7 @@ def workstation(calc: Calculation) -> None:
     """The officer's amount within the station type's cap (academician 900,000 / doctoral 200,000) per workstation; each station is a subject of its own."""
     station = calc.basis["station"]
     cap = calc.param(f"{station}_cap")
-    calc.officer_amount(cap=cap, label=f"for a new {station} workstation")
+    calc.officer_amount(cap=cap, label=Message(N_("for a new {station} workstation"), station=station))
     calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap, label=f"for the {station} workstation")
 
 
@@ -44,13 +45,13 @@ def workstation(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P4.1c:<person> (across enterprises)", shared="person")
 def research_team_member(calc: Calculation) -> None:
     """A fixed amount per person (doctorate 100,000 / master 50,000) with social insurance and a contract of at least 3 years; one matter per person across enterprises."""
-    calc.require(calc.basis["social_insurance"], "social insurance is not paid (缴纳社保 is required)")
+    calc.require(calc.basis["social_insurance"], Message(N_("social insurance is not paid (缴纳社保 is required)")))
     minimum = calc.param("min_contract_years")
     years = calc.basis["contract_years"]
-    calc.require(years >= minimum, f"labour contract of {years} years is shorter than {minimum} (三年期以上)")
-    calc.step(f"social insurance paid, contract {years} ≥ {minimum} years")
+    calc.require(years >= minimum, Message(N_("labour contract of {years} years is shorter than {minimum} (三年期以上)"), years=years, minimum=minimum))
+    calc.step(Message(N_("social insurance paid, contract {years} ≥ {minimum} years"), years=years, minimum=minimum))
     degree = calc.basis["degree"]
-    calc.fixed(degree, f"{degree} research funding")
+    calc.fixed(degree, Message(N_("{degree} research funding"), degree=degree))
     calc.matter(matter_key("P4.1c", calc.basis["person"]))
 
 
@@ -66,7 +67,7 @@ def broker_training(calc: Calculation) -> None:
     calc.require(calc.basis["shanxi_certificate"],
                  "the certificate was not issued by 国家技术转移人才培养基地(山西省) (取得……颁发的晋级职业资格证书)")
     calc.step(f"self-paid, certificate {calc.basis['certificate']} issued by the Shanxi base")
-    calc.rate_of(calc.basis["fee"], calc.param("rate"), "fee")
+    calc.rate_of(calc.basis["fee"], calc.param("rate"), N_("fee"))
     calc.matter(matter_key("P4.2a", calc.basis["certificate"]), f"certificate {calc.basis['certificate']}")
     calc.cap_per_year(calc.param("annual_cap"))
 
@@ -74,6 +75,6 @@ def broker_training(calc: Calculation) -> None:
 @rule("P4.2b", kinds=("person",), matter="P4.2b:<year>", counted=True)
 def outstanding_individual(calc: Calculation) -> None:
     """A fixed 100,000 to at most 10 individuals a year (the clause-year counter)."""
-    calc.fixed("amount", "outstanding tech-transfer individual of the year")
-    calc.count_per_year(calc.param("per_year"), "outstanding individuals")
+    calc.fixed("amount", N_("outstanding tech-transfer individual of the year"))
+    calc.count_per_year(calc.param("per_year"), N_("outstanding individuals"))
     calc.matter(matter_key("P4.2b", calc.year))

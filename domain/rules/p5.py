@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
@@ -22,10 +23,10 @@ LISTING = "P5.5:listing"
       kinds=("fund_manager",), matter="P5.2:<year>")
 def fund_contribution(calc: Calculation) -> None:
     """Equal to the fund company's assessed contribution to the local economy; G.3 per assessment year."""
-    year = calc.basis_year("assessment year", "the contribution is assessed after the year")
+    year = calc.basis_year(N_("assessment year"), N_("the contribution is assessed after the year"))
     contribution: Decimal = calc.basis["contribution"]
     calc.amount = contribution
-    calc.step(f"equal to the contribution {fmt(contribution)} in {year} (for equity investment)")
+    calc.step(Message(N_("equal to the contribution {contribution} in {year} (for equity investment)"), contribution=fmt(contribution), year=year))
     calc.matter(matter_key("P5.2", year))
 
 
@@ -70,9 +71,8 @@ def angel_fund(calc: Calculation) -> None:
                  f"investment held ≥ {held_years} yr after deducting government guidance money is {fmt(investment)}, "
                  f"below {fmt_plain(minimum)} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)")
     calc.rate_of(investment, rate, "investment")
-    calc.cap_per_award(calc.param("award_cap"), "one-time per fund")
-    fund = calc.basis["fund"]
-    calc.matter(matter_key("P5.3", fund), f"fund {fund}")
+    calc.cap_per_award(calc.param("award_cap"), N_("one-time per fund"))
+    calc.matter(matter_key("P5.3", code), Message(N_("fund {fund}"), fund=code))
 
 
 @rule("P5.4", Key("financing_total", "yuan", "financing the organisation provided to enterprises that year"),
@@ -82,25 +82,25 @@ def angel_fund(calc: Calculation) -> None:
                                  "difference within that year's cap)")
 def leasing(calc: Calculation) -> None:
     """0.5 % of the year's financing total; at most 1,000,000 per organisation per financing year; G.3 per financing year."""
-    year = calc.basis_year("financing year", "the subsidy follows the year's financing")
-    calc.rate_of(calc.basis["financing_total"], calc.param("rate"), f"{year} financing")
-    calc.matter(matter_key("P5.4", year), f"financing year {year}")
-    calc.cap_per_year(calc.param("annual_cap"), year, "financing year")
+    year = calc.basis_year(N_("financing year"), N_("the subsidy follows the year's financing"))
+    calc.rate_of(calc.basis["financing_total"], calc.param("rate"), Message(N_("{year} financing"), year=year))
+    calc.matter(matter_key("P5.4", year), Message(N_("financing year {year}"), year=year))
+    calc.cap_per_year(calc.param("annual_cap"), year, N_("financing year"))
 
 
 @rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"),
       kinds=("enterprise",), matter=LISTING)
 def main_board_listing(calc: Calculation) -> None:
     """A fixed 500,000 to a private enterprise listed on a main board; the listing family steps up under G.3."""
-    calc.require(calc.basis["private"], "the enterprise is not a private enterprise (民营企业)")
-    calc.fixed("amount", "listed on a main board / SME board / ChiNext / STAR, one-time")
+    calc.require(calc.basis["private"], Message(N_("the enterprise is not a private enterprise (民营企业)")))
+    calc.fixed("amount", N_("listed on a main board / SME board / ChiNext / STAR, one-time"))
     calc.matter(LISTING)
 
 
 @rule("P5.5b", kinds=("enterprise",), matter=LISTING)
 def neeq_listing(calc: Calculation) -> None:
     """A fixed 300,000 for a NEEQ listing; the listing family steps up under G.3."""
-    calc.fixed("amount", "listed on NEEQ (新三板), one-time")
+    calc.fixed("amount", N_("listed on NEEQ (新三板), one-time"))
     calc.matter(LISTING)
 
 
@@ -109,16 +109,16 @@ def neeq_listing(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P5.5c", once=True)
 def equity_exchange_financing(calc: Calculation) -> None:
     """50 % of the rating and audit fees when the financing succeeded, at most 100,000, once (beside the listing step-up)."""
-    calc.require(calc.basis["financing"] == "succeeded", "the financing did not succeed (挂牌并融资成功)")
-    calc.rate_of(calc.basis["fees"], calc.param("rate"), "fees")
-    calc.cap_per_award(calc.param("award_cap"), "one-time")
+    calc.require(calc.basis["financing"] == "succeeded", Message(N_("the financing did not succeed (挂牌并融资成功)")))
+    calc.rate_of(calc.basis["fees"], calc.param("rate"), N_("fees"))
+    calc.cap_per_award(calc.param("award_cap"), N_("one-time"))
     calc.matter(matter_key("P5.5c"))
 
 
 @rule("P5.5d", kinds=("enterprise",), matter=LISTING)
 def jinxing_board_listing(calc: Calculation) -> None:
     """A fixed 100,000 for a 晋兴板 listing; the listing family steps up under G.3."""
-    calc.fixed("amount", "listed on the 晋兴板 of the Shanxi equity exchange, one-time")
+    calc.fixed("amount", N_("listed on the 晋兴板 of the Shanxi equity exchange, one-time"))
     calc.matter(LISTING)
 
 
@@ -127,6 +127,6 @@ def jinxing_board_listing(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P5.7:<policy> (the year first awarded is final)", year_final=True)
 def insurance_premium(calc: Calculation) -> None:
     """50 % of the premium; at most 200,000 per enterprise per year (cut to the room left); G.3 per insurance policy."""
-    calc.rate_of(calc.basis["premium"], calc.param("rate"), "premium")
+    calc.rate_of(calc.basis["premium"], calc.param("rate"), N_("premium"))
     calc.matter(matter_key("P5.7", calc.basis["policy"]), f"insurance policy {calc.basis['policy']}")
     calc.cap_per_year(calc.param("annual_cap"))

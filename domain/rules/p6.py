@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
@@ -19,14 +20,14 @@ from domain.rules.matters import matter_key
       shared="project")
 def major_project_team(calc: Calculation) -> None:
     """5 % of last year's actual national + provincial allocation, at most 600,000 per project across recipients; G.3 per project and year."""
-    calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
+    calc.require(calc.basis["performance"] == "normal", Message(N_("the project is not performing normally (绩效正常和状态良好)")))
     project = calc.basis["project"]
     national, provincial = calc.basis["national_allocation"], calc.basis["provincial_allocation"]
     allocation = national + provincial
     calc.step(f"last year's allocation: national {fmt(national)} + provincial {fmt(provincial)} = {fmt(allocation)}")
-    calc.rate_of(allocation, calc.param("rate"), "last year's allocation")
+    calc.rate_of(allocation, calc.param("rate"), N_("last year's allocation"))
     calc.matter(matter_key("P6.2", project, calc.year))
-    calc.cap_over(calc.param("project_cap"), f"per project {project}", project=project)
+    calc.cap_over(calc.param("project_cap"), Message(N_("per project {project}"), project=project), project=project)
 
 
 def _one_year_after(entered: date, years: int) -> date:
@@ -41,16 +42,16 @@ def _one_year_after(entered: date, years: int) -> date:
       kinds=("enterprise", "university", "institute"), matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
     """10 % of non-fiscal R&D investment, at most 500,000, once, for an entity rated excellent at least one year after entry."""
-    calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
+    calc.require(calc.basis["rating"] == "excellent", Message(N_("the rating is not excellent (考核优秀)")))
     years = calc.param("min_years_after_entry")
     due = _one_year_after(calc.recipient.entered, years)
     calc.require(
         calc.decided >= due,
-        f"{calc.recipient.code} entered on {calc.recipient.entered}; eligible from {due} (期满一年后)",
+        Message(N_("{code} entered on {entered}; eligible from {due} (期满一年后)"), code=calc.recipient.code, entered=calc.recipient.entered, due=due),
     )
-    calc.step(f"entered {calc.recipient.entered}, ≥ {years} yr before the decision, rated excellent")
-    calc.rate_of(calc.basis["rd_investment"], calc.param("rate"), "R&D investment")
-    calc.cap_per_award(calc.param("award_cap"), "one-time")
+    calc.step(Message(N_("entered {entered}, ≥ {years} yr before the decision, rated excellent"), entered=calc.recipient.entered, years=years))
+    calc.rate_of(calc.basis["rd_investment"], calc.param("rate"), N_("R&D investment"))
+    calc.cap_per_award(calc.param("award_cap"), N_("one-time"))
     calc.matter(matter_key("P6.3a"))
 
 
@@ -61,7 +62,7 @@ def innovation_vouchers(calc: Calculation) -> None:
     """The face value of the vouchers redeemed; at most 200,000 per enterprise per year (cut to the room left); G.3 per voucher."""
     vouchers = calc.basis["vouchers"]
     calc.amount = vouchers
-    calc.step(f"vouchers redeemed {fmt(vouchers)}")
+    calc.step(Message(N_("vouchers redeemed {vouchers}"), vouchers=fmt(vouchers)))
     calc.matter(matter_key("P6.3b", calc.basis["voucher"]), f"voucher {calc.basis['voucher']}")
     calc.cap_per_year(calc.param("annual_cap"))
 
@@ -87,7 +88,7 @@ def incubator(calc: Calculation) -> None:
     """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"incubator {calc.basis['incubator']}")
-    calc.fixed(level, f"new {level} incubator")
+    calc.fixed(level, Message(N_("new {level} incubator"), level=level))
     calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
     calc.share(f"incubator {calc.basis['incubator']}")
 
@@ -101,7 +102,7 @@ def makerspace(calc: Calculation) -> None:
     """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"makerspace {calc.basis['makerspace']}")
-    calc.fixed(level, f"new {level} makerspace")
+    calc.fixed(level, Message(N_("new {level} makerspace"), level=level))
     calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
     calc.share(f"makerspace {calc.basis['makerspace']}")
 
@@ -113,9 +114,9 @@ def high_tech_enterprise(calc: Calculation) -> None:
     last_year = calc.year - 1
     granted = [q for q in calc.recipient.qualifications
                if q.name == name and q.granted_on.year == last_year]
-    calc.require(bool(granted), f"{calc.recipient.code} has no {name} qualification granted in {last_year} (上年度通过认定)")
-    calc.step(f"{name} granted {granted[0].granted_on} (previous calendar year)")
-    calc.fixed("amount", "one-time")
+    calc.require(bool(granted), Message(N_("{code} has no {name} qualification granted in {last_year} (上年度通过认定)"), code=calc.recipient.code, name=name, last_year=last_year))
+    calc.step(Message(N_("{name} granted {granted_on} (previous calendar year)"), name=name, granted_on=granted[0].granted_on))
+    calc.fixed("amount", N_("one-time"))
     calc.matter(matter_key("P6.5a"))
 
 
@@ -127,7 +128,7 @@ def specialised_upgrade(calc: Calculation) -> None:
     """A fixed amount per first recognition level (100,000 / 200,000 / 300,000); a higher level pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"{calc.recipient.code} as {level.replace('_', ' ')}")
-    calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
+    calc.fixed(level, Message(N_("first recognition {replace}"), replace=level.replace('_', ' ')))
     calc.matter(matter_key("P6.5b"))
 
 
@@ -138,7 +139,7 @@ def specialised_upgrade(calc: Calculation) -> None:
 def patent_prize(calc: Calculation) -> None:
     """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
-    calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value='China' if prize == 'china' else 'Shanxi'))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
     calc.share(f"patent {calc.basis['patent']}")
 

@@ -23,9 +23,9 @@ from domain.ids import party_id
 from domain.journal import budget, funding, payable, returned
 from domain.money import fmt, parse_yuan
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.steps.types import step
 from tests.steps.wording import PARAMETER_NAMES, printed, translated
@@ -108,6 +108,9 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "缺少保单号": "basis policy is required",
     "缺少创新券编号": "basis voucher is required",
     "缺少工作站编号": "basis workstation is required",
+    "修订将改变已作出决定所用的取值": "would change the value used by",
+    "修订只能新增以后生效的取值": "can only add a value from a later date",
+    "修订须由审批人作出": "needs an approver",
     "年度晚于决定年度": "is after the decision year",
     "年度早于政策施行": "is before the policy's start year",
     # 拨投结合 projects and funds (issue 5)

@@ -17,7 +17,7 @@ from pytest_bdd import given, parsers, then, when
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.parameters import Parameter, ParameterBook, load_values
-from ledger.rules import AwardByRule, RecordExternalAward, calculate
+from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
 from tests.steps.types import TYPES, step
@@ -278,3 +278,66 @@ def then_budget_by(world: World, by: str, year: int, name: str, amount: Decimal)
     report = budgets(state.rows, by=BY[by])
     found = {(row[0], row[1]): row[2] for row in report.rows}
     assert found.get((year, name)) == amount, found
+
+
+# the rule book on record (G.4): revisions and what-if -------------------------------------
+
+
+def _revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> object:
+    from ledger.handlers.rulebook import ReviseParameter
+    from tests.conftest import APPROVER
+
+    return ReviseParameter(actor=APPROVER, decided=world.notes.get("decided", DEFAULT_DECIDED), ref=ref,
+                           clause=clause, name=translated(PARAMETER_NAMES, name, "parameter"), value=value,
+                           valid_from=valid_from, quote=quote)
+
+
+REVISION = '审批人将 {clause:Word} 参数 "{name}" 修订为 "{value}", 自 {valid_from:Date} 起生效, 文号 "{ref}", 依据 "{quote}"'
+
+
+@given(step(REVISION))
+def given_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
+    world.setup(_revision(world, clause, name, value, valid_from, ref, quote))  # type: ignore[arg-type]
+
+
+@when(step(REVISION))
+def when_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
+    world.submit(_revision(world, clause, name, value, valid_from, ref, quote))  # type: ignore[arg-type]
+
+
+def signed(text: str) -> Decimal:
+    """``-50,000.00元`` → Decimal("-50000.00") (a difference can be negative; amounts cannot)."""
+    negative = text.startswith("-")
+    value: Decimal = TYPES["Yuan"](text.lstrip("-"))
+    return -value if negative else value
+
+
+@when("按以下拟修订参数重算已记录的全部奖励:")
+def when_what_if(world: World, datatable: list[list[str]]) -> None:
+    from ledger.whatif import Proposal, recompute
+
+    header, *rows = datatable
+    proposals = []
+    for row in rows:
+        r = dict(zip(header, row, strict=True))
+        proposals.append(Proposal(r["条款"], translated(PARAMETER_NAMES, r["参数"], "parameter"), r["取值"],
+                                  date.fromisoformat(r["生效日期"])))
+    world.log_before = world.log_size()
+    world.notes["whatif"] = list(recompute(world.ledger.book, (e for _, e in world.ledger.read_log()), proposals))
+
+
+@then(step('重算结果 {clause:Word} "{recipient}" {year:d} 年: 已奖励 {recorded:Yuan}, 按修订 {proposed:Yuan}, 差额 {difference}'))
+def then_what_if_row(world: World, clause: str, recipient: str, year: int, recorded: Decimal, proposed: Decimal,
+                     difference: str) -> None:
+    from ledger.whatif import what_if_rows
+
+    rows = {(r[0], r[1], r[2]): r[4:] for r in what_if_rows(world.notes["whatif"])}
+    assert rows[(clause, recipient, year)] == [recorded, proposed, signed(difference)], rows
+
+
+@then(step("重算合计: 已奖励 {recorded:Yuan}, 按修订 {proposed:Yuan}, 差额 {difference}"))
+def then_what_if_total(world: World, recorded: Decimal, proposed: Decimal, difference: str) -> None:
+    results = world.notes["whatif"]
+    got = (sum((r.recorded for r in results), Decimal("0.00")), sum((r.proposed for r in results), Decimal("0.00")))
+    assert got == (recorded, proposed), got
+    assert got[1] - got[0] == signed(difference)
