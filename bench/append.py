@@ -73,7 +73,7 @@ def application(path: str, n: int) -> tuple[float, float]:
     for i in range(n):
         # P6.3b vouchers through the rules engine: 1,234.56 each, under the 200,000/yr cap
         ledger.execute(AwardByRule(actor="bench", decided=date(2025, 3, 1), recipient=f"ENT-{i % PARTIES}",
-                                   clause="P6.3b", basis={"vouchers": "1234.56"}, ref="临科发〔2025〕1号"))
+                                   clause="P6.3b", basis={"vouchers": "1234.56", "voucher": f"Q-{i}"}, ref="临科发〔2025〕1号"))
     elapsed = time.perf_counter() - start
     written = (ledger.recorder.max_notification_id() or 0) - before
     ledger.close()

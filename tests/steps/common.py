@@ -109,6 +109,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "缺少创新券编号": "basis voucher is required",
     "缺少工作站编号": "basis workstation is required",
     "修订将改变已作出决定所用的取值": "would change the value used by",
+    "入驻晚于决定日期": "after the decision",
     "修订只能新增以后生效的取值": "can only add a value from a later date",
     "修订须由审批人作出": "needs an approver",
     "年度晚于决定年度": "is after the decision year",
