@@ -344,7 +344,7 @@ class Loan(Aggregate):
         if self.loss_declared_on is None:
             raise Refused(
                 f"loan {self.code}: the bank has not declared recovery exhausted with a principal loss "
-                "(loan default --loss)"
+                "(the bank's declaration of the loss comes first)"
             )
         if loss is not None and loss != self.loss:
             raise Refused(f"loan {self.code}: the claim must be for the declared loss {fmt(self.loss)}, not {fmt(loss)}")
@@ -379,7 +379,7 @@ class Loan(Aggregate):
         if claim.approved_on is not None:
             raise Refused(f"loan {self.code}: the claim was already approved on {claim.approved_on} ({claim.approved_ref})")
         if not by.ref.strip():
-            raise Refused(f"loan {self.code}: an approval needs a decision reference (文号, --ref)")
+            raise Refused(f"loan {self.code}: an approval needs a decision reference (文号)")
         if by.decided < claim.claimed_on:
             raise InvalidDate(f"loan {self.code}: approval on {by.decided} is before the claim ({claim.claimed_on})")
         if claim.claimed_by and by.actor == claim.claimed_by:

@@ -271,8 +271,8 @@ class Project(Aggregate):
                 raise Refused(f"project {self.code}: the trigger is a date; no financing round is needed")
         else:
             if round_pre_money is None or not investor.strip():
-                raise Refused(f"project {self.code}: the trigger is a financing round: give its investor and "
-                              "pre-money valuation")
+                raise Refused(f"project {self.code}: the trigger is a financing round: it needs the round's investor "
+                              "and pre-money valuation")
             round_pre_money = yuan(round_pre_money)
             if round_pre_money <= 0:
                 raise InvalidAmount("the round's pre-money valuation must be positive")
@@ -339,8 +339,8 @@ class Project(Aggregate):
         if into != "equity":
             raise Refused(f"conversion is into equity or debt, not {into!r}")
         if capital_before <= 0:
-            raise Refused(f"{self.enterprise} has no registered capital on record: record its holders first "
-                          "(jcg captable register)")
+            raise Refused(f"{self.enterprise} has no registered capital on record: its holders and their "
+                          "registered capital come first")
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
         trace = [f"{tag}: pre-money valuation: {how}"]
         if self.price_base is not None:
@@ -784,7 +784,7 @@ class Project(Aggregate):
             raise Refused(f"project {self.code}: a failure needs a reason")
         if clawback is not None and not misuse.strip():
             raise Refused(f"project {self.code}: a failed project is not recovered unless misuse is recorded "
-                          "(give --misuse)")
+                          "(what the misuse was)")
         if clawback is not None:
             clawback = yuan(clawback)
             recoverable = self.disbursed - self.clawed_back - self.reassigned_out
@@ -853,7 +853,7 @@ class Project(Aggregate):
         if self.finished_on is not None:
             raise Refused(f"project {self.code} was already finished on {self.finished_on} ({self.acceptance_ref})")
         if not by.ref.strip():
-            raise Refused(f"project {self.code}: finishing needs the acceptance reference (验收文号): give --ref")
+            raise Refused(f"project {self.code}: finishing needs the acceptance reference (验收文号)")
         if by.decided < self.approved_on:
             raise InvalidDate(f"project {self.code}: completion {by.decided} is before the approval "
                               f"({self.approved_on})")
@@ -918,7 +918,7 @@ class Project(Aggregate):
         if self.finished_on is None:
             raise Refused(
                 f"project {self.code} is not finished: P6.1 reassigns a finished project's unspent money; record "
-                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号 --spent AMOUNT)"
+                "its completion first (acceptance date, reference 验收文号 and the amount spent)"
             )
         if target.enterprise != self.enterprise:
             raise Refused(

@@ -132,7 +132,7 @@ LOSS_SPLITS = {"P5.6a", "P5.6b"}
 def find_rule(clause_id: str) -> Rule:
     c = find_clause(clause_id)
     if clause_id in LOSS_SPLITS:
-        raise Refused(f"{clause_id} ({c.title}) is a loan-loss split, not an award: record it with `jcg loan ...`")
+        raise Refused(f"{clause_id} ({c.title}) is a loan-loss split, not an award: it is recorded on the loan")
     if clause_id not in RULES:
         raise Refused(f"clause {clause_id} has no rule in the engine (see `jcg policy list`)")
     return RULES[clause_id]
@@ -217,7 +217,7 @@ class Calculation:
                        label: str = "") -> Decimal:
         """The amount decided by the officer, within the clause's floor and cap."""
         if self.requested is None:
-            self.refuse("the amount is decided by the officer: give --amount")
+            self.refuse("the amount is decided by the officer, and none was given")
         amount = yuan(self.requested)  # type: ignore[arg-type]
         what = f" {label}" if label else ""
         if floor is not None and amount < floor:
@@ -324,7 +324,7 @@ def evaluate(
     if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")
         raise InvalidAmount(f"{r.clause}: amount must be positive")
     if r.needs_reason and (not reason.strip() or not ref.strip()):
-        raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
+        raise Refused(f"{r.clause}: 一事一议 needs a decision reference (文号) and a reason")
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
                        counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
@@ -333,7 +333,7 @@ def evaluate(
         raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")
     if amount is not None and not r.decided and yuan(amount) != calc.amount:
         raise InvalidAmount(
-            f"{r.clause}: --amount {fmt(yuan(amount))} differs from the computed entitlement "
+            f"{r.clause}: the amount given {fmt(yuan(amount))} differs from the computed entitlement "
             f"{fmt(calc.amount)} ({'; '.join(calc.steps)})"
         )
     return Entitlement(
