@@ -120,9 +120,11 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
 
 
 @audit.command("checkpoint")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the checkpoint to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the checkpoint to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_checkpoint(session: Session, out: str | None) -> None:
+def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
     A write: only a registered officer or approver (--officer) runs it. The ledger's first
     checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
@@ -133,24 +135,27 @@ def audit_checkpoint(session: Session, out: str | None) -> None:
       jcg --officer li.na audit checkpoint --out kept/checkpoint-2026-06.txt
     """
     from ledger.audit.checkpointing import write_checkpoint
+    from ledger.infra.outfile import open_out
 
-    written = write_checkpoint(session.ledger, session.officer, decided=date.today())
+    target = open_out(out, force=force)  # checked before anything is stored
+    written = write_checkpoint(session.ledger, session.officer, decided=date.today(),
+                               deliver=target.write if target is not None else None)
     if written.registration is not None:
         click.echo(f"{written.registration.message} (request id {written.registration.request_id})", err=True)
         if written.key_created:
             click.echo(f"ledger key created: {session.ledger.keyring.store.path('_ledger')} (keep it safe; "
                        "it is never replaced)", err=True)
-    if out:
-        Path(out).write_text(written.row.note, encoding="utf-8")
     click.echo(written.row.note, nl=False)
     click.echo(f"verifier key: {written.verifier_key}", err=True)
 
 
 @audit.command("prove")
 @click.argument("position", type=int)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_prove(session: Session, position: int, out: str | None) -> None:
+def audit_prove(session: Session, position: int, out: str | None, force: bool) -> None:
     """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
     covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
 
@@ -161,10 +166,12 @@ def audit_prove(session: Session, position: int, out: str | None) -> None:
     import json
 
     from ledger.audit.verify import inclusion_proof_document
+    from ledger.infra.outfile import open_out
 
+    target = open_out(out, force=force)
     text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+    if target is not None:
+        target.write(text + "\n")
     click.echo(text)
 
 
