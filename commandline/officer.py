@@ -13,6 +13,7 @@ from commandline.options import (
     pass_session,
     report,
 )
+from i18n import _
 from i18n.clicktools import I18nGroup
 
 
@@ -61,7 +62,7 @@ def officer_add(session: Session, name: str, role: str, decided: date | None, re
                     request_id=request_id, ref=ref)
     report(outcome)
     if not outcome.already_recorded:
-        click.echo(f"  private key: {session.ledger.keyring.store.path(name)} (keep it; hand it to {name})")
+        click.echo(_("  private key: {path} (keep it; hand it to {name})").format(path=session.ledger.keyring.store.path(name), name=name))
 
 
 @officer.command("rotate")
@@ -124,8 +125,7 @@ def officer_list(session: Session) -> None:
     """
     roster = _roster(session)
     if roster is None:
-        click.echo("no officers registered: the ledger refuses every request until the first officer registers "
-                   "themself (`jcg officer add NAME --role approver`, run as NAME)")
+        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
         return
     for o in roster.officers.values():
         keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
