@@ -13,6 +13,7 @@ from commandline.options import (
 )
 from commandline.report import _read_model_rows
 from domain.errors import Refused
+from domain.messages import N_
 from i18n import _
 from i18n.clicktools import I18nGroup
 
@@ -61,7 +62,7 @@ def audit_replay(session: Session) -> None:
     if found:
         for line in found:
             click.echo(_("difference: {line}").format(line=line))
-        raise Refused(f"replay differs from the incremental read models in {len(found)} row(s)")
+        raise Refused(N_("replay differs from the incremental read models in {count_found} row(s)"), count_found=len(found))
     click.echo(_("replay of {rebuilt_to:,} events equals the incremental read models").format(rebuilt_to=rebuilt_to))
 
 
@@ -115,14 +116,16 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
         for line in result.problems[1:]:
             if line not in shown:
                 click.echo(_("  also: {line}").format(line=line))
-        raise Refused(f"verification failed: {result.problems[0]}")
+        raise Refused(N_("verification failed: {problems}"), problems=result.problems[0])
     click.echo(_("verification passed"))
 
 
 @audit.command("checkpoint")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the checkpoint to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the checkpoint to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_checkpoint(session: Session, out: str | None) -> None:
+def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
     A write: only a registered officer or approver (--officer) runs it. The ledger's first
     checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
@@ -133,23 +136,26 @@ def audit_checkpoint(session: Session, out: str | None) -> None:
       jcg --officer li.na audit checkpoint --out kept/checkpoint-2026-06.txt
     """
     from ledger.audit.checkpointing import write_checkpoint
+    from ledger.infra.outfile import open_out
 
-    written = write_checkpoint(session.ledger, session.officer, decided=date.today())
+    target = open_out(out, force=force)  # checked before anything is stored
+    written = write_checkpoint(session.ledger, session.officer, decided=date.today(),
+                               deliver=target.write if target is not None else None)
     if written.registration is not None:
         click.echo(_("{message} (request id {request_id})").format(message=written.registration.message, request_id=written.registration.request_id), err=True)
         if written.key_created:
             click.echo(_("ledger key created: {path} (keep it safe; it is never replaced)").format(path=session.ledger.keyring.store.path('_ledger')), err=True)
-    if out:
-        Path(out).write_text(written.row.note, encoding="utf-8")
     click.echo(written.row.note, nl=False)
     click.echo(_("verifier key: {verifier_key}").format(verifier_key=written.verifier_key), err=True)
 
 
 @audit.command("prove")
 @click.argument("position", type=int)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_prove(session: Session, position: int, out: str | None) -> None:
+def audit_prove(session: Session, position: int, out: str | None, force: bool) -> None:
     """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
     covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
 
@@ -160,10 +166,12 @@ def audit_prove(session: Session, position: int, out: str | None) -> None:
     import json
 
     from ledger.audit.verify import inclusion_proof_document
+    from ledger.infra.outfile import open_out
 
+    target = open_out(out, force=force)
     text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+    if target is not None:
+        target.write(text + "\n")
     click.echo(text)
 
 

@@ -148,6 +148,7 @@ class Project(Aggregate):
         self.source = source
         self.early_stage = early_stage
         self.approved_on = by.decided
+        self.approved_by = by.actor  # the tranche's second person is checked against them (two people)
         self.status = "approved"
         self.tranches: list[tuple[date, Decimal, str]] = []
         self.disbursed = ZERO

@@ -25,6 +25,7 @@ from domain.money import fmt
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.handlers.officers import require_two_people
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -201,7 +202,8 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
 @handles(ApproveCompensation)
 def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
-    claim = loan.approve(by)
+    claim = loan.approve(by)  # refuses the filer themself (four-eyes), with the claim's own words
+    require_two_people(uow, claim.claimed_by, cmd.actor, by.recorded_at)  # nor an identity the filer made
     owed = [Message(N_("{payer} owes {bank} {amount}"), payer=p, bank=loan.bank, amount=fmt(claim.shares[p]))
             for p in PAYERS]
     return Outcome(cmd.request_id, Message(N_("loan {code}: {clause} compensation approved ({ref}) by {actor}, claim filed by {claimed_by}: {owed}"), code=cmd.code, clause=claim.clause, ref=cmd.ref, actor=cmd.actor, claimed_by=claim.claimed_by, owed=owed),
