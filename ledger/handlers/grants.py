@@ -64,8 +64,8 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
     party.claw_back(by, cmd.award, cmd.amount, cmd.reason)
     award = party.award(cmd.award)
-    when = "same fiscal year: reduces spending" if by.fiscal_year == award.fiscal_year else (
-        f"later year: returned to the treasury as {by.fiscal_year} revenue"
+    when = Message(N_("same fiscal year: reduces spending")) if by.fiscal_year == award.fiscal_year else (
+        Message(N_("later year: returned to the treasury as {year} revenue"), year=by.fiscal_year)
     )
     return Outcome(
         cmd.request_id,
