@@ -15,7 +15,7 @@ from domain.errors import NotFound
 from domain.fund import Fund
 from domain.ids import fund_id
 from domain.messages import N_, Message
-from domain.money import fmt
+from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
@@ -71,14 +71,16 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
 
 def load_fund(ledger: Any, code: str) -> Fund:
     try:
-        return ledger.aggregate(fund_id(code))
+        fund: Fund = ledger.aggregate(fund_id(code))
+        return fund
     except AggregateNotFoundError:
         raise NotFound(N_("fund {code} is not registered"), code=code) from None
 
 
 def load_register(ledger: Any, enterprise: str) -> ShareRegister:
     try:
-        return ledger.aggregate(share_register_id(enterprise))
+        register: ShareRegister = ledger.aggregate(share_register_id(enterprise))
+        return register
     except AggregateNotFoundError:
         raise NotFound(N_("{enterprise} has no share register (record its holders with jcg captable register)"), enterprise=enterprise) from None
 
@@ -105,7 +107,8 @@ def fund_as_of(ledger: Any, code: str, on: date) -> Fund:
             e.apply(state)  # events decided later were skipped: apply without the version sequence check
     if state is None:
         raise NotFound(N_("fund {code} was not yet registered on {on}"), code=code, on=on)
-    return state
+    fund: Fund = state
+    return fund
 
 
 def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[str]:
@@ -117,7 +120,7 @@ def fund_report(ledger: Any, code: str, book: ParameterBook, on: date) -> list[s
         f"  capital {fmt(fund.capital)}; cash {fmt(fund.cash)}; realised gains {fmt(fund.gains)}, "
         f"losses {fmt(fund.losses)}, net {fmt(fund.realised)}; interest received {fmt(fund.interest_income)}",
     ]
-    held = {k: v for k, v in sorted(fund.holdings().items()) if v != (0, 0)}
+    held = {k: v for k, v in sorted(fund.holdings().items()) if v != (ZERO, ZERO)}
     if not held:
         lines.append("  no holdings")
     for (enterprise, kind), (units, cost) in held.items():
