@@ -15,6 +15,7 @@ from commandline.options import (
     pass_session,
     writing,
 )
+from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import funds, projects
@@ -90,6 +91,6 @@ def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | 
     text = ocf.export_json(session.ledger, enterprise, as_of)
     if target is not None:
         target.write(text + "\n")
-        click.echo(f"wrote {output}")
+        click.echo(_("wrote {output}").format(output=output))
     else:
         click.echo(text)

@@ -236,8 +236,7 @@ def officer_list(session: Session) -> None:
     """
     roster = _roster(session)
     if roster is None:
-        click.echo("no officers registered: the ledger refuses every request until the first officer registers "
-                   "themself (`jcg officer add NAME --role approver`, run as NAME)")
+        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
         return
     for o in roster.officers.values():
         keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
