@@ -105,7 +105,11 @@ class ShareRegister(Aggregate):
     def open(cls, by: Provenance, enterprise: str) -> ShareRegister:
         return cls(by=by, enterprise=enterprise)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+        enterprise: str
+
+    @event(Opened)
     def __init__(self, by: Provenance, enterprise: str) -> None:
         self.enterprise = enterprise
         self.entries: list[EquityEntry] = []
@@ -148,7 +152,16 @@ class ShareRegister(Aggregate):
         self._in_order(by.decided)
         self._issued(by, self.enterprise, holder, name or holder, units, premium, source)
 
-    @event("Issued")
+    class Issued(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        holder: str
+        name: str
+        units: Decimal
+        premium: Decimal
+        source: str
+
+    @event(Issued)
     def _issued(
         self, by: Provenance, enterprise: str, holder: str, name: str, units: Decimal, premium: Decimal, source: str
     ) -> None:
@@ -175,7 +188,17 @@ class ShareRegister(Aggregate):
             )
         self._transferred(by, self.enterprise, seller, buyer, buyer_name or buyer, units, price, source)
 
-    @event("Transferred")
+    class Transferred(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        seller: str
+        buyer: str
+        buyer_name: str
+        units: Decimal
+        price: Decimal
+        source: str
+
+    @event(Transferred)
     def _transferred(
         self, by: Provenance, enterprise: str, seller: str, buyer: str, buyer_name: str, units: Decimal,
         price: Decimal, source: str,
@@ -199,7 +222,15 @@ class ShareRegister(Aggregate):
             )
         self._repurchased(by, self.enterprise, holder, units, price, source)
 
-    @event("Repurchased")
+    class Repurchased(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        holder: str
+        units: Decimal
+        price: Decimal
+        source: str
+
+    @event(Repurchased)
     def _repurchased(
         self, by: Provenance, enterprise: str, holder: str, units: Decimal, price: Decimal, source: str
     ) -> None:

@@ -113,7 +113,14 @@ class Enterprise(Aggregate):
             raise InvalidDate(f"party {code}: entry date {entered} is after the decision date")
         return cls(by=by, code=code, name=name, kind=kind, entered=entered)
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        code: str
+        name: str
+        kind: str
+        entered: date
+
+    @event(Registered)
     def __init__(self, by: Provenance, code: str, name: str, kind: str, entered: date) -> None:
         self.code = code
         self.name = name
@@ -138,7 +145,14 @@ class Enterprise(Aggregate):
             raise Refused(f"party {self.code} already holds {name} {level} from {granted_on}")
         self._qualification_granted(by, name, level, granted_on, expires_on)
 
-    @event("QualificationGranted")
+    class QualificationGranted(Aggregate.Event):
+        by: Provenance
+        name: str
+        level: str
+        granted_on: date
+        expires_on: date | None
+
+    @event(QualificationGranted)
     def _qualification_granted(
         self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
     ) -> None:
@@ -149,7 +163,13 @@ class Enterprise(Aggregate):
             raise NotFound(f"party {self.code} holds no current {name} {level}")
         self._qualification_expired(by, name, level, ended_on)
 
-    @event("QualificationExpired")
+    class QualificationExpired(Aggregate.Event):
+        by: Provenance
+        name: str
+        level: str
+        ended_on: date
+
+    @event(QualificationExpired)
     def _qualification_expired(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
         for q in self.qualifications:
             if q.name == name and q.level == level and q.ended_on is None:
@@ -200,7 +220,20 @@ class Enterprise(Aggregate):
         )
         return award_id
 
-    @event("AwardGranted")
+    class AwardGranted(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        amount: Decimal
+        source: str
+        matter: str
+        basis: dict[str, str]
+        trace: list[str]
+        versions: list[str]
+        reason: str
+
+    @event(AwardGranted)
     def _award_granted(
         self,
         by: Provenance,
@@ -240,7 +273,16 @@ class Enterprise(Aggregate):
             )
         self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher)
 
-    @event("Disbursed")
+    class Disbursed(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(Disbursed)
     def _disbursed(
         self,
         by: Provenance,
@@ -281,7 +323,17 @@ class Enterprise(Aggregate):
             by, self.code, award_id, award.clause, award.source, amount, reason, award.fiscal_year
         )
 
-    @event("ClawedBack")
+    class ClawedBack(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        reason: str
+        award_year: int
+
+    @event(ClawedBack)
     def _clawed_back(
         self,
         by: Provenance,
@@ -313,7 +365,15 @@ class Enterprise(Aggregate):
             raise Refused("an external award needs the other policy's decision reference (文号)")
         self._external_award_recorded(by, self.code, clause, matter.strip(), amount, source.strip())
 
-    @event("ExternalAwardRecorded")
+    class ExternalAwardRecorded(Aggregate.Event):
+        by: Provenance
+        party: str
+        clause: str
+        matter: str
+        amount: Decimal
+        source: str
+
+    @event(ExternalAwardRecorded)
     def _external_award_recorded(
         self, by: Provenance, party: str, clause: str, matter: str, amount: Decimal, source: str
     ) -> None:
@@ -371,17 +431,17 @@ class Enterprise(Aggregate):
         )
 
 
-@journal.postings.register(Enterprise.AwardGranted)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.AwardGranted)
 def _award_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.payable(e.party), e.amount)
 
 
-@journal.postings.register(Enterprise.Disbursed)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.Disbursed)
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
 
 
-@journal.postings.register(Enterprise.ClawedBack)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.ClawedBack)
 def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
     same_year = e.by.fiscal_year == e.award_year
     credit = journal.budget(e.clause, e.award_year) if same_year else journal.returned(e.by.fiscal_year)

@@ -103,7 +103,14 @@ class Fund(Aggregate):
             raise InvalidAmount("fund capital must not be negative")
         return cls(by=by, code=code, name=name, manager=manager, capital=capital)
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        code: str
+        name: str
+        manager: str
+        capital: Decimal
+
+    @event(Registered)
     def __init__(self, by: Provenance, code: str, name: str, manager: str, capital: Decimal) -> None:
         self.code = code
         self.name = name
@@ -122,7 +129,14 @@ class Fund(Aggregate):
             raise Refused(f"fund {self.code} already holds project {project}")
         self._project_followed(by, self.code, project, enterprise, early_stage)
 
-    @event("ProjectFollowed")
+    class ProjectFollowed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        enterprise: str
+        early_stage: bool
+
+    @event(ProjectFollowed)
     def _project_followed(self, by: Provenance, fund: str, project: str, enterprise: str, early_stage: bool) -> None:
         self.projects[project] = FollowedProject(project, enterprise, early_stage)
 
@@ -135,7 +149,17 @@ class Fund(Aggregate):
             raise NotFound(f"fund {self.code} does not hold project {project}")
         self._stake_received(by, self.code, project, enterprise, kind, yuan(units), yuan(cost), yuan(premium))
 
-    @event("StakeReceived")
+    class StakeReceived(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        enterprise: str
+        kind: str
+        units: Decimal
+        cost: Decimal
+        premium: Decimal
+
+    @event(StakeReceived)
     def _stake_received(
         self, by: Provenance, fund: str, project: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
         premium: Decimal,
@@ -163,7 +187,15 @@ class Fund(Aggregate):
             raise Refused(f"fund {self.code} has {fmt(self.cash)} cash, cannot invest {fmt(amount)}")
         self._invested(by, self.code, lot, enterprise, amount, units)
 
-    @event("Invested")
+    class Invested(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        amount: Decimal
+        units: Decimal
+
+    @event(Invested)
     def _invested(self, by: Provenance, fund: str, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
         self.lots[lot] = Lot(lot, enterprise, "equity", units, amount, units, amount, amount - units)
         self.cash -= amount
@@ -199,7 +231,18 @@ class Fund(Aggregate):
         self._disposed(by, self.code, lot, held.enterprise, units, price, cost, buyer, how)
         return price - cost
 
-    @event("Disposed")
+    class Disposed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        units: Decimal
+        price: Decimal
+        cost: Decimal
+        buyer: str
+        how: str
+
+    @event(Disposed)
     def _disposed(
         self, by: Provenance, fund: str, lot: str, enterprise: str, units: Decimal, price: Decimal, cost: Decimal,
         buyer: str, how: str,
@@ -227,7 +270,15 @@ class Fund(Aggregate):
             )
         self._debt_repaid(by, self.code, lot, held.enterprise, principal, interest)
 
-    @event("DebtRepaid")
+    class DebtRepaid(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        principal: Decimal
+        interest: Decimal
+
+    @event(DebtRepaid)
     def _debt_repaid(
         self, by: Provenance, fund: str, lot: str, enterprise: str, principal: Decimal, interest: Decimal
     ) -> None:
@@ -244,7 +295,17 @@ class Fund(Aggregate):
         self._written_off(by, self.code, lot, held.enterprise, held.kind, held.units, cost, reason)
         return cost
 
-    @event("WrittenOff")
+    class WrittenOff(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        kind: str
+        units: Decimal
+        cost: Decimal
+        reason: str
+
+    @event(WrittenOff)
     def _written_off(
         self, by: Provenance, fund: str, lot: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
         reason: str,
@@ -263,7 +324,13 @@ class Fund(Aggregate):
             raise Refused(f"project {project} is already recorded as failed")
         self._project_failed(by, self.code, project, reason)
 
-    @event("ProjectFailed")
+    class ProjectFailed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        reason: str
+
+    @event(ProjectFailed)
     def _project_failed(self, by: Provenance, fund: str, project: str, reason: str) -> None:
         self.projects[project].failed = True
 
@@ -286,17 +353,17 @@ class Fund(Aggregate):
         return FailureReport(sum(1 for p in early if p.failed), len(early), tolerance)
 
 
-@journal.postings.register(Fund.Registered)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Registered)
 def _registered_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.funding(e.code), capital_account(e.code), e.capital)
 
 
-@journal.postings.register(Fund.Invested)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Invested)
 def _invested_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(holding_account(e.fund, e.enterprise), journal.funding(e.fund), e.amount)
 
 
-@journal.postings.register(Fund.Disposed)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Disposed)
 def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
     gain = e.price - e.cost
     return journal.entry(
@@ -306,7 +373,7 @@ def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Fund.DebtRepaid)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.DebtRepaid)
 def _debt_repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(
         (journal.funding(e.fund), e.principal + e.interest),
@@ -315,6 +382,6 @@ def _debt_repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Fund.WrittenOff)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.WrittenOff)
 def _written_off_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(loss_account(e.fund), holding_account(e.fund, e.enterprise, e.kind), e.cost)

@@ -26,7 +26,11 @@ class LedgerKey(Aggregate):
     def create_id() -> UUID:
         return LEDGER_KEY_ID
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        verifier_key: str
+
+    @event(Registered)
     def __init__(self, by: Provenance, verifier_key: str) -> None:
         self.verifier_key = verifier_key
 

@@ -21,7 +21,7 @@ the payable in cash (paid); a recovery goes back to each bearer. Enrolment and c
 as non-performing move no money and post nothing.
 
 Four-eyes (P5.6): the officer who filed a claim never approves it; the approver role itself is
-checked by ``ledger.officers.authorize`` before the command runs.
+checked by ``ledger.handlers.officers.authorize`` before the command runs.
 """
 
 from __future__ import annotations
@@ -139,7 +139,17 @@ class Loan(Aggregate):
             principal=principal, start=start, term_months=term_months,
         )
 
-    @event("Enrolled")
+    class Enrolled(Aggregate.Created):
+        by: Provenance
+        code: str
+        bank: str
+        borrower: str
+        category: str
+        principal: Decimal
+        start: date
+        term_months: int
+
+    @event(Enrolled)
     def __init__(
         self,
         by: Provenance,
@@ -217,7 +227,13 @@ class Loan(Aggregate):
             )
         self._disbursed(by, self.code, self.bank, amount)
 
-    @event("Disbursed")
+    class Disbursed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        amount: Decimal
+
+    @event(Disbursed)
     def _disbursed(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.disbursed += amount
         self.moved_on = by.decided
@@ -239,7 +255,13 @@ class Loan(Aggregate):
                               f"non-performing ({self.non_performing_on}), which counted it unrepaid")
         self._repaid(by, self.code, self.bank, amount)
 
-    @event("Repaid")
+    class Repaid(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        amount: Decimal
+
+    @event(Repaid)
     def _repaid(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.repaid += amount
         self.moved_on = by.decided
@@ -253,7 +275,12 @@ class Loan(Aggregate):
         self._not_before_last_movement(by, "classification as non-performing")
         self._classified_non_performing(by, self.code, reason)
 
-    @event("ClassifiedNonPerforming")
+    class ClassifiedNonPerforming(Aggregate.Event):
+        by: Provenance
+        loan: str
+        reason: str
+
+    @event(ClassifiedNonPerforming)
     def _classified_non_performing(self, by: Provenance, loan: str, reason: str) -> None:
         self.non_performing_on = by.decided
 
@@ -277,7 +304,13 @@ class Loan(Aggregate):
         self._not_before_last_movement(by, "loss declaration")
         self._loss_declared(by, self.code, self.bank, loss)
 
-    @event("LossDeclared")
+    class LossDeclared(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        loss: Decimal
+
+    @event(LossDeclared)
     def _loss_declared(self, by: Provenance, loan: str, bank: str, loss: Decimal) -> None:
         self.loss = loss
         self.loss_declared_on = by.decided
@@ -324,7 +357,17 @@ class Loan(Aggregate):
                                    {k: v for k, v in split.shares.items()}, split.trace, split.versions)
         return split
 
-    @event("CompensationClaimed")
+    class CompensationClaimed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        loss: Decimal
+        shares: dict[str, Decimal]
+        trace: list[str]
+        versions: list[str]
+
+    @event(CompensationClaimed)
     def _compensation_claimed(
         self, by: Provenance, loan: str, bank: str, clause: str, loss: Decimal,
         shares: dict[str, Decimal], trace: list[str], versions: list[str],
@@ -347,7 +390,14 @@ class Loan(Aggregate):
         self._compensation_approved(by, self.code, self.bank, claim.clause, dict(claim.shares))
         return claim
 
-    @event("CompensationApproved")
+    class CompensationApproved(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        shares: dict[str, Decimal]
+
+    @event(CompensationApproved)
     def _compensation_approved(
         self, by: Provenance, loan: str, bank: str, clause: str, shares: dict[str, Decimal]
     ) -> None:
@@ -376,7 +426,16 @@ class Loan(Aggregate):
         self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher)
         return amount
 
-    @event("CompensationPaid")
+    class CompensationPaid(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+
+    @event(CompensationPaid)
     def _compensation_paid(
         self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str
     ) -> None:
@@ -405,7 +464,16 @@ class Loan(Aggregate):
         self._recovered(by, self.code, self.bank, claim.clause, back.amount, back.parts, back.trace)
         return back
 
-    @event("Recovered")
+    class Recovered(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        amount: Decimal
+        parts: dict[str, Decimal]
+        trace: list[str]
+
+    @event(Recovered)
     def _recovered(
         self, by: Provenance, loan: str, bank: str, clause: str, amount: Decimal,
         parts: dict[str, Decimal], trace: list[str],
@@ -438,23 +506,23 @@ def _bearer(bank: str, name: str) -> str:
     return bank if name == BANK else name
 
 
-@journal.postings.register(Loan.Disbursed)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Disbursed)
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(loan_account(e.loan), journal.funding(e.bank), e.amount)
 
 
-@journal.postings.register(Loan.Repaid)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Repaid)
 def _repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.funding(e.bank), loan_account(e.loan), e.amount)
 
 
-@journal.postings.register(Loan.LossDeclared)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.LossDeclared)
 def _loss_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The written-off principal: the bank bears all of it until compensation is approved."""
     return journal.transfer(loss_account(e.loan, e.bank), loan_account(e.loan), e.loss)
 
 
-@journal.postings.register(Loan.CompensationClaimed)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationClaimed)
 def _claimed_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The bank's claim on each public payer for its share (claimed, not yet owed)."""
     legs: list[tuple[str, Decimal]] = []
@@ -463,7 +531,7 @@ def _claimed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(*legs)
 
 
-@journal.postings.register(Loan.CompensationApproved)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationApproved)
 def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The approval clears each claim: the public payer takes on its share of the loss and
     owes it to the bank (claimed → approved)."""
@@ -475,7 +543,7 @@ def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(*legs)
 
 
-@journal.postings.register(Loan.CompensationPaid)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationPaid)
 def _paid_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The payer's cash goes to the bank, settling the payable and relieving the bank's loss."""
     return journal.entry(
@@ -486,7 +554,7 @@ def _paid_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Loan.Recovered)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Recovered)
 def _recovered_postings(e: Any) -> tuple[journal.Posting, ...]:
     """Recovered cash reaches each bearer pro rata and reduces the loss it bears."""
     legs: list[tuple[str, Decimal]] = []

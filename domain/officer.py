@@ -58,7 +58,10 @@ class OfficerRoster(Aggregate):
     def create_id() -> UUID:
         return ROSTER_ID
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+
+    @event(Opened)
     def __init__(self, by: Provenance) -> None:
         self.officers: dict[str, Officer] = {}
 
@@ -78,7 +81,14 @@ class OfficerRoster(Aggregate):
         self._check_unused(key_id)
         self._officer_added(by, name, role, public_key, key_id)
 
-    @event("OfficerAdded")
+    class OfficerAdded(Aggregate.Event):
+        by: Provenance
+        name: str
+        role: str
+        public_key: str
+        key_id: str
+
+    @event(OfficerAdded)
     def _officer_added(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> None:
         self.officers[name] = Officer(name, role, [OfficerKey(key_id, public_key)])
 
@@ -88,7 +98,14 @@ class OfficerRoster(Aggregate):
         old = officer.active_key
         self._key_rotated(by, name, old.key_id if old else "", public_key, key_id)
 
-    @event("KeyRotated")
+    class KeyRotated(Aggregate.Event):
+        by: Provenance
+        name: str
+        old_key_id: str
+        public_key: str
+        key_id: str
+
+    @event(KeyRotated)
     def _key_rotated(self, by: Provenance, name: str, old_key_id: str, public_key: str, key_id: str) -> None:
         officer = self.officers[name]
         for k in officer.keys:
@@ -106,7 +123,13 @@ class OfficerRoster(Aggregate):
         self._key_revoked(by, name, key.key_id, reason)
         return key.key_id
 
-    @event("KeyRevoked")
+    class KeyRevoked(Aggregate.Event):
+        by: Provenance
+        name: str
+        key_id: str
+        reason: str
+
+    @event(KeyRevoked)
     def _key_revoked(self, by: Provenance, name: str, key_id: str, reason: str) -> None:
         for k in self.officers[name].keys:
             if k.key_id == key_id:

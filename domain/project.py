@@ -120,7 +120,19 @@ class Project(Aggregate):
             amount=amount, terms=terms.as_dict(), source=source, early_stage=early_stage,
         )
 
-    @event("Approved")
+    class Approved(Aggregate.Created):
+        by: Provenance
+        code: str
+        title: str
+        clause: str
+        enterprise: str
+        fund: str
+        amount: Decimal
+        terms: dict[str, Any]
+        source: str
+        early_stage: bool
+
+    @event(Approved)
     def __init__(
         self, by: Provenance, code: str, title: str, clause: str, enterprise: str, fund: str,
         amount: Decimal, terms: dict[str, Any], source: str, early_stage: bool,
@@ -225,7 +237,16 @@ class Project(Aggregate):
             )
         self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
 
-    @event("TranchePaid")
+    class TranchePaid(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(TranchePaid)
     def _tranche_paid(
         self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
     ) -> None:
@@ -258,7 +279,15 @@ class Project(Aggregate):
         self._triggered(by, self.code, t.kind, round_pre_money,
                         investor, yuan(round_amount) if round_amount is not None else None)
 
-    @event("Triggered")
+    class Triggered(Aggregate.Event):
+        by: Provenance
+        code: str
+        kind: str
+        round_pre_money: Decimal | None
+        investor: str
+        round_amount: Decimal | None
+
+    @event(Triggered)
     def _triggered(
         self, by: Provenance, code: str, kind: str, round_pre_money: Decimal | None, investor: str,
         round_amount: Decimal | None,
@@ -378,7 +407,21 @@ class Project(Aggregate):
                         plan.valuation, plan.units, plan.premium, list(plan.trace), plan.price_base)
         return plan
 
-    @event("Converted")
+    class Converted(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        fund: str
+        into: str
+        amount: Decimal
+        valuation: Decimal
+        units: Decimal
+        premium: Decimal
+        trace: list[str]
+        price_base: Decimal | None = None
+
+    @event(Converted)
     def _converted(
         self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
         valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None = None,
@@ -397,7 +440,14 @@ class Project(Aggregate):
             self.debt_accrued_to = by.decided
         self.status = "converted"
 
-    @event("InterestAccrued")
+    class InterestAccrued(Aggregate.Event):
+        by: Provenance
+        code: str
+        principal: Decimal
+        amount: Decimal
+        since: date
+
+    @event(InterestAccrued)
     def _interest_accrued(
         self, by: Provenance, code: str, principal: Decimal, amount: Decimal, since: date
     ) -> None:
@@ -484,7 +534,18 @@ class Project(Aggregate):
                           plan.interest_due, list(plan.trace))
         return plan
 
-    @event("DebtRepaid")
+    class DebtRepaid(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        amount: Decimal
+        interest: Decimal
+        principal: Decimal
+        interest_due: Decimal
+        trace: list[str]
+
+    @event(DebtRepaid)
     def _debt_repaid(
         self, by: Provenance, code: str, enterprise: str, fund: str, amount: Decimal, interest: Decimal,
         principal: Decimal, interest_due: Decimal, trace: list[str],
@@ -509,7 +570,16 @@ class Project(Aggregate):
         self._debt_written_off(by, self.code, self.enterprise, self.fund, principal, interest, reason)
         return principal, interest
 
-    @event("DebtWrittenOff")
+    class DebtWrittenOff(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        principal: Decimal
+        interest: Decimal
+        reason: str
+
+    @event(DebtWrittenOff)
     def _debt_written_off(
         self, by: Provenance, code: str, enterprise: str, fund: str, principal: Decimal, interest: Decimal,
         reason: str,
@@ -520,7 +590,7 @@ class Project(Aggregate):
         self.status = "defaulted"
 
     # exits ----------------------------------------------------------------------------
-    def _check_held(self, units: Decimal, what: str) -> Decimal:
+    def _check_held(self, units: Decimal | None, what: str) -> Decimal:
         if self.into != "equity":
             raise Refused(f"project {self.code} holds no equity ({'not converted' if not self.into else 'debt'})")
         units = self.held if units is None else yuan(units)
@@ -567,7 +637,7 @@ class Project(Aggregate):
             raise Refused(f"project {self.code} is {self.status}: cannot buy back")
         terms = self.terms
         if self.into != "equity":
-            self._check_held(units, "buy back")  # type: ignore[arg-type]  # refuses: no equity
+            self._check_held(units, "buy back")  # refuses: no equity
         windows = [terms.window(lot["on"]) for lot in self.lots]
         open_lots = [i for i, lot in enumerate(self.lots)
                      if self._lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
@@ -583,7 +653,7 @@ class Project(Aggregate):
                 + "; ".join(where(i) for i in range(len(self.lots)) if self._lot_held(self.lots[i]) > 0)
             )
         in_window = sum((self._lot_held(self.lots[i]) for i in open_lots), ZERO)
-        units = self._check_held(in_window if units is None else units, "buy back")  # type: ignore[arg-type]
+        units = self._check_held(in_window if units is None else units, "buy back")
         if units > in_window:
             closed = [i for i in range(len(self.lots)) if i not in open_lots and self._lot_held(self.lots[i]) > 0]
             raise InvalidDate(
@@ -639,7 +709,18 @@ class Project(Aggregate):
                           quote.drawn)
         return quote
 
-    @event("BoughtBack")
+    class BoughtBack(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        buyer: str
+        units: Decimal
+        price: Decimal
+        trace: list[str]
+        drawn: list[Decimal] | None = None
+
+    @event(BoughtBack)
     def _bought_back(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
         trace: list[str], drawn: list[Decimal] | None = None,
@@ -664,7 +745,7 @@ class Project(Aggregate):
     def sell(self, by: Provenance, units: Decimal | None, price: Decimal, buyer: str) -> Decimal:
         """A sale to a third party at a negotiated price; units leave the lots pro rata to their holdings."""
         self._open("sell")
-        units = self._check_held(units, "sell")  # type: ignore[arg-type]
+        units = self._check_held(units, "sell")
         price = yuan(price)
         if price < 0:
             raise InvalidAmount("a sale price must not be negative")
@@ -674,7 +755,17 @@ class Project(Aggregate):
         self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price, drawn)
         return units
 
-    @event("Sold")
+    class Sold(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        buyer: str
+        units: Decimal
+        price: Decimal
+        drawn: list[Decimal] | None = None
+
+    @event(Sold)
     def _sold(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
         drawn: list[Decimal] | None = None,
@@ -713,7 +804,19 @@ class Project(Aggregate):
             self._clawed_back(by, self.code, self.clause, self.enterprise, self.source, clawback, misuse,
                               self.last_paid_year)
 
-    @event("Failed")
+    class Failed(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        reason: str
+        misuse: str
+        written_off: Decimal
+        released: Decimal = ZERO
+        clause: str = ""
+        source: str = ""
+
+    @event(Failed)
     def _failed(
         self, by: Provenance, code: str, enterprise: str, fund: str, reason: str, misuse: str, written_off: Decimal,
         released: Decimal = ZERO, clause: str = "", source: str = "",
@@ -723,7 +826,17 @@ class Project(Aggregate):
         self.released += released
         self.status = "failed"
 
-    @event("ClawedBack")
+    class ClawedBack(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        misuse: str
+        paid_year: int
+
+    @event(ClawedBack)
     def _clawed_back(
         self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, misuse: str,
         paid_year: int,
@@ -759,7 +872,17 @@ class Project(Aggregate):
         self._finished(by, self.code, by.ref, self.unconverted - spent, self.outstanding, spent,
                        self.clause, self.source)
 
-    @event("Finished")
+    class Finished(Aggregate.Event):
+        by: Provenance
+        code: str
+        acceptance_ref: str
+        unspent: Decimal
+        released: Decimal = ZERO
+        spent: Decimal = ZERO
+        clause: str = ""
+        source: str = ""
+
+    @event(Finished)
     def _finished(
         self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal = ZERO,
         spent: Decimal = ZERO, clause: str = "", source: str = "",
@@ -819,13 +942,25 @@ class Project(Aggregate):
         target._reassigned_in(by, target.code, self.code, amount)
         return amount
 
-    @event("ReassignedOut")
+    class ReassignedOut(Aggregate.Event):
+        by: Provenance
+        code: str
+        target: str
+        amount: Decimal
+
+    @event(ReassignedOut)
     def _reassigned_out(self, by: Provenance, code: str, target: str, amount: Decimal) -> None:
         self.reassigned_out += amount
         if self.status == "approved":  # histories recorded before the Finished event existed
             self.status = "finished"
 
-    @event("ReassignedIn")
+    class ReassignedIn(Aggregate.Event):
+        by: Provenance
+        code: str
+        source: str
+        amount: Decimal
+
+    @event(ReassignedIn)
     def _reassigned_in(self, by: Provenance, code: str, source: str, amount: Decimal) -> None:
         self.reassigned_in += amount
 
@@ -879,32 +1014,32 @@ class Project(Aggregate):
         return lines
 
 
-@journal.postings.register(Project.TranchePaid)  # type: ignore[attr-defined]
+@journal.postings.register(Project.TranchePaid)
 def _tranche_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.funding(e.source), e.amount)
 
 
-@journal.postings.register(Project.Converted)  # type: ignore[attr-defined]
+@journal.postings.register(Project.Converted)
 def _converted_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(
         holding_account(e.fund, e.enterprise, e.into), capitalised_account(e.clause, e.by.fiscal_year), e.amount
     )
 
 
-@journal.postings.register(Project.ClawedBack)  # type: ignore[attr-defined]
+@journal.postings.register(Project.ClawedBack)
 def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
     same_year = e.by.fiscal_year == e.paid_year
     credit = journal.budget(e.clause, e.paid_year) if same_year else journal.returned(e.by.fiscal_year)
     return journal.transfer(journal.funding(e.source), credit, e.amount)
 
 
-@journal.postings.register(Project.ReassignedOut)  # type: ignore[attr-defined]
+@journal.postings.register(Project.ReassignedOut)
 def _reassigned_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(project_account(e.target), project_account(e.code), e.amount)
 
 
-@journal.postings.register(Project.Failed)  # type: ignore[attr-defined]
-@journal.postings.register(Project.Finished)  # type: ignore[attr-defined]
+@journal.postings.register(Project.Failed)
+@journal.postings.register(Project.Finished)
 def _released_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The reversal of what approval posted for the unpaid part (``e.released``): nothing.
 

@@ -23,14 +23,16 @@ from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.validity import check_in_force
-from ledger.cipher import cipher_env
-from ledger.clock import Clock, system_clock
+from ledger.audit.checkpoint import checkpoint_interval
+from ledger.audit.checkpointing import checkpoint_if_due
+from ledger.audit.signing import public_key_text, record_hash, request_message, sign
 from ledger.commands import HANDLERS, Command, Outcome, checked
-from ledger.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import Signer, authorize
-from ledger.signing import public_key_text, record_hash, request_message, sign
-from ledger.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.handlers.officers import Signer, authorize
+from ledger.infra.cipher import cipher_env
+from ledger.infra.clock import Clock, system_clock
+from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
+from ledger.infra.keys import Keyring, KeyStore
+from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
 from ledger.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 20
@@ -65,8 +67,6 @@ class Ledger(Application[UUID]):
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
         self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
-        from ledger.checkpoint import checkpoint_interval
-
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
@@ -87,7 +87,7 @@ class Ledger(Application[UUID]):
              **env: str) -> Ledger:
         """Open the ledger stored at a database URL. ``create``: make the tables if needed
         (`init`, `demo`, tests); otherwise a database without a ledger is refused
-        (:class:`~ledger.config.NoLedger`) and nothing is created. A read-only database
+        (:class:`~ledger.infra.config.NoLedger`) and nothing is created. A read-only database
         (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
         if not create or db.read_only:
@@ -236,14 +236,12 @@ class Ledger(Application[UUID]):
 
     def _after_write(self) -> None:
         if self.checkpoint_every:
-            from ledger.checkpoint import checkpoint_if_due
-
             checkpoint_if_due(self)
         for hook in self.after_write:
             hook(self)
 
     def event_hash(self, event: Any) -> bytes:
-        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""
+        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.audit.signing)."""
         s = self._plain_mapper.to_stored_event(event)
         return record_hash(s.originator_id, s.originator_version, s.topic, s.state)
 

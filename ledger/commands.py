@@ -43,7 +43,7 @@ class Command:
 
     kind: ClassVar[str] = ""
     checks_policy_window: ClassVar[bool] = True
-    # The officer roles that may submit this command (ledger.officers.authorize), and what it
+    # The officer roles that may submit this command (ledger.handlers.officers.authorize), and what it
     # does in words for a refusal ("approving a P5.6 claim needs an approver").
     roles: ClassVar[frozenset[str]] = WRITERS
     action: ClassVar[str] = ""

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from domain.errors import Refused
 from ledger.application import Ledger
-from ledger.config import Database, parse_database
+from ledger.infra.config import Database, parse_database
 from projections import models
 from projections.runner import advance, fold_at, head
 from projections.state import Rows, is_sum_table, key_columns, value_columns

@@ -22,12 +22,12 @@ from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate
 from ledger import Ledger
 from ledger.commands import Command, Outcome
-from ledger.funds import RegisterFund
-from ledger.grants import ClawBack, Disburse
-from ledger.loans import ClassifyNonPerforming, DeclareLoss, DisburseLoan, EnrolLoan, RepayLoan
-from ledger.parties import RegisterParty
-from ledger.projects import ApproveProject, RegisterHolders
-from ledger.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.funds import RegisterFund
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.loans import ClassifyNonPerforming, DeclareLoss, DisburseLoan, EnrolLoan, RepayLoan
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import ApproveProject, RegisterHolders
+from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from projections.runner import head
 from tests.conftest import APPROVER, OFFICER
 

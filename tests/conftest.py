@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 import cli
 from domain.clauses import catalogue
 from ledger import Ledger
-from ledger.clock import FixedClock
+from ledger.infra.clock import FixedClock
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
@@ -32,7 +32,7 @@ def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Key files in tests use the explicit low scrypt cost (ledger.keys.TEST_SCRYPT_COST): the
+    # Key files in tests use the explicit low scrypt cost (ledger.infra.keys.TEST_SCRYPT_COST): the
     # production cost (~0.3-0.6 s a key) would be paid on every CLI invocation of the suite.
     os.environ["JCG_INSECURE_FAST_KEYS"] = "1"
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
@@ -95,7 +95,7 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def provision_officers(url: str) -> None:
     """APPROVER registers themself (bootstrap), then registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
 
     app = Ledger.open(url, clock=fixed_clock())
     try:

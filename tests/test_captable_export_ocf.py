@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.captable_export import export_captable, export_json
-from ledger.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
+from ledger.exchange.captable_export import export_captable, export_json
+from ledger.handlers.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
 from tests.builders import on, setup
 
 D = Decimal

@@ -12,9 +12,9 @@ import pytest
 from domain.errors import ConflictingRequest, InvalidAmount, InvalidDate, NotFound, Refused
 from domain.journal import trial_balance
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 
 

@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import cli
 from domain.errors import AlreadyExists, Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore, raw_public, verifier_key
-from ledger.keys import LEDGER_KEY
-from ledger.ledger_key import RegisterLedgerKey, registered_verifier_key
-from ledger.officers import enrol
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import CheckpointStore, verifier_key
+from ledger.audit.ledger_key import RegisterLedgerKey, registered_verifier_key
+from ledger.audit.signing import raw_public
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.officers import enrol
+from ledger.infra.keys import LEDGER_KEY
 from tests.conftest import APPROVER, OFFICER, fixed_clock
 
 Jcg = Callable[..., Result]

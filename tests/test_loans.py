@@ -12,7 +12,7 @@ from domain.errors import CapExceeded, InvalidAmount, InvalidDate, NotFound, Ref
 from domain.journal import CITY, PROVINCE, postings
 from domain.loan import Loan
 from ledger import Ledger
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -23,7 +23,7 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.officers import enrol
+from ledger.handlers.officers import enrol
 from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
 from tests.conftest import APPROVER, OFFICER
 

@@ -13,7 +13,7 @@ from domain.ids import loan_id
 from domain.journal import PROVINCE
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.loans import ApproveCompensation, ClaimCompensation, PayCompensation
+from ledger.handlers.loans import ApproveCompensation, ClaimCompensation, PayCompensation
 from tests.builders import approval, defaulted_loan, on
 from tests.conftest import OFFICER
 from tests.racing import race

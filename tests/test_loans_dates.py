@@ -10,7 +10,7 @@ import pytest
 from domain.errors import InvalidDate
 from domain.journal import CITY, PROVINCE
 from ledger import Ledger
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,

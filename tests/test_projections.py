@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Tracking
 
 from ledger import Ledger
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from projections import reports
 from projections.runner import catch_up, differences, fold, head, rebuild
 from projections.state import Rows, from_fen

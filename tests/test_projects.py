@@ -11,10 +11,10 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
 from ledger import Ledger
-from ledger.captable_export import export_captable
-from ledger.funds import RegisterFund, load_register
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.exchange.captable_export import export_captable
+from ledger.handlers.funds import RegisterFund, load_register
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,

@@ -13,7 +13,7 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
 from ledger import Ledger
-from ledger.projects import (
+from ledger.handlers.projects import (
     ConvertProject,
     FailProject,
     PayTranche,

@@ -15,8 +15,8 @@ from domain.ids import project_id
 from domain.journal import postings
 from domain.project import Project
 from ledger import Ledger
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,

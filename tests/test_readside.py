@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 from domain.captable import cap_table as domain_cap_table
 from domain.errors import NotFound
 from ledger import Ledger
-from ledger.config import NoLedger
-from ledger.funds import InvestDirect, RegisterFund
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.handlers.funds import InvestDirect, RegisterFund
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,
@@ -33,6 +32,7 @@ from ledger.projects import (
     RecordTrigger,
     RegisterHolders,
 )
+from ledger.infra.config import NoLedger
 from ledger.queries import get_fund, get_register
 from projections import reports, views
 from projections.readside import Filters, ReadSide
@@ -203,7 +203,7 @@ def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_u
                 for i in range(10)]
         target = tmp_path / "rebuild.sqlite"
         code = ("import sys; from ledger import Ledger; from projections.runner import advance; "
-                "from projections.store import ReadModelStore; from ledger.config import parse_database; "
+                "from projections.store import ReadModelStore; from ledger.infra.config import parse_database; "
                 "l = Ledger.open(sys.argv[1], create=False); s = ReadModelStore(parse_database('sqlite:///' + sys.argv[2]));"
                 "advance(l, s, batch_size=3, pause_seconds=0.05)")
         child = subprocess.Popen([sys.executable, "-c", code, provisioned_url, str(target)], cwd=ROOT,

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from ledger import Ledger
-from ledger.grants import Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from projections.balances import BALANCES
 from projections.runner import catch_up, differences, fold, head
 from projections.schema import TRACKING

@@ -12,7 +12,7 @@ from domain.clauses import catalogue
 from domain.errors import Refused
 from domain.rules import RULES
 from ledger import Ledger
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from tests.builders import (
     calc,
     covers,

@@ -12,7 +12,7 @@ from click.testing import Result
 
 from domain.errors import Refused
 from ledger import Ledger
-from ledger.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from tests.builders import (
     D,
     by,

@@ -13,7 +13,7 @@ from domain.enterprise import Enterprise
 from domain.errors import Refused
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from tests.builders import (
     PHD,
     D,

@@ -16,8 +16,8 @@ from domain.ids import party_id
 from domain.parameters import ParameterBook, load_values, parameter_book
 from domain.rules import evaluate
 from ledger import Ledger
-from ledger.parties import GrantQualification
-from ledger.rules import RecordExternalAward, calculate
+from ledger.handlers.parties import GrantQualification
+from ledger.handlers.rules import RecordExternalAward, calculate
 from tests.builders import DAY, log_length, record_award, register
 from tests.conftest import OFFICER
 

@@ -11,7 +11,7 @@ import pytest
 from domain.errors import CapExceeded, Refused
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from tests.builders import (
     MASTER,
     PHD,
@@ -109,7 +109,7 @@ def test_p4_1c_the_same_person_at_another_enterprise_gets_only_the_difference(le
 
 @covers("P4.1c")
 def test_p4_1c_a_clawed_back_award_at_the_first_enterprise_frees_the_person(ledger: Ledger) -> None:
-    from ledger.grants import ClawBack, Disburse
+    from ledger.handlers.grants import ClawBack, Disburse
 
     register(ledger, "E1")
     register(ledger, "E2")

@@ -10,7 +10,7 @@ import pytest
 
 from domain.errors import CapExceeded, Refused
 from ledger import Ledger
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from tests.builders import (
     D,
     award,

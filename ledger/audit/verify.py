@@ -26,16 +26,16 @@ from domain.errors import NotFound, Refused
 from domain.ledger_key import LedgerKey
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
-from ledger import checkpoint as cp
-from ledger.cipher import NO_KEY, unreadable_events, wrong_key
-from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
-from ledger.merkle import Frontier
-from ledger.signing import PublicKeys, record_hash, request_message
+from ledger.audit import checkpoint as cp
+from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
+from ledger.audit.merkle import Frontier
+from ledger.audit.signing import PublicKeys, record_hash, request_message
+from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
-REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
-ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
-                                        OfficerRoster.KeyRevoked)}  # type: ignore[attr-defined]
-LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)  # type: ignore[attr-defined]
+REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)
+ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,
+                                        OfficerRoster.KeyRevoked)}
+LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)
 MAX_PROBLEMS = 50
 
 Progress = Callable[[int, int], None]
@@ -284,11 +284,11 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
 
 def _apply_roster(event: Any, officers: dict[str, _Key]) -> None:
     name = event.name
-    if isinstance(event, OfficerRoster.OfficerAdded):  # type: ignore[attr-defined]
+    if isinstance(event, OfficerRoster.OfficerAdded):
         officers[name] = _Key(event.role, event.public_key, event.key_id)
-    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:
         officers[name].public_key, officers[name].key_id = event.public_key, event.key_id
-    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:
         if officers[name].key_id == event.key_id:
             officers[name].public_key = None
 
@@ -398,8 +398,8 @@ def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[b
 def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of the event at ``position`` in the latest stored checkpoint
     covering it, as a JSON-ready dict. A read: it never signs or writes anything."""
-    from ledger.merkle import inclusion_proof
-    from ledger.signing import record_bytes
+    from ledger.audit.merkle import inclusion_proof
+    from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
         raise NotFound(f"no event is stored at position {position}")
@@ -432,7 +432,7 @@ def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
 
 def consistency_proof_document(ledger: Any, old: int, new: int) -> dict[str, Any]:
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first ``new``."""
-    from ledger.merkle import consistency_proof, root
+    from ledger.audit.merkle import consistency_proof, root
 
     _, hashes, _ = leaf_hashes(ledger)
     if not 0 <= old <= new <= len(hashes):

@@ -18,16 +18,16 @@ import binascii
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
+from eventsourcing.persistence import IntegrityError, Notification
 
 from domain.errors import Refused
+from ledger.audit.merkle import Frontier
+from ledger.audit.signing import raw_public, record_hash
 
 ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
 DASH = "\u2014"  # em dash that starts a signature line
@@ -37,8 +37,6 @@ class CheckpointError(Refused):
     """A checkpoint that is malformed or whose signature does not verify."""
 
 
-def raw_public(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def key_id(name: str, public: bytes) -> bytes:
@@ -258,8 +256,6 @@ def _as_bytes(n: Notification) -> Notification:
 
 
 def leaf_of(n: Any) -> bytes:
-    from ledger.signing import record_hash
-
     return record_hash(n.originator_id, n.originator_version, n.topic, n.state)
 
 
@@ -331,8 +327,6 @@ class CheckpointStore:
               deliver: Callable[[str], Any] | None = None) -> StoredCheckpoint:
         """Sign and store a checkpoint of the whole log as it is now. ``deliver`` (e.g. writing
         ``--out``) gets the note inside the storing transaction: if it fails, nothing is stored."""
-        from ledger.merkle import Frontier
-
         last = self.latest()
         frontier = Frontier.resume(last.size, last.frontier) if last else Frontier()
         position = last.last_position if last else 0
@@ -364,50 +358,9 @@ class CheckpointStore:
         return row
 
 
-@dataclass(frozen=True)
-class WrittenCheckpoint:
-    row: StoredCheckpoint
-    verifier_key: str
-    key_created: bool  # the ledger key was made (and registered in the log) by this checkpoint
-    registration: Any = None  # the Outcome of registering the key, if this checkpoint did
-
-
-def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
-                     deliver: Callable[[str], Any] | None = None) -> WrittenCheckpoint:
-    """An authorised officer signs the log as it is now with the ledger's key and stores it.
-    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log.
-    ``deliver`` receives the note before the checkpoint is committed (its failure stores nothing):
-    pass an ``OutFile``'s ``write``, opened before this call so a bad path is refused first."""
-    from ledger.ledger_key import checkpoint_key
-
-    key = checkpoint_key(ledger, officer, decided or ledger.clock().date())
-    row = _store(ledger).write(key.name, key.private, key.name, deliver)
-    return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
-
-
-def _store(ledger: Any) -> CheckpointStore:
+def store_of(ledger: Any) -> CheckpointStore:
+    """The ledger's checkpoint store, made once per application object."""
     store = ledger.__dict__.get("_checkpoint_store")
     if store is None:
         store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
     return store
-
-
-def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
-    """After a signed write: a new checkpoint once N events were recorded since the last one,
-    signed with the ledger's registered key if it is here (never a new key: that is explicit)."""
-    from ledger.ledger_key import ready_checkpoint_key
-
-    try:
-        store = _store(ledger)
-        last = store.latest()
-        since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
-        if since < ledger.checkpoint_every:
-            return None
-        key = ready_checkpoint_key(ledger)
-        if key is None:
-            return None
-        return store.write(key.name, key.private, key.name)
-    except (CheckpointError, Refused, PersistenceError):
-        # the request's events are saved: a checkpoint missed here (no key, a busy or racing
-        # database) is made up by the next one, never a failure of the command
-        return None

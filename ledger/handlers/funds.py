@@ -18,7 +18,7 @@ from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
-from ledger.projects import _register
+from ledger.handlers.projects import _register
 from ledger.unit_of_work import UnitOfWork
 
 
@@ -85,7 +85,7 @@ def load_register(ledger: Any, enterprise: str) -> ShareRegister:
 
 def registered_funds(ledger: Any) -> Iterator[Any]:
     for _, e in ledger.read_log():
-        if isinstance(e, Fund.Registered):  # type: ignore[attr-defined]
+        if isinstance(e, Fund.Registered):
             yield e
 
 

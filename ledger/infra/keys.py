@@ -302,5 +302,5 @@ class Keyring:
 
     def ledger_key(self) -> Ed25519PrivateKey:
         """The ledger's own checkpoint key. Never created here: it is made once, explicitly, by
-        the first checkpoint an officer writes (ledger.ledger_key), and never replaced."""
+        the first checkpoint an officer writes (ledger.audit.ledger_key), and never replaced."""
         return self.key(LEDGER_KEY)
