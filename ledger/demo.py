@@ -2,21 +2,77 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import Refused
 from domain.journal import trial_balance
+from domain.messages import N_
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
 from ledger.handlers.grants import ClawBack, Disburse
 from ledger.handlers.parties import GrantQualification, RegisterParty
 from ledger.handlers.rules import AwardByRule
+from ledger.infra.config import NoLedger, check_ledger_exists, parse_database
 
 OFFICER = "demo-officer"
 SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
+
+
+_HOLDS_DATA = N_("{url} already holds data the demo did not make: the demo writes only to a new database "
+                 "(choose another --db)")
+
+
+def prepare_demo_database(url: str) -> None:
+    """Make sure the demo writes over nothing it did not make: a new database is used as it is,
+    a SQLite ledger made by an earlier demo (only the demo's officers ever wrote to it) is
+    started anew, and anything else (a live ledger, a file that is not a ledger, a PostgreSQL
+    ledger) is refused, changing nothing."""
+    db = parse_database(url)
+    try:
+        if db.kind == "sqlite" and (not os.path.exists(db.path) or os.path.getsize(db.path) == 0):
+            _remove_sqlite(db.path)
+            return
+        check_ledger_exists(db)
+    except NoLedger:
+        if db.kind == "sqlite":  # a file, but not a ledger: not the demo's to delete
+            raise Refused(_HOLDS_DATA, url=url) from None
+        return  # an empty PostgreSQL database or schema
+    if db.kind != "sqlite" or not _made_by_demo(url):
+        raise Refused(_HOLDS_DATA, url=url)
+    _remove_sqlite(db.path)
+
+
+def _made_by_demo(url: str) -> bool:
+    """True when the only officers the ledger ever knew are the demo's (every write is signed
+    by a registered officer, so nobody else wrote to it)."""
+    from eventsourcing.application import AggregateNotFoundError
+
+    from domain.officer import ROSTER_ID
+
+    ledger = Ledger.open(url)
+    try:
+        try:
+            roster = ledger.repository.get(ROSTER_ID)
+        except AggregateNotFoundError:
+            return next(iter(ledger.read_log()), None) is None
+        return set(roster.officers) <= {OFFICER, SECOND_APPROVER}
+    except (ValueError, LookupError):  # unreadable (encrypted) events: not known to be the demo's
+        return False
+    finally:
+        ledger.close()
+
+
+def _remove_sqlite(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
 
 
 def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:

@@ -29,6 +29,7 @@ from domain.provenance import Provenance
 from ledger.audit.checkpoint import CheckpointError, log_origin, parse_verifier_key, verifier_key
 from ledger.audit.signing import public_key_text, raw_public
 from ledger.commands import Command, Outcome, handles
+from ledger.infra.files import NOTE_LIMIT, read_text_bounded
 from ledger.infra.keys import LEDGER_KEY
 from ledger.unit_of_work import UnitOfWork
 
@@ -76,7 +77,7 @@ def vkey_path(ledger: Any) -> Path:
 def kept_verifier_key(ledger: Any) -> str | None:
     """``$JCG_KEY_DIR/_ledger.vkey``, if there."""
     path = vkey_path(ledger)
-    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+    return read_text_bounded(path, NOTE_LIMIT).strip() if path.exists() else None
 
 
 def read_verifier_key(value: str) -> str:
@@ -89,7 +90,7 @@ def read_verifier_key(value: str) -> str:
         pass
     path = Path(value).expanduser()
     if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
+        return read_text_bounded(path, NOTE_LIMIT).strip()
     raise CheckpointError(f"{value!r} is neither a signed-note verifier key nor a file holding one")
 
 
