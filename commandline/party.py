@@ -13,11 +13,7 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.clauses import clause as find_clause
 from domain.enterprise import KINDS, Enterprise
-from domain.errors import Refused
-from domain.ids import party_id
-from domain.money import fmt
 from ledger.handlers.parties import ExpireQualification, GrantQualification, RegisterParty
 
 
@@ -97,12 +93,10 @@ def party_show(session: Session, code: str) -> None:
     Example:
       jcg party show ENT-001
     """
-    p = find_party(session, code)
-    click.echo(f"{p.code}  {p.name}  ({KINDS[p.kind]}, entered {p.entered})")
-    for q in p.qualifications:
-        end = f", ended {q.ended_on}" if q.ended_on else (f", expires {q.expires_on}" if q.expires_on else "")
-        click.echo(f"  qualification: {q.name} {q.level} from {q.granted_on}{end}")
-    print_awards(p)
+    from projections import views
+
+    for line in views.party_lines(find_party(session, code)):
+        click.echo(line)
 
 
 @party.command("list")
@@ -120,24 +114,13 @@ def party_list(session: Session) -> None:
 
 
 def find_party(session: Session, code: str) -> Enterprise:
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_party
 
-    try:
-        p = session.ledger.aggregate(party_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"party {code} is not registered") from None
-    return p
+    return get_party(session.ledger, code)
 
 
 def print_awards(p: Enterprise) -> None:
-    for a in p.awards.values():
-        c = find_clause(a.clause)
-        click.echo(
-            f"  {a.award_id:<14} {a.clause:<6} {c.title[:18]:<18} {a.decided}  awarded {fmt(a.amount):>16}"
-            f"  paid {fmt(a.disbursed):>16}  clawed back {fmt(a.clawed_back):>14}"
-        )
-    t = p.totals()
-    click.echo(
-        f"  total awarded {fmt(t['awarded'])}, disbursed {fmt(t['disbursed'])}, "
-        f"clawed back {fmt(t['clawed_back'])}, outstanding {fmt(t['outstanding'])}"
-    )
+    from projections import views
+
+    for line in views.awards_lines(p):
+        click.echo(line)

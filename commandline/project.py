@@ -16,7 +16,6 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.errors import Refused
 from ledger.handlers import projects
 
 
@@ -277,13 +276,8 @@ def project_show(session: Session, code: str) -> None:
     Example:
       jcg project show PJ-1
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_project
+    from projections import views
 
-    from domain.ids import project_id
-
-    try:
-        p = session.ledger.aggregate(project_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"project {code} is not registered") from None
-    for line in p.summary():
+    for line in views.project_lines(get_project(session.ledger, code)):
         click.echo(line)

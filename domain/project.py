@@ -965,53 +965,6 @@ class Project(Aggregate):
         self.reassigned_in += amount
 
     # views ----------------------------------------------------------------------------
-    def summary(self) -> list[str]:
-        lines = [
-            f"{self.code}  {self.title}  ({self.clause}, {self.status}); enterprise {self.enterprise}, "
-            f"holder {self.fund}, approved {self.approved_on}",
-            f"  grant {fmt(self.amount)}; paid {fmt(self.disbursed)} in {len(self.tranches)} tranche(s); "
-            f"reassigned in {fmt(self.reassigned_in)}, out {fmt(self.reassigned_out)}; "
-            f"clawed back {fmt(self.clawed_back)}; unpaid grant released {fmt(self.released)}, still committed "
-            f"{fmt(self.outstanding)}",
-        ]
-        lines += [f"  terms: {line}" for line in self.terms.describe()]
-        if self.finished_on is not None:
-            lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; spent "
-                         f"{fmt(self.spent)}; unspent fiscal money {fmt(self.unspent)} may be reassigned to another "
-                         "project of the team (P6.1)")
-        elif self.status != "failed":
-            lines.append("  not finished: no acceptance recorded (jcg project finish)")
-        if self.trigger:
-            extra = (f" ({self.trigger['investor']}, pre-money {fmt(self.trigger['round_pre_money'])})"
-                     if self.trigger["round_pre_money"] is not None else "")
-            lines.append(f"  trigger recorded {self.trigger['on']}{extra}")
-        if self.into:
-            lines.append(
-                f"  converted {fmt(self.converted)} into {self.into} in {len(self.lots)} conversion(s): registered "
-                f"capital {fmt(self.units)}, premium {fmt(self.premium)}"
-            )
-            for lot in self.lots:
-                if self.into == "debt":
-                    lines.append(f"    converted {fmt(lot['amount'])} into debt on {lot['on']}; matures "
-                                 f"{self.terms.maturity(lot['on'])}")
-                else:
-                    opens, closes = self.terms.window(lot["on"])
-                    lines.append(f"    converted {fmt(lot['amount'])} into equity on {lot['on']}: registered capital "
-                                 f"{fmt(lot['units'])}, held {fmt(self._lot_held(lot))}; buyback window {opens} to "
-                                 f"{closes}")
-            if self.into == "debt":
-                matures = ", ".join(f"{fmt(amount)} on {day}" for day, amount in self.maturities())
-                lines.append(
-                    f"  debt: principal repaid {fmt(self.debt_repaid)}, written off {fmt(self.debt_written_off)}, "
-                    f"outstanding {fmt(self.debt_outstanding)}; interest paid {fmt(self.interest_paid)}, unpaid "
-                    f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures {matures}"
-                )
-            else:
-                lines.append(
-                    f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
-                    f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
-                )
-        return lines
 
 
 @journal.postings.register(Project.TranchePaid)

@@ -40,11 +40,11 @@ def get_fund(ledger: Any, code: str) -> Fund:
 
 
 def get_project(ledger: Any, code: str) -> Project:
-    return _get(ledger, Project, project_id(code), f"project {code} is not approved")
+    return _get(ledger, Project, project_id(code), f"project {code} is not registered")
 
 
 def get_loan(ledger: Any, code: str) -> Loan:
-    return _get(ledger, Loan, loan_id(code), f"loan {code} is not enrolled")
+    return _get(ledger, Loan, loan_id(code), f"loan {code} is not registered")
 
 
 def get_register(ledger: Any, enterprise: str) -> ShareRegister:

@@ -94,7 +94,7 @@ def check_ledger_exists(db: Database) -> None:
     an empty file behind and print zeros)."""
     if db.kind == "sqlite":
         if not os.path.isfile(db.path):
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
         import sqlite3
 
         try:
@@ -105,9 +105,9 @@ def check_ledger_exists(db: Database) -> None:
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
-            raise NoLedger(f"{db.url} is not a ledger database: {exc}") from None
+            raise NoLedger(f"the ledger database cannot be used: {exc}") from None
         if not found:
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
         return
     import psycopg
 
@@ -119,7 +119,7 @@ def check_ledger_exists(db: Database) -> None:
     ) as conn:
         table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
         if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
 
 
 @contextmanager
