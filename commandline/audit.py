@@ -12,9 +12,10 @@ from commandline.options import (
     pass_session,
 )
 from domain.errors import Refused
+from i18n.clicktools import I18nGroup
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def audit() -> None:
     """For auditors: replay, trails, proofs and verification of the recorded history."""
 

@@ -16,11 +16,12 @@ from commandline.options import (
     writing,
 )
 from domain.errors import NotFound
+from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 from ledger.queries import get_fund
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def fund() -> None:
     """Funds (P5): capital, holdings per enterprise, realised gains and the P5.8 failure ratio."""
 

@@ -17,10 +17,11 @@ from commandline.options import (
     writing,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
+from i18n.clicktools import I18nGroup
 from ledger.handlers import loans as loan_cmds
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def loan() -> None:
     """P5.6 科技信贷风险补偿: enrolled loans, principal losses, compensation and recoveries.
 

@@ -14,6 +14,9 @@ from commandline.options import (
     pass_session,
     time_travel,
 )
+from domain.aliases import REPORT_NAMES
+from i18n import _, text
+from i18n.clicktools import I18nGroup
 
 
 def narrowing(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,19 +47,29 @@ def _show_report(session: Session, name: str, form: str, as_of: date | None, at_
 
         size = head(session.ledger)
         if at_position > size:
-            raise click.UsageError(f"--at-position {at_position} is beyond the log, which holds {size:,} events")
+            raise click.UsageError(_("--at-position {position} is beyond the log, which holds {size:,} events").format(
+                position=at_position, size=size))
     rows, position = session.read_side.rows(name, as_of=as_of, at_position=at_position, filters=filters)
     report = reports.REPORTS[name](rows, **options)
     report.built = reports.BuiltAt(as_of=as_of or filters.end, at_position=at_position, log_position=position)
-    when = [f"as of {as_of}" if as_of else "", f"after position {at_position}" if at_position is not None else "",
-            f"decided from {filters.start}" if filters.start else "", f"to {filters.end}" if filters.end else "",
+    if form == "xlsx":
+        out = click.get_binary_stream("stdout")
+        if out.isatty():
+            raise click.UsageError(_("--format xlsx writes a spreadsheet: redirect it to a file (> report.xlsx)"))
+        out.write(reports.xlsx(report))
+        out.flush()
+        return
+    when = [_("as of {date}").format(date=as_of) if as_of else "",
+            _("after position {position}").format(position=at_position) if at_position is not None else "",
+            f"{filters.start} – {filters.end or ''}" if filters.start else f"– {filters.end}" if filters.end else "",
             *(f"{k} {v}" for k, v in filters.named().items())]
+    report.title = text(report.title)
     if any(when) and form == "table":
         report.title += f" ({', '.join(w for w in when if w)})"
     click.echo(reports.render(report, form))
 
 
-@click.group("report")
+@click.group("report", cls=I18nGroup, aliases=REPORT_NAMES)
 def report_group() -> None:
     """Reports from the read models; --as-of / --at-position fold the event log instead."""
 

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyExists, NotFound, Refused
 from domain.ids import NAMESPACE
+from domain.messages import N_
 from domain.provenance import Provenance
 
 ROLES = {
@@ -69,15 +70,15 @@ class OfficerRoster(Aggregate):
         try:
             return self.officers[name]
         except KeyError:
-            raise NotFound(f"{name} is not a registered officer") from None
+            raise NotFound(N_("{name} is not a registered officer"), name=name) from None
 
     def add(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> None:
         if not _NAME.fullmatch(name):
-            raise Refused(f"officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)")
+            raise Refused(N_("officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)"), name=name)
         if role not in ROLES:
-            raise Refused(f"officer {name}: unknown role {role!r} (one of {', '.join(ROLES)})")
+            raise Refused(N_("officer {name}: unknown role {role!r} (one of {roles})"), name=name, role=role, roles=', '.join(ROLES))
         if name in self.officers:
-            raise AlreadyExists(f"officer {name} is already registered")
+            raise AlreadyExists(N_("officer {name} is already registered"), name=name)
         self._check_unused(key_id)
         self._officer_added(by, name, role, public_key, key_id)
 
@@ -116,10 +117,10 @@ class OfficerRoster(Aggregate):
     def revoke(self, by: Provenance, name: str, reason: str) -> str:
         officer = self.officer(name)
         if not reason.strip():
-            raise Refused(f"officer {name}: a key revocation needs a reason")
+            raise Refused(N_("officer {name}: a key revocation needs a reason"), name=name)
         key = officer.active_key
         if key is None:
-            raise Refused(f"officer {name} has no valid key to revoke")
+            raise Refused(N_("officer {name} has no valid key to revoke"), name=name)
         self._key_revoked(by, name, key.key_id, reason)
         return key.key_id
 
@@ -138,4 +139,4 @@ class OfficerRoster(Aggregate):
     def _check_unused(self, key_id: str) -> None:
         for o in self.officers.values():
             if any(k.key_id == key_id for k in o.keys):
-                raise Refused(f"key {key_id} is already registered (to {o.name}); every officer key is new")
+                raise Refused(N_("key {key_id} is already registered (to {name}); every officer key is new"), key_id=key_id, name=o.name)

@@ -198,33 +198,6 @@ def project_lines(self: Any) -> list[str]:
     return lines
 
 
-def party_lines(p: Any) -> list[str]:
-    """What `jcg party show` prints (``p``: the Enterprise aggregate)."""
-    from domain.clauses import clause as find_clause
-    from domain.enterprise import KINDS
-
-    lines = [f"{p.code}  {p.name}  ({KINDS[p.kind]}, entered {p.entered})"]
-    for q in p.qualifications:
-        end = f", ended {q.ended_on}" if q.ended_on else (f", expires {q.expires_on}" if q.expires_on else "")
-        lines.append(f"  qualification: {q.name} {q.level} from {q.granted_on}{end}")
-    return lines + awards_lines(p, find_clause)
-
-
-def awards_lines(p: Any, find_clause: Any = None) -> list[str]:
-    """A party's awards and totals (`party show`, `grant show`)."""
-    if find_clause is None:
-        from domain.clauses import clause as find_clause
-    lines = []
-    for a in p.awards.values():
-        c = find_clause(a.clause)
-        lines.append(f"  {a.award_id:<14} {a.clause:<6} {c.title[:18]:<18} {a.decided}  awarded {fmt(a.amount):>16}"
-                     f"  paid {fmt(a.disbursed):>16}  clawed back {fmt(a.clawed_back):>14}")
-    t = p.totals()
-    lines.append(f"  total awarded {fmt(t['awarded'])}, disbursed {fmt(t['disbursed'])}, "
-                 f"clawed back {fmt(t['clawed_back'])}, outstanding {fmt(t['outstanding'])}")
-    return lines
-
-
 def loan_lines(ln: Any) -> list[str]:
     """What `jcg loan show` prints (``ln``: the Loan aggregate)."""
     from domain.compensation import CATEGORIES

@@ -9,6 +9,7 @@ from typing import Any
 from domain.captable import ShareRegister
 from domain.fund import Fund
 from domain.ids import fund_id
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
@@ -44,7 +45,7 @@ def register_fund(uow: UnitOfWork, cmd: RegisterFund, by: Provenance) -> Outcome
     uow.add(fund, f"fund {cmd.code}")
     return Outcome(
         cmd.request_id,
-        f"registered fund {cmd.code} {cmd.name}, manager {cmd.manager or '(none)'}, capital {fmt(fund.capital)}",
+        Message(N_("registered fund {code} {name}, manager {value}, capital {capital}"), code=cmd.code, name=cmd.name, value=cmd.manager or '(none)', capital=fmt(fund.capital)),
     )
 
 
@@ -58,8 +59,7 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
     share = register.table(by.decided).share_of(fund.code)
     return Outcome(
         cmd.request_id,
-        f"{cmd.fund} invested {fmt(cmd.amount)} in {cmd.enterprise} for {fmt(cmd.units)} registered capital "
-        f"(premium {fmt(cmd.amount - cmd.units)}); it now holds {(share * 100).quantize(Decimal('0.01'))}%",
+        Message(N_("{fund} invested {amount} in {enterprise} for {units} registered capital (premium {value}); it now holds {quantize}%"), fund=cmd.fund, amount=fmt(cmd.amount), enterprise=cmd.enterprise, units=fmt(cmd.units), value=fmt(cmd.amount - cmd.units), quantize=(share * 100).quantize(Decimal('0.01'))),
         data={"lot": lot},
     )
 

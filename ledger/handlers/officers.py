@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import Refused
+from domain.messages import N_, Message
 from domain.officer import ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.audit.signing import officer_key_id, public_key_text
@@ -70,32 +71,30 @@ def authorize(roster: OfficerRoster | None, command: Command) -> Signer:
         if isinstance(command, AddOfficer):
             if command.name != actor:
                 raise Refused(
-                    f"the ledger has no officers yet: the first officer registers themself "
-                    f"(run it as {command.name}, not {actor})"
+                    N_("the ledger has no officers yet: the first officer registers themself (run it as {name}, not {actor})"), name=command.name, actor=actor
                 )
             if command.role not in ROLES or command.role == "auditor":
-                raise Refused("the first officer must be an officer or an approver (an auditor never writes)")
+                raise Refused(N_("the first officer must be an officer or an approver (an auditor never writes)"))
             return Signer(actor, _key_id(command.public_key), command.public_key)
         raise Refused(
-            "the ledger has no officers yet: the first officer registers themself "
-            "(jcg officer add NAME --role approver, run as NAME)"
+            N_("the ledger has no officers yet: the first officer registers themself (jcg officer add NAME --role approver, run as NAME)")
         )
     officer = roster.officers.get(actor)
     if officer is None:
-        raise Refused(f"{actor} is not a registered officer: an approver registers officers (jcg officer add)")
+        raise Refused(N_("{actor} is not a registered officer: an approver registers officers (jcg officer add)"), actor=actor)
     if not officer.writes:
-        raise Refused(f"{actor} is an {officer.role}: auditors read and verify but never write")
+        raise Refused(N_("{actor} is an {role}: auditors read and verify but never write"), actor=actor, role=officer.role)
     if isinstance(command, AddOfficer) and officer.role != "approver":
-        raise Refused(f"only an approver registers officers; {actor} is an {officer.role}")
+        raise Refused(N_("only an approver registers officers; {actor} is an {role}"), actor=actor, role=officer.role)
     if isinstance(command, (RotateOfficerKey, RevokeOfficerKey)) and command.name != actor \
             and officer.role != "approver":
-        raise Refused(f"only an approver manages another officer's key; {actor} is an {officer.role}")
+        raise Refused(N_("only an approver manages another officer's key; {actor} is an {role}"), actor=actor, role=officer.role)
     if officer.role not in command.roles:
         needs = " or ".join(f"an {r}" for r in sorted(command.roles))
-        raise Refused(f"{actor} is an {officer.role}; {command.action or f'a {command.kind} request'} needs {needs}")
+        raise Refused(N_("{actor} is an {role}; {value} needs {needs}"), actor=actor, role=officer.role, value=command.action or f'a {command.kind} request', needs=needs)
     key = officer.active_key
     if key is None:
-        raise Refused(f"officer {actor} has no valid key (revoked): an approver must rotate it first")
+        raise Refused(N_("officer {actor} has no valid key (revoked): an approver must rotate it first"), actor=actor)
     return Signer(actor, key.key_id, key.public_key)
 
 
@@ -103,7 +102,7 @@ def _key_id(public_key: str) -> str:
     try:
         return officer_key_id(public_key)
     except ValueError as exc:
-        raise Refused(f"not an Ed25519 public key: {exc}") from None
+        raise Refused(N_("not an Ed25519 public key: {exc}"), exc=exc) from None
 
 
 @handles(AddOfficer)
@@ -114,7 +113,7 @@ def add_officer(uow: UnitOfWork, cmd: AddOfficer, by: Provenance) -> Outcome:
         uow.add(roster, "officer roster")
     key_id = _key_id(cmd.public_key)
     roster.add(by, cmd.name, cmd.role, cmd.public_key, key_id)
-    return Outcome(cmd.request_id, f"officer {cmd.name} registered as {cmd.role} with key {key_id}",
+    return Outcome(cmd.request_id, Message(N_("officer {name} registered as {role} with key {key_id}"), name=cmd.name, role=cmd.role, key_id=key_id),
                    data={"key_id": key_id})
 
 
@@ -125,14 +124,14 @@ def rotate_officer_key(uow: UnitOfWork, cmd: RotateOfficerKey, by: Provenance) -
     key_id = _key_id(cmd.public_key)
     roster.rotate(by, cmd.name, cmd.public_key, key_id)
     was = f" (was {old.key_id}, now retired)" if old else ""
-    return Outcome(cmd.request_id, f"officer {cmd.name} signs with key {key_id}{was}", data={"key_id": key_id})
+    return Outcome(cmd.request_id, Message(N_("officer {name} signs with key {key_id}{was}"), name=cmd.name, key_id=key_id, was=was), data={"key_id": key_id})
 
 
 @handles(RevokeOfficerKey)
 def revoke_officer_key(uow: UnitOfWork, cmd: RevokeOfficerKey, by: Provenance) -> Outcome:
     roster = uow.get(OfficerRoster, ROSTER_ID, "officer roster")
     key_id = roster.revoke(by, cmd.name, cmd.reason)
-    return Outcome(cmd.request_id, f"officer {cmd.name}: key {key_id} revoked ({cmd.reason}); it signs nothing new")
+    return Outcome(cmd.request_id, Message(N_("officer {name}: key {key_id} revoked ({reason}); it signs nothing new"), name=cmd.name, key_id=key_id, reason=cmd.reason))
 
 
 def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date | None = None,
@@ -142,14 +141,13 @@ def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date |
     is used only when it holds ``name``'s registered key (a repeat): a planted or left-over file
     is never adopted. Without an actor, the officer registers themself (the bootstrap)."""
     if name.lower() == LEDGER_KEY:  # before the key file is looked at: that file is the ledger's own key
-        raise Refused(f"officer name {name!r} is reserved for the ledger's own checkpoint key; choose another name")
+        raise Refused(N_("officer name {name!r} is reserved for the ledger's own checkpoint key; choose another name"), name=name)
     keyring = ledger.keyring
     store = keyring.store
     if store.exists(name):
         key = keyring.key(name)
         if public_key_text(key) != _registered_key(ledger, name):
-            raise Refused(f"a key file for {name} already exists at {store.path(name)} but does not hold {name}'s "
-                          "registered key: move it away (a left-over or planted file is never adopted)")
+            raise Refused(N_("a key file for {name} already exists at {path} but does not hold {name}'s registered key: move it away (a left-over or planted file is never adopted)"), name=name, path=store.path(name))
         return ledger.execute(_add(ledger, name, role, key, actor, decided, request_id, ref))
     key = Ed25519PrivateKey.generate()
     keyring.use(name, key)  # in memory: the bootstrap request is signed by the key it registers
