@@ -81,8 +81,19 @@ def _read_only_uri(path: str) -> str:
     made) is opened immutable: nothing else writes a read-only copy."""
     absolute = os.path.abspath(path)
     folder = os.path.dirname(absolute)
-    immutable = not os.access(folder, os.W_OK) or os.environ.get("JCG_SQLITE_IMMUTABLE") == "1"
+    immutable = not os.access(folder, os.W_OK) or not _in_wal_mode(absolute)
     return f"file:{absolute}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _in_wal_mode(path: str) -> bool:
+    """A WAL database (header bytes 18–19 are 2): one that is not cannot be switched to WAL,
+    as the library does on opening, without writing, so it is opened immutable."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return True
+    return len(header) < 20 or header[18] == 2
 
 
 class NoLedger(NotFound):
