@@ -16,6 +16,7 @@ from commandline.options import (
     pass_session,
     writing,
 )
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
 
@@ -278,7 +279,7 @@ def project_show(session: Session, code: str) -> None:
       jcg project show PJ-1
     """
     from ledger.queries import get_project
-    from projections import views
 
-    for line in views.project_lines(get_project(session.ledger, code)):
-        click.echo(line)
+
+    for line in get_project(session.ledger, code).summary():
+        click.echo(text(line))

@@ -20,7 +20,7 @@ from ledger.handlers.rules import AwardByRule
 from ledger.infra.config import NoLedger, check_ledger_exists, parse_database
 
 OFFICER = "demo-officer"
-SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
+SECOND_APPROVER = "demo-approver"  # files the P5.6 claim OFFICER approves (two people)
 
 
 _HOLDS_DATA = N_("{url} already holds data the demo did not make: the demo writes only to a new database "
@@ -107,7 +107,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
     echo("== awards and disbursements ==")
-    # every amount is computed by the rules engine from its basis (issue 3), with the trace printed
+    # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
                    basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
@@ -134,14 +134,14 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), **on("2025-07-10")))
     do(loans.ClassifyNonPerforming(code="L-2025-001", reason="逾期90天", **on("2025-10-10")))
     do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
-    do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
-    # four-eyes: the claim is approved by a second approver, never by the officer who filed it
+    # two people: the claim is filed by one approver and approved by another, never by the one who
+    # filed it nor by an identity the filer registered (so the approver registered second files it)
     from ledger.handlers.officers import enrol
 
-    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 20))
-    echo(f"- {second.message} (a second approver for the four-eyes approval)")
-    do(loans.ApproveCompensation(code="L-2025-001", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
-                                                      "actor": SECOND_APPROVER}))
+    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 9))
+    echo(f"- {second.message} (a second approver: two people on the P5.6 claim)")
+    do(loans.ClaimCompensation(code="L-2025-001", **{**on("2026-03-10"), "actor": SECOND_APPROVER}))
+    do(loans.ApproveCompensation(code="L-2025-001", **on("2026-03-20", ref="临财金〔2026〕9号")))
     do(loans.PayCompensation(code="L-2025-001", payer="省财政", voucher="省付-2026-07", **on("2026-04-01")))
     do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
@@ -206,7 +206,7 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
-    """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
+    """Sign a checkpoint and verify the whole history as an auditor would."""
     from ledger.audit.checkpoint import parse
     from ledger.audit.checkpointing import write_checkpoint
     from ledger.audit.verify import verify_ledger

@@ -144,89 +144,11 @@ def cap_table_lines(table: CapTableData, moment: Moment) -> list[str]:
 
 def funds_list(rows: list[dict[str, Any]]) -> list[str]:
     """What `jcg fund list` prints: one line per registered fund (from the read model)."""
-    return [f"{r['fund']:<16} capital {fmt(from_fen(r['capital_fen'] or 0)):>18}  {r['name']}  "
-            f"(manager {r['manager'] or '-'})" for r in rows]
+    from i18n import _
 
-
-def project_lines(self: Any) -> list[str]:
-    """What `jcg project show` prints (``self``: the Project aggregate)."""
-    lines = [
-        f"{self.code}  {self.title}  ({self.clause}, {self.status}); enterprise {self.enterprise}, "
-        f"holder {self.fund}, approved {self.approved_on}",
-        f"  grant {fmt(self.amount)}; paid {fmt(self.disbursed)} in {len(self.tranches)} tranche(s); "
-        f"reassigned in {fmt(self.reassigned_in)}, out {fmt(self.reassigned_out)}; "
-        f"clawed back {fmt(self.clawed_back)}; unpaid grant released {fmt(self.released)}, still committed "
-        f"{fmt(self.outstanding)}",
-    ]
-    lines += [f"  terms: {line}" for line in self.terms.describe()]
-    if self.finished_on is not None:
-        lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; spent "
-                     f"{fmt(self.spent)}; unspent fiscal money {fmt(self.unspent)} may be reassigned to another "
-                     "project of the team (P6.1)")
-    elif self.status != "failed":
-        lines.append("  not finished: no acceptance recorded (jcg project finish)")
-    if self.trigger:
-        extra = (f" ({self.trigger['investor']}, pre-money {fmt(self.trigger['round_pre_money'])})"
-                 if self.trigger["round_pre_money"] is not None else "")
-        lines.append(f"  trigger recorded {self.trigger['on']}{extra}")
-    if self.into:
-        lines.append(
-            f"  converted {fmt(self.converted)} into {self.into} in {len(self.lots)} conversion(s): registered "
-            f"capital {fmt(self.units)}, premium {fmt(self.premium)}"
-        )
-        for lot in self.lots:
-            if self.into == "debt":
-                lines.append(f"    converted {fmt(lot['amount'])} into debt on {lot['on']}; matures "
-                             f"{self.terms.maturity(lot['on'])}")
-            else:
-                opens, closes = self.terms.window(lot["on"])
-                lines.append(f"    converted {fmt(lot['amount'])} into equity on {lot['on']}: registered capital "
-                             f"{fmt(lot['units'])}, held {fmt(self._lot_held(lot))}; buyback window {opens} to "
-                             f"{closes}")
-        if self.into == "debt":
-            matures = ", ".join(f"{fmt(amount)} on {day}" for day, amount in self.maturities())
-            lines.append(
-                f"  debt: principal repaid {fmt(self.debt_repaid)}, written off {fmt(self.debt_written_off)}, "
-                f"outstanding {fmt(self.debt_outstanding)}; interest paid {fmt(self.interest_paid)}, unpaid "
-                f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures {matures}"
-            )
-        else:
-            lines.append(
-                f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
-                f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
-            )
-    return lines
-
-
-def loan_lines(ln: Any) -> list[str]:
-    """What `jcg loan show` prints (``ln``: the Loan aggregate)."""
-    from domain.compensation import CATEGORIES
-    from domain.loan import PAYERS
-
-    lines = [f"{ln.code}  {ln.category} {CATEGORIES[ln.category]}  bank {ln.bank} → borrower {ln.borrower}"
-             f"  [{ln.status}]",
-             f"  principal {fmt(ln.principal)} from {ln.start} for {ln.term_months} months; disbursed "
-             f"{fmt(ln.disbursed)}, repaid {fmt(ln.repaid)}, unrepaid {fmt(ln.unrepaid)}"]
-    if ln.non_performing_on:
-        lines.append(f"  non-performing since {ln.non_performing_on}")
-    if ln.loss_declared_on:
-        lines.append(f"  recovery exhausted {ln.loss_declared_on}: principal loss {fmt(ln.loss)}")
-    claim = ln.claim
-    if claim is None:
-        return lines
-    approval = (f"approved {claim.approved_on} ({claim.approved_ref}) by {claim.approved_by}" if claim.approved_on
-                else "not approved yet")
-    lines.append(f"  claim {claim.clause} on {claim.claimed_on} filed by {claim.claimed_by}, {approval}")
-    lines += [f"    {line}" for line in claim.trace]
-    lines.append(f"  {'share':>14} {'paid':>14} {'owes':>14} {'returned':>14}  bearer")
-    for who in (*PAYERS, "bank"):
-        name = f"bank {ln.bank} (bears its share)" if who == "bank" else who
-        paid = fmt(ln.paid[who]) if who in PAYERS else "-"
-        owes = fmt(ln.owed(who)) if who in PAYERS else "-"
-        lines.append(f"  {fmt(claim.shares[who]):>14} {paid:>14} {owes:>14} {fmt(ln.returned[who]):>14}  {name}")
-    lines.append(f"  recovered after compensation {fmt(ln.recovered)}; loss outstanding "
-                 f"{fmt(claim.loss - ln.recovered)}")
-    return lines
+    return [_("{code:<16} capital {capital:>18}  {name}  (manager {value})").format(
+        code=r["fund"], capital=fmt(from_fen(r["capital_fen"] or 0)), name=r["name"], value=r["manager"] or "-")
+        for r in rows]
 
 
 def loans_list(rows: Rows) -> list[str]:

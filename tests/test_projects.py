@@ -26,7 +26,6 @@ from ledger.handlers.projects import (
     RegisterHolders,
     SellStake,
 )
-from projections import views
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
 
@@ -203,7 +202,7 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
                                   **on("2025-03-01", actor=APPROVER, ref="临科发〔2025〕9号")))
     ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     before = len(list(ledger.read_log()))
-    with pytest.raises(Refused, match=r"PJ-1 is not finished: .*jcg project finish PJ-1"):
+    with pytest.raises(Refused, match=r"PJ-1 is not finished: .*record its completion first \(acceptance date"):
         ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-12-01")))
     assert len(list(ledger.read_log())) == before
     assert ledger.aggregate(project_id("PJ-1")).status == "approved"
@@ -236,7 +235,7 @@ def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake
     ledger.execute(FinishProject(project="PJ-1", **on("2026-03-01", ref="临科验〔2026〕1号")))
     project = ledger.aggregate(project_id("PJ-1"))
     assert project.status == "converted" and project.finished_on == date(2026, 3, 1)
-    assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in views.project_lines(project))
+    assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in project.summary())
     with pytest.raises(Refused, match="no further tranche"):
         ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2026-03-02")))
     # the stake is still held and bought back at the formula
