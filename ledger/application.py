@@ -123,7 +123,7 @@ class Ledger(Application[UUID]):
                 if repeated is not None:
                     return repeated
                 continue  # re-read and re-evaluate
-            self._after_write()
+            outcome.warnings.extend(self._after_write(command.actor))
             return outcome
         raise Refused("the ledger is too busy: the request kept conflicting; try again")
 
@@ -179,7 +179,7 @@ class Ledger(Application[UUID]):
                 self.save(*events)
             except IntegrityError:
                 continue  # someone else wrote first (or recorded one of these): re-evaluate all
-            self._after_write()
+            outcomes[-1].warnings.extend(self._after_write(prepared[-1].actor))
             return outcomes
         raise Refused("the ledger is too busy: the batch kept conflicting; try again")
 
@@ -223,11 +223,15 @@ class Ledger(Application[UUID]):
         )
         return outcome, [*events, *record.collect_events()]
 
-    def _after_write(self) -> None:
-        if self.checkpoint_every:
-            from ledger.checkpoint import checkpoint_if_due
+    def _after_write(self, actor: str) -> list[str]:
+        """The automatic checkpoint, if due; what stopped a due one (never a failure: the
+        request is saved)."""
+        if not self.checkpoint_every:
+            return []
+        from ledger.checkpoint import checkpoint_if_due
 
-            checkpoint_if_due(self)
+        _, problem = checkpoint_if_due(self, actor)
+        return [problem] if problem else []
 
     def event_hash(self, event: Any) -> bytes:
         """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""

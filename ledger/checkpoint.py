@@ -381,22 +381,44 @@ def _store(ledger: Any) -> CheckpointStore:
     return store
 
 
-def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
-    """After a signed write: a new checkpoint once N events were recorded since the last one,
-    signed with the ledger's registered key if it is here (never a new key: that is explicit)."""
-    from ledger.ledger_key import ready_checkpoint_key
+def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, str | None]:
+    """After a signed write by ``actor``: a new checkpoint once N events were recorded since the
+    last one. Returns (the checkpoint made, or None; why a due checkpoint was not made, or None).
 
+    The write's events are saved whatever happens here, so a missed checkpoint never fails the
+    command; but it is never silent either: the reason goes back to the officer (stderr), and
+    `jcg audit verify` reports the gap. The key is never made up here (docs/audit-proofs.md §2)."""
+    from ledger.ledger_key import due_checkpoint_key
+
+    if ledger.__dict__.get("_checkpointing"):
+        return None, None  # the ledger key's registration, made from here, is itself a write
+    since = 0
     try:
         store = _store(ledger)
         last = store.latest()
-        since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
+        since = (ledger.recorder.max_notification_id() or 0) - (last.last_position if last else 0)
         if since < ledger.checkpoint_every:
-            return None
-        key = ready_checkpoint_key(ledger)
-        if key is None:
-            return None
-        return store.write(key.name, key.private, key.name)
-    except (CheckpointError, Refused, PersistenceError):
-        # the request's events are saved: a checkpoint missed here (no key, a busy or racing
-        # database) is made up by the next one, never a failure of the command
-        return None
+            return None, None
+        problem = ledger.__dict__.get("_checkpoint_problem")
+        if problem is not None:  # tried once in this process: a key that cannot be opened stays so
+            raise Refused(problem)
+        ledger.__dict__["_checkpointing"] = True
+        try:
+            key = due_checkpoint_key(ledger, actor)
+        except Refused as exc:
+            ledger.__dict__["_checkpoint_problem"] = str(exc)
+            raise
+        finally:
+            ledger.__dict__["_checkpointing"] = False
+        return store.write(key.name, key.private, key.name), None
+    except (CheckpointError, Refused) as exc:
+        return None, gap_warning(since, ledger.checkpoint_every, str(exc))
+    except PersistenceError as exc:
+        # a busy or racing database: the next write makes it up
+        return None, gap_warning(since, ledger.checkpoint_every, f"the database refused it ({type(exc).__name__})")
+
+
+def gap_warning(since: int, every: int, reason: str) -> str:
+    return (f"no checkpoint was made ({since:,} events since the last one; one is due every {every:,}): "
+            f"{reason}. The request is recorded; until a checkpoint is made, the newest events are not "
+            "covered by one (jcg audit verify reports the gap)")
