@@ -24,6 +24,13 @@ APPROVER = "approver-1"  # registers officers (issue 8); the first officer of ev
 KEY_PASSPHRASE = "test-passphrase"
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert English output unless they choose Chinese (JCG_LANG / LANG, docs/i18n.md),
+    whatever the locale of the machine running them."""
+    monkeypatch.setenv("JCG_LANG", "en")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
     for clause_id in catalogue():
