@@ -223,7 +223,7 @@ class Ledger(Application[UUID]):
         )
         return outcome, [*events, *record.collect_events()]
 
-    def _after_write(self, actor: str) -> list[str]:
+    def _after_write(self, actor: str) -> list[Any]:
         """The automatic checkpoint, if due; what stopped a due one (never a failure: the
         request is saved)."""
         if not self.checkpoint_every:

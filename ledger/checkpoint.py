@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
 
 from domain.errors import Refused
+from domain.messages import N_, Message
 
 ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
 DASH = "\u2014"  # em dash that starts a signature line
@@ -381,7 +382,7 @@ def _store(ledger: Any) -> CheckpointStore:
     return store
 
 
-def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, str | None]:
+def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, Message | None]:
     """After a signed write by ``actor``: a new checkpoint once N events were recorded since the
     last one. Returns (the checkpoint made, or None; why a due checkpoint was not made, or None).
 
@@ -406,19 +407,21 @@ def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredChec
         try:
             key = due_checkpoint_key(ledger, actor)
         except Refused as exc:
-            ledger.__dict__["_checkpoint_problem"] = str(exc)
+            ledger.__dict__["_checkpoint_problem"] = exc.message
             raise
         finally:
             ledger.__dict__["_checkpointing"] = False
         return store.write(key.name, key.private, key.name), None
     except (CheckpointError, Refused) as exc:
-        return None, gap_warning(since, ledger.checkpoint_every, str(exc))
+        return None, gap_warning(since, ledger.checkpoint_every, exc.message)
     except PersistenceError as exc:
         # a busy or racing database: the next write makes it up
-        return None, gap_warning(since, ledger.checkpoint_every, f"the database refused it ({type(exc).__name__})")
+        return None, gap_warning(since, ledger.checkpoint_every,
+                                 Message(N_("the database refused it ({error})"), error=type(exc).__name__))
 
 
-def gap_warning(since: int, every: int, reason: str) -> str:
-    return (f"no checkpoint was made ({since:,} events since the last one; one is due every {every:,}): "
-            f"{reason}. The request is recorded; until a checkpoint is made, the newest events are not "
-            "covered by one (jcg audit verify reports the gap)")
+def gap_warning(since: int, every: int, reason: Message) -> Message:
+    return Message(N_("no checkpoint was made ({since} events since the last one; one is due every {every}): "
+                      "{reason}. The request is recorded; until a checkpoint is made, the newest events are not "
+                      "covered by one (jcg audit verify reports the gap)"),
+                   since=f"{since:,}", every=f"{every:,}", reason=reason)

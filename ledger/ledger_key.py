@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import Refused
 from domain.ledger_key import LEDGER_KEY_ID, LedgerKey
+from domain.messages import N_
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.checkpoint import CheckpointError, log_origin, parse_verifier_key, raw_public, verifier_key
@@ -143,14 +144,15 @@ def due_checkpoint_key(ledger: Any, actor: str | None) -> CheckpointKey:
     key_file = store.path(LEDGER_KEY)
     if registered is None:
         if not store.exists(LEDGER_KEY):
-            raise Refused(f"the ledger has no checkpoint key ({key_file} is missing): `jcg init` makes it, "
-                          "or an officer runs `jcg audit checkpoint`")
+            raise Refused(N_("the ledger has no checkpoint key ({path} is missing): `jcg init` makes it, "
+                             "or an officer runs `jcg audit checkpoint`"), path=str(key_file))
         if actor is None:
-            raise Refused("the ledger key is not registered in the log yet: an officer runs `jcg audit checkpoint`")
+            raise Refused(N_("the ledger key is not registered in the log yet: an officer runs "
+                             "`jcg audit checkpoint`"))
         return checkpoint_key(ledger, actor, ledger.clock().date())
     if not store.exists(LEDGER_KEY):
-        raise Refused(f"the ledger key registered in the log ({_kid(registered)}) is not in {key_file}: "
-                      "restore that file")
+        raise Refused(N_("the ledger key registered in the log ({key}) is not in {path}: restore that file"),
+                      key=_kid(registered), path=str(key_file))
     return _registered_key(ledger, registered)
 
 
@@ -165,16 +167,17 @@ def create_ledger_key(ledger: Any) -> tuple[str, bool]:
         private = ledger.keyring.key(LEDGER_KEY)
         vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
         if registered is not None and registered != vkey:
-            raise Refused(f"{store.path(LEDGER_KEY)} is not the ledger key registered in the log "
-                          f"({_kid(registered)})")
+            raise Refused(N_("{path} is not the ledger key registered in the log ({key})"),
+                          path=str(store.path(LEDGER_KEY)), key=_kid(registered))
         _keep_verifier_key(ledger, vkey, kept)
         return vkey, False
     if registered is not None:
-        raise Refused(f"the ledger key registered in the log ({_kid(registered)}) is not in "
-                      f"{store.path(LEDGER_KEY)}: restore that file (the ledger key is never replaced)")
+        raise Refused(N_("the ledger key registered in the log ({key}) is not in {path}: restore that file "
+                         "(the ledger key is never replaced)"), key=_kid(registered), path=str(store.path(LEDGER_KEY)))
     if kept is not None:
-        raise Refused(f"{vkey_path(ledger)} exists but the ledger's private key {store.path(LEDGER_KEY)} does not: "
-                      "restore the key file (the ledger key is never replaced silently)")
+        raise Refused(N_("{vkey} exists but the ledger's private key {path} does not: restore the key file "
+                         "(the ledger key is never replaced silently)"),
+                      vkey=str(vkey_path(ledger)), path=str(store.path(LEDGER_KEY)))
     private = ledger.keyring.create(LEDGER_KEY)
     vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
     _keep_verifier_key(ledger, vkey, kept)

@@ -24,6 +24,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain import journal
 from domain.errors import NotFound, Refused
 from domain.ledger_key import LedgerKey
+from domain.messages import N_, Message
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger import checkpoint as cp
@@ -70,7 +71,7 @@ class Report:
     ledger_key: str | None = None  # the verifier key checkpoints were checked with
     root: bytes = b""
     problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what the audit cannot settle (not failures)
+    notes: list[Message] = field(default_factory=list)  # what the audit cannot settle (not failures)
 
     @property
     def ok(self) -> bool:
@@ -185,17 +186,19 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
                      if c.checkpoint is not None})
     report.notes += checkpoint_gaps(stored, request_ends, report.events, ledger.checkpoint_every)
     if auditor_checkpoint is None:
-        last = f"the ledger's last stored checkpoint covers {stored[-1]:,} of {report.events:,} events" if stored \
-            else "the ledger has no stored checkpoint"
-        report.notes.append(
+        last = (Message(N_("the ledger's last stored checkpoint covers {size} of {events} events, so the one "
+                           "you kept last should be at least that large"),
+                        size=f"{stored[-1]:,}", events=f"{report.events:,}") if stored
+                else Message(N_("the ledger has no stored checkpoint")))
+        report.notes.append(Message(N_(
             "without --checkpoint, removal of the newest requests (truncation) cannot be detected: only a "
-            "checkpoint kept outside the database shows it. Pass the last one you kept (jcg audit checkpoint "
-            f"--out FILE writes one) with --checkpoint FILE; {last}, so the one you kept last should be at least "
-            "that large")
+            "checkpoint kept outside the database shows it. Pass the last one you kept with --checkpoint FILE "
+            "(jcg audit checkpoint --out FILE writes one); {last}"), last=last))
     return report
 
 
-def checkpoint_gaps(stored: list[int], request_ends: list[tuple[int, int]], events: int, every: int) -> list[str]:
+def checkpoint_gaps(stored: list[int], request_ends: list[tuple[int, int]], events: int,
+                    every: int) -> list[Message]:
     """Where an automatic checkpoint was due (every ``every`` events, after the request that
     crossed the mark) and none is stored: a missed checkpoint (no key, wrong passphrase) or a
     deleted one. Judged with this process's JCG_CHECKPOINT_EVERY (the writers' should match)."""
@@ -209,13 +212,17 @@ def checkpoint_gaps(stored: list[int], request_ends: list[tuple[int, int]], even
         if due is None:
             continue
         if nxt is None:
-            gaps.append(f"checkpoint gap: a checkpoint was due after tree size {due[0]:,} (position {due[1]}; "
-                        f"JCG_CHECKPOINT_EVERY={every}) and none is stored since size {start:,}: "
-                        f"{events - start:,} events are covered by no stored checkpoint (the ledger key "
-                        "missing or not opened on the writing machine, or checkpoints deleted)")
+            gaps.append(Message(N_(
+                "checkpoint gap: a checkpoint was due after tree size {due} (position {position}; "
+                "JCG_CHECKPOINT_EVERY={every}) and none is stored since size {start}: {uncovered} events are "
+                "covered by no stored checkpoint (the ledger key missing or not opened on the writing machine, "
+                "or checkpoints deleted)"), due=f"{due[0]:,}", position=due[1], every=every, start=f"{start:,}",
+                uncovered=f"{events - start:,}"))
         elif nxt - due[0] >= every:
-            gaps.append(f"checkpoint gap: a checkpoint was due after tree size {due[0]:,} (position {due[1]}) "
-                        f"and the next stored one is of size {nxt:,} (JCG_CHECKPOINT_EVERY={every})")
+            gaps.append(Message(N_(
+                "checkpoint gap: a checkpoint was due after tree size {due} (position {position}) and the next "
+                "stored one is of size {next} (JCG_CHECKPOINT_EVERY={every})"),
+                due=f"{due[0]:,}", position=due[1], next=f"{nxt:,}", every=every))
     return gaps
 
 
@@ -440,16 +447,16 @@ def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str
     key = read_verifier_key(vkey) if vkey is not None else (registered_verifier_key(ledger)
                                                             or kept_verifier_key(ledger))
     if key is None:
-        raise Refused("no ledger verifier key to check the kept checkpoint with (--vkey VKEY)")
+        raise Refused(N_("no ledger verifier key to check the kept checkpoint with (--vkey VKEY)"))
     checkpoint = cp.verify(note, *cp.parse_verifier_key(key))
     from ledger.merkle import root
 
     if checkpoint.size > len(hashes):
-        raise Refused(f"the kept checkpoint covers {checkpoint.size:,} events but the log has only {len(hashes):,}: "
-                      "events were removed from the end (truncated)")
+        raise Refused(N_("the kept checkpoint covers {size} events but the log has only {events}: events were "
+                         "removed from the end (truncated)"), size=f"{checkpoint.size:,}", events=f"{len(hashes):,}")
     if root(hashes[:checkpoint.size]) != checkpoint.root:
-        raise Refused(f"the log's first {checkpoint.size:,} events differ from the kept checkpoint (tree size "
-                      f"{checkpoint.size:,}): the log was forked or rewritten after that checkpoint was kept")
+        raise Refused(N_("the log's first {size} events differ from the kept checkpoint: the log was forked or "
+                         "rewritten after that checkpoint was kept"), size=f"{checkpoint.size:,}")
     return checkpoint
 
 
@@ -469,8 +476,8 @@ def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = N
         positions, hashes, records = (positions[:checkpoint.size], hashes[:checkpoint.size],
                                       records[:checkpoint.size])
         if position not in positions:
-            raise Refused(f"the event at position {position} is not in the kept checkpoint "
-                          f"(tree size {checkpoint.size:,})")
+            raise Refused(N_("the event at position {position} is not in the kept checkpoint (tree size {size})"),
+                          position=position, size=f"{checkpoint.size:,}")
         note, size = kept, checkpoint.size
     else:
         covering = cp.CheckpointStore(ledger, create=False).covering(position)
@@ -547,7 +554,7 @@ def consistency_proof_text(doc: dict[str, Any]) -> str:
     from ledger.tlog import consistency_text
 
     if doc["new_checkpoint"] is None:
-        raise Refused(f"no checkpoint of tree size {doc['new_size']} is stored: name a checkpoint's size or file "
-                      "as NEW (the text proof carries it), or use --format json")
+        raise Refused(N_("no checkpoint of tree size {size} is stored: name a checkpoint's size or file as NEW "
+                         "(the text proof carries it), or use --format json"), size=doc["new_size"])
     return consistency_text(doc["old_size"], doc["new_size"], [bytes.fromhex(h) for h in doc["proof"]],
                             doc["new_checkpoint"])
