@@ -106,6 +106,10 @@ class AuditorSite:
     def t(self, msgid: str, **params: Any) -> str:
         return self.render(Message(msgid, params))
 
+    def h(self, msgid: str, **params: Any) -> str:
+        """Translated and escaped for HTML."""
+        return html.escape(self.t(msgid, **params))
+
     def page(self, path: str, query: dict[str, list[str]], start: Start) -> Iterable[bytes]:
         try:
             with self.lock:
@@ -144,9 +148,8 @@ class AuditorSite:
         return [b""]
 
     def layout(self, title: str, body: str) -> str:
-        nav = (f'<nav><a href="/">{html.escape(self.t(N_("Accounts (Fava)")))}</a> · '
-               f'<a href="/jcg/">{html.escape(self.t(N_("Auditor pages")))}</a> · '
-               f'<a href="/jcg/caps">{html.escape(self.t(N_("Cap usage")))}</a></nav>')
+        fava, pages, caps = self.h(N_("Accounts (Fava)")), self.h(N_("Auditor pages")), self.h(N_("Cap usage"))
+        nav = f'<nav><a href="/">{fava}</a> · <a href="/jcg/">{pages}</a> · <a href="/jcg/caps">{caps}</a></nav>'
         footer = self.t(N_("log position {head}; read-only"), head=self.head)
         return ("<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">"
                 f"<title>{html.escape(title)} — jcg</title><style>{CSS}</style></head><body>{nav}"
@@ -171,9 +174,10 @@ class AuditorSite:
             e = view.event
             rows.append([f'<a href="/jcg/award/{quote(view.award)}">{html.escape(view.award)}</a>',
                          html.escape(e.party), html.escape(e.clause), fmt(e.amount), str(e.by.decided)])
-        form = (f'<form action="/jcg/proof" method="get"><label>{html.escape(self.t(N_("Inclusion proof of the event at position")))} '
+        label, awards = self.h(N_("Inclusion proof of the event at position")), self.h(N_("Awards"))
+        form = (f'<form action="/jcg/proof" method="get"><label>{label} '
                 '<input name="position" type="number" min="1"></label> <button>OK</button></form>')
-        return (form + f"<h2>{html.escape(self.t(N_('Awards')))}</h2>"
+        return (form + f"<h2>{awards}</h2>"
                 + table([self.t(N_("award")), self.t(N_("party")), self.t(N_("clause")), self.t(N_("amount")),
                          self.t(N_("decided"))], rows, raw=True))
 
@@ -194,7 +198,8 @@ class AuditorSite:
         ]
         out = ["<table class=\"facts\">" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                                                    for k, v in facts) + "</table>"]
-        out.append(f"<h2>{html.escape(self.t(N_('Derivation trace')))}</h2><ol class=\"trace\">"
+        heading = self.h(N_("Derivation trace"))
+        out.append(f"<h2>{heading}</h2><ol class=\"trace\">"
                    + "".join(f"<li class=\"trace-line\">{html.escape(line)}</li>" for line in e.trace or [])
                    + "</ol>")
         params = []
@@ -202,16 +207,18 @@ class AuditorSite:
             p = self.parameter(version)
             params.append([version, "" if p is None else str(p.value), "" if p is None else p.unit,
                            "" if p is None else p.quote])
-        out.append(f"<h2>{html.escape(self.t(N_('Parameters cited')))}</h2>"
+        heading = self.h(N_("Parameters cited"))
+        out.append(f"<h2>{heading}</h2>"
                    + table([self.t(N_("version")), self.t(N_("value")), self.t(N_("unit")),
                             self.t(N_("policy text"))], params))
         steps = [[str(ev.by.decided), type(ev).__qualname__.split(".")[-1], fmt(ev.amount),
                   getattr(ev, "voucher", "") or ev.by.ref, str(pos)] for pos, ev in view.steps]
-        out.append(f"<h2>{html.escape(self.t(N_('Payments and clawbacks')))}</h2>"
+        heading = self.h(N_("Payments and clawbacks"))
+        out.append(f"<h2>{heading}</h2>"
                    + table([self.t(N_("decided")), self.t(N_("event")), self.t(N_("amount")),
                             self.t(N_("voucher or reference")), self.t(N_("log position"))], steps))
-        out.append(f'<p><a href="/jcg/proof/{view.position}">'
-                   f'{html.escape(self.t(N_("Inclusion proof of this award")))}</a></p>')
+        link = self.h(N_("Inclusion proof of this award"))
+        out.append(f'<p><a href="/jcg/proof/{view.position}">{link}</a></p>')
         return "".join(out)
 
     def parameter(self, version: str) -> Any:
@@ -257,15 +264,15 @@ class AuditorSite:
             said, ok = jcg_verify.verify_inclusion(tree, text, vkey), True
         except jcg_verify.Failed as exc:
             said, ok = str(exc), False
-        verdict = (f'<p class="verdict {"ok" if ok else "failed"}">'
-                   f'{html.escape(self.t(N_("verifies: {said}") if ok else N_("does NOT verify: {said}"), said=said))}'
-                   "</p>")
+        words = self.h(N_("verifies: {said}"), said=said) if ok else self.h(N_("does NOT verify: {said}"), said=said)
+        verdict = f'<p class="verdict {"ok" if ok else "failed"}">{words}</p>'
         facts = [(self.t(N_("log position")), str(doc["position"])), (self.t(N_("leaf index")), str(doc["leaf_index"])),
                  (self.t(N_("tree size")), str(doc["tree_size"])), (self.t(N_("verifier key")), vkey)]
+        download = self.h(N_("download"))
         return (verdict + "<table class=\"facts\">"
                 + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in facts)
                 + f"</table><h2>c2sp.org/tlog-proof@v1</h2><pre class=\"proof\">{html.escape(text)}</pre>"
-                + f'<p><a href="/jcg/proof/{doc["position"]}.tlog-proof">{html.escape(self.t(N_("download")))}</a> · '
+                + f'<p><a href="/jcg/proof/{doc["position"]}.tlog-proof">{download}</a> · '
                 + html.escape(self.t(N_("check it yourself: jcg-verify --vkey VKEY CHECKPOINT PROOF"))) + "</p>")
 
 
