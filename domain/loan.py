@@ -21,7 +21,7 @@ the payable in cash (paid); a recovery goes back to each bearer. Enrolment and c
 as non-performing move no money and post nothing.
 
 Four-eyes (P5.6): the officer who filed a claim never approves it; the approver role itself is
-checked by ``ledger.officers.authorize`` before the command runs.
+checked by ``ledger.handlers.officers.authorize`` before the command runs.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.errors import InvalidAmount
+from domain.messages import N_
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -20,9 +21,19 @@ YI = Decimal(100000000)
 # Larger than any sum the policies could move (the city's whole budget is far smaller), and
 # small enough that every rule's arithmetic stays exact in Decimal's 28 digits.
 MAX_YUAN = Decimal(10) ** 15
+MAX_AMOUNT_TEXT = 40  # "999,999,999,999,999.99元" is 24 characters
 
-_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+# ASCII digits only (``\d`` would take Arabic-Indic or Devanagari digits, and Decimal would
+# read them and ``1_000``); full-width digits and punctuation are folded to ASCII first.
+_GROUPED = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_RATE = re.compile(r"[0-9]+(\.[0-9]+)?%?")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－", "0123456789,.%-")
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits, comma, point, percent and minus (as an IME types them) → ASCII."""
+    return text.translate(_FULL_WIDTH)
 
 
 def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
@@ -38,7 +49,10 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
     if isinstance(text, int):
         return _exact(Decimal(text), str(text), positive)
     raw = str(text)
-    s = raw.strip().replace("，", ",").replace(" ", "")
+    if len(raw) > MAX_AMOUNT_TEXT:
+        raise InvalidAmount(N_("amount {value}… is {length} characters long; an amount is at most {limit}"),
+                            value=repr(raw[:20]), length=len(raw), limit=MAX_AMOUNT_TEXT)
+    s = ascii_digits(raw).strip(" ").replace(" ", "")
     if not s:
         raise InvalidAmount("amount is empty")
     multiplier = Decimal(1)
@@ -51,9 +65,9 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
             s = s[:-1]
     if "e" in s.lower():
         raise InvalidAmount(f"amount {raw!r}: exponents are not accepted")
-    if _GROUPED.match(s):
+    if _GROUPED.fullmatch(s):
         s = s.replace(",", "")
-    elif not _PLAIN.match(s):
+    elif not _PLAIN.fullmatch(s):
         raise InvalidAmount(f"amount {raw!r} is not a number of yuan")
     try:
         value = Decimal(s) * multiplier
@@ -123,14 +137,18 @@ def pro_rata(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
 
 
 def parse_rate(value: str | Decimal, what: str = "rate") -> Decimal:
-    """A rate as written: ``4%`` or ``0.04``, between 0 and 100 %; never a float."""
+    """A rate as written: ``4%`` or ``0.04`` (full-width digits too), between 0 and 100 %;
+    never a float, an exponent, ``_`` or another script's digits."""
     if isinstance(value, float):
         raise InvalidAmount(f"{what} {value!r}: floats are not accepted")
-    text = str(value).strip()
-    try:
+    if isinstance(value, Decimal):
+        rate = value
+    else:
+        text = ascii_digits(str(value)).strip(" ")
+        if not _RATE.fullmatch(text):
+            raise InvalidAmount(N_("{what} {value} is not a rate (write 0.04 or 4%)"), what=what,
+                                value=repr(str(value)[:40]))
         rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-    except ArithmeticError:
-        raise InvalidAmount(f"{what} {value!r} is not a rate (write 0.04 or 4%)") from None
     if not rate.is_finite() or not 0 <= rate <= 1:
         raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
     return rate

@@ -69,7 +69,7 @@ class OfficerRoster(Aggregate):
             raise NotFound(f"{name} is not a registered officer") from None
 
     def add(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> None:
-        if not _NAME.match(name):
+        if not _NAME.fullmatch(name):
             raise Refused(f"officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)")
         if role not in ROLES:
             raise Refused(f"officer {name}: unknown role {role!r} (one of {', '.join(ROLES)})")

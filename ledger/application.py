@@ -23,14 +23,16 @@ from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.validity import check_in_force
-from ledger.cipher import cipher_env
-from ledger.clock import Clock, system_clock
-from ledger.commands import HANDLERS, Command, Outcome
-from ledger.config import Database, creation_lock, ensure_schema, parse_database
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import Signer, authorize
-from ledger.signing import public_key_text, record_hash, request_message, sign
-from ledger.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.audit.checkpoint import checkpoint_interval
+from ledger.audit.checkpointing import checkpoint_if_due
+from ledger.audit.signing import public_key_text, record_hash, request_message, sign
+from ledger.commands import HANDLERS, Command, Outcome, checked
+from ledger.handlers.officers import Signer, authorize
+from ledger.infra.cipher import cipher_env
+from ledger.infra.clock import Clock, system_clock
+from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
+from ledger.infra.keys import Keyring, KeyStore
+from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
 from ledger.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 20
@@ -65,9 +67,9 @@ class Ledger(Application[UUID]):
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
         self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
-        from ledger.checkpoint import checkpoint_interval
-
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
+        # run after every recorded write (the read side keeps its models current here)
+        self.after_write: list[Callable[[Ledger], None]] = []
 
     @property
     def keyring(self) -> Keyring:
@@ -81,12 +83,20 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, **env: str) -> Ledger:
-        """Open (creating tables if needed) the ledger stored at a database URL."""
+    def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, create: bool = True,
+             **env: str) -> Ledger:
+        """Open the ledger stored at a database URL. ``create``: make the tables if needed
+        (`init`, `demo`, tests); otherwise a database without a ledger is refused
+        (:class:`~ledger.infra.config.NoLedger`) and nothing is created. A read-only database
+        (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
-        with creation_lock(db):
-            ensure_schema(db)
-            ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
+        if not create or db.read_only:
+            check_ledger_exists(db)
+            ledger = cls({**db.env, **cipher_env(), "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
+        else:
+            with creation_lock(db):
+                ensure_schema(db)
+                ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
         ledger.database = db
         return ledger
 
@@ -184,6 +194,7 @@ class Ledger(Application[UUID]):
         raise Refused("the ledger is too busy: the batch kept conflicting; try again")
 
     def _prepared(self, command: Command) -> Command:
+        command = checked(command)
         if not command.request_id:
             command = _with_request_id(command, str(uuid.uuid4()))
         if not command.actor.strip():
@@ -224,17 +235,19 @@ class Ledger(Application[UUID]):
         return outcome, [*events, *record.collect_events()]
 
     def _after_write(self, actor: str) -> list[Any]:
-        """The automatic checkpoint, if due; what stopped a due one (never a failure: the
-        request is saved)."""
-        if not self.checkpoint_every:
-            return []
-        from ledger.checkpoint import checkpoint_if_due
-
-        _, problem = checkpoint_if_due(self, actor)
-        return [problem] if problem else []
+        """The automatic checkpoint, if due, then the after-write hooks; what stopped a due
+        checkpoint (never a failure: the request is saved)."""
+        problems = []
+        if self.checkpoint_every:
+            _, problem = checkpoint_if_due(self, actor)
+            if problem is not None:
+                problems.append(problem)
+        for hook in self.after_write:
+            hook(self)
+        return problems
 
     def event_hash(self, event: Any) -> bytes:
-        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""
+        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.audit.signing)."""
         s = self._plain_mapper.to_stored_event(event)
         return record_hash(s.originator_id, s.originator_version, s.topic, s.state)
 

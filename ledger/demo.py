@@ -11,9 +11,9 @@ from domain.journal import trial_balance
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 
 OFFICER = "demo-officer"
 SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
@@ -63,7 +63,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                 reason="绩效考核不合格,部分追回", **on("2026-02-15", ref="临科发〔2026〕3号")))
 
     echo("== loan-loss compensation (P5.6) ==")
-    from ledger import loans
+    from ledger.handlers import loans
 
     do(RegisterParty(code="BANK-JS", name="晋商银行临汾分行", party_kind="bank",
                      entered=date(2024, 11, 6), **on("2024-11-06")))
@@ -76,7 +76,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
     do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
     # four-eyes: the claim is approved by a second approver, never by the officer who filed it
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
 
     second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 20))
     echo(f"- {second.message} (a second approver for the four-eyes approval)")
@@ -88,8 +88,8 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
 
     echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
     from domain.captable import describe as describe_cap_table
-    from ledger.funds import RegisterFund, fund_report, load_register
-    from ledger.projects import (
+    from ledger.handlers.funds import RegisterFund, fund_report, load_register
+    from ledger.handlers.projects import (
         ApproveProject,
         BuyBack,
         ConvertProject,
@@ -137,8 +137,8 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
     the ledger's checkpoint key) live in a throwaway directory, never in ./keys."""
     import secrets
 
-    from ledger.keys import Keyring, KeyStore
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
+    from ledger.infra.keys import Keyring, KeyStore
 
     ledger.keyring = Keyring(KeyStore(keys, secrets.token_urlsafe(16)))
     echo("== officers ==")
@@ -148,8 +148,9 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
     """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
-    from ledger.checkpoint import parse, write_checkpoint
-    from ledger.verify import verify_ledger
+    from ledger.audit.checkpoint import parse
+    from ledger.audit.checkpointing import write_checkpoint
+    from ledger.audit.verify import verify_ledger
 
     echo("== audit: checkpoint and verification ==")
     checkpoint, _ = parse(write_checkpoint(ledger, OFFICER).row.note)

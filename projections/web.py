@@ -244,7 +244,7 @@ class AuditorSite:
         return table([c.name for c in report.columns], rows, css="caps") + notes
 
     def proof_text(self, position: str) -> tuple[dict[str, Any], str]:
-        from ledger.verify import inclusion_proof_document, inclusion_proof_text
+        from ledger.audit.verify import inclusion_proof_document, inclusion_proof_text
 
         if not position.isdigit():
             raise Refused(N_("no event is stored at position {position}"), position=position)

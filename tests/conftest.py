@@ -15,12 +15,12 @@ from click.testing import CliRunner, Result
 import cli
 from domain.clauses import catalogue
 from ledger import Ledger
-from ledger.clock import FixedClock
+from ledger.infra.clock import FixedClock
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
 OFFICER = "officer-1"  # the acting officer in tests: use it as `actor` in every command
-APPROVER = "approver-1"  # registers officers (issue 8); the first officer of every test ledger
+APPROVER = "approver-1"  # registers officers; the first officer of every test ledger
 KEY_PASSPHRASE = "test-passphrase"
 
 
@@ -32,9 +32,21 @@ def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Key files in tests use the explicit low scrypt cost (ledger.infra.keys.TEST_SCRYPT_COST): the
+    # production cost (~0.3-0.6 s a key) would be paid on every CLI invocation of the suite.
+    os.environ["JCG_INSECURE_FAST_KEYS"] = "1"
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
     for clause_id in catalogue():
         config.addinivalue_line("markers", f"{clause_id}: clause {clause_id} of 临政办发〔2024〕34号")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A unit test of a clause's rule (tests/test_rules_p*.py) names its clause, as a feature's tag does."""
+    clause_ids = set(catalogue())
+    unmarked = [item.nodeid for item in items if item.path.name.startswith("test_rules_p")
+                and not any(mark.name in clause_ids for mark in item.iter_markers())]
+    if unmarked:
+        raise pytest.UsageError("mark each rule test with its clause (tests.builders.covers): " + ", ".join(unmarked))
 
 
 def _postgres_schema_url() -> Iterator[str]:
@@ -84,8 +96,8 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def provision_officers(url: str) -> None:
     """The ledger key is made with the ledger (as `jcg init` makes it), then APPROVER registers
     themself (bootstrap) and registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
-    from ledger.ledger_key import create_ledger_key
-    from ledger.officers import enrol
+    from ledger.audit.ledger_key import create_ledger_key
+    from ledger.handlers.officers import enrol
 
     app = Ledger.open(url, clock=fixed_clock())
     try:

@@ -17,8 +17,8 @@ from click.testing import CliRunner, Result
 
 import cli
 from ledger import Ledger
+from tests.builders import RawStore
 from tests.conftest import fixed_clock
-from tests.test_tamper import RawStore
 
 Jcg = Callable[..., Result]
 JCG_VERIFY = Path(sys.executable).with_name("jcg-verify")

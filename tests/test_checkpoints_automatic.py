@@ -15,15 +15,16 @@ import pytest
 
 from domain.errors import Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointError, CheckpointStore, write_checkpoint
-from ledger.grants import Disburse
-from ledger.keys import LEDGER_KEY, KeyStore
-from ledger.ledger_key import registered_verifier_key
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.verify import consistency_proof_document, verify_ledger
+from ledger.audit.checkpoint import CheckpointError, CheckpointStore
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.audit.ledger_key import registered_verifier_key
+from ledger.audit.verify import consistency_proof_document, verify_ledger
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.keys import LEDGER_KEY, KeyStore
+from tests.builders import RawStore
 from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock, provision_officers
-from tests.test_tamper import RawStore
 
 
 def register(app: Ledger, code: str) -> list[str]:

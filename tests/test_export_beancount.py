@@ -22,12 +22,12 @@ import i18n
 from domain import journal
 from ledger import Ledger
 from ledger.demo import run_demo
-from ledger.funds import InvestDirect
-from ledger.grants import ClawBack
-from ledger.projects import ApproveProject, ConvertProject, PayTranche, RecordTrigger, RepayDebt
+from ledger.handlers.funds import InvestDirect
+from ledger.handlers.grants import ClawBack
+from ledger.handlers.projects import ApproveProject, ConvertProject, PayTranche, RecordTrigger, RepayDebt
 from projections.beancount import export_beancount
+from tests.builders import on, record_lifecycles
 from tests.conftest import APPROVER, fixed_clock
-from tests.test_projections_lifecycles import on, record_lifecycles
 
 D = Decimal
 BEAN_CHECK = Path(sys.executable).with_name("bean-check")

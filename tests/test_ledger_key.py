@@ -17,11 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import cli
 from domain.errors import AlreadyExists, Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore, raw_public, verifier_key
-from ledger.keys import LEDGER_KEY
-from ledger.ledger_key import RegisterLedgerKey, registered_verifier_key
-from ledger.officers import enrol
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import CheckpointStore, verifier_key
+from ledger.audit.ledger_key import RegisterLedgerKey, registered_verifier_key
+from ledger.audit.signing import raw_public
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.officers import enrol
+from ledger.infra.keys import LEDGER_KEY
 from tests.conftest import APPROVER, OFFICER, fixed_clock
 
 Jcg = Callable[..., Result]
@@ -90,7 +91,7 @@ def test_the_first_checkpoint_creates_and_registers_the_ledger_key_once(
 
 def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
         jcg: Jcg, provisioned_url: str, key_dir: Path, tmp_path: Path) -> None:
-    """The acceptance finding: a key dir holding only the auditor's `_ledger.vkey`."""
+    """A key dir holding only the auditor's `_ledger.vkey`."""
     without_ledger_key(key_dir)
     register(jcg, "E1")
     r = jcg("audit", "prove", "3")

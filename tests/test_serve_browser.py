@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.checkpoint import write_checkpoint
-from ledger.grants import Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 
 CHROMIUM = shutil.which("chromium")

@@ -13,16 +13,16 @@ from pathlib import Path
 import pytest
 
 from ledger import Ledger
-from ledger.checkpoint import write_checkpoint
-from ledger.grants import Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.verify import (
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.audit.verify import (
     consistency_proof_document,
     consistency_proof_text,
     inclusion_proof_document,
     inclusion_proof_text,
 )
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 
 ROOT = Path(__file__).resolve().parent.parent

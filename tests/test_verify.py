@@ -16,11 +16,11 @@ from click.testing import Result
 
 from domain.errors import Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore
-from ledger.cipher import new_cipher_key
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import CheckpointStore
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.cipher import new_cipher_key
 from tests.conftest import OFFICER, fixed_clock, provision_officers
 
 Jcg = Callable[..., Result]
@@ -163,7 +163,7 @@ def test_vkey_is_a_file_or_the_key_text(jcg: Jcg, key_dir: Path, tmp_path: Path)
 
 
 def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, provisioned_url: str) -> None:
-    from tests.test_tamper import RawStore
+    from tests.builders import RawStore
 
     register(jcg, "E1")
     assert jcg("audit", "checkpoint").exit_code == 0

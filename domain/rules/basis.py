@@ -7,14 +7,18 @@ otherwise, so a rule body only ever sees clean typed values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidAmount, Refused
-from domain.money import parse_yuan
+from domain.fields import COUNT, DATE_FORMS, YEAR, parse_date
+from domain.money import ascii_digits, parse_yuan
+
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 KINDS = {
     "yuan": "amount in yuan (500000, 500,000.00, 50万)",
@@ -62,11 +66,11 @@ class Key:
             except InvalidAmount as exc:
                 raise Refused(f"{where}: {exc}") from None
         if self.kind in {"m2", "percent"}:
+            value = ascii_digits(value)
             text = value[:-1] if self.kind == "percent" and value.endswith("%") else value
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                raise Refused(f"{where} is not a number") from None
+            if not _NUMBER.fullmatch(text):  # Decimal() would read 1_0, ١٠ and 1e3
+                raise Refused(f"{where} is not a number")
+            number = Decimal(text)
             if not number.is_finite() or number < 0 or "e" in text.lower():
                 raise Refused(f"{where} must be a plain non-negative number")
             if self.kind == "percent":
@@ -77,13 +81,14 @@ class Key:
             return number
         if self.kind == "date":
             try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise Refused(f"{where} is not a date (write YYYY-MM-DD)") from None
+                return parse_date(value)
+            except Refused:
+                raise Refused(f"{where} is not a date (write {DATE_FORMS})") from None
         if self.kind in {"count", "year"}:
-            if not value.isdigit():
-                raise Refused(f"{where} is not a whole number")
-            return int(value)
+            try:
+                return (YEAR if self.kind == "year" else COUNT)(value)
+            except Refused as exc:
+                raise Refused(f"{where}: {exc}") from None
         if self.kind == "yesno":
             if value.lower() not in {"yes", "no"}:
                 raise Refused(f"{where} must be yes or no")

@@ -20,7 +20,8 @@ from domain.enterprise import KINDS, Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
 from domain.parameters import ParameterBook
-from domain.rules.basis import Basis, Key, parse_basis
+from domain.rules.basis import Basis, Key, canonical_text, parse_basis, subject_text
+from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
 
 
 def pct(rate: Decimal) -> str:
@@ -293,8 +294,6 @@ class Calculation:
         ``subject`` names the matter in a refusal (``contract HT-3``); a one-time rule refuses
         a second award on it, a year-final rule refuses an award in another year (engine
         readings; see docs/decisions.md)."""
-        from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
-
         self.matter_key = key
         if self.rule.once:
             refuse_second_award(self, key, subject)
@@ -362,8 +361,6 @@ def check_recipient_kind(r: Rule, recipient: Enterprise) -> None:
 def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:
     """The basis an award records: each value in its canonical spelling (subjects upper-case),
     so caps and G.3 compare ``h1`` and ``H1`` as the same contract."""
-    from domain.rules.basis import canonical_text
-
     keys = {k.name: k for k in r.keys}
     return {name: canonical_text(keys[name], basis[name]) for name in basis.raw if name in keys}
 
@@ -374,8 +371,6 @@ def shared_subject(clause_id: str, raw: Mapping[str, str]) -> str:
     r = RULES.get(clause_id)
     if r is None or not r.shared or not str(raw.get(r.shared, "")).strip():
         return ""
-    from domain.rules.basis import subject_text
-
     return f"{r.clause}:{subject_text(raw[r.shared])}"
 
 
@@ -385,8 +380,6 @@ def canonical_basis(clause_id: str, raw: Mapping[str, str]) -> dict[str, str]:
     r = RULES.get(clause_id)
     if r is None:
         return dict(raw)
-    from domain.rules.basis import canonical_text
-
     keys = {k.name: k for k in r.keys}
     result = {}
     for name, value in raw.items():

@@ -10,16 +10,44 @@ the provincial 晋创谷 policy or other city policies); an equal or lower one p
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
 
-from domain.enterprise import Award
+from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.money import ZERO, fmt
 from domain.rules.basis import subject_text
 
-if TYPE_CHECKING:
-    from domain.rules.engine import Calculation, Rule
 
+class Rule(Protocol):
+    """What G.3 reads of a rule (the engine's ``Rule`` has it); declared here so the engine
+    can import this module without this module importing the engine."""
+
+    @property
+    def clause(self) -> str: ...
+    @property
+    def matter_note(self) -> str: ...
+    @property
+    def shared(self) -> str: ...
+
+
+class Calculation(Protocol):
+    """What G.3 reads and reduces of a calculation in progress (the engine's ``Calculation``)."""
+
+    amount: Decimal
+
+    @property
+    def clause(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def recipient(self) -> Enterprise: ...
+    @property
+    def others(self) -> Sequence[Award]: ...
+    @property
+    def others_external(self) -> Sequence[tuple[str, ExternalAward]]: ...
+    def step(self, text: str) -> None: ...
 
 
 def matter_key(family: str, *subject: object) -> str:

@@ -12,7 +12,7 @@ from pytest_bdd import given, then, when
 
 from domain.compensation import BANK
 from domain.ids import loan_id
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -23,7 +23,7 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.officers import enrol
+from ledger.handlers.officers import enrol
 from tests.conftest import APPROVER, OFFICER
 from tests.steps.common import REFUSALS
 from tests.steps.rules import DEFAULT_DECIDED

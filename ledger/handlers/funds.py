@@ -18,7 +18,7 @@ from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
-from ledger.projects import _register
+from ledger.handlers.projects import _register
 from ledger.unit_of_work import UnitOfWork
 
 

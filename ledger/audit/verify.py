@@ -27,11 +27,11 @@ from domain.ledger_key import LedgerKey
 from domain.messages import N_, Message
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
-from ledger import checkpoint as cp
-from ledger.cipher import NO_KEY, unreadable_events, wrong_key
-from ledger.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
-from ledger.merkle import Frontier
-from ledger.signing import PublicKeys, record_hash, request_message
+from ledger.audit import checkpoint as cp
+from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
+from ledger.audit.merkle import Frontier
+from ledger.audit.signing import PublicKeys, record_hash, request_message
+from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
 ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
@@ -449,7 +449,7 @@ def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str
     if key is None:
         raise Refused(N_("no ledger verifier key to check the kept checkpoint with (--vkey VKEY)"))
     checkpoint = cp.verify(note, *cp.parse_verifier_key(key))
-    from ledger.merkle import root
+    from ledger.audit.merkle import root
 
     if checkpoint.size > len(hashes):
         raise Refused(N_("the kept checkpoint covers {size} events but the log has only {events}: events were "
@@ -465,8 +465,8 @@ def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = N
     """The RFC 9162 inclusion proof of the event at ``position`` in the checkpoint ``kept``
     (the auditor's, checked first), else in the latest stored checkpoint covering it, as a
     JSON-ready dict. A read: it never signs or writes anything."""
-    from ledger.merkle import inclusion_proof
-    from ledger.signing import record_bytes
+    from ledger.audit.merkle import inclusion_proof
+    from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
         raise NotFound(f"no event is stored at position {position}")
@@ -509,8 +509,8 @@ def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = N
 
 
 def inclusion_proof_text(doc: dict[str, Any]) -> str:
-    """The proof as a c2sp.org/tlog-proof@v1 file (ledger.tlog)."""
-    from ledger.tlog import inclusion_text
+    """The proof as a c2sp.org/tlog-proof@v1 file (ledger.audit.tlog)."""
+    from ledger.audit.tlog import inclusion_text
 
     return inclusion_text(base64.b64decode(doc["leaf_data"]), doc["leaf_index"],
                           [bytes.fromhex(h) for h in doc["proof"]], doc["checkpoint"])
@@ -521,7 +521,7 @@ def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first
     ``new``. Either may be a tree size or a checkpoint's text: a checkpoint is checked first
     (signature, and its root against the log: a forked log is refused, never proved)."""
-    from ledger.merkle import consistency_proof, root
+    from ledger.audit.merkle import consistency_proof, root
 
     _, hashes, _ = leaf_hashes(ledger)
     notes = {c.size: c.note for c in cp.CheckpointStore(ledger, create=False).all()}
@@ -549,9 +549,9 @@ def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
 
 
 def consistency_proof_text(doc: dict[str, Any]) -> str:
-    """The proof in the tlog style (ledger.tlog); it carries the newer checkpoint, so NEW must
+    """The proof in the tlog style (ledger.audit.tlog); it carries the newer checkpoint, so NEW must
     be the size of a stored (or given) checkpoint."""
-    from ledger.tlog import consistency_text
+    from ledger.audit.tlog import consistency_text
 
     if doc["new_checkpoint"] is None:
         raise Refused(N_("no checkpoint of tree size {size} is stored: name a checkpoint's size or file as NEW "

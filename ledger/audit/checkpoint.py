@@ -16,19 +16,18 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError
+from eventsourcing.persistence import IntegrityError, Notification
 
 from domain.errors import Refused
-from domain.messages import N_, Message
+from ledger.audit.merkle import Frontier
+from ledger.audit.signing import raw_public, record_hash
 
 ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
 DASH = "\u2014"  # em dash that starts a signature line
@@ -38,8 +37,6 @@ class CheckpointError(Refused):
     """A checkpoint that is malformed or whose signature does not verify."""
 
 
-def raw_public(key: Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def key_id(name: str, public: bytes) -> bytes:
@@ -259,8 +256,6 @@ def _as_bytes(n: Notification) -> Notification:
 
 
 def leaf_of(n: Any) -> bytes:
-    from ledger.signing import record_hash
-
     return record_hash(n.originator_id, n.originator_version, n.topic, n.state)
 
 
@@ -328,10 +323,10 @@ class CheckpointStore:
         rows = self._select(f"WHERE last_position >= {int(position)} ORDER BY size DESC LIMIT 1")
         return rows[0] if rows else None
 
-    def write(self, name: str, key: Ed25519PrivateKey, origin: str) -> StoredCheckpoint:
-        """Sign and store a checkpoint of the whole log as it is now."""
-        from ledger.merkle import Frontier
-
+    def write(self, name: str, key: Ed25519PrivateKey, origin: str,
+              deliver: Callable[[str], Any] | None = None) -> StoredCheckpoint:
+        """Sign and store a checkpoint of the whole log as it is now. ``deliver`` (e.g. writing
+        ``--out``) gets the note inside the storing transaction: if it fails, nothing is stored."""
         last = self.latest()
         frontier = Frontier.resume(last.size, last.frontier) if last else Frontier()
         position = last.last_position if last else 0
@@ -339,6 +334,8 @@ class CheckpointStore:
             frontier.append(leaf_of(n))
             position = n.id
         if last is not None and frontier.size == last.size:
+            if deliver is not None:
+                deliver(last.note)
             return last
         note = Checkpoint(origin, frontier.size, frontier.root()).sign(name, key)
         row = StoredCheckpoint(frontier.size, position, frontier.state(), note)
@@ -347,81 +344,23 @@ class CheckpointStore:
             with self._cursor(commit=True) as c:
                 c.execute(f"INSERT INTO {self.table} (size, last_position, frontier, note) "
                           f"VALUES ({m}, {m}, {m}, {m})", (row.size, row.last_position, " ".join(row.frontier), row.note))
+                if deliver is not None:
+                    deliver(row.note)
         except IntegrityError:
             # another process stored the checkpoint of this size first (the same log, so the same
             # root): the loser skips, and its caller's request stays recorded
             stored = self._select(f"WHERE size = {int(row.size)}")
             if not stored:
                 raise
+            if deliver is not None:
+                deliver(stored[0].note)
             return stored[0]
         return row
 
 
-@dataclass(frozen=True)
-class WrittenCheckpoint:
-    row: StoredCheckpoint
-    verifier_key: str
-    key_created: bool  # the ledger key was made (and registered in the log) by this checkpoint
-    registration: Any = None  # the Outcome of registering the key, if this checkpoint did
-
-
-def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None) -> WrittenCheckpoint:
-    """An authorised officer signs the log as it is now with the ledger's key and stores it.
-    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log."""
-    from ledger.ledger_key import checkpoint_key
-
-    key = checkpoint_key(ledger, officer, decided or ledger.clock().date())
-    row = _store(ledger).write(key.name, key.private, key.name)
-    return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
-
-
-def _store(ledger: Any) -> CheckpointStore:
+def store_of(ledger: Any) -> CheckpointStore:
+    """The ledger's checkpoint store, made once per application object."""
     store = ledger.__dict__.get("_checkpoint_store")
     if store is None:
         store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
     return store
-
-
-def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, Message | None]:
-    """After a signed write by ``actor``: a new checkpoint once N events were recorded since the
-    last one. Returns (the checkpoint made, or None; why a due checkpoint was not made, or None).
-
-    The write's events are saved whatever happens here, so a missed checkpoint never fails the
-    command; but it is never silent either: the reason goes back to the officer (stderr), and
-    `jcg audit verify` reports the gap. The key is never made up here (docs/audit-proofs.md §2)."""
-    from ledger.ledger_key import due_checkpoint_key
-
-    if ledger.__dict__.get("_checkpointing"):
-        return None, None  # the ledger key's registration, made from here, is itself a write
-    since = 0
-    try:
-        store = _store(ledger)
-        last = store.latest()
-        since = (ledger.recorder.max_notification_id() or 0) - (last.last_position if last else 0)
-        if since < ledger.checkpoint_every:
-            return None, None
-        problem = ledger.__dict__.get("_checkpoint_problem")
-        if problem is not None:  # tried once in this process: a key that cannot be opened stays so
-            raise Refused(problem)
-        ledger.__dict__["_checkpointing"] = True
-        try:
-            key = due_checkpoint_key(ledger, actor)
-        except Refused as exc:
-            ledger.__dict__["_checkpoint_problem"] = exc.message
-            raise
-        finally:
-            ledger.__dict__["_checkpointing"] = False
-        return store.write(key.name, key.private, key.name), None
-    except (CheckpointError, Refused) as exc:
-        return None, gap_warning(since, ledger.checkpoint_every, exc.message)
-    except PersistenceError as exc:
-        # a busy or racing database: the next write makes it up
-        return None, gap_warning(since, ledger.checkpoint_every,
-                                 Message(N_("the database refused it ({error})"), error=type(exc).__name__))
-
-
-def gap_warning(since: int, every: int, reason: Message) -> Message:
-    return Message(N_("no checkpoint was made ({since} events since the last one; one is due every {every}): "
-                      "{reason}. The request is recorded; until a checkpoint is made, the newest events are not "
-                      "covered by one (jcg audit verify reports the gap)"),
-                   since=f"{since:,}", every=f"{every:,}", reason=reason)

@@ -28,10 +28,10 @@ from domain.ledger_key import LEDGER_KEY_ID, LedgerKey
 from domain.messages import N_
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
-from ledger.checkpoint import CheckpointError, log_origin, parse_verifier_key, raw_public, verifier_key
+from ledger.audit.checkpoint import CheckpointError, log_origin, parse_verifier_key, verifier_key
+from ledger.audit.signing import public_key_text, raw_public
 from ledger.commands import Command, Outcome, handles
-from ledger.keys import LEDGER_KEY
-from ledger.signing import public_key_text
+from ledger.infra.keys import LEDGER_KEY
 from ledger.unit_of_work import UnitOfWork
 
 VKEY_FILE = f"{LEDGER_KEY}.vkey"

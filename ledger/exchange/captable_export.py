@@ -25,7 +25,7 @@ from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
 from domain.money import ZERO, pro_rata
 from domain.project import Project
-from ledger.funds import load_register
+from ledger.handlers.funds import load_register
 
 FORMAT = "jcg-captable/1 (modelled on OCF 1.x transactions)"
 CURRENCY = "CNY"

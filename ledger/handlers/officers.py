@@ -23,9 +23,9 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.errors import Refused
 from domain.officer import ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
+from ledger.audit.signing import officer_key_id, public_key_text
 from ledger.commands import Command, Outcome, handles
-from ledger.keys import LEDGER_KEY
-from ledger.signing import officer_key_id, public_key_text
+from ledger.infra.keys import LEDGER_KEY
 from ledger.unit_of_work import UnitOfWork
 
 

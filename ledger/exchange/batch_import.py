@@ -20,8 +20,8 @@ from domain.rules.basis import split_pairs
 from domain.rules.engine import find_rule
 from ledger.application import BatchRefused, Ledger
 from ledger.commands import Command, Outcome
-from ledger.grants import Disburse
-from ledger.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.grants import Disburse
+from ledger.handlers.rules import AwardByRule, RecordExternalAward
 
 COLUMNS = ("request_id", "action", "clause", "recipient", "basis", "amount", "decided", "ref", "reason",
            "source", "award", "voucher", "matter")
