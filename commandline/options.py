@@ -12,6 +12,7 @@ import click
 from domain.errors import Refused
 from domain.money import parse_rate, parse_yuan
 from domain.rules.basis import split_pairs
+from i18n import text
 from ledger import Ledger
 from ledger.commands import Command, Outcome
 
@@ -98,6 +99,8 @@ def report(outcome: Outcome) -> None:
         click.echo(f"  {line}")
     if outcome.request_id and not outcome.already_recorded:
         click.echo(f"  request id: {outcome.request_id}")
+    for warning in outcome.warnings:  # e.g. a due checkpoint that could not be made: never silent
+        click.echo(f"warning: {text(warning)}", err=True)
 
 
 def writing(fn: Callable[..., Any]) -> Callable[..., Any]:

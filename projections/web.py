@@ -46,12 +46,13 @@ class AwardView:
 class AuditorSite:
     """The WSGI application: ``/jcg/…`` pages here, everything else Fava's."""
 
-    def __init__(self, ledger: Any, *, render: Callable[[Message], str], workdir: Path | None = None,
-                 min_interval: float = 0.5, fava_language: str = "zh"):
+    def __init__(self, ledger: Any, *, render: Callable[[Message], str], narrate: Callable[[Message], str] | None = None,
+                 workdir: Path | None = None, min_interval: float = 0.5, fava_language: str = "zh"):
         from fava.application import create_app
 
         self.ledger = ledger
-        self.render = render
+        self.render = render  # the pages, in the reader's language
+        self.narrate = narrate or render  # the export's narration (Chinese: docs/audit-proofs.md §8)
         self.lock = threading.RLock()  # one reader of the ledger at a time
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="jcg-serve-"))
         self.path = self.workdir / "jcg.beancount"
@@ -78,7 +79,7 @@ class AuditorSite:
             head = self.ledger.recorder.max_notification_id() or 0
             if head == self.head:
                 return False
-            text = export_beancount(self.ledger, render=self.render).text
+            text = export_beancount(self.ledger, render=self.narrate).text
             options = [f'2000-01-01 custom "fava-option" "language" "{self.fava_language}"',
                        '2000-01-01 custom "fava-option" "default-page" "balance_sheet/"']
             fd, tmp = tempfile.mkstemp(dir=self.workdir, prefix=".jcg-", suffix=".beancount")

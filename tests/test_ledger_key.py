@@ -106,7 +106,7 @@ def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
     shutil.move(key_dir / "_ledger.key", tmp_path / "kept-away.key")
     before = checkpoints(provisioned_url)
 
-    r = jcg("audit", "prove", "3")
+    r = jcg("audit", "prove", "3", "--format", "json")
     assert r.exit_code == 0, r.output
     proof = json.loads(r.stdout)
     assert proof["verifier_key"] == vkey.strip() and proof["tree_size"] == before[-1]

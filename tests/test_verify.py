@@ -52,14 +52,14 @@ def test_checkpoint_and_proofs_verify_with_a_standalone_script(jcg: Jcg, tmp_pat
     register(jcg, "E3")
     assert jcg("audit", "checkpoint", "--out", str(new)).exit_code == 0
 
-    r = jcg("audit", "prove", "7", "--out", str(tmp_path / "proof.json"))
+    r = jcg("audit", "prove", "7", "--format", "json", "--out", str(tmp_path / "proof.json"))
     assert r.exit_code == 0, r.output + r.stderr
     proof = json.loads(r.stdout)
     assert proof["position"] == 7 and proof["tree_size"] == int(new.read_text().split("\n")[1])
     done = standalone("inclusion", vkey, str(tmp_path / "proof.json"))
     assert done.returncode == 0 and done.stdout.strip() == "OK", done.stdout + done.stderr
 
-    r = jcg("audit", "consistency", str(old), str(new))
+    r = jcg("audit", "consistency", str(old), str(new), "--format", "json")
     assert r.exit_code == 0, r.output + r.stderr
     (tmp_path / "cons.json").write_text(r.stdout)
     done = standalone("consistency", vkey, str(old), str(new), str(tmp_path / "cons.json"))
@@ -171,7 +171,7 @@ def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, pr
     assert jcg("audit", "checkpoint").exit_code == 0
     r = jcg("audit", "verify")
     assert r.exit_code == 0
-    assert [line for line in r.stdout.splitlines() if "checkpoint" in line] == [
+    assert [line for line in r.stdout.splitlines() if line.startswith("  checkpoint ")] == [
         f"  checkpoint ok: the ledger's last checkpoint #2: size {CheckpointStore(ledger).latest().size}, "
         f"root {r.stdout.split('root ')[2].split()[0]}",
         "  checkpoint ok: 1 earlier checkpoint(s) of the ledger",
@@ -184,7 +184,7 @@ def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, pr
         store.close()
     r = jcg("audit", "verify")
     assert r.exit_code == 1
-    lines = [line for line in r.stdout.splitlines() if "checkpoint" in line]
+    lines = [line for line in r.stdout.splitlines() if line.startswith("  checkpoint ")]
     assert lines[0].startswith("  checkpoint FAILED: the log up to position ") and \
         lines[0].endswith("differs from the ledger's checkpoint #1 (tree size " + lines[0].split("(tree size ")[1])
     assert lines[1].startswith("  checkpoint FAILED: the log up to position ") and "last checkpoint #2" in lines[1]

@@ -130,4 +130,5 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         f"({len(outcomes) - len(recorded)} already recorded); awarded {fmt(awarded)}",
         trace=recorded,
         data={"recorded": len(recorded), "skipped": len(outcomes) - len(recorded), "awarded": awarded},
+        warnings=[w for o in outcomes for w in o.warnings],  # a due checkpoint that could not be made
     )
