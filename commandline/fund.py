@@ -16,10 +16,12 @@ from commandline.options import (
     writing,
 )
 from domain.money import fmt
+from i18n import _
+from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def fund() -> None:
     """Funds (P5): capital, holdings per enterprise, realised gains and the P5.8 failure ratio."""
 
@@ -88,4 +90,4 @@ def fund_list(session: Session) -> None:
       jcg fund list
     """
     for e in funds.registered_funds(session.ledger):
-        click.echo(f"{e.code:<16} capital {fmt(e.capital):>18}  {e.name}  (manager {e.manager or '-'})")
+        click.echo(_("{code:<16} capital {capital:>18}  {name}  (manager {value})").format(code=e.code, capital=fmt(e.capital), name=e.name, value=e.manager or '-'))

@@ -2,21 +2,77 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import Refused
 from domain.journal import trial_balance
+from domain.messages import N_
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
 from ledger.handlers.grants import ClawBack, Disburse
 from ledger.handlers.parties import GrantQualification, RegisterParty
 from ledger.handlers.rules import AwardByRule
+from ledger.infra.config import NoLedger, check_ledger_exists, parse_database
 
 OFFICER = "demo-officer"
-SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
+SECOND_APPROVER = "demo-approver"  # files the P5.6 claim OFFICER approves (two people)
+
+
+_HOLDS_DATA = N_("{url} already holds data the demo did not make: the demo writes only to a new database "
+                 "(choose another --db)")
+
+
+def prepare_demo_database(url: str) -> None:
+    """Make sure the demo writes over nothing it did not make: a new database is used as it is,
+    a SQLite ledger made by an earlier demo (only the demo's officers ever wrote to it) is
+    started anew, and anything else (a live ledger, a file that is not a ledger, a PostgreSQL
+    ledger) is refused, changing nothing."""
+    db = parse_database(url)
+    try:
+        if db.kind == "sqlite" and (not os.path.exists(db.path) or os.path.getsize(db.path) == 0):
+            _remove_sqlite(db.path)
+            return
+        check_ledger_exists(db)
+    except NoLedger:
+        if db.kind == "sqlite":  # a file, but not a ledger: not the demo's to delete
+            raise Refused(_HOLDS_DATA, url=url) from None
+        return  # an empty PostgreSQL database or schema
+    if db.kind != "sqlite" or not _made_by_demo(url):
+        raise Refused(_HOLDS_DATA, url=url)
+    _remove_sqlite(db.path)
+
+
+def _made_by_demo(url: str) -> bool:
+    """True when the only officers the ledger ever knew are the demo's (every write is signed
+    by a registered officer, so nobody else wrote to it)."""
+    from eventsourcing.application import AggregateNotFoundError
+
+    from domain.officer import ROSTER_ID
+
+    ledger = Ledger.open(url)
+    try:
+        try:
+            roster = ledger.repository.get(ROSTER_ID)
+        except AggregateNotFoundError:
+            return next(iter(ledger.read_log()), None) is None
+        return set(roster.officers) <= {OFFICER, SECOND_APPROVER}
+    except (ValueError, LookupError):  # unreadable (encrypted) events: not known to be the demo's
+        return False
+    finally:
+        ledger.close()
+
+
+def _remove_sqlite(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
 
 
 def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
@@ -47,7 +103,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
     echo("== awards and disbursements ==")
-    # every amount is computed by the rules engine from its basis (issue 3), with the trace printed
+    # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
                    basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
@@ -74,14 +130,14 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), **on("2025-07-10")))
     do(loans.ClassifyNonPerforming(code="L-2025-001", reason="逾期90天", **on("2025-10-10")))
     do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
-    do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
-    # four-eyes: the claim is approved by a second approver, never by the officer who filed it
+    # two people: the claim is filed by one approver and approved by another, never by the one who
+    # filed it nor by an identity the filer registered (so the approver registered second files it)
     from ledger.handlers.officers import enrol
 
-    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 20))
-    echo(f"- {second.message} (a second approver for the four-eyes approval)")
-    do(loans.ApproveCompensation(code="L-2025-001", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
-                                                      "actor": SECOND_APPROVER}))
+    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 9))
+    echo(f"- {second.message} (a second approver: two people on the P5.6 claim)")
+    do(loans.ClaimCompensation(code="L-2025-001", **{**on("2026-03-10"), "actor": SECOND_APPROVER}))
+    do(loans.ApproveCompensation(code="L-2025-001", **on("2026-03-20", ref="临财金〔2026〕9号")))
     do(loans.PayCompensation(code="L-2025-001", payer="省财政", voucher="省付-2026-07", **on("2026-04-01")))
     do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
@@ -147,7 +203,7 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
-    """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
+    """Sign a checkpoint and verify the whole history as an auditor would."""
     from ledger.audit.checkpoint import parse
     from ledger.audit.checkpointing import write_checkpoint
     from ledger.audit.verify import verify_ledger

@@ -44,8 +44,8 @@ CAP_AWARDS = sa.Table(
 
 TABLES = (CAP_USAGE, CAP_AWARDS)
 
-AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
-ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
+AwardGranted = Enterprise.AwardGranted
+ClawedBack = Enterprise.ClawedBack
 
 
 def apply(state: State, position: int, event: Any) -> None:

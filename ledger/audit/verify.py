@@ -33,10 +33,10 @@ from ledger.audit.merkle import Frontier
 from ledger.audit.signing import PublicKeys, record_hash, request_message
 from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
-REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)  # type: ignore[attr-defined]
-ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,  # type: ignore[attr-defined]
-                                        OfficerRoster.KeyRevoked)}  # type: ignore[attr-defined]
-LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)  # type: ignore[attr-defined]
+REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)
+ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,
+                                        OfficerRoster.KeyRevoked)}
+LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)
 MAX_PROBLEMS = 50
 
 Progress = Callable[[int, int], None]
@@ -329,11 +329,11 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
 
 def _apply_roster(event: Any, officers: dict[str, _Key]) -> None:
     name = event.name
-    if isinstance(event, OfficerRoster.OfficerAdded):  # type: ignore[attr-defined]
+    if isinstance(event, OfficerRoster.OfficerAdded):
         officers[name] = _Key(event.role, event.public_key, event.key_id)
-    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:
         officers[name].public_key, officers[name].key_id = event.public_key, event.key_id
-    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:  # type: ignore[attr-defined]
+    elif isinstance(event, OfficerRoster.KeyRevoked) and name in officers:
         if officers[name].key_id == event.key_id:
             officers[name].public_key = None
 
@@ -469,7 +469,7 @@ def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = N
     from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
-        raise NotFound(f"no event is stored at position {position}")
+        raise NotFound(N_("no event is stored at position {position}"), position=position)
     if kept is not None:
         positions, hashes, records = leaf_hashes(ledger)
         checkpoint = check_kept_checkpoint(ledger, kept, hashes, vkey)
@@ -482,13 +482,15 @@ def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = N
     else:
         covering = cp.CheckpointStore(ledger, create=False).covering(position)
         if covering is None:
-            raise Refused(f"no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`")
+            raise Refused(N_("no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`"),
+                          position=position)
         positions, hashes, records = leaf_hashes(ledger, stop=covering.last_position)
         if position not in positions:
-            raise NotFound(f"no event is stored at position {position}")
+            raise NotFound(N_("no event is stored at position {position}"), position=position)
         if len(hashes) != covering.size:
-            raise Refused(f"the stored checkpoint of size {covering.size} does not match the log "
-                          f"({len(hashes)} events up to position {covering.last_position}): run `jcg audit verify`")
+            raise Refused(N_("the stored checkpoint of size {size} does not match the log ({count_hashes} events up "
+                             "to position {last_position}): run `jcg audit verify`"),
+                          size=covering.size, count_hashes=len(hashes), last_position=covering.last_position)
         note, size = covering.note, covering.size
     index = positions.index(position)
     checkpoint, _ = cp.parse(note)
@@ -535,7 +537,8 @@ def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
             sizes.append(side)
     m, n = sizes
     if not 0 <= m <= n <= len(hashes):
-        raise Refused(f"tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {len(hashes)} (the log size); got {m}, {n}")
+        raise Refused(N_("tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {count_hashes} (the log size); got {old}, {new}"),
+                      count_hashes=len(hashes), old=m, new=n)
     return {
         "format": "jcg-consistency-proof/1 (RFC 9162 §2.1.4)",
         "old_size": m,

@@ -181,9 +181,9 @@ def _project_events(ledger: Any, enterprise: str) -> tuple[dict[str, Any], list[
     approved: dict[str, Any] = {}
     debt: list[Any] = []
     for _, e in ledger.read_log():
-        if isinstance(e, Project.Approved) and e.enterprise == enterprise:  # type: ignore[attr-defined]
+        if isinstance(e, Project.Approved) and e.enterprise == enterprise:
             approved[e.code] = e
-        elif isinstance(e, Project.Converted) and e.enterprise == enterprise and e.into == "debt":  # type: ignore[attr-defined]
+        elif isinstance(e, Project.Converted) and e.enterprise == enterprise and e.into == "debt":
             debt.append(e)
     return approved, debt
 

@@ -1,7 +1,7 @@
 """Disbursements and clawbacks of awards.
 
 Awards themselves are recorded only through the rules engine (ledger.handlers.rules.AwardByRule):
-the ledger computes what the policy allows instead of taking an amount on trust (issue 3);
+the ledger computes what the policy allows instead of taking an amount on trust;
 officer-decided clauses (P2.1c, P2.3a, ...) pass their amount through the same engine,
 which checks the clause's floor, cap and required reason.
 """
@@ -15,6 +15,7 @@ from typing import ClassVar
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise
 from domain.ids import counter_id, party_id
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
@@ -54,8 +55,7 @@ def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
     award = party.award(cmd.award)
     return Outcome(
         cmd.request_id,
-        f"paid {fmt(cmd.amount)} on award {cmd.award} to {cmd.recipient}; "
-        f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+        Message(N_("paid {amount} on award {award} to {recipient}; paid so far {disbursed} of {amount2}"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, disbursed=fmt(award.disbursed), amount2=fmt(award.amount)),
     )
 
 
@@ -64,12 +64,12 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
     party.claw_back(by, cmd.award, cmd.amount, cmd.reason)
     award = party.award(cmd.award)
-    when = "same fiscal year: reduces spending" if by.fiscal_year == award.fiscal_year else (
-        f"later year: returned to the treasury as {by.fiscal_year} revenue"
+    when = Message(N_("same fiscal year: reduces spending")) if by.fiscal_year == award.fiscal_year else (
+        Message(N_("later year: returned to the treasury as {year} revenue"), year=by.fiscal_year)
     )
     return Outcome(
         cmd.request_id,
-        f"clawed back {fmt(cmd.amount)} on award {cmd.award} from {cmd.recipient} ({when})",
+        Message(N_("clawed back {amount} on award {award} from {recipient} ({when})"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, when=when),
         trace=_release_place(uow, party, award, by, cmd.reason),
     )
 
