@@ -164,6 +164,7 @@ def init(ctx: click.Context) -> None:
     from ledger.audit.ledger_key import create_ledger_key
 
     session = ctx.obj
+    session.create = True  # the one command (with demo) that may create a ledger
     ledger = session.ledger  # opening creates the tables
     click.echo(_("ledger ready at {url}").format(url=session.url))
     try:
