@@ -271,7 +271,7 @@ class Project(Aggregate):
                 raise Refused(N_("project {code}: the trigger is a date; no financing round is needed"), code=self.code)
         else:
             if round_pre_money is None or not investor.strip():
-                raise Refused(N_("project {code}: the trigger is a financing round: give its investor and pre-money valuation"), code=self.code)
+                raise Refused(N_("project {code}: the trigger is a financing round: it needs the round's investor and pre-money valuation"), code=self.code)
             round_pre_money = yuan(round_pre_money)
             if round_pre_money <= 0:
                 raise InvalidAmount(N_("the round's pre-money valuation must be positive"))
@@ -336,7 +336,7 @@ class Project(Aggregate):
         if into != "equity":
             raise Refused(N_("conversion is into equity or debt, not {into!r}"), into=into)
         if capital_before <= 0:
-            raise Refused(N_("{enterprise} has no registered capital on record: record its holders first (jcg captable register)"), enterprise=self.enterprise)
+            raise Refused(N_("{enterprise} has no registered capital on record: its holders and their registered capital come first"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
         trace = [f"{tag}: pre-money valuation: {how}"]
         if self.price_base is not None:
@@ -772,7 +772,7 @@ class Project(Aggregate):
         if not reason.strip():
             raise Refused(N_("project {code}: a failure needs a reason"), code=self.code)
         if clawback is not None and not misuse.strip():
-            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (give --misuse)"), code=self.code)
+            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (what the misuse was)"), code=self.code)
         if clawback is not None:
             clawback = yuan(clawback)
             recoverable = self.disbursed - self.clawed_back - self.reassigned_out
@@ -840,7 +840,7 @@ class Project(Aggregate):
         if self.finished_on is not None:
             raise Refused(N_("project {code} was already finished on {finished_on} ({acceptance_ref})"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         if not by.ref.strip():
-            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号): give --ref"), code=self.code)
+            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号)"), code=self.code)
         if by.decided < self.approved_on:
             raise InvalidDate(N_("project {code}: completion {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
         last_tranche = max((day for day, _, _ in self.tranches), default=None)
@@ -901,7 +901,7 @@ class Project(Aggregate):
             raise Refused(N_("project {code} failed: its money is written off, not reassigned"), code=self.code)
         if self.finished_on is None:
             raise Refused(
-                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (jcg project finish {code} --decided DATE --ref 验收文号 --spent AMOUNT)"), code=self.code
+                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (acceptance date, reference 验收文号 and the amount spent)"), code=self.code
             )
         if target.enterprise != self.enterprise:
             raise Refused(

@@ -1,7 +1,7 @@
 """Disbursements and clawbacks of awards.
 
 Awards themselves are recorded only through the rules engine (ledger.handlers.rules.AwardByRule):
-the ledger computes what the policy allows instead of taking an amount on trust (issue 3);
+the ledger computes what the policy allows instead of taking an amount on trust;
 officer-decided clauses (P2.1c, P2.3a, ...) pass their amount through the same engine,
 which checks the clause's floor, cap and required reason.
 """
