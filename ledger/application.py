@@ -73,7 +73,7 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
-        self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
+        self._plain_mapper: Mapper[Any] = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
@@ -98,8 +98,9 @@ class Ledger(Application[UUID]):
         (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
         if not create or db.read_only:
+            cipher = cipher_env()  # a bad key is named before anything else
             check_ledger_exists(db)
-            ledger = cls({**db.env, **cipher_env(), "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
+            ledger = cls({**db.env, **cipher, "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
         else:
             with creation_lock(db):
                 ensure_schema(db)
