@@ -71,7 +71,7 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
-        self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
+        self._plain_mapper: Mapper[Any] = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
