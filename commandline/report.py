@@ -86,6 +86,7 @@ def report_balances(session: Session, form: str, as_of: date | None, at_position
     Example:
       jcg report balances
       jcg report balances --as-of 2025-12-31 --format csv
+      jcg report balances --from 2025-01-01 --to 2025-12-31
     """
     _show_report(session, "balances", form, as_of, at_position, narrow)
 
@@ -102,6 +103,7 @@ def report_recipients(session: Session, form: str, as_of: date | None, at_positi
     Example:
       jcg report recipients --format json
       jcg report recipients --at-position 120
+      jcg report recipients --recipient U1 --year 2025
     """
     _show_report(session, "recipients", form, as_of, at_position, narrow)
 
@@ -136,6 +138,7 @@ def report_budgets(session: Session, by: str, form: str, as_of: date | None, at_
     Example:
       jcg report budgets --by unit
       jcg report budgets --as-of 2025-12-31 --format csv
+      jcg report budgets --source 市财政 --clause P2.4
     """
     _show_report(session, "budgets", form, as_of, at_position, narrow, by=by)
 
