@@ -147,6 +147,10 @@ def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)  # checked before anything is stored
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     written = write_checkpoint(session.ledger, session.officer, decided=date.today(),
                                deliver=target.write if target is not None else None)
     if written.registration is not None:
@@ -188,6 +192,8 @@ def audit_prove(session: Session, position: int, kept_file: str | None, vkey: st
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)
+    if target is not None:  # a failure before the end leaves no temporary file
+        click.get_current_context().call_on_close(target.discard)
     kept = read_checkpoint_file(kept_file) if kept_file else None
     doc = inclusion_proof_document(session.ledger, position, kept=kept, vkey=vkey)
     body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if form == "json" else inclusion_proof_text(doc)
