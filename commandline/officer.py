@@ -9,6 +9,10 @@ import click
 
 from commandline.options import (
     DATE,
+    OFFICER,
+    REASON,
+    REF,
+    REQUEST_ID,
     Session,
     pass_session,
     report,
@@ -36,11 +40,11 @@ def _officer_date(decided: date | None) -> date:
 
 
 @officer.command("add")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
 @click.option("--decided", type=DATE, default=None, help="Date of the appointment (default today).")
-@click.option("--ref", default="", help="Appointment reference.")
-@click.option("--request-id", default="")
+@click.option("--ref", type=REF, default="", help="Appointment reference.")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_add(session: Session, name: str, role: str, decided: date | None, ref: str, request_id: str) -> None:
     """Create NAME's Ed25519 key pair in $JCG_KEY_DIR (encrypted with $JCG_PASSPHRASE or a
@@ -64,9 +68,9 @@ def officer_add(session: Session, name: str, role: str, decided: date | None, re
 
 
 @officer.command("rotate")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--decided", type=DATE, default=None, help="Date of the rotation (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_rotate(session: Session, name: str, decided: date | None, request_id: str) -> None:
     """Give NAME a new key; the old one is retired (history it signed stays valid).
@@ -94,10 +98,10 @@ def officer_rotate(session: Session, name: str, decided: date | None, request_id
 
 
 @officer.command("revoke")
-@click.argument("name")
-@click.option("--reason", required=True, help="Why (e.g. key lost, officer left).")
+@click.argument("name", type=OFFICER)
+@click.option("--reason", type=REASON, required=True, help="Why (e.g. key lost, officer left).")
 @click.option("--decided", type=DATE, default=None, help="Date of the revocation (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_revoke(session: Session, name: str, reason: str, decided: date | None, request_id: str) -> None:
     """Revoke NAME's current key: it signs nothing new (what it signed before stays valid).

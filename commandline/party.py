@@ -8,6 +8,10 @@ import click
 
 from commandline.options import (
     DATE,
+    LEVEL,
+    NAME,
+    PARTY,
+    QUALIFICATION,
     Session,
     common,
     pass_session,
@@ -27,8 +31,8 @@ def party() -> None:
 
 
 @party.command("register")
-@click.argument("code")
-@click.option("--name", required=True)
+@click.argument("code", type=PARTY)
+@click.option("--name", type=NAME, required=True)
 @click.option("--kind", "party_kind", type=click.Choice(sorted(KINDS)), required=True)
 @click.option("--entered", type=DATE, required=True, help="Date it entered the platform.")
 @writing
@@ -47,9 +51,9 @@ def party_register(session: Session, code: str, name: str, party_kind: str, ente
 
 
 @party.command("qualify")
-@click.argument("code")
-@click.argument("qualification")
-@click.option("--level", default="", help="e.g. national, provincial, municipal.")
+@click.argument("code", type=PARTY)
+@click.argument("qualification", type=QUALIFICATION)
+@click.option("--level", type=LEVEL, default="", help="e.g. national, provincial, municipal.")
 @click.option("--granted", type=DATE, required=True)
 @click.option("--expires", type=DATE, default=None)
 @writing
@@ -69,9 +73,9 @@ def party_qualify(session: Session, code: str, qualification: str, level: str, g
 
 
 @party.command("expire")
-@click.argument("code")
-@click.argument("qualification")
-@click.option("--level", default="")
+@click.argument("code", type=PARTY)
+@click.argument("qualification", type=QUALIFICATION)
+@click.option("--level", type=LEVEL, default="")
 @click.option("--ended", type=DATE, required=True)
 @writing
 @pass_session
@@ -88,7 +92,7 @@ def party_expire(session: Session, code: str, qualification: str, level: str, en
 
 
 @party.command("show")
-@click.argument("code")
+@click.argument("code", type=PARTY)
 @pass_session
 def party_show(session: Session, code: str) -> None:
     """Show a party, its qualifications and awards.
