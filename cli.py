@@ -15,20 +15,23 @@ from typing import Any
 import click
 
 from domain.errors import Refused
+from domain.messages import N_
+from i18n import _, activate, choose, text
+from i18n.clicktools import I18nGroup, activate_for
 
 # name → (module:attribute, one-line help shown by `jcg --help` without importing the module)
 GROUPS: dict[str, tuple[str, str]] = {
-    "party": ("commandline.party:party", "Register parties (enterprises, universities, banks, people …) and qualifications."),
-    "grant": ("commandline.grant:grant", "Awards by rule, disbursements, claw-backs, external awards, imports."),
-    "policy": ("commandline.policy:policy", "The clauses of 临政办发〔2024〕34号, their dated parameters, dry runs."),
-    "project": ("commandline.project:project", "拨投结合 projects (P2.2, P6.1): approval, tranches, conversion, exits."),
-    "fund": ("commandline.fund:fund", "Funds that hold converted stakes and invest (P5.2, P5.3, P5.8)."),
-    "captable": ("commandline.captable:captable", "Share registers of enterprises and their Open Cap Table–style export."),
-    "loan": ("commandline.loan:loan", "P5.6 loans: enrolment, repayments, losses, the 35/35/30 compensation."),
-    "report": ("commandline.report:report_group", "Reports from the read models, current or as of a date or position."),
-    "audit": ("commandline.audit:audit", "For auditors: replay, trails, proofs and verification of the recorded history."),
-    "officer": ("commandline.officer:officer", "Officers who sign requests (officer, approver, auditor), keys and roles."),
-    "demo": ("commandline.demo:demo", "Run a worked example on a new ledger and print each step."),
+    "party": ("commandline.party:party", N_("Register parties (enterprises, universities, banks, people …) and qualifications.")),
+    "grant": ("commandline.grant:grant", N_("Awards by rule, disbursements, claw-backs, external awards, imports.")),
+    "policy": ("commandline.policy:policy", N_("The clauses of 临政办发〔2024〕34号, their dated parameters, dry runs.")),
+    "project": ("commandline.project:project", N_("拨投结合 projects (P2.2, P6.1): approval, tranches, conversion, exits.")),
+    "fund": ("commandline.fund:fund", N_("Funds that hold converted stakes and invest (P5.2, P5.3, P5.8).")),
+    "captable": ("commandline.captable:captable", N_("Share registers of enterprises and their Open Cap Table–style export.")),
+    "loan": ("commandline.loan:loan", N_("P5.6 loans: enrolment, repayments, losses, the 35/35/30 compensation.")),
+    "report": ("commandline.report:report_group", N_("Reports from the read models, current or as of a date or position.")),
+    "audit": ("commandline.audit:audit", N_("For auditors: replay, trails, proofs and verification of the recorded history.")),
+    "officer": ("commandline.officer:officer", N_("Officers who sign requests (officer, approver, auditor), keys and roles.")),
+    "demo": ("commandline.demo:demo", N_("Run a worked example on a new ledger and print each step.")),
 }
 
 
@@ -45,11 +48,29 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(_("error: {message}").format(message=message), err=True)
     sys.exit(1)
 
 
-class JcgGroup(click.Group):
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jcg-ledger")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """--lang zh|en (eager, so --help after it is in that language too)."""
+    if value:
+        try:
+            activate(choose(value))
+        except Refused as exc:
+            raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
+
+
+class JcgGroup(I18nGroup):
     """Every error is one line on stderr: exit 1 for a refused request, 2 for bad usage
     (JCG_DEBUG=1 shows the traceback of an unexpected error)."""
 
@@ -64,38 +85,39 @@ class JcgGroup(click.Group):
         return super().get_command(ctx, name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, GROUPS[name][1] if name in GROUPS else (self.commands[name].get_short_help_str(80)))
+        rows = [(name, _(GROUPS[name][1]) if name in GROUPS else (self.commands[name].get_short_help_str(80)))
                 for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
+        with formatter.section(_("Commands")):
             formatter.write_dl(rows)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        activate_for(sys.argv[1:] if args is None else args)
         try:
             super().main(args, prog_name or "jcg", complete_var, standalone_mode=False, **extra)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
         except click.exceptions.Abort:
-            _fail("aborted")
+            _fail(_("aborted"))
         except click.ClickException as exc:
-            click.echo(f"error: {exc.format_message()}", err=True)
+            click.echo(_("error: {message}").format(message=exc.format_message()), err=True)
             sys.exit(exc.exit_code)
         except Refused as exc:
-            _fail(str(exc))
+            _fail(text(exc))
         except ValueError as exc:  # MapperDeserialisationError is one: an encrypted ledger, no or a wrong key
             from ledger.infra.cipher import unreadable_events
 
             message = unreadable_events(exc)
             if message is None and os.environ.get("JCG_DEBUG"):
                 raise
-            _fail(str(message or exc))
+            _fail(text(message or exc))
         except OSError as exc:  # e.g. --out FILE in a folder that does not exist
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         except Exception as exc:
             if not isinstance(exc, _database_errors()):
                 raise
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            _fail(f"the ledger database cannot be used: {first_line}")
+            _fail(_("the ledger database cannot be used: {error}").format(error=first_line))
         sys.exit(0)
 
 
@@ -104,6 +126,10 @@ class JcgGroup(click.Group):
               "default $JCG_DATABASE_URL or ./jcg-ledger.sqlite.")
 @click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True,
               help="Officer id recorded as the actor ($JCG_OFFICER).")
+@click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), default=None, is_eager=True,
+              expose_value=False, callback=_choose_language,
+              help="Language of messages: zh or en (default $JCG_LANG, else the locale: LANG=zh_CN… is Chinese).")
+@click.version_option(version=_version(), prog_name="jcg", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, officer: str) -> None:
     """jcg-ledger: grants, 拨投结合 conversions and loan-loss compensation of 临政办发〔2024〕34号.
@@ -131,7 +157,7 @@ def init(ctx: click.Context) -> None:
     """
     session = ctx.obj
     session.ledger  # noqa: B018  (opening creates the tables)
-    click.echo(f"ledger ready at {session.url}")
+    click.echo(_("ledger ready at {url}").format(url=session.url))
 
 
 def run() -> None:

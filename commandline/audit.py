@@ -15,9 +15,10 @@ from commandline.options import (
 from commandline.report import _read_model_rows
 from domain import fields
 from domain.errors import Refused
+from i18n.clicktools import I18nGroup
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def audit() -> None:
     """For auditors: replay, trails, proofs and verification of the recorded history."""
 

@@ -19,11 +19,12 @@ from commandline.options import (
 )
 from domain import fields
 from domain.errors import Refused
+from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import funds, projects
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def captable() -> None:
     """Cap tables: holders of an enterprise's registered capital at any date, and their export."""
 

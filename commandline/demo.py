@@ -7,9 +7,10 @@ import click
 from commandline.options import (
     Session,
 )
+from i18n.clicktools import I18nCommand
 
 
-@click.command()
+@click.command(cls=I18nCommand)
 @click.option("--db", "demo_db", default="sqlite:///jcg-demo.sqlite", show_default=True,
               help="Where the demo ledger is written: a new database, or an earlier demo's "
               "SQLite file (started anew); a database holding anything else is refused.")

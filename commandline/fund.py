@@ -20,10 +20,11 @@ from commandline.options import (
     writing,
 )
 from domain.money import fmt
+from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def fund() -> None:
     """Funds (P5): capital, holdings per enterprise, realised gains and the P5.8 failure ratio."""
 

@@ -26,11 +26,14 @@ from commandline.options import (
     writing,
 )
 from commandline.party import find_party, print_awards
+from i18n import _
+from i18n import text as i18n_text
+from i18n.clicktools import I18nGroup
 from ledger.handlers.grants import ClawBack, Disburse
 from ledger.handlers.rules import AwardByRule, RecordExternalAward
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def grant() -> None:
     """Awards, disbursements and clawbacks."""
 
@@ -146,9 +149,13 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
 
 
 @grant.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.option("--template", type=click.Choice(["award", "disburse", "external"]), default=None,
+              help="Write an import template for this operation (Chinese headers, one example row) instead.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Template file to write: .csv (UTF-8 with BOM) or .xlsx.")
 @pass_session
-def grant_import(session: Session, file: Path) -> None:
+def grant_import(session: Session, file: Path | None, template: str | None, out: Path | None) -> None:
     """Record many awards, disbursements or external awards from a CSV FILE: all rows or none.
 
     Columns: request_id, action (award|disburse|external), clause, recipient, basis (k=v;k=v),
@@ -160,22 +167,45 @@ def grant_import(session: Session, file: Path) -> None:
     \b
     Example:
       jcg grant import awards-2025.csv
+      jcg grant import --template award --out 奖励导入模板.xlsx
     """
-    from ledger.exchange.batch_import import ImportRefused, import_csv, read_rows
-    from ledger.infra.files import CSV_LIMIT, read_text_bounded
+    from ledger.exchange.batch_import import ImportRefused, decode_csv, import_csv, read_rows
+    from ledger.infra.files import CSV_LIMIT, read_bounded
 
-    text = read_text_bounded(file, CSV_LIMIT)  # a regular file of bounded size (not /dev/zero)
+    if template is not None:
+        _write_template(template, out)
+        return
+    if file is None:
+        raise click.UsageError(_("give the CSV FILE to import, or --template OPERATION"))
+    text = decode_csv(read_bounded(file, CSV_LIMIT), file.name)  # a regular file of bounded size
     total = len(read_rows(text))
     every = max(1, total // 10)
 
     def progress(done: int, of: int) -> None:
         if done % every == 0 or done == of:
-            click.echo(f"validated {done}/{of} rows", err=True)
+            click.echo(_("validated {done}/{of} rows").format(done=done, of=of), err=True)
 
     try:
         report(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None))
     except ImportRefused as exc:
-        click.echo(f"bad rows in {file.name}:")
+        click.echo(_("bad rows in {file}:").format(file=file.name))
         for problem in exc.problems:
-            click.echo(f"  {problem}")
+            click.echo(f"  {i18n_text(problem)}")
         raise
+
+
+def _write_template(operation: str, out: Path | None) -> None:
+    """An import template: the operation's columns with Chinese headers and one example row."""
+    from ledger.exchange.templates import template_columns
+    from projections.tables import Col, csv_text, xlsx_bytes
+
+    columns, example = template_columns(operation)
+    cols = [Col(name, header=header) for name, header in columns]
+    if out is None:
+        click.echo(csv_text(cols, [example]), nl=False)
+        return
+    data = xlsx_bytes(cols, [example], sheet=operation) if out.suffix.lower() == ".xlsx" else (
+        csv_text(cols, [example]).encode("utf-8"))
+    with open(out, "xb") as f:  # never overwrites a file
+        f.write(data)
+    click.echo(_("wrote {file}").format(file=out))

@@ -27,10 +27,11 @@ from domain.errors import Refused
 from domain.ids import loan_id
 from domain.loan import PAYERS as LOAN_PAYERS
 from domain.money import fmt
+from i18n.clicktools import I18nGroup
 from ledger.handlers import loans as loan_cmds
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def loan() -> None:
     """P5.6 科技信贷风险补偿: enrolled loans, principal losses, compensation and recoveries.
 

@@ -17,9 +17,10 @@ from commandline.options import (
     pass_session,
     report,
 )
+from i18n.clicktools import I18nGroup
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def officer() -> None:
     """Officers who sign requests (officer, approver, auditor), their keys, rotation and revocation."""
 

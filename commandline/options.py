@@ -13,6 +13,7 @@ from domain import fields
 from domain.errors import Refused
 from domain.money import ascii_digits, parse_rate, parse_yuan
 from domain.rules.basis import split_pairs
+from i18n import _, text
 from ledger import Ledger
 from ledger.commands import Command, Outcome
 
@@ -63,8 +64,6 @@ class BoundedType(click.ParamType):
 
 def _text(exc: Refused) -> str:
     """A refusal in the officer's language."""
-    from i18n import text
-
     return str(text(exc))
 
 
@@ -107,7 +106,30 @@ class YuanType(click.ParamType):
             self.fail(_text(exc), param, ctx)
 
 
+class PartyKindType(click.ParamType):
+    """A party kind as code or in Chinese: ``enterprise`` or ``企业`` (domain/aliases.py)."""
+
+    name = "KIND"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from domain.aliases import party_kind
+        from domain.enterprise import KINDS
+
+        code = party_kind(str(value))
+        if code is None:
+            choices = ", ".join(f"{k} ({v})" for k, v in KINDS.items())
+            self.fail(_("{value!r} is not a party kind (one of {choices})").format(value=value, choices=choices),
+                      param, ctx)
+        return code
+
+    def get_metavar(self, param: Any, ctx: Any = None) -> str:
+        from domain.enterprise import KINDS
+
+        return "[" + "|".join(f"{k}|{v}" for k, v in KINDS.items()) + "]"
+
+
 DATE = DateType()
+PARTY_KIND = PartyKindType()
 
 
 YUAN = YuanType()
@@ -118,7 +140,7 @@ def basis_pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     try:
         return split_pairs(value)
     except Refused as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
 
 
 def officer_keyring() -> Any:
@@ -142,7 +164,7 @@ class Session:
             try:
                 self._ledger = Ledger.open(self.url, keyring=officer_keyring())
             except ValueError as exc:
-                raise click.UsageError(str(exc)) from None
+                raise click.UsageError(text(exc)) from None
         return self._ledger
 
     def close(self) -> None:
@@ -158,11 +180,12 @@ class Session:
 
 
 def report(outcome: Outcome) -> None:
-    click.echo(outcome.message)
+    """What a command did, its trace and request id, in the officer's language."""
+    click.echo(text(outcome.message))
     for line in outcome.trace:
-        click.echo(f"  {line}")
+        click.echo(f"  {text(line)}")
     if outcome.request_id and not outcome.already_recorded:
-        click.echo(f"  request id: {outcome.request_id}")
+        click.echo("  " + _("request id: {request_id}").format(request_id=outcome.request_id))
 
 
 def writing(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -234,6 +257,7 @@ def time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
                       help="State after the first N recorded events (folded from the log).")(fn)
     fn = click.option("--as-of", type=DATE, default=None,
                       help="State as of a decision date, YYYY-MM-DD (folded from the log).")(fn)
-    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
-                      show_default=True)(fn)
+    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+                      show_default=True,
+                      help="table, csv (UTF-8 with BOM), json, or xlsx (a spreadsheet: redirect it to a file).")(fn)
     return fn

@@ -11,6 +11,7 @@ from commandline.options import (
     LEVEL,
     NAME,
     PARTY,
+    PARTY_KIND,
     QUALIFICATION,
     Session,
     common,
@@ -21,19 +22,24 @@ from domain.clauses import clause as find_clause
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import Refused
 from domain.ids import party_id
+from domain.messages import N_
 from domain.money import fmt
+from i18n import _
+from i18n.clicktools import I18nGroup
 from ledger.handlers.parties import ExpireQualification, GrantQualification, RegisterParty
+from projections.tables import Col, terminal_width, text_table
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def party() -> None:
     """Register parties (enterprises, universities, banks, people …) and qualifications."""
 
 
 @party.command("register")
 @click.argument("code", type=PARTY)
-@click.option("--name", type=NAME, required=True)
-@click.option("--kind", "party_kind", type=click.Choice(sorted(KINDS)), required=True)
+@click.option("--name", type=NAME, required=True, help="Name of the party (its Chinese name as registered).")
+@click.option("--kind", "party_kind", type=PARTY_KIND, required=True,
+              help="Kind of party, as a code or in Chinese (enterprise/企业, university/高校, bank/银行 …).")
 @click.option("--entered", type=DATE, required=True, help="Date it entered the platform.")
 @writing
 @pass_session
@@ -102,10 +108,19 @@ def party_show(session: Session, code: str) -> None:
       jcg party show ENT-001
     """
     p = find_party(session, code)
-    click.echo(f"{p.code}  {p.name}  ({KINDS[p.kind]}, entered {p.entered})")
+    click.echo(_("{code}  {name}  ({kind}, entered {entered})").format(code=p.code, name=p.name, kind=KINDS[p.kind],
+                                                                        entered=p.entered))
     for q in p.qualifications:
-        end = f", ended {q.ended_on}" if q.ended_on else (f", expires {q.expires_on}" if q.expires_on else "")
-        click.echo(f"  qualification: {q.name} {q.level} from {q.granted_on}{end}")
+        if q.ended_on:
+            line = _("  qualification: {name} {level} from {granted}, ended {ended}").format(
+                name=q.name, level=q.level, granted=q.granted_on, ended=q.ended_on)
+        elif q.expires_on:
+            line = _("  qualification: {name} {level} from {granted}, expires {expires}").format(
+                name=q.name, level=q.level, granted=q.granted_on, expires=q.expires_on)
+        else:
+            line = _("  qualification: {name} {level} from {granted}").format(
+                name=q.name, level=q.level, granted=q.granted_on)
+        click.echo(line)
     print_awards(p)
 
 
@@ -118,9 +133,10 @@ def party_list(session: Session) -> None:
     Example:
       jcg party list
     """
-    for _, e in session.ledger.read_log():
-        if isinstance(e, Enterprise.Registered):  # type: ignore[attr-defined]
-            click.echo(f"{e.code:<16} {KINDS[e.kind]:<8} {e.entered}  {e.name}")
+    rows = [[e.code, KINDS[e.kind], e.entered, e.name] for _position, e in session.ledger.read_log()
+            if isinstance(e, Enterprise.Registered)]  # type: ignore[attr-defined]
+    click.echo(text_table([Col("code"), Col("kind"), Col("entered"), Col("name")], rows, rule=False,
+                          max_width=terminal_width()))
 
 
 def find_party(session: Session, code: str) -> Enterprise:
@@ -129,19 +145,21 @@ def find_party(session: Session, code: str) -> Enterprise:
     try:
         p = session.ledger.aggregate(party_id(code))
     except AggregateNotFoundError:
-        raise Refused(f"party {code} is not registered") from None
+        raise Refused(N_("party {code} is not registered"), code=code) from None
     return p
 
 
 def print_awards(p: Enterprise) -> None:
-    for a in p.awards.values():
-        c = find_clause(a.clause)
-        click.echo(
-            f"  {a.award_id:<14} {a.clause:<6} {c.title[:18]:<18} {a.decided}  awarded {fmt(a.amount):>16}"
-            f"  paid {fmt(a.disbursed):>16}  clawed back {fmt(a.clawed_back):>14}"
-        )
+    """The party's awards as one table (Chinese clause titles line up), then the totals."""
+    rows = [[a.award_id, a.clause, find_clause(a.clause).title, a.decided, a.amount, a.disbursed, a.clawed_back]
+            for a in p.awards.values()]
+    if rows:
+        table = text_table([Col("award"), Col("clause"), Col("title"), Col("decided"), Col("awarded", money=True),
+                            Col("disbursed", money=True), Col("clawed_back", money=True)], rows, rule=False,
+                           max_width=terminal_width())
+        click.echo("\n".join("  " + line for line in table.splitlines()))
     t = p.totals()
-    click.echo(
-        f"  total awarded {fmt(t['awarded'])}, disbursed {fmt(t['disbursed'])}, "
-        f"clawed back {fmt(t['clawed_back'])}, outstanding {fmt(t['outstanding'])}"
-    )
+    click.echo("  " + _("total awarded {awarded}, disbursed {disbursed}, clawed back {clawed_back}, "
+                        "outstanding {outstanding}").format(awarded=fmt(t["awarded"]), disbursed=fmt(t["disbursed"]),
+                                                            clawed_back=fmt(t["clawed_back"]),
+                                                            outstanding=fmt(t["outstanding"])))

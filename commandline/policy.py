@@ -22,10 +22,11 @@ from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.parameters import parameter_book
 from domain.rules.describe import describe as describe_rule
+from i18n.clicktools import I18nGroup
 from ledger.handlers.rules import calculate
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def policy() -> None:
     """The policy rules: every money clause, its parameters, and dry-run calculations."""
 

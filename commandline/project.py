@@ -29,10 +29,11 @@ from commandline.options import (
     writing,
 )
 from domain.errors import Refused
+from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def project() -> None:
     """拨投结合 projects (P2.2, P6.1): approve, pay tranches, trigger, convert, buy back, sell, repay or write off
     a debt, fail, finish, reassign."""

@@ -12,6 +12,9 @@ from commandline.options import (
     pass_session,
     time_travel,
 )
+from domain.aliases import REPORT_NAMES
+from i18n import _, text
+from i18n.clicktools import I18nGroup
 
 
 def _read_model_rows(session: Session, as_of: date | None, at_position: int | None, name: str = "") -> Any:
@@ -28,7 +31,8 @@ def _read_models_at(session: Session, as_of: date | None, at_position: int | Non
     if at_position is not None:
         size = head(session.ledger)
         if at_position > size:
-            raise click.UsageError(f"--at-position {at_position} is beyond the log, which holds {size:,} events")
+            raise click.UsageError(_("--at-position {position} is beyond the log, which holds {size:,} events").format(
+                position=at_position, size=size))
     if as_of is None and at_position is None:
         store = ReadModelStore(session.ledger.database)
         try:
@@ -47,13 +51,22 @@ def _show_report(session: Session, name: str, form: str, as_of: date | None, at_
     rows, position = _read_models_at(session, as_of, at_position, name)
     report = reports.REPORTS[name](rows, **options)
     report.built = reports.BuiltAt(as_of=as_of, at_position=at_position, log_position=position)
-    when = [f"as of {as_of}" if as_of else "", f"after position {at_position}" if at_position is not None else ""]
+    if form == "xlsx":
+        out = click.get_binary_stream("stdout")
+        if out.isatty():
+            raise click.UsageError(_("--format xlsx writes a spreadsheet: redirect it to a file (> report.xlsx)"))
+        out.write(reports.xlsx(report))
+        out.flush()
+        return
+    when = [_("as of {date}").format(date=as_of) if as_of else "",
+            _("after position {position}").format(position=at_position) if at_position is not None else ""]
+    report.title = text(report.title)
     if any(when) and form == "table":
         report.title += f" ({', '.join(w for w in when if w)})"
     click.echo(reports.render(report, form))
 
 
-@click.group("report")
+@click.group("report", cls=I18nGroup, aliases=REPORT_NAMES)
 def report_group() -> None:
     """Reports from the read models; --as-of / --at-position fold the event log instead."""
 

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import party_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
 
@@ -104,13 +105,13 @@ class Enterprise(Aggregate):
         cls, by: Provenance, code: str, name: str, kind: str, entered: date
     ) -> Enterprise:
         if not code.strip():
-            raise Refused("a party needs a code")
+            raise Refused(N_("a party needs a code"))
         if not name.strip():
-            raise Refused(f"party {code}: a name is required")
+            raise Refused(N_("party {code}: a name is required"), code=code)
         if kind not in KINDS:
-            raise Refused(f"party {code}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+            raise Refused(N_("party {code}: unknown kind {kind!r} (one of {kinds})"), code=code, kind=kind, kinds=', '.join(KINDS))
         if entered > by.decided:
-            raise InvalidDate(f"party {code}: entry date {entered} is after the decision date")
+            raise InvalidDate(N_("party {code}: entry date {entered} is after the decision date"), code=code, entered=entered)
         return cls(by=by, code=code, name=name, kind=kind, entered=entered)
 
     class Registered(Aggregate.Created):
@@ -135,14 +136,14 @@ class Enterprise(Aggregate):
         self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
     ) -> None:
         if not name.strip():
-            raise Refused(f"party {self.code}: a qualification needs a name")
+            raise Refused(N_("party {code}: a qualification needs a name"), code=self.code)
         if expires_on is not None and expires_on < granted_on:
-            raise InvalidDate(f"qualification {name}: expires before it is granted")
+            raise InvalidDate(N_("qualification {name}: expires before it is granted"), name=name)
         if any(
             q.name == name and q.level == level and q.ended_on is None and q.granted_on == granted_on
             for q in self.qualifications
         ):
-            raise Refused(f"party {self.code} already holds {name} {level} from {granted_on}")
+            raise Refused(N_("party {code} already holds {name} {level} from {granted_on}"), code=self.code, name=name, level=level, granted_on=granted_on)
         self._qualification_granted(by, name, level, granted_on, expires_on)
 
     class QualificationGranted(Aggregate.Event):
@@ -160,7 +161,7 @@ class Enterprise(Aggregate):
 
     def expire_qualification(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
         if not any(q.name == name and q.level == level and q.ended_on is None for q in self.qualifications):
-            raise NotFound(f"party {self.code} holds no current {name} {level}")
+            raise NotFound(N_("party {code} holds no current {name} {level}"), code=self.code, name=name, level=level)
         self._qualification_expired(by, name, level, ended_on)
 
     class QualificationExpired(Aggregate.Event):
@@ -201,9 +202,9 @@ class Enterprise(Aggregate):
         """Record an award decided elsewhere (amount checked by the rules where they apply)."""
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"award amount {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("award amount {amount} must be positive"), amount=fmt(amount))
         if not by.ref.strip():
-            raise Refused("an award needs a decision reference (文号)")
+            raise Refused(N_("an award needs a decision reference (文号)"))
         award_id = self.next_award_id()
         self._award_granted(
             by=by,
@@ -257,19 +258,18 @@ class Enterprise(Aggregate):
         try:
             return self.awards[award_id]
         except KeyError:
-            raise NotFound(f"party {self.code} has no award {award_id}") from None
+            raise NotFound(N_("party {code} has no award {award_id}"), code=self.code, award_id=award_id) from None
 
     def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "") -> None:
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"disbursement {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("disbursement {amount} must be positive"), amount=fmt(amount))
         if by.decided < award.decided:
-            raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
+            raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"), award_id=award_id, decided=by.decided, decided2=award.decided)
         if amount > award.undisbursed:
             raise Refused(
-                f"award {award_id}: disbursement {fmt(amount)} exceeds what remains to pay "
-                f"({fmt(award.undisbursed)} of {fmt(award.amount)})"
+                N_("award {award_id}: disbursement {amount} exceeds what remains to pay ({undisbursed} of {amount2})"), award_id=award_id, amount=fmt(amount), undisbursed=fmt(award.undisbursed), amount2=fmt(award.amount)
             )
         self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher)
 
@@ -301,23 +301,21 @@ class Enterprise(Aggregate):
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"clawback {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("clawback {amount} must be positive"), amount=fmt(amount))
         if not reason.strip():
-            raise Refused(f"award {award_id}: a clawback needs a reason")
+            raise Refused(N_("award {award_id}: a clawback needs a reason"), award_id=award_id)
         if amount > award.net_paid:
             raise Refused(
-                f"award {award_id}: clawback {fmt(amount)} exceeds what was paid and not yet "
-                f"recovered ({fmt(award.net_paid)})"
+                N_("award {award_id}: clawback {amount} exceeds what was paid and not yet recovered ({net_paid})"), award_id=award_id, amount=fmt(amount), net_paid=fmt(award.net_paid)
             )
         if award.last_clawback is not None and by.decided < award.last_clawback:
             raise InvalidDate(
-                f"award {award_id}: clawback dated {by.decided} is before the previous one ({award.last_clawback})"
+                N_("award {award_id}: clawback dated {decided} is before the previous one ({last_clawback})"), award_id=award_id, decided=by.decided, last_clawback=award.last_clawback
             )
         paid_then = award.paid_by(by.decided) - award.clawed_back
         if amount > paid_then:
             raise Refused(
-                f"award {award_id}: clawback {fmt(amount)} dated {by.decided} exceeds what had been paid by then "
-                f"and not yet recovered ({fmt(paid_then)})"
+                N_("award {award_id}: clawback {amount} dated {decided} exceeds what had been paid by then and not yet recovered ({paid_then})"), award_id=award_id, amount=fmt(amount), decided=by.decided, paid_then=fmt(paid_then)
             )
         self._clawed_back(
             by, self.code, award_id, award.clause, award.source, amount, reason, award.fiscal_year
@@ -356,13 +354,13 @@ class Enterprise(Aggregate):
         """Record an award paid under another policy on ``matter`` so G.3 counts it."""
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"external award {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("external award {amount} must be positive"), amount=fmt(amount))
         if not matter.strip():
-            raise Refused("an external award needs the G.3 matter key it was paid for")
+            raise Refused(N_("an external award needs the G.3 matter key it was paid for"))
         if not source.strip():
-            raise Refused("an external award needs its source policy (e.g. 省级晋创谷政策)")
+            raise Refused(N_("an external award needs its source policy (e.g. 省级晋创谷政策)"))
         if not by.ref.strip():
-            raise Refused("an external award needs the other policy's decision reference (文号)")
+            raise Refused(N_("an external award needs the other policy's decision reference (文号)"))
         self._external_award_recorded(by, self.code, clause, matter.strip(), amount, source.strip())
 
     class ExternalAwardRecorded(Aggregate.Event):

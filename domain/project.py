@@ -31,6 +31,7 @@ from domain.conversion_terms import ConversionTerms, pct, pct2
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.fund import holding_account
 from domain.ids import project_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, pro_rata, round_fen, yuan
 from domain.provenance import Provenance
 
@@ -105,16 +106,16 @@ class Project(Aggregate):
         early_stage: bool = True,
     ) -> Project:
         if not code.strip() or not title.strip():
-            raise Refused("a project needs a code and a title")
+            raise Refused(N_("a project needs a code and a title"))
         if clause not in CLAUSES:
-            raise Refused(f"a 拨投结合 project is approved under {' or '.join(CLAUSES)}, not {clause}")
+            raise Refused(N_("a 拨投结合 project is approved under {clauses}, not {clause}"), clauses=' or '.join(CLAUSES), clause=clause)
         if not by.ref.strip():
-            raise Refused(f"project {code}: approval needs a decision reference (文号)")
+            raise Refused(N_("project {code}: approval needs a decision reference (文号)"), code=code)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {code}: the grant must be positive")
+            raise InvalidAmount(N_("project {code}: the grant must be positive"), code=code)
         if terms.trigger.kind == "date" and terms.trigger.on is not None and terms.trigger.on < by.decided:
-            raise InvalidDate(f"project {code}: the trigger date {terms.trigger.on} is before the approval")
+            raise InvalidDate(N_("project {code}: the trigger date {on} is before the approval"), code=code, on=terms.trigger.on)
         return cls(
             by=by, code=code, title=title, clause=clause, enterprise=enterprise, fund=fund,
             amount=amount, terms=terms.as_dict(), source=source, early_stage=early_stage,
@@ -147,6 +148,7 @@ class Project(Aggregate):
         self.source = source
         self.early_stage = early_stage
         self.approved_on = by.decided
+        self.approved_by = by.actor  # the tranche's second person is checked against them (two people)
         self.status = "approved"
         self.tranches: list[tuple[date, Decimal, str]] = []
         self.disbursed = ZERO
@@ -216,24 +218,22 @@ class Project(Aggregate):
 
     def _open(self, what: str) -> None:
         if self.status not in OPEN:
-            raise Refused(f"project {self.code} is {self.status}: cannot {what}")
+            raise Refused(N_("project {code} is {status}: cannot {what}"), code=self.code, status=self.status, what=what)
 
     # tranches -------------------------------------------------------------------------
     def disburse(self, by: Provenance, amount: Decimal, voucher: str = "") -> None:
         self._open("pay a tranche")
         if self.finished_on is not None:
-            raise Refused(f"project {self.code} was finished on {self.finished_on} ({self.acceptance_ref}): "
-                          "no further tranche is paid")
+            raise Refused(N_("project {code} was finished on {finished_on} ({acceptance_ref}): no further tranche is paid"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"tranche {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("tranche {amount} must be positive"), amount=fmt(amount))
         if by.decided < self.approved_on:
-            raise InvalidDate(f"project {self.code}: payment {by.decided} is before the approval ({self.approved_on})")
+            raise InvalidDate(N_("project {code}: payment {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
         remaining = self.amount - self.disbursed
         if amount > remaining:
             raise CapExceeded(
-                f"project {self.code}: tranche {fmt(amount)} exceeds what remains of the grant "
-                f"({fmt(remaining)} of {fmt(self.amount)})"
+                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2})"), code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount)
             )
         self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
 
@@ -261,21 +261,20 @@ class Project(Aggregate):
     ) -> None:
         self._open("record a trigger")
         if self.trigger is not None:
-            raise Refused(f"project {self.code}: the trigger was already recorded on {self.trigger['on']}")
+            raise Refused(N_("project {code}: the trigger was already recorded on {on}"), code=self.code, on=self.trigger['on'])
         t = self.terms.trigger
         if t.kind == "date":
             assert t.on is not None
             if by.decided < t.on:
-                raise InvalidDate(f"project {self.code}: the conversion date {t.on} has not come ({by.decided})")
+                raise InvalidDate(N_("project {code}: the conversion date {on} has not come ({decided})"), code=self.code, on=t.on, decided=by.decided)
             if round_pre_money is not None:
-                raise Refused(f"project {self.code}: the trigger is a date; no financing round is needed")
+                raise Refused(N_("project {code}: the trigger is a date; no financing round is needed"), code=self.code)
         else:
             if round_pre_money is None or not investor.strip():
-                raise Refused(f"project {self.code}: the trigger is a financing round: give its investor and "
-                              "pre-money valuation")
+                raise Refused(N_("project {code}: the trigger is a financing round: give its investor and pre-money valuation"), code=self.code)
             round_pre_money = yuan(round_pre_money)
             if round_pre_money <= 0:
-                raise InvalidAmount("the round's pre-money valuation must be positive")
+                raise InvalidAmount(N_("the round's pre-money valuation must be positive"))
         self._triggered(by, self.code, t.kind, round_pre_money,
                         investor, yuan(round_amount) if round_amount is not None else None)
 
@@ -309,17 +308,15 @@ class Project(Aggregate):
         the first conversion, so converting in parts issues exactly what converting at once would."""
         self._open("convert")
         if self.trigger is None:
-            raise Refused(f"project {self.code}: no conversion without its trigger ({self.terms.trigger.describe()}): "
-                          "record the trigger first")
+            raise Refused(N_("project {code}: no conversion without its trigger ({describe}): record the trigger first"), code=self.code, describe=self.terms.trigger.describe())
         if on < self.trigger["on"]:
-            raise InvalidDate(f"project {self.code}: conversion {on} is before the trigger ({self.trigger['on']})")
+            raise InvalidDate(N_("project {code}: conversion {on} is before the trigger ({on2})"), code=self.code, on=on, on2=self.trigger['on'])
         if self.into and into != self.into:
-            raise Refused(f"project {self.code} was converted into {self.into}; it cannot now convert into {into}")
+            raise Refused(N_("project {code} was converted into {into}; it cannot now convert into {into2}"), code=self.code, into=self.into, into2=into)
         convertible = self.convertible
         amount = convertible if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code}: nothing to convert (disbursed {fmt(self.disbursed)}, "
-                                f"converted {fmt(self.converted)})")
+            raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
             raise CapExceeded(
                 f"project {self.code}: cannot convert {fmt(amount)}: converted must not exceed disbursed "
@@ -331,16 +328,15 @@ class Project(Aggregate):
         tag = self.clause
         if into == "debt":
             if terms.debt_rate is None:
-                raise Refused(f"project {self.code}: the approved terms have no debt terms")
+                raise Refused(N_("project {code}: the approved terms have no debt terms"), code=self.code)
             return ConversionPlan("debt", amount, ZERO, ZERO, ZERO, Decimal(0), [
                 f"{tag}: {fmt(amount)} converted into debt of {self.enterprise} to {self.fund} at "
                 f"{pct(terms.debt_rate)} simple interest a year for {terms.debt_years} years",
             ])
         if into != "equity":
-            raise Refused(f"conversion is into equity or debt, not {into!r}")
+            raise Refused(N_("conversion is into equity or debt, not {into!r}"), into=into)
         if capital_before <= 0:
-            raise Refused(f"{self.enterprise} has no registered capital on record: record its holders first "
-                          "(jcg captable register)")
+            raise Refused(N_("{enterprise} has no registered capital on record: record its holders first (jcg captable register)"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
         trace = [f"{tag}: pre-money valuation: {how}"]
         if self.price_base is not None:
@@ -351,8 +347,7 @@ class Project(Aggregate):
             basis = ("before the financing round" if terms.pricing.mechanism != "fixed"
                      else "before the project's first conversion")
             if base <= 0:
-                raise Refused(f"{self.enterprise} had no registered capital on record {basis}: the price per unit "
-                              "cannot be set")
+                raise Refused(N_("{enterprise} had no registered capital on record {basis}: the price per unit cannot be set"), enterprise=self.enterprise, basis=basis)
         trace.append(
             f"{tag}: price per unit = {fmt(valuation)} / {fmt(base)} registered capital {basis} "
             f"= {(valuation / base).quantize(UNIT).normalize():f}"
@@ -374,8 +369,7 @@ class Project(Aggregate):
                 f"= {fmt(units)} (1 unit = 1 yuan)"
             )
         if units <= 0:
-            raise InvalidAmount(f"project {self.code}: converting {fmt(amount)} would issue no registered capital "
-                                f"at {(valuation / base).quantize(UNIT).normalize():f} a unit: convert a larger amount")
+            raise InvalidAmount(N_("project {code}: converting {amount} would issue no registered capital at {normalize:f} a unit: convert a larger amount"), code=self.code, amount=fmt(amount), normalize=(valuation / base).quantize(UNIT).normalize())
         premium = amount - units
         total_after = capital_before + units
         stake = (self.held + units) / total_after
@@ -386,8 +380,7 @@ class Project(Aggregate):
         ]
         if stake > terms.max_stake:
             raise CapExceeded(
-                f"project {self.code}: the stake would be {pct(stake.quantize(Decimal('0.0001')))}, above the agreed "
-                f"maximum {pct(terms.max_stake)}"
+                N_("project {code}: the stake would be {quantize}, above the agreed maximum {max_stake}"), code=self.code, quantize=pct(stake.quantize(Decimal('0.0001'))), max_stake=pct(terms.max_stake)
             )
         return ConversionPlan("equity", amount, valuation, units, premium, stake, trace, base)
 
@@ -457,21 +450,20 @@ class Project(Aggregate):
     # debt -----------------------------------------------------------------------------
     def _check_debt(self, what: str) -> None:
         if not self.into:
-            raise Refused(f"project {self.code}: no {what} before conversion: the grant has not been converted "
-                          "into debt")
+            raise Refused(N_("project {code}: no {what} before conversion: the grant has not been converted into debt"), code=self.code, what=what)
         if self.into != "debt":
-            raise Refused(f"project {self.code} was converted into {self.into}, not debt: there is no debt to {what}")
+            raise Refused(N_("project {code} was converted into {into}, not debt: there is no debt to {what}"), code=self.code, into=self.into, what=what)
         if self.status == "repaid":
-            raise Refused(f"project {self.code}: the debt is repaid in full")
+            raise Refused(N_("project {code}: the debt is repaid in full"), code=self.code)
         self._open(what)
         if self.debt_outstanding <= 0:
-            raise Refused(f"project {self.code}: no debt outstanding")
+            raise Refused(N_("project {code}: no debt outstanding"), code=self.code)
 
     def interest_due(self, on: date) -> tuple[Decimal, list[str]]:
         """Interest owed on ``on``: unpaid interest carried plus the agreed rate since it was last settled."""
         assert self.debt_accrued_to is not None
         if on < self.debt_accrued_to:
-            raise InvalidDate(f"project {self.code}: {on} is before the debt's last settlement ({self.debt_accrued_to})")
+            raise InvalidDate(N_("project {code}: {on} is before the debt's last settlement ({debt_accrued_to})"), code=self.code, on=on, debt_accrued_to=self.debt_accrued_to)
         new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
         due = self.interest_carried + new
         trace = [f"{self.clause}: interest = {how}"]
@@ -488,11 +480,10 @@ class Project(Aggregate):
         owed = due + outstanding
         amount = owed if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code}: a repayment must be positive")
+            raise InvalidAmount(N_("project {code}: a repayment must be positive"), code=self.code)
         if amount > owed:
             raise CapExceeded(
-                f"project {self.code}: repayment {fmt(amount)} exceeds what is owed on {on}: principal "
-                f"{fmt(outstanding)} + interest {fmt(due)} = {fmt(owed)} (repaid must not exceed outstanding)"
+                N_("project {code}: repayment {amount} exceeds what is owed on {on}: principal {outstanding} + interest {due} = {owed} (repaid must not exceed outstanding)"), code=self.code, amount=fmt(amount), on=on, outstanding=fmt(outstanding), due=fmt(due), owed=fmt(owed)
             )
         interest = min(amount, due)
         principal = amount - interest
@@ -564,7 +555,7 @@ class Project(Aggregate):
         Returns (principal written off, interest forgone)."""
         self._check_debt("write off")
         if not reason.strip():
-            raise Refused(f"project {self.code}: writing off the debt needs a reason")
+            raise Refused(N_("project {code}: writing off the debt needs a reason"), code=self.code)
         interest, _ = self.interest_due(by.decided)
         principal = self.debt_outstanding
         self._debt_written_off(by, self.code, self.enterprise, self.fund, principal, interest, reason)
@@ -592,14 +583,13 @@ class Project(Aggregate):
     # exits ----------------------------------------------------------------------------
     def _check_held(self, units: Decimal | None, what: str) -> Decimal:
         if self.into != "equity":
-            raise Refused(f"project {self.code} holds no equity ({'not converted' if not self.into else 'debt'})")
+            raise Refused(N_("project {code} holds no equity ({value})"), code=self.code, value='not converted' if not self.into else 'debt')
         units = self.held if units is None else yuan(units)
         if units <= 0:
-            raise InvalidAmount(f"project {self.code}: {what} must be positive")
+            raise InvalidAmount(N_("project {code}: {what} must be positive"), code=self.code, what=what)
         if units > self.held:
             raise CapExceeded(
-                f"project {self.code}: cannot {what} {fmt(units)} of registered capital; the fund holds "
-                f"{fmt(self.held)} from this project"
+                N_("project {code}: cannot {what} {units} of registered capital; the fund holds {held} from this project"), code=self.code, what=what, units=fmt(units), held=fmt(self.held)
             )
         return units
 
@@ -634,7 +624,7 @@ class Project(Aggregate):
         period from its conversion date; the units are drawn from the lots in their window pro rata to
         what each still holds (docs/decisions.md)."""
         if self.status not in OPEN:
-            raise Refused(f"project {self.code} is {self.status}: cannot buy back")
+            raise Refused(N_("project {code} is {status}: cannot buy back"), code=self.code, status=self.status)
         terms = self.terms
         if self.into != "equity":
             self._check_held(units, "buy back")  # refuses: no equity
@@ -663,8 +653,7 @@ class Project(Aggregate):
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
             raise CapExceeded(
-                f"project {self.code}: the team may buy back at most {pct(terms.ratio)} of the stake "
-                f"({fmt(allowed)}); already bought back {fmt(self.bought_back)}, asked {fmt(units)}"
+                N_("project {code}: the team may buy back at most {ratio} of the stake ({allowed}); already bought back {bought_back}, asked {units}"), code=self.code, ratio=pct(terms.ratio), allowed=fmt(allowed), bought_back=fmt(self.bought_back), units=fmt(units)
             )
         drawn = self._draw(units, open_lots)
         share = units / self.units
@@ -703,7 +692,7 @@ class Project(Aggregate):
     def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:
         """The team buys back ``units`` (default: all held in their window) at the stored formula."""
         if not buyer.strip():
-            raise Refused(f"project {self.code}: a buyback needs the buyer (a member of the team)")
+            raise Refused(N_("project {code}: a buyback needs the buyer (a member of the team)"), code=self.code)
         quote = self.quote_buyback(by.decided, units)
         self._bought_back(by, self.code, self.enterprise, self.fund, buyer, quote.units, quote.price, quote.trace,
                           quote.drawn)
@@ -748,9 +737,9 @@ class Project(Aggregate):
         units = self._check_held(units, "sell")
         price = yuan(price)
         if price < 0:
-            raise InvalidAmount("a sale price must not be negative")
+            raise InvalidAmount(N_("a sale price must not be negative"))
         if not buyer.strip():
-            raise Refused(f"project {self.code}: a sale needs the buyer")
+            raise Refused(N_("project {code}: a sale needs the buyer"), code=self.code)
         drawn = self._draw(units, [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0])
         self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price, drawn)
         return units
@@ -781,19 +770,17 @@ class Project(Aggregate):
         """Failure: what the fund holds is written off; nothing is recovered unless misuse is recorded."""
         self._open("fail")
         if not reason.strip():
-            raise Refused(f"project {self.code}: a failure needs a reason")
+            raise Refused(N_("project {code}: a failure needs a reason"), code=self.code)
         if clawback is not None and not misuse.strip():
-            raise Refused(f"project {self.code}: a failed project is not recovered unless misuse is recorded "
-                          "(give --misuse)")
+            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (give --misuse)"), code=self.code)
         if clawback is not None:
             clawback = yuan(clawback)
             recoverable = self.disbursed - self.clawed_back - self.reassigned_out
             if clawback <= 0:
-                raise InvalidAmount("a clawback must be positive")
+                raise InvalidAmount(N_("a clawback must be positive"))
             if clawback > recoverable:
                 raise CapExceeded(
-                    f"project {self.code}: clawback {fmt(clawback)} exceeds what was paid and not recovered "
-                    f"({fmt(recoverable)})"
+                    N_("project {code}: clawback {clawback} exceeds what was paid and not recovered ({recoverable})"), code=self.code, clawback=fmt(clawback), recoverable=fmt(recoverable)
                 )
         if self.debt_outstanding > 0:
             interest, _ = self.interest_due(by.decided)
@@ -849,25 +836,22 @@ class Project(Aggregate):
         it: no further tranches, the unpaid grant leaves the commitment (``released``), and P6.1 lets
         the team reassign its unspent fiscal money. A stake already held stays held."""
         if self.status == "failed":
-            raise Refused(f"project {self.code} failed: a failed project is written off, not finished")
+            raise Refused(N_("project {code} failed: a failed project is written off, not finished"), code=self.code)
         if self.finished_on is not None:
-            raise Refused(f"project {self.code} was already finished on {self.finished_on} ({self.acceptance_ref})")
+            raise Refused(N_("project {code} was already finished on {finished_on} ({acceptance_ref})"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         if not by.ref.strip():
-            raise Refused(f"project {self.code}: finishing needs the acceptance reference (验收文号): give --ref")
+            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号): give --ref"), code=self.code)
         if by.decided < self.approved_on:
-            raise InvalidDate(f"project {self.code}: completion {by.decided} is before the approval "
-                              f"({self.approved_on})")
+            raise InvalidDate(N_("project {code}: completion {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
         last_tranche = max((day for day, _, _ in self.tranches), default=None)
         if last_tranche is not None and by.decided < last_tranche:
-            raise InvalidDate(f"project {self.code}: completion {by.decided} is before its last tranche "
-                              f"({last_tranche})")
+            raise InvalidDate(N_("project {code}: completion {decided} is before its last tranche ({last_tranche})"), code=self.code, decided=by.decided, last_tranche=last_tranche)
         spent = yuan(spent)
         if spent < 0:
-            raise InvalidAmount(f"project {self.code}: the amount spent must not be negative")
+            raise InvalidAmount(N_("project {code}: the amount spent must not be negative"), code=self.code)
         if spent > self.unconverted:
             raise CapExceeded(
-                f"project {self.code}: spent {fmt(spent)} exceeds the fiscal money paid and neither converted, "
-                f"reassigned nor recovered ({fmt(self.unconverted)})"
+                N_("project {code}: spent {spent} exceeds the fiscal money paid and neither converted, reassigned nor recovered ({unconverted})"), code=self.code, spent=fmt(spent), unconverted=fmt(self.unconverted)
             )
         self._finished(by, self.code, by.ref, self.unconverted - spent, self.outstanding, spent,
                        self.clause, self.source)
@@ -912,31 +896,27 @@ class Project(Aggregate):
         """Unspent fiscal money of this finished project goes to ``target``, another project of the same
         team (项目组统筹用于其他科研项目): a transfer, not new spending, and never convertible there."""
         if target.code == self.code:
-            raise Refused(f"project {self.code} cannot reassign money to itself")
+            raise Refused(N_("project {code} cannot reassign money to itself"), code=self.code)
         if self.status == "failed":
-            raise Refused(f"project {self.code} failed: its money is written off, not reassigned")
+            raise Refused(N_("project {code} failed: its money is written off, not reassigned"), code=self.code)
         if self.finished_on is None:
             raise Refused(
-                f"project {self.code} is not finished: P6.1 reassigns a finished project's unspent money; record "
-                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号 --spent AMOUNT)"
+                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (jcg project finish {code} --decided DATE --ref 验收文号 --spent AMOUNT)"), code=self.code
             )
         if target.enterprise != self.enterprise:
             raise Refused(
-                f"P6.1: unspent money stays with the team (项目组统筹用于其他科研项目): project {target.code} belongs "
-                f"to {target.enterprise}, not to {self.enterprise}"
+                N_("P6.1: unspent money stays with the team (项目组统筹用于其他科研项目): project {code} belongs to {enterprise}, not to {enterprise2}"), code=target.code, enterprise=target.enterprise, enterprise2=self.enterprise
             )
         if by.decided < self.finished_on:
-            raise InvalidDate(f"project {self.code}: reassignment {by.decided} is before its completion "
-                              f"({self.finished_on})")
+            raise InvalidDate(N_("project {code}: reassignment {decided} is before its completion ({finished_on})"), code=self.code, decided=by.decided, finished_on=self.finished_on)
         target._open("receive reassigned money")
         unspent = self.unspent
         amount = unspent if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code} has no unspent fiscal money to reassign ({self.unspent_trace()})")
+            raise InvalidAmount(N_("project {code} has no unspent fiscal money to reassign ({unspent_trace})"), code=self.code, unspent_trace=self.unspent_trace())
         if amount > unspent:
             raise CapExceeded(
-                f"project {self.code}: cannot reassign {fmt(amount)}; unspent fiscal money is {fmt(unspent)} "
-                f"({self.unspent_trace()})"
+                N_("project {code}: cannot reassign {amount}; unspent fiscal money is {unspent} ({unspent_trace})"), code=self.code, amount=fmt(amount), unspent=fmt(unspent), unspent_trace=self.unspent_trace()
             )
         self._reassigned_out(by, self.code, target.code, amount)
         target._reassigned_in(by, target.code, self.code, amount)

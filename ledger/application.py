@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.errors import ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
+from domain.messages import N_, Message
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
@@ -135,7 +136,7 @@ class Ledger(Application[UUID]):
                 continue  # re-read and re-evaluate
             self._after_write()
             return outcome
-        raise Refused("the ledger is too busy: the request kept conflicting; try again")
+        raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
 
     def execute_batch(
         self,
@@ -154,11 +155,11 @@ class Ledger(Application[UUID]):
             try:
                 prepared.append(self._prepared(c))
             except Refused as exc:
-                problems.append((i, str(exc)))
+                problems.append((i, exc.message))
                 prepared.append(c)
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
-            raise Refused("a batch names the same request id twice")
+            raise Refused(N_("a batch names the same request id twice"))
         for _ in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.repository, self.book)
             outcomes: list[Outcome] = []
@@ -178,7 +179,7 @@ class Ledger(Application[UUID]):
                         outcomes.append(outcome)
                         events += produced
                 except Refused as exc:
-                    refused.append((i, str(exc)))
+                    refused.append((i, exc.message))
                 if progress is not None:
                     progress(i + 1, len(prepared))
             if refused:
@@ -191,16 +192,16 @@ class Ledger(Application[UUID]):
                 continue  # someone else wrote first (or recorded one of these): re-evaluate all
             self._after_write()
             return outcomes
-        raise Refused("the ledger is too busy: the batch kept conflicting; try again")
+        raise Refused(N_("the ledger is too busy: the batch kept conflicting; try again"))
 
     def _prepared(self, command: Command) -> Command:
         command = checked(command)
         if not command.request_id:
             command = _with_request_id(command, str(uuid.uuid4()))
         if not command.actor.strip():
-            raise Refused("no officer given: every request names who records it")
+            raise Refused(N_("no officer given: every request names who records it"))
         if type(command) not in HANDLERS:
-            raise Refused(f"no handler for {type(command).__name__}")
+            raise Refused(N_("no handler for {name}"), name=type(command).__name__)
         if command.checks_policy_window:
             check_in_force(command.decided, self.book)
         return command
@@ -249,8 +250,7 @@ class Ledger(Application[UUID]):
         key = self.keyring.key(signer.officer)
         if public_key_text(key) != signer.public_key:
             raise Refused(
-                f"the private key of {signer.officer} in {self.keyring.store.directory} is not the officer's "
-                f"registered key {signer.key_id} (rotated or revoked?)"
+                N_("the private key of {officer} in {directory} is not the officer's registered key {key_id} (rotated or revoked?)"), officer=signer.officer, directory=self.keyring.store.directory, key_id=signer.key_id
             )
         return key
 
@@ -262,12 +262,11 @@ class Ledger(Application[UUID]):
             return None
         if prior.digest != digest:
             raise ConflictingRequest(
-                f"request id {command.request_id} was already used for a different "
-                f"request ({prior.kind}: {prior.summary}); nothing written"
+                N_("request id {request_id} was already used for a different request ({kind}: {summary}); nothing written"), request_id=command.request_id, kind=prior.kind, summary=prior.summary
             )
         return Outcome(
             command.request_id,
-            f"already recorded (request {command.request_id}): {prior.summary}; nothing written",
+            Message(N_("already recorded (request {request_id}): {summary}; nothing written"), request_id=command.request_id, summary=prior.summary),
             already_recorded=True,
         )
 

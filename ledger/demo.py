@@ -20,7 +20,7 @@ from ledger.handlers.rules import AwardByRule
 from ledger.infra.config import NoLedger, check_ledger_exists, parse_database
 
 OFFICER = "demo-officer"
-SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
+SECOND_APPROVER = "demo-approver"  # files the P5.6 claim OFFICER approves (two people)
 
 
 _HOLDS_DATA = N_("{url} already holds data the demo did not make: the demo writes only to a new database "
@@ -130,14 +130,14 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), **on("2025-07-10")))
     do(loans.ClassifyNonPerforming(code="L-2025-001", reason="逾期90天", **on("2025-10-10")))
     do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
-    do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
-    # four-eyes: the claim is approved by a second approver, never by the officer who filed it
+    # two people: the claim is filed by one approver and approved by another, never by the one who
+    # filed it nor by an identity the filer registered (so the approver registered second files it)
     from ledger.handlers.officers import enrol
 
-    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 20))
-    echo(f"- {second.message} (a second approver for the four-eyes approval)")
-    do(loans.ApproveCompensation(code="L-2025-001", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
-                                                      "actor": SECOND_APPROVER}))
+    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 9))
+    echo(f"- {second.message} (a second approver: two people on the P5.6 claim)")
+    do(loans.ClaimCompensation(code="L-2025-001", **{**on("2026-03-10"), "actor": SECOND_APPROVER}))
+    do(loans.ApproveCompensation(code="L-2025-001", **on("2026-03-20", ref="临财金〔2026〕9号")))
     do(loans.PayCompensation(code="L-2025-001", payer="省财政", voucher="省付-2026-07", **on("2026-04-01")))
     do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))

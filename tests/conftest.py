@@ -106,6 +106,25 @@ def provision_officers(url: str) -> None:
         app.close()
 
 
+def independent_approver(ledger: Ledger, name: str) -> None:
+    """An approver the first approver did not register (two people): ``approver-0``, registered
+    by APPROVER, proposes ``name``; another approver countersigns where the roster needs it."""
+    from domain.officer import ROSTER_ID
+
+    if "approver-0" not in ledger.repository.get(ROSTER_ID).officers:
+        _approver(ledger, "approver-0", APPROVER)
+    _approver(ledger, name, "approver-0")
+
+
+def _approver(ledger: Ledger, name: str, proposer: str) -> None:
+    from domain.officer import ROSTER_ID
+    from ledger.handlers.officers import ConfirmOfficerChange, enrol
+
+    if enrol(ledger, name, "approver", actor=proposer).data.get("pending"):
+        second = next(o.name for o in ledger.repository.get(ROSTER_ID).approvers() if o.name not in (proposer, name))
+        ledger.execute(ConfirmOfficerChange(actor=second, decided=ledger.clock().date(), name=name))
+
+
 @pytest.fixture
 def provisioned_url(ledger_url: str, key_dir: Path) -> str:
     """The test ledger with its officers registered (every write must be signed by one)."""

@@ -25,7 +25,7 @@ from ledger.handlers.loans import (
 )
 from ledger.handlers.officers import enrol
 from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
-from tests.conftest import APPROVER, OFFICER
+from tests.conftest import APPROVER, OFFICER, independent_approver
 
 D = Decimal
 
@@ -281,7 +281,11 @@ def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger:
                               "another approver must (four-eyes)")
     assert loan(ledger).claim.approved_on is None  # type: ignore[union-attr]
     enrol(ledger, "approver-2", "approver", actor=APPROVER)
+    with pytest.raises(Refused, match=f"approver-2 was registered by {APPROVER} on .* who filed this request"):
+        ledger.execute(ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
+                                                         "actor": "approver-2"}))  # two people are not one
+    independent_approver(ledger, "approver-3")
     out = run(ledger, ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
-                                                        "actor": "approver-2"}))
-    assert f"by approver-2, claim filed by {APPROVER}" in out
-    assert loan(ledger).claim.approved_by == "approver-2"  # type: ignore[union-attr]
+                                                        "actor": "approver-3"}))
+    assert f"by approver-3, claim filed by {APPROVER}" in out
+    assert loan(ledger).claim.approved_by == "approver-3"  # type: ignore[union-attr]

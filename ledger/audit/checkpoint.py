@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from eventsourcing.persistence import IntegrityError, Notification
 
 from domain.errors import Refused
+from domain.messages import N_
 from ledger.audit.merkle import Frontier
 from ledger.audit.signing import raw_public, record_hash
 
@@ -55,11 +56,11 @@ def parse_verifier_key(vkey: str) -> tuple[str, bytes]:
         name, hex_id, b64 = vkey.strip().split("+", 2)
         blob = base64.b64decode(b64, validate=True)
     except (ValueError, binascii.Error):
-        raise CheckpointError(f"{vkey!r} is not a signed-note verifier key") from None
+        raise CheckpointError(N_("{vkey!r} is not a signed-note verifier key"), vkey=vkey) from None
     if len(blob) != 33 or blob[:1] != ED25519:
-        raise CheckpointError("verifier key is not an Ed25519 key")
+        raise CheckpointError(N_("verifier key is not an Ed25519 key"))
     if key_id(name, blob[1:]).hex() != hex_id:
-        raise CheckpointError("verifier key ID does not match its key")
+        raise CheckpointError(N_("verifier key ID does not match its key"))
     return name, blob[1:]
 
 
@@ -76,7 +77,7 @@ class Checkpoint:
     def sign(self, name: str, private: Ed25519PrivateKey) -> str:
         """The signed note: body, blank line, one signature line."""
         if not name or any(c.isspace() or c == "+" for c in name):
-            raise CheckpointError(f"key name {name!r} may not contain spaces or '+'")
+            raise CheckpointError(N_("key name {name!r} may not contain spaces or '+'"), name=name)
         text = self.body()
         public = raw_public(private.public_key())
         signature = private.sign(text.encode("utf-8"))
@@ -87,30 +88,30 @@ def parse(note: str) -> tuple[Checkpoint, list[tuple[str, bytes, bytes]]]:
     """The checkpoint and its signature lines (name, key ID, signature); nothing verified yet."""
     text, sep, signatures = note.partition("\n\n")
     if not sep or not signatures.endswith("\n"):
-        raise CheckpointError("not a signed note (no blank line before the signatures)")
+        raise CheckpointError(N_("not a signed note (no blank line before the signatures)"))
     lines = text.split("\n")
     if len(lines) < 3:
-        raise CheckpointError("checkpoint needs an origin, a tree size and a root hash")
+        raise CheckpointError(N_("checkpoint needs an origin, a tree size and a root hash"))
     origin, size_text, root_text = lines[:3]
     if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
-        raise CheckpointError(f"tree size {size_text!r} is not a decimal number")
+        raise CheckpointError(N_("tree size {size_text!r} is not a decimal number"), size_text=size_text)
     try:
         root = base64.b64decode(root_text, validate=True)
     except binascii.Error:
-        raise CheckpointError("root hash is not base64") from None
+        raise CheckpointError(N_("root hash is not base64")) from None
     if len(root) != 32:
-        raise CheckpointError("root hash is not 32 bytes")
+        raise CheckpointError(N_("root hash is not 32 bytes"))
     sigs = []
     for line in signatures[:-1].split("\n"):
         parts = line.split(" ")
         if len(parts) != 3 or parts[0] != DASH:
-            raise CheckpointError(f"malformed signature line {line!r}")
+            raise CheckpointError(N_("malformed signature line {line!r}"), line=line)
         try:
             blob = base64.b64decode(parts[2], validate=True)
         except binascii.Error:
-            raise CheckpointError("signature is not base64") from None
+            raise CheckpointError(N_("signature is not base64")) from None
         if len(blob) < 5:
-            raise CheckpointError("signature too short")
+            raise CheckpointError(N_("signature too short"))
         sigs.append((parts[1], blob[:4], blob[4:]))
     return Checkpoint(origin, int(size_text), root), sigs
 
@@ -119,19 +120,19 @@ def verify(note: str, name: str, public: bytes, *, origin: str | None = None) ->
     """The checkpoint, if ``note`` carries a valid signature by the key (name, public)."""
     checkpoint, sigs = parse(note)
     if origin is not None and checkpoint.origin != origin:
-        raise CheckpointError(f"checkpoint is for log {checkpoint.origin!r}, not {origin!r}")
+        raise CheckpointError(N_("checkpoint is for log {origin!r}, not {origin2!r}"), origin=checkpoint.origin, origin2=origin)
     wanted = key_id(name, public)
     key = Ed25519PublicKey.from_public_bytes(public)
     text = note.partition("\n\n")[0] + "\n"
     known = [sig for n, kid, sig in sigs if n == name and kid == wanted]
     if not known:
-        raise CheckpointError(f"checkpoint is not signed by the ledger key {name} ({wanted.hex()})")
+        raise CheckpointError(N_("checkpoint is not signed by the ledger key {name} ({hex})"), name=name, hex=wanted.hex())
     for sig in known:
         try:
             key.verify(sig, text.encode("utf-8"))
         except InvalidSignature:
             raise CheckpointError(
-                f"checkpoint signature by {name} does not verify (forged or altered checkpoint)"
+                N_("checkpoint signature by {name} does not verify (forged or altered checkpoint)"), name=name
             ) from None
     return checkpoint
 
@@ -284,7 +285,7 @@ class CheckpointStore:
             self.table, self.mark = f'"{schema}".jcg_checkpoints', "%s"
             self._exists_sql = f"SELECT 1 FROM pg_tables WHERE schemaname = '{schema}' AND tablename = 'jcg_checkpoints'"
         else:
-            raise CheckpointError("checkpoints are stored only in SQLite or PostgreSQL ledgers")
+            raise CheckpointError(N_("checkpoints are stored only in SQLite or PostgreSQL ledgers"))
         self._exists = False
         if create:
             with self._cursor(commit=True) as c:

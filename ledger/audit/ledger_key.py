@@ -24,6 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import Refused
 from domain.ledger_key import LEDGER_KEY_ID, LedgerKey
+from domain.messages import N_, Message
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.audit.checkpoint import CheckpointError, log_origin, parse_verifier_key, verifier_key
@@ -55,7 +56,7 @@ def register_ledger_key(uow: UnitOfWork, cmd: RegisterLedgerKey, by: Provenance)
     if existing is not None:
         existing.refuse_another(cmd.verifier_key)
     uow.add(LedgerKey(by=by, verifier_key=cmd.verifier_key), "ledger key")
-    return Outcome(cmd.request_id, f"ledger checkpoint key registered in the log: {cmd.verifier_key}",
+    return Outcome(cmd.request_id, Message(N_("ledger checkpoint key registered in the log: {verifier_key}"), verifier_key=cmd.verifier_key),
                    data={"verifier_key": cmd.verifier_key})
 
 
@@ -91,7 +92,7 @@ def read_verifier_key(value: str) -> str:
     path = Path(value).expanduser()
     if path.is_file():
         return read_text_bounded(path, NOTE_LIMIT).strip()
-    raise CheckpointError(f"{value!r} is neither a signed-note verifier key nor a file holding one")
+    raise CheckpointError(N_("{value!r} is neither a signed-note verifier key nor a file holding one"), value=value)
 
 
 # who may write a checkpoint -------------------------------------------------------------
@@ -105,19 +106,17 @@ def authorize_checkpoint(ledger: Any, officer: str) -> None:
     except AggregateNotFoundError:
         roster = None
     if roster is None or not roster.officers:
-        raise Refused("the ledger has no officers yet: a registered officer or approver writes checkpoints")
+        raise Refused(N_("the ledger has no officers yet: a registered officer or approver writes checkpoints"))
     registered = roster.officers.get(officer)
     if registered is None:
-        raise Refused(f"{officer} is not a registered officer: only an officer or approver writes a checkpoint")
+        raise Refused(N_("{officer} is not a registered officer: only an officer or approver writes a checkpoint"), officer=officer)
     if not registered.writes:
-        raise Refused(f"{officer} is an {registered.role}: auditors read and verify but never write "
-                      "(a checkpoint is a write)")
+        raise Refused(N_("{officer} is an {role}: auditors read and verify but never write (a checkpoint is a write)"), officer=officer, role=registered.role)
     key = registered.active_key
     if key is None:
-        raise Refused(f"officer {officer} has no valid key (revoked): an approver must rotate it first")
+        raise Refused(N_("officer {officer} has no valid key (revoked): an approver must rotate it first"), officer=officer)
     if public_key_text(ledger.keyring.key(officer)) != key.public_key:
-        raise Refused(f"the private key of {officer} in {ledger.keyring.store.directory} is not the officer's "
-                      f"registered key {key.key_id}")
+        raise Refused(N_("the private key of {officer} in {directory} is not the officer's registered key {key_id}"), officer=officer, directory=ledger.keyring.store.directory, key_id=key.key_id)
 
 
 # the signing key ------------------------------------------------------------------------
@@ -155,8 +154,7 @@ def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
     key_file = store.path(LEDGER_KEY)
     if registered is not None:
         if not store.exists(LEDGER_KEY):
-            raise Refused(f"the ledger key registered in the log ({_kid(registered)}) is not in {key_file}: "
-                          "restore that file (a checkpoint is never signed with another key)")
+            raise Refused(N_("the ledger key registered in the log ({kid}) is not in {key_file}: restore that file (a checkpoint is never signed with another key)"), kid=_kid(registered), key_file=key_file)
         key = _registered_key(ledger, registered)
         _keep_verifier_key(ledger, registered, kept)
         return key
@@ -166,8 +164,7 @@ def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
         created = False
     else:
         if kept is not None:
-            raise Refused(f"{vkey_path(ledger)} exists but the ledger's private key {key_file} does not: "
-                          "restore the key file (the ledger key is never replaced silently)")
+            raise Refused(N_("{vkey_path} exists but the ledger's private key {key_file} does not: restore the key file (the ledger key is never replaced silently)"), vkey_path=vkey_path(ledger), key_file=key_file)
         private = ledger.keyring.create(LEDGER_KEY)
         vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
         created = True
@@ -181,8 +178,7 @@ def _registered_key(ledger: Any, registered: str) -> CheckpointKey:
     name, public = parse_verifier_key(registered)
     private = ledger.keyring.key(LEDGER_KEY)
     if raw_public(private.public_key()) != public:
-        raise Refused(f"{ledger.keyring.store.path(LEDGER_KEY)} is not the ledger key registered in the log "
-                      f"({_kid(registered)}): a checkpoint is never signed with another key")
+        raise Refused(N_("{path} is not the ledger key registered in the log ({kid}): a checkpoint is never signed with another key"), path=ledger.keyring.store.path(LEDGER_KEY), kid=_kid(registered))
     return CheckpointKey(name, private, registered)
 
 
@@ -200,8 +196,7 @@ def _keep_verifier_key(ledger: Any, vkey: str, kept: str | None) -> None:
                 f.write(vkey + "\n")
             return
     if kept != vkey:
-        raise Refused(f"{path} holds another key ({_kid(kept)}) than the ledger key ({_kid(vkey)}); "
-                      "it is never overwritten: check which key directory belongs to this ledger")
+        raise Refused(N_("{path} holds another key ({kid}) than the ledger key ({kid2}); it is never overwritten: check which key directory belongs to this ledger"), path=path, kid=_kid(kept), kid2=_kid(vkey))
 
 
 def _kid(vkey: str) -> str:

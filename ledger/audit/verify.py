@@ -24,6 +24,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain import journal
 from domain.errors import NotFound, Refused
 from domain.ledger_key import LedgerKey
+from domain.messages import N_
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger.audit import checkpoint as cp
@@ -402,16 +403,15 @@ def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
     from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
-        raise NotFound(f"no event is stored at position {position}")
+        raise NotFound(N_("no event is stored at position {position}"), position=position)
     covering = cp.CheckpointStore(ledger, create=False).covering(position)
     if covering is None:
-        raise Refused(f"no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`")
+        raise Refused(N_("no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`"), position=position)
     positions, hashes, records = leaf_hashes(ledger, stop=covering.last_position)
     if position not in positions:
-        raise NotFound(f"no event is stored at position {position}")
+        raise NotFound(N_("no event is stored at position {position}"), position=position)
     if len(hashes) != covering.size:
-        raise Refused(f"the stored checkpoint of size {covering.size} does not match the log "
-                      f"({len(hashes)} events up to position {covering.last_position}): run `jcg audit verify`")
+        raise Refused(N_("the stored checkpoint of size {size} does not match the log ({count_hashes} events up to position {last_position}): run `jcg audit verify`"), size=covering.size, count_hashes=len(hashes), last_position=covering.last_position)
     index = positions.index(position)
     checkpoint, _ = cp.parse(covering.note)
     n = records[index]
@@ -436,7 +436,7 @@ def consistency_proof_document(ledger: Any, old: int, new: int) -> dict[str, Any
 
     _, hashes, _ = leaf_hashes(ledger)
     if not 0 <= old <= new <= len(hashes):
-        raise Refused(f"tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {len(hashes)} (the log size); got {old}, {new}")
+        raise Refused(N_("tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {count_hashes} (the log size); got {old}, {new}"), count_hashes=len(hashes), old=old, new=new)
     notes = {c.size: c.note for c in cp.CheckpointStore(ledger, create=False).all()}
     return {
         "format": "jcg-consistency-proof/1 (RFC 9162 §2.1.4)",

@@ -13,9 +13,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from domain import fields
+from domain.aliases import csv_action, csv_column, folded
 from domain.errors import Refused
 from domain.journal import CITY
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt
 from domain.rules.basis import split_pairs
 from domain.rules.engine import find_rule
@@ -38,7 +39,35 @@ class ImportRefused(Refused):
 
     def __init__(self, problems: list[str], total: int):
         self.problems = problems
-        super().__init__(f"{len(problems)} of {total} rows refused; nothing written")
+        super().__init__(N_("{refused} of {total} rows refused; nothing written"), refused=len(problems), total=total)
+
+
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def decode_csv(data: bytes, source_name: str = "CSV") -> str:
+    """The text of a CSV file as offices save it: UTF-8 with or without a BOM (Excel's "CSV UTF-8",
+    WPS), else GB18030 (Excel on Chinese Windows saves GBK, which GB18030 contains). A file that is
+    neither is refused naming its first line that fits neither encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    for number, line in enumerate(data.splitlines(), start=1):
+        for encoding in ENCODINGS:
+            try:
+                line.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise Refused(N_("{file}: line {line} is neither UTF-8 nor GB18030 text (save the file as CSV UTF-8)"),
+                          file=source_name, line=number)
+    raise Refused(N_("{file} is neither UTF-8 nor GB18030 text (save the file as CSV UTF-8)"),
+                  file=source_name)  # pragma: no cover - some line always fails first
 
 
 def read_rows(text: str) -> tuple[dict[str, str], ...]:
@@ -48,18 +77,20 @@ def read_rows(text: str) -> tuple[dict[str, str], ...]:
     csv.field_size_limit(FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
-        header = [h.strip(" ") for h in next(reader, [])]
+        # headers may be written in Chinese (请求号, 操作, 条款, 受益单位, 依据, 金额, 决定日期, 文号 …:
+        # domain/aliases.py)
+        header = [csv_column(h, COLUMNS) or h.strip(" ") for h in next(reader, [])]
         unknown = [h for h in header if h not in COLUMNS]
         if unknown:
-            raise Refused(f"unknown CSV column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})")
+            raise Refused(N_("unknown CSV column(s) {unknown} (known: {columns})"), unknown=', '.join(unknown), columns=', '.join(COLUMNS))
         repeated = sorted({h for h in header if header.count(h) > 1})
         if repeated:
             raise Refused(N_("the CSV names column(s) {columns} more than once"), columns=", ".join(repeated))
         if not header or ("clause" not in header and "award" not in header):
-            raise Refused(f"the CSV needs a header row with columns from: {', '.join(COLUMNS)}")
+            raise Refused(N_("the CSV needs a header row with columns from: {columns}"), columns=', '.join(COLUMNS))
         missing = [c for c in ("decided",) if c not in header]
         if missing:
-            raise Refused(f"the CSV has no {', '.join(missing)} column")
+            raise Refused(N_("the CSV has no {missing} column"), missing=', '.join(missing))
         rows = []
         for cells in reader:
             if not any(c.strip(" ") for c in cells):
@@ -73,16 +104,16 @@ def read_rows(text: str) -> tuple[dict[str, str], ...]:
     except csv.Error as exc:
         raise Refused(N_("CSV line {line} cannot be read: {reason}"), line=reader.line_num, reason=str(exc)) from None
     if not rows:
-        raise Refused("the CSV has no rows")
+        raise Refused(N_("the CSV has no rows"))
     return tuple(rows)
 
 
 def row_command(row: Mapping[str, str], actor: str) -> Command:
     """One CSV row → the command it stands for; refuses a malformed row in one line.
     Every cell is parsed by its boundary field type (domain.fields)."""
-    action = row.get("action") or "award"
+    action = csv_action(row.get("action") or "award", ACTIONS) or row.get("action", "")
     if action not in ACTIONS:
-        raise Refused(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+        raise Refused(N_("action {action!r} is not one of {actions}"), action=action, actions=', '.join(ACTIONS))
     decided = fields.parse_date(row.get("decided", ""), N_("decided"))
     # without a request id, the row's own content is its identity (empty columns do not count,
     # so the same row in a file with more columns is still the same request)
@@ -95,22 +126,22 @@ def row_command(row: Mapping[str, str], actor: str) -> Command:
         award = fields.AWARD_ID(row.get("award", ""), required=False)
         code, sep, number = award.rpartition("-A")
         if not sep or not number.isdigit():
-            raise Refused(f"award {award!r} is not an award id (like ENT-001-A1)")
+            raise Refused(N_("award {award!r} is not an award id (like ENT-001-A1)"), award=award)
         if amount is None:
-            raise Refused("a disbursement needs an amount")
+            raise Refused(N_("a disbursement needs an amount"))
         return Disburse(recipient=code, award=award, amount=amount,
                         voucher=fields.VOUCHER(row.get("voucher", ""), required=False), **common)
     if not row.get("recipient"):
-        raise Refused("recipient is empty")
+        raise Refused(N_("recipient is empty"))
     recipient = fields.PARTY_CODE(row["recipient"])
     clause = fields.CLAUSE(row.get("clause", ""), required=False)
     if action == "external":
         if amount is None:
-            raise Refused("an external award needs an amount")
+            raise Refused(N_("an external award needs an amount"))
         return RecordExternalAward(recipient=recipient, clause=clause,
                                    matter=fields.MATTER(row.get("matter", ""), required=False), amount=amount,
                                    source=fields.SOURCE(row.get("source", ""), required=False), **common)
-    pairs = [p for p in row.get("basis", "").split(";") if p.strip(" ")]
+    pairs = [p for p in folded(row.get("basis", "")).split(";") if p.strip(" ")]
     find_rule(clause)
     return AwardByRule(recipient=recipient, clause=clause, basis=split_pairs(pairs), amount=amount,
                        reason=fields.REASON(row.get("reason", ""), required=False),
@@ -129,11 +160,11 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         try:
             command = row_command(row, actor)
         except Refused as exc:
-            problems.append((number, f"row {number}: {exc}"))
+            problems.append((number, Message(N_("row {row}: {why}"), row=number, why=exc)))
             continue
         if command.request_id in first_row:
-            problems.append((number, f"row {number}: request id {command.request_id} repeats row "
-                                     f"{first_row[command.request_id]}"))
+            problems.append((number, Message(N_("row {row}: request id {request_id} repeats row {first}"), row=number,
+                                             request_id=command.request_id, first=first_row[command.request_id])))
             continue
         first_row[command.request_id] = number
         commands.append(command)
@@ -142,7 +173,8 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         # with malformed rows the rest is still checked (a dry run), so every bad row is listed at once
         outcomes = ledger.execute_batch(commands, progress, dry_run=bool(problems))
     except BatchRefused as exc:
-        problems += [(numbers[i], f"row {numbers[i]} ({commands[i].request_id}): {why}") for i, why in exc.problems]
+        problems += [(numbers[i], Message(N_("row {row} ({request_id}): {why}"), row=numbers[i],
+                                          request_id=commands[i].request_id, why=why)) for i, why in exc.problems]
     if problems:
         raise ImportRefused([text for _, text in sorted(problems)], len(rows))
     recorded = [f"row {numbers[i]} ({commands[i].request_id}): {o.message}"
@@ -151,8 +183,7 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
                    if not o.already_recorded and isinstance(commands[i], AwardByRule)), ZERO)
     return Outcome(
         "",
-        f"imported {len(recorded)} of {len(rows)} rows from {source_name} "
-        f"({len(outcomes) - len(recorded)} already recorded); awarded {fmt(awarded)}",
+        Message(N_("imported {count_recorded} of {count_rows} rows from {source_name} ({value} already recorded); awarded {awarded}"), count_recorded=len(recorded), count_rows=len(rows), source_name=source_name, value=len(outcomes) - len(recorded), awarded=fmt(awarded)),
         trace=recorded,
         data={"recorded": len(recorded), "skipped": len(outcomes) - len(recorded), "awarded": awarded},
     )

@@ -14,6 +14,7 @@ from domain.captable import ShareRegister, share_register_id
 from domain.errors import NotFound
 from domain.fund import Fund
 from domain.ids import fund_id
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -49,7 +50,7 @@ def register_fund(uow: UnitOfWork, cmd: RegisterFund, by: Provenance) -> Outcome
     uow.add(fund, f"fund {cmd.code}")
     return Outcome(
         cmd.request_id,
-        f"registered fund {cmd.code} {cmd.name}, manager {cmd.manager or '(none)'}, capital {fmt(fund.capital)}",
+        Message(N_("registered fund {code} {name}, manager {value}, capital {capital}"), code=cmd.code, name=cmd.name, value=cmd.manager or '(none)', capital=fmt(fund.capital)),
     )
 
 
@@ -63,8 +64,7 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
     share = register.table(by.decided).share_of(fund.code)
     return Outcome(
         cmd.request_id,
-        f"{cmd.fund} invested {fmt(cmd.amount)} in {cmd.enterprise} for {fmt(cmd.units)} registered capital "
-        f"(premium {fmt(cmd.amount - cmd.units)}); it now holds {(share * 100).quantize(Decimal('0.01'))}%",
+        Message(N_("{fund} invested {amount} in {enterprise} for {units} registered capital (premium {value}); it now holds {quantize}%"), fund=cmd.fund, amount=fmt(cmd.amount), enterprise=cmd.enterprise, units=fmt(cmd.units), value=fmt(cmd.amount - cmd.units), quantize=(share * 100).quantize(Decimal('0.01'))),
         data={"lot": lot},
     )
 
@@ -73,14 +73,14 @@ def load_fund(ledger: Any, code: str) -> Fund:
     try:
         return ledger.aggregate(fund_id(code))
     except AggregateNotFoundError:
-        raise NotFound(f"fund {code} is not registered") from None
+        raise NotFound(N_("fund {code} is not registered"), code=code) from None
 
 
 def load_register(ledger: Any, enterprise: str) -> ShareRegister:
     try:
         return ledger.aggregate(share_register_id(enterprise))
     except AggregateNotFoundError:
-        raise NotFound(f"{enterprise} has no share register (record its holders with jcg captable register)") from None
+        raise NotFound(N_("{enterprise} has no share register (record its holders with jcg captable register)"), enterprise=enterprise) from None
 
 
 def registered_funds(ledger: Any) -> Iterator[Any]:
@@ -104,7 +104,7 @@ def fund_as_of(ledger: Any, code: str, on: date) -> Fund:
         else:
             e.apply(state)  # events decided later were skipped: apply without the version sequence check
     if state is None:
-        raise NotFound(f"fund {code} was not yet registered on {on}")
+        raise NotFound(N_("fund {code} was not yet registered on {on}"), code=code, on=on)
     return state
 
 

@@ -15,6 +15,7 @@ from typing import ClassVar
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise
 from domain.ids import counter_id, party_id
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
@@ -54,8 +55,7 @@ def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
     award = party.award(cmd.award)
     return Outcome(
         cmd.request_id,
-        f"paid {fmt(cmd.amount)} on award {cmd.award} to {cmd.recipient}; "
-        f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+        Message(N_("paid {amount} on award {award} to {recipient}; paid so far {disbursed} of {amount2}"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, disbursed=fmt(award.disbursed), amount2=fmt(award.amount)),
     )
 
 
@@ -69,7 +69,7 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
     )
     return Outcome(
         cmd.request_id,
-        f"clawed back {fmt(cmd.amount)} on award {cmd.award} from {cmd.recipient} ({when})",
+        Message(N_("clawed back {amount} on award {award} from {recipient} ({when})"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, when=when),
         trace=_release_place(uow, party, award, by, cmd.reason),
     )
 

@@ -20,10 +20,12 @@ from domain.enterprise import KINDS, Enterprise
 from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
 from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.handlers.officers import require_two_people
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -126,7 +128,7 @@ def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
         try:
             check_in_force(loan.enrolled_on, uow.book)
         except InvalidDate as outside:
-            raise InvalidDate(f"loan {code} was not enrolled inside the policy window; {outside}") from None
+            raise InvalidDate(N_("loan {code} was not enrolled inside the policy window; {outside}"), code=code, outside=outside) from None
     return loan
 
 
@@ -134,19 +136,17 @@ def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
 def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
     bank = uow.get(Enterprise, party_id(cmd.bank), f"bank {cmd.bank}")
     if bank.kind != "bank":
-        raise Refused(f"party {cmd.bank} is registered as {KINDS[bank.kind]}, not as a bank (银行)")
+        raise Refused(N_("party {bank} is registered as {kinds}, not as a bank (银行)"), bank=cmd.bank, kinds=KINDS[bank.kind])
     borrower = uow.get(Enterprise, party_id(cmd.borrower), f"borrower {cmd.borrower}")
     if borrower.kind not in BORROWER_KINDS:
-        raise Refused(f"party {cmd.borrower} is registered as {KINDS[borrower.kind]}; "
-                      "a P5.6 borrower is a tech enterprise (企业)")
+        raise Refused(N_("party {borrower} is registered as {kinds}; a P5.6 borrower is a tech enterprise (企业)"), borrower=cmd.borrower, kinds=KINDS[borrower.kind])
     loan = Loan.enrol(by, cmd.code, cmd.bank, cmd.borrower, cmd.category, cmd.principal, cmd.start,
                       cmd.term_months)
     uow.add(loan, f"loan {cmd.code}")
     return Outcome(
         cmd.request_id,
-        f"enrolled loan {cmd.code}: {bank.name} → {borrower.name}, {cmd.category} {CATEGORIES[cmd.category]}, "
-        f"principal {fmt(loan.principal)} from {cmd.start} for {cmd.term_months} months",
-        trace=["enrolment moves no money: nothing is posted until the bank disburses"],
+        Message(N_("enrolled loan {code}: {name} → {name2}, {category} {categories}, principal {principal} from {start} for {term_months} months"), code=cmd.code, name=bank.name, name2=borrower.name, category=cmd.category, categories=CATEGORIES[cmd.category], principal=fmt(loan.principal), start=cmd.start, term_months=cmd.term_months),
+        trace=[Message(N_("enrolment moves no money: nothing is posted until the bank disburses"))],
     )
 
 
@@ -154,16 +154,14 @@ def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
 def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
     loan.disburse(by, cmd.amount)
-    return Outcome(cmd.request_id, f"loan {cmd.code}: {loan.bank} disbursed {fmt(cmd.amount)}; "
-                                   f"disbursed {fmt(loan.disbursed)} of {fmt(loan.principal)}")
+    return Outcome(cmd.request_id, Message(N_("loan {code}: {bank} disbursed {amount}; disbursed {disbursed} of {principal}"), code=cmd.code, bank=loan.bank, amount=fmt(cmd.amount), disbursed=fmt(loan.disbursed), principal=fmt(loan.principal)))
 
 
 @handles(RepayLoan)
 def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
     loan.repay(by, cmd.amount)
-    return Outcome(cmd.request_id, f"loan {cmd.code}: repaid {fmt(cmd.amount)}; "
-                                   f"unrepaid principal {fmt(loan.unrepaid)}")
+    return Outcome(cmd.request_id, Message(N_("loan {code}: repaid {amount}; unrepaid principal {unrepaid}"), code=cmd.code, amount=fmt(cmd.amount), unrepaid=fmt(loan.unrepaid)))
 
 
 @handles(ClassifyNonPerforming)
@@ -171,9 +169,8 @@ def classify_non_performing(uow: UnitOfWork, cmd: ClassifyNonPerforming, by: Pro
     loan = _loan(uow, cmd.code, by)
     loan.classify_non_performing(by, cmd.reason)
     why = f" ({cmd.reason})" if cmd.reason else ""
-    return Outcome(cmd.request_id, f"loan {cmd.code} classified non-performing on {by.decided}{why}; "
-                                   f"unrepaid principal {fmt(loan.unrepaid)}",
-                   trace=["a classification moves no money: nothing is posted until the bank declares the loss"])
+    return Outcome(cmd.request_id, Message(N_("loan {code} classified non-performing on {decided}{why}; unrepaid principal {unrepaid}"), code=cmd.code, decided=by.decided, why=why, unrepaid=fmt(loan.unrepaid)),
+                   trace=[Message(N_("a classification moves no money: nothing is posted until the bank declares the loss"))])
 
 
 @handles(DeclareLoss)
@@ -182,8 +179,7 @@ def declare_loss(uow: UnitOfWork, cmd: DeclareLoss, by: Provenance) -> Outcome:
     loan.declare_loss(by, cmd.loss, cmd.basis)
     return Outcome(
         cmd.request_id,
-        f"loan {cmd.code}: {loan.bank} declared recovery exhausted with a principal loss of {fmt(loan.loss)} "
-        f"(unrepaid principal {fmt(loan.unrepaid)})",
+        Message(N_("loan {code}: {bank} declared recovery exhausted with a principal loss of {loss} (unrepaid principal {unrepaid})"), code=cmd.code, bank=loan.bank, loss=fmt(loan.loss), unrepaid=fmt(loan.unrepaid)),
     )
 
 
@@ -194,9 +190,8 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
                                     province_rate=cmd.province_rate, city_rate=cmd.city_rate)
     return Outcome(
         cmd.request_id,
-        f"loan {cmd.code}: claimed {split.clause} compensation on a principal loss of {fmt(split.loss)}: "
-        f"省财政 {fmt(split.province)}, 市财政 {fmt(split.city)}, bank {loan.bank} bears {fmt(split.bank)}",
-        trace=[*split.trace, f"parameters: {', '.join(split.versions)}",
+        Message(N_("loan {code}: claimed {clause} compensation on a principal loss of {loss}: 省财政 {province}, 市财政 {city}, bank {bank} bears {bank2}"), code=cmd.code, clause=split.clause, loss=fmt(split.loss), province=fmt(split.province), city=fmt(split.city), bank=loan.bank, bank2=fmt(split.bank)),
+        trace=[*split.trace, Message(N_("parameters: {versions}"), versions=', '.join(split.versions)),
                "journal (claimed, pending approval): " + "; ".join(
                    f"Dr {claim_account(cmd.code, p)} Cr {claimed_account(loan.bank, p)} {fmt(split.shares[p])}"
                    for p in PAYERS)],
@@ -207,10 +202,10 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
 @handles(ApproveCompensation)
 def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
-    claim = loan.approve(by)
+    claim = loan.approve(by)  # refuses the filer themself (four-eyes), with the claim's own words
+    require_two_people(uow, claim.claimed_by, cmd.actor, by.recorded_at)  # nor an identity the filer made
     owed = "; ".join(f"{p} owes {loan.bank} {fmt(claim.shares[p])}" for p in PAYERS)
-    return Outcome(cmd.request_id, f"loan {cmd.code}: {claim.clause} compensation approved ({cmd.ref}) by "
-                                   f"{cmd.actor}, claim filed by {claim.claimed_by}: {owed}",
+    return Outcome(cmd.request_id, Message(N_("loan {code}: {clause} compensation approved ({ref}) by {actor}, claim filed by {claimed_by}: {owed}"), code=cmd.code, clause=claim.clause, ref=cmd.ref, actor=cmd.actor, claimed_by=claim.claimed_by, owed=owed),
                    trace=[*claim.trace, "journal (claimed → approved): " + "; ".join(
                        f"Dr {claimed_account(loan.bank, p)} Cr {claim_account(cmd.code, p)}, "
                        f"Dr {loss_account(cmd.code, p)} Cr {payable_account(loan.bank, p)} {fmt(claim.shares[p])}"
@@ -224,8 +219,7 @@ def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> O
     paid = loan.pay(by, who, cmd.amount, cmd.voucher)
     return Outcome(
         cmd.request_id,
-        f"loan {cmd.code}: {who} paid {fmt(paid)} to {loan.bank}; paid {fmt(loan.paid[who])} of "
-        f"{fmt(loan.approved(who))}, still owes {fmt(loan.owed(who))}",
+        Message(N_("loan {code}: {who} paid {paid} to {bank}; paid {paid2} of {approved}, still owes {owed}"), code=cmd.code, who=who, paid=fmt(paid), bank=loan.bank, paid2=fmt(loan.paid[who]), approved=fmt(loan.approved(who)), owed=fmt(loan.owed(who))),
     )
 
 
@@ -237,8 +231,7 @@ def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Out
     assert loan.claim is not None
     return Outcome(
         cmd.request_id,
-        f"loan {cmd.code}: recovered {fmt(back.amount)} after compensation, returned pro rata: {returned}; "
-        f"loss still outstanding {fmt(loan.claim.loss - loan.recovered)}",
+        Message(N_("loan {code}: recovered {amount} after compensation, returned pro rata: {returned}; loss still outstanding {value}"), code=cmd.code, amount=fmt(back.amount), returned=returned, value=fmt(loan.claim.loss - loan.recovered)),
         trace=list(back.trace),
         data={k: str(v) for k, v in back.parts.items()},
     )

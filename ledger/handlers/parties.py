@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from domain.aliases import party_kind as kind_code
 from domain.enterprise import KINDS, Enterprise
 from domain.ids import party_id
+from domain.messages import N_, Message
 from domain.provenance import Provenance
 from ledger.commands import Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
@@ -19,6 +21,10 @@ class RegisterParty(Command):
     name: str
     party_kind: str
     entered: date
+
+    def __post_init__(self) -> None:
+        # 企业 and enterprise are the same request; an unknown word is kept and refused by the handler
+        object.__setattr__(self, "party_kind", kind_code(self.party_kind) or self.party_kind)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +52,7 @@ def register_party(uow: UnitOfWork, cmd: RegisterParty, by: Provenance) -> Outco
     uow.add(party, f"party {cmd.code}")
     return Outcome(
         cmd.request_id,
-        f"registered party {cmd.code} {cmd.name} ({KINDS[cmd.party_kind]}), entered {cmd.entered}",
+        Message(N_("registered party {code} {name} ({kinds}), entered {entered}"), code=cmd.code, name=cmd.name, kinds=KINDS[cmd.party_kind], entered=cmd.entered),
     )
 
 
@@ -66,4 +72,4 @@ def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance
 def expire_qualification(uow: UnitOfWork, cmd: ExpireQualification, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
     party.expire_qualification(by, cmd.qualification, cmd.level, cmd.ended_on)
-    return Outcome(cmd.request_id, f"party {cmd.code}: {cmd.qualification} {cmd.level} ended {cmd.ended_on}")
+    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on))

@@ -19,6 +19,7 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.project import Project
@@ -178,8 +179,7 @@ def _register(uow: UnitOfWork, enterprise: str, by: Provenance, create: bool = F
     if found is not None:
         return found
     if not create:
-        raise Refused(f"{enterprise} has no registered capital on record: record its holders first "
-                      "(jcg captable register)")
+        raise Refused(N_("{enterprise} has no registered capital on record: record its holders first (jcg captable register)"), enterprise=enterprise)
     register = ShareRegister.open(by, enterprise)
     uow.add(register, f"share register of {enterprise}")
     return register
@@ -196,9 +196,9 @@ def _stake_line(register: ShareRegister, fund: Fund, on: date) -> str:
 def register_holders(uow: UnitOfWork, cmd: RegisterHolders, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.enterprise), f"party {cmd.enterprise}")
     if party.kind != "enterprise":
-        raise Refused(f"party {cmd.enterprise} is a {party.kind}, not an enterprise: it has no cap table")
+        raise Refused(N_("party {enterprise} is a {kind}, not an enterprise: it has no cap table"), enterprise=cmd.enterprise, kind=party.kind)
     if not cmd.holders:
-        raise Refused("give at least one holder (CODE=CAPITAL)")
+        raise Refused(N_("give at least one holder (CODE=CAPITAL)"))
     register = _register(uow, cmd.enterprise, by, create=True)
     premium = cmd.premium
     for code, name, capital in cmd.holders:
@@ -207,8 +207,7 @@ def register_holders(uow: UnitOfWork, cmd: RegisterHolders, by: Provenance) -> O
     table = register.table(by.decided)
     return Outcome(
         cmd.request_id,
-        f"recorded {len(cmd.holders)} holder(s) of {cmd.enterprise}; registered capital now "
-        f"{fmt(table.registered_capital)}",
+        Message(N_("recorded {count_holders} holder(s) of {enterprise}; registered capital now {registered_capital}"), count_holders=len(cmd.holders), enterprise=cmd.enterprise, registered_capital=fmt(table.registered_capital)),
         data={"registered_capital": table.registered_capital},
     )
 
@@ -217,7 +216,7 @@ def register_holders(uow: UnitOfWork, cmd: RegisterHolders, by: Provenance) -> O
 def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.enterprise), f"party {cmd.enterprise}")
     if party.kind != "enterprise":
-        raise Refused(f"party {cmd.enterprise} is a {party.kind}: a 拨投结合 grant goes to an enterprise (G.2)")
+        raise Refused(N_("party {enterprise} is a {kind}: a 拨投结合 grant goes to an enterprise (G.2)"), enterprise=cmd.enterprise, kind=party.kind)
     fund = _fund(uow, cmd.fund)
     terms = ConversionTerms.build(
         trigger=cmd.trigger, trigger_on=cmd.trigger_on, pricing=cmd.pricing, pre_money=cmd.pre_money,
@@ -234,8 +233,7 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
     fund.follow(by, cmd.code, cmd.enterprise, cmd.early_stage)
     return Outcome(
         cmd.request_id,
-        f"approved project {cmd.code} under {cmd.clause}: grant {fmt(project.amount)} to {cmd.enterprise}, "
-        f"stake to be held by {cmd.fund} ({cmd.ref})",
+        Message(N_("approved project {code} under {clause}: grant {amount} to {enterprise}, stake to be held by {fund} ({ref})"), code=cmd.code, clause=cmd.clause, amount=fmt(project.amount), enterprise=cmd.enterprise, fund=cmd.fund, ref=cmd.ref),
         trace=[f"{cmd.clause}: {line}" for line in terms.describe()],
     )
 
@@ -246,8 +244,7 @@ def pay_tranche(uow: UnitOfWork, cmd: PayTranche, by: Provenance) -> Outcome:
     project.disburse(by, cmd.amount, cmd.voucher)
     return Outcome(
         cmd.request_id,
-        f"paid tranche {len(project.tranches)} of project {cmd.project}: {fmt(cmd.amount)} to "
-        f"{project.enterprise} from {project.source}; paid so far {fmt(project.disbursed)} of {fmt(project.amount)}",
+        Message(N_("paid tranche {count_tranches} of project {project}: {amount} to {enterprise} from {source}; paid so far {disbursed} of {amount2}"), count_tranches=len(project.tranches), project=cmd.project, amount=fmt(cmd.amount), enterprise=project.enterprise, source=project.source, disbursed=fmt(project.disbursed), amount2=fmt(project.amount)),
         data={"disbursed": project.disbursed},
     )
 
@@ -258,7 +255,7 @@ def record_trigger(uow: UnitOfWork, cmd: RecordTrigger, by: Provenance) -> Outco
     project.record_trigger(by, cmd.round_pre_money, cmd.investor, cmd.round_amount)
     what = (f"financing round by {cmd.investor} at pre-money {fmt(cmd.round_pre_money)}"
             if cmd.round_pre_money is not None else f"conversion date {project.terms.trigger.on} reached")
-    return Outcome(cmd.request_id, f"project {cmd.project}: trigger recorded on {cmd.decided}: {what}")
+    return Outcome(cmd.request_id, Message(N_("project {project}: trigger recorded on {decided}: {what}"), project=cmd.project, decided=cmd.decided, what=what))
 
 
 @handles(ConvertProject)
@@ -283,7 +280,7 @@ def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Out
         trace.append(_stake_line(register, fund, by.decided))
     return Outcome(
         cmd.request_id,
-        f"project {cmd.project}: converted {fmt(plan.amount)} of the grant into {plan.into} held by {fund.code}",
+        Message(N_("project {project}: converted {amount} of the grant into {into} held by {code}"), project=cmd.project, amount=fmt(plan.amount), into=plan.into, code=fund.code),
         trace=trace,
         data={"units": plan.units, "premium": plan.premium, "stake": plan.stake},
     )
@@ -303,7 +300,7 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
     ]
     return Outcome(
         cmd.request_id,
-        f"project {project.code}: {verb} {fmt(units)} registered capital of {project.enterprise} for {fmt(price)}",
+        Message(N_("project {code}: {verb} {units} registered capital of {enterprise} for {price}"), code=project.code, verb=verb, units=fmt(units), enterprise=project.enterprise, price=fmt(price)),
         trace=trace,
         data={"units": units, "price": price, "gain": gain, "cash": fund.cash,
               "stake": register.table(on).share_of(fund.code)},
@@ -319,10 +316,7 @@ def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
         holding = register.table(by.decided).units_of(cmd.buyer)
         if cmd.buyer == fund.code or holding <= 0:
             raise Refused(
-                f"project {project.code}: a buyback is by the team: {cmd.buyer} is not a holder on "
-                f"{project.enterprise}'s register on {by.decided} (give a team member who holds registered "
-                f"capital, or {project.enterprise} itself to repurchase); to sell to a third party use "
-                f"jcg project sell {project.code} --buyer CODE --price AMOUNT"
+                N_("project {code}: a buyback is by the team: {buyer} is not a holder on {enterprise}'s register on {decided} (give a team member who holds registered capital, or {enterprise} itself to repurchase); to sell to a third party use jcg project sell {code} --buyer CODE --price AMOUNT"), code=project.code, buyer=cmd.buyer, enterprise=project.enterprise, decided=by.decided
             )
     quote = project.buy_back(by, cmd.units, cmd.buyer)
     gain = fund.dispose(by, project.code, quote.units, quote.price, cmd.buyer, "buyback")
@@ -378,7 +372,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     trace.append(report.describe())
     return Outcome(
         cmd.request_id,
-        f"project {cmd.project} failed: {cmd.reason}",
+        Message(N_("project {project} failed: {reason}"), project=cmd.project, reason=cmd.reason),
         trace=trace,
         data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged, "released": project.released},
     )
@@ -398,8 +392,7 @@ def repay_debt(uow: UnitOfWork, cmd: RepayDebt, by: Provenance) -> Outcome:
     state = "repaid in full" if project.status == "repaid" else f"outstanding {fmt(paid.outstanding_after)}"
     return Outcome(
         cmd.request_id,
-        f"project {cmd.project}: {project.enterprise} paid {fmt(paid.amount)} to {fund.code} (interest "
-        f"{fmt(paid.interest)}, principal {fmt(paid.principal)}); {state}",
+        Message(N_("project {project}: {enterprise} paid {amount} to {code} (interest {interest}, principal {principal}); {state}"), project=cmd.project, enterprise=project.enterprise, amount=fmt(paid.amount), code=fund.code, interest=fmt(paid.interest), principal=fmt(paid.principal), state=state),
         trace=trace,
         data={"amount": paid.amount, "interest": paid.interest, "principal": paid.principal,
               "outstanding": paid.outstanding_after, "cash": fund.cash},
@@ -414,11 +407,11 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
     loss = fund.write_off(by, project.code, cmd.reason)
     return Outcome(
         cmd.request_id,
-        f"project {cmd.project}: debt of {project.enterprise} written off ({cmd.reason}): principal {fmt(principal)}",
+        Message(N_("project {project}: debt of {enterprise} written off ({reason}): principal {principal}"), project=cmd.project, enterprise=project.enterprise, reason=cmd.reason, principal=fmt(principal)),
         trace=[
-            f"{project.clause}: principal outstanding {fmt(principal)} written off by {fund.code}: loss {fmt(loss)}",
-            f"{project.clause}: unpaid interest {fmt(interest)} forgone (interest is booked only when paid)",
-            f"{fund.code}: realised net {fmt(fund.realised)}",
+            Message(N_("{clause}: principal outstanding {principal} written off by {code}: loss {loss}"), clause=project.clause, principal=fmt(principal), code=fund.code, loss=fmt(loss)),
+            Message(N_("{clause}: unpaid interest {interest} forgone (interest is booked only when paid)"), clause=project.clause, interest=fmt(interest)),
+            Message(N_("{code}: realised net {realised}"), code=fund.code, realised=fmt(fund.realised)),
         ],
         data={"principal": principal, "interest_forgone": interest, "loss": loss},
     )
@@ -436,11 +429,9 @@ def finish_project(uow: UnitOfWork, cmd: FinishProject, by: Provenance) -> Outco
     released = project.released
     return Outcome(
         cmd.request_id,
-        f"project {cmd.project} finished on {cmd.decided} (acceptance {cmd.ref}); no further tranches",
-        trace=[f"{project.clause}: unpaid grant released from the commitment: {fmt(project.amount)} granted − "
-               f"{fmt(project.disbursed)} paid = {fmt(released)}",
-               f"{project.unspent_trace()}; the team may reassign it to another project of {project.enterprise} "
-               "(jcg project reassign)"],
+        Message(N_("project {project} finished on {decided} (acceptance {ref}); no further tranches"), project=cmd.project, decided=cmd.decided, ref=cmd.ref),
+        trace=[Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {disbursed} paid = {released}"), clause=project.clause, amount=fmt(project.amount), disbursed=fmt(project.disbursed), released=fmt(released)),
+               Message(N_("{unspent_trace}; the team may reassign it to another project of {enterprise} (jcg project reassign)"), unspent_trace=project.unspent_trace(), enterprise=project.enterprise)],
         data={"unspent": project.unspent, "released": released, "spent": project.spent},
     )
 
@@ -452,7 +443,6 @@ def reassign_unspent(uow: UnitOfWork, cmd: ReassignUnspent, by: Provenance) -> O
     amount = source.reassign_to(by, target, cmd.amount)
     return Outcome(
         cmd.request_id,
-        f"P6.1: {fmt(amount)} unspent fiscal money of project {cmd.project} reassigned to project {cmd.target} "
-        "(a transfer between projects, not new spending)",
+        Message(N_("P6.1: {amount} unspent fiscal money of project {project} reassigned to project {target} (a transfer between projects, not new spending)"), amount=fmt(amount), project=cmd.project, target=cmd.target),
         data={"amount": amount},
     )

@@ -14,14 +14,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
-from domain.clauses import money_clause
 from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.journal import CITY
+from domain.messages import N_, Message
 from domain.money import fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
@@ -48,7 +49,9 @@ class AwardByRule(Command):
     source: str = CITY
 
     def __post_init__(self) -> None:
-        # one spelling per value, so 50万 and 500,000.00 are the same request (idempotency)
+        # one spelling per clause id and per value, so p2.4/P2.4, 合同技术交易额/contract_value and
+        # 50万/500,000.00 are the same request (idempotency)
+        object.__setattr__(self, "clause", canonical_id(self.clause))
         object.__setattr__(self, "basis", canonical_basis(self.clause, self.basis))
 
 
@@ -65,6 +68,9 @@ class RecordExternalAward(Command):
     matter: str
     amount: Decimal
     source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clause", canonical_id(self.clause))
 
 
 # awards ---------------------------------------------------------------------------------
@@ -128,7 +134,7 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     title = find_clause(ent.clause).title
     return Outcome(
         cmd.request_id,
-        f"award {award_id}: {fmt(ent.amount)} to {cmd.recipient} under {ent.clause} {title} ({cmd.ref})",
+        Message(N_("award {award_id}: {amount} to {recipient} under {clause} {title} ({ref})"), award_id=award_id, amount=fmt(ent.amount), recipient=cmd.recipient, clause=ent.clause, title=title, ref=cmd.ref),
         trace=[*ent.trace, f"parameters: {', '.join(ent.versions) or 'none'}"]
         + ([f"G.3 matter: {ent.matter}"] if ent.matter else []),
         data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
@@ -148,8 +154,7 @@ def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provena
         _subject(uow, by, key).record_external(by, party.code)
     return Outcome(
         cmd.request_id,
-        f"external award {fmt(cmd.amount)} to {cmd.recipient} from {cmd.source} ({cmd.ref}) recorded on "
-        f"G.3 matter {matter}; received on it now {fmt(party.received_on(matter))}",
+        Message(N_("external award {amount} to {recipient} from {source} ({ref}) recorded on G.3 matter {matter}; received on it now {received_on}"), amount=fmt(cmd.amount), recipient=cmd.recipient, source=cmd.source, ref=cmd.ref, matter=matter, received_on=fmt(party.received_on(matter))),
     )
 
 
@@ -170,11 +175,11 @@ def calculate(
     if c.id in {"P5.6a", "P5.6b"}:
         raw = dict(basis)
         if "loss" not in raw:
-            raise Refused(f"{c.id}: basis loss (yuan, the principal loss) is required")
+            raise Refused(N_("{id}: basis loss (yuan, the principal loss) is required"), id=c.id)
         rates = {k: parse_rate(raw[k], f"{c.id}: basis {k}") for k in ("province_rate", "city_rate") if k in raw}
         unknown = set(raw) - {"loss", "province_rate", "city_rate"}
         if unknown:
-            raise Refused(f"{c.id}: unknown basis key {', '.join(sorted(unknown))} (expected: loss, province_rate, city_rate)")
+            raise Refused(N_("{id}: unknown basis key {unknown} (expected: loss, province_rate, city_rate)"), id=c.id, unknown=', '.join(sorted(unknown)))
         return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book, **rates)
     uow = UnitOfWork(ledger.repository, ledger.book)
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,

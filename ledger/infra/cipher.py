@@ -14,6 +14,7 @@ import os
 import re
 
 from domain.errors import Refused
+from domain.messages import N_
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 
@@ -38,11 +39,9 @@ def check_cipher_key(key: str) -> None:
     try:
         raw = base64.b64decode(key.strip().encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError) as exc:
-        raise Refused(f"JCG_CIPHER_KEY is not a valid key: not base64 ({exc}); it must be base64 of 16, 24 or "
-                      "32 bytes, as new_cipher_key() makes") from None
+        raise Refused(N_("JCG_CIPHER_KEY is not a valid key: not base64 ({exc}); it must be base64 of 16, 24 or 32 bytes, as new_cipher_key() makes"), exc=exc) from None
     if len(raw) not in KEY_SIZES:
-        raise Refused(f"JCG_CIPHER_KEY is not a valid key: {len(raw)} bytes; it must be base64 of 16, 24 or "
-                      "32 bytes, as new_cipher_key() makes")
+        raise Refused(N_("JCG_CIPHER_KEY is not a valid key: {count_raw} bytes; it must be base64 of 16, 24 or 32 bytes, as new_cipher_key() makes"), count_raw=len(raw))
 
 
 def new_cipher_key() -> str:

@@ -152,10 +152,10 @@ class KeyStore:
     def passphrase(self) -> bytes:
         if self._passphrase is None:
             if self._prompt is None:
-                raise Refused("no passphrase for the key files: set JCG_PASSPHRASE")
+                raise Refused(N_("no passphrase for the key files: set JCG_PASSPHRASE"))
             self._passphrase = self._prompt("Passphrase for the key files")
         if not self._passphrase:
-            raise Refused("the key passphrase may not be empty")
+            raise Refused(N_("the key passphrase may not be empty"))
         return self._passphrase.encode("utf-8")
 
     def new_passphrase(self) -> bytes:
@@ -168,7 +168,7 @@ class KeyStore:
 
     def path(self, name: str) -> Path:
         if not _NAME.fullmatch(name):
-            raise Refused(f"{name!r} cannot name a key file (letters, digits, '.', '_', '-')")
+            raise Refused(N_("{name!r} cannot name a key file (letters, digits, '.', '_', '-')"), name=name)
         return self.directory / f"{name}.key"
 
     def exists(self, name: str) -> bool:
@@ -230,9 +230,9 @@ class KeyStore:
         try:
             key = load_pem_private_key(pem, self.passphrase())
         except (ValueError, TypeError):
-            raise Refused(f"cannot open the key of {name}: wrong passphrase or damaged key file") from None
+            raise Refused(N_("cannot open the key of {name}: wrong passphrase or damaged key file"), name=name) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise Refused(f"the key file of {name} is not an Ed25519 key")
+            raise Refused(N_("the key file of {name} is not an Ed25519 key"), name=name)
         return key
 
     def _read(self, name: str, path: Path) -> bytes:
@@ -240,7 +240,7 @@ class KeyStore:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
-            raise Refused(f"no private key for {name} in {self.directory} (JCG_KEY_DIR)") from None
+            raise Refused(N_("no private key for {name} in {directory} (JCG_KEY_DIR)"), name=name, directory=self.directory) from None
         except OSError as exc:  # ELOOP: a symlink
             raise Refused(N_("the key file of {name} ({path}) is a symlink or cannot be opened "
                              "({reason}): a key file is a regular file"),
@@ -265,7 +265,7 @@ class KeyStore:
 
 def _never_replace_ledger_key(name: str, replace: bool) -> None:
     if replace and name == LEDGER_KEY:
-        raise Refused("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)")
+        raise Refused(N_("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)"))
 
 
 def _stamp(path: Path) -> str:
