@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import click
 
@@ -19,6 +18,7 @@ from commandline.options import (
 )
 from domain import fields
 from domain.errors import Refused
+from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import funds, projects
@@ -80,19 +80,24 @@ def captable_show(session: Session, enterprise: str, as_of: date | None) -> None
 @click.argument("enterprise", type=PARTY)
 @click.option("--format", "fmt_", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option("--as-of", type=DATE, default=None, help="Only transactions up to this date.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE instead of standard output (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file (a regular file only).")
 @pass_session
-def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | None, output: str | None) -> None:
+def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | None, output: str | None,
+                    force: bool) -> None:
     """Export ENTERPRISE's equity transactions as JSON modelled on the Open Cap Table Format.
 
     \b
     Example:
       jcg captable export ENT-001 --format json -o ent-001-captable.json
     """
+    from ledger.infra.outfile import open_out
+
+    target = open_out(output, force=force)
     text = ocf.export_json(session.ledger, enterprise, as_of)
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}")
+    if target is not None:
+        target.write(text + "\n")
+        click.echo(_("wrote {output}").format(output=output))
     else:
         click.echo(text)

@@ -20,6 +20,7 @@ from commandline.options import (
     writing,
 )
 from domain.money import fmt
+from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 
@@ -93,4 +94,4 @@ def fund_list(session: Session) -> None:
       jcg fund list
     """
     for e in funds.registered_funds(session.ledger):
-        click.echo(f"{e.code:<16} capital {fmt(e.capital):>18}  {e.name}  (manager {e.manager or '-'})")
+        click.echo(_("{code:<16} capital {capital:>18}  {name}  (manager {value})").format(code=e.code, capital=fmt(e.capital), name=e.name, value=e.manager or '-'))

@@ -29,6 +29,8 @@ from commandline.options import (
     writing,
 )
 from domain.errors import Refused
+from domain.messages import N_
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
 
@@ -297,6 +299,6 @@ def project_show(session: Session, code: str) -> None:
     try:
         p = session.ledger.aggregate(project_id(code))
     except AggregateNotFoundError:
-        raise Refused(f"project {code} is not registered") from None
+        raise Refused(N_("project {code} is not registered"), code=code) from None
     for line in p.summary():
-        click.echo(line)
+        click.echo(text(line))

@@ -34,9 +34,13 @@ from ledger.infra.clock import Clock, system_clock
 from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.infra.keys import Keyring, KeyStore
 from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.infra.writer_lock import WriterLock
 from ledger.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 20
+# A batch is evaluated optimistically this many times; then once more holding the writer lock
+# (ledger.infra.writer_lock), so a large import finishes beside officers writing back to back.
+BATCH_ATTEMPTS = 3
 
 
 class BatchRefused(Refused):
@@ -102,6 +106,20 @@ class Ledger(Application[UUID]):
         return ledger
 
     database: Database
+    batch_locked = 0  # how many batches had to take the writer lock (benches, tests)
+
+    @property
+    def writer_lock(self) -> WriterLock:
+        lock = self.__dict__.get("_writer_lock")
+        if lock is None:
+            lock = self.__dict__["_writer_lock"] = WriterLock(self.__dict__.get("database"))
+        return lock
+
+    def close(self) -> None:
+        lock = self.__dict__.pop("_writer_lock", None)
+        if lock is not None:
+            lock.close()
+        super().close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -127,7 +145,8 @@ class Ledger(Application[UUID]):
                     return repeated
                 raise
             try:
-                self.save(*events)
+                with self.writer_lock.shared():
+                    self.save(*events)
             except IntegrityError:
                 # the request record already exists (a repeat) or someone else wrote first
                 repeated = self._repeat(command, digest)
@@ -160,39 +179,52 @@ class Ledger(Application[UUID]):
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
             raise Refused(N_("a batch names the same request id twice"))
-        for _ in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.repository, self.book)
-            outcomes: list[Outcome] = []
-            events: list[Any] = []
-            refused = list(problems)
-            malformed = {i for i, _ in problems}
-            for i, command in enumerate(prepared):
-                if i in malformed:
-                    continue
-                digest = command.digest()
-                try:
-                    repeated = self._repeat(command, digest)
-                    if repeated is not None:
-                        outcomes.append(repeated)
-                    else:
-                        outcome, produced = self._run(uow, command, digest)
-                        outcomes.append(outcome)
-                        events += produced
-                except Refused as exc:
-                    refused.append((i, exc.message))
-                if progress is not None:
-                    progress(i + 1, len(prepared))
-            if refused:
-                raise BatchRefused(sorted(refused), len(prepared))
-            if dry_run or not events:
-                return outcomes
-            try:
-                self.save(*events)
-            except IntegrityError:
-                continue  # someone else wrote first (or recorded one of these): re-evaluate all
-            self._after_write()
-            return outcomes
+        for attempt in range(BATCH_ATTEMPTS + 1):
+            if attempt < BATCH_ATTEMPTS:
+                done = self._batch_attempt(prepared, problems, progress, dry_run)
+            else:  # it kept conflicting: take the writer lock, so this evaluation is saved as it is
+                self.batch_locked += 1
+                with self.writer_lock.exclusive():
+                    done = self._batch_attempt(prepared, problems, progress, dry_run)
+            if done is not None:
+                return done
         raise Refused(N_("the ledger is too busy: the batch kept conflicting; try again"))
+
+    def _batch_attempt(self, prepared: list[Command], problems: list[tuple[int, Any]],
+                       progress: Callable[[int, int], None] | None, dry_run: bool) -> list[Outcome] | None:
+        """One evaluation of the whole batch and its save: the outcomes, or None on a conflict."""
+        uow = UnitOfWork(self.repository, self.book)
+        outcomes: list[Outcome] = []
+        events: list[Any] = []
+        refused = list(problems)
+        malformed = {i for i, _ in problems}
+        for i, command in enumerate(prepared):
+            if i in malformed:
+                continue
+            digest = command.digest()
+            try:
+                repeated = self._repeat(command, digest)
+                if repeated is not None:
+                    outcomes.append(repeated)
+                else:
+                    outcome, produced = self._run(uow, command, digest)
+                    outcomes.append(outcome)
+                    events += produced
+            except Refused as exc:
+                refused.append((i, exc.message))
+            if progress is not None:
+                progress(i + 1, len(prepared))
+        if refused:
+            raise BatchRefused(sorted(refused), len(prepared))
+        if dry_run or not events:
+            return outcomes
+        try:
+            with self.writer_lock.shared():
+                self.save(*events)
+        except IntegrityError:
+            return None  # someone else wrote first (or recorded one of these): re-evaluate all
+        self._after_write()
+        return outcomes
 
     def _prepared(self, command: Command) -> Command:
         command = checked(command)

@@ -103,7 +103,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
     echo("== awards and disbursements ==")
-    # every amount is computed by the rules engine from its basis (issue 3), with the trace printed
+    # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
                    basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
@@ -203,7 +203,7 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
-    """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
+    """Sign a checkpoint and verify the whole history as an auditor would."""
     from ledger.audit.checkpoint import parse
     from ledger.audit.checkpointing import write_checkpoint
     from ledger.audit.verify import verify_ledger

@@ -27,6 +27,7 @@ from projections.state import Rows, from_fen
 
 FORMATS = ("table", "csv", "json", "xlsx")
 RIGHT_ALIGNED = frozenset({"year", "awards", "position"})
+WORD_COLUMNS = frozenset({"status", "cap", "scope", "unit", "record", "kind", "account", "bearer", "recipient", "event"})
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def budgets(rows: Rows, by: str = "source") -> Report:
              N_("reassigned (P6.1): moved between project lines (+ in, − out), not new spending")]
     if by == "unit":
         notes.append(N_("each clause counts under its lead 责任单位 (first listed in the clause index)"))
-    return Report(Message(N_("budget execution per fiscal year and {by}"), by=by),
+    return Report(Message(N_("budget execution per fiscal year and {by}"), by=Message(by)),
                   [Column("year"), *heading, Column("committed", True), Column("released", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
@@ -429,5 +430,5 @@ def xlsx(report: Report) -> bytes:
 
 
 def _cols(report: Report) -> list[tables.Col]:
-    return [tables.Col(c.name, money=c.money, right=c.name in RIGHT_ALIGNED, below=c.name == "trace")
-            for c in report.columns]
+    return [tables.Col(c.name, money=c.money, right=c.name in RIGHT_ALIGNED, below=c.name == "trace",
+                       words=c.name in WORD_COLUMNS) for c in report.columns]

@@ -50,7 +50,7 @@ def register_fund(uow: UnitOfWork, cmd: RegisterFund, by: Provenance) -> Outcome
     uow.add(fund, f"fund {cmd.code}")
     return Outcome(
         cmd.request_id,
-        Message(N_("registered fund {code} {name}, manager {value}, capital {capital}"), code=cmd.code, name=cmd.name, value=cmd.manager or '(none)', capital=fmt(fund.capital)),
+        Message(N_("registered fund {code} {name}, manager {value}, capital {capital}"), code=cmd.code, name=cmd.name, value=cmd.manager or Message(N_("(none)")), capital=fmt(fund.capital)),
     )
 
 

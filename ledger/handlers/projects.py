@@ -234,7 +234,7 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
     return Outcome(
         cmd.request_id,
         Message(N_("approved project {code} under {clause}: grant {amount} to {enterprise}, stake to be held by {fund} ({ref})"), code=cmd.code, clause=cmd.clause, amount=fmt(project.amount), enterprise=cmd.enterprise, fund=cmd.fund, ref=cmd.ref),
-        trace=[f"{cmd.clause}: {line}" for line in terms.describe()],
+        trace=[Message(N_("{clause}: {line}"), clause=cmd.clause, line=line) for line in terms.describe()],
     )
 
 

@@ -135,8 +135,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     return Outcome(
         cmd.request_id,
         Message(N_("award {award_id}: {amount} to {recipient} under {clause} {title} ({ref})"), award_id=award_id, amount=fmt(ent.amount), recipient=cmd.recipient, clause=ent.clause, title=title, ref=cmd.ref),
-        trace=[*ent.trace, f"parameters: {', '.join(ent.versions) or 'none'}"]
-        + ([f"G.3 matter: {ent.matter}"] if ent.matter else []),
+        trace=[*ent.trace, Message(N_("parameters: {versions}"), versions=", ".join(ent.versions) or Message(N_("none")))]
+        + ([Message(N_("G.3 matter: {matter}"), matter=ent.matter)] if ent.matter else []),
         data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
     )
 
