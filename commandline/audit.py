@@ -11,7 +11,6 @@ from commandline.options import (
     Session,
     pass_session,
 )
-from commandline.report import _read_model_rows
 from domain import fields
 from domain.errors import Refused
 from domain.messages import N_
@@ -35,34 +34,38 @@ def audit_replay(session: Session) -> None:
     Example:
       jcg audit replay
     """
+    import tempfile
     import time
 
-    from projections.runner import catch_up, differences, rebuild
+    from ledger.infra.config import parse_database
+    from projections.runner import compare, rebuild
     from projections.store import ReadModelStore
 
     ledger = session.ledger
-    store = ReadModelStore(ledger.database)
-    try:
-        position = catch_up(ledger, store)
-        incremental = store.load()
-        click.echo(_("incremental read models at position {position}; rebuilding from the log …").format(position=position), err=True)
-        started = time.perf_counter()
-        shown = [0]
+    side = session.read_side
+    position = side.current()
+    click.echo(_("incremental read models at position {position}; rebuilding from the log …").format(position=position), err=True)
+    started = time.perf_counter()
+    shown = [0]
 
-        def progress(p: int) -> None:
-            if p - shown[0] >= 10_000 or p == position:
-                shown[0] = p
-                click.echo(_("  replayed {p:,} events").format(p=p), err=True)
+    def progress(p: int) -> None:
+        if p - shown[0] >= 10_000 or p == position:
+            shown[0] = p
+            click.echo(_("  replayed {p:,} events").format(p=p), err=True)
 
-        rebuilt_to = rebuild(ledger, store, progress=progress, stop=position)
-        seconds = time.perf_counter() - started
-        click.echo(_("  replayed {rebuilt_to:,} events in {seconds:.2f} s").format(rebuilt_to=rebuilt_to, seconds=seconds), err=True)
-        found = differences(incremental, store.load())
-    finally:
-        store.close()
+    with tempfile.TemporaryDirectory(prefix="jcg-replay-") as tmp:
+        rebuilt = ReadModelStore(parse_database(f"sqlite:///{tmp}/rebuilt.sqlite"))
+        try:
+            rebuilt_to = rebuild(ledger, rebuilt, progress=progress, stop=position)
+            seconds = time.perf_counter() - started
+            click.echo(_("  replayed {rebuilt_to:,} events in {seconds:.2f} s").format(rebuilt_to=rebuilt_to, seconds=seconds), err=True)
+            found = compare(side.store, rebuilt)
+        finally:
+            rebuilt.close()
     if found:
         for line in found:
             click.echo(_("difference: {line}").format(line=line))
+        rebuild(ledger, side.store, stop=position)  # the incremental models are replaced by the rebuilt ones
         raise Refused(N_("replay differs from the incremental read models in {count_found} row(s)"), count_found=len(found))
     click.echo(_("replay of {rebuilt_to:,} events equals the incremental read models").format(rebuilt_to=rebuilt_to))
 
@@ -81,9 +84,13 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
       jcg audit trail U1
       jcg audit trail U1-A1 --format json
     """
-    from projections import reports
+    import sqlalchemy as sa
 
-    rows = _read_model_rows(session, None, None)
+    from projections import reports
+    from projections.trail import TRAIL
+
+    found = session.read_side.list_rows(TRAIL, sa.or_(TRAIL.c.entity == entity, TRAIL.c.award == entity))
+    rows = {"rm_trail": {(r["position"],): r for r in found}}
     click.echo(reports.render(reports.trail(rows, entity), form))
 
 

@@ -10,6 +10,7 @@ import click
 from commandline.options import (
     DATE,
     PARTY,
+    POSITION,
     YUAN,
     Session,
     common,
@@ -21,7 +22,7 @@ from domain.errors import Refused
 from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
-from ledger.handlers import funds, projects
+from ledger.handlers import projects
 
 
 @click.group(cls=I18nGroup)
@@ -61,18 +62,23 @@ def captable_register(session: Session, enterprise: str, holders: tuple[str, ...
 
 @captable.command("show")
 @click.argument("enterprise", type=PARTY)
-@click.option("--as-of", type=DATE, default=None, help="Default: today.")
+@click.option("--as-of", type=DATE, default=None, help="As of a decision date (default: everything recorded).")
+@click.option("--at-position", type=POSITION, default=None, help="After the first N recorded events.")
 @pass_session
-def captable_show(session: Session, enterprise: str, as_of: date | None) -> None:
-    """Show ENTERPRISE's holders, registered capital and percentages on a date.
+def captable_show(session: Session, enterprise: str, as_of: date | None, at_position: int | None) -> None:
+    """Show ENTERPRISE's holders, registered capital and percentages (the moment `fund show`
+    and `report funds` use for the same options).
 
     \b
     Example:
       jcg captable show ENT-001 --as-of 2026-01-05
     """
-    from domain.captable import describe
+    from ledger.queries import get_register
+    from projections import views
 
-    for line in describe(funds.load_register(session.ledger, enterprise).table(as_of or date.today())):
+    get_register(session.ledger, enterprise)  # NotFound without a register
+    rows, moment = session.read_side.at("captable", as_of=as_of, at_position=at_position)
+    for line in views.cap_table_lines(views.cap_table(rows, enterprise), moment):
         click.echo(line)
 
 

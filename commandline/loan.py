@@ -23,8 +23,6 @@ from commandline.options import (
     writing,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
-from domain.errors import Refused
-from domain.ids import loan_id
 from domain.loan import PAYERS as LOAN_PAYERS
 from domain.money import fmt
 from i18n import _, text
@@ -207,12 +205,9 @@ def loan_show(session: Session, code: str) -> None:
     Example:
       jcg loan show L-2025-001
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_loan
 
-    try:
-        ln = session.ledger.aggregate(loan_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"loan {code} is not registered") from None
+    ln = get_loan(session.ledger, code)
     click.echo(_("{code}  {category} {loan_categories}  bank {bank} → borrower {borrower}  [{status}]").format(code=ln.code, category=ln.category, loan_categories=LOAN_CATEGORIES[ln.category], bank=ln.bank, borrower=ln.borrower, status=_(ln.status)))
     click.echo(_("  principal {principal} from {start} for {term_months} months; disbursed {disbursed}, repaid {repaid}, unrepaid {unrepaid}").format(principal=fmt(ln.principal), start=ln.start, term_months=ln.term_months, disbursed=fmt(ln.disbursed), repaid=fmt(ln.repaid), unrepaid=fmt(ln.unrepaid)))
     if ln.non_performing_on:
@@ -249,11 +244,8 @@ def loan_list(session: Session) -> None:
     Example:
       jcg loan list
     """
-    from domain.loan import Loan
+    from projections import views
 
-    for _position, e in session.ledger.read_log():
-        if isinstance(e, Loan.Enrolled):  # type: ignore[attr-defined]
-            ln = session.ledger.aggregate(e.originator_id)
-            loss = f"loss {fmt(ln.loss)}" if ln.loss_declared_on else ""
-            click.echo(f"{ln.code:<16} {ln.category:<6} {ln.bank:<12} {ln.borrower:<12} "
-                       f"{fmt(ln.principal):>16}  {ln.status:<15} {loss}".rstrip())
+    rows, _position = session.read_side.rows("loans")
+    for line in views.loans_list(rows):
+        click.echo(line)

@@ -28,8 +28,6 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.errors import Refused
-from domain.messages import N_
 from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
@@ -292,13 +290,8 @@ def project_show(session: Session, code: str) -> None:
     Example:
       jcg project show PJ-1
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_project
 
-    from domain.ids import project_id
 
-    try:
-        p = session.ledger.aggregate(project_id(code))
-    except AggregateNotFoundError:
-        raise Refused(N_("project {code} is not registered"), code=code) from None
-    for line in p.summary():
+    for line in get_project(session.ledger, code).summary():
         click.echo(text(line))

@@ -96,8 +96,9 @@ class Ledger(Application[UUID]):
         (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
         if not create or db.read_only:
+            cipher = cipher_env()  # a bad key is named before anything else
             check_ledger_exists(db)
-            ledger = cls({**db.env, **cipher_env(), "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
+            ledger = cls({**db.env, **cipher, "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
         else:
             with creation_lock(db):
                 ensure_schema(db)

@@ -75,7 +75,11 @@ def _remove_sqlite(path: str) -> None:
             pass
 
 
-def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
+def run_demo(ledger: Ledger, echo: Callable[[str], None],
+             show: Callable[[str, str, date], list[str]] | None = None) -> None:
+    """``show(what, code, day)``: the read side's text for a "fund" or a "captable" on a day
+    (given by the command line, which owns the views; without it those lines are left out)."""
+
     def do(command: Command) -> None:
         outcome = ledger.execute(command)
         echo(f"- {outcome.message}")
@@ -87,12 +91,12 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
 
     with tempfile.TemporaryDirectory(prefix="jcg-demo-keys-") as keys:
         seal_demo_ledger(ledger, echo, keys)
-        _chapters(ledger, echo, do, on)
+        _chapters(ledger, echo, do, on, show)
         audit_demo_ledger(ledger, echo)
 
 
 def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command], None],
-              on: Callable[..., dict[str, object]]) -> None:
+              on: Callable[..., dict[str, object]], show: Callable[[str, str, date], list[str]] | None) -> None:
     echo("== parties ==")
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))
@@ -143,8 +147,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
 
     echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
-    from domain.captable import describe as describe_cap_table
-    from ledger.handlers.funds import RegisterFund, fund_report, load_register
+    from ledger.handlers.funds import RegisterFund
     from ledger.handlers.projects import (
         ApproveProject,
         BuyBack,
@@ -169,7 +172,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0801", **on("2025-08-01")))
     do(RecordTrigger(project="PJ-LASER", **on("2026-01-05")))
     do(ConvertProject(project="PJ-LASER", **on("2026-01-05", ref="临科发〔2026〕1号")))
-    for line in describe_cap_table(load_register(ledger, "ENT-001").table(date(2026, 1, 5))):
+    for line in show("captable", "ENT-001", date(2026, 1, 5)) if show else ():
         echo(f"    {line}")
     do(BuyBack(project="PJ-LASER", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
     do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
@@ -178,7 +181,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(PayTranche(project="PJ-CELL", amount=Decimal("500000.00"), voucher="付-2025-0315", **on("2025-03-15")))
     do(FailProject(project="PJ-CELL", reason="技术路线失败, 尽职调查完备, 无违规", **on("2026-09-01",
                    ref="临科发〔2026〕20号")))
-    for line in fund_report(ledger, "F-SEED", ledger.book, date(2028, 1, 5)):
+    for line in show("fund", "F-SEED", date(2028, 1, 5)) if show else ():
         echo(f"    {line}")
 
     echo("== balances (from the journal) ==")

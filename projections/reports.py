@@ -232,7 +232,7 @@ def budgets(rows: Rows, by: str = "source") -> Report:
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 
-def _tolerance(book: ParameterBook, on: date) -> Decimal:
+def tolerance_on(book: ParameterBook, on: date) -> Decimal:
     """P5.8 failure tolerance in force on ``on`` (the first version for earlier dates)."""
     try:
         value: Decimal = book.at("P5.8", "failure_tolerance", on).value
@@ -250,7 +250,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
     P5.8 counts sit on the fund's row. The table shows holdings indented under their fund
     and the P5.8 ratio in words."""
     book = book or parameter_book()
-    tolerance = _tolerance(book, on or date.today())
+    tolerance = tolerance_on(book, on or date.today())
     holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
     for key, r in sorted(rows["rm_fund_holdings"].items()):
         holdings.setdefault(key[0], []).append((key, r))
@@ -302,7 +302,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
                   [*common, N_("record fund: the fund's totals and its P5.8 early-stage projects, failed ones, the tolerance in force and whether the ratio is above it; record holding: one per enterprise and kind"), *notes], display=table)
 
 
-def _loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
+def loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
     """As domain.loan.Loan.status, from the read model's figures."""
     if loan["claimed_on"]:
         if not loan["approved_on"]:
@@ -333,7 +333,7 @@ def loans(rows: Rows) -> Report:
         own = bearers.get(code, {})
         unrepaid = _money(totals["disbursed_fen"]) - _money(totals["repaid_fen"])
         out.append([code, loan["bank"], loan["borrower"], loan["category"], clause_title(loan["category"]),
-                    _loan_status(loan, totals, own),
+                    loan_status(loan, totals, own),
                     _money(loan["principal_fen"]), unrepaid, _money(totals["loss_fen"]),
                     "", "", "", "", _money(totals["recovered_fen"])])
         for name in (*PAYERS, BANK):
