@@ -149,6 +149,10 @@ def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)  # checked before anything is stored
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     written = write_checkpoint(session.ledger, session.officer, decided=date.today(),
                                deliver=target.write if target is not None else None)
     if written.registration is not None:
@@ -179,6 +183,10 @@ def audit_prove(session: Session, position: int, out: str | None, force: bool) -
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
     if target is not None:
         target.write(text + "\n")

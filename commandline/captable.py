@@ -101,6 +101,10 @@ def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | 
     from ledger.infra.outfile import open_out
 
     target = open_out(output, force=force)
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     text = ocf.export_json(session.ledger, enterprise, as_of)
     if target is not None:
         target.write(text + "\n")

@@ -60,6 +60,10 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)  # a bad path is refused before the key is made
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     keyring = officer_keyring()
     public = keygen(keyring.store, name)
     if target is not None:

@@ -145,7 +145,7 @@ def compensation_split(
         off_city = min(excess, city)
         city -= off_city
         province -= excess - off_city
-        taken = Message(N_("{off_city} off {city}'s share → {city2}"), off_city=fmt(off_city), city=CITY, city2=fmt(city))
+        taken: str = Message(N_("{off_city} off {city}'s share → {city2}"), off_city=fmt(off_city), city=CITY, city2=fmt(city))
         if excess > off_city:
             taken += Message(N_(", {value} off {province}'s share → {province2}"), value=fmt(excess - off_city), province=PROVINCE, province2=fmt(province))
         extra.insert(0, (
@@ -184,7 +184,7 @@ def recovery_return(
     parts = {k: target[k] - before[k] for k in BEARERS}
     moves = _keep_within(parts, {k: shares[k] - before[k] for k in BEARERS})
     public = [k for k in BEARERS if k != BANK]
-    formula = [
+    formula: list[str] = [
         Message(N_("{k} {total} × {shares} / {loss} → {target}, less {before} returned before = {value}"), k=k, total=fmt(total), shares=fmt(shares[k]), loss=fmt(loss), target=fmt(target[k]), before=fmt(before[k]), value=fmt(target[k] - before[k]))
         for k in public
     ]

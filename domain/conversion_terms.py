@@ -274,7 +274,7 @@ class ConversionTerms:
         elif self.pricing.mechanism == "discount":
             assert self.pricing.discount is not None
             price = Message(N_("round price less {discount}"), discount=pct(self.pricing.discount))
-        lines = [
+        lines: list[str] = [
             Message(N_("trigger: {describe}; price: {price}; maximum stake {max_stake}"), describe=self.trigger.describe(), price=price, max_stake=pct(self.max_stake)),
             Message(N_("exit: buyback by the team at {describe}, {window_from_years}–{window_until_years} years after conversion, up to {ratio} of the stake"), describe=self.exit.describe(), window_from_years=self.window_from_years, window_until_years=self.window_until_years, ratio=pct(self.ratio)),
         ]

@@ -946,7 +946,7 @@ class Project(Aggregate):
 
     # views ----------------------------------------------------------------------------
     def summary(self) -> list[str]:
-        lines = [
+        lines: list[str] = [
             Message(N_("{code}  {title}  ({clause}, {status}); enterprise {enterprise}, holder {fund}, approved {approved_on}"), code=self.code, title=self.title, clause=self.clause, status=Message(self.status), enterprise=self.enterprise, fund=self.fund, approved_on=self.approved_on),
             Message(N_("  grant {amount}; paid {disbursed} in {count_tranches} tranche(s); reassigned in {reassigned_in}, out {reassigned_out}; clawed back {clawed_back}; unpaid grant released {released}, still committed {outstanding}"), amount=fmt(self.amount), disbursed=fmt(self.disbursed), count_tranches=len(self.tranches), reassigned_in=fmt(self.reassigned_in), reassigned_out=fmt(self.reassigned_out), clawed_back=fmt(self.clawed_back), released=fmt(self.released), outstanding=fmt(self.outstanding)),
         ]

@@ -8,6 +8,7 @@ fresh state, so caps checked inside aggregates cannot be raced past.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -41,6 +42,7 @@ MAX_ATTEMPTS = 20
 # A batch is evaluated optimistically this many times; then once more holding the writer lock
 # (ledger.infra.writer_lock), so a large import finishes beside officers writing back to back.
 BATCH_ATTEMPTS = 3
+SLOW_BATCH_SECONDS = 1.0  # after a conflicting evaluation this long, lock at once (bench/import_beside_writer.py)
 
 
 class BatchRefused(Refused):
@@ -71,7 +73,7 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
-        self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
+        self._plain_mapper: Mapper[Any] = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
@@ -180,15 +182,19 @@ class Ledger(Application[UUID]):
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
             raise Refused(N_("a batch names the same request id twice"))
-        for attempt in range(BATCH_ATTEMPTS + 1):
-            if attempt < BATCH_ATTEMPTS:
-                done = self._batch_attempt(prepared, problems, progress, dry_run)
-            else:  # it kept conflicting: take the writer lock, so this evaluation is saved as it is
-                self.batch_locked += 1
-                with self.writer_lock.exclusive():
-                    done = self._batch_attempt(prepared, problems, progress, dry_run)
+        for _ in range(BATCH_ATTEMPTS):
+            start = time.perf_counter()
+            done = self._batch_attempt(prepared, problems, progress, dry_run)
             if done is not None:
                 return done
+            if time.perf_counter() - start > SLOW_BATCH_SECONDS:
+                break  # a long evaluation would lose again to officers writing meanwhile
+        # it kept conflicting: take the writer lock, so this evaluation is saved as it is
+        self.batch_locked += 1
+        with self.writer_lock.exclusive():
+            done = self._batch_attempt(prepared, problems, progress, dry_run)
+        if done is not None:
+            return done
         raise Refused(N_("the ledger is too busy: the batch kept conflicting; try again"))
 
     def _batch_attempt(self, prepared: list[Command], problems: list[tuple[int, Any]],

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from domain.errors import Refused
 from domain.journal import trial_balance
@@ -52,12 +53,12 @@ def _made_by_demo(url: str) -> bool:
     by a registered officer, so nobody else wrote to it)."""
     from eventsourcing.application import AggregateNotFoundError
 
-    from domain.officer import ROSTER_ID
+    from domain.officer import ROSTER_ID, OfficerRoster
 
     ledger = Ledger.open(url)
     try:
         try:
-            roster = ledger.repository.get(ROSTER_ID)
+            roster: OfficerRoster = ledger.repository.get(ROSTER_ID)
         except AggregateNotFoundError:
             return next(iter(ledger.read_log()), None) is None
         return set(roster.officers) <= {OFFICER, SECOND_APPROVER}
@@ -86,7 +87,7 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
         for line in outcome.trace:
             echo(f"    {line}")
 
-    def on(day: str, **kw: object) -> dict[str, object]:
+    def on(day: str, **kw: object) -> dict[str, Any]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
     with tempfile.TemporaryDirectory(prefix="jcg-demo-keys-") as keys:
@@ -96,7 +97,7 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
 
 
 def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command], None],
-              on: Callable[..., dict[str, object]], show: Callable[[str, str, date], list[str]] | None) -> None:
+              on: Callable[..., dict[str, Any]], show: Callable[[str, str, date], list[str]] | None) -> None:
     echo("== parties ==")
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))

@@ -57,6 +57,7 @@ def get_register(ledger: Any, enterprise: str) -> ShareRegister:
 def find_roster(ledger: Any) -> OfficerRoster | None:
     """The officer roster, or None before the first officer (an unreadable roster is an error)."""
     try:
-        return ledger.repository.get(ROSTER_ID)
+        roster: OfficerRoster = ledger.repository.get(ROSTER_ID)
+        return roster
     except AggregateNotFoundError:
         return None

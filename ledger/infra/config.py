@@ -49,8 +49,8 @@ def parse_database(url: str) -> Database:
         return Database(url, "sqlite", env, alchemy, read_only=read_only, path=path)
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
-        query = parse_qs(parsed.query)
-        schema = query.get("schema", [""])[0]
+        pg_options = parse_qs(parsed.query)
+        schema = pg_options.get("schema", [""])[0]
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
@@ -127,9 +127,10 @@ def check_ledger_exists(db: Database) -> None:
         dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
         user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
         connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
-    ) as conn:
+    ) as pg:
         table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+        row = pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+        if row is None or row[0] is None:
             raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
 
 
