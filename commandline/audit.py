@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from commandline.options import (
+    POSITION,
     Session,
     pass_session,
 )
+from domain import fields
 from domain.errors import Refused
 from domain.messages import N_
 from i18n import _
@@ -94,7 +95,7 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
 
 
 @audit.command("verify")
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
               help="A checkpoint the auditor kept (signed note); the log must extend it.")
 @click.option("--vkey", default=None, help="The ledger's verifier key, as text or a file holding it "
               "(default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
@@ -113,7 +114,9 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     def progress(done: int, total: int) -> None:
         click.echo(_("verified {done:,} of {total:,} events").format(done=done, total=total), err=True)
 
-    note = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    note = read_text_bounded(checkpoint_file, NOTE_LIMIT) if checkpoint_file else None
     result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
     click.echo(_("{events} events, {requests} requests, {signatures} signatures verified, {money_events} journal entries balanced; root {hex}").format(events=result.events, requests=result.requests, signatures=result.signatures, money_events=result.money_events, hex=result.root.hex()))
     for line in result.checkpoints:
@@ -161,7 +164,7 @@ def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
 
 
 @audit.command("prove")
-@click.argument("position", type=int)
+@click.argument("position", type=POSITION)
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the JSON to FILE (never over a file, never through a symlink).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
@@ -211,11 +214,14 @@ def audit_consistency(session: Session, old: str, new: str) -> None:
 
 
 def _tree_size(arg: str) -> int:
-    from ledger.audit.checkpoint import CheckpointError, parse
+    import re
 
-    if arg.isdigit():
-        return int(arg)
+    from ledger.audit.checkpoint import CheckpointError, parse
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    if re.fullmatch(r"[0-9]+", arg):
+        return fields.POSITION(arg)
     try:
-        return parse(Path(arg).read_text(encoding="utf-8"))[0].size
-    except (OSError, CheckpointError) as exc:
+        return parse(read_text_bounded(arg, NOTE_LIMIT))[0].size
+    except (CheckpointError, Refused) as exc:
         raise click.BadParameter(f"{arg!r} is neither a tree size nor a checkpoint file ({exc})") from None
