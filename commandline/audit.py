@@ -7,11 +7,13 @@ from datetime import date
 import click
 
 from commandline.options import (
+    POSITION,
     Session,
     pass_session,
 )
+from domain import fields
 from domain.errors import Refused
-from domain.messages import N_, Message
+from domain.messages import N_
 from i18n import _, text
 from i18n.clicktools import I18nGroup
 
@@ -93,7 +95,7 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
 
 
 @audit.command("verify")
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
               help="A checkpoint the auditor kept (signed note); the log must extend it.")
 @click.option("--vkey", default=None, help="The ledger's verifier key, as text or a file holding it "
               "(default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
@@ -112,7 +114,9 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     def progress(done: int, total: int) -> None:
         click.echo(_("verified {done:,} of {total:,} events").format(done=done, total=total), err=True)
 
-    note = read_checkpoint_file(checkpoint_file) if checkpoint_file else None
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    note = read_text_bounded(checkpoint_file, NOTE_LIMIT) if checkpoint_file else None
     result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
     click.echo(_("{events} events, {requests} requests, {signatures} signatures verified, {money_events} journal entries balanced; root {hex}").format(events=result.events, requests=result.requests, signatures=result.signatures, money_events=result.money_events, hex=result.root.hex()))
     for line in result.checkpoints:
@@ -166,7 +170,7 @@ FORMAT = click.option("--format", "form", type=click.Choice(["text", "json"]), d
 
 
 @audit.command("prove")
-@click.argument("position", type=int)
+@click.argument("position", type=POSITION)
 @click.option("--checkpoint", "kept_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Prove against this checkpoint you kept (checked first: signature and root); "
                    "default: the latest stored checkpoint covering POSITION.")
@@ -228,35 +232,24 @@ def audit_consistency(session: Session, old: str, new: str, vkey: str | None, fo
                nl=form == "json")
 
 
-MAX_CHECKPOINT_FILE = 64 * 1024  # a checkpoint is a few hundred bytes
-
-
 def read_checkpoint_file(path: str) -> str:
     """A checkpoint file's text, bounded (a checkpoint is a few hundred bytes; never /dev/zero)."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(MAX_CHECKPOINT_FILE + 1)
-    except OSError as exc:
-        raise click.BadParameter(f"{path!r}: {exc.strerror or exc}") from None
-    if len(data) > MAX_CHECKPOINT_FILE:
-        raise click.BadParameter(text(Message(N_("{path} is larger than a checkpoint ({limit} bytes at most)"),
-                                              path=repr(path), limit=f"{MAX_CHECKPOINT_FILE:,}")))
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise click.BadParameter(text(Message(N_("{path} is not a checkpoint (not UTF-8 text)"),
-                                              path=repr(path)))) from None
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    return read_text_bounded(path, NOTE_LIMIT)
 
 
 def _tree_size(arg: str) -> int | str:
     """A tree size, or the text of a checkpoint file (checked by the proof, not here)."""
+    import re
+
     from ledger.audit.checkpoint import CheckpointError, parse
 
-    if arg.isdigit():
-        return int(arg)
-    note = read_checkpoint_file(arg)
+    if re.fullmatch(r"[0-9]+", arg):
+        return fields.POSITION(arg)
     try:
+        note = read_checkpoint_file(arg)
         parse(note)
-    except CheckpointError as exc:
+    except (CheckpointError, Refused) as exc:
         raise click.BadParameter(f"{arg!r} is neither a tree size nor a checkpoint file ({exc})") from None
     return note
