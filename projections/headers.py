@@ -39,6 +39,13 @@ WORDS = (
     N_("Failed"), N_("BoughtBack"), N_("Sold"), N_("PlaceTaken"), N_("RequestRecorded"),
 )
 
+# Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps
+BASIS_WORDS = (
+    N_("national"), N_("provincial"), N_("municipal"), N_("factory"), N_("office"), N_("academician"),
+    N_("national leader"), N_("doctoral"), N_("doctorate"), N_("master"), N_("China"), N_("Shanxi"),
+    N_("provincial specialised"), N_("provincial little giant"), N_("national little giant"),
+)
+
 # Lines of `audit trail` kept as text in the read model, shown translated (i18n.retranslate).
 TRAIL_LINES = (
     N_("journal: {legs}"), N_("Dr {account} {amount}"), N_("Cr {account} {amount}"),

@@ -364,7 +364,10 @@ def check_recipient_kind(r: Rule, recipient: Enterprise) -> None:
     if recipient.kind not in r.kinds:
         allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
         article = "an" if recipient.kind[0] in "aeio" else "a"
-        raise Refused(N_("{clause}: recipient {code} is {article} {kind}; the clause pays {allowed}"), clause=r.clause, code=recipient.code, article=article, kind=recipient.kind, allowed=allowed)
+        # kind_label, allowed_labels: the Chinese words, for the translation
+        raise Refused(N_("{clause}: recipient {code} is {article} {kind}; the clause pays {allowed}"), clause=r.clause,
+                      code=recipient.code, article=article, kind=recipient.kind, allowed=allowed,
+                      kind_label=KINDS[recipient.kind], allowed_labels="、".join(KINDS[k] for k in r.kinds))
 
 
 def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:

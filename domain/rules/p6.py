@@ -63,7 +63,7 @@ CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器
 @rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
 def incubator(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("new {level} incubator"), level=level))
+    calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
     calc.matter(matter_key("P6.4a"))
 
 
@@ -71,7 +71,7 @@ def incubator(calc: Calculation) -> None:
       matter="P6.4b", once=True)
 def makerspace(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("new {level} makerspace"), level=level))
+    calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
     calc.matter(matter_key("P6.4b"))
 
 
@@ -92,7 +92,7 @@ def high_tech_enterprise(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("first recognition {replace}"), replace=level.replace('_', ' ')))
+    calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 
 
@@ -102,7 +102,7 @@ def specialised_upgrade(calc: Calculation) -> None:
       shared="patent")
 def patent_prize(calc: Calculation) -> None:
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value='China' if prize == 'china' else 'Shanxi'))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
 
 
