@@ -9,6 +9,12 @@ import click
 
 from commandline.options import (
     DATE,
+    LOAN,
+    PARTY,
+    REASON_OR_NONE,
+    SOURCE,
+    TERM_MONTHS,
+    VOUCHER,
     YUAN,
     RateType,
     Session,
@@ -17,12 +23,12 @@ from commandline.options import (
     writing,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
-from domain.errors import Refused
-from domain.ids import loan_id
 from domain.loan import PAYERS as LOAN_PAYERS
 from domain.money import fmt
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import loans as loan_cmds
+from projections.tables import Col, text_table
 
 
 @click.group(cls=I18nGroup)
@@ -37,14 +43,14 @@ def loan() -> None:
 
 
 @loan.command("enrol")
-@click.argument("code")
-@click.option("--bank", required=True, help="Party code of the lending bank (kind bank).")
-@click.option("--borrower", required=True, help="Party code of the borrowing enterprise.")
+@click.argument("code", type=LOAN)
+@click.option("--bank", type=PARTY, required=True, help="Party code of the lending bank (kind bank).")
+@click.option("--borrower", type=PARTY, required=True, help="Party code of the borrowing enterprise.")
 @click.option("--category", type=click.Choice(sorted(LOAN_CATEGORIES)), required=True,
               help="P5.6a tech-transfer loan, P5.6b early-stage R&D credit loan.")
 @click.option("--principal", type=YUAN, required=True)
 @click.option("--start", type=DATE, required=True, help="Loan start date.")
-@click.option("--term", "term_months", type=click.IntRange(min=1), required=True, help="Term in months.")
+@click.option("--term", "term_months", type=TERM_MONTHS, required=True, help="Term in months (1 to 360).")
 @click.option("--stage", type=click.Choice(["early", "startup"]), default=None,
               help="P5.6b: the borrower's stage, early (早期) or startup (初创期); required for P5.6b.")
 @writing
@@ -64,7 +70,7 @@ def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: 
 
 
 @loan.command("disburse")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True)
 @writing
 @pass_session
@@ -79,7 +85,7 @@ def loan_disburse(session: Session, code: str, amount: Decimal, decided: date, r
 
 
 @loan.command("repay")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True, help="Principal repaid (interest is not tracked).")
 @writing
 @pass_session
@@ -94,8 +100,8 @@ def loan_repay(session: Session, code: str, amount: Decimal, decided: date, ref:
 
 
 @loan.command("default")
-@click.argument("code")
-@click.option("--reason", default="", help="Why it is non-performing (e.g. 逾期90天).")
+@click.argument("code", type=LOAN)
+@click.option("--reason", type=REASON_OR_NONE, default="", help="Why it is non-performing (e.g. 逾期90天).")
 @click.option("--loss", type=YUAN, default=None,
               help="With this: the bank declares recovery exhausted with this remaining principal loss.")
 @click.option("--basis", default="principal", show_default=True,
@@ -119,7 +125,7 @@ def loan_default(session: Session, code: str, reason: str, loss: Decimal | None,
 
 
 @loan.command("claim")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--loss", type=YUAN, default=None, help="The declared principal loss (checked; default: it).")
 @click.option("--basis", default="principal", show_default=True,
               help="Only principal is compensated; interest and fees are refused.")
@@ -140,7 +146,7 @@ def loan_claim(session: Session, code: str, loss: Decimal | None, basis: str, pr
 
 
 @loan.command("approve")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @writing
 @pass_session
 def loan_approve(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
@@ -156,10 +162,10 @@ def loan_approve(session: Session, code: str, decided: date, ref: str, request_i
 
 
 @loan.command("pay")
-@click.argument("code")
-@click.option("--payer", required=True, help="省财政 (province) or 市财政 (city).")
+@click.argument("code", type=LOAN)
+@click.option("--payer", type=SOURCE, required=True, help="省财政 (province) or 市财政 (city).")
 @click.option("--amount", type=YUAN, default=None, help="Default: all the payer still owes.")
-@click.option("--voucher", default="", help="Payment voucher number.")
+@click.option("--voucher", type=VOUCHER, default="", help="Payment voucher number.")
 @writing
 @pass_session
 def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, voucher: str, decided: date,
@@ -175,7 +181,7 @@ def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, vo
 
 
 @loan.command("recover")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True)
 @writing
 @pass_session
@@ -192,7 +198,7 @@ def loan_recover(session: Session, code: str, amount: Decimal, decided: date, re
 
 
 @loan.command("show")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @pass_session
 def loan_show(session: Session, code: str) -> None:
     """Show loan CODE: principal, loss, the claim's split, what 省财政 and 市财政 owe and have paid.
@@ -201,35 +207,34 @@ def loan_show(session: Session, code: str) -> None:
     Example:
       jcg loan show L-2025-001
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_loan
 
-    try:
-        ln = session.ledger.aggregate(loan_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"loan {code} is not registered") from None
-    click.echo(f"{ln.code}  {ln.category} {LOAN_CATEGORIES[ln.category]}  bank {ln.bank} → borrower {ln.borrower}"
-               f"  [{ln.status}]")
-    click.echo(f"  principal {fmt(ln.principal)} from {ln.start} for {ln.term_months} months; disbursed "
-               f"{fmt(ln.disbursed)}, repaid {fmt(ln.repaid)}, unrepaid {fmt(ln.unrepaid)}")
+    ln = get_loan(session.ledger, code)
+    click.echo(_("{code}  {category} {loan_categories}  bank {bank} → borrower {borrower}  [{status}]").format(code=ln.code, category=ln.category, loan_categories=LOAN_CATEGORIES[ln.category], bank=ln.bank, borrower=ln.borrower, status=_(ln.status)))
+    click.echo(_("  principal {principal} from {start} for {term_months} months; disbursed {disbursed}, repaid {repaid}, unrepaid {unrepaid}").format(principal=fmt(ln.principal), start=ln.start, term_months=ln.term_months, disbursed=fmt(ln.disbursed), repaid=fmt(ln.repaid), unrepaid=fmt(ln.unrepaid)))
     if ln.non_performing_on:
-        click.echo(f"  non-performing since {ln.non_performing_on}")
+        click.echo(_("  non-performing since {non_performing_on}").format(non_performing_on=ln.non_performing_on))
     if ln.loss_declared_on:
-        click.echo(f"  recovery exhausted {ln.loss_declared_on}: principal loss {fmt(ln.loss)}")
+        click.echo(_("  recovery exhausted {loss_declared_on}: principal loss {loss}").format(loss_declared_on=ln.loss_declared_on, loss=fmt(ln.loss)))
     claim = ln.claim
     if claim is None:
         return
-    approval = (f"approved {claim.approved_on} ({claim.approved_ref}) by {claim.approved_by}" if claim.approved_on
-                else "not approved yet")
-    click.echo(f"  claim {claim.clause} on {claim.claimed_on} filed by {claim.claimed_by}, {approval}")
+    approval = (_("approved {on} ({ref}) by {by}").format(on=claim.approved_on, ref=claim.approved_ref,
+                                                           by=claim.approved_by) if claim.approved_on
+                else _("not approved yet"))
+    click.echo(_("  claim {clause} on {claimed_on} filed by {claimed_by}, {approval}").format(clause=claim.clause, claimed_on=claim.claimed_on, claimed_by=claim.claimed_by, approval=approval))
     for line in claim.trace:
-        click.echo(f"    {line}")
-    click.echo(f"  {'share':>14} {'paid':>14} {'owes':>14} {'returned':>14}  bearer")
+        click.echo(f"    {text(line)}")
+    rows = []
     for who in (*LOAN_PAYERS, "bank"):
-        name = f"bank {ln.bank} (bears its share)" if who == "bank" else who
-        paid = fmt(ln.paid[who]) if who in LOAN_PAYERS else "-"
-        owes = fmt(ln.owed(who)) if who in LOAN_PAYERS else "-"
-        click.echo(f"  {fmt(claim.shares[who]):>14} {paid:>14} {owes:>14} {fmt(ln.returned[who]):>14}  {name}")
-    click.echo(f"  recovered after compensation {fmt(ln.recovered)}; loss outstanding {fmt(claim.loss - ln.recovered)}")
+        name = _("bank {bank} (bears its share)").format(bank=ln.bank) if who == "bank" else who
+        paid = ln.paid[who] if who in LOAN_PAYERS else "-"
+        owes = ln.owed(who) if who in LOAN_PAYERS else "-"
+        rows.append([claim.shares[who], paid, owes, ln.returned[who], name])
+    table = text_table([Col("share", money=True), Col("paid", money=True), Col("owes", money=True),
+                        Col("returned", money=True), Col("bearer")], rows, rule=False)
+    click.echo("\n".join("  " + line for line in table.splitlines()))
+    click.echo(_("  recovered after compensation {recovered}; loss outstanding {value}").format(recovered=fmt(ln.recovered), value=fmt(claim.loss - ln.recovered)))
 
 
 @loan.command("list")
@@ -241,11 +246,8 @@ def loan_list(session: Session) -> None:
     Example:
       jcg loan list
     """
-    from domain.loan import Loan
+    from projections import views
 
-    for _, e in session.ledger.read_log():
-        if isinstance(e, Loan.Enrolled):  # type: ignore[attr-defined]
-            ln = session.ledger.aggregate(e.originator_id)
-            loss = f"loss {fmt(ln.loss)}" if ln.loss_declared_on else ""
-            click.echo(f"{ln.code:<16} {ln.category:<6} {ln.bank:<12} {ln.borrower:<12} "
-                       f"{fmt(ln.principal):>16}  {ln.status:<15} {loss}".rstrip())
+    rows, _position = session.read_side.rows("loans")
+    for line in views.loans_list(rows):
+        click.echo(line)

@@ -9,7 +9,11 @@ from pathlib import Path
 import click
 
 from commandline.options import (
+    CLAUSE,
     DATE,
+    PARTY_OR_NONE,
+    REASON_OR_NONE,
+    REF,
     YUAN,
     Session,
     basis_pairs,
@@ -21,6 +25,7 @@ from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.parameters import ParameterBook, parameter_book
 from domain.rules.describe import describe as describe_rule
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import calculate
@@ -43,11 +48,11 @@ def policy_list() -> None:
     for c in catalogue().values():
         if c.money:
             click.echo(f"{c.id:<6} {c.title}")
-            click.echo(f"       amount: {c.rule}; cap: {c.cap or '—'}; 责任单位: {'、'.join(c.units)}")
+            click.echo(_("       amount: {rule}; cap: {value}; 责任单位: {units}").format(rule=c.rule, value=c.cap or '—', units='、'.join(c.units)))
 
 
 @policy.command("show")
-@click.argument("clause")
+@click.argument("clause", type=CLAUSE)
 @pass_session
 def policy_show(session: Session, clause: str) -> None:
     """Show CLAUSE: its basis keys, G.3 matter key and parameters with citations and valid-from dates:
@@ -72,13 +77,13 @@ def _rule_book(session: Session) -> ParameterBook:
 
 
 @policy.command("calc")
-@click.argument("clause")
-@click.option("--recipient", default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
+@click.argument("clause", type=CLAUSE)
+@click.option("--recipient", type=PARTY_OR_NONE, default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
 @click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
               help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
 @click.option("--amount", type=YUAN, default=None, help="Officer-decided amount (clauses within a floor/cap).")
-@click.option("--reason", default="", help="Reason (P2.1c 一事一议).")
-@click.option("--ref", default="", help="Decision reference (文号).")
+@click.option("--reason", type=REASON_OR_NONE, default="", help="Reason (P2.1c 一事一议).")
+@click.option("--ref", type=REF, default="", help="Decision reference (文号).")
 @click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (parameters in force then).")
 @pass_session
 def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,
@@ -93,16 +98,16 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
     """
     c = find_clause(clause)
     if not recipient and c.id not in {"P5.6a", "P5.6b"}:
-        raise click.UsageError("Missing option '--recipient'.")
+        raise click.UsageError(_("Missing option '--recipient'."))
     result = calculate(session.ledger, c.id, recipient, basis, decided,
                        amount=amount, reason=reason, ref=ref)
     for line in result.trace:
-        click.echo(line)
-    click.echo(f"parameters: {', '.join(result.versions) or 'none'}")
+        click.echo(text(line))
+    click.echo(_("parameters: {versions}").format(versions=", ".join(result.versions) or _("none")))
     matter = getattr(result, "matter", "")
     if matter:
-        click.echo(f"G.3 matter: {matter}")
-    click.echo("dry run: nothing written")
+        click.echo(_("G.3 matter: {matter}").format(matter=matter))
+    click.echo(_("dry run: nothing written"))
 
 
 @policy.command("revise")

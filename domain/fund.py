@@ -20,6 +20,7 @@ from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
 from domain.messages import N_
 from domain.money import ZERO, fmt, round_fen, yuan
+from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 
 
@@ -93,6 +94,16 @@ class FailureReport:
         limit = f"{(self.tolerance * 100).normalize():f}%"
         state = f"ABOVE the {limit} tolerance: flagged for review" if self.flagged else f"within the {limit} tolerance"
         return f"P5.8: {self.failed} of {self.total} early-stage projects failed = {pct}, {state}"
+
+
+def failure_tolerance(book: ParameterBook, on: date) -> Decimal:
+    """P5.8's failure tolerance in force on ``on``, read here and nowhere else (for a date before
+    its first version, the first version: a report may look back before the policy)."""
+    try:
+        value: Decimal = book.at("P5.8", "failure_tolerance", on).value
+    except Refused:
+        value = book.versions("P5.8")[0].value
+    return value
 
 
 class Fund(Aggregate):

@@ -18,7 +18,7 @@ from domain.fields import check_value
 from domain.officer import WRITING_ROLES
 
 ENCODING_VERSION = "jcg-command/1"
-WRITERS: frozenset[str] = WRITING_ROLES  # who records decisions (issue 8)
+WRITERS: frozenset[str] = WRITING_ROLES  # who records decisions
 APPROVERS: frozenset[str] = frozenset({"approver"})  # approvals need an approver (four-eyes)
 
 
@@ -96,6 +96,7 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
     already_recorded: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Any] = field(default_factory=list)  # Messages, e.g. a due checkpoint that could not be made
 
 
 Handler = Callable[[Any, Any, Any], Outcome]

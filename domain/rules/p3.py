@@ -36,7 +36,7 @@ def recognised_lab(calc: Calculation) -> None:
     """A fixed amount per level (provincial 500,000 / municipal 100,000) per platform; an upgrade pays the difference; split between co-builders allowed."""
     level = calc.basis["level"]
     calc.first_recognition(f"platform {calc.basis['platform']}")
-    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=level))
+    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(f"platform {calc.basis['platform']}")
 
@@ -49,7 +49,7 @@ def enterprise_technology_centre(calc: Calculation) -> None:
     """A fixed amount per level (national / provincial / municipal) per enterprise technology centre; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"platform {calc.basis['platform']}")
-    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=level))
+    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(f"platform {calc.basis['platform']}")
 

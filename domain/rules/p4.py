@@ -18,7 +18,7 @@ def high_level_talent(calc: Calculation) -> None:
     """A fixed amount per person (academician 1,000,000 / national leader 500,000) to a high-tech leading enterprise; one matter per person across enterprises."""
     calc.require(calc.basis["leading_enterprise"], Message(N_("the enterprise is not a high-tech leading enterprise (高科技领军企业)")))
     title = calc.basis["title"]
-    calc.fixed(title, Message(N_("{replace} trained or newly hired full-time:"), replace=title.replace('_', ' ')))
+    calc.fixed(title, Message(N_("{replace} trained or newly hired full-time:"), replace=Message(title.replace('_', ' '))))
     calc.matter(matter_key("P4.1a", calc.basis["person"]))
 
 
@@ -35,7 +35,7 @@ def workstation(calc: Calculation) -> None:
     """The officer's amount within the station type's cap (academician 900,000 / doctoral 200,000) per workstation; each station is a subject of its own."""
     station = calc.basis["station"]
     cap = calc.param(f"{station}_cap")
-    calc.officer_amount(cap=cap, label=Message(N_("for a new {station} workstation"), station=station))
+    calc.officer_amount(cap=cap, label=Message(N_("for a new {station} workstation"), station=Message(station)))
     calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap, label=f"for the {station} workstation")
 
 
@@ -51,7 +51,7 @@ def research_team_member(calc: Calculation) -> None:
     calc.require(years >= minimum, Message(N_("labour contract of {years} years is shorter than {minimum} (三年期以上)"), years=years, minimum=minimum))
     calc.step(Message(N_("social insurance paid, contract {years} ≥ {minimum} years"), years=years, minimum=minimum))
     degree = calc.basis["degree"]
-    calc.fixed(degree, Message(N_("{degree} research funding"), degree=degree))
+    calc.fixed(degree, Message(N_("{degree} research funding"), degree=Message(degree)))
     calc.matter(matter_key("P4.1c", calc.basis["person"]))
 
 

@@ -88,7 +88,7 @@ def incubator(calc: Calculation) -> None:
     """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"incubator {calc.basis['incubator']}")
-    calc.fixed(level, Message(N_("new {level} incubator"), level=level))
+    calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
     calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
     calc.share(f"incubator {calc.basis['incubator']}")
 
@@ -102,7 +102,7 @@ def makerspace(calc: Calculation) -> None:
     """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"makerspace {calc.basis['makerspace']}")
-    calc.fixed(level, Message(N_("new {level} makerspace"), level=level))
+    calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
     calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
     calc.share(f"makerspace {calc.basis['makerspace']}")
 
@@ -128,7 +128,7 @@ def specialised_upgrade(calc: Calculation) -> None:
     """A fixed amount per first recognition level (100,000 / 200,000 / 300,000); a higher level pays the difference."""
     level = calc.basis["level"]
     calc.first_recognition(f"{calc.recipient.code} as {level.replace('_', ' ')}")
-    calc.fixed(level, Message(N_("first recognition {replace}"), replace=level.replace('_', ' ')))
+    calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 
 
@@ -139,7 +139,7 @@ def specialised_upgrade(calc: Calculation) -> None:
 def patent_prize(calc: Calculation) -> None:
     """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value='China' if prize == 'china' else 'Shanxi'))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
     calc.share(f"patent {calc.basis['patent']}")
 

@@ -16,12 +16,11 @@ from domain.captable import ShareRegister, share_register_id
 from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
 from domain.errors import Refused
-from domain.fund import Fund
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
 from domain.messages import N_, Message
 from domain.money import fmt
-from domain.parameters import ParameterBook
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -234,7 +233,7 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
     return Outcome(
         cmd.request_id,
         Message(N_("approved project {code} under {clause}: grant {amount} to {enterprise}, stake to be held by {fund} ({ref})"), code=cmd.code, clause=cmd.clause, amount=fmt(project.amount), enterprise=cmd.enterprise, fund=cmd.fund, ref=cmd.ref),
-        trace=[f"{cmd.clause}: {line}" for line in terms.describe()],
+        trace=[Message(N_("{clause}: {line}"), clause=cmd.clause, line=line) for line in terms.describe()],
     )
 
 
@@ -357,17 +356,19 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     fund = _fund(uow, project.fund)
     project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
     fund.project_failed(by, project.code, cmd.reason)
-    trace = [f"{project.clause}: unpaid grant released from the commitment: {fmt(project.amount)} granted − "
-             f"{fmt(project.disbursed)} paid = {fmt(project.released)} (never paid)"]
+    trace: list[str] = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
+                        "{released} (never paid)"), clause=project.clause, amount=fmt(project.amount),
+                     paid=fmt(project.disbursed), released=fmt(project.released))]
     loss = Decimal("0.00")
     if project.code in fund.lots and not fund.lots[project.code].written_off:
         loss = fund.write_off(by, project.code, cmd.reason)
-        trace.append(f"{fund.code}: holding from {project.code} written off, loss {fmt(loss)} (no recovery)")
+        trace.append(Message(N_("{fund}: holding from {project} written off, loss {loss} (no recovery)"),
+                             fund=fund.code, project=project.code, loss=fmt(loss)))
     if cmd.clawback is not None:
         trace.append(f"misuse recorded ({cmd.misuse}): {fmt(cmd.clawback)} clawed back from {project.enterprise}")
     else:
         trace.append("no misuse recorded: nothing is recovered from the enterprise")
-    tolerance = _tolerance(uow.book, by.decided)
+    tolerance = failure_tolerance(uow.book, by.decided)
     report = fund.failure_report(tolerance)
     trace.append(report.describe())
     return Outcome(
@@ -415,11 +416,6 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
         ],
         data={"principal": principal, "interest_forgone": interest, "loss": loss},
     )
-
-
-def _tolerance(book: ParameterBook, on: date) -> Decimal:
-    value: Decimal = book.at("P5.8", "failure_tolerance", on=on).value
-    return value
 
 
 @handles(FinishProject)
