@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from domain.captable import ShareRegister
 from domain.errors import Refused
-from domain.fund import Fund
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id
 from domain.messages import N_, Message
 from domain.money import fmt
@@ -92,7 +92,7 @@ def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Out
     if not cmd.reason.strip():
         raise Refused(f"fund {cmd.fund}: a failed investment needs a reason")
     loss = fund.write_off(by, cmd.lot, cmd.reason)
-    report = fund.failure_report(uow.book.at("P5.8", "failure_tolerance", on=by.decided).value)
+    report = fund.failure_report(failure_tolerance(uow.book, by.decided))
     return Outcome(
         cmd.request_id,
         f"fund {cmd.fund}: investment {cmd.lot} in {held.enterprise} failed, written off {fmt(loss)}",
