@@ -96,7 +96,7 @@ def check_revision(book: ParameterBook, clause: str, name: str, value: str, vali
         raise Refused(f"{what} is not a parameter of the rule book (see `jcg policy show {clause}`)")
     parse_value(value, unit, what)
     if not quote.strip():
-        raise Refused(f"{what}: a revision quotes the words of its decision (--quote)")
+        raise Refused(f"{what}: a revision quotes the words of its decision")
     if versions and valid_from <= versions[-1].valid_from:
         raise Refused(f"{what}: a revision can only add a value from a later date; it has a value valid from "
                       f"{versions[-1].valid_from} ({versions[-1].version})")
