@@ -412,16 +412,24 @@ class Project(Aggregate):
         units: Decimal
         premium: Decimal
         trace: list[str]
-        price_base: Decimal | None = None
+        price_base: Decimal | None  # the registered capital the price per unit is set on (equity)
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no ``price_base``: the base its units were computed on."""
+            if "price_base" not in state:
+                state["price_base"] = (round_fen(state["units"] * state["valuation"] / state["amount"])
+                                       if state["into"] == "equity" else None)
 
     @event(Converted)
     def _converted(
         self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
-        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None = None,
+        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None,
     ) -> None:
         if into == "equity" and self.price_base is None:
-            # events stored before price_base existed: the base their units were computed on
-            self.price_base = price_base if price_base is not None else round_fen(units * valuation / amount)
+            self.price_base = price_base
         self.into = into
         self.converted += amount
         self.units += units
@@ -861,17 +869,27 @@ class Project(Aggregate):
         code: str
         acceptance_ref: str
         unspent: Decimal
-        released: Decimal = ZERO
-        spent: Decimal = ZERO
-        clause: str = ""
-        source: str = ""
+        released: Decimal
+        spent: Decimal
+        clause: str
+        source: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 recorded neither a release of the unpaid grant nor the amount spent (both 0),
+            nor the clause and paying source (then unknown: empty)."""
+            state.setdefault("released", ZERO)
+            state.setdefault("spent", ZERO)
+            state.setdefault("clause", "")
+            state.setdefault("source", "")
 
     @event(Finished)
     def _finished(
-        self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal = ZERO,
-        spent: Decimal = ZERO, clause: str = "", source: str = "",
+        self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal,
+        spent: Decimal, clause: str, source: str,
     ) -> None:
-        # ``released``/``spent``: events stored before they existed released and recorded nothing (0)
         self.finished_on = by.decided
         self.acceptance_ref = acceptance_ref
         self.released += released
