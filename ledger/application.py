@@ -8,6 +8,7 @@ fresh state, so caps checked inside aggregates cannot be raced past.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
@@ -41,6 +42,7 @@ MAX_ATTEMPTS = 20
 # A batch is evaluated optimistically this many times; then once more holding the writer lock
 # (ledger.infra.writer_lock), so a large import finishes beside officers writing back to back.
 BATCH_ATTEMPTS = 3
+SLOW_BATCH_SECONDS = 1.0  # after a conflicting evaluation this long, lock at once (bench/import_beside_writer.py)
 
 
 class BatchRefused(Refused):
@@ -154,7 +156,7 @@ class Ledger(Application[UUID]):
                 if repeated is not None:
                     return repeated
                 continue  # re-read and re-evaluate
-            self._after_write()
+            outcome.warnings.extend(self._after_write(command.actor))
             return outcome
         raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
 
@@ -180,15 +182,19 @@ class Ledger(Application[UUID]):
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
             raise Refused(N_("a batch names the same request id twice"))
-        for attempt in range(BATCH_ATTEMPTS + 1):
-            if attempt < BATCH_ATTEMPTS:
-                done = self._batch_attempt(prepared, problems, progress, dry_run)
-            else:  # it kept conflicting: take the writer lock, so this evaluation is saved as it is
-                self.batch_locked += 1
-                with self.writer_lock.exclusive():
-                    done = self._batch_attempt(prepared, problems, progress, dry_run)
+        for _ in range(BATCH_ATTEMPTS):
+            start = time.perf_counter()
+            done = self._batch_attempt(prepared, problems, progress, dry_run)
             if done is not None:
                 return done
+            if time.perf_counter() - start > SLOW_BATCH_SECONDS:
+                break  # a long evaluation would lose again to officers writing meanwhile
+        # it kept conflicting: take the writer lock, so this evaluation is saved as it is
+        self.batch_locked += 1
+        with self.writer_lock.exclusive():
+            done = self._batch_attempt(prepared, problems, progress, dry_run)
+        if done is not None:
+            return done
         raise Refused(N_("the ledger is too busy: the batch kept conflicting; try again"))
 
     def _batch_attempt(self, prepared: list[Command], problems: list[tuple[int, Any]],
@@ -224,7 +230,7 @@ class Ledger(Application[UUID]):
                 self.save(*events)
         except IntegrityError:
             return None  # someone else wrote first (or recorded one of these): re-evaluate all
-        self._after_write()
+        outcomes[-1].warnings.extend(self._after_write(prepared[-1].actor))
         return outcomes
 
     def _prepared(self, command: Command) -> Command:
@@ -268,11 +274,17 @@ class Ledger(Application[UUID]):
         )
         return outcome, [*events, *record.collect_events()]
 
-    def _after_write(self) -> None:
+    def _after_write(self, actor: str) -> list[Any]:
+        """The automatic checkpoint, if due, then the after-write hooks; what stopped a due
+        checkpoint (never a failure: the request is saved)."""
+        problems = []
         if self.checkpoint_every:
-            checkpoint_if_due(self)
+            _, problem = checkpoint_if_due(self, actor)
+            if problem is not None:
+                problems.append(problem)
         for hook in self.after_write:
             hook(self)
+        return problems
 
     def event_hash(self, event: Any) -> bytes:
         """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.audit.signing)."""
