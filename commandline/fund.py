@@ -86,14 +86,14 @@ def fund_show(session: Session, code: str, as_of: date | None, at_position: int 
       jcg fund show F-SEED
       jcg fund show F-SEED --as-of 2028-01-05
     """
+    from domain.fund import failure_tolerance
     from projections import views
-    from projections.reports import tolerance_on
 
     get_fund(session.ledger, code)  # NotFound if never registered
     rows, moment = session.read_side.at("funds", as_of=as_of, at_position=at_position)
     if (code,) not in rows["rm_funds"]:
         raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
-    data = views.fund(rows, code, tolerance_on(session.ledger.book, as_of or date.today()))
+    data = views.fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
     for line in views.fund_lines(data, moment):
         click.echo(text(line))
 

@@ -8,6 +8,7 @@ failure ratio of the fund's early-stage projects is reported and flagged, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, round_fen, yuan
+from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 
 
@@ -88,6 +90,16 @@ class FailureReport:
         limit = f"{(self.tolerance * 100).normalize():f}%"
         state = Message(N_("ABOVE the {limit} tolerance: flagged for review"), limit=limit) if self.flagged else Message(N_("within the {limit} tolerance"), limit=limit)
         return Message(N_("P5.8: {failed} of {total} early-stage projects failed = {pct}, {state}"), failed=self.failed, total=self.total, pct=pct, state=state)
+
+
+def failure_tolerance(book: ParameterBook, on: date) -> Decimal:
+    """P5.8's failure tolerance in force on ``on``, read here and nowhere else (for a date before
+    its first version, the first version: a report may look back before the policy)."""
+    try:
+        value: Decimal = book.at("P5.8", "failure_tolerance", on).value
+    except Refused:
+        value = book.versions("P5.8")[0].value
+    return value
 
 
 class Fund(Aggregate):

@@ -16,12 +16,11 @@ from domain.captable import ShareRegister, share_register_id
 from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
 from domain.errors import Refused
-from domain.fund import Fund
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
 from domain.messages import N_, Message
 from domain.money import fmt
-from domain.parameters import ParameterBook
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -354,7 +353,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     fund = _fund(uow, project.fund)
     project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
     fund.project_failed(by, project.code, cmd.reason)
-    trace = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
+    trace: list[str] = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
                         "{released} (never paid)"), clause=project.clause, amount=fmt(project.amount),
                      paid=fmt(project.disbursed), released=fmt(project.released))]
     loss = Decimal("0.00")
@@ -366,7 +365,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
         trace.append(Message(N_("misuse recorded ({misuse}): {clawback} clawed back from {enterprise}"), misuse=cmd.misuse, clawback=fmt(cmd.clawback), enterprise=project.enterprise))
     else:
         trace.append(Message(N_("no misuse recorded: nothing is recovered from the enterprise")))
-    tolerance = _tolerance(uow.book, by.decided)
+    tolerance = failure_tolerance(uow.book, by.decided)
     report = fund.failure_report(tolerance)
     trace.append(report.describe())
     return Outcome(
@@ -413,11 +412,6 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
         ],
         data={"principal": principal, "interest_forgone": interest, "loss": loss},
     )
-
-
-def _tolerance(book: ParameterBook, on: date) -> Decimal:
-    value: Decimal = book.at("P5.8", "failure_tolerance", on=on).value
-    return value
 
 
 @handles(FinishProject)
