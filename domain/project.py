@@ -336,7 +336,7 @@ class Project(Aggregate):
         if capital_before <= 0:
             raise Refused(N_("{enterprise} has no registered capital on record: its holders and their registered capital come first"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
-        trace = [Message(N_("{tag}: pre-money valuation: {how}"), tag=tag, how=how)]
+        trace: list[str] = [Message(N_("{tag}: pre-money valuation: {how}"), tag=tag, how=how)]
         if self.price_base is not None:
             base = self.price_base
             basis = Message(N_("set by the project's first conversion ({converted_on})"), converted_on=self.converted_on)
@@ -467,7 +467,7 @@ class Project(Aggregate):
             raise InvalidDate(N_("project {code}: {on} is before the debt's last settlement ({debt_accrued_to})"), code=self.code, on=on, debt_accrued_to=self.debt_accrued_to)
         new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
         due = self.interest_carried + new
-        trace = [Message(N_("{clause}: interest = {how}"), clause=self.clause, how=how)]
+        trace: list[str] = [Message(N_("{clause}: interest = {how}"), clause=self.clause, how=how)]
         if self.interest_carried:
             trace.append(Message(N_("{clause}: unpaid interest carried {interest_carried} + {new} = {due} due"), clause=self.clause, interest_carried=fmt(self.interest_carried), new=fmt(new), due=fmt(due)))
         return due, trace
@@ -653,7 +653,7 @@ class Project(Aggregate):
             )
         drawn = self._draw(units, open_lots)
         share = units / self.units
-        trace = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
+        trace: list[str] = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
         if several:
             trace.append(
                 Message(N_("{clause}: units drawn from the conversions in their window pro rata to what each still holds: "), clause=self.clause) + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
