@@ -205,6 +205,8 @@ def report(outcome: Outcome) -> None:
         click.echo(f"  {text(line)}")
     if outcome.request_id and not outcome.already_recorded:
         click.echo("  " + _("request id: {request_id}").format(request_id=outcome.request_id))
+    for warning in outcome.warnings:  # e.g. a due checkpoint that could not be made: never silent
+        click.echo(f"warning: {text(warning)}", err=True)
 
 
 def writing(fn: Callable[..., Any]) -> Callable[..., Any]:

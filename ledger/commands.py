@@ -96,6 +96,7 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
     already_recorded: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    warnings: list[Any] = field(default_factory=list)  # Messages, e.g. a due checkpoint that could not be made
 
 
 Handler = Callable[[Any, Any, Any], Outcome]
