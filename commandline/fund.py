@@ -21,6 +21,7 @@ from commandline.options import (
     writing,
 )
 from domain.errors import NotFound
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 from ledger.queries import get_fund
@@ -85,16 +86,16 @@ def fund_show(session: Session, code: str, as_of: date | None, at_position: int 
       jcg fund show F-SEED
       jcg fund show F-SEED --as-of 2028-01-05
     """
+    from domain.fund import failure_tolerance
     from projections import views
-    from projections.reports import tolerance_on
 
     get_fund(session.ledger, code)  # NotFound if never registered
     rows, moment = session.read_side.at("funds", as_of=as_of, at_position=at_position)
     if (code,) not in rows["rm_funds"]:
         raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
-    data = views.fund(rows, code, tolerance_on(session.ledger.book, as_of or date.today()))
+    data = views.fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
     for line in views.fund_lines(data, moment):
-        click.echo(line)
+        click.echo(text(line))
 
 
 @fund.command("list")
@@ -110,4 +111,4 @@ def fund_list(session: Session) -> None:
     from projections.funds import FUNDS
 
     for line in views.funds_list(session.read_side.list_rows(FUNDS)):
-        click.echo(line)
+        click.echo(text(line))
