@@ -19,7 +19,7 @@ from commandline.options import (
 )
 from domain import fields
 from domain.errors import Refused
-from i18n import _
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import projects
@@ -79,7 +79,7 @@ def captable_show(session: Session, enterprise: str, as_of: date | None, at_posi
     get_register(session.ledger, enterprise)  # NotFound without a register
     rows, moment = session.read_side.at("captable", as_of=as_of, at_position=at_position)
     for line in views.cap_table_lines(views.cap_table(rows, enterprise), moment):
-        click.echo(line)
+        click.echo(text(line))
 
 
 @captable.command("export")

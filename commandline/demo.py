@@ -9,6 +9,8 @@ import click
 from commandline.options import (
     Session,
 )
+from domain.messages import Message
+from i18n import text
 from i18n.clicktools import I18nCommand
 
 
@@ -31,7 +33,16 @@ def demo(ctx: click.Context, demo_db: str) -> None:
     session.create = True
     ctx.obj = session
     ctx.call_on_close(session.close)
-    run_demo(session.ledger, click.echo, lambda what, code, day: show(session, what, code, day))
+    run_demo(session.ledger, _say, lambda what, code, day: show(session, what, code, day))
+
+
+def _say(line: str) -> None:
+    """A demo line in the officer's language (a line of text keeps its indent and "- ")."""
+    if isinstance(line, Message):
+        click.echo(text(line))
+        return
+    lead = len(line) - len(line.lstrip(" -"))
+    click.echo(line[:lead] + text(line[lead:]))
 
 
 def show(session: Session, what: str, code: str, day: date) -> list[str]:

@@ -22,6 +22,7 @@ from commandline.options import (
     writing,
 )
 from domain.errors import NotFound
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 from ledger.queries import get_fund
@@ -116,7 +117,7 @@ def fund_show(session: Session, code: str, as_of: date | None, at_position: int 
         raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
     data = views.fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
     for line in views.fund_lines(data, moment):
-        click.echo(line)
+        click.echo(text(line))
 
 
 @fund.command("list")
@@ -132,4 +133,4 @@ def fund_list(session: Session) -> None:
     from projections.funds import FUNDS
 
     for line in views.funds_list(session.read_side.list_rows(FUNDS)):
-        click.echo(line)
+        click.echo(text(line))

@@ -55,8 +55,8 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     Example:
       JCG_KEY_DIR=~/.jcg-keys jcg officer keygen li.na --out li.na.pub
     """
-    from commandline.options import officer_keyring
     from ledger.handlers.officers import keygen
+    from ledger.infra.keys import Keyring, KeyStore, env_passphrase, key_dir
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)  # a bad path is refused before the key is made
@@ -64,7 +64,8 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     if target is not None:  # a failure before the end leaves no temporary file
 
         click.get_current_context().call_on_close(target.discard)
-    keyring = officer_keyring()
+    keyring = Keyring(KeyStore(key_dir(), env_passphrase(), prompt=lambda text: click.prompt(
+        text, hide_input=True, confirmation_prompt=True, err=True)))  # typed twice: a typo would lock the key
     public = keygen(keyring.store, name)
     if target is not None:
         target.write(public + "\n")

@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, round_fen, yuan
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -92,8 +92,8 @@ class FailureReport:
     def describe(self) -> str:
         pct = f"{(self.ratio * 100).quantize(Decimal('0.1'))}%"
         limit = f"{(self.tolerance * 100).normalize():f}%"
-        state = f"ABOVE the {limit} tolerance: flagged for review" if self.flagged else f"within the {limit} tolerance"
-        return f"P5.8: {self.failed} of {self.total} early-stage projects failed = {pct}, {state}"
+        state = Message(N_("ABOVE the {limit} tolerance: flagged for review"), limit=limit) if self.flagged else Message(N_("within the {limit} tolerance"), limit=limit)
+        return Message(N_("P5.8: {failed} of {total} early-stage projects failed = {pct}, {state}"), failed=self.failed, total=self.total, pct=pct, state=state)
 
 
 def failure_tolerance(book: ParameterBook, on: date) -> Decimal:

@@ -24,19 +24,20 @@ _SENTENCE = re.compile(r"^(.+?[。.!?！？])(\s|$)", re.S)
 @contextmanager
 def _translated(command: click.Command) -> Iterator[None]:
     saved = (command.help, command.short_help, command.epilog, [getattr(p, "help", None) for p in command.params])
+    command._help_option = None  # click caches --help with its help text in the language of its first use
     try:
         command.help = gettext(command.help) if command.help else command.help
         command.short_help = gettext(command.short_help) if command.short_help else command.short_help
         command.epilog = gettext(command.epilog) if command.epilog else command.epilog
         for p in command.params:
             if getattr(p, "help", None):
-                p.help = gettext(p.help)  # type: ignore[attr-defined]
+                p.help = gettext(p.help)
         yield
     finally:
         command.help, command.short_help, command.epilog, helps = saved
         for p, h in zip(command.params, helps, strict=True):
             if hasattr(p, "help"):
-                p.help = h  # type: ignore[attr-defined]
+                p.help = h
 
 
 def first_sentence(text: str, limit: int = 45) -> str:
@@ -119,7 +120,7 @@ def help_texts(command: click.Command) -> Iterator[str]:
             yield text
     for p in command.params:
         if getattr(p, "help", None):
-            yield p.help  # type: ignore[attr-defined]
+            yield p.help
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             yield from help_texts(sub)

@@ -148,7 +148,12 @@ def csv_with(hostile: str, column: str, tmp: Path) -> Path:
 
 
 @pytest.fixture
-def seeded(provisioned_url: str, tmp_path: Path) -> Iterator[tuple[Callable[..., Result], Ledger]]:
+def seeded(provisioned_url: str, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Callable[..., Result], Ledger]]:
+    # a hostile value may legitimately name an output file (audit checkpoint --out): it lands here
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
     runner = CliRunner()
 
     def jcg(*args: str, officer: str = OFFICER) -> Result:

@@ -239,7 +239,7 @@ def _keep_verifier_key(ledger: Any, vkey: str, kept: str | None) -> None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            kept = path.read_text(encoding="utf-8").strip()
+            kept = read_text_bounded(path, NOTE_LIMIT).strip()
         else:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(vkey + "\n")

@@ -60,12 +60,14 @@ def register_party(uow: UnitOfWork, cmd: RegisterParty, by: Provenance) -> Outco
 def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
     party.qualify(by, cmd.qualification, cmd.level, cmd.granted_on, cmd.expires_on)
-    until = f" until {cmd.expires_on}" if cmd.expires_on else ""
-    return Outcome(
-        cmd.request_id,
-        f"party {cmd.code} holds {cmd.qualification} {cmd.level}".rstrip()
-        + f" from {cmd.granted_on}{until}",
-    )
+    until = Message(N_(" until {expires}"), expires=cmd.expires_on) if cmd.expires_on else ""
+    if cmd.level:
+        held = Message(N_("party {code} holds {qualification} {level} from {granted}{until}"), code=cmd.code,
+                       qualification=cmd.qualification, level=Message(cmd.level), granted=cmd.granted_on, until=until)
+    else:
+        held = Message(N_("party {code} holds {qualification} from {granted}{until}"), code=cmd.code,
+                       qualification=cmd.qualification, granted=cmd.granted_on, until=until)
+    return Outcome(cmd.request_id, held)
 
 
 @handles(ExpireQualification)
