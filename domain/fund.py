@@ -226,7 +226,14 @@ class Fund(Aggregate):
                              acquired_on=by.decided)
         self.cash -= amount
 
-    @event("InvestmentDescribed")
+    class InvestmentDescribed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        guidance: Decimal
+        early_stage: bool
+
+    @event(InvestmentDescribed)
     def _investment_described(self, by: Provenance, fund: str, lot: str, guidance: Decimal,
                               early_stage: bool) -> None:
         self.lots[lot].guidance = guidance

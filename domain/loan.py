@@ -194,7 +194,12 @@ class Loan(Aggregate):
                           f"{', '.join(f'{k} ({v})' for k, v in STAGES.items())} (早期、初创期科技型企业)")
         self._stage_recorded(by, self.code, stage)
 
-    @event("StageRecorded")
+    class StageRecorded(Aggregate.Event):
+        by: Provenance
+        code: str
+        stage: str
+
+    @event(StageRecorded)
     def _stage_recorded(self, by: Provenance, code: str, stage: str) -> None:
         self.stage = stage
 

@@ -121,7 +121,10 @@ class RuleBook(Aggregate):
     def open(cls, by: Provenance) -> RuleBook:
         return cls(by=by)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+
+    @event(Opened)
     def __init__(self, by: Provenance) -> None:
         self.revisions: list[Revision] = []
 
@@ -129,7 +132,17 @@ class RuleBook(Aggregate):
                reading: str) -> None:
         self._revised(by, clause, name, value.strip(), unit, valid_from, quote.strip(), reading.strip())
 
-    @event("Revised")
+    class Revised(Aggregate.Event):
+        by: Provenance
+        clause: str
+        name: str
+        value: str
+        unit: str
+        valid_from: date
+        quote: str
+        reading: str
+
+    @event(Revised)
     def _revised(self, by: Provenance, clause: str, name: str, value: str, unit: str, valid_from: date, quote: str,
                  reading: str) -> None:
         self.revisions.append(Revision(clause, name, value, unit, valid_from, quote, reading, by.ref, by.actor,

@@ -24,7 +24,7 @@ from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
-from domain.rulebook import RULE_BOOK_ID, with_revisions
+from domain.rulebook import RULE_BOOK_ID, RuleBook, with_revisions
 from domain.validity import check_in_force
 from ledger.audit.checkpoint import checkpoint_interval
 from ledger.audit.checkpointing import checkpoint_if_due
@@ -328,7 +328,7 @@ class Ledger(Application[UUID]):
         """The rule book as it stands: ``book`` (the first edition shipped with the package) plus
         every revision recorded in the ledger (`jcg policy revise`)."""
         try:
-            recorded = self.repository.get(RULE_BOOK_ID)
+            recorded: RuleBook = self.repository.get(RULE_BOOK_ID)
         except AggregateNotFoundError:
             return self.book
         key = (id(self.book), recorded.version)

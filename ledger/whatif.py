@@ -88,7 +88,7 @@ def recompute(base: ParameterBook, events: Iterable[Any], proposals: list[Propos
     world: dict[UUID, Any] = {}
     refused: set[str] = set()  # awards the proposal would not have granted: their later events are skipped
     for event, book in book_as_recorded(base, events):
-        if isinstance(event, Enterprise.AwardGranted):  # type: ignore[attr-defined]
+        if isinstance(event, Enterprise.AwardGranted):
             outcome = _reevaluate(world, event, proposed_book(book, proposals))
             yield outcome
             event = copy.copy(event)

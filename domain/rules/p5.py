@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.fund import Fund
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import Key
@@ -47,8 +48,9 @@ def _years_between(start: date, end: date) -> int:
 def angel_fund(calc: Calculation) -> None:
     """The decided rate (at most 2 %) of the investment (government guidance money excluded) held at least 1 year, at least 10,000,000 invested; at most 2,000,000, once per fund."""
     code = calc.basis["fund"]
-    fund = calc.recorded.get("fund")
-    calc.require(fund is not None, f"fund {code} is not registered (its recorded investments are the basis)")
+    fund: Fund | None = calc.recorded.get("fund")
+    if fund is None:
+        calc.refuse(f"fund {code} is not registered (its recorded investments are the basis)")
     calc.require(fund.manager in {calc.recipient.code, calc.recipient.name},
                  f"fund {code} is managed by {fund.manager or '(no manager recorded)'}, not by {calc.recipient.code}")
     rate: Decimal = calc.basis["rate"]
@@ -58,7 +60,7 @@ def angel_fund(calc: Calculation) -> None:
     held_years = calc.param("min_holding_years")
     investment = ZERO
     for lot in fund.direct_investments():
-        if lot.acquired_on > calc.decided:
+        if lot.acquired_on is None or lot.acquired_on > calc.decided:
             continue
         net = lot.acquired_cost - lot.guidance
         held = _years_between(lot.acquired_on, calc.decided) >= held_years

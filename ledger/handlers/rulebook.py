@@ -86,7 +86,7 @@ def book_as_recorded(base: ParameterBook, events: Iterable[Any]) -> Iterator[tup
     book = base
     for event in events:
         yield event, book
-        if isinstance(event, RuleBook.Revised):  # type: ignore[attr-defined]
+        if isinstance(event, RuleBook.Revised):
             book = with_revisions(book, [Revision(event.clause, event.name, event.value, event.unit,
                                                   event.valid_from, event.quote, event.reading, event.by.ref,
                                                   event.by.actor, event.by.decided)])
@@ -98,8 +98,7 @@ def _decisions_and_revisions(ledger: Any) -> Iterator[Any]:
     from domain.enterprise import Enterprise
     from domain.loan import Loan
 
-    topics = [_topic(RuleBook.Revised), _topic(Enterprise.AwardGranted),  # type: ignore[attr-defined]
-              _topic(Loan.CompensationClaimed)]  # type: ignore[attr-defined]
+    topics = [_topic(RuleBook.Revised), _topic(Enterprise.AwardGranted), _topic(Loan.CompensationClaimed)]
     position = 1
     while True:
         batch = ledger.recorder.select_notifications(start=position, limit=500, topics=topics)

@@ -66,8 +66,8 @@ def given_staged_loan(world: World, bank: str, stage: str, borrower: str, code: 
     """P5.6b: the borrower's stage (早期、初创期) is a required fact of the loan."""
     world.setup(EnrolLoan(bank=bank, borrower=borrower, code=code, category=clause, principal=principal,
                           start=start, term_months=months, stage=STAGE_WORDS[stage],
-                          **_common(world)))  # type: ignore[arg-type]
-    world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))  # type: ignore[arg-type]
+                          **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
+    world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 @given(step('贷款 "{code}" 已还本 {amount:Yuan}'))

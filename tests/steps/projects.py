@@ -47,7 +47,7 @@ def given_fund(world: World, code: str, name: str, capital: Decimal) -> None:
 @given(step('已登记由 "{manager}" 管理的基金 "{code}", 资本 {capital:Yuan}'))
 def given_managed_fund(world: World, manager: str, code: str, capital: Decimal) -> None:
     world.setup(RegisterFund(code=code, name=f"{code} 基金", manager=manager, capital=capital,
-                             **_on(world, date(2024, 12, 1))))  # type: ignore[arg-type]
+                             **_on(world, date(2024, 12, 1))))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 def _direct_investment(world: World, fund: str, day: date, enterprise: str, amount: Decimal, guidance: Decimal,
@@ -57,9 +57,9 @@ def _direct_investment(world: World, fund: str, day: date, enterprise: str, amou
 
     if share_register_id(enterprise) not in world.ledger.repository:
         world.setup(RegisterHolders(enterprise=enterprise, holders=(("FOUNDER", "创始人", Decimal("1000000")),),
-                                    **_on(world, day)))  # type: ignore[arg-type]
+                                    **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
     world.setup(InvestDirect(fund=fund, enterprise=enterprise, amount=amount, units=amount, guidance=guidance,
-                             early_stage=early_stage, lot=lot, **_on(world, day)))  # type: ignore[arg-type]
+                             early_stage=early_stage, lot=lot, **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 @given(step('基金 "{fund}" 于 {day:Date} 向 "{enterprise}" 直接投资 {amount:Yuan}, 其中政府引导资金 {guidance:Yuan}'))
@@ -75,7 +75,7 @@ def given_early_investment(world: World, fund: str, day: date, enterprise: str, 
 
 @when(step('于 {day:Date} 基金 "{fund}" 的直接投资 "{lot}" 失败核销, 原因 "{reason}"'))
 def when_investment_failed(world: World, day: date, fund: str, lot: str, reason: str) -> None:
-    world.submit(FailInvestment(fund=fund, lot=lot, reason=reason, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(FailInvestment(fund=fund, lot=lot, reason=reason, **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 @given(step('"{enterprise}" 的股东登记为:'))
