@@ -16,6 +16,7 @@ from domain.ids import party_id
 from domain.rules.describe import describe
 from ledger import Ledger
 from ledger.audit.verify import verify_ledger
+from ledger.commands import Outcome
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rulebook import ReviseParameter, revisions, rule_book_problems
 from ledger.handlers.rules import AwardByRule
@@ -38,7 +39,7 @@ def award(ledger: Ledger, day: str, contract: str, value: str = "1000000") -> st
 
 
 def revise(ledger: Ledger, valid_from: str, value: str = "3%", actor: str = APPROVER, name: str = "rate",
-           clause: str = "P2.4", request_id: str = "") -> object:
+           clause: str = "P2.4", request_id: str = "") -> Outcome:
     return ledger.execute(ReviseParameter(actor=actor, decided=date(2025, 12, 1), ref="临科发〔2025〕99号",
                                           clause=clause, name=name, value=value,
                                           valid_from=date.fromisoformat(valid_from), quote=RATE_QUOTE,
@@ -53,12 +54,12 @@ def test_a_revision_is_used_from_its_valid_from_and_not_before(ledger: Ledger) -
     setup(ledger)
     first = award(ledger, "2025-06-01", "HT-1")
     out = revise(ledger, "2026-01-01")
-    assert out.data["version"] == "P2.4.rate@2026-01-01"  # type: ignore[attr-defined]
+    assert out.data["version"] == "P2.4.rate@2026-01-01"
     before = award(ledger, "2025-12-31", "HT-2")
     after = award(ledger, "2026-01-01", "HT-3")
     assert (amount(ledger, first), amount(ledger, before), amount(ledger, after)) == (
         D("20000.00"), D("20000.00"), D("30000.00"))
-    granted = {e.award_id: e.versions for _, e in ledger.read_log() if isinstance(e, Enterprise.AwardGranted)}  # type: ignore[attr-defined]
+    granted = {e.award_id: e.versions for _, e in ledger.read_log() if isinstance(e, Enterprise.AwardGranted)}
     assert "P2.4.rate@2024-11-05" in granted[before] and "P2.4.rate@2026-01-01" in granted[after]
     assert rule_book_problems(ledger) == []
     assert verify_ledger(ledger).problems == []  # the revision is a signed request like any other

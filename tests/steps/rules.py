@@ -17,6 +17,7 @@ from pytest_bdd import given, parsers, then, when
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.parameters import Parameter, ParameterBook, load_values
+from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
@@ -283,8 +284,8 @@ def then_budget_by(world: World, by: str, year: int, name: str, amount: Decimal)
 # the rule book on record (G.4): revisions and what-if -------------------------------------
 
 
-def _revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> object:
-    from ledger.handlers.rulebook import ReviseParameter
+def _revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str,
+              quote: str) -> ReviseParameter:
     from tests.conftest import APPROVER
 
     return ReviseParameter(actor=APPROVER, decided=world.notes.get("decided", DEFAULT_DECIDED), ref=ref,
@@ -297,12 +298,12 @@ REVISION = '审批人将 {clause:Word} 参数 "{name}" 修订为 "{value}", 自 
 
 @given(step(REVISION))
 def given_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
-    world.setup(_revision(world, clause, name, value, valid_from, ref, quote))  # type: ignore[arg-type]
+    world.setup(_revision(world, clause, name, value, valid_from, ref, quote))
 
 
 @when(step(REVISION))
 def when_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
-    world.submit(_revision(world, clause, name, value, valid_from, ref, quote))  # type: ignore[arg-type]
+    world.submit(_revision(world, clause, name, value, valid_from, ref, quote))
 
 
 def signed(text: str) -> Decimal:
