@@ -49,10 +49,17 @@ class Award:
     basis: dict[str, str] = field(default_factory=dict)
     payments: list[tuple[date, Decimal]] = field(default_factory=list)
     last_clawback: date | None = None
+    pending: Decimal = ZERO  # payment orders recorded and not yet posted (待审核)
+    voided: Decimal = ZERO  # the unpaid part cancelled by a void: ``amount`` no longer counts it
 
     @property
     def undisbursed(self) -> Decimal:
         return self.amount - self.disbursed
+
+    @property
+    def payable(self) -> Decimal:
+        """What a new payment order may still take: not paid and not pending."""
+        return self.amount - self.disbursed - self.pending
 
     @property
     def net_paid(self) -> Decimal:
@@ -226,19 +233,59 @@ class Enterprise(Aggregate):
         except KeyError:
             raise NotFound(f"party {self.code} has no award {award_id}") from None
 
-    def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "") -> None:
+    def _check_payment(self, by: Provenance, award_id: str, amount: Decimal, what: str) -> tuple[Award, Decimal]:
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"disbursement {fmt(amount)} must be positive")
+            raise InvalidAmount(f"{what} {fmt(amount)} must be positive")
         if by.decided < award.decided:
             raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
-        if amount > award.undisbursed:
+        if amount > award.payable:
+            pending = f", {fmt(award.pending)} pending approval" if award.pending else ""
             raise Refused(
-                f"award {award_id}: disbursement {fmt(amount)} exceeds what remains to pay "
-                f"({fmt(award.undisbursed)} of {fmt(award.amount)})"
+                f"award {award_id}: {what} {fmt(amount)} exceeds what remains to pay "
+                f"({fmt(award.payable)} of {fmt(award.amount)}{pending})"
             )
-        self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher)
+        return award, amount
+
+    def order_payment(self, by: Provenance, award_id: str, amount: Decimal, voucher: str) -> None:
+        """A payment order (待审核): reserved on the award, paid once a second person posts it."""
+        award, amount = self._check_payment(by, award_id, amount, "payment order")
+        self._payment_ordered(by, self.code, award_id, award.clause, award.source, amount, voucher)
+
+    @event("PaymentOrdered")
+    def _payment_ordered(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.awards[award_id].pending += amount
+
+    def void_payment_order(self, by: Provenance, award_id: str, amount: Decimal, voucher: str, reason: str) -> None:
+        """A pending order cancelled by an approver: its reservation on the award is released."""
+        award = self.award(award_id)
+        if amount > award.pending:
+            raise Refused(f"award {award_id}: no pending order of {fmt(amount)} ({fmt(award.pending)} pending)")
+        self._payment_order_voided(by, self.code, award_id, award.clause, award.source, amount, voucher, reason)
+
+    @event("PaymentOrderVoided")
+    def _payment_order_voided(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str,
+        reason: str,
+    ) -> None:
+        self.awards[award_id].pending -= amount
+
+    def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "",
+                 ordered: bool = False) -> None:
+        """Money paid on the award: directly, or by posting a pending order (``ordered``)."""
+        if ordered:
+            award = self.award(award_id)
+            amount = yuan(amount)
+            if amount > award.pending:
+                raise Refused(f"award {award_id}: no pending order of {fmt(amount)} ({fmt(award.pending)} pending)")
+            if by.decided < award.decided:
+                raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
+        else:
+            award, amount = self._check_payment(by, award_id, amount, "disbursement")
+        self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher, ordered)
 
     @event("Disbursed")
     def _disbursed(
@@ -250,10 +297,43 @@ class Enterprise(Aggregate):
         source: str,
         amount: Decimal,
         voucher: str,
+        ordered: bool = False,
     ) -> None:
         award = self.awards[award_id]
         award.disbursed += amount
         award.payments.append((by.decided, amount))
+        if ordered:
+            award.pending -= amount
+
+    def void_award(self, by: Provenance, award_id: str, reason: str) -> Decimal:
+        """Cancel the unpaid part of an award recorded in error (a correction, never an edit):
+        its cap usage and budget commitment are released; a paid part needs a claw-back."""
+        award = self.award(award_id)
+        if not reason.strip():
+            raise Refused(f"award {award_id}: a void needs a reason")
+        if not by.ref.strip():
+            raise Refused(f"award {award_id}: a void needs the decision reference (文号, --ref) that cancels it")
+        if by.decided < award.decided:
+            raise InvalidDate(f"award {award_id}: void dated {by.decided} is before the award ({award.decided})")
+        if award.pending:
+            raise Refused(f"award {award_id}: {fmt(award.pending)} is pending in a payment order; "
+                          "post or void the order first")
+        unpaid = award.amount - award.disbursed
+        if unpaid <= 0:
+            raise Refused(f"award {award_id} is paid in full ({fmt(award.disbursed)}); nothing unpaid to void "
+                          "(the paid part is recovered by a claw-back)")
+        self._award_voided(by, self.code, award_id, award.clause, award.source, unpaid, reason.strip(),
+                           award.fiscal_year, award.disbursed)
+        return unpaid
+
+    @event("AwardVoided")
+    def _award_voided(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, reason: str,
+        award_year: int, paid: Decimal,
+    ) -> None:
+        award = self.awards[award_id]
+        award.voided += amount
+        award.amount -= amount
 
     def claw_back(self, by: Provenance, award_id: str, amount: Decimal, reason: str) -> None:
         award = self.award(award_id)
@@ -379,6 +459,12 @@ def _award_postings(e: Any) -> tuple[journal.Posting, ...]:
 @journal.postings.register(Enterprise.Disbursed)  # type: ignore[attr-defined]
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Enterprise.AwardVoided)  # type: ignore[attr-defined]
+def _voided_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The unpaid part goes back to the budget line of the award's year: as if never committed."""
+    return journal.transfer(journal.payable(e.party), journal.budget(e.clause, e.award_year), e.amount)
 
 
 @journal.postings.register(Enterprise.ClawedBack)  # type: ignore[attr-defined]

@@ -167,6 +167,7 @@ class Loan(Aggregate):
         self.loss_declared_on: date | None = None
         self.claim: Claim | None = None
         self.paid: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)
+        self.pending: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)  # payment orders not yet posted
         self.paid_on: dict[str, date] = {}
         self.recovered = ZERO
         self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
@@ -356,32 +357,76 @@ class Loan(Aggregate):
         self.claim.approved_ref = by.ref
         self.claim.approved_by = by.actor
 
-    def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "") -> Decimal:
-        """省财政 or 市财政 pays (part of) its approved share to the bank."""
+    def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "",
+            ordered: bool = False) -> Decimal:
+        """省财政 or 市财政 pays (part of) its approved share to the bank: directly, or by posting its
+        pending order (``ordered``)."""
         who = payer(payer_name)
+        if ordered:
+            amount = yuan(amount or ZERO)
+            if amount <= 0 or amount > self.pending[who]:
+                raise Refused(f"loan {self.code}: no pending order of {fmt(amount)} by {who} "
+                              f"({fmt(self.pending[who])} pending)")
+            claim = self._claim()
+        else:
+            claim, amount = self._check_pay(by, who, amount)
+        self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher, ordered)
+        return amount
+
+    def quote_payment(self, by: Provenance, payer_name: str, amount: Decimal | None) -> Decimal:
+        """What a payment (or its order) of ``payer_name`` would pay now; refuses what it may not."""
+        return self._check_pay(by, payer(payer_name), amount)[1]
+
+    def _check_pay(self, by: Provenance, who: str, amount: Decimal | None) -> tuple[Claim, Decimal]:
         claim = self._claim()
         if claim.approved_on is None:
             raise Refused(f"loan {self.code}: the claim is not approved yet; nothing can be paid")
         if by.decided < claim.approved_on:
             raise InvalidDate(f"loan {self.code}: payment on {by.decided} is before the approval ({claim.approved_on})")
-        owed = self.owed(who)
+        owed = self.owed(who) - self.pending[who]
         amount = owed if amount is None else _positive(amount, f"loan {self.code}: payment")
         if amount <= 0:
-            raise Refused(f"loan {self.code}: {who} has paid its whole share ({fmt(self.approved(who))})")
+            pending = f" or ordered ({fmt(self.pending[who])} pending approval)" if self.pending[who] else ""
+            raise Refused(f"loan {self.code}: {who} has paid{pending} its whole share ({fmt(self.approved(who))})")
         if amount > owed:
+            pending = f", {fmt(self.pending[who])} pending approval" if self.pending[who] else ""
             raise CapExceeded(
                 f"loan {self.code}: payment {fmt(amount)} by {who} exceeds what was approved and not yet paid "
-                f"({fmt(owed)} of {fmt(self.approved(who))})"
+                f"({fmt(owed)} of {fmt(self.approved(who))}{pending})"
             )
-        self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher)
-        return amount
+        return claim, amount
+
+    def order_payment(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str) -> None:
+        """A compensation payment order (待审核): reserved on the payer's share until posted."""
+        who = payer(payer_name)
+        claim, amount = self._check_pay(by, who, amount)
+        self._payment_ordered(by, self.code, self.bank, claim.clause, who, amount, voucher)
+
+    @event("PaymentOrdered")
+    def _payment_ordered(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
+                         voucher: str) -> None:
+        self.pending[payer] += amount
+
+    def void_payment_order(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str, reason: str) -> None:
+        who = payer(payer_name)
+        if amount > self.pending[who]:
+            raise Refused(f"loan {self.code}: no pending order of {fmt(amount)} by {who}")
+        self._payment_order_voided(by, self.code, self.bank, self._claim().clause, who, amount, voucher, reason)
+
+    @event("PaymentOrderVoided")
+    def _payment_order_voided(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
+                              voucher: str, reason: str) -> None:
+        self.pending[payer] -= amount
 
     @event("CompensationPaid")
     def _compensation_paid(
-        self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str
+        self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str,
+        ordered: bool = False,
     ) -> None:
         self.paid[payer] += amount
         self.paid_on[payer] = by.decided
+        if ordered:
+            self.pending[payer] -= amount
 
     def recover(self, by: Provenance, amount: Decimal) -> RecoveryReturn:
         """Money the bank recovers after compensation, returned to each bearer pro rata to what
@@ -392,6 +437,7 @@ class Loan(Aggregate):
             raise Refused(f"loan {self.code}: recoveries are returned once the claim is approved and paid; "
                           "the claim is not approved yet")
         owing = [f"{p} still owes {self.bank} {fmt(self.owed(p))} of {fmt(self.approved(p))}"
+                 + (f" ({fmt(self.pending[p])} ordered, pending approval)" if self.pending[p] else "")
                  for p in PAYERS if self.owed(p)]
         if owing:
             raise Refused(f"loan {self.code}: recoveries are returned after compensation is paid in full; "

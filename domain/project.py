@@ -138,6 +138,7 @@ class Project(Aggregate):
         self.status = "approved"
         self.tranches: list[tuple[date, Decimal, str]] = []
         self.disbursed = ZERO
+        self.pending = ZERO  # tranche orders recorded and not yet posted (待审核)
         self.reassigned_in = ZERO
         self.reassigned_out = ZERO
         self.clawed_back = ZERO
@@ -207,7 +208,45 @@ class Project(Aggregate):
             raise Refused(f"project {self.code} is {self.status}: cannot {what}")
 
     # tranches -------------------------------------------------------------------------
-    def disburse(self, by: Provenance, amount: Decimal, voucher: str = "") -> None:
+    def order_tranche(self, by: Provenance, amount: Decimal, voucher: str) -> None:
+        """A tranche's payment order (待审核): reserved on the grant until a second person posts it."""
+        amount = self._check_tranche(by, amount)
+        self._tranche_ordered(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
+
+    @event("TrancheOrdered")
+    def _tranche_ordered(
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.pending += amount
+
+    def void_tranche_order(self, by: Provenance, amount: Decimal, voucher: str, reason: str) -> None:
+        if amount > self.pending:
+            raise Refused(f"project {self.code}: no pending tranche of {fmt(amount)} ({fmt(self.pending)} pending)")
+        self._tranche_order_voided(by, self.code, self.clause, self.source, amount, voucher, reason)
+
+    @event("TrancheOrderVoided")
+    def _tranche_order_voided(
+        self, by: Provenance, code: str, clause: str, source: str, amount: Decimal, voucher: str, reason: str
+    ) -> None:
+        self.pending -= amount
+
+    def disburse(self, by: Provenance, amount: Decimal, voucher: str = "", ordered: bool = False) -> None:
+        """Pay a tranche: directly, or by posting its pending order (``ordered``)."""
+        if ordered:
+            amount = yuan(amount)
+            if amount > self.pending:
+                raise Refused(f"project {self.code}: no pending tranche of {fmt(amount)} ({fmt(self.pending)} pending)")
+            self._open("pay a tranche")
+        else:
+            amount = self._check_tranche(by, amount)
+        self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher, ordered)
+
+    def _no_pending(self, what: str) -> None:
+        if self.pending:
+            raise Refused(f"project {self.code}: a tranche of {fmt(self.pending)} is pending approval; post or void "
+                          f"it before you {what}")
+
+    def _check_tranche(self, by: Provenance, amount: Decimal) -> Decimal:
         self._open("pay a tranche")
         if self.finished_on is not None:
             raise Refused(f"project {self.code} was finished on {self.finished_on} ({self.acceptance_ref}): "
@@ -217,21 +256,25 @@ class Project(Aggregate):
             raise InvalidAmount(f"tranche {fmt(amount)} must be positive")
         if by.decided < self.approved_on:
             raise InvalidDate(f"project {self.code}: payment {by.decided} is before the approval ({self.approved_on})")
-        remaining = self.amount - self.disbursed
+        remaining = self.amount - self.disbursed - self.pending
         if amount > remaining:
+            pending = f", {fmt(self.pending)} pending approval" if self.pending else ""
             raise CapExceeded(
                 f"project {self.code}: tranche {fmt(amount)} exceeds what remains of the grant "
-                f"({fmt(remaining)} of {fmt(self.amount)})"
+                f"({fmt(remaining)} of {fmt(self.amount)}{pending})"
             )
-        self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
+        return amount
 
     @event("TranchePaid")
     def _tranche_paid(
-        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str,
+        ordered: bool = False,
     ) -> None:
         self.tranches.append((by.decided, amount, voucher))
         self.disbursed += amount
         self.last_paid_year = by.decided.year
+        if ordered:
+            self.pending -= amount
 
     # trigger --------------------------------------------------------------------------
     def record_trigger(
@@ -689,6 +732,7 @@ class Project(Aggregate):
     def fail(self, by: Provenance, reason: str, misuse: str = "", clawback: Decimal | None = None) -> None:
         """Failure: what the fund holds is written off; nothing is recovered unless misuse is recorded."""
         self._open("fail")
+        self._no_pending("record a failure")
         if not reason.strip():
             raise Refused(f"project {self.code}: a failure needs a reason")
         if clawback is not None and not misuse.strip():
@@ -735,6 +779,7 @@ class Project(Aggregate):
         """The project's work is accepted (结题验收, reference ``by.ref``) with what the team spent on
         it: no further tranches, the unpaid grant leaves the commitment (``released``), and P6.1 lets
         the team reassign its unspent fiscal money. A stake already held stays held."""
+        self._no_pending("finish it")
         if self.status == "failed":
             raise Refused(f"project {self.code} failed: a failed project is written off, not finished")
         if self.finished_on is not None:

@@ -16,15 +16,16 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
-from domain.errors import ConflictingRequest, Refused
+from domain.errors import AlreadyRecorded, ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
-from domain.validity import check_in_force
+from domain.validity import check_in_force, check_not_future
+from ledger import clock as clocks
 from ledger.cipher import cipher_env
-from ledger.clock import Clock, system_clock
+from ledger.clock import Clock
 from ledger.commands import HANDLERS, Command, Outcome
 from ledger.config import Database, creation_lock, ensure_schema, parse_database
 from ledger.keys import Keyring, KeyStore
@@ -54,12 +55,13 @@ class Ledger(Application[UUID]):
         self,
         env: dict[str, str] | None = None,
         *,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
         book: ParameterBook | None = None,
         keyring: Keyring | None = None,
     ) -> None:
         super().__init__(env)
-        self.clock = clock
+        # looked up when the ledger opens, so a test can fix the CLI's clock (ledger.clock.system_clock)
+        self.clock: Clock = clock if clock is not None else clocks.system_clock
         self.book = book or parameter_book()
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
@@ -81,7 +83,7 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, **env: str) -> Ledger:
+    def open(cls, url: str, *, clock: Clock | None = None, keyring: Keyring | None = None, **env: str) -> Ledger:
         """Open (creating tables if needed) the ledger stored at a database URL."""
         db = parse_database(url)
         with creation_lock(db):
@@ -109,6 +111,9 @@ class Ledger(Application[UUID]):
             uow = UnitOfWork(self.repository, self.book)
             try:
                 outcome, events = self._run(uow, command, digest)
+            except AlreadyRecorded as same:
+                # the same payment under its reference, sent again without its request id
+                return self._repeat(command, digest) or Outcome(command.request_id, str(same), already_recorded=True)
             except Refused:
                 # a repeat of a recorded request is answered as such, whatever the handler says now
                 repeated = self._repeat(command, digest)
@@ -167,6 +172,8 @@ class Ledger(Application[UUID]):
                         outcome, produced = self._run(uow, command, digest)
                         outcomes.append(outcome)
                         events += produced
+                except AlreadyRecorded as same:  # a row repeating a recorded payment: skipped
+                    outcomes.append(Outcome(command.request_id, str(same), already_recorded=True))
                 except Refused as exc:
                     refused.append((i, str(exc)))
                 if progress is not None:
@@ -206,6 +213,7 @@ class Ledger(Application[UUID]):
             request_id=command.request_id,
             ref=command.ref,
         )
+        check_not_future(command.decided, by.recorded_at)  # today from the ledger's clock
         outcome = HANDLERS[type(command)](uow, command, by)
         events = [e for a in uow.changed() for e in a.collect_events()]
         hashes = [self.event_hash(e) for e in events]

@@ -71,6 +71,13 @@ class Command:
                           ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
+    def content_digest(self) -> str:
+        """What makes two recordings the same payment: everything but who sent it and its
+        request id (a second officer re-entering the same voucher records nothing new)."""
+        body = {k: v for k, v in self.canonical()["body"].items() if k != "actor"}
+        text = json.dumps(body | {"kind": self.kind}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 @dataclass
 class Outcome:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from domain.journal import trial_balance
 from domain.money import fmt
 from ledger.application import Ledger
+from ledger.clock import FixedClock
 from ledger.commands import Command
 from ledger.grants import ClawBack, Disburse
 from ledger.parties import GrantQualification, RegisterParty
 from ledger.rules import AwardByRule
 
 OFFICER = "demo-officer"
+# The demo's story runs to 2028; its ledger's clock reads a day after the story's last step, so
+# no step is a future-dated decision (the ledger refuses those) and every run prints the same.
+DEMO_TODAY = datetime(2028, 6, 30, 1, 0, tzinfo=UTC)
 SECOND_APPROVER = "demo-approver"  # approves what OFFICER filed (four-eyes, P5.6 approvals)
 
 
@@ -29,6 +33,7 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     def on(day: str, **kw: object) -> dict[str, object]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
+    ledger.clock = FixedClock(DEMO_TODAY)
     with tempfile.TemporaryDirectory(prefix="jcg-demo-keys-") as keys:
         seal_demo_ledger(ledger, echo, keys)
         _chapters(ledger, echo, do, on)

@@ -20,10 +20,12 @@ from domain.enterprise import KINDS, Enterprise
 from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
 from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
-from domain.money import fmt
+from domain.money import fmt, yuan
+from domain.payment import Payment, Target
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -58,9 +60,12 @@ class DisburseLoan(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class RepayLoan(LoanStep):
+    """A repayment under the bank's receipt (回单号, unique per bank)."""
+
     kind = "loan.repay"
     code: str
     amount: Decimal
+    receipt: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +107,9 @@ class ApproveCompensation(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class PayCompensation(LoanStep):
+    """省财政 or 市财政 pays its share under a voucher (unique per payer); a pending order until an
+    approver posts it, where the two-person rule is on."""
+
     kind = "loan.pay"
     code: str
     payer: str
@@ -111,9 +119,12 @@ class PayCompensation(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class RecordRecovery(LoanStep):
+    """A recovery after compensation under the bank's receipt (回单号, unique per bank)."""
+
     kind = "loan.recover"
     code: str
     amount: Decimal
+    receipt: str = ""
 
 
 def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
@@ -161,6 +172,9 @@ def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome
 @handles(RepayLoan)
 def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
+    record_payment(uow, cmd, by, source=loan.bank, reference=cmd.receipt, operation=RepayLoan.kind,
+                   target=Target(loan.code, loan.borrower, loan.category, yuan(cmd.amount)),
+                   summary=f"repayment of loan {loan.code}")
     loan.repay(by, cmd.amount)
     return Outcome(cmd.request_id, f"loan {cmd.code}: repaid {fmt(cmd.amount)}; "
                                    f"unrepaid principal {fmt(loan.unrepaid)}")
@@ -221,17 +235,45 @@ def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenan
 def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
     who = payer(cmd.payer)
-    paid = loan.pay(by, who, cmd.amount, cmd.voucher)
-    return Outcome(
-        cmd.request_id,
-        f"loan {cmd.code}: {who} paid {fmt(paid)} to {loan.bank}; paid {fmt(loan.paid[who])} of "
-        f"{fmt(loan.approved(who))}, still owes {fmt(loan.owed(who))}",
-    )
+    check_reference(uow, cmd, source=who, reference=cmd.voucher, operation=PayCompensation.kind)
+    amount = loan.quote_payment(by, who, cmd.amount)
+    payment = record_payment(uow, cmd, by, source=who, reference=cmd.voucher, operation=PayCompensation.kind,
+                             target=Target(loan.code, who, loan.claim.clause if loan.claim else loan.category, amount),
+                             summary=f"P5.6 compensation of loan {loan.code} by {who}")
+    if is_pending(payment):
+        loan.order_payment(by, who, amount, payment.reference)
+        return Outcome(cmd.request_id, f"loan {cmd.code}: {who} → {loan.bank}: {pending_words(payment)}",
+                       data=outcome_data(payment))
+    loan.pay(by, who, amount, payment.reference)
+    return Outcome(cmd.request_id, _paid_words(loan, who, amount), data=outcome_data(payment))
+
+
+def _paid_words(loan: Loan, who: str, paid: Decimal) -> str:
+    return (f"loan {loan.code}: {who} paid {fmt(paid)} to {loan.bank}; paid {fmt(loan.paid[who])} of "
+            f"{fmt(loan.approved(who))}, still owes {fmt(loan.owed(who))}")
+
+
+def _post_compensation(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+    loan = _loan(uow, payment.entity, by)
+    loan.pay(by, payment.item, payment.amount, payment.reference, ordered=True)
+    return _paid_words(loan, payment.item, payment.amount)
+
+
+def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+    loan = _loan(uow, payment.entity, by)
+    loan.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
+    return f"loan {loan.code}: {payment.item} still owes {fmt(loan.owed(payment.item))}"
+
+
+settles(PayCompensation.kind, _post_compensation, _void_compensation)
 
 
 @handles(RecordRecovery)
 def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
+    record_payment(uow, cmd, by, source=loan.bank, reference=cmd.receipt, operation=RecordRecovery.kind,
+                   target=Target(loan.code, "", loan.claim.clause if loan.claim else loan.category, yuan(cmd.amount)),
+                   summary=f"recovery on loan {loan.code}")
     back = loan.recover(by, cmd.amount)
     returned = "; ".join(f"{loan.bank if k == BANK else k} {fmt(v)}" for k, v in back.parts.items())
     assert loan.claim is not None

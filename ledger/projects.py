@@ -7,7 +7,7 @@ share register in one command, so they are saved together or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import ClassVar
@@ -19,12 +19,17 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
-from domain.money import fmt
+from domain.money import fmt, yuan
 from domain.parameters import ParameterBook
+from domain.payment import Payment, Target
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
 from ledger.unit_of_work import UnitOfWork
+
+TRANCHE = "project.tranche"
+BUYBACK = "project.buyback"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +82,9 @@ class ProjectStep(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class PayTranche(ProjectStep):
+    """A tranche under its payment order (unique per paying source); pending until an approver
+    posts it, where the two-person rule is on."""
+
     kind = "project.disburse"
     project: str
     amount: Decimal
@@ -102,11 +110,15 @@ class ConvertProject(ProjectStep):
 
 @dataclass(frozen=True, kw_only=True)
 class BuyBack(ProjectStep):
+    """The team's buyback, under the bank receipt of the money the fund receives (unique per
+    fund); pending until an approver posts it, where the two-person rule is on."""
+
     kind = "project.buyback"
     project: str
     buyer: str
     buyer_name: str = ""
     units: Decimal | None = None
+    receipt: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,13 +255,40 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
 @handles(PayTranche)
 def pay_tranche(uow: UnitOfWork, cmd: PayTranche, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
-    project.disburse(by, cmd.amount, cmd.voucher)
+    payment = record_payment(uow, cmd, by, source=project.source, reference=cmd.voucher,
+                             operation=TRANCHE, target=Target(project.code, "", project.clause, yuan(cmd.amount)),
+                             summary=f"tranche of project {project.code}")
+    if is_pending(payment):
+        project.order_tranche(by, cmd.amount, payment.reference)
+        return Outcome(cmd.request_id, f"project {cmd.project}: {pending_words(payment)}; paid so far "
+                                       f"{fmt(project.disbursed)} of {fmt(project.amount)}",
+                       data={"disbursed": project.disbursed, **outcome_data(payment)})
+    project.disburse(by, cmd.amount, payment.reference)
+    return _tranche_outcome(cmd.request_id, project, cmd.amount, data=outcome_data(payment))
+
+
+def _tranche_outcome(request_id: str, project: Project, amount: Decimal, data: dict[str, str]) -> Outcome:
     return Outcome(
-        cmd.request_id,
-        f"paid tranche {len(project.tranches)} of project {cmd.project}: {fmt(cmd.amount)} to "
+        request_id,
+        f"paid tranche {len(project.tranches)} of project {project.code}: {fmt(amount)} to "
         f"{project.enterprise} from {project.source}; paid so far {fmt(project.disbursed)} of {fmt(project.amount)}",
-        data={"disbursed": project.disbursed},
+        data={"disbursed": project.disbursed, **data},
     )
+
+
+def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+    project = _project(uow, payment.entity)
+    project.disburse(by, payment.amount, payment.reference, ordered=True)
+    return _tranche_outcome(by.request_id, project, payment.amount, {}).message
+
+
+def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+    project = _project(uow, payment.entity)
+    project.void_tranche_order(by, payment.amount, payment.reference, reason)
+    return f"project {project.code}: {fmt(project.amount - project.disbursed - project.pending)} may be ordered again"
+
+
+settles(TRANCHE, _post_tranche, _void_tranche)
 
 
 @handles(RecordTrigger)
@@ -291,6 +330,11 @@ def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Out
 
 def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, register: ShareRegister,
                   units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
+    return _exit_outcome_for(cmd.request_id, verb, project, fund, register, units, price, gain, trace, on)
+
+
+def _exit_outcome_for(request_id: str, verb: str, project: Project, fund: Fund, register: ShareRegister,
+                      units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
     lot = fund.lot(project.code)
     result = "gain" if gain >= 0 else "loss"
     trace = [
@@ -302,7 +346,7 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
         f"{fmt(lot.cost)}; realised net {fmt(fund.realised)}",
     ]
     return Outcome(
-        cmd.request_id,
+        request_id,
         f"project {project.code}: {verb} {fmt(units)} registered capital of {project.enterprise} for {fmt(price)}",
         trace=trace,
         data={"units": units, "price": price, "gain": gain, "cash": fund.cash,
@@ -314,25 +358,64 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
 def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
     fund = _fund(uow, project.fund)
+    check_reference(uow, cmd, source=fund.code, reference=cmd.receipt, operation=BUYBACK)
     register = _register(uow, project.enterprise, by)
-    if cmd.buyer != project.enterprise:
-        holding = register.table(by.decided).units_of(cmd.buyer)
-        if cmd.buyer == fund.code or holding <= 0:
+    _check_buyer(project, fund, register, cmd.buyer, by.decided)
+    quote = project.quote_buyback(by.decided, cmd.units)
+    details = (("buyer_name", cmd.buyer_name), ("units", str(quote.units)))
+    payment = record_payment(uow, cmd, by, source=fund.code, reference=cmd.receipt, operation=BUYBACK,
+                             target=Target(project.code, cmd.buyer, project.clause, quote.price, details),
+                             summary=f"buyback of project {project.code} by {cmd.buyer}")
+    if is_pending(payment):
+        return Outcome(cmd.request_id, f"project {project.code}: buyback of {fmt(quote.units)} by {cmd.buyer} for "
+                                       f"{fmt(quote.price)} priced on {by.decided}: {pending_words(payment)}",
+                       trace=list(quote.trace), data={"units": quote.units, "price": quote.price,
+                                                      **outcome_data(payment)})
+    return _buy_back(uow, cmd.request_id, project, cmd.buyer, cmd.buyer_name, cmd.units, by)
+
+
+def _check_buyer(project: Project, fund: Fund, register: ShareRegister, buyer: str, on: date) -> None:
+    if buyer != project.enterprise:
+        holding = register.table(on).units_of(buyer)
+        if buyer == fund.code or holding <= 0:
             raise Refused(
-                f"project {project.code}: a buyback is by the team: {cmd.buyer} is not a holder on "
-                f"{project.enterprise}'s register on {by.decided} (give a team member who holds registered "
+                f"project {project.code}: a buyback is by the team: {buyer} is not a holder on "
+                f"{project.enterprise}'s register on {on} (give a team member who holds registered "
                 f"capital, or {project.enterprise} itself to repurchase); to sell to a third party use "
                 f"jcg project sell {project.code} --buyer CODE --price AMOUNT"
             )
-    quote = project.buy_back(by, cmd.units, cmd.buyer)
-    gain = fund.dispose(by, project.code, quote.units, quote.price, cmd.buyer, "buyback")
+
+
+def _buy_back(uow: UnitOfWork, request_id: str, project: Project, buyer: str, buyer_name: str,
+              units: Decimal | None, by: Provenance) -> Outcome:
+    fund = _fund(uow, project.fund)
+    register = _register(uow, project.enterprise, by)
+    _check_buyer(project, fund, register, buyer, by.decided)
+    quote = project.buy_back(by, units, buyer)
+    gain = fund.dispose(by, project.code, quote.units, quote.price, buyer, "buyback")
     source = f"buyback of project {project.code}"
-    if cmd.buyer == project.enterprise:
+    if buyer == project.enterprise:
         register.repurchase(by, fund.code, quote.units, quote.price, source)
     else:
-        register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, quote.units, quote.price, source)
-    return _exit_outcome(cmd, f"bought back by {cmd.buyer}:", project, fund, register, quote.units, quote.price,
-                         gain, quote.trace, by.decided)
+        register.transfer(by, fund.code, buyer, buyer_name, quote.units, quote.price, source)
+    return _exit_outcome_for(request_id, f"bought back by {buyer}:", project, fund, register, quote.units,
+                             quote.price, gain, quote.trace, by.decided)
+
+
+def _post_buyback(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+    """The buyback is carried out as of the receipt's date (its price was quoted then)."""
+    project = _project(uow, payment.entity)
+    on = replace(by, decided=payment.ordered_on)
+    out = _buy_back(uow, by.request_id, project, payment.item, payment.details.get("buyer_name", ""),
+                    Decimal(payment.details["units"]), on)
+    return out.message
+
+
+def _void_buyback(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+    return f"project {payment.entity}: the buyback by {payment.item} is not recorded"
+
+
+settles(BUYBACK, _post_buyback, _void_buyback)
 
 
 @handles(SellStake)
