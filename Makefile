@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean catalogues
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) jcg-demo.sqlite*
+
+# gettext catalogues (docs/i18n.md): extract + update the .po, compile the shipped .mo, check.
+catalogues: $(STAMP)
+	$(VENV)/bin/python -m i18n.catalogue all

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from domain.errors import Refused
+from domain.messages import N_
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,12 @@ def clause(clause_id: str) -> Clause:
     try:
         return catalogue()[clause_id]
     except KeyError:
-        raise Refused(f"unknown clause {clause_id!r} (see `jcg policy list`)") from None
+        raise Refused(N_("unknown clause {clause!r} (see `jcg policy list`)"), clause=clause_id) from None
 
 
 def money_clause(clause_id: str) -> Clause:
     c = clause(clause_id)
     if not c.money:
-        raise Refused(f"clause {clause_id} ({c.title}) has no money rule; nothing can be awarded under it")
+        raise Refused(N_("clause {clause} ({title}) has no money rule; nothing can be awarded under it"),
+                      clause=clause_id, title=c.title)
     return c

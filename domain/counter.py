@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import CapExceeded, Refused
 from domain.ids import counter_id
+from domain.messages import N_
 from domain.provenance import Provenance
 
 
@@ -39,9 +40,11 @@ class ClauseYearCounter(Aggregate):
     def take(self, by: Provenance, recipient: str, limit: int) -> int:
         """Take the next place for ``recipient``; refuses when all ``limit`` places are taken."""
         if recipient in self.taken:
-            raise Refused(f"{self.clause}: {recipient} already has a place in {self.year}")
+            raise Refused(N_("{clause}: {recipient} already has a place in {year}"),
+                          clause=self.clause, recipient=recipient, year=self.year)
         if len(self.taken) >= limit:
-            raise CapExceeded(f"{self.clause}: at most {limit} a year; {self.year} has {len(self.taken)} already")
+            raise CapExceeded(N_("{clause}: at most {limit} a year; {year} has {taken} already"),
+                              clause=self.clause, limit=limit, year=self.year, taken=len(self.taken))
         self._taken(by, recipient, len(self.taken) + 1)
         return len(self.taken)
 
@@ -55,9 +58,10 @@ class ClauseYearCounter(Aggregate):
     def release(self, by: Provenance, recipient: str, reason: str) -> None:
         """Free a place (the award was clawed back in full), so another can be chosen."""
         if recipient not in self.taken:
-            raise Refused(f"{self.clause}: {recipient} holds no place in {self.year}")
+            raise Refused(N_("{clause}: {recipient} holds no place in {year}"),
+                          clause=self.clause, recipient=recipient, year=self.year)
         if not reason.strip():
-            raise Refused(f"{self.clause}: releasing a place needs a reason")
+            raise Refused(N_("{clause}: releasing a place needs a reason"), clause=self.clause)
         self._released(by, recipient, reason)
 
     @event("PlaceReleased")

@@ -27,7 +27,7 @@ from ledger import clock as clocks
 from ledger.cipher import cipher_env
 from ledger.clock import Clock
 from ledger.commands import HANDLERS, Command, Outcome
-from ledger.config import Database, creation_lock, ensure_schema, parse_database
+from ledger.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.keys import Keyring, KeyStore
 from ledger.officers import Signer, authorize
 from ledger.signing import public_key_text, record_hash, request_message, sign
@@ -70,6 +70,8 @@ class Ledger(Application[UUID]):
         from ledger.checkpoint import checkpoint_interval
 
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
+        # run after every recorded write (the read side keeps its models current here)
+        self.after_write: list[Callable[[Ledger], None]] = []
 
     @property
     def keyring(self) -> Keyring:
@@ -83,12 +85,20 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock | None = None, keyring: Keyring | None = None, **env: str) -> Ledger:
-        """Open (creating tables if needed) the ledger stored at a database URL."""
+    def open(cls, url: str, *, clock: Clock | None = None, keyring: Keyring | None = None, create: bool = True,
+             **env: str) -> Ledger:
+        """Open the ledger stored at a database URL. ``create``: make the tables if needed
+        (`init`, `demo`, tests); otherwise a database without a ledger is refused
+        (:class:`~ledger.config.NoLedger`) and nothing is created. A read-only database
+        (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
-        with creation_lock(db):
-            ensure_schema(db)
-            ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
+        if not create or db.read_only:
+            check_ledger_exists(db)
+            ledger = cls({**db.env, **cipher_env(), "CREATE_TABLE": "no", **env}, clock=clock, keyring=keyring)
+        else:
+            with creation_lock(db):
+                ensure_schema(db)
+                ledger = cls({**db.env, **cipher_env(), **env}, clock=clock, keyring=keyring)
         ledger.database = db
         return ledger
 
@@ -236,6 +246,8 @@ class Ledger(Application[UUID]):
             from ledger.checkpoint import checkpoint_if_due
 
             checkpoint_if_due(self)
+        for hook in self.after_write:
+            hook(self)
 
     def event_hash(self, event: Any) -> bytes:
         """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""

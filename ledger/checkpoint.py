@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -327,8 +327,10 @@ class CheckpointStore:
         rows = self._select(f"WHERE last_position >= {int(position)} ORDER BY size DESC LIMIT 1")
         return rows[0] if rows else None
 
-    def write(self, name: str, key: Ed25519PrivateKey, origin: str) -> StoredCheckpoint:
-        """Sign and store a checkpoint of the whole log as it is now."""
+    def write(self, name: str, key: Ed25519PrivateKey, origin: str,
+              deliver: Callable[[str], Any] | None = None) -> StoredCheckpoint:
+        """Sign and store a checkpoint of the whole log as it is now. ``deliver`` (e.g. writing
+        ``--out``) gets the note inside the storing transaction: if it fails, nothing is stored."""
         from ledger.merkle import Frontier
 
         last = self.latest()
@@ -338,6 +340,8 @@ class CheckpointStore:
             frontier.append(leaf_of(n))
             position = n.id
         if last is not None and frontier.size == last.size:
+            if deliver is not None:
+                deliver(last.note)
             return last
         note = Checkpoint(origin, frontier.size, frontier.root()).sign(name, key)
         row = StoredCheckpoint(frontier.size, position, frontier.state(), note)
@@ -346,12 +350,16 @@ class CheckpointStore:
             with self._cursor(commit=True) as c:
                 c.execute(f"INSERT INTO {self.table} (size, last_position, frontier, note) "
                           f"VALUES ({m}, {m}, {m}, {m})", (row.size, row.last_position, " ".join(row.frontier), row.note))
+                if deliver is not None:
+                    deliver(row.note)
         except IntegrityError:
             # another process stored the checkpoint of this size first (the same log, so the same
             # root): the loser skips, and its caller's request stays recorded
             stored = self._select(f"WHERE size = {int(row.size)}")
             if not stored:
                 raise
+            if deliver is not None:
+                deliver(stored[0].note)
             return stored[0]
         return row
 
@@ -364,13 +372,16 @@ class WrittenCheckpoint:
     registration: Any = None  # the Outcome of registering the key, if this checkpoint did
 
 
-def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None) -> WrittenCheckpoint:
+def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
+                     deliver: Callable[[str], Any] | None = None) -> WrittenCheckpoint:
     """An authorised officer signs the log as it is now with the ledger's key and stores it.
-    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log."""
+    The first checkpoint of a ledger creates (or adopts) that key and registers it in the log.
+    ``deliver`` receives the note before the checkpoint is committed (its failure stores nothing):
+    pass an ``OutFile``'s ``write``, opened before this call so a bad path is refused first."""
     from ledger.ledger_key import checkpoint_key
 
     key = checkpoint_key(ledger, officer, decided or ledger.clock().date())
-    row = _store(ledger).write(key.name, key.private, key.name)
+    row = _store(ledger).write(key.name, key.private, key.name, deliver)
     return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
 
 

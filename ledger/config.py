@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
+from domain.errors import NotFound
+
 DEFAULT_URL = "sqlite:///jcg-ledger.sqlite"
 
 
@@ -18,6 +20,8 @@ class Database:
     env: dict[str, str]
     sqlalchemy_url: str
     schema: str = ""
+    read_only: bool = False  # opened for reading only: nothing may be created or written
+    path: str = ""  # the SQLite file
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -29,14 +33,20 @@ def parse_database(url: str) -> Database:
     """Map a URL to the library's own recorders (chosen by measurement, docs/decisions.md)."""
     if url.startswith("sqlite:///") or "://" not in url:
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
+        path, _, query = path.partition("?")
         if not path:
             raise ValueError(f"database URL {url!r} names no file")
+        options = parse_qs(query)
+        if set(options) - {"mode"} or options.get("mode", ["ro"]) != ["ro"]:
+            raise ValueError(f"database URL {url!r}: the only SQLite option is ?mode=ro (read only)")
+        read_only = "mode" in options or _unwritable(path)
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
+            "SQLITE_DBNAME": _read_only_uri(path) if read_only else path,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
-        return Database(url, "sqlite", env, f"sqlite:///{path}")
+        alchemy = f"sqlite:///{_read_only_uri(path)}&uri=true" if read_only else f"sqlite:///{path}"
+        return Database(url, "sqlite", env, alchemy, read_only=read_only, path=path)
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
         query = parse_qs(parsed.query)
@@ -59,6 +69,57 @@ def parse_database(url: str) -> Database:
         sa = f"postgresql+psycopg://{netloc}{parsed.path}"
         return Database(url, "postgres", env, sa, schema)
     raise ValueError(f"unsupported database URL {url!r} (use sqlite:///FILE or postgresql://...)")
+
+
+def _unwritable(path: str) -> bool:
+    """An existing ledger file this process may not write (a copy handed to an auditor)."""
+    return os.path.exists(path) and not os.access(path, os.W_OK)
+
+
+def _read_only_uri(path: str) -> str:
+    """SQLite's read-only URI. A WAL database in a folder we cannot write (no -shm file can be
+    made) is opened immutable: nothing else writes a read-only copy."""
+    absolute = os.path.abspath(path)
+    folder = os.path.dirname(absolute)
+    immutable = not os.access(folder, os.W_OK) or os.environ.get("JCG_SQLITE_IMMUTABLE") == "1"
+    return f"file:{absolute}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+class NoLedger(NotFound):
+    """The database named holds no ledger (and only `init` or `demo` may create one)."""
+
+
+def check_ledger_exists(db: Database) -> None:
+    """Refuse a database without a ledger, creating nothing (a mistyped path must not leave
+    an empty file behind and print zeros)."""
+    if db.kind == "sqlite":
+        if not os.path.isfile(db.path):
+            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+        import sqlite3
+
+        try:
+            conn = sqlite3.connect(_read_only_uri(db.path), uri=True)
+            try:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise NoLedger(f"{db.url} is not a ledger database: {exc}") from None
+        if not found:
+            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+        return
+    import psycopg
+
+    e = db.env
+    with psycopg.connect(
+        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
+        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
+        connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+    ) as conn:
+        table = f'"{db.schema}".stored_events' if db.schema else "stored_events"
+        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
+            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
 
 
 @contextmanager

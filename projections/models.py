@@ -27,6 +27,14 @@ FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
 }
 
 
+# what fold snapshots keep: every model but the trail (queried in SQL, never folded for time travel)
+SNAPSHOT_MODELS: tuple[ModuleType, ...] = tuple(m for m in MODELS if m is not trail)
+
+
+def name_of(model: ModuleType) -> str:
+    return model.__name__.rsplit(".", 1)[-1]
+
+
 def apply(state: State, position: int, event: Any, only: tuple[ModuleType, ...] = MODELS) -> None:
     """Fold one event into every read model (unknown event types change nothing but the trail)."""
     for model in only:

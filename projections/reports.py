@@ -7,8 +7,6 @@ separators in tables, exact decimal strings in CSV and JSON.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,11 +19,14 @@ from domain.compensation import BANK
 from domain.errors import Refused
 from domain.fund import FailureReport
 from domain.loan import PAYERS
+from domain.messages import N_
 from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook, parameter_book
+from projections import tables
 from projections.state import Rows, from_fen
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "xlsx")
+RIGHT_ALIGNED = frozenset({"year", "awards", "position"})
 
 
 @dataclass(frozen=True)
@@ -399,15 +400,7 @@ REPORTS: dict[str, Callable[..., Report]] = {
 
 # rendering --------------------------------------------------------------------------------
 
-def _cell(value: Any, money: bool, exact: bool) -> str:
-    if isinstance(value, Decimal):
-        return str(value) if exact else fmt(value)
-    return "" if value is None else str(value)
-
-
-def display_width(text: str) -> int:
-    """Display width: CJK characters take two columns in a terminal."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+display_width = tables.display_width  # kept for callers of the old name
 
 
 def _json_value(value: Any) -> Any:
@@ -437,39 +430,21 @@ def render(report: Report, form: str) -> str:
         doc["notes"] = report.notes
         return json.dumps(doc, ensure_ascii=False, indent=2)
     if form == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow([c.name for c in report.columns])
-        for row in report.rows:
-            writer.writerow([_cell(v, c.money, True) for c, v in zip(report.columns, row, strict=True)])
-        return buf.getvalue().rstrip("\n")
+        return tables.csv_text(_cols(report), report.rows).rstrip("\r\n")
+    if form == "xlsx":
+        raise Refused(N_("xlsx is binary: use xlsx(report) and write the bytes to a file"))
     if form != "table":
-        raise Refused(f"unknown format {form!r} (one of {', '.join(FORMATS)})")
+        raise Refused(N_("unknown format {form!r} (one of {formats})"), form=form, formats=", ".join(FORMATS))
     shown = report.display or report
-    title = report.title
-    report = Report(title, shown.columns, shown.rows + shown.totals, shown.notes)
-    multi = [c.name == "trace" for c in report.columns]
-    header = [c.name for c in report.columns]
-    cells = [[_cell(v, c.money, False) for c, v in zip(report.columns, row, strict=True)] for row in report.rows]
-    widths = [
-        max([display_width(h)] + [display_width(r[i]) for r in cells]) if not multi[i] else 0 for i, h in enumerate(header)
-    ]
-    right = [c.money or c.name in ("year", "awards", "position") for c in report.columns]
+    return tables.text_table(_cols(shown), shown.rows + shown.totals, title=report.title, notes=shown.notes,
+                             max_width=tables.terminal_width())
 
-    def line(values: list[str]) -> str:
-        parts = []
-        for i, v in enumerate(values):
-            if multi[i]:
-                continue
-            pad = " " * (widths[i] - display_width(v))
-            parts.append(pad + v if right[i] else v + pad)
-        return "  ".join(parts).rstrip()
 
-    lines = [report.title, line(header), line(["-" * w for w in widths])]
-    for r in cells:
-        lines.append(line(r))
-        for i, v in enumerate(r):
-            if multi[i]:
-                lines.extend(f"    {t}" for t in v.splitlines())
-    lines.extend(f"({n})" for n in report.notes)
-    return "\n".join(lines)
+def xlsx(report: Report) -> bytes:
+    """The report as an xlsx workbook: the data rows with typed cells, headers in the officer's language."""
+    return tables.xlsx_bytes(_cols(report), report.rows, title=report.title, notes=report.notes)
+
+
+def _cols(report: Report) -> list[tables.Col]:
+    return [tables.Col(c.name, money=c.money, right=c.name in RIGHT_ALIGNED, below=c.name == "trace")
+            for c in report.columns]

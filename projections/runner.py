@@ -7,22 +7,25 @@
   recorder that polls (PostgreSQL uses the library's LISTEN/NOTIFY subscription).
 - The runner follows with the ledger's own environment (database, cipher), so an encrypted
   ledger is read with its key (:func:`follower_env`).
-- A follower applies one event per transaction; a catch-up and the rebuild of `audit replay`
-  (drop the tables and the tracking, then catch up) let the store batch: events are folded
-  in memory and committed with their tracking rows every ``batch_size`` events and on
-  reaching the target position.
-- :func:`fold` computes any read model as of a decision date or after the first N events,
-  straight from the log, with the same model code the projection runs.
+- :func:`advance` is the synchronous catch-up every write and read uses (no threads): it
+  reads the log in batches, folds them in memory, commits each batch with its tracking rows,
+  and keeps a fold snapshot every N events. :func:`rebuild` is a reset and an advance.
+- :func:`fold_at` is the one time-travel mechanism (every --as-of/--at-position): from the
+  nearest usable snapshot, then only the events the answer includes. :func:`fold` is the
+  plain reference fold it is checked against.
+- :func:`compare` tells two stores apart by streaming digests (memory stays flat).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing.persistence import ListenNotifySubscription, Subscription, Tracking
 from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -31,6 +34,7 @@ from ledger.application import Ledger
 from projections import models
 from projections.state import MemoryState, Rows, from_fen
 from projections.store import ReadModelStore
+from projections.trail import TRAIL
 
 POLL_SECONDS = 0.02
 
@@ -126,19 +130,69 @@ def head(ledger: Ledger) -> int:
     return ledger.recorder.max_notification_id() or 0
 
 
+SNAPSHOT_EVERY = 10_000
+
+
+def snapshot_interval(ledger: Ledger) -> int:
+    """Events between fold snapshots ($JCG_SNAPSHOT_EVERY, default 10,000; 0 = none)."""
+    text = ledger.env.get("JCG_SNAPSHOT_EVERY") or os.environ.get("JCG_SNAPSHOT_EVERY") or ""
+    try:
+        return max(int(text), 0) if text.strip() else SNAPSHOT_EVERY
+    except ValueError:
+        raise ValueError(f"JCG_SNAPSHOT_EVERY must be a whole number of events, not {text!r}") from None
+
+
+def advance(ledger: Ledger, store: ReadModelStore, *, target: int | None = None, batch_size: int = BATCH_SIZE,
+            progress: Callable[[int], None] | None = None, pause_seconds: float = 0.0) -> int:
+    """Bring the store up to ``target`` (default: the last recorded event) in this thread:
+    the log is read in batches of ``batch_size`` notifications, folded in memory and
+    committed with the batch's tracking rows in one transaction (a killed run leaves whole
+    batches and resumes after the last). A fold snapshot is kept every
+    :func:`snapshot_interval` events. Returns the position reached."""
+    target = head(ledger) if target is None else target
+    position = store.max_tracking_id(ledger.name) or 0
+    if position >= target:
+        return position
+    every = snapshot_interval(ledger)
+    store.batch.forget()  # rows another process projected since are read again
+    name = ledger.name
+    while position < target:
+        notifications = ledger.recorder.select_notifications(
+            start=position + 1, limit=min(batch_size, target - position), stop=target)
+        if not notifications:
+            break
+        for n in notifications:
+            if every and store.staged and n.id // every > position // every:
+                store.commit()  # a snapshot boundary: everything before it is committed first
+                _snapshot(store, position)
+            if pause_seconds:
+                time.sleep(pause_seconds)
+            store.stage(ledger.mapper.to_domain_event(n), Tracking(name, n.id))
+            position = n.id
+        store.commit()
+        if progress is not None:
+            progress(position)
+    return position
+
+
+def _snapshot(store: ReadModelStore, position: int) -> None:
+    with store.engine.connect() as conn:
+        latest = conn.execute(sa.select(sa.func.max(TRAIL.c.decided)).where(TRAIL.c.position <= position)).scalar()
+    store.save_snapshot(position, latest or "")
+
+
 def catch_up(ledger: Ledger, store: ReadModelStore | None = None, timeout: float = 600.0, *,
              target: int | None = None, batch_size: int = BATCH_SIZE,
              progress: Callable[[int], None] | None = None) -> int:
-    """Bring the read models up to ``target`` (default: the ledger's last recorded event)
-    through the projection runner; returns that position."""
+    """Bring the read models up to ``target`` (default: the ledger's last recorded event);
+    returns that position. Synchronous (:func:`advance`); ``timeout`` is kept for callers."""
     own = store is None
     store = store or ReadModelStore(ledger.database)
     try:
         target = head(ledger) if target is None else target
         if (store.max_tracking_id(ledger.name) or 0) >= target:
             return target
-        with start(ledger, store, batch_size=batch_size, target=target, progress=progress) as runner:
-            runner.wait(target, timeout=timeout)
+        advance(ledger, store, target=target, batch_size=batch_size, progress=progress)
         return target
     finally:
         if own:
@@ -153,7 +207,8 @@ def fold(ledger: Ledger, *, as_of: date | None = None, at_position: int | None =
          progress: Callable[[int], None] | None = None, report: str = "") -> tuple[MemoryState, int]:
     """Every read model computed from the log alone: all events decided on or before
     ``as_of`` and/or the first ``at_position`` recorded events; only the models ``report``
-    needs when it is named. Returns the state and the last position folded."""
+    needs when it is named. Returns the state and the last position folded. The reference
+    the snapshots and the incremental models are checked against (tests, `audit replay`)."""
     only = models.FOR_REPORT[report] if report else models.MODELS
     state = models.empty_state()
     last = 0
@@ -172,15 +227,94 @@ def fold(ledger: Ledger, *, as_of: date | None = None, at_position: int | None =
     return state, last
 
 
+RUN_GAP = 256  # positions read through rather than starting a new read
+
+
+def fold_at(ledger: Ledger, store: ReadModelStore, *, as_of: date | None = None, at_position: int | None = None,
+            report: str) -> tuple[MemoryState, int]:
+    """The one time-travel mechanism: ``report``'s models as of a decision date and/or after
+    the first N events. Starts from the latest snapshot that holds only events the answer
+    includes (at or before the position, none decided after the date), then folds the
+    events after it that the answer includes, found in the trail (the store must be caught
+    up to the position). Equal to :func:`fold` (property-tested); the snapshot is derived
+    data and never trusted by `audit verify`."""
+    only = models.FOR_REPORT[report]
+    limit = head(ledger) if at_position is None else min(at_position, head(ledger))
+    if limit <= 0:
+        return models.empty_state(), 0
+    day = as_of.isoformat() if as_of is not None else None
+    start, state = 0, None
+    for position, latest in store.snapshots(limit):
+        if day is None or latest <= day:
+            start, state = position, store.load_snapshot(position, only)
+            break
+    state = state or models.empty_state()
+    if day is None:
+        wanted: list[int] | None = None
+    else:
+        with store.engine.connect() as conn:
+            wanted = [int(p) for (p,) in conn.execute(
+                sa.select(TRAIL.c.position).where(
+                    TRAIL.c.position > start, TRAIL.c.position <= limit,
+                    sa.or_(TRAIL.c.decided <= day, TRAIL.c.decided == ""))
+                .order_by(TRAIL.c.position))]
+    for position, event in _read(ledger, start, limit, wanted):
+        models.apply(state, position, event, only)
+    return state, limit
+
+
+def _read(ledger: Ledger, start: int, limit: int, wanted: list[int] | None) -> Iterator[tuple[int, Any]]:
+    """Events after ``start`` up to ``limit``: all of them, or only the ``wanted`` positions
+    (read in runs, so a few scattered events cost a few reads)."""
+    if wanted is None:
+        yield from ledger.read_log(start + 1, limit) if start < limit else ()
+        return
+    i = 0
+    while i < len(wanted):
+        j = i
+        while j + 1 < len(wanted) and wanted[j + 1] - wanted[j] <= RUN_GAP:
+            j += 1
+        first, last = wanted[i], wanted[j]
+        keep = set(wanted[i:j + 1])
+        position = first
+        while position <= last:
+            batch = ledger.recorder.select_notifications(start=position, limit=min(2000, last - position + 1),
+                                                         stop=last)
+            if not batch:
+                break
+            for n in batch:
+                if n.id in keep:
+                    yield n.id, ledger.mapper.to_domain_event(n)
+            position = batch[-1].id + 1
+        i = j + 1
+
+
 def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], None] | None = None,
             stop: int | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Drop every read model and its tracking position, then catch up again through the
-    projection runner (batched), to ``stop`` or the last recorded event; returns that position."""
+    """Drop every read model and its tracking position, then fold the log again in batches
+    (streaming: memory is bounded by the batch), to ``stop`` or the last recorded event;
+    returns that position."""
     store.reset()
     target = head(ledger) if stop is None else min(stop, head(ledger))
     if target <= 0:
         return 0
-    return catch_up(ledger, store, target=target, batch_size=batch_size, progress=progress)
+    return advance(ledger, store, target=target, batch_size=batch_size, progress=progress)
+
+
+def compare(incremental: ReadModelStore, rebuilt: ReadModelStore, limit: int = 50) -> list[str]:
+    """Differences between two stores' rows (empty if equal), found by streaming digests:
+    only the buckets whose digests differ are read row by row."""
+    a, b = incremental.digests(), rebuilt.digests()
+    found: list[str] = []
+    for table in models.TABLES:
+        for bucket, (x, y) in enumerate(zip(a[table.name], b[table.name], strict=True)):
+            if x == y:
+                continue
+            found += differences({table.name: incremental.bucket_rows(table, bucket)},
+                                 {table.name: rebuilt.bucket_rows(table, bucket)}, limit - len(found))
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def differences(incremental: Rows, rebuilt: Rows, limit: int = 50) -> list[str]:

@@ -1,5 +1,6 @@
 """The read-model tables share one MetaData; the PostgreSQL schema is applied per
-connection (schema_translate_map), so the same tables live beside each ledger's events."""
+connection (schema_translate_map), so the same tables live beside each ledger's events
+(or in the reader's local cache, see projections.readside)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,27 @@ TRACKING = sa.Table(
     METADATA,
     sa.Column("application_name", sa.String(64), primary_key=True),
     sa.Column("notification_id", sa.BigInteger, primary_key=True),
+)
+
+# Fold snapshots (derived data, never trusted by `audit verify`): the models' rows after the
+# first ``position`` events, one row per model module, so time travel starts from the nearest.
+# ``max_decided``: the latest decision date among those events (a snapshot serves --as-of D
+# only if no event it holds was decided after D).
+SNAPSHOTS = sa.Table(
+    "rm_snapshots",
+    METADATA,
+    sa.Column("position", sa.BigInteger, primary_key=True),
+    sa.Column("model", sa.String(40), primary_key=True),
+    sa.Column("max_decided", sa.String(10), nullable=False),
+    sa.Column("state", sa.LargeBinary, nullable=False),
+)
+
+# What the rows describe (a local cache names the ledger it was built from).
+META = sa.Table(
+    "rm_meta",
+    METADATA,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
 
 

@@ -13,8 +13,11 @@ its events commit together, so a killed batch leaves nothing and is simply appli
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from threading import Event
 from typing import Any
 
@@ -23,8 +26,10 @@ from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterrupte
 
 from ledger.config import Database
 from projections import models
-from projections.schema import METADATA, TRACKING
-from projections.state import BatchState, Rows, SqlState, key_columns, value_columns
+from projections.schema import META, METADATA, SNAPSHOTS, TRACKING
+from projections.state import BatchState, MemoryState, Rows, SqlState, key_columns, value_columns
+
+DIGEST_BUCKETS = 64
 
 
 def engine_for(database: Database) -> sa.Engine:
@@ -39,27 +44,30 @@ def engine_for(database: Database) -> sa.Engine:
 
 
 class ReadModelStore(TrackingRecorder):
-    def __init__(self, database: Database, **kwargs: Any):
+    def __init__(self, database: Database, *, create: bool = True, **kwargs: Any):
+        """``create=False``: use the tables as they are, never create or drop them (a reader
+        of a ledger it may not write)."""
         super().__init__(**kwargs)
         self.database = database
         self.engine = engine_for(database)
-        if self.stale_tables():
-            METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
-        self._create_tables()
+        if create:
+            if self.stale_tables():
+                METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
+            self._create_tables()
         self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
         self.staged: list[tuple[Any, Tracking]] = []
 
     def _create_tables(self) -> None:
         """Create the read-model tables that are missing. Two processes opening a fresh database
         at once race on CREATE TABLE: the loser finds the tables made and checks again."""
-        for attempt in range(3):
+        for attempt in range(10):
             try:
                 METADATA.create_all(self.engine)
                 return
             except (sa.exc.IntegrityError, sa.exc.OperationalError, sa.exc.ProgrammingError):
-                if attempt == 2:
+                if attempt == 9:
                     raise
-                time.sleep(0.05)
+                time.sleep(0.02 * (attempt + 1))
 
     def stale_tables(self) -> list[str]:
         """Read-model tables whose columns differ from the code's (a model gained a column).
@@ -170,9 +178,95 @@ class ReadModelStore(TrackingRecorder):
             raise
         return len(staged)
 
+    # snapshots ----------------------------------------------------------------------------
+    def save_snapshot(self, position: int, max_decided: str) -> None:
+        """Keep every model's rows (the trail aside: it is queried, never folded for time
+        travel) as they stand after ``position`` (the caller committed up to it)."""
+        blobs = []
+        with self.engine.connect() as conn:
+            for model in models.SNAPSHOT_MODELS:
+                rows = {t.name: [[list(k), v] for k, v in _stream(conn, t)] for t in model.TABLES}
+                text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+                blobs.append({"position": position, "model": models.name_of(model), "max_decided": max_decided,
+                              "state": zlib.compress(text.encode(), 1)})
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(SNAPSHOTS.insert(), blobs)
+        except sa.exc.IntegrityError:
+            pass  # another process took the same snapshot
+
+    def snapshots(self, limit: int) -> list[tuple[int, str]]:
+        """(position, max_decided) of the snapshots at or before ``limit``, latest first."""
+        first = models.name_of(models.SNAPSHOT_MODELS[0])
+        with self.engine.connect() as conn:
+            return [(int(r[0]), str(r[1])) for r in conn.execute(
+                sa.select(SNAPSHOTS.c.position, SNAPSHOTS.c.max_decided)
+                .where(SNAPSHOTS.c.position <= limit, SNAPSHOTS.c.model == first)
+                .order_by(SNAPSHOTS.c.position.desc()))]
+
+    def load_snapshot(self, position: int, only: Iterable[Any]) -> MemoryState:
+        state = models.empty_state()
+        names = [models.name_of(m) for m in only]
+        with self.engine.connect() as conn:
+            for _model, blob in conn.execute(sa.select(SNAPSHOTS.c.model, SNAPSHOTS.c.state).where(
+                    SNAPSHOTS.c.position == position, SNAPSHOTS.c.model.in_(names))):
+                # JSON, not pickle: a snapshot is data someone else wrote, never code to run
+                for table, rows in json.loads(zlib.decompress(blob)).items():
+                    state.rows[table] = {tuple(k): v for k, v in rows}
+        return state
+
+    # digests --------------------------------------------------------------------------------
+    def digests(self, buckets: int = DIGEST_BUCKETS) -> dict[str, list[int]]:
+        """Per table, ``buckets`` order-free sums of row hashes, bucketed by key: two stores
+        (SQLite or PostgreSQL, any collation) hold the same rows iff their digests are equal,
+        and differing buckets say where to look. Rows are streamed: memory stays flat."""
+        out: dict[str, list[int]] = {}
+        with self.engine.connect() as conn:
+            for table in models.TABLES:
+                sums = [0] * buckets
+                for key, row in _stream(conn, table):
+                    b, h = _row_hash(key, row, buckets)
+                    sums[b] = (sums[b] + h) & MASK
+                out[table.name] = sums
+        return out
+
+    def bucket_rows(self, table: sa.Table, bucket: int, buckets: int = DIGEST_BUCKETS) -> dict[Any, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {key: row for key, row in _stream(conn, table) if _row_hash(key, row, buckets)[0] == bucket}
+
+    def meta(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(META.c.value).where(META.c.key == key)).scalar()
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(META.delete().where(META.c.key == key))
+            conn.execute(META.insert().values(key=key, value=value))
+
     def reset(self) -> None:
         """Drop every read-model table and the tracking position (a rebuild starts here)."""
         self.staged = []
         self.batch.forget()
         METADATA.drop_all(self.engine)
         METADATA.create_all(self.engine)
+
+
+MASK = (1 << 64) - 1
+
+
+def _plain(value: Any) -> Any:
+    return int(value) if isinstance(value, bool) else value
+
+
+def _stream(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    keys, values = key_columns(table), value_columns(table)
+    result = conn.execution_options(yield_per=5000).execute(sa.select(table)).mappings()
+    for r in result:
+        yield tuple(_plain(r[k]) for k in keys), {v: _plain(r[v]) for v in values}
+
+
+def _row_hash(key: tuple[Any, ...], row: dict[str, Any], buckets: int) -> tuple[int, int]:
+    k = repr(key).encode()
+    bucket = int.from_bytes(hashlib.blake2b(k, digest_size=4).digest(), "big") % buckets
+    h = hashlib.blake2b(k + b"\x00" + repr(sorted(row.items())).encode(), digest_size=8).digest()
+    return bucket, int.from_bytes(h, "big")

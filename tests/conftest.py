@@ -24,7 +24,17 @@ APPROVER = "approver-1"  # registers officers (issue 8); the first officer of ev
 KEY_PASSPHRASE = "test-passphrase"
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert English output unless they choose Chinese (JCG_LANG / LANG, docs/i18n.md),
+    whatever the locale of the machine running them."""
+    monkeypatch.setenv("JCG_LANG", "en")
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Key files in tests use the explicit low scrypt cost (ledger.keys.TEST_SCRYPT_COST): the
+    # production cost (~0.3-0.6 s a key) would be paid on every CLI invocation of the suite.
+    os.environ["JCG_INSECURE_FAST_KEYS"] = "1"
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
     for clause_id in catalogue():
         config.addinivalue_line("markers", f"{clause_id}: clause {clause_id} of 临政办发〔2024〕34号")

@@ -15,7 +15,7 @@ from ledger.clock import FixedClock
 from ledger.commands import Outcome
 from ledger.grants import ClawBack, Disburse, VoidAward
 from ledger.parties import RegisterParty
-from ledger.payments import PostPayment, VoidPayment
+from ledger.payments import VoidPayment
 from ledger.rules import AmendAward, AwardByRule
 from projections import reports
 from projections.runner import fold

@@ -325,7 +325,7 @@ def test_report_loans_and_funds_on_the_command_line(jcg: Callable[..., Result], 
     funds = jcg("report", "funds", "--as-of", "2027-06-30")
     assert funds.exit_code == 0 and "P5.8: 1 of 2 early-stage projects failed" in funds.stdout
     # csv: records only, fixed columns, exact decimals; no indentation, prose or total rows
-    data = list(csv.reader(io.StringIO(jcg("report", "funds", "--as-of", "2027-06-30", "--format", "csv").stdout)))
+    data = list(csv.reader(io.StringIO(jcg("report", "funds", "--as-of", "2027-06-30", "--format", "csv").stdout.lstrip("\ufeff"))))
     header, records = data[0], data[1:]
     assert all(len(r) == len(header) for r in records)
     assert {r[1] for r in records} == {"fund", "holding"}

@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 
 from ledger import Ledger
-from projections.reports import display_width
 from projections.runner import head
+from projections.tables import display_width
 from tests.conftest import fixed_clock
 from tests.test_projections import record_small_history
 
@@ -39,7 +39,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
 
 
 def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: int) -> None:
-    rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout.lstrip("\ufeff"))))
     assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
     assert "total" not in [r["account"] for r in rows], "csv holds records only, no total row"
     totals = json.loads(jcg("report", "balances", "--format", "json").stdout)["totals"]

@@ -1,0 +1,1 @@
+"""Infrastructure: configuration, cipher, keys, files, clock."""
