@@ -21,7 +21,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import AlreadyRecorded, InvalidDate, Refused
+from domain.errors import AlreadyRecorded, InvalidAmount, InvalidDate, Refused
 from domain.ids import NAMESPACE
 from domain.money import fmt
 from domain.parameters import ParameterBook
@@ -98,7 +98,7 @@ class Payment(Aggregate):
     def order(cls, by: Provenance, source: str, reference: str, operation: str, target: Target,
               content: str, summary: str, *, pending: bool) -> Payment:
         if target.amount <= 0:
-            raise Refused(f"{operation}: a payment must be positive, not {fmt(target.amount)}")
+            raise InvalidAmount(f"{operation}: a payment must be positive, not {fmt(target.amount)}")
         return cls(by=by, source=source, reference=reference, operation=operation, entity=target.entity,
                    item=target.item, clause=target.clause, amount=target.amount, content=content,
                    summary=summary, pending=pending, details=dict(target.details))

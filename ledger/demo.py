@@ -12,8 +12,9 @@ from domain.money import fmt
 from ledger.application import Ledger
 from ledger.clock import FixedClock
 from ledger.commands import Command
-from ledger.grants import ClawBack, Disburse
+from ledger.grants import ClawBack, Disburse, VoidAward
 from ledger.parties import GrantQualification, RegisterParty
+from ledger.payments import PostPayment
 from ledger.rules import AwardByRule
 
 OFFICER = "demo-officer"
@@ -29,6 +30,10 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
         echo(f"- {outcome.message}")
         for line in outcome.trace:
             echo(f"    {line}")
+        if outcome.data.get("status") == "pending" and not outcome.already_recorded:
+            # two people on every payment: the second approver posts what the officer recorded
+            do(PostPayment(actor=SECOND_APPROVER, decided=command.decided, source=outcome.data["source"],
+                           reference=outcome.data["payment"]))
 
     def on(day: str, **kw: object) -> dict[str, object]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
@@ -36,6 +41,10 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
     ledger.clock = FixedClock(DEMO_TODAY)
     with tempfile.TemporaryDirectory(prefix="jcg-demo-keys-") as keys:
         seal_demo_ledger(ledger, echo, keys)
+        from ledger.officers import enrol
+
+        second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2024, 11, 5))
+        echo(f"- {second.message} (a second approver: posts payments and approves claims the first records)")
         _chapters(ledger, echo, do, on)
         audit_demo_ledger(ledger, echo)
 
@@ -62,6 +71,15 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                 voucher="付-2025-0311", **on("2025-03-11")))
     do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
                 voucher="付-2025-0420", **on("2025-04-20")))
+    echo("== a retry and a correction ==")
+    # the same voucher sent again (a retry without its request id) is answered, nothing written
+    do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
+                voucher="付-2025-0420", **on("2025-04-20")))
+    # an award recorded in error is voided (its unpaid part): cap usage and budget commitment released
+    do(AwardByRule(recipient="U-SXNU", clause="P2.4", basis={"contract_value": "1,000,000", "contract": "2025-140801-0013"},
+                   **on("2025-05-06", ref="临科发〔2025〕14号")))
+    do(VoidAward(recipient="U-SXNU", award="U-SXNU-A2", reason="合同已在省级政策下获奖, 重复录入",
+                 **on("2025-05-08", ref="临科发〔2025〕15号")))
 
     echo("== a clawback (追回) ==")
     do(ClawBack(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("20000.00"),
@@ -76,20 +94,18 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                        principal=Decimal("500000.00"), start=date(2025, 1, 10), term_months=24,
                        **on("2025-01-08")))
     do(loans.DisburseLoan(code="L-2025-001", amount=Decimal("500000.00"), **on("2025-01-10")))
-    do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), **on("2025-07-10")))
+    do(loans.RepayLoan(code="L-2025-001", amount=Decimal("166666.67"), receipt="晋商回-2025-0710",
+                       **on("2025-07-10")))
     do(loans.ClassifyNonPerforming(code="L-2025-001", reason="逾期90天", **on("2025-10-10")))
     do(loans.DeclareLoss(code="L-2025-001", loss=Decimal("333333.33"), **on("2026-03-01", ref="晋商临〔2026〕5号")))
     do(loans.ClaimCompensation(code="L-2025-001", **on("2026-03-10")))
     # four-eyes: the claim is approved by a second approver, never by the officer who filed it
-    from ledger.officers import enrol
-
-    second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2026, 3, 20))
-    echo(f"- {second.message} (a second approver for the four-eyes approval)")
     do(loans.ApproveCompensation(code="L-2025-001", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
                                                       "actor": SECOND_APPROVER}))
     do(loans.PayCompensation(code="L-2025-001", payer="省财政", voucher="省付-2026-07", **on("2026-04-01")))
     do(loans.PayCompensation(code="L-2025-001", payer="市财政", voucher="付-2026-0402", **on("2026-04-02")))
-    do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), **on("2026-09-01")))
+    do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), receipt="晋商回-2026-0901",
+                            **on("2026-09-01")))
 
     echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
     from domain.captable import describe as describe_cap_table
@@ -120,7 +136,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(ConvertProject(project="PJ-LASER", **on("2026-01-05", ref="临科发〔2026〕1号")))
     for line in describe_cap_table(load_register(ledger, "ENT-001").table(date(2026, 1, 5))):
         echo(f"    {line}")
-    do(BuyBack(project="PJ-LASER", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+    do(BuyBack(project="PJ-LASER", buyer="张三", receipt="基金收-2028-0105", **on("2028-01-05", ref="临科发〔2028〕2号")))
     do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
                       amount=Decimal("800000.00"), trigger="financing", pricing="round", max_stake="20%",
                       **on("2025-03-01", ref="临科发〔2025〕9号")))

@@ -83,12 +83,13 @@ def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
     )
 
 
-def _post_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+def _post_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
     party.disburse(by, payment.item, payment.amount, payment.reference, ordered=True)
     award = party.award(payment.item)
-    return (f"paid {fmt(payment.amount)} on award {award.award_id} to {party.code}; "
-            f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}")
+    return Outcome(by.request_id, f"paid {fmt(payment.amount)} on award {award.award_id} to {party.code}; "
+                                  f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+                   data={"award": award.award_id})
 
 
 def _void_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:

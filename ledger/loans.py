@@ -253,10 +253,10 @@ def _paid_words(loan: Loan, who: str, paid: Decimal) -> str:
             f"{fmt(loan.approved(who))}, still owes {fmt(loan.owed(who))}")
 
 
-def _post_compensation(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+def _post_compensation(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     loan = _loan(uow, payment.entity, by)
     loan.pay(by, payment.item, payment.amount, payment.reference, ordered=True)
-    return _paid_words(loan, payment.item, payment.amount)
+    return Outcome(by.request_id, _paid_words(loan, payment.item, payment.amount))
 
 
 def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:

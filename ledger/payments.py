@@ -21,7 +21,7 @@ from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
-Poster = Callable[[UnitOfWork, Payment, Provenance], str]
+Poster = Callable[[UnitOfWork, Payment, Provenance], Outcome]
 Voider = Callable[[UnitOfWork, Payment, Provenance, str], str]
 POSTERS: dict[str, Poster] = {}
 VOIDERS: dict[str, Voider] = {}
@@ -106,7 +106,8 @@ def post_payment(uow: UnitOfWork, cmd: PostPayment, by: Provenance) -> Outcome:
     done = POSTERS[payment.operation](uow, payment, by)
     return Outcome(cmd.request_id,
                    f"payment {payment.reference} of {payment.source} posted (已拨付) by {cmd.actor}, recorded by "
-                   f"{payment.recorder}: {done}", data=outcome_data(payment))
+                   f"{payment.recorder}: {done.message}", trace=done.trace,
+                   data={**done.data, **outcome_data(payment)})
 
 
 @handles(VoidPayment)

@@ -276,10 +276,10 @@ def _tranche_outcome(request_id: str, project: Project, amount: Decimal, data: d
     )
 
 
-def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     project = _project(uow, payment.entity)
     project.disburse(by, payment.amount, payment.reference, ordered=True)
-    return _tranche_outcome(by.request_id, project, payment.amount, {}).message
+    return _tranche_outcome(by.request_id, project, payment.amount, {})
 
 
 def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
@@ -402,13 +402,13 @@ def _buy_back(uow: UnitOfWork, request_id: str, project: Project, buyer: str, bu
                              quote.price, gain, quote.trace, by.decided)
 
 
-def _post_buyback(uow: UnitOfWork, payment: Payment, by: Provenance) -> str:
+def _post_buyback(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     """The buyback is carried out as of the receipt's date (its price was quoted then)."""
     project = _project(uow, payment.entity)
     on = replace(by, decided=payment.ordered_on)
     out = _buy_back(uow, by.request_id, project, payment.item, payment.details.get("buyer_name", ""),
                     Decimal(payment.details["units"]), on)
-    return out.message
+    return out
 
 
 def _void_buyback(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:

@@ -71,7 +71,7 @@ def postgres_url() -> Iterator[str]:
     yield from _postgres_schema_url()
 
 
-TODAY = datetime(2031, 1, 1, 9, 0, tzinfo=UTC)  # the test ledgers' "today": after every date the tests record
+TODAY = datetime(2032, 1, 1, 9, 0, tzinfo=UTC)  # the test ledgers' "today": after every date the tests record
 
 
 def fixed_clock() -> FixedClock:

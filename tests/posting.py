@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import fields, replace
+from datetime import date
 from typing import Any
 
 from ledger import Ledger
@@ -28,12 +29,27 @@ def with_reference(command: Command) -> Command:
     return command
 
 
-def paid(ledger: Ledger, command: Command, *, approver: str = APPROVER) -> Outcome:
-    """Record the payment and, if it is a pending order, post it as ``approver``; the posting's
-    outcome (or the direct one) is returned, with the order's outcome in ``data["order"]``."""
+SECOND_APPROVER = "approver-2"  # posts what APPROVER recorded (registered the first time it is needed)
+
+
+def second_approver(ledger: Ledger) -> str:
+    from domain.officer import ROSTER_ID
+    from ledger.officers import enrol
+
+    if SECOND_APPROVER not in ledger.aggregate(ROSTER_ID).officers:
+        enrol(ledger, SECOND_APPROVER, "approver", actor=APPROVER, decided=date(2024, 11, 5),
+              request_id="provision-approver-2")
+    return SECOND_APPROVER
+
+
+def paid(ledger: Ledger, command: Command, *, approver: str = "") -> Outcome:
+    """Record the payment and, if it is a pending order, post it as ``approver`` (default: the
+    test approver, or a second one when the test approver recorded it); the posting's outcome
+    (or the direct one) is returned, with the order's outcome in ``data["order"]``."""
     order = ledger.execute(with_reference(command))
-    if order.data.get("status") != "pending":
+    if order.data.get("status") != "pending" or order.already_recorded:
         return order
+    approver = approver or (second_approver(ledger) if command.actor == APPROVER else APPROVER)
     posted = ledger.execute(post(order, command.decided, approver))
     posted.data["order"] = order
     return posted

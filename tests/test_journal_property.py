@@ -23,6 +23,7 @@ from ledger.officers import enrol
 from ledger.parties import RegisterParty
 from ledger.rules import AwardByRule
 from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
+from tests.posting import paid
 
 PARTIES = ["ENT-1", "ENT-2", "U-1"]
 START = date(2024, 11, 5)
@@ -53,7 +54,7 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
     for code in PARTIES:
         ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",
                                      entered=START))
-    accepted = 0
+    accepted = payments = 0
     for op in ops:
         kind, code, amount, day = op[:4]
         decided = START + timedelta(days=day)
@@ -65,8 +66,9 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
                 ledger.execute(AwardByRule(actor=OFFICER, decided=decided, recipient=code, clause="P6.3b",
                                            basis={"vouchers": str(amount)}, ref="R"))
             elif kind == "disburse":
-                ledger.execute(Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
-                                        amount=amount))
+                paid(ledger, Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
+                                      amount=amount))
+                payments += 1  # the order and its posting: two requests of three events
             else:
                 ledger.execute(ClawBack(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
                                         amount=amount, reason="追回"))
@@ -92,4 +94,4 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
         t = party.totals()
         # the journal and the aggregate tell the same story
         assert -totals.get(f"payable:{code}", Decimal(0)) == t["awarded"] - t["disbursed"]
-    assert sum(1 for _ in ledger.read_log()) == officer_events + 2 * (len(PARTIES) + accepted)
+    assert sum(1 for _ in ledger.read_log()) == officer_events + 2 * (len(PARTIES) + accepted) + 4 * payments

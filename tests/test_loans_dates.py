@@ -21,6 +21,8 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
+from tests.posting import paid
+from tests.posting import with_reference
 from tests.test_loans import approval, assert_balanced, defaulted_loan, loan, on, parties, run
 
 D = Decimal
@@ -35,7 +37,7 @@ def enrolled(ledger: Ledger, decided: str = "2025-01-08", start: date = date(202
 def refused_as(ledger: Ledger, cmd: object, message: str) -> None:
     before = sum(1 for _ in ledger.read_log())
     with pytest.raises(InvalidDate) as refused:
-        ledger.execute(cmd)  # type: ignore[arg-type]
+        ledger.execute(with_reference(cmd))  # type: ignore[arg-type]
     assert str(refused.value) == message
     assert "\n" not in str(refused.value)
     assert sum(1 for _ in ledger.read_log()) == before  # nothing written
@@ -93,7 +95,7 @@ def test_follow_up_steps_of_an_in_window_enrolment_may_be_dated_after_2028(ledge
     run(ledger, ApproveCompensation(code="L1", **approval("2030-03-20", ref="临财金〔2030〕9号")))
     run(ledger, PayCompensation(code="L1", payer="省财政", **on("2030-04-01")))
     run(ledger, PayCompensation(code="L1", payer="市财政", **on("2030-04-01")))
-    out = ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2031-01-05")))
+    out = paid(ledger, RecordRecovery(code="L1", amount=D("10000.01"), **on("2031-01-05")))
     assert out.data == {PROVINCE: "3500.00", CITY: "3500.00", "bank": "3000.01"}
     assert loan(ledger).status == "recovering"
     assert_balanced(ledger)

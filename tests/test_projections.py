@@ -19,6 +19,7 @@ from projections.runner import catch_up, differences, fold, head, rebuild
 from projections.state import Rows, from_fen
 from projections.store import ReadModelStore
 from tests.conftest import OFFICER
+from tests.posting import paid
 
 D = Decimal
 
@@ -31,11 +32,11 @@ def record_small_history(ledger: Ledger) -> int:
                3-4  register E1 (service org)       2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
                7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
-              9-10  pay U1-A1 60,000                 2025-05-01
-             11-12  pay E1-A1 50,000                 2025-06-01
-             13-14  claw back E1-A1 10,000           2025-09-01 (same year)
-             15-16  pay U1-A1 40,000                 2026-02-01
-             17-18  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
+              9-14  pay U1-A1 60,000                 2025-05-01 (order 9-11, posted by the approver 12-14)
+             15-20  pay E1-A1 50,000                 2025-06-01
+             21-22  claw back E1-A1 10,000           2025-09-01 (same year)
+             23-28  pay U1-A1 40,000                 2026-02-01
+             29-30  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
     """
     base = head(ledger)
     a = {"actor": OFFICER}
@@ -48,11 +49,11 @@ def record_small_history(ledger: Ledger) -> int:
                                decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
     ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
-    ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
-    ledger.execute(Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
+    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
+    paid(ledger, Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
     ledger.execute(ClawBack(recipient="E1", award="E1-A1", amount=D("10000"), reason="考核不合格",
                             decided=date(2025, 9, 1), ref="临科发〔2025〕9号", **a))
-    ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
+    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("5000"), reason="审计追回",
                             decided=date(2026, 3, 1), ref="临审〔2026〕3号", **a))
     return base
@@ -76,13 +77,13 @@ def balances(rows: Rows) -> dict[str, Decimal]:
 
 def test_incremental_equals_rebuild_and_trial_balance_is_zero(ledger: Ledger, store: ReadModelStore) -> None:
     base = record_small_history(ledger)
-    assert catch_up(ledger, store) == base + 18
+    assert catch_up(ledger, store) == base + 30
     incremental = store.load()
     assert sum(balances(incremental).values()) == 0
     assert differences(incremental, fold(ledger)[0].rows) == []
-    assert rebuild(ledger, store) == base + 18
+    assert rebuild(ledger, store) == base + 30
     assert differences(incremental, store.load()) == []
-    assert store.max_tracking_id(ledger.name) == base + 18
+    assert store.max_tracking_id(ledger.name) == base + 30
 
 
 def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
@@ -103,9 +104,10 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert from_fen(caps[("P2.3a", "E1", 2025)]["used_fen"]) == D("40000.00")
     budget = reports.budgets(rows, by="source")
     assert budget.rows == [
-        [2025, "市财政", D("100000.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
-        [2025, "省财政", D("50000.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"), D("40000.00")],
-        [2026, "市财政", D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
+        [2025, "市财政", D("100000.00"), D("0.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
+        [2025, "省财政", D("50000.00"), D("0.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"),
+         D("40000.00")],
+        [2026, "市财政", D("0.00"), D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
     ]
     by_unit = reports.budgets(rows, by="unit")
     assert {r[1] for r in by_unit.rows} == {"市科技局"}
@@ -130,10 +132,10 @@ def test_as_of_a_decision_date_by_hand(ledger: Ledger) -> None:
 
 def test_at_position_by_hand(ledger: Ledger) -> None:
     base = record_small_history(ledger)
-    rows = fold(ledger, at_position=base + 10)[0].rows
+    rows = fold(ledger, at_position=base + 14)[0].rows
     assert recipient(rows, "U1", "P2.4", 2025) == (D("100000.00"), D("60000.00"), D("0.00"))
     assert recipient(rows, "E1", "P2.3a", 2025) == (D("50000.00"), D("0.00"), D("0.00"))
-    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, base + 11))
+    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, base + 15))
     assert fold(ledger, at_position=0)[0].rows["rm_trail"] == {}
 
 
@@ -159,19 +161,19 @@ def test_unknown_events_are_ignored_safely(ledger: Ledger, store: ReadModelStore
     ledger.save(Gadget(amount=D("12.34")))
     catch_up(ledger, store)
     rows = store.load()
-    assert rows["rm_trail"][(base + 19,)]["event"] == "Gadget.Made"
-    assert rows["rm_trail"][(base + 19,)]["amount_fen"] == 1234
+    assert rows["rm_trail"][(base + 31,)]["event"] == "Gadget.Made"
+    assert rows["rm_trail"][(base + 31,)]["amount_fen"] == 1234
     assert sum(balances(rows).values()) == 0
     assert differences(rows, fold(ledger)[0].rows) == []
 
 
 def test_catch_up_resumes_after_new_writes(ledger: Ledger, store: ReadModelStore) -> None:
     base = record_small_history(ledger)
-    assert catch_up(ledger, store) == base + 18
+    assert catch_up(ledger, store) == base + 30
     ledger.execute(AwardByRule(actor="officer-1", recipient="E1", clause="P2.3a", amount=D("1.00"),
                                decided=date(2025, 12, 1), ref="临科发〔2025〕20号"))
-    assert head(ledger) == base + 20
-    assert catch_up(ledger, store) == base + 20
+    assert head(ledger) == base + 32
+    assert catch_up(ledger, store) == base + 32
     assert recipient(store.load(), "E1", "P2.3a", 2025)[0] == D("50001.00")
 
 

@@ -22,6 +22,7 @@ from ledger.projects import (
     WriteOffDebt,
 )
 from tests.conftest import APPROVER
+from tests.posting import paid
 from tests.test_projects import balances, on, setup
 
 D = Decimal
@@ -31,8 +32,8 @@ pytestmark = [getattr(pytest.mark, "P2.2")]
 def converted_into_debt(ledger: Ledger) -> None:
     """3,000,000 paid in two tranches, converted into debt at 5 % a year for 3 years on 2026-01-05."""
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-08-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-08-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
 
@@ -84,7 +85,7 @@ def test_repayments_interest_first_then_early_repayment_in_full(ledger: Ledger) 
 
 def test_no_repayment_before_conversion_or_of_equity(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     before = events(ledger)
     with pytest.raises(Refused, match="no repay before conversion: the grant has not been converted into debt"):
         ledger.execute(RepayDebt(project="PJ-1", amount=D("100000"), **on("2025-06-01")))
@@ -145,10 +146,10 @@ def test_failed_debt_project_writes_off_what_is_still_owed(ledger: Ledger) -> No
 
 def test_further_conversion_settles_interest_on_the_old_principal_first(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-03-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-03-01")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2027-01-05")))
     p = ledger.aggregate(project_id("PJ-1"))
     assert p.interest_carried == D("75000.00") and p.debt_outstanding == D("3000000.00")
