@@ -23,10 +23,10 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from ledger import Ledger
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import enrol
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.officers import enrol
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.keys import Keyring, KeyStore
 
 PARTIES = 100
 

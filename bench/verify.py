@@ -28,12 +28,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import Ledger
-from ledger.checkpoint import write_checkpoint
-from ledger.grants import ClawBack, Disburse
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import enrol
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.officers import enrol
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.keys import Keyring, KeyStore
 
 PARTIES = 1000
 APPROVER = "bench-approver"
@@ -101,7 +101,7 @@ def bare_verify_rate(messages: list[bytes]) -> float:
 
 
 def main() -> None:
-    from ledger.verify import verify_ledger
+    from ledger.audit.verify import verify_ledger
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100_000)

@@ -19,6 +19,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidAmount, InvalidDate, Refused
 from domain.ids import NAMESPACE
+from domain.messages import N_
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
 
@@ -105,7 +106,11 @@ class ShareRegister(Aggregate):
     def open(cls, by: Provenance, enterprise: str) -> ShareRegister:
         return cls(by=by, enterprise=enterprise)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+        enterprise: str
+
+    @event(Opened)
     def __init__(self, by: Provenance, enterprise: str) -> None:
         self.enterprise = enterprise
         self.entries: list[EquityEntry] = []
@@ -127,10 +132,7 @@ class ShareRegister(Aggregate):
         last = self.latest()
         if last is not None and on < last:
             raise InvalidDate(
-                f"{self.enterprise}: an equity transaction dated {on} cannot be recorded after one dated {last}: "
-                "it would change every stake recorded since; record transactions in date order (this one "
-                "before the later ones), or correct the register by a compensating transaction dated "
-                f"{last} or later"
+                N_("{enterprise}: an equity transaction dated {on} cannot be recorded after one dated {last}: it would change every stake recorded since; record transactions in date order (this one before the later ones), or correct the register by a compensating transaction dated {last} or later"), enterprise=self.enterprise, on=on, last=last
             )
 
     # commands --------------------------------------------------------------------------
@@ -140,15 +142,24 @@ class ShareRegister(Aggregate):
         """New registered capital to ``holder`` (founders' capital, or a conversion)."""
         units, premium = yuan(units), yuan(premium)
         if not holder.strip():
-            raise Refused("a holder needs a code")
+            raise Refused(N_("a holder needs a code"))
         if units <= 0:
-            raise InvalidAmount(f"{self.enterprise}: registered capital issued must be positive")
+            raise InvalidAmount(N_("{enterprise}: registered capital issued must be positive"), enterprise=self.enterprise)
         if premium < 0:
-            raise InvalidAmount(f"{self.enterprise}: premium must not be negative")
+            raise InvalidAmount(N_("{enterprise}: premium must not be negative"), enterprise=self.enterprise)
         self._in_order(by.decided)
         self._issued(by, self.enterprise, holder, name or holder, units, premium, source)
 
-    @event("Issued")
+    class Issued(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        holder: str
+        name: str
+        units: Decimal
+        premium: Decimal
+        source: str
+
+    @event(Issued)
     def _issued(
         self, by: Provenance, enterprise: str, holder: str, name: str, units: Decimal, premium: Decimal, source: str
     ) -> None:
@@ -164,18 +175,28 @@ class ShareRegister(Aggregate):
         """Units move from ``seller`` to ``buyer`` at ``price`` (a buyback or a sale)."""
         units, price = yuan(units), yuan(price)
         if units <= 0:
-            raise InvalidAmount(f"{self.enterprise}: units transferred must be positive")
+            raise InvalidAmount(N_("{enterprise}: units transferred must be positive"), enterprise=self.enterprise)
         if seller == buyer:
-            raise Refused(f"{self.enterprise}: a holder cannot transfer to itself")
+            raise Refused(N_("{enterprise}: a holder cannot transfer to itself"), enterprise=self.enterprise)
         self._in_order(by.decided)
         held = self.table(by.decided).units_of(seller)
         if units > held:
             raise Refused(
-                f"{self.enterprise}: {seller} holds {fmt(held)} of registered capital, cannot transfer {fmt(units)}"
+                N_("{enterprise}: {seller} holds {held} of registered capital, cannot transfer {units}"), enterprise=self.enterprise, seller=seller, held=fmt(held), units=fmt(units)
             )
         self._transferred(by, self.enterprise, seller, buyer, buyer_name or buyer, units, price, source)
 
-    @event("Transferred")
+    class Transferred(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        seller: str
+        buyer: str
+        buyer_name: str
+        units: Decimal
+        price: Decimal
+        source: str
+
+    @event(Transferred)
     def _transferred(
         self, by: Provenance, enterprise: str, seller: str, buyer: str, buyer_name: str, units: Decimal,
         price: Decimal, source: str,
@@ -190,16 +211,24 @@ class ShareRegister(Aggregate):
         """The company itself buys back and cancels ``units`` (a capital reduction, 减资)."""
         units, price = yuan(units), yuan(price)
         if units <= 0:
-            raise InvalidAmount(f"{self.enterprise}: units repurchased must be positive")
+            raise InvalidAmount(N_("{enterprise}: units repurchased must be positive"), enterprise=self.enterprise)
         self._in_order(by.decided)
         held = self.table(by.decided).units_of(holder)
         if units > held:
             raise Refused(
-                f"{self.enterprise}: {holder} holds {fmt(held)} of registered capital, cannot repurchase {fmt(units)}"
+                N_("{enterprise}: {holder} holds {held} of registered capital, cannot repurchase {units}"), enterprise=self.enterprise, holder=holder, held=fmt(held), units=fmt(units)
             )
         self._repurchased(by, self.enterprise, holder, units, price, source)
 
-    @event("Repurchased")
+    class Repurchased(Aggregate.Event):
+        by: Provenance
+        enterprise: str
+        holder: str
+        units: Decimal
+        price: Decimal
+        source: str
+
+    @event(Repurchased)
     def _repurchased(
         self, by: Provenance, enterprise: str, holder: str, units: Decimal, price: Decimal, source: str
     ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -39,10 +40,22 @@ def catalogue() -> dict[str, Clause]:
 
 def clause(clause_id: str) -> Clause:
     """The clause, or a refusal naming the unknown id."""
-    try:
-        return catalogue()[clause_id]
-    except KeyError:
-        raise Refused(N_("unknown clause {clause!r} (see `jcg policy list`)"), clause=clause_id) from None
+    found = catalogue().get(clause_id) or catalogue().get(canonical_id(clause_id))
+    if found is None:
+        raise Refused(N_("unknown clause {clause!r} (see `jcg policy list`)"), clause=clause_id)
+    return found
+
+
+def canonical_id(clause_id: str) -> str:
+    """The catalogue's spelling of a clause id typed in any case or width (``p2.4``, ``Ｐ2.1A``);
+    the text itself when no clause matches (the caller refuses it)."""
+    typed = unicodedata.normalize("NFKC", str(clause_id)).strip().casefold()
+    return _folded_ids().get(typed, str(clause_id))
+
+
+@cache
+def _folded_ids() -> dict[str, str]:
+    return {cid.casefold(): cid for cid in catalogue()}
 
 
 def money_clause(clause_id: str) -> Clause:

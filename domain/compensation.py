@@ -21,6 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.journal import CITY, PROVINCE
+from domain.messages import N_
 from domain.money import FEN, ZERO, fmt, pro_rata, round_fen, yuan
 from domain.parameters import Parameter, ParameterBook, parameter_book
 
@@ -74,8 +75,8 @@ def check_basis(basis: str) -> None:
     if key in LOSS_BASES or key == "本金":
         return
     if key in REFUSED_BASES or key in REFUSED_BASES.values():
-        raise Refused(f"P5.6: compensation covers principal (本金) losses only; {basis!r} is not a loss basis")
-    raise Refused(f"P5.6: unknown loss basis {basis!r} (only 'principal' is compensated)")
+        raise Refused(N_("P5.6: compensation covers principal (本金) losses only; {basis!r} is not a loss basis"), basis=basis)
+    raise Refused(N_("P5.6: unknown loss basis {basis!r} (only 'principal' is compensated)"), basis=basis)
 
 
 def percent(rate: Decimal) -> str:
@@ -98,10 +99,10 @@ def compensation_split(
     P5.6a's are fixed by the notice."""
     check_basis(basis)
     if category not in CATEGORIES:
-        raise Refused(f"P5.6: loan category must be one of {', '.join(CATEGORIES)}, not {category!r}")
+        raise Refused(N_("P5.6: loan category must be one of {categories}, not {category!r}"), categories=', '.join(CATEGORIES), category=category)
     loss = yuan(loss)
     if loss <= 0:
-        raise InvalidAmount(f"{category}: a principal loss must be positive, not {fmt(loss)}")
+        raise InvalidAmount(N_("{category}: a principal loss must be positive, not {loss}"), category=category, loss=fmt(loss))
     book = book or parameter_book()
     used: list[Parameter] = []
 
@@ -118,21 +119,19 @@ def compensation_split(
         if pr + cr + br != 1:
             raise ValueError(f"P5.6a parameters do not add up to 100%: {pr} + {cr} + {br}")
         if overridden and (province_rate, city_rate) != (pr, cr):
-            raise Refused(f"P5.6a: the shares are fixed by the notice at {percent(pr)} / {percent(cr)} / "
-                          f"{percent(br)}; they cannot be changed per loss")
+            raise Refused(N_("P5.6a: the shares are fixed by the notice at {percent} / {percent2} / {percent3}; they cannot be changed per loss"), percent=percent(pr), percent2=percent(cr), percent3=percent(br))
     else:
         ceiling = param("public_share_max")
         if overridden:
             if province_rate is None or city_rate is None:
-                raise Refused("P5.6b: give both the province and the city rate, or neither")
+                raise Refused(N_("P5.6b: give both the province and the city rate, or neither"))
             pr, cr = Decimal(province_rate), Decimal(city_rate)
         else:
             pr, cr = param("province_share"), param("city_share")
         if pr < 0 or cr < 0:
-            raise Refused("P5.6b: a share rate cannot be negative")
+            raise Refused(N_("P5.6b: a share rate cannot be negative"))
         if pr + cr > ceiling:
-            raise CapExceeded(f"P5.6b: province {percent(pr)} + city {percent(cr)} = {percent(pr + cr)} "
-                              f"exceeds the {percent(ceiling)} ceiling (最高可达 {percent(ceiling)})")
+            raise CapExceeded(N_("P5.6b: province {percent} + city {percent2} = {percent3} exceeds the {percent4} ceiling (最高可达 {percent4})"), percent=percent(pr), percent2=percent(cr), percent3=percent(pr + cr), percent4=percent(ceiling))
         extra.append(f"P5.6b: province + city {percent(pr + cr)} of the loss, within the "
                      f"{percent(ceiling)} ceiling; the bank bears the rest")
         # "最高可达 90%": the public total never exceeds 90 % of the loss, rounded down to the fen
@@ -172,15 +171,14 @@ def recovery_return(
     recovering the whole loss gives each bearer back exactly its share."""
     amount = yuan(amount)
     if amount <= 0:
-        raise InvalidAmount(f"{clause}: a recovery must be positive, not {fmt(amount)}")
+        raise InvalidAmount(N_("{clause}: a recovery must be positive, not {amount}"), clause=clause, amount=fmt(amount))
     shares = {k: yuan(borne.get(k, ZERO)) for k in BEARERS}
     before = {k: yuan(returned.get(k, ZERO)) for k in BEARERS}
     loss = sum(shares.values(), ZERO)
     recovered = sum(before.values(), ZERO)
     outstanding = loss - recovered
     if amount > outstanding:
-        raise CapExceeded(f"{clause}: recovery {fmt(amount)} is larger than the loss still outstanding "
-                          f"({fmt(outstanding)})")
+        raise CapExceeded(N_("{clause}: recovery {amount} is larger than the loss still outstanding ({outstanding})"), clause=clause, amount=fmt(amount), outstanding=fmt(outstanding))
     total = recovered + amount
     target = dict(zip(BEARERS, pro_rata(total, [shares[k] for k in BEARERS]), strict=True))
     parts = {k: target[k] - before[k] for k in BEARERS}

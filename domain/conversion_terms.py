@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidAmount, InvalidDate, Refused
+from domain.messages import N_
 from domain.money import fmt, parse_rate, round_fen, yuan
 
 TRIGGERS = {"financing": "首轮市场化融资", "date": "约定日期"}
@@ -41,7 +42,7 @@ def elapsed_years(start: date, end: date) -> Decimal:
     """Whole anniversaries plus the fraction of the running year (actual days / days in that
     year from the last anniversary), so exactly two years after is exactly 2."""
     if end < start:
-        raise InvalidDate(f"{end} is before {start}")
+        raise InvalidDate(N_("{end} is before {start}"), end=end, start=start)
     whole = 0
     while add_years(start, whole + 1) <= end:
         whole += 1
@@ -73,9 +74,9 @@ class Trigger:
 
     def __post_init__(self) -> None:
         if self.kind not in TRIGGERS:
-            raise Refused(f"trigger must be one of {', '.join(TRIGGERS)}, not {self.kind!r}")
+            raise Refused(N_("trigger must be one of {triggers}, not {kind!r}"), triggers=', '.join(TRIGGERS), kind=self.kind)
         if self.kind == "date" and self.on is None:
-            raise Refused("a date trigger needs its date")
+            raise Refused(N_("a date trigger needs its date"))
 
     def describe(self) -> str:
         return f"on {self.on}" if self.kind == "date" else "on the first market financing round"
@@ -91,11 +92,11 @@ class Pricing:
 
     def __post_init__(self) -> None:
         if self.mechanism not in PRICINGS:
-            raise Refused(f"pricing must be one of {', '.join(PRICINGS)}, not {self.mechanism!r}")
+            raise Refused(N_("pricing must be one of {pricings}, not {mechanism!r}"), pricings=', '.join(PRICINGS), mechanism=self.mechanism)
         if self.mechanism == "fixed" and (self.pre_money is None or self.pre_money <= 0):
-            raise InvalidAmount("fixed pricing needs a positive pre-money valuation")
+            raise InvalidAmount(N_("fixed pricing needs a positive pre-money valuation"))
         if self.mechanism == "discount" and (self.discount is None or not 0 < self.discount < 1):
-            raise InvalidAmount("discount pricing needs a discount between 0 and 1")
+            raise InvalidAmount(N_("discount pricing needs a discount between 0 and 1"))
 
     def valuation(self, round_pre_money: Decimal | None) -> tuple[Decimal, str]:
         """The pre-money valuation the grant converts at, and how it was found."""
@@ -103,7 +104,7 @@ class Pricing:
             assert self.pre_money is not None
             return self.pre_money, f"fixed pre-money valuation {fmt(self.pre_money)}"
         if round_pre_money is None:
-            raise Refused("the pricing needs the financing round's pre-money valuation: record the round first")
+            raise Refused(N_("the pricing needs the financing round's pre-money valuation: record the round first"))
         if self.mechanism == "round":
             return round_pre_money, f"financing round pre-money {fmt(round_pre_money)}"
         assert self.discount is not None
@@ -123,11 +124,11 @@ class ExitFormula:
 
     def __post_init__(self) -> None:
         if self.kind not in EXITS:
-            raise Refused(f"exit formula must be one of {', '.join(EXITS)}, not {self.kind!r}")
+            raise Refused(N_("exit formula must be one of {exits}, not {kind!r}"), exits=', '.join(EXITS), kind=self.kind)
         if self.kind == "fixed" and (self.price is None or self.price <= 0):
-            raise InvalidAmount("a fixed buyback price must be positive")
+            raise InvalidAmount(N_("a fixed buyback price must be positive"))
         if self.kind == "interest" and self.rate is None:
-            raise InvalidAmount("principal plus interest needs a yearly rate")
+            raise InvalidAmount(N_("principal plus interest needs a yearly rate"))
 
     def price_of(
         self, principal: Decimal, share: Decimal, since: date, on: date, before: Decimal = Decimal(0)
@@ -140,7 +141,7 @@ class ExitFormula:
         parts bought on one day always add up exactly to the whole-stake price (no fen is gained
         or lost to rounding). Rounded half-up to the fen (the price is paid in fen)."""
         if not 0 <= before < share <= 1:
-            raise InvalidAmount(f"a buyback covers a share above {pct2(before)} and at most 100%, not {pct2(share)}")
+            raise InvalidAmount(N_("a buyback covers a share above {pct2} and at most 100%, not {pct22}"), pct2=pct2(before), pct22=pct2(share))
         whole, how = self._cumulative(principal, share, since, on)
         if before == 0:
             return whole, how
@@ -194,15 +195,15 @@ class ConversionTerms:
 
     def __post_init__(self) -> None:
         if not 0 < self.max_stake <= 1:
-            raise Refused("the maximum stake must be above 0 % and at most 100 %")
+            raise Refused(N_("the maximum stake must be above 0 % and at most 100 %"))
         if not 0 < self.ratio <= 1:
-            raise Refused("the buyback ratio must be above 0 % and at most 100 %")
+            raise Refused(N_("the buyback ratio must be above 0 % and at most 100 %"))
         if self.window_from_years < 0 or self.window_until_years < self.window_from_years:
-            raise Refused("the buyback window must run forwards (from ≤ until, in years after conversion)")
+            raise Refused(N_("the buyback window must run forwards (from ≤ until, in years after conversion)"))
         if self.trigger.kind == "date" and self.pricing.mechanism != "fixed":
-            raise Refused("a date trigger has no financing round to price from: use a fixed pre-money valuation")
+            raise Refused(N_("a date trigger has no financing round to price from: use a fixed pre-money valuation"))
         if (self.debt_rate is None) != (self.debt_years is None):
-            raise Refused("debt terms need both a yearly rate and a term in years")
+            raise Refused(N_("debt terms need both a yearly rate and a term in years"))
 
     @classmethod
     def build(
@@ -250,7 +251,7 @@ class ConversionTerms:
         Rounded half-up to the fen once per period in which the principal did not change
         (interest is paid in fen); the text is the trace step."""
         if self.debt_rate is None:
-            raise Refused("the approved terms have no debt terms")
+            raise Refused(N_("the approved terms have no debt terms"))
         years = elapsed_years(since, on)
         value = round_fen(principal * self.debt_rate * years)
         shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
@@ -261,7 +262,7 @@ class ConversionTerms:
     def maturity(self, converted_on: date) -> date:
         """When the debt falls due: the agreed term in years after the conversion."""
         if self.debt_years is None:
-            raise Refused("the approved terms have no debt terms")
+            raise Refused(N_("the approved terms have no debt terms"))
         return add_years(converted_on, self.debt_years)
 
     def window(self, converted_on: date) -> tuple[date, date]:

@@ -31,7 +31,12 @@ class ClauseYearCounter(Aggregate):
     def open(cls, by: Provenance, clause: str, year: int) -> ClauseYearCounter:
         return cls(by=by, clause=clause, year=year)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+        clause: str
+        year: int
+
+    @event(Opened)
     def __init__(self, by: Provenance, clause: str, year: int) -> None:
         self.clause = clause
         self.year = year
@@ -48,7 +53,12 @@ class ClauseYearCounter(Aggregate):
         self._taken(by, recipient, len(self.taken) + 1)
         return len(self.taken)
 
-    @event("PlaceTaken")
+    class PlaceTaken(Aggregate.Event):
+        by: Provenance
+        recipient: str
+        place: int
+
+    @event(PlaceTaken)
     def _taken(self, by: Provenance, recipient: str, place: int) -> None:
         self.taken.append(recipient)
 
@@ -64,6 +74,11 @@ class ClauseYearCounter(Aggregate):
             raise Refused(N_("{clause}: releasing a place needs a reason"), clause=self.clause)
         self._released(by, recipient, reason)
 
-    @event("PlaceReleased")
+    class PlaceReleased(Aggregate.Event):
+        by: Provenance
+        recipient: str
+        reason: str
+
+    @event(PlaceReleased)
     def _released(self, by: Provenance, recipient: str, reason: str) -> None:
         self.taken.remove(recipient)

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import party_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
 
@@ -111,16 +112,23 @@ class Enterprise(Aggregate):
         cls, by: Provenance, code: str, name: str, kind: str, entered: date
     ) -> Enterprise:
         if not code.strip():
-            raise Refused("a party needs a code")
+            raise Refused(N_("a party needs a code"))
         if not name.strip():
-            raise Refused(f"party {code}: a name is required")
+            raise Refused(N_("party {code}: a name is required"), code=code)
         if kind not in KINDS:
-            raise Refused(f"party {code}: unknown kind {kind!r} (one of {', '.join(KINDS)})")
+            raise Refused(N_("party {code}: unknown kind {kind!r} (one of {kinds})"), code=code, kind=kind, kinds=', '.join(KINDS))
         if entered > by.decided:
-            raise InvalidDate(f"party {code}: entry date {entered} is after the decision date")
+            raise InvalidDate(N_("party {code}: entry date {entered} is after the decision date"), code=code, entered=entered)
         return cls(by=by, code=code, name=name, kind=kind, entered=entered)
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        code: str
+        name: str
+        kind: str
+        entered: date
+
+    @event(Registered)
     def __init__(self, by: Provenance, code: str, name: str, kind: str, entered: date) -> None:
         self.code = code
         self.name = name
@@ -135,17 +143,24 @@ class Enterprise(Aggregate):
         self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
     ) -> None:
         if not name.strip():
-            raise Refused(f"party {self.code}: a qualification needs a name")
+            raise Refused(N_("party {code}: a qualification needs a name"), code=self.code)
         if expires_on is not None and expires_on < granted_on:
-            raise InvalidDate(f"qualification {name}: expires before it is granted")
+            raise InvalidDate(N_("qualification {name}: expires before it is granted"), name=name)
         if any(
             q.name == name and q.level == level and q.ended_on is None and q.granted_on == granted_on
             for q in self.qualifications
         ):
-            raise Refused(f"party {self.code} already holds {name} {level} from {granted_on}")
+            raise Refused(N_("party {code} already holds {name} {level} from {granted_on}"), code=self.code, name=name, level=level, granted_on=granted_on)
         self._qualification_granted(by, name, level, granted_on, expires_on)
 
-    @event("QualificationGranted")
+    class QualificationGranted(Aggregate.Event):
+        by: Provenance
+        name: str
+        level: str
+        granted_on: date
+        expires_on: date | None
+
+    @event(QualificationGranted)
     def _qualification_granted(
         self, by: Provenance, name: str, level: str, granted_on: date, expires_on: date | None
     ) -> None:
@@ -153,10 +168,16 @@ class Enterprise(Aggregate):
 
     def expire_qualification(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
         if not any(q.name == name and q.level == level and q.ended_on is None for q in self.qualifications):
-            raise NotFound(f"party {self.code} holds no current {name} {level}")
+            raise NotFound(N_("party {code} holds no current {name} {level}"), code=self.code, name=name, level=level)
         self._qualification_expired(by, name, level, ended_on)
 
-    @event("QualificationExpired")
+    class QualificationExpired(Aggregate.Event):
+        by: Provenance
+        name: str
+        level: str
+        ended_on: date
+
+    @event(QualificationExpired)
     def _qualification_expired(self, by: Provenance, name: str, level: str, ended_on: date) -> None:
         for q in self.qualifications:
             if q.name == name and q.level == level and q.ended_on is None:
@@ -188,9 +209,9 @@ class Enterprise(Aggregate):
         """Record an award decided elsewhere (amount checked by the rules where they apply)."""
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"award amount {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("award amount {amount} must be positive"), amount=fmt(amount))
         if not by.ref.strip():
-            raise Refused("an award needs a decision reference (文号)")
+            raise Refused(N_("an award needs a decision reference (文号)"))
         award_id = self.next_award_id()
         self._award_granted(
             by=by,
@@ -207,7 +228,20 @@ class Enterprise(Aggregate):
         )
         return award_id
 
-    @event("AwardGranted")
+    class AwardGranted(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        amount: Decimal
+        source: str
+        matter: str
+        basis: dict[str, str]
+        trace: list[str]
+        versions: list[str]
+        reason: str
+
+    @event(AwardGranted)
     def _award_granted(
         self,
         by: Provenance,
@@ -231,20 +265,27 @@ class Enterprise(Aggregate):
         try:
             return self.awards[award_id]
         except KeyError:
-            raise NotFound(f"party {self.code} has no award {award_id}") from None
+            raise NotFound(N_("party {code} has no award {award_id}"), code=self.code, award_id=award_id) from None
 
     def _check_payment(self, by: Provenance, award_id: str, amount: Decimal, what: str) -> tuple[Award, Decimal]:
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"{what} {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("{what} {amount} must be positive"), what=what, amount=fmt(amount))
         if by.decided < award.decided:
-            raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
-        if amount > award.payable:
-            pending = f", {fmt(award.pending)} pending approval" if award.pending else ""
+            raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
+                              award_id=award_id, decided=by.decided, decided2=award.decided)
+        if amount > award.payable and award.pending:
             raise Refused(
-                f"award {award_id}: {what} {fmt(amount)} exceeds what remains to pay "
-                f"({fmt(award.payable)} of {fmt(award.amount)}{pending})"
+                N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2}, "
+                   "{pending} pending approval)"),
+                award_id=award_id, what=what, amount=fmt(amount), payable=fmt(award.payable),
+                amount2=fmt(award.amount), pending=fmt(award.pending))
+        if amount > award.payable:
+            raise Refused(
+                N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2})"),
+                award_id=award_id, what=what, amount=fmt(amount), payable=fmt(award.payable),
+                amount2=fmt(award.amount),
             )
         return award, amount
 
@@ -287,7 +328,17 @@ class Enterprise(Aggregate):
             award, amount = self._check_payment(by, award_id, amount, "disbursement")
         self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher, ordered)
 
-    @event("Disbursed")
+    class Disbursed(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
+
+    @event(Disbursed)
     def _disbursed(
         self,
         by: Provenance,
@@ -339,29 +390,37 @@ class Enterprise(Aggregate):
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"clawback {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("clawback {amount} must be positive"), amount=fmt(amount))
         if not reason.strip():
-            raise Refused(f"award {award_id}: a clawback needs a reason")
+            raise Refused(N_("award {award_id}: a clawback needs a reason"), award_id=award_id)
         if amount > award.net_paid:
             raise Refused(
-                f"award {award_id}: clawback {fmt(amount)} exceeds what was paid and not yet "
-                f"recovered ({fmt(award.net_paid)})"
+                N_("award {award_id}: clawback {amount} exceeds what was paid and not yet recovered ({net_paid})"), award_id=award_id, amount=fmt(amount), net_paid=fmt(award.net_paid)
             )
         if award.last_clawback is not None and by.decided < award.last_clawback:
             raise InvalidDate(
-                f"award {award_id}: clawback dated {by.decided} is before the previous one ({award.last_clawback})"
+                N_("award {award_id}: clawback dated {decided} is before the previous one ({last_clawback})"), award_id=award_id, decided=by.decided, last_clawback=award.last_clawback
             )
         paid_then = award.paid_by(by.decided) - award.clawed_back
         if amount > paid_then:
             raise Refused(
-                f"award {award_id}: clawback {fmt(amount)} dated {by.decided} exceeds what had been paid by then "
-                f"and not yet recovered ({fmt(paid_then)})"
+                N_("award {award_id}: clawback {amount} dated {decided} exceeds what had been paid by then and not yet recovered ({paid_then})"), award_id=award_id, amount=fmt(amount), decided=by.decided, paid_then=fmt(paid_then)
             )
         self._clawed_back(
             by, self.code, award_id, award.clause, award.source, amount, reason, award.fiscal_year
         )
 
-    @event("ClawedBack")
+    class ClawedBack(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        reason: str
+        award_year: int
+
+    @event(ClawedBack)
     def _clawed_back(
         self,
         by: Provenance,
@@ -384,16 +443,24 @@ class Enterprise(Aggregate):
         """Record an award paid under another policy on ``matter`` so G.3 counts it."""
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"external award {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("external award {amount} must be positive"), amount=fmt(amount))
         if not matter.strip():
-            raise Refused("an external award needs the G.3 matter key it was paid for")
+            raise Refused(N_("an external award needs the G.3 matter key it was paid for"))
         if not source.strip():
-            raise Refused("an external award needs its source policy (e.g. 省级晋创谷政策)")
+            raise Refused(N_("an external award needs its source policy (e.g. 省级晋创谷政策)"))
         if not by.ref.strip():
-            raise Refused("an external award needs the other policy's decision reference (文号)")
+            raise Refused(N_("an external award needs the other policy's decision reference (文号)"))
         self._external_award_recorded(by, self.code, clause, matter.strip(), amount, source.strip())
 
-    @event("ExternalAwardRecorded")
+    class ExternalAwardRecorded(Aggregate.Event):
+        by: Provenance
+        party: str
+        clause: str
+        matter: str
+        amount: Decimal
+        source: str
+
+    @event(ExternalAwardRecorded)
     def _external_award_recorded(
         self, by: Provenance, party: str, clause: str, matter: str, amount: Decimal, source: str
     ) -> None:
@@ -451,12 +518,12 @@ class Enterprise(Aggregate):
         )
 
 
-@journal.postings.register(Enterprise.AwardGranted)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.AwardGranted)
 def _award_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.payable(e.party), e.amount)
 
 
-@journal.postings.register(Enterprise.Disbursed)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.Disbursed)
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
 
@@ -467,7 +534,7 @@ def _voided_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.budget(e.clause, e.award_year), e.amount)
 
 
-@journal.postings.register(Enterprise.ClawedBack)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.ClawedBack)
 def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
     same_year = e.by.fiscal_year == e.award_year
     credit = journal.budget(e.clause, e.award_year) if same_year else journal.returned(e.by.fiscal_year)

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, round_fen, yuan
 from domain.provenance import Provenance
 
@@ -97,13 +98,20 @@ class Fund(Aggregate):
     @classmethod
     def register(cls, by: Provenance, code: str, name: str, manager: str, capital: Decimal) -> Fund:
         if not code.strip() or not name.strip():
-            raise Refused("a fund needs a code and a name")
+            raise Refused(N_("a fund needs a code and a name"))
         capital = yuan(capital)
         if capital < 0:
-            raise InvalidAmount("fund capital must not be negative")
+            raise InvalidAmount(N_("fund capital must not be negative"))
         return cls(by=by, code=code, name=name, manager=manager, capital=capital)
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        code: str
+        name: str
+        manager: str
+        capital: Decimal
+
+    @event(Registered)
     def __init__(self, by: Provenance, code: str, name: str, manager: str, capital: Decimal) -> None:
         self.code = code
         self.name = name
@@ -119,10 +127,17 @@ class Fund(Aggregate):
     # projects the fund holds the stake of (P2.2) ----------------------------------------
     def follow(self, by: Provenance, project: str, enterprise: str, early_stage: bool) -> None:
         if project in self.projects:
-            raise Refused(f"fund {self.code} already holds project {project}")
+            raise Refused(N_("fund {code} already holds project {project}"), code=self.code, project=project)
         self._project_followed(by, self.code, project, enterprise, early_stage)
 
-    @event("ProjectFollowed")
+    class ProjectFollowed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        enterprise: str
+        early_stage: bool
+
+    @event(ProjectFollowed)
     def _project_followed(self, by: Provenance, fund: str, project: str, enterprise: str, early_stage: bool) -> None:
         self.projects[project] = FollowedProject(project, enterprise, early_stage)
 
@@ -132,10 +147,20 @@ class Fund(Aggregate):
     ) -> None:
         """A converted grant becomes a holding (the project's event posts the journal entry)."""
         if project not in self.projects:
-            raise NotFound(f"fund {self.code} does not hold project {project}")
+            raise NotFound(N_("fund {code} does not hold project {project}"), code=self.code, project=project)
         self._stake_received(by, self.code, project, enterprise, kind, yuan(units), yuan(cost), yuan(premium))
 
-    @event("StakeReceived")
+    class StakeReceived(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        enterprise: str
+        kind: str
+        units: Decimal
+        cost: Decimal
+        premium: Decimal
+
+    @event(StakeReceived)
     def _stake_received(
         self, by: Provenance, fund: str, project: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
         premium: Decimal,
@@ -154,16 +179,24 @@ class Fund(Aggregate):
         """A direct cash investment of the fund (not a converted grant)."""
         amount, units = yuan(amount), yuan(units)
         if amount <= 0 or units <= 0:
-            raise InvalidAmount("an investment needs a positive amount and registered capital")
+            raise InvalidAmount(N_("an investment needs a positive amount and registered capital"))
         if units > amount:
-            raise Refused("registered capital received cannot exceed the amount paid (1 unit = 1 yuan)")
+            raise Refused(N_("registered capital received cannot exceed the amount paid (1 unit = 1 yuan)"))
         if lot in self.lots:
-            raise Refused(f"fund {self.code} already has a holding {lot}")
+            raise Refused(N_("fund {code} already has a holding {lot}"), code=self.code, lot=lot)
         if amount > self.cash:
-            raise Refused(f"fund {self.code} has {fmt(self.cash)} cash, cannot invest {fmt(amount)}")
+            raise Refused(N_("fund {code} has {cash} cash, cannot invest {amount}"), code=self.code, cash=fmt(self.cash), amount=fmt(amount))
         self._invested(by, self.code, lot, enterprise, amount, units)
 
-    @event("Invested")
+    class Invested(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        amount: Decimal
+        units: Decimal
+
+    @event(Invested)
     def _invested(self, by: Provenance, fund: str, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
         self.lots[lot] = Lot(lot, enterprise, "equity", units, amount, units, amount, amount - units)
         self.cash -= amount
@@ -173,7 +206,7 @@ class Fund(Aggregate):
         try:
             return self.lots[lot]
         except KeyError:
-            raise NotFound(f"fund {self.code} holds nothing from {lot}") from None
+            raise NotFound(N_("fund {code} holds nothing from {lot}"), code=self.code, lot=lot) from None
 
     def cost_of(self, lot: str, units: Decimal) -> Decimal:
         """Cost of ``units`` of a lot: pro rata, half-up to the fen; all that is left costs all that is left."""
@@ -187,19 +220,29 @@ class Fund(Aggregate):
         held = self.lot(lot)
         units, price = yuan(units), yuan(price)
         if held.kind != "equity":
-            raise Refused(f"fund {self.code}: holding {lot} is debt, not equity")
+            raise Refused(N_("fund {code}: holding {lot} is debt, not equity"), code=self.code, lot=lot)
         if units <= 0:
-            raise InvalidAmount("units disposed of must be positive")
+            raise InvalidAmount(N_("units disposed of must be positive"))
         if units > held.units:
             raise Refused(
-                f"fund {self.code} holds {fmt(held.units)} of {held.enterprise}'s registered capital from {lot}; "
-                f"cannot dispose of {fmt(units)}"
+                N_("fund {code} holds {units} of {enterprise}'s registered capital from {lot}; cannot dispose of {units2}"), code=self.code, units=fmt(held.units), enterprise=held.enterprise, lot=lot, units2=fmt(units)
             )
         cost = self.cost_of(lot, units)
         self._disposed(by, self.code, lot, held.enterprise, units, price, cost, buyer, how)
         return price - cost
 
-    @event("Disposed")
+    class Disposed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        units: Decimal
+        price: Decimal
+        cost: Decimal
+        buyer: str
+        how: str
+
+    @event(Disposed)
     def _disposed(
         self, by: Provenance, fund: str, lot: str, enterprise: str, units: Decimal, price: Decimal, cost: Decimal,
         buyer: str, how: str,
@@ -218,16 +261,24 @@ class Fund(Aggregate):
         held = self.lot(lot)
         principal, interest = yuan(principal), yuan(interest)
         if held.kind != "debt":
-            raise Refused(f"fund {self.code}: holding {lot} is equity, not debt")
+            raise Refused(N_("fund {code}: holding {lot} is equity, not debt"), code=self.code, lot=lot)
         if principal < 0 or interest < 0 or principal + interest <= 0:
-            raise InvalidAmount("a repayment must be positive")
+            raise InvalidAmount(N_("a repayment must be positive"))
         if principal > held.cost:
             raise Refused(
-                f"fund {self.code}: {held.enterprise} owes {fmt(held.cost)} on {lot}; cannot repay {fmt(principal)}"
+                N_("fund {code}: {enterprise} owes {cost} on {lot}; cannot repay {principal}"), code=self.code, enterprise=held.enterprise, cost=fmt(held.cost), lot=lot, principal=fmt(principal)
             )
         self._debt_repaid(by, self.code, lot, held.enterprise, principal, interest)
 
-    @event("DebtRepaid")
+    class DebtRepaid(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        principal: Decimal
+        interest: Decimal
+
+    @event(DebtRepaid)
     def _debt_repaid(
         self, by: Provenance, fund: str, lot: str, enterprise: str, principal: Decimal, interest: Decimal
     ) -> None:
@@ -239,12 +290,22 @@ class Fund(Aggregate):
         """A failed project's holding is written off in full (P5.8 tolerates it); returns the loss."""
         held = self.lot(lot)
         if held.written_off:
-            raise Refused(f"fund {self.code}: holding {lot} is already written off")
+            raise Refused(N_("fund {code}: holding {lot} is already written off"), code=self.code, lot=lot)
         cost = held.cost
         self._written_off(by, self.code, lot, held.enterprise, held.kind, held.units, cost, reason)
         return cost
 
-    @event("WrittenOff")
+    class WrittenOff(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        enterprise: str
+        kind: str
+        units: Decimal
+        cost: Decimal
+        reason: str
+
+    @event(WrittenOff)
     def _written_off(
         self, by: Provenance, fund: str, lot: str, enterprise: str, kind: str, units: Decimal, cost: Decimal,
         reason: str,
@@ -258,12 +319,18 @@ class Fund(Aggregate):
     def project_failed(self, by: Provenance, project: str, reason: str) -> None:
         followed = self.projects.get(project)
         if followed is None:
-            raise NotFound(f"fund {self.code} does not hold project {project}")
+            raise NotFound(N_("fund {code} does not hold project {project}"), code=self.code, project=project)
         if followed.failed:
-            raise Refused(f"project {project} is already recorded as failed")
+            raise Refused(N_("project {project} is already recorded as failed"), project=project)
         self._project_failed(by, self.code, project, reason)
 
-    @event("ProjectFailed")
+    class ProjectFailed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        project: str
+        reason: str
+
+    @event(ProjectFailed)
     def _project_failed(self, by: Provenance, fund: str, project: str, reason: str) -> None:
         self.projects[project].failed = True
 
@@ -286,17 +353,17 @@ class Fund(Aggregate):
         return FailureReport(sum(1 for p in early if p.failed), len(early), tolerance)
 
 
-@journal.postings.register(Fund.Registered)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Registered)
 def _registered_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.funding(e.code), capital_account(e.code), e.capital)
 
 
-@journal.postings.register(Fund.Invested)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Invested)
 def _invested_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(holding_account(e.fund, e.enterprise), journal.funding(e.fund), e.amount)
 
 
-@journal.postings.register(Fund.Disposed)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.Disposed)
 def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
     gain = e.price - e.cost
     return journal.entry(
@@ -306,7 +373,7 @@ def _disposed_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Fund.DebtRepaid)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.DebtRepaid)
 def _debt_repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(
         (journal.funding(e.fund), e.principal + e.interest),
@@ -315,6 +382,6 @@ def _debt_repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Fund.WrittenOff)  # type: ignore[attr-defined]
+@journal.postings.register(Fund.WrittenOff)
 def _written_off_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(loss_account(e.fund), holding_account(e.fund, e.enterprise, e.kind), e.cost)

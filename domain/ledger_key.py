@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyExists
 from domain.ids import NAMESPACE
+from domain.messages import N_
 from domain.provenance import Provenance
 
 LEDGER_KEY_ID: UUID = uuid5(NAMESPACE, "ledger-checkpoint-key")
@@ -26,12 +27,16 @@ class LedgerKey(Aggregate):
     def create_id() -> UUID:
         return LEDGER_KEY_ID
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        by: Provenance
+        verifier_key: str
+
+    @event(Registered)
     def __init__(self, by: Provenance, verifier_key: str) -> None:
         self.verifier_key = verifier_key
 
     def refuse_another(self, verifier_key: str) -> None:
         """A second key is never registered over the first (that would disown every checkpoint)."""
         if verifier_key != self.verifier_key:
-            raise AlreadyExists(f"the ledger key is already registered ({self.verifier_key}); it is never replaced")
-        raise AlreadyExists("this ledger key is already registered")
+            raise AlreadyExists(N_("the ledger key is already registered ({verifier_key}); it is never replaced"), verifier_key=self.verifier_key)
+        raise AlreadyExists(N_("this ledger key is already registered"))

@@ -21,7 +21,7 @@ the payable in cash (paid); a recovery goes back to each bearer. Enrolment and c
 as non-performing move no money and post nothing.
 
 Four-eyes (P5.6): the officer who filed a claim never approves it; the approver role itself is
-checked by ``ledger.officers.authorize`` before the command runs.
+checked by ``ledger.handlers.officers.authorize`` before the command runs.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from domain.compensation import (
 )
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.ids import loan_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, yuan
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -85,7 +86,7 @@ def payer(name: str) -> str:
     try:
         return PAYER_ALIASES[name.strip().lower() if name.isascii() else name.strip()]
     except KeyError:
-        raise Refused(f"P5.6: payer must be 省财政 (province) or 市财政 (city), not {name!r}") from None
+        raise Refused(N_("P5.6: payer must be 省财政 (province) or 市财政 (city), not {name!r}"), name=name) from None
 
 
 @dataclass
@@ -124,22 +125,32 @@ class Loan(Aggregate):
         term_months: int,
     ) -> Loan:
         if not code.strip():
-            raise Refused("a loan needs a code")
+            raise Refused(N_("a loan needs a code"))
         if category not in CATEGORIES:
-            raise Refused(f"loan {code}: category must be one of {', '.join(CATEGORIES)}")
+            raise Refused(N_("loan {code}: category must be one of {categories}"), code=code, categories=', '.join(CATEGORIES))
         principal = yuan(principal)
         if principal <= 0:
-            raise InvalidAmount(f"loan {code}: principal must be positive")
+            raise InvalidAmount(N_("loan {code}: principal must be positive"), code=code)
         if term_months <= 0:
-            raise Refused(f"loan {code}: term must be at least one month")
+            raise Refused(N_("loan {code}: term must be at least one month"), code=code)
         if bank == borrower:
-            raise Refused(f"loan {code}: the bank and the borrower must be different parties")
+            raise Refused(N_("loan {code}: the bank and the borrower must be different parties"), code=code)
         return cls(
             by=by, code=code, bank=bank, borrower=borrower, category=category,
             principal=principal, start=start, term_months=term_months,
         )
 
-    @event("Enrolled")
+    class Enrolled(Aggregate.Created):
+        by: Provenance
+        code: str
+        bank: str
+        borrower: str
+        category: str
+        principal: Decimal
+        start: date
+        term_months: int
+
+    @event(Enrolled)
     def __init__(
         self,
         by: Provenance,
@@ -207,18 +218,23 @@ class Loan(Aggregate):
     def disburse(self, by: Provenance, amount: Decimal) -> None:
         amount = _positive(amount, f"loan {self.code}: disbursement")
         if by.decided < self.start:
-            raise InvalidDate(f"loan {self.code}: disbursement on {by.decided} is before the loan starts ({self.start})")
+            raise InvalidDate(N_("loan {code}: disbursement on {decided} is before the loan starts ({start})"), code=self.code, decided=by.decided, start=self.start)
         if self.non_performing_on is not None:
-            raise Refused(f"loan {self.code} is non-performing since {self.non_performing_on}: no further disbursement")
+            raise Refused(N_("loan {code} is non-performing since {non_performing_on}: no further disbursement"), code=self.code, non_performing_on=self.non_performing_on)
         self._not_before_last_movement(by, "disbursement")
         if amount > self.principal - self.disbursed:
             raise CapExceeded(
-                f"loan {self.code}: disbursement {fmt(amount)} exceeds the undisbursed principal "
-                f"({fmt(self.principal - self.disbursed)} of {fmt(self.principal)})"
+                N_("loan {code}: disbursement {amount} exceeds the undisbursed principal ({value} of {principal})"), code=self.code, amount=fmt(amount), value=fmt(self.principal - self.disbursed), principal=fmt(self.principal)
             )
         self._disbursed(by, self.code, self.bank, amount)
 
-    @event("Disbursed")
+    class Disbursed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        amount: Decimal
+
+    @event(Disbursed)
     def _disbursed(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.disbursed += amount
         self.moved_on = by.decided
@@ -227,20 +243,24 @@ class Loan(Aggregate):
         amount = _positive(amount, f"loan {self.code}: repayment")
         if self.loss_declared_on is not None:
             raise Refused(
-                f"loan {self.code}: recovery was declared exhausted on {self.loss_declared_on}; "
-                "money received later is a recovery (loan recover), not a repayment"
+                N_("loan {code}: recovery was declared exhausted on {loss_declared_on}; money received later is a recovery (loan recover), not a repayment"), code=self.code, loss_declared_on=self.loss_declared_on
             )
         if amount > self.unrepaid:
             raise CapExceeded(
-                f"loan {self.code}: repayment {fmt(amount)} exceeds the unrepaid principal {fmt(self.unrepaid)}"
+                N_("loan {code}: repayment {amount} exceeds the unrepaid principal {unrepaid}"), code=self.code, amount=fmt(amount), unrepaid=fmt(self.unrepaid)
             )
         self._not_before_last_movement(by, "repayment")
         if self.non_performing_on is not None and by.decided < self.non_performing_on:
-            raise InvalidDate(f"loan {self.code}: repayment on {by.decided} is before the classification as "
-                              f"non-performing ({self.non_performing_on}), which counted it unrepaid")
+            raise InvalidDate(N_("loan {code}: repayment on {decided} is before the classification as non-performing ({non_performing_on}), which counted it unrepaid"), code=self.code, decided=by.decided, non_performing_on=self.non_performing_on)
         self._repaid(by, self.code, self.bank, amount)
 
-    @event("Repaid")
+    class Repaid(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        amount: Decimal
+
+    @event(Repaid)
     def _repaid(self, by: Provenance, loan: str, bank: str, amount: Decimal) -> None:
         self.repaid += amount
         self.moved_on = by.decided
@@ -248,13 +268,18 @@ class Loan(Aggregate):
     # default -------------------------------------------------------------------------
     def classify_non_performing(self, by: Provenance, reason: str = "") -> None:
         if self.non_performing_on is not None:
-            raise Refused(f"loan {self.code} is already non-performing (since {self.non_performing_on})")
+            raise Refused(N_("loan {code} is already non-performing (since {non_performing_on})"), code=self.code, non_performing_on=self.non_performing_on)
         if self.unrepaid <= 0:
-            raise Refused(f"loan {self.code}: no unrepaid principal, nothing can be non-performing")
+            raise Refused(N_("loan {code}: no unrepaid principal, nothing can be non-performing"), code=self.code)
         self._not_before_last_movement(by, "classification as non-performing")
         self._classified_non_performing(by, self.code, reason)
 
-    @event("ClassifiedNonPerforming")
+    class ClassifiedNonPerforming(Aggregate.Event):
+        by: Provenance
+        loan: str
+        reason: str
+
+    @event(ClassifiedNonPerforming)
     def _classified_non_performing(self, by: Provenance, loan: str, reason: str) -> None:
         self.non_performing_on = by.decided
 
@@ -263,22 +288,27 @@ class Loan(Aggregate):
         check_basis(basis)
         loss = _positive(loss, f"loan {self.code}: principal loss")
         if self.non_performing_on is None:
-            raise Refused(f"loan {self.code} is not classified non-performing; classify it first (loan default)")
+            raise Refused(N_("loan {code} is not classified non-performing; classify it first (loan default)"), code=self.code)
         if self.loss_declared_on is not None:
             raise Refused(
-                f"loan {self.code}: a principal loss of {fmt(self.loss)} was already declared on {self.loss_declared_on}"
+                N_("loan {code}: a principal loss of {loss} was already declared on {loss_declared_on}"), code=self.code, loss=fmt(self.loss), loss_declared_on=self.loss_declared_on
             )
         if loss > self.unrepaid:
             raise CapExceeded(
-                f"loan {self.code}: loss {fmt(loss)} is larger than the unrepaid principal {fmt(self.unrepaid)}"
+                N_("loan {code}: loss {loss} is larger than the unrepaid principal {unrepaid}"), code=self.code, loss=fmt(loss), unrepaid=fmt(self.unrepaid)
             )
         if by.decided < self.non_performing_on:
-            raise InvalidDate(f"loan {self.code}: loss declared on {by.decided} is before the classification as "
-                              f"non-performing ({self.non_performing_on})")
+            raise InvalidDate(N_("loan {code}: loss declared on {decided} is before the classification as non-performing ({non_performing_on})"), code=self.code, decided=by.decided, non_performing_on=self.non_performing_on)
         self._not_before_last_movement(by, "loss declaration")
         self._loss_declared(by, self.code, self.bank, loss)
 
-    @event("LossDeclared")
+    class LossDeclared(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        loss: Decimal
+
+    @event(LossDeclared)
     def _loss_declared(self, by: Provenance, loan: str, bank: str, loss: Decimal) -> None:
         self.loss = loss
         self.loss_declared_on = by.decided
@@ -300,32 +330,39 @@ class Loan(Aggregate):
         check_basis(basis)
         if self.claim is not None:
             raise Refused(
-                f"loan {self.code}: compensation for the loss of {fmt(self.claim.loss)} was already claimed "
-                f"on {self.claim.claimed_on}; a loss is compensated once"
+                N_("loan {code}: compensation for the loss of {loss} was already claimed on {claimed_on}; a loss is compensated once"), code=self.code, loss=fmt(self.claim.loss), claimed_on=self.claim.claimed_on
             )
         if loss is not None:
             loss = _positive(loss, f"loan {self.code}: claimed loss")
             if loss > self.unrepaid:
                 raise CapExceeded(
-                    f"loan {self.code}: loss {fmt(loss)} is larger than the unrepaid principal {fmt(self.unrepaid)}"
+                    N_("loan {code}: loss {loss} is larger than the unrepaid principal {unrepaid}"), code=self.code, loss=fmt(loss), unrepaid=fmt(self.unrepaid)
                 )
         if self.loss_declared_on is None:
             raise Refused(
-                f"loan {self.code}: the bank has not declared recovery exhausted with a principal loss "
-                "(loan default --loss)"
+                N_("loan {code}: the bank has not declared recovery exhausted with a principal loss (loan default --loss)"), code=self.code
             )
         if loss is not None and loss != self.loss:
-            raise Refused(f"loan {self.code}: the claim must be for the declared loss {fmt(self.loss)}, not {fmt(loss)}")
+            raise Refused(N_("loan {code}: the claim must be for the declared loss {loss}, not {loss2}"), code=self.code, loss=fmt(self.loss), loss2=fmt(loss))
         if by.decided < self.loss_declared_on:
-            raise InvalidDate(f"loan {self.code}: claim on {by.decided} is before the loss was declared "
-                              f"({self.loss_declared_on})")
+            raise InvalidDate(N_("loan {code}: claim on {decided} is before the loss was declared ({loss_declared_on})"), code=self.code, decided=by.decided, loss_declared_on=self.loss_declared_on)
         split = compensation_split(self.category, self.loss, by.decided, book,
                                    province_rate=province_rate, city_rate=city_rate, basis=basis)
         self._compensation_claimed(by, self.code, self.bank, split.clause, split.loss,
                                    {k: v for k, v in split.shares.items()}, split.trace, split.versions)
         return split
 
-    @event("CompensationClaimed")
+    class CompensationClaimed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        loss: Decimal
+        shares: dict[str, Decimal]
+        trace: list[str]
+        versions: list[str]
+
+    @event(CompensationClaimed)
     def _compensation_claimed(
         self, by: Provenance, loan: str, bank: str, clause: str, loss: Decimal,
         shares: dict[str, Decimal], trace: list[str], versions: list[str],
@@ -335,20 +372,26 @@ class Loan(Aggregate):
     def approve(self, by: Provenance) -> Claim:
         claim = self._claim()
         if claim.approved_on is not None:
-            raise Refused(f"loan {self.code}: the claim was already approved on {claim.approved_on} ({claim.approved_ref})")
+            raise Refused(N_("loan {code}: the claim was already approved on {approved_on} ({approved_ref})"), code=self.code, approved_on=claim.approved_on, approved_ref=claim.approved_ref)
         if not by.ref.strip():
-            raise Refused(f"loan {self.code}: an approval needs a decision reference (文号, --ref)")
+            raise Refused(N_("loan {code}: an approval needs a decision reference (文号, --ref)"), code=self.code)
         if by.decided < claim.claimed_on:
-            raise InvalidDate(f"loan {self.code}: approval on {by.decided} is before the claim ({claim.claimed_on})")
+            raise InvalidDate(N_("loan {code}: approval on {decided} is before the claim ({claimed_on})"), code=self.code, decided=by.decided, claimed_on=claim.claimed_on)
         if claim.claimed_by and by.actor == claim.claimed_by:
             raise Refused(
-                f"loan {self.code}: the claim was filed by {claim.claimed_by}, so {by.actor} cannot approve it too; "
-                "another approver must (four-eyes)"
+                N_("loan {code}: the claim was filed by {claimed_by}, so {actor} cannot approve it too; another approver must (four-eyes)"), code=self.code, claimed_by=claim.claimed_by, actor=by.actor
             )
         self._compensation_approved(by, self.code, self.bank, claim.clause, dict(claim.shares))
         return claim
 
-    @event("CompensationApproved")
+    class CompensationApproved(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        shares: dict[str, Decimal]
+
+    @event(CompensationApproved)
     def _compensation_approved(
         self, by: Provenance, loan: str, bank: str, clause: str, shares: dict[str, Decimal]
     ) -> None:
@@ -380,20 +423,30 @@ class Loan(Aggregate):
     def _check_pay(self, by: Provenance, who: str, amount: Decimal | None) -> tuple[Claim, Decimal]:
         claim = self._claim()
         if claim.approved_on is None:
-            raise Refused(f"loan {self.code}: the claim is not approved yet; nothing can be paid")
+            raise Refused(N_("loan {code}: the claim is not approved yet; nothing can be paid"), code=self.code)
         if by.decided < claim.approved_on:
-            raise InvalidDate(f"loan {self.code}: payment on {by.decided} is before the approval ({claim.approved_on})")
+            raise InvalidDate(N_("loan {code}: payment on {decided} is before the approval ({approved_on})"),
+                              code=self.code, decided=by.decided, approved_on=claim.approved_on)
         owed = self.owed(who) - self.pending[who]
         amount = owed if amount is None else _positive(amount, f"loan {self.code}: payment")
+        if amount <= 0 and self.pending[who]:
+            raise Refused(N_("loan {code}: {who} has paid or ordered its whole share ({approved}; {pending} pending "
+                             "approval)"), code=self.code, who=who, approved=fmt(self.approved(who)),
+                          pending=fmt(self.pending[who]))
         if amount <= 0:
-            pending = f" or ordered ({fmt(self.pending[who])} pending approval)" if self.pending[who] else ""
-            raise Refused(f"loan {self.code}: {who} has paid{pending} its whole share ({fmt(self.approved(who))})")
-        if amount > owed:
-            pending = f", {fmt(self.pending[who])} pending approval" if self.pending[who] else ""
+            raise Refused(N_("loan {code}: {who} has paid its whole share ({approved})"), code=self.code, who=who,
+                          approved=fmt(self.approved(who)))
+        if amount > owed and self.pending[who]:
             raise CapExceeded(
-                f"loan {self.code}: payment {fmt(amount)} by {who} exceeds what was approved and not yet paid "
-                f"({fmt(owed)} of {fmt(self.approved(who))}{pending})"
-            )
+                N_("loan {code}: payment {amount} by {who} exceeds what was approved and not yet paid "
+                   "({owed} of {approved}; {pending} pending approval)"),
+                code=self.code, amount=fmt(amount), who=who, owed=fmt(owed), approved=fmt(self.approved(who)),
+                pending=fmt(self.pending[who]))
+        if amount > owed:
+            raise CapExceeded(
+                N_("loan {code}: payment {amount} by {who} exceeds what was approved and not yet paid "
+                   "({owed} of {approved})"),
+                code=self.code, amount=fmt(amount), who=who, owed=fmt(owed), approved=fmt(self.approved(who)))
         return claim, amount
 
     def order_payment(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str) -> None:
@@ -418,7 +471,17 @@ class Loan(Aggregate):
                               voucher: str, reason: str) -> None:
         self.pending[payer] -= amount
 
-    @event("CompensationPaid")
+    class CompensationPaid(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
+
+    @event(CompensationPaid)
     def _compensation_paid(
         self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str,
         ordered: bool = False,
@@ -434,8 +497,7 @@ class Loan(Aggregate):
         whole approved shares, a payer would get back money it never paid."""
         claim = self._claim()
         if claim.approved_on is None:
-            raise Refused(f"loan {self.code}: recoveries are returned once the claim is approved and paid; "
-                          "the claim is not approved yet")
+            raise Refused(N_("loan {code}: recoveries are returned once the claim is approved and paid; the claim is not approved yet"), code=self.code)
         owing = [f"{p} still owes {self.bank} {fmt(self.owed(p))} of {fmt(self.approved(p))}"
                  + (f" ({fmt(self.pending[p])} ordered, pending approval)" if self.pending[p] else "")
                  for p in PAYERS if self.owed(p)]
@@ -445,13 +507,21 @@ class Loan(Aggregate):
         last_paid = max(self.paid_on.values(), default=None)
         when = max(d for d in (claim.approved_on, last_paid) if d is not None)
         if by.decided < when:
-            raise InvalidDate(f"loan {self.code}: recovery on {by.decided} is before the compensation was paid "
-                              f"({when})")
+            raise InvalidDate(N_("loan {code}: recovery on {decided} is before the compensation was paid ({when})"), code=self.code, decided=by.decided, when=when)
         back = recovery_return(claim.clause, amount, claim.shares, self.returned)
         self._recovered(by, self.code, self.bank, claim.clause, back.amount, back.parts, back.trace)
         return back
 
-    @event("Recovered")
+    class Recovered(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        amount: Decimal
+        parts: dict[str, Decimal]
+        trace: list[str]
+
+    @event(Recovered)
     def _recovered(
         self, by: Provenance, loan: str, bank: str, clause: str, amount: Decimal,
         parts: dict[str, Decimal], trace: list[str],
@@ -464,19 +534,18 @@ class Loan(Aggregate):
         """A step dated before the latest disbursement or repayment would be computed on a
         principal the loan did not have on that day."""
         if self.moved_on is not None and by.decided < self.moved_on:
-            raise InvalidDate(f"loan {self.code}: {step} on {by.decided} is before the latest recorded money "
-                              f"movement of the loan ({self.moved_on}); record steps in date order")
+            raise InvalidDate(N_("loan {code}: {step} on {decided} is before the latest recorded money movement of the loan ({moved_on}); record steps in date order"), code=self.code, step=step, decided=by.decided, moved_on=self.moved_on)
 
     def _claim(self) -> Claim:
         if self.claim is None:
-            raise Refused(f"loan {self.code}: no compensation has been claimed")
+            raise Refused(N_("loan {code}: no compensation has been claimed"), code=self.code)
         return self.claim
 
 
 def _positive(amount: Decimal, what: str) -> Decimal:
     amount = yuan(amount)
     if amount <= 0:
-        raise InvalidAmount(f"{what} must be positive, not {fmt(amount)}")
+        raise InvalidAmount(N_("{what} must be positive, not {amount}"), what=what, amount=fmt(amount))
     return amount
 
 
@@ -484,23 +553,23 @@ def _bearer(bank: str, name: str) -> str:
     return bank if name == BANK else name
 
 
-@journal.postings.register(Loan.Disbursed)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Disbursed)
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(loan_account(e.loan), journal.funding(e.bank), e.amount)
 
 
-@journal.postings.register(Loan.Repaid)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Repaid)
 def _repaid_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.funding(e.bank), loan_account(e.loan), e.amount)
 
 
-@journal.postings.register(Loan.LossDeclared)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.LossDeclared)
 def _loss_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The written-off principal: the bank bears all of it until compensation is approved."""
     return journal.transfer(loss_account(e.loan, e.bank), loan_account(e.loan), e.loss)
 
 
-@journal.postings.register(Loan.CompensationClaimed)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationClaimed)
 def _claimed_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The bank's claim on each public payer for its share (claimed, not yet owed)."""
     legs: list[tuple[str, Decimal]] = []
@@ -509,7 +578,7 @@ def _claimed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(*legs)
 
 
-@journal.postings.register(Loan.CompensationApproved)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationApproved)
 def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The approval clears each claim: the public payer takes on its share of the loss and
     owes it to the bank (claimed → approved)."""
@@ -521,7 +590,7 @@ def _approved_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.entry(*legs)
 
 
-@journal.postings.register(Loan.CompensationPaid)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.CompensationPaid)
 def _paid_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The payer's cash goes to the bank, settling the payable and relieving the bank's loss."""
     return journal.entry(
@@ -532,7 +601,7 @@ def _paid_postings(e: Any) -> tuple[journal.Posting, ...]:
     )
 
 
-@journal.postings.register(Loan.Recovered)  # type: ignore[attr-defined]
+@journal.postings.register(Loan.Recovered)
 def _recovered_postings(e: Any) -> tuple[journal.Posting, ...]:
     """Recovered cash reaches each bearer pro rata and reduces the loss it bears."""
     legs: list[tuple[str, Decimal]] = []

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from domain.errors import InvalidAmount
+from domain.messages import N_
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -20,9 +21,19 @@ YI = Decimal(100000000)
 # Larger than any sum the policies could move (the city's whole budget is far smaller), and
 # small enough that every rule's arithmetic stays exact in Decimal's 28 digits.
 MAX_YUAN = Decimal(10) ** 15
+MAX_AMOUNT_TEXT = 40  # "999,999,999,999,999.99元" is 24 characters
 
-_GROUPED = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+# ASCII digits only (``\d`` would take Arabic-Indic or Devanagari digits, and Decimal would
+# read them and ``1_000``); full-width digits and punctuation are folded to ASCII first.
+_GROUPED = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+_PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_RATE = re.compile(r"[0-9]+(\.[0-9]+)?%?")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９，．％－", "0123456789,.%-")
+
+
+def ascii_digits(text: str) -> str:
+    """Full-width digits, comma, point, percent and minus (as an IME types them) → ASCII."""
+    return text.translate(_FULL_WIDTH)
 
 
 def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
@@ -32,15 +43,18 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
     input, and (unless ``positive`` is False) zero or negative amounts.
     """
     if isinstance(text, float) or isinstance(text, bool):
-        raise InvalidAmount(f"amount {text!r}: floats are not accepted for money")
+        raise InvalidAmount(N_("amount {text!r}: floats are not accepted for money"), text=text)
     if isinstance(text, Decimal):
         return _exact(text, str(text), positive)
     if isinstance(text, int):
         return _exact(Decimal(text), str(text), positive)
     raw = str(text)
-    s = raw.strip().replace("，", ",").replace(" ", "")
+    if len(raw) > MAX_AMOUNT_TEXT:
+        raise InvalidAmount(N_("amount {value}… is {length} characters long; an amount is at most {limit}"),
+                            value=repr(raw[:20]), length=len(raw), limit=MAX_AMOUNT_TEXT)
+    s = ascii_digits(raw).strip(" ").replace(" ", "")
     if not s:
-        raise InvalidAmount("amount is empty")
+        raise InvalidAmount(N_("amount is empty"))
     multiplier = Decimal(1)
     for suffix, factor in (("万元", WAN), ("万", WAN), ("亿元", YI), ("亿", YI)):
         if s.endswith(suffix):
@@ -50,29 +64,29 @@ def parse_yuan(text: str | int | Decimal, *, positive: bool = True) -> Decimal:
         if s.endswith("元"):
             s = s[:-1]
     if "e" in s.lower():
-        raise InvalidAmount(f"amount {raw!r}: exponents are not accepted")
-    if _GROUPED.match(s):
+        raise InvalidAmount(N_("amount {raw!r}: exponents are not accepted"), raw=raw)
+    if _GROUPED.fullmatch(s):
         s = s.replace(",", "")
-    elif not _PLAIN.match(s):
-        raise InvalidAmount(f"amount {raw!r} is not a number of yuan")
+    elif not _PLAIN.fullmatch(s):
+        raise InvalidAmount(N_("amount {raw!r} is not a number of yuan"), raw=raw)
     try:
         value = Decimal(s) * multiplier
     except InvalidOperation as exc:  # pragma: no cover - guarded by the patterns
-        raise InvalidAmount(f"amount {raw!r} is not a number of yuan") from exc
+        raise InvalidAmount(N_("amount {raw!r} is not a number of yuan"), raw=raw) from exc
     return _exact(value, raw, positive)
 
 
 def _exact(value: Decimal, raw: str, positive: bool) -> Decimal:
     if not value.is_finite():
-        raise InvalidAmount(f"amount {raw!r} is not a finite number")
+        raise InvalidAmount(N_("amount {raw!r} is not a finite number"), raw=raw)
     if abs(value) >= MAX_YUAN:
-        raise InvalidAmount(f"amount {raw!r} is beyond any sum the ledger keeps (below {MAX_YUAN:,.0f} yuan)")
+        raise InvalidAmount(N_("amount {raw!r} is beyond any sum the ledger keeps (below {max_yuan:,.0f} yuan)"), raw=raw, max_yuan=MAX_YUAN)
     if value != value.quantize(FEN):
-        raise InvalidAmount(f"amount {raw!r} has more than 2 decimals (fen)")
+        raise InvalidAmount(N_("amount {raw!r} has more than 2 decimals (fen)"), raw=raw)
     if positive and value <= 0:
-        raise InvalidAmount(f"amount {raw!r} must be positive")
+        raise InvalidAmount(N_("amount {raw!r} must be positive"), raw=raw)
     if value < 0:
-        raise InvalidAmount(f"amount {raw!r} must not be negative")
+        raise InvalidAmount(N_("amount {raw!r} must not be negative"), raw=raw)
     return value.quantize(FEN)
 
 
@@ -80,9 +94,9 @@ def yuan(value: Decimal | int | str) -> Decimal:
     """An exact amount to the fen (refuses anything that would need rounding)."""
     d = Decimal(value)
     if not d.is_finite() or abs(d) >= MAX_YUAN:
-        raise InvalidAmount(f"amount {value} is beyond any sum the ledger keeps (below {MAX_YUAN:,.0f} yuan)")
+        raise InvalidAmount(N_("amount {value} is beyond any sum the ledger keeps (below {max_yuan:,.0f} yuan)"), value=value, max_yuan=MAX_YUAN)
     if d != d.quantize(FEN):
-        raise InvalidAmount(f"amount {value} has more than 2 decimals (fen)")
+        raise InvalidAmount(N_("amount {value} has more than 2 decimals (fen)"), value=value)
     return d.quantize(FEN)
 
 
@@ -123,16 +137,20 @@ def pro_rata(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
 
 
 def parse_rate(value: str | Decimal, what: str = "rate") -> Decimal:
-    """A rate as written: ``4%`` or ``0.04``, between 0 and 100 %; never a float."""
+    """A rate as written: ``4%`` or ``0.04`` (full-width digits too), between 0 and 100 %;
+    never a float, an exponent, ``_`` or another script's digits."""
     if isinstance(value, float):
-        raise InvalidAmount(f"{what} {value!r}: floats are not accepted")
-    text = str(value).strip()
-    try:
+        raise InvalidAmount(N_("{what} {value!r}: floats are not accepted"), what=what, value=value)
+    if isinstance(value, Decimal):
+        rate = value
+    else:
+        text = ascii_digits(str(value)).strip(" ")
+        if not _RATE.fullmatch(text):
+            raise InvalidAmount(N_("{what} {value} is not a rate (write 0.04 or 4%)"), what=what,
+                                value=repr(str(value)[:40]))
         rate = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-    except ArithmeticError:
-        raise InvalidAmount(f"{what} {value!r} is not a rate (write 0.04 or 4%)") from None
     if not rate.is_finite() or not 0 <= rate <= 1:
-        raise InvalidAmount(f"{what} {value!r} must be between 0 and 1 (or 0% and 100%)")
+        raise InvalidAmount(N_("{what} {value!r} must be between 0 and 1 (or 0% and 100%)"), what=what, value=value)
     return rate
 
 

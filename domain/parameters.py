@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from domain.errors import Refused
+from domain.messages import N_
 
 UNITS = {"yuan", "rate", "date", "m2", "years", "count", "text", "bool"}
 
@@ -53,12 +54,11 @@ class ParameterBook:
         """The value in force on ``on`` (a decision date)."""
         versions = self._values.get((clause, name))
         if not versions:
-            raise Refused(f"no parameter {clause}.{name} is defined")
+            raise Refused(N_("no parameter {clause}.{name} is defined"), clause=clause, name=name)
         in_force = [p for p in versions if p.valid_from <= on]
         if not in_force:
             raise Refused(
-                f"parameter {clause}.{name} is not in force on {on.isoformat()} "
-                f"(first valid from {versions[0].valid_from.isoformat()})"
+                N_("parameter {clause}.{name} is not in force on {isoformat} (first valid from {isoformat2})"), clause=clause, name=name, isoformat=on.isoformat(), isoformat2=versions[0].valid_from.isoformat()
             )
         return in_force[-1]
 

@@ -31,6 +31,7 @@ from domain.conversion_terms import ConversionTerms, pct, pct2
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.fund import holding_account
 from domain.ids import project_id
+from domain.messages import N_
 from domain.money import ZERO, fmt, pro_rata, round_fen, yuan
 from domain.provenance import Provenance
 
@@ -105,22 +106,34 @@ class Project(Aggregate):
         early_stage: bool = True,
     ) -> Project:
         if not code.strip() or not title.strip():
-            raise Refused("a project needs a code and a title")
+            raise Refused(N_("a project needs a code and a title"))
         if clause not in CLAUSES:
-            raise Refused(f"a 拨投结合 project is approved under {' or '.join(CLAUSES)}, not {clause}")
+            raise Refused(N_("a 拨投结合 project is approved under {clauses}, not {clause}"), clauses=' or '.join(CLAUSES), clause=clause)
         if not by.ref.strip():
-            raise Refused(f"project {code}: approval needs a decision reference (文号)")
+            raise Refused(N_("project {code}: approval needs a decision reference (文号)"), code=code)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {code}: the grant must be positive")
+            raise InvalidAmount(N_("project {code}: the grant must be positive"), code=code)
         if terms.trigger.kind == "date" and terms.trigger.on is not None and terms.trigger.on < by.decided:
-            raise InvalidDate(f"project {code}: the trigger date {terms.trigger.on} is before the approval")
+            raise InvalidDate(N_("project {code}: the trigger date {on} is before the approval"), code=code, on=terms.trigger.on)
         return cls(
             by=by, code=code, title=title, clause=clause, enterprise=enterprise, fund=fund,
             amount=amount, terms=terms.as_dict(), source=source, early_stage=early_stage,
         )
 
-    @event("Approved")
+    class Approved(Aggregate.Created):
+        by: Provenance
+        code: str
+        title: str
+        clause: str
+        enterprise: str
+        fund: str
+        amount: Decimal
+        terms: dict[str, Any]
+        source: str
+        early_stage: bool
+
+    @event(Approved)
     def __init__(
         self, by: Provenance, code: str, title: str, clause: str, enterprise: str, fund: str,
         amount: Decimal, terms: dict[str, Any], source: str, early_stage: bool,
@@ -135,6 +148,7 @@ class Project(Aggregate):
         self.source = source
         self.early_stage = early_stage
         self.approved_on = by.decided
+        self.approved_by = by.actor  # the tranche's second person is checked against them (two people)
         self.status = "approved"
         self.tranches: list[tuple[date, Decimal, str]] = []
         self.disbursed = ZERO
@@ -205,7 +219,7 @@ class Project(Aggregate):
 
     def _open(self, what: str) -> None:
         if self.status not in OPEN:
-            raise Refused(f"project {self.code} is {self.status}: cannot {what}")
+            raise Refused(N_("project {code} is {status}: cannot {what}"), code=self.code, status=self.status, what=what)
 
     # tranches -------------------------------------------------------------------------
     def order_tranche(self, by: Provenance, amount: Decimal, voucher: str) -> None:
@@ -221,7 +235,8 @@ class Project(Aggregate):
 
     def void_tranche_order(self, by: Provenance, amount: Decimal, voucher: str, reason: str) -> None:
         if amount > self.pending:
-            raise Refused(f"project {self.code}: no pending tranche of {fmt(amount)} ({fmt(self.pending)} pending)")
+            raise Refused(N_("project {code}: no pending tranche of {amount} ({pending} pending)"), code=self.code,
+                          amount=fmt(amount), pending=fmt(self.pending))
         self._tranche_order_voided(by, self.code, self.clause, self.source, amount, voucher, reason)
 
     @event("TrancheOrderVoided")
@@ -235,7 +250,8 @@ class Project(Aggregate):
         if ordered:
             amount = yuan(amount)
             if amount > self.pending:
-                raise Refused(f"project {self.code}: no pending tranche of {fmt(amount)} ({fmt(self.pending)} pending)")
+                raise Refused(N_("project {code}: no pending tranche of {amount} ({pending} pending)"), code=self.code,
+                              amount=fmt(amount), pending=fmt(self.pending))
             self._open("pay a tranche")
         else:
             amount = self._check_tranche(by, amount)
@@ -243,29 +259,44 @@ class Project(Aggregate):
 
     def _no_pending(self, what: str) -> None:
         if self.pending:
-            raise Refused(f"project {self.code}: a tranche of {fmt(self.pending)} is pending approval; post or void "
-                          f"it before you {what}")
+            raise Refused(N_("project {code}: a tranche of {pending} is pending approval; post or void it first "
+                             "(then {what})"), code=self.code, pending=fmt(self.pending), what=what)
 
     def _check_tranche(self, by: Provenance, amount: Decimal) -> Decimal:
         self._open("pay a tranche")
         if self.finished_on is not None:
-            raise Refused(f"project {self.code} was finished on {self.finished_on} ({self.acceptance_ref}): "
-                          "no further tranche is paid")
+            raise Refused(N_("project {code} was finished on {finished_on} ({acceptance_ref}): no further tranche is paid"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"tranche {fmt(amount)} must be positive")
+            raise InvalidAmount(N_("tranche {amount} must be positive"), amount=fmt(amount))
         if by.decided < self.approved_on:
-            raise InvalidDate(f"project {self.code}: payment {by.decided} is before the approval ({self.approved_on})")
+            raise InvalidDate(N_("project {code}: payment {decided} is before the approval ({approved_on})"),
+                              code=self.code, decided=by.decided, approved_on=self.approved_on)
         remaining = self.amount - self.disbursed - self.pending
-        if amount > remaining:
-            pending = f", {fmt(self.pending)} pending approval" if self.pending else ""
+        if amount > remaining and self.pending:
             raise CapExceeded(
-                f"project {self.code}: tranche {fmt(amount)} exceeds what remains of the grant "
-                f"({fmt(remaining)} of {fmt(self.amount)}{pending})"
+                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2}, "
+                   "{pending} pending approval)"),
+                code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount),
+                pending=fmt(self.pending))
+        if amount > remaining:
+            raise CapExceeded(
+                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2})"),
+                code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount)
             )
         return amount
 
-    @event("TranchePaid")
+    class TranchePaid(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
+
+    @event(TranchePaid)
     def _tranche_paid(
         self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str,
         ordered: bool = False,
@@ -283,25 +314,32 @@ class Project(Aggregate):
     ) -> None:
         self._open("record a trigger")
         if self.trigger is not None:
-            raise Refused(f"project {self.code}: the trigger was already recorded on {self.trigger['on']}")
+            raise Refused(N_("project {code}: the trigger was already recorded on {on}"), code=self.code, on=self.trigger['on'])
         t = self.terms.trigger
         if t.kind == "date":
             assert t.on is not None
             if by.decided < t.on:
-                raise InvalidDate(f"project {self.code}: the conversion date {t.on} has not come ({by.decided})")
+                raise InvalidDate(N_("project {code}: the conversion date {on} has not come ({decided})"), code=self.code, on=t.on, decided=by.decided)
             if round_pre_money is not None:
-                raise Refused(f"project {self.code}: the trigger is a date; no financing round is needed")
+                raise Refused(N_("project {code}: the trigger is a date; no financing round is needed"), code=self.code)
         else:
             if round_pre_money is None or not investor.strip():
-                raise Refused(f"project {self.code}: the trigger is a financing round: give its investor and "
-                              "pre-money valuation")
+                raise Refused(N_("project {code}: the trigger is a financing round: give its investor and pre-money valuation"), code=self.code)
             round_pre_money = yuan(round_pre_money)
             if round_pre_money <= 0:
-                raise InvalidAmount("the round's pre-money valuation must be positive")
+                raise InvalidAmount(N_("the round's pre-money valuation must be positive"))
         self._triggered(by, self.code, t.kind, round_pre_money,
                         investor, yuan(round_amount) if round_amount is not None else None)
 
-    @event("Triggered")
+    class Triggered(Aggregate.Event):
+        by: Provenance
+        code: str
+        kind: str
+        round_pre_money: Decimal | None
+        investor: str
+        round_amount: Decimal | None
+
+    @event(Triggered)
     def _triggered(
         self, by: Provenance, code: str, kind: str, round_pre_money: Decimal | None, investor: str,
         round_amount: Decimal | None,
@@ -323,17 +361,15 @@ class Project(Aggregate):
         the first conversion, so converting in parts issues exactly what converting at once would."""
         self._open("convert")
         if self.trigger is None:
-            raise Refused(f"project {self.code}: no conversion without its trigger ({self.terms.trigger.describe()}): "
-                          "record the trigger first")
+            raise Refused(N_("project {code}: no conversion without its trigger ({describe}): record the trigger first"), code=self.code, describe=self.terms.trigger.describe())
         if on < self.trigger["on"]:
-            raise InvalidDate(f"project {self.code}: conversion {on} is before the trigger ({self.trigger['on']})")
+            raise InvalidDate(N_("project {code}: conversion {on} is before the trigger ({on2})"), code=self.code, on=on, on2=self.trigger['on'])
         if self.into and into != self.into:
-            raise Refused(f"project {self.code} was converted into {self.into}; it cannot now convert into {into}")
+            raise Refused(N_("project {code} was converted into {into}; it cannot now convert into {into2}"), code=self.code, into=self.into, into2=into)
         convertible = self.convertible
         amount = convertible if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code}: nothing to convert (disbursed {fmt(self.disbursed)}, "
-                                f"converted {fmt(self.converted)})")
+            raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
             raise CapExceeded(
                 f"project {self.code}: cannot convert {fmt(amount)}: converted must not exceed disbursed "
@@ -345,16 +381,15 @@ class Project(Aggregate):
         tag = self.clause
         if into == "debt":
             if terms.debt_rate is None:
-                raise Refused(f"project {self.code}: the approved terms have no debt terms")
+                raise Refused(N_("project {code}: the approved terms have no debt terms"), code=self.code)
             return ConversionPlan("debt", amount, ZERO, ZERO, ZERO, Decimal(0), [
                 f"{tag}: {fmt(amount)} converted into debt of {self.enterprise} to {self.fund} at "
                 f"{pct(terms.debt_rate)} simple interest a year for {terms.debt_years} years",
             ])
         if into != "equity":
-            raise Refused(f"conversion is into equity or debt, not {into!r}")
+            raise Refused(N_("conversion is into equity or debt, not {into!r}"), into=into)
         if capital_before <= 0:
-            raise Refused(f"{self.enterprise} has no registered capital on record: record its holders first "
-                          "(jcg captable register)")
+            raise Refused(N_("{enterprise} has no registered capital on record: record its holders first (jcg captable register)"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
         trace = [f"{tag}: pre-money valuation: {how}"]
         if self.price_base is not None:
@@ -365,8 +400,7 @@ class Project(Aggregate):
             basis = ("before the financing round" if terms.pricing.mechanism != "fixed"
                      else "before the project's first conversion")
             if base <= 0:
-                raise Refused(f"{self.enterprise} had no registered capital on record {basis}: the price per unit "
-                              "cannot be set")
+                raise Refused(N_("{enterprise} had no registered capital on record {basis}: the price per unit cannot be set"), enterprise=self.enterprise, basis=basis)
         trace.append(
             f"{tag}: price per unit = {fmt(valuation)} / {fmt(base)} registered capital {basis} "
             f"= {(valuation / base).quantize(UNIT).normalize():f}"
@@ -388,8 +422,7 @@ class Project(Aggregate):
                 f"= {fmt(units)} (1 unit = 1 yuan)"
             )
         if units <= 0:
-            raise InvalidAmount(f"project {self.code}: converting {fmt(amount)} would issue no registered capital "
-                                f"at {(valuation / base).quantize(UNIT).normalize():f} a unit: convert a larger amount")
+            raise InvalidAmount(N_("project {code}: converting {amount} would issue no registered capital at {normalize:f} a unit: convert a larger amount"), code=self.code, amount=fmt(amount), normalize=(valuation / base).quantize(UNIT).normalize())
         premium = amount - units
         total_after = capital_before + units
         stake = (self.held + units) / total_after
@@ -400,8 +433,7 @@ class Project(Aggregate):
         ]
         if stake > terms.max_stake:
             raise CapExceeded(
-                f"project {self.code}: the stake would be {pct(stake.quantize(Decimal('0.0001')))}, above the agreed "
-                f"maximum {pct(terms.max_stake)}"
+                N_("project {code}: the stake would be {quantize}, above the agreed maximum {max_stake}"), code=self.code, quantize=pct(stake.quantize(Decimal('0.0001'))), max_stake=pct(terms.max_stake)
             )
         return ConversionPlan("equity", amount, valuation, units, premium, stake, trace, base)
 
@@ -421,7 +453,21 @@ class Project(Aggregate):
                         plan.valuation, plan.units, plan.premium, list(plan.trace), plan.price_base)
         return plan
 
-    @event("Converted")
+    class Converted(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        fund: str
+        into: str
+        amount: Decimal
+        valuation: Decimal
+        units: Decimal
+        premium: Decimal
+        trace: list[str]
+        price_base: Decimal | None = None
+
+    @event(Converted)
     def _converted(
         self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
         valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None = None,
@@ -440,7 +486,14 @@ class Project(Aggregate):
             self.debt_accrued_to = by.decided
         self.status = "converted"
 
-    @event("InterestAccrued")
+    class InterestAccrued(Aggregate.Event):
+        by: Provenance
+        code: str
+        principal: Decimal
+        amount: Decimal
+        since: date
+
+    @event(InterestAccrued)
     def _interest_accrued(
         self, by: Provenance, code: str, principal: Decimal, amount: Decimal, since: date
     ) -> None:
@@ -450,21 +503,20 @@ class Project(Aggregate):
     # debt -----------------------------------------------------------------------------
     def _check_debt(self, what: str) -> None:
         if not self.into:
-            raise Refused(f"project {self.code}: no {what} before conversion: the grant has not been converted "
-                          "into debt")
+            raise Refused(N_("project {code}: no {what} before conversion: the grant has not been converted into debt"), code=self.code, what=what)
         if self.into != "debt":
-            raise Refused(f"project {self.code} was converted into {self.into}, not debt: there is no debt to {what}")
+            raise Refused(N_("project {code} was converted into {into}, not debt: there is no debt to {what}"), code=self.code, into=self.into, what=what)
         if self.status == "repaid":
-            raise Refused(f"project {self.code}: the debt is repaid in full")
+            raise Refused(N_("project {code}: the debt is repaid in full"), code=self.code)
         self._open(what)
         if self.debt_outstanding <= 0:
-            raise Refused(f"project {self.code}: no debt outstanding")
+            raise Refused(N_("project {code}: no debt outstanding"), code=self.code)
 
     def interest_due(self, on: date) -> tuple[Decimal, list[str]]:
         """Interest owed on ``on``: unpaid interest carried plus the agreed rate since it was last settled."""
         assert self.debt_accrued_to is not None
         if on < self.debt_accrued_to:
-            raise InvalidDate(f"project {self.code}: {on} is before the debt's last settlement ({self.debt_accrued_to})")
+            raise InvalidDate(N_("project {code}: {on} is before the debt's last settlement ({debt_accrued_to})"), code=self.code, on=on, debt_accrued_to=self.debt_accrued_to)
         new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
         due = self.interest_carried + new
         trace = [f"{self.clause}: interest = {how}"]
@@ -481,11 +533,10 @@ class Project(Aggregate):
         owed = due + outstanding
         amount = owed if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code}: a repayment must be positive")
+            raise InvalidAmount(N_("project {code}: a repayment must be positive"), code=self.code)
         if amount > owed:
             raise CapExceeded(
-                f"project {self.code}: repayment {fmt(amount)} exceeds what is owed on {on}: principal "
-                f"{fmt(outstanding)} + interest {fmt(due)} = {fmt(owed)} (repaid must not exceed outstanding)"
+                N_("project {code}: repayment {amount} exceeds what is owed on {on}: principal {outstanding} + interest {due} = {owed} (repaid must not exceed outstanding)"), code=self.code, amount=fmt(amount), on=on, outstanding=fmt(outstanding), due=fmt(due), owed=fmt(owed)
             )
         interest = min(amount, due)
         principal = amount - interest
@@ -527,7 +578,18 @@ class Project(Aggregate):
                           plan.interest_due, list(plan.trace))
         return plan
 
-    @event("DebtRepaid")
+    class DebtRepaid(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        amount: Decimal
+        interest: Decimal
+        principal: Decimal
+        interest_due: Decimal
+        trace: list[str]
+
+    @event(DebtRepaid)
     def _debt_repaid(
         self, by: Provenance, code: str, enterprise: str, fund: str, amount: Decimal, interest: Decimal,
         principal: Decimal, interest_due: Decimal, trace: list[str],
@@ -546,13 +608,22 @@ class Project(Aggregate):
         Returns (principal written off, interest forgone)."""
         self._check_debt("write off")
         if not reason.strip():
-            raise Refused(f"project {self.code}: writing off the debt needs a reason")
+            raise Refused(N_("project {code}: writing off the debt needs a reason"), code=self.code)
         interest, _ = self.interest_due(by.decided)
         principal = self.debt_outstanding
         self._debt_written_off(by, self.code, self.enterprise, self.fund, principal, interest, reason)
         return principal, interest
 
-    @event("DebtWrittenOff")
+    class DebtWrittenOff(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        principal: Decimal
+        interest: Decimal
+        reason: str
+
+    @event(DebtWrittenOff)
     def _debt_written_off(
         self, by: Provenance, code: str, enterprise: str, fund: str, principal: Decimal, interest: Decimal,
         reason: str,
@@ -563,16 +634,15 @@ class Project(Aggregate):
         self.status = "defaulted"
 
     # exits ----------------------------------------------------------------------------
-    def _check_held(self, units: Decimal, what: str) -> Decimal:
+    def _check_held(self, units: Decimal | None, what: str) -> Decimal:
         if self.into != "equity":
-            raise Refused(f"project {self.code} holds no equity ({'not converted' if not self.into else 'debt'})")
+            raise Refused(N_("project {code} holds no equity ({value})"), code=self.code, value='not converted' if not self.into else 'debt')
         units = self.held if units is None else yuan(units)
         if units <= 0:
-            raise InvalidAmount(f"project {self.code}: {what} must be positive")
+            raise InvalidAmount(N_("project {code}: {what} must be positive"), code=self.code, what=what)
         if units > self.held:
             raise CapExceeded(
-                f"project {self.code}: cannot {what} {fmt(units)} of registered capital; the fund holds "
-                f"{fmt(self.held)} from this project"
+                N_("project {code}: cannot {what} {units} of registered capital; the fund holds {held} from this project"), code=self.code, what=what, units=fmt(units), held=fmt(self.held)
             )
         return units
 
@@ -607,10 +677,10 @@ class Project(Aggregate):
         period from its conversion date; the units are drawn from the lots in their window pro rata to
         what each still holds (docs/decisions.md)."""
         if self.status not in OPEN:
-            raise Refused(f"project {self.code} is {self.status}: cannot buy back")
+            raise Refused(N_("project {code} is {status}: cannot buy back"), code=self.code, status=self.status)
         terms = self.terms
         if self.into != "equity":
-            self._check_held(units, "buy back")  # type: ignore[arg-type]  # refuses: no equity
+            self._check_held(units, "buy back")  # refuses: no equity
         windows = [terms.window(lot["on"]) for lot in self.lots]
         open_lots = [i for i, lot in enumerate(self.lots)
                      if self._lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
@@ -626,7 +696,7 @@ class Project(Aggregate):
                 + "; ".join(where(i) for i in range(len(self.lots)) if self._lot_held(self.lots[i]) > 0)
             )
         in_window = sum((self._lot_held(self.lots[i]) for i in open_lots), ZERO)
-        units = self._check_held(in_window if units is None else units, "buy back")  # type: ignore[arg-type]
+        units = self._check_held(in_window if units is None else units, "buy back")
         if units > in_window:
             closed = [i for i in range(len(self.lots)) if i not in open_lots and self._lot_held(self.lots[i]) > 0]
             raise InvalidDate(
@@ -636,8 +706,7 @@ class Project(Aggregate):
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
             raise CapExceeded(
-                f"project {self.code}: the team may buy back at most {pct(terms.ratio)} of the stake "
-                f"({fmt(allowed)}); already bought back {fmt(self.bought_back)}, asked {fmt(units)}"
+                N_("project {code}: the team may buy back at most {ratio} of the stake ({allowed}); already bought back {bought_back}, asked {units}"), code=self.code, ratio=pct(terms.ratio), allowed=fmt(allowed), bought_back=fmt(self.bought_back), units=fmt(units)
             )
         drawn = self._draw(units, open_lots)
         share = units / self.units
@@ -676,13 +745,24 @@ class Project(Aggregate):
     def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:
         """The team buys back ``units`` (default: all held in their window) at the stored formula."""
         if not buyer.strip():
-            raise Refused(f"project {self.code}: a buyback needs the buyer (a member of the team)")
+            raise Refused(N_("project {code}: a buyback needs the buyer (a member of the team)"), code=self.code)
         quote = self.quote_buyback(by.decided, units)
         self._bought_back(by, self.code, self.enterprise, self.fund, buyer, quote.units, quote.price, quote.trace,
                           quote.drawn)
         return quote
 
-    @event("BoughtBack")
+    class BoughtBack(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        buyer: str
+        units: Decimal
+        price: Decimal
+        trace: list[str]
+        drawn: list[Decimal] | None = None
+
+    @event(BoughtBack)
     def _bought_back(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
         trace: list[str], drawn: list[Decimal] | None = None,
@@ -707,17 +787,27 @@ class Project(Aggregate):
     def sell(self, by: Provenance, units: Decimal | None, price: Decimal, buyer: str) -> Decimal:
         """A sale to a third party at a negotiated price; units leave the lots pro rata to their holdings."""
         self._open("sell")
-        units = self._check_held(units, "sell")  # type: ignore[arg-type]
+        units = self._check_held(units, "sell")
         price = yuan(price)
         if price < 0:
-            raise InvalidAmount("a sale price must not be negative")
+            raise InvalidAmount(N_("a sale price must not be negative"))
         if not buyer.strip():
-            raise Refused(f"project {self.code}: a sale needs the buyer")
+            raise Refused(N_("project {code}: a sale needs the buyer"), code=self.code)
         drawn = self._draw(units, [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0])
         self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price, drawn)
         return units
 
-    @event("Sold")
+    class Sold(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        buyer: str
+        units: Decimal
+        price: Decimal
+        drawn: list[Decimal] | None = None
+
+    @event(Sold)
     def _sold(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
         drawn: list[Decimal] | None = None,
@@ -734,19 +824,17 @@ class Project(Aggregate):
         self._open("fail")
         self._no_pending("record a failure")
         if not reason.strip():
-            raise Refused(f"project {self.code}: a failure needs a reason")
+            raise Refused(N_("project {code}: a failure needs a reason"), code=self.code)
         if clawback is not None and not misuse.strip():
-            raise Refused(f"project {self.code}: a failed project is not recovered unless misuse is recorded "
-                          "(give --misuse)")
+            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (give --misuse)"), code=self.code)
         if clawback is not None:
             clawback = yuan(clawback)
             recoverable = self.disbursed - self.clawed_back - self.reassigned_out
             if clawback <= 0:
-                raise InvalidAmount("a clawback must be positive")
+                raise InvalidAmount(N_("a clawback must be positive"))
             if clawback > recoverable:
                 raise CapExceeded(
-                    f"project {self.code}: clawback {fmt(clawback)} exceeds what was paid and not recovered "
-                    f"({fmt(recoverable)})"
+                    N_("project {code}: clawback {clawback} exceeds what was paid and not recovered ({recoverable})"), code=self.code, clawback=fmt(clawback), recoverable=fmt(recoverable)
                 )
         if self.debt_outstanding > 0:
             interest, _ = self.interest_due(by.decided)
@@ -757,7 +845,19 @@ class Project(Aggregate):
             self._clawed_back(by, self.code, self.clause, self.enterprise, self.source, clawback, misuse,
                               self.last_paid_year)
 
-    @event("Failed")
+    class Failed(Aggregate.Event):
+        by: Provenance
+        code: str
+        enterprise: str
+        fund: str
+        reason: str
+        misuse: str
+        written_off: Decimal
+        released: Decimal = ZERO
+        clause: str = ""
+        source: str = ""
+
+    @event(Failed)
     def _failed(
         self, by: Provenance, code: str, enterprise: str, fund: str, reason: str, misuse: str, written_off: Decimal,
         released: Decimal = ZERO, clause: str = "", source: str = "",
@@ -767,7 +867,17 @@ class Project(Aggregate):
         self.released += released
         self.status = "failed"
 
-    @event("ClawedBack")
+    class ClawedBack(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        misuse: str
+        paid_year: int
+
+    @event(ClawedBack)
     def _clawed_back(
         self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, misuse: str,
         paid_year: int,
@@ -781,30 +891,37 @@ class Project(Aggregate):
         the team reassign its unspent fiscal money. A stake already held stays held."""
         self._no_pending("finish it")
         if self.status == "failed":
-            raise Refused(f"project {self.code} failed: a failed project is written off, not finished")
+            raise Refused(N_("project {code} failed: a failed project is written off, not finished"), code=self.code)
         if self.finished_on is not None:
-            raise Refused(f"project {self.code} was already finished on {self.finished_on} ({self.acceptance_ref})")
+            raise Refused(N_("project {code} was already finished on {finished_on} ({acceptance_ref})"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         if not by.ref.strip():
-            raise Refused(f"project {self.code}: finishing needs the acceptance reference (验收文号): give --ref")
+            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号): give --ref"), code=self.code)
         if by.decided < self.approved_on:
-            raise InvalidDate(f"project {self.code}: completion {by.decided} is before the approval "
-                              f"({self.approved_on})")
+            raise InvalidDate(N_("project {code}: completion {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
         last_tranche = max((day for day, _, _ in self.tranches), default=None)
         if last_tranche is not None and by.decided < last_tranche:
-            raise InvalidDate(f"project {self.code}: completion {by.decided} is before its last tranche "
-                              f"({last_tranche})")
+            raise InvalidDate(N_("project {code}: completion {decided} is before its last tranche ({last_tranche})"), code=self.code, decided=by.decided, last_tranche=last_tranche)
         spent = yuan(spent)
         if spent < 0:
-            raise InvalidAmount(f"project {self.code}: the amount spent must not be negative")
+            raise InvalidAmount(N_("project {code}: the amount spent must not be negative"), code=self.code)
         if spent > self.unconverted:
             raise CapExceeded(
-                f"project {self.code}: spent {fmt(spent)} exceeds the fiscal money paid and neither converted, "
-                f"reassigned nor recovered ({fmt(self.unconverted)})"
+                N_("project {code}: spent {spent} exceeds the fiscal money paid and neither converted, reassigned nor recovered ({unconverted})"), code=self.code, spent=fmt(spent), unconverted=fmt(self.unconverted)
             )
         self._finished(by, self.code, by.ref, self.unconverted - spent, self.outstanding, spent,
                        self.clause, self.source)
 
-    @event("Finished")
+    class Finished(Aggregate.Event):
+        by: Provenance
+        code: str
+        acceptance_ref: str
+        unspent: Decimal
+        released: Decimal = ZERO
+        spent: Decimal = ZERO
+        clause: str = ""
+        source: str = ""
+
+    @event(Finished)
     def _finished(
         self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal = ZERO,
         spent: Decimal = ZERO, clause: str = "", source: str = "",
@@ -834,43 +951,51 @@ class Project(Aggregate):
         """Unspent fiscal money of this finished project goes to ``target``, another project of the same
         team (项目组统筹用于其他科研项目): a transfer, not new spending, and never convertible there."""
         if target.code == self.code:
-            raise Refused(f"project {self.code} cannot reassign money to itself")
+            raise Refused(N_("project {code} cannot reassign money to itself"), code=self.code)
         if self.status == "failed":
-            raise Refused(f"project {self.code} failed: its money is written off, not reassigned")
+            raise Refused(N_("project {code} failed: its money is written off, not reassigned"), code=self.code)
         if self.finished_on is None:
             raise Refused(
-                f"project {self.code} is not finished: P6.1 reassigns a finished project's unspent money; record "
-                f"its completion first (jcg project finish {self.code} --decided DATE --ref 验收文号 --spent AMOUNT)"
+                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (jcg project finish {code} --decided DATE --ref 验收文号 --spent AMOUNT)"), code=self.code
             )
         if target.enterprise != self.enterprise:
             raise Refused(
-                f"P6.1: unspent money stays with the team (项目组统筹用于其他科研项目): project {target.code} belongs "
-                f"to {target.enterprise}, not to {self.enterprise}"
+                N_("P6.1: unspent money stays with the team (项目组统筹用于其他科研项目): project {code} belongs to {enterprise}, not to {enterprise2}"), code=target.code, enterprise=target.enterprise, enterprise2=self.enterprise
             )
         if by.decided < self.finished_on:
-            raise InvalidDate(f"project {self.code}: reassignment {by.decided} is before its completion "
-                              f"({self.finished_on})")
+            raise InvalidDate(N_("project {code}: reassignment {decided} is before its completion ({finished_on})"), code=self.code, decided=by.decided, finished_on=self.finished_on)
         target._open("receive reassigned money")
         unspent = self.unspent
         amount = unspent if amount is None else yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(f"project {self.code} has no unspent fiscal money to reassign ({self.unspent_trace()})")
+            raise InvalidAmount(N_("project {code} has no unspent fiscal money to reassign ({unspent_trace})"), code=self.code, unspent_trace=self.unspent_trace())
         if amount > unspent:
             raise CapExceeded(
-                f"project {self.code}: cannot reassign {fmt(amount)}; unspent fiscal money is {fmt(unspent)} "
-                f"({self.unspent_trace()})"
+                N_("project {code}: cannot reassign {amount}; unspent fiscal money is {unspent} ({unspent_trace})"), code=self.code, amount=fmt(amount), unspent=fmt(unspent), unspent_trace=self.unspent_trace()
             )
         self._reassigned_out(by, self.code, target.code, amount)
         target._reassigned_in(by, target.code, self.code, amount)
         return amount
 
-    @event("ReassignedOut")
+    class ReassignedOut(Aggregate.Event):
+        by: Provenance
+        code: str
+        target: str
+        amount: Decimal
+
+    @event(ReassignedOut)
     def _reassigned_out(self, by: Provenance, code: str, target: str, amount: Decimal) -> None:
         self.reassigned_out += amount
         if self.status == "approved":  # histories recorded before the Finished event existed
             self.status = "finished"
 
-    @event("ReassignedIn")
+    class ReassignedIn(Aggregate.Event):
+        by: Provenance
+        code: str
+        source: str
+        amount: Decimal
+
+    @event(ReassignedIn)
     def _reassigned_in(self, by: Provenance, code: str, source: str, amount: Decimal) -> None:
         self.reassigned_in += amount
 
@@ -924,32 +1049,32 @@ class Project(Aggregate):
         return lines
 
 
-@journal.postings.register(Project.TranchePaid)  # type: ignore[attr-defined]
+@journal.postings.register(Project.TranchePaid)
 def _tranche_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.funding(e.source), e.amount)
 
 
-@journal.postings.register(Project.Converted)  # type: ignore[attr-defined]
+@journal.postings.register(Project.Converted)
 def _converted_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(
         holding_account(e.fund, e.enterprise, e.into), capitalised_account(e.clause, e.by.fiscal_year), e.amount
     )
 
 
-@journal.postings.register(Project.ClawedBack)  # type: ignore[attr-defined]
+@journal.postings.register(Project.ClawedBack)
 def _clawback_postings(e: Any) -> tuple[journal.Posting, ...]:
     same_year = e.by.fiscal_year == e.paid_year
     credit = journal.budget(e.clause, e.paid_year) if same_year else journal.returned(e.by.fiscal_year)
     return journal.transfer(journal.funding(e.source), credit, e.amount)
 
 
-@journal.postings.register(Project.ReassignedOut)  # type: ignore[attr-defined]
+@journal.postings.register(Project.ReassignedOut)
 def _reassigned_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(project_account(e.target), project_account(e.code), e.amount)
 
 
-@journal.postings.register(Project.Failed)  # type: ignore[attr-defined]
-@journal.postings.register(Project.Finished)  # type: ignore[attr-defined]
+@journal.postings.register(Project.Failed)
+@journal.postings.register(Project.Finished)
 def _released_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The reversal of what approval posted for the unpaid part (``e.released``): nothing.
 

@@ -18,7 +18,18 @@ class RecordedRequest(Aggregate):
     def create_id(request: str) -> UUID:
         return request_id(request)
 
-    @event("Accepted")
+    class Accepted(Aggregate.Created):
+        by: Provenance
+        request: str
+        kind: str
+        command: str
+        digest: str
+        summary: str
+        key_id: str = ""
+        signature: str = ""
+        event_hashes: str = ""
+
+    @event(Accepted)
     def __init__(
         self,
         by: Provenance,

@@ -36,7 +36,11 @@ class SharedSubject(Aggregate):
     def open(cls, by: Provenance, key: str) -> SharedSubject:
         return cls(by=by, key=key)
 
-    @event("Opened")
+    class Opened(Aggregate.Created):
+        by: Provenance
+        key: str
+
+    @event(Opened)
     def __init__(self, by: Provenance, key: str) -> None:
         self.key = key
         self.awards: list[tuple[str, str]] = []  # (recipient code, award id)
@@ -50,7 +54,12 @@ class SharedSubject(Aggregate):
         """An award on the subject was granted to ``recipient``."""
         self._recorded(by, recipient, award_id)
 
-    @event("AwardRecorded")
+    class AwardRecorded(Aggregate.Event):
+        by: Provenance
+        recipient: str
+        award_id: str
+
+    @event(AwardRecorded)
     def _recorded(self, by: Provenance, recipient: str, award_id: str) -> None:
         self.awards.append((recipient, award_id))
 
@@ -58,7 +67,11 @@ class SharedSubject(Aggregate):
         """An external award on the subject was recorded on ``recipient`` (its amount stays there)."""
         self._external_recorded(by, recipient)
 
-    @event("ExternalRecorded")
+    class ExternalRecorded(Aggregate.Event):
+        by: Provenance
+        recipient: str
+
+    @event(ExternalRecorded)
     def _external_recorded(self, by: Provenance, recipient: str) -> None:
         if recipient not in self.external:
             self.external.append(recipient)

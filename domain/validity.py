@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from domain.errors import InvalidDate
+from domain.messages import N_
 from domain.parameters import ParameterBook
 
 
@@ -15,8 +16,7 @@ def check_in_force(decided: date, book: ParameterBook) -> None:
     until = max(p.value for p in window if p.name == "in_force_until")
     if not start <= decided <= until:
         raise InvalidDate(
-            f"G.1: decision date {decided.isoformat()} is outside the policy window "
-            f"{start.isoformat()} to {until.isoformat()}"
+            N_("G.1: decision date {isoformat} is outside the policy window {isoformat2} to {isoformat3}"), isoformat=decided.isoformat(), isoformat2=start.isoformat(), isoformat3=until.isoformat()
         )
 
 

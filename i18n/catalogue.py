@@ -45,7 +45,30 @@ def extract() -> Catalog:
         str(ROOT), method_map, options_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
     ):
         template.add(msg, auto_comments=comments, context=context)
+    for text in cli_help():
+        if text not in template:
+            template.add(text, auto_comments=["click help"])
     return template
+
+
+def cli_help() -> list[str]:
+    """The help texts of the jcg command tree (docstrings and ``help=``), which Babel's Python
+    extractor does not see: they are message ids too (i18n/clicktools.py shows them translated)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    import click
+
+    import cli
+    from i18n.clicktools import help_texts
+
+    texts = list(help_texts(cli.main))
+    ctx = click.Context(cli.main)
+    for name in cli.main.list_commands(ctx):
+        command = cli.main.get_command(ctx, name)
+        if command is not None and name not in cli.main.commands:
+            texts += help_texts(command)
+    return list(dict.fromkeys(texts))
 
 
 def read(lang: str) -> Catalog:

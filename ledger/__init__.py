@@ -1,6 +1,7 @@
 """Application layer: the eventsourcing application, commands, persistence, signing."""
 
-from ledger import funds, grants, ledger_key, loans, parties, payments, projects, rules  # noqa: F401  (registers the command handlers)
 from ledger.application import Ledger
+from ledger.audit import ledger_key  # noqa: F401  (registers the ledger key's command handler)
+from ledger.handlers import funds, grants, loans, officers, parties, payments, projects, rules  # noqa: F401  (registers handlers)
 
 __all__ = ["Ledger"]

@@ -18,20 +18,23 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.errors import AlreadyRecorded, ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
+from domain.messages import N_, Message
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
 from domain.validity import check_in_force, check_not_future
-from ledger import clock as clocks
-from ledger.cipher import cipher_env
-from ledger.clock import Clock
-from ledger.commands import HANDLERS, Command, Outcome
-from ledger.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import Signer, authorize
-from ledger.signing import public_key_text, record_hash, request_message, sign
-from ledger.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.audit.checkpoint import checkpoint_interval
+from ledger.audit.checkpointing import checkpoint_if_due
+from ledger.audit.signing import public_key_text, record_hash, request_message, sign
+from ledger.commands import HANDLERS, Command, Outcome, checked
+from ledger.handlers.officers import Signer, authorize
+from ledger.infra import clock as clocks
+from ledger.infra.cipher import cipher_env
+from ledger.infra.clock import Clock
+from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
+from ledger.infra.keys import Keyring, KeyStore
+from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
 from ledger.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 20
@@ -60,15 +63,13 @@ class Ledger(Application[UUID]):
         keyring: Keyring | None = None,
     ) -> None:
         super().__init__(env)
-        # looked up when the ledger opens, so a test can fix the CLI's clock (ledger.clock.system_clock)
+        # looked up when the ledger opens, so a test can fix the CLI's clock (ledger.infra.clock.system_clock)
         self.clock: Clock = clock if clock is not None else clocks.system_clock
         self.book = book or parameter_book()
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
         self._plain_mapper = Mapper(transcoder=self.mapper.transcoder, compressor=None, cipher=None)
-        from ledger.checkpoint import checkpoint_interval
-
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
@@ -89,7 +90,7 @@ class Ledger(Application[UUID]):
              **env: str) -> Ledger:
         """Open the ledger stored at a database URL. ``create``: make the tables if needed
         (`init`, `demo`, tests); otherwise a database without a ledger is refused
-        (:class:`~ledger.config.NoLedger`) and nothing is created. A read-only database
+        (:class:`~ledger.infra.config.NoLedger`) and nothing is created. A read-only database
         (``?mode=ro``, or a file this process may not write) is never written to."""
         db = parse_database(url)
         if not create or db.read_only:
@@ -140,7 +141,7 @@ class Ledger(Application[UUID]):
                 continue  # re-read and re-evaluate
             self._after_write()
             return outcome
-        raise Refused("the ledger is too busy: the request kept conflicting; try again")
+        raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
 
     def execute_batch(
         self,
@@ -159,11 +160,11 @@ class Ledger(Application[UUID]):
             try:
                 prepared.append(self._prepared(c))
             except Refused as exc:
-                problems.append((i, str(exc)))
+                problems.append((i, exc.message))
                 prepared.append(c)
         ids = [c.request_id for c in prepared]
         if len(set(ids)) != len(ids):
-            raise Refused("a batch names the same request id twice")
+            raise Refused(N_("a batch names the same request id twice"))
         for _ in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.repository, self.book)
             outcomes: list[Outcome] = []
@@ -185,7 +186,7 @@ class Ledger(Application[UUID]):
                 except AlreadyRecorded as same:  # a row repeating a recorded payment: skipped
                     outcomes.append(Outcome(command.request_id, str(same), already_recorded=True))
                 except Refused as exc:
-                    refused.append((i, str(exc)))
+                    refused.append((i, exc.message))
                 if progress is not None:
                     progress(i + 1, len(prepared))
             if refused:
@@ -198,15 +199,16 @@ class Ledger(Application[UUID]):
                 continue  # someone else wrote first (or recorded one of these): re-evaluate all
             self._after_write()
             return outcomes
-        raise Refused("the ledger is too busy: the batch kept conflicting; try again")
+        raise Refused(N_("the ledger is too busy: the batch kept conflicting; try again"))
 
     def _prepared(self, command: Command) -> Command:
+        command = checked(command)
         if not command.request_id:
             command = _with_request_id(command, str(uuid.uuid4()))
         if not command.actor.strip():
-            raise Refused("no officer given: every request names who records it")
+            raise Refused(N_("no officer given: every request names who records it"))
         if type(command) not in HANDLERS:
-            raise Refused(f"no handler for {type(command).__name__}")
+            raise Refused(N_("no handler for {name}"), name=type(command).__name__)
         if command.checks_policy_window:
             check_in_force(command.decided, self.book)
         return command
@@ -243,14 +245,12 @@ class Ledger(Application[UUID]):
 
     def _after_write(self) -> None:
         if self.checkpoint_every:
-            from ledger.checkpoint import checkpoint_if_due
-
             checkpoint_if_due(self)
         for hook in self.after_write:
             hook(self)
 
     def event_hash(self, event: Any) -> bytes:
-        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.signing)."""
+        """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.audit.signing)."""
         s = self._plain_mapper.to_stored_event(event)
         return record_hash(s.originator_id, s.originator_version, s.topic, s.state)
 
@@ -258,8 +258,7 @@ class Ledger(Application[UUID]):
         key = self.keyring.key(signer.officer)
         if public_key_text(key) != signer.public_key:
             raise Refused(
-                f"the private key of {signer.officer} in {self.keyring.store.directory} is not the officer's "
-                f"registered key {signer.key_id} (rotated or revoked?)"
+                N_("the private key of {officer} in {directory} is not the officer's registered key {key_id} (rotated or revoked?)"), officer=signer.officer, directory=self.keyring.store.directory, key_id=signer.key_id
             )
         return key
 
@@ -271,12 +270,11 @@ class Ledger(Application[UUID]):
             return None
         if prior.digest != digest:
             raise ConflictingRequest(
-                f"request id {command.request_id} was already used for a different "
-                f"request ({prior.kind}: {prior.summary}); nothing written"
+                N_("request id {request_id} was already used for a different request ({kind}: {summary}); nothing written"), request_id=command.request_id, kind=prior.kind, summary=prior.summary
             )
         return Outcome(
             command.request_id,
-            f"already recorded (request {command.request_id}): {prior.summary}; nothing written",
+            Message(N_("already recorded (request {request_id}): {summary}; nothing written"), request_id=command.request_id, summary=prior.summary),
             already_recorded=True,
         )
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from domain.fields import check_value
 from domain.officer import WRITING_ROLES
 
 ENCODING_VERSION = "jcg-command/1"
@@ -42,7 +43,7 @@ class Command:
 
     kind: ClassVar[str] = ""
     checks_policy_window: ClassVar[bool] = True
-    # The officer roles that may submit this command (ledger.officers.authorize), and what it
+    # The officer roles that may submit this command (ledger.handlers.officers.authorize), and what it
     # does in words for a refusal ("approving a P5.6 claim needs an approver").
     roles: ClassVar[frozenset[str]] = WRITERS
     action: ClassVar[str] = ""
@@ -77,6 +78,20 @@ class Command:
         body = {k: v for k, v in self.canonical()["body"].items() if k != "actor"}
         text = json.dumps(body | {"kind": self.kind}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def checked(command: Command) -> Command:
+    """The command with every field checked by its boundary field type (domain.fields) and
+    its texts NFC-normalised: the last guard before anything is signed or stored, whatever the
+    entry point (CLI, CSV, JSON or the Python API). Refuses (nothing written) a value that
+    storage would refuse later or that would mislead a reader (hidden characters, newlines)."""
+    changes = {}
+    for f in fields(command):
+        value = getattr(command, f.name)
+        cleaned = check_value(f.name, value)
+        if cleaned != value or type(cleaned) is not type(value):
+            changes[f.name] = cleaned
+    return replace(command, **changes) if changes else command
 
 
 @dataclass

@@ -9,6 +9,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 
 from domain.errors import AlreadyExists, NotFound
+from domain.messages import N_
 from domain.parameters import ParameterBook, parameter_book
 
 A = TypeVar("A", bound=Aggregate)
@@ -26,10 +27,10 @@ class UnitOfWork:
             try:
                 self._loaded[aggregate_id] = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
-                raise NotFound(f"{what} is not registered") from None
+                raise NotFound(N_("{what} is not registered"), what=what) from None
         aggregate = self._loaded[aggregate_id]
         if not isinstance(aggregate, cls):
-            raise NotFound(f"{what} is not a {cls.__name__}")
+            raise NotFound(N_("{what} is not a {name}"), what=what, name=cls.__name__)
         return aggregate
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -41,7 +42,7 @@ class UnitOfWork:
     def add(self, aggregate: Aggregate, what: str) -> None:
         """A newly created aggregate; refuses a code that is already taken."""
         if aggregate.id in self._loaded or aggregate.id in self._repository:
-            raise AlreadyExists(f"{what} is already registered")
+            raise AlreadyExists(N_("{what} is already registered"), what=what)
         self._loaded[aggregate.id] = aggregate
 
     def changed(self) -> list[Any]:

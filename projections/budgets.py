@@ -50,29 +50,29 @@ TABLES = (BUDGETS,)
 # event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
 # project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).
 SPENDING: dict[type, tuple[str, str]] = {
-    Enterprise.AwardGranted: ("committed_fen", "source"),  # type: ignore[attr-defined]
-    Enterprise.Disbursed: ("paid_fen", "source"),  # type: ignore[attr-defined]
-    Enterprise.ClawedBack: ("recovered_fen", "source"),  # type: ignore[attr-defined]
-    Project.Approved: ("committed_fen", "source"),  # type: ignore[attr-defined]
-    Project.TranchePaid: ("paid_fen", "source"),  # type: ignore[attr-defined]
-    Project.ClawedBack: ("recovered_fen", "source"),  # type: ignore[attr-defined]
-    Loan.CompensationPaid: ("paid_fen", "payer"),  # type: ignore[attr-defined]
+    Enterprise.AwardGranted: ("committed_fen", "source"),
+    Enterprise.Disbursed: ("paid_fen", "source"),
+    Enterprise.ClawedBack: ("recovered_fen", "source"),
+    Project.Approved: ("committed_fen", "source"),
+    Project.TranchePaid: ("paid_fen", "source"),
+    Project.ClawedBack: ("recovered_fen", "source"),
+    Loan.CompensationPaid: ("paid_fen", "payer"),
 }
 
 # P5.6: per public payer, from the split each event carries
 PER_PAYER: dict[type, tuple[str, str]] = {
-    Loan.CompensationApproved: ("committed_fen", "shares"),  # type: ignore[attr-defined]
-    Loan.Recovered: ("recovered_fen", "parts"),  # type: ignore[attr-defined]
+    Loan.CompensationApproved: ("committed_fen", "shares"),
+    Loan.Recovered: ("recovered_fen", "parts"),
 }
 
 # a void cancels the unpaid part of an award recorded in error: the commitment of the award's year goes down
-VOIDED = Enterprise.AwardVoided  # type: ignore[attr-defined]
+VOIDED = Enterprise.AwardVoided
 # pending payment orders per paying source, by the year of the order (payments of public money only)
-ORDERS = (Payment.Ordered, Payment.Posted, Payment.Voided)  # type: ignore[attr-defined]
+ORDERS = (Payment.Ordered, Payment.Posted, Payment.Voided)
 SPENDING_ORDERS = frozenset({"grant.disburse", "project.tranche", "loan.pay"})
 
-REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)  # type: ignore[attr-defined]
-RELEASING = (Project.Failed, Project.Finished)  # type: ignore[attr-defined]
+REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)
+RELEASING = (Project.Failed, Project.Finished)
 
 UNASSIGNED = "(未列明)"
 
@@ -111,7 +111,7 @@ def apply(state: State, position: int, event: Any) -> None:
                 state.add(BUDGETS, (year, payer, lead_unit(event.clause), event.clause), **{column: to_fen(part)})
     elif kind in REASSIGNED:
         project = registered(state, event.code)
-        amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)  # type: ignore[attr-defined]
+        amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)
         key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
         state.add(BUDGETS, key, reassigned_fen=amount)
     elif kind in RELEASING:

@@ -44,9 +44,9 @@ CAP_AWARDS = sa.Table(
 
 TABLES = (CAP_USAGE, CAP_AWARDS)
 
-AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
-ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
-AwardVoided = Enterprise.AwardVoided  # type: ignore[attr-defined]
+AwardGranted = Enterprise.AwardGranted
+ClawedBack = Enterprise.ClawedBack
+AwardVoided = Enterprise.AwardVoided
 
 
 def apply(state: State, position: int, event: Any) -> None:

@@ -56,13 +56,13 @@ PROJECTS = sa.Table(
 
 TABLES = (FUNDS, HOLDINGS, PROJECTS)
 
-Registered = Fund.Registered  # type: ignore[attr-defined]
-ProjectFollowed = Fund.ProjectFollowed  # type: ignore[attr-defined]
-ProjectFailed = Fund.ProjectFailed  # type: ignore[attr-defined]
-StakeReceived = Fund.StakeReceived  # type: ignore[attr-defined]
-Invested = Fund.Invested  # type: ignore[attr-defined]
-Disposed = Fund.Disposed  # type: ignore[attr-defined]
-WrittenOff = Fund.WrittenOff  # type: ignore[attr-defined]
+Registered = Fund.Registered
+ProjectFollowed = Fund.ProjectFollowed
+ProjectFailed = Fund.ProjectFailed
+StakeReceived = Fund.StakeReceived
+Invested = Fund.Invested
+Disposed = Fund.Disposed
+WrittenOff = Fund.WrittenOff
 # repayments on debt holdings (P2.2 conversion into debt); absent from older domain code
 DebtRepaid: type = getattr(Fund, "DebtRepaid", type("NoDebtRepaid", (), {}))
 

@@ -60,15 +60,15 @@ BEARERS = sa.Table(
 
 TABLES = (LOANS, LOAN_TOTALS, BEARERS)
 
-Enrolled = Loan.Enrolled  # type: ignore[attr-defined]
-Disbursed = Loan.Disbursed  # type: ignore[attr-defined]
-Repaid = Loan.Repaid  # type: ignore[attr-defined]
-ClassifiedNonPerforming = Loan.ClassifiedNonPerforming  # type: ignore[attr-defined]
-LossDeclared = Loan.LossDeclared  # type: ignore[attr-defined]
-CompensationClaimed = Loan.CompensationClaimed  # type: ignore[attr-defined]
-CompensationApproved = Loan.CompensationApproved  # type: ignore[attr-defined]
-CompensationPaid = Loan.CompensationPaid  # type: ignore[attr-defined]
-Recovered = Loan.Recovered  # type: ignore[attr-defined]
+Enrolled = Loan.Enrolled
+Disbursed = Loan.Disbursed
+Repaid = Loan.Repaid
+ClassifiedNonPerforming = Loan.ClassifiedNonPerforming
+LossDeclared = Loan.LossDeclared
+CompensationClaimed = Loan.CompensationClaimed
+CompensationApproved = Loan.CompensationApproved
+CompensationPaid = Loan.CompensationPaid
+Recovered = Loan.Recovered
 
 
 def apply(state: State, position: int, event: Any) -> None:

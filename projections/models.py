@@ -7,23 +7,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections import balances, budgets, caps, funds, loans, recipients, trail
+from projections import balances, budgets, caps, captable, funds, loans, recipients, trail
 from projections.state import MemoryState, State
 
 # recipients before the others: it registers each award's (and project's) year, clause and
 # source, which later events of recipients and budgets look up.
-MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans)
+MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans, captable)
 
 TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
 
 # registers that later events are looked up in (State.get): a batched catch-up keeps them in memory
-LOOKUP_TABLES: tuple[sa.Table, ...] = (recipients.AWARDS, trail.ENTITIES)
+LOOKUP_TABLES: tuple[sa.Table, ...] = (recipients.AWARDS, trail.ENTITIES, captable.NAMES)
 
 
 # what each report needs: an as-of fold runs only these (the trail is the costliest model)
 FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
     "balances": (balances,), "recipients": (recipients,), "caps": (recipients, caps), "budgets": (recipients, budgets),
-    "funds": (funds,), "loans": (loans,), "trail": (trail,),
+    "funds": (funds, captable), "captable": (captable,), "loans": (loans,), "trail": (trail,),
 }
 
 

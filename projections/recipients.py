@@ -48,17 +48,17 @@ RECIPIENTS = sa.Table(
 
 TABLES = (AWARDS, RECIPIENTS)
 
-AwardGranted = Enterprise.AwardGranted  # type: ignore[attr-defined]
-Disbursed = Enterprise.Disbursed  # type: ignore[attr-defined]
-ClawedBack = Enterprise.ClawedBack  # type: ignore[attr-defined]
-AwardVoided = Enterprise.AwardVoided  # type: ignore[attr-defined]
-ProjectApproved = Project.Approved  # type: ignore[attr-defined]
-TranchePaid = Project.TranchePaid  # type: ignore[attr-defined]
-ProjectClawedBack = Project.ClawedBack  # type: ignore[attr-defined]
-ReassignedOut = Project.ReassignedOut  # type: ignore[attr-defined]
-ReassignedIn = Project.ReassignedIn  # type: ignore[attr-defined]
-ProjectFailed = Project.Failed  # type: ignore[attr-defined]
-ProjectFinished = Project.Finished  # type: ignore[attr-defined]
+AwardGranted = Enterprise.AwardGranted
+Disbursed = Enterprise.Disbursed
+ClawedBack = Enterprise.ClawedBack
+AwardVoided = Enterprise.AwardVoided
+ProjectApproved = Project.Approved
+TranchePaid = Project.TranchePaid
+ProjectClawedBack = Project.ClawedBack
+ReassignedOut = Project.ReassignedOut
+ReassignedIn = Project.ReassignedIn
+ProjectFailed = Project.Failed
+ProjectFinished = Project.Finished
 
 
 def released_fen(event: Any) -> int:

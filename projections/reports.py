@@ -19,7 +19,7 @@ from domain.compensation import BANK
 from domain.errors import Refused
 from domain.fund import FailureReport
 from domain.loan import PAYERS
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook, parameter_book
 from projections import tables
@@ -89,10 +89,10 @@ def balances(rows: Rows) -> Report:
         d, c = (amount, ZERO) if amount > 0 else (ZERO, -amount)
         debit, credit = debit + d, credit + c
         out.append([account, account_title(account), d, c])
-    note = "trial balance sums to zero" if debit == credit else f"OUT OF BALANCE by {fmt(debit - credit)}"
-    return Report("account balances (double-entry journal)",
+    note = N_("trial balance sums to zero") if debit == credit else Message(N_("OUT OF BALANCE by {value}"), value=fmt(debit - credit))
+    return Report(N_("account balances (double-entry journal)"),
                   [Column("account"), Column("title"), Column("debit", True), Column("credit", True)], out,
-                  [note, "title: the clause an account names (budget, capitalised, … accounts)"],
+                  [note, N_("title: the clause an account names (budget, capitalised, … accounts)")],
                   totals=[["total", "", debit, credit]])
 
 
@@ -105,12 +105,11 @@ def recipients(rows: Rows) -> Report:
         moved, released = _money(r.get("reassigned_fen")), _money(r.get("released_fen"))
         out.append([party, clause, clause_title(clause), year, awarded, paid, back, moved, released,
                     awarded - paid - released])
-    notes = ["outstanding = awarded − disbursed − released; payments and clawbacks count in the award's year",
-             "released: a failed or finished 拨投结合 project's grant never paid, a cancelled commitment",
-             "拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements",
-             "reassigned (P6.1): unspent money received (+) or handed on to another project (−); "
-             "a transfer, not new spending"]
-    return Report("awards per recipient, clause and award year",
+    notes = [N_("outstanding = awarded − disbursed − released; payments and clawbacks count in the award's year"),
+             N_("released: a failed or finished 拨投结合 project's grant never paid, a cancelled commitment"),
+             N_("拨投结合 projects count as awards to their enterprise: grant on approval, tranches as disbursements"),
+             N_("reassigned (P6.1): unspent money received (+) or handed on to another project (−); a transfer, not new spending")]
+    return Report(N_("awards per recipient, clause and award year"),
                   [Column("recipient"), Column("clause"), Column("title"), Column("year"),
                    Column("awarded", True), Column("disbursed", True), Column("clawed_back", True),
                    Column("reassigned", True), Column("released", True), Column("outstanding", True)], out,
@@ -194,23 +193,19 @@ def caps(rows: Rows, book: ParameterBook | None = None) -> Report:
     for (clause, year), taken in sorted(places.items()):
         row(clause, "(all recipients)", PLACES, year, taken, taken, _limit(book, clause, PLACES, year))
     out.sort(key=lambda r: (r[0], r[2], r[3], str(r[4])))
-    return Report("cap usage per clause, recipient and cap, against the parameters in force",
+    return Report(N_("cap usage per clause, recipient and cap, against the parameters in force"),
                   [Column("clause"), Column("title"), Column("recipient"), Column("cap"), Column("scope"),
                    Column("awards"), Column("used", True), Column("unit"), Column("limit", True),
                    Column("remaining", True)], out,
-                  ["used = awarded net of clawbacks (places: awards not fully clawed back); limit: the cap "
-                   "parameter in force at the end of the year (blank where the clause has no cap)",
-                   "per award: each award against its cap (one-time clauses, 一次性: a used award has "
-                   "nothing remaining, it cannot be topped up); over the period: every year of the "
-                   "clause together (P3.2b); per project: P6.2 awards for the same project; "
-                   "places per year: recipients of the clause that year (P4.2b)"])
+                  [N_("used = awarded net of clawbacks (places: awards not fully clawed back); limit: the cap parameter in force at the end of the year (blank where the clause has no cap)"),
+                   N_("per award: each award against its cap (one-time clauses, 一次性: a used award has nothing remaining, it cannot be topped up); over the period: every year of the clause together (P3.2b); per project: P6.2 awards for the same project; places per year: recipients of the clause that year (P4.2b)")])
 
 
 def budgets(rows: Rows, by: str = "source") -> Report:
     """Budget execution per fiscal year and funding source, responsible unit or clause, with
     P6.1 reassignments between project lines in their own column (not spending)."""
     if by not in ("source", "unit", "clause"):
-        raise Refused(f"budgets can be grouped by source, unit or clause, not {by!r}")
+        raise Refused(N_("budgets can be grouped by source, unit or clause, not {by!r}"), by=by)
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
     for (year, source, unit, clause), r in rows["rm_budgets"].items():
         key = (year, source) if by == "source" else (year, unit) if by == "unit" else (year, clause)
@@ -227,16 +222,14 @@ def budgets(rows: Rows, by: str = "source") -> Report:
         out.append([key[0], *label, committed, released, pending, paid, recovered, moved, paid - recovered])
     heading = {"source": [Column("source")], "unit": [Column("unit")],
                "clause": [Column("clause"), Column("title")]}[by]
-    notes = ["committed in the decision year (award, project approval, P5.6 compensation approval); "
-             "paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)",
-             "released: commitment cancelled in the year decided (a failed or finished 拨投结合 project's "
-             "grant never paid)",
-             "reassigned (P6.1): moved between project lines (+ in, − out), not new spending",
-             "pending: payment orders recorded and not yet posted by a second person (待审核), in the order's "
-             "year: committed, not paid; a voided award's unpaid part leaves committed in the award's year"]
+    notes = [N_("committed in the decision year (award, project approval, P5.6 compensation approval); paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)"),
+             N_("released: commitment cancelled in the year decided (a failed or finished 拨投结合 project's grant never paid)"),
+             N_("reassigned (P6.1): moved between project lines (+ in, − out), not new spending"),
+             N_("pending: payment orders recorded and not yet posted by a second person (待审核), in the order's "
+                "year: committed, not paid; a voided award's unpaid part leaves committed in the award's year")]
     if by == "unit":
-        notes.append("each clause counts under its lead 责任单位 (first listed in the clause index)")
-    return Report(f"budget execution per fiscal year and {by}",
+        notes.append(N_("each clause counts under its lead 责任单位 (first listed in the clause index)"))
+    return Report(Message(N_("budget execution per fiscal year and {by}"), by=by),
                   [Column("year"), *heading, Column("committed", True), Column("released", True),
                    Column("pending", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
@@ -292,15 +285,13 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
         if failure is not None:
             shown.append([fund, f"  {failure.describe()}", "P5.8", "", "", "", "", "", ""])
             if failure.flagged:
-                notes.append(f"{fund}: {failure.describe()}")
+                notes.append(Message(N_("{fund}: {describe}"), fund=fund, describe=failure.describe()))
         if lots:
             losses = total["loss_fen"]
-            notes.append(f"{fund}: realised gains {fmt(total['gain_fen'] + losses)}, losses {fmt(losses)}, "
-                         f"net {fmt(total['gain_fen'])}")
-    title = "funds: capital, cash, holdings, realised gains and losses, P5.8 failure ratio"
-    common = ["cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)",
-              "realised_gain: exits at price − cost and write-offs at − cost (negative: a loss); "
-              "converted grants cost the fund no cash"]
+            notes.append(Message(N_("{fund}: realised gains {value}, losses {losses}, net {gain_fen}"), fund=fund, value=fmt(total['gain_fen'] + losses), losses=fmt(losses), gain_fen=fmt(total['gain_fen'])))
+    title = N_("funds: capital, cash, holdings, realised gains and losses, P5.8 failure ratio")
+    common = [N_("cash = capital − direct investments + exit proceeds; units are registered capital (1 unit = 1 yuan)"),
+              N_("realised_gain: exits at price − cost and write-offs at − cost (negative: a loss); converted grants cost the fund no cash")]
     table = Report(title,
                    [Column("fund"), Column("name_or_enterprise"), Column("kind"), Column("capital", True),
                     Column("cash", True), Column("units_held", True), Column("cost_held", True),
@@ -311,9 +302,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
                    Column("cost_held", True), Column("proceeds", True), Column("realised_gain", True),
                    Column("early_stage_projects"), Column("failed_projects"), Column("failure_tolerance"),
                    Column("failure_flagged")], data,
-                  [*common, "record fund: the fund's totals and its P5.8 early-stage projects, failed ones, the "
-                   "tolerance in force and whether the ratio is above it; record holding: one per enterprise "
-                   "and kind", *notes], display=table)
+                  [*common, N_("record fund: the fund's totals and its P5.8 early-stage projects, failed ones, the tolerance in force and whether the ratio is above it; record holding: one per enterprise and kind"), *notes], display=table)
 
 
 def _loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
@@ -366,11 +355,9 @@ def loans(rows: Rows) -> Report:
                Column("status"),
                Column("principal", True), Column("unrepaid", True), Column("loss", True), Column("bearer"),
                Column("share", True), Column("paid", True), Column("owed", True), Column("recovered", True)]
-    title = "P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered"
-    notes = ["unrepaid = disbursed − repaid (before the loss is written off); share: the approved share "
-             "(claimed, until approved); owed = approved − paid; recovered: returned to each bearer pro rata "
-             "(on the loan row: all recovered)",
-             "a row with a bearer is that bearer's part of the loan (the bank's code where the bank bears it)"]
+    title = N_("P5.6 loans: principal, unrepaid, loss, and each bearer's share, paid, owed, recovered")
+    notes = [N_("unrepaid = disbursed − repaid (before the loss is written off); share: the approved share (claimed, until approved); owed = approved − paid; recovered: returned to each bearer pro rata (on the loan row: all recovered)"),
+             N_("a row with a bearer is that bearer's part of the loan (the bank's code where the bank bears it)")]
     shown = [[*r[:9], f"{r[9]} (bank)", *r[10:]] if i in banks else r for i, r in enumerate(out)]
     return Report(title, columns, out, notes, display=Report(title, columns, shown, notes))
 
@@ -385,8 +372,8 @@ def trail(rows: Rows, entity: str) -> Report:
         out.append([position, r["decided"], r["event"].split(".")[-1], r["award"], r["clause"], amount,
                     r["actor"], r["ref"], r["request_id"], r["recorded_at"], r["trace"]])
     if not out:
-        raise Refused(f"no recorded events for {entity!r}")
-    return Report(f"audit trail of {entity}",
+        raise Refused(N_("no recorded events for {entity!r}"), entity=entity)
+    return Report(Message(N_("audit trail of {entity}"), entity=entity),
                   [Column("position"), Column("decided"), Column("event"), Column("award"), Column("clause"),
                    Column("amount", True), Column("actor"), Column("ref"), Column("request_id"),
                    Column("recorded_at"), Column("trace")], out)

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterruptedError
 
-from ledger.config import Database
+from ledger.infra.config import Database
 from projections import models
 from projections.schema import META, METADATA, SNAPSHOTS, TRACKING
 from projections.state import BatchState, MemoryState, Rows, SqlState, key_columns, value_columns

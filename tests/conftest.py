@@ -15,12 +15,12 @@ from click.testing import CliRunner, Result
 import cli
 from domain.clauses import catalogue
 from ledger import Ledger
-from ledger.clock import FixedClock
+from ledger.infra.clock import FixedClock
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
 OFFICER = "officer-1"  # the acting officer in tests: use it as `actor` in every command
-APPROVER = "approver-1"  # registers officers (issue 8); the first officer of every test ledger
+APPROVER = "approver-1"  # registers officers; the first officer of every test ledger
 KEY_PASSPHRASE = "test-passphrase"
 
 
@@ -32,12 +32,21 @@ def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # Key files in tests use the explicit low scrypt cost (ledger.keys.TEST_SCRYPT_COST): the
+    # Key files in tests use the explicit low scrypt cost (ledger.infra.keys.TEST_SCRYPT_COST): the
     # production cost (~0.3-0.6 s a key) would be paid on every CLI invocation of the suite.
     os.environ["JCG_INSECURE_FAST_KEYS"] = "1"
     # Clause ids are feature tags: registered here so a mistyped tag fails (--strict-markers).
     for clause_id in catalogue():
         config.addinivalue_line("markers", f"{clause_id}: clause {clause_id} of 临政办发〔2024〕34号")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A unit test of a clause's rule (tests/test_rules_p*.py) names its clause, as a feature's tag does."""
+    clause_ids = set(catalogue())
+    unmarked = [item.nodeid for item in items if item.path.name.startswith("test_rules_p")
+                and not any(mark.name in clause_ids for mark in item.iter_markers())]
+    if unmarked:
+        raise pytest.UsageError("mark each rule test with its clause (tests.builders.covers): " + ", ".join(unmarked))
 
 
 def _postgres_schema_url() -> Iterator[str]:
@@ -82,9 +91,9 @@ def fixed_clock() -> FixedClock:
 def _fixed_system_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ledgers opened without a clock (the CLI's) read a fixed one too: a future-dated decision is
     judged against the same "today" in every run."""
-    import ledger.clock
+    import ledger.infra.clock
 
-    monkeypatch.setattr(ledger.clock, "system_clock", fixed_clock())
+    monkeypatch.setattr(ledger.infra.clock, "system_clock", fixed_clock())
 
 
 @pytest.fixture
@@ -98,7 +107,7 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def provision_officers(url: str) -> None:
     """APPROVER registers themself (bootstrap), then registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
-    from ledger.officers import enrol
+    from ledger.handlers.officers import enrol
 
     app = Ledger.open(url, clock=fixed_clock())
     try:
@@ -107,6 +116,25 @@ def provision_officers(url: str) -> None:
             enrol(app, OFFICER, "officer", actor=APPROVER, request_id="provision-officer-1")
     finally:
         app.close()
+
+
+def independent_approver(ledger: Ledger, name: str) -> None:
+    """An approver the first approver did not register (two people): ``approver-0``, registered
+    by APPROVER, proposes ``name``; another approver countersigns where the roster needs it."""
+    from domain.officer import ROSTER_ID
+
+    if "approver-0" not in ledger.repository.get(ROSTER_ID).officers:
+        _approver(ledger, "approver-0", APPROVER)
+    _approver(ledger, name, "approver-0")
+
+
+def _approver(ledger: Ledger, name: str, proposer: str) -> None:
+    from domain.officer import ROSTER_ID
+    from ledger.handlers.officers import ConfirmOfficerChange, enrol
+
+    if enrol(ledger, name, "approver", actor=proposer).data.get("pending"):
+        second = next(o.name for o in ledger.repository.get(ROSTER_ID).approvers() if o.name not in (proposer, name))
+        ledger.execute(ConfirmOfficerChange(actor=second, decided=ledger.clock().date(), name=name))
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import fields, replace
-from datetime import date
 from typing import Any
 
 from ledger import Ledger
 from ledger.commands import Command, Outcome
-from ledger.payments import PostPayment
+from ledger.handlers.payments import PostPayment
 from tests.conftest import APPROVER
 
 REFERENCE_FIELDS = ("voucher", "receipt")
@@ -33,12 +32,12 @@ SECOND_APPROVER = "approver-2"  # posts what APPROVER recorded (registered the f
 
 
 def second_approver(ledger: Ledger) -> str:
+    """An approver APPROVER did not register (the two-people rule refuses one they did)."""
     from domain.officer import ROSTER_ID
-    from ledger.officers import enrol
+    from tests.conftest import independent_approver
 
     if SECOND_APPROVER not in ledger.aggregate(ROSTER_ID).officers:
-        enrol(ledger, SECOND_APPROVER, "approver", actor=APPROVER, decided=date(2024, 11, 5),
-              request_id="provision-approver-2")
+        independent_approver(ledger, SECOND_APPROVER)
     return SECOND_APPROVER
 
 

@@ -14,8 +14,8 @@ from domain.errors import CapExceeded
 from domain.ids import party_id
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.racing import race
 

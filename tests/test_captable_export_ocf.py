@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from ledger import Ledger
-from ledger.captable_export import export_captable, export_json
-from ledger.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
+from ledger.exchange.captable_export import export_captable, export_json
+from ledger.handlers.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
+from tests.builders import on, setup
 from tests.posting import paid
-from tests.test_projects import on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]

@@ -8,7 +8,8 @@ import pytest
 
 from domain.errors import Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore, write_checkpoint
+from ledger.audit.checkpoint import CheckpointStore
+from ledger.audit.checkpointing import write_checkpoint
 from ledger.infra.outfile import OutFile
 from tests.conftest import OFFICER
 
@@ -24,7 +25,7 @@ def test_a_failed_write_stores_no_checkpoint(ledger: Ledger, tmp_path: Path) -> 
     write_checkpoint(ledger, OFFICER)  # the first one registers the ledger key
     from datetime import date
 
-    from ledger.parties import RegisterParty
+    from ledger.handlers.parties import RegisterParty
 
     ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="E1", name="E1",
                                  party_kind="enterprise", entered=date(2025, 1, 2)))

@@ -208,7 +208,7 @@ def english_in_steps(text: str) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("path", feature_files(), ids=lambda p: p.name)
 def test_steps_read_in_chinese_only(path: Path) -> None:
-    """Issue 4: a person who reads only Chinese can follow each feature file."""
+    """A person who reads only Chinese can follow each feature file."""
     words = english_in_steps(path.read_text(encoding="utf-8"))
     assert not words, (
         f"{path.name}: English words on step lines {words}; say it in Chinese and map it to the printed "

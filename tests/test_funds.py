@@ -11,9 +11,9 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id
 from ledger import Ledger
-from ledger.funds import InvestDirect, RegisterFund, fund_report, load_register
-from ledger.parties import RegisterParty
-from ledger.projects import ApproveProject, FailProject, PayTranche, RegisterHolders
+from ledger.handlers.funds import InvestDirect, RegisterFund, fund_report, load_register
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import ApproveProject, FailProject, PayTranche, RegisterHolders
 from tests.conftest import APPROVER, OFFICER
 from tests.posting import paid
 
@@ -69,7 +69,7 @@ def test_direct_investment_and_holdings(ledger: Ledger) -> None:
 def test_fund_show_as_of_a_date_speaks_of_that_date_only(ledger: Ledger) -> None:
     """Cash, realised gains, holdings and the stake percentage all as of the same day: a later
     buyback shows in none of them."""
-    from ledger.projects import BuyBack, ConvertProject, RecordTrigger
+    from ledger.handlers.projects import BuyBack, ConvertProject, RecordTrigger
 
     ledger.execute(RegisterParty(code="E", name="企业", party_kind="enterprise", entered=date(2024, 12, 1),
                                  **on("2024-12-01")))

@@ -12,9 +12,9 @@ import pytest
 from domain.errors import ConflictingRequest, InvalidAmount, InvalidDate, NotFound, Refused
 from domain.journal import trial_balance
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.posting import paid
 
@@ -96,7 +96,7 @@ ONE_MATTER = {"clause": "P2.1c", "basis": {}, "reason": "一事一议"}  # the o
         (ONE_MATTER | {"amount": Decimal("50000.00"), "ref": ""}, Refused,
          r"P2.1c: 一事一议 needs a decision reference \(--ref\) and a reason \(--reason\)"),
         (ONE_MATTER | {"amount": Decimal("50000.00"), "reason": " "}, Refused,
-         r"P2.1c: 一事一议 needs a decision reference \(--ref\) and a reason \(--reason\)"),
+         r"reason ' ' starts or ends with a space"),
         (ONE_MATTER, Refused, "P2.1c: the amount is decided by the officer: give --amount"),
         (ONE_MATTER | {"amount": Decimal("-1.00")}, InvalidAmount, "P2.1c: amount must be positive"),
         (ONE_MATTER | {"amount": Decimal("0.00")}, InvalidAmount, "P2.1c: amount must be positive"),

@@ -17,11 +17,11 @@ from domain.errors import Refused
 from domain.ids import party_id
 from domain.journal import trial_balance
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import enrol
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.officers import enrol
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.keys import Keyring, KeyStore
 from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
 from tests.posting import paid
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from domain.errors import Refused
-from ledger.keys import MIN_PASSPHRASE, SCRYPT_COST, KeyStore, encrypt_pkcs8
+from ledger.infra.keys import MIN_PASSPHRASE, SCRYPT_COST, KeyStore, encrypt_pkcs8
 
 PASS = "correct horse battery"
 

@@ -1,5 +1,5 @@
 """The ledger's checkpoint key: made once by an authorised officer's first checkpoint, registered
-in the log, never replaced or made up silently; `audit prove` is a read (issue 8 acceptance fixes)."""
+in the log, never replaced or made up silently; `audit prove` is a read."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 import cli
 from domain.errors import AlreadyExists, Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore, raw_public, verifier_key
-from ledger.keys import LEDGER_KEY
-from ledger.ledger_key import RegisterLedgerKey, registered_verifier_key
-from ledger.officers import enrol
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import CheckpointStore, verifier_key
+from ledger.audit.ledger_key import RegisterLedgerKey, registered_verifier_key
+from ledger.audit.signing import raw_public
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.officers import enrol
+from ledger.infra.keys import LEDGER_KEY
 from tests.conftest import APPROVER, OFFICER, fixed_clock
 
 Jcg = Callable[..., Result]
@@ -71,7 +72,7 @@ def test_the_first_checkpoint_creates_and_registers_the_ledger_key_once(
 
 def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
         jcg: Jcg, provisioned_url: str, key_dir: Path, tmp_path: Path) -> None:
-    """The acceptance finding: a key dir holding only the auditor's `_ledger.vkey`."""
+    """A key dir holding only the auditor's `_ledger.vkey`."""
     register(jcg, "E1")
     r = jcg("audit", "prove", "3")
     assert r.exit_code == 1

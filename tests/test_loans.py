@@ -9,12 +9,10 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, NotFound, Refused
-from domain.ids import loan_id
-from domain.journal import CITY, PROVINCE, postings, trial_balance
+from domain.journal import CITY, PROVINCE, postings
 from domain.loan import Loan
 from ledger import Ledger
-from ledger.commands import Command
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -25,54 +23,13 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.officers import enrol
-from ledger.parties import RegisterParty
-from tests.conftest import APPROVER, OFFICER
+from ledger.handlers.officers import enrol
+from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.conftest import APPROVER, OFFICER, independent_approver
 from tests.posting import paid
 
 D = Decimal
 
-
-def on(day: str, **kw: object) -> dict[str, object]:
-    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
-
-
-def approval(day: str, **kw: object) -> dict[str, object]:
-    """An approval is made by an approver, not by the officer who filed the claim (four-eyes)."""
-    return {**on(day, **kw), "actor": APPROVER}
-
-
-def run(ledger: Ledger, cmd: Command) -> str:
-    return paid(ledger, cmd).message
-
-
-def parties(ledger: Ledger) -> None:
-    run(ledger, RegisterParty(code="BANK-JS", name="晋商银行临汾分行", party_kind="bank",
-                              entered=date(2024, 11, 6), **on("2024-11-06")))
-    run(ledger, RegisterParty(code="ENT-7", name="临汾新材料科技有限公司", party_kind="enterprise",
-                              entered=date(2024, 11, 6), **on("2024-11-06")))
-
-
-def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", principal: str = "500000.00",
-                   repaid: str = "166666.67", loss: str = "333333.33") -> None:
-    """Enrolled, disbursed, partly repaid, non-performing, loss declared."""
-    parties(ledger)
-    run(ledger, EnrolLoan(code=code, bank="BANK-JS", borrower="ENT-7", category=category, principal=D(principal),
-                          start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
-    run(ledger, DisburseLoan(code=code, amount=D(principal), **on("2025-01-10")))
-    run(ledger, RepayLoan(code=code, amount=D(repaid), **on("2025-07-10")))
-    run(ledger, ClassifyNonPerforming(code=code, reason="逾期90天", **on("2025-10-10")))
-    run(ledger, DeclareLoss(code=code, loss=D(loss), **on("2026-03-01", ref="晋商临〔2026〕5号")))
-
-
-def loan(ledger: Ledger, code: str = "L1") -> Loan:
-    return ledger.aggregate(loan_id(code))
-
-
-def assert_balanced(ledger: Ledger) -> dict[str, Decimal]:
-    totals = trial_balance(e for _, e in ledger.read_log())
-    assert sum(totals.values(), D("0.00")) == 0
-    return totals
 
 
 def test_tech_transfer_loss_splits_35_35_30_exactly_and_is_paid_by_province_and_city(ledger: Ledger) -> None:
@@ -326,7 +283,11 @@ def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger:
                               "another approver must (four-eyes)")
     assert loan(ledger).claim.approved_on is None  # type: ignore[union-attr]
     enrol(ledger, "approver-2", "approver", actor=APPROVER)
+    with pytest.raises(Refused, match=f"approver-2 was registered by {APPROVER} on .* who filed this request"):
+        ledger.execute(ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
+                                                         "actor": "approver-2"}))  # two people are not one
+    independent_approver(ledger, "approver-3")
     out = run(ledger, ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
-                                                        "actor": "approver-2"}))
-    assert f"by approver-2, claim filed by {APPROVER}" in out
-    assert loan(ledger).claim.approved_by == "approver-2"  # type: ignore[union-attr]
+                                                        "actor": "approver-3"}))
+    assert f"by approver-3, claim filed by {APPROVER}" in out
+    assert loan(ledger).claim.approved_by == "approver-3"  # type: ignore[union-attr]

@@ -13,10 +13,10 @@ from domain.ids import loan_id
 from domain.journal import PROVINCE
 from ledger import Ledger
 from ledger.commands import Outcome
-from ledger.loans import ApproveCompensation, ClaimCompensation, PayCompensation
+from ledger.handlers.loans import ApproveCompensation, ClaimCompensation, PayCompensation
+from tests.builders import approval, defaulted_loan, on
 from tests.conftest import OFFICER
 from tests.racing import race
-from tests.test_loans import approval, defaulted_loan, on
 
 
 def test_two_claims_for_the_same_loss_at_once_record_one(ledger: Ledger, ledger_url: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from domain.errors import InvalidDate
 from domain.journal import CITY, PROVINCE
 from ledger import Ledger
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -21,9 +21,8 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from tests.posting import paid
-from tests.posting import with_reference
-from tests.test_loans import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.posting import paid, with_reference
 
 D = Decimal
 

@@ -116,8 +116,9 @@ def test_rates_as_written(text: str, rate: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "reason"), [("abc%", "is not a rate"), ("101%", "between 0 and 1"),
-                                              ("-1%", "between 0 and 1"), ("1.5", "between 0 and 1"),
-                                              ("NaN", "between 0 and 1")])
+                                              ("-1%", "is not a rate"), ("1.5", "between 0 and 1"),
+                                              ("NaN", "is not a rate"), ("1_0%", "is not a rate"),
+                                              ("١٠%", "is not a rate"), ("1e-2", "is not a rate")])
 def test_bad_rates_are_refused(text: str, reason: str) -> None:
     with pytest.raises(InvalidAmount, match=reason):
         parse_rate(text)

@@ -12,11 +12,11 @@ from click.testing import Result
 from domain.errors import Refused
 from domain.officer import ROSTER_ID
 from ledger import Ledger
-from ledger.keys import Keyring, KeyStore
-from ledger.officers import RevokeOfficerKey, RotateOfficerKey, enrol
-from ledger.parties import RegisterParty
-from ledger.signing import public_key_text
-from ledger.verify import verify_ledger
+from ledger.audit.signing import public_key_text
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.officers import RevokeOfficerKey, RotateOfficerKey, enrol
+from ledger.handlers.parties import RegisterParty
+from ledger.infra.keys import Keyring, KeyStore
 from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER, fixed_clock
 
 Jcg = Callable[..., Result]
@@ -132,8 +132,8 @@ def test_each_command_names_the_roles_that_may_submit_it(ledger: Ledger) -> None
     """Command.roles, enforced by authorize: writing commands by default take an officer or an
     approver; an approval (loan approve) takes an approver; an auditor never writes."""
     from ledger.commands import APPROVERS, WRITERS, Command
-    from ledger.loans import ApproveCompensation, ClaimCompensation
-    from ledger.officers import authorize
+    from ledger.handlers.loans import ApproveCompensation, ClaimCompensation
+    from ledger.handlers.officers import authorize
 
     assert Command.roles == WRITERS == frozenset({"officer", "approver"})
     assert ApproveCompensation.roles == APPROVERS == frozenset({"approver"})
@@ -179,7 +179,7 @@ def test_cli_commands_on_an_encrypted_ledger_without_or_with_a_wrong_cipher_key_
     from click.testing import CliRunner
 
     import cli
-    from ledger.cipher import new_cipher_key
+    from ledger.infra.cipher import new_cipher_key
     from tests.conftest import provision_officers
 
     monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())
@@ -205,7 +205,7 @@ def test_cli_commands_on_an_encrypted_ledger_without_or_with_a_wrong_cipher_key_
 
 @pytest.mark.parametrize("name", ["_ledger", "_LEDGER"])
 def test_the_ledger_key_name_is_reserved_with_or_without_its_key_file(ledger: Ledger, name: str) -> None:
-    from ledger.checkpoint import write_checkpoint
+    from ledger.audit.checkpointing import write_checkpoint
 
     want = rf"officer name '{name}' is reserved for the ledger's own checkpoint key; choose another name$"
     with pytest.raises(Refused, match=want):  # no ledger key yet
@@ -240,7 +240,7 @@ def test_a_wrong_cipher_key_is_the_same_line_on_every_command(sqlite_url: str, k
     from click.testing import CliRunner
 
     import cli
-    from ledger.cipher import new_cipher_key
+    from ledger.infra.cipher import new_cipher_key
     from tests.conftest import provision_officers
 
     monkeypatch.setenv("JCG_CIPHER_KEY", new_cipher_key())

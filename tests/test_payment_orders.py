@@ -11,12 +11,12 @@ import pytest
 from domain.errors import CapExceeded, InvalidDate, Refused
 from domain.ids import party_id
 from ledger import Ledger
-from ledger.clock import FixedClock
 from ledger.commands import Outcome
-from ledger.grants import ClawBack, Disburse, VoidAward
-from ledger.parties import RegisterParty
-from ledger.payments import VoidPayment
-from ledger.rules import AmendAward, AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse, VoidAward
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.payments import VoidPayment
+from ledger.handlers.rules import AmendAward, AwardByRule
+from ledger.infra.clock import FixedClock
 from projections import reports
 from projections.runner import fold
 from tests.conftest import APPROVER, OFFICER

@@ -11,52 +11,15 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Tracking
 
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from projections import reports
 from projections.runner import catch_up, differences, fold, head, rebuild
 from projections.state import Rows, from_fen
 from projections.store import ReadModelStore
+from tests.builders import record_small_history
 from tests.conftest import OFFICER
-from tests.posting import paid
 
 D = Decimal
-
-
-def record_small_history(ledger: Ledger) -> int:
-    """Nine commands, two events each (the fact and its request record): 18 positions after
-    the test officers' registration, whose last position this returns (``base``).
-
-    base +  1-2  register U1 (university)        2025-01-02
-               3-4  register E1 (service org)       2025-01-02
-               5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
-               7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
-              9-14  pay U1-A1 60,000                 2025-05-01 (order 9-11, posted by the approver 12-14)
-             15-20  pay E1-A1 50,000                 2025-06-01
-             21-22  claw back E1-A1 10,000           2025-09-01 (same year)
-             23-28  pay U1-A1 40,000                 2026-02-01
-             29-30  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
-    """
-    base = head(ledger)
-    a = {"actor": OFFICER}
-    ledger.execute(RegisterParty(code="U1", name="山西师范大学", party_kind="university", entered=date(2025, 1, 1),
-                                 decided=date(2025, 1, 2), **a))
-    ledger.execute(RegisterParty(code="E1", name="临汾技术转移服务中心", party_kind="service_org",
-                                 entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
-    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
-                                                                     "contract": "2025-140801-0001"},
-                               decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
-    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
-                               decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
-    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
-    paid(ledger, Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
-    ledger.execute(ClawBack(recipient="E1", award="E1-A1", amount=D("10000"), reason="考核不合格",
-                            decided=date(2025, 9, 1), ref="临科发〔2025〕9号", **a))
-    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
-    ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("5000"), reason="审计追回",
-                            decided=date(2026, 3, 1), ref="临审〔2026〕3号", **a))
-    return base
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from click.testing import CliRunner, Result
 
 import cli
 from ledger import Ledger
-from ledger.cipher import new_cipher_key
+from ledger.infra.cipher import new_cipher_key
 from projections.runner import catch_up, differences, fold, follower_env
 from projections.store import ReadModelStore
+from tests.builders import record_small_history
 from tests.conftest import OFFICER, fixed_clock, provision_officers
-from tests.test_projections import record_small_history
 
 
 @pytest.fixture

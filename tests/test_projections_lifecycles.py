@@ -22,9 +22,9 @@ from domain.journal import CITY, PROVINCE
 from domain.loan import Loan
 from ledger import Ledger
 from ledger.commands import Command
-from ledger.funds import RegisterFund
-from ledger.grants import Disburse
-from ledger.loans import (
+from ledger.handlers.funds import RegisterFund
+from ledger.handlers.grants import Disburse
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -35,8 +35,8 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,
@@ -47,7 +47,7 @@ from ledger.projects import (
     RecordTrigger,
     RegisterHolders,
 )
-from ledger.rules import AwardByRule
+from ledger.handlers.rules import AwardByRule
 from projections import reports
 from projections.budgets import BUDGETS
 from projections.runner import catch_up, differences, fold, rebuild

@@ -10,12 +10,11 @@ import pytest
 from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
-from domain.journal import trial_balance
 from ledger import Ledger
-from ledger.captable_export import export_captable
-from ledger.funds import RegisterFund, load_register
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.exchange.captable_export import export_captable
+from ledger.handlers.funds import RegisterFund, load_register
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,
@@ -27,37 +26,12 @@ from ledger.projects import (
     RegisterHolders,
     SellStake,
 )
-from tests.conftest import APPROVER, OFFICER
+from tests.builders import balances, on, setup
+from tests.conftest import APPROVER
 from tests.posting import paid
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]
-
-
-def on(day: str, **kw: object) -> dict[str, object]:
-    return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
-
-
-def balances(ledger: Ledger) -> dict[str, Decimal]:
-    return trial_balance(e for _, e in ledger.read_log())
-
-
-def setup(ledger: Ledger, *, code: str = "PJ-1", max_stake: str = "25%", trigger: str = "date",
-          window: tuple[int, int] = (1, 5), ratio: str = "1", debt: bool = False) -> None:
-    ledger.execute(RegisterParty(code="ENT-1", name="临汾光电科技有限公司", party_kind="enterprise",
-                                 entered=date(2024, 12, 1), **on("2024-12-01")))
-    ledger.execute(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="市创业投资基金管理公司",
-                                capital=D("50000000.00"), **on("2024-12-01")))
-    ledger.execute(RegisterHolders(enterprise="ENT-1", holders=(("张三", "张三", D("3000000")),
-                                                                ("李四", "李四", D("2000000"))),
-                                   **on("2024-12-02")))
-    extra: dict[str, object] = {"debt_rate": "5%", "debt_years": 3} if debt else {}
-    ledger.execute(ApproveProject(
-        code=code, title="高功率激光器中试", enterprise="ENT-1", fund="F-SEED", amount=D("3000000.00"),
-        trigger=trigger, trigger_on=date(2025, 12, 31) if trigger == "date" else None,
-        pricing="fixed", pre_money=D("12000000.00"), max_stake=max_stake,
-        exit_formula="interest", exit_rate="4%", window_from_years=window[0], window_until_years=window[1],
-        ratio=ratio, **extra, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
 
 
 def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
@@ -313,7 +287,7 @@ def holdings(ledger: Ledger, ent: str) -> tuple[Decimal, Decimal, Decimal]:
 
 
 def test_fixed_pre_money_in_two_parts_gives_the_same_stake_as_at_once(ledger: Ledger) -> None:
-    """The acceptance finding: 1,500,000 + 1,500,000 at pre-money 12,000,000 on 5,000,000 capital
+    """1,500,000 + 1,500,000 at pre-money 12,000,000 on 5,000,000 capital
     is 625,000 + 625,000 = 1,250,000 units = 20 %, not a refusal at 20.99 %."""
     two_enterprises(ledger)
     first = ledger.execute(ConvertProject(project="PJ-A", amount=D("1500000.00"), **on("2026-01-05")))

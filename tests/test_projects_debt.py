@@ -13,7 +13,7 @@ from domain.errors import Refused
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
 from ledger import Ledger
-from ledger.projects import (
+from ledger.handlers.projects import (
     ConvertProject,
     FailProject,
     PayTranche,
@@ -21,9 +21,9 @@ from ledger.projects import (
     RepayDebt,
     WriteOffDebt,
 )
+from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
 from tests.posting import paid
-from tests.test_projects import balances, on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]

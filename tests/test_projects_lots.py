@@ -12,9 +12,9 @@ from click.testing import Result
 from domain.errors import Refused
 from domain.ids import project_id
 from ledger import Ledger
-from ledger.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger, RepayDebt, SellStake
+from ledger.handlers.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger, RepayDebt, SellStake
+from tests.builders import balances, on, setup
 from tests.posting import paid
-from tests.test_projects import balances, on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]

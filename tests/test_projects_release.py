@@ -15,8 +15,8 @@ from domain.ids import project_id
 from domain.journal import postings
 from domain.project import Project
 from ledger import Ledger
-from ledger.parties import RegisterParty
-from ledger.projects import (
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,
@@ -27,9 +27,9 @@ from ledger.projects import (
     RecordTrigger,
     SellStake,
 )
+from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
 from tests.posting import paid
-from tests.test_projects import balances, on, setup
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]

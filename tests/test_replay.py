@@ -16,16 +16,16 @@ import sqlalchemy as sa
 from click.testing import Result
 
 from ledger import Ledger
-from ledger.grants import Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from projections.balances import BALANCES
 from projections.runner import catch_up, differences, fold, head
 from projections.schema import TRACKING
 from projections.store import ReadModelStore
+from tests.builders import record_small_history
 from tests.conftest import OFFICER, fixed_clock
 from tests.posting import paid
-from tests.test_projections import record_small_history
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

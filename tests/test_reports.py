@@ -13,8 +13,8 @@ from click.testing import Result
 from ledger import Ledger
 from projections.runner import head
 from projections.tables import display_width
+from tests.builders import record_small_history
 from tests.conftest import fixed_clock
-from tests.test_projections import record_small_history
 
 
 @pytest.fixture

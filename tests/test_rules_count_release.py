@@ -12,9 +12,9 @@ from domain.counter import ClauseYearCounter
 from domain.errors import CapExceeded
 from domain.ids import counter_id
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.posting import paid
 

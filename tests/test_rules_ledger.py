@@ -16,33 +16,17 @@ from domain.ids import party_id
 from domain.parameters import ParameterBook, load_values, parameter_book
 from domain.rules import evaluate
 from ledger import Ledger
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule, RecordExternalAward, calculate
+from ledger.handlers.parties import GrantQualification
+from ledger.handlers.rules import RecordExternalAward, calculate
+from tests.builders import DAY, log_length, record_award, register
 from tests.conftest import OFFICER
 
 D = Decimal
-DAY = date(2025, 3, 1)
-
-
-def register(ledger: Ledger, code: str, kind: str = "enterprise", entered: date = date(2024, 12, 1)) -> None:
-    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=f"{code} 名称",
-                                 party_kind=kind, entered=entered))
-
-
-def award(ledger: Ledger, clause: str, recipient: str, decided: date = DAY, request_id: str = "",
-          amount: str | None = None, **basis: str):  # type: ignore[no-untyped-def]
-    return ledger.execute(AwardByRule(actor=OFFICER, decided=decided, ref="临科发〔2025〕12号", request_id=request_id,
-                                      recipient=recipient, clause=clause, basis=basis,
-                                      amount=None if amount is None else D(amount)))
-
-
-def events(ledger: Ledger) -> int:
-    return sum(1 for _ in ledger.read_log())
 
 
 def test_award_records_trace_basis_and_versions(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
-    out = award(ledger, "P2.4", "U1", contract_value="7654321.09", contract="HT-1")
+    out = record_award(ledger, "P2.4", "U1", contract_value="7654321.09", contract="HT-1")
     assert out.message.startswith("award U1-A1: 153,086.42 to U1 under P2.4")
     granted = [e for _, e in ledger.read_log() if type(e).__name__ == "AwardGranted"]
     assert len(granted) == 1
@@ -53,22 +37,22 @@ def test_award_records_trace_basis_and_versions(ledger: Ledger) -> None:
     assert e.basis == {"contract_value": "7654321.09", "contract": "HT-1"}
     assert e.matter == "P2.4:HT-1"
     # the same contract again: G.3 refuses, nothing written
-    before = events(ledger)
+    before = log_length(ledger)
     with pytest.raises(Refused, match=r"G\.3 就高不重复: matter P2\.4:HT-1"):
-        award(ledger, "P2.4", "U1", contract_value="7654321.09", contract="HT-1")
-    assert events(ledger) == before
+        record_award(ledger, "P2.4", "U1", contract_value="7654321.09", contract="HT-1")
+    assert log_length(ledger) == before
 
 
 def test_annual_cap_across_awards_and_idempotent_repeat(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
-    award(ledger, "P2.4", "U1", request_id="r1", contract_value="20000000", contract="HT-1")
-    out = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7654321.09", contract="HT-2")
+    record_award(ledger, "P2.4", "U1", request_id="r1", contract_value="20000000", contract="HT-1")
+    out = record_award(ledger, "P2.4", "U1", request_id="r2", contract_value="7654321.09", contract="HT-2")
     assert "100,000.00" in out.message
     assert out.trace[0].endswith("cap 500,000/yr for U1, used 400,000.00, remaining 100,000.00 → 100,000.00")
-    again = award(ledger, "P2.4", "U1", request_id="r2", contract_value="7,654,321.09", contract="HT-2")
+    again = record_award(ledger, "P2.4", "U1", request_id="r2", contract_value="7,654,321.09", contract="HT-2")
     assert again.already_recorded
     with pytest.raises(CapExceeded, match="used up in 2025"):
-        award(ledger, "P2.4", "U1", request_id="r3", contract_value="100", contract="HT-3")
+        record_award(ledger, "P2.4", "U1", request_id="r3", contract_value="100", contract="HT-3")
     assert ledger.aggregate(party_id("U1")).awarded_in("P2.4", 2025) == D("500000.00")
 
 
@@ -76,22 +60,22 @@ def test_count_cap_on_the_clause_year_counter(ledger: Ledger) -> None:
     for i in range(11):
         register(ledger, f"B{i}", "person")
     for i in range(10):
-        award(ledger, "P4.2b", f"B{i}")
-    before = events(ledger)
+        record_award(ledger, "P4.2b", f"B{i}")
+    before = log_length(ledger)
     with pytest.raises(CapExceeded, match="at most 10 outstanding individuals a year; 2025 has 10"):
-        award(ledger, "P4.2b", "B10")
-    assert events(ledger) == before
-    award(ledger, "P4.2b", "B10", decided=date(2026, 1, 5))  # a new year, a new counter
+        record_award(ledger, "P4.2b", "B10")
+    assert log_length(ledger) == before
+    record_award(ledger, "P4.2b", "B10", decided=date(2026, 1, 5))  # a new year, a new counter
 
 
 def test_external_award_makes_g3_pay_the_difference(ledger: Ledger) -> None:
     register(ledger, "E1")
     ledger.execute(RecordExternalAward(actor=OFFICER, decided=DAY, ref="晋科发〔2025〕8号", recipient="E1",
                                        clause="P6.7", matter="P6.7:ZL1", amount=D("80000"), source="省级晋创谷政策"))
-    out = award(ledger, "P6.7", "E1", patent="ZL1", prize="china")
+    out = record_award(ledger, "P6.7", "E1", patent="ZL1", prize="china")
     assert "20,000.00" in out.message and "省级晋创谷政策 P6.7 80,000.00" in out.trace[0]
     with pytest.raises(Refused, match=r"already received 100,000\.00"):
-        award(ledger, "P6.7", "E1", patent="ZL1", prize="china")
+        record_award(ledger, "P6.7", "E1", patent="ZL1", prize="china")
     # external awards move no money of this ledger: the journal still balances
     from domain.journal import trial_balance
 
@@ -101,10 +85,10 @@ def test_external_award_makes_g3_pay_the_difference(ledger: Ledger) -> None:
 def test_p6_5a_reads_qualifications_recorded_in_the_ledger(ledger: Ledger) -> None:
     register(ledger, "E1")
     with pytest.raises(Refused, match="no 高新技术企业 qualification granted in 2024"):
-        award(ledger, "P6.5a", "E1")
+        record_award(ledger, "P6.5a", "E1")
     ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 5), code="E1", qualification="高新技术企业",
                                       level="national", granted_on=date(2024, 12, 20), expires_on=None))
-    assert "100,000.00" in award(ledger, "P6.5a", "E1").message
+    assert "100,000.00" in record_award(ledger, "P6.5a", "E1").message
 
 
 def revised_book() -> ParameterBook:
@@ -132,16 +116,16 @@ quote = "(test) 按交易额的 1% 给予奖励"
 
 def test_g4_revision_applies_by_decision_date_and_replay_is_unchanged(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
-    award(ledger, "P2.4", "U1", decided=date(2025, 6, 1), contract_value="1000000", contract="HT-1")
+    record_award(ledger, "P2.4", "U1", decided=date(2025, 6, 1), contract_value="1000000", contract="HT-1")
     ledger.book = revised_book()  # a revision lands: 3% from 2026-01-01
     # a decision dated before the revision still computes the old 2%, and records that version
     e = calculate(ledger, "P2.4", "U1", {"contract_value": "1000000", "contract": "HT-2"}, date(2025, 12, 31))
     assert e.amount == D("20000.00") and "P2.4.rate@2024-11-05" in e.versions
-    out = award(ledger, "P2.4", "U1", decided=date(2026, 2, 1), contract_value="1000000", contract="HT-3")
+    out = record_award(ledger, "P2.4", "U1", decided=date(2026, 2, 1), contract_value="1000000", contract="HT-3")
     assert "30,000.00" in out.message and "P2.4.rate@2026-01-01" in out.trace[1]
     # P2.3b works once its ratio is set
     register(ledger, "B1", "person")
-    assert "10,000.00" in award(ledger, "P2.3b", "B1", deal_value="1000000", deal="D-1").message
+    assert "10,000.00" in record_award(ledger, "P2.3b", "B1", deal_value="1000000", deal="D-1").message
     # replay: each recorded award, recomputed on the state just before it, gives the same
     # amount with the same parameter versions
     replayed = 0

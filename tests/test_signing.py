@@ -10,26 +10,26 @@ from uuid import UUID
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.checkpoint import (
+from ledger.audit.checkpoint import (
     Checkpoint,
     CheckpointError,
     key_id,
     parse_verifier_key,
-    raw_public,
     verifier_key,
     verify,
 )
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.signing import (
+from ledger.audit.signing import (
     PublicKeys,
     officer_key_id,
     public_key_text,
+    raw_public,
     record_bytes,
     record_hash,
     request_message,
     sign,
 )
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # a fixed test key: signatures are deterministic
 COMMAND = RegisterParty(actor="officer-1", decided=date(2025, 1, 2), request_id="r-1", ref="临科发〔2025〕1号",

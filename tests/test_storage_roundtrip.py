@@ -12,8 +12,8 @@ from domain.enterprise import Enterprise
 from domain.ids import party_id
 from domain.provenance import Provenance
 from ledger import Ledger
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 
 

@@ -20,12 +20,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ledger import Ledger
-from ledger.checkpoint import Checkpoint, parse, write_checkpoint
-from ledger.cipher import new_cipher_key
-from ledger.grants import Disburse
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import Checkpoint, parse
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.grants import Disburse
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.cipher import new_cipher_key
 from tests.conftest import OFFICER, fixed_clock, provision_officers
 from tests.posting import paid
 
@@ -171,7 +172,7 @@ def test_checkpoint_with_a_forged_signature(history: tuple[str, str, RawStore]) 
 
 def test_request_signed_with_a_revoked_key_is_named(ledger: Ledger, provisioned_url: str) -> None:
     """Rewriting a request record to claim another officer's key is caught by the key check."""
-    from ledger.officers import RevokeOfficerKey
+    from ledger.handlers.officers import RevokeOfficerKey
 
     ledger.execute(RevokeOfficerKey(actor="approver-1", decided=date(2026, 1, 1), name=OFFICER, reason="lost"))
     store = RawStore(provisioned_url, ledger.recorder.events_table_name)

@@ -16,11 +16,12 @@ from click.testing import Result
 
 from domain.errors import Refused
 from ledger import Ledger
-from ledger.checkpoint import CheckpointStore, write_checkpoint
-from ledger.cipher import new_cipher_key
-from ledger.parties import RegisterParty
-from ledger.rules import AwardByRule
-from ledger.verify import verify_ledger
+from ledger.audit.checkpoint import CheckpointStore
+from ledger.audit.checkpointing import write_checkpoint
+from ledger.audit.verify import verify_ledger
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.rules import AwardByRule
+from ledger.infra.cipher import new_cipher_key
 from tests.conftest import OFFICER, fixed_clock, provision_officers
 
 Jcg = Callable[..., Result]

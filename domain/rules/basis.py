@@ -7,14 +7,20 @@ otherwise, so a rule body only ever sees clean typed values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from domain.aliases import basis_key, basis_word
 from domain.errors import InvalidAmount, Refused
-from domain.money import parse_yuan
+from domain.fields import COUNT, DATE_FORMS, YEAR, parse_date
+from domain.messages import N_
+from domain.money import ascii_digits, parse_yuan
+
+_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 KINDS = {
     "yuan": "amount in yuan (500000, 500,000.00, 50万)",
@@ -54,45 +60,48 @@ class Key:
     def parse(self, clause: str, raw: str) -> Any:
         value = raw.strip()
         if not value:
-            raise Refused(f"{clause}: basis {self.name} is empty")
+            raise Refused(N_("{clause}: basis {name} is empty"), clause=clause, name=self.name)
         where = f"{clause}: basis {self.name}={raw!r}"
         if self.kind == "yuan":
             try:
                 return parse_yuan(value, positive=False)
             except InvalidAmount as exc:
-                raise Refused(f"{where}: {exc}") from None
+                raise Refused(N_("{where}: {exc}"), where=where, exc=exc) from None
         if self.kind in {"m2", "percent"}:
+            value = ascii_digits(value)
             text = value[:-1] if self.kind == "percent" and value.endswith("%") else value
-            try:
-                number = Decimal(text)
-            except InvalidOperation:
-                raise Refused(f"{where} is not a number") from None
+            if not _NUMBER.fullmatch(text):  # Decimal() would read 1_0, ١٠ and 1e3
+                raise Refused(N_("{where} is not a number"), where=where)
+            number = Decimal(text)
             if not number.is_finite() or number < 0 or "e" in text.lower():
-                raise Refused(f"{where} must be a plain non-negative number")
+                raise Refused(N_("{where} must be a plain non-negative number"), where=where)
             if self.kind == "percent":
                 if value.endswith("%"):
                     return number / 100
                 if number > 1:
-                    raise Refused(f"{where}: write a percentage as 60% or as a fraction 0.6")
+                    raise Refused(N_("{where}: write a percentage as 60% or as a fraction 0.6"), where=where)
             return number
         if self.kind == "date":
             try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise Refused(f"{where} is not a date (write YYYY-MM-DD)") from None
+                return parse_date(value)
+            except Refused:
+                raise Refused(N_("{where} is not a date (write {date_forms})"), where=where, date_forms=DATE_FORMS) from None
         if self.kind in {"count", "year"}:
-            if not value.isdigit():
-                raise Refused(f"{where} is not a whole number")
-            return int(value)
+            try:
+                return (YEAR if self.kind == "year" else COUNT)(value)
+            except Refused as exc:
+                raise Refused(N_("{where}: {exc}"), where=where, exc=exc) from None
         if self.kind == "yesno":
+            value = basis_word(value, ("yes", "no")) or value
             if value.lower() not in {"yes", "no"}:
-                raise Refused(f"{where} must be yes or no")
+                raise Refused(N_("{where} must be yes or no"), where=where)
             return value.lower() == "yes"
         if self.kind == "subject":
             return subject_text(value)
         if self.kind == "choice":
+            value = basis_word(value, self.choices) or value
             if value not in self.choices:
-                raise Refused(f"{where} must be one of {', '.join(self.choices)}")
+                raise Refused(N_("{where} must be one of {choices}"), where=where, choices=', '.join(self.choices))
             return value
         return value
 
@@ -118,9 +127,9 @@ def split_pairs(pairs: Iterable[str]) -> dict[str, str]:
         name, sep, value = pair.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise Refused(f"basis {pair!r} is not key=value")
+            raise Refused(N_("basis {pair!r} is not key=value"), pair=pair)
         if name in result:
-            raise Refused(f"basis key {name} is given twice")
+            raise Refused(N_("basis key {name} is given twice"), name=name)
         result[name] = value.strip()
     return result
 
@@ -128,18 +137,32 @@ def split_pairs(pairs: Iterable[str]) -> dict[str, str]:
 def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> Basis:
     """Check the raw pairs against the rule's keys and convert each value to its type."""
     known = {k.name: k for k in keys}
+    raw = with_key_names(raw, known)
     unknown = sorted(set(raw) - set(known))
     if unknown:
         expected = ", ".join(known) or "none"
-        raise Refused(f"{clause}: unknown basis key {', '.join(unknown)} (expected: {expected})")
+        raise Refused(N_("{clause}: unknown basis key {unknown} (expected: {expected})"), clause=clause, unknown=', '.join(unknown), expected=expected)
     values: dict[str, Any] = {}
     for key in keys:
         if key.name not in raw:
             if key.required:
-                raise Refused(f"{clause}: basis {key.name} is required ({key.describe()})")
+                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.describe())
             continue
         values[key.name] = key.parse(clause, raw[key.name])
     return Basis(values, {k: v for k, v in raw.items()})
+
+
+def with_key_names(raw: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """``raw`` with each key typed as a Chinese label (``合同技术交易额``) or in another case
+    renamed to the rule's key name; unknown keys kept as typed (refused by the caller)."""
+    names = tuple(names)
+    result: dict[str, str] = {}
+    for typed, value in raw.items():
+        name = basis_key(typed, names) or typed
+        if name in result:
+            raise Refused(N_("basis key {key} is given twice"), key=name)
+        result[name] = value
+    return result
 
 
 def canonical_text(key: Key, value: Any) -> str:

@@ -15,12 +15,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.clauses import canonical_id
 from domain.clauses import clause as find_clause
 from domain.enterprise import KINDS, Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, InvalidAmount, Refused
+from domain.messages import N_, Message, message
 from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
 from domain.parameters import ParameterBook
-from domain.rules.basis import Basis, Key, parse_basis
+from domain.rules.basis import Basis, Key, canonical_text, parse_basis, subject_text, with_key_names
+from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
 
 
 def pct(rate: Decimal) -> str:
@@ -54,7 +57,8 @@ class Entitlement:
     @property
     def line(self) -> str:
         """``P2.4: 2% × 7,654,321.09 = 153,086.42; cap … → 100,000.00``."""
-        return f"{self.clause}: {'; '.join(self.steps)} → {fmt(self.amount)}"
+        return Message(N_("{clause}: {steps} → {amount}"), clause=self.clause, steps=list(self.steps),
+                       amount=fmt(self.amount))
 
     @property
     def trace(self) -> list[str]:
@@ -130,10 +134,11 @@ LOSS_SPLITS = {"P5.6a", "P5.6b"}
 
 def find_rule(clause_id: str) -> Rule:
     c = find_clause(clause_id)
+    clause_id = c.id
     if clause_id in LOSS_SPLITS:
-        raise Refused(f"{clause_id} ({c.title}) is a loan-loss split, not an award: record it with `jcg loan ...`")
+        raise Refused(N_("{clause_id} ({title}) is a loan-loss split, not an award: record it with `jcg loan ...`"), clause_id=clause_id, title=c.title)
     if clause_id not in RULES:
-        raise Refused(f"clause {clause_id} has no rule in the engine (see `jcg policy list`)")
+        raise Refused(N_("clause {clause_id} has no rule in the engine (see `jcg policy list`)"), clause_id=clause_id)
     return RULES[clause_id]
 
 
@@ -174,7 +179,7 @@ class Calculation:
         return p.value
 
     def refuse(self, why: str) -> None:
-        raise Refused(f"{self.clause}: {why}")
+        raise Refused(N_("{clause}: {why}"), clause=self.clause, why=why)
 
     def require(self, condition: bool, why: str) -> None:
         """Refuse naming the condition that failed."""
@@ -191,53 +196,56 @@ class Calculation:
         year = int(self.basis.get(key, self.year))
         start = self.param("in_force_from", "G.1")
         entered = self.recipient.entered
-        self.require(year <= self.year, f"{what} {year} is after the decision year {self.year} ({why})")
-        self.require(year >= start.year, f"{what} {year} is before the policy's start year {start.year} "
-                                         f"(G.1: in force from {start})")
-        self.require(year >= entered.year, f"{what} {year} is before {self.recipient.code} entered the platform "
-                                           f"({entered})")
+        what, why = message(what), message(why)
+        self.require(year <= self.year, Message(N_("{what} {year} is after the decision year {year2} ({why})"), what=what, year=year, year2=self.year, why=why))
+        self.require(year >= start.year, Message(N_("{what} {year} is before the policy's start year {year2} (G.1: in force from {start})"), what=what, year=year, year2=start.year, start=start))
+        self.require(year >= entered.year, Message(N_("{what} {year} is before {code} entered the platform ({entered})"), what=what, year=year, code=self.recipient.code, entered=entered))
         return year
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
         """``rate × base`` rounded half-up to the fen (the one rounding point of a formula)."""
         self.amount = round_fen(rate * base)
-        what = f" {label}" if label else ""
-        self.step(f"{pct(rate)} ×{what} {fmt(base)} = {fmt(self.amount)}")
+        if label:
+            self.step(Message(N_("{rate} × {label} {base} = {amount}"), rate=pct(rate), label=message(label),
+                              base=fmt(base), amount=fmt(self.amount)))
+        else:
+            self.step(Message(N_("{rate} × {base} = {amount}"), rate=pct(rate), base=fmt(base), amount=fmt(self.amount)))
         return self.amount
 
     def fixed(self, name: str, label: str) -> Decimal:
         """A fixed amount from the parameters (e.g. national incubator 1,000,000)."""
         self.amount = yuan(self.param(name))
-        self.step(f"{label} {fmt_plain(self.amount)}")
+        self.step(Message(N_("{label} {amount}"), label=message(label), amount=fmt_plain(self.amount)))
         return self.amount
 
     def officer_amount(self, *, floor: Decimal | None = None, cap: Decimal | None = None,
                        label: str = "") -> Decimal:
         """The amount decided by the officer, within the clause's floor and cap."""
         if self.requested is None:
-            self.refuse("the amount is decided by the officer: give --amount")
+            self.refuse(Message(N_("the amount is decided by the officer: give --amount")))
         amount = yuan(self.requested)  # type: ignore[arg-type]
-        what = f" {label}" if label else ""
+        what = Message(N_(" {label}"), label=message(label)) if label else ""
         if floor is not None and amount < floor:
-            raise InvalidAmount(f"{self.clause}: amount {fmt(amount)} is below the floor of {fmt_plain(floor)}{what}")
+            raise InvalidAmount(N_("{clause}: amount {amount} is below the floor of {floor}{what}"), clause=self.clause, amount=fmt(amount), floor=fmt_plain(floor), what=what)
         if cap is not None and amount > cap:
-            raise CapExceeded(f"{self.clause}: amount {fmt(amount)} exceeds the cap of {fmt_plain(cap)}{what}")
+            raise CapExceeded(N_("{clause}: amount {amount} exceeds the cap of {cap}{what}"), clause=self.clause, amount=fmt(amount), cap=fmt_plain(cap), what=what)
         bounds = []
         if floor is not None:
-            bounds.append(f"floor {fmt_plain(floor)}")
+            bounds.append(Message(N_("floor {floor}"), floor=fmt_plain(floor)))
         if cap is not None:
-            bounds.append(f"cap {fmt_plain(cap)}")
-        within = f" (within {', '.join(bounds)}{what})" if bounds else ""
+            bounds.append(Message(N_("cap {cap}"), cap=fmt_plain(cap)))
+        within = Message(N_(" (within {bounds}{what})"), bounds=Message("{a}, {b}", a=bounds[0], b=bounds[1])
+                         if len(bounds) == 2 else bounds[0], what=what) if bounds else ""
         self.amount = amount
-        self.step(f"amount decided {fmt(amount)}{within}")
+        self.step(Message(N_("amount decided {amount}{within}"), amount=fmt(amount), within=within))
         return amount
 
     # caps -----------------------------------------------------------------------------
     def cap_per_award(self, cap: Decimal, label: str = "per award") -> None:
         if self.amount > cap:
             self.amount = cap  # the line ends with "→ <amount>": one arrow, not two
-            self.step(f"cap {fmt_plain(cap)} {label}")
+            self.step(Message(N_("cap {cap} {label}"), cap=fmt_plain(cap), label=message(label)))
 
     def cap_per_year(self, cap: Decimal, year: int | None = None, what: str = "") -> None:
         """Per recipient per calendar year, cumulative. ``used`` is net of clawbacks (reading:
@@ -247,44 +255,47 @@ class Calculation:
         if year is None:
             awards = [a for a in self.recipient.awards.values()
                       if a.clause == self.clause and a.fiscal_year == self.year]
-            scope = f"in {self.year}"
+            scope = Message(N_("in {year}"), year=self.year)
         else:
             awards = [a for a in self.recipient.awards.values()
                       if a.clause == self.clause and int(a.basis.get("year") or a.fiscal_year) == year]
-            scope = f"for {what or 'year'} {year}"
-        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)}/yr for {self.recipient.code}", scope)
+            scope = Message(N_("for {what} {year}"), what=message(what or N_("year")), year=year)
+        self._cap_remaining(cap, awards, Message(N_("cap {cap}/yr for {code}"), cap=fmt_plain(cap),
+                                                 code=self.recipient.code), scope)
 
     def cap_over(self, cap: Decimal, scope: str, **basis: str) -> None:
         """A cumulative cap over a period or a subject (construction period, a project):
         the clause's awards whose basis has the given values, net of clawbacks."""
         awards = [a for a in (*self.recipient.awards.values(), *self.others)
                   if a.clause == self.clause and all(a.basis.get(k) == v for k, v in basis.items())]
-        self._cap_remaining(cap, awards, f"cap {fmt_plain(cap)} {scope}", "")
+        self._cap_remaining(cap, awards, Message(N_("cap {cap} {scope}"), cap=fmt_plain(cap), scope=message(scope)), "")
 
-    def _cap_remaining(self, cap: Decimal, awards: list[Award], label: str, scope: str) -> None:
+    def _cap_remaining(self, cap: Decimal, awards: list[Award], label: str, scope: str) -> None:  # label, scope: Messages
         clawed = sum((a.clawed_back for a in awards), ZERO)
         used = sum((a.amount for a in awards), ZERO) - clawed
-        net = f" net of clawbacks ({fmt(used + clawed)} awarded − {fmt(clawed)} clawed back)" if clawed else ""
+        net = Message(N_(" net of clawbacks ({awarded} awarded − {clawed} clawed back)"), awarded=fmt(used + clawed),
+                      clawed=fmt(clawed)) if clawed else ""
         remaining = max(cap - used, ZERO)
-        self.step(f"{label}, used {fmt(used)}{net}, remaining {fmt(remaining)}")
+        self.step(Message(N_("{label}, used {used}{net}, remaining {remaining}"), label=label, used=fmt(used), net=net, remaining=fmt(remaining)))
+        where = Message(N_(" {scope}"), scope=scope) if scope else ""
         if remaining <= 0:
-            where = f" {scope}" if scope else ""
-            raise CapExceeded(f"{self.clause}: {label} is used up{where} (used {fmt(used)}{net}); nothing to award")
+            raise CapExceeded(N_("{clause}: {label} is used up{where} (used {used}{net}); nothing to award"), clause=self.clause, label=label, where=where, used=fmt(used), net=net)
         if self.rule.decided and self.amount > remaining:  # an officer's amount is refused, never cut
-            where = f" {scope}" if scope else ""
-            raise CapExceeded(f"{self.clause}: amount decided {fmt(self.amount)} exceeds the {fmt(remaining)} "
-                              f"remaining of the {label}{where} (used {fmt(used)}{net})")
+            raise CapExceeded(N_("{clause}: amount decided {amount} exceeds the {remaining} remaining of the {label}{where} (used {used}{net})"), clause=self.clause, amount=fmt(self.amount), remaining=fmt(remaining), label=label, where=where, used=fmt(used), net=net)
         self.amount = min(self.amount, remaining)
 
     def count_per_year(self, limit: int, what: str) -> None:
         """A count cap, checked here for the trace and enforced on the clause-year counter."""
         taken = len(self.counter_taken)
         if self.recipient.code in self.counter_taken:
-            self.refuse(f"{self.recipient.code} is already one of the {what} of {self.year}")
+            self.refuse(Message(N_("{code} is already one of the {what} of {year}"), code=self.recipient.code,
+                                what=message(what), year=self.year))
         if taken >= limit:
-            raise CapExceeded(f"{self.clause}: at most {limit} {what} a year; {self.year} has {taken} already")
+            raise CapExceeded(N_("{clause}: at most {limit} {what} a year; {year} has {taken} already"), clause=self.clause,
+                              limit=limit, what=message(what), year=self.year, taken=taken)
         self.count_cap = CountCap(self.clause, self.year, limit)
-        self.step(f"at most {limit} {what}/yr, {taken} so far, this is no. {taken + 1}")
+        self.step(Message(N_("at most {limit} {what}/yr, {taken} so far, this is no. {value}"), limit=limit,
+                          what=message(what), taken=taken, value=taken + 1))
 
     # G.3 ------------------------------------------------------------------------------
     def matter(self, key: str, subject: str = "") -> None:
@@ -293,8 +304,6 @@ class Calculation:
         ``subject`` names the matter in a refusal (``contract HT-3``); a one-time rule refuses
         a second award on it, a year-final rule refuses an award in another year (engine
         readings; see docs/decisions.md)."""
-        from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
-
         self.matter_key = key
         if self.rule.once:
             refuse_second_award(self, key, subject)
@@ -321,21 +330,20 @@ def evaluate(
     r = find_rule(clause_id)
     check_recipient_kind(r, recipient)
     if recipient.entered > decided:
-        raise Refused(f"G.2: {recipient.code} entered the platform on {recipient.entered}, after the decision")
+        raise Refused(N_("G.2: {code} entered the platform on {entered}, after the decision"), code=recipient.code, entered=recipient.entered)
     if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")
-        raise InvalidAmount(f"{r.clause}: amount must be positive")
+        raise InvalidAmount(N_("{clause}: amount must be positive"), clause=r.clause)
     if r.needs_reason and (not reason.strip() or not ref.strip()):
-        raise Refused(f"{r.clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)")
+        raise Refused(N_("{clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)"), clause=r.clause)
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
                        counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
     r.body(calc)
     if calc.amount <= 0:
-        raise Refused(f"{r.clause}: the entitlement is 0.00; nothing is recorded ({'; '.join(calc.steps)})")
+        raise Refused(N_("{clause}: the entitlement is 0.00; nothing is recorded ({steps})"), clause=r.clause, steps='; '.join(calc.steps))
     if amount is not None and not r.decided and yuan(amount) != calc.amount:
         raise InvalidAmount(
-            f"{r.clause}: --amount {fmt(yuan(amount))} differs from the computed entitlement "
-            f"{fmt(calc.amount)} ({'; '.join(calc.steps)})"
+            N_("{clause}: --amount {amount} differs from the computed entitlement {amount2} ({steps})"), clause=r.clause, amount=fmt(yuan(amount)), amount2=fmt(calc.amount), steps='; '.join(calc.steps)
         )
     return Entitlement(
         clause=r.clause,
@@ -356,14 +364,12 @@ def check_recipient_kind(r: Rule, recipient: Enterprise) -> None:
     if recipient.kind not in r.kinds:
         allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
         article = "an" if recipient.kind[0] in "aeio" else "a"
-        raise Refused(f"{r.clause}: recipient {recipient.code} is {article} {recipient.kind}; the clause pays {allowed}")
+        raise Refused(N_("{clause}: recipient {code} is {article} {kind}; the clause pays {allowed}"), clause=r.clause, code=recipient.code, article=article, kind=recipient.kind, allowed=allowed)
 
 
 def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:
     """The basis an award records: each value in its canonical spelling (subjects upper-case),
     so caps and G.3 compare ``h1`` and ``H1`` as the same contract."""
-    from domain.rules.basis import canonical_text
-
     keys = {k.name: k for k in r.keys}
     return {name: canonical_text(keys[name], basis[name]) for name in basis.raw if name in keys}
 
@@ -374,21 +380,21 @@ def shared_subject(clause_id: str, raw: Mapping[str, str]) -> str:
     r = RULES.get(clause_id)
     if r is None or not r.shared or not str(raw.get(r.shared, "")).strip():
         return ""
-    from domain.rules.basis import subject_text
-
     return f"{r.clause}:{subject_text(raw[r.shared])}"
 
 
 def canonical_basis(clause_id: str, raw: Mapping[str, str]) -> dict[str, str]:
     """The basis as a command stores it: each known key's value in one canonical spelling
     (unknown keys and unparsable values are kept as typed; the handler refuses them)."""
-    r = RULES.get(clause_id)
+    r = RULES.get(canonical_id(clause_id))
     if r is None:
         return dict(raw)
-    from domain.rules.basis import canonical_text
-
     keys = {k.name: k for k in r.keys}
     result = {}
+    try:
+        raw = with_key_names(raw, keys)
+    except Refused:
+        return dict(raw)
     for name, value in raw.items():
         key = keys.get(name)
         try:

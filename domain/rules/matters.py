@@ -10,16 +10,45 @@ the provincial 晋创谷 policy or other city policies); an equal or lower one p
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol
 
-from domain.enterprise import Award
+from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt
 from domain.rules.basis import subject_text
 
-if TYPE_CHECKING:
-    from domain.rules.engine import Calculation, Rule
 
+class Rule(Protocol):
+    """What G.3 reads of a rule (the engine's ``Rule`` has it); declared here so the engine
+    can import this module without this module importing the engine."""
+
+    @property
+    def clause(self) -> str: ...
+    @property
+    def matter_note(self) -> str: ...
+    @property
+    def shared(self) -> str: ...
+
+
+class Calculation(Protocol):
+    """What G.3 reads and reduces of a calculation in progress (the engine's ``Calculation``)."""
+
+    amount: Decimal
+
+    @property
+    def clause(self) -> str: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def recipient(self) -> Enterprise: ...
+    @property
+    def others(self) -> Sequence[Award]: ...
+    @property
+    def others_external(self) -> Sequence[tuple[str, ExternalAward]]: ...
+    def step(self, text: str) -> None: ...
 
 
 def matter_key(family: str, *subject: object) -> str:
@@ -43,11 +72,10 @@ def apply_matter(calc: Calculation, key: str) -> None:
                         if p)
     if calc.amount <= received:
         raise Refused(
-            f"G.3 就高不重复: matter {key} of {calc.recipient.code} already received {fmt(received)} "
-            f"({sources}), not less than this entitlement {fmt(calc.amount)} under {calc.clause}; nothing to pay"
+            N_("G.3 就高不重复: matter {key} of {code} already received {received} ({sources}), not less than this entitlement {amount} under {clause}; nothing to pay"), key=key, code=calc.recipient.code, received=fmt(received), sources=sources, amount=fmt(calc.amount), clause=calc.clause
         )
     calc.amount -= received
-    calc.step(f"G.3 matter {key}: already received {fmt(received)} ({sources}), pays the difference {fmt(calc.amount)}")
+    calc.step(Message(N_("G.3 matter {key}: already received {received} ({sources}), pays the difference {amount}"), key=key, received=fmt(received), sources=sources, amount=fmt(calc.amount)))
 
 
 def _held(calc: Calculation, key: str) -> list[Award]:
@@ -63,9 +91,7 @@ def refuse_second_award(calc: Calculation, key: str, subject: str) -> None:
         first = held[0]
         what = f" for {subject}" if subject else ""
         raise Refused(
-            f"{calc.clause}: one-time (一次性){what}: {calc.recipient.code} already received award "
-            f"{first.award_id} of {fmt(first.amount - first.clawed_back)} on {first.decided} (matter {key}); "
-            "a second award is refused"
+            N_("{clause}: one-time (一次性){what}: {code} already received award {award_id} of {value} on {decided} (matter {key}); a second award is refused"), clause=calc.clause, what=what, code=calc.recipient.code, award_id=first.award_id, value=fmt(first.amount - first.clawed_back), decided=first.decided, key=key
         )
 
 
@@ -81,8 +107,7 @@ def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
     paid = sum((a.amount - a.clawed_back for a in held if a.fiscal_year == first_year), ZERO)
     when = "a later" if calc.year > first_year else "an earlier"
     raise Refused(
-        f"{calc.clause}: {subject or 'matter ' + key} was subsidised in {first_year} ({fmt(paid)}); "
-        f"{when} year cannot top it up (the {first_year} annual cap is final)"
+        N_("{clause}: {value} was subsidised in {first_year} ({paid}); {when} year cannot top it up (the {first_year} annual cap is final)"), clause=calc.clause, value=subject or 'matter ' + key, first_year=first_year, paid=fmt(paid), when=when
     )
 
 
@@ -121,12 +146,11 @@ def check_external_matter(rule: Rule, matter: str) -> str:
     shape = matter_shape(rule)
     if not shape:
         raise Refused(
-            f"{rule.clause} has no G.3 matter (its awards are not matched by 就高不重复), "
-            "so an external award under it would never be counted"
+            N_("{clause} has no G.3 matter (its awards are not matched by 就高不重复), so an external award under it would never be counted"), clause=rule.clause
         )
     found = _shape_pattern(shape).fullmatch(matter)
     if not found:
-        raise Refused(f"{rule.clause}: matter {matter!r} does not have the shape {shape} that G.3 matches")
+        raise Refused(N_("{clause}: matter {matter!r} does not have the shape {shape} that G.3 matches"), clause=rule.clause, matter=matter, shape=shape)
     subjects = iter(found.groups())
     return "".join(subject_text(next(subjects)) if p.startswith("<") else p
                    for p in re.split(r"(<[a-z_]+>)", shape) if p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.messages import N_, Message
 from domain.money import fmt, round_fen
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
@@ -20,22 +21,21 @@ def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> N
     """Pro-rata rent of the capped area: rent × min(area, cap) / area, rounded half-up once."""
     rent: Decimal = calc.basis["rent_paid"]
     area: Decimal = calc.basis["area"]
-    calc.require(area > 0, "area must be more than 0 m²")
+    calc.require(area > 0, Message(N_("area must be more than 0 m²")))
     covered = min(area, area_cap)
     if covered == area:
         calc.amount = rent
-        calc.step(f"rent paid {fmt(rent)} for {area.normalize():f} m² {space} (within {area_cap.normalize():f} m²)")
+        calc.step(Message(N_("rent paid {rent} for {normalize:f} m² {space} (within {normalize2:f} m²)"), rent=fmt(rent), normalize=area.normalize(), space=space, normalize2=area_cap.normalize()))
     else:
         calc.amount = round_fen(rent * covered / area)
         calc.step(
-            f"rent paid {fmt(rent)} × {area_cap.normalize():f} / {area.normalize():f} m² {space} "
-            f"= {fmt(calc.amount)}"
+            Message(N_("rent paid {rent} × {normalize:f} / {normalize2:f} m² {space} = {amount}"), rent=fmt(rent), normalize=area_cap.normalize(), normalize2=area.normalize(), space=space, amount=fmt(calc.amount))
         )
 
 
 def _rent_year(calc: Calculation) -> int:
     """The rent year (default: the decision year); 先缴后补: the rent is paid first."""
-    return calc.basis_year("rent year", "先缴后补: the rent is paid first, then subsidised")
+    return calc.basis_year(N_("rent year"), N_("先缴后补: the rent is paid first, then subsidised"))
 
 
 def _at_most_years(calc: Calculation, years_name: str) -> int:
@@ -45,11 +45,10 @@ def _at_most_years(calc: Calculation, years_name: str) -> int:
     if year not in years:
         calc.require(
             len(years) < max_years,
-            f"{calc.recipient.code} already had rent subsidy for {len(years)} years "
-            f"({', '.join(map(str, sorted(years)))}); at most {max_years} years",
+            Message(N_("{code} already had rent subsidy for {count_years} years ({map}); at most {max_years} years"), code=calc.recipient.code, count_years=len(years), map=', '.join(map(str, sorted(years))), max_years=max_years),
         )
         counted = sorted(years | {year})
-        calc.step(f"rent years counted {', '.join(map(str, counted))}: {len(counted)} of at most {max_years}")
+        calc.step(Message(N_("rent years counted {map}: {count_counted} of at most {max_years}"), map=', '.join(map(str, counted)), count_counted=len(counted), max_years=max_years))
     return year
 
 
@@ -58,7 +57,7 @@ def _at_most_years(calc: Calculation, years_name: str) -> int:
       Key("assessment", "choice", "the annual assessment (经年度考核) was passed", choices=("passed", "failed")),
       kinds=("enterprise",), matter="P2.1:rent:<year>")
 def rent_subsidy_enterprise(calc: Calculation) -> None:
-    calc.require(calc.basis["assessment"] == "passed", "the annual assessment is not passed (经年度考核)")
+    calc.require(calc.basis["assessment"] == "passed", Message(N_("the annual assessment is not passed (经年度考核)")))
     space = calc.basis["space"]
     cap = calc.param("factory_area_max" if space == "factory" else "office_area_max")
     year = _at_most_years(calc, "max_years")
@@ -78,8 +77,8 @@ def rent_subsidy_service_org(calc: Calculation) -> None:
       kinds=("enterprise", "university", "institute"), decided=True, needs_reason=True,
       matter="P2.1c:<project> when a project is given")
 def one_matter_one_decision(calc: Calculation) -> None:
-    calc.officer_amount(label="(一事一议, no fixed cap)")
-    calc.step(f"reason: {calc.reason}")
+    calc.officer_amount(label=N_("(一事一议, no fixed cap)"))
+    calc.step(Message(N_("reason: {reason}"), reason=calc.reason))
     project = calc.basis.get("project")
     if project:
         calc.matter(matter_key("P2.1c", project))
@@ -88,7 +87,7 @@ def one_matter_one_decision(calc: Calculation) -> None:
 @rule("P2.3a", decided=True, kinds=("service_org",))
 def platform_operation(calc: Calculation) -> None:
     cap = calc.param("annual_cap")
-    calc.officer_amount(cap=cap, label="per year")
+    calc.officer_amount(cap=cap, label=N_("per year"))
     calc.cap_per_year(cap)
 
 
@@ -98,12 +97,11 @@ def platform_operation(calc: Calculation) -> None:
 def broker_reward(calc: Calculation) -> None:
     if not calc.book.has("P2.3b", "ratio"):
         calc.refuse(
-            "the broker ratio (交易额的一定比例) is not set: the policy leaves it open and there is no "
-            "default; add parameter P2.3b.ratio with its valid_from and citation first"
+            Message(N_("the broker ratio (交易额的一定比例) is not set: the policy leaves it open and there is no default; add parameter P2.3b.ratio with its valid_from and citation first"))
         )
     ratio = calc.param("ratio")
-    calc.rate_of(calc.basis["deal_value"], ratio, "deal value")
-    calc.cap_per_award(calc.param("award_cap"), "per deal")
+    calc.rate_of(calc.basis["deal_value"], ratio, N_("deal value"))
+    calc.cap_per_award(calc.param("award_cap"), N_("per deal"))
     calc.matter(matter_key("P2.3b", calc.basis["deal"]))
 
 
@@ -114,7 +112,7 @@ def broker_reward(calc: Calculation) -> None:
 def contract_subsidy(calc: Calculation) -> None:
     calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
     contract = calc.basis["contract"]
-    calc.matter(matter_key("P2.4", contract), f"contract {contract}")
+    calc.matter(matter_key("P2.4", contract), Message(N_("contract {contract}"), contract=contract))
     calc.cap_per_year(calc.param("annual_cap"))
 
 
@@ -123,11 +121,11 @@ def contract_subsidy(calc: Calculation) -> None:
                      choices=("excellent", "good", "other")),
       kinds=("service_org",), matter="P2.1:rent:<year>")
 def agglomeration_rent_support(calc: Calculation) -> None:
-    calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (评价优秀)")
+    calc.require(calc.basis["rating"] == "excellent", Message(N_("the rating is not excellent (评价优秀)")))
     rate: Decimal = calc.basis["rate"]
     floor, top = calc.param("rate_floor"), calc.param("rate_max")
-    calc.require(rate >= floor, f"rate {pct(rate)} is below the floor of {pct(floor)} (不低于 50%)")
-    calc.require(rate <= top, f"rate {pct(rate)} is above {pct(top)} of the rent")
+    calc.require(rate >= floor, Message(N_("rate {rate} is below the floor of {floor} (不低于 50%)"), rate=pct(rate), floor=pct(floor)))
+    calc.require(rate <= top, Message(N_("rate {rate} is above {top} of the rent"), rate=pct(rate), top=pct(top)))
     year = _rent_year(calc)
     span = calc.param("consecutive_years")
     years = calc.recipient.clauses_years("P2.5", "year")
@@ -135,8 +133,7 @@ def agglomeration_rent_support(calc: Calculation) -> None:
         first = min(years)
         calc.require(
             first <= year < first + span,
-            f"rent support runs for {span} consecutive years from {first} ({first}–{first + span - 1}); "
-            f"{year} is outside",
+            Message(N_("rent support runs for {span} consecutive years from {first} ({first}–{value}); {year} is outside"), span=span, first=first, value=first + span - 1, year=year),
         )
-    calc.rate_of(calc.basis["rent_paid"], rate, "rent")
+    calc.rate_of(calc.basis["rent_paid"], rate, N_("rent"))
     calc.matter(matter_key("P2.1", "rent", year))

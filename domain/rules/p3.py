@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.messages import N_, Message
 from domain.money import fmt, fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, rule
@@ -12,7 +13,7 @@ PLATFORM = Key("platform", "subject", "the platform's code or name (one matter p
 
 @rule("P3.1a", PLATFORM, kinds=("enterprise", "university", "institute"), matter="P3.1:<platform>")
 def national_platform(calc: Calculation) -> None:
-    calc.fixed("amount", "new national key lab / technology innovation centre / clinical centre")
+    calc.fixed("amount", N_("new national key lab / technology innovation centre / clinical centre"))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 
@@ -20,7 +21,7 @@ def national_platform(calc: Calculation) -> None:
       kinds=("enterprise", "university", "institute"), matter="P3.1:<platform>")
 def recognised_lab(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, f"{level} key lab / innovation centre / pilot base")
+    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=level))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 
@@ -28,28 +29,28 @@ def recognised_lab(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P3.1:<platform>")
 def enterprise_technology_centre(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, f"{level} enterprise technology centre")
+    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=level))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 
 @rule("P3.2a", kinds=("institute", "enterprise"), decided=True, matter="P3.2a", once=True)
 def provincial_new_rd_institution(calc: Calculation) -> None:
-    calc.officer_amount(floor=calc.param("floor"), label="(不低于 50 万元)")
+    calc.officer_amount(floor=calc.param("floor"), label=N_("(不低于 50 万元)"))
     calc.matter(matter_key("P3.2a"))
 
 
 @rule("P3.2b", kinds=("institute", "enterprise"), decided=True)
 def municipal_new_rd_institution(calc: Calculation) -> None:
     cap = calc.param("period_cap")
-    calc.officer_amount(cap=cap, label="over the construction period")
-    calc.cap_over(cap, "over the construction period")
+    calc.officer_amount(cap=cap, label=N_("over the construction period"))
+    calc.cap_over(cap, N_("over the construction period"))
 
 
 @rule("P3.3", Key("institute", "subject", "the industrial (technology) research institute recognised at city level"),
       kinds=("university", "institute"), matter="P3.3:<institute>", once=True)
 def industrial_research_institute(calc: Calculation) -> None:
-    calc.fixed("amount", "city-recognised industrial research institute, one-time")
-    calc.matter(matter_key("P3.3", calc.basis["institute"]), f"institute {calc.basis['institute']}")
+    calc.fixed("amount", N_("city-recognised industrial research institute, one-time"))
+    calc.matter(matter_key("P3.3", calc.basis["institute"]), Message(N_("institute {institute}"), institute=calc.basis['institute']))
 
 
 @rule("P3.4", PLATFORM, Key("output_value", "yuan", "conversion output value in the platform area in the year"),
@@ -57,7 +58,7 @@ def industrial_research_institute(calc: Calculation) -> None:
 def national_platform_output(calc: Calculation) -> None:
     threshold = calc.param("output_threshold")
     output = calc.basis["output_value"]
-    calc.require(output > threshold, f"output value {fmt(output)} does not exceed {fmt_plain(threshold)} (超过1亿元)")
-    calc.step(f"output {fmt(output)} > {fmt_plain(threshold)}")
-    calc.fixed("amount", "one-time")
-    calc.matter(matter_key("P3.4", calc.basis["platform"]), f"platform {calc.basis['platform']}")
+    calc.require(output > threshold, Message(N_("output value {output} does not exceed {threshold} (超过1亿元)"), output=fmt(output), threshold=fmt_plain(threshold)))
+    calc.step(Message(N_("output {output} > {threshold}"), output=fmt(output), threshold=fmt_plain(threshold)))
+    calc.fixed("amount", N_("one-time"))
+    calc.matter(matter_key("P3.4", calc.basis["platform"]), Message(N_("platform {platform}"), platform=calc.basis['platform']))

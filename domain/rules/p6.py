@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, rule
@@ -16,11 +17,11 @@ from domain.rules.matters import matter_key
       kinds=("enterprise", "university", "institute"), matter="P6.2:<project>:<year> (per project across recipients)",
       shared="project")
 def major_project_team(calc: Calculation) -> None:
-    calc.require(calc.basis["performance"] == "normal", "the project is not performing normally (绩效正常和状态良好)")
+    calc.require(calc.basis["performance"] == "normal", Message(N_("the project is not performing normally (绩效正常和状态良好)")))
     project = calc.basis["project"]
-    calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), "last year's allocation")
+    calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), N_("last year's allocation"))
     calc.matter(matter_key("P6.2", project, calc.year))
-    calc.cap_over(calc.param("project_cap"), f"per project {project}", project=project)
+    calc.cap_over(calc.param("project_cap"), Message(N_("per project {project}"), project=project), project=project)
 
 
 def _one_year_after(entered: date, years: int) -> date:
@@ -34,16 +35,16 @@ def _one_year_after(entered: date, years: int) -> date:
       Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
       kinds=("enterprise", "university", "institute"), matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
-    calc.require(calc.basis["rating"] == "excellent", "the rating is not excellent (考核优秀)")
+    calc.require(calc.basis["rating"] == "excellent", Message(N_("the rating is not excellent (考核优秀)")))
     years = calc.param("min_years_after_entry")
     due = _one_year_after(calc.recipient.entered, years)
     calc.require(
         calc.decided >= due,
-        f"{calc.recipient.code} entered on {calc.recipient.entered}; eligible from {due} (期满一年后)",
+        Message(N_("{code} entered on {entered}; eligible from {due} (期满一年后)"), code=calc.recipient.code, entered=calc.recipient.entered, due=due),
     )
-    calc.step(f"entered {calc.recipient.entered}, ≥ {years} yr before the decision, rated excellent")
-    calc.rate_of(calc.basis["rd_investment"], calc.param("rate"), "R&D investment")
-    calc.cap_per_award(calc.param("award_cap"), "one-time")
+    calc.step(Message(N_("entered {entered}, ≥ {years} yr before the decision, rated excellent"), entered=calc.recipient.entered, years=years))
+    calc.rate_of(calc.basis["rd_investment"], calc.param("rate"), N_("R&D investment"))
+    calc.cap_per_award(calc.param("award_cap"), N_("one-time"))
     calc.matter(matter_key("P6.3a"))
 
 
@@ -51,7 +52,7 @@ def rd_investment(calc: Calculation) -> None:
 def innovation_vouchers(calc: Calculation) -> None:
     vouchers = calc.basis["vouchers"]
     calc.amount = vouchers
-    calc.step(f"vouchers redeemed {fmt(vouchers)}")
+    calc.step(Message(N_("vouchers redeemed {vouchers}"), vouchers=fmt(vouchers)))
     calc.cap_per_year(calc.param("annual_cap"))
 
 
@@ -62,7 +63,7 @@ CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器
 @rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
 def incubator(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, f"new {level} incubator")
+    calc.fixed(level, Message(N_("new {level} incubator"), level=level))
     calc.matter(matter_key("P6.4a"))
 
 
@@ -70,7 +71,7 @@ def incubator(calc: Calculation) -> None:
       matter="P6.4b", once=True)
 def makerspace(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, f"new {level} makerspace")
+    calc.fixed(level, Message(N_("new {level} makerspace"), level=level))
     calc.matter(matter_key("P6.4b"))
 
 
@@ -80,9 +81,9 @@ def high_tech_enterprise(calc: Calculation) -> None:
     last_year = calc.year - 1
     granted = [q for q in calc.recipient.qualifications
                if q.name == name and q.granted_on.year == last_year]
-    calc.require(bool(granted), f"{calc.recipient.code} has no {name} qualification granted in {last_year} (上年度通过认定)")
-    calc.step(f"{name} granted {granted[0].granted_on} (previous calendar year)")
-    calc.fixed("amount", "one-time")
+    calc.require(bool(granted), Message(N_("{code} has no {name} qualification granted in {last_year} (上年度通过认定)"), code=calc.recipient.code, name=name, last_year=last_year))
+    calc.step(Message(N_("{name} granted {granted_on} (previous calendar year)"), name=name, granted_on=granted[0].granted_on))
+    calc.fixed("amount", N_("one-time"))
     calc.matter(matter_key("P6.5a"))
 
 
@@ -91,7 +92,7 @@ def high_tech_enterprise(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
+    calc.fixed(level, Message(N_("first recognition {replace}"), replace=level.replace('_', ' ')))
     calc.matter(matter_key("P6.5b"))
 
 
@@ -101,7 +102,7 @@ def specialised_upgrade(calc: Calculation) -> None:
       shared="patent")
 def patent_prize(calc: Calculation) -> None:
     prize = calc.basis["prize"]
-    calc.fixed(prize, f"{'China' if prize == 'china' else 'Shanxi'} Patent Award")
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value='China' if prize == 'china' else 'Shanxi'))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
 
 

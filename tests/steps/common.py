@@ -23,9 +23,9 @@ from domain.ids import party_id
 from domain.journal import budget, funding, payable, returned
 from domain.money import fmt, parse_yuan
 from ledger import Ledger
-from ledger.grants import ClawBack, Disburse
-from ledger.parties import GrantQualification, RegisterParty
-from ledger.rules import AwardByRule
+from ledger.handlers.grants import ClawBack, Disburse
+from ledger.handlers.parties import GrantQualification, RegisterParty
+from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
 from tests.steps.types import step
 from tests.steps.wording import PARAMETER_NAMES, printed, translated

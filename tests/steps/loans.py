@@ -12,7 +12,7 @@ from pytest_bdd import given, then, when
 
 from domain.compensation import BANK
 from domain.ids import loan_id
-from ledger.loans import (
+from ledger.handlers.loans import (
     ApproveCompensation,
     ClaimCompensation,
     ClassifyNonPerforming,
@@ -23,8 +23,7 @@ from ledger.loans import (
     RecordRecovery,
     RepayLoan,
 )
-from ledger.officers import enrol
-from tests.conftest import APPROVER, OFFICER
+from tests.conftest import APPROVER, OFFICER, independent_approver
 from tests.steps.common import REFUSALS
 from tests.steps.rules import DEFAULT_DECIDED
 from tests.steps.types import step
@@ -141,7 +140,7 @@ def when_officer_approves(world: World, code: str) -> None:
 
 @given(step('另有审批人 "{name}"'))
 def given_second_approver(world: World, name: str) -> None:
-    enrol(world.ledger, name, "approver", actor=APPROVER)
+    independent_approver(world.ledger, name)  # not registered by the filer (two people)
 
 
 @when(step('审批人 "{name}" 批准贷款 "{code}" 的风险补偿'))

@@ -11,8 +11,8 @@ from pytest_bdd import given, then, when
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
 from domain.money import parse_yuan
-from ledger.funds import RegisterFund, load_register
-from ledger.projects import (
+from ledger.handlers.funds import RegisterFund, load_register
+from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
     ConvertProject,

@@ -17,7 +17,7 @@ from pytest_bdd import given, parsers, then, when
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.parameters import Parameter, ParameterBook, load_values
-from ledger.rules import AwardByRule, RecordExternalAward, calculate
+from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
 from tests.steps.types import TYPES, step

@@ -1,0 +1,199 @@
+"""`jcg audit`: replay, trails, proofs and verification."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from commandline.options import (
+    Session,
+    pass_session,
+)
+from commandline.report import _read_model_rows
+from domain.errors import Refused
+from i18n.clicktools import I18nGroup
+
+
+@click.group(cls=I18nGroup)
+def audit() -> None:
+    """For auditors: replay, trails, proofs and verification of the recorded history."""
+
+
+@audit.command("replay")
+@pass_session
+def audit_replay(session: Session) -> None:
+    """Drop every read model and its tracking position and rebuild them from the event log
+    through the projection runner, then check the rebuilt models equal the incrementally
+    maintained ones (any difference is listed; exit 1).
+
+    \b
+    Example:
+      jcg audit replay
+    """
+    import time
+
+    from projections.runner import catch_up, differences, rebuild
+    from projections.store import ReadModelStore
+
+    ledger = session.ledger
+    store = ReadModelStore(ledger.database)
+    try:
+        position = catch_up(ledger, store)
+        incremental = store.load()
+        click.echo(f"incremental read models at position {position}; rebuilding from the log …", err=True)
+        started = time.perf_counter()
+        shown = [0]
+
+        def progress(p: int) -> None:
+            if p - shown[0] >= 10_000 or p == position:
+                shown[0] = p
+                click.echo(f"  replayed {p:,} events", err=True)
+
+        rebuilt_to = rebuild(ledger, store, progress=progress, stop=position)
+        seconds = time.perf_counter() - started
+        click.echo(f"  replayed {rebuilt_to:,} events in {seconds:.2f} s", err=True)
+        found = differences(incremental, store.load())
+    finally:
+        store.close()
+    if found:
+        for line in found:
+            click.echo(f"difference: {line}")
+        raise Refused(f"replay differs from the incremental read models in {len(found)} row(s)")
+    click.echo(f"replay of {rebuilt_to:,} events equals the incremental read models")
+
+
+@audit.command("trail")
+@click.argument("entity")
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True)
+@pass_session
+def audit_trail(session: Session, entity: str, form: str) -> None:
+    """The history of ENTITY (party, award, fund, loan or project code) in log order, with
+    who recorded each event, on which decision, and the trace of each amount.
+
+    \b
+    Example:
+      jcg audit trail U1
+      jcg audit trail U1-A1 --format json
+    """
+    from projections import reports
+
+    rows = _read_model_rows(session, None, None)
+    click.echo(reports.render(reports.trail(rows, entity), form))
+
+
+@audit.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A checkpoint the auditor kept (signed note); the log must extend it.")
+@click.option("--vkey", default=None, help="The ledger's verifier key, as text or a file holding it "
+              "(default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
+@pass_session
+def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None) -> None:
+    """Recompute the Merkle tree, check every officer signature with the key valid at that
+    point, the checkpoints, and that every journal entry balances. Exit 1 naming the first
+    bad event. Progress goes to stderr. An encrypted ledger needs $JCG_CIPHER_KEY.
+
+    \b
+    Example:
+      jcg audit verify --checkpoint kept/checkpoint-2026-06.txt --vkey kept/_ledger.vkey
+    """
+    from ledger.audit.verify import verify_ledger
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"verified {done:,} of {total:,} events", err=True)
+
+    note = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
+    result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
+    click.echo(f"{result.events} events, {result.requests} requests, {result.signatures} signatures verified, "
+               f"{result.money_events} journal entries balanced; root {result.root.hex()}")
+    for line in result.checkpoints:
+        click.echo(f"  checkpoint {line}")
+    if not result.ok:
+        shown = set(result.checkpoint_problems)
+        for line in result.problems[1:]:
+            if line not in shown:
+                click.echo(f"  also: {line}")
+        raise Refused(f"verification failed: {result.problems[0]}")
+    click.echo("verification passed")
+
+
+@audit.command("checkpoint")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the checkpoint to FILE.")
+@pass_session
+def audit_checkpoint(session: Session, out: str | None) -> None:
+    """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
+    A write: only a registered officer or approver (--officer) runs it. The ledger's first
+    checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
+    key in the log and in $JCG_KEY_DIR/_ledger.vkey; that key is never replaced.
+
+    \b
+    Example:
+      jcg --officer li.na audit checkpoint --out kept/checkpoint-2026-06.txt
+    """
+    from ledger.audit.checkpointing import write_checkpoint
+
+    written = write_checkpoint(session.ledger, session.officer, decided=date.today())
+    if written.registration is not None:
+        click.echo(f"{written.registration.message} (request id {written.registration.request_id})", err=True)
+        if written.key_created:
+            click.echo(f"ledger key created: {session.ledger.keyring.store.path('_ledger')} (keep it safe; "
+                       "it is never replaced)", err=True)
+    if out:
+        Path(out).write_text(written.row.note, encoding="utf-8")
+    click.echo(written.row.note, nl=False)
+    click.echo(f"verifier key: {written.verifier_key}", err=True)
+
+
+@audit.command("prove")
+@click.argument("position", type=int)
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
+@pass_session
+def audit_prove(session: Session, position: int, out: str | None) -> None:
+    """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
+    covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
+
+    \b
+    Example:
+      jcg audit prove 17 --out proof-17.json
+    """
+    import json
+
+    from ledger.audit.verify import inclusion_proof_document
+
+    text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    click.echo(text)
+
+
+@audit.command("consistency")
+@click.argument("old")
+@click.argument("new")
+@pass_session
+def audit_consistency(session: Session, old: str, new: str) -> None:
+    """Consistency proof (RFC 9162) between two tree sizes (numbers or checkpoint files), as JSON.
+
+    \b
+    Example:
+      jcg audit consistency kept/checkpoint-2026-06.txt 1200
+    """
+    import json
+
+    from ledger.audit.verify import consistency_proof_document
+
+    text = json.dumps(consistency_proof_document(session.ledger, _tree_size(old), _tree_size(new)),
+                      ensure_ascii=False, indent=2)
+    click.echo(text)
+
+
+def _tree_size(arg: str) -> int:
+    from ledger.audit.checkpoint import CheckpointError, parse
+
+    if arg.isdigit():
+        return int(arg)
+    try:
+        return parse(Path(arg).read_text(encoding="utf-8"))[0].size
+    except (OSError, CheckpointError) as exc:
+        raise click.BadParameter(f"{arg!r} is neither a tree size nor a checkpoint file ({exc})") from None

@@ -1,0 +1,91 @@
+"""`jcg captable`: share registers and their export."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from commandline.options import (
+    DATE,
+    YUAN,
+    Session,
+    common,
+    pass_session,
+    writing,
+)
+from i18n.clicktools import I18nGroup
+from ledger.exchange import captable_export as ocf
+from ledger.handlers import funds, projects
+
+
+@click.group(cls=I18nGroup)
+def captable() -> None:
+    """Cap tables: holders of an enterprise's registered capital at any date, and their export."""
+
+
+@captable.command("register")
+@click.argument("enterprise")
+@click.option("--holder", "holders", multiple=True, required=True,
+              help="CODE=CAPITAL or CODE:NAME=CAPITAL (repeat for each holder).")
+@click.option("--premium", type=YUAN, default=None, help="Premium (资本公积) already on record.")
+@writing
+@pass_session
+def captable_register(session: Session, enterprise: str, holders: tuple[str, ...], premium: Decimal | None,
+                      decided: date, ref: str, request_id: str) -> None:
+    """Record the existing holders of ENTERPRISE's registered capital (e.g. founders).
+
+    \b
+    Example:
+      jcg captable register ENT-001 --holder 张三=300万 --holder 李四:李四=200万 --decided 2024-12-02
+    """
+    parsed = []
+    for h in holders:
+        who, sep, capital = h.rpartition("=")
+        if not sep or not who:
+            raise click.BadParameter(f"{h!r} is not CODE=CAPITAL", param_hint="--holder")
+        code, _, name = who.partition(":")
+        parsed.append((code, name or code, YUAN.convert(capital, None, None)))
+    session.run(projects.RegisterHolders(enterprise=enterprise, holders=tuple(parsed),
+                                         premium=premium or Decimal("0.00"), **common(decided, ref, request_id)))
+
+
+@captable.command("show")
+@click.argument("enterprise")
+@click.option("--as-of", type=DATE, default=None, help="Default: today.")
+@pass_session
+def captable_show(session: Session, enterprise: str, as_of: date | None) -> None:
+    """Show ENTERPRISE's holders, registered capital and percentages on a date.
+
+    \b
+    Example:
+      jcg captable show ENT-001 --as-of 2026-01-05
+    """
+    from domain.captable import describe
+
+    for line in describe(funds.load_register(session.ledger, enterprise).table(as_of or date.today())):
+        click.echo(line)
+
+
+@captable.command("export")
+@click.argument("enterprise")
+@click.option("--format", "fmt_", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--as-of", type=DATE, default=None, help="Only transactions up to this date.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to FILE instead of standard output.")
+@pass_session
+def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | None, output: str | None) -> None:
+    """Export ENTERPRISE's equity transactions as JSON modelled on the Open Cap Table Format.
+
+    \b
+    Example:
+      jcg captable export ENT-001 --format json -o ent-001-captable.json
+    """
+    text = ocf.export_json(session.ledger, enterprise, as_of)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text)

@@ -1,0 +1,249 @@
+"""`jcg loan`: P5.6 loans, losses and compensation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import click
+
+from commandline.options import (
+    DATE,
+    YUAN,
+    RateType,
+    Session,
+    common,
+    pass_session,
+    writing,
+)
+from domain.compensation import CATEGORIES as LOAN_CATEGORIES
+from domain.errors import Refused
+from domain.ids import loan_id
+from domain.loan import PAYERS as LOAN_PAYERS
+from domain.money import fmt
+from i18n.clicktools import I18nGroup
+from ledger.handlers import loans as loan_cmds
+
+
+@click.group(cls=I18nGroup)
+def loan() -> None:
+    """P5.6 科技信贷风险补偿: enrolled loans, principal losses, compensation and recoveries.
+
+    \b
+    A loan goes: enrol → disburse → repay … → default (non-performing) → default --loss
+    (recovery exhausted) → claim (split by the rule) → approve (an approver, not the claimant)
+    → pay (省财政, 市财政, in full) → recover.
+    """
+
+
+@loan.command("enrol")
+@click.argument("code")
+@click.option("--bank", required=True, help="Party code of the lending bank (kind bank).")
+@click.option("--borrower", required=True, help="Party code of the borrowing enterprise.")
+@click.option("--category", type=click.Choice(sorted(LOAN_CATEGORIES)), required=True,
+              help="P5.6a tech-transfer loan, P5.6b early-stage R&D credit loan.")
+@click.option("--principal", type=YUAN, required=True)
+@click.option("--start", type=DATE, required=True, help="Loan start date.")
+@click.option("--term", "term_months", type=click.IntRange(min=1), required=True, help="Term in months.")
+@writing
+@pass_session
+def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: str, principal: Decimal,
+               start: date, term_months: int, decided: date, ref: str, request_id: str) -> None:
+    """Enrol loan CODE in the risk compensation scheme.
+
+    \b
+    Example:
+      jcg loan enrol L-2025-001 --bank BANK-JS --borrower ENT-001 --category P5.6a \\
+          --principal 50万 --start 2025-01-10 --term 24 --decided 2025-01-08
+    """
+    session.run(loan_cmds.EnrolLoan(code=code, bank=bank, borrower=borrower, category=category,
+                                    principal=principal, start=start, term_months=term_months,
+                                    **common(decided, ref, request_id)))
+
+
+@loan.command("disburse")
+@click.argument("code")
+@click.option("--amount", type=YUAN, required=True)
+@writing
+@pass_session
+def loan_disburse(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
+    """Record the bank lending (part of) the principal of loan CODE.
+
+    \b
+    Example:
+      jcg loan disburse L-2025-001 --amount 500,000.00 --decided 2025-01-10
+    """
+    session.run(loan_cmds.DisburseLoan(code=code, amount=amount, **common(decided, ref, request_id)))
+
+
+@loan.command("repay")
+@click.argument("code")
+@click.option("--amount", type=YUAN, required=True, help="Principal repaid (interest is not tracked).")
+@writing
+@pass_session
+def loan_repay(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
+    """Record a principal repayment on loan CODE.
+
+    \b
+    Example:
+      jcg loan repay L-2025-001 --amount 166,666.67 --decided 2025-07-10
+    """
+    session.run(loan_cmds.RepayLoan(code=code, amount=amount, **common(decided, ref, request_id)))
+
+
+@loan.command("default")
+@click.argument("code")
+@click.option("--reason", default="", help="Why it is non-performing (e.g. 逾期90天).")
+@click.option("--loss", type=YUAN, default=None,
+              help="With this: the bank declares recovery exhausted with this remaining principal loss.")
+@click.option("--basis", default="principal", show_default=True,
+              help="What the loss is; only principal is compensated (interest, fees are refused).")
+@writing
+@pass_session
+def loan_default(session: Session, code: str, reason: str, loss: Decimal | None, basis: str, decided: date,
+                 ref: str, request_id: str) -> None:
+    """Classify loan CODE as non-performing; with --loss, record the bank's declaration that
+    recovery is exhausted and the principal it lost.
+
+    \b
+    Example:
+      jcg loan default L-2025-001 --reason 逾期90天 --decided 2025-10-10
+      jcg loan default L-2025-001 --loss 333,333.33 --decided 2026-03-01 --ref 晋商临〔2026〕5号
+    """
+    if loss is None:
+        session.run(loan_cmds.ClassifyNonPerforming(code=code, reason=reason, **common(decided, ref, request_id)))
+    else:
+        session.run(loan_cmds.DeclareLoss(code=code, loss=loss, basis=basis, **common(decided, ref, request_id)))
+
+
+@loan.command("claim")
+@click.argument("code")
+@click.option("--loss", type=YUAN, default=None, help="The declared principal loss (checked; default: it).")
+@click.option("--basis", default="principal", show_default=True,
+              help="Only principal is compensated; interest and fees are refused.")
+@click.option("--province-rate", type=RateType(), default=None, help="P5.6b only: e.g. 50% (with --city-rate).")
+@click.option("--city-rate", type=RateType(), default=None, help="P5.6b only: e.g. 40%; together at most 90%.")
+@writing
+@pass_session
+def loan_claim(session: Session, code: str, loss: Decimal | None, basis: str, province_rate: Decimal | None,
+               city_rate: Decimal | None, decided: date, ref: str, request_id: str) -> None:
+    """Claim P5.6 compensation for the declared loss of loan CODE; prints the split and its trace.
+
+    \b
+    Example:
+      jcg loan claim L-2025-001 --decided 2026-03-10
+    """
+    session.run(loan_cmds.ClaimCompensation(code=code, loss=loss, basis=basis, province_rate=province_rate,
+                                            city_rate=city_rate, **common(decided, ref, request_id)))
+
+
+@loan.command("approve")
+@click.argument("code")
+@writing
+@pass_session
+def loan_approve(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
+    """Approve the claim on loan CODE: 省财政 and 市财政 then owe their shares to the bank (--ref required).
+
+    Four-eyes: only an approver approves, and never the officer who filed the claim.
+
+    \b
+    Example:
+      jcg --officer approver-1 loan approve L-2025-001 --decided 2026-03-20 --ref 临财金〔2026〕9号
+    """
+    session.run(loan_cmds.ApproveCompensation(code=code, **common(decided, ref, request_id)))
+
+
+@loan.command("pay")
+@click.argument("code")
+@click.option("--payer", required=True, help="省财政 (province) or 市财政 (city).")
+@click.option("--amount", type=YUAN, default=None, help="Default: all the payer still owes.")
+@click.option("--voucher", default="", help="Payment voucher number.")
+@writing
+@pass_session
+def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, voucher: str, decided: date,
+             ref: str, request_id: str) -> None:
+    """Record a payment by 省财政 or 市财政 on the approved claim of loan CODE; never more than approved.
+
+    \b
+    Example:
+      jcg loan pay L-2025-001 --payer 省财政 --amount 116,666.67 --decided 2026-04-01 --voucher 付-2026-041
+    """
+    session.run(loan_cmds.PayCompensation(code=code, payer=payer, amount=amount, voucher=voucher,
+                                          **common(decided, ref, request_id)))
+
+
+@loan.command("recover")
+@click.argument("code")
+@click.option("--amount", type=YUAN, required=True)
+@writing
+@pass_session
+def loan_recover(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
+    """Record money the bank recovered after compensation; it goes back to each bearer pro rata.
+
+    Only once 省财政 and 市财政 have paid their whole approved shares (loan show: owes 0.00).
+
+    \b
+    Example:
+      jcg loan recover L-2025-001 --amount 10,000.01 --decided 2026-09-01
+    """
+    session.run(loan_cmds.RecordRecovery(code=code, amount=amount, **common(decided, ref, request_id)))
+
+
+@loan.command("show")
+@click.argument("code")
+@pass_session
+def loan_show(session: Session, code: str) -> None:
+    """Show loan CODE: principal, loss, the claim's split, what 省财政 and 市财政 owe and have paid.
+
+    \b
+    Example:
+      jcg loan show L-2025-001
+    """
+    from eventsourcing.application import AggregateNotFoundError
+
+    try:
+        ln = session.ledger.aggregate(loan_id(code))
+    except AggregateNotFoundError:
+        raise Refused(f"loan {code} is not registered") from None
+    click.echo(f"{ln.code}  {ln.category} {LOAN_CATEGORIES[ln.category]}  bank {ln.bank} → borrower {ln.borrower}"
+               f"  [{ln.status}]")
+    click.echo(f"  principal {fmt(ln.principal)} from {ln.start} for {ln.term_months} months; disbursed "
+               f"{fmt(ln.disbursed)}, repaid {fmt(ln.repaid)}, unrepaid {fmt(ln.unrepaid)}")
+    if ln.non_performing_on:
+        click.echo(f"  non-performing since {ln.non_performing_on}")
+    if ln.loss_declared_on:
+        click.echo(f"  recovery exhausted {ln.loss_declared_on}: principal loss {fmt(ln.loss)}")
+    claim = ln.claim
+    if claim is None:
+        return
+    approval = (f"approved {claim.approved_on} ({claim.approved_ref}) by {claim.approved_by}" if claim.approved_on
+                else "not approved yet")
+    click.echo(f"  claim {claim.clause} on {claim.claimed_on} filed by {claim.claimed_by}, {approval}")
+    for line in claim.trace:
+        click.echo(f"    {line}")
+    click.echo(f"  {'share':>14} {'paid':>14} {'owes':>14} {'returned':>14}  bearer")
+    for who in (*LOAN_PAYERS, "bank"):
+        name = f"bank {ln.bank} (bears its share)" if who == "bank" else who
+        paid = fmt(ln.paid[who]) if who in LOAN_PAYERS else "-"
+        owes = fmt(ln.owed(who)) if who in LOAN_PAYERS else "-"
+        click.echo(f"  {fmt(claim.shares[who]):>14} {paid:>14} {owes:>14} {fmt(ln.returned[who]):>14}  {name}")
+    click.echo(f"  recovered after compensation {fmt(ln.recovered)}; loss outstanding {fmt(claim.loss - ln.recovered)}")
+
+
+@loan.command("list")
+@pass_session
+def loan_list(session: Session) -> None:
+    """List every enrolled loan with its status.
+
+    \b
+    Example:
+      jcg loan list
+    """
+    from domain.loan import Loan
+
+    for _, e in session.ledger.read_log():
+        if isinstance(e, Loan.Enrolled):  # type: ignore[attr-defined]
+            ln = session.ledger.aggregate(e.originator_id)
+            loss = f"loss {fmt(ln.loss)}" if ln.loss_declared_on else ""
+            click.echo(f"{ln.code:<16} {ln.category:<6} {ln.bank:<12} {ln.borrower:<12} "
+                       f"{fmt(ln.principal):>16}  {ln.status:<15} {loss}".rstrip())

@@ -1,0 +1,182 @@
+"""What every command shares: option types as officers write values, the session, writing options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import click
+
+from domain.errors import Refused
+from domain.money import parse_rate, parse_yuan
+from domain.rules.basis import split_pairs
+from i18n import _, text
+from ledger import Ledger
+from ledger.commands import Command, Outcome
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(_("{value!r} is not a date (write YYYY-MM-DD)").format(value=value), param, ctx)
+
+
+class YuanType(click.ParamType):
+    """Amounts as officers write them: 500000, 500,000.00, 50万, 50万元."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_yuan(str(value))
+        except Refused as exc:
+            self.fail(text(exc), param, ctx)
+
+
+class PartyKindType(click.ParamType):
+    """A party kind as code or in Chinese: ``enterprise`` or ``企业`` (domain/aliases.py)."""
+
+    name = "KIND"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from domain.aliases import party_kind
+        from domain.enterprise import KINDS
+
+        code = party_kind(str(value))
+        if code is None:
+            choices = ", ".join(f"{k} ({v})" for k, v in KINDS.items())
+            self.fail(_("{value!r} is not a party kind (one of {choices})").format(value=value, choices=choices),
+                      param, ctx)
+        return code
+
+    def get_metavar(self, param: Any, ctx: Any = None) -> str:
+        from domain.enterprise import KINDS
+
+        return "[" + "|".join(f"{k}|{v}" for k, v in KINDS.items()) + "]"
+
+
+DATE = DateType()
+PARTY_KIND = PartyKindType()
+
+
+YUAN = YuanType()
+
+
+def basis_pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
+    """``--basis k=v`` (repeated) as a dict; a malformed pair is bad usage (exit 2)."""
+    try:
+        return split_pairs(value)
+    except Refused as exc:
+        raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
+
+
+def officer_keyring() -> Any:
+    """The officer's keys from $JCG_KEY_DIR, opened with $JCG_PASSPHRASE or a prompt."""
+    from ledger.infra.keys import Keyring, KeyStore
+
+    return Keyring(KeyStore.from_env(prompt=lambda text: click.prompt(text, hide_input=True, err=True)))
+
+
+class Session:
+    """What every command needs: the database URL, the acting officer, the ledger."""
+
+    def __init__(self, url: str, officer: str):
+        self.url = url
+        self.officer = officer
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            try:
+                self._ledger = Ledger.open(self.url, keyring=officer_keyring())
+            except ValueError as exc:
+                raise click.UsageError(text(exc)) from None
+        return self._ledger
+
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+    def run(self, command: Command) -> Outcome:
+        outcome = self.ledger.execute(command)
+        report(outcome)
+        return outcome
+
+
+def report(outcome: Outcome) -> None:
+    """What a command did, its trace and request id, in the officer's language."""
+    click.echo(text(outcome.message))
+    for line in outcome.trace:
+        click.echo(f"  {text(line)}")
+    if outcome.request_id and not outcome.already_recorded:
+        click.echo("  " + _("request id: {request_id}").format(request_id=outcome.request_id))
+
+
+def writing(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every writing command takes."""
+    fn = click.option("--request-id", default="", help="Idempotency key; generated and printed if absent.")(fn)
+    fn = click.option("--ref", default="", help="Decision reference (文号).")(fn)
+    fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
+    return fn
+
+
+def common(decided: date, ref: str, request_id: str) -> dict[str, Any]:
+    session = click.get_current_context().find_object(Session)
+    assert session is not None
+    return {"actor": session.officer, "decided": decided, "ref": ref, "request_id": request_id}
+
+
+pass_session = click.make_pass_decorator(Session)
+
+
+class SpentType(YuanType):
+    """Like YUAN, but nothing spent (0) is a valid answer for a project's completion."""
+
+    name = "YUAN"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if str(value).strip() in {"0", "0.0", "0.00", "0元"}:
+            return Decimal("0.00")
+        return super().convert(value, param, ctx)
+
+
+SPENT = SpentType()
+
+
+class RateType(click.ParamType):
+    """A share rate as written: 0.45 or 45%."""
+
+    name = "RATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_rate(str(value))
+        except Refused as exc:
+            self.fail(text(exc), param, ctx)
+
+
+def time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every report takes: output format and the point in history shown."""
+    fn = click.option("--at-position", type=click.IntRange(min=0), default=None,
+                      help="State after the first N recorded events (folded from the log).")(fn)
+    fn = click.option("--as-of", type=DATE, default=None,
+                      help="State as of a decision date, YYYY-MM-DD (folded from the log).")(fn)
+    fn = click.option("--format", "form", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table",
+                      show_default=True,
+                      help="table, csv (UTF-8 with BOM), json, or xlsx (a spreadsheet: redirect it to a file).")(fn)
+    return fn

@@ -1,0 +1,161 @@
+"""`jcg party`: parties and their dated qualifications."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from commandline.options import (
+    DATE,
+    PARTY_KIND,
+    Session,
+    common,
+    pass_session,
+    writing,
+)
+from domain.clauses import clause as find_clause
+from domain.enterprise import KINDS, Enterprise
+from domain.errors import Refused
+from domain.ids import party_id
+from domain.messages import N_
+from domain.money import fmt
+from i18n import _
+from i18n.clicktools import I18nGroup
+from ledger.handlers.parties import ExpireQualification, GrantQualification, RegisterParty
+from projections.tables import Col, terminal_width, text_table
+
+
+@click.group(cls=I18nGroup)
+def party() -> None:
+    """Register parties (enterprises, universities, banks, people …) and qualifications."""
+
+
+@party.command("register")
+@click.argument("code")
+@click.option("--name", required=True, help="Name of the party (its Chinese name as registered).")
+@click.option("--kind", "party_kind", type=PARTY_KIND, required=True,
+              help="Kind of party, as a code or in Chinese (enterprise/企业, university/高校, bank/银行 …).")
+@click.option("--entered", type=DATE, required=True, help="Date it entered the platform.")
+@writing
+@pass_session
+def party_register(session: Session, code: str, name: str, party_kind: str, entered: date,
+                   decided: date, ref: str, request_id: str) -> None:
+    """Register a party under CODE.
+
+    \b
+    Example:
+      jcg party register ENT-001 --name 临汾光电科技有限公司 --kind enterprise \\
+          --entered 2024-12-01 --decided 2025-01-02
+    """
+    session.run(RegisterParty(code=code, name=name, party_kind=party_kind, entered=entered,
+                              **common(decided, ref, request_id)))
+
+
+@party.command("qualify")
+@click.argument("code")
+@click.argument("qualification")
+@click.option("--level", default="", help="e.g. national, provincial, municipal.")
+@click.option("--granted", type=DATE, required=True)
+@click.option("--expires", type=DATE, default=None)
+@writing
+@pass_session
+def party_qualify(session: Session, code: str, qualification: str, level: str, granted: date,
+                  expires: date | None, decided: date, ref: str, request_id: str) -> None:
+    """Record a dated qualification (高新技术企业, 专精特新 …) of party CODE.
+
+    \b
+    Example:
+      jcg party qualify ENT-001 高新技术企业 --level national --granted 2024-12-20 \\
+          --expires 2027-12-19 --decided 2025-01-05 --ref 国科火字〔2024〕1号
+    """
+    session.run(GrantQualification(code=code, qualification=qualification, level=level,
+                                   granted_on=granted, expires_on=expires,
+                                   **common(decided, ref, request_id)))
+
+
+@party.command("expire")
+@click.argument("code")
+@click.argument("qualification")
+@click.option("--level", default="")
+@click.option("--ended", type=DATE, required=True)
+@writing
+@pass_session
+def party_expire(session: Session, code: str, qualification: str, level: str, ended: date,
+                 decided: date, ref: str, request_id: str) -> None:
+    """End a qualification of party CODE (revoked or lapsed).
+
+    \b
+    Example:
+      jcg party expire ENT-001 高新技术企业 --level national --ended 2026-01-01 --decided 2026-01-02
+    """
+    session.run(ExpireQualification(code=code, qualification=qualification, level=level,
+                                    ended_on=ended, **common(decided, ref, request_id)))
+
+
+@party.command("show")
+@click.argument("code")
+@pass_session
+def party_show(session: Session, code: str) -> None:
+    """Show a party, its qualifications and awards.
+
+    \b
+    Example:
+      jcg party show ENT-001
+    """
+    p = find_party(session, code)
+    click.echo(_("{code}  {name}  ({kind}, entered {entered})").format(code=p.code, name=p.name, kind=KINDS[p.kind],
+                                                                        entered=p.entered))
+    for q in p.qualifications:
+        if q.ended_on:
+            line = _("  qualification: {name} {level} from {granted}, ended {ended}").format(
+                name=q.name, level=q.level, granted=q.granted_on, ended=q.ended_on)
+        elif q.expires_on:
+            line = _("  qualification: {name} {level} from {granted}, expires {expires}").format(
+                name=q.name, level=q.level, granted=q.granted_on, expires=q.expires_on)
+        else:
+            line = _("  qualification: {name} {level} from {granted}").format(
+                name=q.name, level=q.level, granted=q.granted_on)
+        click.echo(line)
+    print_awards(p)
+
+
+@party.command("list")
+@pass_session
+def party_list(session: Session) -> None:
+    """List every registered party.
+
+    \b
+    Example:
+      jcg party list
+    """
+    rows = [[e.code, KINDS[e.kind], e.entered, e.name] for _position, e in session.ledger.read_log()
+            if isinstance(e, Enterprise.Registered)]  # type: ignore[attr-defined]
+    click.echo(text_table([Col("code"), Col("kind"), Col("entered"), Col("name")], rows, rule=False,
+                          max_width=terminal_width()))
+
+
+def find_party(session: Session, code: str) -> Enterprise:
+    from eventsourcing.application import AggregateNotFoundError
+
+    try:
+        p = session.ledger.aggregate(party_id(code))
+    except AggregateNotFoundError:
+        raise Refused(N_("party {code} is not registered"), code=code) from None
+    return p
+
+
+def print_awards(p: Enterprise) -> None:
+    """The party's awards as one table (Chinese clause titles line up), then the totals."""
+    rows = [[a.award_id, a.clause, find_clause(a.clause).title, a.decided, a.amount, a.disbursed, a.clawed_back]
+            for a in p.awards.values()]
+    if rows:
+        table = text_table([Col("award"), Col("clause"), Col("title"), Col("decided"), Col("awarded", money=True),
+                            Col("disbursed", money=True), Col("clawed_back", money=True)], rows, rule=False,
+                           max_width=terminal_width())
+        click.echo("\n".join("  " + line for line in table.splitlines()))
+    t = p.totals()
+    click.echo("  " + _("total awarded {awarded}, disbursed {disbursed}, clawed back {clawed_back}, "
+                        "outstanding {outstanding}").format(awarded=fmt(t["awarded"]), disbursed=fmt(t["disbursed"]),
+                                                            clawed_back=fmt(t["clawed_back"]),
+                                                            outstanding=fmt(t["outstanding"])))

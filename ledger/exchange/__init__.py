@@ -1,0 +1,1 @@
+"""Files in and out: batch imports and exports."""

@@ -1,0 +1,1 @@
+"""Command handlers: each turns one command into domain calls on aggregates."""

@@ -1,0 +1,165 @@
+"""Disbursements and clawbacks of awards.
+
+Awards themselves are recorded only through the rules engine (ledger.handlers.rules.AwardByRule):
+the ledger computes what the policy allows instead of taking an amount on trust (issue 3);
+officer-decided clauses (P2.1c, P2.3a, ...) pass their amount through the same engine,
+which checks the clause's floor, cap and required reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from domain.counter import ClauseYearCounter
+from domain.enterprise import Award, Enterprise
+from domain.ids import counter_id, party_id
+from domain.messages import N_, Message
+from domain.money import fmt, yuan
+from domain.payment import Payment, Target
+from domain.provenance import Provenance
+from ledger.commands import Command, Outcome, handles
+from ledger.handlers.payments import is_pending, outcome_data, pending_words, record_payment, settles
+from ledger.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardStep(Command):
+    """A payment or clawback of an award: G.1 was judged on the award's decision, so an award
+    decided by 2028-12-31 may still be paid or recovered afterwards (never before the award)."""
+
+    checks_policy_window: ClassVar[bool] = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Disburse(AwardStep):
+    """A payment on an award under its voucher (付款凭证号, unique per paying source); a pending
+    order until an approver posts it, where the two-person rule is on."""
+
+    kind = "grant.disburse"
+    recipient: str
+    award: str
+    amount: Decimal
+    voucher: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoidAward(AwardStep):
+    """Cancel the unpaid part of an award recorded in error (reason and 文号 required)."""
+
+    kind = "grant.void"
+    recipient: str
+    award: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClawBack(AwardStep):
+    kind = "grant.claw-back"
+    recipient: str
+    award: str
+    amount: Decimal
+    reason: str
+
+
+@handles(Disburse)
+def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    award = party.award(cmd.award)
+    payment = record_payment(uow, cmd, by, source=award.source, reference=cmd.voucher, operation=Disburse.kind,
+                             target=Target(party.code, award.award_id, award.clause, yuan(cmd.amount)),
+                             summary=f"award {award.award_id} to {party.code}")
+    if is_pending(payment):
+        party.order_payment(by, cmd.award, cmd.amount, payment.reference)
+        return Outcome(cmd.request_id, f"award {cmd.award} to {cmd.recipient}: {pending_words(payment)}; "
+                                       f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+                       data={"award": award.award_id, **outcome_data(payment)})
+    party.disburse(by, cmd.award, cmd.amount, payment.reference)
+    return Outcome(
+        cmd.request_id,
+        Message(N_("paid {amount} on award {award} to {recipient} (voucher {voucher}); paid so far {disbursed} of "
+                   "{amount2}"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient,
+                voucher=payment.reference, disbursed=fmt(award.disbursed), amount2=fmt(award.amount)),
+        data={"award": award.award_id, **outcome_data(payment)},
+    )
+
+
+def _post_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
+    party.disburse(by, payment.item, payment.amount, payment.reference, ordered=True)
+    award = party.award(payment.item)
+    return Outcome(by.request_id, f"paid {fmt(payment.amount)} on award {award.award_id} to {party.code}; "
+                                  f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+                   data={"award": award.award_id})
+
+
+def _void_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+    party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
+    party.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
+    award = party.award(payment.item)
+    return f"award {award.award_id}: {fmt(award.payable)} of {fmt(award.amount)} may be ordered again"
+
+
+settles(Disburse.kind, _post_disbursement, _void_disbursement)
+
+
+@handles(VoidAward)
+def void_award(uow: UnitOfWork, cmd: VoidAward, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    return void_words(uow, party, cmd.award, cmd.reason, cmd, by)
+
+
+def void_words(uow: UnitOfWork, party: Enterprise, award_id: str, reason: str, cmd: Command,
+               by: Provenance) -> Outcome:
+    """Void the unpaid part of an award and say what it released (also the first half of an amend)."""
+    unpaid = party.void_award(by, award_id, reason)
+    award = party.award(award_id)
+    paid = (f"; the paid {fmt(award.disbursed)} stands (recover it by a claw-back)" if award.disbursed
+            else "")
+    trace = [f"{award.clause}: award {award_id} of {fmt(award.amount + award.voided)} decided {award.decided}: "
+             f"void of the unpaid {fmt(unpaid)} ({reason}, {cmd.ref}) releases its cap usage in "
+             f"{award.fiscal_year} and its {award.source} budget commitment"]
+    trace += _release_place(uow, party, award, by, reason)
+    return Outcome(
+        cmd.request_id,
+        f"award {award_id} of {party.code} voided: "
+        f"{fmt(unpaid)} unpaid cancelled ({cmd.ref}){paid}",
+        trace=trace,
+        data={"award": award_id, "voided": unpaid, "paid": award.disbursed},
+    )
+
+
+@handles(ClawBack)
+def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    party.claw_back(by, cmd.award, cmd.amount, cmd.reason)
+    award = party.award(cmd.award)
+    when = "same fiscal year: reduces spending" if by.fiscal_year == award.fiscal_year else (
+        f"later year: returned to the treasury as {by.fiscal_year} revenue"
+    )
+    return Outcome(
+        cmd.request_id,
+        Message(N_("clawed back {amount} on award {award} from {recipient} ({when})"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, when=when),
+        trace=_release_place(uow, party, award, by, cmd.reason),
+    )
+
+
+def _release_place(uow: UnitOfWork, party: Enterprise, award: Award, by: Provenance, reason: str) -> list[str]:
+    """A count-capped award (P4.2b: 10 people a year) recovered in full is as if never paid, so its
+    place in the award's year is freed in the same command; a partial clawback keeps the place."""
+    if award.clawed_back != award.amount:
+        return []
+    counter = uow.find(ClauseYearCounter, counter_id(award.clause, award.fiscal_year))
+    if counter is None or not counter.holds(party.code):
+        return []
+    if any(a.clause == award.clause and a.fiscal_year == award.fiscal_year and a.amount > a.clawed_back
+           for a in party.awards.values()):
+        return []  # another award of the clause and year still stands on that place
+    if award.disbursed == 0 and award.voided:  # voided before anything was paid
+        counter.release(by, party.code, f"award {award.award_id} voided: {reason}")
+        return [f"{award.clause}: award {award.award_id} voided before any payment: {party.code}'s "
+                f"place in {award.fiscal_year} is freed ({len(counter.taken)} taken now)"]
+    counter.release(by, party.code, f"award {award.award_id} clawed back in full: {reason}")
+    return [f"{award.clause}: award {award.award_id} recovered in full ({fmt(award.amount)}): {party.code}'s "
+            f"place in {award.fiscal_year} is freed ({len(counter.taken)} taken now)"]

@@ -1,0 +1,75 @@
+"""Registering parties and their dated qualifications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.aliases import party_kind as kind_code
+from domain.enterprise import KINDS, Enterprise
+from domain.ids import party_id
+from domain.messages import N_, Message
+from domain.provenance import Provenance
+from ledger.commands import Command, Outcome, handles
+from ledger.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterParty(Command):
+    kind = "party.register"
+    code: str
+    name: str
+    party_kind: str
+    entered: date
+
+    def __post_init__(self) -> None:
+        # 企业 and enterprise are the same request; an unknown word is kept and refused by the handler
+        object.__setattr__(self, "party_kind", kind_code(self.party_kind) or self.party_kind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrantQualification(Command):
+    kind = "party.qualify"
+    code: str
+    qualification: str
+    level: str = ""
+    granted_on: date
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExpireQualification(Command):
+    kind = "party.expire"
+    code: str
+    qualification: str
+    level: str = ""
+    ended_on: date
+
+
+@handles(RegisterParty)
+def register_party(uow: UnitOfWork, cmd: RegisterParty, by: Provenance) -> Outcome:
+    party = Enterprise.register(by, cmd.code, cmd.name, cmd.party_kind, cmd.entered)
+    uow.add(party, f"party {cmd.code}")
+    return Outcome(
+        cmd.request_id,
+        Message(N_("registered party {code} {name} ({kinds}), entered {entered}"), code=cmd.code, name=cmd.name, kinds=KINDS[cmd.party_kind], entered=cmd.entered),
+    )
+
+
+@handles(GrantQualification)
+def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
+    party.qualify(by, cmd.qualification, cmd.level, cmd.granted_on, cmd.expires_on)
+    until = f" until {cmd.expires_on}" if cmd.expires_on else ""
+    return Outcome(
+        cmd.request_id,
+        f"party {cmd.code} holds {cmd.qualification} {cmd.level}".rstrip()
+        + f" from {cmd.granted_on}{until}",
+    )
+
+
+@handles(ExpireQualification)
+def expire_qualification(uow: UnitOfWork, cmd: ExpireQualification, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
+    party.expire_qualification(by, cmd.qualification, cmd.level, cmd.ended_on)
+    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on))

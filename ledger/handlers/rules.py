@@ -1,0 +1,208 @@
+"""Awards computed by the policy rules, external awards (G.3), dry runs and CSV imports.
+
+The handler evaluates the rule against the recipient aggregate loaded in the unit of work
+(and the clause-year counter for count caps) and records the award on it; if another
+officer saved first, the application's optimistic-concurrency retry re-loads and
+re-evaluates, so annual caps, one-time caps, G.3 and count caps cannot be raced past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from domain.clauses import canonical_id, money_clause
+from domain.clauses import clause as find_clause
+from domain.compensation import Split, compensation_split
+from domain.counter import ClauseYearCounter
+from domain.enterprise import Award, Enterprise, ExternalAward
+from domain.errors import Refused
+from domain.ids import counter_id, party_id
+from domain.journal import CITY
+from domain.messages import N_, Message
+from domain.money import fmt, parse_rate, parse_yuan
+from domain.provenance import Provenance
+from domain.rules import Entitlement, evaluate, find_rule
+from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
+from domain.rules.matters import check_external_matter, external_shared_subject
+from domain.shared_subject import SharedSubject, shared_subject_id
+from domain.validity import check_in_force
+from ledger.commands import Command, Outcome, handles
+from ledger.handlers.grants import void_words
+from ledger.unit_of_work import UnitOfWork
+
+# commands -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardByRule(Command):
+    """Compute the entitlement under CLAUSE from the basis, enforce caps and G.3, record it."""
+
+    kind = "grant.award-by-rule"
+    recipient: str
+    clause: str
+    basis: dict[str, str] = field(default_factory=dict)
+    amount: Decimal | None = None
+    reason: str = ""
+    source: str = CITY
+
+    def __post_init__(self) -> None:
+        # one spelling per clause id and per value, so p2.4/P2.4, 合同技术交易额/contract_value and
+        # 50万/500,000.00 are the same request (idempotency)
+        object.__setattr__(self, "clause", canonical_id(self.clause))
+        object.__setattr__(self, "basis", canonical_basis(self.clause, self.basis))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmendAward(AwardByRule):
+    """Correct an award recorded in error: void its unpaid part and record the right award, in
+    one request (both or neither). The paid part of the old award still needs a claw-back."""
+
+    kind = "grant.amend"
+    award: str
+    correction: str  # why the old award is voided
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordExternalAward(Command):
+    """An award paid under another policy on a G.3 matter (no money of this ledger moves)."""
+
+    kind = "grant.external"
+    # another policy's decision (provincial 晋创谷, other city policies): not bound by this
+    # policy's G.1 window, so G.3 can see a provincial award decided before 2024-11-05
+    checks_policy_window: ClassVar[bool] = False
+    recipient: str
+    clause: str
+    matter: str
+    amount: Decimal
+    source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clause", canonical_id(self.clause))
+
+
+# awards ---------------------------------------------------------------------------------
+
+
+def _shared_awards(uow: UnitOfWork, key: str, recipient: str
+                   ) -> tuple[tuple[Award, ...], tuple[tuple[str, ExternalAward], ...]]:
+    """The other recipients' awards, and external awards, on a subject that spans recipients
+    (Rule.shared: P4.1a/P4.1c per person, P6.2 per project, P6.7 per patent)."""
+    subject = uow.find(SharedSubject, shared_subject_id(key)) if key else None
+    if subject is None:
+        return (), ()
+    awards = tuple(uow.get(Enterprise, party_id(code), f"party {code}").award(award_id)
+                   for code, award_id in subject.awards if code != recipient)
+    external = tuple((code, x) for code in subject.external if code != recipient
+                     for x in uow.get(Enterprise, party_id(code), f"party {code}").external_awards)
+    return awards, external
+
+
+def _subject(uow: UnitOfWork, by: Provenance, key: str) -> SharedSubject:
+    """The subject's aggregate, opened on its first award (two officers opening it at once
+    conflict on save: the loser is re-run and sees the winner's award)."""
+    subject = uow.find(SharedSubject, shared_subject_id(key))
+    if subject is None:
+        subject = SharedSubject.open(by, key)
+        uow.add(subject, f"subject {key}")
+    return subject
+
+
+def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitlement, ClauseYearCounter | None]:
+    rule = find_rule(cmd.clause)
+    money_clause(rule.clause)
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    counter = None
+    if rule.counted:
+        counter = uow.find(ClauseYearCounter, counter_id(rule.clause, cmd.decided.year))
+    others, others_external = _shared_awards(uow, shared_subject(rule.clause, cmd.basis), party.code)
+    entitlement = evaluate(
+        rule.clause, party, cmd.basis, cmd.decided, uow.book, amount=cmd.amount, reason=cmd.reason,
+        ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (), others=others,
+        others_external=others_external,
+    )
+    return party, entitlement, counter
+
+
+@handles(AwardByRule)
+def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
+    party, ent, counter = _entitlement(uow, cmd)
+    if ent.count_cap is not None:
+        if counter is None:
+            counter = ClauseYearCounter.open(by, ent.clause, ent.count_cap.year)
+            uow.add(counter, f"counter {ent.clause} {ent.count_cap.year}")
+        counter.take(by, party.code, ent.count_cap.limit)
+    award_id = party.grant_award(
+        by, ent.clause, ent.amount, source=cmd.source, matter=ent.matter, basis=dict(ent.basis),
+        trace=ent.trace, versions=list(ent.versions), reason=cmd.reason,
+    )
+    key = shared_subject(ent.clause, ent.basis)
+    if key:  # the subject spans recipients: its aggregate lists the award (two officers race there)
+        _subject(uow, by, key).record(by, party.code, award_id)
+    title = find_clause(ent.clause).title
+    return Outcome(
+        cmd.request_id,
+        Message(N_("award {award_id}: {amount} to {recipient} under {clause} {title} ({ref})"), award_id=award_id, amount=fmt(ent.amount), recipient=cmd.recipient, clause=ent.clause, title=title, ref=cmd.ref),
+        trace=[*ent.trace, f"parameters: {', '.join(ent.versions) or 'none'}"]
+        + ([f"G.3 matter: {ent.matter}"] if ent.matter else []),
+        data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
+    )
+
+
+@handles(AmendAward)
+def amend_award(uow: UnitOfWork, cmd: AmendAward, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    voided = void_words(uow, party, cmd.award, cmd.correction, cmd, by)
+    awarded = award_by_rule(uow, cmd, by)
+    return Outcome(cmd.request_id, f"{voided.message}; replaced by {awarded.message}",
+                   trace=[*voided.trace, *awarded.trace],
+                   data={"voided_award": cmd.award, "voided": voided.data["voided"], **awarded.data})
+
+
+@handles(RecordExternalAward)
+def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provenance) -> Outcome:
+    c = find_clause(cmd.clause)
+    rule = find_rule(c.id)
+    matter = check_external_matter(rule, cmd.matter)  # G.3 must be able to match it
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    check_recipient_kind(rule, party)  # the clause's recipients only (P6.7 is not paid to a bank)
+    party.record_external_award(by, c.id, matter, cmd.amount, cmd.source)
+    key = external_shared_subject(rule, matter)
+    if key:  # another holder of the patent / employer of the person sees it (G.3 across recipients)
+        _subject(uow, by, key).record_external(by, party.code)
+    return Outcome(
+        cmd.request_id,
+        Message(N_("external award {amount} to {recipient} from {source} ({ref}) recorded on G.3 matter {matter}; received on it now {received_on}"), amount=fmt(cmd.amount), recipient=cmd.recipient, source=cmd.source, ref=cmd.ref, matter=matter, received_on=fmt(party.received_on(matter))),
+    )
+
+
+def calculate(
+    ledger: Any,
+    clause_id: str,
+    recipient: str,
+    basis: Mapping[str, str],
+    decided: date,
+    *,
+    amount: Decimal | None = None,
+    reason: str = "",
+    ref: str = "",
+) -> Entitlement | Split:
+    """The dry run of `jcg policy calc`: the same computation as an award, nothing written."""
+    check_in_force(decided, ledger.book)
+    c = find_clause(clause_id)
+    if c.id in {"P5.6a", "P5.6b"}:
+        raw = dict(basis)
+        if "loss" not in raw:
+            raise Refused(N_("{id}: basis loss (yuan, the principal loss) is required"), id=c.id)
+        rates = {k: parse_rate(raw[k], f"{c.id}: basis {k}") for k in ("province_rate", "city_rate") if k in raw}
+        unknown = set(raw) - {"loss", "province_rate", "city_rate"}
+        if unknown:
+            raise Refused(N_("{id}: unknown basis key {unknown} (expected: loss, province_rate, city_rate)"), id=c.id, unknown=', '.join(sorted(unknown)))
+        return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book, **rates)
+    uow = UnitOfWork(ledger.repository, ledger.book)
+    cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
+                      basis=dict(basis), amount=amount, reason=reason)
+    return _entitlement(uow, cmd)[1]

@@ -1,0 +1,306 @@
+"""Private keys on disk: one PKCS#8 file per officer, encrypted with a passphrase.
+
+The directory is ``$JCG_KEY_DIR`` (default ``./keys``); the passphrase is ``$JCG_PASSPHRASE``
+or asked for. Only public keys ever enter the ledger (as officer events); a private key
+file never leaves the officer's machine, and no command writes another officer's key.
+
+Protection (docs/decisions.md, "Keys as a bank would keep them"):
+- PKCS#8 ``EncryptedPrivateKeyInfo`` with PBES2: scrypt (N=2^14, r=8, p=5: OWASP's
+  equivalent of N=2^17, p=1, within OpenSSL's 32 MiB scrypt limit so ``openssl pkcs8``
+  opens the file) and AES-256-CBC. The ``cryptography`` API writes PKCS#8 only with its
+  own low-cost PBKDF2, so the PBES2 structure is written here (RFC 8018, RFC 7914 §7)
+  and read back by ``cryptography``'s ordinary loader.
+- a passphrase of at least ``MIN_PASSPHRASE`` characters for every key written;
+- the key directory is made 0700 and key files 0600; a key file readable or writable by
+  group or others, or a directory others may write to, is refused on use;
+- key files are opened without following symlinks, must be regular files and small.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import secrets
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
+
+from domain.errors import Refused
+from domain.messages import N_
+
+DEFAULT_KEY_DIR = "keys"
+LEDGER_KEY = "_ledger"  # the ledger's own checkpoint key (officer names cannot start with "_")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\Z")
+MIN_PASSPHRASE = 12  # characters; refused shorter when a key file is written
+MAX_KEY_FILE = 16 * 1024  # an encrypted Ed25519 PEM is < 400 bytes
+
+# scrypt cost: production, and the explicit test-only setting (JCG_INSECURE_FAST_KEYS=1)
+SCRYPT_COST = (2**14, 8, 5)
+TEST_SCRYPT_COST = (2**10, 8, 1)
+FAST_KEYS_ENV = "JCG_INSECURE_FAST_KEYS"
+
+Prompt = Callable[[str], str]
+_KEY_EXISTS = N_("a key file for {name} already exists at {path}: move it away first "
+                 "(a key file is never overwritten)")
+
+
+def key_dir() -> Path:
+    return Path(os.environ.get("JCG_KEY_DIR") or DEFAULT_KEY_DIR)
+
+
+def env_passphrase() -> str | None:
+    return os.environ.get("JCG_PASSPHRASE") or None
+
+
+def scrypt_cost() -> tuple[int, int, int]:
+    """(N, r, p) for new key files; the low test cost only when explicitly asked for."""
+    return TEST_SCRYPT_COST if os.environ.get(FAST_KEYS_ENV) == "1" else SCRYPT_COST
+
+
+# PKCS#8 EncryptedPrivateKeyInfo, PBES2 + scrypt + AES-256-CBC (DER) ---------------------
+
+_PBES2 = "1.2.840.113549.1.5.13"
+_SCRYPT = "1.3.6.1.4.1.11591.4.11"
+_AES256_CBC = "2.16.840.1.101.3.4.1.42"
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    n = len(body)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(raw)]) + raw
+    return bytes([tag]) + length + body
+
+
+def _seq(*parts: bytes) -> bytes:
+    return _der(0x30, b"".join(parts))
+
+
+def _int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def _octets(value: bytes) -> bytes:
+    return _der(0x04, value)
+
+
+def _oid(dotted: str) -> bytes:
+    first, second, *rest = (int(x) for x in dotted.split("."))
+    out = bytearray([40 * first + second])
+    for arc in rest:
+        chunk = [arc & 0x7F]
+        arc >>= 7
+        while arc:
+            chunk.append(0x80 | (arc & 0x7F))
+            arc >>= 7
+        out += bytes(reversed(chunk))
+    return _der(0x06, bytes(out))
+
+
+def encrypt_pkcs8(key: Ed25519PrivateKey, passphrase: bytes, cost: tuple[int, int, int] | None = None) -> bytes:
+    """``key`` as a PEM ``ENCRYPTED PRIVATE KEY`` (PBES2: scrypt, AES-256-CBC)."""
+    n, r, p = cost or scrypt_cost()
+    salt, iv = secrets.token_bytes(16), secrets.token_bytes(16)
+    derived = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
+    plain = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(derived), modes.CBC(iv)).encryptor()
+    encrypted = encryptor.update(padded) + encryptor.finalize()
+    kdf = _seq(_oid(_SCRYPT), _seq(_octets(salt), _int(n), _int(r), _int(p), _int(32)))
+    scheme = _seq(_oid(_AES256_CBC), _octets(iv))
+    der = _seq(_seq(_oid(_PBES2), _seq(kdf, scheme)), _octets(encrypted))
+    body = base64.encodebytes(der).decode("ascii").replace("\n", "")
+    lines = [body[i:i + 64] for i in range(0, len(body), 64)]
+    return ("-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + "\n".join(lines)
+            + "\n-----END ENCRYPTED PRIVATE KEY-----\n").encode("ascii")
+
+
+# the key directory ----------------------------------------------------------------------
+
+
+def _mode(st: os.stat_result) -> str:
+    return oct(stat.S_IMODE(st.st_mode))[2:].rjust(4, "0")
+
+
+class KeyStore:
+    """Encrypted Ed25519 key files in one directory."""
+
+    def __init__(self, directory: Path | str, passphrase: str | None = None, prompt: Prompt | None = None):
+        self.directory = Path(directory)
+        self._passphrase = passphrase
+        self._prompt = prompt
+
+    @classmethod
+    def from_env(cls, prompt: Prompt | None = None) -> KeyStore:
+        return cls(key_dir(), env_passphrase(), prompt)
+
+    def passphrase(self) -> bytes:
+        if self._passphrase is None:
+            if self._prompt is None:
+                raise Refused(N_("no passphrase for the key files: set JCG_PASSPHRASE"))
+            self._passphrase = self._prompt("Passphrase for the key files")
+        if not self._passphrase:
+            raise Refused(N_("the key passphrase may not be empty"))
+        return self._passphrase.encode("utf-8")
+
+    def new_passphrase(self) -> bytes:
+        """The passphrase a new key file is encrypted with: at least MIN_PASSPHRASE characters."""
+        passphrase = self.passphrase()
+        if len(passphrase.decode("utf-8")) < MIN_PASSPHRASE:
+            raise Refused(N_("the key passphrase is too short: use at least {n} characters "
+                             "(it is all that protects the private key file)"), n=MIN_PASSPHRASE)
+        return passphrase
+
+    def path(self, name: str) -> Path:
+        if not _NAME.fullmatch(name):
+            raise Refused(N_("{name!r} cannot name a key file (letters, digits, '.', '_', '-')"), name=name)
+        return self.directory / f"{name}.key"
+
+    def exists(self, name: str) -> bool:
+        """True if anything is at the key file's path, a dangling symlink included."""
+        return os.path.lexists(self.path(name))
+
+    def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
+        """A new key pair; the private key is written encrypted (mode 0600)."""
+        key = Ed25519PrivateKey.generate()
+        self.save(name, key, replace=replace)
+        return key
+
+    def save(self, name: str, key: Ed25519PrivateKey, *, replace: bool = False) -> Path:
+        """Write ``key`` encrypted (mode 0600, never through a symlink, never over a file);
+        with ``replace`` an existing file is first kept as ``.retired-N``."""
+        path = self.path(name)
+        _never_replace_ledger_key(name, replace)
+        pem = encrypt_pkcs8(key, self.new_passphrase())  # before anything is touched on disk
+        self._ready_directory()
+        if os.path.lexists(path):
+            if not replace:
+                raise Refused(_KEY_EXISTS, name=name, path=str(path))
+            path.rename(path.with_suffix(f".key.retired-{_stamp(path)}"))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            raise Refused(_KEY_EXISTS, name=name, path=str(path)) from None
+        try:
+            os.fchmod(fd, 0o600)  # whatever the umask
+            with os.fdopen(fd, "wb") as f:
+                f.write(pem)
+                f.flush()
+                os.fsync(f.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return path
+
+    def _ready_directory(self) -> None:
+        """Make the key directory 0700, or refuse one that group or others can use."""
+        try:
+            self.directory.mkdir(parents=True, mode=0o700)
+        except FileExistsError:
+            pass
+        else:
+            os.chmod(self.directory, 0o700)  # mkdir's mode is masked by the umask
+            return
+        st = os.stat(self.directory)
+        if not stat.S_ISDIR(st.st_mode):
+            raise Refused(N_("the key directory {folder} is not a directory"), folder=str(self.directory))
+        if st.st_mode & 0o077:
+            raise Refused(N_("the key directory {folder} is open to others (mode {mode}): "
+                             "chmod 700 {folder} before a key is written there"),
+                          folder=str(self.directory), mode=_mode(st))
+
+    def load(self, name: str) -> Ed25519PrivateKey:
+        path = self.path(name)
+        pem = self._read(name, path)
+        try:
+            key = load_pem_private_key(pem, self.passphrase())
+        except (ValueError, TypeError):
+            raise Refused(N_("cannot open the key of {name}: wrong passphrase or damaged key file"), name=name) from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise Refused(N_("the key file of {name} is not an Ed25519 key"), name=name)
+        return key
+
+    def _read(self, name: str, path: Path) -> bytes:
+        """The key file's bytes: a regular file, not a symlink, private to its owner, small."""
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except FileNotFoundError:
+            raise Refused(N_("no private key for {name} in {directory} (JCG_KEY_DIR)"), name=name, directory=self.directory) from None
+        except OSError as exc:  # ELOOP: a symlink
+            raise Refused(N_("the key file of {name} ({path}) is a symlink or cannot be opened "
+                             "({reason}): a key file is a regular file"),
+                          name=name, path=str(path), reason=exc.strerror) from None
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise Refused(N_("the key file of {name} ({path}) is not a regular file"), name=name, path=str(path))
+            if st.st_mode & 0o077:
+                raise Refused(N_("the key file of {name} ({path}) is open to others (mode {mode}): "
+                                 "chmod 600 {path} (and consider the key exposed: rotate it)"),
+                              name=name, path=str(path), mode=_mode(st))
+            directory = os.stat(self.directory)
+            if directory.st_mode & 0o022:
+                raise Refused(N_("the key directory {folder} may be written by others (mode {mode}): "
+                                 "chmod 700 {folder}"), folder=str(self.directory), mode=_mode(directory))
+            pem = f.read(MAX_KEY_FILE + 1)
+        if len(pem) > MAX_KEY_FILE:
+            raise Refused(N_("the key file of {name} ({path}) is too large to be a key"), name=name, path=str(path))
+        return pem
+
+
+def _never_replace_ledger_key(name: str, replace: bool) -> None:
+    if replace and name == LEDGER_KEY:
+        raise Refused(N_("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)"))
+
+
+def _stamp(path: Path) -> str:
+    n = 1
+    while os.path.lexists(path.with_suffix(f".key.retired-{n}")):
+        n += 1
+    return str(n)
+
+
+class Keyring:
+    """The private keys this process may sign with, loaded once per name."""
+
+    def __init__(self, store: KeyStore):
+        self.store = store
+        self._keys: dict[str, Ed25519PrivateKey] = {}
+
+    def key(self, name: str) -> Ed25519PrivateKey:
+        if name not in self._keys:
+            self._keys[name] = self.store.load(name)
+        return self._keys[name]
+
+    def use(self, name: str, key: Ed25519PrivateKey) -> None:
+        """Sign as ``name`` with ``key`` from now on (e.g. right after a rotation)."""
+        self._keys[name] = key
+
+    def forget(self, name: str) -> None:
+        """Stop signing as ``name`` with a key held only in memory (e.g. a refused registration)."""
+        self._keys.pop(name, None)
+
+    def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
+        key = self.store.create(name, replace=replace)
+        self._keys[name] = key
+        return key
+
+    def ledger_key(self) -> Ed25519PrivateKey:
+        """The ledger's own checkpoint key. Never created here: it is made once, explicitly, by
+        the first checkpoint an officer writes (ledger.audit.ledger_key), and never replaced."""
+        return self.key(LEDGER_KEY)
