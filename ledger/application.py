@@ -132,7 +132,7 @@ class Ledger(Application[UUID]):
                     return repeated
                 raise
             try:
-                self.save(*events)
+                recordings = self.save(*events)
             except IntegrityError:
                 # the request record already exists (a repeat) or someone else wrote first
                 repeated = self._repeat(command, digest)
@@ -140,6 +140,7 @@ class Ledger(Application[UUID]):
                     return repeated
                 continue  # re-read and re-evaluate
             self._after_write()
+            outcome.position = max((r.notification.id for r in recordings), default=None)
             return outcome
         raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
 

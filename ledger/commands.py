@@ -103,6 +103,7 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
     already_recorded: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    position: int | None = None  # the log position of the request record, once saved
 
 
 Handler = Callable[[Any, Any, Any], Outcome]

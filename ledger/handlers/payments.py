@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.money import fmt
 from domain.payment import PENDING, Payment, Target, clean_reference, needs_second_person, payment_id
@@ -125,3 +125,13 @@ def void_payment(uow: UnitOfWork, cmd: VoidPayment, by: Provenance) -> Outcome:
 
 def is_pending(payment: Payment) -> bool:
     return payment.status == PENDING
+
+
+def pending_orders(ledger: Any) -> list[Payment]:
+    """Every payment order still waiting for its second person, in the order recorded."""
+    seen: dict[Any, None] = {}
+    for _, event in ledger.read_log():
+        if isinstance(event, Payment.Ordered):
+            seen[event.originator_id] = None
+    orders = [ledger.aggregate(i) for i in seen]
+    return [p for p in orders if p.status == PENDING]
