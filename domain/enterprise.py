@@ -304,7 +304,8 @@ class Enterprise(Aggregate):
         """A pending order cancelled by an approver: its reservation on the award is released."""
         award = self.award(award_id)
         if amount > award.pending:
-            raise Refused(f"award {award_id}: no pending order of {fmt(amount)} ({fmt(award.pending)} pending)")
+            raise Refused(N_("award {award_id}: no pending order of {amount} ({pending} pending)"), award_id=award_id,
+                          amount=fmt(amount), pending=fmt(award.pending))
         self._payment_order_voided(by, self.code, award_id, award.clause, award.source, amount, voucher, reason)
 
     @event("PaymentOrderVoided")
@@ -321,9 +322,11 @@ class Enterprise(Aggregate):
             award = self.award(award_id)
             amount = yuan(amount)
             if amount > award.pending:
-                raise Refused(f"award {award_id}: no pending order of {fmt(amount)} ({fmt(award.pending)} pending)")
+                raise Refused(N_("award {award_id}: no pending order of {amount} ({pending} pending)"),
+                              award_id=award_id, amount=fmt(amount), pending=fmt(award.pending))
             if by.decided < award.decided:
-                raise InvalidDate(f"award {award_id}: payment date {by.decided} is before the award ({award.decided})")
+                raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
+                                  award_id=award_id, decided=by.decided, decided2=award.decided)
         else:
             award, amount = self._check_payment(by, award_id, amount, "disbursement")
         self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher, ordered)
@@ -361,18 +364,20 @@ class Enterprise(Aggregate):
         its cap usage and budget commitment are released; a paid part needs a claw-back."""
         award = self.award(award_id)
         if not reason.strip():
-            raise Refused(f"award {award_id}: a void needs a reason")
+            raise Refused(N_("award {award_id}: a void needs a reason"), award_id=award_id)
         if not by.ref.strip():
-            raise Refused(f"award {award_id}: a void needs the decision reference (文号, --ref) that cancels it")
+            raise Refused(N_("award {award_id}: a void needs a decision reference (文号, --ref) that cancels it"),
+                          award_id=award_id)
         if by.decided < award.decided:
-            raise InvalidDate(f"award {award_id}: void dated {by.decided} is before the award ({award.decided})")
+            raise InvalidDate(N_("award {award_id}: void dated {decided} is before the award ({decided2})"),
+                              award_id=award_id, decided=by.decided, decided2=award.decided)
         if award.pending:
-            raise Refused(f"award {award_id}: {fmt(award.pending)} is pending in a payment order; "
-                          "post or void the order first")
+            raise Refused(N_("award {award_id}: {pending} is pending in a payment order; post or void the order "
+                             "first"), award_id=award_id, pending=fmt(award.pending))
         unpaid = award.amount - award.disbursed
         if unpaid <= 0:
-            raise Refused(f"award {award_id} is paid in full ({fmt(award.disbursed)}); nothing unpaid to void "
-                          "(the paid part is recovered by a claw-back)")
+            raise Refused(N_("award {award_id} is paid in full ({paid}); nothing unpaid to void (the paid part is "
+                             "recovered by a claw-back)"), award_id=award_id, paid=fmt(award.disbursed))
         self._award_voided(by, self.code, award_id, award.clause, award.source, unpaid, reason.strip(),
                            award.fiscal_year, award.disbursed)
         return unpaid

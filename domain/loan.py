@@ -408,8 +408,8 @@ class Loan(Aggregate):
         if ordered:
             amount = yuan(amount or ZERO)
             if amount <= 0 or amount > self.pending[who]:
-                raise Refused(f"loan {self.code}: no pending order of {fmt(amount)} by {who} "
-                              f"({fmt(self.pending[who])} pending)")
+                raise Refused(N_("loan {code}: no pending order of {amount} by {who} ({pending} pending)"),
+                              code=self.code, amount=fmt(amount), who=who, pending=fmt(self.pending[who]))
             claim = self._claim()
         else:
             claim, amount = self._check_pay(by, who, amount)
@@ -463,7 +463,8 @@ class Loan(Aggregate):
     def void_payment_order(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str, reason: str) -> None:
         who = payer(payer_name)
         if amount > self.pending[who]:
-            raise Refused(f"loan {self.code}: no pending order of {fmt(amount)} by {who}")
+            raise Refused(N_("loan {code}: no pending order of {amount} by {who} ({pending} pending)"),
+                          code=self.code, amount=fmt(amount), who=who, pending=fmt(self.pending[who]))
         self._payment_order_voided(by, self.code, self.bank, self._claim().clause, who, amount, voucher, reason)
 
     @event("PaymentOrderVoided")

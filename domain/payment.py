@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyRecorded, InvalidAmount, InvalidDate, Refused
 from domain.ids import NAMESPACE
+from domain.messages import N_
 from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -57,8 +58,8 @@ def clean_reference(reference: str, operation: str) -> str:
     """A reference is required for every money movement; surrounding spaces never count."""
     ref = reference.strip()
     if not ref:
-        raise Refused(f"{operation}: a {OPERATIONS.get(operation, 'reference')} is required "
-                      "(unique per paying source)")
+        raise Refused(N_("{operation}: a {reference} is required (unique per paying source)"), operation=operation,
+                      reference=OPERATIONS.get(operation, "reference"))
     return ref
 
 
@@ -98,7 +99,8 @@ class Payment(Aggregate):
     def order(cls, by: Provenance, source: str, reference: str, operation: str, target: Target,
               content: str, summary: str, *, pending: bool) -> Payment:
         if target.amount <= 0:
-            raise InvalidAmount(f"{operation}: a payment must be positive, not {fmt(target.amount)}")
+            raise InvalidAmount(N_("{operation}: a payment must be positive, not {amount}"), operation=operation,
+                                amount=fmt(target.amount))
         return cls(by=by, source=source, reference=reference, operation=operation, entity=target.entity,
                    item=target.item, clause=target.clause, amount=target.amount, content=content,
                    summary=summary, pending=pending, details=dict(target.details))
@@ -137,20 +139,22 @@ class Payment(Aggregate):
         """A second recording of this reference: the same payment is answered as already
         recorded; anything else is refused, naming the earlier record."""
         if content == self.content:
-            raise AlreadyRecorded(f"already recorded: {self.describe()}; nothing written")
-        raise Refused(f"{self.reference} of {self.source} is already used by an earlier record: "
-                      f"{self.describe(named=False)}; a reference is used once (nothing written)")
+            raise AlreadyRecorded(N_("already recorded: {record}; nothing written"), record=self.describe())
+        raise Refused(N_("{reference} of {source} is already used by an earlier record: {record}; a reference is "
+                         "used once (nothing written)"), reference=self.reference, source=self.source,
+                      record=self.describe(named=False))
 
     def _check_second_person(self, by: Provenance, verb: str) -> None:
         if self.status != PENDING:
-            raise Refused(f"payment {self.reference} of {self.source} is {STATUS_WORDS[self.status]}; "
-                          f"only a pending order can be {verb}")
+            raise Refused(N_("payment {reference} of {source} is {status}; only a pending order can be {verb}"),
+                          reference=self.reference, source=self.source, status=STATUS_WORDS[self.status], verb=verb)
         if by.actor == self.recorder:
-            raise Refused(f"payment {self.reference} of {self.source} was recorded by {self.recorder}, so "
-                          f"{by.actor} cannot {verb.removesuffix('ed')} it too; another approver must (不相容岗位分离)")
+            raise Refused(N_("payment {reference} of {source} was recorded by {recorder}, so {actor} cannot approve "
+                             "it too; another approver must (不相容岗位分离)"), reference=self.reference,
+                          source=self.source, recorder=self.recorder, actor=by.actor)
         if by.decided < self.ordered_on:
-            raise InvalidDate(f"payment {self.reference}: {verb} on {by.decided} is before the order "
-                              f"({self.ordered_on})")
+            raise InvalidDate(N_("payment {reference}: {verb} on {decided} is before the order ({ordered_on})"),
+                              reference=self.reference, verb=verb, decided=by.decided, ordered_on=self.ordered_on)
 
     def post(self, by: Provenance) -> None:
         """An approver other than the recorder releases the money (已拨付)."""
@@ -168,7 +172,7 @@ class Payment(Aggregate):
     def void(self, by: Provenance, reason: str) -> None:
         """An approver other than the recorder cancels a pending order; nothing was paid."""
         if not reason.strip():
-            raise Refused(f"payment {self.reference}: voiding an order needs a reason")
+            raise Refused(N_("payment {reference}: voiding an order needs a reason"), reference=self.reference)
         self._check_second_person(by, "voided")
         self._voided(by, self.source, self.reference, self.operation, self.entity, self.item, self.clause,
                      self.amount, self.year, reason.strip())

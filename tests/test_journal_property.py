@@ -22,7 +22,7 @@ from ledger.handlers.officers import enrol
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from ledger.infra.keys import Keyring, KeyStore
-from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
+from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER, fixed_clock
 from tests.posting import paid
 
 PARTIES = ["ENT-1", "ENT-2", "U-1"]
@@ -49,7 +49,8 @@ operation = st.one_of(
 def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[tuple]) -> None:
     ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock(),
                     keyring=Keyring(KeyStore(tempfile.mkdtemp(prefix="jcg-property-keys-"), KEY_PASSPHRASE)))
-    enrol(ledger, OFFICER, "officer", decided=START)  # the first officer registers themself
+    enrol(ledger, APPROVER, "approver", decided=START)  # the first officer registers themself
+    enrol(ledger, OFFICER, "officer", actor=APPROVER, decided=START)  # the approver posts OFFICER's payments
     officer_events = sum(1 for _ in ledger.read_log())
     for code in PARTIES:
         ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",

@@ -76,7 +76,7 @@ def test_a_payment_names_its_reference(ledger: Ledger) -> None:
     register(ledger)
     p24(ledger)
     with pytest.raises(Refused, match=r"voucher \(付款凭证号\) is required"):
-        ledger.execute(disburse(voucher="  "))
+        ledger.execute(disburse(voucher=""))
 
 
 @pytest.mark.slow
@@ -106,7 +106,7 @@ def test_a_payment_posted_by_its_recorder_is_refused_by_another_approver_accepte
     p24(ledger)
     order = ledger.execute(disburse(actor=APPROVER))  # an approver records it: not paid yet
     assert award_state(ledger) == (D("200000.00"), D("50000.00"), D("0.00"))
-    with pytest.raises(Refused, match="recorded by approver-1, so approver-1 cannot post it too"):
+    with pytest.raises(Refused, match="approver-1 filed this request and cannot approve it too"):
         ledger.execute(post(order, date(2025, 3, 16), APPROVER))
     with pytest.raises(Refused, match="officer-1 is an officer; posting a payment order needs an approver"):
         ledger.execute(post(order, date(2025, 3, 16), OFFICER))
@@ -250,3 +250,47 @@ def test_a_future_dated_decision_or_payment_is_refused(provisioned_url: str) -> 
         ledger.execute(disburse(day=date(2025, 4, 1), voucher="付-2025-077"))
     with pytest.raises(InvalidDate, match=r"payment date 2025-02-01 is before the award \(2025-03-01\)"):
         ledger.execute(disburse(day=date(2025, 2, 1), voucher="付-2025-078"))
+
+
+# qualifications: a fixed vocabulary; P6.5b takes its level from them --------------------------------
+
+
+def test_an_unknown_qualification_is_refused_with_the_known_ones(ledger: Ledger) -> None:
+    from ledger.handlers.parties import GrantQualification
+
+    register(ledger, "E1", "enterprise")
+    with pytest.raises(Refused, match=r"unknown qualification '高企': record one of 高新技术企业 \(high-tech enterprise: national\), "):
+        ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1", qualification="高企",
+                                          granted_on=date(2024, 12, 20)))
+    with pytest.raises(Refused, match="专精特新小巨人企业: give its level"):
+        ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                          qualification="little_giant", granted_on=date(2024, 12, 20)))
+    out = ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                            qualification="high-tech enterprise", granted_on=date(2024, 12, 20)))
+    assert out.data == {"qualification": "高新技术企业", "level": "national"}  # stored by its Chinese name
+
+
+def test_p6_5b_takes_the_level_from_the_recorded_qualification(ledger: Ledger) -> None:
+    from ledger.handlers.parties import GrantQualification
+
+    register(ledger, "E1", "enterprise")
+    ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                      qualification="专精特新中小企业", granted_on=date(2024, 12, 20)))
+
+    def p65b(**basis: str) -> Outcome:
+        return ledger.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="临工信发〔2025〕3号", recipient="E1",
+                                          clause="P6.5b", basis=basis))
+
+    with pytest.raises(Refused, match=r"level national_little_giant is not held by E1 on 2025-03-01 "
+                                      r"\(recorded: 专精特新中小企业 provincial from 2024-12-20\)"):
+        p65b(level="national_little_giant")
+    out = p65b()  # no typed level: the one recorded
+    assert out.data["amount"] == D("100000.00")
+    assert any("E1 holds 专精特新中小企业 (provincial) from 2024-12-20" in line for line in out.trace)
+
+
+def test_p6_5b_without_a_recorded_qualification_is_refused(ledger: Ledger) -> None:
+    register(ledger, "E1", "enterprise")
+    with pytest.raises(Refused, match="E1 holds no 专精特新 / 小巨人 qualification on 2025-03-01"):
+        ledger.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="R", recipient="E1", clause="P6.5b",
+                                   basis={"level": "provincial_specialised"}))
