@@ -157,6 +157,7 @@ def init(ctx: click.Context) -> None:
       jcg --db sqlite:///ledger.sqlite init
     """
     session = ctx.obj
+    session.create = True  # the one command (with demo) that may create a ledger
     session.ledger  # noqa: B018  (opening creates the tables)
     click.echo(_("ledger ready at {url}").format(url=session.url))
 

@@ -1,30 +1,28 @@
-"""Benchmark: full rebuild of every read model, and an --as-of report, on a large ledger.
+"""Benchmark: full rebuild of every read model against a bare read of the same log.
 
-    .venv/bin/python bench/replay.py [--events 200000] [--keep FILE]
+    .venv/bin/python bench/replay.py [--events 200000] [--postgres]
 
-Generates a realistic ledger in a temp SQLite file, written through the application in bulk
-(domain methods with provenance, saved many aggregates per transaction): parties, awards,
-disbursements, clawbacks, funds with investments and exits, 拨投结合 projects (approval,
-two tranches, trigger, conversion, then a buyback or a failure written off, as the project
-commands record them on the project and its fund), and tech loans (P5.6), some defaulting
-through claim, approval, payment by 省财政/市财政 and a recovery. Then
-measures (1) the full rebuild (`audit replay`: drop the tables and the tracking, catch up
-through the projection runner in batches) in events per second, beside a plain in-memory fold
-of the same log as a same-machine reference, (2) an `--as-of` report's latency (fold of the
-log + report), (3) incremental projection throughput on a slice, one transaction per event
-(a follower) and batched (a catch-up).
+Generates a realistic ledger (written through the application in bulk: parties, awards,
+disbursements, clawbacks, funds with investments and exits, 拨投结合 projects, tech loans with
+compensation), then in the same run: (1) the reference, a bare read of the notification log
+in batches (nothing decoded), and the same read decoded into domain events; (2) the full
+rebuild (`audit replay`'s: streaming in batches into a new store, snapshots kept) run alone
+in a child process, with its events per second, the ratio to the bare read and its peak
+resident memory; (3) the comparison with the incremental models by streaming digests;
+(4) an --as-of budgets report through the snapshots. Temporary files and schemas removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
+from typing import Any
 
 from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
@@ -35,8 +33,10 @@ from domain.parameters import parameter_book
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger import Ledger
+from ledger.infra.config import parse_database
 from projections import reports
-from projections.runner import BATCH_SIZE, catch_up, fold, head, rebuild
+from projections.readside import ReadSide
+from projections.runner import BATCH_SIZE, SNAPSHOT_EVERY, compare, head, rebuild
 from projections.store import ReadModelStore
 
 CLAUSES = ["P2.4", "P2.3a", "P3.3", "P4.2a", "P5.4", "P6.3b", "P6.5a", "P5.7"]
@@ -156,52 +156,95 @@ def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
     return events
 
 
+def bare_read(ledger: Ledger) -> float:
+    """Seconds to read every notification of the log in batches, nothing decoded (the
+    reference a rebuild is measured against)."""
+    t0 = time.perf_counter()
+    position = 1
+    while True:
+        batch = ledger.recorder.select_notifications(start=position, limit=BATCH_SIZE)
+        if not batch:
+            return time.perf_counter() - t0
+        position = batch[-1].id + 1
+
+
+def _rebuild_child(url: str, target_url: str, out: Any) -> None:
+    ledger = Ledger.open(url, create=False)
+    store = ReadModelStore(parse_database(target_url))
+    t0 = time.perf_counter()
+    rebuild(ledger, store)
+    out.send(time.perf_counter() - t0)
+    store.close()
+    ledger.close()
+
+
+def rebuild_in_child(url: str, target_url: str) -> tuple[float, float]:
+    """(seconds, peak resident MB) of a full rebuild run alone in a child process."""
+    import multiprocessing
+    import resource
+
+    mine, theirs = multiprocessing.Pipe()
+    child = multiprocessing.get_context("fork").Process(target=_rebuild_child, args=(url, target_url, theirs))
+    child.start()
+    seconds = mine.recv()
+    child.join()
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200_000)
-    parser.add_argument("--incremental", type=int, default=5_000, help="events for the incremental slice")
-    parser.add_argument("--keep", default="", help="write the ledger here instead of a temp file")
+    parser.add_argument("--postgres", action="store_true", help="the ledger and the rebuilt models on PostgreSQL")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(args.keep or f"{tmp}/bench.sqlite")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        ledger = Ledger.open(f"sqlite:///{path}")
-        t0 = time.perf_counter()
-        generate(ledger, args.events)
-        total = head(ledger)
-        print(f"generated {total:,} events in {time.perf_counter() - t0:.1f} s ({path.stat().st_size / 1e6:.0f} MB)")
-
-        t0 = time.perf_counter()
-        fold(ledger)
-        seconds = time.perf_counter() - t0
-        print(f"reference: in-memory fold of every model, no writes: {total / seconds:,.0f} events/s")
-
-        store = ReadModelStore(ledger.database)
-        t0 = time.perf_counter()
-        rebuild(ledger, store, progress=lambda p: print(f"  … {p:,}", file=sys.stderr) if p % 50000 == 0 else None)
-        seconds = time.perf_counter() - t0
-        print(f"full rebuild (runner, batches of {BATCH_SIZE:,}): {total:,} events in {seconds:.1f} s "
-              f"= {total / seconds:,.0f} events/s")
-
-        t0 = time.perf_counter()
-        state, _ = fold(ledger, as_of=date(2025, 12, 31), report="budgets")
-        report = reports.budgets(state.rows, by="unit")
-        reports.render(report, "table")
-        print(f"--as-of 2025-12-31 budgets report: {time.perf_counter() - t0:.2f} s "
-              f"({len(report.rows)} rows, whole log folded)")
-
-        # incremental: drop the last slice from the tracked position and let the runner apply it
-        slice_start = max(total - args.incremental, 0)
-        for batch_size, how in ((1, "one transaction per event"), (BATCH_SIZE, "batched catch-up")):
-            rebuild(ledger, store, stop=slice_start)
+    pg = os.environ.get("JCG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    schemas = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+    with tempfile.TemporaryDirectory(prefix="jcg-bench-replay-") as tmp:
+        url = f"{pg}?schema={schemas[0]}" if args.postgres else f"sqlite:///{tmp}/bench.sqlite"
+        target = f"{pg}?schema={schemas[1]}" if args.postgres else f"sqlite:///{tmp}/rebuilt.sqlite"
+        try:
+            ledger = Ledger.open(url)
+            Ledger.open(target).close()  # the target schema exists
             t0 = time.perf_counter()
-            catch_up(ledger, store, batch_size=batch_size)
-            seconds = time.perf_counter() - t0
-            print(f"incremental projection (ProjectionRunner, {how}): "
-                  f"{total - slice_start:,} events in {seconds:.1f} s = {(total - slice_start) / seconds:,.0f} events/s")
-        store.close()
-        ledger.close()
+            generate(ledger, args.events)
+            total = head(ledger)
+            print(f"generated {total:,} events in {time.perf_counter() - t0:.1f} s on "
+                  f"{'PostgreSQL' if args.postgres else 'SQLite'}")
+            bare = min(bare_read(ledger) for _ in range(3))
+            print(f"reference: bare read of the notification log (batches of {BATCH_SIZE:,}, not decoded): "
+                  f"{total / bare:,.0f} events/s")
+            t0 = time.perf_counter()
+            for _ in ledger.read_log():
+                pass
+            decoded = time.perf_counter() - t0
+            print(f"           read and decoded into domain events: {total / decoded:,.0f} events/s")
+            seconds, peak = rebuild_in_child(url, target)
+            print(f"full rebuild (streaming, batches of {BATCH_SIZE:,}, snapshots every {SNAPSHOT_EVERY:,}): "
+                  f"{total:,} events in {seconds:.1f} s = {total / seconds:,.0f} events/s; "
+                  f"ratio to the bare read {bare / seconds:.3f}; peak memory {peak:.0f} MB")
+
+            side = ReadSide(ledger)
+            t0 = time.perf_counter()
+            side.current()
+            print(f"incremental models caught up in {time.perf_counter() - t0:.1f} s")
+            rebuilt = ReadModelStore(parse_database(target))
+            t0 = time.perf_counter()
+            found = compare(side.store, rebuilt)
+            print(f"rebuilt == incremental (streaming digests): {not found} in {time.perf_counter() - t0:.1f} s")
+            rebuilt.close()
+            for day in (date(2025, 12, 31), date(2028, 6, 30)):
+                t0 = time.perf_counter()
+                rows, _ = side.rows("budgets", as_of=day)
+                reports.render(reports.budgets(rows, by="unit"), "table")
+                print(f"--as-of {day} budgets report (snapshots): {time.perf_counter() - t0:.2f} s")
+            side.close()
+            ledger.close()
+        finally:
+            if args.postgres:
+                import psycopg
+
+                with psycopg.connect(pg, autocommit=True) as conn:
+                    for schema in schemas:
+                        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 if __name__ == "__main__":

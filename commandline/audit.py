@@ -11,8 +11,9 @@ from commandline.options import (
     Session,
     pass_session,
 )
-from commandline.report import _read_model_rows
 from domain.errors import Refused
+from domain.messages import N_
+from i18n import _
 from i18n.clicktools import I18nGroup
 
 
@@ -32,36 +33,40 @@ def audit_replay(session: Session) -> None:
     Example:
       jcg audit replay
     """
+    import tempfile
     import time
 
-    from projections.runner import catch_up, differences, rebuild
+    from ledger.infra.config import parse_database
+    from projections.runner import compare, rebuild
     from projections.store import ReadModelStore
 
     ledger = session.ledger
-    store = ReadModelStore(ledger.database)
-    try:
-        position = catch_up(ledger, store)
-        incremental = store.load()
-        click.echo(f"incremental read models at position {position}; rebuilding from the log …", err=True)
-        started = time.perf_counter()
-        shown = [0]
+    side = session.read_side
+    position = side.current()
+    click.echo(_("incremental read models at position {position}; rebuilding from the log …").format(position=position), err=True)
+    started = time.perf_counter()
+    shown = [0]
 
-        def progress(p: int) -> None:
-            if p - shown[0] >= 10_000 or p == position:
-                shown[0] = p
-                click.echo(f"  replayed {p:,} events", err=True)
+    def progress(p: int) -> None:
+        if p - shown[0] >= 10_000 or p == position:
+            shown[0] = p
+            click.echo(_("  replayed {p:,} events").format(p=p), err=True)
 
-        rebuilt_to = rebuild(ledger, store, progress=progress, stop=position)
-        seconds = time.perf_counter() - started
-        click.echo(f"  replayed {rebuilt_to:,} events in {seconds:.2f} s", err=True)
-        found = differences(incremental, store.load())
-    finally:
-        store.close()
+    with tempfile.TemporaryDirectory(prefix="jcg-replay-") as tmp:
+        rebuilt = ReadModelStore(parse_database(f"sqlite:///{tmp}/rebuilt.sqlite"))
+        try:
+            rebuilt_to = rebuild(ledger, rebuilt, progress=progress, stop=position)
+            seconds = time.perf_counter() - started
+            click.echo(_("  replayed {rebuilt_to:,} events in {seconds:.2f} s").format(rebuilt_to=rebuilt_to, seconds=seconds), err=True)
+            found = compare(side.store, rebuilt)
+        finally:
+            rebuilt.close()
     if found:
         for line in found:
-            click.echo(f"difference: {line}")
-        raise Refused(f"replay differs from the incremental read models in {len(found)} row(s)")
-    click.echo(f"replay of {rebuilt_to:,} events equals the incremental read models")
+            click.echo(_("difference: {line}").format(line=line))
+        rebuild(ledger, side.store, stop=position)  # the incremental models are replaced by the rebuilt ones
+        raise Refused(N_("replay differs from the incremental read models in {count_found} row(s)"), count_found=len(found))
+    click.echo(_("replay of {rebuilt_to:,} events equals the incremental read models").format(rebuilt_to=rebuilt_to))
 
 
 @audit.command("trail")
@@ -78,9 +83,13 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
       jcg audit trail U1
       jcg audit trail U1-A1 --format json
     """
-    from projections import reports
+    import sqlalchemy as sa
 
-    rows = _read_model_rows(session, None, None)
+    from projections import reports
+    from projections.trail import TRAIL
+
+    found = session.read_side.list_rows(TRAIL, sa.or_(TRAIL.c.entity == entity, TRAIL.c.award == entity))
+    rows = {"rm_trail": {(r["position"],): r for r in found}}
     click.echo(reports.render(reports.trail(rows, entity), form))
 
 
@@ -102,27 +111,28 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     from ledger.audit.verify import verify_ledger
 
     def progress(done: int, total: int) -> None:
-        click.echo(f"verified {done:,} of {total:,} events", err=True)
+        click.echo(_("verified {done:,} of {total:,} events").format(done=done, total=total), err=True)
 
     note = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
     result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
-    click.echo(f"{result.events} events, {result.requests} requests, {result.signatures} signatures verified, "
-               f"{result.money_events} journal entries balanced; root {result.root.hex()}")
+    click.echo(_("{events} events, {requests} requests, {signatures} signatures verified, {money_events} journal entries balanced; root {hex}").format(events=result.events, requests=result.requests, signatures=result.signatures, money_events=result.money_events, hex=result.root.hex()))
     for line in result.checkpoints:
-        click.echo(f"  checkpoint {line}")
+        click.echo(_("  checkpoint {line}").format(line=line))
     if not result.ok:
         shown = set(result.checkpoint_problems)
         for line in result.problems[1:]:
             if line not in shown:
-                click.echo(f"  also: {line}")
-        raise Refused(f"verification failed: {result.problems[0]}")
-    click.echo("verification passed")
+                click.echo(_("  also: {line}").format(line=line))
+        raise Refused(N_("verification failed: {problems}"), problems=result.problems[0])
+    click.echo(_("verification passed"))
 
 
 @audit.command("checkpoint")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the checkpoint to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the checkpoint to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_checkpoint(session: Session, out: str | None) -> None:
+def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
     A write: only a registered officer or approver (--officer) runs it. The ledger's first
     checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
@@ -133,24 +143,30 @@ def audit_checkpoint(session: Session, out: str | None) -> None:
       jcg --officer li.na audit checkpoint --out kept/checkpoint-2026-06.txt
     """
     from ledger.audit.checkpointing import write_checkpoint
+    from ledger.infra.outfile import open_out
 
-    written = write_checkpoint(session.ledger, session.officer, decided=date.today())
+    target = open_out(out, force=force)  # checked before anything is stored
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
+    written = write_checkpoint(session.ledger, session.officer, decided=date.today(),
+                               deliver=target.write if target is not None else None)
     if written.registration is not None:
-        click.echo(f"{written.registration.message} (request id {written.registration.request_id})", err=True)
+        click.echo(_("{message} (request id {request_id})").format(message=written.registration.message, request_id=written.registration.request_id), err=True)
         if written.key_created:
-            click.echo(f"ledger key created: {session.ledger.keyring.store.path('_ledger')} (keep it safe; "
-                       "it is never replaced)", err=True)
-    if out:
-        Path(out).write_text(written.row.note, encoding="utf-8")
+            click.echo(_("ledger key created: {path} (keep it safe; it is never replaced)").format(path=session.ledger.keyring.store.path('_ledger')), err=True)
     click.echo(written.row.note, nl=False)
-    click.echo(f"verifier key: {written.verifier_key}", err=True)
+    click.echo(_("verifier key: {verifier_key}").format(verifier_key=written.verifier_key), err=True)
 
 
 @audit.command("prove")
 @click.argument("position", type=int)
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Write the JSON to FILE.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write the JSON to FILE (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
 @pass_session
-def audit_prove(session: Session, position: int, out: str | None) -> None:
+def audit_prove(session: Session, position: int, out: str | None, force: bool) -> None:
     """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
     covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
 
@@ -161,10 +177,16 @@ def audit_prove(session: Session, position: int, out: str | None) -> None:
     import json
 
     from ledger.audit.verify import inclusion_proof_document
+    from ledger.infra.outfile import open_out
 
+    target = open_out(out, force=force)
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
+    if target is not None:
+        target.write(text + "\n")
     click.echo(text)
 
 

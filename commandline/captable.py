@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import click
 
@@ -16,9 +15,10 @@ from commandline.options import (
     pass_session,
     writing,
 )
+from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
-from ledger.handlers import funds, projects
+from ledger.handlers import projects
 
 
 @click.group(cls=I18nGroup)
@@ -54,18 +54,23 @@ def captable_register(session: Session, enterprise: str, holders: tuple[str, ...
 
 @captable.command("show")
 @click.argument("enterprise")
-@click.option("--as-of", type=DATE, default=None, help="Default: today.")
+@click.option("--as-of", type=DATE, default=None, help="As of a decision date (default: everything recorded).")
+@click.option("--at-position", type=click.IntRange(min=0), default=None, help="After the first N recorded events.")
 @pass_session
-def captable_show(session: Session, enterprise: str, as_of: date | None) -> None:
-    """Show ENTERPRISE's holders, registered capital and percentages on a date.
+def captable_show(session: Session, enterprise: str, as_of: date | None, at_position: int | None) -> None:
+    """Show ENTERPRISE's holders, registered capital and percentages (the moment `fund show`
+    and `report funds` use for the same options).
 
     \b
     Example:
       jcg captable show ENT-001 --as-of 2026-01-05
     """
-    from domain.captable import describe
+    from ledger.queries import get_register
+    from projections import views
 
-    for line in describe(funds.load_register(session.ledger, enterprise).table(as_of or date.today())):
+    get_register(session.ledger, enterprise)  # NotFound without a register
+    rows, moment = session.read_side.at("captable", as_of=as_of, at_position=at_position)
+    for line in views.cap_table_lines(views.cap_table(rows, enterprise), moment):
         click.echo(line)
 
 
@@ -73,19 +78,28 @@ def captable_show(session: Session, enterprise: str, as_of: date | None) -> None
 @click.argument("enterprise")
 @click.option("--format", "fmt_", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option("--as-of", type=DATE, default=None, help="Only transactions up to this date.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to FILE instead of standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE instead of standard output (never over a file, never through a symlink).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file (a regular file only).")
 @pass_session
-def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | None, output: str | None) -> None:
+def captable_export(session: Session, enterprise: str, fmt_: str, as_of: date | None, output: str | None,
+                    force: bool) -> None:
     """Export ENTERPRISE's equity transactions as JSON modelled on the Open Cap Table Format.
 
     \b
     Example:
       jcg captable export ENT-001 --format json -o ent-001-captable.json
     """
+    from ledger.infra.outfile import open_out
+
+    target = open_out(output, force=force)
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
     text = ocf.export_json(session.ledger, enterprise, as_of)
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}")
+    if target is not None:
+        target.write(text + "\n")
+        click.echo(_("wrote {output}").format(output=output))
     else:
         click.echo(text)

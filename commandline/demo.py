@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from commandline.options import (
@@ -26,6 +28,19 @@ def demo(ctx: click.Context, demo_db: str) -> None:
 
     prepare_demo_database(demo_db)  # refuses a database holding data the demo did not make
     session = Session(demo_db, "demo-officer")
+    session.create = True
     ctx.obj = session
     ctx.call_on_close(session.close)
-    run_demo(session.ledger, click.echo)
+    run_demo(session.ledger, click.echo, lambda what, code, day: show(session, what, code, day))
+
+
+def show(session: Session, what: str, code: str, day: date) -> list[str]:
+    """The demo's fund and cap-table lines, made as `fund show` and `captable show` make them."""
+    from projections import views
+    from projections.reports import tolerance_on
+
+    if what == "fund":
+        rows, moment = session.read_side.at("funds", as_of=day)
+        return views.fund_lines(views.fund(rows, code, tolerance_on(session.ledger.book, day)), moment)
+    rows, moment = session.read_side.at("captable", as_of=day)
+    return views.cap_table_lines(views.cap_table(rows, code), moment)

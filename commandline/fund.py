@@ -15,9 +15,10 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.money import fmt
+from domain.errors import NotFound
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
+from ledger.queries import get_fund
 
 
 @click.group(cls=I18nGroup)
@@ -66,16 +67,28 @@ def fund_invest(session: Session, code: str, enterprise: str, amount: Decimal, u
 
 @fund.command("show")
 @click.argument("code")
-@click.option("--as-of", type=DATE, default=None, help="Date for stakes and the P5.8 tolerance; default today.")
+@click.option("--as-of", type=DATE, default=None,
+              help="As of a decision date (default: everything recorded, as `report funds`).")
+@click.option("--at-position", type=click.IntRange(min=0), default=None, help="After the first N recorded events.")
 @pass_session
-def fund_show(session: Session, code: str, as_of: date | None) -> None:
-    """Show fund CODE: capital, cash, holdings per enterprise, realised result, P5.8 failure ratio.
+def fund_show(session: Session, code: str, as_of: date | None, at_position: int | None) -> None:
+    """Show fund CODE: capital, cash, holdings per enterprise with stakes, realised result, P5.8
+    failure ratio; the same figures as `report funds` and `captable show` at the same moment.
 
     \b
     Example:
+      jcg fund show F-SEED
       jcg fund show F-SEED --as-of 2028-01-05
     """
-    for line in funds.fund_report(session.ledger, code, session.ledger.book, as_of or date.today()):
+    from projections import views
+    from projections.reports import tolerance_on
+
+    get_fund(session.ledger, code)  # NotFound if never registered
+    rows, moment = session.read_side.at("funds", as_of=as_of, at_position=at_position)
+    if (code,) not in rows["rm_funds"]:
+        raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
+    data = views.fund(rows, code, tolerance_on(session.ledger.book, as_of or date.today()))
+    for line in views.fund_lines(data, moment):
         click.echo(line)
 
 
@@ -88,5 +101,8 @@ def fund_list(session: Session) -> None:
     Example:
       jcg fund list
     """
-    for e in funds.registered_funds(session.ledger):
-        click.echo(f"{e.code:<16} capital {fmt(e.capital):>18}  {e.name}  (manager {e.manager or '-'})")
+    from projections import views
+    from projections.funds import FUNDS
+
+    for line in views.funds_list(session.read_side.list_rows(FUNDS)):
+        click.echo(line)

@@ -248,6 +248,7 @@ def _write_template(operation: str, out: Path | None) -> None:
         return
     data = xlsx_bytes(cols, [example], sheet=operation) if out.suffix.lower() == ".xlsx" else (
         csv_text(cols, [example]).encode("utf-8"))
-    with open(out, "xb") as f:  # never overwrites a file
-        f.write(data)
+    from ledger.infra.outfile import OutFile
+
+    OutFile(out).write(data)  # never over a file, never through a symlink, whole or not at all
     click.echo(_("wrote {file}").format(file=out))

@@ -17,12 +17,12 @@ from commandline.options import (
     writing,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
-from domain.errors import Refused
-from domain.ids import loan_id
 from domain.loan import PAYERS as LOAN_PAYERS
 from domain.money import fmt
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import loans as loan_cmds
+from projections.tables import Col, text_table
 
 
 @click.group(cls=I18nGroup)
@@ -205,35 +205,34 @@ def loan_show(session: Session, code: str) -> None:
     Example:
       jcg loan show L-2025-001
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_loan
 
-    try:
-        ln = session.ledger.aggregate(loan_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"loan {code} is not registered") from None
-    click.echo(f"{ln.code}  {ln.category} {LOAN_CATEGORIES[ln.category]}  bank {ln.bank} → borrower {ln.borrower}"
-               f"  [{ln.status}]")
-    click.echo(f"  principal {fmt(ln.principal)} from {ln.start} for {ln.term_months} months; disbursed "
-               f"{fmt(ln.disbursed)}, repaid {fmt(ln.repaid)}, unrepaid {fmt(ln.unrepaid)}")
+    ln = get_loan(session.ledger, code)
+    click.echo(_("{code}  {category} {loan_categories}  bank {bank} → borrower {borrower}  [{status}]").format(code=ln.code, category=ln.category, loan_categories=LOAN_CATEGORIES[ln.category], bank=ln.bank, borrower=ln.borrower, status=_(ln.status)))
+    click.echo(_("  principal {principal} from {start} for {term_months} months; disbursed {disbursed}, repaid {repaid}, unrepaid {unrepaid}").format(principal=fmt(ln.principal), start=ln.start, term_months=ln.term_months, disbursed=fmt(ln.disbursed), repaid=fmt(ln.repaid), unrepaid=fmt(ln.unrepaid)))
     if ln.non_performing_on:
-        click.echo(f"  non-performing since {ln.non_performing_on}")
+        click.echo(_("  non-performing since {non_performing_on}").format(non_performing_on=ln.non_performing_on))
     if ln.loss_declared_on:
-        click.echo(f"  recovery exhausted {ln.loss_declared_on}: principal loss {fmt(ln.loss)}")
+        click.echo(_("  recovery exhausted {loss_declared_on}: principal loss {loss}").format(loss_declared_on=ln.loss_declared_on, loss=fmt(ln.loss)))
     claim = ln.claim
     if claim is None:
         return
-    approval = (f"approved {claim.approved_on} ({claim.approved_ref}) by {claim.approved_by}" if claim.approved_on
-                else "not approved yet")
-    click.echo(f"  claim {claim.clause} on {claim.claimed_on} filed by {claim.claimed_by}, {approval}")
+    approval = (_("approved {on} ({ref}) by {by}").format(on=claim.approved_on, ref=claim.approved_ref,
+                                                           by=claim.approved_by) if claim.approved_on
+                else _("not approved yet"))
+    click.echo(_("  claim {clause} on {claimed_on} filed by {claimed_by}, {approval}").format(clause=claim.clause, claimed_on=claim.claimed_on, claimed_by=claim.claimed_by, approval=approval))
     for line in claim.trace:
-        click.echo(f"    {line}")
-    click.echo(f"  {'share':>14} {'paid':>14} {'owes':>14} {'returned':>14}  bearer")
+        click.echo(f"    {text(line)}")
+    rows = []
     for who in (*LOAN_PAYERS, "bank"):
-        name = f"bank {ln.bank} (bears its share)" if who == "bank" else who
-        paid = fmt(ln.paid[who]) if who in LOAN_PAYERS else "-"
-        owes = fmt(ln.owed(who)) if who in LOAN_PAYERS else "-"
-        click.echo(f"  {fmt(claim.shares[who]):>14} {paid:>14} {owes:>14} {fmt(ln.returned[who]):>14}  {name}")
-    click.echo(f"  recovered after compensation {fmt(ln.recovered)}; loss outstanding {fmt(claim.loss - ln.recovered)}")
+        name = _("bank {bank} (bears its share)").format(bank=ln.bank) if who == "bank" else who
+        paid = ln.paid[who] if who in LOAN_PAYERS else "-"
+        owes = ln.owed(who) if who in LOAN_PAYERS else "-"
+        rows.append([claim.shares[who], paid, owes, ln.returned[who], name])
+    table = text_table([Col("share", money=True), Col("paid", money=True), Col("owes", money=True),
+                        Col("returned", money=True), Col("bearer")], rows, rule=False)
+    click.echo("\n".join("  " + line for line in table.splitlines()))
+    click.echo(_("  recovered after compensation {recovered}; loss outstanding {value}").format(recovered=fmt(ln.recovered), value=fmt(claim.loss - ln.recovered)))
 
 
 @loan.command("list")
@@ -245,11 +244,8 @@ def loan_list(session: Session) -> None:
     Example:
       jcg loan list
     """
-    from domain.loan import Loan
+    from projections import views
 
-    for _, e in session.ledger.read_log():
-        if isinstance(e, Loan.Enrolled):  # type: ignore[attr-defined]
-            ln = session.ledger.aggregate(e.originator_id)
-            loss = f"loss {fmt(ln.loss)}" if ln.loss_declared_on else ""
-            click.echo(f"{ln.code:<16} {ln.category:<6} {ln.bank:<12} {ln.borrower:<12} "
-                       f"{fmt(ln.principal):>16}  {ln.status:<15} {loss}".rstrip())
+    rows, _position = session.read_side.rows("loans")
+    for line in views.loans_list(rows):
+        click.echo(line)

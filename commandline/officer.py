@@ -13,6 +13,7 @@ from commandline.options import (
     pass_session,
     report,
 )
+from i18n import _
 from i18n.clicktools import I18nGroup
 
 
@@ -36,62 +37,177 @@ def _officer_date(decided: date | None) -> date:
     return decided or date.today()
 
 
+@officer.command("keygen")
+@click.argument("name")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Also write the public key to FILE (never over a file; --force replaces a regular file).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (never a symlink).")
+def officer_keygen(name: str, out: str | None, force: bool) -> None:
+    """Make YOUR key pair: the private key goes to $JCG_KEY_DIR/NAME.key (encrypted with
+    $JCG_PASSPHRASE or a prompt, 12 characters at least) and stays there; the public key is
+    printed, to hand to an approver. Run it on your own machine; nobody else runs it for you.
+
+    \b
+    Example:
+      JCG_KEY_DIR=~/.jcg-keys jcg officer keygen li.na --out li.na.pub
+    """
+    from commandline.options import officer_keyring
+    from ledger.handlers.officers import keygen
+    from ledger.infra.outfile import open_out
+
+    target = open_out(out, force=force)  # a bad path is refused before the key is made
+
+    if target is not None:  # a failure before the end leaves no temporary file
+
+        click.get_current_context().call_on_close(target.discard)
+    keyring = officer_keyring()
+    public = keygen(keyring.store, name)
+    if target is not None:
+        target.write(public + "\n")
+    click.echo(public)
+    click.echo(_("private key: {path} (yours alone; never hand it to anyone)").format(
+        path=keyring.store.path(name)), err=True)
+
+
 @officer.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
+@click.option("--public-key", "public_key", default=None,
+              help="NAME's public key (as `officer keygen` prints it) or a file holding it. Left out only "
+                   "when NAME registers themself (the first officer), with NAME's own key file.")
 @click.option("--decided", type=DATE, default=None, help="Date of the appointment (default today).")
 @click.option("--ref", default="", help="Appointment reference.")
 @click.option("--request-id", default="")
 @pass_session
-def officer_add(session: Session, name: str, role: str, decided: date | None, ref: str, request_id: str) -> None:
-    """Create NAME's Ed25519 key pair in $JCG_KEY_DIR (encrypted with $JCG_PASSPHRASE or a
-    prompt) and register the public key. On a ledger with no officers the first officer
-    registers themself (bootstrap); after that, only an approver (--officer) adds officers.
+def officer_add(session: Session, name: str, role: str, public_key: str | None, decided: date | None, ref: str,
+                request_id: str) -> None:
+    """Register NAME with the public key NAME made (`officer keygen`). Only an approver
+    (--officer) adds officers; the first officer of a new ledger registers themself with their
+    own key file. From the second approver on, a new approver waits for a second approver's
+    countersignature (`officer confirm`).
 
     \b
     Example:
-      JCG_KEY_DIR=keys jcg officer add zhang.wei --role approver          # first officer
-      JCG_KEY_DIR=keys jcg --officer zhang.wei officer add li.na --role officer
+      jcg --officer zhang.wei officer add zhang.wei --role approver        # first officer, own key
+      jcg --officer zhang.wei officer add li.na --role officer --public-key li.na.pub
     """
-    from ledger.handlers.officers import enrol
+    from ledger.audit.signing import public_key_text
+    from ledger.handlers.officers import read_public_key, register
 
     roster = _roster(session)
-    actor = "" if roster is None or not roster.officers else session.officer
-    outcome = enrol(session.ledger, name, role, actor=actor, decided=_officer_date(decided),
-                    request_id=request_id, ref=ref)
-    report(outcome)
-    if not outcome.already_recorded:
-        click.echo(f"  private key: {session.ledger.keyring.store.path(name)} (keep it; hand it to {name})")
+    first = roster is None or not roster.officers
+    actor = name if first else session.officer
+    if public_key is None:
+        if actor != name:
+            raise click.UsageError(_("give NAME's public key (--public-key): an approver registers the public "
+                                     "key NAME made with `jcg officer keygen`, never a key made for them"))
+        key = public_key_text(session.ledger.keyring.key(name))  # NAME's own key file, checked before anything
+    else:
+        key = read_public_key(public_key)
+    report(register(session.ledger, name, role, key, actor=actor, decided=_officer_date(decided),
+                    request_id=request_id, ref=ref))
 
 
 @officer.command("rotate")
 @click.argument("name")
+@click.option("--public-key", "public_key", default=None,
+              help="A new public key NAME made (approver rotating another officer's key); left out, you "
+                   "rotate your own key: a new one is made in your key directory.")
 @click.option("--decided", type=DATE, default=None, help="Date of the rotation (default today).")
 @click.option("--request-id", default="")
 @pass_session
-def officer_rotate(session: Session, name: str, decided: date | None, request_id: str) -> None:
+def officer_rotate(session: Session, name: str, public_key: str | None, decided: date | None, request_id: str) -> None:
     """Give NAME a new key; the old one is retired (history it signed stays valid).
-    Signed by --officer: NAME themself with the current key, or an approver.
+    Your own key: a new key pair is made in your key directory once the rotation is recorded.
+    Another officer's key (an approver): with the public key NAME made (--public-key).
 
     \b
     Example:
       jcg --officer li.na officer rotate li.na
+      jcg --officer zhang.wei officer rotate li.na --public-key li.na-2.pub
     """
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from ledger.audit.signing import public_key_text
-    from ledger.handlers.officers import RotateOfficerKey
+    from ledger.handlers.officers import RotateOfficerKey, read_public_key
 
     ledger = session.ledger
     ledger.keyring.key(session.officer)  # the signer's current key, loaded before the file is replaced
-    key = Ed25519PrivateKey.generate()
-    outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
-                                              request_id=request_id, name=name, public_key=public_key_text(key)))
-    if not outcome.already_recorded:
-        path = ledger.keyring.store.save(name, key, replace=True)
-        ledger.keyring.use(name, key)
-        outcome.trace.append(f"new private key: {path}")
+    if public_key is None:
+        if name != session.officer:
+            raise click.UsageError(_("give the new public key NAME made (--public-key): nobody makes another "
+                                     "officer's key"))
+        key = Ed25519PrivateKey.generate()
+        ledger.keyring.store.new_passphrase()  # refused before anything is recorded if too short
+        outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
+                                                  request_id=request_id, name=name,
+                                                  public_key=public_key_text(key)))
+        if not outcome.already_recorded:
+            path = ledger.keyring.store.save(name, key, replace=True)
+            ledger.keyring.use(name, key)
+            outcome.trace.append(f"new private key: {path}")
+    else:
+        outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
+                                                  request_id=request_id, name=name,
+                                                  public_key=read_public_key(public_key)))
     report(outcome)
+
+
+@officer.command("role")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
+@click.option("--decided", type=DATE, default=None, help="Date of the decision (default today).")
+@click.option("--request-id", default="")
+@pass_session
+def officer_role(session: Session, name: str, role: str, decided: date | None, request_id: str) -> None:
+    """Change NAME's role (an approver's act). A promotion to approver waits for a second
+    approver's countersignature; the last approver is never demoted.
+
+    \b
+    Example:
+      jcg --officer zhang.wei officer role li.na --role approver
+    """
+    from ledger.handlers.officers import ChangeOfficerRole
+
+    session.run(ChangeOfficerRole(actor=session.officer, decided=_officer_date(decided), request_id=request_id,
+                                  name=name, role=role))
+
+
+@officer.command("confirm")
+@click.argument("name")
+@click.option("--decided", type=DATE, default=None, help="Date of the countersignature (default today).")
+@click.option("--request-id", default="")
+@pass_session
+def officer_confirm(session: Session, name: str, decided: date | None, request_id: str) -> None:
+    """Countersign the pending approver registration, promotion or key of NAME: a second
+    approver, neither its proposer nor NAME.
+
+    \b
+    Example:
+      jcg --officer wang.fang officer confirm li.na
+    """
+    from ledger.handlers.officers import ConfirmOfficerChange
+
+    session.run(ConfirmOfficerChange(actor=session.officer, decided=_officer_date(decided), request_id=request_id,
+                                     name=name))
+
+
+@officer.command("withdraw")
+@click.argument("name")
+@click.option("--decided", type=DATE, default=None, help="Date (default today).")
+@click.option("--request-id", default="")
+@pass_session
+def officer_withdraw(session: Session, name: str, decided: date | None, request_id: str) -> None:
+    """Withdraw the pending change of NAME: nothing of it takes effect.
+
+    \b
+    Example:
+      jcg --officer zhang.wei officer withdraw li.na
+    """
+    from ledger.handlers.officers import WithdrawOfficerChange
+
+    session.run(WithdrawOfficerChange(actor=session.officer, decided=_officer_date(decided), request_id=request_id,
+                                      name=name))
 
 
 @officer.command("revoke")
@@ -124,9 +240,11 @@ def officer_list(session: Session) -> None:
     """
     roster = _roster(session)
     if roster is None:
-        click.echo("no officers registered: the ledger refuses every request until the first officer registers "
-                   "themself (`jcg officer add NAME --role approver`, run as NAME)")
+        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
         return
     for o in roster.officers.values():
         keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
         click.echo(f"{o.name:<20} {o.role:<9} {keys}")
+    for p in getattr(roster, "pending", {}).values():
+        click.echo(_("{name}: {change} as {role} proposed by {proposer}, waiting for a second approver").format(
+            name=p.name, change=p.change, role=p.role, proposer=p.proposer))

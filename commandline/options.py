@@ -88,25 +88,43 @@ def officer_keyring() -> Any:
 
 
 class Session:
-    """What every command needs: the database URL, the acting officer, the ledger."""
+    """What every command needs: the database URL, the acting officer, the ledger, and its
+    read side (read models kept current after every write; a local cache for a reader who
+    may not write the ledger). Only `init` and `demo` set ``create``: any other command on a
+    database without a ledger is refused and creates nothing."""
 
     def __init__(self, url: str, officer: str):
         self.url = url
         self.officer = officer
         self.form = "text"  # a writing command's --format: text, or json (the recorded outcome)
+        self.create = False
         self._ledger: Ledger | None = None
+        self._read_side: Any = None
 
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
             try:
-                self._ledger = Ledger.open(self.url, keyring=officer_keyring())
+                self._ledger = Ledger.open(self.url, keyring=officer_keyring(), create=self.create)
             except ValueError as exc:
                 raise click.UsageError(text(exc)) from None
+            if not self._ledger.database.read_only:
+                self.read_side.keep_current()
         return self._ledger
 
+    @property
+    def read_side(self) -> Any:
+        if self._read_side is None:
+            from projections.readside import ReadSide
+
+            self._read_side = ReadSide(self.ledger)
+        return self._read_side
+
     def close(self) -> None:
-        """Release the database connections when the command ends."""
+        """Release the database connections (and a temporary cache) when the command ends."""
+        if self._read_side is not None:
+            self._read_side.close()
+            self._read_side = None
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None

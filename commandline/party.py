@@ -16,9 +16,6 @@ from commandline.options import (
 )
 from domain.clauses import clause as find_clause
 from domain.enterprise import KINDS, Enterprise
-from domain.errors import Refused
-from domain.ids import party_id
-from domain.messages import N_
 from domain.money import fmt
 from i18n import _
 from i18n.clicktools import I18nGroup
@@ -136,13 +133,9 @@ def party_list(session: Session) -> None:
 
 
 def find_party(session: Session, code: str) -> Enterprise:
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_party
 
-    try:
-        p = session.ledger.aggregate(party_id(code))
-    except AggregateNotFoundError:
-        raise Refused(N_("party {code} is not registered"), code=code) from None
-    return p
+    return get_party(session.ledger, code)
 
 
 def print_awards(p: Enterprise) -> None:

@@ -18,6 +18,7 @@ from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.parameters import parameter_book
 from domain.rules.describe import describe as describe_rule
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rules import calculate
 
@@ -38,7 +39,7 @@ def policy_list() -> None:
     for c in catalogue().values():
         if c.money:
             click.echo(f"{c.id:<6} {c.title}")
-            click.echo(f"       amount: {c.rule}; cap: {c.cap or '—'}; 责任单位: {'、'.join(c.units)}")
+            click.echo(_("       amount: {rule}; cap: {value}; 责任单位: {units}").format(rule=c.rule, value=c.cap or '—', units='、'.join(c.units)))
 
 
 @policy.command("show")
@@ -78,13 +79,13 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
     """
     c = find_clause(clause)
     if not recipient and c.id not in {"P5.6a", "P5.6b"}:
-        raise click.UsageError("Missing option '--recipient'.")
+        raise click.UsageError(_("Missing option '--recipient'."))
     result = calculate(session.ledger, c.id, recipient, basis, decided,
                        amount=amount, reason=reason, ref=ref)
     for line in result.trace:
-        click.echo(line)
-    click.echo(f"parameters: {', '.join(result.versions) or 'none'}")
+        click.echo(text(line))
+    click.echo(_("parameters: {versions}").format(versions=", ".join(result.versions) or _("none")))
     matter = getattr(result, "matter", "")
     if matter:
-        click.echo(f"G.3 matter: {matter}")
-    click.echo("dry run: nothing written")
+        click.echo(_("G.3 matter: {matter}").format(matter=matter))
+    click.echo(_("dry run: nothing written"))

@@ -16,7 +16,7 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.errors import Refused
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
 
@@ -281,13 +281,8 @@ def project_show(session: Session, code: str) -> None:
     Example:
       jcg project show PJ-1
     """
-    from eventsourcing.application import AggregateNotFoundError
+    from ledger.queries import get_project
 
-    from domain.ids import project_id
 
-    try:
-        p = session.ledger.aggregate(project_id(code))
-    except AggregateNotFoundError:
-        raise Refused(f"project {code} is not registered") from None
-    for line in p.summary():
-        click.echo(line)
+    for line in get_project(session.ledger, code).summary():
+        click.echo(text(line))

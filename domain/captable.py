@@ -235,14 +235,3 @@ class ShareRegister(Aggregate):
         self.entries.append(
             EquityEntry("repurchase", by.decided, units, holder=holder, price=price, source=source, ref=by.ref)
         )
-
-
-def describe(table: CapTable) -> list[str]:
-    """The table as lines an officer reads."""
-    lines = [
-        f"cap table of {table.enterprise} on {table.as_of}: registered capital {fmt(table.registered_capital)}"
-        f" (premium recorded separately: {fmt(table.premium)})"
-    ]
-    for h in table.holdings:
-        lines.append(f"  {h.holder:<16} {h.name[:20]:<20} {fmt(h.units):>18} {h.percent:>8}")
-    return lines

@@ -21,7 +21,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.journal import CITY, PROVINCE
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import FEN, ZERO, fmt, pro_rata, round_fen, yuan
 from domain.parameters import Parameter, ParameterBook, parameter_book
 
@@ -117,7 +117,7 @@ def compensation_split(
     if category == "P5.6a":
         pr, cr, br = param("province_share"), param("city_share"), param("bank_share")
         if pr + cr + br != 1:
-            raise ValueError(f"P5.6a parameters do not add up to 100%: {pr} + {cr} + {br}")
+            raise ValueError(Message(N_("P5.6a parameters do not add up to 100%: {pr} + {cr} + {br}"), pr=pr, cr=cr, br=br))
         if overridden and (province_rate, city_rate) != (pr, cr):
             raise Refused(N_("P5.6a: the shares are fixed by the notice at {percent} / {percent2} / {percent3}; they cannot be changed per loss"), percent=percent(pr), percent2=percent(cr), percent3=percent(br))
     else:
@@ -132,27 +132,27 @@ def compensation_split(
             raise Refused(N_("P5.6b: a share rate cannot be negative"))
         if pr + cr > ceiling:
             raise CapExceeded(N_("P5.6b: province {percent} + city {percent2} = {percent3} exceeds the {percent4} ceiling (最高可达 {percent4})"), percent=percent(pr), percent2=percent(cr), percent3=percent(pr + cr), percent4=percent(ceiling))
-        extra.append(f"P5.6b: province + city {percent(pr + cr)} of the loss, within the "
-                     f"{percent(ceiling)} ceiling; the bank bears the rest")
+        extra.append(Message(N_("P5.6b: province + city {percent} of the loss, within the {percent2} ceiling; the bank bears the rest"), percent=percent(pr + cr), percent2=percent(ceiling)))
         # "最高可达 90%": the public total never exceeds 90 % of the loss, rounded down to the fen
         ceiling_amount = (ceiling * loss).quantize(FEN, rounding=ROUND_DOWN)
     province = round_fen(pr * loss)
     city = round_fen(cr * loss)
-    rounded = f"{percent(pr)} × {fmt(loss)} = {fmt(province)} ({PROVINCE}); {percent(cr)} × {fmt(loss)} = {fmt(city)} ({CITY})"
+    rounded = Message(N_("{province_rate} × {loss} = {province} ({province_name}); {city_rate} × {loss} = {city} ({city_name})"),
+                      province_rate=percent(pr), loss=fmt(loss), province=fmt(province), province_name=PROVINCE,
+                      city_rate=percent(cr), city=fmt(city), city_name=CITY)
     if ceiling_amount is not None and province + city > ceiling_amount:
         excess = province + city - ceiling_amount
         off_city = min(excess, city)
         city -= off_city
         province -= excess - off_city
-        taken = f"{fmt(off_city)} off {CITY}'s share → {fmt(city)}"
+        taken: str = Message(N_("{off_city} off {city}'s share → {city2}"), off_city=fmt(off_city), city=CITY, city2=fmt(city))
         if excess > off_city:
-            taken += f", {fmt(excess - off_city)} off {PROVINCE}'s share → {fmt(province)}"
+            taken += Message(N_(", {value} off {province}'s share → {province2}"), value=fmt(excess - off_city), province=PROVINCE, province2=fmt(province))
         extra.insert(0, (
-            f"P5.6b ceiling: {fmt(province + city + excess)} rounded half-up exceeds {percent(ceiling)} × {fmt(loss)} "
-            f"= {fmt(ceiling_amount)} (rounded down to the fen) by {fmt(excess)}: {taken}; the bank bears it"
+            Message(N_("P5.6b ceiling: {value} rounded half-up exceeds {percent} × {loss} = {ceiling_amount} (rounded down to the fen) by {excess}: {taken}; the bank bears it"), value=fmt(province + city + excess), percent=percent(ceiling), loss=fmt(loss), ceiling_amount=fmt(ceiling_amount), excess=fmt(excess), taken=taken)
         ))
     bank = loss - province - city
-    line = f"{category}: {rounded}; bank {fmt(loss)} − {fmt(province + city)} = {fmt(bank)}"
+    line = Message(N_("{category}: {rounded}; bank {loss} − {value} = {bank}"), category=category, rounded=rounded, loss=fmt(loss), value=fmt(province + city), bank=fmt(bank))
     return Split(
         clause=category, loss=loss, province=province, city=city, bank=bank,
         province_rate=pr, city_rate=cr, trace=[line, *extra], versions=[p.version for p in used],
@@ -184,25 +184,21 @@ def recovery_return(
     parts = {k: target[k] - before[k] for k in BEARERS}
     moves = _keep_within(parts, {k: shares[k] - before[k] for k in BEARERS})
     public = [k for k in BEARERS if k != BANK]
-    formula = [
-        f"{k} {fmt(total)} × {fmt(shares[k])} / {fmt(loss)} → {fmt(target[k])}, less {fmt(before[k])} returned "
-        f"before = {fmt(target[k] - before[k])}"
+    formula: list[str] = [
+        Message(N_("{k} {total} × {shares} / {loss} → {target}, less {before} returned before = {value}"), k=k, total=fmt(total), shares=fmt(shares[k]), loss=fmt(loss), target=fmt(target[k]), before=fmt(before[k]), value=fmt(target[k] - before[k]))
         for k in public
     ]
     formula.append(
         f"{BANK} {fmt(total)} − " + " − ".join(fmt(target[k]) for k in public)
-        + f" = {fmt(target[BANK])} (the remainder), less {fmt(before[BANK])} returned before = "
-        f"{fmt(target[BANK] - before[BANK])}"
+        + Message(N_(" = {target} (the remainder), less {before} returned before = {value}"), target=fmt(target[BANK]), before=fmt(before[BANK]), value=fmt(target[BANK] - before[BANK]))
     )
     trace = [
-        f"{clause}: recovered {fmt(total)} in all ({fmt(recovered)} before + {fmt(amount)} now); each bearer's "
-        f"share of it, pro rata to the {fmt(loss)} loss each bore, rounded half-up to the fen, less what was "
-        "returned before: " + "; ".join(formula)
+        Message(N_("{clause}: recovered {total} in all ({recovered} before + {amount} now); each bearer's share of it, pro rata to the {loss} loss each bore, rounded half-up to the fen, less what was returned before: "), clause=clause, total=fmt(total), recovered=fmt(recovered), amount=fmt(amount), loss=fmt(loss)) + "; ".join(formula)
     ]
     if moves:
         trace.append(
-            f"{clause}: kept within what each bearer bears: " + "; ".join(moves)
-            + " → now " + ", ".join(f"{k} {fmt(parts[k])}" for k in BEARERS)
+            Message(N_("{clause}: kept within what each bearer bears: "), clause=clause) + "; ".join(moves)
+            + Message(N_(" → now ")) + ", ".join(f"{k} {fmt(parts[k])}" for k in BEARERS)
         )
     return RecoveryReturn(clause=clause, amount=amount, parts=parts, trace=trace)
 
@@ -217,10 +213,10 @@ def _keep_within(parts: dict[str, Decimal], room: Mapping[str, Decimal]) -> list
             j = next(j for j in BEARERS if parts[j] < room[j])
             parts[k] -= FEN
             parts[j] += FEN
-            moves.append(f"0.01 from {k} to {j} ({k} would get back more than it still bears)")
+            moves.append(Message(N_("0.01 from {k} to {j} ({k} would get back more than it still bears)"), k=k, j=j))
         while parts[k] < 0:
             j = next(j for j in BEARERS if j != k and parts[j] > 0)
             parts[j] -= FEN
             parts[k] += FEN
-            moves.append(f"0.01 from {j} to {k} ({k} would give money back)")
+            moves.append(Message(N_("0.01 from {j} to {k} ({k} would give money back)"), j=j, k=k))
     return moves

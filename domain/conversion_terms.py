@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidAmount, InvalidDate, Refused
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import fmt, parse_rate, round_fen, yuan
 
 TRIGGERS = {"financing": "首轮市场化融资", "date": "约定日期"}
@@ -79,7 +79,7 @@ class Trigger:
             raise Refused(N_("a date trigger needs its date"))
 
     def describe(self) -> str:
-        return f"on {self.on}" if self.kind == "date" else "on the first market financing round"
+        return Message(N_("on {on}"), on=self.on) if self.kind == "date" else Message(N_("on the first market financing round"))
 
 
 @dataclass(frozen=True)
@@ -102,15 +102,15 @@ class Pricing:
         """The pre-money valuation the grant converts at, and how it was found."""
         if self.mechanism == "fixed":
             assert self.pre_money is not None
-            return self.pre_money, f"fixed pre-money valuation {fmt(self.pre_money)}"
+            return self.pre_money, Message(N_("fixed pre-money valuation {pre_money}"), pre_money=fmt(self.pre_money))
         if round_pre_money is None:
             raise Refused(N_("the pricing needs the financing round's pre-money valuation: record the round first"))
         if self.mechanism == "round":
-            return round_pre_money, f"financing round pre-money {fmt(round_pre_money)}"
+            return round_pre_money, Message(N_("financing round pre-money {round_pre_money}"), round_pre_money=fmt(round_pre_money))
         assert self.discount is not None
         value = round_fen(round_pre_money * (1 - self.discount))
         return value, (
-            f"round pre-money {fmt(round_pre_money)} × (1 − {pct(self.discount)} discount) = {fmt(value)}"
+            Message(N_("round pre-money {round_pre_money} × (1 − {discount} discount) = {value}"), round_pre_money=fmt(round_pre_money), discount=pct(self.discount), value=fmt(value))
         )
 
 
@@ -147,36 +147,34 @@ class ExitFormula:
             return whole, how
         earlier, _ = self._cumulative(principal, before, since, on)
         value = whole - earlier
-        return value, (f"{how} for {pct2(share)} bought back in all, less {fmt(earlier)} for the {pct2(before)} "
-                       f"bought back before (same formula) = {fmt(value)}")
+        return value, (Message(N_("{how} for {pct2} bought back in all, less {earlier} for the {pct22} bought back before (same formula) = {value}"), how=how, pct2=pct2(share), earlier=fmt(earlier), pct22=pct2(before), value=fmt(value)))
 
     def _cumulative(self, principal: Decimal, share: Decimal, since: date, on: date) -> tuple[Decimal, str]:
         """The rounded price of ``share`` of the whole stake, and how it was found."""
         if self.kind == "fixed":
             assert self.price is not None
             value = round_fen(self.price * share)
-            return value, f"fixed price {fmt(self.price)} × {pct2(share)} = {fmt(value)}"
+            return value, Message(N_("fixed price {price} × {pct2} = {value}"), price=fmt(self.price), pct2=pct2(share), value=fmt(value))
         part = round_fen(principal * share)
         if self.kind == "principal":
-            return part, f"principal {fmt(principal)} × {pct2(share)} = {fmt(part)}"
+            return part, Message(N_("principal {principal} × {pct2} = {part}"), principal=fmt(principal), pct2=pct2(share), part=fmt(part))
         assert self.rate is not None
         years = elapsed_years(since, on)
         value = round_fen(principal * share * (1 + self.rate * years))  # rounded once, at the end
         shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
         of = "" if share == 1 else f" × {pct2(share)}"
         return value, (
-            f"principal {fmt(principal)}{of} × (1 + {pct(self.rate)} × {shown:f} years from {since} to {on}) "
-            f"= {fmt(value)}"
+            Message(N_("principal {principal}{of} × (1 + {rate} × {shown:f} years from {since} to {on}) = {value}"), principal=fmt(principal), of=of, rate=pct(self.rate), shown=shown, since=since, on=on, value=fmt(value))
         )
 
     def describe(self) -> str:
         if self.kind == "fixed":
             assert self.price is not None
-            return f"fixed price {fmt(self.price)}"
+            return Message(N_("fixed price {price}"), price=fmt(self.price))
         if self.kind == "principal":
-            return "principal"
+            return Message(N_("principal"))
         assert self.rate is not None
-        return f"principal plus {pct(self.rate)} simple interest a year"
+        return Message(N_("principal plus {rate} simple interest a year"), rate=pct(self.rate))
 
 
 @dataclass(frozen=True)
@@ -256,7 +254,7 @@ class ConversionTerms:
         value = round_fen(principal * self.debt_rate * years)
         shown = years.normalize() if years == years.to_integral_value() else years.quantize(Decimal("0.0001"))
         return value, (
-            f"{fmt(principal)} × {pct(self.debt_rate)} × {shown:f} years from {since} to {on} = {fmt(value)}"
+            Message(N_("{principal} × {debt_rate} × {shown:f} years from {since} to {on} = {value}"), principal=fmt(principal), debt_rate=pct(self.debt_rate), shown=shown, since=since, on=on, value=fmt(value))
         )
 
     def maturity(self, converted_on: date) -> date:
@@ -272,17 +270,16 @@ class ConversionTerms:
         price = PRICINGS[self.pricing.mechanism]
         if self.pricing.mechanism == "fixed":
             assert self.pricing.pre_money is not None
-            price = f"fixed pre-money valuation {fmt(self.pricing.pre_money)}"
+            price = Message(N_("fixed pre-money valuation {pre_money}"), pre_money=fmt(self.pricing.pre_money))
         elif self.pricing.mechanism == "discount":
             assert self.pricing.discount is not None
-            price = f"round price less {pct(self.pricing.discount)}"
-        lines = [
-            f"trigger: {self.trigger.describe()}; price: {price}; maximum stake {pct(self.max_stake)}",
-            f"exit: buyback by the team at {self.exit.describe()}, {self.window_from_years}–"
-            f"{self.window_until_years} years after conversion, up to {pct(self.ratio)} of the stake",
+            price = Message(N_("round price less {discount}"), discount=pct(self.pricing.discount))
+        lines: list[str] = [
+            Message(N_("trigger: {describe}; price: {price}; maximum stake {max_stake}"), describe=self.trigger.describe(), price=price, max_stake=pct(self.max_stake)),
+            Message(N_("exit: buyback by the team at {describe}, {window_from_years}–{window_until_years} years after conversion, up to {ratio} of the stake"), describe=self.exit.describe(), window_from_years=self.window_from_years, window_until_years=self.window_until_years, ratio=pct(self.ratio)),
         ]
         if self.debt_rate is not None:
-            lines.append(f"or into debt at {pct(self.debt_rate)} a year for {self.debt_years} years")
+            lines.append(Message(N_("or into debt at {debt_rate} a year for {debt_years} years"), debt_rate=pct(self.debt_rate), debt_years=self.debt_years))
         return lines
 
     # storage ---------------------------------------------------------------------------

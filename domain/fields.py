@@ -80,7 +80,9 @@ def clean_text(value: Any, what: str | Message, limit: int, *, required: bool = 
             raise InvalidField(N_("{what} {value} contains {character} (U+{code})"), what=_m(what),
                                value=shown(value), character=Message(REFUSED_CATEGORIES[category]),
                                code=f"{ord(ch):04X}")
-    if text != text.strip():
+    if not text.strip():  # blank is missing: the command's own refusal names what it needs
+        text = ""
+    elif text != text.strip():
         raise InvalidField(N_("{what} {value} starts or ends with a space"), what=_m(what), value=shown(value))
     if not text and required:
         raise InvalidField(N_("{what} is empty"), what=_m(what))

@@ -340,7 +340,7 @@ class Loan(Aggregate):
                 )
         if self.loss_declared_on is None:
             raise Refused(
-                N_("loan {code}: the bank has not declared recovery exhausted with a principal loss (loan default --loss)"), code=self.code
+                N_("loan {code}: the bank has not declared recovery exhausted with a principal loss (the bank's declaration of the loss comes first)"), code=self.code
             )
         if loss is not None and loss != self.loss:
             raise Refused(N_("loan {code}: the claim must be for the declared loss {loss}, not {loss2}"), code=self.code, loss=fmt(self.loss), loss2=fmt(loss))
@@ -374,7 +374,7 @@ class Loan(Aggregate):
         if claim.approved_on is not None:
             raise Refused(N_("loan {code}: the claim was already approved on {approved_on} ({approved_ref})"), code=self.code, approved_on=claim.approved_on, approved_ref=claim.approved_ref)
         if not by.ref.strip():
-            raise Refused(N_("loan {code}: an approval needs a decision reference (文号, --ref)"), code=self.code)
+            raise Refused(N_("loan {code}: an approval needs a decision reference (文号)"), code=self.code)
         if by.decided < claim.claimed_on:
             raise InvalidDate(N_("loan {code}: approval on {decided} is before the claim ({claimed_on})"), code=self.code, decided=by.decided, claimed_on=claim.claimed_on)
         if claim.claimed_by and by.actor == claim.claimed_by:

@@ -31,7 +31,7 @@ from domain.conversion_terms import ConversionTerms, pct, pct2
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.fund import holding_account
 from domain.ids import project_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, pro_rata, round_fen, yuan
 from domain.provenance import Provenance
 
@@ -219,7 +219,7 @@ class Project(Aggregate):
 
     def _open(self, what: str) -> None:
         if self.status not in OPEN:
-            raise Refused(N_("project {code} is {status}: cannot {what}"), code=self.code, status=self.status, what=what)
+            raise Refused(N_("project {code} is {status}: cannot {what}"), code=self.code, status=Message(self.status), what=what)
 
     # tranches -------------------------------------------------------------------------
     def order_tranche(self, by: Provenance, amount: Decimal, voucher: str) -> None:
@@ -324,7 +324,7 @@ class Project(Aggregate):
                 raise Refused(N_("project {code}: the trigger is a date; no financing round is needed"), code=self.code)
         else:
             if round_pre_money is None or not investor.strip():
-                raise Refused(N_("project {code}: the trigger is a financing round: give its investor and pre-money valuation"), code=self.code)
+                raise Refused(N_("project {code}: the trigger is a financing round: it needs the round's investor and pre-money valuation"), code=self.code)
             round_pre_money = yuan(round_pre_money)
             if round_pre_money <= 0:
                 raise InvalidAmount(N_("the round's pre-money valuation must be positive"))
@@ -389,7 +389,7 @@ class Project(Aggregate):
         if into != "equity":
             raise Refused(N_("conversion is into equity or debt, not {into!r}"), into=into)
         if capital_before <= 0:
-            raise Refused(N_("{enterprise} has no registered capital on record: record its holders first (jcg captable register)"), enterprise=self.enterprise)
+            raise Refused(N_("{enterprise} has no registered capital on record: its holders and their registered capital come first"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
         trace = [f"{tag}: pre-money valuation: {how}"]
         if self.price_base is not None:
@@ -677,7 +677,7 @@ class Project(Aggregate):
         period from its conversion date; the units are drawn from the lots in their window pro rata to
         what each still holds (docs/decisions.md)."""
         if self.status not in OPEN:
-            raise Refused(N_("project {code} is {status}: cannot buy back"), code=self.code, status=self.status)
+            raise Refused(N_("project {code} is {status}: cannot buy back"), code=self.code, status=Message(self.status))
         terms = self.terms
         if self.into != "equity":
             self._check_held(units, "buy back")  # refuses: no equity
@@ -826,7 +826,7 @@ class Project(Aggregate):
         if not reason.strip():
             raise Refused(N_("project {code}: a failure needs a reason"), code=self.code)
         if clawback is not None and not misuse.strip():
-            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (give --misuse)"), code=self.code)
+            raise Refused(N_("project {code}: a failed project is not recovered unless misuse is recorded (what the misuse was)"), code=self.code)
         if clawback is not None:
             clawback = yuan(clawback)
             recoverable = self.disbursed - self.clawed_back - self.reassigned_out
@@ -895,7 +895,7 @@ class Project(Aggregate):
         if self.finished_on is not None:
             raise Refused(N_("project {code} was already finished on {finished_on} ({acceptance_ref})"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
         if not by.ref.strip():
-            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号): give --ref"), code=self.code)
+            raise Refused(N_("project {code}: finishing needs the acceptance reference (验收文号)"), code=self.code)
         if by.decided < self.approved_on:
             raise InvalidDate(N_("project {code}: completion {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
         last_tranche = max((day for day, _, _ in self.tranches), default=None)
@@ -956,7 +956,7 @@ class Project(Aggregate):
             raise Refused(N_("project {code} failed: its money is written off, not reassigned"), code=self.code)
         if self.finished_on is None:
             raise Refused(
-                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (jcg project finish {code} --decided DATE --ref 验收文号 --spent AMOUNT)"), code=self.code
+                N_("project {code} is not finished: P6.1 reassigns a finished project's unspent money; record its completion first (acceptance date, reference 验收文号 and the amount spent)"), code=self.code
             )
         if target.enterprise != self.enterprise:
             raise Refused(
@@ -1001,50 +1001,37 @@ class Project(Aggregate):
 
     # views ----------------------------------------------------------------------------
     def summary(self) -> list[str]:
-        lines = [
-            f"{self.code}  {self.title}  ({self.clause}, {self.status}); enterprise {self.enterprise}, "
-            f"holder {self.fund}, approved {self.approved_on}",
-            f"  grant {fmt(self.amount)}; paid {fmt(self.disbursed)} in {len(self.tranches)} tranche(s); "
-            f"reassigned in {fmt(self.reassigned_in)}, out {fmt(self.reassigned_out)}; "
-            f"clawed back {fmt(self.clawed_back)}; unpaid grant released {fmt(self.released)}, still committed "
-            f"{fmt(self.outstanding)}",
+        lines: list[str] = [
+            Message(N_("{code}  {title}  ({clause}, {status}); enterprise {enterprise}, holder {fund}, approved {approved_on}"), code=self.code, title=self.title, clause=self.clause, status=Message(self.status), enterprise=self.enterprise, fund=self.fund, approved_on=self.approved_on),
+            Message(N_("  grant {amount}; paid {disbursed} in {count_tranches} tranche(s); reassigned in {reassigned_in}, out {reassigned_out}; clawed back {clawed_back}; unpaid grant released {released}, still committed {outstanding}"), amount=fmt(self.amount), disbursed=fmt(self.disbursed), count_tranches=len(self.tranches), reassigned_in=fmt(self.reassigned_in), reassigned_out=fmt(self.reassigned_out), clawed_back=fmt(self.clawed_back), released=fmt(self.released), outstanding=fmt(self.outstanding)),
         ]
-        lines += [f"  terms: {line}" for line in self.terms.describe()]
+        lines += [Message(N_("  terms: {line}"), line=line) for line in self.terms.describe()]
         if self.finished_on is not None:
-            lines.append(f"  finished (accepted) {self.finished_on}, acceptance {self.acceptance_ref}; spent "
-                         f"{fmt(self.spent)}; unspent fiscal money {fmt(self.unspent)} may be reassigned to another "
-                         "project of the team (P6.1)")
+            lines.append(Message(N_("  finished (accepted) {finished_on}, acceptance {acceptance_ref}; spent {spent}; unspent fiscal money {unspent} may be reassigned to another project of the team (P6.1)"), finished_on=self.finished_on, acceptance_ref=self.acceptance_ref, spent=fmt(self.spent), unspent=fmt(self.unspent)))
         elif self.status != "failed":
-            lines.append("  not finished: no acceptance recorded (jcg project finish)")
+            lines.append(Message(N_("  not finished: no acceptance recorded (jcg project finish)")))
         if self.trigger:
-            extra = (f" ({self.trigger['investor']}, pre-money {fmt(self.trigger['round_pre_money'])})"
+            extra = (Message(N_(" ({investor}, pre-money {round_pre_money})"), investor=self.trigger['investor'], round_pre_money=fmt(self.trigger['round_pre_money']))
                      if self.trigger["round_pre_money"] is not None else "")
-            lines.append(f"  trigger recorded {self.trigger['on']}{extra}")
+            lines.append(Message(N_("  trigger recorded {on}{extra}"), on=self.trigger['on'], extra=extra))
         if self.into:
             lines.append(
-                f"  converted {fmt(self.converted)} into {self.into} in {len(self.lots)} conversion(s): registered "
-                f"capital {fmt(self.units)}, premium {fmt(self.premium)}"
+                Message(N_("  converted {converted} into {into} in {count_lots} conversion(s): registered capital {units}, premium {premium}"), converted=fmt(self.converted), into=self.into, count_lots=len(self.lots), units=fmt(self.units), premium=fmt(self.premium))
             )
             for lot in self.lots:
                 if self.into == "debt":
-                    lines.append(f"    converted {fmt(lot['amount'])} into debt on {lot['on']}; matures "
-                                 f"{self.terms.maturity(lot['on'])}")
+                    lines.append(Message(N_("    converted {amount} into debt on {on}; matures {maturity}"), amount=fmt(lot['amount']), on=lot['on'], maturity=self.terms.maturity(lot['on'])))
                 else:
                     opens, closes = self.terms.window(lot["on"])
-                    lines.append(f"    converted {fmt(lot['amount'])} into equity on {lot['on']}: registered capital "
-                                 f"{fmt(lot['units'])}, held {fmt(self._lot_held(lot))}; buyback window {opens} to "
-                                 f"{closes}")
+                    lines.append(Message(N_("    converted {amount} into equity on {on}: registered capital {units}, held {lot_held}; buyback window {opens} to {closes}"), amount=fmt(lot['amount']), on=lot['on'], units=fmt(lot['units']), lot_held=fmt(self._lot_held(lot)), opens=opens, closes=closes))
             if self.into == "debt":
                 matures = ", ".join(f"{fmt(amount)} on {day}" for day, amount in self.maturities())
                 lines.append(
-                    f"  debt: principal repaid {fmt(self.debt_repaid)}, written off {fmt(self.debt_written_off)}, "
-                    f"outstanding {fmt(self.debt_outstanding)}; interest paid {fmt(self.interest_paid)}, unpaid "
-                    f"carried {fmt(self.interest_carried)} to {self.debt_accrued_to}; matures {matures}"
+                    Message(N_("  debt: principal repaid {debt_repaid}, written off {debt_written_off}, outstanding {debt_outstanding}; interest paid {interest_paid}, unpaid carried {interest_carried} to {debt_accrued_to}; matures {matures}"), debt_repaid=fmt(self.debt_repaid), debt_written_off=fmt(self.debt_written_off), debt_outstanding=fmt(self.debt_outstanding), interest_paid=fmt(self.interest_paid), interest_carried=fmt(self.interest_carried), debt_accrued_to=self.debt_accrued_to, matures=matures)
                 )
             else:
                 lines.append(
-                    f"  held {fmt(self.held)}; bought back {fmt(self.bought_back)}, sold {fmt(self.sold)}, "
-                    f"written off {fmt(self.written_off)}; proceeds {fmt(self.proceeds)}"
+                    Message(N_("  held {held}; bought back {bought_back}, sold {sold}, written off {written_off}; proceeds {proceeds}"), held=fmt(self.held), bought_back=fmt(self.bought_back), sold=fmt(self.sold), written_off=fmt(self.written_off), proceeds=fmt(self.proceeds))
                 )
         return lines
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,7 +92,7 @@ def text(what: Any) -> str:
         return what.message.render(gettext)
     if isinstance(what, Message):
         return what.render(gettext)
-    return gettext(str(what))
+    return retranslate(str(what))
 
 
 def _patch_click() -> None:
@@ -105,3 +106,107 @@ def _patch_click() -> None:
             module._ = gettext
         if callable(getattr(module, "ngettext", None)):
             module.ngettext = ngettext
+
+
+# English kept as text (derivation traces stored in events before this catalogue, lines built
+# from pieces) is translated back through the catalogue: each message id with placeholders is
+# also a pattern; a line matching one is shown as its translation with the captured values
+# (themselves translated when they are messages). Ids with too little fixed text are not used
+# as patterns, so that data never matches by accident.
+_FIELD = re.compile(r"\{(\w+)(![rsa])?(:[^{}]*)?\}")
+_MIN_FIXED = 2
+
+
+def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
+    cached = _pattern_cache.get(lang)
+    if cached is not None:
+        return cached
+    catalog = translations(lang)
+    entries = getattr(catalog, "_catalog", {})
+    found: list[tuple[int, re.Pattern[str], str, list[str], bool]] = []
+    for msgid, translated in entries.items():
+        if not isinstance(msgid, str) or not msgid or "{" not in msgid or not translated:
+            continue
+        parts, names, pos, fixed = [], [], 0, ""
+        for m in _FIELD.finditer(msgid):
+            literal = msgid[pos:m.start()].replace("{{", "{").replace("}}", "}")
+            parts.append(re.escape(literal))
+            fixed += literal
+            if m.group(1) in names:
+                parts.append(f"(?P={m.group(1)})")
+            elif pos and not literal:  # right after another field: an optional fragment (" net of …")
+                parts.append(f"(?P<{m.group(1)}>(?:\\s.*?)?)")
+                names.append(m.group(1))
+            else:
+                parts.append(f"(?P<{m.group(1)}>.+?)")
+                names.append(m.group(1))
+            pos = m.end()
+        tail = msgid[pos:].replace("{{", "{").replace("}}", "}")
+        parts.append(re.escape(tail))
+        fixed += tail
+        if len(fixed.replace(" ", "")) < _MIN_FIXED or "%(" in msgid:
+            continue
+        try:
+            found.append((len(fixed), re.compile("^" + "".join(parts) + "$", re.S), msgid, names, "; " in fixed))
+        except re.error:
+            continue
+    found.sort(key=lambda f: -f[0])
+    result = [(p, msgid, names, lists) for _n, p, msgid, names, lists in found]
+    _pattern_cache[lang] = result
+    return result
+
+
+_pattern_cache: dict[str, list[tuple[re.Pattern[str], str, list[str], bool]]] = {}
+# fields whose value is a list joined with "; " (a match may capture "; " only in these)
+_LIST_FIELDS = frozenset({"steps", "sources", "why", "versions", "returned", "owed", "exc", "reason", "trace", "legs",
+                          "detail", "summary"})
+
+
+def retranslate(english: str, _depth: int = 0) -> str:
+    """English text made of catalogue messages, in the current language (itself if no message fits)."""
+    if _language == "en" or not english or _depth > 6:
+        return english
+    exact = _current.gettext(english)
+    if exact != english:
+        return exact
+    found = _match(english, _depth)
+    if found is not None:
+        return found
+    if "; " in english:
+        pieces = english.split("; ")
+        translated = [retranslate(p, _depth + 1) for p in pieces]
+        if any(t != p for t, p in zip(translated, pieces, strict=True)):
+            return "; ".join(translated)
+    return english
+
+
+def _value_text(value: str, depth: int, name: str = "") -> str:
+    """A captured value: translated whole, else (a list) each part; ``detail`` (``party U1, source 市财政``)
+    with each field name translated."""
+    if name == "detail":
+        return "，".join(_field_text(part) for part in value.split(", "))
+    whole = retranslate(value, depth)
+    if whole != value or "; " not in value:
+        return whole
+    return "; ".join(retranslate(p, depth) for p in value.split("; "))
+
+
+def _field_text(part: str) -> str:
+    key, _, value = part.partition(" ")
+    return f"{gettext(key)} {value}" if value else part
+
+
+def _match(english: str, depth: int) -> str | None:
+    for pattern, msgid, names, semicolons in _patterns(_language):
+        m = pattern.match(english)
+        if m is None:
+            continue
+        if not semicolons and any(";" in m.group(n) for n in names if n not in _LIST_FIELDS):
+            continue
+        values = {n: _value_text(m.group(n), depth + 1, n) for n in names}
+        template = _current.gettext(msgid)
+        try:
+            return _FIELD.sub(lambda f: "{" + f.group(1) + "}", template).format(**values)
+        except (KeyError, IndexError, ValueError):
+            continue
+    return None

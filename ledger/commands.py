@@ -18,7 +18,7 @@ from domain.fields import check_value
 from domain.officer import WRITING_ROLES
 
 ENCODING_VERSION = "jcg-command/1"
-WRITERS: frozenset[str] = WRITING_ROLES  # who records decisions (issue 8)
+WRITERS: frozenset[str] = WRITING_ROLES  # who records decisions
 APPROVERS: frozenset[str] = frozenset({"approver"})  # approvals need an approver (four-eyes)
 
 

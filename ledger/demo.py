@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.errors import Refused
 from domain.journal import trial_balance
@@ -58,12 +59,12 @@ def _made_by_demo(url: str) -> bool:
     by a registered officer, so nobody else wrote to it)."""
     from eventsourcing.application import AggregateNotFoundError
 
-    from domain.officer import ROSTER_ID
+    from domain.officer import ROSTER_ID, OfficerRoster
 
     ledger = Ledger.open(url)
     try:
         try:
-            roster = ledger.repository.get(ROSTER_ID)
+            roster: OfficerRoster = ledger.repository.get(ROSTER_ID)
         except AggregateNotFoundError:
             return next(iter(ledger.read_log()), None) is None
         return set(roster.officers) <= {OFFICER, SECOND_APPROVER}
@@ -81,7 +82,11 @@ def _remove_sqlite(path: str) -> None:
             pass
 
 
-def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
+def run_demo(ledger: Ledger, echo: Callable[[str], None],
+             show: Callable[[str, str, date], list[str]] | None = None) -> None:
+    """``show(what, code, day)``: the read side's text for a "fund" or a "captable" on a day
+    (given by the command line, which owns the views; without it those lines are left out)."""
+
     def do(command: Command) -> None:
         outcome = ledger.execute(command)
         echo(f"- {outcome.message}")
@@ -92,7 +97,7 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
             do(PostPayment(actor=OFFICER, decided=command.decided, source=outcome.data["source"],
                            reference=outcome.data["payment"]))
 
-    def on(day: str, **kw: object) -> dict[str, object]:
+    def on(day: str, **kw: object) -> dict[str, Any]:
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
     def pay(day: str, **kw: object) -> dict[str, object]:
@@ -107,12 +112,13 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None]) -> None:
         second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2024, 11, 5))
         echo(f"- {second.message} (a second approver: records payment orders and files the P5.6 claim, which "
              f"{OFFICER} posts and approves: two people)")
-        _chapters(ledger, echo, do, on, pay)
+        _chapters(ledger, echo, do, on, pay, show)
         audit_demo_ledger(ledger, echo)
 
 
 def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command], None],
-              on: Callable[..., dict[str, object]], pay: Callable[..., dict[str, object]]) -> None:
+              on: Callable[..., dict[str, Any]], pay: Callable[..., dict[str, Any]],
+              show: Callable[[str, str, date], list[str]] | None) -> None:
     echo("== parties ==")
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))
@@ -123,7 +129,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
     echo("== awards and disbursements ==")
-    # every amount is computed by the rules engine from its basis (issue 3), with the trace printed
+    # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
                    basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
@@ -170,8 +176,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                             **on("2026-09-01")))
 
     echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
-    from domain.captable import describe as describe_cap_table
-    from ledger.handlers.funds import RegisterFund, fund_report, load_register
+    from ledger.handlers.funds import RegisterFund
     from ledger.handlers.projects import (
         ApproveProject,
         BuyBack,
@@ -196,7 +201,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0801", **pay("2025-08-01")))
     do(RecordTrigger(project="PJ-LASER", **on("2026-01-05")))
     do(ConvertProject(project="PJ-LASER", **on("2026-01-05", ref="临科发〔2026〕1号")))
-    for line in describe_cap_table(load_register(ledger, "ENT-001").table(date(2026, 1, 5))):
+    for line in show("captable", "ENT-001", date(2026, 1, 5)) if show else ():
         echo(f"    {line}")
     do(BuyBack(project="PJ-LASER", buyer="张三", receipt="基金收-2028-0105", **pay("2028-01-05", ref="临科发〔2028〕2号")))
     do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
@@ -205,7 +210,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(PayTranche(project="PJ-CELL", amount=Decimal("500000.00"), voucher="付-2025-0315", **pay("2025-03-15")))
     do(FailProject(project="PJ-CELL", reason="技术路线失败, 尽职调查完备, 无违规", **on("2026-09-01",
                    ref="临科发〔2026〕20号")))
-    for line in fund_report(ledger, "F-SEED", ledger.book, date(2028, 1, 5)):
+    for line in show("fund", "F-SEED", date(2028, 1, 5)) if show else ():
         echo(f"    {line}")
 
     echo("== balances (from the journal) ==")
@@ -230,7 +235,7 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
-    """Issue 8: sign a checkpoint and verify the whole history as an auditor would."""
+    """Sign a checkpoint and verify the whole history as an auditor would."""
     from ledger.audit.checkpoint import parse
     from ledger.audit.checkpointing import write_checkpoint
     from ledger.audit.verify import verify_ledger

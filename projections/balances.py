@@ -6,9 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.journal import postings
 from projections.schema import METADATA, fen
-from projections.state import State, to_fen
+from projections.state import State, postings_of, to_fen
 
 BALANCES = sa.Table(
     "rm_balances",
@@ -23,5 +22,5 @@ TABLES = (BALANCES,)
 
 def apply(state: State, position: int, event: Any) -> None:
     """Every registered posting of a money event moves its account; others post nothing."""
-    for p in postings(event):
+    for p in postings_of(event):
         state.add(BALANCES, (p.account,), balance_fen=to_fen(p.amount))

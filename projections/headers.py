@@ -19,5 +19,38 @@ HEADERS = (
     N_("remaining"), N_("request_id"), N_("scope"), N_("share"), N_("source"), N_("status"), N_("title"),
     N_("trace"), N_("unit"), N_("units_held"), N_("unrepaid"), N_("used"), N_("year"),
     N_("code"), N_("entered"), N_("role"), N_("keys"), N_("voucher"), N_("reason"), N_("date"),
-    N_("holder"), N_("units"), N_("premium"), N_("security"), N_("price"),
+    N_("holder"), N_("units"), N_("premium"), N_("security"), N_("price"), N_("owes"), N_("returned"),
+)
+
+
+# Words shown in table cells (statuses, cap kinds, units, record kinds): codes in the data,
+# shown in the officer's language by the renderer (Col(words=True)).
+WORDS = (
+    N_("approved"), N_("converted"), N_("repaid"), N_("defaulted"), N_("exited"), N_("failed"), N_("finished"),
+    N_("claimed"), N_("recovering"), N_("compensated"), N_("loss declared"), N_("non-performing"),
+    N_("enrolled"), N_("performing"), N_("places"), N_("yuan"), N_("all years"), N_("(all recipients)"),
+    N_("per year"), N_("per award"), N_("over the period"), N_("per project"), N_("places per year"),
+    N_("holding"), N_("equity"), N_("debt"), N_("total"), N_("bank"), N_("one-time"), N_("one-time: used"),
+    N_("unit"), N_("source"),
+    # event names in `audit trail`
+    N_("AwardGranted"), N_("Disbursed"), N_("ClawedBack"), N_("Registered"), N_("Qualified"),
+    N_("ExternalAwardRecorded"), N_("TranchePaid"), N_("Approved"), N_("Converted"), N_("Enrolled"),
+    N_("Claimed"), N_("ClaimApproved"), N_("Paid"), N_("Recovered"), N_("Triggered"), N_("Finished"),
+    N_("Failed"), N_("BoughtBack"), N_("Sold"), N_("PlaceTaken"), N_("RequestRecorded"),
+)
+
+# Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps
+BASIS_WORDS = (
+    N_("national"), N_("provincial"), N_("municipal"), N_("factory"), N_("office"), N_("academician"),
+    N_("national leader"), N_("doctoral"), N_("doctorate"), N_("master"), N_("China"), N_("Shanxi"),
+    N_("provincial specialised"), N_("provincial little giant"), N_("national little giant"),
+)
+
+# Lines of `audit trail` kept as text in the read model, shown translated (i18n.retranslate).
+TRAIL_LINES = (
+    N_("journal: {legs}"), N_("Dr {account} {amount}"), N_("Cr {account} {amount}"),
+    N_("{clause}: {event} {amount} ({detail})"), N_("{event} {amount} ({detail})"),
+    N_("request {kind}: {summary}"),
+    # field names in a trail line's details
+    N_("award_id"), N_("party"), N_("project"), N_("lot"), N_("buyer"), N_("payer"), N_("investor"),
 )

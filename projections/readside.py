@@ -100,10 +100,22 @@ class ReadSide:
                 except sa.exc.DBAPIError as exc:
                     if not _denied(exc):
                         raise
-                    self._store = self._cache_store(cache_path(self.ledger.database.url))
+                    self._store = self._default_cache()
             else:
-                self._store = self._cache_store(self.cache or cache_path(self.ledger.database.url))
+                self._store = self._default_cache()
         return self._store
+
+    def _default_cache(self) -> ReadModelStore:
+        """The cache named, else the default file; a default this user cannot write (made by
+        someone else) gives way to a temporary one."""
+        if self.cache:
+            return self._cache_store(self.cache)
+        try:
+            return self._cache_store(cache_path(self.ledger.database.url))
+        except (OSError, sa.exc.DBAPIError) as exc:
+            log.warning("the read-model cache %s cannot be used (%s): a temporary one is used",
+                        cache_path(self.ledger.database.url), exc)
+            return self._cache_store("memory")
 
     @property
     def local(self) -> bool:
@@ -148,7 +160,7 @@ class ReadSide:
             if self.local or not _denied(exc):
                 raise
             self.store.close()  # the ledger's tables may be read, not written: use a local cache
-            self._store = self._cache_store(self.cache or cache_path(self.ledger.database.url))
+            self._store = self._default_cache()
             return advance(self.ledger, self._store)
 
     def keep_current(self) -> None:

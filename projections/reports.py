@@ -27,6 +27,7 @@ from projections.state import Rows, from_fen
 
 FORMATS = ("table", "csv", "json", "xlsx")
 RIGHT_ALIGNED = frozenset({"year", "awards", "position"})
+WORD_COLUMNS = frozenset({"status", "cap", "scope", "unit", "record", "kind", "account", "bearer", "recipient", "event"})
 
 
 @dataclass(frozen=True)
@@ -229,13 +230,13 @@ def budgets(rows: Rows, by: str = "source") -> Report:
                 "year: committed, not paid; a voided award's unpaid part leaves committed in the award's year")]
     if by == "unit":
         notes.append(N_("each clause counts under its lead 责任单位 (first listed in the clause index)"))
-    return Report(Message(N_("budget execution per fiscal year and {by}"), by=by),
+    return Report(Message(N_("budget execution per fiscal year and {by}"), by=Message(by)),
                   [Column("year"), *heading, Column("committed", True), Column("released", True),
                    Column("pending", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 
-def _tolerance(book: ParameterBook, on: date) -> Decimal:
+def tolerance_on(book: ParameterBook, on: date) -> Decimal:
     """P5.8 failure tolerance in force on ``on`` (the first version for earlier dates)."""
     try:
         value: Decimal = book.at("P5.8", "failure_tolerance", on).value
@@ -253,7 +254,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
     P5.8 counts sit on the fund's row. The table shows holdings indented under their fund
     and the P5.8 ratio in words."""
     book = book or parameter_book()
-    tolerance = _tolerance(book, on or date.today())
+    tolerance = tolerance_on(book, on or date.today())
     holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
     for key, r in sorted(rows["rm_fund_holdings"].items()):
         holdings.setdefault(key[0], []).append((key, r))
@@ -305,7 +306,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
                   [*common, N_("record fund: the fund's totals and its P5.8 early-stage projects, failed ones, the tolerance in force and whether the ratio is above it; record holding: one per enterprise and kind"), *notes], display=table)
 
 
-def _loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
+def loan_status(loan: dict[str, Any], totals: dict[str, Any], bearers: dict[str, dict[str, Any]]) -> str:
     """As domain.loan.Loan.status, from the read model's figures."""
     if loan["claimed_on"]:
         if not loan["approved_on"]:
@@ -336,7 +337,7 @@ def loans(rows: Rows) -> Report:
         own = bearers.get(code, {})
         unrepaid = _money(totals["disbursed_fen"]) - _money(totals["repaid_fen"])
         out.append([code, loan["bank"], loan["borrower"], loan["category"], clause_title(loan["category"]),
-                    _loan_status(loan, totals, own),
+                    loan_status(loan, totals, own),
                     _money(loan["principal_fen"]), unrepaid, _money(totals["loss_fen"]),
                     "", "", "", "", _money(totals["recovered_fen"])])
         for name in (*PAYERS, BANK):
@@ -433,5 +434,5 @@ def xlsx(report: Report) -> bytes:
 
 
 def _cols(report: Report) -> list[tables.Col]:
-    return [tables.Col(c.name, money=c.money, right=c.name in RIGHT_ALIGNED, below=c.name == "trace")
-            for c in report.columns]
+    return [tables.Col(c.name, money=c.money, right=c.name in RIGHT_ALIGNED, below=c.name == "trace",
+                       words=c.name in WORD_COLUMNS) for c in report.columns]

@@ -16,16 +16,15 @@ TRACKING = sa.Table(
 )
 
 # Fold snapshots (derived data, never trusted by `audit verify`): the models' rows after the
-# first ``position`` events, one row per model module, so time travel starts from the nearest.
-# ``max_decided``: the latest decision date among those events (a snapshot serves --as-of D
-# only if no event it holds was decided after D).
+# first ``position`` events are copied in the database into a shadow table per model table
+# (projections.store.shadow), so time travel starts from the nearest. ``max_decided``: the
+# latest decision date among those events (a snapshot serves --as-of D only if no event it
+# holds was decided after D).
 SNAPSHOTS = sa.Table(
     "rm_snapshots",
     METADATA,
     sa.Column("position", sa.BigInteger, primary_key=True),
-    sa.Column("model", sa.String(40), primary_key=True),
     sa.Column("max_decided", sa.String(10), nullable=False),
-    sa.Column("state", sa.LargeBinary, nullable=False),
 )
 
 # What the rows describe (a local cache names the ledger it was built from).

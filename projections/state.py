@@ -24,6 +24,20 @@ Row = dict[str, Any]
 Rows = dict[str, dict[Key, Row]]  # table name -> key -> non-key columns
 
 
+_last_postings: list[Any] = [None, ()]
+
+
+def postings_of(event: Any) -> Any:
+    """The event's journal postings, computed once per event although two models read them
+    (balances and the trail): a one-slot cache, the models see events one at a time."""
+    if _last_postings[0] is not event:
+        from domain.journal import postings
+
+        _last_postings[1] = postings(event)
+        _last_postings[0] = event
+    return _last_postings[1]
+
+
 def to_fen(amount: Decimal) -> int:
     """Exact yuan (2 places) to integer fen; refuses anything finer."""
     fen = amount * 100
@@ -192,24 +206,21 @@ class BatchState:
         return row
 
     def flush(self, connection: sa.Connection) -> None:
-        """Write every pending change on ``connection`` (the caller's transaction)."""
-        insert = SqlState(connection)._insert
+        """Write every pending change on ``connection`` (the caller's transaction): one
+        prepared upsert per table and column set, executed with plain parameter tuples (the
+        statement building of SQLAlchemy per row was most of a rebuild's time)."""
         for table, rows in self.sums.items():
             keys, values = key_columns(table), value_columns(table)
-            stmt = insert(table)
-            stmt = stmt.on_conflict_do_update(index_elements=keys,
-                                              set_={c: table.c[c] + stmt.excluded[c] for c in values})
-            connection.execute(stmt, [dict(zip(keys, k, strict=True)) | dict.fromkeys(values, 0) | delta
-                                      for k, delta in rows.items()])
+            sql = _upsert_sql(connection, table, keys, values, add=True)
+            connection.exec_driver_sql(sql, [(*k, *(delta.get(c, 0) for c in values)) for k, delta in rows.items()])
         for table, rows in self.records.items():
             keys = key_columns(table)
-            by_fields: dict[tuple[str, ...], list[Row]] = {}
+            by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for k, fields in rows.items():
-                by_fields.setdefault(tuple(sorted(fields)), []).append(dict(zip(keys, k, strict=True)) | fields)
-            for fields, batch in by_fields.items():
-                stmt = insert(table)
-                stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in fields})
-                connection.execute(stmt, batch)
+                names = tuple(sorted(fields))
+                by_fields.setdefault(names, []).append((*k, *(fields[c] for c in names)))
+            for names, batch in by_fields.items():
+                connection.exec_driver_sql(_upsert_sql(connection, table, keys, names, add=False), batch)
         self.discard()
 
     def discard(self) -> None:
@@ -220,3 +231,25 @@ class BatchState:
         """Forget everything, the kept lookup rows too (the tables changed under us)."""
         self.discard()
         self.known = {name: {} for name in self.lookup}
+
+
+@functools.cache
+def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], columns: tuple[str, ...],
+                 add: bool) -> str:
+    mark = "?" if dialect == "sqlite" else "%s"
+    name = f'"{schema}"."{table}"' if schema else f'"{table}"'
+    cols = ", ".join(f'"{c}"' for c in (*keys, *columns))
+    marks = ", ".join([mark] * (len(keys) + len(columns)))
+    if add:
+        sets = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in columns)
+    else:
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns)
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    action = f"DO UPDATE SET {sets}" if columns else "DO NOTHING"
+    return f"INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
+
+
+def _upsert_sql(connection: sa.Connection, table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...],
+                add: bool) -> str:
+    schema = (connection.get_execution_options().get("schema_translate_map") or {}).get(None) or ""
+    return _upsert_text(connection.dialect.name, schema, table.name, tuple(keys), tuple(columns), add)

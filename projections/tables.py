@@ -41,10 +41,20 @@ class Col:
     right: bool = False
     below: bool = False
     header: str | None = None
+    words: bool = False  # cells are code words (statuses, kinds) shown in the officer's language
 
     @property
     def title(self) -> str:
         return gettext(self.header or self.name)
+
+
+def _word(value: str) -> str:
+    """A code word in the officer's language; a word with a suffix in parentheses word by word."""
+    translated = gettext(value)
+    if translated != value or " (" not in value:
+        return translated
+    head, _, rest = value.partition(" (")
+    return f"{gettext(head)}（{gettext(rest.rstrip(')'))}）"
 
 
 def display_width(value: str) -> int:
@@ -82,6 +92,10 @@ def cell_text(value: Any, col: Col, exact: bool = False) -> str:
         return str(value) if exact or not col.money else fmt(value)
     if isinstance(value, Message):
         return text(value)
+    if col.words and isinstance(value, str):
+        return _word(value)
+    if col.below and isinstance(value, str):
+        return "\n".join(text(line) for line in value.splitlines())
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return str(value)

@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.journal import postings
 from domain.money import fmt
 from domain.provenance import Provenance
 from projections.schema import METADATA
-from projections.state import State, to_fen
+from projections.state import State, postings_of, to_fen
 
 TRAIL = sa.Table(
     "rm_trail",
@@ -96,7 +95,7 @@ def trace_of(event: Any, amount: Decimal | None, clause: str) -> list[str]:
         lines.append(f"{prefix}{name} {fmt(amount)}" + (f" ({', '.join(detail)})" if detail else ""))
     if name == "Accepted" and getattr(event, "summary", ""):
         lines.append(f"request {getattr(event, 'kind', '')}: {event.summary}")
-    legs = postings(event)
+    legs = postings_of(event)
     if legs:
         lines.append("journal: " + "; ".join(
             f"{'Dr' if p.amount > 0 else 'Cr'} {p.account} {fmt(abs(p.amount))}" for p in legs

@@ -143,6 +143,26 @@ def cap_table_lines(table: CapTableData, moment: Moment) -> list[str]:
 
 
 def funds_list(rows: list[dict[str, Any]]) -> list[str]:
-    """What `jcg fund list` prints: one line per registered fund."""
-    return [f"{r['fund']}  {r['name']}  manager {r['manager'] or '(none)'}  capital {fmt(from_fen(r['capital_fen']))}"
-            for r in rows] or ["no funds registered"]
+    """What `jcg fund list` prints: one line per registered fund (from the read model)."""
+    from i18n import _
+
+    return [_("{code:<16} capital {capital:>18}  {name}  (manager {value})").format(
+        code=r["fund"], capital=fmt(from_fen(r["capital_fen"] or 0)), name=r["name"], value=r["manager"] or "-")
+        for r in rows]
+
+
+def loans_list(rows: Rows) -> list[str]:
+    """What `jcg loan list` prints: one line per loan from the read model (one SQL query,
+    not every loan loaded), the status as `report loans` tells it."""
+    from projections.reports import loan_status
+
+    out = []
+    for (code,), loan in sorted(rows["rm_loans"].items()):
+        totals = rows["rm_loan_totals"].get((code,), {})
+        totals = {c: totals.get(c) or 0 for c in ("disbursed_fen", "repaid_fen", "loss_fen", "recovered_fen")}
+        bearers = {b: r for (k, b), r in rows["rm_loan_bearers"].items() if k == code}
+        loss = f"loss {fmt(from_fen(totals['loss_fen']))}" if loan["loss_declared_on"] else ""
+        out.append(f"{code:<16} {loan['category']:<6} {loan['bank']:<12} {loan['borrower']:<12} "
+                   f"{fmt(from_fen(loan['principal_fen'])):>16}  {loan_status(loan, totals, bearers):<15} {loss}"
+                   .rstrip())
+    return out

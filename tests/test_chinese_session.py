@@ -28,6 +28,7 @@ def english_words(text: str) -> Counter[str]:
     """Words of two or more Latin letters standing alone (not inside a code like ENT-1, P2.4, U1-A1,
     `--amount` or a path), other than ALLOWED."""
     words: Counter[str] = Counter()
+    text = re.sub(r"jcg( [a-z][a-z-]*)+", "", text)  # a command named in a message is a code
     for line in text.splitlines():
         for token in WORD.findall(line):
             if token.lower() not in ALLOWED:
@@ -97,7 +98,6 @@ def zh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
 
 
-@pytest.mark.xfail(strict=True, reason="the sweep of commandline/ and the ledger's outcome lines is not finished")
 def test_an_officers_session_under_a_chinese_locale_is_chinese(zh: None, jcg: Callable[..., Result],
                                                                tmp_path: Path) -> None:
     text = session(jcg, tmp_path)

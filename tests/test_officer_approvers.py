@@ -43,8 +43,8 @@ def do(ledger: Ledger, command_type: type, actor: str, **kw: object) -> str:
 
 def test_each_officer_makes_their_own_key_and_the_approver_registers_only_the_public_key(
         ledger: Ledger, tmp_path: Path) -> None:
-    """Finding: `officer add` wrote the new officer's private key into the approver's key
-    directory, so the approver could sign as them."""
+    """`officer add` must not write the new officer's private key into the approver's key
+    directory: the approver could then sign as them."""
     theirs = KeyStore(tmp_path / "li-keys", KEY_PASSPHRASE)
     public = keygen(theirs, "li")  # on li's machine
     assert (tmp_path / "li-keys" / "li.key").exists()
@@ -93,8 +93,8 @@ def test_from_the_second_approver_on_an_approver_is_made_by_two(ledger: Ledger) 
 
 
 def test_an_approver_cannot_approve_their_own_claim_through_an_identity_they_registered(ledger: Ledger) -> None:
-    """Finding: an approver filed a P5.6 claim, registered `boss-alt` as a second approver and
-    approved their own claim with it."""
+    """An approver who filed a P5.6 claim must not approve it through a second approver
+    identity (`boss-alt`) they registered themselves."""
     defaulted_loan(ledger)
     ledger.execute(ClaimCompensation(code="L1", actor=APPROVER, decided=date(2026, 3, 10)))
     enrol(ledger, "boss-alt", "approver", actor=APPROVER)  # the second approver: no countersignature yet
@@ -108,7 +108,7 @@ def test_an_approver_cannot_approve_their_own_claim_through_an_identity_they_reg
 
 
 def test_nobody_revokes_their_own_key_and_the_last_approver_stays(ledger: Ledger) -> None:
-    """Finding: revoking every approver (self-revocation included) locked the ledger for good."""
+    """Revoking every approver (self-revocation included) would lock the ledger for good."""
     with pytest.raises(Refused, match="cannot revoke their own key"):
         do(ledger, RevokeOfficerKey, APPROVER, name=APPROVER, reason="leaving")
     with pytest.raises(Refused, match="cannot revoke their own key"):

@@ -14,7 +14,7 @@ from domain.officer import ROSTER_ID
 from ledger import Ledger
 from ledger.audit.signing import public_key_text
 from ledger.audit.verify import verify_ledger
-from ledger.handlers.officers import RevokeOfficerKey, RotateOfficerKey, enrol
+from ledger.handlers.officers import RevokeOfficerKey, RotateOfficerKey, enrol, keygen
 from ledger.handlers.parties import RegisterParty
 from ledger.infra.keys import Keyring, KeyStore
 from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER, fixed_clock
@@ -101,10 +101,12 @@ def test_an_officer_manages_only_their_own_key(ledger: Ledger) -> None:
 def test_officer_cli(jcg: Jcg, key_dir: Path) -> None:
     r = jcg("officer", "list")
     assert r.exit_code == 0 and "approver-1" in r.output and "officer-1" in r.output
-    r = jcg("--officer", APPROVER, "officer", "add", "sun", "--role", "auditor")
+    sun_public = keygen(KeyStore(key_dir.parent / "sun-keys", KEY_PASSPHRASE), "sun")  # sun's own key
+    r = jcg("--officer", APPROVER, "officer", "add", "sun", "--role", "auditor", "--public-key", sun_public)
     assert r.exit_code == 0, r.output
-    assert "officer sun registered as auditor" in r.output and (key_dir / "sun.key").exists()
-    r = jcg("officer", "add", "wang", "--role", "officer")  # as officer-1: not an approver
+    assert "officer sun registered as auditor" in r.output and not (key_dir / "sun.key").exists()
+    wang_public = keygen(KeyStore(key_dir.parent / "wang-keys", KEY_PASSPHRASE), "wang")
+    r = jcg("officer", "add", "wang", "--role", "officer", "--public-key", wang_public)  # as officer-1
     assert r.exit_code == 1 and "only an approver registers officers" in r.stderr
     r = jcg("officer", "rotate", OFFICER)
     assert r.exit_code == 0 and "now retired" in r.output, r.output

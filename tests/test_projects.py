@@ -203,7 +203,7 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
                                   **on("2025-03-01", actor=APPROVER, ref="临科发〔2025〕9号")))
     paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     before = len(list(ledger.read_log()))
-    with pytest.raises(Refused, match=r"PJ-1 is not finished: .*jcg project finish PJ-1"):
+    with pytest.raises(Refused, match=r"PJ-1 is not finished: .*record its completion first \(acceptance date"):
         ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-12-01")))
     assert len(list(ledger.read_log())) == before
     assert ledger.aggregate(project_id("PJ-1")).status == "approved"

@@ -88,7 +88,7 @@ def test_reassignment_needs_a_finished_project(jcg: Jcg) -> None:
     ok(jcg("project", "disburse", "PJ-1", "--amount", "100万", "--decided", "2025-02-01"))
     assert "not finished: no acceptance recorded" in ok(jcg("project", "show", "PJ-1"))
     refused = jcg("project", "reassign", "PJ-1", "--to", "PJ-B", "--amount", "30万", "--decided", "2025-12-01")
-    assert refused.exit_code == 1 and "is not finished" in refused.stderr and "jcg project finish PJ-1" in refused.stderr
+    assert refused.exit_code == 1 and "is not finished" in refused.stderr and "record its completion first" in refused.stderr
     refused = jcg("project", "finish", "PJ-1", "--spent", "0", "--decided", "2025-11-20")
     assert refused.exit_code == 1 and "acceptance reference (验收文号)" in refused.stderr
     out = ok(jcg("project", "finish", "PJ-1", "--spent", "0", "--decided", "2025-11-20", "--ref", "临科验〔2025〕3号"))

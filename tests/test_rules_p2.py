@@ -92,7 +92,7 @@ def test_p2_1c_needs_reference_reason_and_amount() -> None:
     assert e.amount == D("1234567.89") and "reason: 重点项目" in e.line
     with pytest.raises(Refused, match=r"一事一议 needs a decision reference"):
         calc("P2.1c", party(), amount="100", reason="")
-    with pytest.raises(Refused, match=r"give --amount"):
+    with pytest.raises(Refused, match=r"the amount is decided by the officer, and none was given"):
         calc("P2.1c", party(), reason="重点项目")
 
 

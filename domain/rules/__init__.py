@@ -1,4 +1,4 @@
-"""Policy rules as code: one rule per money clause of 临政办发〔2024〕34号 (issue 3).
+"""Policy rules as code: one rule per money clause of 临政办发〔2024〕34号.
 
 Importing the package registers every rule; :func:`evaluate` computes an entitlement.
 """

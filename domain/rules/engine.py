@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from domain.clauses import canonical_id
 from domain.clauses import clause as find_clause
@@ -136,7 +136,7 @@ def find_rule(clause_id: str) -> Rule:
     c = find_clause(clause_id)
     clause_id = c.id
     if clause_id in LOSS_SPLITS:
-        raise Refused(N_("{clause_id} ({title}) is a loan-loss split, not an award: record it with `jcg loan ...`"), clause_id=clause_id, title=c.title)
+        raise Refused(N_("{clause_id} ({title}) is a loan-loss split, not an award: it is recorded on the loan"), clause_id=clause_id, title=c.title)
     if clause_id not in RULES:
         raise Refused(N_("clause {clause_id} has no rule in the engine (see `jcg policy list`)"), clause_id=clause_id)
     return RULES[clause_id]
@@ -178,7 +178,7 @@ class Calculation:
             self.versions.append(p.version)
         return p.value
 
-    def refuse(self, why: str) -> None:
+    def refuse(self, why: str | Message) -> NoReturn:
         raise Refused(N_("{clause}: {why}"), clause=self.clause, why=why)
 
     def require(self, condition: bool, why: str) -> None:
@@ -223,8 +223,8 @@ class Calculation:
                        label: str = "") -> Decimal:
         """The amount decided by the officer, within the clause's floor and cap."""
         if self.requested is None:
-            self.refuse(Message(N_("the amount is decided by the officer: give --amount")))
-        amount = yuan(self.requested)  # type: ignore[arg-type]
+            self.refuse(Message(N_("the amount is decided by the officer, and none was given")))
+        amount = yuan(self.requested)
         what = Message(N_(" {label}"), label=message(label)) if label else ""
         if floor is not None and amount < floor:
             raise InvalidAmount(N_("{clause}: amount {amount} is below the floor of {floor}{what}"), clause=self.clause, amount=fmt(amount), floor=fmt_plain(floor), what=what)
@@ -334,7 +334,7 @@ def evaluate(
     if amount is not None and amount <= 0:  # an officer-decided amount too (not "entitlement is 0.00")
         raise InvalidAmount(N_("{clause}: amount must be positive"), clause=r.clause)
     if r.needs_reason and (not reason.strip() or not ref.strip()):
-        raise Refused(N_("{clause}: 一事一议 needs a decision reference (--ref) and a reason (--reason)"), clause=r.clause)
+        raise Refused(N_("{clause}: 一事一议 needs a decision reference (文号) and a reason"), clause=r.clause)
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
                        counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
@@ -343,7 +343,7 @@ def evaluate(
         raise Refused(N_("{clause}: the entitlement is 0.00; nothing is recorded ({steps})"), clause=r.clause, steps='; '.join(calc.steps))
     if amount is not None and not r.decided and yuan(amount) != calc.amount:
         raise InvalidAmount(
-            N_("{clause}: --amount {amount} differs from the computed entitlement {amount2} ({steps})"), clause=r.clause, amount=fmt(yuan(amount)), amount2=fmt(calc.amount), steps='; '.join(calc.steps)
+            N_("{clause}: the amount given {amount} differs from the computed entitlement {amount2} ({steps})"), clause=r.clause, amount=fmt(yuan(amount)), amount2=fmt(calc.amount), steps='; '.join(calc.steps)
         )
     return Entitlement(
         clause=r.clause,
@@ -364,7 +364,10 @@ def check_recipient_kind(r: Rule, recipient: Enterprise) -> None:
     if recipient.kind not in r.kinds:
         allowed = ", ".join(f"{k} ({KINDS[k]})" for k in r.kinds)
         article = "an" if recipient.kind[0] in "aeio" else "a"
-        raise Refused(N_("{clause}: recipient {code} is {article} {kind}; the clause pays {allowed}"), clause=r.clause, code=recipient.code, article=article, kind=recipient.kind, allowed=allowed)
+        # kind_label, allowed_labels: the Chinese words, for the translation
+        raise Refused(N_("{clause}: recipient {code} is {article} {kind}; the clause pays {allowed}"), clause=r.clause,
+                      code=recipient.code, article=article, kind=recipient.kind, allowed=allowed,
+                      kind_label=KINDS[recipient.kind], allowed_labels="、".join(KINDS[k] for k in r.kinds))
 
 
 def stored_basis(r: Rule, basis: Basis) -> dict[str, str]:

@@ -89,7 +89,7 @@ def refuse_second_award(calc: Calculation, key: str, subject: str) -> None:
     held = _held(calc, key)
     if held:
         first = held[0]
-        what = f" for {subject}" if subject else ""
+        what = Message(N_(" for {subject}"), subject=subject) if subject else ""
         raise Refused(
             N_("{clause}: one-time (一次性){what}: {code} already received award {award_id} of {value} on {decided} (matter {key}); a second award is refused"), clause=calc.clause, what=what, code=calc.recipient.code, award_id=first.award_id, value=fmt(first.amount - first.clawed_back), decided=first.decided, key=key
         )
@@ -105,9 +105,9 @@ def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
     if calc.year == first_year:
         return
     paid = sum((a.amount - a.clawed_back for a in held if a.fiscal_year == first_year), ZERO)
-    when = "a later" if calc.year > first_year else "an earlier"
+    when = Message(N_("a later")) if calc.year > first_year else Message(N_("an earlier"))
     raise Refused(
-        N_("{clause}: {value} was subsidised in {first_year} ({paid}); {when} year cannot top it up (the {first_year} annual cap is final)"), clause=calc.clause, value=subject or 'matter ' + key, first_year=first_year, paid=fmt(paid), when=when
+        N_("{clause}: {value} was subsidised in {first_year} ({paid}); {when} year cannot top it up (the {first_year} annual cap is final)"), clause=calc.clause, value=subject or Message(N_('matter {key}'), key=key), first_year=first_year, paid=fmt(paid), when=when
     )
 
 

@@ -25,11 +25,11 @@ def _rent_for_capped_area(calc: Calculation, area_cap: Decimal, space: str) -> N
     covered = min(area, area_cap)
     if covered == area:
         calc.amount = rent
-        calc.step(Message(N_("rent paid {rent} for {normalize:f} m² {space} (within {normalize2:f} m²)"), rent=fmt(rent), normalize=area.normalize(), space=space, normalize2=area_cap.normalize()))
+        calc.step(Message(N_("rent paid {rent} for {normalize:f} m² {space} (within {normalize2:f} m²)"), rent=fmt(rent), normalize=area.normalize(), space=Message(space), normalize2=area_cap.normalize()))
     else:
         calc.amount = round_fen(rent * covered / area)
         calc.step(
-            Message(N_("rent paid {rent} × {normalize:f} / {normalize2:f} m² {space} = {amount}"), rent=fmt(rent), normalize=area_cap.normalize(), normalize2=area.normalize(), space=space, amount=fmt(calc.amount))
+            Message(N_("rent paid {rent} × {normalize:f} / {normalize2:f} m² {space} = {amount}"), rent=fmt(rent), normalize=area_cap.normalize(), normalize2=area.normalize(), space=Message(space), amount=fmt(calc.amount))
         )
 
 

@@ -21,7 +21,7 @@ def national_platform(calc: Calculation) -> None:
       kinds=("enterprise", "university", "institute"), matter="P3.1:<platform>")
 def recognised_lab(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=level))
+    calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 
@@ -29,7 +29,7 @@ def recognised_lab(calc: Calculation) -> None:
       kinds=("enterprise",), matter="P3.1:<platform>")
 def enterprise_technology_centre(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=level))
+    calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
 
 

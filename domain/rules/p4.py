@@ -17,7 +17,7 @@ PERSON = Key("person", "subject", "the person (id number or party code); one mat
 def high_level_talent(calc: Calculation) -> None:
     calc.require(calc.basis["leading_enterprise"], Message(N_("the enterprise is not a high-tech leading enterprise (高科技领军企业)")))
     title = calc.basis["title"]
-    calc.fixed(title, Message(N_("{replace} trained or newly hired full-time:"), replace=title.replace('_', ' ')))
+    calc.fixed(title, Message(N_("{replace} trained or newly hired full-time:"), replace=Message(title.replace('_', ' '))))
     calc.matter(matter_key("P4.1a", calc.basis["person"]))
 
 
@@ -25,8 +25,8 @@ def high_level_talent(calc: Calculation) -> None:
                    choices=("academician", "doctoral")), kinds=("enterprise", "university", "institute"), decided=True, matter="P4.1b:<station>", once=True)
 def workstation(calc: Calculation) -> None:
     station = calc.basis["station"]
-    calc.officer_amount(cap=calc.param(f"{station}_cap"), label=Message(N_("for a new {station} workstation"), station=station))
-    calc.matter(matter_key("P4.1b", station), Message(N_("the {station} workstation"), station=station))
+    calc.officer_amount(cap=calc.param(f"{station}_cap"), label=Message(N_("for a new {station} workstation"), station=Message(station)))
+    calc.matter(matter_key("P4.1b", station), Message(N_("the {station} workstation"), station=Message(station)))
 
 
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
@@ -40,7 +40,7 @@ def research_team_member(calc: Calculation) -> None:
     calc.require(years >= minimum, Message(N_("labour contract of {years} years is shorter than {minimum} (三年期以上)"), years=years, minimum=minimum))
     calc.step(Message(N_("social insurance paid, contract {years} ≥ {minimum} years"), years=years, minimum=minimum))
     degree = calc.basis["degree"]
-    calc.fixed(degree, Message(N_("{degree} research funding"), degree=degree))
+    calc.fixed(degree, Message(N_("{degree} research funding"), degree=Message(degree)))
     calc.matter(matter_key("P4.1c", calc.basis["person"]))
 
 

@@ -63,7 +63,7 @@ CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器
 @rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
 def incubator(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("new {level} incubator"), level=level))
+    calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
     calc.matter(matter_key("P6.4a"))
 
 
@@ -71,7 +71,7 @@ def incubator(calc: Calculation) -> None:
       matter="P6.4b", once=True)
 def makerspace(calc: Calculation) -> None:
     level = calc.basis["level"]
-    calc.fixed(level, Message(N_("new {level} makerspace"), level=level))
+    calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
     calc.matter(matter_key("P6.4b"))
 
 
@@ -107,7 +107,7 @@ def specialised_upgrade(calc: Calculation) -> None:
     recorded = ", ".join(f"{q.name} {q.level} from {q.granted_on}" for q in calc.recipient.qualifications
                          if q.name in {n for n, _ in P6_5B_LEVELS.values()}) or "none"
     calc.require(bool(held), f"{calc.recipient.code} holds no 专精特新 / 小巨人 qualification on {calc.decided} "
-                             f"(recorded: {recorded}); record it first (jcg party qualify)")
+                             f"(recorded: {recorded}), record the qualification first")
     typed = calc.basis.get("level")
     if typed:
         calc.require(typed in held, f"level {typed} is not held by {calc.recipient.code} on {calc.decided} "
@@ -117,7 +117,7 @@ def specialised_upgrade(calc: Calculation) -> None:
     granted = min(q.granted_on for q in calc.recipient.qualifications
                   if q.name == name and q.level == grade and q.holds_on(calc.decided))
     calc.step(f"{calc.recipient.code} holds {name} ({grade}) from {granted}: level {level}")
-    calc.fixed(level, f"first recognition {level.replace('_', ' ')}")
+    calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 
 
@@ -127,7 +127,7 @@ def specialised_upgrade(calc: Calculation) -> None:
       shared="patent")
 def patent_prize(calc: Calculation) -> None:
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value='China' if prize == 'china' else 'Shanxi'))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
 
 

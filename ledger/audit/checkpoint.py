@@ -361,7 +361,7 @@ class CheckpointStore:
 
 def store_of(ledger: Any) -> CheckpointStore:
     """The ledger's checkpoint store, made once per application object."""
-    store = ledger.__dict__.get("_checkpoint_store")
+    store: CheckpointStore | None = ledger.__dict__.get("_checkpoint_store")
     if store is None:
         store = ledger.__dict__["_checkpoint_store"] = CheckpointStore(ledger)
     return store

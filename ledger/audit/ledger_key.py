@@ -168,8 +168,18 @@ def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
         private = ledger.keyring.create(LEDGER_KEY)
         vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
         created = True
-    _keep_verifier_key(ledger, vkey, kept)
-    outcome = ledger.execute(RegisterLedgerKey(actor=officer, decided=decided, verifier_key=vkey))
+    vkey_file = vkey_path(ledger)
+    vkey_made = kept is None and not os.path.lexists(vkey_file)
+    try:
+        _keep_verifier_key(ledger, vkey, kept)
+        outcome = ledger.execute(RegisterLedgerKey(actor=officer, decided=decided, verifier_key=vkey))
+    except BaseException:  # nothing registered: the files this call made go too (exit 1 = nothing written)
+        if created:
+            key_file.unlink(missing_ok=True)
+            ledger.keyring.forget(LEDGER_KEY)
+        if vkey_made:
+            vkey_file.unlink(missing_ok=True)
+        raise
     name, _ = parse_verifier_key(vkey)
     return CheckpointKey(name, private, vkey, created, outcome)
 

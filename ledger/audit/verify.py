@@ -196,7 +196,7 @@ def _check_readable(ledger: Any) -> None:
     if not sample:
         return
     mapper = ledger.mapper
-    errors = []
+    errors: list[Exception] = []
     for n in sample:
         if isinstance(n.state, cp.DamagedState):
             continue  # neither ciphertext nor plaintext: the audit names it
@@ -211,7 +211,7 @@ def _check_readable(ledger: Any) -> None:
         if unreadable_events(errors[0], key_set=False) == NO_KEY:
             raise Refused(NO_KEY)
         return  # damaged plaintext records: the audit names each one
-    cause = errors[0]
+    cause: BaseException = errors[0]
     while isinstance(cause, MapperDeserialisationError) and cause.__cause__ is not None:
         # the mapper wraps the cipher's own error ("Invalid cipher tag")
         cause = cause.__cause__

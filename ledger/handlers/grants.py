@@ -1,7 +1,7 @@
 """Disbursements and clawbacks of awards.
 
 Awards themselves are recorded only through the rules engine (ledger.handlers.rules.AwardByRule):
-the ledger computes what the policy allows instead of taking an amount on trust (issue 3);
+the ledger computes what the policy allows instead of taking an amount on trust;
 officer-decided clauses (P2.1c, P2.3a, ...) pass their amount through the same engine,
 which checks the clause's floor, cap and required reason.
 """
@@ -135,8 +135,8 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
     party.claw_back(by, cmd.award, cmd.amount, cmd.reason)
     award = party.award(cmd.award)
-    when = "same fiscal year: reduces spending" if by.fiscal_year == award.fiscal_year else (
-        f"later year: returned to the treasury as {by.fiscal_year} revenue"
+    when = Message(N_("same fiscal year: reduces spending")) if by.fiscal_year == award.fiscal_year else (
+        Message(N_("later year: returned to the treasury as {year} revenue"), year=by.fiscal_year)
     )
     return Outcome(
         cmd.request_id,

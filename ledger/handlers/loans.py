@@ -206,9 +206,9 @@ def claim_compensation(uow: UnitOfWork, cmd: ClaimCompensation, by: Provenance) 
         cmd.request_id,
         Message(N_("loan {code}: claimed {clause} compensation on a principal loss of {loss}: 省财政 {province}, 市财政 {city}, bank {bank} bears {bank2}"), code=cmd.code, clause=split.clause, loss=fmt(split.loss), province=fmt(split.province), city=fmt(split.city), bank=loan.bank, bank2=fmt(split.bank)),
         trace=[*split.trace, Message(N_("parameters: {versions}"), versions=', '.join(split.versions)),
-               "journal (claimed, pending approval): " + "; ".join(
-                   f"Dr {claim_account(cmd.code, p)} Cr {claimed_account(loan.bank, p)} {fmt(split.shares[p])}"
-                   for p in PAYERS)],
+               Message(N_("journal (claimed, pending approval): {legs}"), legs=[
+                   Message(N_("Dr {debit} Cr {credit} {amount}"), debit=claim_account(cmd.code, p),
+                           credit=claimed_account(loan.bank, p), amount=fmt(split.shares[p])) for p in PAYERS])],
         data={k: str(v) for k, v in split.shares.items()},
     )
 
@@ -218,12 +218,14 @@ def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenan
     loan = _loan(uow, cmd.code, by)
     claim = loan.approve(by)  # refuses the filer themself (four-eyes), with the claim's own words
     require_two_people(uow, claim.claimed_by, cmd.actor, by.recorded_at)  # nor an identity the filer made
-    owed = "; ".join(f"{p} owes {loan.bank} {fmt(claim.shares[p])}" for p in PAYERS)
+    owed = [Message(N_("{payer} owes {bank} {amount}"), payer=p, bank=loan.bank, amount=fmt(claim.shares[p]))
+            for p in PAYERS]
     return Outcome(cmd.request_id, Message(N_("loan {code}: {clause} compensation approved ({ref}) by {actor}, claim filed by {claimed_by}: {owed}"), code=cmd.code, clause=claim.clause, ref=cmd.ref, actor=cmd.actor, claimed_by=claim.claimed_by, owed=owed),
-                   trace=[*claim.trace, "journal (claimed → approved): " + "; ".join(
-                       f"Dr {claimed_account(loan.bank, p)} Cr {claim_account(cmd.code, p)}, "
-                       f"Dr {loss_account(cmd.code, p)} Cr {payable_account(loan.bank, p)} {fmt(claim.shares[p])}"
-                       for p in PAYERS)])
+                   trace=[*claim.trace, Message(N_("journal (claimed → approved): {legs}"), legs=[
+                       Message(N_("Dr {debit} Cr {credit}, Dr {debit2} Cr {credit2} {amount}"),
+                               debit=claimed_account(loan.bank, p), credit=claim_account(cmd.code, p),
+                               debit2=loss_account(cmd.code, p), credit2=payable_account(loan.bank, p),
+                               amount=fmt(claim.shares[p])) for p in PAYERS])])
 
 
 @handles(PayCompensation)

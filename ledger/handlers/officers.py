@@ -273,8 +273,10 @@ def register(ledger: Any, name: str, role: str, public_key: str, *, actor: str =
     ``name``) the officer registers themself: the bootstrap of an empty ledger."""
     if name.lower() == LEDGER_KEY:
         raise Refused(_RESERVED, name=name)
-    return ledger.execute(AddOfficer(actor=actor or name, decided=decided or ledger.clock().date(),
-                                     request_id=request_id, ref=ref, name=name, role=role, public_key=public_key))
+    outcome: Outcome = ledger.execute(AddOfficer(actor=actor or name, decided=decided or ledger.clock().date(),
+                                                 request_id=request_id, ref=ref, name=name, role=role,
+                                                 public_key=public_key))
+    return outcome
 
 
 def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date | None = None,

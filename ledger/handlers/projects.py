@@ -246,7 +246,7 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
     return Outcome(
         cmd.request_id,
         Message(N_("approved project {code} under {clause}: grant {amount} to {enterprise}, stake to be held by {fund} ({ref})"), code=cmd.code, clause=cmd.clause, amount=fmt(project.amount), enterprise=cmd.enterprise, fund=cmd.fund, ref=cmd.ref),
-        trace=[f"{cmd.clause}: {line}" for line in terms.describe()],
+        trace=[Message(N_("{clause}: {line}"), clause=cmd.clause, line=line) for line in terms.describe()],
     )
 
 
@@ -440,12 +440,14 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     fund = _fund(uow, project.fund)
     project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
     fund.project_failed(by, project.code, cmd.reason)
-    trace = [f"{project.clause}: unpaid grant released from the commitment: {fmt(project.amount)} granted − "
-             f"{fmt(project.disbursed)} paid = {fmt(project.released)} (never paid)"]
+    trace = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
+                        "{released} (never paid)"), clause=project.clause, amount=fmt(project.amount),
+                     paid=fmt(project.disbursed), released=fmt(project.released))]
     loss = Decimal("0.00")
     if project.code in fund.lots and not fund.lots[project.code].written_off:
         loss = fund.write_off(by, project.code, cmd.reason)
-        trace.append(f"{fund.code}: holding from {project.code} written off, loss {fmt(loss)} (no recovery)")
+        trace.append(Message(N_("{fund}: holding from {project} written off, loss {loss} (no recovery)"),
+                             fund=fund.code, project=project.code, loss=fmt(loss)))
     if cmd.clawback is not None:
         trace.append(f"misuse recorded ({cmd.misuse}): {fmt(cmd.clawback)} clawed back from {project.enterprise}")
     else:

@@ -146,8 +146,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     return Outcome(
         cmd.request_id,
         Message(N_("award {award_id}: {amount} to {recipient} under {clause} {title} ({ref})"), award_id=award_id, amount=fmt(ent.amount), recipient=cmd.recipient, clause=ent.clause, title=title, ref=cmd.ref),
-        trace=[*ent.trace, f"parameters: {', '.join(ent.versions) or 'none'}"]
-        + ([f"G.3 matter: {ent.matter}"] if ent.matter else []),
+        trace=[*ent.trace, Message(N_("parameters: {versions}"), versions=", ".join(ent.versions) or Message(N_("none")))]
+        + ([Message(N_("G.3 matter: {matter}"), matter=ent.matter)] if ent.matter else []),
         data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
     )
 
@@ -197,11 +197,13 @@ def calculate(
         raw = dict(basis)
         if "loss" not in raw:
             raise Refused(N_("{id}: basis loss (yuan, the principal loss) is required"), id=c.id)
-        rates = {k: parse_rate(raw[k], f"{c.id}: basis {k}") for k in ("province_rate", "city_rate") if k in raw}
+        province_rate, city_rate = (parse_rate(raw[k], f"{c.id}: basis {k}") if k in raw else None
+                                    for k in ("province_rate", "city_rate"))
         unknown = set(raw) - {"loss", "province_rate", "city_rate"}
         if unknown:
             raise Refused(N_("{id}: unknown basis key {unknown} (expected: loss, province_rate, city_rate)"), id=c.id, unknown=', '.join(sorted(unknown)))
-        return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book, **rates)
+        return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book,
+                                  province_rate=province_rate, city_rate=city_rate)
     uow = UnitOfWork(ledger.repository, ledger.book)
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
                       basis=dict(basis), amount=amount, reason=reason)

@@ -49,8 +49,8 @@ def parse_database(url: str) -> Database:
         return Database(url, "sqlite", env, alchemy, read_only=read_only, path=path)
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
-        query = parse_qs(parsed.query)
-        schema = query.get("schema", [""])[0]
+        pg_options = parse_qs(parsed.query)
+        schema = pg_options.get("schema", [""])[0]
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
@@ -81,8 +81,19 @@ def _read_only_uri(path: str) -> str:
     made) is opened immutable: nothing else writes a read-only copy."""
     absolute = os.path.abspath(path)
     folder = os.path.dirname(absolute)
-    immutable = not os.access(folder, os.W_OK) or os.environ.get("JCG_SQLITE_IMMUTABLE") == "1"
+    immutable = not os.access(folder, os.W_OK) or not _in_wal_mode(absolute)
     return f"file:{absolute}?mode=ro" + ("&immutable=1" if immutable else "")
+
+
+def _in_wal_mode(path: str) -> bool:
+    """A WAL database (header bytes 18–19 are 2): one that is not cannot be switched to WAL,
+    as the library does on opening, without writing, so it is opened immutable."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(20)
+    except OSError:
+        return True
+    return len(header) < 20 or header[18] == 2
 
 
 class NoLedger(NotFound):
@@ -94,7 +105,7 @@ def check_ledger_exists(db: Database) -> None:
     an empty file behind and print zeros)."""
     if db.kind == "sqlite":
         if not os.path.isfile(db.path):
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
         import sqlite3
 
         try:
@@ -105,9 +116,9 @@ def check_ledger_exists(db: Database) -> None:
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
-            raise NoLedger(f"{db.url} is not a ledger database: {exc}") from None
+            raise NoLedger(f"the ledger database cannot be used: {exc}") from None
         if not found:
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
         return
     import psycopg
 
@@ -116,10 +127,11 @@ def check_ledger_exists(db: Database) -> None:
         dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
         user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
         connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
-    ) as conn:
+    ) as pg:
         table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
-        if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:
-            raise NoLedger(f"no ledger at {db.url} (create one with `jcg init`)")
+        row = pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()
+        if row is None or row[0] is None:
+            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
 
 
 @contextmanager

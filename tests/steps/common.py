@@ -52,7 +52,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "拨付日期早于奖励决定": "is before the award",
     "金额必须为正": "must be positive",
     "金额超过两位小数": "more than 2 decimals",
-    # the rules engine (issue 3)
+    # the rules engine
     "超过上限": "exceeds the cap",
     "低于下限": "is below the floor",
     "超过年度累计上限": "is used up",
@@ -80,7 +80,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "考核不是优秀": "is not excellent",
     "入驻未满一年": "eligible from",
     "上年度未通过高新技术企业认定": "qualification granted in",
-    # findings of the acceptance test of the rules engine
+    # the rules engine: conditions, rent years, contracts, one-time clauses, matters
     "未通过年度考核": "the annual assessment is not passed (经年度考核)",
     "挂牌未融资成功": "the financing did not succeed (挂牌并融资成功)",
     "不是民营企业": "is not a private enterprise (民营企业)",
@@ -92,11 +92,11 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "合同已在以前年度补贴": "a later year cannot top it up",
     "一次性奖励已发放": "a second award is refused",
     "事项键格式不符": "that G.3 matches",
-    # second acceptance pass of the rules engine
+    # the rules engine: officer amounts within caps, assessment and financing years
     "经办人确定的金额超过剩余额度": "remaining of the",
     "年度晚于决定年度": "is after the decision year",
     "年度早于政策施行": "is before the policy's start year",
-    # 拨投结合 projects and funds (issue 5)
+    # 拨投结合 projects and funds
     "拨付超过项目资金": "exceeds what remains of the grant",
     "转股条件未满足": "no conversion without its trigger",
     "转股金额超过已拨付": "converted must not exceed disbursed",
@@ -105,7 +105,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "回购超过基金持有份额": "the fund holds",
     "无挪用不追回": "not recovered unless misuse is recorded",
     "统筹金额超过结余": "unspent fiscal money is",
-    # loans and P5.6 compensation (issue 6)
+    # loans and P5.6 compensation
     "只补偿本金损失": "covers principal (本金) losses only",
     "损失大于未还本金": "is larger than the unrepaid principal",
     "同一损失已申请补偿": "a loss is compensated once",

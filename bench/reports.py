@@ -1,0 +1,237 @@
+"""Benchmark: `report balances`, current and --as-of, as the ledger grows (SQLite, PostgreSQL).
+
+    .venv/bin/python bench/reports.py [--sizes 10000,50000,200000] [--no-postgres]
+
+For each size a ledger is written in date order (parties with awards, payments and the odd
+clawback; tech loans, some defaulting and compensated; funds investing and exiting), through
+the application's save in batches of a day, with the read side kept current after every
+batch as the after-write hook keeps it after every command. Then, in the same run:
+
+- reference: a bare ``SELECT * FROM rm_balances`` (the floor of any current report);
+- `report balances` current: catch-up (nothing left: the writes kept it current), the SQL
+  read, the report and its text table;
+- `report balances --as-of` a date in the middle of the history and one near its end
+  (snapshot + the events after it the answer includes), beside the full fold of the log the
+  auditor used before (same run);
+- peak Python memory of each (tracemalloc) and the growth from the smallest size.
+
+Times are the middle of three runs, in this process (the command adds its start-up).
+Temporary databases and PostgreSQL schemas are removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import tempfile
+import time
+import tracemalloc
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from domain.enterprise import Enterprise
+from domain.fund import Fund
+from domain.journal import CITY, PROVINCE
+from domain.loan import Loan
+from domain.parameters import parameter_book
+from domain.provenance import Provenance
+from ledger import Ledger
+from projections import reports
+from projections.readside import ReadSide
+from projections.runner import fold, head
+
+PG = os.environ.get("JCG_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+CLAUSES = ["P2.4", "P2.3a", "P3.3", "P4.2a", "P5.4", "P6.3b", "P6.5a", "P5.7"]
+SOURCES = ["市财政", "市财政", "市财政", "省财政", "开发区"]
+START = date(2025, 1, 2)
+
+
+def by(day: date, n: int) -> Provenance:
+    return Provenance(actor=f"officer-{n % 7}", recorded_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+                      decided=day, request_id=f"bench-{n}", ref=f"临科发〔{day.year}〕{n % 900 + 1}号")
+
+
+def generate(ledger: Ledger, target: int, side: ReadSide, seed: int = 7) -> int:
+    """Write about ``target`` events in date order (each day's new facts and the follow-ups
+    falling due that day), saving one day at a time and keeping the read side current."""
+    rng = random.Random(seed)
+    book = parameter_book()
+    due: dict[date, list[Callable[[], Any]]] = {}
+    events = 0
+    n = 0
+    day = START
+    per_day = max(target // 1000, 5)  # about three years of days
+
+    def later(days: int, action: Callable[[], Any]) -> None:
+        due.setdefault(day + timedelta(days=days), []).append(action)
+
+    while events < target:
+        touched: dict[int, Any] = {}
+        for action in due.pop(day, []):
+            events += action(touched)
+        for _ in range(per_day):
+            n += 1
+            i = n
+            if i % 60 == 0:
+                fund = Fund.register(by(day, i), f"F{i}", f"基金{i}", f"M{i}", Decimal(50_000_000))
+                fund.invest(by(day, i), f"F{i}-L0", f"ENT-{i - 1}", Decimal(2_000_000), Decimal(1_500_000))
+                touched[id(fund)] = fund
+                events += 2
+                later(400, lambda t, f=fund, k=i, d=day: _exit(t, f, k, d + timedelta(days=400)))
+            elif i % 20 == 0:
+                loan = Loan.enrol(by(day, i), f"L{i}", "BANK-1", f"ENT-{i}", "P5.6b", Decimal(3_000_000), day, 12)
+                loan.disburse(by(day, i), Decimal(3_000_000))
+                touched[id(loan)] = loan
+                events += 2
+                later(200, lambda t, ln=loan, k=i, d=day: _repay(t, ln, k, d + timedelta(days=200)))
+                if i % 40 == 0:
+                    later(330, lambda t, ln=loan, k=i, d=day: _default(t, ln, k, d + timedelta(days=330), book))
+            else:
+                party = Enterprise.register(by(day, i), f"ENT-{i}", f"企业{i}", "enterprise", day)
+                events += 1
+                for a in range(rng.randint(1, 3)):
+                    amount = Decimal(rng.randrange(10_000_00, 500_000_00)) / 100
+                    award = party.grant_award(by(day, i), rng.choice(CLAUSES), amount, source=rng.choice(SOURCES))
+                    events += 1
+                    paid = (amount / 2).quantize(Decimal("0.01"))
+                    later(30 + a, lambda t, p=party, w=award, m=paid, k=i: _pay(t, p, w, m, k, 30))
+                    later(200 + a, lambda t, p=party, w=award, m=amount - paid, k=i: _pay(t, p, w, m, k, 200))
+                    if rng.random() < 0.05:
+                        later(400 + a, lambda t, p=party, w=award, m=paid, k=i: _claw(t, p, w, m, k))
+                touched[id(party)] = party
+        ledger.save(*touched.values())
+        side.current()
+        day += timedelta(days=1)
+    return events
+
+
+def _pay(touched: dict[int, Any], party: Any, award: Any, amount: Decimal, n: int, after: int) -> int:
+    party.disburse(by(party.awards[award].decided + timedelta(days=after), n), award, amount)
+    touched[id(party)] = party
+    return 1
+
+
+def _claw(touched: dict[int, Any], party: Any, award: Any, amount: Decimal, n: int) -> int:
+    party.claw_back(by(party.awards[award].decided + timedelta(days=400), n), award, amount, "考核不合格")
+    touched[id(party)] = party
+    return 1
+
+
+def _exit(touched: dict[int, Any], fund: Any, n: int, day: date) -> int:
+    fund.dispose(by(day, n), f"F{n}-L0", Decimal(1_500_000), Decimal(2_600_000), "团队", "buyback")
+    touched[id(fund)] = fund
+    return 1
+
+
+def _repay(touched: dict[int, Any], loan: Any, n: int, day: date) -> int:
+    loan.repay(by(day, n), Decimal(1_000_000))
+    touched[id(loan)] = loan
+    return 1
+
+
+def _default(touched: dict[int, Any], loan: Any, n: int, day: date, book: Any) -> int:
+    loan.classify_non_performing(by(day, n), "逾期")
+    loan.declare_loss(by(day + timedelta(days=1), n), Decimal(1_500_000))
+    loan.claim_compensation(by(day + timedelta(days=2), n), book)
+    loan.approve(by(day + timedelta(days=3), n + 1))
+    loan.pay(by(day + timedelta(days=4), n), PROVINCE)
+    loan.pay(by(day + timedelta(days=5), n), CITY)
+    touched[id(loan)] = loan
+    return 6
+
+
+def timed(fn: Callable[[], Any], runs: int = 3) -> tuple[float, float]:
+    """(median seconds, peak MB of Python allocations of one run)."""
+    seconds = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - t0)
+    tracemalloc.start()
+    fn()
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return statistics.median(seconds), peak
+
+
+def measure(url: str, size: int) -> dict[str, tuple[float, float]]:
+    ledger = Ledger.open(url)
+    side = ReadSide(ledger)
+    try:
+        t0 = time.perf_counter()
+        generate(ledger, size, side)
+        total = head(ledger)
+        print(f"  {total:,} events written in {time.perf_counter() - t0:.0f} s (read side kept current)")
+        mid, late = date(2026, 6, 30), START + timedelta(days=int(1000 * 0.95))
+        store = side.store
+
+        def bare() -> None:
+            with store.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT * FROM rm_balances").fetchall()
+
+        def current() -> None:
+            rows, _ = side.rows("balances")
+            reports.render(reports.balances(rows), "table")
+
+        def as_of(day: date) -> Callable[[], None]:
+            def run() -> None:
+                rows, _ = side.rows("balances", as_of=day)
+                reports.render(reports.balances(rows), "table")
+            return run
+
+        def full_fold() -> None:
+            state, _ = fold(ledger, as_of=mid, report="balances")
+            reports.render(reports.balances(state.rows), "table")
+
+        out = {"bare SELECT rm_balances": timed(bare), "report balances (current)": timed(current),
+               f"report balances --as-of {mid}": timed(as_of(mid)),
+               f"report balances --as-of {late}": timed(as_of(late)),
+               f"full fold --as-of {mid} (old path)": timed(full_fold, runs=1)}
+        for name, (seconds, peak) in out.items():
+            print(f"  {name:<44} {seconds:8.3f} s   peak {peak:7.1f} MB")
+        print(f"  ratio as-of {mid} ÷ full fold: {out[f'report balances --as-of {mid}'][0] / out[f'full fold --as-of {mid} (old path)'][0]:.3f}")
+        return out
+    finally:
+        side.close()
+        ledger.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,50000,200000", help="event counts, comma separated")
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, dict[int, dict[str, tuple[float, float]]]] = {}
+    with tempfile.TemporaryDirectory(prefix="jcg-bench-reports-") as tmp:
+        for size in sizes:
+            print(f"SQLite, {size:,} events")
+            results.setdefault("SQLite", {})[size] = measure(f"sqlite:///{tmp}/r{size}.sqlite", size)
+            if args.no_postgres:
+                continue
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            print(f"PostgreSQL, {size:,} events")
+            try:
+                results.setdefault("PostgreSQL", {})[size] = measure(f"{PG}?schema={schema}", size)
+            finally:
+                import psycopg
+
+                with psycopg.connect(PG, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    for db, by_size in results.items():
+        first, last = min(by_size), max(by_size)
+        if first == last:
+            continue
+        print(f"growth {db} {first:,} → {last:,} events ({last / first:.0f}× the log):")
+        for name in by_size[first]:
+            print(f"  {name:<44} ×{by_size[last][name][0] / by_size[first][name][0]:6.2f} time, "
+                  f"×{by_size[last][name][1] / max(by_size[first][name][1], 0.01):6.2f} memory")
+
+
+if __name__ == "__main__":
+    main()

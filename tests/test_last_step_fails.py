@@ -1,0 +1,141 @@
+"""Exit 1 always means nothing was written: every writing command, run while the database
+refuses the final insert (a trigger on the event table, and on the checkpoint table), exits 1
+with one line and leaves the ledger, the checkpoints and the key files as they were; run again
+without the trigger it succeeds, so it was the last step that failed (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import psycopg
+from click.testing import CliRunner, Result
+
+import cli
+from ledger.handlers.officers import keygen
+from ledger.infra.keys import KeyStore
+from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
+
+SQLITE_TABLES = ("stored_events", "jcg_checkpoints")
+POSTGRES_TABLES = ("jcg_events", "jcg_checkpoints")
+IMPORT_CSV = ("request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
+              "imp-1,award,P6.3b,E1,vouchers=500,,2025-03-02,临科发〔2025〕20号,,,,,\n"
+              "imp-2,award,P6.3b,E1,vouchers=700,,2025-03-02,临科发〔2025〕20号,,,,,\n")
+
+
+class Database:
+    """Counts what is stored, and arms or disarms the failing trigger."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.pg = url.startswith("postgresql")
+        self.schema = url.rsplit("schema=", 1)[1] if self.pg else ""
+        self.tables = POSTGRES_TABLES if self.pg else SQLITE_TABLES
+
+    def _run(self, sql: str) -> list[tuple[object, ...]]:
+        if self.pg:
+            with psycopg.connect(self.url.split("?")[0], autocommit=True) as conn:
+                cur = conn.execute(sql)
+                return cur.fetchall() if cur.description else []
+        conn = sqlite3.connect(self.url[len("sqlite:///"):])
+        try:
+            rows = conn.execute(sql).fetchall()
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
+    def _table(self, name: str) -> str:
+        return f'"{self.schema}".{name}' if self.pg else name
+
+    def _exists(self, name: str) -> bool:
+        if self.pg:
+            return bool(self._run(f"SELECT 1 FROM pg_tables WHERE schemaname = '{self.schema}' AND tablename = '{name}'"))
+        return bool(self._run(f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{name}'"))
+
+    def stored(self) -> dict[str, int]:
+        return {t: int(self._run(f"SELECT count(*) FROM {self._table(t)}")[0][0]) for t in self.tables if self._exists(t)}
+
+    def arm(self) -> None:
+        for t in self.tables:
+            if not self._exists(t):
+                continue
+            if self.pg:
+                self._run(f"CREATE OR REPLACE FUNCTION \"{self.schema}\".jcg_fail() RETURNS trigger AS $$ BEGIN "
+                          "RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = '53100'; "
+                          "END $$ LANGUAGE plpgsql")
+                self._run(f"CREATE TRIGGER jcg_fail_{t} BEFORE INSERT ON {self._table(t)} FOR EACH ROW "
+                          f"EXECUTE FUNCTION \"{self.schema}\".jcg_fail()")
+            else:
+                self._run(f"CREATE TRIGGER jcg_fail_{t} BEFORE INSERT ON {t} BEGIN "
+                          "SELECT RAISE(ABORT, 'database or disk is full'); END")
+
+    def disarm(self) -> None:
+        for t in self.tables:
+            if self._exists(t):
+                self._run(f"DROP TRIGGER IF EXISTS jcg_fail_{t} ON {self._table(t)}" if self.pg
+                          else f"DROP TRIGGER IF EXISTS jcg_fail_{t}")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Key files and outputs (the SQLite database itself is counted by rows)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith("ledger.sqlite")}
+
+
+def test_every_writing_command_writes_nothing_when_its_last_step_fails(provisioned_url: str, key_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    db = Database(provisioned_url)
+    runner = CliRunner()
+    li_public = keygen(KeyStore(tmp_path / "li-keys", KEY_PASSPHRASE), "li")
+    (tmp_path / "rows.csv").write_text(IMPORT_CSV, encoding="utf-8")
+
+    def jcg(*args: str, officer: str = OFFICER) -> Result:
+        return runner.invoke(cli.main, ["--db", provisioned_url, "--officer", officer, *args])
+
+    ap = {"officer": APPROVER}
+    steps: list[tuple[tuple[str, ...], dict[str, str]]] = [
+        (("party", "register", "E1", "--name", "甲公司", "--kind", "enterprise", "--entered", "2024-12-01",
+          "--decided", "2025-01-02"), {}),
+        (("party", "register", "BANK-1", "--name", "银行", "--kind", "bank", "--entered", "2024-12-01",
+          "--decided", "2025-01-02"), {}),
+        (("grant", "award", "P6.3b", "--recipient", "E1", "--basis", "vouchers=1000", "--decided", "2025-03-01",
+          "--ref", "临科发〔2025〕1号"), {}),
+        (("grant", "disburse", "E1-A1", "--amount", "1000", "--decided", "2025-03-10", "--voucher", "付-1"), {}),
+        (("grant", "claw-back", "E1-A1", "--amount", "100", "--reason", "考核不合格", "--decided", "2025-04-01",
+          "--ref", "临科发〔2025〕2号"), {}),
+        (("grant", "import", str(tmp_path / "rows.csv")), {}),
+        (("fund", "register", "F-SEED", "--name", "基金", "--capital", "5000万", "--decided", "2024-12-01"), {}),
+        (("captable", "register", "E1", "--holder", "张三=300万", "--decided", "2024-12-02"), {}),
+        (("project", "approve", "PJ-1", "--title", "中试", "--enterprise", "E1", "--fund", "F-SEED", "--amount",
+          "300万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed", "--pre-money", "1200万",
+          "--max-stake", "25%", "--exit", "interest", "--exit-rate", "4%", "--window-from", "1", "--decided",
+          "2025-01-10", "--ref", "临科发〔2025〕5号"), ap),
+        (("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", "付-2", "--decided", "2025-02-01"), {}),
+        (("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "E1", "--category", "P5.6a", "--principal", "50万",
+          "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08"), {}),
+        (("loan", "disburse", "L1", "--amount", "500,000.00", "--decided", "2025-01-10"), {}),
+        (("officer", "add", "li", "--role", "officer", "--public-key", li_public), ap),
+        (("officer", "role", "li", "--role", "approver"), ap),
+        (("officer", "revoke", "li", "--reason", "调离"), ap),
+        (("officer", "rotate", OFFICER), {}),
+        (("audit", "checkpoint"), {}),  # the first: registers the ledger key
+        (("party", "register", "E2", "--name", "乙公司", "--kind", "enterprise", "--entered", "2024-12-01",
+          "--decided", "2025-01-02"), {}),
+        (("audit", "checkpoint", "--out", str(tmp_path / "cp.txt")), {}),  # a stored checkpoint row
+    ]
+    for args, kw in steps:
+        name = " ".join(args[:2])
+        before, kept = db.stored(), files(tmp_path)
+        db.arm()
+        try:
+            r = jcg(*args, **kw)
+        finally:
+            db.disarm()
+        assert r.exit_code == 1, f"{name}: {r.output}"
+        assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1, f"{name}: {r.output}"
+        assert db.stored() == before, f"{name} stored something"
+        assert files(tmp_path) == kept, f"{name} changed files"
+        r = jcg(*args, **kw)
+        assert r.exit_code == 0, f"{name} without the trigger: {r.output}"
+
