@@ -294,7 +294,16 @@ class Enterprise(Aggregate):
         award, amount = self._check_payment(by, award_id, amount, "payment order")
         self._payment_ordered(by, self.code, award_id, award.clause, award.source, amount, voucher)
 
-    @event("PaymentOrdered")
+    class PaymentOrdered(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(PaymentOrdered)
     def _payment_ordered(
         self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str
     ) -> None:
@@ -308,7 +317,17 @@ class Enterprise(Aggregate):
                           amount=fmt(amount), pending=fmt(award.pending))
         self._payment_order_voided(by, self.code, award_id, award.clause, award.source, amount, voucher, reason)
 
-    @event("PaymentOrderVoided")
+    class PaymentOrderVoided(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(PaymentOrderVoided)
     def _payment_order_voided(
         self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str,
         reason: str,
@@ -366,7 +385,7 @@ class Enterprise(Aggregate):
         if not reason.strip():
             raise Refused(N_("award {award_id}: a void needs a reason"), award_id=award_id)
         if not by.ref.strip():
-            raise Refused(N_("award {award_id}: a void needs a decision reference (文号, --ref) that cancels it"),
+            raise Refused(N_("award {award_id}: a void needs a decision reference (文号) that cancels it"),
                           award_id=award_id)
         if by.decided < award.decided:
             raise InvalidDate(N_("award {award_id}: void dated {decided} is before the award ({decided2})"),
@@ -382,7 +401,18 @@ class Enterprise(Aggregate):
                            award.fiscal_year, award.disbursed)
         return unpaid
 
-    @event("AwardVoided")
+    class AwardVoided(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        reason: str
+        award_year: int
+        paid: Decimal
+
+    @event(AwardVoided)
     def _award_voided(
         self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, reason: str,
         award_year: int, paid: Decimal,
@@ -533,7 +563,7 @@ def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
 
 
-@journal.postings.register(Enterprise.AwardVoided)  # type: ignore[attr-defined]
+@journal.postings.register(Enterprise.AwardVoided)
 def _voided_postings(e: Any) -> tuple[journal.Posting, ...]:
     """The unpaid part goes back to the budget line of the award's year: as if never committed."""
     return journal.transfer(journal.payable(e.party), journal.budget(e.clause, e.award_year), e.amount)

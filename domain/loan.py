@@ -455,7 +455,16 @@ class Loan(Aggregate):
         claim, amount = self._check_pay(by, who, amount)
         self._payment_ordered(by, self.code, self.bank, claim.clause, who, amount, voucher)
 
-    @event("PaymentOrdered")
+    class PaymentOrdered(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+
+    @event(PaymentOrdered)
     def _payment_ordered(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
                          voucher: str) -> None:
         self.pending[payer] += amount
@@ -467,7 +476,17 @@ class Loan(Aggregate):
                           code=self.code, amount=fmt(amount), who=who, pending=fmt(self.pending[who]))
         self._payment_order_voided(by, self.code, self.bank, self._claim().clause, who, amount, voucher, reason)
 
-    @event("PaymentOrderVoided")
+    class PaymentOrderVoided(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(PaymentOrderVoided)
     def _payment_order_voided(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
                               voucher: str, reason: str) -> None:
         self.pending[payer] -= amount

@@ -23,7 +23,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyRecorded, InvalidAmount, InvalidDate, Refused
 from domain.ids import NAMESPACE
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import fmt
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -31,7 +31,7 @@ from domain.provenance import Provenance
 PENDING = "pending"  # 待审核
 POSTED = "posted"  # 已拨付
 VOIDED = "voided"  # 已作废
-STATUS_WORDS = {PENDING: "待审核 pending", POSTED: "已拨付 posted", VOIDED: "已作废 voided"}
+STATUS_WORDS = {PENDING: N_("待审核 pending"), POSTED: N_("已拨付 posted"), VOIDED: N_("已作废 voided")}
 
 # The operations that move money on a reference, with the word officers use for the reference.
 OPERATIONS = {
@@ -105,7 +105,21 @@ class Payment(Aggregate):
                    item=target.item, clause=target.clause, amount=target.amount, content=content,
                    summary=summary, pending=pending, details=dict(target.details))
 
-    @event("Ordered")
+    class Ordered(Aggregate.Created):
+        by: Provenance
+        source: str
+        reference: str
+        operation: str
+        entity: str
+        item: str
+        clause: str
+        amount: Decimal
+        content: str
+        summary: str
+        pending: bool
+        details: dict[str, str]
+
+    @event(Ordered)
     def __init__(self, by: Provenance, source: str, reference: str, operation: str, entity: str, item: str,
                  clause: str, amount: Decimal, content: str, summary: str, pending: bool,
                  details: dict[str, str]) -> None:
@@ -130,10 +144,14 @@ class Payment(Aggregate):
     def year(self) -> int:
         return self.ordered_on.year
 
-    def describe(self, named: bool = True) -> str:
-        return (f"{f'{self.source} {self.reference}: ' if named else ''}{self.operation} {self.entity}"
-                f"{' ' + self.item if self.item else ''} {fmt(self.amount)} on {self.ordered_on} "
-                f"by {self.recorder}, {STATUS_WORDS[self.status]} (request {self.request_id})")
+    def describe(self, named: bool = True) -> Message:
+        what = Message(N_("{operation} {entity} {item} {amount} on {ordered_on} by {recorder}, {status} (request "
+                          "{request_id})"), operation=self.operation, entity=self.entity, item=self.item,
+                       amount=fmt(self.amount), ordered_on=self.ordered_on, recorder=self.recorder,
+                       status=Message(STATUS_WORDS[self.status]), request_id=self.request_id)
+        if not named:
+            return what
+        return Message(N_("{source} {reference}: {what}"), source=self.source, reference=self.reference, what=what)
 
     def check_repeat(self, content: str) -> None:
         """A second recording of this reference: the same payment is answered as already
@@ -147,7 +165,8 @@ class Payment(Aggregate):
     def _check_second_person(self, by: Provenance, verb: str) -> None:
         if self.status != PENDING:
             raise Refused(N_("payment {reference} of {source} is {status}; only a pending order can be {verb}"),
-                          reference=self.reference, source=self.source, status=STATUS_WORDS[self.status], verb=verb)
+                          reference=self.reference, source=self.source, status=Message(STATUS_WORDS[self.status]),
+                          verb=verb)
         if by.actor == self.recorder:
             raise Refused(N_("payment {reference} of {source} was recorded by {recorder}, so {actor} cannot approve "
                              "it too; another approver must (不相容岗位分离)"), reference=self.reference,
@@ -162,7 +181,18 @@ class Payment(Aggregate):
         self._posted(by, self.source, self.reference, self.operation, self.entity, self.item, self.clause,
                      self.amount, self.year)
 
-    @event("Posted")
+    class Posted(Aggregate.Event):
+        by: Provenance
+        source: str
+        reference: str
+        operation: str
+        entity: str
+        item: str
+        clause: str
+        amount: Decimal
+        order_year: int
+
+    @event(Posted)
     def _posted(self, by: Provenance, source: str, reference: str, operation: str, entity: str, item: str,
                 clause: str, amount: Decimal, order_year: int) -> None:
         self.status = POSTED
@@ -177,7 +207,19 @@ class Payment(Aggregate):
         self._voided(by, self.source, self.reference, self.operation, self.entity, self.item, self.clause,
                      self.amount, self.year, reason.strip())
 
-    @event("Voided")
+    class Voided(Aggregate.Event):
+        by: Provenance
+        source: str
+        reference: str
+        operation: str
+        entity: str
+        item: str
+        clause: str
+        amount: Decimal
+        order_year: int
+        reason: str
+
+    @event(Voided)
     def _voided(self, by: Provenance, source: str, reference: str, operation: str, entity: str, item: str,
                 clause: str, amount: Decimal, order_year: int, reason: str) -> None:
         self.status = VOIDED

@@ -227,7 +227,16 @@ class Project(Aggregate):
         amount = self._check_tranche(by, amount)
         self._tranche_ordered(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
 
-    @event("TrancheOrdered")
+    class TrancheOrdered(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(TrancheOrdered)
     def _tranche_ordered(
         self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
     ) -> None:
@@ -239,7 +248,16 @@ class Project(Aggregate):
                           amount=fmt(amount), pending=fmt(self.pending))
         self._tranche_order_voided(by, self.code, self.clause, self.source, amount, voucher, reason)
 
-    @event("TrancheOrderVoided")
+    class TrancheOrderVoided(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(TrancheOrderVoided)
     def _tranche_order_voided(
         self, by: Provenance, code: str, clause: str, source: str, amount: Decimal, voucher: str, reason: str
     ) -> None:

@@ -22,6 +22,7 @@ from ledger.handlers.loans import (
     RepayLoan,
 )
 from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.conftest import APPROVER
 from tests.posting import paid, with_reference
 
 D = Decimal
@@ -104,9 +105,11 @@ def test_the_cli_accepts_a_payment_and_a_recovery_dated_2029(ledger: Ledger, jcg
     defaulted_loan(ledger)
     run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
     run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
-    for who in ("province", "city"):
-        result = jcg("loan", "pay", "L1", "--payer", who, "--decided", "2029-02-01")
+    for who, source in (("province", "省财政"), ("city", "市财政")):
+        result = jcg("loan", "pay", "L1", "--payer", who, "--voucher", f"付-{who}", "--decided", "2029-02-01")
         assert result.exit_code == 0, result.output + result.stderr
-    result = jcg("loan", "recover", "L1", "--amount", "100.00", "--decided", "2029-03-01")
+        result = jcg("--officer", APPROVER, "payment", "post", f"付-{who}", "--source", source, "--decided", "2029-02-01")
+        assert result.exit_code == 0, result.output + result.stderr
+    result = jcg("loan", "recover", "L1", "--amount", "100.00", "--receipt", "回-1", "--decided", "2029-03-01")
     assert result.exit_code == 0, result.output + result.stderr
     assert "recovered 100.00 after compensation" in result.output

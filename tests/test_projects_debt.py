@@ -23,7 +23,7 @@ from ledger.handlers.projects import (
 )
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
-from tests.posting import paid
+from tests.posting import paid, second_approver_at
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]
@@ -159,7 +159,7 @@ def test_further_conversion_settles_interest_on_the_old_principal_first(ledger: 
     assert sum(balances(ledger).values(), D(0)) == 0
 
 
-def test_repay_from_the_command_line(jcg: Callable[..., Result]) -> None:
+def test_repay_from_the_command_line(jcg: Callable[..., Result], provisioned_url: str) -> None:
     def ok(*args: str) -> str:
         r = jcg(*args)
         assert r.exit_code == 0, r.output + r.stderr
@@ -172,7 +172,9 @@ def test_repay_from_the_command_line(jcg: Callable[..., Result]) -> None:
        "--amount", "300万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed",
        "--pre-money", "1200万", "--max-stake", "25%", "--debt-rate", "5%", "--debt-years", "3",
        "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号")
-    ok("project", "disburse", "PJ-4", "--amount", "300万", "--decided", "2025-02-01")
+    ok("project", "disburse", "PJ-4", "--amount", "300万", "--voucher", "付-1", "--decided", "2025-02-01")
+    ok("--officer", second_approver_at(provisioned_url), "payment", "post", "付-1", "--source", "市财政",
+       "--decided", "2025-02-01")
     r = jcg("project", "repay", "PJ-4", "--amount", "10万", "--decided", "2025-06-01")
     assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
         "error: project PJ-4: no repay before conversion: the grant has not been converted into debt"]

@@ -72,8 +72,10 @@ def disburse(uow: UnitOfWork, cmd: Disburse, by: Provenance) -> Outcome:
                              summary=f"award {award.award_id} to {party.code}")
     if is_pending(payment):
         party.order_payment(by, cmd.award, cmd.amount, payment.reference)
-        return Outcome(cmd.request_id, f"award {cmd.award} to {cmd.recipient}: {pending_words(payment)}; "
-                                       f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+        return Outcome(cmd.request_id, Message(N_("award {award} to {recipient}: {order}; paid so far {disbursed} "
+                                                  "of {amount}"), award=cmd.award, recipient=cmd.recipient,
+                                               order=pending_words(payment), disbursed=fmt(award.disbursed),
+                                               amount=fmt(award.amount)),
                        data={"award": award.award_id, **outcome_data(payment)})
     party.disburse(by, cmd.award, cmd.amount, payment.reference)
     return Outcome(
@@ -89,8 +91,10 @@ def _post_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance) -> Out
     party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
     party.disburse(by, payment.item, payment.amount, payment.reference, ordered=True)
     award = party.award(payment.item)
-    return Outcome(by.request_id, f"paid {fmt(payment.amount)} on award {award.award_id} to {party.code}; "
-                                  f"paid so far {fmt(award.disbursed)} of {fmt(award.amount)}",
+    return Outcome(by.request_id, Message(N_("paid {amount} on award {award} to {recipient}; paid so far {disbursed} "
+                                             "of {amount2}"), amount=fmt(payment.amount), award=award.award_id,
+                                          recipient=party.code, disbursed=fmt(award.disbursed),
+                                          amount2=fmt(award.amount)),
                    data={"award": award.award_id})
 
 
@@ -98,7 +102,8 @@ def _void_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance, reason
     party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
     party.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
     award = party.award(payment.item)
-    return f"award {award.award_id}: {fmt(award.payable)} of {fmt(award.amount)} may be ordered again"
+    return Message(N_("award {award}: {payable} of {amount} may be ordered again"), award=award.award_id,
+                   payable=fmt(award.payable), amount=fmt(award.amount))
 
 
 settles(Disburse.kind, _post_disbursement, _void_disbursement)
@@ -115,16 +120,19 @@ def void_words(uow: UnitOfWork, party: Enterprise, award_id: str, reason: str, c
     """Void the unpaid part of an award and say what it released (also the first half of an amend)."""
     unpaid = party.void_award(by, award_id, reason)
     award = party.award(award_id)
-    paid = (f"; the paid {fmt(award.disbursed)} stands (recover it by a claw-back)" if award.disbursed
-            else "")
-    trace = [f"{award.clause}: award {award_id} of {fmt(award.amount + award.voided)} decided {award.decided}: "
-             f"void of the unpaid {fmt(unpaid)} ({reason}, {cmd.ref}) releases its cap usage in "
-             f"{award.fiscal_year} and its {award.source} budget commitment"]
+    trace: list[str] = [Message(N_("{clause}: award {award} of {amount} decided {decided}: void of the unpaid {unpaid} "
+                                   "({reason}, {ref}) releases its cap usage in {year} and its {source} budget "
+                                   "commitment"), clause=award.clause, award=award_id,
+                                amount=fmt(award.amount + award.voided), decided=award.decided, unpaid=fmt(unpaid),
+                                reason=reason, ref=cmd.ref, year=award.fiscal_year, source=award.source)]
     trace += _release_place(uow, party, award, by, reason)
     return Outcome(
         cmd.request_id,
-        f"award {award_id} of {party.code} voided: "
-        f"{fmt(unpaid)} unpaid cancelled ({cmd.ref}){paid}",
+        Message(N_("award {award} of {recipient} voided: {unpaid} unpaid cancelled ({ref}); the paid {paid} stands "
+                   "(recover it by a claw-back)"), award=award_id, recipient=party.code, unpaid=fmt(unpaid),
+                ref=cmd.ref, paid=fmt(award.disbursed)) if award.disbursed else
+        Message(N_("award {award} of {recipient} voided: {unpaid} unpaid cancelled ({ref})"), award=award_id,
+                recipient=party.code, unpaid=fmt(unpaid), ref=cmd.ref),
         trace=trace,
         data={"award": award_id, "voided": unpaid, "paid": award.disbursed},
     )
@@ -158,8 +166,9 @@ def _release_place(uow: UnitOfWork, party: Enterprise, award: Award, by: Provena
         return []  # another award of the clause and year still stands on that place
     if award.disbursed == 0 and award.voided:  # voided before anything was paid
         counter.release(by, party.code, f"award {award.award_id} voided: {reason}")
-        return [f"{award.clause}: award {award.award_id} voided before any payment: {party.code}'s "
-                f"place in {award.fiscal_year} is freed ({len(counter.taken)} taken now)"]
+        return [Message(N_("{clause}: award {award} voided before any payment: {recipient}'s place in {year} is freed "
+                           "({taken} taken now)"), clause=award.clause, award=award.award_id, recipient=party.code,
+                        year=award.fiscal_year, taken=len(counter.taken))]
     counter.release(by, party.code, f"award {award.award_id} clawed back in full: {reason}")
     return [f"{award.clause}: award {award.award_id} recovered in full ({fmt(award.amount)}): {party.code}'s "
             f"place in {award.fiscal_year} is freed ({len(counter.taken)} taken now)"]

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from domain.messages import N_, Message, message
 from domain.money import fmt
 from domain.payment import PENDING, Payment, Target, clean_reference, needs_second_person, payment_id
 from domain.provenance import Provenance
@@ -23,7 +24,7 @@ from ledger.handlers.officers import require_two_people
 from ledger.unit_of_work import UnitOfWork
 
 Poster = Callable[[UnitOfWork, Payment, Provenance], Outcome]
-Voider = Callable[[UnitOfWork, Payment, Provenance, str], str]
+Voider = Callable[[UnitOfWork, Payment, Provenance, str], str | Message]
 POSTERS: dict[str, Poster] = {}
 VOIDERS: dict[str, Voider] = {}
 
@@ -57,10 +58,11 @@ def check_reference(uow: UnitOfWork, cmd: Command, *, source: str, reference: st
     return reference
 
 
-def pending_words(payment: Payment) -> str:
-    return (f"payment order {payment.reference} of {payment.source} recorded, 待审核 pending: "
-            f"{fmt(payment.amount)} is reserved, paid once an approver other than {payment.recorder} posts it "
-            f"(jcg payment post {payment.reference} --source {payment.source})")
+def pending_words(payment: Payment) -> Message:
+    return Message(N_("payment order {reference} of {source} recorded, 待审核 pending: {amount} is reserved, paid once "
+                      "an approver other than {recorder} posts it (jcg payment post {reference} --source {source})"),
+                   reference=payment.reference, source=payment.source, amount=fmt(payment.amount),
+                   recorder=payment.recorder)
 
 
 def outcome_data(payment: Payment) -> dict[str, str]:
@@ -107,8 +109,9 @@ def post_payment(uow: UnitOfWork, cmd: PostPayment, by: Provenance) -> Outcome:
     payment.post(by)
     done = POSTERS[payment.operation](uow, payment, by)
     return Outcome(cmd.request_id,
-                   f"payment {payment.reference} of {payment.source} posted (已拨付) by {cmd.actor}, recorded by "
-                   f"{payment.recorder}: {done.message}", trace=done.trace,
+                   Message(N_("payment {reference} of {source} posted (已拨付) by {actor}, recorded by {recorder}: "
+                              "{done}"), reference=payment.reference, source=payment.source, actor=cmd.actor,
+                           recorder=payment.recorder, done=message(done.message)), trace=done.trace,
                    data={**done.data, **outcome_data(payment)})
 
 
@@ -119,8 +122,9 @@ def void_payment(uow: UnitOfWork, cmd: VoidPayment, by: Provenance) -> Outcome:
     payment.void(by, cmd.reason)
     done = VOIDERS[payment.operation](uow, payment, by, cmd.reason)
     return Outcome(cmd.request_id,
-                   f"payment order {payment.reference} of {payment.source} voided (已作废) by {cmd.actor}: "
-                   f"{cmd.reason}; {done}", data=outcome_data(payment))
+                   Message(N_("payment order {reference} of {source} voided (已作废) by {actor}: {reason}; {done}"),
+                           reference=payment.reference, source=payment.source, actor=cmd.actor, reason=cmd.reason,
+                           done=message(done)), data=outcome_data(payment))
 
 
 def is_pending(payment: Payment) -> bool:

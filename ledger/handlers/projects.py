@@ -26,6 +26,7 @@ from domain.payment import Payment, Target
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.handlers.officers import require_two_people
 from ledger.handlers.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
 from ledger.unit_of_work import UnitOfWork
 
@@ -275,6 +276,8 @@ def _tranche_outcome(request_id: str, project: Project, amount: Decimal, data: d
 
 def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     project = _project(uow, payment.entity)
+    if project.approved_by:  # one approver cannot approve a project and release its money alone
+        require_two_people(uow, project.approved_by, by.actor, by.recorded_at)
     project.disburse(by, payment.amount, payment.reference, ordered=True)
     return _tranche_outcome(by.request_id, project, payment.amount, {})
 
@@ -440,7 +443,7 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
     fund = _fund(uow, project.fund)
     project.fail(by, cmd.reason, cmd.misuse, cmd.clawback)
     fund.project_failed(by, project.code, cmd.reason)
-    trace = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
+    trace: list[str] = [Message(N_("{clause}: unpaid grant released from the commitment: {amount} granted − {paid} paid = "
                         "{released} (never paid)"), clause=project.clause, amount=fmt(project.amount),
                      paid=fmt(project.disbursed), released=fmt(project.released))]
     loss = Decimal("0.00")

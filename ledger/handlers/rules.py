@@ -22,7 +22,7 @@ from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.journal import CITY
-from domain.messages import N_, Message
+from domain.messages import N_, Message, message
 from domain.money import fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
@@ -157,7 +157,8 @@ def amend_award(uow: UnitOfWork, cmd: AmendAward, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
     voided = void_words(uow, party, cmd.award, cmd.correction, cmd, by)
     awarded = award_by_rule(uow, cmd, by)
-    return Outcome(cmd.request_id, f"{voided.message}; replaced by {awarded.message}",
+    return Outcome(cmd.request_id, Message(N_("{voided}; replaced by {awarded}"), voided=message(voided.message),
+                                           awarded=message(awarded.message)),
                    trace=[*voided.trace, *awarded.trace],
                    data={"voided_award": cmd.award, "voided": voided.data["voided"], **awarded.data})
 
