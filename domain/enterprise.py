@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import party_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
 
@@ -271,7 +271,7 @@ class Enterprise(Aggregate):
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(N_("{what} {amount} must be positive"), what=what, amount=fmt(amount))
+            raise InvalidAmount(N_("{what} {amount} must be positive"), what=Message(what), amount=fmt(amount))
         if by.decided < award.decided:
             raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
                               award_id=award_id, decided=by.decided, decided2=award.decided)
@@ -279,19 +279,19 @@ class Enterprise(Aggregate):
             raise Refused(
                 N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2}, "
                    "{pending} pending approval)"),
-                award_id=award_id, what=what, amount=fmt(amount), payable=fmt(award.payable),
+                award_id=award_id, what=Message(what), amount=fmt(amount), payable=fmt(award.payable),
                 amount2=fmt(award.amount), pending=fmt(award.pending))
         if amount > award.payable:
             raise Refused(
                 N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2})"),
-                award_id=award_id, what=what, amount=fmt(amount), payable=fmt(award.payable),
+                award_id=award_id, what=Message(what), amount=fmt(amount), payable=fmt(award.payable),
                 amount2=fmt(award.amount),
             )
         return award, amount
 
     def order_payment(self, by: Provenance, award_id: str, amount: Decimal, voucher: str) -> None:
         """A payment order (待审核): reserved on the award, paid once a second person posts it."""
-        award, amount = self._check_payment(by, award_id, amount, "payment order")
+        award, amount = self._check_payment(by, award_id, amount, N_("payment order"))
         self._payment_ordered(by, self.code, award_id, award.clause, award.source, amount, voucher)
 
     class PaymentOrdered(Aggregate.Event):
@@ -347,7 +347,7 @@ class Enterprise(Aggregate):
                 raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
                                   award_id=award_id, decided=by.decided, decided2=award.decided)
         else:
-            award, amount = self._check_payment(by, award_id, amount, "disbursement")
+            award, amount = self._check_payment(by, award_id, amount, N_("disbursement"))
         self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher, ordered)
 
     class Disbursed(Aggregate.Event):

@@ -101,7 +101,8 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
         return {"actor": OFFICER, "decided": date.fromisoformat(day), **kw}
 
     def pay(day: str, **kw: object) -> dict[str, object]:
-        """A payment order (待审核) is recorded by SECOND_APPROVER, for OFFICER to post."""
+        """Recorded by SECOND_APPROVER: a payment order (待审核) for OFFICER to post, or a project's
+        approval (so OFFICER, who neither approved it nor recorded its tranche, posts the tranche)."""
         return {**on(day, **kw), "actor": SECOND_APPROVER}
 
     ledger.clock = FixedClock(DEMO_TODAY)
@@ -196,7 +197,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                       amount=Decimal("3000000.00"), trigger="date", trigger_on=date(2025, 12, 31),
                       pricing="fixed", pre_money=Decimal("12000000.00"), max_stake="25%",
                       exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
-                      **on("2025-01-10", ref="临科发〔2025〕5号")))
+                      **pay("2025-01-10", ref="临科发〔2025〕5号")))
     do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0201", **pay("2025-02-01")))
     do(PayTranche(project="PJ-LASER", amount=Decimal("1500000.00"), voucher="付-2025-0801", **pay("2025-08-01")))
     do(RecordTrigger(project="PJ-LASER", **on("2026-01-05")))
@@ -206,7 +207,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(BuyBack(project="PJ-LASER", buyer="张三", receipt="基金收-2028-0105", **pay("2028-01-05", ref="临科发〔2028〕2号")))
     do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
                       amount=Decimal("800000.00"), trigger="financing", pricing="round", max_stake="20%",
-                      **on("2025-03-01", ref="临科发〔2025〕9号")))
+                      **pay("2025-03-01", ref="临科发〔2025〕9号")))
     do(PayTranche(project="PJ-CELL", amount=Decimal("500000.00"), voucher="付-2025-0315", **pay("2025-03-15")))
     do(FailProject(project="PJ-CELL", reason="技术路线失败, 尽职调查完备, 无违规", **on("2026-09-01",
                    ref="临科发〔2026〕20号")))

@@ -75,7 +75,7 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
         "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
         "--exit-rate", "4%", "--window-from", "1", "--window-until", "5", "--decided", "2025-01-10",
         "--ref", "临科发〔2025〕5号")
-    run("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-02-01")
+    run("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", "付-2025-021", "--decided", "2025-02-01")
     run("project", "show", "PJ-1")
     run("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "ENT-1", "--category", "P5.6a",
         "--principal", "50万", "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08")

@@ -184,7 +184,7 @@ def test_a_void_releases_cap_and_budget_exactly(ledger: Ledger) -> None:
     paid(ledger, disburse(amount="30000"))
     assert _caps(ledger) == (D("300000.00"), D("200000.00"))
     assert _budget(ledger)["committed"] == D("300000.00")
-    with pytest.raises(Refused, match="a void needs the decision reference"):
+    with pytest.raises(Refused, match="a void needs a decision reference"):
         ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
                                  reason="合同金额录入错误"))
     out = ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 1), ref="临科发〔2025〕30号", recipient="U1",

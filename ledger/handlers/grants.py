@@ -98,7 +98,7 @@ def _post_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance) -> Out
                    data={"award": award.award_id})
 
 
-def _void_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+def _void_disbursement(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
     party = uow.get(Enterprise, party_id(payment.entity), f"party {payment.entity}")
     party.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
     award = party.award(payment.item)

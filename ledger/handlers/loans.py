@@ -239,7 +239,8 @@ def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> O
                              summary=f"P5.6 compensation of loan {loan.code} by {who}")
     if is_pending(payment):
         loan.order_payment(by, who, amount, payment.reference)
-        return Outcome(cmd.request_id, f"loan {cmd.code}: {who} → {loan.bank}: {pending_words(payment)}",
+        return Outcome(cmd.request_id, Message(N_("loan {code}: {who} → {bank}: {order}"), code=cmd.code, who=who,
+                                               bank=loan.bank, order=pending_words(payment)),
                        data=outcome_data(payment))
     loan.pay(by, who, amount, payment.reference)
     return Outcome(cmd.request_id, _paid_words(loan, who, amount), data=outcome_data(payment))
@@ -257,10 +258,11 @@ def _post_compensation(uow: UnitOfWork, payment: Payment, by: Provenance) -> Out
     return Outcome(by.request_id, _paid_words(loan, payment.item, payment.amount))
 
 
-def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
     loan = _loan(uow, payment.entity, by)
     loan.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
-    return f"loan {loan.code}: {payment.item} still owes {fmt(loan.owed(payment.item))}"
+    return Message(N_("loan {code}: {who} still owes {owed}"), code=loan.code, who=payment.item,
+                   owed=fmt(loan.owed(payment.item)))
 
 
 settles(PayCompensation.kind, _post_compensation, _void_compensation)

@@ -259,8 +259,9 @@ def pay_tranche(uow: UnitOfWork, cmd: PayTranche, by: Provenance) -> Outcome:
                              summary=f"tranche of project {project.code}")
     if is_pending(payment):
         project.order_tranche(by, cmd.amount, payment.reference)
-        return Outcome(cmd.request_id, f"project {cmd.project}: {pending_words(payment)}; paid so far "
-                                       f"{fmt(project.disbursed)} of {fmt(project.amount)}",
+        return Outcome(cmd.request_id, Message(N_("project {project}: {order}; paid so far {disbursed} of {amount}"),
+                                               project=cmd.project, order=pending_words(payment),
+                                               disbursed=fmt(project.disbursed), amount=fmt(project.amount)),
                        data={"disbursed": project.disbursed, **outcome_data(payment)})
     project.disburse(by, cmd.amount, payment.reference)
     return _tranche_outcome(cmd.request_id, project, cmd.amount, data=outcome_data(payment))
@@ -282,10 +283,11 @@ def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     return _tranche_outcome(by.request_id, project, payment.amount, {})
 
 
-def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
+def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
     project = _project(uow, payment.entity)
     project.void_tranche_order(by, payment.amount, payment.reference, reason)
-    return f"project {project.code}: {fmt(project.amount - project.disbursed - project.pending)} may be ordered again"
+    return Message(N_("project {project}: {left} may be ordered again"), project=project.code,
+                   left=fmt(project.amount - project.disbursed - project.pending))
 
 
 settles(TRANCHE, _post_tranche, _void_tranche)
@@ -367,8 +369,10 @@ def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
                              target=Target(project.code, cmd.buyer, project.clause, quote.price, details),
                              summary=f"buyback of project {project.code} by {cmd.buyer}")
     if is_pending(payment):
-        return Outcome(cmd.request_id, f"project {project.code}: buyback of {fmt(quote.units)} by {cmd.buyer} for "
-                                       f"{fmt(quote.price)} priced on {by.decided}: {pending_words(payment)}",
+        return Outcome(cmd.request_id, Message(N_("project {project}: buyback of {units} by {buyer} for {price} priced "
+                                                  "on {decided}: {order}"), project=project.code,
+                                               units=fmt(quote.units), buyer=cmd.buyer, price=fmt(quote.price),
+                                               decided=by.decided, order=pending_words(payment)),
                        trace=list(quote.trace), data={"units": quote.units, "price": quote.price,
                                                       **outcome_data(payment)})
     return _buy_back(uow, cmd.request_id, project, cmd.buyer, cmd.buyer_name, cmd.units, by)
@@ -408,8 +412,9 @@ def _post_buyback(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
     return out
 
 
-def _void_buyback(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> str:
-    return f"project {payment.entity}: the buyback by {payment.item} is not recorded"
+def _void_buyback(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
+    return Message(N_("project {project}: the buyback by {buyer} is not recorded"), project=payment.entity,
+                   buyer=payment.item)
 
 
 settles(BUYBACK, _post_buyback, _void_buyback)
