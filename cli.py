@@ -33,6 +33,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "audit": ("commandline.audit:audit", N_("For auditors: replay, trails, proofs and verification of the recorded history.")),
     "officer": ("commandline.officer:officer", N_("Officers who sign requests (officer, approver, auditor), keys and roles.")),
     "demo": ("commandline.demo:demo", N_("Run a worked example on a new ledger and print each step.")),
+    "export": ("commandline.export:export", N_("The ledger in other tools' formats: a Beancount ledger for bean-check and Fava.")),
+    "serve": ("commandline.serve:serve", N_("A read-only web view for auditors: Fava and award, cap and proof pages.")),
 }
 
 
@@ -150,16 +152,34 @@ def main(ctx: click.Context, db: str | None, officer: str) -> None:
 @main.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
-    """Create the ledger's tables in the database (safe to repeat).
+    """Create the ledger's tables in the database and the ledger's checkpoint key
+    ($JCG_KEY_DIR/_ledger.key, its verifier key in _ledger.vkey), so that checkpoints are made
+    automatically from the first events. Safe to repeat: an existing key is never replaced.
 
     \b
     Example:
-      jcg --db sqlite:///ledger.sqlite init
+      JCG_PASSPHRASE=… jcg --db sqlite:///ledger.sqlite init
     """
+    from domain.messages import N_, Message
+    from i18n import text
+    from ledger.audit.ledger_key import create_ledger_key
+
     session = ctx.obj
     session.create = True  # the one command (with demo) that may create a ledger
-    session.ledger  # noqa: B018  (opening creates the tables)
+    ledger = session.ledger  # opening creates the tables
     click.echo(_("ledger ready at {url}").format(url=session.url))
+    try:
+        vkey, created = create_ledger_key(ledger)
+    except Refused as exc:  # the tables are made: say why the key is not, and how checkpoints start
+        click.echo("warning: " + text(Message(N_(
+            "the ledger key was not made: {reason}; checkpoints start once it is (jcg init again, or an "
+            "officer's jcg audit checkpoint)"), reason=exc.message)), err=True)
+        return
+    path = str(ledger.keyring.store.path("_ledger"))
+    said = (N_("ledger key created: {path} (keep it safe; it is never replaced)") if created
+            else N_("ledger key present: {path} (it is never replaced)"))
+    click.echo(text(Message(said, path=path)))
+    click.echo(text(Message(N_("verifier key (auditors keep a copy): {vkey}"), vkey=vkey)))
 
 
 def run() -> None:

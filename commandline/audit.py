@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import click
 
 from commandline.options import (
+    POSITION,
     Session,
     pass_session,
 )
+from domain import fields
 from domain.errors import Refused
 from domain.messages import N_
-from i18n import _
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 
 
@@ -94,7 +95,7 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
 
 
 @audit.command("verify")
-@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
               help="A checkpoint the auditor kept (signed note); the log must extend it.")
 @click.option("--vkey", default=None, help="The ledger's verifier key, as text or a file holding it "
               "(default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
@@ -113,11 +114,15 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     def progress(done: int, total: int) -> None:
         click.echo(_("verified {done:,} of {total:,} events").format(done=done, total=total), err=True)
 
-    note = Path(checkpoint_file).read_text(encoding="utf-8") if checkpoint_file else None
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    note = read_text_bounded(checkpoint_file, NOTE_LIMIT) if checkpoint_file else None
     result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
     click.echo(_("{events} events, {requests} requests, {signatures} signatures verified, {money_events} journal entries balanced; root {hex}").format(events=result.events, requests=result.requests, signatures=result.signatures, money_events=result.money_events, hex=result.root.hex()))
     for line in result.checkpoints:
         click.echo(_("  checkpoint {line}").format(line=line))
+    for note in result.notes:
+        click.echo("  " + _("note: {note}").format(note=text(note)))
     if not result.ok:
         shown = set(result.checkpoint_problems)
         for line in result.problems[1:]:
@@ -160,62 +165,91 @@ def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
     click.echo(_("verifier key: {verifier_key}").format(verifier_key=written.verifier_key), err=True)
 
 
+FORMAT = click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                      help="text: the C2SP tlog-proof style (docs/audit-proofs.md); json: the fields as JSON.")
+
+
 @audit.command("prove")
-@click.argument("position", type=int)
+@click.argument("position", type=POSITION)
+@click.option("--checkpoint", "kept_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Prove against this checkpoint you kept (checked first: signature and root); "
+                   "default: the latest stored checkpoint covering POSITION.")
+@click.option("--vkey", default=None, help="The ledger's verifier key to check --checkpoint with, as text or a file.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Write the JSON to FILE (never over a file, never through a symlink).")
-@click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
+              help="Also write the proof to FILE (never over an existing file; --force to replace one).")
+@click.option("--force", is_flag=True, help="Replace an existing --out file (never through a symlink).")
+@FORMAT
 @pass_session
-def audit_prove(session: Session, position: int, out: str | None, force: bool) -> None:
-    """Inclusion proof (RFC 9162) of the event at log POSITION in the latest stored checkpoint
-    covering it, as JSON. A read: it never signs; without such a checkpoint it is refused.
+def audit_prove(session: Session, position: int, kept_file: str | None, vkey: str | None, out: str | None,
+                force: bool, form: str) -> None:
+    """Inclusion proof (RFC 9162) of the event at log POSITION, as a c2sp.org/tlog-proof@v1 file
+    (or JSON). A read: it never signs; without a checkpoint covering POSITION it is refused.
+    Check it without the database: jcg-verify --vkey VKEY CHECKPOINT PROOF.
 
     \b
     Example:
-      jcg audit prove 17 --out proof-17.json
+      jcg audit prove 17 --checkpoint kept/checkpoint-2026-06.txt --out proof-17.tlog-proof
     """
     import json
 
-    from ledger.audit.verify import inclusion_proof_document
+    from ledger.audit.verify import inclusion_proof_document, inclusion_proof_text
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)
-
     if target is not None:  # a failure before the end leaves no temporary file
-
         click.get_current_context().call_on_close(target.discard)
-    text = json.dumps(inclusion_proof_document(session.ledger, position), ensure_ascii=False, indent=2)
+    kept = read_checkpoint_file(kept_file) if kept_file else None
+    doc = inclusion_proof_document(session.ledger, position, kept=kept, vkey=vkey)
+    body = json.dumps(doc, ensure_ascii=False, indent=2) + "\n" if form == "json" else inclusion_proof_text(doc)
     if target is not None:
-        target.write(text + "\n")
-    click.echo(text)
+        target.write(body)
+    click.echo(body, nl=False)
 
 
 @audit.command("consistency")
 @click.argument("old")
 @click.argument("new")
+@click.option("--vkey", default=None, help="The ledger's verifier key to check checkpoint files with, as text or a "
+              "file (default: the key registered in the log, else $JCG_KEY_DIR/_ledger.vkey).")
+@FORMAT
 @pass_session
-def audit_consistency(session: Session, old: str, new: str) -> None:
-    """Consistency proof (RFC 9162) between two tree sizes (numbers or checkpoint files), as JSON.
+def audit_consistency(session: Session, old: str, new: str, vkey: str | None, form: str) -> None:
+    """Consistency proof (RFC 9162) that the log of size OLD is a prefix of the log of size NEW.
+    OLD and NEW are tree sizes or checkpoint files; a checkpoint file is checked first (its
+    signature, and its root against the log: a forked or truncated log exits 1). Text output
+    carries the newer checkpoint: check it with jcg-verify --vkey VKEY OLD PROOF.
 
     \b
     Example:
-      jcg audit consistency kept/checkpoint-2026-06.txt 1200
+      jcg audit consistency kept/checkpoint-2026-06.txt 1200 > since-june.proof
     """
     import json
 
-    from ledger.audit.verify import consistency_proof_document
+    from ledger.audit.verify import consistency_proof_document, consistency_proof_text
 
-    text = json.dumps(consistency_proof_document(session.ledger, _tree_size(old), _tree_size(new)),
-                      ensure_ascii=False, indent=2)
-    click.echo(text)
+    doc = consistency_proof_document(session.ledger, _tree_size(old), _tree_size(new), vkey=vkey)
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=2) if form == "json" else consistency_proof_text(doc),
+               nl=form == "json")
 
 
-def _tree_size(arg: str) -> int:
+def read_checkpoint_file(path: str) -> str:
+    """A checkpoint file's text, bounded (a checkpoint is a few hundred bytes; never /dev/zero)."""
+    from ledger.infra.files import NOTE_LIMIT, read_text_bounded
+
+    return read_text_bounded(path, NOTE_LIMIT)
+
+
+def _tree_size(arg: str) -> int | str:
+    """A tree size, or the text of a checkpoint file (checked by the proof, not here)."""
+    import re
+
     from ledger.audit.checkpoint import CheckpointError, parse
 
-    if arg.isdigit():
-        return int(arg)
+    if re.fullmatch(r"[0-9]+", arg):
+        return fields.POSITION(arg)
     try:
-        return parse(Path(arg).read_text(encoding="utf-8"))[0].size
-    except (OSError, CheckpointError) as exc:
+        note = read_checkpoint_file(arg)
+        parse(note)
+    except (CheckpointError, Refused) as exc:
         raise click.BadParameter(f"{arg!r} is neither a tree size nor a checkpoint file ({exc})") from None
+    return note

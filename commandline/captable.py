@@ -9,13 +9,17 @@ import click
 
 from commandline.options import (
     DATE,
+    PARTY,
+    POSITION,
     YUAN,
     Session,
     common,
     pass_session,
     writing,
 )
-from i18n import _
+from domain import fields
+from domain.errors import Refused
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import projects
@@ -27,7 +31,7 @@ def captable() -> None:
 
 
 @captable.command("register")
-@click.argument("enterprise")
+@click.argument("enterprise", type=PARTY)
 @click.option("--holder", "holders", multiple=True, required=True,
               help="CODE=CAPITAL or CODE:NAME=CAPITAL (repeat for each holder).")
 @click.option("--premium", type=YUAN, default=None, help="Premium (资本公积) already on record.")
@@ -47,15 +51,19 @@ def captable_register(session: Session, enterprise: str, holders: tuple[str, ...
         if not sep or not who:
             raise click.BadParameter(f"{h!r} is not CODE=CAPITAL", param_hint="--holder")
         code, _, name = who.partition(":")
+        try:
+            code, name = fields.HOLDER_CODE(code), fields.NAME(name, required=False)
+        except Refused as exc:
+            raise click.BadParameter(str(exc), param_hint="--holder") from None
         parsed.append((code, name or code, YUAN.convert(capital, None, None)))
     session.run(projects.RegisterHolders(enterprise=enterprise, holders=tuple(parsed),
                                          premium=premium or Decimal("0.00"), **common(decided, ref, request_id)))
 
 
 @captable.command("show")
-@click.argument("enterprise")
+@click.argument("enterprise", type=PARTY)
 @click.option("--as-of", type=DATE, default=None, help="As of a decision date (default: everything recorded).")
-@click.option("--at-position", type=click.IntRange(min=0), default=None, help="After the first N recorded events.")
+@click.option("--at-position", type=POSITION, default=None, help="After the first N recorded events.")
 @pass_session
 def captable_show(session: Session, enterprise: str, as_of: date | None, at_position: int | None) -> None:
     """Show ENTERPRISE's holders, registered capital and percentages (the moment `fund show`
@@ -71,11 +79,11 @@ def captable_show(session: Session, enterprise: str, as_of: date | None, at_posi
     get_register(session.ledger, enterprise)  # NotFound without a register
     rows, moment = session.read_side.at("captable", as_of=as_of, at_position=at_position)
     for line in views.cap_table_lines(views.cap_table(rows, enterprise), moment):
-        click.echo(line)
+        click.echo(text(line))
 
 
 @captable.command("export")
-@click.argument("enterprise")
+@click.argument("enterprise", type=PARTY)
 @click.option("--format", "fmt_", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option("--as-of", type=DATE, default=None, help="Only transactions up to this date.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,

@@ -9,6 +9,8 @@ import click
 from commandline.options import (
     Session,
 )
+from domain.messages import Message
+from i18n import text
 from i18n.clicktools import I18nCommand
 
 
@@ -31,16 +33,25 @@ def demo(ctx: click.Context, demo_db: str) -> None:
     session.create = True
     ctx.obj = session
     ctx.call_on_close(session.close)
-    run_demo(session.ledger, click.echo, lambda what, code, day: show(session, what, code, day))
+    run_demo(session.ledger, _say, lambda what, code, day: show(session, what, code, day))
+
+
+def _say(line: str) -> None:
+    """A demo line in the officer's language (a line of text keeps its indent and "- ")."""
+    if isinstance(line, Message):
+        click.echo(text(line))
+        return
+    lead = len(line) - len(line.lstrip(" -"))
+    click.echo(line[:lead] + text(line[lead:]))
 
 
 def show(session: Session, what: str, code: str, day: date) -> list[str]:
     """The demo's fund and cap-table lines, made as `fund show` and `captable show` make them."""
+    from domain.fund import failure_tolerance
     from projections import views
-    from projections.reports import tolerance_on
 
     if what == "fund":
         rows, moment = session.read_side.at("funds", as_of=day)
-        return views.fund_lines(views.fund(rows, code, tolerance_on(session.ledger.book, day)), moment)
+        return views.fund_lines(views.fund(rows, code, failure_tolerance(session.ledger.book, day)), moment)
     rows, moment = session.read_side.at("captable", as_of=day)
     return views.cap_table_lines(views.cap_table(rows, code), moment)

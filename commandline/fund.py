@@ -9,6 +9,11 @@ import click
 
 from commandline.options import (
     DATE,
+    FUND,
+    NAME,
+    NAME_OR_NONE,
+    PARTY,
+    POSITION,
     YUAN,
     Session,
     common,
@@ -16,6 +21,7 @@ from commandline.options import (
     writing,
 )
 from domain.errors import NotFound
+from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 from ledger.queries import get_fund
@@ -27,9 +33,9 @@ def fund() -> None:
 
 
 @fund.command("register")
-@click.argument("code")
-@click.option("--name", required=True)
-@click.option("--manager", default="", help="Name of the fund manager (受托管理机构).")
+@click.argument("code", type=FUND)
+@click.option("--name", type=NAME, required=True)
+@click.option("--manager", type=NAME_OR_NONE, default="", help="Name of the fund manager (受托管理机构).")
 @click.option("--capital", type=YUAN, default=None, help="Paid-in capital.")
 @writing
 @pass_session
@@ -47,8 +53,8 @@ def fund_register(session: Session, code: str, name: str, manager: str, capital:
 
 
 @fund.command("invest")
-@click.argument("code")
-@click.option("--enterprise", required=True)
+@click.argument("code", type=FUND)
+@click.option("--enterprise", type=PARTY, required=True)
 @click.option("--amount", type=YUAN, required=True, help="Cash paid.")
 @click.option("--units", type=YUAN, required=True, help="Registered capital received (rest is premium).")
 @writing
@@ -66,10 +72,10 @@ def fund_invest(session: Session, code: str, enterprise: str, amount: Decimal, u
 
 
 @fund.command("show")
-@click.argument("code")
+@click.argument("code", type=FUND)
 @click.option("--as-of", type=DATE, default=None,
               help="As of a decision date (default: everything recorded, as `report funds`).")
-@click.option("--at-position", type=click.IntRange(min=0), default=None, help="After the first N recorded events.")
+@click.option("--at-position", type=POSITION, default=None, help="After the first N recorded events.")
 @pass_session
 def fund_show(session: Session, code: str, as_of: date | None, at_position: int | None) -> None:
     """Show fund CODE: capital, cash, holdings per enterprise with stakes, realised result, P5.8
@@ -80,16 +86,16 @@ def fund_show(session: Session, code: str, as_of: date | None, at_position: int 
       jcg fund show F-SEED
       jcg fund show F-SEED --as-of 2028-01-05
     """
+    from domain.fund import failure_tolerance
     from projections import views
-    from projections.reports import tolerance_on
 
     get_fund(session.ledger, code)  # NotFound if never registered
     rows, moment = session.read_side.at("funds", as_of=as_of, at_position=at_position)
     if (code,) not in rows["rm_funds"]:
         raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
-    data = views.fund(rows, code, tolerance_on(session.ledger.book, as_of or date.today()))
+    data = views.fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
     for line in views.fund_lines(data, moment):
-        click.echo(line)
+        click.echo(text(line))
 
 
 @fund.command("list")
@@ -105,4 +111,4 @@ def fund_list(session: Session) -> None:
     from projections.funds import FUNDS
 
     for line in views.funds_list(session.read_side.list_rows(FUNDS)):
-        click.echo(line)
+        click.echo(text(line))

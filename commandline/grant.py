@@ -9,6 +9,14 @@ from pathlib import Path
 import click
 
 from commandline.options import (
+    AWARD,
+    CLAUSE,
+    MATTER,
+    PARTY,
+    REASON,
+    REASON_OR_NONE,
+    SOURCE,
+    VOUCHER,
     YUAN,
     Session,
     basis_pairs,
@@ -32,15 +40,15 @@ def grant() -> None:
 
 
 @grant.command("award")
-@click.argument("clause")
-@click.option("--recipient", required=True, help="Party code of the recipient.")
+@click.argument("clause", type=CLAUSE)
+@click.option("--recipient", type=PARTY, required=True, help="Party code of the recipient.")
 @click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
               help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
 @click.option("--amount", type=YUAN, default=None,
               help="Officer-decided amount (P2.1c, P2.3a, P3.2a, P3.2b, P4.1b: within the floor/cap); "
               "for a formula clause it must equal the computed amount.")
-@click.option("--source", default="市财政", show_default=True, help="Funding source.")
-@click.option("--reason", default="", help="Reason (required for P2.1c 一事一议).")
+@click.option("--source", type=SOURCE, default="市财政", show_default=True, help="Funding source.")
+@click.option("--reason", type=REASON_OR_NONE, default="", help="Reason (required for P2.1c 一事一议).")
 @writing_with_ref
 @pass_session
 def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,
@@ -61,9 +69,9 @@ def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, 
 
 
 @grant.command("disburse")
-@click.argument("award")
+@click.argument("award", type=AWARD)
 @click.option("--amount", type=YUAN, required=True)
-@click.option("--voucher", required=True,
+@click.option("--voucher", type=VOUCHER, required=True,
               help="Payment voucher number (付款凭证号), unique per paying source: the same voucher again is "
                    "answered \"already recorded\".")
 @writing
@@ -84,9 +92,9 @@ def grant_disburse(session: Session, award: str, amount: Decimal, voucher: str, 
 
 
 @grant.command("claw-back")
-@click.argument("award")
+@click.argument("award", type=AWARD)
 @click.option("--amount", type=YUAN, required=True)
-@click.option("--reason", required=True)
+@click.option("--reason", type=REASON, required=True)
 @writing
 @pass_session
 def grant_claw_back(session: Session, award: str, amount: Decimal, reason: str, decided: date,
@@ -148,7 +156,7 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
 
 
 @grant.command("show")
-@click.argument("recipient")
+@click.argument("recipient", type=PARTY)
 @pass_session
 def grant_show(session: Session, recipient: str) -> None:
     """Show the awards of RECIPIENT with what was paid and recovered.
@@ -168,11 +176,11 @@ def _recipient_of(award: str) -> str:
 
 
 @grant.command("external")
-@click.argument("clause")
-@click.option("--recipient", required=True, help="Party code of the recipient.")
-@click.option("--matter", required=True, help="G.3 matter key it was paid for (see `jcg policy calc`), e.g. P6.7:ZL2023.")
+@click.argument("clause", type=CLAUSE)
+@click.option("--recipient", type=PARTY, required=True, help="Party code of the recipient.")
+@click.option("--matter", type=MATTER, required=True, help="G.3 matter key it was paid for (see `jcg policy calc`), e.g. P6.7:ZL2023.")
 @click.option("--amount", type=YUAN, required=True, help="Amount paid under the other policy.")
-@click.option("--source", required=True, help="The other policy, e.g. 省级晋创谷政策.")
+@click.option("--source", type=SOURCE, required=True, help="The other policy, e.g. 省级晋创谷政策.")
 @writing
 @pass_session
 def grant_external(session: Session, clause: str, recipient: str, matter: str, amount: Decimal, source: str,
@@ -213,13 +221,14 @@ def grant_import(session: Session, file: Path | None, template: str | None, out:
       jcg grant import --template award --out 奖励导入模板.xlsx
     """
     from ledger.exchange.batch_import import ImportRefused, decode_csv, import_csv, read_rows
+    from ledger.infra.files import CSV_LIMIT, read_bounded
 
     if template is not None:
         _write_template(template, out)
         return
     if file is None:
         raise click.UsageError(_("give the CSV FILE to import, or --template OPERATION"))
-    text = decode_csv(file.read_bytes(), file.name)
+    text = decode_csv(read_bounded(file, CSV_LIMIT), file.name)  # a regular file of bounded size
     total = len(read_rows(text))
     every = max(1, total // 10)
 

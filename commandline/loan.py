@@ -9,6 +9,12 @@ import click
 
 from commandline.options import (
     DATE,
+    LOAN,
+    PARTY,
+    REASON_OR_NONE,
+    SOURCE,
+    TERM_MONTHS,
+    VOUCHER,
     YUAN,
     RateType,
     Session,
@@ -37,14 +43,14 @@ def loan() -> None:
 
 
 @loan.command("enrol")
-@click.argument("code")
-@click.option("--bank", required=True, help="Party code of the lending bank (kind bank).")
-@click.option("--borrower", required=True, help="Party code of the borrowing enterprise.")
+@click.argument("code", type=LOAN)
+@click.option("--bank", type=PARTY, required=True, help="Party code of the lending bank (kind bank).")
+@click.option("--borrower", type=PARTY, required=True, help="Party code of the borrowing enterprise.")
 @click.option("--category", type=click.Choice(sorted(LOAN_CATEGORIES)), required=True,
               help="P5.6a tech-transfer loan, P5.6b early-stage R&D credit loan.")
 @click.option("--principal", type=YUAN, required=True)
 @click.option("--start", type=DATE, required=True, help="Loan start date.")
-@click.option("--term", "term_months", type=click.IntRange(min=1), required=True, help="Term in months.")
+@click.option("--term", "term_months", type=TERM_MONTHS, required=True, help="Term in months (1 to 360).")
 @writing
 @pass_session
 def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: str, principal: Decimal,
@@ -62,7 +68,7 @@ def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: 
 
 
 @loan.command("disburse")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True)
 @writing
 @pass_session
@@ -77,7 +83,7 @@ def loan_disburse(session: Session, code: str, amount: Decimal, decided: date, r
 
 
 @loan.command("repay")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True, help="Principal repaid (interest is not tracked).")
 @click.option("--receipt", required=True, help="The bank's receipt number (还款回单号), unique per bank.")
 @writing
@@ -94,8 +100,8 @@ def loan_repay(session: Session, code: str, amount: Decimal, receipt: str, decid
 
 
 @loan.command("default")
-@click.argument("code")
-@click.option("--reason", default="", help="Why it is non-performing (e.g. 逾期90天).")
+@click.argument("code", type=LOAN)
+@click.option("--reason", type=REASON_OR_NONE, default="", help="Why it is non-performing (e.g. 逾期90天).")
 @click.option("--loss", type=YUAN, default=None,
               help="With this: the bank declares recovery exhausted with this remaining principal loss.")
 @click.option("--basis", default="principal", show_default=True,
@@ -119,7 +125,7 @@ def loan_default(session: Session, code: str, reason: str, loss: Decimal | None,
 
 
 @loan.command("claim")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--loss", type=YUAN, default=None, help="The declared principal loss (checked; default: it).")
 @click.option("--basis", default="principal", show_default=True,
               help="Only principal is compensated; interest and fees are refused.")
@@ -140,7 +146,7 @@ def loan_claim(session: Session, code: str, loss: Decimal | None, basis: str, pr
 
 
 @loan.command("approve")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @writing
 @pass_session
 def loan_approve(session: Session, code: str, decided: date, ref: str, request_id: str) -> None:
@@ -156,10 +162,10 @@ def loan_approve(session: Session, code: str, decided: date, ref: str, request_i
 
 
 @loan.command("pay")
-@click.argument("code")
-@click.option("--payer", required=True, help="省财政 (province) or 市财政 (city).")
+@click.argument("code", type=LOAN)
+@click.option("--payer", type=SOURCE, required=True, help="省财政 (province) or 市财政 (city).")
 @click.option("--amount", type=YUAN, default=None, help="Default: all the payer still owes.")
-@click.option("--voucher", required=True, help="Payment voucher number (付款凭证号), unique per payer.")
+@click.option("--voucher", type=VOUCHER, required=True, help="Payment voucher number (付款凭证号), unique per payer.")
 @writing
 @pass_session
 def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, voucher: str, decided: date,
@@ -176,7 +182,7 @@ def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, vo
 
 
 @loan.command("recover")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True)
 @click.option("--receipt", required=True, help="The bank's receipt number (回单号), unique per bank.")
 @writing
@@ -196,7 +202,7 @@ def loan_recover(session: Session, code: str, amount: Decimal, receipt: str, dec
 
 
 @loan.command("show")
-@click.argument("code")
+@click.argument("code", type=LOAN)
 @pass_session
 def loan_show(session: Session, code: str) -> None:
     """Show loan CODE: principal, loss, the claim's split, what 省财政 and 市财政 owe and have paid.

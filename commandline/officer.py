@@ -9,6 +9,10 @@ import click
 
 from commandline.options import (
     DATE,
+    OFFICER,
+    REASON,
+    REF,
+    REQUEST_ID,
     Session,
     pass_session,
     report,
@@ -38,7 +42,7 @@ def _officer_date(decided: date | None) -> date:
 
 
 @officer.command("keygen")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Also write the public key to FILE (never over a file; --force replaces a regular file).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file (never a symlink).")
@@ -51,8 +55,8 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     Example:
       JCG_KEY_DIR=~/.jcg-keys jcg officer keygen li.na --out li.na.pub
     """
-    from commandline.options import officer_keyring
     from ledger.handlers.officers import keygen
+    from ledger.infra.keys import Keyring, KeyStore, env_passphrase, key_dir
     from ledger.infra.outfile import open_out
 
     target = open_out(out, force=force)  # a bad path is refused before the key is made
@@ -60,7 +64,8 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     if target is not None:  # a failure before the end leaves no temporary file
 
         click.get_current_context().call_on_close(target.discard)
-    keyring = officer_keyring()
+    keyring = Keyring(KeyStore(key_dir(), env_passphrase(), prompt=lambda text: click.prompt(
+        text, hide_input=True, confirmation_prompt=True, err=True)))  # typed twice: a typo would lock the key
     public = keygen(keyring.store, name)
     if target is not None:
         target.write(public + "\n")
@@ -70,14 +75,14 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
 
 
 @officer.command("add")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
 @click.option("--public-key", "public_key", default=None,
               help="NAME's public key (as `officer keygen` prints it) or a file holding it. Left out only "
                    "when NAME registers themself (the first officer), with NAME's own key file.")
 @click.option("--decided", type=DATE, default=None, help="Date of the appointment (default today).")
-@click.option("--ref", default="", help="Appointment reference.")
-@click.option("--request-id", default="")
+@click.option("--ref", type=REF, default="", help="Appointment reference.")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_add(session: Session, name: str, role: str, public_key: str | None, decided: date | None, ref: str,
                 request_id: str) -> None:
@@ -109,12 +114,12 @@ def officer_add(session: Session, name: str, role: str, public_key: str | None, 
 
 
 @officer.command("rotate")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--public-key", "public_key", default=None,
               help="A new public key NAME made (approver rotating another officer's key); left out, you "
                    "rotate your own key: a new one is made in your key directory.")
 @click.option("--decided", type=DATE, default=None, help="Date of the rotation (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_rotate(session: Session, name: str, public_key: str | None, decided: date | None, request_id: str) -> None:
     """Give NAME a new key; the old one is retired (history it signed stays valid).
@@ -154,10 +159,10 @@ def officer_rotate(session: Session, name: str, public_key: str | None, decided:
 
 
 @officer.command("role")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
 @click.option("--decided", type=DATE, default=None, help="Date of the decision (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_role(session: Session, name: str, role: str, decided: date | None, request_id: str) -> None:
     """Change NAME's role (an approver's act). A promotion to approver waits for a second
@@ -174,9 +179,9 @@ def officer_role(session: Session, name: str, role: str, decided: date | None, r
 
 
 @officer.command("confirm")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--decided", type=DATE, default=None, help="Date of the countersignature (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_confirm(session: Session, name: str, decided: date | None, request_id: str) -> None:
     """Countersign the pending approver registration, promotion or key of NAME: a second
@@ -193,9 +198,9 @@ def officer_confirm(session: Session, name: str, decided: date | None, request_i
 
 
 @officer.command("withdraw")
-@click.argument("name")
+@click.argument("name", type=OFFICER)
 @click.option("--decided", type=DATE, default=None, help="Date (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_withdraw(session: Session, name: str, decided: date | None, request_id: str) -> None:
     """Withdraw the pending change of NAME: nothing of it takes effect.
@@ -211,10 +216,10 @@ def officer_withdraw(session: Session, name: str, decided: date | None, request_
 
 
 @officer.command("revoke")
-@click.argument("name")
-@click.option("--reason", required=True, help="Why (e.g. key lost, officer left).")
+@click.argument("name", type=OFFICER)
+@click.option("--reason", type=REASON, required=True, help="Why (e.g. key lost, officer left).")
 @click.option("--decided", type=DATE, default=None, help="Date of the revocation (default today).")
-@click.option("--request-id", default="")
+@click.option("--request-id", type=REQUEST_ID, default="")
 @pass_session
 def officer_revoke(session: Session, name: str, reason: str, decided: date | None, request_id: str) -> None:
     """Revoke NAME's current key: it signs nothing new (what it signed before stays valid).

@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
+from domain import fields
 from domain.errors import Refused
-from domain.money import parse_rate, parse_yuan
+from domain.money import ascii_digits, parse_rate, parse_yuan
 from domain.rules.basis import split_pairs
 from i18n import _, text
 from ledger import Ledger
@@ -18,15 +19,78 @@ from ledger.commands import Command, Outcome
 
 
 class DateType(click.ParamType):
+    """A date as ``2025-03-01``, ``2025年3月1日`` or ``2025/3/1`` (domain.fields.parse_date)."""
+
     name = "DATE"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(_("{value!r} is not a date (write YYYY-MM-DD)").format(value=value), param, ctx)
+            return fields.parse_date(str(value))
+        except Refused as exc:
+            self.fail(_text(exc), param, ctx)
+
+
+class FieldType(click.ParamType):
+    """A typed value checked by its boundary field type (domain.fields): bad usage, exit 2."""
+
+    def __init__(self, field: fields.Text, metavar: str, *, optional: bool = False):
+        self.field = field
+        self.name = metavar
+        self.optional = optional
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            return self.field(value, required=not self.optional)
+        except Refused as exc:
+            self.fail(_text(exc), param, ctx)
+
+
+class BoundedType(click.ParamType):
+    """A whole number within the limits of its field (domain.fields.Bounded)."""
+
+    name = "INTEGER"
+
+    def __init__(self, field: fields.Bounded):
+        self.field = field
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        try:
+            return self.field(value)
+        except Refused as exc:
+            self.fail(_text(exc), param, ctx)
+
+
+def _text(exc: Refused) -> str:
+    """A refusal in the officer's language."""
+    return str(text(exc))
+
+
+PARTY = FieldType(fields.PARTY_CODE, "CODE")
+PARTY_OR_NONE = FieldType(fields.PARTY_CODE, "CODE", optional=True)
+PROJECT = FieldType(fields.PROJECT_CODE, "CODE")
+FUND = FieldType(fields.FUND_CODE, "CODE")
+LOAN = FieldType(fields.LOAN_CODE, "CODE")
+HOLDER = FieldType(fields.HOLDER_CODE, "CODE")
+AWARD = FieldType(fields.AWARD_ID, "AWARD")
+CLAUSE = FieldType(fields.CLAUSE, "CLAUSE")
+OFFICER = FieldType(fields.OFFICER_NAME, "NAME")
+NAME = FieldType(fields.NAME, "TEXT")
+NAME_OR_NONE = FieldType(fields.NAME, "TEXT", optional=True)
+REASON = FieldType(fields.REASON, "TEXT")
+REASON_OR_NONE = FieldType(fields.REASON, "TEXT", optional=True)
+REF = FieldType(fields.REF, "文号", optional=True)
+REQUEST_ID = FieldType(fields.REQUEST_ID, "ID", optional=True)
+VOUCHER = FieldType(fields.VOUCHER, "TEXT", optional=True)
+SOURCE = FieldType(fields.SOURCE, "TEXT")
+MATTER = FieldType(fields.MATTER, "TEXT")
+QUALIFICATION = FieldType(fields.QUALIFICATION, "TEXT")
+LEVEL = FieldType(fields.LEVEL, "TEXT", optional=True)
+TERM_MONTHS = BoundedType(fields.TERM_MONTHS)
+YEARS = BoundedType(fields.YEARS)
+POSITION = BoundedType(fields.POSITION)
+YEAR = BoundedType(fields.YEAR)
 
 
 class YuanType(click.ParamType):
@@ -40,7 +104,7 @@ class YuanType(click.ParamType):
         try:
             return parse_yuan(str(value))
         except Refused as exc:
-            self.fail(text(exc), param, ctx)
+            self.fail(_text(exc), param, ctx)
 
 
 class PartyKindType(click.ParamType):
@@ -182,6 +246,8 @@ def report(outcome: Outcome) -> None:
         click.echo(f"  {text(line)}")
     if outcome.request_id and not outcome.already_recorded:
         click.echo("  " + _("request id: {request_id}").format(request_id=outcome.request_id))
+    for warning in outcome.warnings:  # e.g. a due checkpoint that could not be made: never silent
+        click.echo(f"warning: {text(warning)}", err=True)
 
 
 def writing(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -199,8 +265,9 @@ def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any
                       callback=_set_form, is_eager=False,
                       help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
                            "position).")(fn)
-    fn = click.option("--request-id", default="", help="Idempotency key; generated and printed if absent.")(fn)
-    fn = click.option("--ref", default="", required=ref_required,
+    fn = click.option("--request-id", type=REQUEST_ID, default="",
+                      help="Idempotency key; generated and printed if absent.")(fn)
+    fn = click.option("--ref", type=REF, default="", required=ref_required,
                       help="Decision reference (文号)" + (", required." if ref_required else "."))(fn)
     fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
     return fn
@@ -221,7 +288,7 @@ class SpentType(YuanType):
     name = "YUAN"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
-        if str(value).strip() in {"0", "0.0", "0.00", "0元"}:
+        if str(value).strip(" ") in {"0", "0.0", "0.00", "0元"}:
             return Decimal("0.00")
         return super().convert(value, param, ctx)
 
@@ -240,12 +307,29 @@ class RateType(click.ParamType):
         try:
             return parse_rate(str(value))
         except Refused as exc:
-            self.fail(text(exc), param, ctx)
+            self.fail(_text(exc), param, ctx)
+
+
+class RateTextType(click.ParamType):
+    """A rate checked at the boundary (``20%``, ``0.2``) but passed on as its text, for
+    commands that record the rate as written (project conversion terms)."""
+
+    name = "RATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            parse_rate(str(value), param.name if param is not None else "rate")
+        except Refused as exc:
+            self.fail(_text(exc), param, ctx)
+        return ascii_digits(str(value)).strip(" ")
+
+
+RATE_TEXT = RateTextType()
 
 
 def time_travel(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options every report takes: output format and the point in history shown."""
-    fn = click.option("--at-position", type=click.IntRange(min=0), default=None,
+    fn = click.option("--at-position", type=POSITION, default=None,
                       help="State after the first N recorded events (folded from the log).")(fn)
     fn = click.option("--as-of", type=DATE, default=None,
                       help="State as of a decision date, YYYY-MM-DD (folded from the log).")(fn)

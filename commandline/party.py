@@ -8,7 +8,11 @@ import click
 
 from commandline.options import (
     DATE,
+    LEVEL,
+    NAME,
+    PARTY,
     PARTY_KIND,
+    QUALIFICATION,
     Session,
     common,
     pass_session,
@@ -29,8 +33,8 @@ def party() -> None:
 
 
 @party.command("register")
-@click.argument("code")
-@click.option("--name", required=True, help="Name of the party (its Chinese name as registered).")
+@click.argument("code", type=PARTY)
+@click.option("--name", type=NAME, required=True, help="Name of the party (its Chinese name as registered).")
 @click.option("--kind", "party_kind", type=PARTY_KIND, required=True,
               help="Kind of party, as a code or in Chinese (enterprise/企业, university/高校, bank/银行 …).")
 @click.option("--entered", type=DATE, required=True, help="Date it entered the platform.")
@@ -50,9 +54,9 @@ def party_register(session: Session, code: str, name: str, party_kind: str, ente
 
 
 @party.command("qualify")
-@click.argument("code")
-@click.argument("qualification")
-@click.option("--level", default="", help="e.g. national, provincial, municipal.")
+@click.argument("code", type=PARTY)
+@click.argument("qualification", type=QUALIFICATION)
+@click.option("--level", type=LEVEL, default="", help="e.g. national, provincial, municipal.")
 @click.option("--granted", type=DATE, required=True)
 @click.option("--expires", type=DATE, default=None)
 @writing
@@ -72,9 +76,9 @@ def party_qualify(session: Session, code: str, qualification: str, level: str, g
 
 
 @party.command("expire")
-@click.argument("code")
-@click.argument("qualification")
-@click.option("--level", default="")
+@click.argument("code", type=PARTY)
+@click.argument("qualification", type=QUALIFICATION)
+@click.option("--level", type=LEVEL, default="")
 @click.option("--ended", type=DATE, required=True)
 @writing
 @pass_session
@@ -91,7 +95,7 @@ def party_expire(session: Session, code: str, qualification: str, level: str, en
 
 
 @party.command("show")
-@click.argument("code")
+@click.argument("code", type=PARTY)
 @pass_session
 def party_show(session: Session, code: str) -> None:
     """Show a party, its qualifications and awards.

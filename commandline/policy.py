@@ -8,7 +8,11 @@ from decimal import Decimal
 import click
 
 from commandline.options import (
+    CLAUSE,
     DATE,
+    PARTY_OR_NONE,
+    REASON_OR_NONE,
+    REF,
     YUAN,
     Session,
     basis_pairs,
@@ -43,7 +47,7 @@ def policy_list() -> None:
 
 
 @policy.command("show")
-@click.argument("clause")
+@click.argument("clause", type=CLAUSE)
 @pass_session
 def policy_show(session: Session, clause: str) -> None:
     """Show CLAUSE: its basis keys, G.3 matter key and parameters with citations and valid-from dates.
@@ -58,13 +62,13 @@ def policy_show(session: Session, clause: str) -> None:
 
 
 @policy.command("calc")
-@click.argument("clause")
-@click.option("--recipient", default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
+@click.argument("clause", type=CLAUSE)
+@click.option("--recipient", type=PARTY_OR_NONE, default="", help="Party code of the recipient (not needed for P5.6a/P5.6b).")
 @click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
               help="A basis figure the rule reads (repeat); see `jcg policy show CLAUSE`.")
 @click.option("--amount", type=YUAN, default=None, help="Officer-decided amount (clauses within a floor/cap).")
-@click.option("--reason", default="", help="Reason (P2.1c 一事一议).")
-@click.option("--ref", default="", help="Decision reference (文号).")
+@click.option("--reason", type=REASON_OR_NONE, default="", help="Reason (P2.1c 一事一议).")
+@click.option("--ref", type=REF, default="", help="Decision reference (文号).")
 @click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (parameters in force then).")
 @pass_session
 def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,

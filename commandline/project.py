@@ -9,7 +9,19 @@ import click
 
 from commandline.options import (
     DATE,
+    FUND,
+    HOLDER,
+    NAME,
+    NAME_OR_NONE,
+    PARTY,
+    PROJECT,
+    RATE_TEXT,
+    REASON,
+    REASON_OR_NONE,
+    SOURCE,
     SPENT,
+    VOUCHER,
+    YEARS,
     YUAN,
     Session,
     common,
@@ -28,10 +40,10 @@ def project() -> None:
 
 
 @project.command("approve")
-@click.argument("code")
-@click.option("--title", required=True)
-@click.option("--enterprise", required=True, help="Party code of the recipient enterprise.")
-@click.option("--fund", "fund_code", required=True, help="Fund that will hold the stake.")
+@click.argument("code", type=PROJECT)
+@click.option("--title", type=NAME, required=True)
+@click.option("--enterprise", type=PARTY, required=True, help="Party code of the recipient enterprise.")
+@click.option("--fund", "fund_code", type=FUND, required=True, help="Fund that will hold the stake.")
 @click.option("--amount", type=YUAN, required=True, help="The grant, e.g. 300万.")
 @click.option("--clause", type=click.Choice(["P2.2", "P6.1"]), default="P2.2", show_default=True)
 @click.option("--trigger", type=click.Choice(["financing", "date"]), default="financing", show_default=True)
@@ -39,18 +51,18 @@ def project() -> None:
 @click.option("--pricing", type=click.Choice(["round", "discount", "fixed"]), default="round", show_default=True,
               help="The round's price, a discount on it, or a fixed pre-money valuation.")
 @click.option("--pre-money", type=YUAN, default=None, help="Fixed pre-money valuation (for --pricing fixed).")
-@click.option("--discount", default=None, help="Discount on the round price, e.g. 20%.")
-@click.option("--max-stake", required=True, help="Maximum stake, e.g. 25%.")
+@click.option("--discount", type=RATE_TEXT, default=None, help="Discount on the round price, e.g. 20%.")
+@click.option("--max-stake", type=RATE_TEXT, required=True, help="Maximum stake, e.g. 25%.")
 @click.option("--exit", "exit_formula", type=click.Choice(["principal", "interest", "fixed"]), default="principal",
               show_default=True, help="Buyback price: principal, principal plus simple interest, or fixed.")
-@click.option("--exit-rate", default=None, help="Yearly simple interest for --exit interest, e.g. 4%.")
+@click.option("--exit-rate", type=RATE_TEXT, default=None, help="Yearly simple interest for --exit interest, e.g. 4%.")
 @click.option("--exit-price", type=YUAN, default=None, help="Price of the whole stake for --exit fixed.")
-@click.option("--window-from", type=int, default=0, show_default=True, help="Buyback opens N years after conversion.")
-@click.option("--window-until", type=int, default=5, show_default=True, help="Buyback closes N years after.")
-@click.option("--ratio", default="100%", show_default=True, help="Share of the stake the team may buy back.")
-@click.option("--debt-rate", default=None, help="Yearly rate if converted into debt, e.g. 5%.")
-@click.option("--debt-years", type=int, default=None, help="Term in years if converted into debt.")
-@click.option("--source", default="市财政", show_default=True, help="Funding source of the grant.")
+@click.option("--window-from", type=YEARS, default=0, show_default=True, help="Buyback opens N years after conversion.")
+@click.option("--window-until", type=YEARS, default=5, show_default=True, help="Buyback closes N years after.")
+@click.option("--ratio", type=RATE_TEXT, default="100%", show_default=True, help="Share of the stake the team may buy back.")
+@click.option("--debt-rate", type=RATE_TEXT, default=None, help="Yearly rate if converted into debt, e.g. 5%.")
+@click.option("--debt-years", type=YEARS, default=None, help="Term in years if converted into debt.")
+@click.option("--source", type=SOURCE, default="市财政", show_default=True, help="Funding source of the grant.")
 @click.option("--early-stage/--later-stage", default=True, show_default=True, help="Counts toward P5.8.")
 @writing
 @pass_session
@@ -78,9 +90,9 @@ def project_approve(session: Session, code: str, title: str, enterprise: str, fu
 
 
 @project.command("disburse")
-@click.argument("code")
+@click.argument("code", type=PROJECT)
 @click.option("--amount", type=YUAN, required=True)
-@click.option("--voucher", required=True,
+@click.option("--voucher", type=VOUCHER, required=True,
               help="Payment order number (拨款凭证号), unique per paying source; posted by a second approver.")
 @writing
 @pass_session
@@ -96,8 +108,8 @@ def project_disburse(session: Session, code: str, amount: Decimal, voucher: str,
 
 
 @project.command("trigger")
-@click.argument("code")
-@click.option("--investor", default="", help="Lead investor of the financing round.")
+@click.argument("code", type=PROJECT)
+@click.option("--investor", type=NAME_OR_NONE, default="", help="Lead investor of the financing round.")
 @click.option("--round-pre-money", type=YUAN, default=None, help="The round's pre-money valuation.")
 @click.option("--round-amount", type=YUAN, default=None, help="Money raised in the round.")
 @writing
@@ -116,7 +128,7 @@ def project_trigger(session: Session, code: str, investor: str, round_pre_money:
 
 
 @project.command("convert")
-@click.argument("code")
+@click.argument("code", type=PROJECT)
 @click.option("--into", type=click.Choice(["equity", "debt"]), default="equity", show_default=True)
 @click.option("--amount", type=YUAN, default=None, help="Default: all disbursed money not yet converted.")
 @writing
@@ -133,9 +145,9 @@ def project_convert(session: Session, code: str, into: str, amount: Decimal | No
 
 
 @project.command("buyback")
-@click.argument("code")
-@click.option("--buyer", required=True, help="Team member (holder code), or the enterprise itself.")
-@click.option("--buyer-name", default="")
+@click.argument("code", type=PROJECT)
+@click.option("--buyer", type=HOLDER, required=True, help="Team member (holder code), or the enterprise itself.")
+@click.option("--buyer-name", type=NAME_OR_NONE, default="")
 @click.option("--units", type=YUAN, default=None, help="Registered capital bought back; default all held.")
 @click.option("--receipt", required=True, help="The fund's bank receipt of the buyback money, unique per fund.")
 @writing
@@ -154,9 +166,9 @@ def project_buyback(session: Session, code: str, buyer: str, buyer_name: str, un
 
 
 @project.command("sell")
-@click.argument("code")
-@click.option("--buyer", required=True, help="Third-party buyer (holder code).")
-@click.option("--buyer-name", default="")
+@click.argument("code", type=PROJECT)
+@click.option("--buyer", type=HOLDER, required=True, help="Third-party buyer (holder code).")
+@click.option("--buyer-name", type=NAME_OR_NONE, default="")
 @click.option("--price", type=YUAN, required=True, help="Agreed price of the units sold.")
 @click.option("--units", type=YUAN, default=None, help="Registered capital sold; default all held.")
 @writing
@@ -174,9 +186,9 @@ def project_sell(session: Session, code: str, buyer: str, buyer_name: str, price
 
 
 @project.command("fail")
-@click.argument("code")
-@click.option("--reason", required=True)
-@click.option("--misuse", default="", help="Recorded misuse of funds (the only ground for a clawback).")
+@click.argument("code", type=PROJECT)
+@click.option("--reason", type=REASON, required=True)
+@click.option("--misuse", type=REASON_OR_NONE, default="", help="Recorded misuse of funds (the only ground for a clawback).")
 @click.option("--clawback", type=YUAN, default=None, help="Amount recovered for misuse.")
 @writing
 @pass_session
@@ -193,7 +205,7 @@ def project_fail(session: Session, code: str, reason: str, misuse: str, clawback
 
 
 @project.command("repay")
-@click.argument("code")
+@click.argument("code", type=PROJECT)
 @click.option("--amount", type=YUAN, default=None,
               help="Cash paid to the fund (interest first, then principal); default: all that is owed.")
 @writing
@@ -215,8 +227,8 @@ def project_repay(session: Session, code: str, amount: Decimal | None, decided: 
 
 
 @project.command("write-off")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why the debt is not recoverable (default, insolvency, ...).")
+@click.argument("code", type=PROJECT)
+@click.option("--reason", type=REASON, required=True, help="Why the debt is not recoverable (default, insolvency, ...).")
 @writing
 @pass_session
 def project_write_off(session: Session, code: str, reason: str, decided: date, ref: str, request_id: str) -> None:
@@ -230,7 +242,7 @@ def project_write_off(session: Session, code: str, reason: str, decided: date, r
 
 
 @project.command("finish")
-@click.argument("code")
+@click.argument("code", type=PROJECT)
 @click.option("--spent", type=SPENT, required=True, help="What the team spent on the research (0 if nothing).")
 @writing
 @pass_session
@@ -250,8 +262,8 @@ def project_finish(session: Session, code: str, spent: Decimal, decided: date, r
 
 
 @project.command("reassign")
-@click.argument("code")
-@click.option("--to", "target", required=True, help="Project receiving the unspent money.")
+@click.argument("code", type=PROJECT)
+@click.option("--to", "target", type=PROJECT, required=True, help="Project receiving the unspent money.")
 @click.option("--amount", type=YUAN, default=None, help="Default: all unspent fiscal money.")
 @writing
 @pass_session
@@ -272,7 +284,7 @@ def project_reassign(session: Session, code: str, target: str, amount: Decimal |
 
 
 @project.command("show")
-@click.argument("code")
+@click.argument("code", type=PROJECT)
 @pass_session
 def project_show(session: Session, code: str) -> None:
     """Show project CODE: grant, tranches, terms, trigger, conversion and exits.

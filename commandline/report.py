@@ -10,6 +10,7 @@ import click
 
 from commandline.options import (
     DATE,
+    YEAR,
     Session,
     pass_session,
     time_travel,
@@ -26,7 +27,7 @@ def narrowing(fn: Callable[..., Any]) -> Callable[..., Any]:
     fn = click.option("--from", "start", type=DATE, default=None,
                       help="Only amounts decided from this date on (decision dates).")(fn)
     fn = click.option("--source", default=None, help="Funding source (资金来源), e.g. 市财政.")(fn)
-    fn = click.option("--year", type=int, default=None, help="Award or fiscal year.")(fn)
+    fn = click.option("--year", type=YEAR, default=None, help="Award or fiscal year.")(fn)
     fn = click.option("--clause", default=None, help="Clause id, e.g. P2.4 (loans: the P5.6 category).")(fn)
     fn = click.option("--recipient", default=None, help="Recipient, enterprise or borrower code.")(fn)
     return fn

@@ -232,7 +232,7 @@ def parse_date(value: Any, what: str | Message = DATE) -> date:
             try:
                 return date(year, month, day)
             except ValueError:
-                raise InvalidDate(N_("{what} {value} is not a day of the calendar"), what=_m(what),
+                raise InvalidDate(N_("{what} {value} is not a date: no such day in the calendar"), what=_m(what),
                                   value=shown(raw)) from None
     raise InvalidDate(NOT_A_DATE, what=_m(what), value=shown(raw))
 

@@ -8,6 +8,7 @@ failure ratio of the fund's early-stage projects is reported and flagged, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -17,8 +18,9 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, NotFound, Refused
 from domain.ids import fund_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, round_fen, yuan
+from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 
 
@@ -86,8 +88,18 @@ class FailureReport:
     def describe(self) -> str:
         pct = f"{(self.ratio * 100).quantize(Decimal('0.1'))}%"
         limit = f"{(self.tolerance * 100).normalize():f}%"
-        state = f"ABOVE the {limit} tolerance: flagged for review" if self.flagged else f"within the {limit} tolerance"
-        return f"P5.8: {self.failed} of {self.total} early-stage projects failed = {pct}, {state}"
+        state = Message(N_("ABOVE the {limit} tolerance: flagged for review"), limit=limit) if self.flagged else Message(N_("within the {limit} tolerance"), limit=limit)
+        return Message(N_("P5.8: {failed} of {total} early-stage projects failed = {pct}, {state}"), failed=self.failed, total=self.total, pct=pct, state=state)
+
+
+def failure_tolerance(book: ParameterBook, on: date) -> Decimal:
+    """P5.8's failure tolerance in force on ``on``, read here and nowhere else (for a date before
+    its first version, the first version: a report may look back before the policy)."""
+    try:
+        value: Decimal = book.at("P5.8", "failure_tolerance", on).value
+    except Refused:
+        value = book.versions("P5.8")[0].value
+    return value
 
 
 class Fund(Aggregate):

@@ -377,7 +377,7 @@ class Project(Aggregate):
         agreed price refers to (before the financing round for a round price, before the project's
         first conversion for a fixed pre-money valuation; default ``capital_before``). It is fixed by
         the first conversion, so converting in parts issues exactly what converting at once would."""
-        self._open("convert")
+        self._open(Message(N_("convert")))
         if self.trigger is None:
             raise Refused(N_("project {code}: no conversion without its trigger ({describe}): record the trigger first"), code=self.code, describe=self.terms.trigger.describe())
         if on < self.trigger["on"]:
@@ -390,9 +390,8 @@ class Project(Aggregate):
             raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
             raise CapExceeded(
-                f"project {self.code}: cannot convert {fmt(amount)}: converted must not exceed disbursed "
-                f"(disbursed {fmt(self.disbursed)}, already converted {fmt(self.converted)}, left {fmt(convertible)}"
-                + (f"; {fmt(self.reassigned_in)} reassigned in under P6.1 is not convertible" if self.reassigned_in
+                Message(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, already converted {converted}, left {convertible}"), code=self.code, amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted), convertible=fmt(convertible))
+                + (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"), reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in
                    else "") + ")"
             )
         terms = self.terms
@@ -400,28 +399,26 @@ class Project(Aggregate):
         if into == "debt":
             if terms.debt_rate is None:
                 raise Refused(N_("project {code}: the approved terms have no debt terms"), code=self.code)
-            return ConversionPlan("debt", amount, ZERO, ZERO, ZERO, Decimal(0), [
-                f"{tag}: {fmt(amount)} converted into debt of {self.enterprise} to {self.fund} at "
-                f"{pct(terms.debt_rate)} simple interest a year for {terms.debt_years} years",
+            return ConversionPlan(Message(N_("debt")), amount, ZERO, ZERO, ZERO, Decimal(0), [
+                Message(N_("{tag}: {amount} converted into debt of {enterprise} to {fund} at {debt_rate} simple interest a year for {debt_years} years"), tag=tag, amount=fmt(amount), enterprise=self.enterprise, fund=self.fund, debt_rate=pct(terms.debt_rate), debt_years=terms.debt_years),
             ])
         if into != "equity":
             raise Refused(N_("conversion is into equity or debt, not {into!r}"), into=into)
         if capital_before <= 0:
             raise Refused(N_("{enterprise} has no registered capital on record: its holders and their registered capital come first"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
-        trace = [f"{tag}: pre-money valuation: {how}"]
+        trace = [Message(N_("{tag}: pre-money valuation: {how}"), tag=tag, how=how)]
         if self.price_base is not None:
             base = self.price_base
-            basis = f"set by the project's first conversion ({self.converted_on})"
+            basis = Message(N_("set by the project's first conversion ({converted_on})"), converted_on=self.converted_on)
         else:
             base = capital_before if price_base is None else price_base
-            basis = ("before the financing round" if terms.pricing.mechanism != "fixed"
-                     else "before the project's first conversion")
+            basis = (Message(N_("before the financing round")) if terms.pricing.mechanism != "fixed"
+                     else Message(N_("before the project's first conversion")))
             if base <= 0:
                 raise Refused(N_("{enterprise} had no registered capital on record {basis}: the price per unit cannot be set"), enterprise=self.enterprise, basis=basis)
         trace.append(
-            f"{tag}: price per unit = {fmt(valuation)} / {fmt(base)} registered capital {basis} "
-            f"= {(valuation / base).quantize(UNIT).normalize():f}"
+            Message(N_("{tag}: price per unit = {valuation} / {base} registered capital {basis} = {normalize:f}"), tag=tag, valuation=fmt(valuation), base=fmt(base), basis=basis, normalize=(valuation / base).quantize(UNIT).normalize())
         )
         if self.converted:
             # every part at the one price: units for all converted so far, less those already issued
@@ -429,15 +426,12 @@ class Project(Aggregate):
             cumulative = round_fen(base * total / valuation)
             units = cumulative - self.units
             trace.append(
-                f"{tag}: registered capital for {fmt(total)} converted in all = {fmt(base)} × {fmt(total)} / "
-                f"{fmt(valuation)} = {fmt(cumulative)}; issued now = {fmt(cumulative)} − {fmt(self.units)} "
-                f"already issued = {fmt(units)} (1 unit = 1 yuan)"
+                Message(N_("{tag}: registered capital for {total} converted in all = {base} × {total} / {valuation} = {cumulative}; issued now = {cumulative} − {units} already issued = {units2} (1 unit = 1 yuan)"), tag=tag, total=fmt(total), base=fmt(base), valuation=fmt(valuation), cumulative=fmt(cumulative), units=fmt(self.units), units2=fmt(units))
             )
         else:
             units = round_fen(base * amount / valuation)
             trace.append(
-                f"{tag}: registered capital issued = {fmt(base)} × {fmt(amount)} / {fmt(valuation)} "
-                f"= {fmt(units)} (1 unit = 1 yuan)"
+                Message(N_("{tag}: registered capital issued = {base} × {amount} / {valuation} = {units} (1 unit = 1 yuan)"), tag=tag, base=fmt(base), amount=fmt(amount), valuation=fmt(valuation), units=fmt(units))
             )
         if units <= 0:
             raise InvalidAmount(N_("project {code}: converting {amount} would issue no registered capital at {normalize:f} a unit: convert a larger amount"), code=self.code, amount=fmt(amount), normalize=(valuation / base).quantize(UNIT).normalize())
@@ -445,15 +439,14 @@ class Project(Aggregate):
         total_after = capital_before + units
         stake = (self.held + units) / total_after
         trace += [
-            f"{tag}: premium (资本公积) = {fmt(amount)} − {fmt(units)} = {fmt(premium)}",
-            f"{tag}: stake of {self.fund} from this project = {fmt(self.held + units)} / {fmt(total_after)} "
-            f"= {pct(stake.quantize(Decimal('0.0001')))} (maximum {pct(terms.max_stake)})",
+            Message(N_("{tag}: premium (资本公积) = {amount} − {units} = {premium}"), tag=tag, amount=fmt(amount), units=fmt(units), premium=fmt(premium)),
+            Message(N_("{tag}: stake of {fund} from this project = {value} / {total_after} = {quantize} (maximum {max_stake})"), tag=tag, fund=self.fund, value=fmt(self.held + units), total_after=fmt(total_after), quantize=pct(stake.quantize(Decimal('0.0001'))), max_stake=pct(terms.max_stake)),
         ]
         if stake > terms.max_stake:
             raise CapExceeded(
                 N_("project {code}: the stake would be {quantize}, above the agreed maximum {max_stake}"), code=self.code, quantize=pct(stake.quantize(Decimal('0.0001'))), max_stake=pct(terms.max_stake)
             )
-        return ConversionPlan("equity", amount, valuation, units, premium, stake, trace, base)
+        return ConversionPlan(Message(N_("equity")), amount, valuation, units, premium, stake, trace, base)
 
     def convert(
         self, by: Provenance, into: str, amount: Decimal | None, capital_before: Decimal,
@@ -537,15 +530,14 @@ class Project(Aggregate):
             raise InvalidDate(N_("project {code}: {on} is before the debt's last settlement ({debt_accrued_to})"), code=self.code, on=on, debt_accrued_to=self.debt_accrued_to)
         new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
         due = self.interest_carried + new
-        trace = [f"{self.clause}: interest = {how}"]
+        trace = [Message(N_("{clause}: interest = {how}"), clause=self.clause, how=how)]
         if self.interest_carried:
-            trace.append(f"{self.clause}: unpaid interest carried {fmt(self.interest_carried)} + {fmt(new)} "
-                         f"= {fmt(due)} due")
+            trace.append(Message(N_("{clause}: unpaid interest carried {interest_carried} + {new} = {due} due"), clause=self.clause, interest_carried=fmt(self.interest_carried), new=fmt(new), due=fmt(due)))
         return due, trace
 
     def plan_repayment(self, on: date, amount: Decimal | None) -> Repayment:
         """Split a payment of ``amount`` (default: everything owed) made ``on`` into interest and principal."""
-        self._check_debt("repay")
+        self._check_debt(Message(N_("repay")))
         due, trace = self.interest_due(on)
         outstanding = self.debt_outstanding
         owed = due + outstanding
@@ -560,17 +552,14 @@ class Project(Aggregate):
         principal = amount - interest
         after = outstanding - principal
         trace.append(
-            f"{self.clause}: payment {fmt(amount)} = interest {fmt(interest)} + principal {fmt(principal)} "
-            f"(interest first); principal outstanding {fmt(outstanding)} − {fmt(principal)} = {fmt(after)}"
+            Message(N_("{clause}: payment {amount} = interest {interest} + principal {principal} (interest first); principal outstanding {outstanding} − {principal} = {after}"), clause=self.clause, amount=fmt(amount), interest=fmt(interest), principal=fmt(principal), outstanding=fmt(outstanding), after=fmt(after))
         )
         overdue = self.overdue_debt(on)
         last = max(day for day, _ in self.maturities())
         if after == 0 and on < last:
-            trace.append(f"{self.clause}: early repayment in full before maturity {last}: interest runs only "
-                         "to the payment date (the agreed terms set no other charge)")
+            trace.append(Message(N_("{clause}: early repayment in full before maturity {last}: interest runs only to the payment date (the agreed terms set no other charge)"), clause=self.clause, last=last))
         elif overdue:
-            trace.append(f"{self.clause}: overdue since maturity {overdue[0][0]}: {fmt(overdue[0][1])} principal "
-                         "due and unpaid; interest runs at the agreed rate until paid")
+            trace.append(Message(N_("{clause}: overdue since maturity {overdue}: {overdue2} principal due and unpaid; interest runs at the agreed rate until paid"), clause=self.clause, overdue=overdue[0][0], overdue2=fmt(overdue[0][1])))
         return Repayment(amount, interest, principal, due, after, trace)
 
     def maturities(self) -> list[tuple[date, Decimal]]:
@@ -698,7 +687,7 @@ class Project(Aggregate):
             raise Refused(N_("project {code} is {status}: cannot buy back"), code=self.code, status=Message(self.status))
         terms = self.terms
         if self.into != "equity":
-            self._check_held(units, "buy back")  # refuses: no equity
+            self._check_held(units, Message(N_("buy back")))  # refuses: no equity
         windows = [terms.window(lot["on"]) for lot in self.lots]
         open_lots = [i for i, lot in enumerate(self.lots)
                      if self._lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
@@ -706,20 +695,19 @@ class Project(Aggregate):
 
         def where(i: int) -> str:
             return f"{windows[i][0]} to {windows[i][1]}" + (
-                f" (conversion of {self.lots[i]['on']}, {fmt(self._lot_held(self.lots[i]))} held)" if several else "")
+                Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'], lot_held=fmt(self._lot_held(self.lots[i]))) if several else "")
 
         if not open_lots:
             raise InvalidDate(
-                f"project {self.code}: buyback on {on} is outside the agreed window "
+                Message(N_("project {code}: buyback on {on} is outside the agreed window "), code=self.code, on=on)
                 + "; ".join(where(i) for i in range(len(self.lots)) if self._lot_held(self.lots[i]) > 0)
             )
         in_window = sum((self._lot_held(self.lots[i]) for i in open_lots), ZERO)
-        units = self._check_held(in_window if units is None else units, "buy back")
+        units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
             closed = [i for i in range(len(self.lots)) if i not in open_lots and self._lot_held(self.lots[i]) > 0]
             raise InvalidDate(
-                f"project {self.code}: cannot buy back {fmt(units)} on {on}: only {fmt(in_window)} of the "
-                f"{fmt(self.held)} held are in their agreed window; outside it: " + "; ".join(where(i) for i in closed)
+                Message(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held are in their agreed window; outside it: "), code=self.code, units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held)) + "; ".join(where(i) for i in closed)
             )
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
@@ -728,12 +716,10 @@ class Project(Aggregate):
             )
         drawn = self._draw(units, open_lots)
         share = units / self.units
-        trace = [f"{self.clause}: share bought back now = {fmt(units)} / {fmt(self.units)} registered capital "
-                 f"issued = {pct2(share)}"]
+        trace = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
         if several:
             trace.append(
-                f"{self.clause}: units drawn from the conversions in their window pro rata to what each still "
-                "holds: " + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
+                Message(N_("{clause}: units drawn from the conversions in their window pro rata to what each still holds: "), clause=self.clause) + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
                                         f"{self.lots[i]['on']}" for i in open_lots) + f" = {fmt(units)}"
             )
         if terms.exit.kind != "interest" or not several:
@@ -743,7 +729,7 @@ class Project(Aggregate):
             upto = (self.bought_back + units) / self.units
             assert self.converted_on is not None
             price, how = terms.exit.price_of(self.converted, upto, self.converted_on, on, before)
-            trace.append(f"{self.clause}: buyback price = {how}")
+            trace.append(Message(N_("{clause}: buyback price = {how}"), clause=self.clause, how=how))
         else:
             parts = []
             for i in open_lots:
@@ -754,10 +740,9 @@ class Project(Aggregate):
                     lot["amount"], (lot["bought_back"] + drawn[i]) / lot["units"], lot["on"], on,
                     lot["bought_back"] / lot["units"])
                 parts.append(part)
-                trace.append(f"{self.clause}: conversion of {lot['on']} ({fmt(drawn[i])} of its {fmt(lot['units'])} "
-                             f"units, principal {fmt(lot['amount'])}): {how}")
+                trace.append(Message(N_("{clause}: conversion of {on} ({drawn} of its {units} units, principal {amount}): {how}"), clause=self.clause, on=lot['on'], drawn=fmt(drawn[i]), units=fmt(lot['units']), amount=fmt(lot['amount']), how=how))
             price = sum(parts, ZERO)
-            trace.append(f"{self.clause}: buyback price = {' + '.join(fmt(p) for p in parts)} = {fmt(price)}")
+            trace.append(Message(N_("{clause}: buyback price = {items} = {price}"), clause=self.clause, items=' + '.join(fmt(p) for p in parts), price=fmt(price)))
         return BuybackQuote(units, price, share, trace, drawn)
 
     def buy_back(self, by: Provenance, units: Decimal | None, buyer: str) -> BuybackQuote:

@@ -158,6 +158,7 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
 
 _pattern_cache: dict[str, list[tuple[re.Pattern[str], str, list[str], bool]]] = {}
 # fields whose value is a list joined with "; " (a match may capture "; " only in these)
+_NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?%?$")
 _LIST_FIELDS = frozenset({"steps", "sources", "why", "versions", "returned", "owed", "exc", "reason", "trace", "legs",
                           "detail", "summary"})
 
@@ -203,6 +204,9 @@ def _match(english: str, depth: int) -> str | None:
             continue
         if not semicolons and any(";" in m.group(n) for n in names if n not in _LIST_FIELDS):
             continue
+        template = _current.gettext(msgid)
+        if any(not _NUMBER.match(m.group(n)) for n in names if "{" + n + "}元" in template or "{" + n + ":" in msgid):
+            continue  # a field the translation writes as an amount (…元) or formats as a number must be one
         values = {n: _value_text(m.group(n), depth + 1, n) for n in names}
         template = _current.gettext(msgid)
         try:

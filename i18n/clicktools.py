@@ -24,6 +24,7 @@ _SENTENCE = re.compile(r"^(.+?[。.!?！？])(\s|$)", re.S)
 @contextmanager
 def _translated(command: click.Command) -> Iterator[None]:
     saved = (command.help, command.short_help, command.epilog, [getattr(p, "help", None) for p in command.params])
+    command._help_option = None  # click caches --help with its help text in the language of its first use
     try:
         command.help = gettext(command.help) if command.help else command.help
         command.short_help = gettext(command.short_help) if command.short_help else command.short_help

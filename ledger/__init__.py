@@ -1,7 +1,10 @@
-"""Application layer: the eventsourcing application, commands, persistence, signing."""
+"""Application layer: the eventsourcing application, commands, persistence, signing.
+
+Command handlers register themselves when their module is imported, and every command class is
+defined beside its handler: constructing a command has imported its handler. So importing
+``ledger`` loads no aggregate class and no handler it does not need (a fast start).
+"""
 
 from ledger.application import Ledger
-from ledger.audit import ledger_key  # noqa: F401  (registers the ledger key's command handler)
-from ledger.handlers import funds, grants, loans, officers, parties, payments, projects, rules  # noqa: F401  (registers handlers)
 
 __all__ = ["Ledger"]

@@ -162,7 +162,7 @@ class Ledger(Application[UUID]):
                 if repeated is not None:
                     return repeated
                 continue  # re-read and re-evaluate
-            self._after_write()
+            outcome.warnings.extend(self._after_write(command.actor))
             outcome.position = max((r.notification.id for r in recordings), default=None)
             return outcome
         raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
@@ -239,7 +239,7 @@ class Ledger(Application[UUID]):
                 self.save(*events)
         except IntegrityError:
             return None  # someone else wrote first (or recorded one of these): re-evaluate all
-        self._after_write()
+        outcomes[-1].warnings.extend(self._after_write(prepared[-1].actor))
         return outcomes
 
     def _prepared(self, command: Command) -> Command:
@@ -284,11 +284,17 @@ class Ledger(Application[UUID]):
         )
         return outcome, [*events, *record.collect_events()]
 
-    def _after_write(self) -> None:
+    def _after_write(self, actor: str) -> list[Any]:
+        """The automatic checkpoint, if due, then the after-write hooks; what stopped a due
+        checkpoint (never a failure: the request is saved)."""
+        problems = []
         if self.checkpoint_every:
-            checkpoint_if_due(self)
+            _, problem = checkpoint_if_due(self, actor)
+            if problem is not None:
+                problems.append(problem)
         for hook in self.after_write:
             hook(self)
+        return problems
 
     def event_hash(self, event: Any) -> bytes:
         """SHA-256(0x00 ‖ plaintext record) of an event about to be stored (ledger.audit.signing)."""

@@ -104,6 +104,7 @@ class Outcome:
     already_recorded: bool = False
     data: dict[str, Any] = field(default_factory=dict)
     position: int | None = None  # the log position of the request record, once saved
+    warnings: list[Any] = field(default_factory=list)  # Messages, e.g. a due checkpoint that could not be made
 
 
 Handler = Callable[[Any, Any, Any], Outcome]

@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.errors import Refused
 from domain.journal import trial_balance
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
@@ -89,9 +89,9 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
 
     def do(command: Command) -> None:
         outcome = ledger.execute(command)
-        echo(f"- {outcome.message}")
+        echo(Message("- {message}", message=outcome.message))
         for line in outcome.trace:
-            echo(f"    {line}")
+            echo(Message("    {line}", line=line))
         if outcome.data.get("status") == "pending" and not outcome.already_recorded:
             # two people on every payment: OFFICER posts (已拨付) the order SECOND_APPROVER recorded
             do(PostPayment(actor=OFFICER, decided=command.decided, source=outcome.data["source"],
@@ -120,7 +120,7 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
 def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command], None],
               on: Callable[..., dict[str, Any]], pay: Callable[..., dict[str, Any]],
               show: Callable[[str, str, date], list[str]] | None) -> None:
-    echo("== parties ==")
+    echo(Message(N_("== parties ==")))
     do(RegisterParty(code="U-SXNU", name="山西师范大学", party_kind="university",
                      entered=date(2024, 11, 20), **on("2024-11-20")))
     do(RegisterParty(code="ENT-001", name="临汾光电科技有限公司", party_kind="enterprise",
@@ -129,7 +129,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                           granted_on=date(2024, 12, 20), expires_on=date(2027, 12, 19),
                           **on("2025-01-05", ref="国科火字〔2024〕210号")))
 
-    echo("== awards and disbursements ==")
+    echo(Message(N_("== awards and disbursements ==")))
     # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
                    basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
@@ -150,11 +150,11 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(VoidAward(recipient="U-SXNU", award="U-SXNU-A2", reason="合同已在省级政策下获奖, 重复录入",
                  **on("2025-05-08", ref="临科发〔2025〕15号")))
 
-    echo("== a clawback (追回) ==")
+    echo(Message(N_("== a clawback (追回) ==")))
     do(ClawBack(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("20000.00"),
                 reason="绩效考核不合格,部分追回", **on("2026-02-15", ref="临科发〔2026〕3号")))
 
-    echo("== loan-loss compensation (P5.6) ==")
+    echo(Message(N_("== loan-loss compensation (P5.6) ==")))
     from ledger.handlers import loans
 
     do(RegisterParty(code="BANK-JS", name="晋商银行临汾分行", party_kind="bank",
@@ -176,7 +176,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(loans.RecordRecovery(code="L-2025-001", amount=Decimal("10000.01"), receipt="晋商回-2026-0901",
                             **on("2026-09-01")))
 
-    echo("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")
+    echo(Message(N_("== 拨投结合: a project grant converted to equity, bought back; a failed project (P2.2, P5.8) ==")))
     from ledger.handlers.funds import RegisterFund
     from ledger.handlers.projects import (
         ApproveProject,
@@ -203,7 +203,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(RecordTrigger(project="PJ-LASER", **on("2026-01-05")))
     do(ConvertProject(project="PJ-LASER", **on("2026-01-05", ref="临科发〔2026〕1号")))
     for line in show("captable", "ENT-001", date(2026, 1, 5)) if show else ():
-        echo(f"    {line}")
+        echo(Message("    {line}", line=line))
     do(BuyBack(project="PJ-LASER", buyer="张三", receipt="基金收-2028-0105", **pay("2028-01-05", ref="临科发〔2028〕2号")))
     do(ApproveProject(code="PJ-CELL", title="固态电池材料", enterprise="ENT-001", fund="F-SEED",
                       amount=Decimal("800000.00"), trigger="financing", pricing="round", max_stake="20%",
@@ -212,13 +212,14 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(FailProject(project="PJ-CELL", reason="技术路线失败, 尽职调查完备, 无违规", **on("2026-09-01",
                    ref="临科发〔2026〕20号")))
     for line in show("fund", "F-SEED", date(2028, 1, 5)) if show else ():
-        echo(f"    {line}")
+        echo(Message("    {line}", line=line))
 
-    echo("== balances (from the journal) ==")
+    echo(Message(N_("== balances (from the journal) ==")))
     totals = trial_balance(e for _, e in ledger.read_log())
     for account in sorted(totals):
         echo(f"  {account:<28} {fmt(totals[account]):>16}")
-    echo(f"  {'sum of all postings':<28} {fmt(sum(totals.values(), Decimal('0.00'))):>16}")
+    echo(Message("  {label} {total:>16}", label=Message(N_("sum of all postings")),
+                 total=fmt(sum(totals.values(), Decimal('0.00')))))
 
 
 def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> None:
@@ -230,9 +231,9 @@ def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> 
     from ledger.infra.keys import Keyring, KeyStore
 
     ledger.keyring = Keyring(KeyStore(keys, secrets.token_urlsafe(16)))
-    echo("== officers ==")
+    echo(Message(N_("== officers ==")))
     outcome = enrol(ledger, OFFICER, "approver", decided=date(2024, 11, 5))
-    echo(f"- {outcome.message} (a throwaway key for this run of the demo)")
+    echo(Message(N_("- {message} (a throwaway key for this run of the demo)"), message=outcome.message))
 
 
 def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
@@ -241,11 +242,10 @@ def audit_demo_ledger(ledger: Ledger, echo: Callable[[str], None]) -> None:
     from ledger.audit.checkpointing import write_checkpoint
     from ledger.audit.verify import verify_ledger
 
-    echo("== audit: checkpoint and verification ==")
+    echo(Message(N_("== audit: checkpoint and verification ==")))
     checkpoint, _ = parse(write_checkpoint(ledger, OFFICER).row.note)
-    echo(f"- checkpoint signed: {checkpoint.size} events, root {checkpoint.root.hex()}")
+    echo(Message(N_("- checkpoint signed: {size} events, root {hex}"), size=checkpoint.size, hex=checkpoint.root.hex()))
     report = verify_ledger(ledger)
-    echo(f"- audit verify: {report.events} events, {report.signatures} of {report.requests} signatures valid, "
-         f"{report.money_events} journal entries balanced: {'passed' if report.ok else 'FAILED'}")
+    echo(Message(N_("- audit verify: {events} events, {signatures} of {requests} signatures valid, {money_events} journal entries balanced: {value}"), events=report.events, signatures=report.signatures, requests=report.requests, money_events=report.money_events, value=Message(N_('passed')) if report.ok else Message(N_('FAILED'))))
     for problem in report.problems:
-        echo(f"    {problem}")
+        echo(Message("    {problem}", problem=problem))

@@ -17,7 +17,7 @@ from typing import Any
 from domain.clauses import catalogue
 from domain.compensation import BANK
 from domain.errors import Refused
-from domain.fund import FailureReport
+from domain.fund import FailureReport, failure_tolerance
 from domain.loan import PAYERS
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt
@@ -236,15 +236,6 @@ def budgets(rows: Rows, by: str = "source") -> Report:
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 
-def tolerance_on(book: ParameterBook, on: date) -> Decimal:
-    """P5.8 failure tolerance in force on ``on`` (the first version for earlier dates)."""
-    try:
-        value: Decimal = book.at("P5.8", "failure_tolerance", on).value
-    except Refused:
-        value = book.versions("P5.8")[0].value
-    return value
-
-
 def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None) -> Report:
     """Per fund: capital, cash and totals, then each holding per enterprise with its cost,
     exits and realised gain or loss, then the P5.8 failure ratio of its early-stage projects
@@ -254,7 +245,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
     P5.8 counts sit on the fund's row. The table shows holdings indented under their fund
     and the P5.8 ratio in words."""
     book = book or parameter_book()
-    tolerance = tolerance_on(book, on or date.today())
+    tolerance = failure_tolerance(book, on or date.today())
     holdings: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {}
     for key, r in sorted(rows["rm_fund_holdings"].items()):
         holdings.setdefault(key[0], []).append((key, r))

@@ -48,12 +48,21 @@ class ReadModelStore(TrackingRecorder):
         super().__init__(**kwargs)
         self.database = database
         self.engine = engine_for(database)
-        if create:
+        if create and not self._shape_recorded():
             if self.stale_tables():
                 METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
             self._create_tables()
+            self.set_meta("shape", SHAPE)
         self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
         self.staged: list[tuple[Any, Tracking]] = []
+
+    def _shape_recorded(self) -> bool:
+        """The tables were made for this code's models (one query instead of inspecting every
+        table on each command)."""
+        try:
+            return self.meta("shape") == SHAPE
+        except sa.exc.DBAPIError:
+            return False  # no tables yet
 
     def _create_tables(self) -> None:
         """Create the read-model tables that are missing. Two processes opening a fresh database
@@ -262,9 +271,6 @@ def shadow(table: sa.Table) -> sa.Table:
                     *(sa.Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns))
 
 
-for _model in models.SNAPSHOT_MODELS:
-    for _table in _model.TABLES:
-        shadow(_table)
 
 
 def _plain(value: Any) -> Any:
@@ -283,3 +289,12 @@ def _row_hash(key: tuple[Any, ...], row: dict[str, Any], buckets: int) -> tuple[
     bucket = int.from_bytes(hashlib.blake2b(k, digest_size=4).digest(), "big") % buckets
     h = hashlib.blake2b(k + b"\x00" + repr(sorted(row.items())).encode(), digest_size=8).digest()
     return bucket, int.from_bytes(h, "big")
+
+
+for _model in models.SNAPSHOT_MODELS:
+    for _table in _model.TABLES:
+        shadow(_table)
+
+# the models' shape: every table and column, so a changed model is noticed at once
+SHAPE = hashlib.sha256(repr(sorted((t.name, tuple((c.name, str(c.type)) for c in t.columns))
+                                   for t in METADATA.sorted_tables)).encode()).hexdigest()

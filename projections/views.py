@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.errors import NotFound
 from domain.fund import FailureReport
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt
 from projections.state import Rows, from_fen
 
@@ -114,18 +115,16 @@ def fund(rows: Rows, code: str, tolerance: Decimal) -> FundData:
 def fund_lines(data: FundData, moment: Moment) -> list[str]:
     """What `jcg fund show` prints."""
     lines = [
-        f"{data.code}  {data.name}  manager {data.manager or '(none)'}  ({moment.words()})",
-        f"  capital {fmt(data.capital)}; cash {fmt(data.cash)}; realised gains {fmt(data.gains)}, "
-        f"losses {fmt(data.losses)}, net {fmt(data.realised)}",
+        Message(N_("{code}  {name}  manager {value}  ({words})"), code=data.code, name=data.name, value=data.manager or '(none)', words=moment.words()),
+        Message(N_("  capital {capital}; cash {cash}; realised gains {gains}, losses {losses}, net {realised}"), capital=fmt(data.capital), cash=fmt(data.cash), gains=fmt(data.gains), losses=fmt(data.losses), realised=fmt(data.realised)),
     ]
     if not data.holdings:
-        lines.append("  no holdings")
+        lines.append(Message(N_("  no holdings")))
     for enterprise, kind, units, cost, share in data.holdings:
         if kind == "equity":
-            lines.append(f"  holds {fmt(units)} registered capital of {enterprise} "
-                         f"({(share * 100).quantize(Decimal('0.01'))}%) at cost {fmt(cost)}")
+            lines.append(Message(N_("  holds {units} registered capital of {enterprise} ({quantize}%) at cost {cost}"), units=fmt(units), enterprise=enterprise, quantize=(share * 100).quantize(Decimal('0.01')), cost=fmt(cost)))
         else:
-            lines.append(f"  holds debt of {enterprise}: principal outstanding {fmt(cost)}")
+            lines.append(Message(N_("  holds debt of {enterprise}: principal outstanding {cost}"), enterprise=enterprise, cost=fmt(cost)))
     if data.failure is not None:
         lines.append("  " + data.failure.describe())
     return lines
@@ -134,8 +133,7 @@ def fund_lines(data: FundData, moment: Moment) -> list[str]:
 def cap_table_lines(table: CapTableData, moment: Moment) -> list[str]:
     """What `jcg captable show` prints."""
     lines = [
-        f"cap table of {table.enterprise} ({moment.words()}): registered capital "
-        f"{fmt(table.registered_capital)} (premium recorded separately: {fmt(table.premium)})"
+        Message(N_("cap table of {enterprise} ({words}): registered capital {registered_capital} (premium recorded separately: {premium})"), enterprise=table.enterprise, words=moment.words(), registered_capital=fmt(table.registered_capital), premium=fmt(table.premium))
     ]
     for h in table.holdings:
         lines.append(f"  {h.holder:<16} {h.name[:20]:<20} {fmt(h.units):>18} {h.percent:>8}")

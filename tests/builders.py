@@ -6,16 +6,19 @@ One module so a test file never imports another test file; fixtures stay in conf
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlparse
 
+import psycopg
 import pytest
 
 from domain.enterprise import Enterprise
 from domain.ids import loan_id
-from domain.journal import trial_balance
+from domain.journal import CITY, PROVINCE, trial_balance
 from domain.loan import Loan
 from domain.parameters import parameter_book
 from domain.provenance import Provenance
@@ -24,9 +27,29 @@ from ledger import Ledger
 from ledger.commands import Command, Outcome
 from ledger.handlers.funds import RegisterFund
 from ledger.handlers.grants import ClawBack, Disburse
-from ledger.handlers.loans import ClassifyNonPerforming, DeclareLoss, DisburseLoan, EnrolLoan, RepayLoan
+from ledger.handlers.loans import (
+    ApproveCompensation,
+    ClaimCompensation,
+    ClassifyNonPerforming,
+    DeclareLoss,
+    DisburseLoan,
+    EnrolLoan,
+    PayCompensation,
+    RecordRecovery,
+    RepayLoan,
+)
 from ledger.handlers.parties import RegisterParty
-from ledger.handlers.projects import ApproveProject, RegisterHolders
+from ledger.handlers.projects import (
+    ApproveProject,
+    BuyBack,
+    ConvertProject,
+    FailProject,
+    FinishProject,
+    PayTranche,
+    ReassignUnspent,
+    RecordTrigger,
+    RegisterHolders,
+)
 from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from projections.runner import head
 from tests.conftest import APPROVER, OFFICER
@@ -213,3 +236,119 @@ def record_small_history(ledger: Ledger) -> int:
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("5000"), reason="审计追回",
                             decided=date(2026, 3, 1), ref="临审〔2026〕3号", **a))
     return base
+
+
+# every lifecycle (read models, Beancount export) ------------------------------------------
+
+def lifecycle_project(code: str, enterprise: str, fund: str, amount: str, pre_money: str, clause: str = "P2.2",
+            early_stage: bool = True, day: str = "2025-01-10") -> ApproveProject:
+    """A P2.2/P6.1 project approved by APPROVER, priced at a fixed pre-money valuation."""
+    return ApproveProject(
+        code=code, title=f"项目{code}", clause=clause, enterprise=enterprise, fund=fund, amount=D(amount),
+        trigger="date", trigger_on=date(int(day[:4]), 12, 31), pricing="fixed", pre_money=D(pre_money), max_stake="25%",
+        exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
+        early_stage=early_stage, **on(day, actor=APPROVER, ref=f"临科发〔{day[:4]}〕{code}号"))
+
+
+def record_lifecycles(ledger: Ledger) -> None:
+    """A grant; the worked example (PJ-1: 3,000,000 in two tranches, converted at pre-money
+    12,000,000 → 20 %, bought back for 3,240,000, gain 240,000); a converted project that
+    fails and is written off (PJ-2: 1,000,000); an unconverted project that fails with
+    misuse, 100,000 clawed back (PJ-3, fund F-2); a P6.1 reassignment of 200,000 from PJ-4 to
+    PJ-5 (the same team); projects releasing their unpaid grant (PJ-6 fails, PJ-5 finishes);
+    and a P5.6a loan compensated in part with a recovery of 100,000. Payments are recorded and then
+    posted by an approver (tests.posting.paid)."""
+    def run(command: Command) -> object:
+        return paid(ledger, command)
+
+    for code, kind in (("ENT-1", "enterprise"), ("ENT-2", "enterprise"), ("U1", "university"), ("BANK-1", "bank")):
+        run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
+                          **on("2024-12-01")))
+    run(AwardByRule(recipient="U1", clause="P2.4",  # 2 % → 100,000
+                    basis={"contract_value": "5000000.00", "contract": "2025-140801-0002"},
+                    **on("2025-03-01", ref="临科发〔2025〕1号")))
+    run(Disburse(recipient="U1", award="U1-A1", amount=D("100000.00"), **on("2025-04-01")))
+    run(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="M", capital=D("50000000.00"),
+                     **on("2024-12-01")))
+    run(RegisterFund(code="F-2", name="种子基金", manager="M", capital=D("1000000.00"), **on("2024-12-01")))
+    run(RegisterHolders(enterprise="ENT-1", holders=(("张三", "张三", D("3000000")), ("李四", "李四", D("2000000"))),
+                        **on("2024-12-02")))
+    run(RegisterHolders(enterprise="ENT-2", holders=(("王五", "王五", D("1000000")),), **on("2024-12-02")))
+
+    run(lifecycle_project("PJ-1", "ENT-1", "F-SEED", "3000000.00", "12000000.00"))
+    run(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-1", **on("2025-02-01")))
+    run(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-2", **on("2025-08-01")))
+    run(lifecycle_project("PJ-2", "ENT-2", "F-SEED", "1000000.00", "4000000.00"))
+    run(PayTranche(project="PJ-2", amount=D("1000000.00"), **on("2025-02-01")))
+    run(lifecycle_project("PJ-3", "ENT-2", "F-2", "300000.00", "4000000.00"))
+    run(PayTranche(project="PJ-3", amount=D("300000.00"), **on("2025-03-01")))
+    run(lifecycle_project("PJ-4", "ENT-1", "F-SEED", "500000.00", "12000000.00", early_stage=False))
+    run(PayTranche(project="PJ-4", amount=D("500000.00"), **on("2025-03-01")))
+
+    run(RecordTrigger(project="PJ-1", **on("2026-01-05")))
+    run(ConvertProject(project="PJ-1", **on("2026-01-05", ref="临科发〔2026〕1号")))
+    run(RecordTrigger(project="PJ-2", **on("2026-01-05")))
+    run(ConvertProject(project="PJ-2", **on("2026-01-05", ref="临科发〔2026〕2号")))
+    run(FailProject(project="PJ-3", reason="技术路线失败", misuse="挪用", clawback=D("100000.00"),
+                    **on("2026-02-01", ref="临科发〔2026〕3号")))
+    run(lifecycle_project("PJ-5", "ENT-1", "F-SEED", "300000.00", "12000000.00", clause="P6.1", early_stage=False,
+                day="2026-05-01"))
+    run(FinishProject(project="PJ-4", **on("2026-05-20", ref="临科验〔2026〕4号")))  # P6.1: finished first
+    run(ReassignUnspent(project="PJ-4", target="PJ-5", amount=D("200000.00"), **on("2026-06-01", ref="临科发〔2026〕6号")))
+    run(FailProject(project="PJ-2", reason="市场失败", **on("2027-03-01", ref="临科发〔2027〕1号")))
+    run(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+    # released commitments: PJ-6 fails with 250,000 of its 400,000 unpaid; PJ-5 finishes with its own
+    # 300,000 never paid (it spent the 200,000 reassigned in)
+    run(lifecycle_project("PJ-6", "ENT-2", "F-2", "400000.00", "4000000.00", early_stage=False, day="2027-02-01"))
+    run(PayTranche(project="PJ-6", amount=D("150000.00"), **on("2027-03-01")))
+    run(FailProject(project="PJ-6", reason="技术路线失败", **on("2027-09-01", ref="临科发〔2027〕9号")))
+    run(FinishProject(project="PJ-5", spent=D("200000.00"), **on("2028-02-01", ref="临科验〔2028〕5号")))
+
+    run(EnrolLoan(code="L1", bank="BANK-1", borrower="ENT-1", category="P5.6a", principal=D("500000.00"),
+                  start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
+    run(DisburseLoan(code="L1", amount=D("500000.00"), **on("2025-01-10")))
+    run(RepayLoan(code="L1", amount=D("166666.67"), **on("2025-07-10")))
+    run(ClassifyNonPerforming(code="L1", reason="逾期90天", **on("2025-10-10")))
+    run(DeclareLoss(code="L1", loss=D("333333.33"), **on("2026-03-01", ref="行〔2026〕5号")))
+    run(ClaimCompensation(code="L1", **on("2026-03-10")))
+    run(ApproveCompensation(code="L1", **on("2026-03-20", ref="临财〔2026〕8号", actor=APPROVER)))
+    run(PayCompensation(code="L1", payer=PROVINCE, **on("2026-04-01")))
+    run(PayCompensation(code="L1", payer=CITY, amount=D("50000.00"), **on("2026-04-02")))
+    run(PayCompensation(code="L1", payer=CITY, **on("2026-05-02")))  # the rest: recoveries follow full payment
+    run(RecordRecovery(code="L1", amount=D("100000.00"), **on("2026-06-01")))
+
+
+# the database edited behind the ledger's back (tamper tests) ---------------------------------
+
+class RawStore:
+    """The event table, edited directly (positions are SQLite rowids / PostgreSQL notification ids)."""
+
+    def __init__(self, url: str, table: str):
+        self.url, self.table = url, table
+        if url.startswith("sqlite:///"):
+            self.conn: Any = sqlite3.connect(url[len("sqlite:///"):])
+            self.conn.text_factory = lambda b: b.decode("utf-8", "surrogateescape")  # TEXT-ified ciphertext too
+            self.pos, self.m = "rowid", "?"
+        else:
+            parsed = urlparse(url)
+            schema = parse_qs(parsed.query)["schema"][0]
+            self.conn = psycopg.connect(url.split("?")[0], autocommit=True)
+            self.table = f'"{schema}".{table}'
+            self.pos, self.m = "notification_id", "%s"
+
+    def run(self, sql: str, *args: Any) -> list[Any]:
+        cur = self.conn.execute(sql.format(t=self.table, pos=self.pos, m=self.m), args)
+        rows = cur.fetchall() if cur.description else []
+        self.conn.commit()
+        return rows
+
+    def rows(self) -> list[tuple[int, Any, int, str, bytes]]:
+        return [(r[0], r[1], r[2], r[3], raw_state(r[4])) for r in
+                self.run("SELECT {pos}, originator_id, originator_version, topic, state FROM {t} ORDER BY {pos}")]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def raw_state(state: Any) -> bytes:
+    return state.encode("utf-8", "surrogateescape") if isinstance(state, str) else bytes(state)

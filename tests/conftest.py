@@ -106,12 +106,15 @@ def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def provision_officers(url: str) -> None:
-    """APPROVER registers themself (bootstrap), then registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
+    """The ledger key is made with the ledger (as `jcg init` makes it), then APPROVER registers
+    themself (bootstrap) and registers OFFICER: both sign with keys in $JCG_KEY_DIR."""
+    from ledger.audit.ledger_key import create_ledger_key
     from ledger.handlers.officers import enrol
 
     app = Ledger.open(url, clock=fixed_clock())
     try:
         if app.recorded_request("provision-officer-1") is None:
+            create_ledger_key(app)
             enrol(app, APPROVER, "approver", request_id="provision-approver-1")
             enrol(app, OFFICER, "officer", actor=APPROVER, request_id="provision-officer-1")
     finally:

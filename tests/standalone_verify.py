@@ -7,6 +7,12 @@
     standalone_verify.py consistency VKEY OLD_CHECKPOINT NEW_CHECKPOINT PROOF.json
         checks both checkpoints' signatures and that the old tree is a prefix of the new
         one (RFC 9162 §2.1.4.2).
+    standalone_verify.py tlog-inclusion VKEY CHECKPOINT PROOF.tlog-proof
+        the same for a c2sp.org/tlog-proof@v1 file (event record in its `extra` line), whose
+        checkpoint must be CHECKPOINT.
+    standalone_verify.py tlog-consistency VKEY OLD_CHECKPOINT PROOF
+        a jcg-ledger/tlog-consistency@v1 file: `old M`, `new N`, base64 hashes, an empty
+        line, the newer checkpoint (signed by VKEY); OLD_CHECKPOINT must be a prefix of it.
 
 Prints OK and exits 0, or prints the reason and exits 1.
 """
@@ -112,6 +118,32 @@ def consistency(vkey, old_note, new_note, proof_doc):
         fail("consistency proof does not connect the two checkpoints")
 
 
+def tlog_inclusion(vkey, kept_note, text):
+    head, _, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if lines[0] != "c2sp.org/tlog-proof@v1" or not lines[1].startswith("extra ") or not lines[2].startswith("index "):
+        fail("not a tlog-proof with an extra and an index line")
+    _, kept_size, kept_root = check_note(vkey, kept_note)
+    _, size, root = check_note(vkey, note)
+    if (size, root) != (kept_size, kept_root):
+        fail("the proof's checkpoint is not the kept one")
+    record = base64.b64decode(lines[1][len("extra "):], validate=True)
+    doc = {"checkpoint": note, "tree_size": size, "leaf_data": base64.b64encode(record).decode(),
+           "leaf_hash": sha256(b"\x00" + record).hex(), "leaf_index": int(lines[2][len("index "):]),
+           "proof": [base64.b64decode(h, validate=True).hex() for h in lines[3:]]}
+    inclusion(vkey, doc)
+
+
+def tlog_consistency(vkey, old_note, text):
+    head, _, note = text.partition("\n\n")
+    lines = head.split("\n")
+    if lines[0] != "jcg-ledger/tlog-consistency@v1" or not lines[1].startswith("old ") or not lines[2].startswith("new "):
+        fail("not a tlog consistency proof")
+    doc = {"old_size": int(lines[1][4:]), "new_size": int(lines[2][4:]),
+           "proof": [base64.b64decode(h, validate=True).hex() for h in lines[3:]]}
+    consistency(vkey, old_note, note, doc)
+
+
 def main(argv):
     def read(path):
         with open(path, encoding="utf-8") as f:
@@ -121,6 +153,10 @@ def main(argv):
         inclusion(argv[1], json.loads(read(argv[2])))
     elif argv[:1] == ["consistency"] and len(argv) == 5:
         consistency(argv[1], read(argv[2]), read(argv[3]), json.loads(read(argv[4])))
+    elif argv[:1] == ["tlog-inclusion"] and len(argv) == 4:
+        tlog_inclusion(argv[1], read(argv[2]), read(argv[3]))
+    elif argv[:1] == ["tlog-consistency"] and len(argv) == 4:
+        tlog_consistency(argv[1], read(argv[2]), read(argv[3]))
     else:
         fail(__doc__)
     print("OK")

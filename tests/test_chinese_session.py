@@ -31,7 +31,7 @@ def english_words(text: str) -> Counter[str]:
     text = re.sub(r"jcg( [a-z][a-z-]*)+", "", text)  # a command named in a message is a code
     for line in text.splitlines():
         for token in WORD.findall(line):
-            if token.lower() not in ALLOWED:
+            if token.lower() not in ALLOWED and not token.isupper():  # FILE, CODE: metavars and codes
                 words[token] += 1
     return words
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from domain.errors import Refused
-from domain.fund import Fund
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id
+from domain.parameters import parameter_book
 from ledger import Ledger
 from ledger.handlers.funds import InvestDirect, RegisterFund, load_register
 from ledger.handlers.parties import RegisterParty
@@ -25,12 +27,11 @@ def fund_report(ledger: Ledger, code: str, book: object, on: date) -> list[str]:
     """What `jcg fund show CODE --as-of ON` prints: the read side's rows, the views' text."""
     from projections import views
     from projections.readside import ReadSide
-    from projections.reports import tolerance_on
 
     side = ReadSide(ledger)
     try:
         rows, moment = side.at("funds", as_of=on)
-        return views.fund_lines(views.fund(rows, code, tolerance_on(ledger.book, on)), moment)
+        return views.fund_lines(views.fund(rows, code, failure_tolerance(ledger.book, on)), moment)
     finally:
         side.close()
 
@@ -104,3 +105,16 @@ def test_fund_show_as_of_a_date_speaks_of_that_date_only(ledger: Ledger) -> None
     assert "cash 4,240,000.00; realised gains 240,000.00" in after and "no holdings" in after
     with pytest.raises(Refused, match="fund F is not registered at this moment"):
         fund_report(ledger, "F", ledger.book, date(2024, 11, 30))
+
+
+def test_p5_8_tolerance_is_read_in_one_place() -> None:
+    """The flag on an approval, the fund report and `fund show` all take P5.8's tolerance from
+    domain.fund.failure_tolerance, so they cannot disagree about which version is in force."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readers = [str(path.relative_to(root)) for package in ("domain", "ledger", "projections", "commandline")
+               for path in sorted((root / package).rglob("*.py"))
+               if re.search(r'"P5\.8",\s*"failure_tolerance"', path.read_text(encoding="utf-8"))]
+    assert readers == ["domain/fund.py"]
+    assert failure_tolerance(parameter_book(), date(2025, 1, 1)) == failure_tolerance(parameter_book(), date(2000, 1, 1))

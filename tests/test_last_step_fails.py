@@ -31,12 +31,18 @@ class Database:
         self.pg = url.startswith("postgresql")
         self.schema = url.rsplit("schema=", 1)[1] if self.pg else ""
         self.tables = POSTGRES_TABLES if self.pg else SQLITE_TABLES
+        self._conn: psycopg.Connection | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
 
     def _run(self, sql: str) -> list[tuple[object, ...]]:
         if self.pg:
-            with psycopg.connect(self.url.split("?")[0], autocommit=True) as conn:
-                cur = conn.execute(sql)
-                return cur.fetchall() if cur.description else []
+            if self._conn is None:
+                self._conn = psycopg.connect(self.url.split("?")[0], autocommit=True)
+            cur = self._conn.execute(sql)
+            return cur.fetchall() if cur.description else []
         conn = sqlite3.connect(self.url[len("sqlite:///"):])
         try:
             rows = conn.execute(sql).fetchall()
@@ -67,8 +73,10 @@ class Database:
                 self._run(f"CREATE TRIGGER jcg_fail_{t} BEFORE INSERT ON {self._table(t)} FOR EACH ROW "
                           f"EXECUTE FUNCTION \"{self.schema}\".jcg_fail()")
             else:
+                # an operational error (as a full disk gives), not a constraint: RAISE() would be
+                # taken for a conflict and retried, which is right for a conflict but slow here
                 self._run(f"CREATE TRIGGER jcg_fail_{t} BEFORE INSERT ON {t} BEGIN "
-                          "SELECT RAISE(ABORT, 'database or disk is full'); END")
+                          "INSERT INTO jcg_disk_is_full VALUES (1); END")
 
     def disarm(self) -> None:
         for t in self.tables:
@@ -87,7 +95,8 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
                                                                        tmp_path: Path) -> None:
     db = Database(provisioned_url)
     runner = CliRunner()
-    li_public = keygen(KeyStore(tmp_path / "li-keys", KEY_PASSPHRASE), "li")
+    li_public = keygen(KeyStore(key_dir, KEY_PASSPHRASE), "li")  # li's and wang's own keys; one folder in tests
+    wang_public = keygen(KeyStore(key_dir, KEY_PASSPHRASE), "wang")
     (tmp_path / "rows.csv").write_text(IMPORT_CSV, encoding="utf-8")
 
     def jcg(*args: str, officer: str = OFFICER) -> Result:
@@ -115,8 +124,26 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         (("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "E1", "--category", "P5.6a", "--principal", "50万",
           "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08"), {}),
         (("loan", "disburse", "L1", "--amount", "500,000.00", "--decided", "2025-01-10"), {}),
+        (("party", "qualify", "E1", "高新技术企业", "--level", "national", "--granted", "2024-12-20", "--expires",
+          "2027-12-19", "--decided", "2025-01-05", "--ref", "国科火字〔2024〕1号"), {}),
+        (("grant", "external", "P6.7", "--recipient", "E1", "--matter", "P6.7:ZL202310001", "--amount", "5万",
+          "--source", "省级晋创谷政策", "--decided", "2025-04-01", "--ref", "晋科发〔2025〕8号"), {}),
+        (("fund", "invest", "F-SEED", "--enterprise", "E1", "--amount", "200万", "--units", "50万", "--decided",
+          "2025-05-01"), {}),
+        (("loan", "repay", "L1", "--amount", "166,666.67", "--decided", "2025-07-10"), {}),
+        (("loan", "default", "L1", "--reason", "逾期90天", "--decided", "2025-10-10"), {}),
+        (("loan", "default", "L1", "--loss", "333,333.33", "--decided", "2026-03-01"), {}),
+        (("loan", "claim", "L1", "--decided", "2026-03-10"), {}),
+        (("loan", "approve", "L1", "--decided", "2026-03-20", "--ref", "临财金〔2026〕9号"), ap),
+        (("loan", "pay", "L1", "--payer", "省财政", "--decided", "2026-04-01", "--voucher", "付-3"), {}),
+        (("loan", "pay", "L1", "--payer", "市财政", "--decided", "2026-04-02", "--voucher", "付-4"), {}),
+        (("loan", "recover", "L1", "--amount", "10,000.01", "--decided", "2026-09-01"), {}),
         (("officer", "add", "li", "--role", "officer", "--public-key", li_public), ap),
-        (("officer", "role", "li", "--role", "approver"), ap),
+        (("officer", "role", "li", "--role", "approver"), ap),  # the second approver: at once
+        (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),  # pending
+        (("officer", "withdraw", "wang"), {"officer": "li"}),
+        (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),
+        (("officer", "confirm", "wang"), {"officer": "li"}),
         (("officer", "revoke", "li", "--reason", "调离"), ap),
         (("officer", "rotate", OFFICER), {}),
         (("audit", "checkpoint"), {}),  # the first: registers the ledger key
@@ -138,4 +165,5 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         assert files(tmp_path) == kept, f"{name} changed files"
         r = jcg(*args, **kw)
         assert r.exit_code == 0, f"{name} without the trigger: {r.output}"
+    db.close()
 

@@ -1,5 +1,6 @@
-"""The ledger's checkpoint key: made once by an authorised officer's first checkpoint, registered
-in the log, never replaced or made up silently; `audit prove` is a read."""
+"""The ledger's checkpoint key: made with the ledger (`jcg init`, the test provisioning), or else
+by an authorised officer's first checkpoint; registered in the log, never replaced or made up
+silently; `audit prove` is a read."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def register(jcg: Jcg, code: str) -> None:
     assert r.exit_code == 0, r.output
 
 
+def without_ledger_key(key_dir: Path) -> None:
+    """A ledger made before the ledger key came with `init`: no key file, no verifier key."""
+    (key_dir / "_ledger.key").unlink()
+    (key_dir / "_ledger.vkey").unlink()
+
+
 def checkpoints(url: str) -> list[int]:
     app = Ledger.open(url, clock=fixed_clock())
     try:
@@ -45,9 +52,21 @@ def checkpoints(url: str) -> list[int]:
         app.close()
 
 
+def test_the_key_made_with_the_ledger_is_registered_by_the_first_checkpoint_once(
+        jcg: Jcg, ledger: Ledger, key_dir: Path) -> None:
+    vkey = (key_dir / "_ledger.vkey").read_text().strip()
+    key_file = (key_dir / "_ledger.key").read_bytes()
+    assert registered_verifier_key(ledger) is None  # fewer events than JCG_CHECKPOINT_EVERY: not due yet
+    r = jcg("audit", "checkpoint")
+    assert r.exit_code == 0, r.output
+    assert f"ledger checkpoint key registered in the log: {vkey}" in r.stderr and "ledger key created" not in r.stderr
+    assert registered_verifier_key(ledger) == vkey
+    assert (key_dir / "_ledger.key").read_bytes() == key_file
+
+
 def test_the_first_checkpoint_creates_and_registers_the_ledger_key_once(
         jcg: Jcg, ledger: Ledger, key_dir: Path) -> None:
-    assert not (key_dir / "_ledger.key").exists()
+    without_ledger_key(key_dir)
     register(jcg, "E1")  # ordinary writes never make the ledger key
     assert not (key_dir / "_ledger.key").exists() and not (key_dir / "_ledger.vkey").exists()
     r = jcg("audit", "checkpoint")
@@ -73,6 +92,7 @@ def test_the_first_checkpoint_creates_and_registers_the_ledger_key_once(
 def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
         jcg: Jcg, provisioned_url: str, key_dir: Path, tmp_path: Path) -> None:
     """A key dir holding only the auditor's `_ledger.vkey`."""
+    without_ledger_key(key_dir)
     register(jcg, "E1")
     r = jcg("audit", "prove", "3")
     assert r.exit_code == 1
@@ -86,7 +106,7 @@ def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
     shutil.move(key_dir / "_ledger.key", tmp_path / "kept-away.key")
     before = checkpoints(provisioned_url)
 
-    r = jcg("audit", "prove", "3")
+    r = jcg("audit", "prove", "3", "--format", "json")
     assert r.exit_code == 0, r.output
     proof = json.loads(r.stdout)
     assert proof["verifier_key"] == vkey.strip() and proof["tree_size"] == before[-1]
@@ -112,6 +132,7 @@ def test_prove_never_writes_and_a_missing_private_key_is_never_made_up(
 
 def test_a_kept_vkey_without_its_private_key_refuses_the_first_checkpoint(
         jcg: Jcg, provisioned_url: str, key_dir: Path) -> None:
+    without_ledger_key(key_dir)
     vkey = verifier_key("jcg-ledger.linfen.example/log", raw_public(Ed25519PrivateKey.generate().public_key()))
     (key_dir / "_ledger.vkey").write_text(vkey + "\n")
     r = jcg("audit", "checkpoint")
@@ -147,6 +168,7 @@ def test_only_a_registered_writing_officer_writes_a_checkpoint(
         enrol(app, "auditor-1", "auditor", actor=APPROVER)
     finally:
         app.close()
+    without_ledger_key(key_dir)
     register(jcg, "E1")
     r = as_officer(provisioned_url, "auditor-1", "audit", "checkpoint")
     assert r.exit_code == 1

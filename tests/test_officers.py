@@ -254,5 +254,5 @@ def test_a_wrong_cipher_key_is_the_same_line_on_every_command(sqlite_url: str, k
                  "--as-of", "2025-12-31"), ("audit", "replay"), ("audit", "trail", "U1"), ("audit", "verify")):
         r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "--officer", OFFICER, *args])
         assert (r.exit_code, r.stderr) == (1, want), args
-    r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "audit", "consistency", "1", "3"])
+    r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "audit", "consistency", "1", "3", "--format", "json"])
     assert r.exit_code == 0, r.stderr  # hashes the stored bytes: no key needed, a wrong one does not matter

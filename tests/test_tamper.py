@@ -6,16 +6,12 @@ operator with database access could, and each change must be caught and named.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlparse
 from uuid import UUID
 
-import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -27,42 +23,9 @@ from ledger.handlers.grants import Disburse
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from ledger.infra.cipher import new_cipher_key
+from tests.builders import RawStore
 from tests.conftest import OFFICER, fixed_clock, provision_officers
 from tests.posting import paid
-
-
-class RawStore:
-    """The event table, edited directly (positions are SQLite rowids / PostgreSQL notification ids)."""
-
-    def __init__(self, url: str, table: str):
-        self.url, self.table = url, table
-        if url.startswith("sqlite:///"):
-            self.conn: Any = sqlite3.connect(url[len("sqlite:///"):])
-            self.conn.text_factory = lambda b: b.decode("utf-8", "surrogateescape")  # TEXT-ified ciphertext too
-            self.pos, self.m = "rowid", "?"
-        else:
-            parsed = urlparse(url)
-            schema = parse_qs(parsed.query)["schema"][0]
-            self.conn = psycopg.connect(url.split("?")[0], autocommit=True)
-            self.table = f'"{schema}".{table}'
-            self.pos, self.m = "notification_id", "%s"
-
-    def run(self, sql: str, *args: Any) -> list[Any]:
-        cur = self.conn.execute(sql.format(t=self.table, pos=self.pos, m=self.m), args)
-        rows = cur.fetchall() if cur.description else []
-        self.conn.commit()
-        return rows
-
-    def rows(self) -> list[tuple[int, Any, int, str, bytes]]:
-        return [(r[0], r[1], r[2], r[3], _raw(r[4])) for r in
-                self.run("SELECT {pos}, originator_id, originator_version, topic, state FROM {t} ORDER BY {pos}")]
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-def _raw(state: Any) -> bytes:
-    return state.encode("utf-8", "surrogateescape") if isinstance(state, str) else bytes(state)
 
 
 @pytest.fixture

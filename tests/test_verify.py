@@ -17,7 +17,6 @@ from click.testing import Result
 from domain.errors import Refused
 from ledger import Ledger
 from ledger.audit.checkpoint import CheckpointStore
-from ledger.audit.checkpointing import write_checkpoint
 from ledger.audit.verify import verify_ledger
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
@@ -53,14 +52,14 @@ def test_checkpoint_and_proofs_verify_with_a_standalone_script(jcg: Jcg, tmp_pat
     register(jcg, "E3")
     assert jcg("audit", "checkpoint", "--out", str(new)).exit_code == 0
 
-    r = jcg("audit", "prove", "7", "--out", str(tmp_path / "proof.json"))
+    r = jcg("audit", "prove", "7", "--format", "json", "--out", str(tmp_path / "proof.json"))
     assert r.exit_code == 0, r.output + r.stderr
     proof = json.loads(r.stdout)
     assert proof["position"] == 7 and proof["tree_size"] == int(new.read_text().split("\n")[1])
     done = standalone("inclusion", vkey, str(tmp_path / "proof.json"))
     assert done.returncode == 0 and done.stdout.strip() == "OK", done.stdout + done.stderr
 
-    r = jcg("audit", "consistency", str(old), str(new))
+    r = jcg("audit", "consistency", str(old), str(new), "--format", "json")
     assert r.exit_code == 0, r.output + r.stderr
     (tmp_path / "cons.json").write_text(r.stdout)
     done = standalone("consistency", vkey, str(old), str(new), str(tmp_path / "cons.json"))
@@ -101,8 +100,8 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     monkeypatch.setenv("JCG_CHECKPOINT_EVERY", "4")
     provision_officers(ledger_url)
     app = Ledger.open(ledger_url, clock=fixed_clock())
-    assert CheckpointStore(app).all() == []  # automatic checkpoints never make the ledger key up
-    write_checkpoint(app, OFFICER)  # the first one, explicit: creates and registers the ledger key
+    # the ledger key was made with the ledger: checkpoints start at once, with no manual step
+    assert [c.size for c in CheckpointStore(app).all()] != []
     app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                               party_kind="university", entered=date(2024, 12, 1)))
     app.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
@@ -112,7 +111,7 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     assert "山西师范大学".encode() not in raw and b"153086.42" not in raw  # encrypted at rest
     assert b"7654321.09" not in raw and b"153,086.42" not in raw  # the basis and the trace too
     sizes = [c.size for c in CheckpointStore(app).all()]
-    assert len(sizes) >= 2 and sizes == sorted(set(sizes))  # the explicit one, then automatic ones
+    assert len(sizes) >= 2 and sizes == sorted(set(sizes))  # automatic ones, every 4 events
     report = verify_ledger(app)
     assert report.problems == [] and report.money_events == 1
     assert report.checkpoints[0].startswith("ok: the ledger's last checkpoint")
@@ -164,7 +163,7 @@ def test_vkey_is_a_file_or_the_key_text(jcg: Jcg, key_dir: Path, tmp_path: Path)
 
 
 def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, provisioned_url: str) -> None:
-    from tests.test_tamper import RawStore
+    from tests.builders import RawStore
 
     register(jcg, "E1")
     assert jcg("audit", "checkpoint").exit_code == 0
@@ -172,7 +171,7 @@ def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, pr
     assert jcg("audit", "checkpoint").exit_code == 0
     r = jcg("audit", "verify")
     assert r.exit_code == 0
-    assert [line for line in r.stdout.splitlines() if "checkpoint" in line] == [
+    assert [line for line in r.stdout.splitlines() if line.startswith("  checkpoint ")] == [
         f"  checkpoint ok: the ledger's last checkpoint #2: size {CheckpointStore(ledger).latest().size}, "
         f"root {r.stdout.split('root ')[2].split()[0]}",
         "  checkpoint ok: 1 earlier checkpoint(s) of the ledger",
@@ -185,7 +184,7 @@ def test_each_checkpoint_is_reported_once_ok_or_not(jcg: Jcg, ledger: Ledger, pr
         store.close()
     r = jcg("audit", "verify")
     assert r.exit_code == 1
-    lines = [line for line in r.stdout.splitlines() if "checkpoint" in line]
+    lines = [line for line in r.stdout.splitlines() if line.startswith("  checkpoint ")]
     assert lines[0].startswith("  checkpoint FAILED: the log up to position ") and \
         lines[0].endswith("differs from the ledger's checkpoint #1 (tree size " + lines[0].split("(tree size ")[1])
     assert lines[1].startswith("  checkpoint FAILED: the log up to position ") and "last checkpoint #2" in lines[1]

@@ -10,8 +10,9 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from domain.errors import Refused
+from domain.messages import N_, Message
 from ledger.audit.checkpoint import CheckpointError, StoredCheckpoint, store_of
-from ledger.audit.ledger_key import checkpoint_key, ready_checkpoint_key
+from ledger.audit.ledger_key import checkpoint_key, due_checkpoint_key
 
 
 @dataclass(frozen=True)
@@ -33,20 +34,44 @@ def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
     return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
 
 
-def checkpoint_if_due(ledger: Any) -> StoredCheckpoint | None:
-    """After a signed write: a new checkpoint once N events were recorded since the last one,
-    signed with the ledger's registered key if it is here (never a new key: that is explicit)."""
+def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, Message | None]:
+    """After a signed write by ``actor``: a new checkpoint once N events were recorded since the
+    last one. Returns (the checkpoint made, or None; why a due checkpoint was not made, or None).
+
+    The write's events are saved whatever happens here, so a missed checkpoint never fails the
+    command; but it is never silent either: the reason goes back to the officer (stderr), and
+    `jcg audit verify` reports the gap. The key is never made up here (docs/audit-proofs.md §2)."""
+    if ledger.__dict__.get("_checkpointing"):
+        return None, None  # the ledger key's registration, made from here, is itself a write
+    since = 0
     try:
         store = store_of(ledger)
         last = store.latest()
-        since = ledger.recorder.max_notification_id() - (last.last_position if last else 0)
+        since = (ledger.recorder.max_notification_id() or 0) - (last.last_position if last else 0)
         if since < ledger.checkpoint_every:
-            return None
-        key = ready_checkpoint_key(ledger)
-        if key is None:
-            return None
-        return store.write(key.name, key.private, key.name)
-    except (CheckpointError, Refused, PersistenceError):
-        # the request's events are saved: a checkpoint missed here (no key, a busy or racing
-        # database) is made up by the next one, never a failure of the command
-        return None
+            return None, None
+        problem = ledger.__dict__.get("_checkpoint_problem")
+        if problem is not None:  # tried once in this process: a key that cannot be opened stays so
+            raise Refused(problem)
+        ledger.__dict__["_checkpointing"] = True
+        try:
+            key = due_checkpoint_key(ledger, actor)
+        except Refused as exc:
+            ledger.__dict__["_checkpoint_problem"] = exc.message
+            raise
+        finally:
+            ledger.__dict__["_checkpointing"] = False
+        return store.write(key.name, key.private, key.name), None
+    except (CheckpointError, Refused) as exc:
+        return None, gap_warning(since, ledger.checkpoint_every, exc.message)
+    except PersistenceError as exc:
+        # a busy or racing database: the next write makes it up
+        return None, gap_warning(since, ledger.checkpoint_every,
+                                 Message(N_("the database refused it ({error})"), error=type(exc).__name__))
+
+
+def gap_warning(since: int, every: int, reason: Message) -> Message:
+    return Message(N_("no checkpoint was made ({since} events since the last one; one is due every {every}): "
+                      "{reason}. The request is recorded; until a checkpoint is made, the newest events are not "
+                      "covered by one (jcg audit verify reports the gap)"),
+                   since=f"{since:,}", every=f"{every:,}", reason=reason)

@@ -1,14 +1,15 @@
 """The ledger's checkpoint key: created once, explicitly, registered in the log, never replaced.
 
 Rules (docs/audit-proofs.md §2):
-- the key pair is created on the first checkpoint an authorised officer writes
-  (`jcg audit checkpoint`); its verifier key is registered in the log by that officer's
-  signed request (`LedgerKey.Registered`) and written to ``$JCG_KEY_DIR/_ledger.vkey``;
+- the key pair is created with the ledger (`jcg init`), or else on the first checkpoint an
+  authorised officer writes (`jcg audit checkpoint`); its verifier key is written to
+  ``$JCG_KEY_DIR/_ledger.vkey`` and registered in the log by an officer's signed request
+  (`LedgerKey.Registered`): the first automatic checkpoint's or the explicit one's;
 - an existing ``_ledger.vkey`` is never overwritten, and a missing ``_ledger.key`` is never
   made up: if the verifier key is there but the private key is not, checkpoints are refused;
 - only a registered officer or approver whose private key is at hand writes a checkpoint
-  (an auditor never writes); automatic checkpoints after a signed write only use a key that
-  is already registered and present, they never create one.
+  (an auditor never writes); automatic checkpoints after a signed write use the key file that
+  is present (registering it first if needed), they never create one.
 """
 
 from __future__ import annotations
@@ -131,17 +132,55 @@ class CheckpointKey:
     registration: Outcome | None = None
 
 
-def ready_checkpoint_key(ledger: Any) -> CheckpointKey | None:
-    """The registered ledger key, if its private key is here and matches; else None (no refusal:
-    an automatic checkpoint is simply skipped and made up by the next one)."""
+def due_checkpoint_key(ledger: Any, actor: str | None) -> CheckpointKey:
+    """The key an automatic checkpoint is signed with, or Refused saying why there is none.
+
+    The key made by ``jcg init`` (or by the test provisioning) is registered in the log by the
+    officer whose signed write made the first checkpoint due: the key is then in use from the
+    ledger's first events, with no manual step. A registered key is never replaced."""
     registered = registered_verifier_key(ledger)
     store = ledger.keyring.store
-    if registered is None or not store.exists(LEDGER_KEY):
-        return None
-    try:
-        return _registered_key(ledger, registered)
-    except Refused:
-        return None
+    key_file = store.path(LEDGER_KEY)
+    if registered is None:
+        if not store.exists(LEDGER_KEY):
+            raise Refused(N_("the ledger has no checkpoint key ({path} is missing): `jcg init` makes it, "
+                             "or an officer runs `jcg audit checkpoint`"), path=str(key_file))
+        if actor is None:
+            raise Refused(N_("the ledger key is not registered in the log yet: an officer runs "
+                             "`jcg audit checkpoint`"))
+        return checkpoint_key(ledger, actor, ledger.clock().date())
+    if not store.exists(LEDGER_KEY):
+        raise Refused(N_("the ledger key registered in the log ({key}) is not in {path}: restore that file"),
+                      key=_kid(registered), path=str(key_file))
+    return _registered_key(ledger, registered)
+
+
+def create_ledger_key(ledger: Any) -> tuple[str, bool]:
+    """Make the ledger's checkpoint key when the ledger is made (``jcg init``): (verifier key,
+    created). An existing key file is taken as it is (never replaced); a verifier key that is
+    kept or registered without its private key is refused (restore the file, never a new key)."""
+    store = ledger.keyring.store
+    registered = registered_verifier_key(ledger)
+    kept = kept_verifier_key(ledger)
+    if store.exists(LEDGER_KEY):
+        private = ledger.keyring.key(LEDGER_KEY)
+        vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
+        if registered is not None and registered != vkey:
+            raise Refused(N_("{path} is not the ledger key registered in the log ({key})"),
+                          path=str(store.path(LEDGER_KEY)), key=_kid(registered))
+        _keep_verifier_key(ledger, vkey, kept)
+        return vkey, False
+    if registered is not None:
+        raise Refused(N_("the ledger key registered in the log ({key}) is not in {path}: restore that file "
+                         "(the ledger key is never replaced)"), key=_kid(registered), path=str(store.path(LEDGER_KEY)))
+    if kept is not None:
+        raise Refused(N_("{vkey} exists but the ledger's private key {path} does not: restore the key file "
+                         "(the ledger key is never replaced silently)"),
+                      vkey=str(vkey_path(ledger)), path=str(store.path(LEDGER_KEY)))
+    private = ledger.keyring.create(LEDGER_KEY)
+    vkey = verifier_key(log_origin(ledger.env), raw_public(private.public_key()))
+    _keep_verifier_key(ledger, vkey, kept)
+    return vkey, True
 
 
 def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
@@ -200,7 +239,7 @@ def _keep_verifier_key(ledger: Any, vkey: str, kept: str | None) -> None:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            kept = path.read_text(encoding="utf-8").strip()
+            kept = read_text_bounded(path, NOTE_LIMIT).strip()
         else:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(vkey + "\n")

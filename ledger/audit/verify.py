@@ -24,7 +24,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain import journal
 from domain.errors import NotFound, Refused
 from domain.ledger_key import LedgerKey
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
 from ledger.audit import checkpoint as cp
@@ -71,6 +71,7 @@ class Report:
     ledger_key: str | None = None  # the verifier key checkpoints were checked with
     root: bytes = b""
     problems: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)  # what the audit cannot settle (not failures)
 
     @property
     def ok(self) -> bool:
@@ -108,6 +109,7 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
     money = _MoneyTopics()
     balance = Decimal(0)
     registered: tuple[int, str] | None = None  # (position, verifier key) of LedgerKey.Registered
+    request_ends: list[tuple[int, int]] = []  # (tree size, position) after each request record
 
     checks = _checkpoint_checks(ledger, auditor_checkpoint)
     wanted = {c.checkpoint.size for c in checks if c.checkpoint is not None}
@@ -137,6 +139,7 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
             else:
                 signed_hash = record_hash(n.originator_id, n.originator_version, n.topic, state)
         if n.topic == REQUEST_TOPIC:
+            request_ends.append((frontier.size, n.id))
             _check_request(n, state, pending, officers, keys, report)
             for pos, _, event in pending:
                 if event.topic in ROSTER_TOPICS:
@@ -179,7 +182,48 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
     if checks:
         report.ledger_key = _ledger_key(ledger, supplied, registered, report)
         _check_checkpoints(checks, report.ledger_key, roots, report)
+    stored = sorted({c.checkpoint.size for c in checks[:len(checks) - (auditor_checkpoint is not None)]
+                     if c.checkpoint is not None})
+    report.notes += checkpoint_gaps(stored, request_ends, report.events, ledger.checkpoint_every)
+    if auditor_checkpoint is None:
+        last = (Message(N_("the ledger's last stored checkpoint covers {size} of {events} events, so the one "
+                           "you kept last should be at least that large"),
+                        size=f"{stored[-1]:,}", events=f"{report.events:,}") if stored
+                else Message(N_("the ledger has no stored checkpoint")))
+        report.notes.append(Message(N_(
+            "without --checkpoint, removal of the newest requests (truncation) cannot be detected: only a "
+            "checkpoint kept outside the database shows it. Pass the last one you kept with --checkpoint FILE "
+            "(jcg audit checkpoint --out FILE writes one); {last}"), last=last))
     return report
+
+
+def checkpoint_gaps(stored: list[int], request_ends: list[tuple[int, int]], events: int,
+                    every: int) -> list[Message]:
+    """Where an automatic checkpoint was due (every ``every`` events, after the request that
+    crossed the mark) and none is stored: a missed checkpoint (no key, wrong passphrase) or a
+    deleted one. Judged with this process's JCG_CHECKPOINT_EVERY (the writers' should match)."""
+    if not every or not request_ends:
+        return []
+    gaps = []
+    bounds = [0, *stored]
+    for i, start in enumerate(bounds):
+        nxt = bounds[i + 1] if i + 1 < len(bounds) else None
+        due = next(((size, pos) for size, pos in request_ends if size - start >= every), None)
+        if due is None:
+            continue
+        if nxt is None:
+            gaps.append(Message(N_(
+                "checkpoint gap: a checkpoint was due after tree size {due} (position {position}; "
+                "JCG_CHECKPOINT_EVERY={every}) and none is stored since size {start}: {uncovered} events are "
+                "covered by no stored checkpoint (the ledger key missing or not opened on the writing machine, "
+                "or checkpoints deleted)"), due=f"{due[0]:,}", position=due[1], every=every, start=f"{start:,}",
+                uncovered=f"{events - start:,}"))
+        elif nxt - due[0] >= every:
+            gaps.append(Message(N_(
+                "checkpoint gap: a checkpoint was due after tree size {due} (position {position}) and the next "
+                "stored one is of size {next} (JCG_CHECKPOINT_EVERY={every})"),
+                due=f"{due[0]:,}", position=due[1], next=f"{nxt:,}", every=every))
+    return gaps
 
 
 def _decode(mapper: Any, pos: int, stored: Any, report: Report) -> Any:
@@ -396,55 +440,124 @@ def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[b
     return positions, hashes, records
 
 
-def inclusion_proof_document(ledger: Any, position: int) -> dict[str, Any]:
-    """The RFC 9162 inclusion proof of the event at ``position`` in the latest stored checkpoint
-    covering it, as a JSON-ready dict. A read: it never signs or writes anything."""
+def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str | None = None) -> cp.Checkpoint:
+    """A checkpoint the auditor kept, checked before anything is proved from it: its signature
+    (by ``vkey``, else the ledger key registered in the log, else ``_ledger.vkey``), then its
+    size and root against the log as it is now. A forked or truncated log is refused."""
+    key = read_verifier_key(vkey) if vkey is not None else (registered_verifier_key(ledger)
+                                                            or kept_verifier_key(ledger))
+    if key is None:
+        raise Refused(N_("no ledger verifier key to check the kept checkpoint with (--vkey VKEY)"))
+    checkpoint = cp.verify(note, *cp.parse_verifier_key(key))
+    from ledger.audit.merkle import root
+
+    if checkpoint.size > len(hashes):
+        raise Refused(N_("the kept checkpoint covers {size} events but the log has only {events}: events were "
+                         "removed from the end (truncated)"), size=f"{checkpoint.size:,}", events=f"{len(hashes):,}")
+    if root(hashes[:checkpoint.size]) != checkpoint.root:
+        raise Refused(N_("the log's first {size} events differ from the kept checkpoint: the log was forked or "
+                         "rewritten after that checkpoint was kept"), size=f"{checkpoint.size:,}")
+    return checkpoint
+
+
+def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = None,
+                             vkey: str | None = None) -> dict[str, Any]:
+    """The RFC 9162 inclusion proof of the event at ``position`` in the checkpoint ``kept``
+    (the auditor's, checked first), else in the latest stored checkpoint covering it, as a
+    JSON-ready dict. A read: it never signs or writes anything."""
     from ledger.audit.merkle import inclusion_proof
     from ledger.audit.signing import record_bytes
 
     if position < 1 or position > (ledger.recorder.max_notification_id() or 0):
         raise NotFound(N_("no event is stored at position {position}"), position=position)
-    covering = cp.CheckpointStore(ledger, create=False).covering(position)
-    if covering is None:
-        raise Refused(N_("no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`"), position=position)
-    positions, hashes, records = leaf_hashes(ledger, stop=covering.last_position)
-    if position not in positions:
-        raise NotFound(N_("no event is stored at position {position}"), position=position)
-    if len(hashes) != covering.size:
-        raise Refused(N_("the stored checkpoint of size {size} does not match the log ({count_hashes} events up to position {last_position}): run `jcg audit verify`"), size=covering.size, count_hashes=len(hashes), last_position=covering.last_position)
+    if kept is not None:
+        positions, hashes, records = leaf_hashes(ledger)
+        checkpoint = check_kept_checkpoint(ledger, kept, hashes, vkey)
+        positions, hashes, records = (positions[:checkpoint.size], hashes[:checkpoint.size],
+                                      records[:checkpoint.size])
+        if position not in positions:
+            raise Refused(N_("the event at position {position} is not in the kept checkpoint (tree size {size})"),
+                          position=position, size=f"{checkpoint.size:,}")
+        note, size = kept, checkpoint.size
+    else:
+        covering = cp.CheckpointStore(ledger, create=False).covering(position)
+        if covering is None:
+            raise Refused(N_("no checkpoint covers position {position} yet: an officer runs `jcg audit checkpoint`"),
+                          position=position)
+        positions, hashes, records = leaf_hashes(ledger, stop=covering.last_position)
+        if position not in positions:
+            raise NotFound(N_("no event is stored at position {position}"), position=position)
+        if len(hashes) != covering.size:
+            raise Refused(N_("the stored checkpoint of size {size} does not match the log ({count_hashes} events up "
+                             "to position {last_position}): run `jcg audit verify`"),
+                          size=covering.size, count_hashes=len(hashes), last_position=covering.last_position)
+        note, size = covering.note, covering.size
     index = positions.index(position)
-    checkpoint, _ = cp.parse(covering.note)
+    checkpoint, _ = cp.parse(note)
     n = records[index]
     return {
         "format": "jcg-inclusion-proof/1 (RFC 9162 §2.1.3)",
         "position": position,
         "leaf_index": index,
-        "tree_size": covering.size,
+        "tree_size": size,
         "leaf_data": base64.b64encode(record_bytes(n.originator_id, n.originator_version, n.topic,
                                                    n.state)).decode(),
         "leaf_hash": hashes[index].hex(),
         "proof": [h.hex() for h in inclusion_proof(index, hashes)],
         "root": checkpoint.root.hex(),
-        "checkpoint": covering.note,
+        "checkpoint": note,
         "verifier_key": registered_verifier_key(ledger) or kept_verifier_key(ledger),
     }
 
 
-def consistency_proof_document(ledger: Any, old: int, new: int) -> dict[str, Any]:
-    """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first ``new``."""
+def inclusion_proof_text(doc: dict[str, Any]) -> str:
+    """The proof as a c2sp.org/tlog-proof@v1 file (ledger.audit.tlog)."""
+    from ledger.audit.tlog import inclusion_text
+
+    return inclusion_text(base64.b64decode(doc["leaf_data"]), doc["leaf_index"],
+                          [bytes.fromhex(h) for h in doc["proof"]], doc["checkpoint"])
+
+
+def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
+                               vkey: str | None = None) -> dict[str, Any]:
+    """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first
+    ``new``. Either may be a tree size or a checkpoint's text: a checkpoint is checked first
+    (signature, and its root against the log: a forked log is refused, never proved)."""
     from ledger.audit.merkle import consistency_proof, root
 
     _, hashes, _ = leaf_hashes(ledger)
-    if not 0 <= old <= new <= len(hashes):
-        raise Refused(N_("tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {count_hashes} (the log size); got {old}, {new}"), count_hashes=len(hashes), old=old, new=new)
     notes = {c.size: c.note for c in cp.CheckpointStore(ledger, create=False).all()}
+    sizes = []
+    for side in (old, new):
+        if isinstance(side, str):
+            checkpoint = check_kept_checkpoint(ledger, side, hashes, vkey)
+            notes[checkpoint.size] = side
+            sizes.append(checkpoint.size)
+        else:
+            sizes.append(side)
+    m, n = sizes
+    if not 0 <= m <= n <= len(hashes):
+        raise Refused(N_("tree sizes must satisfy 0 ≤ OLD ≤ NEW ≤ {count_hashes} (the log size); got {old}, {new}"),
+                      count_hashes=len(hashes), old=m, new=n)
     return {
         "format": "jcg-consistency-proof/1 (RFC 9162 §2.1.4)",
-        "old_size": old,
-        "new_size": new,
-        "old_root": root(hashes[:old]).hex(),
-        "new_root": root(hashes[:new]).hex(),
-        "proof": [h.hex() for h in consistency_proof(old, hashes[:new])],
-        "old_checkpoint": notes.get(old),
-        "new_checkpoint": notes.get(new),
+        "old_size": m,
+        "new_size": n,
+        "old_root": root(hashes[:m]).hex(),
+        "new_root": root(hashes[:n]).hex(),
+        "proof": [h.hex() for h in consistency_proof(m, hashes[:n])],
+        "old_checkpoint": notes.get(m),
+        "new_checkpoint": notes.get(n),
     }
+
+
+def consistency_proof_text(doc: dict[str, Any]) -> str:
+    """The proof in the tlog style (ledger.audit.tlog); it carries the newer checkpoint, so NEW must
+    be the size of a stored (or given) checkpoint."""
+    from ledger.audit.tlog import consistency_text
+
+    if doc["new_checkpoint"] is None:
+        raise Refused(N_("no checkpoint of tree size {size} is stored: name a checkpoint's size or file as NEW "
+                         "(the text proof carries it), or use --format json"), size=doc["new_size"])
+    return consistency_text(doc["old_size"], doc["new_size"], [bytes.fromhex(h) for h in doc["proof"]],
+                            doc["new_checkpoint"])

@@ -62,12 +62,10 @@ def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance
     party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
     kind, level = resolve_qualification(cmd.qualification, cmd.level)  # the fixed vocabulary only
     party.qualify(by, kind.zh, level, cmd.granted_on, cmd.expires_on)
-    until = f" until {cmd.expires_on}" if cmd.expires_on else ""
-    return Outcome(
-        cmd.request_id,
-        f"party {cmd.code} holds {kind.zh} {level} from {cmd.granted_on}{until} (granted by {kind.authority})",
-        data={"qualification": kind.zh, "level": level},
-    )
+    until = Message(N_(" until {expires}"), expires=cmd.expires_on) if cmd.expires_on else ""
+    held = Message(N_("party {code} holds {qualification} {level} from {granted}{until}"), code=cmd.code,
+                   qualification=kind.zh, level=Message(level), granted=cmd.granted_on, until=until)
+    return Outcome(cmd.request_id, held, data={"qualification": kind.zh, "level": level})
 
 
 @handles(ExpireQualification)

@@ -16,12 +16,11 @@ from domain.captable import ShareRegister, share_register_id
 from domain.conversion_terms import ConversionTerms
 from domain.enterprise import Enterprise
 from domain.errors import Refused
-from domain.fund import Fund
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
 from domain.messages import N_, Message
 from domain.money import fmt, yuan
-from domain.parameters import ParameterBook
 from domain.payment import Payment, Target
 from domain.project import Project
 from domain.provenance import Provenance
@@ -201,8 +200,7 @@ def _register(uow: UnitOfWork, enterprise: str, by: Provenance, create: bool = F
 def _stake_line(register: ShareRegister, fund: Fund, on: date) -> str:
     table = register.table(on)
     share = table.share_of(fund.code)
-    return (f"{fund.code} now holds {fmt(table.units_of(fund.code))} of {fmt(table.registered_capital)} "
-            f"registered capital of {register.enterprise} = {(share * 100).quantize(Decimal('0.01'))}%")
+    return (Message(N_("{code} now holds {units_of} of {registered_capital} registered capital of {enterprise} = {quantize}%"), code=fund.code, units_of=fmt(table.units_of(fund.code)), registered_capital=fmt(table.registered_capital), enterprise=register.enterprise, quantize=(share * 100).quantize(Decimal('0.01'))))
 
 
 @handles(RegisterHolders)
@@ -297,8 +295,8 @@ settles(TRANCHE, _post_tranche, _void_tranche)
 def record_trigger(uow: UnitOfWork, cmd: RecordTrigger, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
     project.record_trigger(by, cmd.round_pre_money, cmd.investor, cmd.round_amount)
-    what = (f"financing round by {cmd.investor} at pre-money {fmt(cmd.round_pre_money)}"
-            if cmd.round_pre_money is not None else f"conversion date {project.terms.trigger.on} reached")
+    what = (Message(N_("financing round by {investor} at pre-money {round_pre_money}"), investor=cmd.investor, round_pre_money=fmt(cmd.round_pre_money))
+            if cmd.round_pre_money is not None else Message(N_("conversion date {on} reached"), on=project.terms.trigger.on))
     return Outcome(cmd.request_id, Message(N_("project {project}: trigger recorded on {decided}: {what}"), project=cmd.project, decided=cmd.decided, what=what))
 
 
@@ -320,7 +318,7 @@ def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Out
     fund.receive_stake(by, project.code, project.enterprise, plan.into, plan.units, plan.amount, plan.premium)
     trace = list(plan.trace)
     if register is not None:
-        register.issue(by, fund.code, fund.name, plan.units, plan.premium, f"conversion of project {project.code}")
+        register.issue(by, fund.code, fund.name, plan.units, plan.premium, Message(N_("conversion of project {code}"), code=project.code))
         trace.append(_stake_line(register, fund, by.decided))
     return Outcome(
         cmd.request_id,
@@ -338,14 +336,12 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
 def _exit_outcome_for(request_id: str, verb: str, project: Project, fund: Fund, register: ShareRegister,
                       units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
     lot = fund.lot(project.code)
-    result = "gain" if gain >= 0 else "loss"
+    result = Message(N_("gain")) if gain >= 0 else Message(N_("loss"))
     trace = [
         *trace,
-        f"cost of {fmt(units)} registered capital sold = {fmt(price - gain)}; realised {result} "
-        f"{fmt(price)} − {fmt(price - gain)} = {fmt(abs(gain))}",
+        Message(N_("cost of {units} registered capital sold = {value}; realised {result} {price} − {value} = {gain}"), units=fmt(units), value=fmt(price - gain), result=result, price=fmt(price), gain=fmt(abs(gain))),
         _stake_line(register, fund, on),
-        f"{fund.code}: cash {fmt(fund.cash)}; still held from {project.code}: {fmt(lot.units)} at cost "
-        f"{fmt(lot.cost)}; realised net {fmt(fund.realised)}",
+        Message(N_("{code}: cash {cash}; still held from {code2}: {units} at cost {cost}; realised net {realised}"), code=fund.code, cash=fmt(fund.cash), code2=project.code, units=fmt(lot.units), cost=fmt(lot.cost), realised=fmt(fund.realised)),
     ]
     return Outcome(
         request_id,
@@ -393,13 +389,14 @@ def _buy_back(uow: UnitOfWork, request_id: str, project: Project, buyer: str, bu
     register = _register(uow, project.enterprise, by)
     _check_buyer(project, fund, register, buyer, by.decided)
     quote = project.buy_back(by, units, buyer)
-    gain = fund.dispose(by, project.code, quote.units, quote.price, buyer, "buyback")
-    source = f"buyback of project {project.code}"
+    gain = fund.dispose(by, project.code, quote.units, quote.price, buyer, Message(N_("buyback")))
+    source = Message(N_("buyback of project {code}"), code=project.code)
     if buyer == project.enterprise:
         register.repurchase(by, fund.code, quote.units, quote.price, source)
     else:
         register.transfer(by, fund.code, buyer, buyer_name, quote.units, quote.price, source)
-    return _exit_outcome_for(request_id, f"bought back by {buyer}:", project, fund, register, quote.units,
+    return _exit_outcome_for(request_id, Message(N_("bought back by {buyer}:"), buyer=buyer), project, fund, register,
+                             quote.units,
                              quote.price, gain, quote.trace, by.decided)
 
 
@@ -436,10 +433,10 @@ def sell_stake(uow: UnitOfWork, cmd: SellStake, by: Provenance) -> Outcome:
             f"--buyer {cmd.buyer}"
         )
     units = project.sell(by, cmd.units, cmd.price, cmd.buyer)
-    gain = fund.dispose(by, project.code, units, cmd.price, cmd.buyer, "sale")
-    register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, units, cmd.price, f"sale from project {project.code}")
-    return _exit_outcome(cmd, f"sold to {cmd.buyer}:", project, fund, register, units, cmd.price, gain,
-                         [f"{project.clause}: sale to a third party at the agreed price {fmt(cmd.price)}"], by.decided)
+    gain = fund.dispose(by, project.code, units, cmd.price, cmd.buyer, Message(N_("sale")))
+    register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, units, cmd.price, Message(N_("sale from project {code}"), code=project.code))
+    return _exit_outcome(cmd, Message(N_("sold to {buyer}:"), buyer=cmd.buyer), project, fund, register, units, cmd.price, gain,
+                         [Message(N_("{clause}: sale to a third party at the agreed price {price}"), clause=project.clause, price=fmt(cmd.price))], by.decided)
 
 
 @handles(FailProject)
@@ -457,10 +454,10 @@ def fail_project(uow: UnitOfWork, cmd: FailProject, by: Provenance) -> Outcome:
         trace.append(Message(N_("{fund}: holding from {project} written off, loss {loss} (no recovery)"),
                              fund=fund.code, project=project.code, loss=fmt(loss)))
     if cmd.clawback is not None:
-        trace.append(f"misuse recorded ({cmd.misuse}): {fmt(cmd.clawback)} clawed back from {project.enterprise}")
+        trace.append(Message(N_("misuse recorded ({misuse}): {clawback} clawed back from {enterprise}"), misuse=cmd.misuse, clawback=fmt(cmd.clawback), enterprise=project.enterprise))
     else:
-        trace.append("no misuse recorded: nothing is recovered from the enterprise")
-    tolerance = _tolerance(uow.book, by.decided)
+        trace.append(Message(N_("no misuse recorded: nothing is recovered from the enterprise")))
+    tolerance = failure_tolerance(uow.book, by.decided)
     report = fund.failure_report(tolerance)
     trace.append(report.describe())
     return Outcome(
@@ -479,10 +476,9 @@ def repay_debt(uow: UnitOfWork, cmd: RepayDebt, by: Provenance) -> Outcome:
     fund.receive_repayment(by, project.code, paid.principal, paid.interest)
     trace = [
         *paid.trace,
-        f"{fund.code}: cash {fmt(fund.cash)}; debt of {project.enterprise} from {project.code} "
-        f"{fmt(fund.lot(project.code).cost)}; interest income so far {fmt(fund.interest_income)}",
+        Message(N_("{code}: cash {cash}; debt of {enterprise} from {code2} {cost}; interest income so far {interest_income}"), code=fund.code, cash=fmt(fund.cash), enterprise=project.enterprise, code2=project.code, cost=fmt(fund.lot(project.code).cost), interest_income=fmt(fund.interest_income)),
     ]
-    state = "repaid in full" if project.status == "repaid" else f"outstanding {fmt(paid.outstanding_after)}"
+    state = Message(N_("repaid in full")) if project.status == "repaid" else Message(N_("outstanding {outstanding_after}"), outstanding_after=fmt(paid.outstanding_after))
     return Outcome(
         cmd.request_id,
         Message(N_("project {project}: {enterprise} paid {amount} to {code} (interest {interest}, principal {principal}); {state}"), project=cmd.project, enterprise=project.enterprise, amount=fmt(paid.amount), code=fund.code, interest=fmt(paid.interest), principal=fmt(paid.principal), state=state),
@@ -508,11 +504,6 @@ def write_off_debt(uow: UnitOfWork, cmd: WriteOffDebt, by: Provenance) -> Outcom
         ],
         data={"principal": principal, "interest_forgone": interest, "loss": loss},
     )
-
-
-def _tolerance(book: ParameterBook, on: date) -> Decimal:
-    value: Decimal = book.at("P5.8", "failure_tolerance", on=on).value
-    return value
 
 
 @handles(FinishProject)
