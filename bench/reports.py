@@ -34,6 +34,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
+
 from domain.enterprise import Enterprise
 from domain.fund import Fund
 from domain.journal import CITY, PROVINCE
@@ -42,6 +44,7 @@ from domain.parameters import parameter_book
 from domain.provenance import Provenance
 from ledger import Ledger
 from projections import reports
+from projections.balances import BALANCES
 from projections.readside import ReadSide
 from projections.runner import fold, head
 
@@ -172,7 +175,7 @@ def measure(url: str, size: int) -> dict[str, tuple[float, float]]:
 
         def bare() -> None:
             with store.engine.connect() as conn:
-                conn.exec_driver_sql("SELECT * FROM rm_balances").fetchall()
+                conn.execute(sa.select(BALANCES)).fetchall()
 
         def current() -> None:
             rows, _ = side.rows("balances")
@@ -205,6 +208,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,50000,200000", help="event counts, comma separated")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--pg-sizes", default="", help="sizes also run on PostgreSQL (default: all)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, dict[int, dict[str, tuple[float, float]]]] = {}
@@ -212,7 +216,8 @@ def main() -> None:
         for size in sizes:
             print(f"SQLite, {size:,} events")
             results.setdefault("SQLite", {})[size] = measure(f"sqlite:///{tmp}/r{size}.sqlite", size)
-            if args.no_postgres:
+            pg_sizes = [int(x) for x in args.pg_sizes.split(",")] if args.pg_sizes else sizes
+            if args.no_postgres or size not in pg_sizes:
                 continue
             schema = f"bench_{uuid.uuid4().hex[:10]}"
             print(f"PostgreSQL, {size:,} events")

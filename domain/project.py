@@ -407,7 +407,7 @@ class Project(Aggregate):
         if capital_before <= 0:
             raise Refused(N_("{enterprise} has no registered capital on record: its holders and their registered capital come first"), enterprise=self.enterprise)
         valuation, how = terms.pricing.valuation(self.trigger.get("round_pre_money"))
-        trace = [Message(N_("{tag}: pre-money valuation: {how}"), tag=tag, how=how)]
+        trace: list[str] = [Message(N_("{tag}: pre-money valuation: {how}"), tag=tag, how=how)]
         if self.price_base is not None:
             base = self.price_base
             basis = Message(N_("set by the project's first conversion ({converted_on})"), converted_on=self.converted_on)
@@ -476,16 +476,24 @@ class Project(Aggregate):
         units: Decimal
         premium: Decimal
         trace: list[str]
-        price_base: Decimal | None = None
+        price_base: Decimal | None  # the registered capital the price per unit is set on (equity)
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no ``price_base``: the base its units were computed on."""
+            if "price_base" not in state:
+                state["price_base"] = (round_fen(state["units"] * state["valuation"] / state["amount"])
+                                       if state["into"] == "equity" else None)
 
     @event(Converted)
     def _converted(
         self, by: Provenance, code: str, clause: str, enterprise: str, fund: str, into: str, amount: Decimal,
-        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None = None,
+        valuation: Decimal, units: Decimal, premium: Decimal, trace: list[str], price_base: Decimal | None,
     ) -> None:
         if into == "equity" and self.price_base is None:
-            # events stored before price_base existed: the base their units were computed on
-            self.price_base = price_base if price_base is not None else round_fen(units * valuation / amount)
+            self.price_base = price_base
         self.into = into
         self.converted += amount
         self.units += units
@@ -530,7 +538,7 @@ class Project(Aggregate):
             raise InvalidDate(N_("project {code}: {on} is before the debt's last settlement ({debt_accrued_to})"), code=self.code, on=on, debt_accrued_to=self.debt_accrued_to)
         new, how = self.terms.debt_interest(self.debt_outstanding, self.debt_accrued_to, on)
         due = self.interest_carried + new
-        trace = [Message(N_("{clause}: interest = {how}"), clause=self.clause, how=how)]
+        trace: list[str] = [Message(N_("{clause}: interest = {how}"), clause=self.clause, how=how)]
         if self.interest_carried:
             trace.append(Message(N_("{clause}: unpaid interest carried {interest_carried} + {new} = {due} due"), clause=self.clause, interest_carried=fmt(self.interest_carried), new=fmt(new), due=fmt(due)))
         return due, trace
@@ -716,7 +724,7 @@ class Project(Aggregate):
             )
         drawn = self._draw(units, open_lots)
         share = units / self.units
-        trace = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
+        trace: list[str] = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
         if several:
             trace.append(
                 Message(N_("{clause}: units drawn from the conversions in their window pro rata to what each still holds: "), clause=self.clause) + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
@@ -919,17 +927,27 @@ class Project(Aggregate):
         code: str
         acceptance_ref: str
         unspent: Decimal
-        released: Decimal = ZERO
-        spent: Decimal = ZERO
-        clause: str = ""
-        source: str = ""
+        released: Decimal
+        spent: Decimal
+        clause: str
+        source: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 recorded neither a release of the unpaid grant nor the amount spent (both 0),
+            nor the clause and paying source (then unknown: empty)."""
+            state.setdefault("released", ZERO)
+            state.setdefault("spent", ZERO)
+            state.setdefault("clause", "")
+            state.setdefault("source", "")
 
     @event(Finished)
     def _finished(
-        self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal = ZERO,
-        spent: Decimal = ZERO, clause: str = "", source: str = "",
+        self, by: Provenance, code: str, acceptance_ref: str, unspent: Decimal, released: Decimal,
+        spent: Decimal, clause: str, source: str,
     ) -> None:
-        # ``released``/``spent``: events stored before they existed released and recorded nothing (0)
         self.finished_on = by.decided
         self.acceptance_ref = acceptance_ref
         self.released += released

@@ -247,9 +247,13 @@ class ReadModelStore(TrackingRecorder):
             return conn.execute(sa.select(META.c.value).where(META.c.key == key)).scalar()
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(META.delete().where(META.c.key == key))
-            conn.execute(META.insert().values(key=key, value=value))
+        """Record a fact about the tables; a concurrent opener recording it first is fine."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(META.delete().where(META.c.key == key))
+                conn.execute(META.insert().values(key=key, value=value))
+        except sa.exc.IntegrityError:
+            pass
 
     def reset(self) -> None:
         """Drop every read-model table and the tracking position (a rebuild starts here)."""

@@ -96,7 +96,7 @@ ONE_MATTER = {"clause": "P2.1c", "basis": {}, "reason": "一事一议"}  # the o
         (ONE_MATTER | {"amount": Decimal("50000.00"), "ref": ""}, Refused,
          r"P2.1c: 一事一议 needs a decision reference \(文号\) and a reason"),
         (ONE_MATTER | {"amount": Decimal("50000.00"), "reason": " "}, Refused,
-         r"reason ' ' starts or ends with a space"),
+         r"P2.1c: 一事一议 needs a decision reference \(文号\) and a reason"),
         (ONE_MATTER, Refused, "P2.1c: the amount is decided by the officer, and none was given"),
         (ONE_MATTER | {"amount": Decimal("-1.00")}, InvalidAmount, "P2.1c: amount must be positive"),
         (ONE_MATTER | {"amount": Decimal("0.00")}, InvalidAmount, "P2.1c: amount must be positive"),
