@@ -40,7 +40,7 @@ def award(ledger: Ledger, contract_value: str = "7,500,000.00", **kw: object) ->
     args = {"actor": OFFICER, "decided": date(2025, 3, 1), "recipient": "U1", "clause": "P2.4",
             "basis": {"contract_value": contract_value, "contract": f"HT-{next(CONTRACTS)}"},
             "ref": "临科发〔2025〕1号"} | kw
-    return ledger.execute(AwardByRule(**args)).data["award"]  # type: ignore[arg-type]
+    return ledger.execute(AwardByRule(**args)).data["award"]  # type: ignore[arg-type]  # args mixes field types on purpose (bad input)
 
 
 def test_award_disburse_and_claw_back_post_balanced_entries(ledger: Ledger) -> None:
