@@ -159,3 +159,11 @@ def test_bounded_read_refuses_a_file_over_its_limit(tmp_path: Path) -> None:
         read_bounded(tmp_path / "missing.csv", 1024)
     (tmp_path / "link.csv").symlink_to(path)  # a symlink to a regular file is read (the target is checked)
     assert read_bounded(tmp_path / "link.csv", 1024) == b"ok\n\xff\xfe"
+
+
+@pytest.mark.parametrize("args", [("audit", "trail", "U1\x00"), ("report", "recipients", "--recipient", "U1\x00"),
+                                  ("report", "budgets", "--source", "市\u202e"), ("party", "show", "U1\n")],
+                         ids=["trail", "recipient-filter", "source-filter", "show"])
+def test_read_arguments_are_typed_too(jcg: Jcg, provisioned_url: str, args: tuple[str, ...]) -> None:
+    """A NUL in a looked-up value reached PostgreSQL and escaped as a DataError."""
+    bad_usage(jcg, provisioned_url, *args)
