@@ -27,6 +27,7 @@ from domain.ledger_key import LedgerKey
 from domain.messages import N_, Message
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
+from ledger.application import Ledger
 from ledger.audit import checkpoint as cp
 from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.audit.merkle import Frontier
@@ -89,7 +90,7 @@ class _Key:
     key_id: str
 
 
-def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: str | None = None,
+def verify_ledger(ledger: Ledger, *, auditor_checkpoint: str | None = None, vkey: str | None = None,
                   progress: Progress | None = None, every: int = 10_000) -> Report:
     """Check everything that can be checked; the report lists the problems, first one first.
 
@@ -234,7 +235,7 @@ def _decode(mapper: Any, pos: int, stored: Any, report: Report) -> Any:
         return None
 
 
-def _check_readable(ledger: Any) -> None:
+def _check_readable(ledger: Ledger) -> None:
     """Refuse in one line when none of the first stored events can be read with this cipher key."""
     sample = [n for _, n in zip(range(5), cp.notifications(ledger), strict=False)]
     if not sample:
@@ -356,7 +357,7 @@ class _MoneyTopics:
         return known
 
 
-def _checkpoint_checks(ledger: Any, auditor_note: str | None) -> list[CheckpointCheck]:
+def _checkpoint_checks(ledger: Ledger, auditor_note: str | None) -> list[CheckpointCheck]:
     """Every stored checkpoint (a later one could have been re-signed over a rewritten log) and
     the auditor's, parsed; nothing verified yet."""
     stored = cp.CheckpointStore(ledger, create=False).all()
@@ -372,7 +373,7 @@ def _checkpoint_checks(ledger: Any, auditor_note: str | None) -> list[Checkpoint
     return checks
 
 
-def _ledger_key(ledger: Any, supplied: str | None, registered: tuple[int, str] | None,
+def _ledger_key(ledger: Ledger, supplied: str | None, registered: tuple[int, str] | None,
                 report: Report) -> str | None:
     """The key checkpoints must be signed with: the auditor's, else the one registered in the log,
     else $JCG_KEY_DIR/_ledger.vkey; a disagreement between them is a problem."""
@@ -431,7 +432,7 @@ def _kid(vkey: str) -> str:
 # proofs for third parties ------------------------------------------------------------------
 
 
-def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[bytes], list[Any]]:
+def leaf_hashes(ledger: Ledger, stop: int | None = None) -> tuple[list[int], list[bytes], list[Any]]:
     """Positions, leaf hashes and records of the log (up to position ``stop``), in order."""
     positions, hashes, records = [], [], []
     for n in cp.notifications(ledger, stop=stop):
@@ -441,7 +442,7 @@ def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[b
     return positions, hashes, records
 
 
-def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str | None = None) -> cp.Checkpoint:
+def check_kept_checkpoint(ledger: Ledger, note: str, hashes: list[bytes], vkey: str | None = None) -> cp.Checkpoint:
     """A checkpoint the auditor kept, checked before anything is proved from it: its signature
     (by ``vkey``, else the ledger key registered in the log, else ``_ledger.vkey``), then its
     size and root against the log as it is now. A forked or truncated log is refused."""
@@ -461,7 +462,7 @@ def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str
     return checkpoint
 
 
-def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = None,
+def inclusion_proof_document(ledger: Ledger, position: int, *, kept: str | None = None,
                              vkey: str | None = None) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of the event at ``position`` in the checkpoint ``kept``
     (the auditor's, checked first), else in the latest stored checkpoint covering it, as a
@@ -519,7 +520,7 @@ def inclusion_proof_text(doc: dict[str, Any]) -> str:
                           [bytes.fromhex(h) for h in doc["proof"]], doc["checkpoint"])
 
 
-def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
+def consistency_proof_document(ledger: Ledger, old: int | str, new: int | str, *,
                                vkey: str | None = None) -> dict[str, Any]:
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first
     ``new``. Either may be a tree size or a checkpoint's text: a checkpoint is checked first
