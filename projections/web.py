@@ -159,6 +159,10 @@ class AuditorSite:
     # pages --------------------------------------------------------------------------------
 
     def awards(self) -> dict[str, AwardView]:
+        """Every award and its payments, read from the log once per log position."""
+        cached = self.cached.get("awards")
+        if cached is not None and cached[0] == self.head:
+            return dict(cached[1])
         found: dict[str, AwardView] = {}
         for position, event in self.ledger.read_log():
             kind = type(event).__qualname__
@@ -167,7 +171,8 @@ class AuditorSite:
                 found[award] = AwardView(award, position, event)
             elif award in found and kind in ("Enterprise.Disbursed", "Enterprise.ClawedBack"):
                 found[award].steps.append((position, event))
-        return found
+        self.cached["awards"] = (self.head, found)
+        return dict(found)
 
     def index(self) -> str:
         rows = []

@@ -140,7 +140,7 @@ def test_a_second_claim_for_the_same_loss_is_refused_but_a_rerun_is_harmless(led
     assert again.already_recorded and not first.already_recorded
     with pytest.raises(Refused, match="already claimed"):
         ledger.execute(ClaimCompensation(code="L1", **on("2026-03-11", request_id="c2")))
-    events = [e for _, e in ledger.read_log() if isinstance(e, Loan.CompensationClaimed)]  # type: ignore[attr-defined]
+    events = [e for _, e in ledger.read_log() if isinstance(e, Loan.CompensationClaimed)]
     assert len(events) == 1
 
 
@@ -259,7 +259,7 @@ def test_every_step_posts_and_enrolment_and_classification_move_no_money(ledger:
     run(ledger, RecordRecovery(code="L1", amount=D("1.00"), **on("2026-05-01")))
     posted: dict[str, int] = {}
     for _, e in ledger.read_log():
-        if isinstance(e, Loan.Event):  # type: ignore[attr-defined]
+        if isinstance(e, Loan.Event):
             legs = postings(e)
             assert sum((p.amount for p in legs), D(0)) == 0
             posted[type(e).__name__] = len(legs)
@@ -279,7 +279,7 @@ def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger:
         ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     assert str(own.value) == (f"loan L1: the claim was filed by {APPROVER}, so {APPROVER} cannot approve it too; "
                               "another approver must (four-eyes)")
-    assert loan(ledger).claim.approved_on is None  # type: ignore[union-attr]
+    assert loan(ledger).claim.approved_on is None  # type: ignore[union-attr]  # claim is optional; this loan has one
     enrol(ledger, "approver-2", "approver", actor=APPROVER)
     with pytest.raises(Refused, match=f"approver-2 was registered by {APPROVER} on .* who filed this request"):
         ledger.execute(ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
@@ -288,4 +288,4 @@ def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger:
     out = run(ledger, ApproveCompensation(code="L1", **{**on("2026-03-20", ref="临财金〔2026〕9号"),
                                                         "actor": "approver-3"}))
     assert f"by approver-3, claim filed by {APPROVER}" in out
-    assert loan(ledger).claim.approved_by == "approver-3"  # type: ignore[union-attr]
+    assert loan(ledger).claim.approved_by == "approver-3"  # type: ignore[union-attr]  # claim is optional; this loan has one

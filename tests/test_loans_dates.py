@@ -35,7 +35,7 @@ def enrolled(ledger: Ledger, decided: str = "2025-01-08", start: date = date(202
 def refused_as(ledger: Ledger, cmd: object, message: str) -> None:
     before = sum(1 for _ in ledger.read_log())
     with pytest.raises(InvalidDate) as refused:
-        ledger.execute(cmd)  # type: ignore[arg-type]
+        ledger.execute(cmd)  # type: ignore[arg-type]  # cmd is any of the parametrised command types
     assert str(refused.value) == message
     assert "\n" not in str(refused.value)
     assert sum(1 for _ in ledger.read_log()) == before  # nothing written
@@ -99,7 +99,7 @@ def test_follow_up_steps_of_an_in_window_enrolment_may_be_dated_after_2028(ledge
     assert_balanced(ledger)
 
 
-def test_the_cli_accepts_a_payment_and_a_recovery_dated_2029(ledger: Ledger, jcg) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_accepts_a_payment_and_a_recovery_dated_2029(ledger: Ledger, jcg) -> None:  # type: ignore[no-untyped-def]  # jcg is the CLI fixture
     defaulted_loan(ledger)
     run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
     run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))

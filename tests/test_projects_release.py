@@ -54,8 +54,8 @@ def test_failure_releases_the_unpaid_grant(ledger: Ledger) -> None:
     assert any("3,000,000.00 granted − 1,800,000.00 paid = 1,200,000.00" in t for t in out.trace)
     project = ledger.aggregate(project_id("PJ-1"))
     assert project.released == D("1200000.00") and project.outstanding == D("0.00")
-    (failed,) = events_of(ledger, Project.Failed)  # type: ignore[attr-defined]
-    assert failed.released == D("1200000.00")  # type: ignore[attr-defined]
+    (failed,) = events_of(ledger, Project.Failed)
+    assert failed.released == D("1200000.00")  # type: ignore[attr-defined]  # events read back from the log are typed by their base class
     # approval posted nothing (cash basis), so its reversal posts nothing: the journal is unchanged
     assert postings(failed) == ()
     assert balances(ledger) == before
@@ -73,8 +73,8 @@ def test_completion_releases_the_unpaid_grant_and_records_what_was_spent(ledger:
     assert out.data == {"unspent": D("500000.00"), "released": D("1000000.00"), "spent": D("1500000.00")}
     assert any("2,000,000.00 paid − 1,500,000.00 spent − 0.00 converted − 0.00 reassigned − 0.00 recovered "
                "= 500,000.00" in t for t in out.trace)
-    (finished,) = events_of(ledger, Project.Finished)  # type: ignore[attr-defined]
-    assert (finished.released, finished.spent, finished.unspent) == (  # type: ignore[attr-defined]
+    (finished,) = events_of(ledger, Project.Finished)
+    assert (finished.released, finished.spent, finished.unspent) == (  # type: ignore[attr-defined]  # events read back from the log are typed by their base class
         D("1000000.00"), D("1500000.00"), D("500000.00"))
     assert postings(finished) == ()
     assert ledger.aggregate(project_id("PJ-1")).outstanding == D("0.00")

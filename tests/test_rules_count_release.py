@@ -34,7 +34,7 @@ def pay(ledger: Ledger, person: str, amount: str, day: str = "2025-04-01") -> No
                             amount=D(amount)))
 
 
-def claw(ledger: Ledger, person: str, amount: str, day: str = "2025-06-01", request_id: str = ""):  # type: ignore[no-untyped-def]
+def claw(ledger: Ledger, person: str, amount: str, day: str = "2025-06-01", request_id: str = ""):  # type: ignore[no-untyped-def]  # returns the Outcome of the clawback
     return ledger.execute(ClawBack(actor=OFFICER, decided=date.fromisoformat(day), recipient=person,
                                    award=f"{person}-A1", amount=D(amount), reason="材料造假", request_id=request_id))
 

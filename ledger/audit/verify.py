@@ -388,8 +388,9 @@ def _check_checkpoints(checks: list[CheckpointCheck], vkey: str | None, roots: d
         if c.problem is None and name_public is None:
             c.problem = f"{c.label}: not checked (no verifier key)"
         if c.problem is None:
+            assert name_public is not None  # a check without a key got its problem above
             try:
-                cp.verify(c.note, *name_public)  # type: ignore[misc]
+                cp.verify(c.note, *name_public)
             except cp.CheckpointError as exc:
                 c.problem = f"{c.label}: {exc}"
         if c.problem is None and c.checkpoint is not None:

@@ -26,7 +26,7 @@ def _typed(pattern: str) -> Any:
     def convert(text: str) -> str:
         return text
 
-    convert.pattern = pattern  # type: ignore[attr-defined]
+    convert.pattern = pattern  # type: ignore[attr-defined]  # parse type converters carry their pattern as a function attribute
     return convert
 
 
