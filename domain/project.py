@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +38,29 @@ from domain.provenance import Provenance
 CLAUSES = ("P2.2", "P6.1")
 OPEN = ("approved", "converted")  # states in which money may still move
 UNIT = Decimal("0.000001")  # a price per unit of registered capital is shown to 6 places
+
+
+class Trigger(TypedDict):
+    """The conversion trigger as recorded: a date, or a financing round with its investor,
+    pre-money valuation and amount (None for a date trigger)."""
+
+    on: date
+    kind: str
+    round_pre_money: Decimal | None
+    investor: str
+    round_amount: Decimal | None
+
+
+class Lot(TypedDict):
+    """One conversion: ``units`` of registered capital issued on ``on`` for ``amount``; ``out`` of
+    them have left the fund since (bought back or sold), ``bought_back`` of those by the team. Each
+    lot keeps its own buyback window and interest period (docs/decisions.md)."""
+
+    on: date
+    amount: Decimal
+    units: Decimal
+    bought_back: Decimal
+    out: Decimal
 
 
 def capitalised_account(clause: str, year: int) -> str:
@@ -157,13 +180,13 @@ class Project(Aggregate):
         self.clawed_back = ZERO
         self.released = ZERO  # grant never paid, released from the commitment on failure or completion
         self.spent = ZERO  # what the team spent on the research, recorded at completion (P6.1)
-        self.trigger: dict[str, Any] | None = None
+        self.trigger: Trigger | None = None
         self.into = ""
         self.converted = ZERO
         self.converted_on: date | None = None
         # one lot per conversion: {on, amount, units, bought_back, out}; each lot's buyback window,
         # interest and debt maturity run from its own conversion date (docs/decisions.md)
-        self.lots: list[dict[str, Any]] = []
+        self.lots: list[Lot] = []
         # the registered capital the conversion price per unit is set on (valuation / this), fixed by
         # the project's first conversion into equity so that every later part shares its price
         self.price_base: Decimal | None = None
@@ -291,8 +314,8 @@ class Project(Aggregate):
         self, by: Provenance, code: str, kind: str, round_pre_money: Decimal | None, investor: str,
         round_amount: Decimal | None,
     ) -> None:
-        self.trigger = {"on": by.decided, "kind": kind, "round_pre_money": round_pre_money,
-                        "investor": investor, "round_amount": round_amount}
+        self.trigger = Trigger(on=by.decided, kind=kind, round_pre_money=round_pre_money, investor=investor,
+                               round_amount=round_amount)
 
     # conversion -----------------------------------------------------------------------
     def plan_conversion(
@@ -429,7 +452,7 @@ class Project(Aggregate):
         self.premium += premium
         if self.converted_on is None:
             self.converted_on = by.decided
-        self.lots.append({"on": by.decided, "amount": amount, "units": units, "bought_back": ZERO, "out": ZERO})
+        self.lots.append(Lot(on=by.decided, amount=amount, units=units, bought_back=ZERO, out=ZERO))
         if into == "debt" and self.debt_accrued_to is None:
             self.debt_accrued_to = by.decided
         self.status = "converted"
@@ -590,7 +613,7 @@ class Project(Aggregate):
             )
         return units
 
-    def _lot_held(self, lot: dict[str, Any]) -> Decimal:
+    def _lot_held(self, lot: Lot) -> Decimal:
         held: Decimal = lot["units"] - lot["out"]
         return held
 
