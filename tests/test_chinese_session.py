@@ -57,9 +57,10 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
     run("grant", "award", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1",
         "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
     run("grant", "disburse", "U1-A1", "--amount", "100,000.00", "--decided", "2025-03-10", "--voucher", "付-2025-031")
+    run("--officer", APPROVER, "payment", "post", "付-2025-031", "--source", "市财政", "--decided", "2025-03-10")
     run("grant", "claw-back", "U1-A1", "--amount", "2万", "--reason", "考核不合格", "--decided", "2025-09-01",
         "--ref", "临科发〔2025〕40号")
-    run("grant", "disburse", "U1-A1", "--amount", "10亿", "--decided", "2025-03-11", expect=1)
+    run("grant", "disburse", "U1-A1", "--amount", "10亿", "--decided", "2025-03-11", "--voucher", "付-2025-032", expect=1)
     csv_file = tmp_path / "奖励.csv"
     csv_file.write_bytes("请求号,操作,条款,受益单位,依据,决定日期,文号\n"
                          "imp-1,奖励,P2.4,U1,合同技术交易额=100万;合同编号=HT-2,2025-04-01,临科发〔2025〕2号\n"
@@ -74,7 +75,7 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
         "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
         "--exit-rate", "4%", "--window-from", "1", "--window-until", "5", "--decided", "2025-01-10",
         "--ref", "临科发〔2025〕5号")
-    run("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-02-01")
+    run("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", "付-2025-021", "--decided", "2025-02-01")
     run("project", "show", "PJ-1")
     run("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "ENT-1", "--category", "P5.6a",
         "--principal", "50万", "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08")
