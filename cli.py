@@ -23,6 +23,7 @@ from i18n.clicktools import I18nGroup, activate_for
 GROUPS: dict[str, tuple[str, str]] = {
     "party": ("commandline.party:party", N_("Register parties (enterprises, universities, banks, people …) and qualifications.")),
     "grant": ("commandline.grant:grant", N_("Awards by rule, disbursements, claw-backs, external awards, imports.")),
+    "payment": ("commandline.payment:payment", N_("Payment orders: post or void what another officer recorded (two people).")),
     "policy": ("commandline.policy:policy", N_("The clauses of 临政办发〔2024〕34号, their dated parameters, dry runs.")),
     "project": ("commandline.project:project", N_("拨投结合 projects (P2.2, P6.1): approval, tranches, conversion, exits.")),
     "fund": ("commandline.fund:fund", N_("Funds that hold converted stakes and invest (P5.2, P5.3, P5.8).")),

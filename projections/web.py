@@ -28,6 +28,7 @@ from domain.clauses import catalogue
 from domain.errors import Refused
 from domain.messages import N_, Message
 from domain.money import fmt
+from ledger.application import Ledger
 
 Start = Callable[[str, list[tuple[str, str]]], Any]
 READ_METHODS = {"GET", "HEAD"}
@@ -46,7 +47,7 @@ class AwardView:
 class AuditorSite:
     """The WSGI application: ``/jcg/…`` pages here, everything else Fava's."""
 
-    def __init__(self, ledger: Any, *, render: Callable[[Message], str], narrate: Callable[[Message], str] | None = None,
+    def __init__(self, ledger: Ledger, *, render: Callable[[Message], str], narrate: Callable[[Message], str] | None = None,
                  workdir: Path | None = None, min_interval: float = 0.5, fava_language: str = "zh"):
         from fava.application import create_app
 
@@ -159,6 +160,10 @@ class AuditorSite:
     # pages --------------------------------------------------------------------------------
 
     def awards(self) -> dict[str, AwardView]:
+        """Every award and its payments, read from the log once per log position."""
+        cached = self.cached.get("awards")
+        if cached is not None and cached[0] == self.head:
+            return dict(cached[1])
         found: dict[str, AwardView] = {}
         for position, event in self.ledger.read_log():
             kind = type(event).__qualname__
@@ -167,7 +172,8 @@ class AuditorSite:
                 found[award] = AwardView(award, position, event)
             elif award in found and kind in ("Enterprise.Disbursed", "Enterprise.ClawedBack"):
                 found[award].steps.append((position, event))
-        return found
+        self.cached["awards"] = (self.head, found)
+        return dict(found)
 
     def index(self) -> str:
         rows = []

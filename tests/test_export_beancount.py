@@ -34,7 +34,7 @@ BEAN_CHECK = Path(sys.executable).with_name("bean-check")
 
 
 def chinese(message: object) -> str:
-    return message.render(i18n.translations("zh").gettext)  # type: ignore[attr-defined]
+    return message.render(i18n.translations("zh").gettext)  # type: ignore[attr-defined]  # the refusal's message is a Message, typed as str
 
 
 def bean_check(text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

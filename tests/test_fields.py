@@ -88,7 +88,7 @@ def test_limits_fit_the_narrowest_storage_they_reach() -> None:
     from projections import balances, caps, recipients, trail
 
     def width(column: object) -> int:
-        return int(column.type.length)  # type: ignore[attr-defined]
+        return int(column.type.length)  # type: ignore[attr-defined]  # only String column types have a length
 
     assert len("request:") + fields.REQUEST_ID.limit <= width(trail.TRAIL.c.entity)
     assert fields.REQUEST_ID.limit <= width(trail.TRAIL.c.request_id)

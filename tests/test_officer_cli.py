@@ -77,6 +77,7 @@ def test_a_dangling_key_symlink_registers_nobody(ledger_url: str, tmp_path: Path
 def test_checkpoint_out_to_a_missing_folder_stores_nothing(provisioned_url: str, key_dir: Path,
                                                            tmp_path: Path) -> None:
     """Finding: `audit checkpoint --out /missing/dir/cp.txt` exited 1 after storing the checkpoint."""
+    keys_before = sorted(p.name for p in key_dir.iterdir())
     r = as_officer(provisioned_url, OFFICER, key_dir, "audit", "checkpoint", "--out", str(tmp_path / "missing" / "cp.txt"))
     one_line_refusal(r)
     ledger = Ledger.open(provisioned_url)
@@ -84,7 +85,7 @@ def test_checkpoint_out_to_a_missing_folder_stores_nothing(provisioned_url: str,
         assert CheckpointStore(ledger, create=False).all() == []
     finally:
         ledger.close()
-    assert not (key_dir / "_ledger.key").exists()
+    assert sorted(p.name for p in key_dir.iterdir()) == keys_before  # no key file made either
 
 
 def test_no_out_overwrites_a_file_or_follows_a_symlink(provisioned_url: str, key_dir: Path, tmp_path: Path) -> None:
@@ -109,5 +110,5 @@ def test_no_out_overwrites_a_file_or_follows_a_symlink(provisioned_url: str, key
     assert key_file.read_bytes() == precious and existing.read_text() == "kept"
     r = jcg("audit", "prove", "1", "--out", str(existing), "--force")
     assert r.exit_code == 0, r.output
-    assert '"leaf_index"' in existing.read_text() or existing.read_text().startswith("{")
+    assert existing.read_text() not in ("", "kept") and r.output.strip().splitlines()[0] in existing.read_text()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary files left

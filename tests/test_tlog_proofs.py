@@ -56,7 +56,7 @@ def proofs(ledger: Ledger, tmp_path: Path, key_dir: Path) -> dict[str, Path | st
         "consistency": consistency_proof_text(consistency_proof_document(ledger, kept, newer.size)),
     }.items():
         files[name] = tmp_path / name
-        files[name].write_text(text, encoding="utf-8")  # type: ignore[union-attr]
+        files[name].write_text(text, encoding="utf-8")  # type: ignore[union-attr]  # files[name] is a Path for the names written here
     return files
 
 
