@@ -169,3 +169,10 @@ def test_bounded_read_refuses_a_file_over_its_limit(tmp_path: Path) -> None:
 def test_read_arguments_are_typed_too(jcg: Jcg, provisioned_url: str, args: tuple[str, ...]) -> None:
     """A NUL in a looked-up value reached PostgreSQL and escaped as a DataError."""
     bad_usage(jcg, provisioned_url, *args)
+
+
+def test_the_acting_officer_is_typed_too(jcg: Jcg, provisioned_url: str) -> None:
+    """--officer / $JCG_OFFICER with a newline or a zero-width space is bad usage, not an actor."""
+    for officer in ("officer-1\n", "officer-1\u200b"):
+        r = bad_usage(jcg, provisioned_url, "--officer", officer, "party", "register", "U9", *PARTY)
+        assert "officer name" in r.stderr
