@@ -47,7 +47,7 @@ from domain.compensation import (
 )
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.ids import loan_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -518,12 +518,14 @@ class Loan(Aggregate):
         claim = self._claim()
         if claim.approved_on is None:
             raise Refused(N_("loan {code}: recoveries are returned once the claim is approved and paid; the claim is not approved yet"), code=self.code)
-        owing = [f"{p} still owes {self.bank} {fmt(self.owed(p))} of {fmt(self.approved(p))}"
-                 + (f" ({fmt(self.pending[p])} ordered, pending approval)" if self.pending[p] else "")
+        owing = [Message(N_("{payer} still owes {bank} {owed} of {approved}{pending}"), payer=p, bank=self.bank,
+                         owed=fmt(self.owed(p)), approved=fmt(self.approved(p)),
+                         pending=Message(N_(" ({amount} ordered, pending approval)"), amount=fmt(self.pending[p]))
+                         if self.pending[p] else "")
                  for p in PAYERS if self.owed(p)]
         if owing:
-            raise Refused(f"loan {self.code}: recoveries are returned after compensation is paid in full; "
-                          + "; ".join(owing))
+            raise Refused(N_("loan {code}: recoveries are returned after compensation is paid in full; {owing}"),
+                          code=self.code, owing=owing)
         last_paid = max(self.paid_on.values(), default=None)
         when = max(d for d in (claim.approved_on, last_paid) if d is not None)
         if by.decided < when:

@@ -27,6 +27,7 @@ from typing import Any
 from domain.clauses import catalogue
 from domain.journal import CITY, PROVINCE, Posting, postings
 from domain.messages import N_, Message
+from ledger.application import Ledger
 from projections.state import from_fen
 
 CURRENCY = "CNY"
@@ -272,7 +273,7 @@ def balances_from(rows: dict[str, Any]) -> dict[str, Decimal]:
     return {key[0]: from_fen(r["balance_fen"]) for key, r in rows["rm_balances"].items()}
 
 
-def export_beancount(ledger: Any, *, as_of: date | None = None, render: Callable[[Message], str] | None = None,
+def export_beancount(ledger: Ledger, *, as_of: date | None = None, render: Callable[[Message], str] | None = None,
                      title: str = "晋创谷·临汾 jcg-ledger") -> Export:
     """The ledger's journal (decided on or before ``as_of``) as Beancount text. A read: the log is
     read once for the entries, and jcg's balances read model is folded once per asserted day."""

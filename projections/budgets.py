@@ -90,7 +90,7 @@ def apply(state: State, position: int, event: Any) -> None:
         return
     if kind in ORDERS:
         if event.operation in SPENDING_ORDERS:
-            ordered = kind is Payment.Ordered  # type: ignore[attr-defined]
+            ordered = kind is Payment.Ordered
             if ordered and not event.pending:
                 return
             year = event.by.fiscal_year if ordered else event.order_year

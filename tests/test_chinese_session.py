@@ -136,3 +136,33 @@ def test_version() -> None:
 
 
 _ = (OFFICER,)
+
+
+def test_import_templates_have_chinese_headers_and_read_back(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    runner = CliRunner()
+    out = runner.invoke(cli.main, ["grant", "import", "--template", "award"])
+    assert out.exit_code == 0 and out.output.startswith("\ufeff")
+    header, example = list(csv.reader(io.StringIO(out.output.lstrip("\ufeff"))))[:2]
+    assert header[:4] == ["请求号", "操作", "条款", "受益单位"] and example[1] == "奖励"
+    target = tmp_path / "拨付模板.xlsx"
+    made = runner.invoke(cli.main, ["grant", "import", "--template", "disburse", "--out", str(target)])
+    assert made.exit_code == 0, made.output
+    sheet = openpyxl.load_workbook(target).active
+    assert [c.value for c in sheet[1]][:3] == ["请求号", "操作", "奖励编号"]
+    again = runner.invoke(cli.main, ["grant", "import", "--template", "disburse", "--out", str(target)])
+    assert again.exit_code == 1, "an existing file is never overwritten"
+
+
+def test_templates_are_read_back_by_the_importer() -> None:
+    from ledger.exchange.batch_import import read_rows
+    from ledger.exchange.templates import TEMPLATES
+
+    for operation, (columns, example) in TEMPLATES.items():
+        text = ",".join(h for _, h in columns) + "\n" + ",".join(f'"{v}"' for v in example) + "\n"
+        row = read_rows(text)[0]
+        assert set(row) == {name for name, _ in columns}, operation

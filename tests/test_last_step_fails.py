@@ -111,17 +111,20 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         (("grant", "award", "P6.3b", "--recipient", "E1", "--basis", "vouchers=1000", "--decided", "2025-03-01",
           "--ref", "临科发〔2025〕1号"), {}),
         (("grant", "disburse", "E1-A1", "--amount", "1000", "--decided", "2025-03-10", "--voucher", "付-1"), {}),
-        (("payment", "post", "付-1", "--source", "市财政", "--decided", "2025-03-10"), ap),
+        (("payment", "post", "付-1", "--source", "市财政", "--decided", "2025-03-11"), ap),
         (("grant", "claw-back", "E1-A1", "--amount", "100", "--reason", "考核不合格", "--decided", "2025-04-01",
           "--ref", "临科发〔2025〕2号"), {}),
         (("grant", "import", str(tmp_path / "rows.csv")), {}),
         (("fund", "register", "F-SEED", "--name", "基金", "--capital", "5000万", "--decided", "2024-12-01"), {}),
         (("captable", "register", "E1", "--holder", "张三=300万", "--decided", "2024-12-02"), {}),
+        (("officer", "add", "li", "--role", "officer", "--public-key", li_public), ap),
+        (("officer", "role", "li", "--role", "approver"), ap),  # the second approver: at once
         (("project", "approve", "PJ-1", "--title", "中试", "--enterprise", "E1", "--fund", "F-SEED", "--amount",
           "300万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed", "--pre-money", "1200万",
           "--max-stake", "25%", "--exit", "interest", "--exit-rate", "4%", "--window-from", "1", "--decided",
-          "2025-01-10", "--ref", "临科发〔2025〕5号"), ap),
+          "2025-01-10", "--ref", "临科发〔2025〕5号"), {"officer": "li"}),  # li approves, so approver-1 may pay
         (("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", "付-2", "--decided", "2025-02-01"), {}),
+        (("payment", "post", "付-2", "--source", "市财政", "--decided", "2025-02-02"), ap),
         (("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "E1", "--category", "P5.6a", "--principal", "50万",
           "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08"), {}),
         (("loan", "disburse", "L1", "--amount", "500,000.00", "--decided", "2025-01-10"), {}),
@@ -141,8 +144,6 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         (("loan", "pay", "L1", "--payer", "市财政", "--decided", "2026-04-02", "--voucher", "付-4"), {}),
         (("payment", "post", "付-4", "--source", "市财政", "--decided", "2026-04-02"), ap),
         (("loan", "recover", "L1", "--amount", "10,000.01", "--receipt", "回-2", "--decided", "2026-09-01"), {}),
-        (("officer", "add", "li", "--role", "officer", "--public-key", li_public), ap),
-        (("officer", "role", "li", "--role", "approver"), ap),  # the second approver: at once
         (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),  # pending
         (("officer", "withdraw", "wang"), {"officer": "li"}),
         (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),

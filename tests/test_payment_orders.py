@@ -36,13 +36,13 @@ def p24(ledger: Ledger, value: str = "10000000", contract: str = "HT-1", **kw: o
     """A P2.4 award: 2% of the contract value, capped at 500,000 a year for the recipient."""
     args = {"actor": OFFICER, "decided": DAY, "ref": "临科发〔2025〕12号", "recipient": "U1", "clause": "P2.4",
             "basis": {"contract_value": value, "contract": contract}} | kw
-    return ledger.execute(AwardByRule(**args))  # type: ignore[arg-type]
+    return ledger.execute(AwardByRule(**args))  # type: ignore[arg-type]  # kw may override any field (tests of bad input)
 
 
 def disburse(amount: str = "50000", voucher: str = "付-2025-050", day: date = date(2025, 3, 15),
              **kw: object) -> Disburse:
     return Disburse(**{"actor": OFFICER, "decided": day, "recipient": "U1", "award": "U1-A1", "amount": D(amount),
-                       "voucher": voucher, **kw})  # type: ignore[arg-type]
+                       "voucher": voucher, **kw})  # type: ignore[arg-type]  # kw may override any field (tests of bad input)
 
 
 def award_state(ledger: Ledger, award_id: str = "U1-A1") -> tuple[Decimal, Decimal, Decimal]:

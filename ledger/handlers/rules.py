@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
@@ -30,6 +30,7 @@ from domain.rules.engine import canonical_basis, check_recipient_kind, shared_su
 from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
+from ledger.application import Ledger
 from ledger.commands import Command, Outcome, handles
 from ledger.handlers.grants import void_words
 from ledger.unit_of_work import UnitOfWork
@@ -181,7 +182,7 @@ def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provena
 
 
 def calculate(
-    ledger: Any,
+    ledger: Ledger,
     clause_id: str,
     recipient: str,
     basis: Mapping[str, str],
