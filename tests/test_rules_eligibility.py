@@ -115,8 +115,8 @@ def test_kind_article() -> None:
 
 # eligibility facts the text names: required, refused when missing or failing, shown in the trace
 
-@covers("P3.1b", "P6.4a", "P6.5b")
-@pytest.mark.parametrize("clause", ["P3.1b", "P6.4a", "P6.5b"])
+@covers("P3.1b", "P6.4a")
+@pytest.mark.parametrize("clause", ["P3.1b", "P6.4a"])
 def test_first_recognition_is_a_required_fact(clause: str) -> None:
     p = party("service_org" if clause == "P6.4a" else "enterprise", "S1")
     basis = {"P3.1b": {"platform": "LAB-1", "level": "municipal"}, "P6.4a": {"level": "municipal", "incubator": "FH-1"},

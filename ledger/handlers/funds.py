@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from domain.captable import ShareRegister
 from domain.errors import Refused
@@ -13,6 +13,7 @@ from domain.ids import fund_id
 from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
+from ledger.application import Ledger
 from ledger.commands import Command, Outcome, handles
 from ledger.handlers.projects import _register
 from ledger.queries import get_fund, get_register
@@ -101,11 +102,11 @@ def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Out
     )
 
 
-def load_fund(ledger: Any, code: str) -> Fund:
+def load_fund(ledger: Ledger, code: str) -> Fund:
     """Kept for callers of the old name: ledger.queries.get_fund."""
     return get_fund(ledger, code)
 
 
-def load_register(ledger: Any, enterprise: str) -> ShareRegister:
+def load_register(ledger: Ledger, enterprise: str) -> ShareRegister:
     """Kept for callers of the old name: ledger.queries.get_register."""
     return get_register(ledger, enterprise)
