@@ -124,10 +124,20 @@ class JcgGroup(I18nGroup):
         sys.exit(0)
 
 
+def _officer_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--officer / $JCG_OFFICER checked like every officer name (domain.fields): exit 2."""
+    from domain.fields import OFFICER_NAME
+
+    try:
+        return OFFICER_NAME(value)
+    except Refused as exc:
+        raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
+
+
 @click.group(cls=JcgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", default=None, help="Database URL (sqlite:///FILE or postgresql://...); "
               "default $JCG_DATABASE_URL or ./jcg-ledger.sqlite.")
-@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True,
+@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True, callback=_officer_name,
               help="Officer id recorded as the actor ($JCG_OFFICER).")
 @click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), default=None, is_eager=True,
               expose_value=False, callback=_choose_language,

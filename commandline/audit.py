@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from commandline.options import (
+    ENTITY,
     POSITION,
     Session,
     pass_session,
@@ -71,7 +72,7 @@ def audit_replay(session: Session) -> None:
 
 
 @audit.command("trail")
-@click.argument("entity")
+@click.argument("entity", type=ENTITY)
 @click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @pass_session

@@ -90,6 +90,7 @@ LEVEL = FieldType(fields.LEVEL, "TEXT", optional=True)
 TERM_MONTHS = BoundedType(fields.TERM_MONTHS)
 YEARS = BoundedType(fields.YEARS)
 POSITION = BoundedType(fields.POSITION)
+ENTITY = FieldType(fields.TEXT, "ENTITY")  # what `audit trail` looks up: a code, an award or request:<id>
 YEAR = BoundedType(fields.YEAR)
 
 
