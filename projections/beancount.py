@@ -58,6 +58,7 @@ NARRATIONS = {
     "Enterprise.AwardGranted": N_("award {award} under {clause} to {party}"),
     "Enterprise.Disbursed": N_("disbursement of award {award} to {party}"),
     "Enterprise.ClawedBack": N_("clawback of award {award} from {party}"),
+    "Enterprise.AwardVoided": N_("unpaid part of award {award} to {party} voided"),
     "Project.TranchePaid": N_("tranche of project {project} paid to {party}"),
     "Project.Converted": N_("project {project} converted into a holding of fund {fund} in {party}"),
     "Project.ClawedBack": N_("clawback from project {project}"),
