@@ -23,6 +23,7 @@ from i18n.clicktools import I18nGroup, activate_for
 GROUPS: dict[str, tuple[str, str]] = {
     "party": ("commandline.party:party", N_("Register parties (enterprises, universities, banks, people …) and qualifications.")),
     "grant": ("commandline.grant:grant", N_("Awards by rule, disbursements, claw-backs, external awards, imports.")),
+    "payment": ("commandline.payment:payment", N_("Payment orders: post or void what another officer recorded (two people).")),
     "policy": ("commandline.policy:policy", N_("The clauses of 临政办发〔2024〕34号, their dated parameters, dry runs.")),
     "project": ("commandline.project:project", N_("拨投结合 projects (P2.2, P6.1): approval, tranches, conversion, exits.")),
     "fund": ("commandline.fund:fund", N_("Funds that hold converted stakes and invest (P5.2, P5.3, P5.8).")),
@@ -123,10 +124,20 @@ class JcgGroup(I18nGroup):
         sys.exit(0)
 
 
+def _officer_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--officer / $JCG_OFFICER checked like every officer name (domain.fields): exit 2."""
+    from domain.fields import OFFICER_NAME
+
+    try:
+        return OFFICER_NAME(value)
+    except Refused as exc:
+        raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
+
+
 @click.group(cls=JcgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", default=None, help="Database URL (sqlite:///FILE or postgresql://...); "
               "default $JCG_DATABASE_URL or ./jcg-ledger.sqlite.")
-@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True,
+@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True, callback=_officer_name,
               help="Officer id recorded as the actor ($JCG_OFFICER).")
 @click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), default=None, is_eager=True,
               expose_value=False, callback=_choose_language,

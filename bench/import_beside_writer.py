@@ -19,6 +19,7 @@ import time
 import uuid
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ledger import Ledger
 from ledger.exchange.batch_import import import_csv
@@ -63,12 +64,12 @@ def run_import(url: str, keys: Path, rows: str) -> tuple[float, int]:
         ledger.close()
 
 
-def writer(url: str, keys: str, ready: object, stop: object, out: object) -> None:
+def writer(url: str, keys: str, ready: Any, stop: Any, out: Any) -> None:
     ledger = Ledger.open(url, keyring=keyring(Path(keys)))
     ledger.keyring.key("bench")
     n, longest, latencies = 0, 0.0, []
     try:
-        while not stop.is_set():  # type: ignore[attr-defined]
+        while not stop.is_set():
             start = time.perf_counter()
             ledger.execute(AwardByRule(actor="bench", decided=date(2025, 3, 1), recipient=f"ENT-{n % ENTERPRISES}",
                                        clause="P6.3b", basis={"vouchers": "1"}, ref="临科发〔2025〕21号"))
@@ -77,9 +78,9 @@ def writer(url: str, keys: str, ready: object, stop: object, out: object) -> Non
             longest = max(longest, took)
             n += 1
             if n == 5:
-                ready.set()  # type: ignore[attr-defined]
+                ready.set()
     finally:
-        out.put((n, ledger.writer_lock.waited, longest, sorted(latencies)[len(latencies) // 2]))  # type: ignore[attr-defined]
+        out.put((n, ledger.writer_lock.waited, longest, sorted(latencies)[len(latencies) // 2]))
         ledger.close()
 
 

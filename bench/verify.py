@@ -42,9 +42,28 @@ PASSPHRASE = "bench-passphrase"
 DONE = "built"  # marker file: the ledger in the directory is complete
 
 
+# The bench measures verification, not the two-person flow: its bureau turned the second person off for
+# disbursements on record (a dated 内控 parameter), so each payment is one request as before.
+ONE_PERSON = """
+[[value]]
+clause = "内控"
+name = "two_person.grant.disburse"
+value = false
+unit = "bool"
+valid_from = 2024-11-05
+quote = "(bench) disbursements posted by their recorder"
+"""
+
+
 def open_ledger(directory: Path) -> Ledger:
-    return Ledger.open(f"sqlite:///{directory / 'ledger.sqlite'}",
-                       keyring=Keyring(KeyStore(directory / "keys", PASSPHRASE)))
+    from domain.parameters import ParameterBook, load_values, parameter_book
+
+    ledger = Ledger.open(f"sqlite:///{directory / 'ledger.sqlite'}",
+                         keyring=Keyring(KeyStore(directory / "keys", PASSPHRASE)))
+    base = [p for c in parameter_book().clauses() for p in parameter_book().versions(c)
+            if not (c == "内控" and p.name == "two_person.grant.disburse")]
+    ledger.book = ParameterBook(base + load_values([("bench.toml", ONE_PERSON)]))
+    return ledger
 
 
 def build(directory: Path, events: int) -> tuple[Ledger, float]:
@@ -68,7 +87,8 @@ def build(directory: Path, events: int) -> tuple[Ledger, float]:
         award = f"{code}-A{n}"
         ledger.execute(AwardByRule(actor=actor, decided=day, recipient=code, clause="P6.3b",
                                    basis={"vouchers": "1234.56"}, ref=f"临科发〔{day.year}〕{i % 900 + 1}号"))
-        ledger.execute(Disburse(actor=actor, decided=day, recipient=code, award=award, amount=Decimal("1000.00")))
+        ledger.execute(Disburse(actor=actor, decided=day, recipient=code, award=award, amount=Decimal("1000.00"),
+                                voucher=f"付-{i}"))
         if i % 5 == 0:
             ledger.execute(ClawBack(actor=OFFICERS[(i + 1) % 5], decided=day + timedelta(days=30), recipient=code,
                                     award=award, amount=Decimal("234.56"), reason="凭证核查不符"))

@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from commandline.options import (
+    ENTITY,
     POSITION,
     Session,
     pass_session,
@@ -64,14 +65,14 @@ def audit_replay(session: Session) -> None:
             rebuilt.close()
     if found:
         for line in found:
-            click.echo(_("difference: {line}").format(line=line))
+            click.echo(_("difference: {line}").format(line=text(line)))
         rebuild(ledger, side.store, stop=position)  # the incremental models are replaced by the rebuilt ones
         raise Refused(N_("replay differs from the incremental read models in {count_found} row(s)"), count_found=len(found))
     click.echo(_("replay of {rebuilt_to:,} events equals the incremental read models").format(rebuilt_to=rebuilt_to))
 
 
 @audit.command("trail")
-@click.argument("entity")
+@click.argument("entity", type=ENTITY)
 @click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True)
 @pass_session
@@ -120,14 +121,14 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
     result = verify_ledger(session.ledger, auditor_checkpoint=note, vkey=vkey, progress=progress)
     click.echo(_("{events} events, {requests} requests, {signatures} signatures verified, {money_events} journal entries balanced; root {hex}").format(events=result.events, requests=result.requests, signatures=result.signatures, money_events=result.money_events, hex=result.root.hex()))
     for line in result.checkpoints:
-        click.echo(_("  checkpoint {line}").format(line=line))
+        click.echo(_("  checkpoint {line}").format(line=text(line)))
     for note in result.notes:
         click.echo("  " + _("note: {note}").format(note=text(note)))
     if not result.ok:
         shown = set(result.checkpoint_problems)
         for line in result.problems[1:]:
             if line not in shown:
-                click.echo(_("  also: {line}").format(line=line))
+                click.echo(_("  also: {line}").format(line=text(line)))
         raise Refused(N_("verification failed: {problems}"), problems=result.problems[0])
     click.echo(_("verification passed"))
 

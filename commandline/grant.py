@@ -24,13 +24,14 @@ from commandline.options import (
     pass_session,
     report,
     writing,
+    writing_with_ref,
 )
 from commandline.party import find_party, print_awards
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
-from ledger.handlers.grants import ClawBack, Disburse
-from ledger.handlers.rules import AwardByRule, RecordExternalAward
+from ledger.handlers.grants import ClawBack, Disburse, VoidAward
+from ledger.handlers.rules import AmendAward, AwardByRule, RecordExternalAward
 
 
 @click.group(cls=I18nGroup)
@@ -48,7 +49,7 @@ def grant() -> None:
               "for a formula clause it must equal the computed amount.")
 @click.option("--source", type=SOURCE, default="市财政", show_default=True, help="Funding source.")
 @click.option("--reason", type=REASON_OR_NONE, default="", help="Reason (required for P2.1c 一事一议).")
-@writing
+@writing_with_ref
 @pass_session
 def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, str], amount: Decimal | None,
                 source: str, reason: str, decided: date, ref: str, request_id: str) -> None:
@@ -70,12 +71,17 @@ def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, 
 @grant.command("disburse")
 @click.argument("award", type=AWARD)
 @click.option("--amount", type=YUAN, required=True)
-@click.option("--voucher", type=VOUCHER, default="", help="Payment voucher number.")
+@click.option("--voucher", type=VOUCHER, required=True,
+              help="Payment voucher number (付款凭证号), unique per paying source: the same voucher again is "
+                   "answered \"already recorded\".")
 @writing
 @pass_session
 def grant_disburse(session: Session, award: str, amount: Decimal, voucher: str, decided: date,
                    ref: str, request_id: str) -> None:
-    """Pay (part of) AWARD; never more than remains to pay.
+    """Record a payment order on AWARD (待审核); never more than remains to pay.
+
+    An approver who did not record it posts it (`jcg payment post VOUCHER --source 市财政`), unless
+    the bureau turned the two-person rule off on record (parameter 内控.two_person.grant.disburse).
 
     \b
     Example:
@@ -102,6 +108,51 @@ def grant_claw_back(session: Session, award: str, amount: Decimal, reason: str, 
     """
     session.run(ClawBack(recipient=_recipient_of(award), award=award, amount=amount,
                          reason=reason, **common(decided, ref, request_id)))
+
+
+@grant.command("void")
+@click.argument("award")
+@click.option("--reason", required=True, help="Why the award was recorded in error.")
+@writing_with_ref
+@pass_session
+def grant_void(session: Session, award: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """Cancel the unpaid part of AWARD, recorded in error: its cap usage and budget commitment are
+    released. A paid part stands (recover it with claw-back); pending orders are voided first.
+
+    \b
+    Example:
+      jcg grant void U1-A2 --reason 合同金额录入错误 --decided 2025-04-01 --ref 临科发〔2025〕30号
+    """
+    session.run(VoidAward(recipient=_recipient_of(award), award=award, reason=reason,
+                          **common(decided, ref, request_id)))
+
+
+@grant.command("amend")
+@click.argument("award")
+@click.option("--correction", required=True, help="Why AWARD is voided (the error corrected).")
+@click.option("--clause", default=None, help="Clause of the new award (default: AWARD's).")
+@click.option("--basis", "basis", multiple=True, metavar="KEY=VALUE", callback=basis_pairs,
+              help="A basis figure of the new award (repeat).")
+@click.option("--amount", type=YUAN, default=None, help="Officer-decided amount of the new award.")
+@click.option("--source", default="市财政", show_default=True, help="Funding source of the new award.")
+@click.option("--reason", default="", help="Reason of the new award (required for P2.1c 一事一议).")
+@writing_with_ref
+@pass_session
+def grant_amend(session: Session, award: str, correction: str, clause: str | None, basis: dict[str, str],
+                amount: Decimal | None, source: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """Void the unpaid part of AWARD and record the right award to the same recipient, in one
+    request: both or neither.
+
+    \b
+    Example:
+      jcg grant amend U1-A1 --correction 合同金额多录一个0 --basis contract_value=2500000 \\
+          --basis contract=HT-2025-001 --decided 2025-03-05 --ref 临科发〔2025〕31号
+    """
+    recipient = _recipient_of(award)
+    if clause is None:
+        clause = find_party(session, recipient).award(award).clause
+    session.run(AmendAward(recipient=recipient, award=award, correction=correction, clause=clause, basis=basis,
+                           amount=amount, source=source, reason=reason, **common(decided, ref, request_id)))
 
 
 @grant.command("show")

@@ -85,16 +85,18 @@ def loan_disburse(session: Session, code: str, amount: Decimal, decided: date, r
 @loan.command("repay")
 @click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True, help="Principal repaid (interest is not tracked).")
+@click.option("--receipt", required=True, help="The bank's receipt number (还款回单号), unique per bank.")
 @writing
 @pass_session
-def loan_repay(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
+def loan_repay(session: Session, code: str, amount: Decimal, receipt: str, decided: date, ref: str,
+               request_id: str) -> None:
     """Record a principal repayment on loan CODE.
 
     \b
     Example:
-      jcg loan repay L-2025-001 --amount 166,666.67 --decided 2025-07-10
+      jcg loan repay L-2025-001 --amount 166,666.67 --receipt 晋商回-2025-0710 --decided 2025-07-10
     """
-    session.run(loan_cmds.RepayLoan(code=code, amount=amount, **common(decided, ref, request_id)))
+    session.run(loan_cmds.RepayLoan(code=code, amount=amount, receipt=receipt, **common(decided, ref, request_id)))
 
 
 @loan.command("default")
@@ -163,12 +165,13 @@ def loan_approve(session: Session, code: str, decided: date, ref: str, request_i
 @click.argument("code", type=LOAN)
 @click.option("--payer", type=SOURCE, required=True, help="省财政 (province) or 市财政 (city).")
 @click.option("--amount", type=YUAN, default=None, help="Default: all the payer still owes.")
-@click.option("--voucher", type=VOUCHER, default="", help="Payment voucher number.")
+@click.option("--voucher", type=VOUCHER, required=True, help="Payment voucher number (付款凭证号), unique per payer.")
 @writing
 @pass_session
 def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, voucher: str, decided: date,
              ref: str, request_id: str) -> None:
-    """Record a payment by 省财政 or 市财政 on the approved claim of loan CODE; never more than approved.
+    """Record a payment order by 省财政 or 市财政 on the approved claim of loan CODE (待审核); never more
+    than approved. An approver who did not record it posts it (jcg payment post VOUCHER --source PAYER).
 
     \b
     Example:
@@ -181,18 +184,21 @@ def loan_pay(session: Session, code: str, payer: str, amount: Decimal | None, vo
 @loan.command("recover")
 @click.argument("code", type=LOAN)
 @click.option("--amount", type=YUAN, required=True)
+@click.option("--receipt", required=True, help="The bank's receipt number (回单号), unique per bank.")
 @writing
 @pass_session
-def loan_recover(session: Session, code: str, amount: Decimal, decided: date, ref: str, request_id: str) -> None:
+def loan_recover(session: Session, code: str, amount: Decimal, receipt: str, decided: date, ref: str,
+                 request_id: str) -> None:
     """Record money the bank recovered after compensation; it goes back to each bearer pro rata.
 
     Only once 省财政 and 市财政 have paid their whole approved shares (loan show: owes 0.00).
 
     \b
     Example:
-      jcg loan recover L-2025-001 --amount 10,000.01 --decided 2026-09-01
+      jcg loan recover L-2025-001 --amount 10,000.01 --receipt 晋商回-2026-0901 --decided 2026-09-01
     """
-    session.run(loan_cmds.RecordRecovery(code=code, amount=amount, **common(decided, ref, request_id)))
+    session.run(loan_cmds.RecordRecovery(code=code, amount=amount, receipt=receipt,
+                                         **common(decided, ref, request_id)))
 
 
 @loan.command("show")

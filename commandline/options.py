@@ -90,6 +90,7 @@ LEVEL = FieldType(fields.LEVEL, "TEXT", optional=True)
 TERM_MONTHS = BoundedType(fields.TERM_MONTHS)
 YEARS = BoundedType(fields.YEARS)
 POSITION = BoundedType(fields.POSITION)
+ENTITY = FieldType(fields.TEXT, "ENTITY")  # what `audit trail` looks up: a code, an award or request:<id>
 YEAR = BoundedType(fields.YEAR)
 
 
@@ -160,6 +161,7 @@ class Session:
     def __init__(self, url: str, officer: str):
         self.url = url
         self.officer = officer
+        self.form = "text"  # a writing command's --format: text, or json (the recorded outcome)
         self.create = False
         self._ledger: Ledger | None = None
         self._read_side: Any = None
@@ -194,8 +196,48 @@ class Session:
 
     def run(self, command: Command) -> Outcome:
         outcome = self.ledger.execute(command)
-        report(outcome)
+        if self.form == "json":
+            click.echo(outcome_json(outcome, command))
+        else:
+            report(outcome)
         return outcome
+
+
+def _plain(value: Any) -> Any:
+    """Amounts as exact strings, dates in ISO form, messages in English: JSON a program can rely on."""
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def outcome_json(outcome: Outcome, command: Command) -> str:
+    """The recorded outcome of a writing command (``--format json``): what was recorded (or that it
+    already was), its ids and amounts, the trace, the request id and the log position."""
+    import json
+
+    body = {
+        "kind": command.kind,
+        "recorded": not outcome.already_recorded,
+        "already_recorded": outcome.already_recorded,
+        "request_id": outcome.request_id,
+        "position": outcome.position,
+        "message": text(outcome.message),
+        "trace": [text(line) for line in outcome.trace],
+        "data": _plain({k: v for k, v in outcome.data.items() if k != "order"}),
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def _set_form(ctx: click.Context, param: click.Parameter, value: str) -> None:
+    session = ctx.find_object(Session)
+    if session is not None:
+        session.form = value
 
 
 def report(outcome: Outcome) -> None:
@@ -211,9 +253,23 @@ def report(outcome: Outcome) -> None:
 
 def writing(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The options every writing command takes."""
+    return _writing(fn, ref_required=False)
+
+
+def writing_with_ref(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of a writing command whose decision needs its reference (文号): --ref required."""
+    return _writing(fn, ref_required=True)
+
+
+def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any]:
+    fn = click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", expose_value=False,
+                      callback=_set_form, is_eager=False,
+                      help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
+                           "position).")(fn)
     fn = click.option("--request-id", type=REQUEST_ID, default="",
                       help="Idempotency key; generated and printed if absent.")(fn)
-    fn = click.option("--ref", type=REF, default="", help="Decision reference (文号).")(fn)
+    fn = click.option("--ref", type=REF, default="", required=ref_required,
+                      help="Decision reference (文号)" + (", required." if ref_required else "."))(fn)
     fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
     return fn
 

@@ -131,7 +131,7 @@ def party_list(session: Session) -> None:
       jcg party list
     """
     rows = [[e.code, KINDS[e.kind], e.entered, e.name] for _position, e in session.ledger.read_log()
-            if isinstance(e, Enterprise.Registered)]  # type: ignore[attr-defined]
+            if isinstance(e, Enterprise.Registered)]
     click.echo(text_table([Col("code"), Col("kind"), Col("entered"), Col("name")], rows, rule=False,
                           max_width=terminal_width()))
 

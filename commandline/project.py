@@ -92,7 +92,8 @@ def project_approve(session: Session, code: str, title: str, enterprise: str, fu
 @project.command("disburse")
 @click.argument("code", type=PROJECT)
 @click.option("--amount", type=YUAN, required=True)
-@click.option("--voucher", type=VOUCHER, default="", help="Payment voucher number.")
+@click.option("--voucher", type=VOUCHER, required=True,
+              help="Payment order number (拨款凭证号), unique per paying source; posted by a second approver.")
 @writing
 @pass_session
 def project_disburse(session: Session, code: str, amount: Decimal, voucher: str, decided: date, ref: str,
@@ -148,17 +149,19 @@ def project_convert(session: Session, code: str, into: str, amount: Decimal | No
 @click.option("--buyer", type=HOLDER, required=True, help="Team member (holder code), or the enterprise itself.")
 @click.option("--buyer-name", type=NAME_OR_NONE, default="")
 @click.option("--units", type=YUAN, default=None, help="Registered capital bought back; default all held.")
+@click.option("--receipt", required=True, help="The fund's bank receipt of the buyback money, unique per fund.")
 @writing
 @pass_session
 def project_buyback(session: Session, code: str, buyer: str, buyer_name: str, units: Decimal | None,
-                    decided: date, ref: str, request_id: str) -> None:
+                    receipt: str, decided: date, ref: str, request_id: str) -> None:
     """The team buys back (part of) project CODE's stake at the stored formula on the decision date.
 
     \b
     Example:
-      jcg project buyback PJ-1 --buyer 张三 --decided 2028-01-05 --ref 临科发〔2028〕2号
+      jcg project buyback PJ-1 --buyer 张三 --receipt 基金收-2028-0105 --decided 2028-01-05 \\
+          --ref 临科发〔2028〕2号
     """
-    session.run(projects.BuyBack(project=code, buyer=buyer, buyer_name=buyer_name, units=units,
+    session.run(projects.BuyBack(project=code, buyer=buyer, buyer_name=buyer_name, units=units, receipt=receipt,
                                  **common(decided, ref, request_id)))
 
 

@@ -9,7 +9,10 @@ from typing import Any
 import click
 
 from commandline.options import (
+    CLAUSE,
     DATE,
+    PARTY,
+    SOURCE,
     YEAR,
     Session,
     pass_session,
@@ -26,10 +29,10 @@ def narrowing(fn: Callable[..., Any]) -> Callable[..., Any]:
                       help="Only amounts decided up to this date (records as of it).")(fn)
     fn = click.option("--from", "start", type=DATE, default=None,
                       help="Only amounts decided from this date on (decision dates).")(fn)
-    fn = click.option("--source", default=None, help="Funding source (资金来源), e.g. 市财政.")(fn)
+    fn = click.option("--source", type=SOURCE, default=None, help="Funding source (资金来源), e.g. 市财政.")(fn)
     fn = click.option("--year", type=YEAR, default=None, help="Award or fiscal year.")(fn)
-    fn = click.option("--clause", default=None, help="Clause id, e.g. P2.4 (loans: the P5.6 category).")(fn)
-    fn = click.option("--recipient", default=None, help="Recipient, enterprise or borrower code.")(fn)
+    fn = click.option("--clause", type=CLAUSE, default=None, help="Clause id, e.g. P2.4 (loans: the P5.6 category).")(fn)
+    fn = click.option("--recipient", type=PARTY, default=None, help="Recipient, enterprise or borrower code.")(fn)
     return fn
 
 

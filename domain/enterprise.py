@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import party_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
 
@@ -50,10 +50,17 @@ class Award:
     basis: dict[str, str] = field(default_factory=dict)
     payments: list[tuple[date, Decimal]] = field(default_factory=list)
     last_clawback: date | None = None
+    pending: Decimal = ZERO  # payment orders recorded and not yet posted (待审核)
+    voided: Decimal = ZERO  # the unpaid part cancelled by a void: ``amount`` no longer counts it
 
     @property
     def undisbursed(self) -> Decimal:
         return self.amount - self.disbursed
+
+    @property
+    def payable(self) -> Decimal:
+        """What a new payment order may still take: not paid and not pending."""
+        return self.amount - self.disbursed - self.pending
 
     @property
     def net_paid(self) -> Decimal:
@@ -260,18 +267,88 @@ class Enterprise(Aggregate):
         except KeyError:
             raise NotFound(N_("party {code} has no award {award_id}"), code=self.code, award_id=award_id) from None
 
-    def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "") -> None:
+    def _check_payment(self, by: Provenance, award_id: str, amount: Decimal, what: str) -> tuple[Award, Decimal]:
         award = self.award(award_id)
         amount = yuan(amount)
         if amount <= 0:
-            raise InvalidAmount(N_("disbursement {amount} must be positive"), amount=fmt(amount))
+            raise InvalidAmount(N_("{what} {amount} must be positive"), what=Message(what), amount=fmt(amount))
         if by.decided < award.decided:
-            raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"), award_id=award_id, decided=by.decided, decided2=award.decided)
-        if amount > award.undisbursed:
+            raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
+                              award_id=award_id, decided=by.decided, decided2=award.decided)
+        if amount > award.payable and award.pending:
             raise Refused(
-                N_("award {award_id}: disbursement {amount} exceeds what remains to pay ({undisbursed} of {amount2})"), award_id=award_id, amount=fmt(amount), undisbursed=fmt(award.undisbursed), amount2=fmt(award.amount)
+                N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2}, "
+                   "{pending} pending approval)"),
+                award_id=award_id, what=Message(what), amount=fmt(amount), payable=fmt(award.payable),
+                amount2=fmt(award.amount), pending=fmt(award.pending))
+        if amount > award.payable:
+            raise Refused(
+                N_("award {award_id}: {what} {amount} exceeds what remains to pay ({payable} of {amount2})"),
+                award_id=award_id, what=Message(what), amount=fmt(amount), payable=fmt(award.payable),
+                amount2=fmt(award.amount),
             )
-        self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher)
+        return award, amount
+
+    def order_payment(self, by: Provenance, award_id: str, amount: Decimal, voucher: str) -> None:
+        """A payment order (待审核): reserved on the award, paid once a second person posts it."""
+        award, amount = self._check_payment(by, award_id, amount, N_("payment order"))
+        self._payment_ordered(by, self.code, award_id, award.clause, award.source, amount, voucher)
+
+    class PaymentOrdered(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(PaymentOrdered)
+    def _payment_ordered(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.awards[award_id].pending += amount
+
+    def void_payment_order(self, by: Provenance, award_id: str, amount: Decimal, voucher: str, reason: str) -> None:
+        """A pending order cancelled by an approver: its reservation on the award is released."""
+        award = self.award(award_id)
+        if amount > award.pending:
+            raise Refused(N_("award {award_id}: no pending order of {amount} ({pending} pending)"), award_id=award_id,
+                          amount=fmt(amount), pending=fmt(award.pending))
+        self._payment_order_voided(by, self.code, award_id, award.clause, award.source, amount, voucher, reason)
+
+    class PaymentOrderVoided(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(PaymentOrderVoided)
+    def _payment_order_voided(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, voucher: str,
+        reason: str,
+    ) -> None:
+        self.awards[award_id].pending -= amount
+
+    def disburse(self, by: Provenance, award_id: str, amount: Decimal, voucher: str = "",
+                 ordered: bool = False) -> None:
+        """Money paid on the award: directly, or by posting a pending order (``ordered``)."""
+        if ordered:
+            award = self.award(award_id)
+            amount = yuan(amount)
+            if amount > award.pending:
+                raise Refused(N_("award {award_id}: no pending order of {amount} ({pending} pending)"),
+                              award_id=award_id, amount=fmt(amount), pending=fmt(award.pending))
+            if by.decided < award.decided:
+                raise InvalidDate(N_("award {award_id}: payment date {decided} is before the award ({decided2})"),
+                                  award_id=award_id, decided=by.decided, decided2=award.decided)
+        else:
+            award, amount = self._check_payment(by, award_id, amount, N_("disbursement"))
+        self._disbursed(by, self.code, award_id, award.clause, award.source, amount, voucher, ordered)
 
     class Disbursed(Aggregate.Event):
         by: Provenance
@@ -281,6 +358,7 @@ class Enterprise(Aggregate):
         source: str
         amount: Decimal
         voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
 
     @event(Disbursed)
     def _disbursed(
@@ -292,10 +370,56 @@ class Enterprise(Aggregate):
         source: str,
         amount: Decimal,
         voucher: str,
+        ordered: bool = False,
     ) -> None:
         award = self.awards[award_id]
         award.disbursed += amount
         award.payments.append((by.decided, amount))
+        if ordered:
+            award.pending -= amount
+
+    def void_award(self, by: Provenance, award_id: str, reason: str) -> Decimal:
+        """Cancel the unpaid part of an award recorded in error (a correction, never an edit):
+        its cap usage and budget commitment are released; a paid part needs a claw-back."""
+        award = self.award(award_id)
+        if not reason.strip():
+            raise Refused(N_("award {award_id}: a void needs a reason"), award_id=award_id)
+        if not by.ref.strip():
+            raise Refused(N_("award {award_id}: a void needs a decision reference (文号) that cancels it"),
+                          award_id=award_id)
+        if by.decided < award.decided:
+            raise InvalidDate(N_("award {award_id}: void dated {decided} is before the award ({decided2})"),
+                              award_id=award_id, decided=by.decided, decided2=award.decided)
+        if award.pending:
+            raise Refused(N_("award {award_id}: {pending} is pending in a payment order; post or void the order "
+                             "first"), award_id=award_id, pending=fmt(award.pending))
+        unpaid = award.amount - award.disbursed
+        if unpaid <= 0:
+            raise Refused(N_("award {award_id} is paid in full ({paid}); nothing unpaid to void (the paid part is "
+                             "recovered by a claw-back)"), award_id=award_id, paid=fmt(award.disbursed))
+        self._award_voided(by, self.code, award_id, award.clause, award.source, unpaid, reason.strip(),
+                           award.fiscal_year, award.disbursed)
+        return unpaid
+
+    class AwardVoided(Aggregate.Event):
+        by: Provenance
+        party: str
+        award_id: str
+        clause: str
+        source: str
+        amount: Decimal
+        reason: str
+        award_year: int
+        paid: Decimal
+
+    @event(AwardVoided)
+    def _award_voided(
+        self, by: Provenance, party: str, award_id: str, clause: str, source: str, amount: Decimal, reason: str,
+        award_year: int, paid: Decimal,
+    ) -> None:
+        award = self.awards[award_id]
+        award.voided += amount
+        award.amount -= amount
 
     def claw_back(self, by: Provenance, award_id: str, amount: Decimal, reason: str) -> None:
         award = self.award(award_id)
@@ -437,6 +561,12 @@ def _award_postings(e: Any) -> tuple[journal.Posting, ...]:
 @journal.postings.register(Enterprise.Disbursed)
 def _disbursed_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.payable(e.party), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Enterprise.AwardVoided)
+def _voided_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The unpaid part goes back to the budget line of the award's year: as if never committed."""
+    return journal.transfer(journal.payable(e.party), journal.budget(e.clause, e.award_year), e.amount)
 
 
 @journal.postings.register(Enterprise.ClawedBack)

@@ -42,3 +42,8 @@ class CapExceeded(Refused):
 
 class ConflictingRequest(Refused):
     """A request id reused with different content."""
+
+
+class AlreadyRecorded(Refused):
+    """The same payment under the same reference is already in the ledger: nothing to write
+    (answered like a repeated request, exit 0)."""

@@ -47,7 +47,7 @@ from domain.compensation import (
 )
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.ids import loan_id
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
@@ -178,6 +178,7 @@ class Loan(Aggregate):
         self.loss_declared_on: date | None = None
         self.claim: Claim | None = None
         self.paid: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)
+        self.pending: dict[str, Decimal] = dict.fromkeys(PAYERS, ZERO)  # payment orders not yet posted
         self.paid_on: dict[str, date] = {}
         self.recovered = ZERO
         self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
@@ -399,24 +400,96 @@ class Loan(Aggregate):
         self.claim.approved_ref = by.ref
         self.claim.approved_by = by.actor
 
-    def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "") -> Decimal:
-        """省财政 or 市财政 pays (part of) its approved share to the bank."""
+    def pay(self, by: Provenance, payer_name: str, amount: Decimal | None = None, voucher: str = "",
+            ordered: bool = False) -> Decimal:
+        """省财政 or 市财政 pays (part of) its approved share to the bank: directly, or by posting its
+        pending order (``ordered``)."""
         who = payer(payer_name)
+        if ordered:
+            amount = yuan(amount or ZERO)
+            if amount <= 0 or amount > self.pending[who]:
+                raise Refused(N_("loan {code}: no pending order of {amount} by {who} ({pending} pending)"),
+                              code=self.code, amount=fmt(amount), who=who, pending=fmt(self.pending[who]))
+            claim = self._claim()
+        else:
+            claim, amount = self._check_pay(by, who, amount)
+        self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher, ordered)
+        return amount
+
+    def quote_payment(self, by: Provenance, payer_name: str, amount: Decimal | None) -> Decimal:
+        """What a payment (or its order) of ``payer_name`` would pay now; refuses what it may not."""
+        return self._check_pay(by, payer(payer_name), amount)[1]
+
+    def _check_pay(self, by: Provenance, who: str, amount: Decimal | None) -> tuple[Claim, Decimal]:
         claim = self._claim()
         if claim.approved_on is None:
             raise Refused(N_("loan {code}: the claim is not approved yet; nothing can be paid"), code=self.code)
         if by.decided < claim.approved_on:
-            raise InvalidDate(N_("loan {code}: payment on {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=claim.approved_on)
-        owed = self.owed(who)
+            raise InvalidDate(N_("loan {code}: payment on {decided} is before the approval ({approved_on})"),
+                              code=self.code, decided=by.decided, approved_on=claim.approved_on)
+        owed = self.owed(who) - self.pending[who]
         amount = owed if amount is None else _positive(amount, f"loan {self.code}: payment")
+        if amount <= 0 and self.pending[who]:
+            raise Refused(N_("loan {code}: {who} has paid or ordered its whole share ({approved}; {pending} pending "
+                             "approval)"), code=self.code, who=who, approved=fmt(self.approved(who)),
+                          pending=fmt(self.pending[who]))
         if amount <= 0:
-            raise Refused(N_("loan {code}: {who} has paid its whole share ({approved})"), code=self.code, who=who, approved=fmt(self.approved(who)))
+            raise Refused(N_("loan {code}: {who} has paid its whole share ({approved})"), code=self.code, who=who,
+                          approved=fmt(self.approved(who)))
+        if amount > owed and self.pending[who]:
+            raise CapExceeded(
+                N_("loan {code}: payment {amount} by {who} exceeds what was approved and not yet paid "
+                   "({owed} of {approved}; {pending} pending approval)"),
+                code=self.code, amount=fmt(amount), who=who, owed=fmt(owed), approved=fmt(self.approved(who)),
+                pending=fmt(self.pending[who]))
         if amount > owed:
             raise CapExceeded(
-                N_("loan {code}: payment {amount} by {who} exceeds what was approved and not yet paid ({owed} of {approved})"), code=self.code, amount=fmt(amount), who=who, owed=fmt(owed), approved=fmt(self.approved(who))
-            )
-        self._compensation_paid(by, self.code, self.bank, claim.clause, who, amount, voucher)
-        return amount
+                N_("loan {code}: payment {amount} by {who} exceeds what was approved and not yet paid "
+                   "({owed} of {approved})"),
+                code=self.code, amount=fmt(amount), who=who, owed=fmt(owed), approved=fmt(self.approved(who)))
+        return claim, amount
+
+    def order_payment(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str) -> None:
+        """A compensation payment order (待审核): reserved on the payer's share until posted."""
+        who = payer(payer_name)
+        claim, amount = self._check_pay(by, who, amount)
+        self._payment_ordered(by, self.code, self.bank, claim.clause, who, amount, voucher)
+
+    class PaymentOrdered(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+
+    @event(PaymentOrdered)
+    def _payment_ordered(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
+                         voucher: str) -> None:
+        self.pending[payer] += amount
+
+    def void_payment_order(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str, reason: str) -> None:
+        who = payer(payer_name)
+        if amount > self.pending[who]:
+            raise Refused(N_("loan {code}: no pending order of {amount} by {who} ({pending} pending)"),
+                          code=self.code, amount=fmt(amount), who=who, pending=fmt(self.pending[who]))
+        self._payment_order_voided(by, self.code, self.bank, self._claim().clause, who, amount, voucher, reason)
+
+    class PaymentOrderVoided(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(PaymentOrderVoided)
+    def _payment_order_voided(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
+                              voucher: str, reason: str) -> None:
+        self.pending[payer] -= amount
 
     class CompensationPaid(Aggregate.Event):
         by: Provenance
@@ -426,13 +499,17 @@ class Loan(Aggregate):
         payer: str
         amount: Decimal
         voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
 
     @event(CompensationPaid)
     def _compensation_paid(
-        self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str
+        self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal, voucher: str,
+        ordered: bool = False,
     ) -> None:
         self.paid[payer] += amount
         self.paid_on[payer] = by.decided
+        if ordered:
+            self.pending[payer] -= amount
 
     def recover(self, by: Provenance, amount: Decimal) -> RecoveryReturn:
         """Money the bank recovers after compensation, returned to each bearer pro rata to what
@@ -441,11 +518,14 @@ class Loan(Aggregate):
         claim = self._claim()
         if claim.approved_on is None:
             raise Refused(N_("loan {code}: recoveries are returned once the claim is approved and paid; the claim is not approved yet"), code=self.code)
-        owing = [f"{p} still owes {self.bank} {fmt(self.owed(p))} of {fmt(self.approved(p))}"
+        owing = [Message(N_("{payer} still owes {bank} {owed} of {approved}{pending}"), payer=p, bank=self.bank,
+                         owed=fmt(self.owed(p)), approved=fmt(self.approved(p)),
+                         pending=Message(N_(" ({amount} ordered, pending approval)"), amount=fmt(self.pending[p]))
+                         if self.pending[p] else "")
                  for p in PAYERS if self.owed(p)]
         if owing:
-            raise Refused(f"loan {self.code}: recoveries are returned after compensation is paid in full; "
-                          + "; ".join(owing))
+            raise Refused(N_("loan {code}: recoveries are returned after compensation is paid in full; {owing}"),
+                          code=self.code, owing=owing)
         last_paid = max(self.paid_on.values(), default=None)
         when = max(d for d in (claim.approved_on, last_paid) if d is not None)
         if by.decided < when:

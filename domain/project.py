@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -38,6 +38,29 @@ from domain.provenance import Provenance
 CLAUSES = ("P2.2", "P6.1")
 OPEN = ("approved", "converted")  # states in which money may still move
 UNIT = Decimal("0.000001")  # a price per unit of registered capital is shown to 6 places
+
+
+class Trigger(TypedDict):
+    """The conversion trigger as recorded: a date, or a financing round with its investor,
+    pre-money valuation and amount (None for a date trigger)."""
+
+    on: date
+    kind: str
+    round_pre_money: Decimal | None
+    investor: str
+    round_amount: Decimal | None
+
+
+class Lot(TypedDict):
+    """One conversion: ``units`` of registered capital issued on ``on`` for ``amount``; ``out`` of
+    them have left the fund since (bought back or sold), ``bought_back`` of those by the team. Each
+    lot keeps its own buyback window and interest period (docs/decisions.md)."""
+
+    on: date
+    amount: Decimal
+    units: Decimal
+    bought_back: Decimal
+    out: Decimal
 
 
 def capitalised_account(clause: str, year: int) -> str:
@@ -152,18 +175,19 @@ class Project(Aggregate):
         self.status = "approved"
         self.tranches: list[tuple[date, Decimal, str]] = []
         self.disbursed = ZERO
+        self.pending = ZERO  # tranche orders recorded and not yet posted (待审核)
         self.reassigned_in = ZERO
         self.reassigned_out = ZERO
         self.clawed_back = ZERO
         self.released = ZERO  # grant never paid, released from the commitment on failure or completion
         self.spent = ZERO  # what the team spent on the research, recorded at completion (P6.1)
-        self.trigger: dict[str, Any] | None = None
+        self.trigger: Trigger | None = None
         self.into = ""
         self.converted = ZERO
         self.converted_on: date | None = None
         # one lot per conversion: {on, amount, units, bought_back, out}; each lot's buyback window,
         # interest and debt maturity run from its own conversion date (docs/decisions.md)
-        self.lots: list[dict[str, Any]] = []
+        self.lots: list[Lot] = []
         # the registered capital the conversion price per unit is set on (valuation / this), fixed by
         # the project's first conversion into equity so that every later part shares its price
         self.price_base: Decimal | None = None
@@ -221,7 +245,65 @@ class Project(Aggregate):
             raise Refused(N_("project {code} is {status}: cannot {what}"), code=self.code, status=Message(self.status), what=what)
 
     # tranches -------------------------------------------------------------------------
-    def disburse(self, by: Provenance, amount: Decimal, voucher: str = "") -> None:
+    def order_tranche(self, by: Provenance, amount: Decimal, voucher: str) -> None:
+        """A tranche's payment order (待审核): reserved on the grant until a second person posts it."""
+        amount = self._check_tranche(by, amount)
+        self._tranche_ordered(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
+
+    class TrancheOrdered(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+
+    @event(TrancheOrdered)
+    def _tranche_ordered(
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
+    ) -> None:
+        self.pending += amount
+
+    def void_tranche_order(self, by: Provenance, amount: Decimal, voucher: str, reason: str) -> None:
+        if amount > self.pending:
+            raise Refused(N_("project {code}: no pending tranche of {amount} ({pending} pending)"), code=self.code,
+                          amount=fmt(amount), pending=fmt(self.pending))
+        self._tranche_order_voided(by, self.code, self.clause, self.source, amount, voucher, reason)
+
+    class TrancheOrderVoided(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        source: str
+        amount: Decimal
+        voucher: str
+        reason: str
+
+    @event(TrancheOrderVoided)
+    def _tranche_order_voided(
+        self, by: Provenance, code: str, clause: str, source: str, amount: Decimal, voucher: str, reason: str
+    ) -> None:
+        self.pending -= amount
+
+    def disburse(self, by: Provenance, amount: Decimal, voucher: str = "", ordered: bool = False) -> None:
+        """Pay a tranche: directly, or by posting its pending order (``ordered``)."""
+        if ordered:
+            amount = yuan(amount)
+            if amount > self.pending:
+                raise Refused(N_("project {code}: no pending tranche of {amount} ({pending} pending)"), code=self.code,
+                              amount=fmt(amount), pending=fmt(self.pending))
+            self._open("pay a tranche")
+        else:
+            amount = self._check_tranche(by, amount)
+        self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher, ordered)
+
+    def _no_pending(self, what: str) -> None:
+        if self.pending:
+            raise Refused(N_("project {code}: a tranche of {pending} is pending approval; post or void it first "
+                             "(then {what})"), code=self.code, pending=fmt(self.pending), what=what)
+
+    def _check_tranche(self, by: Provenance, amount: Decimal) -> Decimal:
         self._open("pay a tranche")
         if self.finished_on is not None:
             raise Refused(N_("project {code} was finished on {finished_on} ({acceptance_ref}): no further tranche is paid"), code=self.code, finished_on=self.finished_on, acceptance_ref=self.acceptance_ref)
@@ -229,13 +311,21 @@ class Project(Aggregate):
         if amount <= 0:
             raise InvalidAmount(N_("tranche {amount} must be positive"), amount=fmt(amount))
         if by.decided < self.approved_on:
-            raise InvalidDate(N_("project {code}: payment {decided} is before the approval ({approved_on})"), code=self.code, decided=by.decided, approved_on=self.approved_on)
-        remaining = self.amount - self.disbursed
+            raise InvalidDate(N_("project {code}: payment {decided} is before the approval ({approved_on})"),
+                              code=self.code, decided=by.decided, approved_on=self.approved_on)
+        remaining = self.amount - self.disbursed - self.pending
+        if amount > remaining and self.pending:
+            raise CapExceeded(
+                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2}, "
+                   "{pending} pending approval)"),
+                code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount),
+                pending=fmt(self.pending))
         if amount > remaining:
             raise CapExceeded(
-                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2})"), code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount)
+                N_("project {code}: tranche {amount} exceeds what remains of the grant ({remaining} of {amount2})"),
+                code=self.code, amount=fmt(amount), remaining=fmt(remaining), amount2=fmt(self.amount)
             )
-        self._tranche_paid(by, self.code, self.clause, self.enterprise, self.source, amount, voucher)
+        return amount
 
     class TranchePaid(Aggregate.Event):
         by: Provenance
@@ -245,14 +335,18 @@ class Project(Aggregate):
         source: str
         amount: Decimal
         voucher: str
+        ordered: bool = False  # posting a pending order (events stored before orders existed: False)
 
     @event(TranchePaid)
     def _tranche_paid(
-        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str
+        self, by: Provenance, code: str, clause: str, enterprise: str, source: str, amount: Decimal, voucher: str,
+        ordered: bool = False,
     ) -> None:
         self.tranches.append((by.decided, amount, voucher))
         self.disbursed += amount
         self.last_paid_year = by.decided.year
+        if ordered:
+            self.pending -= amount
 
     # trigger --------------------------------------------------------------------------
     def record_trigger(
@@ -291,8 +385,8 @@ class Project(Aggregate):
         self, by: Provenance, code: str, kind: str, round_pre_money: Decimal | None, investor: str,
         round_amount: Decimal | None,
     ) -> None:
-        self.trigger = {"on": by.decided, "kind": kind, "round_pre_money": round_pre_money,
-                        "investor": investor, "round_amount": round_amount}
+        self.trigger = Trigger(on=by.decided, kind=kind, round_pre_money=round_pre_money, investor=investor,
+                               round_amount=round_amount)
 
     # conversion -----------------------------------------------------------------------
     def plan_conversion(
@@ -429,7 +523,7 @@ class Project(Aggregate):
         self.premium += premium
         if self.converted_on is None:
             self.converted_on = by.decided
-        self.lots.append({"on": by.decided, "amount": amount, "units": units, "bought_back": ZERO, "out": ZERO})
+        self.lots.append(Lot(on=by.decided, amount=amount, units=units, bought_back=ZERO, out=ZERO))
         if into == "debt" and self.debt_accrued_to is None:
             self.debt_accrued_to = by.decided
         self.status = "converted"
@@ -590,7 +684,7 @@ class Project(Aggregate):
             )
         return units
 
-    def _lot_held(self, lot: dict[str, Any]) -> Decimal:
+    def _lot_held(self, lot: Lot) -> Decimal:
         held: Decimal = lot["units"] - lot["out"]
         return held
 
@@ -762,6 +856,7 @@ class Project(Aggregate):
     def fail(self, by: Provenance, reason: str, misuse: str = "", clawback: Decimal | None = None) -> None:
         """Failure: what the fund holds is written off; nothing is recovered unless misuse is recorded."""
         self._open("fail")
+        self._no_pending("record a failure")
         if not reason.strip():
             raise Refused(N_("project {code}: a failure needs a reason"), code=self.code)
         if clawback is not None and not misuse.strip():
@@ -828,6 +923,7 @@ class Project(Aggregate):
         """The project's work is accepted (结题验收, reference ``by.ref``) with what the team spent on
         it: no further tranches, the unpaid grant leaves the commitment (``released``), and P6.1 lets
         the team reassign its unspent fiscal money. A stake already held stays held."""
+        self._no_pending("finish it")
         if self.status == "failed":
             raise Refused(N_("project {code} failed: a failed project is written off, not finished"), code=self.code)
         if self.finished_on is not None:

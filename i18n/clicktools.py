@@ -31,13 +31,13 @@ def _translated(command: click.Command) -> Iterator[None]:
         command.epilog = gettext(command.epilog) if command.epilog else command.epilog
         for p in command.params:
             if getattr(p, "help", None):
-                p.help = gettext(p.help)  # type: ignore[attr-defined]
+                p.help = gettext(p.help)
         yield
     finally:
         command.help, command.short_help, command.epilog, helps = saved
         for p, h in zip(command.params, helps, strict=True):
             if hasattr(p, "help"):
-                p.help = h  # type: ignore[attr-defined]
+                p.help = h
 
 
 def first_sentence(text: str, limit: int = 45) -> str:
@@ -120,7 +120,7 @@ def help_texts(command: click.Command) -> Iterator[str]:
             yield text
     for p in command.params:
         if getattr(p, "help", None):
-            yield p.help  # type: ignore[attr-defined]
+            yield p.help
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             yield from help_texts(sub)

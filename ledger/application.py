@@ -17,21 +17,22 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
-from domain.errors import ConflictingRequest, Refused
+from domain.errors import AlreadyRecorded, ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
 from domain.messages import N_, Message
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
-from domain.validity import check_in_force
+from domain.validity import check_in_force, check_not_future
 from ledger.audit.checkpoint import checkpoint_interval
 from ledger.audit.checkpointing import checkpoint_if_due
 from ledger.audit.signing import public_key_text, record_hash, request_message, sign
 from ledger.commands import HANDLERS, Command, Outcome, checked
 from ledger.handlers.officers import Signer, authorize
+from ledger.infra import clock as clocks
 from ledger.infra.cipher import cipher_env
-from ledger.infra.clock import Clock, system_clock
+from ledger.infra.clock import Clock
 from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.infra.keys import Keyring, KeyStore
 from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
@@ -63,12 +64,13 @@ class Ledger(Application[UUID]):
         self,
         env: dict[str, str] | None = None,
         *,
-        clock: Clock = system_clock,
+        clock: Clock | None = None,
         book: ParameterBook | None = None,
         keyring: Keyring | None = None,
     ) -> None:
         super().__init__(env)
-        self.clock = clock
+        # looked up when the ledger opens, so a test can fix the CLI's clock (ledger.infra.clock.system_clock)
+        self.clock: Clock = clock if clock is not None else clocks.system_clock
         self.book = book or parameter_book()
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
@@ -90,7 +92,7 @@ class Ledger(Application[UUID]):
         self._keyring = keyring
 
     @classmethod
-    def open(cls, url: str, *, clock: Clock = system_clock, keyring: Keyring | None = None, create: bool = True,
+    def open(cls, url: str, *, clock: Clock | None = None, keyring: Keyring | None = None, create: bool = True,
              **env: str) -> Ledger:
         """Open the ledger stored at a database URL. ``create``: make the tables if needed
         (`init`, `demo`, tests); otherwise a database without a ledger is refused
@@ -141,6 +143,10 @@ class Ledger(Application[UUID]):
             uow = UnitOfWork(self.repository, self.book)
             try:
                 outcome, events = self._run(uow, command, digest)
+            except AlreadyRecorded as same:
+                # the same payment under its reference, sent again without its request id
+                return self._repeat(command, digest) or Outcome(command.request_id, same.message,
+                                                                already_recorded=True)
             except Refused:
                 # a repeat of a recorded request is answered as such, whatever the handler says now
                 repeated = self._repeat(command, digest)
@@ -149,7 +155,7 @@ class Ledger(Application[UUID]):
                 raise
             try:
                 with self.writer_lock.shared():
-                    self.save(*events)
+                    recordings = self.save(*events)
             except IntegrityError:
                 # the request record already exists (a repeat) or someone else wrote first
                 repeated = self._repeat(command, digest)
@@ -157,6 +163,7 @@ class Ledger(Application[UUID]):
                     return repeated
                 continue  # re-read and re-evaluate
             outcome.warnings.extend(self._after_write(command.actor))
+            outcome.position = max((r.notification.id for r in recordings), default=None)
             return outcome
         raise Refused(N_("the ledger is too busy: the request kept conflicting; try again"))
 
@@ -217,6 +224,8 @@ class Ledger(Application[UUID]):
                     outcome, produced = self._run(uow, command, digest)
                     outcomes.append(outcome)
                     events += produced
+            except AlreadyRecorded as same:  # a row repeating a recorded payment: skipped
+                outcomes.append(Outcome(command.request_id, same.message, already_recorded=True))
             except Refused as exc:
                 refused.append((i, exc.message))
             if progress is not None:
@@ -257,6 +266,7 @@ class Ledger(Application[UUID]):
             request_id=command.request_id,
             ref=command.ref,
         )
+        check_not_future(command.decided, by.recorded_at)  # today from the ledger's clock
         outcome = HANDLERS[type(command)](uow, command, by)
         events = [e for a in uow.changed() for e in a.collect_events()]
         hashes = [self.event_hash(e) for e in events]

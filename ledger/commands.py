@@ -72,6 +72,13 @@ class Command:
                           ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
+    def content_digest(self) -> str:
+        """What makes two recordings the same payment: everything but who sent it and its
+        request id (a second officer re-entering the same voucher records nothing new)."""
+        body = {k: v for k, v in self.canonical()["body"].items() if k != "actor"}
+        text = json.dumps(body | {"kind": self.kind}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 def checked(command: Command) -> Command:
     """The command with every field checked by its boundary field type (domain.fields) and
@@ -96,6 +103,7 @@ class Outcome:
     trace: list[str] = field(default_factory=list)
     already_recorded: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    position: int | None = None  # the log position of the request record, once saved
     warnings: list[Any] = field(default_factory=list)  # Messages, e.g. a due checkpoint that could not be made
 
 

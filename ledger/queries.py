@@ -18,13 +18,14 @@ from domain.loan import Loan
 from domain.messages import N_
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.project import Project
+from ledger.application import Ledger
 
 T = TypeVar("T")
 
 
-def _get(ledger: Any, kind: type[T], aggregate_id: UUID, missing: str, **values: Any) -> T:
+def _get(ledger: Ledger, kind: type[T], aggregate_id: UUID, missing: str, **values: Any) -> T:
     try:
-        found = ledger.repository.get(aggregate_id)
+        found: object = ledger.repository.get(aggregate_id)
     except AggregateNotFoundError:
         raise NotFound(missing, **values) from None
     if not isinstance(found, kind):  # pragma: no cover - ids are namespaced per kind
@@ -32,29 +33,29 @@ def _get(ledger: Any, kind: type[T], aggregate_id: UUID, missing: str, **values:
     return found
 
 
-def get_party(ledger: Any, code: str) -> Enterprise:
+def get_party(ledger: Ledger, code: str) -> Enterprise:
     return _get(ledger, Enterprise, party_id(code), N_("party {code} is not registered"), code=code)
 
 
-def get_fund(ledger: Any, code: str) -> Fund:
+def get_fund(ledger: Ledger, code: str) -> Fund:
     return _get(ledger, Fund, fund_id(code), N_("fund {code} is not registered"), code=code)
 
 
-def get_project(ledger: Any, code: str) -> Project:
+def get_project(ledger: Ledger, code: str) -> Project:
     return _get(ledger, Project, project_id(code), N_("project {code} is not registered"), code=code)
 
 
-def get_loan(ledger: Any, code: str) -> Loan:
+def get_loan(ledger: Ledger, code: str) -> Loan:
     return _get(ledger, Loan, loan_id(code), N_("loan {code} is not registered"), code=code)
 
 
-def get_register(ledger: Any, enterprise: str) -> ShareRegister:
+def get_register(ledger: Ledger, enterprise: str) -> ShareRegister:
     return _get(ledger, ShareRegister, share_register_id(enterprise),
                 N_("{enterprise} has no share register (record its holders with jcg captable register)"),
                 enterprise=enterprise)
 
 
-def find_roster(ledger: Any) -> OfficerRoster | None:
+def find_roster(ledger: Ledger) -> OfficerRoster | None:
     """The officer roster, or None before the first officer (an unreadable roster is an error)."""
     try:
         roster: OfficerRoster = ledger.repository.get(ROSTER_ID)

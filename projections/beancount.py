@@ -27,6 +27,7 @@ from typing import Any
 from domain.clauses import catalogue
 from domain.journal import CITY, PROVINCE, Posting, postings
 from domain.messages import N_, Message
+from ledger.application import Ledger
 from projections.state import from_fen
 
 CURRENCY = "CNY"
@@ -57,6 +58,7 @@ NARRATIONS = {
     "Enterprise.AwardGranted": N_("award {award} under {clause} to {party}"),
     "Enterprise.Disbursed": N_("disbursement of award {award} to {party}"),
     "Enterprise.ClawedBack": N_("clawback of award {award} from {party}"),
+    "Enterprise.AwardVoided": N_("unpaid part of award {award} to {party} voided"),
     "Project.TranchePaid": N_("tranche of project {project} paid to {party}"),
     "Project.Converted": N_("project {project} converted into a holding of fund {fund} in {party}"),
     "Project.ClawedBack": N_("clawback from project {project}"),
@@ -271,7 +273,7 @@ def balances_from(rows: dict[str, Any]) -> dict[str, Decimal]:
     return {key[0]: from_fen(r["balance_fen"]) for key, r in rows["rm_balances"].items()}
 
 
-def export_beancount(ledger: Any, *, as_of: date | None = None, render: Callable[[Message], str] | None = None,
+def export_beancount(ledger: Ledger, *, as_of: date | None = None, render: Callable[[Message], str] | None = None,
                      title: str = "晋创谷·临汾 jcg-ledger") -> Export:
     """The ledger's journal (decided on or before ``as_of``) as Beancount text. A read: the log is
     read once for the entries, and jcg's balances read model is folded once per asserted day."""

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from domain.clauses import catalogue
 from domain.enterprise import Enterprise
 from domain.loan import PAYERS, Loan
+from domain.payment import Payment
 from domain.project import Project
 from projections.recipients import registered, released_fen
 from projections.schema import METADATA, fen
@@ -40,6 +41,7 @@ BUDGETS = sa.Table(
     fen("recovered_fen"),
     fen("reassigned_fen"),
     fen("released_fen"),  # commitment cancelled: 拨投结合 grant never paid when the project failed or finished
+    fen("pending_fen"),  # payment orders recorded, not yet posted (待审核): committed, not paid
     info={"sums": True},
 )
 
@@ -63,6 +65,12 @@ PER_PAYER: dict[type, tuple[str, str]] = {
     Loan.Recovered: ("recovered_fen", "parts"),
 }
 
+# a void cancels the unpaid part of an award recorded in error: the commitment of the award's year goes down
+VOIDED = Enterprise.AwardVoided
+# pending payment orders per paying source, by the year of the order (payments of public money only)
+ORDERS = (Payment.Ordered, Payment.Posted, Payment.Voided)
+SPENDING_ORDERS = frozenset({"grant.disburse", "project.tranche", "loan.pay"})
+
 REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)
 RELEASING = (Project.Failed, Project.Finished)
 
@@ -76,6 +84,20 @@ def lead_unit(clause_id: str) -> str:
 
 def apply(state: State, position: int, event: Any) -> None:
     kind = type(event)
+    if kind is VOIDED:
+        key = (event.award_year, event.source, lead_unit(event.clause), event.clause)
+        state.add(BUDGETS, key, committed_fen=-to_fen(event.amount))
+        return
+    if kind in ORDERS:
+        if event.operation in SPENDING_ORDERS:
+            ordered = kind is Payment.Ordered
+            if ordered and not event.pending:
+                return
+            year = event.by.fiscal_year if ordered else event.order_year
+            sign = 1 if ordered else -1
+            state.add(BUDGETS, (year, event.source, lead_unit(event.clause), event.clause),
+                      pending_fen=sign * to_fen(event.amount))
+        return
     year = event.by.fiscal_year if kind in SPENDING or kind in PER_PAYER or kind in REASSIGNED else 0
     if kind in SPENDING:
         column, source = SPENDING[kind]

@@ -39,9 +39,9 @@ NAMES = sa.Table(
 
 TABLES = (HOLDERS, PREMIUMS, NAMES)
 
-Issued = ShareRegister.Issued  # type: ignore[attr-defined]
-Transferred = ShareRegister.Transferred  # type: ignore[attr-defined]
-Repurchased = ShareRegister.Repurchased  # type: ignore[attr-defined]
+Issued = ShareRegister.Issued
+Transferred = ShareRegister.Transferred
+Repurchased = ShareRegister.Repurchased
 
 
 def _name(state: State, enterprise: str, holder: str, name: str) -> None:

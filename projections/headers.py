@@ -37,6 +37,8 @@ WORDS = (
     N_("ExternalAwardRecorded"), N_("TranchePaid"), N_("Approved"), N_("Converted"), N_("Enrolled"),
     N_("Claimed"), N_("ClaimApproved"), N_("Paid"), N_("Recovered"), N_("Triggered"), N_("Finished"),
     N_("Failed"), N_("BoughtBack"), N_("Sold"), N_("PlaceTaken"), N_("RequestRecorded"),
+    N_("PaymentOrdered"), N_("Ordered"), N_("Posted"), N_("Voided"), N_("AwardVoided"), N_("PaymentOrderVoided"),
+    N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"),
 )
 
 # Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps
@@ -53,4 +55,5 @@ TRAIL_LINES = (
     N_("request {kind}: {summary}"),
     # field names in a trail line's details
     N_("award_id"), N_("party"), N_("project"), N_("lot"), N_("buyer"), N_("payer"), N_("investor"),
+    N_("reference"), N_("operation"), N_("voucher"),
 )

@@ -51,6 +51,7 @@ TABLES = (AWARDS, RECIPIENTS)
 AwardGranted = Enterprise.AwardGranted
 Disbursed = Enterprise.Disbursed
 ClawedBack = Enterprise.ClawedBack
+AwardVoided = Enterprise.AwardVoided
 ProjectApproved = Project.Approved
 TranchePaid = Project.TranchePaid
 ProjectClawedBack = Project.ClawedBack
@@ -102,6 +103,8 @@ def apply(state: State, position: int, event: Any) -> None:
     elif isinstance(event, Disbursed):
         year = award_year(state, event.award_id, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.party, event.clause, year), disbursed_fen=to_fen(event.amount))
+    elif isinstance(event, AwardVoided):  # the unpaid part of an award recorded in error: never awarded
+        state.add(RECIPIENTS, (event.party, event.clause, event.award_year), awarded_fen=-to_fen(event.amount))
     elif isinstance(event, ClawedBack):
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), clawed_back_fen=to_fen(event.amount))
     elif isinstance(event, TranchePaid):

@@ -210,25 +210,29 @@ def budgets(rows: Rows, by: str = "source") -> Report:
     totals: dict[tuple[Any, ...], list[Decimal]] = {}
     for (year, source, unit, clause), r in rows["rm_budgets"].items():
         key = (year, source) if by == "source" else (year, unit) if by == "unit" else (year, clause)
-        t = totals.setdefault(key, [ZERO, ZERO, ZERO, ZERO, ZERO])
+        t = totals.setdefault(key, [ZERO, ZERO, ZERO, ZERO, ZERO, ZERO])
         t[0] += _money(r["committed_fen"])
         t[1] += _money(r.get("released_fen"))
-        t[2] += _money(r["paid_fen"])
-        t[3] += _money(r["recovered_fen"])
-        t[4] += _money(r.get("reassigned_fen"))
+        t[2] += _money(r.get("pending_fen"))
+        t[3] += _money(r["paid_fen"])
+        t[4] += _money(r["recovered_fen"])
+        t[5] += _money(r.get("reassigned_fen"))
     out: list[list[Any]] = []
-    for key, (committed, released, paid, recovered, moved) in sorted(totals.items()):
+    for key, (committed, released, pending, paid, recovered, moved) in sorted(totals.items()):
         label = [key[1], clause_title(key[1])] if by == "clause" else [key[1]]
-        out.append([key[0], *label, committed, released, paid, recovered, moved, paid - recovered])
+        out.append([key[0], *label, committed, released, pending, paid, recovered, moved, paid - recovered])
     heading = {"source": [Column("source")], "unit": [Column("unit")],
                "clause": [Column("clause"), Column("title")]}[by]
     notes = [N_("committed in the decision year (award, project approval, P5.6 compensation approval); paid and recovered in the year decided (P5.6 recoveries: the part returned to each payer)"),
              N_("released: commitment cancelled in the year decided (a failed or finished 拨投结合 project's grant never paid)"),
-             N_("reassigned (P6.1): moved between project lines (+ in, − out), not new spending")]
+             N_("reassigned (P6.1): moved between project lines (+ in, − out), not new spending"),
+             N_("pending: payment orders recorded and not yet posted by a second person (待审核), in the order's "
+                "year: committed, not paid; a voided award's unpaid part leaves committed in the award's year")]
     if by == "unit":
         notes.append(N_("each clause counts under its lead 责任单位 (first listed in the clause index)"))
     return Report(Message(N_("budget execution per fiscal year and {by}"), by=Message(by)),
-                  [Column("year"), *heading, Column("committed", True), Column("released", True), Column("paid", True),
+                  [Column("year"), *heading, Column("committed", True), Column("released", True),
+                   Column("pending", True), Column("paid", True),
                    Column("recovered", True), Column("reassigned", True), Column("net_spent", True)], out, notes)
 
 

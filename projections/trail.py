@@ -67,6 +67,8 @@ def entity_of(state: State, event: Any) -> tuple[str, str]:
     originator = str(event.originator_id)
     if event_name(event).startswith("RecordedRequest."):
         return "request", f"request:{getattr(event, 'request', '')}"
+    if event_name(event).startswith("Payment."):  # an order or its posting/void: beside what it pays
+        return "payment", str(getattr(event, "entity", ""))
     code = getattr(event, "code", None)
     if code:
         kind = event_name(event).split(".")[0].lower()
@@ -85,7 +87,7 @@ def trace_of(event: Any, amount: Decimal | None, clause: str) -> list[str]:
     name = event_name(event).split(".")[-1]
     if not lines and amount is not None:
         detail = []
-        for attr in ("award_id", "party", "source", "voucher", "reason"):
+        for attr in ("award_id", "party", "source", "voucher", "reference", "operation", "reason"):
             value = getattr(event, attr, "")
             if value:
                 detail.append(f"{attr} {value}")
@@ -101,6 +103,13 @@ def trace_of(event: Any, amount: Decimal | None, clause: str) -> list[str]:
     return lines
 
 
+def _paid_award(event: Any) -> str:
+    """The award a payment order (or its posting or void) pays, so it shows in the award's trail."""
+    if event_name(event).startswith("Payment.") and getattr(event, "operation", "") == "grant.disburse":
+        return str(getattr(event, "item", ""))
+    return ""
+
+
 def apply(state: State, position: int, event: Any) -> None:
     by = getattr(event, "by", None)
     _, entity = entity_of(state, event)
@@ -113,7 +122,7 @@ def apply(state: State, position: int, event: Any) -> None:
         version=int(event.originator_version),
         event=event_name(event),
         entity=entity,
-        award=str(getattr(event, "award_id", "") or ""),
+        award=str(getattr(event, "award_id", "") or _paid_award(event)),
         actor=by.actor if isinstance(by, Provenance) else "",
         decided=by.decided.isoformat() if isinstance(by, Provenance) else "",
         recorded_at=by.recorded_at.isoformat() if isinstance(by, Provenance) else "",

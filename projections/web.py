@@ -28,6 +28,7 @@ from domain.clauses import catalogue
 from domain.errors import Refused
 from domain.messages import N_, Message
 from domain.money import fmt
+from ledger.application import Ledger
 
 Start = Callable[[str, list[tuple[str, str]]], Any]
 READ_METHODS = {"GET", "HEAD"}
@@ -46,7 +47,7 @@ class AwardView:
 class AuditorSite:
     """The WSGI application: ``/jcg/…`` pages here, everything else Fava's."""
 
-    def __init__(self, ledger: Any, *, render: Callable[[Message], str], narrate: Callable[[Message], str] | None = None,
+    def __init__(self, ledger: Ledger, *, render: Callable[[Message], str], narrate: Callable[[Message], str] | None = None,
                  workdir: Path | None = None, min_interval: float = 0.5, fava_language: str = "zh"):
         from fava.application import create_app
 

@@ -53,6 +53,7 @@ from ledger.handlers.projects import (
 from ledger.handlers.rules import AwardByRule, RecordExternalAward
 from projections.runner import head
 from tests.conftest import APPROVER, OFFICER
+from tests.posting import paid
 
 D = Decimal
 DAY = date(2025, 3, 1)
@@ -167,7 +168,7 @@ def approval(day: str, **kw: object) -> dict[str, object]:
 
 
 def run(ledger: Ledger, cmd: Command) -> str:
-    return ledger.execute(cmd).message
+    return str(paid(ledger, cmd).message)
 
 
 def parties(ledger: Ledger) -> None:
@@ -202,18 +203,19 @@ def assert_balanced(ledger: Ledger) -> dict[str, Decimal]:
 # a small recorded history ----------------------------------------------------------------
 
 def record_small_history(ledger: Ledger) -> int:
-    """Nine commands, two events each (the fact and its request record): 18 positions after
-    the test officers' registration, whose last position this returns (``base``).
+    """Nine commands: 30 positions after the test officers' registration, whose last position this
+    returns (``base``). A command is its events and its request record; a payment is two requests,
+    the officer's order (待审核) and the approver's posting (已拨付).
 
     base +  1-2  register U1 (university)        2025-01-02
                3-4  register E1 (service org)       2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
                7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
-              9-10  pay U1-A1 60,000                 2025-05-01
-             11-12  pay E1-A1 50,000                 2025-06-01
-             13-14  claw back E1-A1 10,000           2025-09-01 (same year)
-             15-16  pay U1-A1 40,000                 2026-02-01
-             17-18  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
+              9-14  pay U1-A1 60,000                 2025-05-01 (order 9-11, posted by the approver 12-14)
+             15-20  pay E1-A1 50,000                 2025-06-01
+             21-22  claw back E1-A1 10,000           2025-09-01 (same year)
+             23-28  pay U1-A1 40,000                 2026-02-01
+             29-30  claw back U1-A1 5,000            2026-03-01 (later year: revenue)
     """
     base = head(ledger)
     a = {"actor": OFFICER}
@@ -226,11 +228,11 @@ def record_small_history(ledger: Ledger) -> int:
                                decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
     ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
-    ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
-    ledger.execute(Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
+    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
+    paid(ledger, Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))
     ledger.execute(ClawBack(recipient="E1", award="E1-A1", amount=D("10000"), reason="考核不合格",
                             decided=date(2025, 9, 1), ref="临科发〔2025〕9号", **a))
-    ledger.execute(Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
+    paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("40000"), decided=date(2026, 2, 1), **a))
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("5000"), reason="审计追回",
                             decided=date(2026, 3, 1), ref="临审〔2026〕3号", **a))
     return base
@@ -254,8 +256,11 @@ def record_lifecycles(ledger: Ledger) -> None:
     fails and is written off (PJ-2: 1,000,000); an unconverted project that fails with
     misuse, 100,000 clawed back (PJ-3, fund F-2); a P6.1 reassignment of 200,000 from PJ-4 to
     PJ-5 (the same team); projects releasing their unpaid grant (PJ-6 fails, PJ-5 finishes);
-    and a P5.6a loan compensated in part with a recovery of 100,000."""
-    run: Callable[[Command], object] = ledger.execute
+    and a P5.6a loan compensated in part with a recovery of 100,000. Payments are recorded and then
+    posted by an approver (tests.posting.paid)."""
+    def run(command: Command) -> object:
+        return paid(ledger, command)
+
     for code, kind in (("ENT-1", "enterprise"), ("ENT-2", "enterprise"), ("U1", "university"), ("BANK-1", "bank")):
         run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
                           **on("2024-12-01")))

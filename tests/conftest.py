@@ -80,8 +80,20 @@ def postgres_url() -> Iterator[str]:
     yield from _postgres_schema_url()
 
 
+TODAY = datetime(2032, 1, 1, 9, 0, tzinfo=UTC)  # the test ledgers' "today": after every date the tests record
+
+
 def fixed_clock() -> FixedClock:
-    return FixedClock(datetime(2026, 1, 1, 9, 0, tzinfo=UTC))
+    return FixedClock(TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_system_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ledgers opened without a clock (the CLI's) read a fixed one too: a future-dated decision is
+    judged against the same "today" in every run."""
+    import ledger.infra.clock
+
+    monkeypatch.setattr(ledger.infra.clock, "system_clock", fixed_clock())
 
 
 @pytest.fixture

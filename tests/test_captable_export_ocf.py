@@ -14,6 +14,7 @@ from ledger import Ledger
 from ledger.exchange.captable_export import export_captable, export_json
 from ledger.handlers.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger
 from tests.builders import on, setup
+from tests.posting import paid
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]
@@ -58,12 +59,12 @@ def test_grant_is_a_convertible_issuance_with_its_terms(ledger: Ledger) -> None:
 
 def test_conversions_reference_the_grant_and_leave_a_balance(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05", ref="临科发〔2026〕1号")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-02-01")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-02-01")))
-    ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("500000.00"), **on("2028-01-05")))
+    paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("500000.00"), **on("2028-01-05")))
     doc = json.loads(export_json(ledger, "ENT-1"))
     assert [t["object_type"] for t in doc["transactions"]] == [
         "TX_STOCK_ISSUANCE", "TX_STOCK_ISSUANCE", "TX_CONVERTIBLE_ISSUANCE",
@@ -95,7 +96,7 @@ def test_conversions_reference_the_grant_and_leave_a_balance(ledger: Ledger) -> 
 
 def test_debt_conversion_is_exported_without_resulting_stock(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
     doc = export_captable(ledger, "ENT-1")
@@ -112,12 +113,12 @@ def test_every_resulting_and_balance_security_is_issued(ledger: Ledger) -> None:
     TX_STOCK_ISSUANCE (or TX_CONVERTIBLE_ISSUANCE); securities created by a transfer move existing
     registered capital, so the register still adds up."""
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", amount=D("1500000.00"), **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-06")))
-    ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("700000.00"), **on("2028-01-05")))  # spans 2 lots
-    ledger.execute(BuyBack(project="PJ-1", buyer="ENT-1", units=D("100000.00"), **on("2028-01-06")))
+    paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("700000.00"), **on("2028-01-05")))  # spans 2 lots
+    paid(ledger, BuyBack(project="PJ-1", buyer="ENT-1", units=D("100000.00"), **on("2028-01-06")))
     doc = json.loads(export_json(ledger, "ENT-1"))
     issued: dict[str, dict[str, Any]] = {}
     for t in doc["transactions"]:

@@ -25,6 +25,7 @@ from ledger.handlers.rules import AwardByRule
 from ledger.infra.keys import LEDGER_KEY, KeyStore
 from tests.builders import RawStore
 from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock, provision_officers
+from tests.posting import paid
 
 
 def register(app: Ledger, code: str) -> list[str]:
@@ -131,10 +132,10 @@ def kept(ledger: Ledger, provisioned_url: str) -> tuple[Ledger, str, str]:
                                  party_kind="university", entered=date(2024, 12, 1)))
     ledger.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
                                basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"}, ref="临科发〔2025〕12号"))
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
     note = write_checkpoint(ledger, OFFICER).row.note
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
                             amount=Decimal("50000.00")))
     return ledger, note, provisioned_url
 

@@ -57,9 +57,10 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
     run("grant", "award", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1",
         "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
     run("grant", "disburse", "U1-A1", "--amount", "100,000.00", "--decided", "2025-03-10", "--voucher", "付-2025-031")
+    run("--officer", APPROVER, "payment", "post", "付-2025-031", "--source", "市财政", "--decided", "2025-03-10")
     run("grant", "claw-back", "U1-A1", "--amount", "2万", "--reason", "考核不合格", "--decided", "2025-09-01",
         "--ref", "临科发〔2025〕40号")
-    run("grant", "disburse", "U1-A1", "--amount", "10亿", "--decided", "2025-03-11", expect=1)
+    run("grant", "disburse", "U1-A1", "--amount", "10亿", "--decided", "2025-03-11", "--voucher", "付-2025-032", expect=1)
     csv_file = tmp_path / "奖励.csv"
     csv_file.write_bytes("请求号,操作,条款,受益单位,依据,决定日期,文号\n"
                          "imp-1,奖励,P2.4,U1,合同技术交易额=100万;合同编号=HT-2,2025-04-01,临科发〔2025〕2号\n"
@@ -74,7 +75,7 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
         "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
         "--exit-rate", "4%", "--window-from", "1", "--window-until", "5", "--decided", "2025-01-10",
         "--ref", "临科发〔2025〕5号")
-    run("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-02-01")
+    run("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", "付-2025-021", "--decided", "2025-02-01")
     run("project", "show", "PJ-1")
     run("loan", "enrol", "L1", "--bank", "BANK-1", "--borrower", "ENT-1", "--category", "P5.6a",
         "--principal", "50万", "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08")
@@ -135,3 +136,33 @@ def test_version() -> None:
 
 
 _ = (OFFICER,)
+
+
+def test_import_templates_have_chinese_headers_and_read_back(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    runner = CliRunner()
+    out = runner.invoke(cli.main, ["grant", "import", "--template", "award"])
+    assert out.exit_code == 0 and out.output.startswith("\ufeff")
+    header, example = list(csv.reader(io.StringIO(out.output.lstrip("\ufeff"))))[:2]
+    assert header[:4] == ["请求号", "操作", "条款", "受益单位"] and example[1] == "奖励"
+    target = tmp_path / "拨付模板.xlsx"
+    made = runner.invoke(cli.main, ["grant", "import", "--template", "disburse", "--out", str(target)])
+    assert made.exit_code == 0, made.output
+    sheet = openpyxl.load_workbook(target).active
+    assert [c.value for c in sheet[1]][:3] == ["请求号", "操作", "奖励编号"]
+    again = runner.invoke(cli.main, ["grant", "import", "--template", "disburse", "--out", str(target)])
+    assert again.exit_code == 1, "an existing file is never overwritten"
+
+
+def test_templates_are_read_back_by_the_importer() -> None:
+    from ledger.exchange.batch_import import read_rows
+    from ledger.exchange.templates import TEMPLATES
+
+    for operation, (columns, example) in TEMPLATES.items():
+        text = ",".join(h for _, h in columns) + "\n" + ",".join(f'"{v}"' for v in example) + "\n"
+        row = read_rows(text)[0]
+        assert set(row) == {name for name, _ in columns}, operation

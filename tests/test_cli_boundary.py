@@ -69,20 +69,22 @@ def test_an_officer_name_with_a_newline_is_refused_and_makes_no_key_file(jcg: Jc
 
 @pytest.mark.parametrize("amount", ["٥٠٠", "५००", "1_000", "๕๐๐", "500\n"])
 def test_amounts_in_other_digits_are_refused(awarded: Jcg, provisioned_url: str, amount: str) -> None:
-    bad_usage(awarded, provisioned_url, "grant", "disburse", "U1-A1", "--amount", amount, "--decided", "2025-03-10")
+    bad_usage(awarded, provisioned_url, "grant", "disburse", "U1-A1", "--amount", amount, "--decided", "2025-03-10",
+              "--voucher", "付-1")
 
 
 def test_full_width_amounts_and_chinese_dates_are_accepted(awarded: Jcg) -> None:
-    r = awarded("grant", "disburse", "U1-A1", "--amount", "１万", "--decided", "2025年3月10日")
+    r = awarded("grant", "disburse", "U1-A1", "--amount", "１万", "--decided", "2025年3月10日", "--voucher", "付-1")
     assert r.exit_code == 0, r.output + r.stderr
     assert "10,000.00" in r.output
-    r = awarded("grant", "disburse", "U1-A1", "--amount", "1万", "--decided", "2025/3/11")
+    r = awarded("grant", "disburse", "U1-A1", "--amount", "1万", "--decided", "2025/3/11", "--voucher", "付-2")
     assert r.exit_code == 0, r.output + r.stderr
 
 
 @pytest.mark.parametrize("decided", ["20250301", "2025-W10-1", "2025-060", "2025.3.1", "2025-03-01\n"])
 def test_loose_dates_are_refused(awarded: Jcg, provisioned_url: str, decided: str) -> None:
-    bad_usage(awarded, provisioned_url, "grant", "disburse", "U1-A1", "--amount", "100", "--decided", decided)
+    bad_usage(awarded, provisioned_url, "grant", "disburse", "U1-A1", "--amount", "100", "--decided", decided,
+              "--voucher", "付-3")
 
 
 def test_a_rate_with_an_underscore_is_refused(awarded: Jcg, provisioned_url: str) -> None:
@@ -159,3 +161,18 @@ def test_bounded_read_refuses_a_file_over_its_limit(tmp_path: Path) -> None:
         read_bounded(tmp_path / "missing.csv", 1024)
     (tmp_path / "link.csv").symlink_to(path)  # a symlink to a regular file is read (the target is checked)
     assert read_bounded(tmp_path / "link.csv", 1024) == b"ok\n\xff\xfe"
+
+
+@pytest.mark.parametrize("args", [("audit", "trail", "U1\x00"), ("report", "recipients", "--recipient", "U1\x00"),
+                                  ("report", "budgets", "--source", "市\u202e"), ("party", "show", "U1\n")],
+                         ids=["trail", "recipient-filter", "source-filter", "show"])
+def test_read_arguments_are_typed_too(jcg: Jcg, provisioned_url: str, args: tuple[str, ...]) -> None:
+    """A NUL in a looked-up value reached PostgreSQL and escaped as a DataError."""
+    bad_usage(jcg, provisioned_url, *args)
+
+
+def test_the_acting_officer_is_typed_too(jcg: Jcg, provisioned_url: str) -> None:
+    """--officer / $JCG_OFFICER with a newline or a zero-width space is bad usage, not an actor."""
+    for officer in ("officer-1\n", "officer-1\u200b"):
+        r = bad_usage(jcg, provisioned_url, "--officer", officer, "party", "register", "U9", *PARTY)
+        assert "officer name" in r.stderr

@@ -8,6 +8,7 @@ import pytest
 from click.testing import Result
 
 from ledger import Ledger
+from tests.posting import approver_cli
 
 Jcg = Callable[..., Result]
 
@@ -23,7 +24,7 @@ def events(url: str) -> int:
         ledger.close()
 
 
-def test_register_award_disburse_show(jcg: Jcg) -> None:
+def test_register_award_disburse_show(jcg: Jcg, provisioned_url: str) -> None:
     r = jcg(*REGISTER)
     assert r.exit_code == 0, r.output
     assert "registered party U1 山西师范大学" in r.output and "request id: reg-U1" in r.output
@@ -32,8 +33,10 @@ def test_register_award_disburse_show(jcg: Jcg) -> None:
             "--ref", "临科发〔2025〕1号")
     assert r.exit_code == 0, r.output
     assert "award U1-A1: 150,000.00 to U1 under P2.4" in r.output
-    r = jcg("grant", "disburse", "U1-A1", "--amount", "100,000.00", "--decided", "2025-03-10")
-    assert r.exit_code == 0 and "paid so far 100,000.00 of 150,000.00" in r.output
+    r = jcg("grant", "disburse", "U1-A1", "--amount", "100,000.00", "--decided", "2025-03-10", "--voucher", "付-1")
+    assert r.exit_code == 0 and "待审核 pending: 100,000.00 is reserved" in r.output, r.output
+    r = approver_cli(provisioned_url)("payment", "post", "付-1", "--source", "市财政", "--decided", "2025-03-10")
+    assert r.exit_code == 0 and "paid so far 100,000.00 of 150,000.00" in r.output, r.output
     r = jcg("grant", "show", "U1")
     assert "outstanding 50,000.00" in r.output
 
@@ -62,7 +65,7 @@ def test_repeating_a_request_id_changes_nothing(jcg: Jcg, ledger_url: str) -> No
           "--ref", "R"], 1, "party NOPE is not registered"),
         (["grant", "award", "P2.4", "--recipient", "U1", "--amount", "100", "--decided", "2029-01-01",
           "--ref", "R"], 1, "outside the policy window 2024-11-05 to 2028-12-31"),
-        (["grant", "disburse", "U1-A9", "--amount", "100", "--decided", "2025-03-01"], 1,
+        (["grant", "disburse", "U1-A9", "--amount", "100", "--decided", "2025-03-01", "--voucher", "V"], 1,
          "party U1 has no award U1-A9"),
         ([*REGISTER[:-1], "reg-other"], 1, "party U1 is already registered"),
         ([*REGISTER[:4], "另一个名字", *REGISTER[5:]], 1, "reg-U1 was already used for a different request"),

@@ -23,18 +23,20 @@ from domain import journal
 from ledger import Ledger
 from ledger.demo import run_demo
 from ledger.handlers.funds import InvestDirect
-from ledger.handlers.grants import ClawBack
+from ledger.handlers.grants import ClawBack, VoidAward
 from ledger.handlers.projects import ApproveProject, ConvertProject, PayTranche, RecordTrigger, RepayDebt
+from ledger.handlers.rules import AwardByRule
 from projections.beancount import export_beancount
 from tests.builders import on, record_lifecycles
 from tests.conftest import APPROVER, fixed_clock
+from tests.posting import paid
 
 D = Decimal
 BEAN_CHECK = Path(sys.executable).with_name("bean-check")
 
 
 def chinese(message: object) -> str:
-    return message.render(i18n.translations("zh").gettext)  # type: ignore[attr-defined]
+    return message.render(i18n.translations("zh").gettext)  # type: ignore[attr-defined]  # the refusal's message is a Message, typed as str
 
 
 def bean_check(text: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -68,6 +70,9 @@ def every_operation(ledger: Ledger) -> None:
     record_lifecycles(ledger)
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("10000.00"), reason="绩效不合格",
                             **on("2026-03-01", ref="临科发〔2026〕30号")))
+    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "1000000", "contract": "HT-V"},
+                               **on("2026-03-02", ref="临科发〔2026〕31号")))  # recorded in error, then voided
+    ledger.execute(VoidAward(recipient="U1", award="U1-A2", reason="重复录入", **on("2026-03-03", ref="临科发〔2026〕32号")))
     ledger.execute(InvestDirect(fund="F-SEED", enterprise="ENT-2", amount=D("200000.00"), units=D("50000.00"),
                                 **on("2027-06-01", ref="临财金〔2027〕7号")))
     ledger.execute(ApproveProject(
@@ -75,7 +80,7 @@ def every_operation(ledger: Ledger) -> None:
         trigger="date", trigger_on=date(2025, 12, 31), pricing="fixed", pre_money=D("12000000.00"),
         max_stake="25%", exit_formula="interest", exit_rate="4%", window_from_years=1, window_until_years=5,
         debt_rate="5%", debt_years=3, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕7号")))
-    ledger.execute(PayTranche(project="PJ-7", amount=D("600000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-7", amount=D("600000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-7", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-7", into="debt", **on("2026-01-05", ref="临科发〔2026〕7号")))
     ledger.execute(RepayDebt(project="PJ-7", amount=D("100000.00"), **on("2027-01-05", ref="还款-7")))

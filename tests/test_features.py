@@ -13,6 +13,7 @@ from tests.steps.audit import *  # noqa: F403
 from tests.steps.cli import *  # noqa: F403
 from tests.steps.common import *  # noqa: F403
 from tests.steps.loans import *  # noqa: F403
+from tests.steps.payments import *  # noqa: F403
 from tests.steps.projects import *  # noqa: F403
 from tests.steps.rules import *  # noqa: F403
 from tests.steps.world import World

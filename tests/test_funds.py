@@ -17,6 +17,7 @@ from ledger.handlers.funds import InvestDirect, RegisterFund, load_register
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.projects import ApproveProject, FailProject, PayTranche, RegisterHolders
 from tests.conftest import APPROVER, OFFICER
+from tests.posting import paid
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P5.8")]
@@ -46,7 +47,7 @@ def test_failure_ratio_is_flagged_above_80_percent_not_blocked(ledger: Ledger) -
     for i in range(1, 6):
         ledger.execute(ApproveProject(code=f"P{i}", title=f"项目{i}", enterprise="E", fund="F", amount=D("100000"),
                                       max_stake="20%", **on("2025-01-10", actor=APPROVER, ref=f"临科发〔2025〕{i}号")))
-        ledger.execute(PayTranche(project=f"P{i}", amount=D("100000"), **on("2025-02-01")))
+        paid(ledger, PayTranche(project=f"P{i}", amount=D("100000"), **on("2025-02-01")))
     ledger.execute(ApproveProject(code="LATE", title="成长期项目", enterprise="E", fund="F", amount=D("100000"),
                                   max_stake="20%", early_stage=False, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕9号")))
     for i in range(1, 5):
@@ -93,10 +94,10 @@ def test_fund_show_as_of_a_date_speaks_of_that_date_only(ledger: Ledger) -> None
                                   trigger="date", trigger_on=date(2025, 12, 31), pricing="fixed",
                                   pre_money=D("12000000"), max_stake="25%", exit_formula="interest", exit_rate="4%",
                                   window_from_years=1, **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
-    ledger.execute(PayTranche(project="P1", amount=D("3000000"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="P1", amount=D("3000000"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="P1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="P1", **on("2026-01-05")))
-    ledger.execute(BuyBack(project="P1", buyer="A", **on("2028-01-05")))
+    paid(ledger, BuyBack(project="P1", buyer="A", **on("2028-01-05")))
     before = "\n".join(fund_report(ledger, "F", ledger.book, date(2027, 1, 5)))
     assert "cash 1,000,000.00; realised gains 0.00" in before
     assert "holds 1,250,000.00 registered capital of E (20.00%) at cost 3,000,000.00" in before

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import Result
 
 from ledger import Ledger
+from tests.conftest import APPROVER
 
 Jcg = Callable[..., Result]
 HEADER = "request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
@@ -52,7 +53,13 @@ def test_import_records_every_row_with_caps_across_rows(jcg: Jcg, tmp_path: Path
     assert "row 3 (imp-2): award U1-A2: 100,000.00" in r.output
     assert "row 6 (imp-5): award E1-A1: 50,000.00" in r.output  # G.3 after the external 50,000
     r = jcg("grant", "show", "U1")
+    assert "total awarded 500,000.00, disbursed 0.00" in r.output  # an imported payment is an order (待审核)
+    r = jcg("--officer", APPROVER, "payment", "post", "付-001", "--source", "市财政", "--decided", "2025-03-10")
+    assert r.exit_code == 0, r.output + r.stderr
+    r = jcg("grant", "show", "U1")
     assert "total awarded 500,000.00, disbursed 100,000.00" in r.output
+    again = jcg("grant", "import", write(tmp_path, "again.csv", [GOOD[3].replace("imp-3", "imp-3-again")]))
+    assert again.exit_code == 0 and "(1 already recorded)" in again.output, again.output  # the same voucher
 
 
 def test_a_bad_row_writes_nothing_and_every_bad_row_is_listed(jcg: Jcg, tmp_path: Path, ledger_url: str) -> None:

@@ -22,7 +22,8 @@ from ledger.handlers.officers import enrol
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from ledger.infra.keys import Keyring, KeyStore
-from tests.conftest import KEY_PASSPHRASE, OFFICER, fixed_clock
+from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER, fixed_clock
+from tests.posting import paid
 
 PARTIES = ["ENT-1", "ENT-2", "U-1"]
 START = date(2024, 11, 5)
@@ -48,12 +49,13 @@ operation = st.one_of(
 def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[tuple]) -> None:
     ledger = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": ":memory:"}, clock=fixed_clock(),
                     keyring=Keyring(KeyStore(tempfile.mkdtemp(prefix="jcg-property-keys-"), KEY_PASSPHRASE)))
-    enrol(ledger, OFFICER, "officer", decided=START)  # the first officer registers themself
+    enrol(ledger, APPROVER, "approver", decided=START)  # the first officer registers themself
+    enrol(ledger, OFFICER, "officer", actor=APPROVER, decided=START)  # the approver posts OFFICER's payments
     officer_events = sum(1 for _ in ledger.read_log())
     for code in PARTIES:
         ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",
                                      entered=START))
-    accepted = 0
+    accepted = payments = 0
     for op in ops:
         kind, code, amount, day = op[:4]
         decided = START + timedelta(days=day)
@@ -65,8 +67,9 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
                 ledger.execute(AwardByRule(actor=OFFICER, decided=decided, recipient=code, clause="P6.3b",
                                            basis={"vouchers": str(amount)}, ref="R"))
             elif kind == "disburse":
-                ledger.execute(Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
-                                        amount=amount))
+                paid(ledger, Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
+                                      amount=amount))
+                payments += 1  # the order and its posting: two requests of three events
             else:
                 ledger.execute(ClawBack(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
                                         amount=amount, reason="追回"))
@@ -92,4 +95,4 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
         t = party.totals()
         # the journal and the aggregate tell the same story
         assert -totals.get(f"payable:{code}", Decimal(0)) == t["awarded"] - t["disbursed"]
-    assert sum(1 for _ in ledger.read_log()) == officer_events + 2 * (len(PARTIES) + accepted)
+    assert sum(1 for _ in ledger.read_log()) == officer_events + 2 * (len(PARTIES) + accepted) + 4 * payments

@@ -33,7 +33,7 @@ def setup_default(jcg: Jcg) -> None:
     ok(jcg, "loan", "enrol", "L1", "--bank", "BANK-JS", "--borrower", "ENT-7", "--category", "P5.6a",
        "--principal", "50万", "--start", "2025-01-10", "--term", "24", "--decided", "2025-01-08")
     ok(jcg, "loan", "disburse", "L1", "--amount", "500,000.00", "--decided", "2025-01-10")
-    ok(jcg, "loan", "repay", "L1", "--amount", "166,666.67", "--decided", "2025-07-10")
+    ok(jcg, "loan", "repay", "L1", "--amount", "166,666.67", "--receipt", "晋商回-1", "--decided", "2025-07-10")
     ok(jcg, "loan", "default", "L1", "--reason", "逾期90天", "--decided", "2025-10-10")
     out = ok(jcg, "loan", "default", "L1", "--loss", "333,333.33", "--decided", "2026-03-01")
     assert "declared recovery exhausted with a principal loss of 333,333.33" in out
@@ -54,18 +54,22 @@ def test_the_whole_lifecycle_from_the_command_line(jcg: Jcg) -> None:
     out = ok(jcg, "--officer", APPROVER, "loan", "approve", "L1", "--decided", "2026-03-20", "--ref", "临财金〔2026〕9号")
     assert f"approved (临财金〔2026〕9号) by {APPROVER}, claim filed by {OFFICER}" in out
     assert "exceeds what was approved" in refused(jcg, "loan", "pay", "L1", "--payer", "省财政", "--amount",
-                                                  "116,666.68", "--decided", "2026-04-01")
-    ok(jcg, "loan", "pay", "L1", "--payer", "省财政", "--decided", "2026-04-01")
-    out = ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--amount", "100000", "--decided", "2026-04-02")
+                                                  "116,666.68", "--voucher", "省付-0", "--decided", "2026-04-01")
+    # each payment: the officer's order (待审核), then the approver's posting (已拨付)
+    ok(jcg, "loan", "pay", "L1", "--payer", "省财政", "--voucher", "省付-1", "--decided", "2026-04-01")
+    ok(jcg, "--officer", APPROVER, "payment", "post", "省付-1", "--source", "省财政", "--decided", "2026-04-01")
+    ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--amount", "100000", "--voucher", "付-1", "--decided", "2026-04-02")
+    out = ok(jcg, "--officer", APPROVER, "payment", "post", "付-1", "--source", "市财政", "--decided", "2026-04-02")
     assert "still owes 16,666.67" in out
     assert "市财政 still owes BANK-JS 16,666.67 of 116,666.67" in refused(
-        jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--decided", "2026-09-01")
+        jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--receipt", "晋商回-2", "--decided", "2026-09-01")
     show = ok(jcg, "loan", "show", "L1")
     rows = {line.split()[-1]: line.split() for line in show.splitlines() if line.strip().endswith(("省财政", "市财政"))}
     assert rows["市财政"][:4] == ["116,666.67", "100,000.00", "16,666.67", "0.00"]
     assert "[approved]" in show
-    ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--decided", "2026-04-03")
-    out = ok(jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--decided", "2026-09-01")
+    ok(jcg, "loan", "pay", "L1", "--payer", "市财政", "--voucher", "付-2", "--decided", "2026-04-03")
+    ok(jcg, "--officer", APPROVER, "payment", "post", "付-2", "--source", "市财政", "--decided", "2026-04-03")
+    out = ok(jcg, "loan", "recover", "L1", "--amount", "10,000.01", "--receipt", "晋商回-2", "--decided", "2026-09-01")
     assert "省财政 3,500.00; 市财政 3,500.00; BANK-JS 3,000.01" in out
 
     show = ok(jcg, "loan", "show", "L1")
@@ -85,7 +89,7 @@ def test_refusals_are_one_line_and_name_the_problem(jcg: Jcg) -> None:
         jcg, "loan", "claim", "L1", "--loss", "333,333.34", "--decided", "2026-03-10")
     assert "fixed by the notice" in refused(jcg, "loan", "claim", "L1", "--province-rate", "50%",
                                             "--city-rate", "40%", "--decided", "2026-03-10")
-    assert "no compensation has been claimed" in refused(jcg, "loan", "recover", "L1", "--amount", "1",
+    assert "no compensation has been claimed" in refused(jcg, "loan", "recover", "L1", "--amount", "1", "--receipt", "R",
                                                          "--decided", "2026-03-10")
     bad_rate = jcg("loan", "claim", "L1", "--province-rate", "abc", "--decided", "2026-03-10")
     assert bad_rate.exit_code == 2

@@ -22,6 +22,8 @@ from ledger.handlers.loans import (
     RepayLoan,
 )
 from tests.builders import approval, assert_balanced, defaulted_loan, loan, on, parties, run
+from tests.conftest import APPROVER
+from tests.posting import paid, with_reference
 
 D = Decimal
 
@@ -35,7 +37,7 @@ def enrolled(ledger: Ledger, decided: str = "2025-01-08", start: date = date(202
 def refused_as(ledger: Ledger, cmd: object, message: str) -> None:
     before = sum(1 for _ in ledger.read_log())
     with pytest.raises(InvalidDate) as refused:
-        ledger.execute(cmd)  # type: ignore[arg-type]
+        ledger.execute(with_reference(cmd))  # type: ignore[arg-type]  # cmd is any of the parametrised command types
     assert str(refused.value) == message
     assert "\n" not in str(refused.value)
     assert sum(1 for _ in ledger.read_log()) == before  # nothing written
@@ -93,19 +95,21 @@ def test_follow_up_steps_of_an_in_window_enrolment_may_be_dated_after_2028(ledge
     run(ledger, ApproveCompensation(code="L1", **approval("2030-03-20", ref="临财金〔2030〕9号")))
     run(ledger, PayCompensation(code="L1", payer="省财政", **on("2030-04-01")))
     run(ledger, PayCompensation(code="L1", payer="市财政", **on("2030-04-01")))
-    out = ledger.execute(RecordRecovery(code="L1", amount=D("10000.01"), **on("2031-01-05")))
+    out = paid(ledger, RecordRecovery(code="L1", amount=D("10000.01"), **on("2031-01-05")))
     assert out.data == {PROVINCE: "3500.00", CITY: "3500.00", "bank": "3000.01"}
     assert loan(ledger).status == "recovering"
     assert_balanced(ledger)
 
 
-def test_the_cli_accepts_a_payment_and_a_recovery_dated_2029(ledger: Ledger, jcg) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_accepts_a_payment_and_a_recovery_dated_2029(ledger: Ledger, jcg) -> None:  # type: ignore[no-untyped-def]  # jcg is the CLI fixture
     defaulted_loan(ledger)
     run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
     run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
-    for who in ("province", "city"):
-        result = jcg("loan", "pay", "L1", "--payer", who, "--decided", "2029-02-01")
+    for who, source in (("province", "省财政"), ("city", "市财政")):
+        result = jcg("loan", "pay", "L1", "--payer", who, "--voucher", f"付-{who}", "--decided", "2029-02-01")
         assert result.exit_code == 0, result.output + result.stderr
-    result = jcg("loan", "recover", "L1", "--amount", "100.00", "--decided", "2029-03-01")
+        result = jcg("--officer", APPROVER, "payment", "post", f"付-{who}", "--source", source, "--decided", "2029-02-01")
+        assert result.exit_code == 0, result.output + result.stderr
+    result = jcg("loan", "recover", "L1", "--amount", "100.00", "--receipt", "回-1", "--decided", "2029-03-01")
     assert result.exit_code == 0, result.output + result.stderr
     assert "recovered 100.00 after compensation" in result.output

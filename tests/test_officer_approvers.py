@@ -33,7 +33,7 @@ from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
 DAY = date(2026, 3, 20)
 
 
-def roster(ledger: Ledger):  # type: ignore[no-untyped-def]
+def roster(ledger: Ledger):  # type: ignore[no-untyped-def]  # returns the roster aggregate read back (Any)
     return ledger.repository.get(ROSTER_ID)
 
 
@@ -103,7 +103,7 @@ def test_an_approver_cannot_approve_their_own_claim_through_an_identity_they_reg
         ledger.execute(approve)
     assert roster(ledger).officers["boss-alt"].role == "approver"
     assert ledger.aggregate(_loan_id("L1")).claim.approved_on is None
-    ledger.clock._now += TWO_PEOPLE_PERIOD + timedelta(days=1)  # type: ignore[attr-defined]
+    ledger.clock._now += TWO_PEOPLE_PERIOD + timedelta(days=1)  # type: ignore[attr-defined]  # the fixed clock's time, moved on by the test
     assert "approved" in str(ledger.execute(approve).message)  # after the period the rule lets go
 
 
@@ -131,7 +131,7 @@ def _url(ledger: Ledger) -> str:
     return ledger.database.url
 
 
-def _loan_id(code: str):  # type: ignore[no-untyped-def]
+def _loan_id(code: str):  # type: ignore[no-untyped-def]  # returns the library's aggregate id
     from domain.ids import loan_id
 
     return loan_id(code)

@@ -124,7 +124,7 @@ def test_officer_cli(jcg: Jcg, key_dir: Path) -> None:
     assert "verified" in r.stderr  # progress on stderr
 
 
-def _new_key():  # type: ignore[no-untyped-def]
+def _new_key():  # type: ignore[no-untyped-def]  # returns a cryptography private key
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     return Ed25519PrivateKey.generate()
@@ -143,7 +143,7 @@ def test_each_command_names_the_roles_that_may_submit_it(ledger: Ledger) -> None
     roster = ledger.aggregate(ROSTER_ID)
 
     def cmd(kind: type[Command], actor: str) -> Command:
-        return kind(actor=actor, decided=DAY, code="L1", ref="临财金〔2026〕9号")  # type: ignore[call-arg]
+        return kind(actor=actor, decided=DAY, code="L1", ref="临财金〔2026〕9号")  # type: ignore[call-arg]  # kind is any of several command classes
 
     assert authorize(roster, cmd(ClaimCompensation, OFFICER)).officer == OFFICER
     assert authorize(roster, cmd(ClaimCompensation, APPROVER)).officer == APPROVER

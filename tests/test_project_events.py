@@ -15,6 +15,7 @@ from domain.project import Project
 from ledger import Ledger
 from ledger.handlers.projects import ConvertProject, FinishProject, PayTranche, RecordTrigger
 from tests.builders import on, setup
+from tests.posting import paid
 
 D = Decimal
 
@@ -40,7 +41,7 @@ def rebuilt(events: list[Any]) -> Project:
 
 def test_a_conversion_without_its_price_base_is_upcast_to_the_base_its_units_were_computed_on(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), voucher="付-1", **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), voucher="付-1", **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", amount=D("1500000.00"), **on("2026-01-05")))
     events = list(ledger.events.get(project_id("PJ-1")))
@@ -56,7 +57,7 @@ def test_a_conversion_without_its_price_base_is_upcast_to_the_base_its_units_wer
 
 def test_a_completion_without_release_spent_clause_or_source_is_upcast_to_none_recorded(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), voucher="付-1", **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), voucher="付-1", **on("2025-02-01")))
     ledger.execute(FinishProject(project="PJ-1", spent=D("400000.00"), **on("2025-11-20", ref="临科验〔2025〕3号")))
     events = list(ledger.events.get(project_id("PJ-1")))
     finished = next(e for e in events if isinstance(e, Project.Finished))
@@ -72,7 +73,7 @@ def test_a_completion_without_release_spent_clause_or_source_is_upcast_to_none_r
 
 def test_new_events_are_stored_as_version_2(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), voucher="付-1", **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), voucher="付-1", **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
     converted = next(e for e in ledger.events.get(project_id("PJ-1")) if isinstance(e, Project.Converted))

@@ -40,13 +40,13 @@ def balances(rows: Rows) -> dict[str, Decimal]:
 
 def test_incremental_equals_rebuild_and_trial_balance_is_zero(ledger: Ledger, store: ReadModelStore) -> None:
     base = record_small_history(ledger)
-    assert catch_up(ledger, store) == base + 18
+    assert catch_up(ledger, store) == base + 30
     incremental = store.load()
     assert sum(balances(incremental).values()) == 0
     assert differences(incremental, fold(ledger)[0].rows) == []
-    assert rebuild(ledger, store) == base + 18
+    assert rebuild(ledger, store) == base + 30
     assert differences(incremental, store.load()) == []
-    assert store.max_tracking_id(ledger.name) == base + 18
+    assert store.max_tracking_id(ledger.name) == base + 30
 
 
 def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
@@ -67,9 +67,10 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert from_fen(caps[("P2.3a", "E1", 2025)]["used_fen"]) == D("40000.00")
     budget = reports.budgets(rows, by="source")
     assert budget.rows == [
-        [2025, "市财政", D("100000.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
-        [2025, "省财政", D("50000.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"), D("40000.00")],
-        [2026, "市财政", D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
+        [2025, "市财政", D("100000.00"), D("0.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
+        [2025, "省财政", D("50000.00"), D("0.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"),
+         D("40000.00")],
+        [2026, "市财政", D("0.00"), D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
     ]
     by_unit = reports.budgets(rows, by="unit")
     assert {r[1] for r in by_unit.rows} == {"市科技局"}
@@ -94,10 +95,10 @@ def test_as_of_a_decision_date_by_hand(ledger: Ledger) -> None:
 
 def test_at_position_by_hand(ledger: Ledger) -> None:
     base = record_small_history(ledger)
-    rows = fold(ledger, at_position=base + 10)[0].rows
+    rows = fold(ledger, at_position=base + 14)[0].rows
     assert recipient(rows, "U1", "P2.4", 2025) == (D("100000.00"), D("60000.00"), D("0.00"))
     assert recipient(rows, "E1", "P2.3a", 2025) == (D("50000.00"), D("0.00"), D("0.00"))
-    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, base + 11))
+    assert sorted(k[0] for k in rows["rm_trail"]) == list(range(1, base + 15))
     assert fold(ledger, at_position=0)[0].rows["rm_trail"] == {}
 
 
@@ -123,19 +124,19 @@ def test_unknown_events_are_ignored_safely(ledger: Ledger, store: ReadModelStore
     ledger.save(Gadget(amount=D("12.34")))
     catch_up(ledger, store)
     rows = store.load()
-    assert rows["rm_trail"][(base + 19,)]["event"] == "Gadget.Made"
-    assert rows["rm_trail"][(base + 19,)]["amount_fen"] == 1234
+    assert rows["rm_trail"][(base + 31,)]["event"] == "Gadget.Made"
+    assert rows["rm_trail"][(base + 31,)]["amount_fen"] == 1234
     assert sum(balances(rows).values()) == 0
     assert differences(rows, fold(ledger)[0].rows) == []
 
 
 def test_catch_up_resumes_after_new_writes(ledger: Ledger, store: ReadModelStore) -> None:
     base = record_small_history(ledger)
-    assert catch_up(ledger, store) == base + 18
+    assert catch_up(ledger, store) == base + 30
     ledger.execute(AwardByRule(actor="officer-1", recipient="E1", clause="P2.3a", amount=D("1.00"),
                                decided=date(2025, 12, 1), ref="临科发〔2025〕20号"))
-    assert head(ledger) == base + 20
-    assert catch_up(ledger, store) == base + 20
+    assert head(ledger) == base + 32
+    assert catch_up(ledger, store) == base + 32
     assert recipient(store.load(), "E1", "P2.3a", 2025)[0] == D("50001.00")
 
 

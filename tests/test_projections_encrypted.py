@@ -62,7 +62,7 @@ def test_incremental_equals_fold_on_an_encrypted_ledger(encrypted_url: str, hist
     ledger = Ledger.open(encrypted_url, clock=fixed_clock())
     store = ReadModelStore(ledger.database)
     try:
-        assert catch_up(ledger, store) == history + 18
+        assert catch_up(ledger, store) == history + 30
         assert differences(store.load(), fold(ledger)[0].rows) == []
     finally:
         store.close()
@@ -78,8 +78,9 @@ def test_reports_replay_and_trail_on_an_encrypted_ledger(jcg: Callable[..., Resu
     assert caps.exit_code == 0, caps.output
     replay = jcg("audit", "replay")
     assert replay.exit_code == 0, replay.output
-    assert f"replay of {history + 18} events equals the incremental read models" in replay.stdout
+    assert f"replay of {history + 30} events equals the incremental read models" in replay.stdout
     trail = jcg("audit", "trail", "U1-A1", "--format", "json")
     assert trail.exit_code == 0, trail.output
     assert [r["event"] for r in json.loads(trail.stdout)["rows"]] == [
-        "AwardGranted", "Disbursed", "Disbursed", "ClawedBack"]
+        "AwardGranted", "PaymentOrdered", "Ordered", "Posted", "Disbursed", "PaymentOrdered", "Ordered", "Posted",
+        "Disbursed", "ClawedBack"]

@@ -131,28 +131,22 @@ def test_budgets_per_source_agree_with_the_journal(history: Ledger, store: ReadM
         assert net == -balance[f"funding:{source}"], source
     # unit totals add up to source totals, and reassignments move money without spending it
     by_unit = reports.budgets(rows, by="unit")
-    for col in ("committed", "released", "paid", "recovered", "reassigned", "net_spent"):
+    for col in ("committed", "released", "pending", "paid", "recovered", "reassigned", "net_spent"):
         assert sum(budget.column(col), D(0)) == sum(by_unit.column(col), D(0)), col
     assert sum(budget.column("reassigned"), D(0)) == 0
     by_clause = {(r[0], r[1]): r for r in reports.budgets(rows, by="clause").rows}
-    # columns: committed, released, paid, recovered, reassigned, net_spent
+    # columns: committed, released, pending, paid, recovered, reassigned, net_spent (nothing pending: all posted)
     # P2.2 2025 (by hand): committed 3,000,000 + 1,000,000 + 300,000 + 500,000; paid the same
-    assert by_clause[(2025, "P2.2")][3:] == [D("4800000.00"), D("0.00"), D("4800000.00"), D("0.00"), D("0.00"),
-                                             D("4800000.00")]
+    assert by_clause[(2025, "P2.2")][3:] == [D("4800000.00"), D("0.00"), D("0.00"), D("4800000.00"), D("0.00"), D("0.00"), D("4800000.00")]
     # 2026: PJ-3 misuse recovery 100,000; PJ-5 approved 300,000 under P6.1; 200,000 moved P2.2 → P6.1
-    assert by_clause[(2026, "P2.2")][3:] == [D("0.00"), D("0.00"), D("0.00"), D("100000.00"), D("-200000.00"),
-                                             D("-100000.00")]
-    assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("0.00"), D("200000.00"),
-                                             D("0.00")]
+    assert by_clause[(2026, "P2.2")][3:] == [D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("100000.00"), D("-200000.00"), D("-100000.00")]
+    assert by_clause[(2026, "P6.1")][3:] == [D("300000.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("200000.00"), D("0.00")]
     # 2027: PJ-6 approved 400,000, paid 150,000, failed: 250,000 released (a cancelled commitment)
-    assert by_clause[(2027, "P2.2")][3:] == [D("400000.00"), D("250000.00"), D("150000.00"), D("0.00"), D("0.00"),
-                                             D("150000.00")]
+    assert by_clause[(2027, "P2.2")][3:] == [D("400000.00"), D("250000.00"), D("0.00"), D("150000.00"), D("0.00"), D("0.00"), D("150000.00")]
     # 2028: PJ-5 finished with none of its own 300,000 paid: released in the year decided
-    assert by_clause[(2028, "P6.1")][3:] == [D("0.00"), D("300000.00"), D("0.00"), D("0.00"), D("0.00"),
-                                             D("0.00")]
+    assert by_clause[(2028, "P6.1")][3:] == [D("0.00"), D("300000.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00")]
     # P5.6a: 35 % × 333,333.33 = 116,666.67 committed per payer; recovery 100,000 returned pro rata
-    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("0.00"), D("233333.34"), D("70000.00"), D("0.00"),
-                                              D("163333.34")]
+    assert by_clause[(2026, "P5.6a")][3:] == [D("233333.34"), D("0.00"), D("0.00"), D("233333.34"), D("70000.00"), D("0.00"), D("163333.34")]
 
 
 def test_recipients_show_project_grants_and_reassignment(history: Ledger, store: ReadModelStore) -> None:

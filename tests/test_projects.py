@@ -28,6 +28,7 @@ from ledger.handlers.projects import (
 )
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
+from tests.posting import paid
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]
@@ -35,8 +36,8 @@ pytestmark = [getattr(pytest.mark, "P2.2"), getattr(pytest.mark, "P6.1")]
 
 def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-1", **on("2025-02-01")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-2", **on("2025-08-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-1", **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), voucher="付-2", **on("2025-08-01")))
     b = balances(ledger)
     assert b["budget:P2.2:2025"] == D("3000000.00") and b["funding:市财政"] == D("-3000000.00")
 
@@ -52,7 +53,7 @@ def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
     b = balances(ledger)
     assert b["equity:F-SEED:ENT-1"] == D("3000000.00") and b["capitalised:P2.2:2026"] == D("-3000000.00")
 
-    out = ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
+    out = paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05", ref="临科发〔2028〕2号")))
     assert out.data["price"] == D("3240000.00") and out.data["gain"] == D("240000.00")
     assert out.data["stake"] == 0
     assert any("3,000,000.00 × (1 + 4% × 2 years" in t and "= 3,240,000.00" in t for t in out.trace)
@@ -74,13 +75,13 @@ def test_worked_example_grant_conversion_buyback(ledger: Ledger) -> None:
 
 def test_buyback_in_parts_and_by_the_company(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
-    first = ledger.execute(BuyBack(project="PJ-1", buyer="李四", units=D("625000.00"), **on("2027-01-05")))
+    first = paid(ledger, BuyBack(project="PJ-1", buyer="李四", units=D("625000.00"), **on("2027-01-05")))
     assert first.data["price"] == D("1560000.00")  # 1,500,000 × 1.04
     assert first.data["stake"] == D("0.1")
-    second = ledger.execute(BuyBack(project="PJ-1", buyer="ENT-1", **on("2027-07-06")))
+    second = paid(ledger, BuyBack(project="PJ-1", buyer="ENT-1", **on("2027-07-06")))
     assert second.data["units"] == D("625000.00")
     table = load_register(ledger, "ENT-1").table(date(2027, 7, 6))
     assert table.registered_capital == D("5625000.00")  # the company's repurchase cancels its units
@@ -89,9 +90,9 @@ def test_buyback_in_parts_and_by_the_company(ledger: Ledger) -> None:
 
 def test_invariants_refuse_clearly_and_write_nothing(ledger: Ledger) -> None:
     setup(ledger, max_stake="15%", window=(1, 3), ratio="50%")
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     with pytest.raises(Refused, match="exceeds what remains of the grant"):
-        ledger.execute(PayTranche(project="PJ-1", amount=D("2000000.01"), **on("2025-03-01")))
+        paid(ledger, PayTranche(project="PJ-1", amount=D("2000000.01"), **on("2025-03-01")))
     with pytest.raises(Refused, match="no conversion without its trigger"):
         ledger.execute(ConvertProject(project="PJ-1", **on("2025-06-01")))
     with pytest.raises(Refused, match="has not come"):
@@ -99,27 +100,27 @@ def test_invariants_refuse_clearly_and_write_nothing(ledger: Ledger) -> None:
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     with pytest.raises(Refused, match="converted must not exceed disbursed"):
         ledger.execute(ConvertProject(project="PJ-1", amount=D("1000000.01"), **on("2026-01-05")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("2000000.00"), **on("2026-01-05")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("2000000.00"), **on("2026-01-05")))
     with pytest.raises(Refused, match="above the agreed maximum 15%"):
         ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", amount=D("2000000.00"), **on("2026-01-05")))  # 14.29 %
     with pytest.raises(Refused, match="outside the agreed window 2027-01-05 to 2029-01-05"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2026-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2026-06-01")))
     with pytest.raises(Refused, match="outside the agreed window"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2029-01-06")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2029-01-06")))
     with pytest.raises(Refused, match=r"the fund holds 833,333\.33"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("900000"), **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("900000"), **on("2027-06-01")))
     with pytest.raises(Refused, match="at most 50% of the stake"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
     before = len(list(ledger.read_log()))
     with pytest.raises(Refused):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("500000"), **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("500000"), **on("2027-06-01")))
     assert len(list(ledger.read_log())) == before
 
 
 def test_idempotent_conversion(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     cmd = ConvertProject(project="PJ-1", request_id="conv-1", **on("2026-01-05"))
     ledger.execute(cmd)
@@ -130,7 +131,7 @@ def test_idempotent_conversion(ledger: Ledger) -> None:
 
 def test_failed_project_written_off_without_recovery(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
     with pytest.raises(Refused, match="not recovered unless misuse is recorded"):
@@ -145,12 +146,12 @@ def test_failed_project_written_off_without_recovery(ledger: Ledger) -> None:
     assert b["loss:F-SEED"] == D("3000000.00") and b.get("equity:F-SEED:ENT-1", 0) == 0
     assert sum(b.values(), D(0)) == 0
     with pytest.raises(Refused, match="is failed"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
 
 
 def test_misuse_leads_to_clawback(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     out = ledger.execute(FailProject(project="PJ-1", reason="项目终止", misuse="挪用经费",
                                      clawback=D("400000"), **on("2026-03-01")))
     assert any("clawed back" in t for t in out.trace)
@@ -168,7 +169,7 @@ def test_financing_round_with_discount_and_sale(ledger: Ledger) -> None:
     ledger.execute(ApproveProject(code="PJ-2", title="疫苗", enterprise="ENT-2", fund="F-2", amount=D("2000000"),
                                   trigger="financing", pricing="discount", discount="20%", max_stake="30%",
                                   exit_formula="principal", **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕6号")))
-    ledger.execute(PayTranche(project="PJ-2", amount=D("2000000"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-2", amount=D("2000000"), **on("2025-02-01")))
     with pytest.raises(Refused, match="financing round"):
         ledger.execute(RecordTrigger(project="PJ-2", **on("2025-06-01")))
     ledger.execute(RecordTrigger(project="PJ-2", investor="红杉", round_pre_money=D("10000000"),
@@ -185,13 +186,13 @@ def test_financing_round_with_discount_and_sale(ledger: Ledger) -> None:
 
 def test_debt_conversion(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     out = ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
     assert any("into debt" in t and "5%" in t for t in out.trace)
     assert balances(ledger)["debt:F-SEED:ENT-1"] == D("3000000.00")
     with pytest.raises(Refused, match="holds no equity"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2027-06-01")))
 
 
 def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
@@ -200,7 +201,7 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
                                   amount=D("500000"), trigger="date", trigger_on=date(2026, 6, 1),
                                   pricing="fixed", pre_money=D("20000000"), max_stake="10%",
                                   **on("2025-03-01", actor=APPROVER, ref="临科发〔2025〕9号")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2025-02-01")))
     before = len(list(ledger.read_log()))
     with pytest.raises(Refused, match=r"PJ-1 is not finished: .*record its completion first \(acceptance date"):
         ledger.execute(ReassignUnspent(project="PJ-1", target="PJ-B", amount=D("300000"), **on("2025-12-01")))
@@ -224,12 +225,12 @@ def test_reassign_unspent_money_p6_1(ledger: Ledger) -> None:
     b = balances(ledger)
     assert b["project:PJ-B"] == D("300000.00") and b["project:PJ-1"] == D("-300000.00")
     with pytest.raises(Refused, match="finished"):
-        ledger.execute(PayTranche(project="PJ-1", amount=D("1"), **on("2025-12-02")))
+        paid(ledger, PayTranche(project="PJ-1", amount=D("1"), **on("2025-12-02")))
 
 
 def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("2000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("2000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", amount=D("1500000.00"), **on("2026-01-05")))
     ledger.execute(FinishProject(project="PJ-1", **on("2026-03-01", ref="临科验〔2026〕1号")))
@@ -237,9 +238,9 @@ def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake
     assert project.status == "converted" and project.finished_on == date(2026, 3, 1)
     assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in project.summary())
     with pytest.raises(Refused, match="no further tranche"):
-        ledger.execute(PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2026-03-02")))
+        paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2026-03-02")))
     # the stake is still held and bought back at the formula
-    out = ledger.execute(BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05")))
+    out = paid(ledger, BuyBack(project="PJ-1", buyer="张三", **on("2028-01-05")))
     assert out.data["units"] == D("625000.00")
 
     ledger.execute(ApproveProject(code="PJ-X", title="失败项目", enterprise="ENT-1", fund="F-SEED",
@@ -271,7 +272,7 @@ def two_enterprises(ledger: Ledger, *, pricing: str = "fixed", max_stake: str = 
             code=code, title="高功率激光器中试", enterprise=ent, fund="F-SEED", amount=D("3000000.00"),
             max_stake=max_stake, exit_formula="interest", exit_rate="4%", window_from_years=1,
             **(fixed if pricing == "fixed" else by_round), **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕5号")))
-        ledger.execute(PayTranche(project=code, amount=D("3000000.00"), **on("2025-02-01")))
+        paid(ledger, PayTranche(project=code, amount=D("3000000.00"), **on("2025-02-01")))
         round_ = {} if pricing == "fixed" else {"investor": "红杉", "round_pre_money": D("15000000.00"),
                                                 "round_amount": D("5000000.00")}
         ledger.execute(RecordTrigger(project=code, **round_, **on("2026-01-05")))
@@ -333,7 +334,7 @@ def test_round_price_is_set_on_the_capital_before_the_round(ledger: Ledger, pric
 
 def test_a_back_dated_equity_transaction_says_why_and_what_to_do(ledger: Ledger) -> None:
     setup(ledger)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", **on("2026-01-05")))
     before = len(list(ledger.read_log()))

@@ -9,6 +9,7 @@ from pathlib import Path
 from click.testing import Result
 
 from tests.conftest import APPROVER
+from tests.posting import second_approver_at
 
 Jcg = Callable[..., Result]
 
@@ -18,7 +19,7 @@ def ok(result: Result) -> str:
     return result.output
 
 
-def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
+def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path, provisioned_url: str) -> None:
     ok(jcg("party", "register", "ENT-1", "--name", "临汾光电科技有限公司", "--kind", "enterprise",
            "--entered", "2024-12-01", "--decided", "2024-12-01"))
     ok(jcg("fund", "register", "F-SEED", "--name", "临汾市天使投资基金", "--capital", "5000万",
@@ -30,8 +31,11 @@ def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
                  "--pricing", "fixed", "--pre-money", "1200万", "--max-stake", "25%", "--exit", "interest",
                  "--exit-rate", "4%", "--window-from", "1", "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号"))
     assert "principal plus 4% simple interest a year" in out
-    ok(jcg("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-02-01"))
-    ok(jcg("project", "disburse", "PJ-1", "--amount", "150万", "--decided", "2025-08-01"))
+    # a tranche: the officer's payment order, posted by an approver other than the one who approved the project
+    second = second_approver_at(provisioned_url)
+    for voucher, day in (("付-1", "2025-02-01"), ("付-2", "2025-08-01")):
+        ok(jcg("project", "disburse", "PJ-1", "--amount", "150万", "--voucher", voucher, "--decided", day))
+        ok(jcg("--officer", second, "payment", "post", voucher, "--source", "市财政", "--decided", day))
     refused = jcg("project", "convert", "PJ-1", "--decided", "2026-01-05")
     assert refused.exit_code == 1 and "no conversion without its trigger" in refused.stderr
     ok(jcg("project", "trigger", "PJ-1", "--decided", "2026-01-05"))
@@ -42,7 +46,8 @@ def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
     assert "already recorded" in again
     out = ok(jcg("captable", "show", "ENT-1", "--as-of", "2026-01-05"))
     assert "6,250,000.00" in out and "20.00%" in out
-    out = ok(jcg("project", "buyback", "PJ-1", "--buyer", "张三", "--decided", "2028-01-05"))
+    ok(jcg("project", "buyback", "PJ-1", "--buyer", "张三", "--receipt", "基金收-1", "--decided", "2028-01-05"))
+    out = ok(jcg("--officer", APPROVER, "payment", "post", "基金收-1", "--source", "F-SEED", "--decided", "2028-01-05"))
     assert "3,240,000.00" in out and "gain 3,240,000.00 − 3,000,000.00 = 240,000.00" in out
     out = ok(jcg("fund", "show", "F-SEED", "--as-of", "2028-01-05"))
     assert "cash 53,240,000.00" in out and "net 240,000.00" in out and "P5.8: 0 of 1" in out
@@ -59,7 +64,7 @@ def test_worked_example_through_the_cli(jcg: Jcg, tmp_path: Path) -> None:
 
 
 def test_bad_input_is_one_line(jcg: Jcg) -> None:
-    result = jcg("project", "disburse", "NOPE", "--amount", "1", "--decided", "2025-02-01")
+    result = jcg("project", "disburse", "NOPE", "--amount", "1", "--voucher", "V", "--decided", "2025-02-01")
     assert result.exit_code == 1 and result.stderr.strip() == "error: project NOPE is not registered"
     result = jcg("captable", "register", "X", "--holder", "nope", "--decided", "2025-02-01")
     assert result.exit_code == 2
@@ -76,7 +81,7 @@ def test_every_command_has_an_example(jcg: Jcg) -> None:
             assert "Example:" in ok(jcg(group, command, "--help")), f"{group} {command}"
 
 
-def test_reassignment_needs_a_finished_project(jcg: Jcg) -> None:
+def test_reassignment_needs_a_finished_project(jcg: Jcg, provisioned_url: str) -> None:
     ok(jcg("party", "register", "ENT-1", "--name", "临汾光电科技有限公司", "--kind", "enterprise",
            "--entered", "2024-12-01", "--decided", "2024-12-01"))
     ok(jcg("fund", "register", "F-SEED", "--name", "临汾市天使投资基金", "--decided", "2024-12-01"))
@@ -85,7 +90,9 @@ def test_reassignment_needs_a_finished_project(jcg: Jcg) -> None:
                "--amount", "100万", "--clause", clause, "--trigger", "date", "--trigger-on", "2026-06-01",
                "--pricing", "fixed", "--pre-money", "1000万", "--max-stake", "20%", "--decided", "2025-01-10",
                "--ref", "临科发〔2025〕5号"))
-    ok(jcg("project", "disburse", "PJ-1", "--amount", "100万", "--decided", "2025-02-01"))
+    ok(jcg("project", "disburse", "PJ-1", "--amount", "100万", "--voucher", "付-1", "--decided", "2025-02-01"))
+    ok(jcg("--officer", second_approver_at(provisioned_url), "payment", "post", "付-1", "--source", "市财政",
+           "--decided", "2025-02-01"))
     assert "not finished: no acceptance recorded" in ok(jcg("project", "show", "PJ-1"))
     refused = jcg("project", "reassign", "PJ-1", "--to", "PJ-B", "--amount", "30万", "--decided", "2025-12-01")
     assert refused.exit_code == 1 and "is not finished" in refused.stderr and "record its completion first" in refused.stderr

@@ -23,6 +23,7 @@ from ledger.handlers.projects import (
 )
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
+from tests.posting import paid, second_approver_at
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]
@@ -31,8 +32,8 @@ pytestmark = [getattr(pytest.mark, "P2.2")]
 def converted_into_debt(ledger: Ledger) -> None:
     """3,000,000 paid in two tranches, converted into debt at 5 % a year for 3 years on 2026-01-05."""
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-08-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-08-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
 
@@ -84,7 +85,7 @@ def test_repayments_interest_first_then_early_repayment_in_full(ledger: Ledger) 
 
 def test_no_repayment_before_conversion_or_of_equity(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     before = events(ledger)
     with pytest.raises(Refused, match="no repay before conversion: the grant has not been converted into debt"):
         ledger.execute(RepayDebt(project="PJ-1", amount=D("100000"), **on("2025-06-01")))
@@ -145,10 +146,10 @@ def test_failed_debt_project_writes_off_what_is_still_owed(ledger: Ledger) -> No
 
 def test_further_conversion_settles_interest_on_the_old_principal_first(ledger: Ledger) -> None:
     setup(ledger, debt=True)
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2026-01-05")))
-    ledger.execute(PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-03-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("1500000.00"), **on("2026-03-01")))
     ledger.execute(ConvertProject(project="PJ-1", into="debt", **on("2027-01-05")))
     p = ledger.aggregate(project_id("PJ-1"))
     assert p.interest_carried == D("75000.00") and p.debt_outstanding == D("3000000.00")
@@ -158,7 +159,7 @@ def test_further_conversion_settles_interest_on_the_old_principal_first(ledger: 
     assert sum(balances(ledger).values(), D(0)) == 0
 
 
-def test_repay_from_the_command_line(jcg: Callable[..., Result]) -> None:
+def test_repay_from_the_command_line(jcg: Callable[..., Result], provisioned_url: str) -> None:
     def ok(*args: str) -> str:
         r = jcg(*args)
         assert r.exit_code == 0, r.output + r.stderr
@@ -171,7 +172,9 @@ def test_repay_from_the_command_line(jcg: Callable[..., Result]) -> None:
        "--amount", "300万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed",
        "--pre-money", "1200万", "--max-stake", "25%", "--debt-rate", "5%", "--debt-years", "3",
        "--decided", "2025-01-10", "--ref", "临科发〔2025〕5号")
-    ok("project", "disburse", "PJ-4", "--amount", "300万", "--decided", "2025-02-01")
+    ok("project", "disburse", "PJ-4", "--amount", "300万", "--voucher", "付-1", "--decided", "2025-02-01")
+    ok("--officer", second_approver_at(provisioned_url), "payment", "post", "付-1", "--source", "市财政",
+       "--decided", "2025-02-01")
     r = jcg("project", "repay", "PJ-4", "--amount", "10万", "--decided", "2025-06-01")
     assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
         "error: project PJ-4: no repay before conversion: the grant has not been converted into debt"]

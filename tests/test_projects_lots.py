@@ -14,6 +14,7 @@ from domain.ids import project_id
 from ledger import Ledger
 from ledger.handlers.projects import BuyBack, ConvertProject, PayTranche, RecordTrigger, RepayDebt, SellStake
 from tests.builders import balances, on, setup
+from tests.posting import paid
 
 D = Decimal
 pytestmark = [getattr(pytest.mark, "P2.2")]
@@ -23,7 +24,7 @@ def converted_twice(ledger: Ledger, into: str = "equity") -> None:
     """PJ-1: grant 300万, fixed pre-money 1200万, exit principal + 4 %, window 1–3 years, ratio 50 %;
     100万 converted on 2026-01-05 and 200万 on 2027-01-05."""
     setup(ledger, window=(1, 3), ratio="50%", debt=into == "debt")
-    ledger.execute(PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="PJ-1", amount=D("3000000.00"), **on("2025-02-01")))
     ledger.execute(RecordTrigger(project="PJ-1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into=into, amount=D("1000000.00"), **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-1", into=into, amount=D("2000000.00"), **on("2027-01-05")))
@@ -38,7 +39,7 @@ def test_each_conversion_earns_interest_from_its_own_date(ledger: Ledger) -> Non
     p = ledger.aggregate(project_id("PJ-1"))
     assert [(lot["on"].isoformat(), lot["units"]) for lot in p.lots] == [
         ("2026-01-05", D("416666.67")), ("2027-01-05", D("833333.33"))]
-    out = ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("300000"), **on("2028-01-05")))
+    out = paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("300000"), **on("2028-01-05")))
     # 300,000 of 1,250,000 units = principal 720,000: a third converted 2026-01-05 (2 years),
     # two thirds 2027-01-05 (1 year): 240,000 × 1.08 + 480,000 × 1.04 (not 720,000 × 1.08 = 777,600)
     assert out.data["price"] == D("758400.00")
@@ -51,8 +52,8 @@ def test_each_conversion_earns_interest_from_its_own_date(ledger: Ledger) -> Non
 
 def test_parts_bought_back_the_same_day_add_up_to_the_whole(ledger: Ledger) -> None:
     converted_twice(ledger)
-    first = ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("100000"), **on("2028-01-05")))
-    second = ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("200000"), **on("2028-01-05")))
+    first = paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("100000"), **on("2028-01-05")))
+    second = paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("200000"), **on("2028-01-05")))
     assert first.data["price"] + second.data["price"] == D("758400.00")
 
 
@@ -61,14 +62,14 @@ def test_a_conversion_not_yet_in_its_window_cannot_be_bought_back(ledger: Ledger
     before = events(ledger)
     with pytest.raises(Refused, match=r"only 416,666\.67 of the 1,250,000\.00 held are in their agreed window; "
                                       r"outside it: 2028-01-05 to 2030-01-05 \(conversion of 2027-01-05"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("500000"), **on("2027-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("500000"), **on("2027-06-01")))
     assert events(ledger) == before
     # what is in its window is priced from its own date: 1,000,000 × 100,000 / 416,666.67 × (1 + 4% × t)
-    out = ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("100000"), **on("2028-01-05")))
+    out = paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("100000"), **on("2028-01-05")))
     assert out.data["price"] == D("252800.00")  # 33,333.33 from the first lot, 66,666.67 from the second
     # after the first lot's window closes, only the second lot can be bought back
     with pytest.raises(Refused, match="outside it: 2027-01-05 to 2029-01-05"):
-        ledger.execute(BuyBack(project="PJ-1", buyer="张三", units=D("900000"), **on("2029-06-01")))
+        paid(ledger, BuyBack(project="PJ-1", buyer="张三", units=D("900000"), **on("2029-06-01")))
 
 
 def test_a_sale_to_the_team_is_refused_and_points_to_buyback(ledger: Ledger) -> None:

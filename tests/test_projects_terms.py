@@ -44,4 +44,4 @@ def test_terms_round_trip_and_refusals() -> None:
     with pytest.raises(Refused, match="maximum stake"):
         ConversionTerms.build(trigger="financing", pricing="round", max_stake="120%", exit_formula="principal")
     with pytest.raises(Refused, match="floats"):
-        ConversionTerms.build(trigger="financing", pricing="round", max_stake=0.2, exit_formula="principal")  # type: ignore[arg-type]
+        ConversionTerms.build(trigger="financing", pricing="round", max_stake=0.2, exit_formula="principal")  # type: ignore[arg-type]  # a float on purpose: it is refused

@@ -39,6 +39,7 @@ from projections.readside import Filters, ReadSide
 from projections.runner import compare, differences, fold, fold_at, head, rebuild
 from projections.store import ReadModelStore
 from tests.conftest import APPROVER, OFFICER, fixed_clock
+from tests.posting import paid
 from tests.test_projections import record_small_history
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,11 +63,11 @@ def record_fund_history(ledger: Ledger) -> None:
     ledger.execute(ApproveProject(code="P2", title="项目二", enterprise="E", fund="F", amount=D("500000"),
                                   trigger="financing", pricing="round", max_stake="20%",
                                   **on("2025-01-11", actor=APPROVER, ref="临科发〔2025〕6号")))
-    ledger.execute(PayTranche(project="P1", amount=D("3000000"), **on("2025-02-01")))
-    ledger.execute(PayTranche(project="P2", amount=D("200000"), **on("2025-02-02")))
+    paid(ledger, PayTranche(project="P1", amount=D("3000000"), **on("2025-02-01")))
+    paid(ledger, PayTranche(project="P2", amount=D("200000"), **on("2025-02-02")))
     ledger.execute(RecordTrigger(project="P1", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="P1", **on("2026-01-05")))
-    ledger.execute(BuyBack(project="P1", buyer="A", **on("2028-01-05")))  # future-dated: recorded before 2026-09
+    paid(ledger, BuyBack(project="P1", buyer="A", **on("2028-01-05")))  # future-dated: recorded before 2026-09
     ledger.execute(InvestDirect(fund="F", enterprise="E", amount=D("400000"), units=D("100000"), **on("2028-02-01")))
     ledger.execute(FailProject(project="P2", reason="失败", **on("2026-09-01")))
 

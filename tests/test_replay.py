@@ -25,6 +25,7 @@ from projections.schema import TRACKING
 from projections.store import ReadModelStore
 from tests.builders import record_small_history
 from tests.conftest import OFFICER, fixed_clock
+from tests.posting import paid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,7 +38,7 @@ def record_many(ledger: Ledger, parties: int) -> None:
                                      entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
         ledger.execute(AwardByRule(recipient=code, clause="P6.3b", basis={"vouchers": str(1000 + i)},
                                    decided=date(2025, 2, 1), ref="临科发〔2025〕5号", **a))
-        ledger.execute(Disburse(recipient=code, award=f"{code}-A1", amount=Decimal(500), decided=date(2025, 3, 1), **a))
+        paid(ledger, Disburse(recipient=code, award=f"{code}-A1", amount=Decimal(500), decided=date(2025, 3, 1), **a))
 
 
 def test_killed_projection_process_resumes_to_the_rebuilt_state(provisioned_url: str) -> None:
@@ -79,7 +80,7 @@ def test_audit_replay_passes_and_reports_progress(jcg: Callable[..., Result], pr
     ledger.close()
     result = jcg("audit", "replay")
     assert result.exit_code == 0, result.output
-    assert f"replay of {base + 18} events equals the incremental read models" in result.stdout
+    assert f"replay of {base + 30} events equals the incremental read models" in result.stdout
     assert "rebuilding from the log" in result.stderr
     again = jcg("audit", "replay")
     assert again.exit_code == 0, again.output

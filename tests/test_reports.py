@@ -56,7 +56,7 @@ def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history:
     data = json.loads(jcg("report", "recipients", "--as-of", "2025-12-31", "--format", "json").stdout)
     u1 = next(r for r in data["rows"] if r["recipient"] == "U1")
     assert (u1["disbursed"], u1["clawed_back"], u1["outstanding"]) == ("60000.00", "0.00", "40000.00")
-    data = json.loads(jcg("report", "budgets", "--at-position", str(history + 12), "--format", "json").stdout)
+    data = json.loads(jcg("report", "budgets", "--at-position", str(history + 20), "--format", "json").stdout)
     assert [(r["year"], r["source"], r["paid"]) for r in data["rows"]] == [
         (2025, "市财政", "60000.00"), (2025, "省财政", "50000.00"),
     ]
@@ -69,15 +69,18 @@ def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Resu
     result = jcg("audit", "trail", "U1-A1", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["rows"]
-    assert [r["event"] for r in rows] == ["AwardGranted", "Disbursed", "Disbursed", "ClawedBack"]
-    assert [r["position"] - history for r in rows] == [5, 9, 15, 17]
+    # each payment: the officer's order (待审核) on the award and its reference, then the approver's posting
+    assert [r["event"] for r in rows] == ["AwardGranted", "PaymentOrdered", "Ordered", "Posted", "Disbursed",
+                                          "PaymentOrdered", "Ordered", "Posted", "Disbursed", "ClawedBack"]
+    assert [r["position"] - history for r in rows] == [5, 9, 10, 12, 13, 23, 24, 26, 27, 29]
     assert rows[0]["ref"] == "临科发〔2025〕1号"
     assert rows[0]["actor"] == "officer-1"
     assert rows[0]["trace"].splitlines() == [  # the rules engine's derivation, then the journal entry
         "P2.4: 2% × 5,000,000.00 = 100,000.00; cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 100,000.00",
         "journal: Dr budget:P2.4:2025 100,000.00; Cr payable:U1 100,000.00",
     ]
-    assert "Cr revenue:returned:2026 5,000.00" in rows[3]["trace"]
+    assert "Cr revenue:returned:2026 5,000.00" in rows[9]["trace"]
+    assert [r["actor"] for r in rows[1:5]] == ["officer-1", "officer-1", "approver-1", "approver-1"]
     party = jcg("audit", "trail", "U1")
     assert party.exit_code == 0 and "Registered" in party.stdout
     missing = jcg("audit", "trail", "NOPE")
@@ -117,7 +120,7 @@ def test_json_says_which_point_of_the_log_it_describes(jcg: Callable[..., Result
     assert (current["as_of"], current["at_position"], current["log_position"]) == (None, None, size)
     dated = json.loads(jcg("report", "balances", "--as-of", "2025-12-31", "--format", "json").stdout)
     assert (dated["as_of"], dated["at_position"], dated["log_position"]) == ("2025-12-31", None, size)
-    early = json.loads(jcg("report", "budgets", "--at-position", str(history + 12), "--format", "json").stdout)
-    assert (early["as_of"], early["at_position"], early["log_position"]) == (None, history + 12, history + 12)
+    early = json.loads(jcg("report", "budgets", "--at-position", str(history + 20), "--format", "json").stdout)
+    assert (early["as_of"], early["at_position"], early["log_position"]) == (None, history + 20, history + 20)
     data = jcg("report", "recipients", "--format", "csv").stdout
     assert "as_of" not in data and "log_position" not in data, "csv stays pure data"

@@ -16,6 +16,7 @@ from ledger.handlers.grants import ClawBack, Disburse
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
+from tests.posting import paid
 
 D = Decimal
 DAY = date(2025, 3, 1)
@@ -30,11 +31,11 @@ def award(ledger: Ledger, person: str, decided: date = DAY) -> str:
 
 
 def pay(ledger: Ledger, person: str, amount: str, day: str = "2025-04-01") -> None:
-    ledger.execute(Disburse(actor=OFFICER, decided=date.fromisoformat(day), recipient=person, award=f"{person}-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date.fromisoformat(day), recipient=person, award=f"{person}-A1",
                             amount=D(amount)))
 
 
-def claw(ledger: Ledger, person: str, amount: str, day: str = "2025-06-01", request_id: str = ""):  # type: ignore[no-untyped-def]
+def claw(ledger: Ledger, person: str, amount: str, day: str = "2025-06-01", request_id: str = ""):  # type: ignore[no-untyped-def]  # returns the Outcome of the clawback
     return ledger.execute(ClawBack(actor=OFFICER, decided=date.fromisoformat(day), recipient=person,
                                    award=f"{person}-A1", amount=D(amount), reason="材料造假", request_id=request_id))
 

@@ -117,6 +117,8 @@ def test_level_step_ups_stay_g3_differences() -> None:
     award("P6.4a", p, level="municipal")
     assert calc("P6.4a", p, level="national").amount == D("800000.00")
     e = party("enterprise", "E1")
+    e.qualify(by(date(2025, 1, 3)), "专精特新中小企业", "provincial", date(2025, 1, 3), None)
+    e.qualify(by(date(2025, 1, 3)), "专精特新小巨人企业", "provincial", date(2025, 1, 3), None)
     award("P6.5b", e, level="provincial_specialised")
     assert calc("P6.5b", e, level="provincial_little_giant").amount == D("100000.00")
     award("P5.5b", e)

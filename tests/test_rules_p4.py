@@ -24,6 +24,7 @@ from tests.builders import (
     register,
 )
 from tests.conftest import OFFICER
+from tests.posting import paid
 from tests.racing import race
 
 
@@ -114,7 +115,7 @@ def test_p4_1c_a_clawed_back_award_at_the_first_enterprise_frees_the_person(ledg
     register(ledger, "E1")
     register(ledger, "E2")
     assert awarded(ledger, "E1", "P4.1c", person="P-2", **PHD) == D("100000.00")
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 2), ref="R-pay", recipient="E1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 2), ref="R-pay", recipient="E1",
                             award="E1-A1", amount=D("100000")))
     ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 4, 1), ref="R-claw", recipient="E1",
                             award="E1-A1", amount=D("100000"), reason="left within the contract"))

@@ -103,6 +103,8 @@ def test_p6_5a_reads_last_years_high_tech_qualification() -> None:
 @covers("P6.5b", "P6.7")
 def test_p6_5b_levels_step_up_and_p6_7_patents() -> None:
     p = party()
+    p.qualify(by(date(2025, 1, 3)), "专精特新中小企业", "provincial", date(2025, 1, 3), None)
+    p.qualify(by(date(2025, 1, 3)), "专精特新小巨人企业", "national", date(2025, 1, 3), None)  # the level is recorded
     award("P6.5b", p, level="provincial_specialised")
     assert calc("P6.5b", p, level="national_little_giant").amount == D("200000.00")
     award("P6.7", p, patent="ZL1", prize="shanxi")

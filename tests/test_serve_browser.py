@@ -27,6 +27,7 @@ from ledger.handlers.grants import Disburse
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
+from tests.posting import paid
 
 CHROMIUM = shutil.which("chromium")
 if CHROMIUM is None and os.environ.get("CI"):
@@ -70,7 +71,7 @@ def served(ledger: Ledger, provisioned_url: str, tmp_path: Path) -> Iterator[tup
     ledger.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
                                basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                                ref="临科发〔2025〕12号"))  # → 153,086.42
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00"), voucher="付-2025-0311"))
     write_checkpoint(ledger, OFFICER)
     port = free_port()
@@ -112,7 +113,7 @@ def test_what_an_auditor_sees_in_the_browser(served: tuple[Ledger, str]) -> None
     page = dump_dom(f"{base}/jcg/proof/5")
     assert 'class="verdict ok"' in page and "c2sp.org/tlog-proof@v1" in page
 
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
                             amount=Decimal("50000.00")))  # the ledger grows: the export follows
     time.sleep(1.0)
     page = dump_dom(trial)

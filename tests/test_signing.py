@@ -54,7 +54,7 @@ def test_amounts_are_decimal_strings_and_floats_are_refused() -> None:
     assert '"amount":"153086.40"' in award.encoded().decode()
     with pytest.raises(TypeError):
         AwardByRule(actor="o", decided=date(2025, 3, 1), recipient="U1", clause="P2.3a",
-                    amount=153086.4, ref="R").encoded()  # type: ignore[arg-type]
+                    amount=153086.4, ref="R").encoded()  # type: ignore[arg-type]  # a float on purpose: it is refused
 
 
 def test_award_command_encoding_is_frozen() -> None:

@@ -25,6 +25,7 @@ from ledger.handlers.rules import AwardByRule
 from ledger.infra.cipher import new_cipher_key
 from tests.builders import RawStore
 from tests.conftest import OFFICER, fixed_clock, provision_officers
+from tests.posting import paid
 
 
 @pytest.fixture
@@ -35,10 +36,10 @@ def history(ledger: Ledger, provisioned_url: str) -> Iterator[tuple[str, str, Ra
                                  party_kind="university", entered=date(2024, 12, 1)))
     ledger.execute(AwardByRule(actor=OFFICER, decided=day, recipient="U1", clause="P2.4",
                                basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"}, ref="临科发〔2025〕12号"))  # → 153,086.42
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
     kept = write_checkpoint(ledger, OFFICER).row.note
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
                             amount=Decimal("50000.00")))
     store = RawStore(provisioned_url, ledger.recorder.events_table_name)
     yield provisioned_url, kept, store

@@ -24,6 +24,7 @@ from ledger.handlers.grants import Disburse
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from tests.conftest import OFFICER
+from tests.posting import paid
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDALONE = ROOT / "tests" / "standalone_verify.py"
@@ -46,7 +47,7 @@ def proofs(ledger: Ledger, tmp_path: Path, key_dir: Path) -> dict[str, Path | st
                                basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
                                ref="临科发〔2025〕12号"))
     kept = write_checkpoint(ledger, OFFICER).row.note
-    ledger.execute(Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
+    paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
     newer = write_checkpoint(ledger, OFFICER).row
     files: dict[str, Path | str] = {"vkey": (key_dir / "_ledger.vkey").read_text().strip()}
@@ -56,7 +57,7 @@ def proofs(ledger: Ledger, tmp_path: Path, key_dir: Path) -> dict[str, Path | st
         "consistency": consistency_proof_text(consistency_proof_document(ledger, kept, newer.size)),
     }.items():
         files[name] = tmp_path / name
-        files[name].write_text(text, encoding="utf-8")  # type: ignore[union-attr]
+        files[name].write_text(text, encoding="utf-8")  # type: ignore[union-attr]  # files[name] is a Path for the names written here
     return files
 
 

@@ -87,11 +87,36 @@ def high_tech_enterprise(calc: Calculation) -> None:
     calc.matter(matter_key("P6.5a"))
 
 
-@rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人",
-                   choices=("provincial_specialised", "provincial_little_giant", "national_little_giant")),
+# P6.5b level → the recorded qualification that is that level's first recognition
+P6_5B_LEVELS = {
+    "provincial_specialised": ("专精特新中小企业", "provincial"),
+    "provincial_little_giant": ("专精特新小巨人企业", "provincial"),
+    "national_little_giant": ("专精特新小巨人企业", "national"),
+}
+
+
+@rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人; "
+                   "default (and at most) the highest the recipient holds on the decision date",
+                   choices=tuple(P6_5B_LEVELS), required=False),
       kinds=("enterprise",), matter="P6.5b")
 def specialised_upgrade(calc: Calculation) -> None:
-    level = calc.basis["level"]
+    """The level comes from the recipient's recorded qualifications on the decision date, never
+    from a typed value alone: a typed level must be one the recipient holds."""
+    held = [level for level, (name, grade) in P6_5B_LEVELS.items()
+            if calc.recipient.holds(name, grade, calc.decided)]
+    recorded = ", ".join(f"{q.name} {q.level} from {q.granted_on}" for q in calc.recipient.qualifications
+                         if q.name in {n for n, _ in P6_5B_LEVELS.values()}) or "none"
+    calc.require(bool(held), f"{calc.recipient.code} holds no 专精特新 / 小巨人 qualification on {calc.decided} "
+                             f"(recorded: {recorded}), record the qualification first")
+    typed = calc.basis.get("level")
+    if typed:
+        calc.require(typed in held, f"level {typed} is not held by {calc.recipient.code} on {calc.decided} "
+                                    f"(recorded: {recorded}); the level comes from the recorded qualifications")
+    level = typed or held[-1]
+    name, grade = P6_5B_LEVELS[level]
+    granted = min(q.granted_on for q in calc.recipient.qualifications
+                  if q.name == name and q.level == grade and q.holds_on(calc.decided))
+    calc.step(f"{calc.recipient.code} holds {name} ({grade}) from {granted}: level {level}")
     calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 

@@ -29,6 +29,7 @@ from domain.errors import Refused
 from domain.messages import N_
 from ledger.audit.merkle import Frontier
 from ledger.audit.signing import raw_public, record_hash
+from ledger.ports import LedgerApp
 
 ED25519 = b"\x01"  # signature type byte of signed-note Ed25519 signatures
 DASH = "\u2014"  # em dash that starts a signature line
@@ -160,7 +161,7 @@ def log_origin(env: Any) -> str:
     return str(env.get("JCG_LOG_ORIGIN") or DEFAULT_ORIGIN)
 
 
-def notifications(ledger: Any, start: int = 1, stop: int | None = None) -> Iterator[Notification]:
+def notifications(ledger: LedgerApp, start: int = 1, stop: int | None = None) -> Iterator[Notification]:
     """Every stored event record in log order, its state as the stored bytes.
 
     Read here, not through the recorder: an operator's SQL edit can leave a TEXT value in the
@@ -182,7 +183,7 @@ def notifications(ledger: Any, start: int = 1, stop: int | None = None) -> Itera
         position = batch[-1].id + 1
 
 
-def _sqlite_batch(ledger: Any, start: int, stop: int | None) -> list[Notification]:
+def _sqlite_batch(ledger: LedgerApp, start: int, stop: int | None) -> list[Notification]:
     recorder = ledger.recorder
     sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
            "WHERE rowid >= ? " + ("AND rowid <= ? " if stop is not None else "") + "ORDER BY rowid LIMIT ?")
@@ -274,7 +275,7 @@ class CheckpointStore:
     Readers (``create=False``: verify, prove, consistency) never write, not even the table:
     a ledger without the table simply has no checkpoints yet."""
 
-    def __init__(self, ledger: Any, *, create: bool = True):
+    def __init__(self, ledger: LedgerApp, *, create: bool = True):
         self.ledger = ledger
         module = ledger.env.get("PERSISTENCE_MODULE", "")
         if module.endswith("sqlite"):
@@ -359,7 +360,7 @@ class CheckpointStore:
         return row
 
 
-def store_of(ledger: Any) -> CheckpointStore:
+def store_of(ledger: LedgerApp) -> CheckpointStore:
     """The ledger's checkpoint store, made once per application object."""
     store: CheckpointStore | None = ledger.__dict__.get("_checkpoint_store")
     if store is None:

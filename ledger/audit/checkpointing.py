@@ -13,6 +13,7 @@ from domain.errors import Refused
 from domain.messages import N_, Message
 from ledger.audit.checkpoint import CheckpointError, StoredCheckpoint, store_of
 from ledger.audit.ledger_key import checkpoint_key, due_checkpoint_key
+from ledger.ports import LedgerApp
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class WrittenCheckpoint:
     registration: Any = None  # the Outcome of registering the key, if this checkpoint did
 
 
-def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
+def write_checkpoint(ledger: LedgerApp, officer: str, *, decided: date | None = None,
                      deliver: Callable[[str], Any] | None = None) -> WrittenCheckpoint:
     """An authorised officer signs the log as it is now with the ledger's key and stores it.
     The first checkpoint of a ledger creates (or adopts) that key and registers it in the log.
@@ -34,7 +35,7 @@ def write_checkpoint(ledger: Any, officer: str, *, decided: date | None = None,
     return WrittenCheckpoint(row, key.verifier_key, key.created, key.registration)
 
 
-def checkpoint_if_due(ledger: Any, actor: str | None = None) -> tuple[StoredCheckpoint | None, Message | None]:
+def checkpoint_if_due(ledger: LedgerApp, actor: str | None = None) -> tuple[StoredCheckpoint | None, Message | None]:
     """After a signed write by ``actor``: a new checkpoint once N events were recorded since the
     last one. Returns (the checkpoint made, or None; why a due checkpoint was not made, or None).
 

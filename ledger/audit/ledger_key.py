@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import AggregateNotFoundError
@@ -33,6 +33,7 @@ from ledger.audit.signing import public_key_text, raw_public
 from ledger.commands import Command, Outcome, handles
 from ledger.infra.files import NOTE_LIMIT, read_text_bounded
 from ledger.infra.keys import LEDGER_KEY
+from ledger.ports import LedgerApp
 from ledger.unit_of_work import UnitOfWork
 
 VKEY_FILE = f"{LEDGER_KEY}.vkey"
@@ -64,7 +65,7 @@ def register_ledger_key(uow: UnitOfWork, cmd: RegisterLedgerKey, by: Provenance)
 # reading --------------------------------------------------------------------------------
 
 
-def registered_verifier_key(ledger: Any) -> str | None:
+def registered_verifier_key(ledger: LedgerApp) -> str | None:
     """The verifier key recorded in the log, or None before the first checkpoint."""
     try:
         return str(ledger.repository.get(LEDGER_KEY_ID).verifier_key)
@@ -72,11 +73,11 @@ def registered_verifier_key(ledger: Any) -> str | None:
         return None
 
 
-def vkey_path(ledger: Any) -> Path:
+def vkey_path(ledger: LedgerApp) -> Path:
     return Path(ledger.keyring.store.directory) / VKEY_FILE
 
 
-def kept_verifier_key(ledger: Any) -> str | None:
+def kept_verifier_key(ledger: LedgerApp) -> str | None:
     """``$JCG_KEY_DIR/_ledger.vkey``, if there."""
     path = vkey_path(ledger)
     return read_text_bounded(path, NOTE_LIMIT).strip() if path.exists() else None
@@ -99,7 +100,7 @@ def read_verifier_key(value: str) -> str:
 # who may write a checkpoint -------------------------------------------------------------
 
 
-def authorize_checkpoint(ledger: Any, officer: str) -> None:
+def authorize_checkpoint(ledger: LedgerApp, officer: str) -> None:
     """A checkpoint is a write: only a registered officer or approver, holding their registered
     private key, signs one (the roster is read through the repository, as `authorize` reads it)."""
     try:
@@ -132,7 +133,7 @@ class CheckpointKey:
     registration: Outcome | None = None
 
 
-def due_checkpoint_key(ledger: Any, actor: str | None) -> CheckpointKey:
+def due_checkpoint_key(ledger: LedgerApp, actor: str | None) -> CheckpointKey:
     """The key an automatic checkpoint is signed with, or Refused saying why there is none.
 
     The key made by ``jcg init`` (or by the test provisioning) is registered in the log by the
@@ -155,7 +156,7 @@ def due_checkpoint_key(ledger: Any, actor: str | None) -> CheckpointKey:
     return _registered_key(ledger, registered)
 
 
-def create_ledger_key(ledger: Any) -> tuple[str, bool]:
+def create_ledger_key(ledger: LedgerApp) -> tuple[str, bool]:
     """Make the ledger's checkpoint key when the ledger is made (``jcg init``): (verifier key,
     created). An existing key file is taken as it is (never replaced); a verifier key that is
     kept or registered without its private key is refused (restore the file, never a new key)."""
@@ -183,7 +184,7 @@ def create_ledger_key(ledger: Any) -> tuple[str, bool]:
     return vkey, True
 
 
-def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
+def checkpoint_key(ledger: LedgerApp, officer: str, decided: date) -> CheckpointKey:
     """The key an authorised officer's checkpoint is signed with; on the ledger's first
     checkpoint it is created (or an existing unregistered key file is taken) and registered."""
     authorize_checkpoint(ledger, officer)
@@ -223,7 +224,7 @@ def checkpoint_key(ledger: Any, officer: str, decided: date) -> CheckpointKey:
     return CheckpointKey(name, private, vkey, created, outcome)
 
 
-def _registered_key(ledger: Any, registered: str) -> CheckpointKey:
+def _registered_key(ledger: LedgerApp, registered: str) -> CheckpointKey:
     name, public = parse_verifier_key(registered)
     private = ledger.keyring.key(LEDGER_KEY)
     if raw_public(private.public_key()) != public:
@@ -231,7 +232,7 @@ def _registered_key(ledger: Any, registered: str) -> CheckpointKey:
     return CheckpointKey(name, private, registered)
 
 
-def _keep_verifier_key(ledger: Any, vkey: str, kept: str | None) -> None:
+def _keep_verifier_key(ledger: LedgerApp, vkey: str, kept: str | None) -> None:
     """Write ``_ledger.vkey`` if it is missing; an existing one is never overwritten."""
     path = vkey_path(ledger)
     if kept is None:

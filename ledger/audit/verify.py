@@ -27,6 +27,7 @@ from domain.ledger_key import LedgerKey
 from domain.messages import N_, Message
 from domain.officer import OfficerRoster
 from domain.request import RecordedRequest
+from ledger.application import Ledger
 from ledger.audit import checkpoint as cp
 from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.audit.merkle import Frontier
@@ -89,7 +90,7 @@ class _Key:
     key_id: str
 
 
-def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: str | None = None,
+def verify_ledger(ledger: Ledger, *, auditor_checkpoint: str | None = None, vkey: str | None = None,
                   progress: Progress | None = None, every: int = 10_000) -> Report:
     """Check everything that can be checked; the report lists the problems, first one first.
 
@@ -122,20 +123,18 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
         frontier.append(leaf)
         report.events += 1
         if not isinstance(n.originator_id, UUID):
-            report.problem(f"position {n.id}: originator id stored as {n.originator_id!r}, not as the ledger writes "
-                           "it (the event was edited; its aggregate no longer finds it)")
+            report.problem(Message(N_("position {id}: originator id stored as {originator_id!r}, not as the ledger writes it (the event was edited; its aggregate no longer finds it)"), id=n.id, originator_id=n.originator_id))
         if frontier.size in wanted:
             roots[frontier.size] = (frontier.root(), n.id)
         signed_hash = leaf
         state = n.state
         if isinstance(state, cp.DamagedState):
-            report.problem(f"position {n.id}: damaged record: its state is {state.stored}, not bytes (the database "
-                           "was edited outside the ledger)")
+            report.problem(Message(N_("position {id}: damaged record: its state is {stored}, not bytes (the database was edited outside the ledger)"), id=n.id, stored=state.stored))
         elif plain:
             try:
                 state = _plaintext(mapper, n.state)
             except Exception as exc:  # damaged ciphertext: reported, and its signed hash will not match
-                report.problem(f"position {n.id}: the stored event cannot be decrypted ({exc})")
+                report.problem(Message(N_("position {id}: the stored event cannot be decrypted ({exc})"), id=n.id, exc=exc))
             else:
                 signed_hash = record_hash(n.originator_id, n.originator_version, n.topic, state)
         if n.topic == REQUEST_TOPIC:
@@ -153,18 +152,17 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
                     elif registered is None:
                         registered = (pos, decoded.verifier_key)
                     else:
-                        report.problem(f"position {pos}: a second ledger key is registered (the first, at position "
-                                       f"{registered[0]}, is never replaced)")
+                        report.problem(Message(N_("position {pos}: a second ledger key is registered (the first, at position {registered}, is never replaced)"), pos=pos, registered=registered[0]))
                 if money.posts(event.topic):
                     report.money_events += 1
                     try:
                         entry = journal.postings(mapper.to_domain_event(event))
                         total_entry = sum((p.amount for p in entry), Decimal(0))
                     except Exception as exc:  # a damaged record must be reported, not crash the audit
-                        report.problem(f"position {pos}: the money event cannot be read ({type(exc).__name__}: {exc})")
+                        report.problem(Message(N_("position {pos}: the money event cannot be read ({name}: {exc})"), pos=pos, name=type(exc).__name__, exc=exc))
                         continue
                     if total_entry != 0:
-                        report.problem(f"position {pos}: journal entry does not balance (sums to {total_entry})")
+                        report.problem(Message(N_("position {pos}: journal entry does not balance (sums to {total_entry})"), pos=pos, total_entry=total_entry))
                     balance += total_entry
             pending = []
         else:
@@ -174,10 +172,9 @@ def verify_ledger(ledger: Any, *, auditor_checkpoint: str | None = None, vkey: s
     if progress is not None and (report.events == 0 or report.events % every != 0):
         progress(report.events, total)  # the last line (unless it was just shown)
     if pending:
-        report.problem(f"position {pending[0][0]}: {len(pending)} event(s) at the end of the log belong to no "
-                       "signed request (appended outside the ledger)")
+        report.problem(Message(N_("position {pending}: {count_pending} event(s) at the end of the log belong to no signed request (appended outside the ledger)"), pending=pending[0][0], count_pending=len(pending)))
     if balance != 0:
-        report.problem(f"the journal does not sum to zero (off by {balance})")
+        report.problem(Message(N_("the journal does not sum to zero (off by {balance})"), balance=balance))
     report.root = frontier.root()
     if checks:
         report.ledger_key = _ledger_key(ledger, supplied, registered, report)
@@ -230,11 +227,11 @@ def _decode(mapper: Any, pos: int, stored: Any, report: Report) -> Any:
     try:
         return mapper.to_domain_event(stored)
     except Exception as exc:
-        report.problem(f"position {pos}: the event cannot be read ({type(exc).__name__})")
+        report.problem(Message(N_("position {pos}: the event cannot be read ({name})"), pos=pos, name=type(exc).__name__))
         return None
 
 
-def _check_readable(ledger: Any) -> None:
+def _check_readable(ledger: Ledger) -> None:
     """Refuse in one line when none of the first stored events can be read with this cipher key."""
     sample = [n for _, n in zip(range(5), cp.notifications(ledger), strict=False)]
     if not sample:
@@ -283,20 +280,18 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
         key_id: str = record.get("key_id", "")
         listed = [bytes.fromhex(h) for h in record.get("event_hashes", "").split()]
     except (ValueError, KeyError, TypeError) as exc:
-        report.problem(f"position {n.id}: the request record cannot be read ({exc})")
+        report.problem(Message(N_("position {id}: the request record cannot be read ({exc})"), id=n.id, exc=exc))
         return
     request = command.get("request_id", "?")
     stored = [h for _, h, _ in pending]
     if listed != stored:
         for (pos, h, _), want in zip(pending, listed, strict=False):
             if h != want:
-                report.problem(f"position {pos}: event differs from what {actor} signed in request {request} "
-                               "(changed, swapped or replaced after it was recorded)")
+                report.problem(Message(N_("position {pos}: event differs from what {actor} signed in request {request} (changed, swapped or replaced after it was recorded)"), pos=pos, actor=actor, request=request))
                 break
         else:
             where = pending[0][0] if pending else n.id
-            report.problem(f"position {where}: request {request} signed {len(listed)} event(s) but "
-                           f"{len(stored)} are stored before its record (an event was removed or inserted)")
+            report.problem(Message(N_("position {where}: request {request} signed {count_listed} event(s) but {count_stored} are stored before its record (an event was removed or inserted)"), where=where, request=request, count_listed=len(listed), count_stored=len(stored)))
     if not signature:
         report.problem(f"position {n.id}: request {request} by {actor} is not signed"
                        + ("" if officers else " (recorded while the ledger had no officers)"))
@@ -306,23 +301,21 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
     else:
         officer = officers.get(actor)
         if officer is None:
-            report.problem(f"position {n.id}: request {request} is signed by {actor}, who is not a registered officer")
+            report.problem(Message(N_("position {id}: request {request} is signed by {actor}, who is not a registered officer"), id=n.id, request=request, actor=actor))
             return
         if officer.public_key is None or officer.key_id != key_id:
-            report.problem(f"position {n.id}: request {request} is signed with key {key_id}, but {actor}'s "
-                           f"valid key at this point is {officer.key_id if officer.public_key else 'none (revoked)'}")
+            report.problem(Message(N_("position {id}: request {request} is signed with key {key_id}, but {actor}'s valid key at this point is {value}"), id=n.id, request=request, key_id=key_id, actor=actor, value=officer.key_id if officer.public_key else 'none (revoked)'))
             return
         public, role = officer.public_key, officer.role
     if role == "auditor":
-        report.problem(f"position {n.id}: request {request} was written by auditor {actor}")
+        report.problem(Message(N_("position {id}: request {request} was written by auditor {actor}"), id=n.id, request=request, actor=actor))
     message = request_message(command_text.encode("utf-8"), summary, listed)
     try:
         good = keys.verifies(public, signature, message)
     except ValueError:
         good = False
     if not good:
-        report.problem(f"position {n.id}: the signature of {actor} on request {request} does not verify "
-                       "(the command or its events were altered, or the signature forged)")
+        report.problem(Message(N_("position {id}: the signature of {actor} on request {request} does not verify (the command or its events were altered, or the signature forged)"), id=n.id, actor=actor, request=request))
         return
     report.signatures += 1
 
@@ -356,7 +349,7 @@ class _MoneyTopics:
         return known
 
 
-def _checkpoint_checks(ledger: Any, auditor_note: str | None) -> list[CheckpointCheck]:
+def _checkpoint_checks(ledger: Ledger, auditor_note: str | None) -> list[CheckpointCheck]:
     """Every stored checkpoint (a later one could have been re-signed over a rewritten log) and
     the auditor's, parsed; nothing verified yet."""
     stored = cp.CheckpointStore(ledger, create=False).all()
@@ -372,7 +365,7 @@ def _checkpoint_checks(ledger: Any, auditor_note: str | None) -> list[Checkpoint
     return checks
 
 
-def _ledger_key(ledger: Any, supplied: str | None, registered: tuple[int, str] | None,
+def _ledger_key(ledger: Ledger, supplied: str | None, registered: tuple[int, str] | None,
                 report: Report) -> str | None:
     """The key checkpoints must be signed with: the auditor's, else the one registered in the log,
     else $JCG_KEY_DIR/_ledger.vkey; a disagreement between them is a problem."""
@@ -380,15 +373,12 @@ def _ledger_key(ledger: Any, supplied: str | None, registered: tuple[int, str] |
     if registered is not None:
         pos, in_log = registered
         if supplied is not None and supplied != in_log:
-            report.problem(f"position {pos}: the ledger key registered in the log ({_kid(in_log)}) is not the "
-                           f"verifier key supplied ({_kid(supplied)})")
+            report.problem(Message(N_("position {pos}: the ledger key registered in the log ({kid}) is not the verifier key supplied ({kid2})"), pos=pos, kid=_kid(in_log), kid2=_kid(supplied)))
         elif supplied is None and kept is not None and kept != in_log:
-            report.problem(f"{vkey_path(ledger)} ({_kid(kept)}) is not the ledger key registered in the log at "
-                           f"position {pos} ({_kid(in_log)})")
+            report.problem(Message(N_("{vkey_path} ({kid}) is not the ledger key registered in the log at position {pos} ({kid2})"), vkey_path=vkey_path(ledger), kid=_kid(kept), pos=pos, kid2=_kid(in_log)))
     key = supplied or (registered[1] if registered else None) or kept
     if key is None:
-        report.problem("no ledger verifier key (--vkey, one registered in the log, or $JCG_KEY_DIR/_ledger.vkey): "
-                       "checkpoints cannot be checked")
+        report.problem(Message(N_("no ledger verifier key (--vkey, one registered in the log, or $JCG_KEY_DIR/_ledger.vkey): checkpoints cannot be checked")))
     return key
 
 
@@ -399,8 +389,9 @@ def _check_checkpoints(checks: list[CheckpointCheck], vkey: str | None, roots: d
         if c.problem is None and name_public is None:
             c.problem = f"{c.label}: not checked (no verifier key)"
         if c.problem is None:
+            assert name_public is not None  # a check without a key got its problem above
             try:
-                cp.verify(c.note, *name_public)  # type: ignore[misc]
+                cp.verify(c.note, *name_public)
             except cp.CheckpointError as exc:
                 c.problem = f"{c.label}: {exc}"
         if c.problem is None and c.checkpoint is not None:
@@ -430,7 +421,7 @@ def _kid(vkey: str) -> str:
 # proofs for third parties ------------------------------------------------------------------
 
 
-def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[bytes], list[Any]]:
+def leaf_hashes(ledger: Ledger, stop: int | None = None) -> tuple[list[int], list[bytes], list[Any]]:
     """Positions, leaf hashes and records of the log (up to position ``stop``), in order."""
     positions, hashes, records = [], [], []
     for n in cp.notifications(ledger, stop=stop):
@@ -440,7 +431,7 @@ def leaf_hashes(ledger: Any, stop: int | None = None) -> tuple[list[int], list[b
     return positions, hashes, records
 
 
-def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str | None = None) -> cp.Checkpoint:
+def check_kept_checkpoint(ledger: Ledger, note: str, hashes: list[bytes], vkey: str | None = None) -> cp.Checkpoint:
     """A checkpoint the auditor kept, checked before anything is proved from it: its signature
     (by ``vkey``, else the ledger key registered in the log, else ``_ledger.vkey``), then its
     size and root against the log as it is now. A forked or truncated log is refused."""
@@ -460,7 +451,7 @@ def check_kept_checkpoint(ledger: Any, note: str, hashes: list[bytes], vkey: str
     return checkpoint
 
 
-def inclusion_proof_document(ledger: Any, position: int, *, kept: str | None = None,
+def inclusion_proof_document(ledger: Ledger, position: int, *, kept: str | None = None,
                              vkey: str | None = None) -> dict[str, Any]:
     """The RFC 9162 inclusion proof of the event at ``position`` in the checkpoint ``kept``
     (the auditor's, checked first), else in the latest stored checkpoint covering it, as a
@@ -518,7 +509,7 @@ def inclusion_proof_text(doc: dict[str, Any]) -> str:
                           [bytes.fromhex(h) for h in doc["proof"]], doc["checkpoint"])
 
 
-def consistency_proof_document(ledger: Any, old: int | str, new: int | str, *,
+def consistency_proof_document(ledger: Ledger, old: int | str, new: int | str, *,
                                vkey: str | None = None) -> dict[str, Any]:
     """The RFC 9162 consistency proof that the first ``old`` events are a prefix of the first
     ``new``. Either may be a tree size or a checkpoint's text: a checkpoint is checked first

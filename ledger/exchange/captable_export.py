@@ -25,6 +25,7 @@ from domain.fund import Fund
 from domain.ids import fund_id, party_id, project_id
 from domain.money import ZERO, pro_rata
 from domain.project import Project
+from ledger.application import Ledger
 from ledger.handlers.funds import load_register
 
 FORMAT = "jcg-captable/1 (modelled on OCF 1.x transactions)"
@@ -176,7 +177,7 @@ def _grant_balance(approved: Any, tx: str, sid: str, of: str, left: Decimal, day
             "security_id": sid, "investment_amount": _money(left), "x_jcg_created_by": tx, "x_jcg_balance_of": of}
 
 
-def _project_events(ledger: Any, enterprise: str) -> tuple[dict[str, Any], list[Any]]:
+def _project_events(ledger: Ledger, enterprise: str) -> tuple[dict[str, Any], list[Any]]:
     """The enterprise's project approvals (by code) and its conversions into debt, from the log."""
     approved: dict[str, Any] = {}
     debt: list[Any] = []
@@ -194,7 +195,7 @@ def _trigger_id(approved: dict[str, Any], code: str, kind: str = "") -> str:
     return f"{code}-trigger-{kind}"
 
 
-def _fund_name(ledger: Any, code: str) -> str:
+def _fund_name(ledger: Ledger, code: str) -> str:
     try:
         fund: Fund = ledger.aggregate(fund_id(code))
     except AggregateNotFoundError:
@@ -202,7 +203,7 @@ def _fund_name(ledger: Any, code: str) -> str:
     return fund.name
 
 
-def _project_facts(ledger: Any, code: str) -> dict[str, Any]:
+def _project_facts(ledger: Ledger, code: str) -> dict[str, Any]:
     try:
         p = ledger.aggregate(project_id(code))
     except AggregateNotFoundError:
@@ -212,7 +213,7 @@ def _project_facts(ledger: Any, code: str) -> dict[str, Any]:
 
 
 def transactions(
-    ledger: Any, enterprise: str, entries: list[EquityEntry], approved: dict[str, Any] | None = None,
+    ledger: Ledger, enterprise: str, entries: list[EquityEntry], approved: dict[str, Any] | None = None,
     debt_conversions: list[Any] | None = None, fund_names: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The OCF-shaped transaction objects in date order: on one day, grant issuances first, then
@@ -355,7 +356,7 @@ def transactions(
     return out
 
 
-def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> dict[str, Any]:
+def export_captable(ledger: Ledger, enterprise: str, as_of: date | None = None) -> dict[str, Any]:
     """The enterprise's equity history (up to ``as_of``) and its cap table on that date."""
     register = load_register(ledger, enterprise)
     entries = [e for e in register.entries if as_of is None or e.on <= as_of]
@@ -392,7 +393,7 @@ def export_captable(ledger: Any, enterprise: str, as_of: date | None = None) -> 
     }
 
 
-def export_json(ledger: Any, enterprise: str, as_of: date | None = None) -> str:
+def export_json(ledger: Ledger, enterprise: str, as_of: date | None = None) -> str:
     return json.dumps(export_captable(ledger, enterprise, as_of), ensure_ascii=False, indent=2)
 
 

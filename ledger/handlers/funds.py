@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from domain.captable import ShareRegister
 from domain.fund import Fund
@@ -12,6 +11,7 @@ from domain.ids import fund_id
 from domain.messages import N_, Message
 from domain.money import fmt
 from domain.provenance import Provenance
+from ledger.application import Ledger
 from ledger.commands import Command, Outcome, handles
 from ledger.handlers.projects import _register
 from ledger.queries import get_fund, get_register
@@ -64,11 +64,11 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
     )
 
 
-def load_fund(ledger: Any, code: str) -> Fund:
+def load_fund(ledger: Ledger, code: str) -> Fund:
     """Kept for callers of the old name: ledger.queries.get_fund."""
     return get_fund(ledger, code)
 
 
-def load_register(ledger: Any, enterprise: str) -> ShareRegister:
+def load_register(ledger: Ledger, enterprise: str) -> ShareRegister:
     """Kept for callers of the old name: ledger.queries.get_register."""
     return get_register(ledger, enterprise)

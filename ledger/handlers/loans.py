@@ -21,11 +21,13 @@ from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
 from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.messages import N_, Message
-from domain.money import fmt
+from domain.money import fmt, yuan
+from domain.payment import Payment, Target
 from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.handlers.officers import require_two_people
+from ledger.handlers.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -60,9 +62,12 @@ class DisburseLoan(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class RepayLoan(LoanStep):
+    """A repayment under the bank's receipt (回单号, unique per bank)."""
+
     kind = "loan.repay"
     code: str
     amount: Decimal
+    receipt: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,6 +109,9 @@ class ApproveCompensation(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class PayCompensation(LoanStep):
+    """省财政 or 市财政 pays its share under a voucher (unique per payer); a pending order until an
+    approver posts it, where the two-person rule is on."""
+
     kind = "loan.pay"
     code: str
     payer: str
@@ -113,9 +121,12 @@ class PayCompensation(LoanStep):
 
 @dataclass(frozen=True, kw_only=True)
 class RecordRecovery(LoanStep):
+    """A recovery after compensation under the bank's receipt (回单号, unique per bank)."""
+
     kind = "loan.recover"
     code: str
     amount: Decimal
+    receipt: str = ""
 
 
 def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
@@ -160,6 +171,9 @@ def disburse_loan(uow: UnitOfWork, cmd: DisburseLoan, by: Provenance) -> Outcome
 @handles(RepayLoan)
 def repay_loan(uow: UnitOfWork, cmd: RepayLoan, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
+    record_payment(uow, cmd, by, source=loan.bank, reference=cmd.receipt, operation=RepayLoan.kind,
+                   target=Target(loan.code, loan.borrower, loan.category, yuan(cmd.amount)),
+                   summary=f"repayment of loan {loan.code}")
     loan.repay(by, cmd.amount)
     return Outcome(cmd.request_id, Message(N_("loan {code}: repaid {amount}; unrepaid principal {unrepaid}"), code=cmd.code, amount=fmt(cmd.amount), unrepaid=fmt(loan.unrepaid)))
 
@@ -218,16 +232,48 @@ def approve_compensation(uow: UnitOfWork, cmd: ApproveCompensation, by: Provenan
 def pay_compensation(uow: UnitOfWork, cmd: PayCompensation, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
     who = payer(cmd.payer)
-    paid = loan.pay(by, who, cmd.amount, cmd.voucher)
-    return Outcome(
-        cmd.request_id,
-        Message(N_("loan {code}: {who} paid {paid} to {bank}; paid {paid2} of {approved}, still owes {owed}"), code=cmd.code, who=who, paid=fmt(paid), bank=loan.bank, paid2=fmt(loan.paid[who]), approved=fmt(loan.approved(who)), owed=fmt(loan.owed(who))),
-    )
+    check_reference(uow, cmd, source=who, reference=cmd.voucher, operation=PayCompensation.kind)
+    amount = loan.quote_payment(by, who, cmd.amount)
+    payment = record_payment(uow, cmd, by, source=who, reference=cmd.voucher, operation=PayCompensation.kind,
+                             target=Target(loan.code, who, loan.claim.clause if loan.claim else loan.category, amount),
+                             summary=f"P5.6 compensation of loan {loan.code} by {who}")
+    if is_pending(payment):
+        loan.order_payment(by, who, amount, payment.reference)
+        return Outcome(cmd.request_id, Message(N_("loan {code}: {who} → {bank}: {order}"), code=cmd.code, who=who,
+                                               bank=loan.bank, order=pending_words(payment)),
+                       data=outcome_data(payment))
+    loan.pay(by, who, amount, payment.reference)
+    return Outcome(cmd.request_id, _paid_words(loan, who, amount), data=outcome_data(payment))
+
+
+def _paid_words(loan: Loan, who: str, paid: Decimal) -> Message:
+    return Message(N_("loan {code}: {who} paid {paid} to {bank}; paid {paid2} of {approved}, still owes {owed}"),
+                   code=loan.code, who=who, paid=fmt(paid), bank=loan.bank, paid2=fmt(loan.paid[who]),
+                   approved=fmt(loan.approved(who)), owed=fmt(loan.owed(who)))
+
+
+def _post_compensation(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
+    loan = _loan(uow, payment.entity, by)
+    loan.pay(by, payment.item, payment.amount, payment.reference, ordered=True)
+    return Outcome(by.request_id, _paid_words(loan, payment.item, payment.amount))
+
+
+def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
+    loan = _loan(uow, payment.entity, by)
+    loan.void_payment_order(by, payment.item, payment.amount, payment.reference, reason)
+    return Message(N_("loan {code}: {who} still owes {owed}"), code=loan.code, who=payment.item,
+                   owed=fmt(loan.owed(payment.item)))
+
+
+settles(PayCompensation.kind, _post_compensation, _void_compensation)
 
 
 @handles(RecordRecovery)
 def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
+    record_payment(uow, cmd, by, source=loan.bank, reference=cmd.receipt, operation=RecordRecovery.kind,
+                   target=Target(loan.code, "", loan.claim.clause if loan.claim else loan.category, yuan(cmd.amount)),
+                   summary=f"recovery on loan {loan.code}")
     back = loan.recover(by, cmd.amount)
     returned = "; ".join(f"{loan.bank if k == BANK else k} {fmt(v)}" for k, v in back.parts.items())
     assert loan.claim is not None

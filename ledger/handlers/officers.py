@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.application import AggregateNotFoundError
@@ -34,6 +34,7 @@ from domain.provenance import Provenance
 from ledger.audit.signing import officer_key_id, public_key_text
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.infra.keys import LEDGER_KEY, KeyStore
+from ledger.ports import LedgerApp
 from ledger.unit_of_work import UnitOfWork
 
 
@@ -267,7 +268,7 @@ def read_public_key(value: str) -> str:
                      "nor a file holding one; a private key is never registered"), value=value[:80])
 
 
-def register(ledger: Any, name: str, role: str, public_key: str, *, actor: str = "", decided: date | None = None,
+def register(ledger: LedgerApp, name: str, role: str, public_key: str, *, actor: str = "", decided: date | None = None,
              request_id: str = "", ref: str = "") -> Outcome:
     """Register ``name`` with a public key they made (``keygen``). Without an actor (or as
     ``name``) the officer registers themself: the bootstrap of an empty ledger."""
@@ -279,7 +280,7 @@ def register(ledger: Any, name: str, role: str, public_key: str, *, actor: str =
     return outcome
 
 
-def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date | None = None,
+def enrol(ledger: LedgerApp, name: str, role: str, *, actor: str = "", decided: date | None = None,
           request_id: str = "", ref: str = "") -> Outcome:
     """Tests, benches and the demo, where every officer's key lives in one directory: ``name``
     makes a key (kept in memory until the registration is recorded, then written to the
@@ -311,7 +312,7 @@ def enrol(ledger: Any, name: str, role: str, *, actor: str = "", decided: date |
     return outcome
 
 
-def _registered_key(ledger: Any, name: str) -> str | None:
+def _registered_key(ledger: LedgerApp, name: str) -> str | None:
     """The public key ``name`` signs with now, if registered."""
     try:
         roster = ledger.aggregate(ROSTER_ID)

@@ -10,6 +10,7 @@ from domain.enterprise import KINDS, Enterprise
 from domain.ids import party_id
 from domain.messages import N_, Message
 from domain.provenance import Provenance
+from domain.qualifications import resolve as resolve_qualification
 from ledger.commands import Command, Outcome, handles
 from ledger.unit_of_work import UnitOfWork
 
@@ -59,19 +60,23 @@ def register_party(uow: UnitOfWork, cmd: RegisterParty, by: Provenance) -> Outco
 @handles(GrantQualification)
 def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
-    party.qualify(by, cmd.qualification, cmd.level, cmd.granted_on, cmd.expires_on)
+    kind, level = resolve_qualification(cmd.qualification, cmd.level)  # the fixed vocabulary only
+    party.qualify(by, kind.zh, level, cmd.granted_on, cmd.expires_on)
     until = Message(N_(" until {expires}"), expires=cmd.expires_on) if cmd.expires_on else ""
-    if cmd.level:
-        held = Message(N_("party {code} holds {qualification} {level} from {granted}{until}"), code=cmd.code,
-                       qualification=cmd.qualification, level=Message(cmd.level), granted=cmd.granted_on, until=until)
-    else:
-        held = Message(N_("party {code} holds {qualification} from {granted}{until}"), code=cmd.code,
-                       qualification=cmd.qualification, granted=cmd.granted_on, until=until)
-    return Outcome(cmd.request_id, held)
+    held = Message(N_("party {code} holds {qualification} {level} from {granted}{until}"), code=cmd.code,
+                   qualification=kind.zh, level=Message(level), granted=cmd.granted_on, until=until)
+    return Outcome(cmd.request_id, held, data={"qualification": kind.zh, "level": level})
 
 
 @handles(ExpireQualification)
 def expire_qualification(uow: UnitOfWork, cmd: ExpireQualification, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.code), f"party {cmd.code}")
-    party.expire_qualification(by, cmd.qualification, cmd.level, cmd.ended_on)
+    name = cmd.qualification
+    if not any(q.name == name for q in party.qualifications):  # a recorded name ends as recorded
+        name = resolve_qualification(name, cmd.level)[0].zh
+    level = cmd.level
+    current = {q.level for q in party.qualifications if q.name == name and q.ended_on is None}
+    if not level and len(current) == 1:  # the one level it is held at
+        level = current.pop()
+    party.expire_qualification(by, name, level, cmd.ended_on)
     return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on))

@@ -7,7 +7,7 @@ share register in one command, so they are saved together or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import ClassVar
@@ -20,11 +20,17 @@ from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id, party_id, project_id
 from domain.journal import CITY
 from domain.messages import N_, Message
-from domain.money import fmt
+from domain.money import fmt, yuan
+from domain.payment import Payment, Target
 from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.handlers.officers import require_two_people
+from ledger.handlers.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
 from ledger.unit_of_work import UnitOfWork
+
+TRANCHE = "project.tranche"
+BUYBACK = "project.buyback"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +83,9 @@ class ProjectStep(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class PayTranche(ProjectStep):
+    """A tranche under its payment order (unique per paying source); pending until an approver
+    posts it, where the two-person rule is on."""
+
     kind = "project.disburse"
     project: str
     amount: Decimal
@@ -102,11 +111,15 @@ class ConvertProject(ProjectStep):
 
 @dataclass(frozen=True, kw_only=True)
 class BuyBack(ProjectStep):
+    """The team's buyback, under the bank receipt of the money the fund receives (unique per
+    fund); pending until an approver posts it, where the two-person rule is on."""
+
     kind = "project.buyback"
     project: str
     buyer: str
     buyer_name: str = ""
     units: Decimal | None = None
+    receipt: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,12 +252,43 @@ def approve_project(uow: UnitOfWork, cmd: ApproveProject, by: Provenance) -> Out
 @handles(PayTranche)
 def pay_tranche(uow: UnitOfWork, cmd: PayTranche, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
-    project.disburse(by, cmd.amount, cmd.voucher)
+    payment = record_payment(uow, cmd, by, source=project.source, reference=cmd.voucher,
+                             operation=TRANCHE, target=Target(project.code, "", project.clause, yuan(cmd.amount)),
+                             summary=f"tranche of project {project.code}")
+    if is_pending(payment):
+        project.order_tranche(by, cmd.amount, payment.reference)
+        return Outcome(cmd.request_id, Message(N_("project {project}: {order}; paid so far {disbursed} of {amount}"),
+                                               project=cmd.project, order=pending_words(payment),
+                                               disbursed=fmt(project.disbursed), amount=fmt(project.amount)),
+                       data={"disbursed": project.disbursed, **outcome_data(payment)})
+    project.disburse(by, cmd.amount, payment.reference)
+    return _tranche_outcome(cmd.request_id, project, cmd.amount, data=outcome_data(payment))
+
+
+def _tranche_outcome(request_id: str, project: Project, amount: Decimal, data: dict[str, str]) -> Outcome:
     return Outcome(
-        cmd.request_id,
-        Message(N_("paid tranche {count_tranches} of project {project}: {amount} to {enterprise} from {source}; paid so far {disbursed} of {amount2}"), count_tranches=len(project.tranches), project=cmd.project, amount=fmt(cmd.amount), enterprise=project.enterprise, source=project.source, disbursed=fmt(project.disbursed), amount2=fmt(project.amount)),
-        data={"disbursed": project.disbursed},
+        request_id,
+        Message(N_("paid tranche {count_tranches} of project {project}: {amount} to {enterprise} from {source}; paid so far {disbursed} of {amount2}"), count_tranches=len(project.tranches), project=project.code, amount=fmt(amount), enterprise=project.enterprise, source=project.source, disbursed=fmt(project.disbursed), amount2=fmt(project.amount)),
+        data={"disbursed": project.disbursed, **data},
     )
+
+
+def _post_tranche(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
+    project = _project(uow, payment.entity)
+    if project.approved_by:  # one approver cannot approve a project and release its money alone
+        require_two_people(uow, project.approved_by, by.actor, by.recorded_at)
+    project.disburse(by, payment.amount, payment.reference, ordered=True)
+    return _tranche_outcome(by.request_id, project, payment.amount, {})
+
+
+def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
+    project = _project(uow, payment.entity)
+    project.void_tranche_order(by, payment.amount, payment.reference, reason)
+    return Message(N_("project {project}: {left} may be ordered again"), project=project.code,
+                   left=fmt(project.amount - project.disbursed - project.pending))
+
+
+settles(TRANCHE, _post_tranche, _void_tranche)
 
 
 @handles(RecordTrigger)
@@ -286,6 +330,11 @@ def convert_project(uow: UnitOfWork, cmd: ConvertProject, by: Provenance) -> Out
 
 def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, register: ShareRegister,
                   units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
+    return _exit_outcome_for(cmd.request_id, verb, project, fund, register, units, price, gain, trace, on)
+
+
+def _exit_outcome_for(request_id: str, verb: str, project: Project, fund: Fund, register: ShareRegister,
+                      units: Decimal, price: Decimal, gain: Decimal, trace: list[str], on: date) -> Outcome:
     lot = fund.lot(project.code)
     result = Message(N_("gain")) if gain >= 0 else Message(N_("loss"))
     trace = [
@@ -295,7 +344,7 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
         Message(N_("{code}: cash {cash}; still held from {code2}: {units} at cost {cost}; realised net {realised}"), code=fund.code, cash=fmt(fund.cash), code2=project.code, units=fmt(lot.units), cost=fmt(lot.cost), realised=fmt(fund.realised)),
     ]
     return Outcome(
-        cmd.request_id,
+        request_id,
         Message(N_("project {code}: {verb} {units} registered capital of {enterprise} for {price}"), code=project.code, verb=verb, units=fmt(units), enterprise=project.enterprise, price=fmt(price)),
         trace=trace,
         data={"units": units, "price": price, "gain": gain, "cash": fund.cash,
@@ -307,22 +356,65 @@ def _exit_outcome(cmd: Command, verb: str, project: Project, fund: Fund, registe
 def buy_back(uow: UnitOfWork, cmd: BuyBack, by: Provenance) -> Outcome:
     project = _project(uow, cmd.project)
     fund = _fund(uow, project.fund)
+    check_reference(uow, cmd, source=fund.code, reference=cmd.receipt, operation=BUYBACK)
     register = _register(uow, project.enterprise, by)
-    if cmd.buyer != project.enterprise:
-        holding = register.table(by.decided).units_of(cmd.buyer)
-        if cmd.buyer == fund.code or holding <= 0:
+    _check_buyer(project, fund, register, cmd.buyer, by.decided)
+    quote = project.quote_buyback(by.decided, cmd.units)
+    details = (("buyer_name", cmd.buyer_name), ("units", str(quote.units)))
+    payment = record_payment(uow, cmd, by, source=fund.code, reference=cmd.receipt, operation=BUYBACK,
+                             target=Target(project.code, cmd.buyer, project.clause, quote.price, details),
+                             summary=f"buyback of project {project.code} by {cmd.buyer}")
+    if is_pending(payment):
+        return Outcome(cmd.request_id, Message(N_("project {project}: buyback of {units} by {buyer} for {price} priced "
+                                                  "on {decided}: {order}"), project=project.code,
+                                               units=fmt(quote.units), buyer=cmd.buyer, price=fmt(quote.price),
+                                               decided=by.decided, order=pending_words(payment)),
+                       trace=list(quote.trace), data={"units": quote.units, "price": quote.price,
+                                                      **outcome_data(payment)})
+    return _buy_back(uow, cmd.request_id, project, cmd.buyer, cmd.buyer_name, cmd.units, by)
+
+
+def _check_buyer(project: Project, fund: Fund, register: ShareRegister, buyer: str, on: date) -> None:
+    if buyer != project.enterprise:
+        holding = register.table(on).units_of(buyer)
+        if buyer == fund.code or holding <= 0:
             raise Refused(
-                N_("project {code}: a buyback is by the team: {buyer} is not a holder on {enterprise}'s register on {decided} (give a team member who holds registered capital, or {enterprise} itself to repurchase); to sell to a third party use jcg project sell {code} --buyer CODE --price AMOUNT"), code=project.code, buyer=cmd.buyer, enterprise=project.enterprise, decided=by.decided
+                N_("project {code}: a buyback is by the team: {buyer} is not a holder on {enterprise}'s register on {decided} (give a team member who holds registered capital, or {enterprise} itself to repurchase); to sell to a third party use jcg project sell {code} --buyer CODE --price AMOUNT"), code=project.code, buyer=buyer, enterprise=project.enterprise, decided=on
             )
-    quote = project.buy_back(by, cmd.units, cmd.buyer)
-    gain = fund.dispose(by, project.code, quote.units, quote.price, cmd.buyer, Message(N_("buyback")))
+
+
+def _buy_back(uow: UnitOfWork, request_id: str, project: Project, buyer: str, buyer_name: str,
+              units: Decimal | None, by: Provenance) -> Outcome:
+    fund = _fund(uow, project.fund)
+    register = _register(uow, project.enterprise, by)
+    _check_buyer(project, fund, register, buyer, by.decided)
+    quote = project.buy_back(by, units, buyer)
+    gain = fund.dispose(by, project.code, quote.units, quote.price, buyer, Message(N_("buyback")))
     source = Message(N_("buyback of project {code}"), code=project.code)
-    if cmd.buyer == project.enterprise:
+    if buyer == project.enterprise:
         register.repurchase(by, fund.code, quote.units, quote.price, source)
     else:
-        register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, quote.units, quote.price, source)
-    return _exit_outcome(cmd, Message(N_("bought back by {buyer}:"), buyer=cmd.buyer), project, fund, register, quote.units, quote.price,
-                         gain, quote.trace, by.decided)
+        register.transfer(by, fund.code, buyer, buyer_name, quote.units, quote.price, source)
+    return _exit_outcome_for(request_id, Message(N_("bought back by {buyer}:"), buyer=buyer), project, fund, register,
+                             quote.units,
+                             quote.price, gain, quote.trace, by.decided)
+
+
+def _post_buyback(uow: UnitOfWork, payment: Payment, by: Provenance) -> Outcome:
+    """The buyback is carried out as of the receipt's date (its price was quoted then)."""
+    project = _project(uow, payment.entity)
+    on = replace(by, decided=payment.ordered_on)
+    out = _buy_back(uow, by.request_id, project, payment.item, payment.details.get("buyer_name", ""),
+                    Decimal(payment.details["units"]), on)
+    return out
+
+
+def _void_buyback(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Message:
+    return Message(N_("project {project}: the buyback by {buyer} is not recorded"), project=payment.entity,
+                   buyer=payment.item)
+
+
+settles(BUYBACK, _post_buyback, _void_buyback)
 
 
 @handles(SellStake)

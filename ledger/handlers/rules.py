@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
@@ -22,7 +22,7 @@ from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, party_id
 from domain.journal import CITY
-from domain.messages import N_, Message
+from domain.messages import N_, Message, message
 from domain.money import fmt, parse_rate, parse_yuan
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
@@ -30,7 +30,9 @@ from domain.rules.engine import canonical_basis, check_recipient_kind, shared_su
 from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
+from ledger.application import Ledger
 from ledger.commands import Command, Outcome, handles
+from ledger.handlers.grants import void_words
 from ledger.unit_of_work import UnitOfWork
 
 # commands -------------------------------------------------------------------------------
@@ -53,6 +55,16 @@ class AwardByRule(Command):
         # 50万/500,000.00 are the same request (idempotency)
         object.__setattr__(self, "clause", canonical_id(self.clause))
         object.__setattr__(self, "basis", canonical_basis(self.clause, self.basis))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmendAward(AwardByRule):
+    """Correct an award recorded in error: void its unpaid part and record the right award, in
+    one request (both or neither). The paid part of the old award still needs a claw-back."""
+
+    kind = "grant.amend"
+    award: str
+    correction: str  # why the old award is voided
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +153,17 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     )
 
 
+@handles(AmendAward)
+def amend_award(uow: UnitOfWork, cmd: AmendAward, by: Provenance) -> Outcome:
+    party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    voided = void_words(uow, party, cmd.award, cmd.correction, cmd, by)
+    awarded = award_by_rule(uow, cmd, by)
+    return Outcome(cmd.request_id, Message(N_("{voided}; replaced by {awarded}"), voided=message(voided.message),
+                                           awarded=message(awarded.message)),
+                   trace=[*voided.trace, *awarded.trace],
+                   data={"voided_award": cmd.award, "voided": voided.data["voided"], **awarded.data})
+
+
 @handles(RecordExternalAward)
 def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provenance) -> Outcome:
     c = find_clause(cmd.clause)
@@ -159,7 +182,7 @@ def record_external_award(uow: UnitOfWork, cmd: RecordExternalAward, by: Provena
 
 
 def calculate(
-    ledger: Any,
+    ledger: Ledger,
     clause_id: str,
     recipient: str,
     basis: Mapping[str, str],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pytest_bdd import given, then, when
 
@@ -29,7 +30,7 @@ from tests.steps.wording import STATUSES, translated
 from tests.steps.world import World
 
 
-def _on(world: World, day: date | None = None) -> dict[str, object]:
+def _on(world: World, day: date | None = None) -> dict[str, Any]:
     return {"actor": OFFICER, "decided": day or world.notes["decided"], "ref": world.notes.get("ref", "")}
 
 
@@ -40,7 +41,7 @@ def _percent(text: str) -> Decimal:
 @given(step('已登记基金 "{code}" {name:Word}, 资本 {capital:Yuan}'))
 def given_fund(world: World, code: str, name: str, capital: Decimal) -> None:
     world.setup(RegisterFund(code=code, name=name, manager="市创业投资基金管理公司", capital=capital,
-                             **_on(world, date(2024, 12, 1))))  # type: ignore[arg-type]
+                             **_on(world, date(2024, 12, 1))))
 
 
 @given(step('"{enterprise}" 的股东登记为:'))
@@ -48,7 +49,7 @@ def given_holders(world: World, enterprise: str, datatable: list[list[str]]) -> 
     _, *rows = datatable
     holders = tuple((name, name, parse_yuan(capital)) for name, capital in rows)
     world.setup(RegisterHolders(enterprise=enterprise, holders=holders,
-                                **_on(world, date(2024, 12, 2))))  # type: ignore[arg-type]
+                                **_on(world, date(2024, 12, 2))))
 
 
 @given(step('已批准拨投结合项目 "{code}", 条款如下:'))
@@ -63,91 +64,91 @@ def given_project(world: World, code: str, datatable: list[list[str]]) -> None:
         exit_formula="interest", exit_rate=t.get("回购年利率", "0%"),
         window_from_years=int(t.get("回购期起(年)", "1")), window_until_years=int(t.get("回购期止(年)", "5")),
         ratio=t.get("回购比例上限", "100%"), early_stage=early,
-        **_on(world, date.fromisoformat(t.get("批准日期", "2025-01-10"))) | {"actor": APPROVER},  # type: ignore[arg-type]
+        **_on(world, date.fromisoformat(t.get("批准日期", "2025-01-10"))) | {"actor": APPROVER},
     ))
 
 
 @given(step('已于 {day:Date} 拨付项目 "{code}" 资金 {amount:Yuan}'))
 def given_tranche(world: World, day: date, code: str, amount: Decimal) -> None:
-    world.setup(PayTranche(project=code, amount=amount, **_on(world, day)))  # type: ignore[arg-type]
+    world.setup(PayTranche(project=code, amount=amount, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 拨付项目 "{code}" 资金 {amount:Yuan}'))
 def when_tranche(world: World, day: date, code: str, amount: Decimal) -> None:
-    world.submit(PayTranche(project=code, amount=amount, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(PayTranche(project=code, amount=amount, **_on(world, day)))
 
 
 @given(step('已于 {day:Date} 确认项目 "{code}" 转股条件满足'))
 def given_trigger(world: World, day: date, code: str) -> None:
-    world.setup(RecordTrigger(project=code, **_on(world, day)))  # type: ignore[arg-type]
+    world.setup(RecordTrigger(project=code, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 确认项目 "{code}" 转股条件满足'))
 def when_trigger(world: World, day: date, code: str) -> None:
-    world.submit(RecordTrigger(project=code, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(RecordTrigger(project=code, **_on(world, day)))
 
 
 @given(step('已于 {day:Date} 将项目 "{code}" 的财政资金转为股权'))
 def given_convert(world: World, day: date, code: str) -> None:
-    world.setup(ConvertProject(project=code, **_on(world, day)))  # type: ignore[arg-type]
+    world.setup(ConvertProject(project=code, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 将项目 "{code}" 的财政资金转为股权'))
 def when_convert(world: World, day: date, code: str) -> None:
-    world.submit(ConvertProject(project=code, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(ConvertProject(project=code, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 将项目 "{code}" 的财政资金 {amount:Yuan} 转为股权'))
 def when_convert_amount(world: World, day: date, code: str, amount: Decimal) -> None:
-    world.submit(ConvertProject(project=code, amount=amount, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(ConvertProject(project=code, amount=amount, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 由 "{buyer}" 回购项目 "{code}" 的全部股权'))
 def when_buyback(world: World, day: date, buyer: str, code: str) -> None:
-    world.submit(BuyBack(project=code, buyer=buyer, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(BuyBack(project=code, buyer=buyer, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 由 "{buyer}" 回购项目 "{code}" 的股权 {units:Yuan} 份'))
 def when_buyback_units(world: World, day: date, buyer: str, code: str, units: Decimal) -> None:
-    world.submit(BuyBack(project=code, buyer=buyer, units=units, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(BuyBack(project=code, buyer=buyer, units=units, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 项目 "{code}" 失败核销, 原因 "{reason}"'))
 def when_fail(world: World, day: date, code: str, reason: str) -> None:
-    world.submit(FailProject(project=code, reason=reason, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(FailProject(project=code, reason=reason, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 项目 "{code}" 失败核销, 原因 "{reason}", 要求追回 {amount:Yuan}'))
 def when_fail_clawback(world: World, day: date, code: str, reason: str, amount: Decimal) -> None:
-    world.submit(FailProject(project=code, reason=reason, clawback=amount, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(FailProject(project=code, reason=reason, clawback=amount, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 项目 "{code}" 因 "{misuse}" 终止, 追回 {amount:Yuan}'))
 def when_misuse(world: World, day: date, code: str, misuse: str, amount: Decimal) -> None:
     world.submit(FailProject(project=code, reason="项目终止", misuse=misuse, clawback=amount,
-                             **_on(world, day)))  # type: ignore[arg-type]
+                             **_on(world, day)))
 
 
 @given(step('已于 {day:Date} 项目 "{code}" 失败核销, 原因 "{reason}"'))
 def given_failed(world: World, day: date, code: str, reason: str) -> None:
-    world.setup(FailProject(project=code, reason=reason, **_on(world, day)))  # type: ignore[arg-type]
+    world.setup(FailProject(project=code, reason=reason, **_on(world, day)))
 
 
 @when(step('于 {day:Date} 项目 "{code}" 结题验收, 文号 "{ref}"'))
 def when_finish(world: World, day: date, code: str, ref: str) -> None:
     """P6.1 reassigns a *finished* project's money: completion is recorded with its acceptance reference."""
-    world.submit(FinishProject(project=code, **{**_on(world, day), "ref": ref}))  # type: ignore[arg-type]
+    world.submit(FinishProject(project=code, **{**_on(world, day), "ref": ref}))
 
 
 @when(step('于 {day:Date} 项目 "{code}" 结题验收, 文号 "{ref}", 已支出 {spent:Yuan}'))
 def when_finish_spent(world: World, day: date, code: str, ref: str, spent: Decimal) -> None:
     """Completion records what the team spent; P6.1 unspent = paid − spent − converted − reassigned − recovered."""
-    world.submit(FinishProject(project=code, spent=spent, **{**_on(world, day), "ref": ref}))  # type: ignore[arg-type]
+    world.submit(FinishProject(project=code, spent=spent, **{**_on(world, day), "ref": ref}))
 
 
 @when(step('于 {day:Date} 将项目 "{code}" 结余财政资金 {amount:Yuan} 统筹用于项目 "{target}"'))
 def when_reassign(world: World, day: date, code: str, amount: Decimal, target: str) -> None:
-    world.submit(ReassignUnspent(project=code, target=target, amount=amount, **_on(world, day)))  # type: ignore[arg-type]
+    world.submit(ReassignUnspent(project=code, target=target, amount=amount, **_on(world, day)))
 
 
 # then -----------------------------------------------------------------------------------

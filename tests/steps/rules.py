@@ -233,7 +233,7 @@ def then_trace_contains(world: World, text: str) -> None:
 @then(step('奖励 "{award}" 记录了参数版本 "{version}"'))
 def then_versions(world: World, award: str, version: str) -> None:
     granted = [e for _, e in world.ledger.read_log()
-               if isinstance(e, Enterprise.AwardGranted) and e.award_id == award]  # type: ignore[attr-defined]
+               if isinstance(e, Enterprise.AwardGranted) and e.award_id == award]
     assert granted, f"no award {award}"
     assert version in granted[0].versions, granted[0].versions
 

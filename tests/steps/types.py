@@ -21,21 +21,21 @@ def _yuan(text: str) -> Decimal:
     return parse_yuan(text, positive=False)
 
 
-_yuan.pattern = _AMOUNT  # type: ignore[attr-defined]
+_yuan.pattern = _AMOUNT  # type: ignore[attr-defined]  # parse type converters carry their pattern as a function attribute
 
 
 def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-_date.pattern = r"\d{4}-\d{2}-\d{2}"  # type: ignore[attr-defined]
+_date.pattern = r"\d{4}-\d{2}-\d{2}"  # type: ignore[attr-defined]  # parse type converters carry their pattern as a function attribute
 
 
 def _word(text: str) -> str:
     return text
 
 
-_word.pattern = r"[^\s,，:：\"]+"  # type: ignore[attr-defined]
+_word.pattern = r"[^\s,，:：\"]+"  # type: ignore[attr-defined]  # parse type converters carry their pattern as a function attribute
 
 TYPES: dict[str, Any] = {"Yuan": _yuan, "Date": _date, "Word": _word}
 

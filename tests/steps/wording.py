@@ -26,7 +26,7 @@ def _typed(pattern: str) -> Any:
     def convert(text: str) -> str:
         return text
 
-    convert.pattern = pattern  # type: ignore[attr-defined]
+    convert.pattern = pattern  # type: ignore[attr-defined]  # parse type converters carry their pattern as a function attribute
     return convert
 
 
@@ -40,6 +40,8 @@ TYPES = {
 
 # Chinese phrase → the exact English the ledger prints.
 PHRASES: dict[str, str] = {
+    # corrections (grant void)
+    "撤销未拨付的 170,000.00元": "170,000.00 unpaid cancelled",
     # audit verification (jcg audit verify)
     "核验通过": "verification passed",
     "分录借贷平衡": "journal entries balanced",

@@ -14,6 +14,7 @@ from domain.errors import Refused
 from domain.journal import trial_balance
 from ledger import Ledger
 from ledger.commands import Command, Outcome
+from tests.posting import paid
 
 
 @dataclass
@@ -37,7 +38,7 @@ class World:
         self.log_before = self.log_size()
         self.outcome, self.refusal = None, None
         try:
-            self.outcome = self.ledger.execute(command)
+            self.outcome = paid(self.ledger, command)  # a payment: recorded, then posted by an approver
         except Refused as exc:
             self.refusal = exc
             return None
@@ -45,8 +46,8 @@ class World:
         return self.outcome
 
     def setup(self, command: Command) -> Outcome:
-        """Run a command as a Given step: it must succeed."""
-        return self.ledger.execute(command)
+        """Run a command as a Given step: it must succeed (a payment is recorded and posted)."""
+        return paid(self.ledger, command)
 
     def run_cli(self, line: str) -> Result:
         args = shlex.split(line)

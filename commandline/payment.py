@@ -1,0 +1,68 @@
+"""`jcg payment`: the second person on every payment (post or void a pending order) and the list
+of orders waiting for one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from commandline.options import Session, common, pass_session, writing
+from i18n.clicktools import I18nGroup
+from ledger.handlers.payments import PostPayment, VoidPayment
+
+
+@click.group(cls=I18nGroup)
+def payment() -> None:
+    """Payment orders: post (已拨付) or void what another officer recorded (待审核)."""
+
+
+@payment.command("post")
+@click.argument("reference")
+@click.option("--source", required=True, help="Paying source of the order (市财政, 省财政, a fund code …).")
+@writing
+@pass_session
+def payment_post(session: Session, reference: str, source: str, decided: date, ref: str, request_id: str) -> None:
+    """Release the pending order REFERENCE of SOURCE (已拨付): an approver who did not record it.
+
+    \b
+    Example:
+      jcg payment post 付-2025-031 --source 市财政 --decided 2025-03-11
+    """
+    session.run(PostPayment(source=source, reference=reference, **common(decided, ref, request_id)))
+
+
+@payment.command("void")
+@click.argument("reference")
+@click.option("--source", required=True, help="Paying source of the order.")
+@click.option("--reason", required=True, help="Why the order is cancelled.")
+@writing
+@pass_session
+def payment_void(session: Session, reference: str, source: str, reason: str, decided: date, ref: str,
+                 request_id: str) -> None:
+    """Cancel the pending order REFERENCE of SOURCE (已作废): nothing is paid, its reservation is released.
+
+    \b
+    Example:
+      jcg payment void 付-2025-031 --source 市财政 --reason 金额有误 --decided 2025-03-11
+    """
+    session.run(VoidPayment(source=source, reference=reference, reason=reason, **common(decided, ref, request_id)))
+
+
+@payment.command("pending")
+@pass_session
+def payment_pending(session: Session) -> None:
+    """List the payment orders waiting for a second person (待审核).
+
+    \b
+    Example:
+      jcg payment pending
+    """
+    from ledger.handlers.payments import pending_orders
+
+    orders = pending_orders(session.ledger)
+    if not orders:
+        click.echo("no pending payment orders")
+        return
+    for p in orders:
+        click.echo(p.describe())

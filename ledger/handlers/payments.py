@@ -1,0 +1,142 @@
+"""Payment references and the two-person rule, shared by every command that moves money.
+
+A money command names its reference (voucher, payment order, bank receipt); the handler calls
+:func:`record_payment` before it changes anything, which claims the reference on its
+:class:`~domain.payment.Payment` aggregate (race-free: two claims of one reference conflict on
+save) or answers a repeat. Where the operation needs a second person (the ``内控`` parameters,
+default yes) the money command only records a pending order; ``payment post`` by an approver
+who did not record it carries the order out through the poster its operation registered here,
+``payment void`` cancels it through the voider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from domain.messages import N_, Message, message
+from domain.money import fmt
+from domain.payment import PENDING, Payment, Target, clean_reference, needs_second_person, payment_id
+from domain.provenance import Provenance
+from ledger.application import Ledger
+from ledger.commands import APPROVERS, Command, Outcome, handles
+from ledger.handlers.officers import require_two_people
+from ledger.unit_of_work import UnitOfWork
+
+Poster = Callable[[UnitOfWork, Payment, Provenance], Outcome]
+Voider = Callable[[UnitOfWork, Payment, Provenance, str], str | Message]
+POSTERS: dict[str, Poster] = {}
+VOIDERS: dict[str, Voider] = {}
+
+
+def settles(operation: str, poster: Poster, voider: Voider) -> None:
+    """Register how a pending order of ``operation`` is posted and voided."""
+    POSTERS[operation] = poster
+    VOIDERS[operation] = voider
+
+
+def record_payment(uow: UnitOfWork, cmd: Command, by: Provenance, *, source: str, reference: str,
+                   operation: str, target: Target, summary: str) -> Payment:
+    """Claim ``reference`` of ``source`` for this payment, as pending when a second person must
+    post it. A repeat of the same payment raises AlreadyRecorded; another use of the reference is
+    refused, naming the earlier record."""
+    reference = check_reference(uow, cmd, source=source, reference=reference, operation=operation)
+    content = cmd.content_digest()
+    pending = needs_second_person(uow.book, operation, by.decided)
+    payment = Payment.order(by, source, reference, operation, target, content, summary, pending=pending)
+    uow.add(payment, f"payment {reference} of {source}")
+    return payment
+
+
+def check_reference(uow: UnitOfWork, cmd: Command, *, source: str, reference: str, operation: str) -> str:
+    """The cleaned reference, if no earlier record holds it; a repeat of the same payment raises
+    AlreadyRecorded (checked before anything else, so a retry is answered whatever the state now)."""
+    reference = clean_reference(reference, operation)
+    earlier = uow.find(Payment, payment_id(source, reference))
+    if earlier is not None:
+        earlier.check_repeat(cmd.content_digest())
+    return reference
+
+
+def pending_words(payment: Payment) -> Message:
+    return Message(N_("payment order {reference} of {source} recorded, 待审核 pending: {amount} is reserved, paid once "
+                      "an approver other than {recorder} posts it (jcg payment post {reference} --source {source})"),
+                   reference=payment.reference, source=payment.source, amount=fmt(payment.amount),
+                   recorder=payment.recorder)
+
+
+def outcome_data(payment: Payment) -> dict[str, str]:
+    return {"payment": payment.reference, "source": payment.source, "status": payment.status,
+            "amount": str(payment.amount), "operation": payment.operation}
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentStep(Command):
+    """Posting or voiding an order follows a recorded order: G.1 was judged on what it pays."""
+
+    checks_policy_window: ClassVar[bool] = False
+    roles: ClassVar[frozenset[str]] = APPROVERS
+    source: str
+    reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PostPayment(PaymentStep):
+    """An approver other than the recorder releases a pending order (已拨付)."""
+
+    kind = "payment.post"
+    action: ClassVar[str] = "posting a payment order"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoidPayment(PaymentStep):
+    """An approver other than the recorder cancels a pending order; nothing is paid."""
+
+    kind = "payment.void"
+    action: ClassVar[str] = "voiding a payment order"
+    reason: str
+
+
+def _order(uow: UnitOfWork, cmd: PaymentStep) -> Payment:
+    reference = cmd.reference.strip()
+    return uow.get(Payment, payment_id(cmd.source, reference), f"payment {reference} of {cmd.source}")
+
+
+@handles(PostPayment)
+def post_payment(uow: UnitOfWork, cmd: PostPayment, by: Provenance) -> Outcome:
+    payment = _order(uow, cmd)
+    require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
+    payment.post(by)
+    done = POSTERS[payment.operation](uow, payment, by)
+    return Outcome(cmd.request_id,
+                   Message(N_("payment {reference} of {source} posted (已拨付) by {actor}, recorded by {recorder}: "
+                              "{done}"), reference=payment.reference, source=payment.source, actor=cmd.actor,
+                           recorder=payment.recorder, done=message(done.message)), trace=done.trace,
+                   data={**done.data, **outcome_data(payment)})
+
+
+@handles(VoidPayment)
+def void_payment(uow: UnitOfWork, cmd: VoidPayment, by: Provenance) -> Outcome:
+    payment = _order(uow, cmd)
+    require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
+    payment.void(by, cmd.reason)
+    done = VOIDERS[payment.operation](uow, payment, by, cmd.reason)
+    return Outcome(cmd.request_id,
+                   Message(N_("payment order {reference} of {source} voided (已作废) by {actor}: {reason}; {done}"),
+                           reference=payment.reference, source=payment.source, actor=cmd.actor, reason=cmd.reason,
+                           done=message(done)), data=outcome_data(payment))
+
+
+def is_pending(payment: Payment) -> bool:
+    return payment.status == PENDING
+
+
+def pending_orders(ledger: Ledger) -> list[Payment]:
+    """Every payment order still waiting for its second person, in the order recorded."""
+    seen: dict[Any, None] = {}
+    for _, event in ledger.read_log():
+        if isinstance(event, Payment.Ordered):
+            seen[event.originator_id] = None
+    orders = [ledger.aggregate(i) for i in seen]
+    return [p for p in orders if p.status == PENDING]

@@ -1,0 +1,94 @@
+"""Steps of payment references, payment orders (待审核 → 已拨付 / 作废) and award voids.
+
+These steps record an order as it is, without the automatic posting the other features' payment
+steps do (tests.posting.paid), so a scenario can show the second person at work."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pytest_bdd import then, when
+
+from domain.enterprise import Enterprise
+from domain.errors import Refused
+from domain.ids import party_id
+from ledger.commands import Command
+from ledger.handlers.grants import Disburse, VoidAward
+from ledger.handlers.payments import PostPayment, VoidPayment
+from tests.conftest import OFFICER
+from tests.steps.types import step
+from tests.steps.world import World
+
+SOURCE = "市财政"
+
+
+def _raw(world: World, command: Command) -> None:
+    """Run one request as it is (an order stays pending), remembering the outcome or refusal."""
+    world.log_before = world.log_size()
+    world.outcome, world.refusal = None, None
+    try:
+        world.outcome = world.ledger.execute(command)
+    except Refused as exc:
+        world.refusal = exc
+
+
+def _order(world: World, actor: str, voucher: str, award: str, amount: Decimal, day: date) -> None:
+    _raw(world, Disburse(actor=actor, decided=day, recipient=award.rpartition("-A")[0], award=award, amount=amount,
+                         voucher=voucher))
+
+
+@when(step('经办人以凭证号 "{voucher}" 录入奖励 "{award}" 的付款指令 {amount:Yuan}, 决定日期 {day:Date}'))
+def when_officer_orders(world: World, voucher: str, award: str, amount: Decimal, day: date) -> None:
+    _order(world, OFFICER, voucher, award, amount, day)
+
+
+@when(step('审批人 "{actor}" 以凭证号 "{voucher}" 录入奖励 "{award}" 的付款指令 {amount:Yuan}, 决定日期 {day:Date}'))
+def when_approver_orders(world: World, actor: str, voucher: str, award: str, amount: Decimal, day: date) -> None:
+    _order(world, actor, voucher, award, amount, day)
+
+
+@when(step('审批人 "{actor}" 复核拨付凭证 "{voucher}", 决定日期 {day:Date}'))
+def when_posted(world: World, actor: str, voucher: str, day: date) -> None:
+    _raw(world, PostPayment(actor=actor, decided=day, source=SOURCE, reference=voucher))
+
+
+@when(step('审批人 "{actor}" 作废付款凭证 "{voucher}", 原因 "{reason}", 决定日期 {day:Date}'))
+def when_order_voided(world: World, actor: str, voucher: str, reason: str, day: date) -> None:
+    _raw(world, VoidPayment(actor=actor, decided=day, source=SOURCE, reference=voucher, reason=reason))
+
+
+@when(step('撤销奖励 "{award}" 的未拨付部分, 原因 "{reason}", 决定日期 {day:Date}, 文号 "{ref}"'))
+def when_award_voided(world: World, award: str, reason: str, day: date, ref: str) -> None:
+    _raw(world, VoidAward(actor=OFFICER, decided=day, ref=ref, recipient=award.rpartition("-A")[0], award=award,
+                          reason=reason))
+
+
+@when(step('撤销奖励 "{award}" 的未拨付部分, 原因 "{reason}", 决定日期 {day:Date}, 未附文号'))
+def when_award_voided_without_ref(world: World, award: str, reason: str, day: date) -> None:
+    _raw(world, VoidAward(actor=OFFICER, decided=day, recipient=award.rpartition("-A")[0], award=award,
+                          reason=reason))
+
+
+@then(step('付款指令 "{voucher}" 待审核, "{award}" 已拨付 {paid:Yuan}'))
+def then_order_pending(world: World, voucher: str, award: str, paid: Decimal) -> None:
+    outcome = world.require_outcome()
+    assert outcome.data.get("status") == "pending" and outcome.data.get("payment") == voucher, outcome.message
+    a = _party(world, award.rpartition("-A")[0]).award(award)
+    assert a.disbursed == paid and a.pending == Decimal(outcome.data["amount"]), (a.disbursed, a.pending)
+
+
+@then(step('"{code}" 在 {year:d} 年度 {clause:Word} 的剩余额度为 {amount:Yuan}'))
+def then_cap_remaining(world: World, code: str, year: int, clause: str, amount: Decimal) -> None:
+    from projections import reports
+    from projections.runner import fold
+
+    report = reports.caps(fold(world.ledger, report="caps")[0].rows)
+    names = [c.name for c in report.columns]
+    rows = [dict(zip(names, r, strict=True)) for r in report.rows]
+    row = next(r for r in rows if r["clause"] == clause and r["recipient"] == code and str(year) in str(r["scope"]))
+    assert row["remaining"] == amount, row
+
+
+def _party(world: World, code: str) -> Enterprise:
+    return world.ledger.aggregate(party_id(code))

@@ -1,0 +1,76 @@
+"""The command line of payment orders and corrections: references required, `--format json`
+outcomes, `payment post` by a second person, `grant void`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from click.testing import CliRunner, Result
+
+import cli
+from tests.conftest import APPROVER
+
+
+def setup(jcg: Callable[..., Result]) -> None:
+    assert jcg("party", "register", "U1", "--name", "山西师范大学", "--kind", "university", "--entered", "2024-12-01",
+               "--decided", "2025-01-02").exit_code == 0
+    out = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
+              "--basis", "contract=HT-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号")
+    assert out.exit_code == 0, out.output
+
+
+def as_approver(url: str, *args: str) -> Result:
+    return CliRunner().invoke(cli.main, ["--db", url, "--officer", APPROVER, *args])
+
+
+def test_a_disbursement_order_its_repeat_and_its_posting_in_json(jcg: Callable[..., Result],
+                                                                  provisioned_url: str) -> None:
+    setup(jcg)
+    order = jcg("grant", "disburse", "U1-A1", "--amount", "5万", "--voucher", "付-2025-050", "--decided", "2025-03-15",
+                "--format", "json")
+    assert order.exit_code == 0, order.output
+    data = json.loads(order.stdout)
+    assert data["recorded"] is True and data["kind"] == "grant.disburse" and isinstance(data["position"], int)
+    assert data["data"] == {"award": "U1-A1", "payment": "付-2025-050", "source": "市财政", "status": "pending",
+                            "amount": "50000.00", "operation": "grant.disburse"}
+    again = jcg("grant", "disburse", "U1-A1", "--amount", "50,000", "--voucher", "付-2025-050",
+                "--decided", "2025-03-15", "--format", "json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["already_recorded"] is True
+    other = jcg("grant", "disburse", "U1-A1", "--amount", "6万", "--voucher", "付-2025-050", "--decided", "2025-03-15")
+    assert other.exit_code == 1 and "is already used by an earlier record" in other.stderr
+    mine = jcg("payment", "post", "付-2025-050", "--source", "市财政", "--decided", "2025-03-16")
+    assert mine.exit_code == 1 and "posting a payment order needs an approver" in mine.stderr
+    assert "付-2025-050" in jcg("payment", "pending").stdout
+    posted = as_approver(provisioned_url, "payment", "post", "付-2025-050", "--source", "市财政",
+                         "--decided", "2025-03-16", "--format", "json")
+    assert posted.exit_code == 0, posted.output
+    body = json.loads(posted.stdout)
+    assert body["data"]["status"] == "posted" and "paid so far 50,000.00 of 200,000.00" in body["message"]
+    assert body["position"] > data["position"]
+    assert "no pending payment orders" in jcg("payment", "pending").stdout
+
+
+def test_references_and_decision_references_are_required_in_help(jcg: Callable[..., Result]) -> None:
+    setup(jcg)
+    missing = jcg("grant", "disburse", "U1-A1", "--amount", "5万", "--decided", "2025-03-15")
+    assert missing.exit_code == 2 and "--voucher" in missing.output
+    for group, command, option in (("grant", "void", "--ref"), ("grant", "award", "--ref"),
+                                   ("loan", "repay", "--receipt"), ("project", "buyback", "--receipt")):
+        shown = jcg(group, command, "--help").stdout
+        entries = re.split(r"\n\s+(?=-)", shown)  # one entry per option, its help wrapped below it
+        entry = next(e for e in entries if e.startswith(option + " "))
+        assert "[required]" in " ".join(entry.split()), (command, entry)
+
+
+def test_grant_void_releases_the_unpaid_part(jcg: Callable[..., Result]) -> None:
+    setup(jcg)
+    out = jcg("grant", "void", "U1-A1", "--reason", "合同金额录入错误", "--decided", "2025-04-01",
+              "--ref", "临科发〔2025〕30号", "--format", "json")
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["data"] == {"award": "U1-A1", "voided": "200000.00", "paid": "0.00"}
+    caps = json.loads(jcg("report", "caps", "--format", "json").stdout)
+    p24 = next(r for r in caps["rows"] if r["clause"] == "P2.4" and r["recipient"] == "U1")
+    assert (p24["used"], p24["remaining"]) == ("0.00", "500000.00")

@@ -1,0 +1,296 @@
+"""Money that cannot be paid twice, mistakes corrected by new events, two people on every payment,
+and dates that make sense: payment references, `grant void`/`amend`, pending → post/void."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from domain.errors import CapExceeded, InvalidDate, Refused
+from domain.ids import party_id
+from ledger import Ledger
+from ledger.commands import Outcome
+from ledger.handlers.grants import ClawBack, Disburse, VoidAward
+from ledger.handlers.parties import RegisterParty
+from ledger.handlers.payments import VoidPayment
+from ledger.handlers.rules import AmendAward, AwardByRule
+from ledger.infra.clock import FixedClock
+from projections import reports
+from projections.runner import fold
+from tests.conftest import APPROVER, OFFICER
+from tests.posting import paid, post
+from tests.racing import race
+
+D = Decimal
+DAY = date(2025, 3, 1)
+
+
+def register(ledger: Ledger, code: str = "U1", kind: str = "university") -> None:
+    ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code=code, name=f"{code} 名称",
+                                 party_kind=kind, entered=date(2024, 12, 1)))
+
+
+def p24(ledger: Ledger, value: str = "10000000", contract: str = "HT-1", **kw: object) -> Outcome:
+    """A P2.4 award: 2% of the contract value, capped at 500,000 a year for the recipient."""
+    args = {"actor": OFFICER, "decided": DAY, "ref": "临科发〔2025〕12号", "recipient": "U1", "clause": "P2.4",
+            "basis": {"contract_value": value, "contract": contract}} | kw
+    return ledger.execute(AwardByRule(**args))  # type: ignore[arg-type]  # kw may override any field (tests of bad input)
+
+
+def disburse(amount: str = "50000", voucher: str = "付-2025-050", day: date = date(2025, 3, 15),
+             **kw: object) -> Disburse:
+    return Disburse(**{"actor": OFFICER, "decided": day, "recipient": "U1", "award": "U1-A1", "amount": D(amount),
+                       "voucher": voucher, **kw})  # type: ignore[arg-type]  # kw may override any field (tests of bad input)
+
+
+def award_state(ledger: Ledger, award_id: str = "U1-A1") -> tuple[Decimal, Decimal, Decimal]:
+    a = ledger.aggregate(party_id("U1")).award(award_id)
+    return a.amount, a.pending, a.disbursed
+
+
+# unique references ---------------------------------------------------------------------------
+
+
+def test_a_retried_disbursement_without_request_id_is_already_recorded(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger)
+    first = ledger.execute(disburse())
+    assert first.data["status"] == "pending" and not first.already_recorded
+    events = sum(1 for _ in ledger.read_log())
+    again = ledger.execute(disburse())  # a new request id: only the voucher tells it is the same payment
+    assert again.already_recorded and "already recorded" in again.message and "付-2025-050" in again.message
+    assert sum(1 for _ in ledger.read_log()) == events, "a repeat writes nothing"
+    assert award_state(ledger) == (D("200000.00"), D("50000.00"), D("0.00"))
+    # another officer re-entering the same voucher with the same content: the same payment
+    assert ledger.execute(disburse(actor=APPROVER)).already_recorded
+    # the same voucher for something else is refused, naming the earlier record
+    with pytest.raises(Refused, match=r"付-2025-050 of 市财政 is already used by an earlier record: "
+                                      r"grant.disburse U1 U1-A1 50,000.00 on 2025-03-15 by officer-1"):
+        ledger.execute(disburse(amount="60000"))
+    assert sum(1 for _ in ledger.read_log()) == events
+
+
+def test_a_payment_names_its_reference(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger)
+    with pytest.raises(Refused, match=r"voucher \(付款凭证号\) is required"):
+        ledger.execute(disburse(voucher=""))
+
+
+@pytest.mark.slow
+def test_the_same_voucher_raced_from_eight_ledgers_is_paid_once(ledger: Ledger, ledger_url: str) -> None:
+    register(ledger)
+    p24(ledger)
+    commands = [disburse(request_id=f"clerk-{i}") for i in range(8)]
+    results, _ = race(ledger_url, commands)
+    assert all(isinstance(r, Outcome) for r in results), results
+    recorded = [r for r in results if isinstance(r, Outcome) and not r.already_recorded]
+    assert len(recorded) == 1, [r.message for r in results if isinstance(r, Outcome)]
+    fresh = Ledger.open(ledger_url)
+    try:
+        assert award_state(fresh) == (D("200000.00"), D("50000.00"), D("0.00"))
+        paid_out = fresh.execute(post(recorded[0], date(2025, 3, 16)))
+        assert "posted (已拨付)" in paid_out.message
+        assert award_state(fresh) == (D("200000.00"), D("0.00"), D("50000.00"))
+    finally:
+        fresh.close()
+
+
+# two people on every payment -------------------------------------------------------------------
+
+
+def test_a_payment_posted_by_its_recorder_is_refused_by_another_approver_accepted(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger)
+    order = ledger.execute(disburse(actor=APPROVER))  # an approver records it: not paid yet
+    assert award_state(ledger) == (D("200000.00"), D("50000.00"), D("0.00"))
+    with pytest.raises(Refused, match="approver-1 filed this request and cannot approve it too"):
+        ledger.execute(post(order, date(2025, 3, 16), APPROVER))
+    with pytest.raises(Refused, match="officer-1 is an officer; posting a payment order needs an approver"):
+        ledger.execute(post(order, date(2025, 3, 16), OFFICER))
+    order = ledger.execute(disburse(voucher="付-2025-051"))  # recorded by an officer
+    out = ledger.execute(post(order, date(2025, 3, 16), APPROVER))
+    assert "recorded by officer-1" in out.message and "paid so far 50,000.00 of 200,000.00" in out.message
+    assert award_state(ledger) == (D("200000.00"), D("50000.00"), D("50000.00"))
+    with pytest.raises(Refused, match="is 已拨付 posted; only a pending order can be posted"):
+        ledger.execute(post(order, date(2025, 3, 17), APPROVER))
+
+
+def test_pending_orders_reserve_the_award_and_show_in_budgets(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger)  # 200,000
+    ledger.execute(disburse(amount="150000"))
+    with pytest.raises(Refused, match=r"exceeds what remains to pay \(50,000.00 of 200,000.00, 150,000.00 pending"):
+        ledger.execute(disburse(amount="60000", voucher="付-2025-052"))
+    budget = _budget(ledger)
+    assert (budget["committed"], budget["pending"], budget["paid"]) == (D("200000.00"), D("150000.00"), D("0.00"))
+    order = Outcome("", "", data={"source": "市财政", "payment": "付-2025-050"})
+    voided = ledger.execute(VoidPayment(actor=APPROVER, decided=date(2025, 3, 16), source="市财政",
+                                        reference="付-2025-050", reason="金额有误"))
+    assert "voided (已作废)" in voided.message and "200,000.00 of 200,000.00 may be ordered again" in voided.message
+    with pytest.raises(Refused, match="is 已作废 voided"):
+        ledger.execute(post(order, date(2025, 3, 16)))
+    budget = _budget(ledger)
+    assert (budget["committed"], budget["pending"], budget["paid"]) == (D("200000.00"), D("0.00"), D("0.00"))
+    paid(ledger, disburse(amount="200000", voucher="付-2025-053"))
+    budget = _budget(ledger)
+    assert (budget["pending"], budget["paid"]) == (D("0.00"), D("200000.00"))
+
+
+def test_a_bureau_that_turns_the_second_person_off_says_so_in_the_book(ledger: Ledger) -> None:
+    from domain.parameters import ParameterBook, load_values, parameter_book
+
+    off = '''
+[[value]]
+clause = "内控"
+name = "two_person.grant.disburse"
+value = false
+unit = "bool"
+valid_from = 2025-03-10
+quote = "(test) 本局决定小额拨付不再二人复核"
+'''
+    base = [p for c in parameter_book().clauses() for p in parameter_book().versions(c)]
+    ledger.book = ParameterBook(base + load_values([("off.toml", off)]))
+    register(ledger)
+    p24(ledger)
+    before = ledger.execute(disburse(amount="1000", voucher="V-1", day=date(2025, 3, 9)))
+    assert before.data["status"] == "pending"  # the earlier value still applies to an earlier payment
+    after = ledger.execute(disburse(amount="1000", voucher="V-2", day=date(2025, 3, 10)))
+    assert after.data["status"] == "posted" and "paid 1,000.00 on award U1-A1" in after.message
+
+
+# corrections -------------------------------------------------------------------------------------
+
+
+def _caps(ledger: Ledger) -> tuple[Decimal, Decimal]:
+    report = reports.caps(fold(ledger, report="caps")[0].rows)
+    names = [c.name for c in report.columns]
+    row = next(dict(zip(names, r, strict=True)) for r in report.rows if r[0] == "P2.4" and r[2] == "U1")
+    return row["used"], row["remaining"]
+
+
+def _budget(ledger: Ledger, year: int = 2025) -> dict[str, Decimal]:
+    report = reports.budgets(fold(ledger, report="budgets")[0].rows)
+    names = [c.name for c in report.columns]
+    return next(dict(zip(names, r, strict=True)) for r in report.rows if r[0] == year and r[1] == "市财政")
+
+
+def test_a_void_releases_cap_and_budget_exactly(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger, "10000000", "HT-1")  # 200,000
+    p24(ledger, "5000000", "HT-2")  # 100,000 (U1-A2)
+    paid(ledger, disburse(amount="30000"))
+    assert _caps(ledger) == (D("300000.00"), D("200000.00"))
+    assert _budget(ledger)["committed"] == D("300000.00")
+    with pytest.raises(Refused, match="a void needs a decision reference"):
+        ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 1), recipient="U1", award="U1-A1",
+                                 reason="合同金额录入错误"))
+    out = ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 1), ref="临科发〔2025〕30号", recipient="U1",
+                                   award="U1-A1", reason="合同金额录入错误"))
+    assert "170,000.00 unpaid cancelled" in out.message and "paid 30,000.00 stands" in out.message
+    assert _caps(ledger) == (D("130000.00"), D("370000.00"))  # exactly the unpaid 170,000 released
+    budget = _budget(ledger)
+    assert (budget["committed"], budget["paid"]) == (D("130000.00"), D("30000.00"))
+    with pytest.raises(Refused, match="exceeds what remains to pay"):
+        ledger.execute(disburse(amount="1", voucher="付-2025-099"))
+    # the paid part still needs a claw-back; a second void has nothing to cancel
+    with pytest.raises(Refused, match="paid in full"):
+        ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 2), ref="R", recipient="U1", award="U1-A1",
+                                 reason="again"))
+    ledger.execute(ClawBack(actor=OFFICER, decided=date(2025, 4, 2), ref="R", recipient="U1", award="U1-A1",
+                            amount=D("30000"), reason="合同金额录入错误"))
+    assert _caps(ledger) == (D("100000.00"), D("400000.00"))
+    trail = reports.trail(fold(ledger, report="trail")[0].rows, "U1-A1")
+    events = [r[2] for r in trail.rows]
+    assert events.index("AwardGranted") < events.index("Ordered") < events.index("AwardVoided"), events
+
+
+def test_a_void_refuses_while_an_order_is_pending(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger)
+    ledger.execute(disburse())
+    with pytest.raises(Refused, match="pending in a payment order; post or void the order first"):
+        ledger.execute(VoidAward(actor=OFFICER, decided=date(2025, 4, 1), ref="R", recipient="U1", award="U1-A1",
+                                 reason="错误"))
+
+
+def test_amend_voids_and_awards_again_in_one_request(ledger: Ledger) -> None:
+    register(ledger)
+    p24(ledger, "25000000")  # 500,000: the whole 2025 cap
+    with pytest.raises(CapExceeded):
+        p24(ledger, "1000000", "HT-2")
+    out = ledger.execute(AmendAward(actor=OFFICER, decided=date(2025, 3, 5), ref="临科发〔2025〕31号", recipient="U1",
+                                    clause="P2.4", basis={"contract_value": "2500000", "contract": "HT-1"},
+                                    award="U1-A1", correction="合同金额多录一个0"))
+    assert "award U1-A1 of U1 voided: 500,000.00 unpaid cancelled" in out.message
+    assert "replaced by award U1-A2: 50,000.00" in out.message
+    assert _caps(ledger) == (D("50000.00"), D("450000.00"))
+    # an amend that cannot award voids nothing either (one request: both or neither)
+    with pytest.raises(Refused):
+        ledger.execute(AmendAward(actor=OFFICER, decided=date(2025, 3, 6), ref="R", recipient="U1", clause="P2.4",
+                                  basis={"contract_value": "-1", "contract": "HT-1"}, award="U1-A2",
+                                  correction="x"))
+    assert award_state(ledger, "U1-A2") == (D("50000.00"), D("0.00"), D("0.00"))
+
+
+# dates --------------------------------------------------------------------------------------------
+
+
+def test_a_future_dated_decision_or_payment_is_refused(provisioned_url: str) -> None:
+    # today is the ledger's clock in China (UTC+8): 2025-03-20 00:30 there
+    ledger = Ledger.open(provisioned_url, clock=FixedClock(datetime(2025, 3, 19, 16, 30, tzinfo=UTC)))
+    register(ledger)
+    with pytest.raises(InvalidDate, match=r"decision date 2025-03-21 is after today \(2025-03-20\)"):
+        p24(ledger, decided=date(2025, 3, 21))
+    p24(ledger)
+    ledger.execute(disburse(day=date(2025, 3, 20)))
+    with pytest.raises(InvalidDate, match=r"decision date 2025-04-01 is after today"):
+        ledger.execute(disburse(day=date(2025, 4, 1), voucher="付-2025-077"))
+    with pytest.raises(InvalidDate, match=r"payment date 2025-02-01 is before the award \(2025-03-01\)"):
+        ledger.execute(disburse(day=date(2025, 2, 1), voucher="付-2025-078"))
+
+
+# qualifications: a fixed vocabulary; P6.5b takes its level from them --------------------------------
+
+
+def test_an_unknown_qualification_is_refused_with_the_known_ones(ledger: Ledger) -> None:
+    from ledger.handlers.parties import GrantQualification
+
+    register(ledger, "E1", "enterprise")
+    with pytest.raises(Refused, match=r"unknown qualification '高企': record one of 高新技术企业 \(high-tech enterprise: national\), "):
+        ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1", qualification="高企",
+                                          granted_on=date(2024, 12, 20)))
+    with pytest.raises(Refused, match="专精特新小巨人企业: give its level"):
+        ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                          qualification="little_giant", granted_on=date(2024, 12, 20)))
+    out = ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                            qualification="high-tech enterprise", granted_on=date(2024, 12, 20)))
+    assert out.data == {"qualification": "高新技术企业", "level": "national"}  # stored by its Chinese name
+
+
+def test_p6_5b_takes_the_level_from_the_recorded_qualification(ledger: Ledger) -> None:
+    from ledger.handlers.parties import GrantQualification
+
+    register(ledger, "E1", "enterprise")
+    ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
+                                      qualification="专精特新中小企业", granted_on=date(2024, 12, 20)))
+
+    def p65b(**basis: str) -> Outcome:
+        return ledger.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="临工信发〔2025〕3号", recipient="E1",
+                                          clause="P6.5b", basis=basis))
+
+    with pytest.raises(Refused, match=r"level national_little_giant is not held by E1 on 2025-03-01 "
+                                      r"\(recorded: 专精特新中小企业 provincial from 2024-12-20\)"):
+        p65b(level="national_little_giant")
+    out = p65b()  # no typed level: the one recorded
+    assert out.data["amount"] == D("100000.00")
+    assert any("E1 holds 专精特新中小企业 (provincial) from 2024-12-20" in line for line in out.trace)
+
+
+def test_p6_5b_without_a_recorded_qualification_is_refused(ledger: Ledger) -> None:
+    register(ledger, "E1", "enterprise")
+    with pytest.raises(Refused, match="E1 holds no 专精特新 / 小巨人 qualification on 2025-03-01"):
+        ledger.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="R", recipient="E1", clause="P6.5b",
+                                   basis={"level": "provincial_specialised"}))
