@@ -165,8 +165,8 @@ def test_reports_filter_in_sql_and_between_dates(ledger: Ledger, read_side: Read
     record_small_history(ledger)
     rows, _ = read_side.rows("recipients", filters=Filters(recipient="U1"))
     assert {k[0] for k in rows["rm_recipients"]} == {"U1"}
-    rows, _ = read_side.rows("budgets", filters=Filters(source="省财政", year=2025))
-    assert {(k[0], k[1]) for k in rows["rm_budgets"]} == {(2025, "省财政")}
+    rows, _ = read_side.rows("budgets", filters=Filters(source="市财政", year=2025))
+    assert {(k[0], k[1]) for k in rows["rm_budgets"]} == {(2025, "市财政")}
     rows, _ = read_side.rows("recipients", filters=Filters(clause="P2.4", start=date(2026, 1, 1)))
     (only,) = rows["rm_recipients"].values()
     assert (only["disbursed_fen"], only["clawed_back_fen"], only["awarded_fen"]) == (4_000_000, 500_000, 0)
