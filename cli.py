@@ -180,10 +180,12 @@ def init(ctx: click.Context) -> None:
     click.echo(_("ledger ready at {url}").format(url=session.url))
     try:
         vkey, created = create_ledger_key(ledger)
-    except Refused as exc:  # the tables are made: say why the key is not, and how checkpoints start
+    except (Refused, click.exceptions.Abort, EOFError) as exc:  # the tables are made: say why the key is
+        # not (no passphrase given: JCG_PASSPHRASE unset and no answer at the prompt), and how checkpoints start
+        reason = exc.message if isinstance(exc, Refused) else Message(N_("no passphrase for the key files was given"))
         click.echo("warning: " + text(Message(N_(
             "the ledger key was not made: {reason}; checkpoints start once it is (jcg init again, or an "
-            "officer's jcg audit checkpoint)"), reason=exc.message)), err=True)
+            "officer's jcg audit checkpoint)"), reason=reason)), err=True)
         return
     path = str(ledger.keyring.store.path("_ledger"))
     said = (N_("ledger key created: {path} (keep it safe; it is never replaced)") if created

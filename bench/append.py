@@ -91,7 +91,7 @@ class App:
             # P6.3b vouchers through the rules engine: 1,234.56 each, under the 200,000/yr cap
             self.ledger.execute(AwardByRule(actor="bench", decided=date(2025, 3, 1),
                                             recipient=f"ENT-{self.done % PARTIES}", clause="P6.3b",
-                                            basis={"vouchers": "1234.56"}, ref="临科发〔2025〕1号"))
+                                            basis={"vouchers": "1234.56", "voucher": f"Q-{self.done}"}, ref="临科发〔2025〕1号"))
             self.done += 1
         return time.perf_counter() - start
 

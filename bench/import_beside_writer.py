@@ -49,7 +49,7 @@ def prepare(url: str, keys: Path) -> None:
 
 
 def csv_rows(n: int) -> str:
-    return HEADER + "".join(f"imp-{i},award,P6.3b,ENT-{i % ENTERPRISES},vouchers=100,,2025-03-01,临科发〔2025〕20号,,,,,\n"
+    return HEADER + "".join(f"imp-{i},award,P6.3b,ENT-{i % ENTERPRISES},vouchers=100;voucher=Q-{i},,2025-03-01,临科发〔2025〕20号,,,,,\n"
                             for i in range(n))
 
 
@@ -72,7 +72,7 @@ def writer(url: str, keys: str, ready: Any, stop: Any, out: Any) -> None:
         while not stop.is_set():
             start = time.perf_counter()
             ledger.execute(AwardByRule(actor="bench", decided=date(2025, 3, 1), recipient=f"ENT-{n % ENTERPRISES}",
-                                       clause="P6.3b", basis={"vouchers": "1"}, ref="临科发〔2025〕21号"))
+                                       clause="P6.3b", basis={"vouchers": "1", "voucher": f"W-{n}"}, ref="临科发〔2025〕21号"))
             took = time.perf_counter() - start
             latencies.append(took)
             longest = max(longest, took)

@@ -77,7 +77,7 @@ def main(rounds: int) -> None:
 
         def award(db: str) -> list[str]:
             return [*JCG, "--db", db, "--officer", "bench", "grant", "award", "P6.3b", "--recipient", "ENT-1",
-                    "--basis", "vouchers=1000", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"]
+                    "--basis", "vouchers=1000", "--basis", "voucher=Q-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"]
 
         runs: dict[str, list[float]] = {"python -c pass": [], "jcg --help": [], "jcg grant award": [],
                                         "  key of test cost": []}

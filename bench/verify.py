@@ -86,7 +86,7 @@ def build(directory: Path, events: int) -> tuple[Ledger, float]:
         n = awards[code] = awards.get(code, 0) + 1
         award = f"{code}-A{n}"
         ledger.execute(AwardByRule(actor=actor, decided=day, recipient=code, clause="P6.3b",
-                                   basis={"vouchers": "1234.56"}, ref=f"临科发〔{day.year}〕{i % 900 + 1}号"))
+                                   basis={"vouchers": "1234.56", "voucher": f"Q-{i}"}, ref=f"临科发〔{day.year}〕{i % 900 + 1}号"))
         ledger.execute(Disburse(actor=actor, decided=day, recipient=code, award=award, amount=Decimal("1000.00"),
                                 voucher=f"付-{i}"))
         if i % 5 == 0:

@@ -14,6 +14,7 @@ from commandline.options import (
     NAME_OR_NONE,
     PARTY,
     POSITION,
+    SPENT,
     YUAN,
     Session,
     common,
@@ -57,18 +58,39 @@ def fund_register(session: Session, code: str, name: str, manager: str, capital:
 @click.option("--enterprise", type=PARTY, required=True)
 @click.option("--amount", type=YUAN, required=True, help="Cash paid.")
 @click.option("--units", type=YUAN, required=True, help="Registered capital received (rest is premium).")
+@click.option("--guidance", type=SPENT, default="0", show_default=True,
+              help="Government guidance money in the investment (P5.3 deducts it).")
+@click.option("--early-stage", is_flag=True, help="An early-stage project (P5.8 counts it in the failure ratio).")
+@click.option("--lot", default="", help="Code of the holding (default FUND:ENTERPRISE:DATE).")
 @writing
 @pass_session
-def fund_invest(session: Session, code: str, enterprise: str, amount: Decimal, units: Decimal, decided: date,
-                ref: str, request_id: str) -> None:
+def fund_invest(session: Session, code: str, enterprise: str, amount: Decimal, units: Decimal, guidance: Decimal,
+                early_stage: bool, lot: str, decided: date, ref: str, request_id: str) -> None:
     """Record a direct cash investment of fund CODE in an enterprise.
 
     \b
     Example:
       jcg fund invest F-SEED --enterprise ENT-001 --amount 200万 --units 50万 --decided 2025-05-01
     """
-    session.run(funds.InvestDirect(fund=code, enterprise=enterprise, amount=amount, units=units,
-                                   **common(decided, ref, request_id)))
+    session.run(funds.InvestDirect(fund=code, enterprise=enterprise, amount=amount, units=units, guidance=guidance,
+                                   early_stage=early_stage, lot=lot, **common(decided, ref, request_id)))
+
+
+@fund.command("fail-investment")
+@click.argument("code")
+@click.option("--lot", required=True, help="The direct investment (holding) that failed.")
+@click.option("--reason", required=True, help="Why it failed.")
+@writing
+@pass_session
+def fund_fail_investment(session: Session, code: str, lot: str, reason: str, decided: date, ref: str,
+                         request_id: str) -> None:
+    """Write off a failed direct investment of fund CODE; an early-stage one counts for P5.8.
+
+    \b
+    Example:
+      jcg fund fail-investment F-SEED --lot F-SEED:ENT-001:2025-05-01 --reason 技术路线失败 --decided 2026-03-01
+    """
+    session.run(funds.FailInvestment(fund=code, lot=lot, reason=reason, **common(decided, ref, request_id)))
 
 
 @fund.command("show")

@@ -51,10 +51,12 @@ def loan() -> None:
 @click.option("--principal", type=YUAN, required=True)
 @click.option("--start", type=DATE, required=True, help="Loan start date.")
 @click.option("--term", "term_months", type=TERM_MONTHS, required=True, help="Term in months (1 to 360).")
+@click.option("--stage", type=click.Choice(["early", "startup"]), default=None,
+              help="P5.6b: the borrower's stage, early (早期) or startup (初创期); required for P5.6b.")
 @writing
 @pass_session
 def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: str, principal: Decimal,
-               start: date, term_months: int, decided: date, ref: str, request_id: str) -> None:
+               start: date, term_months: int, stage: str | None, decided: date, ref: str, request_id: str) -> None:
     """Enrol loan CODE in the risk compensation scheme.
 
     \b
@@ -63,7 +65,7 @@ def loan_enrol(session: Session, code: str, bank: str, borrower: str, category: 
           --principal 50万 --start 2025-01-10 --term 24 --decided 2025-01-08
     """
     session.run(loan_cmds.EnrolLoan(code=code, bank=bank, borrower=borrower, category=category,
-                                    principal=principal, start=start, term_months=term_months,
+                                    principal=principal, start=start, term_months=term_months, stage=stage or "",
                                     **common(decided, ref, request_id)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import click
 
@@ -16,15 +17,19 @@ from commandline.options import (
     YUAN,
     Session,
     basis_pairs,
+    common,
     pass_session,
+    writing,
 )
 from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
-from domain.parameters import parameter_book
+from domain.parameters import ParameterBook, parameter_book
 from domain.rules.describe import describe as describe_rule
 from i18n import _, text
 from i18n.clicktools import I18nGroup
+from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import calculate
+from ledger.whatif import Proposal, describe, proposed_book, recompute, what_if_rows
 
 
 @click.group(cls=I18nGroup)
@@ -50,15 +55,25 @@ def policy_list() -> None:
 @click.argument("clause", type=CLAUSE)
 @pass_session
 def policy_show(session: Session, clause: str) -> None:
-    """Show CLAUSE: its basis keys, G.3 matter key and parameters with citations and valid-from dates.
+    """Show CLAUSE: its basis keys, G.3 matter key and parameters with citations and valid-from dates:
+    the first edition (the notice as published) and every recorded revision, with who revised it.
 
     \b
     Example:
       jcg policy show P2.4
     """
     c = find_clause(clause)
-    for line in describe_rule(c.id, parameter_book()):
+    book = _rule_book(session)
+    for line in describe_rule(c.id, book):
         click.echo(line)
+
+
+def _rule_book(session: Session) -> ParameterBook:
+    """The rule book as recorded in the ledger (first edition + revisions); the first edition alone
+    when there is no ledger yet (showing a clause never creates a database)."""
+    if session.url.startswith("sqlite:///") and not Path(session.url.removeprefix("sqlite:///")).exists():
+        return parameter_book()
+    return session.ledger.rule_book()
 
 
 @policy.command("calc")
@@ -93,3 +108,68 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
     if matter:
         click.echo(_("G.3 matter: {matter}").format(matter=matter))
     click.echo(_("dry run: nothing written"))
+
+
+@policy.command("revise")
+@click.argument("clause")
+@click.argument("name")
+@click.argument("value")
+@click.option("--valid-from", "valid_from", type=DATE, required=True,
+              help="First decision date the new value applies to (after every decision that used the old one).")
+@click.option("--quote", required=True, help="The words of the revising decision (its 文号 is --ref).")
+@click.option("--reading", default="", help="The product reading, where the words leave a choice.")
+@writing
+@pass_session
+def policy_revise(session: Session, clause: str, name: str, value: str, valid_from: date, quote: str, reading: str,
+                  decided: date, ref: str, request_id: str) -> None:
+    """Revise parameter NAME of CLAUSE to VALUE from --valid-from: a signed request of an approver (G.4).
+
+    Refused if a recorded decision on or after --valid-from used the parameter (a revision only
+    adds a later value; it never changes one a decision used).
+
+    \b
+    Example:
+      jcg policy revise P2.3b ratio 1% --valid-from 2025-07-01 --quote "技术经纪人奖励按交易额的1%" \\
+          --decided 2025-06-20 --ref 临科发〔2025〕30号
+    """
+    if not ref.strip():
+        raise click.UsageError("Missing option '--ref' (the revision's 文号).")
+    session.run(ReviseParameter(clause=find_clause(clause).id, name=name, value=value, valid_from=valid_from,
+                                quote=quote, reading=reading, **common(decided, ref, request_id)))
+
+
+@policy.command("what-if")
+@click.option("--revise", "proposals", multiple=True, required=True, metavar="CLAUSE.NAME=VALUE@DATE",
+              help="A proposed value from a date (repeat), e.g. P2.4.rate=3%@2026-01-01.")
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table, csv or json.")
+@pass_session
+def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> None:
+    """Recompute every recorded award under a proposed rule book; writes nothing.
+
+    Per clause, recipient and year: what was awarded, what would have been, and the difference
+    (G.3, caps and one-time rules see the proposed history).
+
+    \b
+    Example:
+      jcg policy what-if --revise P2.4.rate=3%@2026-01-01 --revise P5.7.annual_cap=300000@2025-01-01
+    """
+    from projections import reports
+    from projections.reports import Column, Report
+
+    parsed = [Proposal.parse(p) for p in proposals]
+    ledger = session.ledger
+    proposed_book(ledger.book, parsed)  # refuses an unknown parameter or a bad value before reading the log
+    results = list(recompute(ledger.book, (e for _, e in ledger.read_log()), parsed))
+    rows = what_if_rows(results)
+    recorded = sum((r[4] for r in rows), Decimal("0.00"))
+    proposed = sum((r[5] for r in rows), Decimal("0.00"))
+    report = Report(
+        "what-if: " + ", ".join(proposals),
+        [Column("clause"), Column("recipient"), Column("year"), Column("awards"), Column("awarded", True),
+         Column("what_if", True), Column("difference", True)],
+        rows,
+        notes=[describe(r) for r in results if r.proposed != r.recorded] + ["nothing written"],
+        totals=[["total", "", "", len(results), recorded, proposed, proposed - recorded]],
+    )
+    click.echo(reports.render(report, form))

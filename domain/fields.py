@@ -137,6 +137,33 @@ class Pattern(Text):
         return text
 
 
+def is_officer_name(name: str) -> bool:
+    """A letter of any script (张伟, li.na) or an ASCII digit first, then letters, ASCII digits,
+    '.', '_', '-' or '·' (as in 买买提·艾力); at most 64. Not ``xn--…``: that is how a key file
+    spells a non-ASCII name, so no ASCII name may take it."""
+    if not 1 <= len(name) <= 64 or name[:4].lower() == "xn--" or unicodedata.normalize("NFC", name) != name:
+        return False
+
+    def allowed(ch: str, first: bool) -> bool:
+        if ch.isascii():
+            return ch.isalnum() or (not first and ch in "._-")
+        return unicodedata.category(ch).startswith("L") or (not first and ch == "·")
+
+    return allowed(name[0], True) and all(allowed(ch, False) for ch in name[1:])
+
+
+@dataclass(frozen=True)
+class OfficerName(Text):
+    """An officer's name: it signs every request and names a key file (see ``is_officer_name``)."""
+
+    def __call__(self, value: Any, *, required: bool = True) -> str:
+        text = clean_text(value, self.what, self.limit, required=required)
+        if text and not is_officer_name(text):
+            raise InvalidField(N_("{what} {value} is not an officer name (a letter or digit, then letters, digits, "
+                                  ". _ - ·; at most 64)"), what=_m(self.what), value=shown(text))
+        return text
+
+
 @dataclass(frozen=True)
 class Bounded:
     """A whole number within limits, written in ASCII or full-width digits (no sign, no ``_``)."""
@@ -173,9 +200,7 @@ CLAUSE = Identifier(N_("clause"), 20)  # rm_* clause columns are varchar(20)
 # `request:<id>` is a varchar(160) trail entity; generated ids are UUIDs or `import-row:<hex>`
 REQUEST_ID = Identifier(N_("request id"), 128, punctuation="-_.:/#@+")
 BASIS_KEY = Identifier(N_("basis key"), 40)
-OFFICER_NAME = Pattern(N_("officer name"), 64, pattern=r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",
-                       shape=N_("{what} {value} is not an officer name (a letter or digit, then letters, digits, "
-                                ". _ -; at most 64)"))
+OFFICER_NAME = OfficerName(N_("officer name"), 64)
 
 # one-line texts
 REF = Text(N_("decision reference (文号)"), 100)  # rm_trail.ref, rm_loans.approved_ref: varchar(200)

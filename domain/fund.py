@@ -59,6 +59,10 @@ class Lot:
     acquired_cost: Decimal
     premium: Decimal = ZERO
     written_off: bool = False
+    direct: bool = False  # a cash investment of the fund (not a converted 拨投结合 grant)
+    acquired_on: date | None = None
+    guidance: Decimal = ZERO  # government guidance money in a direct investment (P5.3 deducts it)
+    early_stage: bool = False  # a direct investment in an early-stage project (P5.8 counts it)
 
 
 @dataclass
@@ -187,8 +191,14 @@ class Fund(Aggregate):
             lot.acquired_cost += cost
             lot.premium += premium
 
-    def invest(self, by: Provenance, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
-        """A direct cash investment of the fund (not a converted grant)."""
+    def invest(self, by: Provenance, lot: str, enterprise: str, amount: Decimal, units: Decimal,
+               guidance: Decimal = ZERO, early_stage: bool = False) -> None:
+        """A direct cash investment of the fund (not a converted grant), with the government
+        guidance money in it (P5.3 deducts it) and whether the project is early-stage (P5.8)."""
+        guidance = yuan(guidance)
+        if guidance < 0 or guidance > yuan(amount):
+            raise InvalidAmount(f"fund {self.code}: government guidance money {fmt(guidance)} must be between 0 and "
+                                f"the amount invested {fmt(yuan(amount))}")
         amount, units = yuan(amount), yuan(units)
         if amount <= 0 or units <= 0:
             raise InvalidAmount(N_("an investment needs a positive amount and registered capital"))
@@ -199,6 +209,8 @@ class Fund(Aggregate):
         if amount > self.cash:
             raise Refused(N_("fund {code} has {cash} cash, cannot invest {amount}"), code=self.code, cash=fmt(self.cash), amount=fmt(amount))
         self._invested(by, self.code, lot, enterprise, amount, units)
+        if guidance or early_stage:
+            self._investment_described(by, self.code, lot, guidance, early_stage)
 
     class Invested(Aggregate.Event):
         by: Provenance
@@ -210,8 +222,27 @@ class Fund(Aggregate):
 
     @event(Invested)
     def _invested(self, by: Provenance, fund: str, lot: str, enterprise: str, amount: Decimal, units: Decimal) -> None:
-        self.lots[lot] = Lot(lot, enterprise, "equity", units, amount, units, amount, amount - units)
+        self.lots[lot] = Lot(lot, enterprise, "equity", units, amount, units, amount, amount - units, direct=True,
+                             acquired_on=by.decided)
         self.cash -= amount
+
+    class InvestmentDescribed(Aggregate.Event):
+        by: Provenance
+        fund: str
+        lot: str
+        guidance: Decimal
+        early_stage: bool
+
+    @event(InvestmentDescribed)
+    def _investment_described(self, by: Provenance, fund: str, lot: str, guidance: Decimal,
+                              early_stage: bool) -> None:
+        self.lots[lot].guidance = guidance
+        self.lots[lot].early_stage = early_stage
+
+    def direct_investments(self) -> list[Lot]:
+        """The fund's direct investments, oldest first (P5.3 counts them per investment and date)."""
+        return sorted((lot for lot in self.lots.values() if lot.direct and lot.acquired_on is not None),
+                      key=lambda lot: (lot.acquired_on, lot.lot))
 
     # exits ----------------------------------------------------------------------------
     def lot(self, lot: str) -> Lot:
@@ -361,8 +392,12 @@ class Fund(Aggregate):
         return self.gains - self.losses
 
     def failure_report(self, tolerance: Decimal) -> FailureReport:
+        """P5.8: every early-stage project of the fund counts, a 拨投结合 project or a direct
+        investment marked early-stage (failed = written off)."""
         early = [p for p in self.projects.values() if p.early_stage]
-        return FailureReport(sum(1 for p in early if p.failed), len(early), tolerance)
+        direct = [lot for lot in self.lots.values() if lot.direct and lot.early_stage]
+        failed = sum(1 for p in early if p.failed) + sum(1 for lot in direct if lot.written_off)
+        return FailureReport(failed, len(early) + len(direct), tolerance)
 
 
 @journal.postings.register(Fund.Registered)

@@ -53,6 +53,7 @@ from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 
 PAYERS = (journal.PROVINCE, journal.CITY)
+STAGES = {"early": "早期", "startup": "初创期"}  # P5.6b: 早期、初创期科技型企业
 PAYER_ALIASES = {"province": journal.PROVINCE, "省财政": journal.PROVINCE, "city": journal.CITY, "市财政": journal.CITY}
 
 __all__ = ["CATEGORIES", "PAYERS", "Claim", "Loan", "claim_account", "claimed_account", "loan_account", "loss_account",
@@ -182,6 +183,26 @@ class Loan(Aggregate):
         self.paid_on: dict[str, date] = {}
         self.recovered = ZERO
         self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
+        self.stage = ""  # P5.6b: the borrower's stage when enrolled (早期 early, 初创期 startup)
+
+    def record_stage(self, by: Provenance, stage: str) -> None:
+        """P5.6b covers R&D credit loans of early-stage or start-up enterprises (早期、初创期科技型企业):
+        the borrower's stage is a required fact of such a loan, recorded at enrolment."""
+        if self.category != "P5.6b":
+            raise Refused(f"loan {self.code}: a borrower's stage is recorded only for P5.6b loans")
+        if stage not in STAGES:
+            raise Refused(f"loan {self.code}: a P5.6b loan needs the borrower's stage, one of "
+                          f"{', '.join(f'{k} ({v})' for k, v in STAGES.items())} (早期、初创期科技型企业)")
+        self._stage_recorded(by, self.code, stage)
+
+    class StageRecorded(Aggregate.Event):
+        by: Provenance
+        code: str
+        stage: str
+
+    @event(StageRecorded)
+    def _stage_recorded(self, by: Provenance, code: str, stage: str) -> None:
+        self.stage = stage
 
     # views ---------------------------------------------------------------------------
     @property

@@ -9,7 +9,6 @@ the log can always be found again and rotation never invalidates history.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID, uuid5
@@ -17,6 +16,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import AlreadyExists, NotFound, Refused
+from domain.fields import is_officer_name
 from domain.ids import NAMESPACE
 from domain.messages import N_
 from domain.provenance import Provenance
@@ -28,7 +28,6 @@ ROLES = {
 }
 WRITING_ROLES = frozenset({"officer", "approver"})
 ROSTER_ID: UUID = uuid5(NAMESPACE, "officer-roster")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 # An identity another officer registered, promoted to approver or handed a key never approves
 # that officer's requests within this period (on the ledger clock): docs/officers.md.
 TWO_PEOPLE_PERIOD = timedelta(days=365)
@@ -104,8 +103,8 @@ class OfficerRoster(Aggregate):
     # registering -----------------------------------------------------------------------
     def add(self, by: Provenance, name: str, role: str, public_key: str, key_id: str) -> bool:
         """Register ``name``; True if done, False if it waits for a second approver."""
-        if not _NAME.fullmatch(name):
-            raise Refused(N_("officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_' or '-' (at most 64)"), name=name)
+        if not is_officer_name(name):
+            raise Refused(N_("officer name {name!r}: start with a letter or digit, then letters, digits, '.', '_', '-' or '·' (at most 64)"), name=name)
         if role not in ROLES:
             raise Refused(N_("officer {name}: unknown role {role!r} (one of {roles})"), name=name, role=role, roles=', '.join(ROLES))
         if name in self.officers:

@@ -16,7 +16,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from domain.clauses import catalogue
 from domain.errors import Refused
+from domain.journal import CITY
 from domain.messages import N_
 
 UNITS = {"yuan", "rate", "date", "m2", "years", "count", "text", "bool"}
@@ -29,7 +31,10 @@ class Parameter:
     value: Any
     unit: str
     valid_from: date
-    quote: str
+    quote: str  # the notice's words, verbatim (tests/test_policy_text.py)
+    reading: str = ""  # the product's reading where the words leave a choice (CLAUSES.md)
+    ref: str = ""  # the 文号 of a recorded revision ('' for the notice as published)
+    revised_by: str = ""  # the approver who recorded the revision ('' for the first edition)
 
     @property
     def version(self) -> str:
@@ -41,6 +46,7 @@ class ParameterBook:
     """All parameter values, every version kept."""
 
     def __init__(self, values: list[Parameter]):
+        self._all = list(values)
         self._values: dict[tuple[str, str], list[Parameter]] = defaultdict(list)
         for p in values:
             self._values[(p.clause, p.name)].append(p)
@@ -62,11 +68,19 @@ class ParameterBook:
             )
         return in_force[-1]
 
+    def extended(self, values: list[Parameter]) -> ParameterBook:
+        """This book with more values (recorded revisions); refuses a repeated valid-from."""
+        return ParameterBook([*self._all, *values]) if values else self
+
     def has(self, clause: str, name: str) -> bool:
         return (clause, name) in self._values
 
     def clauses(self) -> list[str]:
         return sorted({c for c, _ in self._values})
+
+    def versions_of(self, clause: str, name: str) -> list[Parameter]:
+        """Every value of one parameter, oldest first."""
+        return list(self._values.get((clause, name), []))
 
     def versions(self, clause: str) -> list[Parameter]:
         """Every value of a clause, every version, for `jcg policy show`."""
@@ -97,6 +111,9 @@ def load_values(texts: list[tuple[str, str]]) -> list[Parameter]:
             missing = {"clause", "name", "value", "unit", "valid_from", "quote"} - v.keys()
             if missing:
                 raise ValueError(f"{where}: missing {', '.join(sorted(missing))}")
+            unknown = set(v) - {"clause", "name", "value", "unit", "valid_from", "quote", "reading"}
+            if unknown:
+                raise ValueError(f"{where}: unknown field {', '.join(sorted(unknown))}")
             if v["unit"] not in UNITS:
                 raise ValueError(f"{where}: unknown unit {v['unit']!r}")
             if not str(v["quote"]).strip():
@@ -109,6 +126,7 @@ def load_values(texts: list[tuple[str, str]]) -> list[Parameter]:
                     unit=v["unit"],
                     valid_from=v["valid_from"],
                     quote=v["quote"],
+                    reading=str(v.get("reading", "")),
                 )
             )
     return values
@@ -124,3 +142,20 @@ def parameter_book() -> ParameterBook:
         if f.name.endswith(".toml")
     ]
     return ParameterBook(load_values(texts))
+
+
+def payer(book: ParameterBook, clause: str, on: date) -> tuple[str, str]:
+    """Who pays an award under ``clause`` decided on ``on``: the paying source the text names
+    (市财政 for P5.5: 市财政对……给予) and the 责任单位 whose budget line books it (CLAUSES.md,
+    "who pays"). A clause without these parameters is paid by the city through its first unit."""
+    def value(name: str) -> str:
+        if not book.has(clause, name):
+            return ""
+        try:
+            return str(book.at(clause, name, on).value)
+        except Refused:  # before the first edition: the first value
+            return str(book.versions_of(clause, name)[0].value)
+
+    c = catalogue().get(clause)
+    first_unit = c.units[0] if c and c.units else ""
+    return value("payer") or CITY, value("paying_unit") or first_unit

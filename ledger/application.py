@@ -24,6 +24,7 @@ from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
 from domain.request import RecordedRequest
+from domain.rulebook import RULE_BOOK_ID, RuleBook, with_revisions
 from domain.validity import check_in_force, check_not_future
 from ledger.audit.checkpoint import checkpoint_interval
 from ledger.audit.checkpointing import checkpoint_if_due
@@ -72,6 +73,7 @@ class Ledger(Application[UUID]):
         # looked up when the ledger opens, so a test can fix the CLI's clock (ledger.infra.clock.system_clock)
         self.clock: Clock = clock if clock is not None else clocks.system_clock
         self.book = book or parameter_book()
+        self._rule_book_cache: tuple[tuple[int, int], ParameterBook] | None = None
         self._keyring = keyring
         # Signed-request event hashes cover the plaintext record, so they are the same
         # with or without encryption at rest (the cipher's nonce makes ciphertext random).
@@ -140,7 +142,7 @@ class Ledger(Application[UUID]):
         command = self._prepared(command)
         digest = command.digest()
         for _ in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.repository, self.book)
+            uow = UnitOfWork(self.repository, self.rule_book(), self._events)
             try:
                 outcome, events = self._run(uow, command, digest)
             except AlreadyRecorded as same:
@@ -207,7 +209,7 @@ class Ledger(Application[UUID]):
     def _batch_attempt(self, prepared: list[Command], problems: list[tuple[int, Any]],
                        progress: Callable[[int, int], None] | None, dry_run: bool) -> list[Outcome] | None:
         """One evaluation of the whole batch and its save: the outcomes, or None on a conflict."""
-        uow = UnitOfWork(self.repository, self.book)
+        uow = UnitOfWork(self.repository, self.rule_book(), self._events)
         outcomes: list[Outcome] = []
         events: list[Any] = []
         refused = list(problems)
@@ -330,6 +332,22 @@ class Ledger(Application[UUID]):
             return self.repository.get(request_aggregate_id(request))
         except AggregateNotFoundError:
             return None
+
+    # the rule book (G.4) ----------------------------------------------------------------
+    def rule_book(self) -> ParameterBook:
+        """The rule book as it stands: ``book`` (the first edition shipped with the package) plus
+        every revision recorded in the ledger (`jcg policy revise`)."""
+        try:
+            recorded: RuleBook = self.repository.get(RULE_BOOK_ID)
+        except AggregateNotFoundError:
+            return self.book
+        key = (id(self.book), recorded.version)
+        if self._rule_book_cache is None or self._rule_book_cache[0] != key:
+            self._rule_book_cache = (key, with_revisions(self.book, recorded.revisions))
+        return self._rule_book_cache[1]
+
+    def _events(self) -> Iterator[Any]:
+        return (event for _, event in self.read_log())
 
     # reading --------------------------------------------------------------------------
     def aggregate(self, aggregate_id: UUID) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -16,10 +17,17 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork:
-    def __init__(self, repository: Repository[UUID], book: ParameterBook | None = None):
+    def __init__(self, repository: Repository[UUID], book: ParameterBook | None = None,
+                 log: Callable[[], Iterator[Any]] | None = None):
         self._repository = repository
         self.book = book or parameter_book()  # the dated parameters the rules read (G.4)
+        self._log = log
         self._loaded: dict[UUID, Aggregate] = {}
+
+    def log(self) -> Iterator[Any]:
+        """Every recorded event in log order (a revision of the rule book checks the decisions
+        that used a parameter); empty without a ledger behind the unit of work."""
+        return self._log() if self._log is not None else iter(())
 
     def get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
         """The aggregate, or a refusal naming what is missing (e.g. ``party ENT-9``)."""

@@ -9,13 +9,15 @@ the finished project's; they move money between lines, they are not new spending
 or finished 拨投结合 project releases its unpaid grant (``released``, in the year decided): a
 cancelled commitment, neither paid nor still outstanding.
 
-The unit is the clause's lead 责任单位 (first listed in the clause index), so each yuan is
-counted once and unit totals add up to the source totals. Paid − recovered per source equals
+The unit is the 责任单位 whose budget line the rule book names for the clause (``paying_unit``:
+市财政局 for P5.5, whose text says 市财政 pays; else the lead unit), so each yuan is counted
+once and unit totals add up to the source totals. Paid − recovered per source equals
 the movement of that source's ``funding:`` account in the journal.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +25,8 @@ import sqlalchemy as sa
 from domain.clauses import catalogue
 from domain.enterprise import Enterprise
 from domain.loan import PAYERS, Loan
+from domain.parameters import parameter_book
+from domain.parameters import payer as paying
 from domain.payment import Payment
 from domain.project import Project
 from projections.recipients import registered, released_fen
@@ -77,9 +81,11 @@ RELEASING = (Project.Failed, Project.Finished)
 UNASSIGNED = "(未列明)"
 
 
-def lead_unit(clause_id: str) -> str:
-    c = catalogue().get(clause_id)
-    return c.units[0] if c and c.units else UNASSIGNED
+def lead_unit(clause_id: str, on: date | None = None) -> str:
+    """The 责任单位 that books the clause's spending (the rule book's paying unit)."""
+    if catalogue().get(clause_id) is None:
+        return UNASSIGNED
+    return paying(parameter_book(), clause_id, on or date.max)[1] or UNASSIGNED
 
 
 def apply(state: State, position: int, event: Any) -> None:
@@ -101,14 +107,14 @@ def apply(state: State, position: int, event: Any) -> None:
     year = event.by.fiscal_year if kind in SPENDING or kind in PER_PAYER or kind in REASSIGNED else 0
     if kind in SPENDING:
         column, source = SPENDING[kind]
-        key = (year, getattr(event, source), lead_unit(event.clause), event.clause)
+        key = (year, getattr(event, source), lead_unit(event.clause, event.by.decided), event.clause)
         state.add(BUDGETS, key, **{column: to_fen(event.amount)})
     elif kind in PER_PAYER:
         column, split = PER_PAYER[kind]
         for payer in PAYERS:
             part = getattr(event, split).get(payer)
             if part:
-                state.add(BUDGETS, (year, payer, lead_unit(event.clause), event.clause), **{column: to_fen(part)})
+                state.add(BUDGETS, (year, payer, lead_unit(event.clause, event.by.decided), event.clause), **{column: to_fen(part)})
     elif kind in REASSIGNED:
         project = registered(state, event.code)
         amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)

@@ -229,7 +229,7 @@ def budgets(rows: Rows, by: str = "source") -> Report:
              N_("pending: payment orders recorded and not yet posted by a second person (待审核), in the order's "
                 "year: committed, not paid; a voided award's unpaid part leaves committed in the award's year")]
     if by == "unit":
-        notes.append(N_("each clause counts under its lead 责任单位 (first listed in the clause index)"))
+        notes.append(N_("each clause counts under the 责任单位 that books it (`jcg policy show CLAUSE`: paying_unit; 市财政局 for P5.5, whose text says 市财政 pays)"))
     return Report(Message(N_("budget execution per fiscal year and {by}"), by=Message(by)),
                   [Column("year"), *heading, Column("committed", True), Column("released", True),
                    Column("pending", True), Column("paid", True),

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from domain.enterprise import Enterprise
+from domain.fund import Fund
 from domain.ids import loan_id
 from domain.journal import CITY, PROVINCE, trial_balance
 from domain.loan import Loan
@@ -81,10 +82,34 @@ def party(kind: str = "enterprise", code: str = "E1", entered: date = date(2024,
     return Enterprise.register(by(date(2025, 1, 2)), code, f"{code} 名称", kind, entered)
 
 
+RECOGNITION = {"recognised_on": "2024-11-05", "first_recognition": "yes"}
+CONSTRUCTION = {"evaluation": "passed", "rd_spending": "1000000", "period_from": "2025-01-01",
+                "period_to": "2027-12-31", "spent_year": "2025"}
+# The eligibility facts a clause requires (each one's refusal is tested on its own, in
+# tests/test_rules_eligibility.py); the tests of amounts and caps give them as recorded,
+# unless they name a fact themselves (facts=False: none added).
+FACTS = {**dict.fromkeys(("P3.1a", "P3.1b", "P3.1c", "P3.2a", "P3.3", "P6.4a", "P6.4b"), RECOGNITION),
+         "P3.2b": CONSTRUCTION}
+
+
+def fund_with(code: str, manager: str, *investments: tuple[str, str, str]) -> Fund:
+    """A fund in memory with direct investments (amount, date, government guidance money), as recorded."""
+    fund = Fund.register(by(date(2024, 1, 1)), code, f"{code} 天使基金", manager, D("1000000000"))
+    for i, (amount, day, guidance) in enumerate(investments, start=1):
+        fund.invest(by(date.fromisoformat(day)), f"{code}-L{i}", f"T{i}", D(amount), D(amount), D(guidance))
+    return fund
+
+
 def calc(clause: str, p: Enterprise, decided: date = DAY, *, amount: str | None = None, reason: str = "",
-         ref: str = "R1", taken: tuple[str, ...] = (), **basis: str) -> Entitlement:
+         ref: str = "R1", taken: tuple[str, ...] = (), facts: bool = True, recorded: dict[str, object] | None = None,
+         **basis: str) -> Entitlement:
+    if facts:
+        basis = {**FACTS.get(clause, {}), **basis}
+    if clause == "P5.3" and recorded is None and "investment" in basis:  # one recorded investment, no guidance money
+        recorded = {"fund": fund_with(basis.get("fund", "F1"), p.code,
+                                      (basis.pop("investment"), basis.pop("held_since"), "0"))}
     return evaluate(clause, p, basis, decided, parameter_book(), amount=None if amount is None else D(amount),
-                    reason=reason, ref=ref, counter_taken=taken)
+                    reason=reason, ref=ref, counter_taken=taken, recorded=recorded)
 
 
 def award(clause: str, p: Enterprise, decided: date = DAY, **kw: str) -> Entitlement:
@@ -183,7 +208,8 @@ def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", pr
     """Enrolled, disbursed, partly repaid, non-performing, loss declared."""
     parties(ledger)
     run(ledger, EnrolLoan(code=code, bank="BANK-JS", borrower="ENT-7", category=category, principal=D(principal),
-                          start=date(2025, 1, 10), term_months=24, **on("2025-01-08")))
+                          start=date(2025, 1, 10), term_months=24, stage="early" if category == "P5.6b" else "",
+                          **on("2025-01-08")))
     run(ledger, DisburseLoan(code=code, amount=D(principal), **on("2025-01-10")))
     run(ledger, RepayLoan(code=code, amount=D(repaid), **on("2025-07-10")))
     run(ledger, ClassifyNonPerforming(code=code, reason="逾期90天", **on("2025-10-10")))
@@ -210,7 +236,8 @@ def record_small_history(ledger: Ledger) -> int:
     base +  1-2  register U1 (university)        2025-01-02
                3-4  register E1 (service org)       2025-01-02
                5-6  award U1-A1 P2.4 100,000 市财政  2025-03-01 (2% × contract 5,000,000)
-               7-8  award E1-A1 P2.3a 50,000 省财政  2025-04-01 (officer-decided, cap 500,000/yr)
+               7-8  award E1-A1 P2.3a 50,000 市财政  2025-04-01 (officer-decided, cap 500,000/yr; the
+                    rule book's paying source: an officer cannot book it to 省财政)
               9-14  pay U1-A1 60,000                 2025-05-01 (order 9-11, posted by the approver 12-14)
              15-20  pay E1-A1 50,000                 2025-06-01
              21-22  claw back E1-A1 10,000           2025-09-01 (same year)
@@ -226,7 +253,7 @@ def record_small_history(ledger: Ledger) -> int:
     ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
                                                                      "contract": "2025-140801-0001"},
                                decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
-    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"), source="省财政",
+    ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"),
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
     paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("60000"), decided=date(2025, 5, 1), **a))
     paid(ledger, Disburse(recipient="E1", award="E1-A1", amount=D("50000"), decided=date(2025, 6, 1), **a))

@@ -29,7 +29,7 @@ from domain.clauses import catalogue
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = ROOT / "features"
 PARAMS = ROOT / "domain" / "params"
-POLICY = Path("/work/shared/policy/linzhengbanfa-2024-34.txt")
+POLICY = ROOT / "docs" / "policy" / "linzhengbanfa-2024-34.txt"  # the notice, kept in the project's own tree
 
 KEYWORDS = ("场景大纲", "场景", "剧本大纲", "剧本", "功能", "背景", "例子", "规则")
 FULL_WIDTH_COLON = re.compile(rf"^\s*({'|'.join(KEYWORDS)})\s*：")
@@ -105,6 +105,37 @@ def test_every_money_clause_has_tagged_scenarios() -> None:
     assert not missing, f"money clauses without a tagged scenario: {', '.join(missing)}"
     thin = sorted(c for c in money_clause_ids() if cases[c] < 2)
     assert not thin, f"money clauses with only one case (need the normal amount and a boundary or refusal): {thin}"
+
+
+BOUNDARY = "边界"
+
+
+def boundary_cases() -> Counter[str]:
+    """Per clause tag: the cases of scenarios named as boundaries (``边界``: a value just inside
+    and one just outside the clause's cap, floor, ratio or date)."""
+    cases: Counter[str] = Counter()
+    for path in feature_files():
+        feature = parsed(path)
+        for template in feature.scenarios.values():
+            if BOUNDARY not in template.name:
+                continue
+            inherited = template.tags | feature.tags | (template.rule.tags if template.rule else set())
+            if not template.examples:
+                for tag in inherited:
+                    cases[tag] += 2  # one scenario that steps across the boundary: inside, then outside
+                continue
+            for examples in template.examples:
+                for tag in inherited | examples.tags:
+                    cases[tag] += len(examples.examples)
+    return cases
+
+
+def test_every_money_clause_has_a_boundary_scenario() -> None:
+    """A value just inside and one just outside, for every money clause (a changed cap, floor or
+    date rule then fails a feature, not only a unit test)."""
+    cases = boundary_cases()
+    missing = sorted(c for c in money_clause_ids() if cases[c] < 2)
+    assert not missing, f"money clauses without a boundary scenario (名称含“边界”, inside and outside): {missing}"
 
 
 def unknown_clause_ids(feature: Feature) -> list[str]:

@@ -104,7 +104,8 @@ def test_limits_fit_the_narrowest_storage_they_reach() -> None:
 def test_officer_names_end_at_the_end() -> None:
     """A trailing newline passed a ``$`` check and made a key file with a newline in its name."""
     assert fields.OFFICER_NAME("zhang") == "zhang"
-    for bad in ("zhang\n", "zhang\r\n", "../zhang", "zhang wei", "_x"):
+    assert fields.OFFICER_NAME("张伟") == "张伟" and fields.OFFICER_NAME("买买提·艾力") == "买买提·艾力"
+    for bad in ("zhang\n", "zhang\r\n", "../zhang", "zhang wei", "_x", "xn--abc", "·x", "张伟²", "١٢"):
         with pytest.raises(InvalidField):
             fields.OFFICER_NAME(bad)
 

@@ -19,7 +19,7 @@ GOOD = [
     "imp-3,disburse,,,,100000,2025-03-10,,,,U1-A1,付-001,\n",
     "imp-4,external,P6.7,E1,,50000,2025-03-01,晋科发〔2025〕8号,,省级晋创谷政策,,,P6.7:ZL1\n",
     "imp-5,award,P6.7,E1,patent=ZL1;prize=china,,2025-03-05,临科发〔2025〕14号,,,,,\n",
-    "imp-6,award,P4.1b,E1,station=doctoral,15万,2025-03-05,临科发〔2025〕15号,,,,,\n",
+    "imp-6,award,P4.1b,E1,station=doctoral;workstation=BS-1,15万,2025-03-05,临科发〔2025〕15号,,,,,\n",
 ]
 
 
@@ -70,7 +70,7 @@ def test_a_bad_row_writes_nothing_and_every_bad_row_is_listed(jcg: Jcg, tmp_path
         "bad-1,award,P2.4,U1,contract_value=abc,,2025-03-01,R,,,,,\n",
         "bad-2,award,P2.4,NOPE,contract_value=100,,2025-03-01,R,,,,,\n",
         "bad-3,award,P2.4,U1,contract_value=100,,2029-01-01,R,,,,,\n",
-        "bad-4,award,P4.1b,E1,station=doctoral,300000,2025-03-01,R,,,,,\n",
+        "bad-4,award,P4.1b,E1,station=doctoral;workstation=BS-1,300000,2025-03-01,R,,,,,\n",
         "bad-5,refund,P2.4,U1,,,2025-03-01,R,,,,,\n",
         "imp-1,award,P2.4,U1,contract_value=1,,2025-03-01,R,,,,,\n",
     ]
@@ -107,7 +107,7 @@ def test_import_is_idempotent_per_row(jcg: Jcg, tmp_path: Path, ledger_url: str)
 
 def test_progress_on_long_files(jcg: Jcg, tmp_path: Path) -> None:
     setup_parties(jcg)
-    rows = [f"p-{i},award,P6.3b,E1,vouchers=1000,,2025-03-01,临科发〔2025〕20号,,,,,\n" for i in range(40)]
+    rows = [f"p-{i},award,P6.3b,E1,vouchers=1000;voucher=Q-{i},,2025-03-01,临科发〔2025〕20号,,,,,\n" for i in range(40)]
     r = jcg("grant", "import", write(tmp_path, "long.csv", rows))
     assert r.exit_code == 0, r.output + r.stderr
     assert "validated 4/40 rows" in r.stderr and "validated 40/40 rows" in r.stderr

@@ -30,7 +30,7 @@ def test_an_import_of_hundreds_of_rows_completes_beside_a_writer(ledger: Ledger)
     writer's gap between saves, and the writer awards to the same enterprises, so every
     optimistic attempt conflicts."""
     _parties(ledger, [f"E{i}" for i in range(10)])
-    rows = "".join(f"imp-{i},award,P6.3b,E{i % 10},vouchers=100,,2025-03-01,临科发〔2025〕20号,,,,,\n"
+    rows = "".join(f"imp-{i},award,P6.3b,E{i % 10},vouchers=100;voucher=Q-{i},,2025-03-01,临科发〔2025〕20号,,,,,\n"
                    for i in range(200))
     stop = threading.Event()
     writes: list[float] = []
@@ -45,7 +45,7 @@ def test_an_import_of_hundreds_of_rows_completes_beside_a_writer(ledger: Ledger)
                 start = time.perf_counter()
                 try:
                     app.execute(AwardByRule(actor=OFFICER, decided=DAY, ref="临科发〔2025〕21号", clause="P6.3b",
-                                            recipient=f"E{n % 10}", basis={"vouchers": "1"}, request_id=f"w-{n}"))
+                                            recipient=f"E{n % 10}", basis={"vouchers": "1", "voucher": f"W-{n}"}, request_id=f"w-{n}"))
                 except Exception as exc:
                     errors.append(exc)
                     return

@@ -56,7 +56,7 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
         ledger.execute(RegisterParty(actor=OFFICER, decided=START, code=code, name=code, party_kind="enterprise",
                                      entered=START))
     accepted = payments = 0
-    for op in ops:
+    for n, op in enumerate(ops):
         kind, code, amount, day = op[:4]
         decided = START + timedelta(days=day)
         try:
@@ -65,7 +65,7 @@ def test_postings_always_sum_to_zero_and_payments_never_exceed_awards(ops: list[
                                            amount=amount, reason="一事一议", ref="R"))
             elif kind == "award":
                 ledger.execute(AwardByRule(actor=OFFICER, decided=decided, recipient=code, clause="P6.3b",
-                                           basis={"vouchers": str(amount)}, ref="R"))
+                                           basis={"vouchers": str(amount), "voucher": f"Q-{n}"}, ref="R"))
             elif kind == "disburse":
                 paid(ledger, Disburse(actor=OFFICER, decided=decided, recipient=code, award=f"{code}-A{op[4]}",
                                       amount=amount))

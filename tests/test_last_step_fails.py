@@ -19,8 +19,8 @@ from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
 SQLITE_TABLES = ("stored_events", "jcg_checkpoints")
 POSTGRES_TABLES = ("jcg_events", "jcg_checkpoints")
 IMPORT_CSV = ("request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
-              "imp-1,award,P6.3b,E1,vouchers=500,,2025-03-02,临科发〔2025〕20号,,,,,\n"
-              "imp-2,award,P6.3b,E1,vouchers=700,,2025-03-02,临科发〔2025〕20号,,,,,\n")
+              "imp-1,award,P6.3b,E1,vouchers=500;voucher=Q-1,,2025-03-02,临科发〔2025〕20号,,,,,\n"
+              "imp-2,award,P6.3b,E1,vouchers=700;voucher=Q-2,,2025-03-02,临科发〔2025〕20号,,,,,\n")
 
 
 class Database:
@@ -108,7 +108,7 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
           "--decided", "2025-01-02"), {}),
         (("party", "register", "BANK-1", "--name", "银行", "--kind", "bank", "--entered", "2024-12-01",
           "--decided", "2025-01-02"), {}),
-        (("grant", "award", "P6.3b", "--recipient", "E1", "--basis", "vouchers=1000", "--decided", "2025-03-01",
+        (("grant", "award", "P6.3b", "--recipient", "E1", "--basis", "vouchers=1000", "--basis", "voucher=Q-0", "--decided", "2025-03-01",
           "--ref", "临科发〔2025〕1号"), {}),
         (("grant", "disburse", "E1-A1", "--amount", "1000", "--decided", "2025-03-10", "--voucher", "付-1"), {}),
         (("payment", "post", "付-1", "--source", "市财政", "--decided", "2025-03-11"), ap),

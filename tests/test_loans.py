@@ -181,7 +181,7 @@ def test_enrolment_needs_a_registered_bank_and_borrower(ledger: Ledger) -> None:
 
 def test_lending_steps_stay_within_the_principal(ledger: Ledger) -> None:
     parties(ledger)
-    run(ledger, EnrolLoan(code="L3", bank="BANK-JS", borrower="ENT-7", category="P5.6b",
+    run(ledger, EnrolLoan(code="L3", bank="BANK-JS", borrower="ENT-7", category="P5.6b", stage="startup",
                           principal=D("100000.00"), start=date(2025, 2, 1), term_months=12, **on("2025-01-20")))
     with pytest.raises(Refused, match="before the loan starts"):
         ledger.execute(DisburseLoan(code="L3", amount=D("1.00"), **on("2025-01-31")))
@@ -291,3 +291,22 @@ def test_an_officer_cannot_approve_a_claim_and_nobody_approves_their_own(ledger:
                                                         "actor": "approver-3"}))
     assert f"by approver-3, claim filed by {APPROVER}" in out
     assert loan(ledger).claim.approved_by == "approver-3"  # type: ignore[union-attr]  # claim is optional; this loan has one
+
+
+def test_a_p5_6b_loan_records_the_borrowers_stage_and_is_refused_without_it(ledger: Ledger) -> None:
+    """P5.6b covers early-stage and start-up enterprises (早期、初创期): the stage is a required fact."""
+    parties(ledger)
+    terms = {"bank": "BANK-JS", "borrower": "ENT-7", "principal": D("100000.00"), "start": date(2025, 2, 1),
+             "term_months": 12}
+    before = sum(1 for _ in ledger.read_log())
+    with pytest.raises(Refused, match=r"loan L4: a P5.6b loan needs the borrower's stage, one of early \(早期\), "
+                                      r"startup \(初创期\)"):
+        ledger.execute(EnrolLoan(code="L4", category="P5.6b", **terms, **on("2025-01-20")))
+    with pytest.raises(Refused, match=r"needs the borrower's stage"):
+        ledger.execute(EnrolLoan(code="L4", category="P5.6b", stage="mature", **terms, **on("2025-01-20")))
+    with pytest.raises(Refused, match=r"a borrower's stage is recorded only for P5.6b loans"):
+        ledger.execute(EnrolLoan(code="L4", category="P5.6a", stage="early", **terms, **on("2025-01-20")))
+    assert sum(1 for _ in ledger.read_log()) == before
+    out = ledger.execute(EnrolLoan(code="L4", category="P5.6b", stage="early", **terms, **on("2025-01-20")))
+    assert "borrower's stage: early (早期)" in out.trace
+    assert loan(ledger, "L4").stage == "early"

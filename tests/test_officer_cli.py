@@ -112,3 +112,23 @@ def test_no_out_overwrites_a_file_or_follows_a_symlink(provisioned_url: str, key
     assert r.exit_code == 0, r.output
     assert existing.read_text() not in ("", "kept") and r.output.strip().splitlines()[0] in existing.read_text()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary files left
+
+
+def test_an_officer_named_in_chinese_keeps_an_ascii_key_file_and_signs(provisioned_url: str, key_dir: Path,
+                                                                       tmp_path: Path) -> None:
+    """`officer add 张伟` was refused; the key file is named by punycode so it stays ASCII."""
+    zhang_keys = tmp_path / "zhang-keys"
+    r = as_officer(provisioned_url, "张伟", zhang_keys, "officer", "keygen", "张伟", "--out", str(tmp_path / "zw.pub"))
+    assert r.exit_code == 0, r.output
+    assert [p.name for p in zhang_keys.iterdir()] == ["xn--cpqy30b.key"]
+    r = as_officer(provisioned_url, APPROVER, key_dir, "officer", "add", "张伟", "--role", "officer",
+                   "--public-key", str(tmp_path / "zw.pub"))
+    assert r.exit_code == 0, r.output
+    assert "张伟" in roster_names(provisioned_url)
+    r = as_officer(provisioned_url, "张伟", zhang_keys, "party", "register", "E1", *PARTY)
+    assert r.exit_code == 0, r.output
+    for bad in ("张 伟", "·张伟", "xn--cpqy30b", "张伟\u200b", "١٢"):
+        r = as_officer(provisioned_url, APPROVER, key_dir, "officer", "add", bad, "--role", "officer",
+                       "--public-key", str(tmp_path / "zw.pub"))
+        assert r.exit_code in (1, 2) and "Traceback" not in r.output, (bad, r.output)
+    assert roster_names(provisioned_url) == {APPROVER, OFFICER, "张伟"}

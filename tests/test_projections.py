@@ -58,8 +58,7 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert balances(rows) == {
         "budget:P2.4:2025": D("100000.00"),
         "budget:P2.3a:2025": D("40000.00"),
-        "funding:市财政": D("-95000.00"),
-        "funding:省财政": D("-40000.00"),
+        "funding:市财政": D("-135000.00"),
         "revenue:returned:2026": D("-5000.00"),
     }
     caps = rows["rm_cap_usage"]
@@ -67,9 +66,8 @@ def test_current_figures_by_hand(ledger: Ledger, store: ReadModelStore) -> None:
     assert from_fen(caps[("P2.3a", "E1", 2025)]["used_fen"]) == D("40000.00")
     budget = reports.budgets(rows, by="source")
     assert budget.rows == [
-        [2025, "市财政", D("100000.00"), D("0.00"), D("0.00"), D("60000.00"), D("0.00"), D("0.00"), D("60000.00")],
-        [2025, "省财政", D("50000.00"), D("0.00"), D("0.00"), D("50000.00"), D("10000.00"), D("0.00"),
-         D("40000.00")],
+        [2025, "市财政", D("150000.00"), D("0.00"), D("0.00"), D("110000.00"), D("10000.00"), D("0.00"),
+         D("100000.00")],
         [2026, "市财政", D("0.00"), D("0.00"), D("0.00"), D("40000.00"), D("5000.00"), D("0.00"), D("35000.00")],
     ]
     by_unit = reports.budgets(rows, by="unit")
@@ -84,9 +82,8 @@ def test_as_of_a_decision_date_by_hand(ledger: Ledger) -> None:
     assert balances(rows) == {
         "budget:P2.4:2025": D("100000.00"),
         "payable:U1": D("-40000.00"),
-        "funding:市财政": D("-60000.00"),
+        "funding:市财政": D("-100000.00"),
         "budget:P2.3a:2025": D("40000.00"),
-        "funding:省财政": D("-40000.00"),
     }
     early = fold(ledger, as_of=date(2025, 3, 31))[0].rows
     assert balances(early) == {"budget:P2.4:2025": D("100000.00"), "payable:U1": D("-100000.00")}

@@ -25,7 +25,7 @@ JCG = Path(sys.executable).parent / "jcg"
 NOBODY = 65534
 
 AUDITOR_COMMANDS = [
-    ("audit", "verify"), ("audit", "prove", "3"), ("audit", "consistency", "2", "4"), ("audit", "trail", "U1"),
+    ("audit", "verify"), ("audit", "prove", "3"), ("audit", "consistency", "2", "4", "--format", "json"), ("audit", "trail", "U1"),
     *(("report", name) for name in ("balances", "recipients", "caps", "budgets", "funds", "loans")),
     ("report", "budgets", "--as-of", "2025-06-30"), ("report", "recipients", "--at-position", "12"),
     ("report", "recipients", "--recipient", "U1", "--from", "2025-01-01", "--to", "2025-12-31"),

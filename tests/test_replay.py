@@ -36,7 +36,7 @@ def record_many(ledger: Ledger, parties: int) -> None:
         code = f"K{i}"
         ledger.execute(RegisterParty(code=code, name=f"企业{i}", party_kind="enterprise",
                                      entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
-        ledger.execute(AwardByRule(recipient=code, clause="P6.3b", basis={"vouchers": str(1000 + i)},
+        ledger.execute(AwardByRule(recipient=code, clause="P6.3b", basis={"vouchers": str(1000 + i), "voucher": f"Q-{i}"},
                                    decided=date(2025, 2, 1), ref="临科发〔2025〕5号", **a))
         paid(ledger, Disburse(recipient=code, award=f"{code}-A1", amount=Decimal(500), decided=date(2025, 3, 1), **a))
 
@@ -98,7 +98,7 @@ def test_audit_replay_fails_on_a_tampered_read_model(jcg: Callable[..., Result],
     ledger.close()
     result = jcg("audit", "replay")
     assert result.exit_code == 1
-    assert "difference: rm_balances ('funding:市财政',): incremental balance=-94999.99 ≠ rebuilt balance=-95000.00" \
+    assert "difference: rm_balances ('funding:市财政',): incremental balance=-134999.99 ≠ rebuilt balance=-135000.00" \
         in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("error: replay differs")
     assert jcg("audit", "replay").exit_code == 0, "the rebuild replaced the tampered table"

@@ -40,7 +40,7 @@ def test_table_right_aligns_amounts_with_separators_and_titles(jcg: Callable[...
 
 def test_csv_and_json_carry_exact_decimals(jcg: Callable[..., Result], history: int) -> None:
     rows = list(csv.DictReader(io.StringIO(jcg("report", "balances", "--format", "csv").stdout.lstrip("\ufeff"))))
-    assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "95000.00")
+    assert {r["account"]: (r["debit"], r["credit"]) for r in rows}["funding:市财政"] == ("0.00", "135000.00")
     assert "total" not in [r["account"] for r in rows], "csv holds records only, no total row"
     totals = json.loads(jcg("report", "balances", "--format", "json").stdout)["totals"]
     assert totals == [{"account": "total", "title": "", "debit": "140000.00", "credit": "140000.00"}]
@@ -58,7 +58,7 @@ def test_as_of_and_at_position_fold_the_log(jcg: Callable[..., Result], history:
     assert (u1["disbursed"], u1["clawed_back"], u1["outstanding"]) == ("60000.00", "0.00", "40000.00")
     data = json.loads(jcg("report", "budgets", "--at-position", str(history + 20), "--format", "json").stdout)
     assert [(r["year"], r["source"], r["paid"]) for r in data["rows"]] == [
-        (2025, "市财政", "60000.00"), (2025, "省财政", "50000.00"),
+        (2025, "市财政", "110000.00"),
     ]
     table = jcg("report", "budgets", "--by", "unit", "--as-of", "2025-06-30").stdout
     assert "as of 2025-06-30" in table.splitlines()[0]

@@ -28,7 +28,7 @@ def test_formula_amounts_are_still_cut_by_caps() -> None:
 
 @covers("P5.3", "P5.5c", "P6.3a")
 @pytest.mark.parametrize(("clause", "kind", "basis", "tail"), [
-    ("P5.3", "fund_manager", {"investment": "150000000", "held_since": "2024-02-28", "rate": "2%"},
+    ("P5.3", "fund_manager", {"investment": "150000000", "held_since": "2024-02-28", "rate": "2%", "fund": "F1"},
      "; cap 2,000,000 one-time per fund → 2,000,000.00"),
     ("P5.5c", "enterprise", {"fees": "250000", "financing": "succeeded"}, "; cap 100,000 one-time → 100,000.00"),
     ("P6.3a", "enterprise", {"rd_investment": "9000000", "rating": "excellent"},
@@ -43,9 +43,9 @@ def test_a_cap_per_award_shows_one_arrow(clause: str, kind: str, basis: dict[str
 @covers("P6.2", "P3.2b")
 def test_used_up_messages_say_the_scope_once() -> None:
     p = party()
-    award("P6.2", p, project="ZX1", allocation_last_year="12000000", performance="normal")
+    award("P6.2", p, project="ZX1", national_allocation="12000000", provincial_allocation="0", performance="normal")
     with pytest.raises(CapExceeded) as refused:
-        calc("P6.2", p, date(2026, 3, 1), project="ZX1", allocation_last_year="1000000", performance="normal")
+        calc("P6.2", p, date(2026, 3, 1), project="ZX1", national_allocation="1000000", provincial_allocation="0", performance="normal")
     assert str(refused.value) == "P6.2: cap 600,000 per project ZX1 is used up (used 600,000.00); nothing to award"
     n = party("institute", "N1")
     award("P3.2b", n, amount="300000")

@@ -90,8 +90,8 @@ def test_external_award_on_a_good_matter_is_recorded_and_counted(ledger: Ledger)
     out = external(ledger, "E1", "P6.7", "P6.7:ZL2023.5")
     assert "G.3 matter P6.7:ZL2023.5" in out.message
     external(ledger, "E1", "P2.1a", "P2.1:rent:2025")
-    with pytest.raises(Refused, match=r"^P5.7 has no G.3 matter"):
-        external(ledger, "E1", "P5.7", "P5.7:2025")
+    out = external(ledger, "E1", "P5.7", "p5.7:bd-1")  # every money clause has a matter now (CLAUSES.md, G.3)
+    assert "G.3 matter P5.7:BD-1" in str(out.message)
 
 
 @covers("P6.7")

@@ -32,11 +32,9 @@ ONE_TIME = {
     "P3.2a": ("institute", {"amount": "500000"}),
     "P3.3": ("university", {"institute": "INST-1"}),
     "P3.4": ("enterprise", {"platform": "NL-1", "output_value": "200000000"}),
-    "P4.1b": ("enterprise", {"station": "doctoral", "amount": "100000"}),
-    "P5.3": ("fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%"}),
+    "P5.3": ("fund_manager", {"investment": "20000000", "held_since": "2024-01-01", "rate": "1%", "fund": "F1"}),
     "P5.5c": ("enterprise", {"fees": "100000", "financing": "succeeded"}),
     "P6.3a": ("enterprise", {"rd_investment": "1000000", "rating": "excellent"}),
-    "P6.4b": ("service_org", {"level": "municipal"}),
     "P6.5a": ("enterprise", {}),
 }
 
@@ -114,8 +112,10 @@ def test_one_time_after_a_partial_clawback_is_still_refused() -> None:
 @covers("P6.4a", "P6.5b", "P5.5b", "P5.5a", "P3.1c")
 def test_level_step_ups_stay_g3_differences() -> None:
     p = party("service_org", "S1")
-    award("P6.4a", p, level="municipal")
-    assert calc("P6.4a", p, level="national").amount == D("800000.00")
+    award("P6.4a", p, level="municipal", incubator="FH-1")
+    assert calc("P6.4a", p, level="national", incubator="FH-1").amount == D("800000.00")
+    award("P6.4b", p, level="municipal", makerspace="ZC-1")
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("100000.00")
     e = party("enterprise", "E1")
     e.qualify(by(date(2025, 1, 3)), "专精特新中小企业", "provincial", date(2025, 1, 3), None)
     e.qualify(by(date(2025, 1, 3)), "专精特新小巨人企业", "provincial", date(2025, 1, 3), None)

@@ -108,7 +108,7 @@ def test_p2_3a_officer_amount_within_annual_cap() -> None:
     e = calc("P2.3a", p, amount="200000")
     assert e.amount == D("200000.00") and "used 300,000.00, remaining 200,000.00" in e.line
     award("P2.3a", p, amount="200000")
-    with pytest.raises(CapExceeded, match=r"used up in 2025"):
+    with pytest.raises(CapExceeded, match=r"cap 500,000/yr for S1 in 2025 is used up"):
         calc("P2.3a", p, amount="1")
     assert calc("P2.3a", p, date(2026, 1, 5), amount="500000").amount == D("500000.00")  # a new year
 

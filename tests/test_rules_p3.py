@@ -56,7 +56,7 @@ def test_p3_2b_cumulative_over_the_construction_period() -> None:
     e = calc("P3.2b", p, date(2027, 3, 1), amount="50000")
     assert e.amount == D("50000.00") and "used 250,000.00, remaining 50,000.00" in e.line
     award("P3.2b", p, date(2027, 3, 1), amount="50000")
-    with pytest.raises(CapExceeded, match=r"over the construction period is used up"):
+    with pytest.raises(CapExceeded, match=r"cap 300,000 over the construction period is used up"):
         calc("P3.2b", p, date(2028, 3, 1), amount="1")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 300,000"):
         calc("P3.2b", party("institute", "N2"), amount="300000.01")
@@ -69,7 +69,7 @@ def test_p3_2b_over_the_remaining_room_is_refused_not_cut() -> None:
     with pytest.raises(CapExceeded) as refused:
         calc("P3.2b", n, date(2026, 3, 1), amount="100000.01")
     assert str(refused.value) == ("P3.2b: amount decided 100,000.01 exceeds the 100,000.00 remaining of the cap "
-                                  "300,000 over the construction period (used 200,000.00)")
+                                  "300,000 over the construction period (used 200,000.00; G.3 matter P3.2b: N1-A1 P3.2b 200,000.00)")
     assert calc("P3.2b", n, date(2026, 3, 1), amount="100000").amount == D("100000.00")
 
 

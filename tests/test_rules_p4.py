@@ -72,15 +72,20 @@ def test_p4_1a_two_enterprises_at_once_cannot_both_be_paid_for_one_person(ledger
 @covers("P4.1b")
 def test_p4_1b_station_caps() -> None:
     p = party()
-    assert calc("P4.1b", p, amount="900000", station="academician").amount == D("900000.00")
+    assert calc("P4.1b", p, amount="900000", station="academician", workstation="YS-1").amount == D("900000.00")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 900,000"):
-        calc("P4.1b", p, amount="900000.01", station="academician")
+        calc("P4.1b", p, amount="900000.01", station="academician", workstation="YS-1")
     with pytest.raises(CapExceeded, match=r"exceeds the cap of 200,000"):
-        calc("P4.1b", p, amount="200001", station="doctoral")
-    award("P4.1b", p, amount="150000", station="doctoral")
-    with pytest.raises(Refused, match=r"P4.1b: one-time \(一次性\) for the doctoral workstation"):
-        calc("P4.1b", p, amount="200000", station="doctoral")  # one-time per station: no top-up
-    assert calc("P4.1b", p, amount="900000", station="academician").amount == D("900000.00")
+        calc("P4.1b", p, amount="200001", station="doctoral", workstation="BS-1")
+    award("P4.1b", p, amount="150000", station="doctoral", workstation="BS-1")
+    with pytest.raises(CapExceeded, match=r"P4.1b: amount decided 50,000.01 exceeds the 50,000.00 remaining of "
+                                          r"the cap 200,000 for the doctoral workstation"):
+        calc("P4.1b", p, amount="50000.01", station="doctoral", workstation="BS-1")  # the station's cap
+    assert calc("P4.1b", p, amount="50000", station="doctoral", workstation="BS-1").amount == D("50000.00")
+    # a second doctoral workstation of the same enterprise is a subject of its own (CLAUSES.md)
+    e = calc("P4.1b", p, amount="200000", station="doctoral", workstation="BS-2")
+    assert e.amount == D("200000.00") and e.matter == "P4.1b:BS-2"
+    assert calc("P4.1b", p, amount="900000", station="academician", workstation="YS-1").amount == D("900000.00")
 
 
 @covers("P4.1c")
@@ -125,14 +130,21 @@ def test_p4_1c_a_clawed_back_award_at_the_first_enterprise_frees_the_person(ledg
 @covers("P4.2a")
 def test_p4_2a_half_the_fee_at_most_5000_per_person_per_year() -> None:
     person = party("person", "B1")
-    assert calc("P4.2a", person, fee="8000").amount == D("4000.00")
-    assert calc("P4.2a", person, fee="0.05").amount == D("0.03")  # 0.025 → 0.03
-    assert calc("P4.2a", person, fee="12000").amount == D("5000.00")
-    award("P4.2a", person, fee="8000")
-    e = calc("P4.2a", person, fee="8000")
+    ok = {"self_paid": "yes", "shanxi_certificate": "yes"}
+    assert calc("P4.2a", person, fee="8000", certificate="C-1", **ok).amount == D("4000.00")
+    assert calc("P4.2a", person, fee="0.05", certificate="C-1", **ok).amount == D("0.03")  # 0.025 → 0.03
+    assert calc("P4.2a", person, fee="12000", certificate="C-1", **ok).amount == D("5000.00")
+    award("P4.2a", person, fee="8000", certificate="C-1", **ok)
+    e = calc("P4.2a", person, fee="8000", certificate="C-2", **ok)
     assert e.amount == D("1000.00") and "used 4,000.00, remaining 1,000.00" in e.line
     with pytest.raises(Refused, match=r"the clause pays person"):
-        calc("P4.2a", party(), fee="8000")
+        calc("P4.2a", party(), fee="8000", certificate="C-3", **ok)
+    with pytest.raises(Refused, match=r"P4.2a: the training was not self-paid"):
+        calc("P4.2a", person, fee="8000", certificate="C-3", self_paid="no", shanxi_certificate="yes")
+    with pytest.raises(Refused, match=r"P4.2a: the certificate was not issued by 国家技术转移人才培养基地\(山西省\)"):
+        calc("P4.2a", person, fee="8000", certificate="C-3", self_paid="yes", shanxi_certificate="no")
+    with pytest.raises(Refused, match=r"P4.2a: basis certificate is required"):
+        calc("P4.2a", person, fee="8000", **ok)
 
 
 @covers("P4.2b")

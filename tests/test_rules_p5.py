@@ -14,6 +14,7 @@ from tests.builders import (
     award,
     calc,
     covers,
+    fund_with,
     party,
 )
 
@@ -41,12 +42,12 @@ def test_p5_2_assessment_year_checked(year: str, why: str) -> None:
 @covers("P5.3")
 def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
     fm = party("fund_manager", "F1")
-    ok = {"investment": "20000000", "held_since": "2024-02-28", "rate": "2%"}
+    ok = {"investment": "20000000", "held_since": "2024-02-28", "rate": "2%", "fund": "F1"}
     assert calc("P5.3", fm, **ok).amount == D("400000.00")
     assert calc("P5.3", fm, **{**ok, "investment": "150000000"}).amount == D("2000000.00")  # capped
     assert calc("P5.3", fm, **{**ok, "investment": "100000000"}).amount == D("2000000.00")  # at the cap
     assert calc("P5.3", fm, **{**ok, "held_since": "2024-03-01"}).amount == D("400000.00")  # exactly 1 year
-    with pytest.raises(Refused, match=r"less than 1 year"):
+    with pytest.raises(Refused, match=r"held < 1 yr on 2025-03-01, not counted.*|investment held ≥ 1 yr"):
         calc("P5.3", fm, **{**ok, "held_since": "2024-03-02"})
     with pytest.raises(Refused, match=r"below 10,000,000"):
         calc("P5.3", fm, **{**ok, "investment": "9999999.99"})
@@ -57,6 +58,29 @@ def test_p5_3_angel_fund_conditions_rate_and_cap() -> None:
         calc("P5.3", fm, **{**ok, "investment": "50000000"})  # more invested later: still one award per fund
     with pytest.raises(Refused, match=r"P5.3: one-time"):
         calc("P5.3", fm, **ok)
+
+
+@covers("P5.3")
+def test_p5_3_counts_each_recorded_investment_less_guidance_money_held_a_year() -> None:
+    """扣除政府引导基金后, 投资期限满 1 年: per recorded investment of the fund, on the decision date."""
+    fm = party("fund_manager", "M1")
+    fund = fund_with("F9", "M1", ("8000000", "2024-01-10", "2000000"),  # 6,000,000 counted
+                     ("5000000", "2024-02-01", "0"),                     # 5,000,000 counted
+                     ("9000000", "2024-12-01", "0"))                     # held < 1 year on 2025-03-01
+    e = calc("P5.3", fm, recorded={"fund": fund}, fund="F9", rate="2%")
+    assert e.amount == D("220000.00")  # 2% × 11,000,000
+    assert "T1 2024-01-10: 8,000,000.00 − guidance 2,000,000.00 = 6,000,000.00, counted" in e.line
+    assert "T3 2024-12-01: 9,000,000.00 − guidance 0.00 = 9,000,000.00, held < 1 yr on 2025-03-01, not counted" in e.line
+    short = fund_with("F8", "M1", ("10000000", "2024-01-10", "0.01"))  # guidance money takes it below 10,000,000
+    with pytest.raises(Refused, match=r"after deducting government guidance money is 9,999,999.99, below 10,000,000"):
+        calc("P5.3", fm, recorded={"fund": short}, fund="F8", rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: fund F7 is not registered"):
+        calc("P5.3", fm, recorded={"fund": None}, fund="F7", rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: fund F9 is managed by X9, not by M1"):
+        calc("P5.3", fm, recorded={"fund": fund_with("F9", "X9", ("20000000", "2024-01-10", "0"))}, fund="F9",
+             rate="2%")
+    with pytest.raises(Refused, match=r"P5.3: basis fund is required"):
+        calc("P5.3", fm, recorded={"fund": fund}, rate="2%")
 
 
 @covers("P5.4")
@@ -130,7 +154,7 @@ def test_p5_6_is_not_an_award_rule() -> None:
 @covers("P5.7")
 def test_p5_7_premium_half_annual_cap() -> None:
     p = party()
-    assert calc("P5.7", p, premium="300000").amount == D("150000.00")
-    award("P5.7", p, premium="300000")
-    e = calc("P5.7", p, premium="300000")
+    assert calc("P5.7", p, premium="300000", policy="BD-1").amount == D("150000.00")
+    award("P5.7", p, premium="300000", policy="BD-1")
+    e = calc("P5.7", p, premium="300000", policy="BD-2")
     assert e.amount == D("50000.00") and "cap 200,000/yr for E1, used 150,000.00, remaining 50,000.00" in e.line

@@ -29,33 +29,33 @@ from tests.conftest import OFFICER
 @covers("P6.2")
 def test_p6_2_five_percent_capped_per_project() -> None:
     p = party()
-    assert calc("P6.2", p, project="ZX-1", allocation_last_year="10000000", performance="normal").amount == D("500000.00")
-    award("P6.2", p, project="ZX-1", allocation_last_year="10000000", performance="normal")
-    e = calc("P6.2", p, date(2026, 3, 1), project="ZX-1", allocation_last_year="10000000", performance="normal")
+    assert calc("P6.2", p, project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal").amount == D("500000.00")
+    award("P6.2", p, project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal")
+    e = calc("P6.2", p, date(2026, 3, 1), project="ZX-1", national_allocation="10000000", provincial_allocation="0", performance="normal")
     assert e.amount == D("100000.00") and "cap 600,000 per project ZX-1, used 500,000.00" in e.line
     with pytest.raises(Refused, match=r"not performing normally"):
-        calc("P6.2", p, project="ZX-2", allocation_last_year="100", performance="poor")
+        calc("P6.2", p, project="ZX-2", national_allocation="100", provincial_allocation="0", performance="poor")
 
 
 @covers("P6.2")
 def test_p6_2_project_cap_is_case_insensitive() -> None:
     p = party()
-    award("P6.2", p, project="zx1", allocation_last_year="12000000", performance="normal")
+    award("P6.2", p, project="zx1", national_allocation="12000000", provincial_allocation="0", performance="normal")
     with pytest.raises(CapExceeded, match=r"cap 600,000 per project ZX1 is used up"):
-        calc("P6.2", p, date(2026, 3, 1), project="ZX1", allocation_last_year="1000000", performance="normal")
+        calc("P6.2", p, date(2026, 3, 1), project="ZX1", national_allocation="1000000", provincial_allocation="0", performance="normal")
 
 
 @covers("P6.2")
 def test_p6_2_project_cap_spans_recipients(ledger: Ledger) -> None:
     register(ledger, "E1")
     register(ledger, "I1", "institute")
-    assert awarded(ledger, "E1", "P6.2", project="ZX-1", allocation_last_year="10000000",
+    assert awarded(ledger, "E1", "P6.2", project="ZX-1", national_allocation="10000000", provincial_allocation="0",
                   performance="normal") == D("500000.00")
     # another unit on the same project: same matter and year → G.3; the project's 600,000 cap holds
-    assert awarded(ledger, "I1", "P6.2", project="zx-1", allocation_last_year="12000000",
+    assert awarded(ledger, "I1", "P6.2", project="zx-1", national_allocation="12000000", provincial_allocation="0",
                   performance="normal") == D("100000.00")
     with pytest.raises(Refused):
-        awarded(ledger, "I1", "P6.2", project="ZX-1", allocation_last_year="20000000", performance="normal")
+        awarded(ledger, "I1", "P6.2", project="ZX-1", national_allocation="20000000", provincial_allocation="0", performance="normal")
 
 
 @covers("P6.3a")
@@ -73,19 +73,23 @@ def test_p6_3a_entry_one_year_rating_and_cap() -> None:
 @covers("P6.3b")
 def test_p6_3b_vouchers_annual_cap() -> None:
     p = party()
-    award("P6.3b", p, vouchers="150000")
-    assert calc("P6.3b", p, vouchers="80000").amount == D("50000.00")
-    assert calc("P6.3b", p, date(2026, 1, 2), vouchers="200000").amount == D("200000.00")
+    award("P6.3b", p, vouchers="150000", voucher="Q-1")
+    assert calc("P6.3b", p, vouchers="80000", voucher="Q-2").amount == D("50000.00")
+    assert calc("P6.3b", p, date(2026, 1, 2), vouchers="200000", voucher="Q-3").amount == D("200000.00")
 
 
 @covers("P6.4a", "P6.4b")
 def test_p6_4_incubators_and_makerspaces() -> None:
     p = party("service_org", "S1")
-    assert calc("P6.4a", p, level="national").amount == D("1000000.00")
-    award("P6.4a", p, level="municipal")
-    assert calc("P6.4a", p, level="provincial").amount == D("300000.00")
-    assert calc("P6.4b", p, level="national").amount == D("300000.00")
-    assert calc("P6.4b", p, level="municipal").amount == D("200000.00")
+    assert calc("P6.4a", p, level="national", incubator="FH-1").amount == D("1000000.00")
+    award("P6.4a", p, level="municipal", incubator="FH-1")
+    assert calc("P6.4a", p, level="provincial", incubator="FH-1").amount == D("300000.00")  # upgrade: difference
+    assert calc("P6.4a", p, level="municipal", incubator="FH-2").amount == D("200000.00")  # a second incubator
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("300000.00")
+    award("P6.4b", p, level="municipal", makerspace="ZC-1")
+    assert calc("P6.4b", p, level="national", makerspace="ZC-1").amount == D("100000.00")  # upgrade: difference
+    with pytest.raises(Refused, match=r"G.3 .* matter P6.4b:ZC-1"):
+        calc("P6.4b", p, level="provincial", makerspace="ZC-1")  # same amount: nothing more
 
 
 @covers("P6.5a")

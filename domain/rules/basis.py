@@ -106,6 +106,14 @@ class Key:
         return value
 
 
+def recognition_keys(what: str) -> tuple[Key, Key]:
+    """The two facts of a 新认定/首次认定 clause: the recognition's date and that it is the first
+    at this level (P3.x, P6.4, P6.5b)."""
+    return (Key("recognised_on", "date", f"date {what} was recognised (认定/备案日期), on or before the decision"),
+            Key("first_recognition", "yesno", f"this is the first recognition of {what} at this level "
+                "(新认定/首次认定)"))
+
+
 @dataclass(frozen=True)
 class Basis:
     """The parsed basis of one calculation: typed values by key, plus the raw text."""

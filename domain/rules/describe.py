@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain.clauses import catalogue
 from domain.enterprise import KINDS
-from domain.parameters import Parameter, ParameterBook
+from domain.parameters import Parameter, ParameterBook, payer
 from domain.rules.engine import LOSS_SPLITS, RULES
 
 LOSS_KEYS = (
@@ -22,11 +24,28 @@ def show_value(p: Parameter) -> str:
     return f"{p.value} {p.unit}" if p.unit not in {"text", "date"} else str(p.value)
 
 
+LOSS_RULES = {
+    "P5.6a": "the principal loss is split: province 35 %, city 35 %, the lending bank the rest (30 %); each public "
+             "share rounded half-up to the fen, the bank's share is the loss minus both",
+    "P5.6b": "the province and the city together pay at most 90 % of the principal loss (default 45 % each); the "
+             "public total never exceeds 90 % of the loss rounded down to the fen",
+}
+
+
+def _rule_text(clause_id: str) -> str:
+    rule = RULES.get(clause_id)
+    if rule is not None:
+        return " ".join((rule.body.__doc__ or "").split()) or "—"
+    return LOSS_RULES.get(clause_id, "no money rule")
+
+
 def describe(clause_id: str, book: ParameterBook) -> list[str]:
-    """The lines of `jcg policy show CLAUSE` (and of its docs/rules.md section)."""
+    """The lines of `jcg policy show CLAUSE` (and of its docs/rules.md section), all from the code:
+    the rule's own docstring, its keys, matter shape, flags and readings, and the rule book."""
     c = catalogue()[clause_id]
-    lines = [f"{c.id}  {c.title}", f"rule: {c.rule or '—'}", f"cap: {c.cap or '—'}",
-             f"责任单位: {'、'.join(c.units)}"]
+    source, unit = payer(book, clause_id, date.max)
+    lines = [f"{c.id}  {c.title}", f"rule: {_rule_text(clause_id)}", f"责任单位: {'、'.join(c.units)}",
+             f"paid by: {source}, booked to {unit}"]
     rule = RULES.get(clause_id)
     if rule is not None:
         how = "decided by the officer (--amount) within the clause's floor/cap" if rule.decided else (
@@ -38,6 +57,9 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
             lines.append("recipient: " + ", ".join(f"{k} ({KINDS[k]})" for k in rule.kinds))
         if rule.matter_note:
             lines.append(f"G.3 matter key: {rule.matter_note}")
+        if rule.shared:
+            lines.append(f"subject across recipients: {rule.subject_family}:<{rule.shared}> (one subject aggregate: "
+                         "two officers awarding on it at once conflict, the second is re-evaluated)")
         if rule.once:
             lines.append("one-time (一次性): a second award on the matter is refused, not paid as a G.3 difference; "
                          "a fully clawed-back award does not count")
@@ -50,6 +72,7 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
                          "room back, so a wrong award can be clawed back and awarded again)")
         if rule.counted:
             lines.append("count cap: enforced on the clause-year counter")
+        lines += [f"reading: {r}" for r in rule.readings]
         lines.append("basis keys:" if rule.keys else "basis keys: none")
         lines += [f"  {k.describe()}" for k in rule.keys]
     elif clause_id in LOSS_SPLITS:
@@ -63,19 +86,44 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
     if versions:
         lines.append("parameters:")
         for p in versions:
-            lines.append(f"  {p.name} = {show_value(p)}  (valid from {p.valid_from}; {p.version})")
+            edition = f"; revised by {p.revised_by}, {p.ref}" if p.revised_by else ""
+            lines.append(f"  {p.name} = {show_value(p)}  (valid from {p.valid_from}; {p.version}{edition})")
             lines.append(f"    「{p.quote}」")
+            if p.reading:
+                lines.append(f"    reading: {p.reading}")
     return lines
 
 
+ENGINE_READINGS = (
+    "G.1: an award whose decision date is outside 2024-11-05 to 2028-12-31 is refused; an external award "
+    "(another policy's decision) is not bound by this window.",
+    "G.3: a matter key names the clause family and the subject; every award and external award on the same key "
+    "is seen (for a subject spanning recipients, every recipient's); a second entitlement pays only the "
+    "difference, an equal or lower one pays nothing.",
+    "G.3 for amounts the officer decides within a cap (P2.3a, P3.2b, P4.1b): what was received on the matter, "
+    "here and under other policies, uses the cap; an amount over the room left is refused, never cut.",
+    "G.4: every parameter value is dated and quotes the notice verbatim; a decision uses the value in force on "
+    "its decision date and records that value's version.",
+    "Formula amounts are rounded half-up to the fen once; a formula amount over a cap's room is cut to the room "
+    "and the trace says so.",
+)
+
+
 def reference(book: ParameterBook) -> str:
-    """docs/rules.md: every money clause, its basis keys and cited parameters."""
+    """docs/rules.md: every money clause, its rule, basis keys, matter key and cited parameters,
+    generated from the code (tests/test_rules_docs.py checks the file is current)."""
     out = [
-        "# Policy rules: basis keys and parameters",
+        "# Policy rules: basis keys, G.3 matter keys, parameters and readings",
         "",
-        "Generated from the rules engine (`domain/rules/`) and the parameter files (`domain/params/`);",
-        "the same text as `jcg policy show CLAUSE`. Basis keys are given as `--basis key=value`",
-        "(repeat the option); amounts accept 500000, 500,000.00 or 50万; percentages 60% or 0.6.",
+        "Generated from the rules engine (`domain/rules/`), the clause index (`domain/clauses.toml`) and the",
+        "rule book (`domain/params/`): `.venv/bin/python -m domain.rules.describe > docs/rules.md`. Do not edit",
+        "by hand. The same text as `jcg policy show CLAUSE`. Basis keys are given as `--basis key=value`",
+        "(repeat the option); amounts accept 500000, 500,000.00 or 50万; percentages 60% or 0.6. Every quote",
+        "is verbatim from the notice (`docs/policy/linzhengbanfa-2024-34.txt`).",
+        "",
+        "## Readings of the engine",
+        "",
+        *[f"- {r}" for r in ENGINE_READINGS],
         "",
     ]
     for c in catalogue().values():

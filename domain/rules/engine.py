@@ -9,6 +9,7 @@ read, and what the award must record. A failed condition is a one-line ``Refused
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,7 +24,7 @@ from domain.messages import N_, Message, message
 from domain.money import ZERO, fmt, fmt_plain, round_fen, yuan
 from domain.parameters import ParameterBook
 from domain.rules.basis import Basis, Key, canonical_text, parse_basis, subject_text, with_key_names
-from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award
+from domain.rules.matters import apply_matter, refuse_another_year, refuse_second_award, within_room
 
 
 def pct(rate: Decimal) -> str:
@@ -77,7 +78,12 @@ class Rule:
     later year cannot top up what that year's cap cut. ``kinds`` are the recipient kinds the
     clause's text allows (default-deny: a rule without kinds is a programming error).
     ``shared`` names the basis key whose subject spans recipients (P4.1a: a person is paid
-    for once, whichever enterprise hires them): its awards are kept on a subject aggregate.
+    for once, whichever enterprise hires them; P3.1: a platform is paid for once, whoever built
+    it): its awards are kept on a subject aggregate keyed ``<family>:<subject>`` (``family``
+    defaults to the clause; P3.1a/b/c share ``P3.1``). ``matter_note``'s first word is the
+    shape of the G.3 matter key (``P3.1:<platform>``): the key is computed from it, so the
+    documented key is the key recorded. ``readings`` are the product readings the rule
+    implements (CLAUSES.md), printed by `jcg policy show` and docs/rules.md.
     """
 
     clause: str
@@ -91,10 +97,21 @@ class Rule:
     once: bool = False
     year_final: bool = False
     shared: str = ""
+    family: str = ""
+    readings: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return find_clause(self.clause).title
+
+    @property
+    def shape(self) -> str:
+        """The G.3 matter key's shape (``P6.7:<patent>``), '' if the rule has no matter."""
+        return self.matter_note.split(" ", 1)[0]
+
+    @property
+    def subject_family(self) -> str:
+        return self.family or self.clause
 
 
 RULES: dict[str, Rule] = {}
@@ -111,6 +128,8 @@ def rule(
     once: bool = False,
     year_final: bool = False,
     shared: str = "",
+    family: str = "",
+    readings: tuple[str, ...] = (),
 ) -> Callable[[Callable[[Calculation], None]], Callable[[Calculation], None]]:
     """Register the body of the rule for ``clause`` (one per clause)."""
 
@@ -122,8 +141,12 @@ def rule(
             raise RuntimeError(f"rule {clause} must name the recipient kinds its text allows (default-deny)")
         if shared and shared not in {k.name for k in keys}:
             raise RuntimeError(f"rule {clause}: shared subject {shared} is not one of its basis keys")
+        shape = matter.split(" ", 1)[0]
+        names = {k.name for k in keys} | {"year", "recipient"}
+        if set(re.findall(r"<([a-z_]+)>", shape)) - names:
+            raise RuntimeError(f"rule {clause}: matter shape {shape} names a value that is not a basis key")
         RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted, once,
-                             year_final, shared)
+                             year_final, shared, family, tuple(readings))
         return body
 
     return register
@@ -156,6 +179,7 @@ class Calculation:
     counter_taken: tuple[str, ...] = ()
     others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
     others_external: tuple[tuple[str, ExternalAward], ...] = ()  # (recipient, award) on the shared subject
+    recorded: Mapping[str, Any] = field(default_factory=dict)  # facts recorded elsewhere (P5.3: the fund)
     amount: Decimal = ZERO
     steps: list[str] = field(default_factory=list)
     versions: list[str] = field(default_factory=list)
@@ -201,6 +225,15 @@ class Calculation:
         self.require(year >= start.year, Message(N_("{what} {year} is before the policy's start year {year2} (G.1: in force from {start})"), what=what, year=year, year2=start.year, start=start))
         self.require(year >= entered.year, Message(N_("{what} {year} is before {code} entered the platform ({entered})"), what=what, year=year, code=self.recipient.code, entered=entered))
         return year
+
+    def first_recognition(self, what: str) -> None:
+        """新认定/首次认定: the recognition this award is for is dated (on or before the decision)
+        and is the subject's first at this level; both facts are required and shown in the trace."""
+        on: date = self.basis["recognised_on"]
+        self.require(on <= self.decided, f"recognised on {on}, after the decision date {self.decided}")
+        self.require(self.basis["first_recognition"],
+                     f"{what} is not a first recognition at this level (新认定/首次认定 is required)")
+        self.step(f"first recognition of {what} on {on}")
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
@@ -298,18 +331,68 @@ class Calculation:
                           what=message(what), taken=taken, value=taken + 1))
 
     # G.3 ------------------------------------------------------------------------------
-    def matter(self, key: str, subject: str = "") -> None:
+    def shape_key(self) -> str:
+        """The matter key from the rule's shape: each ``<key>`` is the basis value in its one
+        spelling, ``<year>`` the basis year (default: the decision year), ``<recipient>`` the
+        recipient's code; '' when an optional key of the shape was not given (P2.1c)."""
+        shape = self.rule.shape
+        parts = re.split(r"(<[a-z_]+>)", shape)
+        out = []
+        for p in parts:
+            if not p.startswith("<"):
+                out.append(p)
+                continue
+            name = p[1:-1]
+            if name == "recipient":
+                out.append(self.recipient.code)
+            elif name == "year" and self.basis.get("year") is None:
+                out.append(str(self.year))
+            elif self.basis.get(name) is None:
+                return ""
+            else:
+                kinds = {k.name: k.kind for k in self.rule.keys}
+                value = self.basis[name]
+                out.append(subject_text(value) if kinds.get(name) == "subject" else str(value))
+        return "".join(out)
+
+    def matter(self, key: str | None = None, subject: str = "", *, cap: Decimal | None = None,
+               label: str = "") -> None:
         """就高不重复: pay only the difference up to this entitlement on the same matter.
 
-        ``subject`` names the matter in a refusal (``contract HT-3``); a one-time rule refuses
-        a second award on it, a year-final rule refuses an award in another year (engine
-        readings; see docs/decisions.md)."""
+        The key is the rule's documented shape filled in (a key given by the body must equal
+        it). ``subject`` names the matter in a refusal (``contract HT-3``); a one-time rule
+        refuses a second award on it, a year-final rule refuses an award in another year
+        (engine readings; see docs/decisions.md). With ``cap`` (an amount the officer
+        decides, P2.3a/P3.2b/P4.1b), everything received on the matter, here and under other
+        policies, uses the cap's room: an amount over the room is refused, never cut."""
+        computed = self.shape_key()
+        if key is not None and key != computed:
+            raise RuntimeError(f"rule {self.clause}: matter {key} is not its documented shape {self.rule.shape}")
+        key = computed
         self.matter_key = key
         if self.rule.once:
             refuse_second_award(self, key, subject)
         if self.rule.year_final:
             refuse_another_year(self, key, subject)
-        apply_matter(self, key)
+        if cap is not None:
+            within_room(self, key, cap, label)
+        else:
+            apply_matter(self, key)
+
+    def share(self, subject: str) -> None:
+        """联合建设: a co-builder's part of the subject's award as the decision splits it
+        (basis ``share``; default: all that remains). The parts of all co-builders together
+        never exceed the clause amount: a part over what remains is refused, never cut."""
+        part = self.basis.get("share")
+        if part is None:
+            return
+        if part <= 0:
+            self.refuse("share must be more than 0.00")
+        if part > self.amount:
+            raise CapExceeded(f"{self.clause}: share {fmt(part)} exceeds the {fmt(self.amount)} that remains on "
+                              f"{subject} (the co-builders' shares together never exceed the amount)")
+        self.step(f"co-builder's share {fmt(part)} of the {fmt(self.amount)} remaining on {subject}")
+        self.amount = part
 
 
 def evaluate(
@@ -325,6 +408,7 @@ def evaluate(
     counter_taken: tuple[str, ...] = (),
     others: tuple[Award, ...] = (),
     others_external: tuple[tuple[str, ExternalAward], ...] = (),
+    recorded: Mapping[str, Any] | None = None,
 ) -> Entitlement:
     """What ``recipient`` is entitled to under ``clause_id`` on ``decided``, with its trace."""
     r = find_rule(clause_id)
@@ -337,7 +421,8 @@ def evaluate(
         raise Refused(N_("{clause}: 一事一议 needs a decision reference (文号) and a reason"), clause=r.clause)
     basis = parse_basis(r.clause, r.keys, raw_basis)
     calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
-                       counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external))
+                       counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external),
+                       recorded=dict(recorded or {}))
     r.body(calc)
     if calc.amount <= 0:
         raise Refused(N_("{clause}: the entitlement is 0.00; nothing is recorded ({steps})"), clause=r.clause, steps='; '.join(calc.steps))
@@ -383,7 +468,7 @@ def shared_subject(clause_id: str, raw: Mapping[str, str]) -> str:
     r = RULES.get(clause_id)
     if r is None or not r.shared or not str(raw.get(r.shared, "")).strip():
         return ""
-    return f"{r.clause}:{subject_text(raw[r.shared])}"
+    return f"{r.subject_family}:{subject_text(raw[r.shared])}"
 
 
 def canonical_basis(clause_id: str, raw: Mapping[str, str]) -> dict[str, str]:

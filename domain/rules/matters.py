@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from domain.enterprise import Award, Enterprise, ExternalAward
-from domain.errors import Refused
+from domain.errors import CapExceeded, Refused
 from domain.messages import N_, Message
-from domain.money import ZERO, fmt
+from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import subject_text
 
 
@@ -31,6 +31,10 @@ class Rule(Protocol):
     def matter_note(self) -> str: ...
     @property
     def shared(self) -> str: ...
+    @property
+    def shape(self) -> str: ...
+    @property
+    def subject_family(self) -> str: ...
 
 
 class Calculation(Protocol):
@@ -58,24 +62,47 @@ def matter_key(family: str, *subject: object) -> str:
     return ":".join(p for p in parts if p)
 
 
-def apply_matter(calc: Calculation, key: str) -> None:
-    """Reduce the calculation's amount to the difference on ``key``, or refuse at zero."""
+def received(calc: Calculation, key: str) -> tuple[Decimal, str]:
+    """What was already received on ``key``: the recipient's awards net of clawbacks and its
+    external awards, and (a subject spanning recipients) the other recipients' too."""
     others = [a for a in calc.others if a.matter == key and a.amount > a.clawed_back]
     external = [(code, x) for code, x in calc.others_external if x.matter == key]
-    received = (calc.recipient.received_on(key) + sum((a.amount - a.clawed_back for a in others), ZERO)
-                + sum((x.amount for _, x in external), ZERO))
-    if received <= 0:
-        return
+    total = (calc.recipient.received_on(key) + sum((a.amount - a.clawed_back for a in others), ZERO)
+             + sum((x.amount for _, x in external), ZERO))
     sources = "; ".join(p for p in [calc.recipient.received_sources(key),
                                     *(f"{a.award_id} {a.clause} {fmt(a.amount - a.clawed_back)}" for a in others),
                                     *(f"{code}: {x.source} {x.clause} {fmt(x.amount)}" for code, x in external)]
                         if p)
-    if calc.amount <= received:
+    return total, sources
+
+
+def apply_matter(calc: Calculation, key: str) -> None:
+    """Reduce the calculation's amount to the difference on ``key``, or refuse at zero."""
+    got, sources = received(calc, key)
+    if got <= 0:
+        return
+    if calc.amount <= got:
         raise Refused(
-            N_("G.3 就高不重复: matter {key} of {code} already received {received} ({sources}), not less than this entitlement {amount} under {clause}; nothing to pay"), key=key, code=calc.recipient.code, received=fmt(received), sources=sources, amount=fmt(calc.amount), clause=calc.clause
+            N_("G.3 就高不重复: matter {key} of {code} already received {received} ({sources}), not less than this entitlement {amount} under {clause}; nothing to pay"), key=key, code=calc.recipient.code, received=fmt(got), sources=sources, amount=fmt(calc.amount), clause=calc.clause
         )
-    calc.amount -= received
-    calc.step(Message(N_("G.3 matter {key}: already received {received} ({sources}), pays the difference {amount}"), key=key, received=fmt(received), sources=sources, amount=fmt(calc.amount)))
+    calc.amount -= got
+    calc.step(Message(N_("G.3 matter {key}: already received {received} ({sources}), pays the difference {amount}"), key=key, received=fmt(got), sources=sources, amount=fmt(calc.amount)))
+
+
+def within_room(calc: Calculation, key: str, cap: Decimal, label: str) -> None:
+    """An officer's amount on a capped matter: what was received on it (this policy and the
+    others, G.3) uses the cap; the amount must fit in the room left (refused, never cut)."""
+    got, sources = received(calc, key)
+    room = max(cap - got, ZERO)
+    what = label if label.startswith("/") else f" {label}" if label else ""
+    seen = f"; G.3 matter {key}: {sources}" if sources else f"; G.3 matter {key}"
+    calc.step(f"cap {fmt_plain(cap)}{what}, used {fmt(got)}, remaining {fmt(room)}{seen}")
+    if room <= 0:
+        raise CapExceeded(f"{calc.clause}: cap {fmt_plain(cap)}{what} is used up (used {fmt(got)}{seen}; awards "
+                          "under other policies count too); nothing to award")
+    if calc.amount > room:
+        raise CapExceeded(f"{calc.clause}: amount decided {fmt(calc.amount)} exceeds the {fmt(room)} remaining of "
+                          f"the cap {fmt_plain(cap)}{what} (used {fmt(got)}{seen})")
 
 
 def _held(calc: Calculation, key: str) -> list[Award]:
@@ -113,7 +140,7 @@ def refuse_another_year(calc: Calculation, key: str, subject: str) -> None:
 
 def matter_shape(rule: Rule) -> str:
     """The matter key's shape from the rule's note: ``P6.7:<patent>`` ('' if it has none)."""
-    return rule.matter_note.split(" ", 1)[0]
+    return rule.shape
 
 
 def _shape_pattern(shape: str) -> re.Pattern[str]:
@@ -135,7 +162,7 @@ def external_shared_subject(rule: Rule, matter: str) -> str:
     found = _shape_pattern(shape).fullmatch(matter)
     if not found or rule.shared not in names:
         return ""
-    return f"{rule.clause}:{found.group(names.index(rule.shared) + 1)}"
+    return f"{rule.subject_family}:{subject_text(found.group(names.index(rule.shared) + 1))}"
 
 
 def check_external_matter(rule: Rule, matter: str) -> str:

@@ -57,6 +57,7 @@ def _at_most_years(calc: Calculation, years_name: str) -> int:
       Key("assessment", "choice", "the annual assessment (经年度考核) was passed", choices=("passed", "failed")),
       kinds=("enterprise",), matter="P2.1:rent:<year>")
 def rent_subsidy_enterprise(calc: Calculation) -> None:
+    """Rent actually paid, pro rata for at most 2000 m² factory or 500 m² office, after the annual assessment; at most 3 rent years per recipient (not necessarily consecutive); G.3 per rent year."""
     calc.require(calc.basis["assessment"] == "passed", Message(N_("the annual assessment is not passed (经年度考核)")))
     space = calc.basis["space"]
     cap = calc.param("factory_area_max" if space == "factory" else "office_area_max")
@@ -67,6 +68,7 @@ def rent_subsidy_enterprise(calc: Calculation) -> None:
 
 @rule("P2.1b", RENT_PAID, AREA, RENT_YEAR, kinds=("service_org",), matter="P2.1:rent:<year>")
 def rent_subsidy_service_org(calc: Calculation) -> None:
+    """Rent actually paid, pro rata for at most 100 m² office; at most 3 rent years per recipient; G.3 per rent year (one matter with P2.5)."""
     cap = calc.param("office_area_max")
     year = _at_most_years(calc, "max_years")
     _rent_for_capped_area(calc, cap, "office")
@@ -77,6 +79,7 @@ def rent_subsidy_service_org(calc: Calculation) -> None:
       kinds=("enterprise", "university", "institute"), decided=True, needs_reason=True,
       matter="P2.1c:<project> when a project is given")
 def one_matter_one_decision(calc: Calculation) -> None:
+    """一事一议: the officer's amount with a decision reference and a reason; no fixed cap."""
     calc.officer_amount(label=N_("(一事一议, no fixed cap)"))
     calc.step(Message(N_("reason: {reason}"), reason=calc.reason))
     project = calc.basis.get("project")
@@ -84,17 +87,20 @@ def one_matter_one_decision(calc: Calculation) -> None:
         calc.matter(matter_key("P2.1c", project))
 
 
-@rule("P2.3a", decided=True, kinds=("service_org",))
+@rule("P2.3a", decided=True, kinds=("service_org",),
+      matter="P2.3a:<year> (the year's operating support: awards under other policies for the year use the cap)")
 def platform_operation(calc: Calculation) -> None:
+    """The officer's amount, within 500,000 per year for the recipient; awards under other policies for the same year use the cap (G.3); refused over the room, never cut."""
     cap = calc.param("annual_cap")
     calc.officer_amount(cap=cap, label=N_("per year"))
-    calc.cap_per_year(cap)
+    calc.matter(matter_key("P2.3a", calc.year), cap=cap, label=f"/yr for {calc.recipient.code} in {calc.year}")
 
 
 @rule("P2.3b", Key("deal_value", "yuan", "the concluded technology deal's value"),
       Key("deal", "subject", "the deal (contract number); one reward per deal"), kinds=("person",),
       matter="P2.3b:<deal>")
 def broker_reward(calc: Calculation) -> None:
+    """Deal value × the broker ratio (a parameter that must be set first; no default), at most 100,000 per deal; G.3 per deal."""
     if not calc.book.has("P2.3b", "ratio"):
         calc.refuse(
             Message(N_("the broker ratio (交易额的一定比例) is not set: the policy leaves it open and there is no default; add parameter P2.3b.ratio with its valid_from and citation first"))
@@ -110,6 +116,7 @@ def broker_reward(calc: Calculation) -> None:
       kinds=("university", "institute"), matter="P2.4:<contract> (the year first awarded is final)",
       year_final=True)
 def contract_subsidy(calc: Calculation) -> None:
+    """2 % of the registered contract's deal value; at most 500,000 per institution per calendar year (cut to the room left); G.3 per contract, the year first awarded is final."""
     calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
     contract = calc.basis["contract"]
     calc.matter(matter_key("P2.4", contract), Message(N_("contract {contract}"), contract=contract))
@@ -121,6 +128,7 @@ def contract_subsidy(calc: Calculation) -> None:
                      choices=("excellent", "good", "other")),
       kinds=("service_org",), matter="P2.1:rent:<year>")
 def agglomeration_rent_support(calc: Calculation) -> None:
+    """Rent × the chosen rate (at least 50 %, at most 100 %) for an organisation rated excellent; 3 consecutive years from the first; G.3 per rent year (one matter with P2.1b)."""
     calc.require(calc.basis["rating"] == "excellent", Message(N_("the rating is not excellent (评价优秀)")))
     rate: Decimal = calc.basis["rate"]
     floor, top = calc.param("rate_floor"), calc.param("rate_max")

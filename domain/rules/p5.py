@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.fund import Fund
 from domain.messages import N_, Message
-from domain.money import fmt, fmt_plain
+from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
@@ -22,6 +23,7 @@ LISTING = "P5.5:listing"
           "not before the policy's start year (G.1) or the recipient's entry year", required=False),
       kinds=("fund_manager",), matter="P5.2:<year>")
 def fund_contribution(calc: Calculation) -> None:
+    """Equal to the fund company's assessed contribution to the local economy; G.3 per assessment year."""
     year = calc.basis_year(N_("assessment year"), N_("the contribution is assessed after the year"))
     contribution: Decimal = calc.basis["contribution"]
     calc.amount = contribution
@@ -36,27 +38,43 @@ def _years_between(start: date, end: date) -> int:
     return years
 
 
-@rule("P5.3", Key("investment", "yuan", "actual investment in tech enterprises, government guidance money excluded"),
-      Key("held_since", "date", "date the investment was made"),
+@rule("P5.3", Key("fund", "text", "the angel fund's registered code (`jcg fund register`): its recorded direct "
+                  "investments, each with its date and government guidance money, are the basis"),
       Key("rate", "percent", "award rate decided (at most 2%)"),
-      Key("fund", "subject", "the angel fund (default: the recipient); one award per fund", required=False),
-      kinds=("fund_manager",), matter="P5.3:<fund>", once=True)
+      kinds=("fund_manager",), matter="P5.3:<fund>", once=True,
+      readings=("the investment counted is each recorded direct investment of the fund less the government "
+                "guidance money in it (扣除政府引导资金), counted when held at least 1 year on the decision date "
+                "(投资期限满 1 年); the fund's recorded manager must be the recipient",))
 def angel_fund(calc: Calculation) -> None:
-    investment: Decimal = calc.basis["investment"]
-    minimum = calc.param("min_investment")
-    calc.require(investment >= minimum, Message(N_("investment {investment} is below {minimum} (达到 1000 万元)"), investment=fmt(investment), minimum=fmt_plain(minimum)))
-    held_years = calc.param("min_holding_years")
-    since: date = calc.basis["held_since"]
-    held = _years_between(since, calc.decided)
-    calc.require(held >= held_years, Message(N_("held since {since}: less than {held_years} year(s) on {decided} (投资期限满 1 年)"), since=since, held_years=held_years, decided=calc.decided))
+    """The decided rate (at most 2 %) of the investment (government guidance money excluded) held at least 1 year, at least 10,000,000 invested; at most 2,000,000, once per fund."""
+    code = calc.basis["fund"]
+    fund: Fund | None = calc.recorded.get("fund")
+    if fund is None:
+        calc.refuse(f"fund {code} is not registered (its recorded investments are the basis)")
+    calc.require(fund.manager in {calc.recipient.code, calc.recipient.name},
+                 f"fund {code} is managed by {fund.manager or '(no manager recorded)'}, not by {calc.recipient.code}")
     rate: Decimal = calc.basis["rate"]
     top = calc.param("max_rate")
-    calc.require(rate <= top, Message(N_("rate {rate} exceeds {top} (不超过实际投资额 2%)"), rate=pct(rate), top=pct(top)))
-    calc.step(Message(N_("investment ≥ {minimum}, held since {since} (≥ {held_years} yr)"), minimum=fmt_plain(minimum), since=since, held_years=held_years))
-    calc.rate_of(investment, rate, N_("investment"))
+    calc.require(rate <= top, f"rate {pct(rate)} exceeds {pct(top)} (不超过实际投资额 2%)")
+    minimum = calc.param("min_investment")
+    held_years = calc.param("min_holding_years")
+    investment = ZERO
+    for lot in fund.direct_investments():
+        if lot.acquired_on is None or lot.acquired_on > calc.decided:
+            continue
+        net = lot.acquired_cost - lot.guidance
+        held = _years_between(lot.acquired_on, calc.decided) >= held_years
+        counted = "counted" if held else f"held < {held_years} yr on {calc.decided}, not counted"
+        calc.step(f"{lot.enterprise} {lot.acquired_on}: {fmt(lot.acquired_cost)} − guidance {fmt(lot.guidance)} = "
+                  f"{fmt(net)}, {counted}")
+        if held:
+            investment += net
+    calc.require(investment >= minimum,
+                 f"investment held ≥ {held_years} yr after deducting government guidance money is {fmt(investment)}, "
+                 f"below {fmt_plain(minimum)} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)")
+    calc.rate_of(investment, rate, "investment")
     calc.cap_per_award(calc.param("award_cap"), N_("one-time per fund"))
-    fund = calc.basis.get("fund") or calc.recipient.code
-    calc.matter(matter_key("P5.3", fund), Message(N_("fund {fund}"), fund=fund))
+    calc.matter(matter_key("P5.3", code), Message(N_("fund {fund}"), fund=code))
 
 
 @rule("P5.4", Key("financing_total", "yuan", "financing the organisation provided to enterprises that year"),
@@ -65,6 +83,7 @@ def angel_fund(calc: Calculation) -> None:
       kinds=("leasing",), matter="P5.4:<year> (one subsidy per financing year; a corrected total pays the "
                                  "difference within that year's cap)")
 def leasing(calc: Calculation) -> None:
+    """0.5 % of the year's financing total; at most 1,000,000 per organisation per financing year; G.3 per financing year."""
     year = calc.basis_year(N_("financing year"), N_("the subsidy follows the year's financing"))
     calc.rate_of(calc.basis["financing_total"], calc.param("rate"), Message(N_("{year} financing"), year=year))
     calc.matter(matter_key("P5.4", year), Message(N_("financing year {year}"), year=year))
@@ -74,6 +93,7 @@ def leasing(calc: Calculation) -> None:
 @rule("P5.5a", Key("private", "yesno", "the enterprise is a private enterprise (民营企业)"),
       kinds=("enterprise",), matter=LISTING)
 def main_board_listing(calc: Calculation) -> None:
+    """A fixed 500,000 to a private enterprise listed on a main board; the listing family steps up under G.3."""
     calc.require(calc.basis["private"], Message(N_("the enterprise is not a private enterprise (民营企业)")))
     calc.fixed("amount", N_("listed on a main board / SME board / ChiNext / STAR, one-time"))
     calc.matter(LISTING)
@@ -81,6 +101,7 @@ def main_board_listing(calc: Calculation) -> None:
 
 @rule("P5.5b", kinds=("enterprise",), matter=LISTING)
 def neeq_listing(calc: Calculation) -> None:
+    """A fixed 300,000 for a NEEQ listing; the listing family steps up under G.3."""
     calc.fixed("amount", N_("listed on NEEQ (新三板), one-time"))
     calc.matter(LISTING)
 
@@ -89,6 +110,7 @@ def neeq_listing(calc: Calculation) -> None:
       Key("financing", "choice", "financing after listing (挂牌并融资成功)", choices=("succeeded", "failed")),
       kinds=("enterprise",), matter="P5.5c", once=True)
 def equity_exchange_financing(calc: Calculation) -> None:
+    """50 % of the rating and audit fees when the financing succeeded, at most 100,000, once (beside the listing step-up)."""
     calc.require(calc.basis["financing"] == "succeeded", Message(N_("the financing did not succeed (挂牌并融资成功)")))
     calc.rate_of(calc.basis["fees"], calc.param("rate"), N_("fees"))
     calc.cap_per_award(calc.param("award_cap"), N_("one-time"))
@@ -97,11 +119,16 @@ def equity_exchange_financing(calc: Calculation) -> None:
 
 @rule("P5.5d", kinds=("enterprise",), matter=LISTING)
 def jinxing_board_listing(calc: Calculation) -> None:
+    """A fixed 100,000 for a 晋兴板 listing; the listing family steps up under G.3."""
     calc.fixed("amount", N_("listed on the 晋兴板 of the Shanxi equity exchange, one-time"))
     calc.matter(LISTING)
 
 
-@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"), kinds=("enterprise",))
+@rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"),
+      Key("policy", "subject", "the insurance policy (保单) number: the G.3 matter"),
+      kinds=("enterprise",), matter="P5.7:<policy> (the year first awarded is final)", year_final=True)
 def insurance_premium(calc: Calculation) -> None:
+    """50 % of the premium; at most 200,000 per enterprise per year (cut to the room left); G.3 per insurance policy."""
     calc.rate_of(calc.basis["premium"], calc.param("rate"), N_("premium"))
+    calc.matter(matter_key("P5.7", calc.basis["policy"]), f"insurance policy {calc.basis['policy']}")
     calc.cap_per_year(calc.param("annual_cap"))

@@ -6,20 +6,26 @@ from datetime import date
 
 from domain.messages import N_, Message
 from domain.money import fmt
-from domain.rules.basis import Key
+from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
 
 
 @rule("P6.2", Key("project", "subject", "the national/provincial major project led (its code)"),
-      Key("allocation_last_year", "yuan", "last year's actual national + provincial allocation to the project"),
+      Key("national_allocation", "yuan", "last year's actual national allocation to the project (上年实际国拨经费; 0 if none)"),
+      Key("provincial_allocation", "yuan", "last year's actual provincial allocation to the project (上年实际省拨经费; 0 if "
+          "none)"),
       Key("performance", "choice", "contract performance (绩效正常和状态良好)", choices=("normal", "poor")),
       kinds=("enterprise", "university", "institute"), matter="P6.2:<project>:<year> (per project across recipients)",
       shared="project")
 def major_project_team(calc: Calculation) -> None:
+    """5 % of last year's actual national + provincial allocation, at most 600,000 per project across recipients; G.3 per project and year."""
     calc.require(calc.basis["performance"] == "normal", Message(N_("the project is not performing normally (绩效正常和状态良好)")))
     project = calc.basis["project"]
-    calc.rate_of(calc.basis["allocation_last_year"], calc.param("rate"), N_("last year's allocation"))
+    national, provincial = calc.basis["national_allocation"], calc.basis["provincial_allocation"]
+    allocation = national + provincial
+    calc.step(f"last year's allocation: national {fmt(national)} + provincial {fmt(provincial)} = {fmt(allocation)}")
+    calc.rate_of(allocation, calc.param("rate"), N_("last year's allocation"))
     calc.matter(matter_key("P6.2", project, calc.year))
     calc.cap_over(calc.param("project_cap"), Message(N_("per project {project}"), project=project), project=project)
 
@@ -35,6 +41,7 @@ def _one_year_after(entered: date, years: int) -> date:
       Key("rating", "choice", "performance rating (考核优秀 is required)", choices=("excellent", "good", "other")),
       kinds=("enterprise", "university", "institute"), matter="P6.3a", once=True)
 def rd_investment(calc: Calculation) -> None:
+    """10 % of non-fiscal R&D investment, at most 500,000, once, for an entity rated excellent at least one year after entry."""
     calc.require(calc.basis["rating"] == "excellent", Message(N_("the rating is not excellent (考核优秀)")))
     years = calc.param("min_years_after_entry")
     due = _one_year_after(calc.recipient.entered, years)
@@ -48,11 +55,15 @@ def rd_investment(calc: Calculation) -> None:
     calc.matter(matter_key("P6.3a"))
 
 
-@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"), kinds=("enterprise",))
+@rule("P6.3b", Key("vouchers", "yuan", "face value of the innovation vouchers redeemed"),
+      Key("voucher", "subject", "the voucher (or voucher batch) number: the G.3 matter"),
+      kinds=("enterprise",), matter="P6.3b:<voucher> (the year first awarded is final)", year_final=True)
 def innovation_vouchers(calc: Calculation) -> None:
+    """The face value of the vouchers redeemed; at most 200,000 per enterprise per year (cut to the room left); G.3 per voucher."""
     vouchers = calc.basis["vouchers"]
     calc.amount = vouchers
     calc.step(Message(N_("vouchers redeemed {vouchers}"), vouchers=fmt(vouchers)))
+    calc.matter(matter_key("P6.3b", calc.basis["voucher"]), f"voucher {calc.basis['voucher']}")
     calc.cap_per_year(calc.param("annual_cap"))
 
 
@@ -60,23 +71,45 @@ LEVEL3 = ("national", "provincial", "municipal")
 CARRIERS = ("enterprise", "service_org", "university", "institute")  # 孵化器/众创空间 operators
 
 
-@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3), kinds=CARRIERS, matter="P6.4a")
+SHARE = Key("share", "yuan", "this operator's part of the subject's award as the decision splits it "
+            "(default: all that remains on the subject)", required=False)
+CARRIER_READING = ("each incubator or makerspace is a subject with its own identity: the amount is per subject, so "
+                   "an operator's second incubator is paid again; an upgrade of the same subject (municipal → "
+                   "provincial → national) pays the difference; joint operators may split it, the total never "
+                   "exceeds the amount")
+
+
+@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3),
+      Key("incubator", "subject", "the incubator's code (each incubator is a subject of its own)"), SHARE,
+      *recognition_keys("the incubator"),
+      kinds=CARRIERS, matter="P6.4a:<incubator> (per incubator across operators; an upgrade pays the difference)",
+      shared="incubator", readings=(CARRIER_READING,))
 def incubator(calc: Calculation) -> None:
+    """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
     level = calc.basis["level"]
+    calc.first_recognition(f"incubator {calc.basis['incubator']}")
     calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
-    calc.matter(matter_key("P6.4a"))
+    calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
+    calc.share(f"incubator {calc.basis['incubator']}")
 
 
-@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3), kinds=CARRIERS,
-      matter="P6.4b", once=True)
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3),
+      Key("makerspace", "subject", "the makerspace's code (each makerspace is a subject of its own)"), SHARE,
+      *recognition_keys("the makerspace (national: filed, 备案)"),
+      kinds=CARRIERS, matter="P6.4b:<makerspace> (per makerspace across operators; an upgrade pays the difference)",
+      shared="makerspace", readings=(CARRIER_READING,))
 def makerspace(calc: Calculation) -> None:
+    """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
     level = calc.basis["level"]
+    calc.first_recognition(f"makerspace {calc.basis['makerspace']}")
     calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
-    calc.matter(matter_key("P6.4b"))
+    calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
+    calc.share(f"makerspace {calc.basis['makerspace']}")
 
 
 @rule("P6.5a", kinds=("enterprise",), matter="P6.5a", once=True)
 def high_tech_enterprise(calc: Calculation) -> None:
+    """A fixed 100,000, once, to an enterprise recognised as high-tech in the previous calendar year (from its recorded qualification)."""
     name = calc.param("qualification")
     last_year = calc.year - 1
     granted = [q for q in calc.recipient.qualifications
@@ -122,12 +155,14 @@ def specialised_upgrade(calc: Calculation) -> None:
 
 
 @rule("P6.7", Key("patent", "subject", "the patent number; one matter per patent"),
-      Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")),
+      Key("prize", "choice", "中国专利奖 (china) or 山西省专利奖 (shanxi)", choices=("china", "shanxi")), SHARE,
       kinds=("enterprise", "university", "institute", "person"), matter="P6.7:<patent> (per patent across holders)",
       shared="patent")
 def patent_prize(calc: Calculation) -> None:
+    """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
     calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
+    calc.share(f"patent {calc.basis['patent']}")
 
 

@@ -32,6 +32,7 @@ from ledger.audit import checkpoint as cp
 from ledger.audit.ledger_key import kept_verifier_key, read_verifier_key, registered_verifier_key, vkey_path
 from ledger.audit.merkle import Frontier
 from ledger.audit.signing import PublicKeys, record_hash, request_message
+from ledger.handlers.rulebook import rule_book_problems
 from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)
@@ -175,6 +176,8 @@ def verify_ledger(ledger: Ledger, *, auditor_checkpoint: str | None = None, vkey
         report.problem(Message(N_("position {pending}: {count_pending} event(s) at the end of the log belong to no signed request (appended outside the ledger)"), pending=pending[0][0], count_pending=len(pending)))
     if balance != 0:
         report.problem(Message(N_("the journal does not sum to zero (off by {balance})"), balance=balance))
+    for problem in rule_book_problems(ledger):  # decisions against the rule book as it stood (G.4)
+        report.problem(problem)
     report.root = frontier.root()
     if checks:
         report.ledger_key = _ledger_key(ledger, supplied, registered, report)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import ClassVar
 
 from domain.captable import ShareRegister
-from domain.fund import Fund
+from domain.errors import Refused
+from domain.fund import Fund, failure_tolerance
 from domain.ids import fund_id
 from domain.messages import N_, Message
 from domain.money import fmt
@@ -29,14 +31,31 @@ class RegisterFund(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class InvestDirect(Command):
-    """A cash investment by the fund (not a converted grant): new registered capital of an enterprise."""
+    """A cash investment by the fund (not a converted grant): new registered capital of an enterprise.
+
+    The fund's own decision, not one under this policy: it is recorded whatever its date (G.1
+    does not apply), so an investment made before 2024-11-05 counts for P5.3's holding year."""
 
     kind = "fund.invest"
+    checks_policy_window: ClassVar[bool] = False
     fund: str
     enterprise: str
     amount: Decimal
     units: Decimal
     lot: str = ""
+    guidance: Decimal = Decimal("0.00")  # government guidance money in the investment (P5.3 deducts it)
+    early_stage: bool = False  # an early-stage project (P5.8 counts it in the failure ratio)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailInvestment(Command):
+    """A direct investment of the fund failed: written off in full, and counted by P5.8 when it
+    was early-stage (the ratio is reported and flagged, never blocking)."""
+
+    kind = "fund.fail-investment"
+    fund: str
+    lot: str
+    reason: str
 
 
 @handles(RegisterFund)
@@ -54,13 +73,32 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
     fund = uow.get(Fund, fund_id(cmd.fund), f"fund {cmd.fund}")
     lot = cmd.lot or f"{cmd.fund}:{cmd.enterprise}:{by.decided.isoformat()}"
     register = _register(uow, cmd.enterprise, by)
-    fund.invest(by, lot, cmd.enterprise, cmd.amount, cmd.units)
+    fund.invest(by, lot, cmd.enterprise, cmd.amount, cmd.units, cmd.guidance, cmd.early_stage)
     register.issue(by, fund.code, fund.name, cmd.units, cmd.amount - cmd.units, f"investment {lot}")
     share = register.table(by.decided).share_of(fund.code)
     return Outcome(
         cmd.request_id,
         Message(N_("{fund} invested {amount} in {enterprise} for {units} registered capital (premium {value}); it now holds {quantize}%"), fund=cmd.fund, amount=fmt(cmd.amount), enterprise=cmd.enterprise, units=fmt(cmd.units), value=fmt(cmd.amount - cmd.units), quantize=(share * 100).quantize(Decimal('0.01'))),
         data={"lot": lot},
+        trace=[f"government guidance money {fmt(cmd.guidance)}; early-stage: {'yes' if cmd.early_stage else 'no'}"],
+    )
+
+
+@handles(FailInvestment)
+def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Outcome:
+    fund = uow.get(Fund, fund_id(cmd.fund), f"fund {cmd.fund}")
+    held = fund.lot(cmd.lot)
+    if not held.direct:
+        raise Refused(f"fund {cmd.fund}: holding {cmd.lot} is a converted project stake; fail the project instead")
+    if not cmd.reason.strip():
+        raise Refused(f"fund {cmd.fund}: a failed investment needs a reason")
+    loss = fund.write_off(by, cmd.lot, cmd.reason)
+    report = fund.failure_report(failure_tolerance(uow.book, by.decided))
+    return Outcome(
+        cmd.request_id,
+        f"fund {cmd.fund}: investment {cmd.lot} in {held.enterprise} failed, written off {fmt(loss)}",
+        trace=[report.describe()],
+        data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
     )
 
 

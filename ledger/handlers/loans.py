@@ -19,7 +19,7 @@ from domain.compensation import BANK, CATEGORIES
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
-from domain.loan import PAYERS, Loan, claim_account, claimed_account, loss_account, payable_account, payer
+from domain.loan import PAYERS, STAGES, Loan, claim_account, claimed_account, loss_account, payable_account, payer
 from domain.messages import N_, Message
 from domain.money import fmt, yuan
 from domain.payment import Payment, Target
@@ -43,6 +43,7 @@ class EnrolLoan(Command):
     principal: Decimal
     start: date
     term_months: int
+    stage: str = ""  # P5.6b: the borrower's stage (early 早期 | startup 初创期), required there
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,10 +155,13 @@ def enrol_loan(uow: UnitOfWork, cmd: EnrolLoan, by: Provenance) -> Outcome:
     loan = Loan.enrol(by, cmd.code, cmd.bank, cmd.borrower, cmd.category, cmd.principal, cmd.start,
                       cmd.term_months)
     uow.add(loan, f"loan {cmd.code}")
+    if cmd.category == "P5.6b" or cmd.stage:
+        loan.record_stage(by, cmd.stage)
+    stage = [f"borrower's stage: {cmd.stage} ({STAGES[cmd.stage]})"] if cmd.stage else []
     return Outcome(
         cmd.request_id,
         Message(N_("enrolled loan {code}: {name} → {name2}, {category} {categories}, principal {principal} from {start} for {term_months} months"), code=cmd.code, name=bank.name, name2=borrower.name, category=cmd.category, categories=CATEGORIES[cmd.category], principal=fmt(loan.principal), start=cmd.start, term_months=cmd.term_months),
-        trace=[Message(N_("enrolment moves no money: nothing is posted until the bank disburses"))],
+        trace=[*stage, Message(N_("enrolment moves no money: nothing is posted until the bank disburses"))],
     )
 
 

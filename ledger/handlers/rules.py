@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
@@ -20,12 +20,15 @@ from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
-from domain.ids import counter_id, party_id
+from domain.fund import Fund
+from domain.ids import counter_id, fund_id, party_id
 from domain.journal import CITY
 from domain.messages import N_, Message, message
 from domain.money import fmt, parse_rate, parse_yuan
+from domain.parameters import payer
 from domain.provenance import Provenance
 from domain.rules import Entitlement, evaluate, find_rule
+from domain.rules.basis import Key
 from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
 from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
@@ -48,7 +51,7 @@ class AwardByRule(Command):
     basis: dict[str, str] = field(default_factory=dict)
     amount: Decimal | None = None
     reason: str = ""
-    source: str = CITY
+    source: str = CITY  # must be the clause's paying source (the rule book's ``payer``)
 
     def __post_init__(self) -> None:
         # one spelling per clause id and per value, so p2.4/P2.4, 合同技术交易额/contract_value and
@@ -112,6 +115,18 @@ def _subject(uow: UnitOfWork, by: Provenance, key: str) -> SharedSubject:
     return subject
 
 
+def recorded_facts(uow: UnitOfWork, keys: tuple[Key, ...], basis: Mapping[str, str]) -> dict[str, Any]:
+    """Facts a rule reads from other records, named by its basis: the fund (P5.3: its recorded
+    investments) and the contract's counterparty (P2.4: a registered platform enterprise)."""
+    names = {k.name for k in keys}
+    facts: dict[str, Any] = {}
+    if "fund" in names and str(basis.get("fund", "")).strip():
+        facts["fund"] = uow.find(Fund, fund_id(basis["fund"].strip()))
+    if "counterparty" in names and str(basis.get("counterparty", "")).strip():
+        facts["counterparty"] = uow.find(Enterprise, party_id(basis["counterparty"].strip()))
+    return facts
+
+
 def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitlement, ClauseYearCounter | None]:
     rule = find_rule(cmd.clause)
     money_clause(rule.clause)
@@ -123,7 +138,7 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
     entitlement = evaluate(
         rule.clause, party, cmd.basis, cmd.decided, uow.book, amount=cmd.amount, reason=cmd.reason,
         ref=cmd.ref, counter_taken=tuple(counter.taken) if counter else (), others=others,
-        others_external=others_external,
+        others_external=others_external, recorded=recorded_facts(uow, rule.keys, cmd.basis),
     )
     return party, entitlement, counter
 
@@ -131,13 +146,16 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
 @handles(AwardByRule)
 def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     party, ent, counter = _entitlement(uow, cmd)
+    source, unit = payer(uow.book, ent.clause, cmd.decided)
+    if cmd.source and cmd.source != source:
+        raise Refused(f"{ent.clause} is paid by {source} (the clause's paying source), not {cmd.source}")
     if ent.count_cap is not None:
         if counter is None:
             counter = ClauseYearCounter.open(by, ent.clause, ent.count_cap.year)
             uow.add(counter, f"counter {ent.clause} {ent.count_cap.year}")
         counter.take(by, party.code, ent.count_cap.limit)
     award_id = party.grant_award(
-        by, ent.clause, ent.amount, source=cmd.source, matter=ent.matter, basis=dict(ent.basis),
+        by, ent.clause, ent.amount, source=source, matter=ent.matter, basis=dict(ent.basis),
         trace=ent.trace, versions=list(ent.versions), reason=cmd.reason,
     )
     key = shared_subject(ent.clause, ent.basis)
@@ -148,7 +166,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
         cmd.request_id,
         Message(N_("award {award_id}: {amount} to {recipient} under {clause} {title} ({ref})"), award_id=award_id, amount=fmt(ent.amount), recipient=cmd.recipient, clause=ent.clause, title=title, ref=cmd.ref),
         trace=[*ent.trace, Message(N_("parameters: {versions}"), versions=", ".join(ent.versions) or Message(N_("none")))]
-        + ([Message(N_("G.3 matter: {matter}"), matter=ent.matter)] if ent.matter else []),
+        + ([Message(N_("G.3 matter: {matter}"), matter=ent.matter)] if ent.matter else [])
+        + [Message(N_("paid by {source}, booked to {unit}"), source=source, unit=unit)],
         data={"award": award_id, "amount": ent.amount, "matter": ent.matter},
     )
 
@@ -193,7 +212,7 @@ def calculate(
     ref: str = "",
 ) -> Entitlement | Split:
     """The dry run of `jcg policy calc`: the same computation as an award, nothing written."""
-    check_in_force(decided, ledger.book)
+    check_in_force(decided, ledger.rule_book())
     c = find_clause(clause_id)
     if c.id in {"P5.6a", "P5.6b"}:
         raw = dict(basis)
@@ -206,7 +225,7 @@ def calculate(
             raise Refused(N_("{id}: unknown basis key {unknown} (expected: loss, province_rate, city_rate)"), id=c.id, unknown=', '.join(sorted(unknown)))
         return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book,
                                   province_rate=province_rate, city_rate=city_rate)
-    uow = UnitOfWork(ledger.repository, ledger.book)
+    uow = UnitOfWork(ledger.repository, ledger.rule_book())
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
                       basis=dict(basis), amount=amount, reason=reason)
     return _entitlement(uow, cmd)[1]

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import secrets
 import stat
 from collections.abc import Callable
@@ -38,11 +37,11 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from domain.errors import Refused
+from domain.fields import is_officer_name
 from domain.messages import N_
 
 DEFAULT_KEY_DIR = "keys"
 LEDGER_KEY = "_ledger"  # the ledger's own checkpoint key (officer names cannot start with "_")
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}\Z")
 MIN_PASSPHRASE = 12  # characters; refused shorter when a key file is written
 MAX_KEY_FILE = 16 * 1024  # an encrypted Ed25519 PEM is < 400 bytes
 
@@ -137,6 +136,14 @@ def _mode(st: os.stat_result) -> str:
     return oct(stat.S_IMODE(st.st_mode))[2:].rjust(4, "0")
 
 
+
+def key_file_stem(name: str) -> str:
+    """An ASCII name is its own file name; any other (张伟) is ``xn--`` + its punycode
+    (``xn--tiq95c``): key files stay ASCII on every file system and archive, one per name."""
+    if name.isascii():
+        return name
+    return "xn--" + name.encode("punycode").decode("ascii")
+
 class KeyStore:
     """Encrypted Ed25519 key files in one directory."""
 
@@ -167,9 +174,9 @@ class KeyStore:
         return passphrase
 
     def path(self, name: str) -> Path:
-        if not _NAME.fullmatch(name):
+        if name != LEDGER_KEY and not is_officer_name(name):
             raise Refused(N_("{name!r} cannot name a key file (letters, digits, '.', '_', '-')"), name=name)
-        return self.directory / f"{name}.key"
+        return self.directory / f"{key_file_stem(name)}.key"
 
     def exists(self, name: str) -> bool:
         """True if anything is at the key file's path, a dangling symlink included."""

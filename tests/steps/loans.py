@@ -47,6 +47,9 @@ def _common(world: World, actor: str = OFFICER) -> dict[str, Any]:
             "ref": world.notes.get("ref", "临金〔2025〕1号")}
 
 
+STAGE_WORDS = {"早期": "early", "初创期": "startup"}
+
+
 @given(step('"{bank}" 向 "{borrower}" 发放贷款 "{code}" 已纳入 {clause:Word} 风险补偿, 本金 {principal:Yuan}, '
             "起始 {start:Date}, 期限 {months:d} 个月"))
 def given_loan(world: World, bank: str, borrower: str, code: str, clause: str, principal: Decimal, start: date,
@@ -54,6 +57,17 @@ def given_loan(world: World, bank: str, borrower: str, code: str, clause: str, p
     world.setup(EnrolLoan(bank=bank, borrower=borrower, code=code, category=clause, principal=principal,
                           start=start, term_months=months, **_common(world)))
     world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))
+
+
+@given(step('"{bank}" 向处于{stage}的 "{borrower}" 发放贷款 "{code}" 已纳入 {clause:Word} 风险补偿, '
+            "本金 {principal:Yuan}, 起始 {start:Date}, 期限 {months:d} 个月"))
+def given_staged_loan(world: World, bank: str, stage: str, borrower: str, code: str, clause: str, principal: Decimal,
+                      start: date, months: int) -> None:
+    """P5.6b: the borrower's stage (早期、初创期) is a required fact of the loan."""
+    world.setup(EnrolLoan(bank=bank, borrower=borrower, code=code, category=clause, principal=principal,
+                          start=start, term_months=months, stage=STAGE_WORDS[stage],
+                          **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
+    world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 @given(step('贷款 "{code}" 已还本 {amount:Yuan}'))

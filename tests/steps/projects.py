@@ -12,7 +12,7 @@ from pytest_bdd import given, then, when
 from domain.fund import Fund
 from domain.ids import fund_id, project_id
 from domain.money import parse_yuan
-from ledger.handlers.funds import RegisterFund, load_register
+from ledger.handlers.funds import FailInvestment, InvestDirect, RegisterFund, load_register
 from ledger.handlers.projects import (
     ApproveProject,
     BuyBack,
@@ -42,6 +42,40 @@ def _percent(text: str) -> Decimal:
 def given_fund(world: World, code: str, name: str, capital: Decimal) -> None:
     world.setup(RegisterFund(code=code, name=name, manager="市创业投资基金管理公司", capital=capital,
                              **_on(world, date(2024, 12, 1))))
+
+
+@given(step('已登记由 "{manager}" 管理的基金 "{code}", 资本 {capital:Yuan}'))
+def given_managed_fund(world: World, manager: str, code: str, capital: Decimal) -> None:
+    world.setup(RegisterFund(code=code, name=f"{code} 基金", manager=manager, capital=capital,
+                             **_on(world, date(2024, 12, 1))))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
+
+
+def _direct_investment(world: World, fund: str, day: date, enterprise: str, amount: Decimal, guidance: Decimal,
+                       early_stage: bool, lot: str = "") -> None:
+    """A direct investment as recorded by `jcg fund invest` (its founders recorded first, once)."""
+    from domain.captable import share_register_id
+
+    if share_register_id(enterprise) not in world.ledger.repository:
+        world.setup(RegisterHolders(enterprise=enterprise, holders=(("FOUNDER", "创始人", Decimal("1000000")),),
+                                    **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
+    world.setup(InvestDirect(fund=fund, enterprise=enterprise, amount=amount, units=amount, guidance=guidance,
+                             early_stage=early_stage, lot=lot, **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
+
+
+@given(step('基金 "{fund}" 于 {day:Date} 向 "{enterprise}" 直接投资 {amount:Yuan}, 其中政府引导资金 {guidance:Yuan}'))
+def given_direct_investment(world: World, fund: str, day: date, enterprise: str, amount: Decimal,
+                            guidance: Decimal) -> None:
+    _direct_investment(world, fund, day, enterprise, amount, guidance, False)
+
+
+@given(step('基金 "{fund}" 于 {day:Date} 向 "{enterprise}" 直接投资 {amount:Yuan} (早期项目 "{lot}")'))
+def given_early_investment(world: World, fund: str, day: date, enterprise: str, amount: Decimal, lot: str) -> None:
+    _direct_investment(world, fund, day, enterprise, amount, Decimal("0.00"), True, lot)
+
+
+@when(step('于 {day:Date} 基金 "{fund}" 的直接投资 "{lot}" 失败核销, 原因 "{reason}"'))
+def when_investment_failed(world: World, day: date, fund: str, lot: str, reason: str) -> None:
+    world.submit(FailInvestment(fund=fund, lot=lot, reason=reason, **_on(world, day)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
 
 @given(step('"{enterprise}" 的股东登记为:'))

@@ -17,6 +17,7 @@ from pytest_bdd import given, parsers, then, when
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.parameters import Parameter, ParameterBook, load_values
+from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
@@ -57,7 +58,8 @@ LABELS = {
     "融资年度": "year",
     "评级审计费用": "fees",
     "保费": "premium",
-    "上年国家省拨经费": "allocation_last_year",
+    "上年国拨经费": "national_allocation",
+    "上年省拨经费": "provincial_allocation",
     "绩效": "performance",
     "非财政研发投入": "rd_investment",
     "考核结果": "rating",
@@ -69,6 +71,22 @@ LABELS = {
     "挂牌融资": "financing",
     "民营企业": "private",
     "高科技领军企业": "leading_enterprise",
+    "工作站": "workstation",
+    "培训证书": "certificate",
+    "自费": "self_paid",
+    "山西省颁发证书": "shanxi_certificate",
+    "保单号": "policy",
+    "创新券编号": "voucher",
+    "孵化器": "incubator",
+    "众创空间": "makerspace",
+    "分担金额": "share",
+    "认定日期": "recognised_on",
+    "首次认定": "first_recognition",
+    "绩效评价": "evaluation",
+    "研发经费支出": "rd_spending",
+    "建设期起": "period_from",
+    "建设期止": "period_to",
+    "支出年度": "spent_year",
 }
 
 # Chinese choice words → the rule's words.
@@ -246,3 +264,81 @@ def then_matter(world: World, award: str, matter: str) -> None:
 @then(step('"{code}" 在 {clause:Word} 下 {year:d} 年累计获得 {amount:Yuan}'))
 def then_awarded_in_year(world: World, code: str, clause: str, year: int, amount: Decimal) -> None:
     assert party(world, code).awarded_in(clause, year) == amount
+
+
+BY = {"责任单位": "unit", "支付来源": "source"}
+
+
+@then(step('预算按{by}汇总, {year:d} 年 "{name}" 承诺 {amount:Yuan}'))
+def then_budget_by(world: World, by: str, year: int, name: str, amount: Decimal) -> None:
+    """`jcg report budgets --by unit|source`: the paying source and 责任单位 come from the rule book."""
+    from projections.reports import budgets
+    from projections.runner import fold
+
+    state, _ = fold(world.ledger, report="budgets")
+    report = budgets(state.rows, by=BY[by])
+    found = {(row[0], row[1]): row[2] for row in report.rows}
+    assert found.get((year, name)) == amount, found
+
+
+# the rule book on record (G.4): revisions and what-if -------------------------------------
+
+
+def _revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str,
+              quote: str) -> ReviseParameter:
+    from tests.conftest import APPROVER
+
+    return ReviseParameter(actor=APPROVER, decided=world.notes.get("decided", DEFAULT_DECIDED), ref=ref,
+                           clause=clause, name=translated(PARAMETER_NAMES, name, "parameter"), value=value,
+                           valid_from=valid_from, quote=quote)
+
+
+REVISION = '审批人将 {clause:Word} 参数 "{name}" 修订为 "{value}", 自 {valid_from:Date} 起生效, 文号 "{ref}", 依据 "{quote}"'
+
+
+@given(step(REVISION))
+def given_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
+    world.setup(_revision(world, clause, name, value, valid_from, ref, quote))
+
+
+@when(step(REVISION))
+def when_revision(world: World, clause: str, name: str, value: str, valid_from: date, ref: str, quote: str) -> None:
+    world.submit(_revision(world, clause, name, value, valid_from, ref, quote))
+
+
+def signed(text: str) -> Decimal:
+    """``-50,000.00元`` → Decimal("-50000.00") (a difference can be negative; amounts cannot)."""
+    negative = text.startswith("-")
+    value: Decimal = TYPES["Yuan"](text.lstrip("-"))
+    return -value if negative else value
+
+
+@when("按以下拟修订参数重算已记录的全部奖励:")
+def when_what_if(world: World, datatable: list[list[str]]) -> None:
+    from ledger.whatif import Proposal, recompute
+
+    header, *rows = datatable
+    proposals = []
+    for row in rows:
+        r = dict(zip(header, row, strict=True))
+        proposals.append(Proposal(r["条款"], translated(PARAMETER_NAMES, r["参数"], "parameter"), r["取值"],
+                                  date.fromisoformat(r["生效日期"])))
+    world.log_before = world.log_size()
+    world.notes["whatif"] = list(recompute(world.ledger.book, (e for _, e in world.ledger.read_log()), proposals))
+
+
+@then(step('重算结果 {clause:Word} "{recipient}" {year:d} 年: 已奖励 {recorded:Yuan}, 按修订 {proposed:Yuan}, 差额 {difference}'))
+def then_what_if_row(world: World, clause: str, recipient: str, year: int, recorded: Decimal, proposed: Decimal,
+                     difference: str) -> None:
+    from ledger.whatif import what_if_rows
+
+    rows = {(r[0], r[1], r[2]): r[4:] for r in what_if_rows(world.notes["whatif"])}
+    assert rows[(clause, recipient, year)] == [recorded, proposed, signed(difference)], rows
+
+
+@then(step("重算合计: 已奖励 {recorded:Yuan}, 按修订 {proposed:Yuan}, 差额 {difference}"))
+def then_what_if_total(world: World, recorded: Decimal, proposed: Decimal, difference: str) -> None:
+    results = world.notes["whatif"]
+    got = (sum((r.recorded for r in results), Decimal("0.00")), sum((r.proposed for r in results), Decimal("0.00")))
+    assert got == (recorded, proposed), got
+    assert got[1] - got[0] == signed(difference)

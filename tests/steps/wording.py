@@ -127,6 +127,7 @@ PARAMETER_NAMES = {
     "有效期截止日期": "in_force_until",
     "补贴比例": "rate",
     "奖励比例": "ratio",
+    "年度上限": "annual_cap",
 }
 UNITS = {"比率": "rate", "元": "yuan", "平方米": "m2", "日期": "date", "年": "years", "个数": "count",
          "文字": "text", "是否": "bool"}
