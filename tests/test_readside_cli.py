@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import cli
-from tests.conftest import OFFICER
+from tests.conftest import APPROVER, OFFICER
 
 ROOT = Path(__file__).resolve().parent.parent
 JCG = Path(sys.executable).parent / "jcg"
@@ -40,7 +40,9 @@ def history(jcg: Callable[..., Result]) -> None:
         ("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=5,000,000",
          "--basis", "contract=HT-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"),
         ("grant", "disburse", "U1-A1", "--amount", "60000", "--decided", "2025-05-01", "--voucher", "付-1"),
+        ("--officer", APPROVER, "payment", "post", "付-1", "--source", "市财政", "--decided", "2025-05-01"),
         ("grant", "disburse", "U1-A1", "--amount", "40000", "--decided", "2026-02-01", "--voucher", "付-2"),
+        ("--officer", APPROVER, "payment", "post", "付-2", "--source", "市财政", "--decided", "2026-02-01"),
         ("audit", "checkpoint"),
     ]
     for step in steps:
