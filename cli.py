@@ -64,6 +64,13 @@ def _version() -> str:
         return "unknown"
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version, reading the installed metadata only when asked (importlib.metadata costs ~30 ms)."""
+    if value and not ctx.resilient_parsing:
+        click.echo(f"jcg {_version()}")
+        ctx.exit()
+
+
 def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
     """--lang zh|en (eager, so --help after it is in that language too)."""
     if value:
@@ -142,7 +149,8 @@ def _officer_name(ctx: click.Context, param: click.Parameter, value: str) -> str
 @click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), default=None, is_eager=True,
               expose_value=False, callback=_choose_language,
               help="Language of messages: zh or en (default $JCG_LANG, else the locale: LANG=zh_CN… is Chinese).")
-@click.version_option(version=_version(), prog_name="jcg", message="%(prog)s %(version)s")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_print_version,
+              help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, officer: str) -> None:
     """jcg-ledger: grants, 拨投结合 conversions and loan-loss compensation of 临政办发〔2024〕34号.
