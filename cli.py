@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
+from commandline.entry import choose_language, database_errors, officer_name, print_version
 from domain.errors import Refused
 from domain.messages import N_
-from i18n import _, activate, choose, text
+from i18n import _, text
 from i18n.clicktools import I18nGroup, activate_for
 
 # name → (module:attribute, one-line help shown by `jcg --help` without importing the module)
@@ -32,52 +33,16 @@ GROUPS: dict[str, tuple[str, str]] = {
     "report": ("commandline.report:report_group", N_("Reports from the read models, current or as of a date or position.")),
     "audit": ("commandline.audit:audit", N_("For auditors: replay, trails, proofs and verification of the recorded history.")),
     "officer": ("commandline.officer:officer", N_("Officers who sign requests (officer, approver, auditor), keys and roles.")),
+    "init": ("commandline.init:init", N_("Create the ledger's tables and its checkpoint key (safe to repeat).")),
     "demo": ("commandline.demo:demo", N_("Run a worked example on a new ledger and print each step.")),
     "export": ("commandline.export:export", N_("The ledger in other tools' formats: a Beancount ledger for bean-check and Fava.")),
     "serve": ("commandline.serve:serve", N_("A read-only web view for auditors: Fava and award, cap and proof pages.")),
 }
 
 
-def _database_errors() -> tuple[type[BaseException], ...]:
-    """Driver errors, imported only once a command has failed (psycopg costs ~150 ms to import)."""
-    import sqlite3
-
-    from eventsourcing.persistence import PersistenceError
-
-    errors: list[type[BaseException]] = [PersistenceError, sqlite3.Error]
-    if "psycopg" in sys.modules:
-        errors.append(sys.modules["psycopg"].Error)
-    return tuple(errors)
-
-
 def _fail(message: str) -> None:
     click.echo(_("error: {message}").format(message=message), err=True)
     sys.exit(1)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("jcg-ledger")
-    except PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "unknown"
-
-
-def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    """--version, reading the installed metadata only when asked (importlib.metadata costs ~30 ms)."""
-    if value and not ctx.resilient_parsing:
-        click.echo(f"jcg {_version()}")
-        ctx.exit()
-
-
-def _choose_language(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    """--lang zh|en (eager, so --help after it is in that language too)."""
-    if value:
-        try:
-            activate(choose(value))
-        except Refused as exc:
-            raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
 
 
 class JcgGroup(I18nGroup):
@@ -124,32 +89,22 @@ class JcgGroup(I18nGroup):
         except OSError as exc:  # e.g. --out FILE in a folder that does not exist
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
         except Exception as exc:
-            if not isinstance(exc, _database_errors()):
+            if not isinstance(exc, database_errors()):
                 raise
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             _fail(_("the ledger database cannot be used: {error}").format(error=first_line))
         sys.exit(0)
 
 
-def _officer_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """--officer / $JCG_OFFICER checked like every officer name (domain.fields): exit 2."""
-    from domain.fields import OFFICER_NAME
-
-    try:
-        return OFFICER_NAME(value)
-    except Refused as exc:
-        raise click.BadParameter(text(exc), ctx=ctx, param=param) from None
-
-
 @click.group(cls=JcgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", default=None, help="Database URL (sqlite:///FILE or postgresql://...); "
               "default $JCG_DATABASE_URL or ./jcg-ledger.sqlite.")
-@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True, callback=_officer_name,
+@click.option("--officer", envvar="JCG_OFFICER", default="officer", show_default=True, callback=officer_name,
               help="Officer id recorded as the actor ($JCG_OFFICER).")
 @click.option("--lang", type=click.Choice(["zh", "en"], case_sensitive=False), default=None, is_eager=True,
-              expose_value=False, callback=_choose_language,
+              expose_value=False, callback=choose_language,
               help="Language of messages: zh or en (default $JCG_LANG, else the locale: LANG=zh_CN… is Chinese).")
-@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_print_version,
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=print_version,
               help="Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, db: str | None, officer: str) -> None:
@@ -165,41 +120,6 @@ def main(ctx: click.Context, db: str | None, officer: str) -> None:
 
     ctx.obj = Session(database_url(db), officer)
     ctx.call_on_close(ctx.obj.close)
-
-
-@main.command()
-@click.pass_context
-def init(ctx: click.Context) -> None:
-    """Create the ledger's tables in the database and the ledger's checkpoint key
-    ($JCG_KEY_DIR/_ledger.key, its verifier key in _ledger.vkey), so that checkpoints are made
-    automatically from the first events. Safe to repeat: an existing key is never replaced.
-
-    \b
-    Example:
-      JCG_PASSPHRASE=… jcg --db sqlite:///ledger.sqlite init
-    """
-    from domain.messages import N_, Message
-    from i18n import text
-    from ledger.audit.ledger_key import create_ledger_key
-
-    session = ctx.obj
-    session.create = True  # the one command (with demo) that may create a ledger
-    ledger = session.ledger  # opening creates the tables
-    click.echo(_("ledger ready at {url}").format(url=session.url))
-    try:
-        vkey, created = create_ledger_key(ledger)
-    except (Refused, click.exceptions.Abort, EOFError) as exc:  # the tables are made: say why the key is
-        # not (no passphrase given: JCG_PASSPHRASE unset and no answer at the prompt), and how checkpoints start
-        reason = exc.message if isinstance(exc, Refused) else Message(N_("no passphrase for the key files was given"))
-        click.echo("warning: " + text(Message(N_(
-            "the ledger key was not made: {reason}; checkpoints start once it is (jcg init again, or an "
-            "officer's jcg audit checkpoint)"), reason=reason)), err=True)
-        return
-    path = str(ledger.keyring.store.path("_ledger"))
-    said = (N_("ledger key created: {path} (keep it safe; it is never replaced)") if created
-            else N_("ledger key present: {path} (it is never replaced)"))
-    click.echo(text(Message(said, path=path)))
-    click.echo(text(Message(N_("verifier key (auditors keep a copy): {vkey}"), vkey=vkey)))
 
 
 def run() -> None:
