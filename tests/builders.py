@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
+import click
 import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+import cli
 from domain.enterprise import Enterprise
 from domain.fund import Fund
 from domain.ids import loan_id
@@ -395,3 +397,23 @@ class RawStore:
 
 def raw_state(state: Any) -> bytes:
     return state.encode("utf-8", "surrogateescape") if isinstance(state, str) else bytes(state)
+
+
+def writing_commands() -> list[tuple[tuple[str, ...], click.Command]]:
+    """(path, command) of every command that writes, read from the CLI."""
+    ctx = click.Context(cli.main)
+    found: list[tuple[tuple[str, ...], click.Command]] = []
+
+    def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if isinstance(command, click.Group):
+                walk(command, (*prefix, name))
+            elif command is not None:
+                names = {p.name for p in command.params}
+                if names & {"decided", "request_id"} or (*prefix, name) in {("grant", "import"),
+                                                                             ("audit", "checkpoint")}:
+                    found.append(((*prefix, name), command))
+
+    walk(cli.main, ())
+    return found
