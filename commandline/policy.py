@@ -45,10 +45,9 @@ def policy_list() -> None:
     Example:
       jcg policy list
     """
-    for c in catalogue().values():
-        if c.money:
-            click.echo(f"{c.id:<6} {c.title}")
-            click.echo(_("       amount: {rule}; cap: {value}; 责任单位: {units}").format(rule=c.rule, value=c.cap or '—', units='、'.join(c.units)))
+    from projections.views.policy import clauses_list
+
+    click.echo("\n".join(clauses_list(list(catalogue().values()))))
 
 
 @policy.command("show")
