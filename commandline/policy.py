@@ -29,7 +29,7 @@ from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import calculate, is_split
-from ledger.whatif import Proposal, describe, proposed_book, recompute, what_if_rows
+from ledger.whatif import Proposal, proposed_book, recompute, what_if_rows
 
 
 @click.group(cls=I18nGroup)
@@ -153,8 +153,10 @@ def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> N
     Example:
       jcg policy what-if --revise P2.4.rate=3%@2026-01-01 --revise P5.7.annual_cap=300000@2025-01-01
     """
+    from domain.messages import N_, Message
     from projections import reports
     from projections.reports import Column, Report
+    from projections.views.policy import what_if_note
 
     parsed = [Proposal.parse(p) for p in proposals]
     ledger = session.ledger
@@ -164,11 +166,11 @@ def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> N
     recorded = sum((r[4] for r in rows), Decimal("0.00"))
     proposed = sum((r[5] for r in rows), Decimal("0.00"))
     report = Report(
-        "what-if: " + ", ".join(proposals),
+        Message(N_("what-if: {proposals}"), proposals=", ".join(proposals)),
         [Column("clause"), Column("recipient"), Column("year"), Column("awards"), Column("awarded", True),
          Column("what_if", True), Column("difference", True)],
         rows,
-        notes=[describe(r) for r in results if r.proposed != r.recorded] + ["nothing written"],
+        notes=[what_if_note(r) for r in results if r.proposed != r.recorded] + [Message(N_("nothing written"))],
         totals=[["total", "", "", len(results), recorded, proposed, proposed - recorded]],
     )
     click.echo(reports.render(report, form))
