@@ -24,12 +24,12 @@ from commandline.options import (
 from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.parameters import ParameterBook, parameter_book
-from domain.rules.describe import describe as describe_rule
 from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import calculate, is_split
 from ledger.whatif import Proposal, proposed_book, recompute, what_if_rows
+from projections.views.rules import describe as describe_rule
 
 
 @click.group(cls=I18nGroup)
