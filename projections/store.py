@@ -97,13 +97,17 @@ class ReadModelStore(TrackingRecorder):
                 time.sleep(0.02 * (attempt + 1))
 
     def stale_tables(self) -> list[str]:
-        """Read-model tables whose columns differ from the code's (a model gained a column).
+        """Read-model tables whose columns differ from the code's (a model gained a column), or
+        missing beside a tracking position (a model was added: it would start empty at the head).
         They are dropped with their tracking position, so the next catch-up replays the log."""
         inspector = sa.inspect(self.engine)
         schema = self.database.schema or None
+        tracked = inspector.has_table(TRACKING.name, schema=schema)
         stale = []
         for table in METADATA.sorted_tables:
             if not inspector.has_table(table.name, schema=schema):
+                if tracked:
+                    stale.append(table.name)
                 continue
             found = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
             if found != {c.name for c in table.columns}:

@@ -111,10 +111,12 @@ def text_table(
     notes: Iterable[str | Message] = (),
     max_width: int | None = None,
     rule: bool = True,
+    indent: str = "",
 ) -> str:
     """Aligned text: title, headers, a rule, the rows (``below`` columns under their row), notes.
 
     ``max_width`` is the terminal's width (None: unlimited); only then are text columns cut.
+    ``indent`` starts every line of the table (not the title), counted in the width.
     """
     shown = [i for i, c in enumerate(columns) if not c.below]
     below = [i for i, c in enumerate(columns) if c.below]
@@ -125,7 +127,7 @@ def text_table(
     header_widths = [display_width(h) for h in header]
     widths = [max([header_widths[k], *(w[k] for w in cell_widths)]) for k in range(len(shown))]
     if max_width is not None:
-        widths = _fit(widths, [columns[i] for i in shown], max_width)
+        widths = _fit(widths, [columns[i] for i in shown], max_width - display_width(indent))
     right = [columns[i].money or columns[i].right for i in shown]
 
     def line(values: list[str], measured: list[int]) -> str:
@@ -137,17 +139,17 @@ def text_table(
                 w = display_width(v)
             gap = " " * (room - w)
             cells.append(gap + v if right[k] else v + gap)
-        return GAP.join(cells).rstrip()
+        return indent + GAP.join(cells).rstrip()
 
     lines = [text(title)] if title else []
     lines.append(line(header, header_widths))
     if rule:
-        lines.append(GAP.join("-" * w for w in widths))
+        lines.append(indent + GAP.join("-" * w for w in widths))
     for r, measured in zip(body, cell_widths, strict=True):
         lines.append(line([r[i] for i in shown], measured))
         for i in below:
-            lines.extend(f"    {t}" for t in r[i].splitlines())
-    lines.extend(f"({text(n)})" for n in notes)
+            lines.extend(f"{indent}    {t}" for t in r[i].splitlines())
+    lines.extend(f"{indent}({text(n)})" for n in notes)
     return "\n".join(lines)
 
 
