@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from eventsourcing.persistence import Tracking
 
 from domain.errors import Refused
 from ledger.application import Ledger
 from ledger.infra.config import Database, parse_database
 from projections import balances, models
-from projections.runner import advance, fold_at, head
+from projections.runner import advance, fold_at, head, snapshot_interval
 from projections.state import TOTALS, Rows, is_sum_table, key_columns, value_columns
 from projections.store import ReadModelStore
 
@@ -166,13 +167,39 @@ class ReadSide:
             self._store = self._default_cache()
             return advance(self.ledger, self._store)
 
+    def written(self, recorded: list[tuple[int, Any]]) -> int:
+        """After a write: apply the events it recorded (in memory, with their positions) when
+        they are all the models lack, so the log is not read back (one position query, the
+        lookups, one commit); otherwise, or across a snapshot boundary, :meth:`current`."""
+        if not recorded:
+            return self.current()
+        try:
+            return self._apply_recorded(recorded)
+        except sa.exc.DBAPIError:
+            return self.current()  # the models cannot be written here: the catch-up decides where
+
+    def _apply_recorded(self, recorded: list[tuple[int, Any]]) -> int:
+        store, name = self.store, self.ledger.name
+        position = store.max_tracking_id(name) or 0
+        first, last = recorded[0][0], recorded[-1][0]
+        if position >= last:
+            return position
+        every = snapshot_interval(self.ledger)
+        if position != first - 1 or (every and last // every > position // every):
+            return self.current()
+        store.batch.forget()
+        for at, event in recorded:
+            store.stage(event, Tracking(name, at))
+        store.commit()
+        return last
+
     def keep_current(self) -> None:
-        """Register the after-write hook. A failure there never fails the write (it is
-        recorded); the next reader catches up."""
+        """Register the after-write hook: it applies what the write recorded. A failure there
+        never fails the write (it is recorded); the next reader catches up."""
 
         def hook(ledger: Ledger) -> None:
             try:
-                self.current()
+                self.written(ledger.recorded)
             except Exception as exc:
                 log.warning("read models not updated after the write (the next report catches up): %s", exc)
 
