@@ -101,3 +101,17 @@ def apply(state: State, position: int, event: Any) -> None:
         state.add(LOAN_TOTALS, (event.loan,), recovered_fen=to_fen(event.amount))
         for bearer, part in event.parts.items():
             state.add(BEARERS, (event.loan, bearer), returned_fen=to_fen(part))
+    # corrections: a step recorded in error, reversed by a new event
+    elif isinstance(event, Loan.PaymentReversed):
+        state.add(BEARERS, (event.loan, event.payer), paid_fen=-to_fen(event.amount))
+    elif isinstance(event, Loan.RepaymentReversed):
+        state.add(LOAN_TOTALS, (event.loan,), repaid_fen=-to_fen(event.amount))
+    elif isinstance(event, Loan.RecoveryReversed):
+        state.add(LOAN_TOTALS, (event.loan,), recovered_fen=-to_fen(event.amount))
+        for bearer, part in event.parts.items():
+            state.add(BEARERS, (event.loan, bearer), returned_fen=-to_fen(part))
+    elif isinstance(event, Loan.ClaimWithdrawn):
+        state.put(LOANS, (event.loan,), claimed_on=None, approved_on=None, approved_ref=None)
+        for bearer, share in event.shares.items():
+            state.add(BEARERS, (event.loan, bearer), claimed_fen=-to_fen(share),
+                      approved_fen=-to_fen(share) if event.approved_year else 0)

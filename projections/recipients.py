@@ -110,6 +110,9 @@ def apply(state: State, position: int, event: Any) -> None:
     elif isinstance(event, TranchePaid):
         year = award_year(state, event.code, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=to_fen(event.amount))
+    elif isinstance(event, Project.TrancheReversed):  # a tranche recorded in error: never disbursed
+        year = award_year(state, event.code, event.paid_year)
+        state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=-to_fen(event.amount))
     elif isinstance(event, ProjectClawedBack):
         year = award_year(state, event.code, event.paid_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), clawed_back_fen=to_fen(event.amount))
