@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import click
 
@@ -24,17 +23,6 @@ from i18n.clicktools import I18nGroup
 @click.group(cls=I18nGroup)
 def officer() -> None:
     """Officers who sign requests (officer, approver, auditor), their keys, rotation and revocation."""
-
-
-def _roster(session: Session) -> Any:
-    from eventsourcing.application import AggregateNotFoundError
-
-    from domain.officer import ROSTER_ID
-
-    try:
-        return session.ledger.aggregate(ROSTER_ID)
-    except AggregateNotFoundError:  # no officer yet (an unreadable roster is an error, not "none")
-        return None
 
 
 def _officer_date(decided: date | None) -> date:
@@ -99,8 +87,9 @@ def officer_add(session: Session, name: str, role: str, public_key: str | None, 
     """
     from ledger.audit.signing import public_key_text
     from ledger.handlers.officers import read_public_key, register
+    from ledger.queries import find_roster
 
-    roster = _roster(session)
+    roster = find_roster(session.ledger)
     first = roster is None or not roster.officers
     actor = name if first else session.officer
     if public_key is None:
@@ -249,13 +238,7 @@ def officer_list(session: Session) -> None:
     Example:
       jcg officer list
     """
-    roster = _roster(session)
-    if roster is None:
-        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
-        return
-    for o in roster.officers.values():
-        keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
-        click.echo(f"{o.name:<20} {o.role:<9} {keys}")
-    for p in getattr(roster, "pending", {}).values():
-        click.echo(_("{name}: {change} as {role} proposed by {proposer}, waiting for a second approver").format(
-            name=p.name, change=p.change, role=p.role, proposer=p.proposer))
+    from ledger.queries import find_roster
+    from projections.views.officers import officer_lines
+
+    click.echo("\n".join(officer_lines(find_roster(session.ledger))))

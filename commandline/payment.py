@@ -59,10 +59,6 @@ def payment_pending(session: Session) -> None:
       jcg payment pending
     """
     from ledger.handlers.payments import pending_orders
+    from projections.views.payments import pending_lines
 
-    orders = pending_orders(session.ledger)
-    if not orders:
-        click.echo("no pending payment orders")
-        return
-    for p in orders:
-        click.echo(p.describe())
+    click.echo("\n".join(pending_lines(pending_orders(session.ledger))))
