@@ -29,6 +29,8 @@ from tests.steps.world import World
 LABELS = {
     "合同技术交易额": "contract_value",
     "合同编号": "contract",
+    "登记日期": "registered_on",
+    "合同相对方": "counterparty",
     "已缴租金": "rent_paid",
     "租用面积": "area",
     "场地类型": "space",
