@@ -21,8 +21,8 @@ from commandline.options import (
     Session,
     basis_pairs,
     common,
+    outcome_format,
     pass_session,
-    report,
     writing,
     writing_with_ref,
 )
@@ -207,6 +207,7 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
               help="Write an import template for this operation (Chinese headers, one example row) instead.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Template file to write: .csv (UTF-8 with BOM) or .xlsx.")
+@outcome_format
 @pass_session
 def grant_import(session: Session, file: Path | None, template: str | None, out: Path | None) -> None:
     """Record many awards, disbursements or external awards from a CSV FILE: all rows or none.
@@ -239,11 +240,13 @@ def grant_import(session: Session, file: Path | None, template: str | None, out:
             click.echo(_("validated {done}/{of} rows").format(done=done, of=of), err=True)
 
     try:
-        report(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None))
+        session.show(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None),
+                     "grant.import")
     except ImportRefused as exc:
-        click.echo(_("bad rows in {file}:").format(file=file.name))
+        err = session.form == "json"  # stdout carries JSON only
+        click.echo(_("bad rows in {file}:").format(file=file.name), err=err)
         for problem in exc.problems:
-            click.echo(f"  {i18n_text(problem)}")
+            click.echo(f"  {i18n_text(problem)}", err=err)
         raise
 
 

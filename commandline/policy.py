@@ -28,7 +28,7 @@ from domain.rules.describe import describe as describe_rule
 from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
-from ledger.handlers.rules import calculate
+from ledger.handlers.rules import calculate, is_split
 from ledger.whatif import Proposal, describe, proposed_book, recompute, what_if_rows
 
 
@@ -97,7 +97,7 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
       jcg policy calc P5.6a --basis loss=1000000 --decided 2025-06-30
     """
     c = find_clause(clause)
-    if not recipient and c.id not in {"P5.6a", "P5.6b"}:
+    if not recipient and not is_split(c.id):
         raise click.UsageError(_("Missing option '--recipient'."))
     result = calculate(session.ledger, c.id, recipient, basis, decided,
                        amount=amount, reason=reason, ref=ref)

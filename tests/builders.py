@@ -13,9 +13,12 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
+import click
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 
+import cli
 from domain.enterprise import Enterprise
 from domain.fund import Fund
 from domain.ids import loan_id
@@ -207,9 +210,11 @@ def parties(ledger: Ledger) -> None:
 
 
 def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", principal: str = "500000.00",
-                   repaid: str = "166666.67", loss: str = "333333.33") -> None:
-    """Enrolled, disbursed, partly repaid, non-performing, loss declared."""
-    parties(ledger)
+                   repaid: str = "166666.67", loss: str = "333333.33", *, new_parties: bool = True) -> None:
+    """Enrolled, disbursed, partly repaid, non-performing, loss declared (``new_parties``: the bank and
+    the borrower are registered first; False for a second loan)."""
+    if new_parties:
+        parties(ledger)
     run(ledger, EnrolLoan(code=code, bank="BANK-JS", borrower="ENT-7", category=category, principal=D(principal),
                           start=date(2025, 1, 10), term_months=24, stage="early" if category == "P5.6b" else "",
                           **on("2025-01-08")))
@@ -221,6 +226,19 @@ def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", pr
 
 def loan(ledger: Ledger, code: str = "L1") -> Loan:
     return ledger.aggregate(loan_id(code))
+
+
+def as_version_1(ledger: Ledger, event: Any, drop: tuple[str, ...], **recorded: Any) -> StoredEvent:
+    """The event as a record written before ``drop`` existed (and before class versions), with the
+    other fields as that version recorded them (``recorded``)."""
+    stored = ledger.mapper.to_stored_event(event)
+    transcoder = ledger.mapper.transcoder
+    state = transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2
+    for name in drop:
+        state.pop(name)
+    state.update(recorded)
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, transcoder.encode(state))
 
 
 def assert_balanced(ledger: Ledger) -> dict[str, Decimal]:
@@ -382,3 +400,23 @@ class RawStore:
 
 def raw_state(state: Any) -> bytes:
     return state.encode("utf-8", "surrogateescape") if isinstance(state, str) else bytes(state)
+
+
+def writing_commands() -> list[tuple[tuple[str, ...], click.Command]]:
+    """(path, command) of every command that writes, read from the CLI."""
+    ctx = click.Context(cli.main)
+    found: list[tuple[tuple[str, ...], click.Command]] = []
+
+    def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if isinstance(command, click.Group):
+                walk(command, (*prefix, name))
+            elif command is not None:
+                names = {p.name for p in command.params}
+                if names & {"decided", "request_id"} or (*prefix, name) in {("grant", "import"),
+                                                                             ("audit", "checkpoint")}:
+                    found.append(((*prefix, name), command))
+
+    walk(cli.main, ())
+    return found

@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import cli
 from ledger import Ledger
+from tests.builders import writing_commands
 from tests.conftest import APPROVER, OFFICER, fixed_clock
 
 EXAMPLES = int(os.environ.get("JCG_HOSTILE_EXAMPLES", "30"))
@@ -64,26 +65,6 @@ BASIS = {"grant": ("contract_value=1000000", "contract=H1"), "policy": ("contrac
 READS = (("report", "balances"), ("report", "recipients"), ("report", "caps"), ("report", "budgets"),
          ("report", "funds"), ("report", "loans"), ("audit", "replay"), ("audit", "trail", "U1"),
          ("audit", "trail", "U1-A1"))
-
-
-def writing_commands() -> list[tuple[tuple[str, ...], click.Command]]:
-    """(path, command) of every command that writes, read from the CLI."""
-    ctx = click.Context(cli.main)
-    found: list[tuple[tuple[str, ...], click.Command]] = []
-
-    def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
-        for name in group.list_commands(ctx):
-            command = group.get_command(ctx, name)
-            if isinstance(command, click.Group):
-                walk(command, (*prefix, name))
-            elif command is not None:
-                names = {p.name for p in command.params}
-                if names & {"decided", "request_id"} or (*prefix, name) in {("grant", "import"),
-                                                                             ("audit", "checkpoint")}:
-                    found.append(((*prefix, name), command))
-
-    walk(cli.main, ())
-    return found
 
 
 COMMANDS = writing_commands()

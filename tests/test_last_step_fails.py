@@ -14,10 +14,13 @@ from click.testing import CliRunner, Result
 import cli
 from ledger.handlers.officers import keygen
 from ledger.infra.keys import KeyStore
+from tests.builders import writing_commands
 from tests.conftest import APPROVER, KEY_PASSPHRASE, OFFICER
 
 SQLITE_TABLES = ("stored_events", "jcg_checkpoints")
 POSTGRES_TABLES = ("jcg_events", "jcg_checkpoints")
+# every command that writes, read from the CLI (`policy calc` only computes)
+WRITING = {path for path, _ in writing_commands()} - {("policy", "calc")}
 IMPORT_CSV = ("request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
               "imp-1,award,P6.3b,E1,vouchers=500;voucher=Q-1,,2025-03-02,临科发〔2025〕20号,,,,,\n"
               "imp-2,award,P6.3b,E1,vouchers=700;voucher=Q-2,,2025-03-02,临科发〔2025〕20号,,,,,\n")
@@ -103,6 +106,19 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         return runner.invoke(cli.main, ["--db", provisioned_url, "--officer", officer, *args])
 
     ap = {"officer": APPROVER}
+
+    def approved(code: str, decided: str, *extra: str, pay: bool = True) -> list[tuple[tuple[str, ...], dict[str, str]]]:
+        """A project approved by wang (so approver-1 may post its tranche), and its tranche paid."""
+        steps = [(("project", "approve", code, "--title", "中试", "--enterprise", "E1", "--fund", "F-SEED", "--amount",
+                   "100万", "--trigger", "date", "--trigger-on", "2025-12-31", "--pricing", "fixed", "--pre-money",
+                   "1200万", "--max-stake", "25%", *extra, "--decided", decided, "--ref", "临科发〔2025〕6号"),
+                  {"officer": "wang"})]
+        if pay:
+            steps += [(("project", "disburse", code, "--amount", "100万", "--voucher", f"付-{code}",
+                        "--decided", "2025-02-01"), {}),
+                      (("payment", "post", f"付-{code}", "--source", "市财政", "--decided", "2025-02-02"), ap)]
+        return steps
+
     steps: list[tuple[tuple[str, ...], dict[str, str]]] = [
         (("party", "register", "E1", "--name", "甲公司", "--kind", "enterprise", "--entered", "2024-12-01",
           "--decided", "2025-01-02"), {}),
@@ -154,7 +170,43 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         (("party", "register", "E2", "--name", "乙公司", "--kind", "enterprise", "--entered", "2024-12-01",
           "--decided", "2025-01-02"), {}),
         (("audit", "checkpoint", "--out", str(tmp_path / "cp.txt")), {}),  # a stored checkpoint row
+        # corrections and qualifications
+        (("party", "expire", "E1", "高新技术企业", "--level", "national", "--ended", "2026-01-01",
+          "--decided", "2026-01-02"), {}),
+        (("grant", "void", "E1-A2", "--reason", "录入错误", "--decided", "2025-04-01", "--ref", "临科发〔2025〕30号"), {}),
+        (("grant", "amend", "E1-A3", "--correction", "券面额多录", "--basis", "vouchers=600", "--basis", "voucher=Q-3",
+          "--decided", "2025-04-02", "--ref", "临科发〔2025〕31号"), {}),
+        (("grant", "disburse", "E1-A4", "--amount", "100", "--decided", "2025-04-10", "--voucher", "付-5"), {}),
+        (("payment", "void", "付-5", "--source", "市财政", "--reason", "金额有误", "--decided", "2025-04-11"), ap),
+        (("policy", "revise", "P2.3b", "ratio", "1%", "--valid-from", "2028-07-01", "--quote", "技术经纪人奖励按交易额的1%",
+          "--decided", "2028-06-20", "--ref", "临科发〔2028〕30号"), ap),
+        (("fund", "fail-investment", "F-SEED", "--lot", "F-SEED:E1:2025-05-01", "--reason", "技术路线失败",
+          "--decided", "2026-03-01"), {}),
+        # the project's life: trigger, conversion, buyback (an order, posted), sale
+        (("project", "trigger", "PJ-1", "--decided", "2026-01-05"), {}),
+        (("project", "convert", "PJ-1", "--decided", "2026-01-05"), {}),
+        (("project", "buyback", "PJ-1", "--buyer", "张三", "--units", "30万", "--receipt", "基金收-1",
+          "--decided", "2028-01-05"), {}),
+        (("payment", "post", "基金收-1", "--source", "F-SEED", "--decided", "2028-01-05"), ap),
+        (("project", "sell", "PJ-1", "--buyer", "HS", "--buyer-name", "红杉中国", "--price", "50万",
+          "--decided", "2028-02-01"), {}),
+        # a project converted into debt: repayment, then write-off
+        *approved("PJ-2", "2025-01-11", "--debt-rate", "5%", "--debt-years", "3"),
+        (("project", "trigger", "PJ-2", "--decided", "2026-01-05"), {}),
+        (("project", "convert", "PJ-2", "--into", "debt", "--decided", "2026-01-05"), {}),
+        (("project", "repay", "PJ-2", "--amount", "10万", "--decided", "2027-01-05"), {}),
+        (("project", "write-off", "PJ-2", "--reason", "企业破产清算", "--decided", "2028-01-05"), {}),
+        # a failed project; a finished one whose unspent money goes to another
+        *approved("PJ-3", "2025-01-12"),
+        (("project", "fail", "PJ-3", "--reason", "技术路线失败", "--decided", "2026-09-01",
+          "--ref", "临科发〔2026〕20号"), {}),
+        *approved("PJ-4", "2025-01-13", "--clause", "P2.2"),
+        (("project", "finish", "PJ-4", "--spent", "0", "--decided", "2025-11-20", "--ref", "临科验〔2025〕3号"), {}),
+        *approved("PJ-5", "2025-01-14", "--clause", "P6.1", pay=False),
+        (("project", "reassign", "PJ-4", "--to", "PJ-5", "--amount", "30万", "--decided", "2025-12-01"), {}),
     ]
+    covered = {args[:2] for args, _ in steps}
+    assert covered == WRITING, f"writing commands without a step: {sorted(WRITING - covered)}"
     for args, kw in steps:
         name = " ".join(args[:2])
         before, kept = db.stored(), files(tmp_path)

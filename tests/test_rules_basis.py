@@ -36,3 +36,16 @@ def test_a_rate_above_the_whole_rent_is_refused_for_what_it_is() -> None:
     assert key.parse("P2.5", canonical_basis("P2.5", {"rate": "101%"})["rate"]) == Decimal("1.01")
     with pytest.raises(Refused, match="write a percentage as 60%"):
         key.parse("P2.5", "1.01")  # a bare fraction above 1 is ambiguous: refused
+
+
+def test_every_chinese_basis_label_names_a_key_of_some_rule() -> None:
+    """A label that names no rule's key would be accepted by no clause (a stale or mistyped alias)."""
+    from domain.aliases import BASIS_LABELS
+
+    keys = {k.name for r in RULES.values() for k in r.keys}
+    assert {label: key for label, key in BASIS_LABELS.items() if key not in keys} == {}
+
+
+def test_a_basis_typed_with_chinese_labels_and_words_is_stored_with_the_rules_keys() -> None:
+    stored = canonical_basis("P2.1a", {"已缴租金": "10万元", "租用面积": "500", "场地类型": "厂房", "租金年度": "2025"})
+    assert stored == canonical_basis("P2.1a", {"rent_paid": "100000", "area": "500", "space": "factory", "year": "2025"})

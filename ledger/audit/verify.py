@@ -48,18 +48,19 @@ Progress = Callable[[int, int], None]
 class CheckpointCheck:
     """One checkpoint the audit checks: its signature, then its size and root against the log."""
 
-    label: str
+    label: Message
     note: str
     listed: bool  # gets its own line (the ledger's last and the auditor's; earlier good ones are counted)
     checkpoint: cp.Checkpoint | None = None
-    problem: str | None = None
+    problem: Message | None = None
 
-    def line(self) -> str:
+    def line(self) -> Message:
         """One line, ok or not (each checkpoint is reported once)."""
         if self.problem is not None:
-            return f"FAILED: {self.problem}"
+            return Message(N_("FAILED: {problem}"), problem=self.problem)
         assert self.checkpoint is not None
-        return f"ok: {self.label}: size {self.checkpoint.size}, root {base64.b64encode(self.checkpoint.root).decode()}"
+        return Message(N_("ok: {label}: size {size}, root {root}"), label=self.label, size=self.checkpoint.size,
+                       root=base64.b64encode(self.checkpoint.root).decode())
 
 
 @dataclass
@@ -296,8 +297,10 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
             where = pending[0][0] if pending else n.id
             report.problem(Message(N_("position {where}: request {request} signed {count_listed} event(s) but {count_stored} are stored before its record (an event was removed or inserted)"), where=where, request=request, count_listed=len(listed), count_stored=len(stored)))
     if not signature:
-        report.problem(f"position {n.id}: request {request} by {actor} is not signed"
-                       + ("" if officers else " (recorded while the ledger had no officers)"))
+        report.problem(Message(N_("position {id}: request {request} by {actor} is not signed"), id=n.id,
+                               request=request, actor=actor) if officers else
+                       Message(N_("position {id}: request {request} by {actor} is not signed (recorded while the "
+                                  "ledger had no officers)"), id=n.id, request=request, actor=actor))
         return
     if not officers and command.get("kind") == "officer.add" and command["body"].get("name") == actor:
         public, role = command["body"].get("public_key", ""), command["body"].get("role", "")  # bootstrap
@@ -356,15 +359,16 @@ def _checkpoint_checks(ledger: Ledger, auditor_note: str | None) -> list[Checkpo
     """Every stored checkpoint (a later one could have been re-signed over a rewritten log) and
     the auditor's, parsed; nothing verified yet."""
     stored = cp.CheckpointStore(ledger, create=False).all()
-    checks = [CheckpointCheck(f"the ledger's {'last ' if i == len(stored) else ''}checkpoint #{i}", row.note,
+    checks = [CheckpointCheck(Message(N_("the ledger's last checkpoint #{number}") if i == len(stored)
+                                      else N_("the ledger's checkpoint #{number}"), number=i), row.note,
                               i == len(stored)) for i, row in enumerate(stored, 1)]
     if auditor_note is not None:
-        checks.append(CheckpointCheck("the auditor's checkpoint", auditor_note, True))
+        checks.append(CheckpointCheck(Message(N_("the auditor's checkpoint")), auditor_note, True))
     for c in checks:
         try:
             c.checkpoint = cp.parse(c.note)[0]
         except cp.CheckpointError as exc:
-            c.problem = f"{c.label}: {exc}"
+            c.problem = Message(N_("{label}: {exc}"), label=c.label, exc=exc)
     return checks
 
 
@@ -390,21 +394,23 @@ def _check_checkpoints(checks: list[CheckpointCheck], vkey: str | None, roots: d
     name_public = cp.parse_verifier_key(vkey) if vkey is not None else None
     for c in checks:
         if c.problem is None and name_public is None:
-            c.problem = f"{c.label}: not checked (no verifier key)"
+            c.problem = Message(N_("{label}: not checked (no verifier key)"), label=c.label)
         if c.problem is None:
             assert name_public is not None  # a check without a key got its problem above
             try:
                 cp.verify(c.note, *name_public)
             except cp.CheckpointError as exc:
-                c.problem = f"{c.label}: {exc}"
+                c.problem = Message(N_("{label}: {exc}"), label=c.label, exc=exc)
         if c.problem is None and c.checkpoint is not None:
             size = c.checkpoint.size
             if size > report.events:
-                c.problem = (f"{c.label} covers {size} events but the log has only {report.events}: "
-                             "events were removed from the end (truncated)")
+                c.problem = Message(N_("{label} covers {size} events but the log has only {events}: events were "
+                                       "removed from the end (truncated)"), label=c.label, size=size,
+                                    events=report.events)
             elif roots[size][0] != c.checkpoint.root:
-                c.problem = (f"the log up to position {roots[size][1]} differs from {c.label} (tree size {size}): "
-                             "an event was changed, removed, inserted or reordered")
+                c.problem = Message(N_("the log up to position {position} differs from {label} (tree size {size}): "
+                                       "an event was changed, removed, inserted or reordered"),
+                                    position=roots[size][1], label=c.label, size=size)
         if c.problem is not None:
             report.problem(c.problem)
             report.checkpoint_problems.append(c.problem)
@@ -413,12 +419,12 @@ def _check_checkpoints(checks: list[CheckpointCheck], vkey: str | None, roots: d
         if c.listed or c.problem is not None:
             report.checkpoints.append(c.line())
     if earlier_ok:
-        report.checkpoints.append(f"ok: {earlier_ok} earlier checkpoint(s) of the ledger")
+        report.checkpoints.append(Message(N_("ok: {count} earlier checkpoint(s) of the ledger"), count=earlier_ok))
 
 
-def _kid(vkey: str) -> str:
+def _kid(vkey: str) -> Message:
     parts = vkey.split("+", 2)
-    return f"key ID {parts[1]}" if len(parts) == 3 else "an unreadable key"
+    return Message(N_("key ID {key_id}"), key_id=parts[1]) if len(parts) == 3 else Message(N_("an unreadable key"))
 
 
 # proofs for third parties ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from domain.clauses import clause as find_clause
 from domain.errors import Refused
+from domain.messages import N_, Message
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
 from domain.rulebook import RULE_BOOK_ID, Revision, RuleBook, check_revision, with_revisions
@@ -119,7 +120,7 @@ def _topic(cls: type) -> str:
     return get_topic(cls)
 
 
-def rule_book_problems(ledger: Any) -> list[str]:
+def rule_book_problems(ledger: Any) -> list[Message]:
     """`audit verify` and `audit replay`: every decision used the parameter values in force on its
     decision date in the rule book as it stood when it was recorded (first edition + the
     revisions recorded before it)."""
@@ -131,15 +132,17 @@ def rule_book_problems(ledger: Any) -> list[str]:
             try:
                 in_force = book.at(clause, name, event.by.decided)
             except Refused:
-                problems.append(f"{_what(event)}: parameter {clause_name} was not in the rule book on "
-                                f"{event.by.decided}")
+                problems.append(Message(N_("{what}: parameter {parameter} was not in the rule book on {decided}"),
+                                        what=_what(event), parameter=clause_name, decided=event.by.decided))
                 continue
             if in_force.version != version:
-                problems.append(f"{_what(event)} decided {event.by.decided} records {version}, but the rule book as it "
-                                f"stood then had {in_force.version} in force")
+                problems.append(Message(N_("{what} decided {decided} records {version}, but the rule book as it "
+                                           "stood then had {in_force} in force"), what=_what(event),
+                                        decided=event.by.decided, version=version, in_force=in_force.version))
     return problems
 
 
-def _what(event: Any) -> str:
+def _what(event: Any) -> Message:
     award = getattr(event, "award_id", "")
-    return f"award {award}" if award else f"loan {getattr(event, 'loan', '')}"
+    return (Message(N_("award {award}"), award=award) if award
+            else Message(N_("loan {loan}"), loan=getattr(event, "loan", "")))

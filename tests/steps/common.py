@@ -18,7 +18,7 @@ import pytest
 from click.testing import Result
 from pytest_bdd import given, then, when
 
-from domain.enterprise import KINDS, Enterprise
+from domain.enterprise import Enterprise
 from domain.ids import party_id
 from domain.journal import budget, funding, payable, returned
 from domain.money import fmt, parse_yuan
@@ -31,7 +31,6 @@ from tests.steps.types import step
 from tests.steps.wording import PARAMETER_NAMES, printed, translated
 from tests.steps.world import World
 
-KIND_BY_NAME = {name: kind for kind, name in KINDS.items()}
 POLICY_START = date(2024, 11, 5)
 
 # Chinese name of a refusal → words the ledger's error line must contain.
@@ -154,16 +153,9 @@ def world(ledger: Ledger, jcg: Callable[..., Result], ledger_url: str) -> World:
     return w
 
 
-def _kind(name: str) -> str:
-    try:
-        return KIND_BY_NAME[name]
-    except KeyError:
-        raise AssertionError(f"unknown party kind {name!r} (one of {', '.join(KIND_BY_NAME)})") from None
-
-
 def register(world: World, code: str, name: str, kind_name: str, entered: date) -> None:
     world.setup(RegisterParty(actor=OFFICER, decided=max(entered, POLICY_START), code=code, name=name,
-                              party_kind=_kind(kind_name), entered=entered))
+                              party_kind=kind_name, entered=entered))
 
 
 def party(world: World, code: str) -> Enterprise:
@@ -224,7 +216,7 @@ def _recipient(award: str) -> str:
 
 @when(step('登记{kind_name} "{code}" {name:Word}, 入驻日期 {entered:Date}, 决定日期 {day:Date}'))
 def when_register(world: World, kind_name: str, code: str, name: str, entered: date, day: date) -> None:
-    world.submit(RegisterParty(actor=OFFICER, decided=day, code=code, name=name, party_kind=_kind(kind_name),
+    world.submit(RegisterParty(actor=OFFICER, decided=day, code=code, name=name, party_kind=kind_name,
                                entered=entered))
 
 

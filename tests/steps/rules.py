@@ -1,9 +1,9 @@
 """Steps for awards computed by the policy rules (`AwardByRule`), dry runs, G.3 external awards
 and dated parameters (G.4).
 
-Features name the basis in Chinese (`合同技术交易额 7,654,321.09元; 合同编号 HT-1`); LABELS
-and WORDS translate them to the rule's basis keys and choice words, which are documented
-in `jcg policy show CLAUSE` and docs/rules.md.
+Features name the basis in Chinese (`合同技术交易额 7,654,321.09元; 合同编号 HT-1`), as an officer
+types it; the ledger resolves the labels and choice words (domain/aliases.py) to the rule's basis
+keys documented in `jcg policy show CLAUSE` and docs/rules.md.
 """
 
 from __future__ import annotations
@@ -25,118 +25,20 @@ from tests.steps.types import TYPES, step
 from tests.steps.wording import PARAMETER_NAMES, UNITS, printed, translated
 from tests.steps.world import World
 
-# Chinese label in a feature → basis key of the rule.
-LABELS = {
-    "合同技术交易额": "contract_value",
-    "合同编号": "contract",
-    "登记日期": "registered_on",
-    "合同相对方": "counterparty",
-    "已缴租金": "rent_paid",
-    "租用面积": "area",
-    "场地类型": "space",
-    "租金年度": "year",
-    "考核年度": "year",
-    "项目": "project",
-    "技术交易额": "deal_value",
-    "技术交易合同": "deal",
-    "支持比例": "rate",
-    "奖励比例": "rate",
-    "平台": "platform",
-    "认定级别": "level",
-    "研究院": "institute",
-    "年产值": "output_value",
-    "人员": "person",
-    "人才类别": "title",
-    "工作站类型": "station",
-    "学历": "degree",
-    "缴纳社保": "social_insurance",
-    "劳动合同年限": "contract_years",
-    "培训费": "fee",
-    "地方经济贡献": "contribution",
-    "实际投资额": "investment",
-    "投资日期": "held_since",
-    "基金": "fund",
-    "年度融资总额": "financing_total",
-    "融资年度": "year",
-    "评级审计费用": "fees",
-    "保费": "premium",
-    "上年国拨经费": "national_allocation",
-    "上年省拨经费": "provincial_allocation",
-    "绩效": "performance",
-    "非财政研发投入": "rd_investment",
-    "考核结果": "rating",
-    "创新券面值": "vouchers",
-    "专利号": "patent",
-    "奖项": "prize",
-    "年度考核": "assessment",
-    "评价结果": "rating",
-    "挂牌融资": "financing",
-    "民营企业": "private",
-    "高科技领军企业": "leading_enterprise",
-    "工作站": "workstation",
-    "培训证书": "certificate",
-    "自费": "self_paid",
-    "山西省颁发证书": "shanxi_certificate",
-    "保单号": "policy",
-    "创新券编号": "voucher",
-    "孵化器": "incubator",
-    "众创空间": "makerspace",
-    "分担金额": "share",
-    "认定日期": "recognised_on",
-    "首次认定": "first_recognition",
-    "绩效评价": "evaluation",
-    "研发经费支出": "rd_spending",
-    "建设期起": "period_from",
-    "建设期止": "period_to",
-    "支出年度": "spent_year",
-}
-
-# Chinese choice words → the rule's words.
-WORDS = {
-    "厂房": "factory",
-    "办公空间": "office",
-    "国家级": "national",
-    "省级": "provincial",
-    "市级": "municipal",
-    "两院院士": "academician",
-    "国家级科技领军人才": "national_leader",
-    "院士工作站": "academician",
-    "博士工作站": "doctoral",
-    "博士": "doctorate",
-    "硕士研究生": "master",
-    "是": "yes",
-    "否": "no",
-    "正常": "normal",
-    "不正常": "poor",
-    "优秀": "excellent",
-    "良好": "good",
-    "合格": "other",
-    "省级专精特新中小企业": "provincial_specialised",
-    "省级专精特新小巨人": "provincial_little_giant",
-    "国家级专精特新小巨人": "national_little_giant",
-    "中国专利奖": "china",
-    "山西省专利奖": "shanxi",
-    "通过": "passed",
-    "未通过": "failed",
-    "成功": "succeeded",
-    "未成功": "failed",
-}
-
 DEFAULT_DECIDED = date(2025, 3, 1)
 DEFAULT_REF = "临科发〔2025〕12号"
 
 
 def basis_of(text: str | None) -> dict[str, str]:
-    """``合同技术交易额 7,654,321.09元; 合同编号 HT-1`` → ``{"contract_value": "7,654,321.09元", ...}``."""
+    """``合同技术交易额 7,654,321.09元; 合同编号 HT-1`` → ``{"合同技术交易额": "7,654,321.09元", ...}``: the
+    Chinese labels and words go to the ledger as the officer types them (domain/aliases.py resolves them)."""
     result: dict[str, str] = {}
     for part in (text or "").split(";"):
         part = part.strip()
         if not part:
             continue
         label, _, value = part.partition(" ")
-        assert label in LABELS, f"unknown basis label {label!r}: add it to LABELS in tests/steps/rules.py"
-        value = value.strip()
-        result[LABELS[label]] = WORDS.get(value, value)
+        result[label] = value.strip()
     return result
 
 
