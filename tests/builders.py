@@ -104,11 +104,29 @@ def fund_with(code: str, manager: str, *investments: tuple[str, str, str]) -> Fu
     return fund
 
 
+# A level-based clause reads its level from the recipient's recorded qualifications: the tests of
+# amounts and caps record the one the basis names (or the clause's only level) unless it is held.
+LEVEL_HELD = {"P3.1a": "national", "P3.2a": "provincial"}
+LEVEL_WORDS = {"国家级": "national", "省级": "provincial", "市级": "municipal"}
+
+
+def holding(clause: str, p: Enterprise, basis: dict[str, str], decided: date = DAY) -> None:
+    """Record on ``p`` (in memory) the qualification a level-based award of ``clause`` reads."""
+    from domain.rules.levels import CLAUSE_QUALIFICATIONS
+
+    names = CLAUSE_QUALIFICATIONS.get(clause)
+    level = LEVEL_WORDS.get(basis.get("level", ""), basis.get("level")) or LEVEL_HELD.get(clause)
+    if names is None or level is None or any(p.holds(n, level, decided) for n in names):
+        return
+    p.qualify(by(date(2024, 11, 5)), names[0], level, date(2024, 11, 5), None)
+
+
 def calc(clause: str, p: Enterprise, decided: date = DAY, *, amount: str | None = None, reason: str = "",
          ref: str = "R1", taken: tuple[str, ...] = (), facts: bool = True, recorded: dict[str, object] | None = None,
          **basis: str) -> Entitlement:
     if facts:
         basis = {**FACTS.get(clause, {}), **basis}
+        holding(clause, p, basis, decided)
     if clause == "P5.3" and recorded is None and "investment" in basis:  # one recorded investment, no guidance money
         recorded = {"fund": fund_with(basis.get("fund", "F1"), p.code,
                                       (basis.pop("investment"), basis.pop("held_since"), "0"))}

@@ -41,6 +41,7 @@ REFUSALS: dict[str, str | tuple[str, ...]] = {
     "拨付超过未拨付余额": "exceeds what remains to pay",
     "凭证号已被先前的记录使用": "is already used by an earlier record",
     "认定级别高于已登记的资质": "is not held by",
+    "未登记相应级别的资质": "record the qualification first",
     "录入人不能复核本人的付款指令": "cannot approve it too",
     "奖励已全部拨付, 无未拨付部分可撤销": "nothing unpaid to void",
     "追回超过已拨付未追回金额": "exceeds what was paid and not yet recovered",
