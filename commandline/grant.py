@@ -26,7 +26,6 @@ from commandline.options import (
     writing,
     writing_with_ref,
 )
-from commandline.party import find_party, print_awards
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
@@ -152,7 +151,9 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
     """
     recipient = _recipient_of(award)
     if clause is None:
-        clause = find_party(session, recipient).award(award).clause
+        from ledger.queries import get_party
+
+        clause = get_party(session.ledger, recipient).award(award).clause
     session.run(AmendAward(recipient=recipient, award=award, correction=correction, clause=clause, basis=basis,
                            amount=amount, source=source, reason=reason, **common(decided, ref, request_id)))
 
@@ -167,7 +168,10 @@ def grant_show(session: Session, recipient: str) -> None:
     Example:
       jcg grant show U1
     """
-    print_awards(find_party(session, recipient))
+    from ledger.queries import get_party
+    from projections.views.parties import award_lines
+
+    click.echo("\n".join(award_lines(get_party(session.ledger, recipient))))
 
 
 def _recipient_of(award: str) -> str:

@@ -249,13 +249,7 @@ def officer_list(session: Session) -> None:
     Example:
       jcg officer list
     """
-    roster = _roster(session)
-    if roster is None:
-        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
-        return
-    for o in roster.officers.values():
-        keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
-        click.echo(f"{o.name:<20} {o.role:<9} {keys}")
-    for p in getattr(roster, "pending", {}).values():
-        click.echo(_("{name}: {change} as {role} proposed by {proposer}, waiting for a second approver").format(
-            name=p.name, change=p.change, role=p.role, proposer=p.proposer))
+    from ledger.queries import find_roster
+    from projections.views.officers import officer_lines
+
+    click.echo("\n".join(officer_lines(find_roster(session.ledger))))

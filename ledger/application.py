@@ -36,7 +36,7 @@ from ledger.infra.cipher import cipher_env
 from ledger.infra.clock import Clock
 from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.infra.keys import Keyring, KeyStore
-from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.infra.transcodings import DateAsISO, LedgerTranscoder, ProvenanceAsDict
 from ledger.infra.writer_lock import WriterLock
 from ledger.unit_of_work import UnitOfWork
 
@@ -127,6 +127,11 @@ class Ledger(Application[UUID]):
         if lock is not None:
             lock.close()
         super().close()
+
+    def construct_transcoder(self) -> LedgerTranscoder:
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -24,7 +24,7 @@ from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, fund_id, party_id
 from domain.loan import PAYERS, Loan
-from domain.money import ZERO, fmt
+from domain.money import ZERO
 from domain.parameters import Parameter, ParameterBook
 from domain.rulebook import parse_value
 from domain.rules import RULES, evaluate, split_of_basis
@@ -174,9 +174,4 @@ def what_if_rows(results: Iterable[Recomputed]) -> list[list[Any]]:
         row[2] += r.proposed
     return [[clause, recipient, year, n, recorded, proposed, proposed - recorded]
             for (clause, recipient, year), (n, recorded, proposed) in sorted(totals.items())]
-
-
-def describe(result: Recomputed) -> str:
-    return (f"{result.award} {result.clause} {result.recipient} {result.year}: {fmt(result.recorded)} → "
-            f"{fmt(result.proposed)}{'; ' + result.note if result.note else ''}")
 

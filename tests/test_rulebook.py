@@ -13,13 +13,13 @@ import pytest
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.ids import party_id
-from domain.rules.describe import describe
 from ledger import Ledger
 from ledger.audit.verify import verify_ledger
 from ledger.commands import Outcome
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rulebook import ReviseParameter, revisions, rule_book_problems
 from ledger.handlers.rules import AwardByRule
+from projections.views.rules import describe
 from tests.conftest import APPROVER, OFFICER
 
 D = Decimal
