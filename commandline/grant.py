@@ -58,7 +58,8 @@ def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, 
     \b
     Example:
       jcg grant award P2.4 --recipient U1 --basis contract_value=7654321.09 \\
-          --basis contract=HT-2025-001 --decided 2025-03-01 --ref 临科发〔2025〕12号
+          --basis contract=HT-2025-001 --basis registered_on=2025-02-10 --basis counterparty=E1 \\
+          --decided 2025-03-01 --ref 临科发〔2025〕12号
       jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
           --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
@@ -150,7 +151,8 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
     \b
     Example:
       jcg grant amend U1-A1 --correction 合同金额多录一个0 --basis contract_value=2500000 \\
-          --basis contract=HT-2025-001 --decided 2025-03-05 --ref 临科发〔2025〕31号
+          --basis contract=HT-2025-001 --basis registered_on=2025-02-10 --basis counterparty=E1 \\
+          --decided 2025-03-05 --ref 临科发〔2025〕31号
     """
     recipient = _recipient_of(award)
     if clause is None:
