@@ -69,9 +69,11 @@ TEMPLATES: dict[str, str] = {
     "已用 {used:Num}元、剩余 {left:Num}元": "used {used}, remaining {left}",
     "扣除追回后已用 {used:Num}元 (已奖励 {awarded:Num}元 − 已追回 {back:Num}元)、剩余 {left:Num}元":
         "used {used} net of clawbacks ({awarded} awarded − {back} clawed back), remaining {left}",
-    "{clause:Code}: {rate:Num}% × {base:Num}元 = {product:Num}元; {who:Code} 年度上限 {cap:Num}元/年, "
+    "{clause:Code}: {rate:Num}% × {base:Num}元 = {product:Num}元; 合同 {contract:Code} 于 {on:Date} 认定登记, "
+    "合同相对方 {party:Code} {name} ({kind}); {who:Code} 年度上限 {cap:Num}元/年, "
     "已用 {used:Num}元、剩余 {left:Num}元 → {amount:Num}元":
-        "{clause}: {rate}% × {base} = {product}; cap {cap}/yr for {who}, used {used}, remaining {left} → {amount}",
+        "{clause}: {rate}% × {base} = {product}; contract {contract} registered on {on} (认定登记), with {party} "
+        "{name} ({kind}); cap {cap}/yr for {who}, used {used}, remaining {left} → {amount}",
     "补发差额 {diff:Num}元; {who:Code} 年度上限 {cap:Num}元/年, 已用 {used:Num}元、剩余 {left:Num}元":
         "pays the difference {diff}; cap {cap}/yr for {who}, used {used}, remaining {left}",
     "建设期内上限 {cap:Num}元, 已用 {used:Num}元、剩余 {left:Num}元":
@@ -91,6 +93,11 @@ TEMPLATES: dict[str, str] = {
     "{clause:Code}: 合同 {contract:Code} 已于 {year:d} 年补贴 ({amount:Num}元); 以后年度不能补足 ({final:d} 年度上限为最终结果)":
         "{clause}: contract {contract} was subsidised in {year} ({amount}); a later year cannot top it up "
         "(the {final} annual cap is final)",
+    # P2.4: the contract's registration and counterparty, in the trace
+    "合同 {contract:Code} 于 {on:Date} 认定登记, 合同相对方 {who:Code} {name} ({kind})":
+        "contract {contract} registered on {on} (认定登记), with {who} {name} ({kind})",
+    "合同 {contract:Code} 于 {on:Date} 认定登记, 合同相对方 {who:Code} 未在账本登记":
+        "contract {contract} registered on {on} (认定登记), with {who}, not registered in the ledger",
     # who may receive
     "受益单位 {who:Code} 是企业; 本条款支付对象为服务机构": "recipient {who} is an enterprise; the clause pays service_org",
     "研究院 {code:Code}": "for institute {code}",
