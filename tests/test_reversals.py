@@ -255,7 +255,8 @@ def test_a_grant_disbursement_is_not_reversed_but_clawed_back(ledger: Ledger) ->
 
     ledger.execute(RegisterParty(code="U1", name="大学", party_kind="university", entered=date(2024, 12, 1),
                                  **on("2025-01-02")))
-    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "1000000", "contract": "H"},
+    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "1000000", "contract": "H",
+                                                                "registered_on": "2024-11-01", "counterparty": "E1"},
                                **on("2025-03-01", ref="R")))
     paid(ledger, Disburse(recipient="U1", award="U1-A1", amount=D("1000"), voucher="付-G1", **on("2025-03-02")))
     with pytest.raises(Refused, match=r"grant.disburse 付-G1 of 市财政 is not reversed here: a paid disbursement is "
