@@ -75,9 +75,13 @@ def main(rounds: int) -> None:
         url, env = prepared(Path(tmp) / "production-keys")
         fast_url, fast_env = prepared(Path(tmp) / "test-cost-keys", fast_keys=True)
 
+        vouchers = iter(range(1, 10**6))
+
         def award(db: str) -> list[str]:
+            """A new voucher each time: a second award on one voucher is refused (G.3, year-final)."""
             return [*JCG, "--db", db, "--officer", "bench", "grant", "award", "P6.3b", "--recipient", "ENT-1",
-                    "--basis", "vouchers=1000", "--basis", "voucher=Q-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"]
+                    "--basis", "vouchers=1000", "--basis", f"voucher=Q-{next(vouchers)}", "--decided", "2025-03-01",
+                    "--ref", "临科发〔2025〕1号"]
 
         runs: dict[str, list[float]] = {"python -c pass": [], "jcg --help": [], "jcg grant award": [],
                                         "  key of test cost": []}

@@ -19,7 +19,7 @@ from commandline.options import (
 )
 from domain import fields
 from domain.errors import Refused
-from i18n import _, text
+from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.exchange import captable_export as ocf
 from ledger.handlers import projects
@@ -74,12 +74,11 @@ def captable_show(session: Session, enterprise: str, as_of: date | None, at_posi
       jcg captable show ENT-001 --as-of 2026-01-05
     """
     from ledger.queries import get_register
-    from projections import views
+    from projections.views.captable import cap_table, cap_table_lines
 
     get_register(session.ledger, enterprise)  # NotFound without a register
     rows, moment = session.read_side.at("captable", as_of=as_of, at_position=at_position)
-    for line in views.cap_table_lines(views.cap_table(rows, enterprise), moment):
-        click.echo(text(line))
+    click.echo("\n".join(cap_table_lines(cap_table(rows, enterprise), moment)))
 
 
 @captable.command("export")

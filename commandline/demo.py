@@ -46,12 +46,18 @@ def _say(line: str) -> None:
 
 
 def show(session: Session, what: str, code: str, day: date) -> list[str]:
-    """The demo's fund and cap-table lines, made as `fund show` and `captable show` make them."""
+    """The demo's fund and cap-table lines, made as `fund show` and `captable show` make them,
+    and the journal's trial balance."""
     from domain.fund import failure_tolerance
-    from projections import views
+    from domain.journal import trial_balance
+    from projections.views.captable import cap_table, cap_table_lines
+    from projections.views.funds import fund, fund_lines
+    from projections.views.journal import balance_lines
 
+    if what == "balances":
+        return balance_lines(trial_balance(e for _, e in session.ledger.read_log()))
     if what == "fund":
         rows, moment = session.read_side.at("funds", as_of=day)
-        return views.fund_lines(views.fund(rows, code, failure_tolerance(session.ledger.book, day)), moment)
+        return fund_lines(fund(rows, code, failure_tolerance(session.ledger.book, day)), moment)
     rows, moment = session.read_side.at("captable", as_of=day)
-    return views.cap_table_lines(views.cap_table(rows, code), moment)
+    return cap_table_lines(cap_table(rows, code), moment)

@@ -22,7 +22,7 @@ from commandline.options import (
     writing,
 )
 from domain.errors import NotFound
-from i18n import text
+from domain.messages import N_
 from i18n.clicktools import I18nGroup
 from ledger.handlers import funds
 from ledger.queries import get_fund
@@ -109,15 +109,15 @@ def fund_show(session: Session, code: str, as_of: date | None, at_position: int 
       jcg fund show F-SEED --as-of 2028-01-05
     """
     from domain.fund import failure_tolerance
-    from projections import views
+    from projections.views.funds import fund, fund_lines
 
     get_fund(session.ledger, code)  # NotFound if never registered
     rows, moment = session.read_side.at("funds", as_of=as_of, at_position=at_position)
     if (code,) not in rows["rm_funds"]:
-        raise NotFound(f"fund {code} was not yet registered at this moment ({moment.words()})")
-    data = views.fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
-    for line in views.fund_lines(data, moment):
-        click.echo(text(line))
+        raise NotFound(N_("fund {code} was not yet registered at this moment ({words})"), code=code,
+                       words=moment.words())
+    data = fund(rows, code, failure_tolerance(session.ledger.book, as_of or date.today()))
+    click.echo("\n".join(fund_lines(data, moment)))
 
 
 @fund.command("list")
@@ -129,8 +129,7 @@ def fund_list(session: Session) -> None:
     Example:
       jcg fund list
     """
-    from projections import views
     from projections.funds import FUNDS
+    from projections.views.funds import funds_list
 
-    for line in views.funds_list(session.read_side.list_rows(FUNDS)):
-        click.echo(text(line))
+    click.echo("\n".join(funds_list(session.read_side.list_rows(FUNDS))))

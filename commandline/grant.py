@@ -21,12 +21,11 @@ from commandline.options import (
     Session,
     basis_pairs,
     common,
+    outcome_format,
     pass_session,
-    report,
     writing,
     writing_with_ref,
 )
-from commandline.party import find_party, print_awards
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
@@ -150,7 +149,9 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
     """
     recipient = _recipient_of(award)
     if clause is None:
-        clause = find_party(session, recipient).award(award).clause
+        from ledger.queries import get_party
+
+        clause = get_party(session.ledger, recipient).award(award).clause
     session.run(AmendAward(recipient=recipient, award=award, correction=correction, clause=clause, basis=basis,
                            amount=amount, source=source, reason=reason, **common(decided, ref, request_id)))
 
@@ -165,7 +166,10 @@ def grant_show(session: Session, recipient: str) -> None:
     Example:
       jcg grant show U1
     """
-    print_awards(find_party(session, recipient))
+    from ledger.queries import get_party
+    from projections.views.parties import award_lines
+
+    click.echo("\n".join(award_lines(get_party(session.ledger, recipient))))
 
 
 def _recipient_of(award: str) -> str:
@@ -205,6 +209,7 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
               help="Write an import template for this operation (Chinese headers, one example row) instead.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Template file to write: .csv (UTF-8 with BOM) or .xlsx.")
+@outcome_format
 @pass_session
 def grant_import(session: Session, file: Path | None, template: str | None, out: Path | None) -> None:
     """Record many awards, disbursements or external awards from a CSV FILE: all rows or none.
@@ -237,11 +242,13 @@ def grant_import(session: Session, file: Path | None, template: str | None, out:
             click.echo(_("validated {done}/{of} rows").format(done=done, of=of), err=True)
 
     try:
-        report(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None))
+        session.show(import_csv(session.ledger, text, session.officer, file.name, progress if total >= 20 else None),
+                     "grant.import")
     except ImportRefused as exc:
-        click.echo(_("bad rows in {file}:").format(file=file.name))
+        err = session.form == "json"  # stdout carries JSON only
+        click.echo(_("bad rows in {file}:").format(file=file.name), err=err)
         for problem in exc.problems:
-            click.echo(f"  {i18n_text(problem)}")
+            click.echo(f"  {i18n_text(problem)}", err=err)
         raise
 
 

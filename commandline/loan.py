@@ -23,12 +23,8 @@ from commandline.options import (
     writing,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
-from domain.loan import PAYERS as LOAN_PAYERS
-from domain.money import fmt
-from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import loans as loan_cmds
-from projections.tables import Col, text_table
 
 
 @click.group(cls=I18nGroup)
@@ -214,33 +210,9 @@ def loan_show(session: Session, code: str) -> None:
       jcg loan show L-2025-001
     """
     from ledger.queries import get_loan
+    from projections.views.loans import loan_lines
 
-    ln = get_loan(session.ledger, code)
-    click.echo(_("{code}  {category} {loan_categories}  bank {bank} → borrower {borrower}  [{status}]").format(code=ln.code, category=ln.category, loan_categories=LOAN_CATEGORIES[ln.category], bank=ln.bank, borrower=ln.borrower, status=_(ln.status)))
-    click.echo(_("  principal {principal} from {start} for {term_months} months; disbursed {disbursed}, repaid {repaid}, unrepaid {unrepaid}").format(principal=fmt(ln.principal), start=ln.start, term_months=ln.term_months, disbursed=fmt(ln.disbursed), repaid=fmt(ln.repaid), unrepaid=fmt(ln.unrepaid)))
-    if ln.non_performing_on:
-        click.echo(_("  non-performing since {non_performing_on}").format(non_performing_on=ln.non_performing_on))
-    if ln.loss_declared_on:
-        click.echo(_("  recovery exhausted {loss_declared_on}: principal loss {loss}").format(loss_declared_on=ln.loss_declared_on, loss=fmt(ln.loss)))
-    claim = ln.claim
-    if claim is None:
-        return
-    approval = (_("approved {on} ({ref}) by {by}").format(on=claim.approved_on, ref=claim.approved_ref,
-                                                           by=claim.approved_by) if claim.approved_on
-                else _("not approved yet"))
-    click.echo(_("  claim {clause} on {claimed_on} filed by {claimed_by}, {approval}").format(clause=claim.clause, claimed_on=claim.claimed_on, claimed_by=claim.claimed_by, approval=approval))
-    for line in claim.trace:
-        click.echo(f"    {text(line)}")
-    rows = []
-    for who in (*LOAN_PAYERS, "bank"):
-        name = _("bank {bank} (bears its share)").format(bank=ln.bank) if who == "bank" else who
-        paid = ln.paid[who] if who in LOAN_PAYERS else "-"
-        owes = ln.owed(who) if who in LOAN_PAYERS else "-"
-        rows.append([claim.shares[who], paid, owes, ln.returned[who], name])
-    table = text_table([Col("share", money=True), Col("paid", money=True), Col("owes", money=True),
-                        Col("returned", money=True), Col("bearer")], rows, rule=False)
-    click.echo("\n".join("  " + line for line in table.splitlines()))
-    click.echo(_("  recovered after compensation {recovered}; loss outstanding {value}").format(recovered=fmt(ln.recovered), value=fmt(claim.loss - ln.recovered)))
+    click.echo("\n".join(loan_lines(get_loan(session.ledger, code))))
 
 
 @loan.command("list")
@@ -252,8 +224,7 @@ def loan_list(session: Session) -> None:
     Example:
       jcg loan list
     """
-    from projections import views
+    from projections.views.loans import loans_list
 
     rows, _position = session.read_side.rows("loans")
-    for line in views.loans_list(rows):
-        click.echo(line)
+    click.echo("\n".join(loans_list(rows)))

@@ -14,8 +14,8 @@ from commandline.options import (
     REF,
     REQUEST_ID,
     Session,
+    outcome_format,
     pass_session,
-    report,
 )
 from i18n import _
 from i18n.clicktools import I18nGroup
@@ -83,6 +83,7 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
 @click.option("--decided", type=DATE, default=None, help="Date of the appointment (default today).")
 @click.option("--ref", type=REF, default="", help="Appointment reference.")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_add(session: Session, name: str, role: str, public_key: str | None, decided: date | None, ref: str,
                 request_id: str) -> None:
@@ -109,8 +110,8 @@ def officer_add(session: Session, name: str, role: str, public_key: str | None, 
         key = public_key_text(session.ledger.keyring.key(name))  # NAME's own key file, checked before anything
     else:
         key = read_public_key(public_key)
-    report(register(session.ledger, name, role, key, actor=actor, decided=_officer_date(decided),
-                    request_id=request_id, ref=ref))
+    session.show(register(session.ledger, name, role, key, actor=actor, decided=_officer_date(decided),
+                          request_id=request_id, ref=ref), "officer.add")
 
 
 @officer.command("rotate")
@@ -120,6 +121,7 @@ def officer_add(session: Session, name: str, role: str, public_key: str | None, 
                    "rotate your own key: a new one is made in your key directory.")
 @click.option("--decided", type=DATE, default=None, help="Date of the rotation (default today).")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_rotate(session: Session, name: str, public_key: str | None, decided: date | None, request_id: str) -> None:
     """Give NAME a new key; the old one is retired (history it signed stays valid).
@@ -155,7 +157,7 @@ def officer_rotate(session: Session, name: str, public_key: str | None, decided:
         outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
                                                   request_id=request_id, name=name,
                                                   public_key=read_public_key(public_key)))
-    report(outcome)
+    session.show(outcome, "officer.rotate")
 
 
 @officer.command("role")
@@ -163,6 +165,7 @@ def officer_rotate(session: Session, name: str, public_key: str | None, decided:
 @click.option("--role", type=click.Choice(["officer", "approver", "auditor"]), required=True)
 @click.option("--decided", type=DATE, default=None, help="Date of the decision (default today).")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_role(session: Session, name: str, role: str, decided: date | None, request_id: str) -> None:
     """Change NAME's role (an approver's act). A promotion to approver waits for a second
@@ -182,6 +185,7 @@ def officer_role(session: Session, name: str, role: str, decided: date | None, r
 @click.argument("name", type=OFFICER)
 @click.option("--decided", type=DATE, default=None, help="Date of the countersignature (default today).")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_confirm(session: Session, name: str, decided: date | None, request_id: str) -> None:
     """Countersign the pending approver registration, promotion or key of NAME: a second
@@ -201,6 +205,7 @@ def officer_confirm(session: Session, name: str, decided: date | None, request_i
 @click.argument("name", type=OFFICER)
 @click.option("--decided", type=DATE, default=None, help="Date (default today).")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_withdraw(session: Session, name: str, decided: date | None, request_id: str) -> None:
     """Withdraw the pending change of NAME: nothing of it takes effect.
@@ -220,6 +225,7 @@ def officer_withdraw(session: Session, name: str, decided: date | None, request_
 @click.option("--reason", type=REASON, required=True, help="Why (e.g. key lost, officer left).")
 @click.option("--decided", type=DATE, default=None, help="Date of the revocation (default today).")
 @click.option("--request-id", type=REQUEST_ID, default="")
+@outcome_format
 @pass_session
 def officer_revoke(session: Session, name: str, reason: str, decided: date | None, request_id: str) -> None:
     """Revoke NAME's current key: it signs nothing new (what it signed before stays valid).
@@ -243,13 +249,7 @@ def officer_list(session: Session) -> None:
     Example:
       jcg officer list
     """
-    roster = _roster(session)
-    if roster is None:
-        click.echo(_("no officers registered: the ledger refuses every request until the first officer registers themself (`jcg officer add NAME --role approver`, run as NAME)"))
-        return
-    for o in roster.officers.values():
-        keys = ", ".join(f"{k.key_id} {k.status}" for k in o.keys)
-        click.echo(f"{o.name:<20} {o.role:<9} {keys}")
-    for p in getattr(roster, "pending", {}).values():
-        click.echo(_("{name}: {change} as {role} proposed by {proposer}, waiting for a second approver").format(
-            name=p.name, change=p.change, role=p.role, proposer=p.proposer))
+    from ledger.queries import find_roster
+    from projections.views.officers import officer_lines
+
+    click.echo("\n".join(officer_lines(find_roster(session.ledger))))

@@ -196,11 +196,17 @@ class Session:
 
     def run(self, command: Command) -> Outcome:
         outcome = self.ledger.execute(command)
+        self.show(outcome, command.kind)
+        return outcome
+
+    def show(self, outcome: Outcome, kind: str) -> None:
+        """What a writing command recorded, as text or (``--format json``) as JSON."""
         if self.form == "json":
-            click.echo(outcome_json(outcome, command))
+            click.echo(outcome_json(outcome, kind))
+            for warning in outcome.warnings:  # never silent, never mixed into the JSON
+                click.echo(f"warning: {text(warning)}", err=True)
         else:
             report(outcome)
-        return outcome
 
 
 def _plain(value: Any) -> Any:
@@ -216,13 +222,13 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def outcome_json(outcome: Outcome, command: Command) -> str:
+def outcome_json(outcome: Outcome, kind: str) -> str:
     """The recorded outcome of a writing command (``--format json``): what was recorded (or that it
     already was), its ids and amounts, the trace, the request id and the log position."""
     import json
 
     body = {
-        "kind": command.kind,
+        "kind": kind,
         "recorded": not outcome.already_recorded,
         "already_recorded": outcome.already_recorded,
         "request_id": outcome.request_id,
@@ -261,11 +267,16 @@ def writing_with_ref(fn: Callable[..., Any]) -> Callable[..., Any]:
     return _writing(fn, ref_required=True)
 
 
+def outcome_format(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--format text|json`` of a writing command (Session.show prints the outcome in it)."""
+    return click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", expose_value=False,
+                        callback=_set_form, is_eager=False,
+                        help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
+                             "position).")(fn)
+
+
 def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any]:
-    fn = click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", expose_value=False,
-                      callback=_set_form, is_eager=False,
-                      help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
-                           "position).")(fn)
+    fn = outcome_format(fn)
     fn = click.option("--request-id", type=REQUEST_ID, default="",
                       help="Idempotency key; generated and printed if absent.")(fn)
     fn = click.option("--ref", type=REF, default="", required=ref_required,

@@ -18,13 +18,8 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from domain.clauses import clause as find_clause
-from domain.enterprise import KINDS, Enterprise
-from domain.money import fmt
-from i18n import _
 from i18n.clicktools import I18nGroup
 from ledger.handlers.parties import ExpireQualification, GrantQualification, RegisterParty
-from projections.tables import Col, terminal_width, text_table
 
 
 @click.group(cls=I18nGroup)
@@ -104,21 +99,10 @@ def party_show(session: Session, code: str) -> None:
     Example:
       jcg party show ENT-001
     """
-    p = find_party(session, code)
-    click.echo(_("{code}  {name}  ({kind}, entered {entered})").format(code=p.code, name=p.name, kind=KINDS[p.kind],
-                                                                        entered=p.entered))
-    for q in p.qualifications:
-        if q.ended_on:
-            line = _("  qualification: {name} {level} from {granted}, ended {ended}").format(
-                name=q.name, level=q.level, granted=q.granted_on, ended=q.ended_on)
-        elif q.expires_on:
-            line = _("  qualification: {name} {level} from {granted}, expires {expires}").format(
-                name=q.name, level=q.level, granted=q.granted_on, expires=q.expires_on)
-        else:
-            line = _("  qualification: {name} {level} from {granted}").format(
-                name=q.name, level=q.level, granted=q.granted_on)
-        click.echo(line)
-    print_awards(p)
+    from ledger.queries import get_party
+    from projections.views.parties import party_lines
+
+    click.echo("\n".join(party_lines(get_party(session.ledger, code))))
 
 
 @party.command("list")
@@ -130,29 +114,7 @@ def party_list(session: Session) -> None:
     Example:
       jcg party list
     """
-    rows = [[e.code, KINDS[e.kind], e.entered, e.name] for _position, e in session.ledger.read_log()
-            if isinstance(e, Enterprise.Registered)]
-    click.echo(text_table([Col("code"), Col("kind"), Col("entered"), Col("name")], rows, rule=False,
-                          max_width=terminal_width()))
+    from projections.parties import PARTIES
+    from projections.views.parties import parties_list
 
-
-def find_party(session: Session, code: str) -> Enterprise:
-    from ledger.queries import get_party
-
-    return get_party(session.ledger, code)
-
-
-def print_awards(p: Enterprise) -> None:
-    """The party's awards as one table (Chinese clause titles line up), then the totals."""
-    rows = [[a.award_id, a.clause, find_clause(a.clause).title, a.decided, a.amount, a.disbursed, a.clawed_back]
-            for a in p.awards.values()]
-    if rows:
-        table = text_table([Col("award"), Col("clause"), Col("title"), Col("decided"), Col("awarded", money=True),
-                            Col("disbursed", money=True), Col("clawed_back", money=True)], rows, rule=False,
-                           max_width=terminal_width())
-        click.echo("\n".join("  " + line for line in table.splitlines()))
-    t = p.totals()
-    click.echo("  " + _("total awarded {awarded}, disbursed {disbursed}, clawed back {clawed_back}, "
-                        "outstanding {outstanding}").format(awarded=fmt(t["awarded"]), disbursed=fmt(t["disbursed"]),
-                                                            clawed_back=fmt(t["clawed_back"]),
-                                                            outstanding=fmt(t["outstanding"])))
+    click.echo("\n".join(parties_list(session.read_side.list_rows(PARTIES, order_by=[PARTIES.c.registered_at]))))

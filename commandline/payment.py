@@ -8,6 +8,7 @@ from datetime import date
 import click
 
 from commandline.options import Session, common, pass_session, writing
+from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.payments import PostPayment, VoidPayment
 
@@ -62,7 +63,7 @@ def payment_pending(session: Session) -> None:
 
     orders = pending_orders(session.ledger)
     if not orders:
-        click.echo("no pending payment orders")
+        click.echo(_("no pending payment orders"))
         return
     for p in orders:
-        click.echo(p.describe())
+        click.echo(text(p.describe()))

@@ -28,8 +28,8 @@ from domain.rules.describe import describe as describe_rule
 from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
-from ledger.handlers.rules import calculate
-from ledger.whatif import Proposal, describe, proposed_book, recompute, what_if_rows
+from ledger.handlers.rules import calculate, is_split
+from ledger.whatif import Proposal, proposed_book, recompute, what_if_rows
 
 
 @click.group(cls=I18nGroup)
@@ -45,10 +45,9 @@ def policy_list() -> None:
     Example:
       jcg policy list
     """
-    for c in catalogue().values():
-        if c.money:
-            click.echo(f"{c.id:<6} {c.title}")
-            click.echo(_("       amount: {rule}; cap: {value}; 责任单位: {units}").format(rule=c.rule, value=c.cap or '—', units='、'.join(c.units)))
+    from projections.views.policy import clauses_list
+
+    click.echo("\n".join(clauses_list(list(catalogue().values()))))
 
 
 @policy.command("show")
@@ -97,7 +96,7 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
       jcg policy calc P5.6a --basis loss=1000000 --decided 2025-06-30
     """
     c = find_clause(clause)
-    if not recipient and c.id not in {"P5.6a", "P5.6b"}:
+    if not recipient and not is_split(c.id):
         raise click.UsageError(_("Missing option '--recipient'."))
     result = calculate(session.ledger, c.id, recipient, basis, decided,
                        amount=amount, reason=reason, ref=ref)
@@ -154,8 +153,10 @@ def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> N
     Example:
       jcg policy what-if --revise P2.4.rate=3%@2026-01-01 --revise P5.7.annual_cap=300000@2025-01-01
     """
+    from domain.messages import N_, Message
     from projections import reports
     from projections.reports import Column, Report
+    from projections.views.policy import what_if_note
 
     parsed = [Proposal.parse(p) for p in proposals]
     ledger = session.ledger
@@ -165,11 +166,11 @@ def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> N
     recorded = sum((r[4] for r in rows), Decimal("0.00"))
     proposed = sum((r[5] for r in rows), Decimal("0.00"))
     report = Report(
-        "what-if: " + ", ".join(proposals),
+        Message(N_("what-if: {proposals}"), proposals=", ".join(proposals)),
         [Column("clause"), Column("recipient"), Column("year"), Column("awards"), Column("awarded", True),
          Column("what_if", True), Column("difference", True)],
         rows,
-        notes=[describe(r) for r in results if r.proposed != r.recorded] + ["nothing written"],
+        notes=[what_if_note(r) for r in results if r.proposed != r.recorded] + [Message(N_("nothing written"))],
         totals=[["total", "", "", len(results), recorded, proposed, proposed - recorded]],
     )
     click.echo(reports.render(report, form))

@@ -28,7 +28,6 @@ from commandline.options import (
     pass_session,
     writing,
 )
-from i18n import text
 from i18n.clicktools import I18nGroup
 from ledger.handlers import projects
 
@@ -294,7 +293,6 @@ def project_show(session: Session, code: str) -> None:
       jcg project show PJ-1
     """
     from ledger.queries import get_project
+    from projections.views.projects import project_lines
 
-
-    for line in get_project(session.ledger, code).summary():
-        click.echo(text(line))
+    click.echo("\n".join(project_lines(get_project(session.ledger, code))))

@@ -26,6 +26,7 @@ checked by ``ledger.handlers.officers.authorize`` before the command runs.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,22 +36,14 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain import journal
-from domain.compensation import (
-    BANK,
-    BEARERS,
-    CATEGORIES,
-    RecoveryReturn,
-    Split,
-    check_basis,
-    compensation_split,
-    recovery_return,
-)
+from domain.compensation import BANK, BEARERS, CATEGORIES, RecoveryReturn, check_basis, recovery_return
 from domain.errors import CapExceeded, InvalidAmount, InvalidDate, Refused
 from domain.ids import loan_id
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.parameters import ParameterBook
 from domain.provenance import Provenance
+from domain.rules import Split, split_loss
 
 PAYERS = (journal.PROVINCE, journal.CITY)
 STAGES = {"early": "早期", "startup": "初创期"}  # P5.6b: 早期、初创期科技型企业
@@ -104,6 +97,12 @@ class Claim:
     approved_ref: str = ""
     claimed_by: str = ""
     approved_by: str = ""
+    basis: dict[str, str] = field(default_factory=dict)  # the split rule's basis, as recorded
+
+
+# the first line of a version-1 claim's trace: "P5.6b: 50% × 1,000,000.00 = 500,000.00 (省财政); 40% × …"
+_EARLIER_RATES = re.compile(r"^P5\.6[ab]: (?P<province>[\d.]+)% × [\d,.]+ = [\d,.]+ \(省财政\); "
+                            r"(?P<city>[\d.]+)% × [\d,.]+ = [\d,.]+ \(市财政\)")
 
 
 class Loan(Aggregate):
@@ -367,10 +366,10 @@ class Loan(Aggregate):
             raise Refused(N_("loan {code}: the claim must be for the declared loss {loss}, not {loss2}"), code=self.code, loss=fmt(self.loss), loss2=fmt(loss))
         if by.decided < self.loss_declared_on:
             raise InvalidDate(N_("loan {code}: claim on {decided} is before the loss was declared ({loss_declared_on})"), code=self.code, decided=by.decided, loss_declared_on=self.loss_declared_on)
-        split = compensation_split(self.category, self.loss, by.decided, book,
-                                   province_rate=province_rate, city_rate=city_rate, basis=basis)
+        split = split_loss(self.category, self.loss, by.decided, book, province_rate=province_rate,
+                           city_rate=city_rate)
         self._compensation_claimed(by, self.code, self.bank, split.clause, split.loss,
-                                   {k: v for k, v in split.shares.items()}, split.trace, split.versions)
+                                   {k: v for k, v in split.shares.items()}, split.trace, split.versions, split.basis)
         return split
 
     class CompensationClaimed(Aggregate.Event):
@@ -382,13 +381,29 @@ class Loan(Aggregate):
         shares: dict[str, Decimal]
         trace: list[str]
         versions: list[str]
+        basis: dict[str, str]  # the split rule's basis (loss, and the rates if the decision gave them)
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no ``basis``: the loss, and (a P5.6b claim that did not use the rule
+            book's default rates, so recorded no ``province_share`` version) the rates the decision
+            gave, as its recorded trace states them (``50% × … (省财政); 40% × … (市财政)``)."""
+            basis = {"loss": f"{Decimal(state['loss']):.2f}"}
+            defaults = any(".province_share@" in v for v in state["versions"])
+            given = _EARLIER_RATES.match(state["trace"][0]) if state["trace"] and not defaults else None
+            if given is not None:
+                basis |= {"province_rate": f"{given['province']}%", "city_rate": f"{given['city']}%"}
+            state["basis"] = basis
 
     @event(CompensationClaimed)
     def _compensation_claimed(
         self, by: Provenance, loan: str, bank: str, clause: str, loss: Decimal,
-        shares: dict[str, Decimal], trace: list[str], versions: list[str],
+        shares: dict[str, Decimal], trace: list[str], versions: list[str], basis: dict[str, str],
     ) -> None:
-        self.claim = Claim(clause, loss, dict(shares), by.decided, list(trace), list(versions), claimed_by=by.actor)
+        self.claim = Claim(clause, loss, dict(shares), by.decided, list(trace), list(versions), claimed_by=by.actor,
+                           basis=dict(basis))
 
     def approve(self, by: Provenance) -> Claim:
         claim = self._claim()

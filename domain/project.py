@@ -686,14 +686,15 @@ class Project(Aggregate):
             )
         return units
 
-    def _lot_held(self, lot: Lot) -> Decimal:
+    # what a lot still holds (units converted, less what left it)
+    def lot_held(self, lot: Lot) -> Decimal:
         held: Decimal = lot["units"] - lot["out"]
         return held
 
     def _draw(self, units: Decimal, lots: list[int]) -> list[Decimal]:
         """Units taken from each lot (indexes ``lots``), pro rata to what each still holds, in fen; the
         parts add up exactly to ``units`` and no lot gives more than it holds."""
-        held = [self._lot_held(self.lots[i]) for i in lots]
+        held = [self.lot_held(self.lots[i]) for i in lots]
         parts = pro_rata(units, held)
         for k, part in enumerate(parts):  # a fen of rounding past a lot's holding moves to the next lot
             excess = part - held[k]
@@ -723,22 +724,22 @@ class Project(Aggregate):
             self._check_held(units, Message(N_("buy back")))  # refuses: no equity
         windows = [terms.window(lot["on"]) for lot in self.lots]
         open_lots = [i for i, lot in enumerate(self.lots)
-                     if self._lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
+                     if self.lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
         several = len(self.lots) > 1
 
         def where(i: int) -> Message:
             lot = (Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'],
-                           lot_held=fmt(self._lot_held(self.lots[i]))) if several else "")
+                           lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
             return Message(N_("{start} to {end}{lot}"), start=windows[i][0], end=windows[i][1], lot=lot)
 
         if not open_lots:
             raise InvalidDate(
                 N_("project {code}: buyback on {on} is outside the agreed window {windows}"), code=self.code, on=on,
-                windows=[where(i) for i in range(len(self.lots)) if self._lot_held(self.lots[i]) > 0])
-        in_window = sum((self._lot_held(self.lots[i]) for i in open_lots), ZERO)
+                windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
+        in_window = sum((self.lot_held(self.lots[i]) for i in open_lots), ZERO)
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
-            closed = [i for i in range(len(self.lots)) if i not in open_lots and self._lot_held(self.lots[i]) > 0]
+            closed = [i for i in range(len(self.lots)) if i not in open_lots and self.lot_held(self.lots[i]) > 0]
             raise InvalidDate(
                 Message(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held are in their agreed window; outside it: "), code=self.code, units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held)) + "; ".join(where(i) for i in closed)
             )
@@ -752,7 +753,7 @@ class Project(Aggregate):
         trace: list[str] = [Message(N_("{clause}: share bought back now = {units} / {units2} registered capital issued = {pct2}"), clause=self.clause, units=fmt(units), units2=fmt(self.units), pct2=pct2(share))]
         if several:
             trace.append(
-                Message(N_("{clause}: units drawn from the conversions in their window pro rata to what each still holds: "), clause=self.clause) + " + ".join(f"{fmt(drawn[i])} of the {fmt(self._lot_held(self.lots[i]))} held from "
+                Message(N_("{clause}: units drawn from the conversions in their window pro rata to what each still holds: "), clause=self.clause) + " + ".join(f"{fmt(drawn[i])} of the {fmt(self.lot_held(self.lots[i]))} held from "
                                         f"{self.lots[i]['on']}" for i in open_lots) + f" = {fmt(units)}"
             )
         if terms.exit.kind != "interest" or not several:
@@ -812,7 +813,7 @@ class Project(Aggregate):
 
     def _take(self, units: Decimal, drawn: list[Decimal] | None, bought_back: bool) -> None:
         if drawn is None or len(drawn) != len(self.lots):
-            holding = [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0]
+            holding = [i for i, lot in enumerate(self.lots) if self.lot_held(lot) > 0]
             drawn = self._draw(units, holding) if holding else [ZERO] * len(self.lots)
         for lot, part in zip(self.lots, drawn, strict=True):
             part = Decimal(str(part))
@@ -829,7 +830,7 @@ class Project(Aggregate):
             raise InvalidAmount(N_("a sale price must not be negative"))
         if not buyer.strip():
             raise Refused(N_("project {code}: a sale needs the buyer"), code=self.code)
-        drawn = self._draw(units, [i for i, lot in enumerate(self.lots) if self._lot_held(lot) > 0])
+        drawn = self._draw(units, [i for i, lot in enumerate(self.lots) if self.lot_held(lot) > 0])
         self._sold(by, self.code, self.enterprise, self.fund, buyer, units, price, drawn)
         return units
 
@@ -1046,42 +1047,6 @@ class Project(Aggregate):
     @event(ReassignedIn)
     def _reassigned_in(self, by: Provenance, code: str, source: str, amount: Decimal) -> None:
         self.reassigned_in += amount
-
-    # views ----------------------------------------------------------------------------
-    def summary(self) -> list[str]:
-        lines: list[str] = [
-            Message(N_("{code}  {title}  ({clause}, {status}); enterprise {enterprise}, holder {fund}, approved {approved_on}"), code=self.code, title=self.title, clause=self.clause, status=Message(self.status), enterprise=self.enterprise, fund=self.fund, approved_on=self.approved_on),
-            Message(N_("  grant {amount}; paid {disbursed} in {count_tranches} tranche(s); reassigned in {reassigned_in}, out {reassigned_out}; clawed back {clawed_back}; unpaid grant released {released}, still committed {outstanding}"), amount=fmt(self.amount), disbursed=fmt(self.disbursed), count_tranches=len(self.tranches), reassigned_in=fmt(self.reassigned_in), reassigned_out=fmt(self.reassigned_out), clawed_back=fmt(self.clawed_back), released=fmt(self.released), outstanding=fmt(self.outstanding)),
-        ]
-        lines += [Message(N_("  terms: {line}"), line=line) for line in self.terms.describe()]
-        if self.finished_on is not None:
-            lines.append(Message(N_("  finished (accepted) {finished_on}, acceptance {acceptance_ref}; spent {spent}; unspent fiscal money {unspent} may be reassigned to another project of the team (P6.1)"), finished_on=self.finished_on, acceptance_ref=self.acceptance_ref, spent=fmt(self.spent), unspent=fmt(self.unspent)))
-        elif self.status != "failed":
-            lines.append(Message(N_("  not finished: no acceptance recorded (jcg project finish)")))
-        if self.trigger:
-            extra = (Message(N_(" ({investor}, pre-money {round_pre_money})"), investor=self.trigger['investor'], round_pre_money=fmt(self.trigger['round_pre_money']))
-                     if self.trigger["round_pre_money"] is not None else "")
-            lines.append(Message(N_("  trigger recorded {on}{extra}"), on=self.trigger['on'], extra=extra))
-        if self.into:
-            lines.append(
-                Message(N_("  converted {converted} into {into} in {count_lots} conversion(s): registered capital {units}, premium {premium}"), converted=fmt(self.converted), into=self.into, count_lots=len(self.lots), units=fmt(self.units), premium=fmt(self.premium))
-            )
-            for lot in self.lots:
-                if self.into == "debt":
-                    lines.append(Message(N_("    converted {amount} into debt on {on}; matures {maturity}"), amount=fmt(lot['amount']), on=lot['on'], maturity=self.terms.maturity(lot['on'])))
-                else:
-                    opens, closes = self.terms.window(lot["on"])
-                    lines.append(Message(N_("    converted {amount} into equity on {on}: registered capital {units}, held {lot_held}; buyback window {opens} to {closes}"), amount=fmt(lot['amount']), on=lot['on'], units=fmt(lot['units']), lot_held=fmt(self._lot_held(lot)), opens=opens, closes=closes))
-            if self.into == "debt":
-                matures = ", ".join(f"{fmt(amount)} on {day}" for day, amount in self.maturities())
-                lines.append(
-                    Message(N_("  debt: principal repaid {debt_repaid}, written off {debt_written_off}, outstanding {debt_outstanding}; interest paid {interest_paid}, unpaid carried {interest_carried} to {debt_accrued_to}; matures {matures}"), debt_repaid=fmt(self.debt_repaid), debt_written_off=fmt(self.debt_written_off), debt_outstanding=fmt(self.debt_outstanding), interest_paid=fmt(self.interest_paid), interest_carried=fmt(self.interest_carried), debt_accrued_to=self.debt_accrued_to, matures=matures)
-                )
-            else:
-                lines.append(
-                    Message(N_("  held {held}; bought back {bought_back}, sold {sold}, written off {written_off}; proceeds {proceeds}"), held=fmt(self.held), bought_back=fmt(self.bought_back), sold=fmt(self.sold), written_off=fmt(self.written_off), proceeds=fmt(self.proceeds))
-                )
-        return lines
 
 
 @journal.postings.register(Project.TranchePaid)

@@ -48,6 +48,8 @@ def _names() -> dict[str, tuple[QualificationKind, str]]:
             names[name] = (kind, "")
         for level in kind.levels:
             names[f"{LEVEL_WORDS[level]}{kind.zh}"] = (kind, level)
+        if "national" in kind.levels and not kind.zh.startswith("省部共建"):
+            names[f"国家{kind.zh}"] = (kind, "national")  # 国家重点实验室, as the notice writes it
     return names
 
 

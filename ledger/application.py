@@ -36,7 +36,7 @@ from ledger.infra.cipher import cipher_env
 from ledger.infra.clock import Clock
 from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
 from ledger.infra.keys import Keyring, KeyStore
-from ledger.infra.transcodings import DateAsISO, ProvenanceAsDict
+from ledger.infra.transcodings import DateAsISO, LedgerTranscoder, ProvenanceAsDict
 from ledger.infra.writer_lock import WriterLock
 from ledger.unit_of_work import UnitOfWork
 
@@ -128,6 +128,11 @@ class Ledger(Application[UUID]):
             lock.close()
         super().close()
 
+    def construct_transcoder(self) -> LedgerTranscoder:
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -212,6 +217,7 @@ class Ledger(Application[UUID]):
         uow = UnitOfWork(self.repository, self.rule_book(), self._events)
         outcomes: list[Outcome] = []
         events: list[Any] = []
+        records: list[tuple[Outcome, int]] = []  # a recorded outcome and the index of its request record
         refused = list(problems)
         malformed = {i for i, _ in problems}
         for i, command in enumerate(prepared):
@@ -226,6 +232,7 @@ class Ledger(Application[UUID]):
                     outcome, produced = self._run(uow, command, digest)
                     outcomes.append(outcome)
                     events += produced
+                    records.append((outcome, len(events) - 1))
             except AlreadyRecorded as same:  # a row repeating a recorded payment: skipped
                 outcomes.append(Outcome(command.request_id, same.message, already_recorded=True))
             except Refused as exc:
@@ -238,9 +245,11 @@ class Ledger(Application[UUID]):
             return outcomes
         try:
             with self.writer_lock.shared():
-                self.save(*events)
+                recordings = self.save(*events)
         except IntegrityError:
             return None  # someone else wrote first (or recorded one of these): re-evaluate all
+        for outcome, last in records:
+            outcome.position = recordings[last].notification.id
         outcomes[-1].warnings.extend(self._after_write(prepared[-1].actor))
         return outcomes
 

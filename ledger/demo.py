@@ -10,9 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import Refused
-from domain.journal import trial_balance
 from domain.messages import N_, Message
-from domain.money import fmt
 from ledger.application import Ledger
 from ledger.commands import Command
 from ledger.handlers.grants import ClawBack, Disburse, VoidAward
@@ -84,8 +82,9 @@ def _remove_sqlite(path: str) -> None:
 
 def run_demo(ledger: Ledger, echo: Callable[[str], None],
              show: Callable[[str, str, date], list[str]] | None = None) -> None:
-    """``show(what, code, day)``: the read side's text for a "fund" or a "captable" on a day
-    (given by the command line, which owns the views; without it those lines are left out)."""
+    """``show(what, code, day)``: the read side's text for a "fund" or a "captable" on a day,
+    or the journal's "balances" (given by the command line, which owns the views; without it
+    those lines are left out)."""
 
     def do(command: Command) -> None:
         outcome = ledger.execute(command)
@@ -215,11 +214,8 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
         echo(Message("    {line}", line=line))
 
     echo(Message(N_("== balances (from the journal) ==")))
-    totals = trial_balance(e for _, e in ledger.read_log())
-    for account in sorted(totals):
-        echo(f"  {account:<28} {fmt(totals[account]):>16}")
-    echo(Message("  {label} {total:>16}", label=Message(N_("sum of all postings")),
-                 total=fmt(sum(totals.values(), Decimal('0.00')))))
+    for line in show("balances", "", date(2028, 12, 31)) if show else ():
+        echo(Message("{line}", line=line))
 
 
 def seal_demo_ledger(ledger: Ledger, echo: Callable[[str], None], keys: str) -> None:

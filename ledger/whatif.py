@@ -3,8 +3,10 @@
 Every recorded award is recomputed, in log order, under a proposed rule book (the book as it
 stood at each award, plus the proposed revisions), in a world where the earlier awards were
 paid what the proposal would have paid: G.3 differences, caps and one-time rules see the
-proposed history, not the recorded one. Nothing is written. The result says, per clause,
-recipient and year, what was awarded, what would have been, and the difference.
+proposed history, not the recorded one. Every P5.6 claim is split again the same way (its
+recorded basis: the loss, and the rates if the decision gave them); its figure is the public
+compensation (省财政 + 市财政), its recipient the bank. Nothing is written. The result says, per
+clause, recipient and year, what was awarded, what would have been, and the difference.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, fund_id, party_id
+from domain.loan import PAYERS, Loan
 from domain.messages import N_
-from domain.money import ZERO, fmt
+from domain.money import ZERO
 from domain.parameters import Parameter, ParameterBook
 from domain.rulebook import parse_value
-from domain.rules import RULES, evaluate
+from domain.rules import RULES, evaluate, split_of_basis
 from domain.rules.engine import shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
 from ledger.handlers.rulebook import book_as_recorded
@@ -93,8 +96,19 @@ def recompute(base: ParameterBook, events: Iterable[Any], proposals: list[Propos
     stood then plus ``proposals``, and recorded in that world at the proposed amount."""
     world: dict[UUID, Any] = {}
     refused: set[str] = set()  # awards the proposal would not have granted: their later events are skipped
+    unclaimed: set[UUID] = set()  # loans whose claim the proposal would refuse: their later events are skipped
     for event, book in book_as_recorded(base, events):
-        if isinstance(event, Enterprise.AwardGranted):
+        if event.originator_id in unclaimed:
+            continue
+        if isinstance(event, Loan.CompensationClaimed):
+            outcome, shares = _resplit(event, proposed_book(book, proposals))
+            yield outcome
+            if shares is None:
+                unclaimed.add(event.originator_id)
+                continue
+            event = copy.copy(event)
+            event.__dict__["shares"] = shares
+        elif isinstance(event, Enterprise.AwardGranted):
             outcome = _reevaluate(world, event, proposed_book(book, proposals))
             yield outcome
             event = copy.copy(event)
@@ -130,6 +144,18 @@ def _reevaluate(world: dict[Any, Any], event: Any, book: ParameterBook) -> Recom
     return Recomputed(event.award_id, event.clause, event.party, year, recorded, ent.amount, note)
 
 
+def _resplit(event: Any, book: ParameterBook) -> tuple[Recomputed, dict[str, Decimal] | None]:
+    """A recorded claim split again under ``book``; the public compensation before and after."""
+    recorded = sum((Decimal(event.shares[p]) for p in PAYERS), ZERO)
+    year = event.by.decided.year
+    try:
+        split = split_of_basis(event.clause, event.basis, event.by.decided, book)
+    except Refused as exc:
+        return Recomputed(f"loan {event.loan}", event.clause, event.bank, year, recorded, ZERO, f"refused: {exc}"), None
+    note = split.trace[0] if split.public != recorded else ""
+    return Recomputed(f"loan {event.loan}", event.clause, event.bank, year, recorded, split.public, note), split.shares
+
+
 def _shared(world: dict[Any, Any], key: str, recipient: str
             ) -> tuple[tuple[Award, ...], tuple[tuple[str, ExternalAward], ...]]:
     subject: SharedSubject | None = world.get(shared_subject_id(key)) if key else None
@@ -152,9 +178,4 @@ def what_if_rows(results: Iterable[Recomputed]) -> list[list[Any]]:
         row[2] += r.proposed
     return [[clause, recipient, year, n, recorded, proposed, proposed - recorded]
             for (clause, recipient, year), (n, recorded, proposed) in sorted(totals.items())]
-
-
-def describe(result: Recomputed) -> str:
-    return (f"{result.award} {result.clause} {result.recipient} {result.year}: {fmt(result.recorded)} → "
-            f"{fmt(result.proposed)}{'; ' + result.note if result.note else ''}")
 

@@ -17,6 +17,7 @@ the movement of that source's ``funding:`` account in the journal.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 from domain.clauses import catalogue
 from domain.enterprise import Enterprise
 from domain.loan import PAYERS, Loan
-from domain.parameters import parameter_book
+from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
 from domain.payment import Payment
 from domain.project import Project
@@ -83,9 +84,16 @@ UNASSIGNED = "(未列明)"
 
 def lead_unit(clause_id: str, on: date | None = None) -> str:
     """The 责任单位 that books the clause's spending (the rule book's paying unit)."""
+    return _lead_unit(parameter_book(), clause_id, on or date.max)
+
+
+@functools.lru_cache(maxsize=8192)
+def _lead_unit(book: ParameterBook, clause_id: str, on: date) -> str:
+    """Kept per (book, clause, day): the shipped book never changes in a process, and a
+    rebuild asks for the same few clauses on the same days thousands of times."""
     if catalogue().get(clause_id) is None:
         return UNASSIGNED
-    return paying(parameter_book(), clause_id, on or date.max)[1] or UNASSIGNED
+    return paying(book, clause_id, on)[1] or UNASSIGNED
 
 
 def apply(state: State, position: int, event: Any) -> None:

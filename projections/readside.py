@@ -235,15 +235,15 @@ class ReadSide:
 
     def at(self, report: str, as_of: date | None = None, at_position: int | None = None) -> tuple[Rows, Any]:
         """``report``'s rows at a moment, with the moment (for views: fund and cap table shows)."""
-        from projections.views import Moment
+        from projections.views.moment import Moment
 
         rows, position = self.rows(report, as_of=as_of, at_position=at_position)
         return rows, Moment(as_of, at_position, position)
 
-    def list_rows(self, table: sa.Table, *where: Any) -> list[dict[str, Any]]:
-        """Current rows of one table (lists: funds, loans), ordered by key, in SQL."""
+    def list_rows(self, table: sa.Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Current rows of one table (lists: funds, parties), ordered in SQL (by key unless told)."""
         self.current()
-        return self.store.select(table, *where, order_by=[table.c[k] for k in key_columns(table)])
+        return self.store.select(table, *where, order_by=[*order_by, *(table.c[k] for k in key_columns(table))])
 
 
 def _narrow(rows: Rows, tables: Iterable[sa.Table], filters: Filters) -> Rows:

@@ -354,15 +354,17 @@ def loans(rows: Rows) -> Report:
     return Report(title, columns, out, notes, display=Report(title, columns, shown, notes))
 
 
-def trail(rows: Rows, entity: str) -> Report:
-    """An entity's history (party, award, fund, loan, project code) in log order."""
+def trail(rows: Rows, entity: str, traces: dict[int, str] | None = None) -> Report:
+    """An entity's history (party, award, fund, loan, project code) in log order; ``traces``:
+    each position's derivation text (projections.trail.traces), made from the events shown."""
+    traces = traces or {}
     out: list[list[Any]] = []
     for (position,), r in sorted(rows["rm_trail"].items()):
         if entity not in (r["entity"], r["award"]):
             continue
         amount = "" if r["amount_fen"] is None else _money(r["amount_fen"])
         out.append([position, r["decided"], r["event"].split(".")[-1], r["award"], r["clause"], amount,
-                    r["actor"], r["ref"], r["request_id"], r["recorded_at"], r["trace"]])
+                    r["actor"], r["ref"], r["request_id"], r["recorded_at"], traces.get(position, "")])
     if not out:
         raise Refused(N_("no recorded events for {entity!r}"), entity=entity)
     return Report(Message(N_("audit trail of {entity}"), entity=entity),

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import threading
 import time
@@ -155,6 +157,29 @@ def advance(ledger: Ledger, store: ReadModelStore, *, target: int | None = None,
         return position
     every = snapshot_interval(ledger)
     store.batch.forget()  # rows another process projected since are read again
+    with _fewer_collections(target - position > batch_size):
+        return _advance(ledger, store, position, target, every, batch_size, progress, pause_seconds)
+
+
+@contextlib.contextmanager
+def _fewer_collections(long: bool) -> Iterator[None]:
+    """During a long catch-up the collector's young generation is collected every 50,000
+    allocations instead of 700: each batch allocates hundreds of thousands of short-lived
+    objects without cycles, and the frequent collections (which also walk the growing lookup
+    registers) cost a sixth of a rebuild. The threshold is restored afterwards."""
+    if not long:
+        yield
+        return
+    before = gc.get_threshold()
+    gc.set_threshold(max(before[0], 50_000), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, every: int, batch_size: int,
+             progress: Callable[[int], None] | None, pause_seconds: float) -> int:
     name = ledger.name
     while position < target:
         notifications = ledger.recorder.select_notifications(

@@ -41,9 +41,10 @@ def postings_of(event: Any) -> Any:
 def to_fen(amount: Decimal) -> int:
     """Exact yuan (2 places) to integer fen; refuses anything finer."""
     fen = amount * 100
-    if fen != fen.to_integral_value():
+    whole = int(fen)
+    if whole != fen:
         raise ValueError(f"amount {amount} is not exact to the fen")
-    return int(fen)
+    return whole
 
 
 def from_fen(fen: int) -> Decimal:
@@ -169,7 +170,13 @@ class BatchState:
         return bool(self.sums or self.records)
 
     def add(self, table: sa.Table, key: Key, **fen: int) -> None:
-        row = self.sums.setdefault(table, {}).setdefault(key, {})
+        rows = self.sums.get(table)
+        if rows is None:
+            rows = self.sums[table] = {}
+        row = rows.get(key)
+        if row is None:
+            rows[key] = fen  # a fresh dict per call: kept as it is
+            return
         for column, amount in fen.items():
             row[column] = row.get(column, 0) + amount
 
@@ -189,8 +196,7 @@ class BatchState:
     def get(self, table: sa.Table, key: Key) -> Row | None:
         known = self.known.get(table.name)
         if known is not None and key in known:
-            row = known[key]
-            return None if row is None else dict(row)
+            return known[key]  # as MemoryState.get: the models read rows, never change them
         with self.engine.connect() as conn:
             row = SqlState(conn).get(table, key)
         pending_sum = self.sums.get(table, {}).get(key)

@@ -34,11 +34,20 @@ def engine_for(database: Database) -> sa.Engine:
     """A SQLAlchemy engine on the ledger's database (and PostgreSQL schema)."""
     if database.kind == "sqlite":
         engine = sa.create_engine(database.sqlalchemy_url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _derived_data_pragmas)
     else:
         engine = sa.create_engine(database.sqlalchemy_url, pool_size=2, max_overflow=2, pool_pre_ping=True)
     if database.schema:
         engine = engine.execution_options(schema_translate_map={None: database.schema})
     return engine
+
+
+def _derived_data_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Read-model commits need not wait for the disk: in WAL mode ``synchronous=NORMAL``
+    loses nothing when the process dies (kill -9), only the last commits on a power cut,
+    and the models are derived data whose tracking rows commit with them (a lost commit is
+    simply applied again). The ledger's own connections keep their setting."""
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class ReadModelStore(TrackingRecorder):
@@ -53,8 +62,19 @@ class ReadModelStore(TrackingRecorder):
                 METADATA.drop_all(self.engine)  # the models' shape changed: rebuilt by the next catch-up
             self._create_tables()
             self.set_meta("shape", SHAPE)
+        if create and database.kind == "sqlite":
+            self._write_ahead()
         self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
         self.staged: list[tuple[Any, Tracking]] = []
+
+    def _write_ahead(self) -> None:
+        """A store's own SQLite file (a cache, a rebuild's temporary store) in WAL mode, as the
+        ledger's is: a commit then appends to the log instead of rewriting pages and a journal."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except sa.exc.DBAPIError:
+            pass  # busy or read-only: the mode it has is kept
 
     def _shape_recorded(self) -> bool:
         """The tables were made for this code's models (one query instead of inspecting every
@@ -77,13 +97,17 @@ class ReadModelStore(TrackingRecorder):
                 time.sleep(0.02 * (attempt + 1))
 
     def stale_tables(self) -> list[str]:
-        """Read-model tables whose columns differ from the code's (a model gained a column).
+        """Read-model tables whose columns differ from the code's (a model gained a column), or
+        missing beside a tracking position (a model was added: it would start empty at the head).
         They are dropped with their tracking position, so the next catch-up replays the log."""
         inspector = sa.inspect(self.engine)
         schema = self.database.schema or None
+        tracked = inspector.has_table(TRACKING.name, schema=schema)
         stale = []
         for table in METADATA.sorted_tables:
             if not inspector.has_table(table.name, schema=schema):
+                if tracked:
+                    stale.append(table.name)
                 continue
             found = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
             if found != {c.name for c in table.columns}:
@@ -171,10 +195,7 @@ class ReadModelStore(TrackingRecorder):
             return 0
         try:
             with self.engine.begin() as conn:
-                conn.execute(TRACKING.insert(), [
-                    {"application_name": t.application_name, "notification_id": t.notification_id}
-                    for _, t in staged
-                ])
+                conn.exec_driver_sql(_tracking_sql(conn), [(t.application_name, t.notification_id) for _, t in staged])
                 self.batch.flush(conn)
         except sa.exc.IntegrityError:
             self.batch.forget()
@@ -264,6 +285,14 @@ class ReadModelStore(TrackingRecorder):
 
 
 MASK = (1 << 64) - 1
+
+
+def _tracking_sql(conn: sa.Connection) -> str:
+    """The tracking rows' INSERT, executed with plain tuples (a rebuild inserts one per event)."""
+    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None) or ""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    name = f'"{schema}"."{TRACKING.name}"' if schema else f'"{TRACKING.name}"'
+    return f'INSERT INTO {name} ("application_name", "notification_id") VALUES ({mark}, {mark})'
 
 
 def shadow(table: sa.Table) -> sa.Table:

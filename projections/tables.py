@@ -109,10 +109,12 @@ def text_table(
     notes: Iterable[str | Message] = (),
     max_width: int | None = None,
     rule: bool = True,
+    indent: str = "",
 ) -> str:
     """Aligned text: title, headers, a rule, the rows (``below`` columns under their row), notes.
 
     ``max_width`` is the terminal's width (None: unlimited); only then are text columns cut.
+    ``indent`` starts every line of the table (not the title), counted in the width.
     """
     shown = [i for i, c in enumerate(columns) if not c.below]
     below = [i for i, c in enumerate(columns) if c.below]
@@ -120,21 +122,22 @@ def text_table(
     body = [[cell_text(row[i], columns[i]) for i in range(len(columns))] for row in rows]
     widths = [max([display_width(header[k])] + [display_width(r[i]) for r in body]) for k, i in enumerate(shown)]
     if max_width is not None:
-        widths = _fit(widths, [columns[i] for i in shown], max_width)
+        widths = _fit(widths, [columns[i] for i in shown], max_width - display_width(indent))
     right = [columns[i].money or columns[i].right for i in shown]
 
     def line(values: list[str]) -> str:
-        return GAP.join(pad(shorten(v, widths[k]), widths[k], right[k]) for k, v in enumerate(values)).rstrip()
+        return indent + GAP.join(pad(shorten(v, widths[k]), widths[k], right[k])
+                                 for k, v in enumerate(values)).rstrip()
 
     lines = [text(title)] if title else []
     lines.append(line(header))
     if rule:
-        lines.append(GAP.join("-" * w for w in widths))
+        lines.append(indent + GAP.join("-" * w for w in widths))
     for r in body:
         lines.append(line([r[i] for i in shown]))
         for i in below:
-            lines.extend(f"    {t}" for t in r[i].splitlines())
-    lines.extend(f"({text(n)})" for n in notes)
+            lines.extend(f"{indent}    {t}" for t in r[i].splitlines())
+    lines.extend(f"{indent}({text(n)})" for n in notes)
     return "\n".join(lines)
 
 

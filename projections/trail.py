@@ -1,8 +1,13 @@
 """The audit trail: every recorded event with who, when, on which decision, and how each
-amount was derived. Unknown event types still get a row (provenance and any amount)."""
+amount was derived. Unknown event types still get a row (provenance and any amount).
+
+The derivation text (:func:`trace_of`: the recorded trace and the journal legs, formatted)
+is made when a trail is shown, from the few events shown (:func:`traces`), not stored per
+event: formatting it for every event was a third of a rebuild's time."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +34,6 @@ TRAIL = sa.Table(
     sa.Column("ref", sa.String(200)),
     sa.Column("clause", sa.String(20)),
     sa.Column("amount_fen", sa.BigInteger, nullable=True),
-    sa.Column("trace", sa.Text),
 )
 
 ENTITIES = sa.Table(
@@ -64,14 +68,17 @@ def event_name(event: Any) -> str:
 
 def entity_of(state: State, event: Any) -> tuple[str, str]:
     """(kind, code) of the aggregate an event belongs to; created events name it."""
-    originator = str(event.originator_id)
-    if event_name(event).startswith("RecordedRequest."):
+    return _entity(state, event, event_name(event), str(event.originator_id))
+
+
+def _entity(state: State, event: Any, name: str, originator: str) -> tuple[str, str]:
+    if name.startswith("RecordedRequest."):
         return "request", f"request:{getattr(event, 'request', '')}"
-    if event_name(event).startswith("Payment."):  # an order or its posting/void: beside what it pays
+    if name.startswith("Payment."):  # an order or its posting/void: beside what it pays
         return "payment", str(getattr(event, "entity", ""))
     code = getattr(event, "code", None)
     if code:
-        kind = event_name(event).split(".")[0].lower()
+        kind = name.split(".")[0].lower()
         state.put(ENTITIES, (originator,), kind=kind, code=str(code))
         return kind, str(code)
     known = state.get(ENTITIES, (originator,))
@@ -103,32 +110,56 @@ def trace_of(event: Any, amount: Decimal | None, clause: str) -> list[str]:
     return lines
 
 
-def _paid_award(event: Any) -> str:
+def _paid_award(event: Any, name: str) -> str:
     """The award a payment order (or its posting or void) pays, so it shows in the award's trail."""
-    if event_name(event).startswith("Payment.") and getattr(event, "operation", "") == "grant.disburse":
+    if name.startswith("Payment.") and getattr(event, "operation", "") == "grant.disburse":
         return str(getattr(event, "item", ""))
     return ""
 
 
+def trace_text(event: Any) -> str:
+    """The trace lines of one event as the trail shows them."""
+    return "\n".join(trace_of(event, amount_of(event), clause_of(event)))
+
+
+def traces(ledger: Any, positions: Iterable[int]) -> dict[int, str]:
+    """The trace text of the events at ``positions``, read from the log in runs of
+    neighbouring positions (a trail shows a few events)."""
+    wanted = sorted(set(positions))
+    out: dict[int, str] = {}
+    i = 0
+    while i < len(wanted):
+        j = i
+        while j + 1 < len(wanted) and wanted[j + 1] - wanted[j] <= 64:
+            j += 1
+        keep = set(wanted[i:j + 1])
+        for position, event in ledger.read_log(wanted[i], wanted[j]):
+            if position in keep:
+                out[position] = trace_text(event)
+        i = j + 1
+    return out
+
+
 def apply(state: State, position: int, event: Any) -> None:
     by = getattr(event, "by", None)
-    _, entity = entity_of(state, event)
+    name = event_name(event)
+    originator = str(event.originator_id)
+    _, entity = _entity(state, event, name, originator)
     amount = amount_of(event)
-    clause = clause_of(event)
+    known = isinstance(by, Provenance)
     state.put(
         TRAIL,
         (position,),
-        originator_id=str(event.originator_id),
+        originator_id=originator,
         version=int(event.originator_version),
-        event=event_name(event),
+        event=name,
         entity=entity,
-        award=str(getattr(event, "award_id", "") or _paid_award(event)),
-        actor=by.actor if isinstance(by, Provenance) else "",
-        decided=by.decided.isoformat() if isinstance(by, Provenance) else "",
-        recorded_at=by.recorded_at.isoformat() if isinstance(by, Provenance) else "",
-        request_id=by.request_id if isinstance(by, Provenance) else "",
-        ref=by.ref if isinstance(by, Provenance) else "",
-        clause=clause,
+        award=str(getattr(event, "award_id", "") or _paid_award(event, name)),
+        actor=by.actor if known else "",
+        decided=by.decided.isoformat() if known else "",
+        recorded_at=by.recorded_at.isoformat() if known else "",
+        request_id=by.request_id if known else "",
+        ref=by.ref if known else "",
+        clause=clause_of(event),
         amount_fen=to_fen(amount) if amount is not None else None,
-        trace="\n".join(trace_of(event, amount, clause)),
     )

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import click
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 import cli
 from domain.enterprise import Enterprise
@@ -102,11 +103,29 @@ def fund_with(code: str, manager: str, *investments: tuple[str, str, str]) -> Fu
     return fund
 
 
+# A level-based clause reads its level from the recipient's recorded qualifications: the tests of
+# amounts and caps record the one the basis names (or the clause's only level) unless it is held.
+LEVEL_HELD = {"P3.1a": "national", "P3.2a": "provincial"}
+LEVEL_WORDS = {"国家级": "national", "省级": "provincial", "市级": "municipal"}
+
+
+def holding(clause: str, p: Enterprise, basis: dict[str, str], decided: date = DAY) -> None:
+    """Record on ``p`` (in memory) the qualification a level-based award of ``clause`` reads."""
+    from domain.rules.levels import CLAUSE_QUALIFICATIONS
+
+    names = CLAUSE_QUALIFICATIONS.get(clause)
+    level = LEVEL_WORDS.get(basis.get("level", ""), basis.get("level")) or LEVEL_HELD.get(clause)
+    if names is None or level is None or any(p.holds(n, level, decided) for n in names):
+        return
+    p.qualify(by(date(2024, 11, 5)), names[0], level, date(2024, 11, 5), None)
+
+
 def calc(clause: str, p: Enterprise, decided: date = DAY, *, amount: str | None = None, reason: str = "",
          ref: str = "R1", taken: tuple[str, ...] = (), facts: bool = True, recorded: dict[str, object] | None = None,
          **basis: str) -> Entitlement:
     if facts:
         basis = {**FACTS.get(clause, {}), **basis}
+        holding(clause, p, basis, decided)
     if clause == "P5.3" and recorded is None and "investment" in basis:  # one recorded investment, no guidance money
         recorded = {"fund": fund_with(basis.get("fund", "F1"), p.code,
                                       (basis.pop("investment"), basis.pop("held_since"), "0"))}
@@ -206,9 +225,11 @@ def parties(ledger: Ledger) -> None:
 
 
 def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", principal: str = "500000.00",
-                   repaid: str = "166666.67", loss: str = "333333.33") -> None:
-    """Enrolled, disbursed, partly repaid, non-performing, loss declared."""
-    parties(ledger)
+                   repaid: str = "166666.67", loss: str = "333333.33", *, new_parties: bool = True) -> None:
+    """Enrolled, disbursed, partly repaid, non-performing, loss declared (``new_parties``: the bank and
+    the borrower are registered first; False for a second loan)."""
+    if new_parties:
+        parties(ledger)
     run(ledger, EnrolLoan(code=code, bank="BANK-JS", borrower="ENT-7", category=category, principal=D(principal),
                           start=date(2025, 1, 10), term_months=24, stage="early" if category == "P5.6b" else "",
                           **on("2025-01-08")))
@@ -220,6 +241,19 @@ def defaulted_loan(ledger: Ledger, code: str = "L1", category: str = "P5.6a", pr
 
 def loan(ledger: Ledger, code: str = "L1") -> Loan:
     return ledger.aggregate(loan_id(code))
+
+
+def as_version_1(ledger: Ledger, event: Any, drop: tuple[str, ...], **recorded: Any) -> StoredEvent:
+    """The event as a record written before ``drop`` existed (and before class versions), with the
+    other fields as that version recorded them (``recorded``)."""
+    stored = ledger.mapper.to_stored_event(event)
+    transcoder = ledger.mapper.transcoder
+    state = transcoder.decode(stored.state)
+    assert state.pop("class_version") == 2
+    for name in drop:
+        state.pop(name)
+    state.update(recorded)
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, transcoder.encode(state))
 
 
 def assert_balanced(ledger: Ledger) -> dict[str, Decimal]:

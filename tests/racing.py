@@ -1,10 +1,17 @@
-"""Two officers acting at the same moment, each through its own Ledger on one database: a
-barrier holds every ledger's first save until all are about to save, so the race really
-happens and the losers' saves conflict and are re-run."""
+"""Officers acting at the same moment on one database: each through its own Ledger in a thread
+(a barrier holds every ledger's first save until all are about to save, so the race really
+happens and the losers' saves conflict and are re-run), or each a `jcg` OS process released by
+one start signal once all have loaded."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ledger import Ledger
@@ -51,3 +58,46 @@ def race(url: str, commands: list[Any]) -> tuple[list[Outcome | Exception], list
     for a in apps:
         a.close()
     return results, saves
+
+
+# A `jcg` command in a process of its own: it loads the whole command line first, says it is ready,
+# then waits for the start signal, so every process enters the command within a few milliseconds.
+_JCG_AT_THE_SIGNAL = """
+import os, sys, time
+import cli
+import commandline.grant, commandline.options, ledger.handlers.grants  # loaded before the start
+open(sys.argv[1], "w").close()
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.0005)
+cli.main(sys.argv[3:], prog_name="jcg")
+"""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What one `jcg` process did: its exit code and output."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+def race_processes(commands: list[list[str]], folder: Path, timeout: float = 120) -> list[Finished]:
+    """Run each `jcg` argument list in its own OS process, released together once all are ready."""
+    root = Path(__file__).resolve().parent.parent
+    go = folder / "go"
+    ready = [folder / f"ready-{i}" for i in range(len(commands))]
+    procs = [subprocess.Popen([sys.executable, "-c", _JCG_AT_THE_SIGNAL, str(r), str(go), *args], cwd=root,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "JCG_DEBUG": ""})
+             for r, args in zip(ready, commands, strict=True)]
+    deadline = time.monotonic() + timeout
+    while not all(r.exists() for r in ready):
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            break
+        time.sleep(0.01)
+    go.touch()
+    finished = []
+    for p in procs:
+        out, err = p.communicate(timeout=timeout)
+        finished.append(Finished(p.returncode, out.decode(), err.decode()))
+    return finished

@@ -1,4 +1,5 @@
-"""P5.6 split rule (pure): exact shares, half-up public shares, the bank takes the remainder."""
+"""P5.6 loss-split rules (pure): exact shares, half-up public shares, the bank takes the remainder;
+recoveries returned pro rata exact to the fen."""
 
 from __future__ import annotations
 
@@ -10,26 +11,57 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.compensation import BANK, compensation_split, recovery_return
+from domain.compensation import BANK, check_basis, recovery_return
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from domain.journal import CITY, PROVINCE
+from domain.messages import Message
 from domain.parameters import ParameterBook, load_values, parameter_book
+from domain.rules import Split, split_loss
+from tests.builders import covers
 
 ON = date(2025, 6, 1)
 
 
+def compensation_split(clause: str, loss: Decimal, on: date, book: ParameterBook | None = None, *,
+                       province_rate: Decimal | None = None, city_rate: Decimal | None = None) -> Split:
+    """The clause's loss-split rule, with the rule book shipped (or ``book``)."""
+    return split_loss(clause, loss, on, book or parameter_book(), province_rate=province_rate, city_rate=city_rate)
+
+
+@covers("P5.6a")
 def test_333333_33_splits_116666_67_twice_and_99999_99() -> None:
     s = compensation_split("P5.6a", Decimal("333333.33"), ON)
     assert (s.province, s.city, s.bank) == (Decimal("116666.67"), Decimal("116666.67"), Decimal("99999.99"))
     assert s.bank != Decimal("100000.00")
     assert s.province + s.city + s.bank == s.loss
-    assert s.trace[0] == (
-        "P5.6a: 35% × 333,333.33 = 116,666.67 (省财政); 35% × 333,333.33 = 116,666.67 (市财政); "
-        "bank 333,333.33 − 233,333.34 = 99,999.99"
-    )
-    assert "P5.6a.province_share@2024-11-05" in s.versions
+    assert s.trace == [
+        "P5.6a: 省财政 35% × 333,333.33 = 116,666.67; 市财政 35% × 333,333.33 = 116,666.67; "
+        "bank 333,333.33 − 233,333.34 = 99,999.99 (the remainder) → 省财政 116,666.67, 市财政 116,666.67, bank 99,999.99"
+    ]
+    assert s.versions == ["P5.6a.province_share@2024-11-05", "P5.6a.city_share@2024-11-05",
+                          "P5.6a.bank_share@2024-11-05"]
+    assert s.basis == {"loss": "333333.33"}
 
 
+@covers("P5.6a", "P5.6b")
+def test_the_split_is_a_rule_of_the_engine_with_its_trace_line_and_parameter_versions() -> None:
+    """One registry, one parameter mechanism, one trace line: the split's line is the engine's
+    builder's (``clause: steps → outcome``) and its versions are the rule book's of the date."""
+    from domain.rules import RULES, find_rule
+    from domain.rules.engine import SPLIT, trace_line
+
+    assert {RULES["P5.6a"].kind, RULES["P5.6b"].kind} == {SPLIT}
+    with pytest.raises(Refused, match="is a loan-loss split, not an award"):
+        find_rule("P5.6a")
+    s = compensation_split("P5.6b", Decimal("200000.00"), ON)
+    line = s.trace[0]
+    assert isinstance(line, Message)
+    assert line == trace_line("P5.6b", line.params["steps"], line.params["shares"])
+    assert s.versions == ["P5.6b.public_share_max@2024-11-05", "P5.6b.province_share@2024-11-05",
+                          "P5.6b.city_share@2024-11-05"]
+
+
+@covers("P5.6b")
 def test_early_stage_loss_is_90_percent_public_45_45() -> None:
     s = compensation_split("P5.6b", Decimal("200000.00"), ON)
     assert s.shares == {PROVINCE: Decimal("90000.00"), CITY: Decimal("90000.00"), BANK: Decimal("20000.00")}
@@ -37,6 +69,7 @@ def test_early_stage_loss_is_90_percent_public_45_45() -> None:
     assert any("within the 90% ceiling" in line for line in s.trace)
 
 
+@covers("P5.6b")
 def test_early_stage_split_may_be_decided_within_the_ceiling_only() -> None:
     s = compensation_split("P5.6b", Decimal("100000.00"), ON, province_rate=Decimal("0.5"),
                            city_rate=Decimal("0.4"))
@@ -49,14 +82,17 @@ def test_early_stage_split_may_be_decided_within_the_ceiling_only() -> None:
                            city_rate=Decimal("0.3"))
 
 
+@covers("P5.6a")
 @pytest.mark.parametrize("basis", ["interest", "fees", "利息", "penalty"])
 def test_interest_and_fees_are_no_loss_basis(basis: str) -> None:
     with pytest.raises(Refused, match="principal"):
-        compensation_split("P5.6a", Decimal("1000.00"), ON, basis=basis)
+        check_basis(basis)
+    check_basis("本金")
 
 
+@covers("P5.6a")
 def test_bad_inputs_are_refused() -> None:
-    with pytest.raises(Refused, match="category"):
+    with pytest.raises(Refused, match="not a loan-loss split"):
         compensation_split("P5.7", Decimal("1000.00"), ON)
     with pytest.raises(InvalidAmount):
         compensation_split("P5.6a", Decimal("0"), ON)
@@ -119,10 +155,12 @@ def test_the_90_percent_ceiling_holds_after_rounding_the_city_giving_up_the_exce
     900,000.10 would exceed 90 % = 900,000.09 (rounded down); the fen comes off the city's share."""
     s = compensation_split("P5.6b", Decimal("1000000.10"), ON)
     assert s.shares == {PROVINCE: Decimal("450000.05"), CITY: Decimal("450000.04"), BANK: Decimal("100000.01")}
-    assert s.trace[0] == ("P5.6b: 45% × 1,000,000.10 = 450,000.05 (省财政); 45% × 1,000,000.10 = 450,000.05 (市财政); "
-                          "bank 1,000,000.10 − 900,000.09 = 100,000.01")
-    assert s.trace[1] == ("P5.6b ceiling: 900,000.10 rounded half-up exceeds 90% × 1,000,000.10 = 900,000.09 "
-                          "(rounded down to the fen) by 0.01: 0.01 off 市财政's share → 450,000.04; the bank bears it")
+    assert s.trace == [
+        "P5.6b: 省财政 45% × 1,000,000.10 = 450,000.05; 市财政 45% × 1,000,000.10 = 450,000.05; province + city 90% of "
+        "the loss, within the 90% ceiling; ceiling: 900,000.10 rounded half-up exceeds 90% × 1,000,000.10 = "
+        "900,000.09 (rounded down to the fen) by 0.01: 0.01 off 市财政's share → 450,000.04, which the bank bears; "
+        "bank 1,000,000.10 − 900,000.09 = 100,000.01 (the remainder) → 省财政 450,000.05, 市财政 450,000.04, bank "
+        "100,000.01"]
     tiny = compensation_split("P5.6b", Decimal("0.10"), ON)
     assert tiny.shares == {PROVINCE: Decimal("0.05"), CITY: Decimal("0.04"), BANK: Decimal("0.01")}
     # P5.6a is a fixed split, not a ceiling: unchanged

@@ -74,3 +74,22 @@ def test_grant_void_releases_the_unpaid_part(jcg: Callable[..., Result]) -> None
     caps = json.loads(jcg("report", "caps", "--format", "json").stdout)
     p24 = next(r for r in caps["rows"] if r["clause"] == "P2.4" and r["recipient"] == "U1")
     assert (p24["used"], p24["remaining"]) == ("0.00", "500000.00")
+
+
+def test_payment_post_in_a_fresh_process_loads_what_posts_the_order(jcg: Callable[..., Result],
+                                                                     provisioned_url: str) -> None:
+    """`jcg payment post` as its own process has imported no money command: the poster of the order's
+    operation is loaded by name (it was a KeyError traceback)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    setup(jcg)
+    assert jcg("grant", "disburse", "U1-A1", "--amount", "5万", "--voucher", "付-2025-060", "--decided",
+               "2025-03-15").exit_code == 0
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", "import cli; cli.run()", "--db", provisioned_url, "--officer", APPROVER,
+                           "payment", "post", "付-2025-060", "--source", "市财政", "--decided", "2025-03-16"],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "paid so far 50,000.00 of 200,000.00" in done.stdout

@@ -25,13 +25,13 @@ pytestmark = [getattr(pytest.mark, "P5.8")]
 
 def fund_report(ledger: Ledger, code: str, book: object, on: date) -> list[str]:
     """What `jcg fund show CODE --as-of ON` prints: the read side's rows, the views' text."""
-    from projections import views
     from projections.readside import ReadSide
+    from projections.views.funds import fund, fund_lines
 
     side = ReadSide(ledger)
     try:
         rows, moment = side.at("funds", as_of=on)
-        return views.fund_lines(views.fund(rows, code, failure_tolerance(ledger.book, on)), moment)
+        return fund_lines(fund(rows, code, failure_tolerance(ledger.book, on)), moment)
     finally:
         side.close()
 

@@ -36,8 +36,8 @@ def test_tech_transfer_loss_splits_35_35_30_exactly_and_is_paid_by_province_and_
     defaulted_loan(ledger)
     outcome = ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10", request_id="claim-L1")))
     assert outcome.trace[0] == (
-        "P5.6a: 35% × 333,333.33 = 116,666.67 (省财政); 35% × 333,333.33 = 116,666.67 (市财政); "
-        "bank 333,333.33 − 233,333.34 = 99,999.99"
+        "P5.6a: 省财政 35% × 333,333.33 = 116,666.67; 市财政 35% × 333,333.33 = 116,666.67; "
+        "bank 333,333.33 − 233,333.34 = 99,999.99 (the remainder) → 省财政 116,666.67, 市财政 116,666.67, bank 99,999.99"
     )
     claim = loan(ledger).claim
     assert claim is not None

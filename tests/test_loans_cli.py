@@ -43,8 +43,9 @@ def test_the_whole_lifecycle_from_the_command_line(jcg: Jcg) -> None:
     setup_default(jcg)
     assert "principal" in refused(jcg, "loan", "claim", "L1", "--basis", "interest", "--decided", "2026-03-10")
     out = ok(jcg, "loan", "claim", "L1", "--decided", "2026-03-10", "--request-id", "claim-L1")
-    assert ("P5.6a: 35% × 333,333.33 = 116,666.67 (省财政); 35% × 333,333.33 = 116,666.67 (市财政); "
-            "bank 333,333.33 − 233,333.34 = 99,999.99") in out
+    assert ("P5.6a: 省财政 35% × 333,333.33 = 116,666.67; 市财政 35% × 333,333.33 = 116,666.67; "
+            "bank 333,333.33 − 233,333.34 = 99,999.99 (the remainder) → 省财政 116,666.67, 市财政 116,666.67, "
+            "bank 99,999.99") in out
     again = ok(jcg, "loan", "claim", "L1", "--decided", "2026-03-10", "--request-id", "claim-L1")
     assert again.startswith("already recorded (request claim-L1)") and "nothing written" in again
     assert "already claimed" in refused(jcg, "loan", "claim", "L1", "--decided", "2026-03-11")

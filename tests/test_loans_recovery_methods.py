@@ -16,8 +16,10 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal as D
 
-from domain.compensation import BEARERS, compensation_split, recovery_return
+from domain.compensation import BEARERS, recovery_return
 from domain.money import pro_rata
+from domain.parameters import parameter_book
+from domain.rules import split_loss
 
 Method = Callable[[D, dict[str, D], dict[str, D]], dict[str, D]]
 
@@ -45,7 +47,7 @@ def run(seqs: list[tuple[D, list[D]]]) -> dict[str, tuple[int, int, D]]:
         bad_step = final_mismatch = 0
         drift = D(0)
         for loss, amounts in seqs:
-            shares = compensation_split("P5.6a", loss, date(2025, 6, 1)).shares
+            shares = split_loss("P5.6a", loss, date(2025, 6, 1), parameter_book()).shares
             got = dict.fromkeys(BEARERS, D(0))
             total = D(0)
             for a in amounts:

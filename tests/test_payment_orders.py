@@ -3,8 +3,10 @@ and dates that make sense: payment references, `grant void`/`amend`, pending →
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +23,7 @@ from projections import reports
 from projections.runner import fold
 from tests.conftest import APPROVER, OFFICER
 from tests.posting import paid, post
-from tests.racing import race
+from tests.racing import race, race_processes
 
 D = Decimal
 DAY = date(2025, 3, 1)
@@ -94,6 +96,45 @@ def test_the_same_voucher_raced_from_eight_ledgers_is_paid_once(ledger: Ledger, 
         paid_out = fresh.execute(post(recorded[0], date(2025, 3, 16)))
         assert "posted (已拨付)" in paid_out.message
         assert award_state(fresh) == (D("200000.00"), D("0.00"), D("50000.00"))
+    finally:
+        fresh.close()
+
+
+@pytest.mark.slow
+def test_the_same_voucher_raced_from_eight_processes_is_paid_once(ledger: Ledger, provisioned_url: str,
+                                                                  tmp_path: Path) -> None:
+    """Eight `jcg grant disburse` processes with one voucher, four for 50,000 and four for 60,000,
+    released together: one order is recorded; a process with the same content is answered
+    "already recorded" (exit 0), one with other content is refused naming it (exit 1)."""
+    register(ledger)
+    p24(ledger)
+    before = sum(1 for _ in ledger.read_log())
+    amounts = ["50000", "60000"] * 4
+    done = race_processes([["--db", provisioned_url, "--officer", OFFICER, "grant", "disburse", "U1-A1",
+                            "--amount", a, "--voucher", "付-2025-050", "--decided", "2025-03-15", "--format", "json"]
+                           for a in amounts], tmp_path)
+    assert all("Traceback" not in f.stderr for f in done), [f.stderr for f in done]
+    assert sorted(f.code for f in done) in ([0] * 4 + [1] * 4, [0] * 8), [(f.code, f.stderr) for f in done]
+    bodies = {i: json.loads(f.stdout) for i, f in enumerate(done) if f.code == 0}
+    recorded = [i for i, b in bodies.items() if b["recorded"]]
+    assert len(recorded) == 1, [f.stdout + f.stderr for f in done]
+    won = amounts[recorded[0]]
+    for i, f in enumerate(done):
+        if amounts[i] == won and i not in recorded:
+            assert f.code == 0 and bodies[i]["already_recorded"] and "already recorded" in bodies[i]["message"]
+        elif amounts[i] != won:
+            assert f.code == 1 and f.stdout == "", f.stdout
+            assert "付-2025-050 of 市财政 is already used by an earlier record" in f.stderr, f.stderr
+            assert len(f.stderr.strip().splitlines()) == 1
+    winner = bodies[recorded[0]]
+    assert winner["data"]["amount"] == str(D(won).quantize(D("0.01"))) and winner["data"]["status"] == "pending"
+    fresh = Ledger.open(provisioned_url, clock=FixedClock(datetime(2032, 1, 1, tzinfo=UTC)))
+    try:  # nothing partial: one order, one request, the award reserves exactly the winner's amount
+        log = [e for _, e in fresh.read_log()][before:]
+        assert [type(e).__qualname__ for e in log if type(e).__qualname__ == "Payment.Ordered"] == ["Payment.Ordered"]
+        assert award_state(fresh) == (D("200000.00"), D(won).quantize(D("0.01")), D("0.00"))
+        assert fresh.recorded_request(winner["request_id"]) is not None
+        assert all(fresh.recorded_request(b["request_id"]) is None for i, b in bodies.items() if i not in recorded)
     finally:
         fresh.close()
 
@@ -267,7 +308,7 @@ def test_an_unknown_qualification_is_refused_with_the_known_ones(ledger: Ledger)
                                           qualification="little_giant", granted_on=date(2024, 12, 20)))
     out = ledger.execute(GrantQualification(actor=OFFICER, decided=date(2025, 1, 3), code="E1",
                                             qualification="high-tech enterprise", granted_on=date(2024, 12, 20)))
-    assert out.data == {"qualification": "高新技术企业", "level": "national"}  # stored by its Chinese name
+    assert out.data == {"party": "E1", "qualification": "高新技术企业", "level": "national"}  # stored by its Chinese name
 
 
 def test_p6_5b_takes_the_level_from_the_recorded_qualification(ledger: Ledger) -> None:

@@ -1,5 +1,5 @@
-"""`jcg policy what-if`: every recorded award recomputed under a proposed rule book, nothing
-written; the totals of a small history checked by hand. `jcg policy revise` and `policy show`
+"""`jcg policy what-if`: every recorded award and P5.6 claim recomputed under a proposed rule book,
+nothing written; the totals of a small history checked by hand. `jcg policy revise` and `policy show`
 on the command line. Storage tests: SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from decimal import Decimal
 from click.testing import Result
 
 from ledger import Ledger
+from ledger.handlers.loans import ApproveCompensation, ClaimCompensation
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rules import AwardByRule
 from ledger.whatif import Proposal, recompute, what_if_rows
+from tests.builders import approval, covers, defaulted_loan, on
 from tests.conftest import OFFICER
 
 D = Decimal
@@ -101,3 +103,46 @@ def test_cli_revise_and_show(ledger: Ledger, jcg: Callable[..., Result]) -> None
     assert ok.exit_code == 0, ok.output
     shown = jcg("policy", "show", "P2.4").stdout
     assert "P2.4.rate@2026-03-01; revised by approver-1, 临科发〔2026〕7号" in shown
+
+
+def three_claims(ledger: Ledger) -> None:
+    """By hand, under the first edition: L1 P5.6a loss 333,333.33 → 省财政 116,666.67 + 市财政
+    116,666.67 = 233,333.34 public (approved); L2 P5.6b loss 1,000,000.00 at the default 45 % / 45 %
+    → 900,000.00; L3 P5.6b loss 1,000,000.00 at rates the decision gave, 50 % / 40 % → 900,000.00.
+    Recorded public total 2,033,333.34."""
+    defaulted_loan(ledger)
+    ledger.execute(ClaimCompensation(code="L1", **on("2026-03-10")))
+    ledger.execute(ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕3号")))
+    for code in ("L2", "L3"):
+        defaulted_loan(ledger, code, "P5.6b", principal="2000000.00", repaid="1000000.00", loss="1000000.00",
+                       new_parties=False)
+    ledger.execute(ClaimCompensation(code="L2", **on("2026-03-10")))
+    ledger.execute(ClaimCompensation(code="L3", province_rate=D("0.5"), city_rate=D("0.4"), **on("2026-03-10")))
+
+
+@covers("P5.6a", "P5.6b")
+def test_what_if_splits_the_p5_6_claims_again_totals_by_hand(ledger: Ledger) -> None:
+    """Proposed from 2026-01-01: P5.6a province 30 % (bank 35 %), P5.6b city 40 %. L1: 30 % × 333,333.33
+    = 99,999.999 → 100,000.00, + 116,666.67 = 216,666.67 (−16,666.67); L2: 450,000.00 + 400,000.00 =
+    850,000.00 (−50,000.00); L3 keeps the rates its decision gave: 900,000.00. Total 1,966,666.67,
+    difference −66,666.67. A ceiling of 80 % refuses L2 (45 % + 40 %) and L3 (50 % + 40 %)."""
+    three_claims(ledger)
+    size = sum(1 for _ in ledger.read_log())
+    proposals = [Proposal.parse(p) for p in ("P5.6a.province_share=30%@2026-01-01",
+                                             "P5.6a.bank_share=35%@2026-01-01", "P5.6b.city_share=40%@2026-01-01")]
+    results = list(recompute(ledger.book, (e for _, e in ledger.read_log()), proposals))
+    assert [(r.award, r.clause, r.recipient, r.recorded, r.proposed) for r in results] == [
+        ("loan L1", "P5.6a", "BANK-JS", D("233333.34"), D("216666.67")),
+        ("loan L2", "P5.6b", "BANK-JS", D("900000.00"), D("850000.00")),
+        ("loan L3", "P5.6b", "BANK-JS", D("900000.00"), D("900000.00"))]
+    assert what_if_rows(results) == [
+        ["P5.6a", "BANK-JS", 2026, 1, D("233333.34"), D("216666.67"), D("-16666.67")],
+        ["P5.6b", "BANK-JS", 2026, 2, D("1800000.00"), D("1750000.00"), D("-50000.00")]]
+    assert sum(r.proposed for r in results) - sum(r.recorded for r in results) == D("-66666.67")
+    assert "省财政 30% × 333,333.33 = 100,000.00" in results[0].note
+    lower = list(recompute(ledger.book, (e for _, e in ledger.read_log()),
+                           [Proposal.parse("P5.6b.public_share_max=80%@2026-01-01")]))
+    assert [(r.award, r.proposed) for r in lower] == [
+        ("loan L1", D("233333.34")), ("loan L2", D("0.00")), ("loan L3", D("0.00"))]
+    assert "exceeds the 80% ceiling" in lower[1].note
+    assert sum(1 for _ in ledger.read_log()) == size  # nothing written

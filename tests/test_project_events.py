@@ -7,28 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
-
 from domain.ids import project_id
 from domain.money import round_fen
 from domain.project import Project
 from ledger import Ledger
 from ledger.handlers.projects import ConvertProject, FinishProject, PayTranche, RecordTrigger
-from tests.builders import on, setup
+from tests.builders import as_version_1, on, setup
 from tests.posting import paid
 
 D = Decimal
-
-
-def as_version_1(ledger: Ledger, event: Any, drop: tuple[str, ...]) -> StoredEvent:
-    """The event as a record written before ``drop`` existed (and before class versions)."""
-    stored = ledger.mapper.to_stored_event(event)
-    transcoder = ledger.mapper.transcoder
-    state = transcoder.decode(stored.state)
-    assert state.pop("class_version") == 2
-    for name in drop:
-        state.pop(name)
-    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, transcoder.encode(state))
 
 
 def rebuilt(events: list[Any]) -> Project:

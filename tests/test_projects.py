@@ -26,6 +26,7 @@ from ledger.handlers.projects import (
     RegisterHolders,
     SellStake,
 )
+from projections.views.projects import project_lines
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
 from tests.posting import paid
@@ -236,7 +237,7 @@ def test_a_failed_project_cannot_be_finished_and_a_converted_one_keeps_its_stake
     ledger.execute(FinishProject(project="PJ-1", **on("2026-03-01", ref="临科验〔2026〕1号")))
     project = ledger.aggregate(project_id("PJ-1"))
     assert project.status == "converted" and project.finished_on == date(2026, 3, 1)
-    assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in project.summary())
+    assert any("finished (accepted) 2026-03-01, acceptance 临科验〔2026〕1号" in line for line in project_lines(project))
     with pytest.raises(Refused, match="no further tranche"):
         paid(ledger, PayTranche(project="PJ-1", amount=D("1000000.00"), **on("2026-03-02")))
     # the stake is still held and bought back at the formula

@@ -27,6 +27,7 @@ from ledger.handlers.projects import (
     RecordTrigger,
     SellStake,
 )
+from projections.views.projects import project_lines
 from tests.builders import balances, on, setup
 from tests.conftest import APPROVER
 from tests.posting import paid
@@ -60,7 +61,7 @@ def test_failure_releases_the_unpaid_grant(ledger: Ledger) -> None:
     # approval posted nothing (cash basis), so its reversal posts nothing: the journal is unchanged
     assert postings(failed) == ()
     assert balances(ledger) == before
-    assert any("released 1,200,000.00, still committed 0.00" in line for line in project.summary())
+    assert any("released 1,200,000.00, still committed 0.00" in line for line in project_lines(project))
     with pytest.raises(Refused, match="failed"):
         paid(ledger, PayTranche(project="PJ-1", amount=D("1.00"), **on("2025-07-01")))
 

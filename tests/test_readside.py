@@ -34,10 +34,12 @@ from ledger.handlers.projects import (
 )
 from ledger.infra.config import NoLedger
 from ledger.queries import get_fund, get_register
-from projections import reports, views
+from projections import reports
 from projections.readside import Filters, ReadSide
 from projections.runner import compare, differences, fold, fold_at, head, rebuild
 from projections.store import ReadModelStore
+from projections.views.captable import cap_table
+from projections.views.funds import fund
 from tests.conftest import APPROVER, OFFICER, fixed_clock
 from tests.posting import paid
 from tests.test_projections import record_small_history
@@ -104,9 +106,9 @@ def test_fund_show_captable_show_and_report_funds_agree_at_every_date(ledger: Le
         rows, _moment = read_side.at("funds", as_of=day)
         if ("F",) not in rows["rm_funds"]:
             with pytest.raises(NotFound):
-                views.fund(rows, "F", tolerance)
+                fund(rows, "F", tolerance)
             continue
-        shown = views.fund(rows, "F", tolerance)
+        shown = fund(rows, "F", tolerance)
         report = reports.funds(rows, on=day)
         fund_row = next(r for r in report.rows if r[0] == "F" and r[1] == "fund")
         assert (shown.capital, shown.cash) == (fund_row[5], fund_row[6]), day
@@ -114,7 +116,7 @@ def test_fund_show_captable_show_and_report_funds_agree_at_every_date(ledger: Le
         assert {(e, k): (u, c) for e, k, u, c, _ in shown.holdings} == \
             {k: v for k, v in held.items() if v != (0, 0)}, day
         cap_rows, _ = read_side.at("captable", as_of=day)
-        table = views.cap_table(cap_rows, "E")
+        table = cap_table(cap_rows, "E")
         truth = domain_cap_table("E", register.entries, day or date.max, register.names)
         assert [(h.holder, h.units, h.share) for h in table.holdings] == \
             [(h.holder, h.units, h.share) for h in truth.holdings], day
@@ -122,8 +124,8 @@ def test_fund_show_captable_show_and_report_funds_agree_at_every_date(ledger: Le
             if kind == "equity":
                 assert share == table.share_of("F") and units == truth.units_of("F"), day
     # the future-dated buyback: current figures include it, a date before it does not
-    now = views.fund(read_side.at("funds")[0], "F", tolerance)
-    before = views.fund(read_side.at("funds", as_of=date(2027, 1, 5))[0], "F", tolerance)
+    now = fund(read_side.at("funds")[0], "F", tolerance)
+    before = fund(read_side.at("funds", as_of=date(2027, 1, 5))[0], "F", tolerance)
     assert before.cash == D("1000000.00") and now.cash == D("1000000.00") + D("3240000.00") - D("400000.00")
     assert get_fund(ledger, "F").cash == now.cash, "the aggregate agrees with the current view"
 

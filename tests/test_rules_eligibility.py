@@ -26,11 +26,14 @@ from tests.conftest import OFFICER
 
 
 @covers("P5.6a", "P5.6b")
-def test_every_money_clause_has_a_rule_or_is_the_loan_split() -> None:
+def test_every_money_clause_has_a_rule_an_award_or_the_loan_split() -> None:
     from domain.rules import RULES
+    from domain.rules.engine import AWARD, SPLIT
 
     money = {c.id for c in catalogue().values() if c.money}
-    assert money - set(RULES) == {"P5.6a", "P5.6b"}
+    assert money == set(RULES)
+    assert {c for c, r in RULES.items() if r.kind != AWARD} == {c for c, r in RULES.items() if r.kind == SPLIT} \
+        == {"P5.6a", "P5.6b"}
 
 
 def test_every_rule_names_its_recipient_kinds() -> None:

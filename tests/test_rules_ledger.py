@@ -145,7 +145,8 @@ def test_cli_policy_list_show_calc_award_external(jcg: Jcg) -> None:
     assert jcg("party", "register", "U1", "--name", "山西师范大学", "--kind", "university", "--entered",
                "2024-12-01", "--decided", "2025-01-02").exit_code == 0
     r = jcg("policy", "list")
-    assert r.exit_code == 0 and "P2.4   高校院所技术合同补贴" in r.output and "P5.6a" in r.output
+    row = next(line for line in r.output.splitlines() if line.startswith("P2.4 "))
+    assert r.exit_code == 0 and "高校院所技术合同补贴" in row and "P5.6a" in r.output
     r = jcg("policy", "show", "P2.4")
     assert r.exit_code == 0
     assert "contract_value (yuan)" in r.output and "rate = 2%  (valid from 2024-11-05" in r.output
@@ -165,7 +166,13 @@ def test_cli_policy_list_show_calc_award_external(jcg: Jcg) -> None:
             "--source", "省级晋创谷政策", "--decided", "2025-04-01", "--ref", "晋科发〔2025〕8号")
     assert r.exit_code == 0 and "received on it now 50,000.00" in r.output
     r = jcg("policy", "calc", "P5.6a", "--basis", "loss=1000000", "--decided", "2025-06-30")
-    assert r.exit_code == 0 and "350,000.00 (省财政)" in r.output
+    assert r.exit_code == 0 and "省财政 35% × 1,000,000.00 = 350,000.00" in r.output
+    assert "parameters: P5.6a.province_share@2024-11-05, P5.6a.city_share@2024-11-05" in r.output
+    r = jcg("policy", "calc", "P5.6b", "--basis", "loss=100万", "--basis", "province_rate=50%", "--basis",
+            "city_rate=41%", "--decided", "2025-06-30")
+    assert r.exit_code == 1 and "exceeds the 90% ceiling" in r.stderr
+    r = jcg("policy", "calc", "P5.6a", "--basis", "loss=100万", "--basis", "bogus=1", "--decided", "2025-06-30")
+    assert r.exit_code == 1 and "unknown basis key bogus" in r.stderr
     assert jcg("party", "register", "B1", "--name", "经纪人", "--kind", "person", "--entered", "2024-12-01",
                "--decided", "2025-01-02").exit_code == 0
     r = jcg("policy", "calc", "P2.3b", "--recipient", "B1", "--basis", "deal_value=1", "--basis", "deal=D",

@@ -7,13 +7,7 @@ from datetime import date
 from domain.clauses import catalogue
 from domain.enterprise import KINDS
 from domain.parameters import Parameter, ParameterBook, payer
-from domain.rules.engine import LOSS_SPLITS, RULES
-
-LOSS_KEYS = (
-    "loss (yuan): the principal loss after the bank exhausted recovery (本金损失)",
-    "province_rate (percent, optional, P5.6b only): the province's share, with city_rate, within the 90% ceiling",
-    "city_rate (percent, optional, P5.6b only): the city's share",
-)
+from domain.rules.engine import RULES, SPLIT
 
 
 def show_value(p: Parameter) -> str:
@@ -24,19 +18,11 @@ def show_value(p: Parameter) -> str:
     return f"{p.value} {p.unit}" if p.unit not in {"text", "date"} else str(p.value)
 
 
-LOSS_RULES = {
-    "P5.6a": "the principal loss is split: province 35 %, city 35 %, the lending bank the rest (30 %); each public "
-             "share rounded half-up to the fen, the bank's share is the loss minus both",
-    "P5.6b": "the province and the city together pay at most 90 % of the principal loss (default 45 % each); the "
-             "public total never exceeds 90 % of the loss rounded down to the fen",
-}
-
-
 def _rule_text(clause_id: str) -> str:
     rule = RULES.get(clause_id)
     if rule is not None:
         return " ".join((rule.body.__doc__ or "").split()) or "—"
-    return LOSS_RULES.get(clause_id, "no money rule")
+    return "no money rule"
 
 
 def describe(clause_id: str, book: ParameterBook) -> list[str]:
@@ -47,7 +33,15 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
     lines = [f"{c.id}  {c.title}", f"rule: {_rule_text(clause_id)}", f"责任单位: {'、'.join(c.units)}",
              f"paid by: {source}, booked to {unit}"]
     rule = RULES.get(clause_id)
-    if rule is not None:
+    if rule is not None and rule.kind == SPLIT:
+        lines.append("amount: a loss split (the province's and the city's shares rounded half-up to the fen, the "
+                     "bank bears the remainder); `jcg policy calc` shows it, `jcg loan claim` records it on the loan")
+        lines.append("borne by: 省财政, 市财政 and the lending bank (party kind "
+                     + ", ".join(f"{k} {KINDS[k]}" for k in rule.kinds) + "), which bears the remainder")
+        lines += [f"reading: {r}" for r in rule.readings]
+        lines.append("basis keys:")
+        lines += [f"  {k.describe()}" for k in rule.keys]
+    elif rule is not None:
         how = "decided by the officer (--amount) within the clause's floor/cap" if rule.decided else (
             "computed by formula (an --amount must equal it)")
         lines.append(f"amount: {how}")
@@ -75,11 +69,6 @@ def describe(clause_id: str, book: ParameterBook) -> list[str]:
         lines += [f"reading: {r}" for r in rule.readings]
         lines.append("basis keys:" if rule.keys else "basis keys: none")
         lines += [f"  {k.describe()}" for k in rule.keys]
-    elif clause_id in LOSS_SPLITS:
-        lines.append("amount: a loan-loss split (domain/compensation.py); `jcg policy calc` shows it, "
-                     "`jcg loan ...` records it")
-        lines.append("basis keys:")
-        lines += [f"  {k}" for k in LOSS_KEYS]
     else:
         lines.append("amount: no money rule")
     versions = book.versions(clause_id)

@@ -5,12 +5,16 @@ which records every step (``2% × 7,654,321.09 = 153,086.42``), every parameter 
 used (G.4) and the G.3 matter, and applies caps against the recipient's recorded awards.
 The result is an :class:`Entitlement`: the amount, the one-line derivation a person can
 read, and what the award must record. A failed condition is a one-line ``Refused``.
+
+Rules are of two kinds, in one registry: an award to a recipient (``@rule``, here) and a loss
+shared between bearers (``@loss_split``, P5.6, :mod:`domain.rules.split`). Both read their
+parameters through :class:`Derivation` and write their trace with :func:`trace_line`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,6 +34,18 @@ from domain.rules.matters import apply_matter, refuse_another_year, refuse_secon
 def pct(rate: Decimal) -> str:
     """``Decimal("0.02")`` → ``2%``, ``Decimal("0.005")`` → ``0.5%`` (for traces)."""
     return f"{(rate * 100).normalize():f}%"
+
+
+def trace_line(clause: str, steps: Sequence[str], outcome: str | Message) -> Message:
+    """The one derivation line of every rule: ``<clause>: <step>; <step> → <outcome>``. The outcome
+    is an amount (an award) or a Message naming each bearer's share (a loss split)."""
+    if isinstance(outcome, Message):
+        return Message(N_("{clause}: {steps} → {shares}"), clause=clause, steps=list(steps), shares=outcome)
+    return Message(N_("{clause}: {steps} → {amount}"), clause=clause, steps=list(steps), amount=outcome)
+
+
+AWARD = "award"  # an amount to a recipient (Entitlement)
+SPLIT = "split"  # a loss shared between bearers (domain.rules.split.Split)
 
 
 @dataclass(frozen=True)
@@ -58,8 +74,7 @@ class Entitlement:
     @property
     def line(self) -> str:
         """``P2.4: 2% × 7,654,321.09 = 153,086.42; cap … → 100,000.00``."""
-        return Message(N_("{clause}: {steps} → {amount}"), clause=self.clause, steps=list(self.steps),
-                       amount=fmt(self.amount))
+        return trace_line(self.clause, self.steps, fmt(self.amount))
 
     @property
     def trace(self) -> list[str]:
@@ -83,12 +98,15 @@ class Rule:
     defaults to the clause; P3.1a/b/c share ``P3.1``). ``matter_note``'s first word is the
     shape of the G.3 matter key (``P3.1:<platform>``): the key is computed from it, so the
     documented key is the key recorded. ``readings`` are the product readings the rule
-    implements (CLAUSES.md), printed by `jcg policy show` and docs/rules.md.
+    implements (CLAUSES.md), printed by `jcg policy show` and docs/rules.md. ``kind`` is
+    ``award`` (an Entitlement to a recipient) or ``split`` (a loss shared between bearers, P5.6):
+    the body takes the calculation of its kind (:class:`Calculation` or ``SplitCalculation``),
+    so it is stored untyped here and typed by its decorator.
     """
 
     clause: str
     keys: tuple[Key, ...]
-    body: Callable[[Calculation], None]
+    body: Callable[[Any], None]
     kinds: tuple[str, ...] = ()
     decided: bool = False
     needs_reason: bool = False
@@ -99,6 +117,7 @@ class Rule:
     shared: str = ""
     family: str = ""
     readings: tuple[str, ...] = ()
+    kind: str = AWARD
 
     @property
     def title(self) -> str:
@@ -114,7 +133,17 @@ class Rule:
         return self.family or self.clause
 
 
-RULES: dict[str, Rule] = {}
+RULES: dict[str, Rule] = {}  # every money clause's rule, of either kind
+
+
+def register(r: Rule) -> None:
+    """Add ``r`` to the registry (one rule per clause, whatever its kind)."""
+    find_clause(r.clause)  # refuses an id that is not in the clause index
+    if r.clause in RULES:
+        raise RuntimeError(f"rule {r.clause} is defined twice")
+    if not r.kinds or set(r.kinds) - set(KINDS):
+        raise RuntimeError(f"rule {r.clause} must name the recipient kinds its text allows (default-deny)")
+    RULES[r.clause] = r
 
 
 def rule(
@@ -133,58 +162,45 @@ def rule(
 ) -> Callable[[Callable[[Calculation], None]], Callable[[Calculation], None]]:
     """Register the body of the rule for ``clause`` (one per clause)."""
 
-    def register(body: Callable[[Calculation], None]) -> Callable[[Calculation], None]:
-        find_clause(clause)  # refuses an id that is not in the clause index
-        if clause in RULES:
-            raise RuntimeError(f"rule {clause} is defined twice")
-        if not kinds or set(kinds) - set(KINDS):
-            raise RuntimeError(f"rule {clause} must name the recipient kinds its text allows (default-deny)")
+    def add(body: Callable[[Calculation], None]) -> Callable[[Calculation], None]:
         if shared and shared not in {k.name for k in keys}:
             raise RuntimeError(f"rule {clause}: shared subject {shared} is not one of its basis keys")
         shape = matter.split(" ", 1)[0]
         names = {k.name for k in keys} | {"year", "recipient"}
         if set(re.findall(r"<([a-z_]+)>", shape)) - names:
             raise RuntimeError(f"rule {clause}: matter shape {shape} names a value that is not a basis key")
-        RULES[clause] = Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted, once,
-                             year_final, shared, family, tuple(readings))
+        register(Rule(clause, tuple(keys), body, kinds, decided, needs_reason, matter, counted, once,
+                      year_final, shared, family, tuple(readings)))
         return body
 
-    return register
+    return add
 
 
-LOSS_SPLITS = {"P5.6a", "P5.6b"}
-
-
-def find_rule(clause_id: str) -> Rule:
+def find_rule(clause_id: str, kind: str = AWARD) -> Rule:
+    """The rule of a clause, of the kind the caller computes (an award, or a loss split)."""
     c = find_clause(clause_id)
     clause_id = c.id
-    if clause_id in LOSS_SPLITS:
-        raise Refused(N_("{clause_id} ({title}) is a loan-loss split, not an award: it is recorded on the loan"), clause_id=clause_id, title=c.title)
     if clause_id not in RULES:
         raise Refused(N_("clause {clause_id} has no rule in the engine (see `jcg policy list`)"), clause_id=clause_id)
-    return RULES[clause_id]
+    r = RULES[clause_id]
+    if r.kind != kind and r.kind == SPLIT:
+        raise Refused(N_("{clause_id} ({title}) is a loan-loss split, not an award: it is recorded on the loan"), clause_id=clause_id, title=c.title)
+    if r.kind != kind:
+        raise Refused(N_("{clause_id} ({title}) is an award, not a loan-loss split"), clause_id=clause_id, title=c.title)
+    return r
 
 
 @dataclass
-class Calculation:
-    """The working state of one evaluation; rule bodies call its methods in order."""
+class Derivation:
+    """What a rule body of either kind works on: its typed basis, the parameters in force on the
+    decision date (each version used is recorded, G.4) and the steps of its trace."""
 
     rule: Rule
     book: ParameterBook
     decided: date
-    recipient: Enterprise
     basis: Basis
-    requested: Decimal | None = None
-    reason: str = ""
-    counter_taken: tuple[str, ...] = ()
-    others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
-    others_external: tuple[tuple[str, ExternalAward], ...] = ()  # (recipient, award) on the shared subject
-    recorded: Mapping[str, Any] = field(default_factory=dict)  # facts recorded elsewhere (P5.3: the fund)
-    amount: Decimal = ZERO
-    steps: list[str] = field(default_factory=list)
-    versions: list[str] = field(default_factory=list)
-    matter_key: str = ""
-    count_cap: CountCap | None = None
+    steps: list[str] = field(default_factory=list, kw_only=True)
+    versions: list[str] = field(default_factory=list, kw_only=True)
 
     @property
     def clause(self) -> str:
@@ -212,6 +228,22 @@ class Calculation:
 
     def step(self, text: str) -> None:
         self.steps.append(text)
+
+
+@dataclass
+class Calculation(Derivation):
+    """The working state of one award's evaluation; rule bodies call its methods in order."""
+
+    recipient: Enterprise
+    requested: Decimal | None = None
+    reason: str = ""
+    counter_taken: tuple[str, ...] = ()
+    others: tuple[Award, ...] = ()  # other recipients' awards on the shared subject (Rule.shared)
+    others_external: tuple[tuple[str, ExternalAward], ...] = ()  # (recipient, award) on the shared subject
+    recorded: Mapping[str, Any] = field(default_factory=dict)  # facts recorded elsewhere (P5.3: the fund)
+    amount: Decimal = ZERO
+    matter_key: str = ""
+    count_cap: CountCap | None = None
 
     def basis_year(self, what: str, why: str, key: str = "year") -> int:
         """A past year the award is for (rent paid, financing provided, an assessment; default:
@@ -424,7 +456,7 @@ def evaluate(
     if r.needs_reason and (not reason.strip() or not ref.strip()):
         raise Refused(N_("{clause}: 一事一议 needs a decision reference (文号) and a reason"), clause=r.clause)
     basis = parse_basis(r.clause, r.keys, raw_basis)
-    calc = Calculation(r, book, decided, recipient, basis, requested=amount, reason=reason,
+    calc = Calculation(r, book, decided, basis, recipient=recipient, requested=amount, reason=reason,
                        counter_taken=counter_taken, others=tuple(others), others_external=tuple(others_external),
                        recorded=dict(recorded or {}))
     r.body(calc)

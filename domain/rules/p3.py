@@ -6,6 +6,7 @@ from domain.messages import N_, Message
 from domain.money import fmt, fmt_plain
 from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
+from domain.rules.levels import recorded_level
 from domain.rules.matters import matter_key
 
 PLATFORM = Key("platform", "subject", "the platform's code or name (one matter per platform; upgrades pay the difference)")
@@ -23,32 +24,37 @@ JOINT = ("独立或者联合建设: a platform is a subject with its own identit
 def national_platform(calc: Calculation) -> None:
     """A fixed 3,000,000 per new national platform, once per platform whoever built it (split between co-builders allowed)."""
     calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
+    recorded_level(calc, ("national",))
     calc.fixed("amount", N_("new national key lab / technology innovation centre / clinical centre"))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
 
 
-@rule("P3.1b", PLATFORM, Key("level", "choice", "recognition level", choices=("provincial", "municipal")), SHARE,
+@rule("P3.1b", PLATFORM, Key("level", "choice", "recognition level: default (and at most) the highest the recipient "
+                              "holds on the decision date", choices=("provincial", "municipal"), required=False),
+      SHARE,
       *RECOGNISED,
       kinds=("enterprise", "university", "institute"), matter="P3.1:<platform> (per platform across co-builders)",
       shared="platform", family="P3.1", readings=(JOINT,))
 def recognised_lab(calc: Calculation) -> None:
     """A fixed amount per level (provincial 500,000 / municipal 100,000) per platform; an upgrade pays the difference; split between co-builders allowed."""
-    level = calc.basis["level"]
     calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
+    level = recorded_level(calc, ("provincial", "municipal"))
     calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
 
 
-@rule("P3.1c", PLATFORM, Key("level", "choice", "recognition level", choices=("national", "provincial", "municipal")),
+@rule("P3.1c", PLATFORM, Key("level", "choice", "recognition level: default (and at most) the highest the recipient "
+                              "holds on the decision date", choices=("national", "provincial", "municipal"),
+                              required=False),
       SHARE, *RECOGNISED, kinds=("enterprise",), matter="P3.1:<platform> (per platform across co-builders)",
       shared="platform",
       family="P3.1", readings=(JOINT,))
 def enterprise_technology_centre(calc: Calculation) -> None:
     """A fixed amount per level (national / provincial / municipal) per enterprise technology centre; an upgrade pays the difference."""
-    level = calc.basis["level"]
     calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
+    level = recorded_level(calc, ("national", "provincial", "municipal"))
     calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
     calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
@@ -59,6 +65,7 @@ def enterprise_technology_centre(calc: Calculation) -> None:
 def provincial_new_rd_institution(calc: Calculation) -> None:
     """The officer's amount, at least 500,000, once per institution (一次性)."""
     calc.first_recognition(Message(N_("{code} as a provincial new-type R&D institution"), code=calc.recipient.code))
+    recorded_level(calc, ("provincial",))
     calc.officer_amount(floor=calc.param("floor"), label=N_("(不低于 50 万元)"))
     calc.matter(matter_key("P3.2a"))
 

@@ -1,6 +1,5 @@
-"""P5 科技金融: funds, angel funds, leasing, listings (G.3 step-up), insurance premiums.
-
-The loan-loss split (P5.6a/P5.6b) is domain/compensation.py; it is not an award rule.
+"""P5 科技金融: funds, angel funds, leasing, listings (G.3 step-up), loan-loss compensation
+(P5.6a/P5.6b, loss splits recorded on the loan), insurance premiums.
 """
 
 from __future__ import annotations
@@ -8,12 +7,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.errors import CapExceeded, Refused
 from domain.fund import Fund
+from domain.journal import CITY, PROVINCE
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
+from domain.rules.split import SplitCalculation, loss_split
 
 LISTING = "P5.5:listing"
 
@@ -126,6 +128,51 @@ def jinxing_board_listing(calc: Calculation) -> None:
     """A fixed 100,000 for a 晋兴板 listing; the listing family steps up under G.3."""
     calc.fixed("amount", N_("listed on the 晋兴板 of the Shanxi equity exchange, one-time"))
     calc.matter(LISTING)
+
+
+LOSS = Key("loss", "yuan", "the principal loss after the bank exhausted recovery (本金损失)")
+
+
+def _rates(fixed: str) -> tuple[Key, Key]:
+    return (Key("province_rate", "percent", f"the province's share, with city_rate{fixed}", required=False),
+            Key("city_rate", "percent", f"the city's share, with province_rate{fixed}", required=False))
+
+
+@loss_split("P5.6a", LOSS, *_rates(" (fixed by the notice: a rate other than 35% is refused)"), kinds=("bank",))
+def tech_transfer_loan_loss(calc: SplitCalculation) -> None:
+    """The principal loss is split: province 35 %, city 35 %, the lending bank the rest (30 %); each public share rounded half-up to the fen, the bank's share is the loss minus both."""
+    pr, cr, br = calc.param("province_share"), calc.param("city_share"), calc.param("bank_share")
+    if pr + cr + br != 1:
+        raise ValueError(Message(N_("P5.6a parameters do not add up to 100%: {pr} + {cr} + {br}"), pr=pr, cr=cr, br=br))
+    given = (calc.basis.get("province_rate"), calc.basis.get("city_rate"))
+    if given != (None, None) and given != (pr, cr):
+        raise Refused(N_("P5.6a: the shares are fixed by the notice at {percent} / {percent2} / {percent3}; they cannot be changed per loss"), percent=pct(pr), percent2=pct(cr), percent3=pct(br))
+    calc.share(PROVINCE, pr)
+    calc.share(CITY, cr)
+
+
+@loss_split("P5.6b", LOSS, *_rates(", within the 90% ceiling (default: the rule book's 45% / 45%)"), kinds=("bank",),
+            readings=("the 90 % ceiling (最高可达 90%) holds on the amounts after rounding: the public total never "
+                      "exceeds 90 % of the loss rounded down to the fen; a fen over it comes off the city's share",))
+def early_stage_credit_loan_loss(calc: SplitCalculation) -> None:
+    """The province and the city together pay at most 90 % of the principal loss (default 45 % each, or rates decided within the ceiling); the lending bank bears the rest."""
+    ceiling = calc.param("public_share_max")
+    given = (calc.basis.get("province_rate"), calc.basis.get("city_rate"))
+    if given == (None, None):
+        pr, cr = calc.param("province_share"), calc.param("city_share")
+    elif None in given:
+        raise Refused(N_("P5.6b: give both the province and the city rate, or neither"))
+    else:
+        pr, cr = given
+    if pr < 0 or cr < 0:
+        raise Refused(N_("P5.6b: a share rate cannot be negative"))
+    if pr + cr > ceiling:
+        raise CapExceeded(N_("P5.6b: province {percent} + city {percent2} = {percent3} exceeds the {percent4} ceiling (最高可达 {percent4})"), percent=pct(pr), percent2=pct(cr), percent3=pct(pr + cr), percent4=pct(ceiling))
+    calc.share(PROVINCE, pr)
+    calc.share(CITY, cr)
+    calc.step(Message(N_("province + city {percent} of the loss, within the {ceiling} ceiling"), percent=pct(pr + cr),
+                      ceiling=pct(ceiling)))
+    calc.public_at_most(ceiling)
 
 
 @rule("P5.7", Key("premium", "yuan", "tech insurance premium paid"),

@@ -8,6 +8,7 @@ from domain.messages import N_, Message
 from domain.money import fmt
 from domain.rules.basis import Key, recognition_keys
 from domain.rules.engine import Calculation, rule
+from domain.rules.levels import recorded_level
 from domain.rules.matters import matter_key
 
 
@@ -80,29 +81,31 @@ CARRIER_READING = ("each incubator or makerspace is a subject with its own ident
                    "exceeds the amount")
 
 
-@rule("P6.4a", Key("level", "choice", "incubator recognition level", choices=LEVEL3),
+@rule("P6.4a", Key("level", "choice", "incubator recognition level: default (and at most) the highest the recipient "
+                   "holds on the decision date", choices=LEVEL3, required=False),
       Key("incubator", "subject", "the incubator's code (each incubator is a subject of its own)"), SHARE,
       *recognition_keys("the incubator"),
       kinds=CARRIERS, matter="P6.4a:<incubator> (per incubator across operators; an upgrade pays the difference)",
       shared="incubator", readings=(CARRIER_READING,))
 def incubator(calc: Calculation) -> None:
     """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
-    level = calc.basis["level"]
     calc.first_recognition(Message(N_("incubator {incubator}"), incubator=calc.basis["incubator"]))
+    level = recorded_level(calc, LEVEL3)
     calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
     calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
     calc.share(Message(N_("incubator {incubator}"), incubator=calc.basis["incubator"]))
 
 
-@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed)", choices=LEVEL3),
+@rule("P6.4b", Key("level", "choice", "makerspace level (national = filed): default (and at most) the highest the "
+                   "recipient holds on the decision date", choices=LEVEL3, required=False),
       Key("makerspace", "subject", "the makerspace's code (each makerspace is a subject of its own)"), SHARE,
       *recognition_keys("the makerspace (national: filed, 备案)"),
       kinds=CARRIERS, matter="P6.4b:<makerspace> (per makerspace across operators; an upgrade pays the difference)",
       shared="makerspace", readings=(CARRIER_READING,))
 def makerspace(calc: Calculation) -> None:
     """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
-    level = calc.basis["level"]
     calc.first_recognition(Message(N_("makerspace {makerspace}"), makerspace=calc.basis["makerspace"]))
+    level = recorded_level(calc, LEVEL3)
     calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
     calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
     calc.share(Message(N_("makerspace {makerspace}"), makerspace=calc.basis["makerspace"]))

@@ -185,6 +185,10 @@ def import_csv(ledger: Ledger, text: str, actor: str, source_name: str = "CSV",
         "",
         Message(N_("imported {count_recorded} of {count_rows} rows from {source_name} ({value} already recorded); awarded {awarded}"), count_recorded=len(recorded), count_rows=len(rows), source_name=source_name, value=len(outcomes) - len(recorded), awarded=fmt(awarded)),
         trace=recorded,
-        data={"recorded": len(recorded), "skipped": len(outcomes) - len(recorded), "awarded": awarded},
+        data={"recorded": len(recorded), "skipped": len(outcomes) - len(recorded), "awarded": awarded,
+              "rows": [{"row": numbers[i], "request_id": o.request_id, "kind": commands[i].kind,
+                        "recorded": not o.already_recorded, "position": o.position, "message": o.message,
+                        "data": {k: v for k, v in o.data.items() if k != "order"}}
+                       for i, o in enumerate(outcomes)]},
         warnings=[w for o in outcomes for w in o.warnings],  # a due checkpoint that could not be made
     )

@@ -150,6 +150,7 @@ def claw_back(uow: UnitOfWork, cmd: ClawBack, by: Provenance) -> Outcome:
         cmd.request_id,
         Message(N_("clawed back {amount} on award {award} from {recipient} ({when})"), amount=fmt(cmd.amount), award=cmd.award, recipient=cmd.recipient, when=when),
         trace=_release_place(uow, party, award, by, cmd.reason),
+        data={"award": cmd.award, "party": cmd.recipient, "amount": cmd.amount, "recovered": award.clawed_back},
     )
 
 

@@ -160,9 +160,10 @@ def add_officer(uow: UnitOfWork, cmd: AddOfficer, by: Provenance) -> Outcome:
     key_id = _key_id(cmd.public_key)
     if roster.add(by, cmd.name, cmd.role, cmd.public_key, key_id):
         return Outcome(cmd.request_id, Message(N_("officer {name} registered as {role} with key {key_id}"), name=cmd.name,
-                                               role=cmd.role, key_id=key_id), data={"key_id": key_id})
+                                               role=cmd.role, key_id=key_id),
+                       data={"officer": cmd.name, "role": cmd.role, "key_id": key_id})
     return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("registration as {role}"), role=cmd.role),
-                                               key=key_id), data={"key_id": key_id, "pending": True})
+                                               key=key_id), data={"officer": cmd.name, "role": cmd.role, "key_id": key_id, "pending": True})
 
 
 @handles(RotateOfficerKey)

@@ -54,6 +54,7 @@ def register_party(uow: UnitOfWork, cmd: RegisterParty, by: Provenance) -> Outco
     return Outcome(
         cmd.request_id,
         Message(N_("registered party {code} {name} ({kinds}), entered {entered}"), code=cmd.code, name=cmd.name, kinds=KINDS[cmd.party_kind], entered=cmd.entered),
+        data={"party": cmd.code, "kind": cmd.party_kind},
     )
 
 
@@ -65,7 +66,7 @@ def grant_qualification(uow: UnitOfWork, cmd: GrantQualification, by: Provenance
     until = Message(N_(" until {expires}"), expires=cmd.expires_on) if cmd.expires_on else ""
     held = Message(N_("party {code} holds {qualification} {level} from {granted}{until}"), code=cmd.code,
                    qualification=kind.zh, level=Message(level), granted=cmd.granted_on, until=until)
-    return Outcome(cmd.request_id, held, data={"qualification": kind.zh, "level": level})
+    return Outcome(cmd.request_id, held, data={"party": cmd.code, "qualification": kind.zh, "level": level})
 
 
 @handles(ExpireQualification)
@@ -79,4 +80,5 @@ def expire_qualification(uow: UnitOfWork, cmd: ExpireQualification, by: Provenan
     if not level and len(current) == 1:  # the one level it is held at
         level = current.pop()
     party.expire_qualification(by, name, level, cmd.ended_on)
-    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on))
+    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on),
+                   data={"party": cmd.code, "qualification": cmd.qualification, "ended_on": cmd.ended_on})

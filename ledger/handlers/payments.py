@@ -11,6 +11,7 @@ who did not record it carries the order out through the poster its operation reg
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -28,6 +29,19 @@ Poster = Callable[[UnitOfWork, Payment, Provenance], Outcome]
 Voider = Callable[[UnitOfWork, Payment, Provenance, str], str | Message]
 POSTERS: dict[str, Poster] = {}
 VOIDERS: dict[str, Voider] = {}
+
+
+# The module that registers each operation's poster, voider and reverser, loaded by name when a
+# payment step needs it (as cli.py loads a command group): `jcg payment post` in a fresh process has
+# imported no money command, and the money commands import this module.
+SETTLED_IN = {"grant.disburse": "ledger.handlers.grants", "project.tranche": "ledger.handlers.projects",
+              "project.buyback": "ledger.handlers.projects", "loan.pay": "ledger.handlers.loans",
+              "loan.repay": "ledger.handlers.loans", "loan.recover": "ledger.handlers.loans"}
+
+
+def _load(operation: str) -> None:
+    if operation in SETTLED_IN:
+        importlib.import_module(SETTLED_IN[operation])
 
 
 def settles(operation: str, poster: Poster, voider: Voider) -> None:
@@ -106,6 +120,7 @@ def _order(uow: UnitOfWork, cmd: PaymentStep) -> Payment:
 @handles(PostPayment)
 def post_payment(uow: UnitOfWork, cmd: PostPayment, by: Provenance) -> Outcome:
     payment = _order(uow, cmd)
+    _load(payment.operation)
     require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
     payment.post(by)
     done = POSTERS[payment.operation](uow, payment, by)
@@ -119,6 +134,7 @@ def post_payment(uow: UnitOfWork, cmd: PostPayment, by: Provenance) -> Outcome:
 @handles(VoidPayment)
 def void_payment(uow: UnitOfWork, cmd: VoidPayment, by: Provenance) -> Outcome:
     payment = _order(uow, cmd)
+    _load(payment.operation)
     require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
     payment.void(by, cmd.reason)
     done = VOIDERS[payment.operation](uow, payment, by, cmd.reason)

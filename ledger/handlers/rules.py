@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
-from domain.compensation import Split, compensation_split
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
@@ -24,12 +23,12 @@ from domain.fund import Fund
 from domain.ids import counter_id, fund_id, party_id
 from domain.journal import CITY
 from domain.messages import N_, Message, message
-from domain.money import fmt, parse_rate, parse_yuan
+from domain.money import fmt
 from domain.parameters import payer
 from domain.provenance import Provenance
-from domain.rules import Entitlement, evaluate, find_rule
+from domain.rules import RULES, Entitlement, Split, evaluate, find_rule, split_of_basis
 from domain.rules.basis import Key
-from domain.rules.engine import canonical_basis, check_recipient_kind, shared_subject
+from domain.rules.engine import SPLIT, canonical_basis, check_recipient_kind, shared_subject
 from domain.rules.matters import check_external_matter, external_shared_subject
 from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
@@ -211,21 +210,20 @@ def calculate(
     reason: str = "",
     ref: str = "",
 ) -> Entitlement | Split:
-    """The dry run of `jcg policy calc`: the same computation as an award, nothing written."""
+    """The dry run of `jcg policy calc`: the same computation as an award (or as a loan's claim,
+    for a loss split), nothing written."""
     check_in_force(decided, ledger.rule_book())
     c = find_clause(clause_id)
-    if c.id in {"P5.6a", "P5.6b"}:
-        raw = dict(basis)
-        if "loss" not in raw:
-            raise Refused(N_("{id}: basis loss (yuan, the principal loss) is required"), id=c.id)
-        province_rate, city_rate = (parse_rate(raw[k], f"{c.id}: basis {k}") if k in raw else None
-                                    for k in ("province_rate", "city_rate"))
-        unknown = set(raw) - {"loss", "province_rate", "city_rate"}
-        if unknown:
-            raise Refused(N_("{id}: unknown basis key {unknown} (expected: loss, province_rate, city_rate)"), id=c.id, unknown=', '.join(sorted(unknown)))
-        return compensation_split(c.id, parse_yuan(raw["loss"]), decided, ledger.book,
-                                  province_rate=province_rate, city_rate=city_rate)
+    r = RULES.get(c.id)
+    if r is not None and r.kind == SPLIT:
+        return split_of_basis(c.id, basis, decided, ledger.rule_book())
     uow = UnitOfWork(ledger.repository, ledger.rule_book())
     cmd = AwardByRule(actor="dry-run", decided=decided, ref=ref, recipient=recipient, clause=clause_id,
                       basis=dict(basis), amount=amount, reason=reason)
     return _entitlement(uow, cmd)[1]
+
+
+def is_split(clause_id: str) -> bool:
+    """The clause's rule is a loss split (its dry run needs no recipient: the loan's bank bears the rest)."""
+    r = RULES.get(canonical_id(clause_id))
+    return r is not None and r.kind == SPLIT
