@@ -8,7 +8,6 @@ from datetime import date
 import click
 
 from commandline.options import Session, common, pass_session, writing
-from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.payments import PostPayment, VoidPayment
 
@@ -60,10 +59,6 @@ def payment_pending(session: Session) -> None:
       jcg payment pending
     """
     from ledger.handlers.payments import pending_orders
+    from projections.views.payments import pending_lines
 
-    orders = pending_orders(session.ledger)
-    if not orders:
-        click.echo(_("no pending payment orders"))
-        return
-    for p in orders:
-        click.echo(text(p.describe()))
+    click.echo("\n".join(pending_lines(pending_orders(session.ledger))))

@@ -24,12 +24,12 @@ from commandline.options import (
 from domain.clauses import catalogue
 from domain.clauses import clause as find_clause
 from domain.parameters import ParameterBook, parameter_book
-from domain.rules.describe import describe as describe_rule
 from i18n import _, text
 from i18n.clicktools import I18nGroup
 from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import calculate, is_split
 from ledger.whatif import Proposal, proposed_book, recompute, what_if_rows
+from projections.views.rules import describe as describe_rule
 
 
 @click.group(cls=I18nGroup)
@@ -92,7 +92,7 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
     \b
     Example:
       jcg policy calc P2.4 --recipient U1 --basis contract_value=10000000 --basis contract=HT-1 \\
-          --decided 2025-03-01
+          --basis registered_on=2025-02-10 --basis counterparty=E1 --decided 2025-03-01
       jcg policy calc P5.6a --basis loss=1000000 --decided 2025-06-30
     """
     c = find_clause(clause)

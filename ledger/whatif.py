@@ -133,6 +133,8 @@ def _reevaluate(world: dict[Any, Any], event: Any, book: ParameterBook) -> Recom
     facts: dict[str, Any] = {}
     if event.basis.get("fund"):
         facts["fund"] = world.get(fund_id(event.basis["fund"]))
+    if event.basis.get("counterparty"):  # P2.4: named in the trace as the award named it
+        facts["counterparty"] = world.get(party_id(event.basis["counterparty"]))
     try:
         ent = evaluate(rule.clause, party, event.basis, event.by.decided, book,
                        amount=recorded if rule.decided else None, reason=getattr(event, "reason", ""),

@@ -17,7 +17,7 @@ def setup(jcg: Callable[..., Result]) -> None:
     assert jcg("party", "register", "U1", "--name", "山西师范大学", "--kind", "university", "--entered", "2024-12-01",
                "--decided", "2025-01-02").exit_code == 0
     out = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
-              "--basis", "contract=HT-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号")
+              "--basis", "contract=HT-1", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号")
     assert out.exit_code == 0, out.output
 
 

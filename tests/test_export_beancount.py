@@ -70,7 +70,7 @@ def every_operation(ledger: Ledger) -> None:
     record_lifecycles(ledger)
     ledger.execute(ClawBack(recipient="U1", award="U1-A1", amount=D("10000.00"), reason="绩效不合格",
                             **on("2026-03-01", ref="临科发〔2026〕30号")))
-    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "1000000", "contract": "HT-V"},
+    ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "1000000", "contract": "HT-V", "registered_on": "2024-11-01", "counterparty": "E1"},
                                **on("2026-03-02", ref="临科发〔2026〕31号")))  # recorded in error, then voided
     ledger.execute(VoidAward(recipient="U1", award="U1-A2", reason="重复录入", **on("2026-03-03", ref="临科发〔2026〕32号")))
     ledger.execute(InvestDirect(fund="F-SEED", enterprise="ENT-2", amount=D("200000.00"), units=D("50000.00"),

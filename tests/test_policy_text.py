@@ -15,7 +15,7 @@ import pytest
 from domain.clauses import catalogue
 from domain.parameters import Parameter, ParameterBook, parameter_book
 from domain.rules import RULES
-from domain.rules.describe import reference
+from projections.views.rules import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "docs" / "policy" / "linzhengbanfa-2024-34.txt"
@@ -65,7 +65,7 @@ def test_a_reading_inside_a_quote_is_caught() -> None:
 
 def test_docs_rules_md_is_generated_from_the_code_and_current() -> None:
     assert RULES_MD.read_text(encoding="utf-8") == reference(parameter_book()) + "\n", (
-        "docs/rules.md is stale: run .venv/bin/python -m domain.rules.describe > docs/rules.md")
+        "docs/rules.md is stale: run .venv/bin/python -m projections.views.rules > docs/rules.md")
 
 
 def test_docs_show_the_matter_key_each_rule_computes() -> None:

@@ -13,13 +13,13 @@ import pytest
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.ids import party_id
-from domain.rules.describe import describe
 from ledger import Ledger
 from ledger.audit.verify import verify_ledger
 from ledger.commands import Outcome
 from ledger.handlers.parties import RegisterParty
 from ledger.handlers.rulebook import ReviseParameter, revisions, rule_book_problems
 from ledger.handlers.rules import AwardByRule
+from projections.views.rules import describe
 from tests.conftest import APPROVER, OFFICER
 
 D = Decimal
@@ -34,7 +34,7 @@ def setup(ledger: Ledger) -> None:
 def award(ledger: Ledger, day: str, contract: str, value: str = "1000000") -> str:
     out = ledger.execute(AwardByRule(actor=OFFICER, decided=date.fromisoformat(day), ref="临科发〔2025〕1号",
                                      recipient="U1", clause="P2.4",
-                                     basis={"contract_value": value, "contract": contract}))
+                                     basis={"contract_value": value, "contract": contract, "registered_on": "2024-11-01", "counterparty": "E1"}))
     return str(out.data["award"])
 
 

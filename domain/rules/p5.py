@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.errors import CapExceeded, Refused
-from domain.fund import Fund
 from domain.journal import CITY, PROVINCE
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, fmt_plain
@@ -16,6 +16,9 @@ from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
 from domain.rules.split import SplitCalculation, loss_split
+
+if TYPE_CHECKING:  # the fund is read from the record (calc.recorded): its class is not loaded for other rules
+    from domain.fund import Fund
 
 LISTING = "P5.5:listing"
 

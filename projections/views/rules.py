@@ -1,4 +1,5 @@
-"""What each rule reads and which parameters it uses, in words: `jcg policy show` and docs/rules.md."""
+"""What each rule reads and which parameters it uses, in words: `jcg policy show` and docs/rules.md
+(generated from the code; the rules live in domain/rules/, their words here)."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def reference(book: ParameterBook) -> str:
         "# Policy rules: basis keys, G.3 matter keys, parameters and readings",
         "",
         "Generated from the rules engine (`domain/rules/`), the clause index (`domain/clauses.toml`) and the",
-        "rule book (`domain/params/`): `.venv/bin/python -m domain.rules.describe > docs/rules.md`. Do not edit",
+        "rule book (`domain/params/`): `.venv/bin/python -m projections.views.rules > docs/rules.md`. Do not edit",
         "by hand. The same text as `jcg policy show CLAUSE`. Basis keys are given as `--basis key=value`",
         "(repeat the option); amounts accept 500000, 500,000.00 or 50万; percentages 60% or 0.6. Every quote",
         "is verbatim from the notice (`docs/policy/linzhengbanfa-2024-34.txt`).",
@@ -123,7 +124,7 @@ def reference(book: ParameterBook) -> str:
     return "\n".join(out)
 
 
-if __name__ == "__main__":  # regenerate: .venv/bin/python -m domain.rules.describe > docs/rules.md
+if __name__ == "__main__":  # regenerate: .venv/bin/python -m projections.views.rules > docs/rules.md
     from domain.parameters import parameter_book
 
     print(reference(parameter_book()))
