@@ -797,14 +797,23 @@ class Project(Aggregate):
         units: Decimal
         price: Decimal
         trace: list[str]
-        drawn: list[Decimal] | None = None
+        drawn: list[Decimal] | None  # units taken from each conversion lot; None: a version-1 record
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 (recorded before conversions were lots) had no ``drawn``. The split cannot be
+            computed from the record alone (it is pro rata to what each lot held at that moment, which
+            only the project folded so far knows): ``None`` records that, and the project draws the
+            units pro rata when it applies the event (``_take``)."""
+            state.setdefault("drawn", None)
 
     @event(BoughtBack)
     def _bought_back(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
-        trace: list[str], drawn: list[Decimal] | None = None,
+        trace: list[str], drawn: list[Decimal] | None,
     ) -> None:
-        # ``drawn``: units per conversion lot (events stored before lots existed: pro rata over all)
         self._take(units, drawn, bought_back=True)
         self.bought_back += units
         self.proceeds += price
@@ -812,6 +821,8 @@ class Project(Aggregate):
             self.status = "exited"
 
     def _take(self, units: Decimal, drawn: list[Decimal] | None, bought_back: bool) -> None:
+        """Units leave the lots as recorded (``drawn``); a version-1 record (None) draws them pro rata to
+        what each lot holds now, the rule the lots were introduced with (docs/decisions.md)."""
         if drawn is None or len(drawn) != len(self.lots):
             holding = [i for i, lot in enumerate(self.lots) if self.lot_held(lot) > 0]
             drawn = self._draw(units, holding) if holding else [ZERO] * len(self.lots)
@@ -842,12 +853,19 @@ class Project(Aggregate):
         buyer: str
         units: Decimal
         price: Decimal
-        drawn: list[Decimal] | None = None
+        drawn: list[Decimal] | None  # units taken from each conversion lot; None: a version-1 record
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no ``drawn``: None, drawn pro rata when applied (see ``BoughtBack``)."""
+            state.setdefault("drawn", None)
 
     @event(Sold)
     def _sold(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
-        drawn: list[Decimal] | None = None,
+        drawn: list[Decimal] | None,
     ) -> None:
         self._take(units, drawn, bought_back=False)
         self.sold += units
