@@ -25,10 +25,9 @@ from tests.steps.world import World
 
 SOURCE = "市财政"
 REFUSALS.update({
-    "已据以返还追偿款的付款须先冲销追偿": "reverse the recoveries first",
-    "已转股的拨款不能冲销": "a converted tranche is not reversed",
-    "录入人不能冲销本人录入的款项": "cannot approve it too",
-    "已支付补偿的申请不能撤回": "compensation was paid or ordered on the claim",
+    "已据以返还追偿款的付款须先冲销追偿": "请先冲销追偿",
+    "已转股的拨款不能冲销": "已转换的拨款不能冲销",
+    "已支付补偿的申请不能撤回": "请先冲销付款或作废指令",
 })
 
 
