@@ -412,11 +412,13 @@ class Project(Aggregate):
         if amount <= 0:
             raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
+            reassigned = (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"),
+                                  reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in else "")
             raise CapExceeded(
-                Message(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, already converted {converted}, left {convertible}"), code=self.code, amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted), convertible=fmt(convertible))
-                + (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"), reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in
-                   else "") + ")"
-            )
+                N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, "
+                   "already converted {converted}, left {convertible}{reassigned})"), code=self.code,
+                amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted),
+                convertible=fmt(convertible), reassigned=reassigned)
         terms = self.terms
         tag = self.clause
         if into == "debt":
@@ -725,15 +727,15 @@ class Project(Aggregate):
                      if self.lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
         several = len(self.lots) > 1
 
-        def where(i: int) -> str:
-            return f"{windows[i][0]} to {windows[i][1]}" + (
-                Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'], lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+        def where(i: int) -> Message:
+            lot = (Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'],
+                           lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+            return Message(N_("{start} to {end}{lot}"), start=windows[i][0], end=windows[i][1], lot=lot)
 
         if not open_lots:
             raise InvalidDate(
-                Message(N_("project {code}: buyback on {on} is outside the agreed window "), code=self.code, on=on)
-                + "; ".join(where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0)
-            )
+                N_("project {code}: buyback on {on} is outside the agreed window {windows}"), code=self.code, on=on,
+                windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
         in_window = sum((self.lot_held(self.lots[i]) for i in open_lots), ZERO)
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
@@ -1002,12 +1004,14 @@ class Project(Aggregate):
         """P6.1: paid (incl. reassigned in) − spent − converted − reassigned out − recovered."""
         return self.unconverted - self.spent
 
-    def unspent_trace(self) -> str:
+    def unspent_trace(self) -> Message:
         paid = self.disbursed + self.reassigned_in
-        received = f" (incl. {fmt(self.reassigned_in)} reassigned in)" if self.reassigned_in else ""
-        return (f"P6.1: unspent fiscal money = {fmt(paid)} paid{received} − {fmt(self.spent)} spent − "
-                f"{fmt(self.converted)} converted − {fmt(self.reassigned_out)} reassigned − "
-                f"{fmt(self.clawed_back)} recovered = {fmt(self.unspent)}")
+        received = (Message(N_(" (incl. {amount} reassigned in)"), amount=fmt(self.reassigned_in))
+                    if self.reassigned_in else "")
+        return Message(N_("P6.1: unspent fiscal money = {paid} paid{received} − {spent} spent − {converted} converted − "
+                          "{reassigned} reassigned − {recovered} recovered = {unspent}"), paid=fmt(paid),
+                       received=received, spent=fmt(self.spent), converted=fmt(self.converted),
+                       reassigned=fmt(self.reassigned_out), recovered=fmt(self.clawed_back), unspent=fmt(self.unspent))
 
     # P6.1 reassignment ----------------------------------------------------------------
     def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:
