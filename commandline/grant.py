@@ -29,7 +29,6 @@ from commandline.options import (
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
-from ledger.handlers.grants import ClawBack, Disburse, VoidAward
 from ledger.handlers.rules import AmendAward, AwardByRule, RecordExternalAward
 
 
@@ -59,7 +58,8 @@ def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, 
     \b
     Example:
       jcg grant award P2.4 --recipient U1 --basis contract_value=7654321.09 \\
-          --basis contract=HT-2025-001 --decided 2025-03-01 --ref 临科发〔2025〕12号
+          --basis contract=HT-2025-001 --basis registered_on=2025-02-10 --basis counterparty=E1 \\
+          --decided 2025-03-01 --ref 临科发〔2025〕12号
       jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
           --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
@@ -86,6 +86,8 @@ def grant_disburse(session: Session, award: str, amount: Decimal, voucher: str, 
     Example:
       jcg grant disburse U1-A1 --amount 100000 --decided 2025-03-10 --voucher 付-2025-031
     """
+    from ledger.handlers.grants import Disburse  # its payment and counter classes: only for this command
+
     session.run(Disburse(recipient=_recipient_of(award), award=award, amount=amount,
                          voucher=voucher, **common(decided, ref, request_id)))
 
@@ -105,6 +107,8 @@ def grant_claw_back(session: Session, award: str, amount: Decimal, reason: str, 
       jcg grant claw-back U1-A1 --amount 20000 --reason 考核不合格 --decided 2025-09-01 \\
           --ref 临科发〔2025〕40号
     """
+    from ledger.handlers.grants import ClawBack  # its payment and counter classes: only for this command
+
     session.run(ClawBack(recipient=_recipient_of(award), award=award, amount=amount,
                          reason=reason, **common(decided, ref, request_id)))
 
@@ -122,6 +126,8 @@ def grant_void(session: Session, award: str, reason: str, decided: date, ref: st
     Example:
       jcg grant void U1-A2 --reason 合同金额录入错误 --decided 2025-04-01 --ref 临科发〔2025〕30号
     """
+    from ledger.handlers.grants import VoidAward  # its payment and counter classes: only for this command
+
     session.run(VoidAward(recipient=_recipient_of(award), award=award, reason=reason,
                           **common(decided, ref, request_id)))
 
@@ -145,7 +151,8 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
     \b
     Example:
       jcg grant amend U1-A1 --correction 合同金额多录一个0 --basis contract_value=2500000 \\
-          --basis contract=HT-2025-001 --decided 2025-03-05 --ref 临科发〔2025〕31号
+          --basis contract=HT-2025-001 --basis registered_on=2025-02-10 --basis counterparty=E1 \\
+          --decided 2025-03-05 --ref 临科发〔2025〕31号
     """
     recipient = _recipient_of(award)
     if clause is None:

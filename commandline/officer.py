@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import click
 
@@ -24,17 +23,6 @@ from i18n.clicktools import I18nGroup
 @click.group(cls=I18nGroup)
 def officer() -> None:
     """Officers who sign requests (officer, approver, auditor), their keys, rotation and revocation."""
-
-
-def _roster(session: Session) -> Any:
-    from eventsourcing.application import AggregateNotFoundError
-
-    from domain.officer import ROSTER_ID
-
-    try:
-        return session.ledger.aggregate(ROSTER_ID)
-    except AggregateNotFoundError:  # no officer yet (an unreadable roster is an error, not "none")
-        return None
 
 
 def _officer_date(decided: date | None) -> date:
@@ -99,8 +87,9 @@ def officer_add(session: Session, name: str, role: str, public_key: str | None, 
     """
     from ledger.audit.signing import public_key_text
     from ledger.handlers.officers import read_public_key, register
+    from ledger.queries import find_roster
 
-    roster = _roster(session)
+    roster = find_roster(session.ledger)
     first = roster is None or not roster.officers
     actor = name if first else session.officer
     if public_key is None:

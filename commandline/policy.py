@@ -92,7 +92,7 @@ def policy_calc(session: Session, clause: str, recipient: str, basis: dict[str, 
     \b
     Example:
       jcg policy calc P2.4 --recipient U1 --basis contract_value=10000000 --basis contract=HT-1 \\
-          --decided 2025-03-01
+          --basis registered_on=2025-02-10 --basis counterparty=E1 --decided 2025-03-01
       jcg policy calc P5.6a --basis loss=1000000 --decided 2025-06-30
     """
     c = find_clause(clause)

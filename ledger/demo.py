@@ -131,7 +131,8 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     echo(Message(N_("== awards and disbursements ==")))
     # every amount is computed by the rules engine from its basis, with the trace printed
     do(AwardByRule(recipient="U-SXNU", clause="P2.4",
-                   basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
+                   basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012",
+                          "registered_on": "2025-02-18", "counterparty": "ENT-001"},
                    **on("2025-03-01", ref="临科发〔2025〕12号")))
     # P6.5a: the 高新技术企业 qualification above was granted in 2024, the year before the decision
     do(AwardByRule(recipient="ENT-001", clause="P6.5a", **on("2025-04-10", ref="临财教〔2025〕8号")))
@@ -144,7 +145,8 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
     do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
                 voucher="付-2025-0420", **pay("2025-04-20")))
     # an award recorded in error is voided (its unpaid part): cap usage and budget commitment released
-    do(AwardByRule(recipient="U-SXNU", clause="P2.4", basis={"contract_value": "1,000,000", "contract": "2025-140801-0013"},
+    do(AwardByRule(recipient="U-SXNU", clause="P2.4", basis={"contract_value": "1,000,000", "contract": "2025-140801-0013",
+                                                             "registered_on": "2025-04-22", "counterparty": "ENT-001"},
                    **on("2025-05-06", ref="临科发〔2025〕14号")))
     do(VoidAward(recipient="U-SXNU", award="U-SXNU-A2", reason="合同已在省级政策下获奖, 重复录入",
                  **on("2025-05-08", ref="临科发〔2025〕15号")))

@@ -24,12 +24,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.clauses import catalogue
-from domain.enterprise import Enterprise
-from domain.loan import PAYERS, Loan
+from domain.journal import CITY, PROVINCE
 from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
-from domain.payment import Payment
-from domain.project import Project
+from projections.events import name, named
 from projections.recipients import registered, released_fen
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
@@ -54,30 +52,43 @@ TABLES = (BUDGETS,)
 
 # event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
 # project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).
-SPENDING: dict[type, tuple[str, str]] = {
-    Enterprise.AwardGranted: ("committed_fen", "source"),
-    Enterprise.Disbursed: ("paid_fen", "source"),
-    Enterprise.ClawedBack: ("recovered_fen", "source"),
-    Project.Approved: ("committed_fen", "source"),
-    Project.TranchePaid: ("paid_fen", "source"),
-    Project.ClawedBack: ("recovered_fen", "source"),
-    Loan.CompensationPaid: ("paid_fen", "payer"),
+SPENDING: dict[str, tuple[str, str]] = {
+    "Enterprise.AwardGranted": ("committed_fen", "source"),
+    "Enterprise.Disbursed": ("paid_fen", "source"),
+    "Enterprise.ClawedBack": ("recovered_fen", "source"),
+    "Project.Approved": ("committed_fen", "source"),
+    "Project.TranchePaid": ("paid_fen", "source"),
+    "Project.ClawedBack": ("recovered_fen", "source"),
+    "Loan.CompensationPaid": ("paid_fen", "payer"),
 }
 
 # P5.6: per public payer, from the split each event carries
-PER_PAYER: dict[type, tuple[str, str]] = {
-    Loan.CompensationApproved: ("committed_fen", "shares"),
-    Loan.Recovered: ("recovered_fen", "parts"),
+PER_PAYER: dict[str, tuple[str, str]] = {
+    "Loan.CompensationApproved": ("committed_fen", "shares"),
+    "Loan.Recovered": ("recovered_fen", "parts"),
 }
+PAYERS = (PROVINCE, CITY)  # the public payers of P5.6 (domain.loan.PAYERS)
+named(*SPENDING, *PER_PAYER)
 
 # a void cancels the unpaid part of an award recorded in error: the commitment of the award's year goes down
-VOIDED = Enterprise.AwardVoided
+VOIDED = "Enterprise.AwardVoided"
+# a movement recorded in error, reversed: what it added to the year it was recorded is taken off that year
+REVERSED: dict[str, tuple[str, str]] = {
+    "Project.TrancheReversed": ("paid_fen", "source"),
+    "Loan.PaymentReversed": ("paid_fen", "payer"),
+}
+RECOVERY_REVERSED = "Loan.RecoveryReversed"
+CLAIM_WITHDRAWN = "Loan.ClaimWithdrawn"
+named(*REVERSED, RECOVERY_REVERSED, CLAIM_WITHDRAWN)
 # pending payment orders per paying source, by the year of the order (payments of public money only)
-ORDERS = (Payment.Ordered, Payment.Posted, Payment.Voided)
+ORDERED = "Payment.Ordered"
+ORDERS = named(ORDERED, "Payment.Posted", "Payment.Voided")
 SPENDING_ORDERS = frozenset({"grant.disburse", "project.tranche", "loan.pay"})
 
-REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)
-RELEASING = (Project.Failed, Project.Finished)
+REASSIGNED_IN = "Project.ReassignedIn"
+REASSIGNED = named("Project.ReassignedOut", REASSIGNED_IN)
+RELEASING = named("Project.Failed", "Project.Finished")
+named(VOIDED)
 
 UNASSIGNED = "(未列明)"
 
@@ -97,14 +108,32 @@ def _lead_unit(book: ParameterBook, clause_id: str, on: date) -> str:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    kind = type(event)
-    if kind is VOIDED:
+    kind = name(event)
+    if kind == VOIDED:
         key = (event.award_year, event.source, lead_unit(event.clause), event.clause)
         state.add(BUDGETS, key, committed_fen=-to_fen(event.amount))
         return
+    if kind in REVERSED:
+        column, source = REVERSED[kind]
+        key = (event.paid_year, getattr(event, source), lead_unit(event.clause), event.clause)
+        state.add(BUDGETS, key, **{column: -to_fen(event.amount)})
+        return
+    if kind == RECOVERY_REVERSED:
+        for payer in PAYERS:
+            part = event.parts.get(payer)
+            if part:
+                state.add(BUDGETS, (event.recovered_year, payer, lead_unit(event.clause), event.clause),
+                          recovered_fen=-to_fen(part))
+        return
+    if kind == CLAIM_WITHDRAWN:
+        if event.approved_year:  # the approval committed each payer's share in its year
+            for payer in PAYERS:
+                state.add(BUDGETS, (event.approved_year, payer, lead_unit(event.clause), event.clause),
+                          committed_fen=-to_fen(event.shares[payer]))
+        return
     if kind in ORDERS:
         if event.operation in SPENDING_ORDERS:
-            ordered = kind is Payment.Ordered
+            ordered = kind == ORDERED
             if ordered and not event.pending:
                 return
             year = event.by.fiscal_year if ordered else event.order_year
@@ -125,7 +154,7 @@ def apply(state: State, position: int, event: Any) -> None:
                 state.add(BUDGETS, (year, payer, lead_unit(event.clause, event.by.decided), event.clause), **{column: to_fen(part)})
     elif kind in REASSIGNED:
         project = registered(state, event.code)
-        amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)
+        amount = to_fen(event.amount) if kind == REASSIGNED_IN else -to_fen(event.amount)
         key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
         state.add(BUDGETS, key, reassigned_fen=amount)
     elif kind in RELEASING:

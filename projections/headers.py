@@ -19,7 +19,7 @@ HEADERS = (
     N_("remaining"), N_("request_id"), N_("scope"), N_("share"), N_("source"), N_("status"), N_("title"),
     N_("trace"), N_("unit"), N_("units_held"), N_("unrepaid"), N_("used"), N_("year"),
     N_("code"), N_("entered"), N_("role"), N_("keys"), N_("voucher"), N_("reason"), N_("date"),
-    N_("holder"), N_("units"), N_("premium"), N_("security"), N_("price"), N_("owes"), N_("returned"), N_("what_if"), N_("difference"),
+    N_("holder"), N_("units"), N_("premium"), N_("item"), N_("recorder"), N_("entity"), N_("security"), N_("price"), N_("owes"), N_("returned"), N_("what_if"), N_("difference"),
 )
 
 
@@ -38,7 +38,8 @@ WORDS = (
     N_("Claimed"), N_("ClaimApproved"), N_("Paid"), N_("Recovered"), N_("Triggered"), N_("Finished"),
     N_("Failed"), N_("BoughtBack"), N_("Sold"), N_("PlaceTaken"), N_("RequestRecorded"),
     N_("PaymentOrdered"), N_("Ordered"), N_("Posted"), N_("Voided"), N_("AwardVoided"), N_("PaymentOrderVoided"),
-    N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"),
+    N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"), N_("Reversed"), N_("TrancheReversed"),
+    N_("PaymentReversed"), N_("RepaymentReversed"), N_("RecoveryReversed"), N_("ClaimWithdrawn"),
 )
 
 # Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps

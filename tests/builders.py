@@ -91,8 +91,9 @@ CONSTRUCTION = {"evaluation": "passed", "rd_spending": "1000000", "period_from":
 # The eligibility facts a clause requires (each one's refusal is tested on its own, in
 # tests/test_rules_eligibility.py); the tests of amounts and caps give them as recorded,
 # unless they name a fact themselves (facts=False: none added).
+REGISTERED = {"registered_on": "2024-11-01", "counterparty": "E1"}  # P2.4: the contract's registration date and counterparty
 FACTS = {**dict.fromkeys(("P3.1a", "P3.1b", "P3.1c", "P3.2a", "P3.3", "P6.4a", "P6.4b"), RECOGNITION),
-         "P3.2b": CONSTRUCTION}
+         "P3.2b": CONSTRUCTION, "P2.4": REGISTERED}
 
 
 def fund_with(code: str, manager: str, *investments: tuple[str, str, str]) -> Fund:
@@ -154,7 +155,9 @@ def register(ledger: Ledger, code: str, kind: str = "enterprise", entered: date 
 
 
 def record_award(ledger: Ledger, clause: str, recipient: str, decided: date = DAY, request_id: str = "",
-                 amount: str | None = None, **basis: str) -> Outcome:
+                 amount: str | None = None, facts: bool = True, **basis: str) -> Outcome:
+    if facts:
+        basis = {**FACTS.get(clause, {}), **basis}
     return ledger.execute(AwardByRule(actor=OFFICER, decided=decided, ref="临科发〔2025〕12号", request_id=request_id,
                                       recipient=recipient, clause=clause, basis=basis,
                                       amount=None if amount is None else D(amount)))
@@ -287,7 +290,7 @@ def record_small_history(ledger: Ledger) -> int:
     ledger.execute(RegisterParty(code="E1", name="临汾技术转移服务中心", party_kind="service_org",
                                  entered=date(2025, 1, 1), decided=date(2025, 1, 2), **a))
     ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": "5,000,000.00",
-                                                                     "contract": "2025-140801-0001"},
+                                                                     "contract": "2025-140801-0001", **REGISTERED},
                                decided=date(2025, 3, 1), ref="临科发〔2025〕1号", **a))
     ledger.execute(AwardByRule(recipient="E1", clause="P2.3a", amount=D("50000.00"),
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))
@@ -328,7 +331,7 @@ def record_lifecycles(ledger: Ledger) -> None:
         run(RegisterParty(code=code, name=f"{code} 名称", party_kind=kind, entered=date(2024, 12, 1),
                           **on("2024-12-01")))
     run(AwardByRule(recipient="U1", clause="P2.4",  # 2 % → 100,000
-                    basis={"contract_value": "5000000.00", "contract": "2025-140801-0002"},
+                    basis={"contract_value": "5000000.00", "contract": "2025-140801-0002", **REGISTERED},
                     **on("2025-03-01", ref="临科发〔2025〕1号")))
     run(Disburse(recipient="U1", award="U1-A1", amount=D("100000.00"), **on("2025-04-01")))
     run(RegisterFund(code="F-SEED", name="临汾市天使投资基金", manager="M", capital=D("50000000.00"),

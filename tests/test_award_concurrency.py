@@ -30,7 +30,7 @@ def register(ledger: Ledger, code: str, kind: str) -> None:
 
 def p24(request: str, value: str) -> AwardByRule:
     return AwardByRule(actor=OFFICER, decided=DAY, ref="临科发〔2025〕12号", request_id=request, recipient="U1",
-                       clause="P2.4", basis={"contract_value": value, "contract": f"HT-{request}"})
+                       clause="P2.4", basis={"contract_value": value, "contract": f"HT-{request}", "registered_on": "2024-11-01", "counterparty": "E1"})
 
 
 @pytest.mark.slow

@@ -73,7 +73,7 @@ def test_a_300_character_party_code_is_refused(jcg: Jcg, ledger_url: str) -> Non
     code = "山" * 64  # the longest code: its award ids and accounts still fit every column
     assert jcg("party", "register", code, *PARTY).exit_code == 0
     r = jcg("grant", "award", "P2.4", "--recipient", code, "--basis", "contract_value=1000000",
-            "--basis", "contract=" + "H" * 100, "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
+            "--basis", "contract=" + "H" * 100, "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
     assert r.exit_code == 0, r.output + r.stderr
     reads_still_work(jcg)
     assert code in jcg("audit", "trail", f"{code}-A1").output
@@ -89,7 +89,7 @@ def test_a_nul_byte_in_a_csv_ref_is_refused(jcg: Jcg, ledger_url: str, tmp_path:
     assert jcg("party", "register", "U1", *PARTY).exit_code == 0
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,decided,ref\n"
-                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1,2025-03-01,临科发\x00〔2025〕1号\n",
+                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1;registered_on=2024-11-01;counterparty=E1,2025-03-01,临科发\x00〔2025〕1号\n",
                    encoding="utf-8")
     r = refused_writing_nothing(jcg, ledger_url, "grant", "import", str(csv))
     assert "row 2" in r.output + r.stderr and "control character" in r.output + r.stderr
@@ -121,7 +121,7 @@ def test_csv_with_a_repeated_column_is_refused(jcg: Jcg, ledger_url: str, tmp_pa
     assert jcg("party", "register", "U1", *PARTY).exit_code == 0
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,decided,ref,ref\n"
-                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1,2025-03-01,临科发〔2025〕1号,其他\n",
+                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1;registered_on=2024-11-01;counterparty=E1,2025-03-01,临科发〔2025〕1号,其他\n",
                    encoding="utf-8")
     r = refused_writing_nothing(jcg, ledger_url, "grant", "import", str(csv))
     assert "ref more than once" in r.stderr
@@ -130,7 +130,7 @@ def test_csv_with_a_repeated_column_is_refused(jcg: Jcg, ledger_url: str, tmp_pa
 def test_csv_field_over_the_limit_is_one_line(jcg: Jcg, ledger_url: str, tmp_path: Path) -> None:
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,decided,ref\n"
-                   f"r1,award,P2.4,U1,contract=H1,2025-03-01,{'x' * 200_000}\n", encoding="utf-8")
+                   f"r1,award,P2.4,U1,contract=H1;registered_on=2024-11-01;counterparty=E1,2025-03-01,{'x' * 200_000}\n", encoding="utf-8")
     r = refused_writing_nothing(jcg, ledger_url, "grant", "import", str(csv))
     assert "CSV line 2" in r.stderr
 
@@ -140,7 +140,7 @@ def test_csv_dates_are_strict(jcg: Jcg, ledger_url: str, tmp_path: Path, decided
     assert jcg("party", "register", "U1", *PARTY).exit_code == 0
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,decided,ref\n"
-                   f"r1,award,P2.4,U1,contract_value=1000000;contract=H1,{decided},临科发〔2025〕1号\n",
+                   f"r1,award,P2.4,U1,contract_value=1000000;contract=H1;registered_on=2024-11-01;counterparty=E1,{decided},临科发〔2025〕1号\n",
                    encoding="utf-8")
     r = refused_writing_nothing(jcg, ledger_url, "grant", "import", str(csv))
     assert "is not a date" in r.output + r.stderr
@@ -150,8 +150,8 @@ def test_csv_dates_in_chinese_forms(jcg: Jcg, ledger_url: str, tmp_path: Path) -
     assert jcg("party", "register", "U1", *PARTY).exit_code == 0
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,decided,ref\n"
-                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1,2025年3月1日,临科发〔2025〕1号\n"
-                   "r2,award,P2.4,U1,contract_value=1000000;contract=H2,2025/3/2,临科发〔2025〕2号\n",
+                   "r1,award,P2.4,U1,contract_value=1000000;contract=H1;registered_on=2024-11-01;counterparty=E1,2025年3月1日,临科发〔2025〕1号\n"
+                   "r2,award,P2.4,U1,contract_value=1000000;contract=H2;registered_on=2024-11-01;counterparty=E1,2025/3/2,临科发〔2025〕2号\n",
                    encoding="utf-8")
     r = jcg("grant", "import", str(csv))
     assert r.exit_code == 0, r.output + r.stderr

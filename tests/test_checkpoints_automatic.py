@@ -131,7 +131,7 @@ def kept(ledger: Ledger, provisioned_url: str) -> tuple[Ledger, str, str]:
     ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                                  party_kind="university", entered=date(2024, 12, 1)))
     ledger.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                               basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"}, ref="临科发〔2025〕12号"))
+                               basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012", "registered_on": "2024-11-01", "counterparty": "E1"}, ref="临科发〔2025〕12号"))
     paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",
                             amount=Decimal("100000.00")))
     note = write_checkpoint(ledger, OFFICER).row.note

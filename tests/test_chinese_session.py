@@ -52,9 +52,9 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
     run("party", "register", "BANK-1", "--name", "晋商银行临汾分行", "--kind", "银行", "--entered", "2024-12-01",
         "--decided", "2025-01-02")
     run("party", "list")
-    run("policy", "calc", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1",
+    run("policy", "calc", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1", "--basis", "登记日期=2024-11-01", "--basis", "合同相对方=E1",
         "--decided", "2025-03-01")
-    run("grant", "award", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1",
+    run("grant", "award", "p2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-1", "--basis", "登记日期=2024-11-01", "--basis", "合同相对方=E1",
         "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
     run("grant", "disburse", "U1-A1", "--amount", "100,000.00", "--decided", "2025-03-10", "--voucher", "付-2025-031")
     run("--officer", APPROVER, "payment", "post", "付-2025-031", "--source", "市财政", "--decided", "2025-03-10")
@@ -63,7 +63,7 @@ def session(jcg: Callable[..., Result], tmp_path: Path) -> str:
     run("grant", "disburse", "U1-A1", "--amount", "10亿", "--decided", "2025-03-11", "--voucher", "付-2025-032", expect=1)
     csv_file = tmp_path / "奖励.csv"
     csv_file.write_bytes("请求号,操作,条款,受益单位,依据,决定日期,文号\n"
-                         "imp-1,奖励,P2.4,U1,合同技术交易额=100万;合同编号=HT-2,2025-04-01,临科发〔2025〕2号\n"
+                         "imp-1,奖励,P2.4,U1,合同技术交易额=100万;合同编号=HT-2;登记日期=2024-11-01;合同相对方=E1,2025-04-01,临科发〔2025〕2号\n"
                          .encode("gb18030"))
     run("grant", "import", str(csv_file))
     run("grant", "show", "U1")

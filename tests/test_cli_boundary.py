@@ -51,7 +51,7 @@ def awarded(jcg: Jcg) -> Jcg:
                  ("party", "register", "E1", "--name", "企业", "--kind", "enterprise", "--entered", "2024-12-01",
                   "--decided", "2025-01-02"),
                  ("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000000",
-                  "--basis", "contract=H1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")):
+                  "--basis", "contract=H1", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")):
         r = jcg(*args)
         assert r.exit_code == 0, r.output + r.stderr
     return jcg

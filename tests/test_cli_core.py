@@ -28,7 +28,7 @@ def test_register_award_disburse_show(jcg: Jcg, provisioned_url: str) -> None:
     r = jcg(*REGISTER)
     assert r.exit_code == 0, r.output
     assert "registered party U1 山西师范大学" in r.output and "request id: reg-U1" in r.output
-    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=750万", "--basis", "contract=HT-1",
+    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=750万", "--basis", "contract=HT-1", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1",
             "--decided", "2025-03-01",
             "--ref", "临科发〔2025〕1号")
     assert r.exit_code == 0, r.output
@@ -137,5 +137,5 @@ def test_a_malformed_basis_pair_is_bad_usage(jcg: Jcg) -> None:
 def test_an_absurdly_large_amount_is_refused_in_one_line(jcg: Jcg) -> None:
     assert jcg(*REGISTER).exit_code == 0
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=" + "9" * 29,
-            "--basis", "contract=HT-9", "--decided", "2025-03-01", "--ref", "R")
+            "--basis", "contract=HT-9", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "R")
     assert r.exit_code == 1 and r.stderr.count("\n") == 1 and "beyond any sum the ledger keeps" in r.stderr

@@ -14,8 +14,8 @@ from tests.conftest import APPROVER
 Jcg = Callable[..., Result]
 HEADER = "request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
 GOOD = [
-    "imp-1,award,P2.4,U1,contract_value=20000000;contract=HT-1,,2025-03-01,临科发〔2025〕12号,,,,,\n",
-    "imp-2,award,P2.4,U1,contract_value=7654321.09;contract=HT-2,,2025-03-02,临科发〔2025〕13号,,,,,\n",
+    "imp-1,award,P2.4,U1,contract_value=20000000;contract=HT-1;registered_on=2024-11-01;counterparty=E1,,2025-03-01,临科发〔2025〕12号,,,,,\n",
+    "imp-2,award,P2.4,U1,contract_value=7654321.09;contract=HT-2;registered_on=2024-11-01;counterparty=E1,,2025-03-02,临科发〔2025〕13号,,,,,\n",
     "imp-3,disburse,,,,100000,2025-03-10,,,,U1-A1,付-001,\n",
     "imp-4,external,P6.7,E1,,50000,2025-03-01,晋科发〔2025〕8号,,省级晋创谷政策,,,P6.7:ZL1\n",
     "imp-5,award,P6.7,E1,patent=ZL1;prize=china,,2025-03-05,临科发〔2025〕14号,,,,,\n",

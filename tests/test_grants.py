@@ -38,7 +38,7 @@ CONTRACTS = itertools.count(1)  # each award its own registered contract (the P2
 def award(ledger: Ledger, contract_value: str = "7,500,000.00", **kw: object) -> str:
     """A P2.4 award computed by the rules engine: 2% of the contract value (7,500,000 → 150,000)."""
     args = {"actor": OFFICER, "decided": date(2025, 3, 1), "recipient": "U1", "clause": "P2.4",
-            "basis": {"contract_value": contract_value, "contract": f"HT-{next(CONTRACTS)}"},
+            "basis": {"contract_value": contract_value, "contract": f"HT-{next(CONTRACTS)}", "registered_on": "2024-11-01", "counterparty": "E1"},
             "ref": "临科发〔2025〕1号"} | kw
     return ledger.execute(AwardByRule(**args)).data["award"]  # type: ignore[arg-type]  # args mixes field types on purpose (bad input)
 
@@ -132,7 +132,7 @@ def test_same_request_twice_changes_nothing(ledger: Ledger) -> None:
 
     def p24(contract_value: str) -> AwardByRule:
         return AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                           basis={"contract_value": contract_value, "contract": "HT-7"}, ref="R1",
+                           basis={"contract_value": contract_value, "contract": "HT-7", "registered_on": "2024-11-01", "counterparty": "E1"}, ref="R1",
                            request_id="req-7")
 
     first = ledger.execute(p24("50,000.00"))
@@ -193,7 +193,7 @@ def test_a_reused_request_id_is_named_even_when_the_new_content_is_refused_anywa
 
 def test_an_award_decided_in_the_window_is_paid_and_recovered_after_it(ledger: Ledger) -> None:
     register(ledger)
-    award_id = award(ledger, decided=date(2028, 12, 31), basis={"contract_value": "1,000,000", "contract": "HT-L"})
+    award_id = award(ledger, decided=date(2028, 12, 31), basis={"contract_value": "1,000,000", "contract": "HT-L", "registered_on": "2024-11-01", "counterparty": "E1"})
     paid(ledger, Disburse(actor=OFFICER, decided=date(2029, 1, 15), recipient="U1", award=award_id,
                             amount=Decimal("20000.00")))
     ledger.execute(ClawBack(actor=OFFICER, decided=date(2029, 3, 1), recipient="U1", award=award_id,

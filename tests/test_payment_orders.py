@@ -37,7 +37,7 @@ def register(ledger: Ledger, code: str = "U1", kind: str = "university") -> None
 def p24(ledger: Ledger, value: str = "10000000", contract: str = "HT-1", **kw: object) -> Outcome:
     """A P2.4 award: 2% of the contract value, capped at 500,000 a year for the recipient."""
     args = {"actor": OFFICER, "decided": DAY, "ref": "临科发〔2025〕12号", "recipient": "U1", "clause": "P2.4",
-            "basis": {"contract_value": value, "contract": contract}} | kw
+            "basis": {"contract_value": value, "contract": contract, "registered_on": "2024-11-01", "counterparty": "E1"}} | kw
     return ledger.execute(AwardByRule(**args))  # type: ignore[arg-type]  # kw may override any field (tests of bad input)
 
 
@@ -263,7 +263,7 @@ def test_amend_voids_and_awards_again_in_one_request(ledger: Ledger) -> None:
     with pytest.raises(CapExceeded):
         p24(ledger, "1000000", "HT-2")
     out = ledger.execute(AmendAward(actor=OFFICER, decided=date(2025, 3, 5), ref="临科发〔2025〕31号", recipient="U1",
-                                    clause="P2.4", basis={"contract_value": "2500000", "contract": "HT-1"},
+                                    clause="P2.4", basis={"contract_value": "2500000", "contract": "HT-1", "registered_on": "2024-11-01", "counterparty": "E1"},
                                     award="U1-A1", correction="合同金额多录一个0"))
     assert "award U1-A1 of U1 voided: 500,000.00 unpaid cancelled" in out.message
     assert "replaced by award U1-A2: 50,000.00" in out.message
@@ -271,7 +271,7 @@ def test_amend_voids_and_awards_again_in_one_request(ledger: Ledger) -> None:
     # an amend that cannot award voids nothing either (one request: both or neither)
     with pytest.raises(Refused):
         ledger.execute(AmendAward(actor=OFFICER, decided=date(2025, 3, 6), ref="R", recipient="U1", clause="P2.4",
-                                  basis={"contract_value": "-1", "contract": "HT-1"}, award="U1-A2",
+                                  basis={"contract_value": "-1", "contract": "HT-1", "registered_on": "2024-11-01", "counterparty": "E1"}, award="U1-A2",
                                   correction="x"))
     assert award_state(ledger, "U1-A2") == (D("50000.00"), D("0.00"), D("0.00"))
 

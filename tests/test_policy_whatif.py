@@ -36,7 +36,7 @@ def small_history(ledger: Ledger) -> None:
                                  decided=date(2025, 1, 2), **a))
     for day, value, contract in (("2025-03-01", "5000000", "HT-1"), ("2025-06-01", "20000000", "HT-2"),
                                  ("2026-02-01", "3000000", "HT-3")):
-        ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": value, "contract": contract},
+        ledger.execute(AwardByRule(recipient="U1", clause="P2.4", basis={"contract_value": value, "contract": contract, "registered_on": "2024-11-01", "counterparty": "E1"},
                                    decided=date.fromisoformat(day), ref="临科发〔2025〕1号", **a))
     ledger.execute(AwardByRule(recipient="E1", clause="P5.7", basis={"premium": "300000", "policy": "BD-1"},
                                decided=date(2025, 4, 1), ref="临科发〔2025〕2号", **a))

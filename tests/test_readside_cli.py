@@ -38,7 +38,7 @@ def history(jcg: Callable[..., Result]) -> None:
         ("party", "register", "U1", "--name", "山西师范大学", "--kind", "university", "--entered", "2024-12-01",
          "--decided", "2025-01-02"),
         ("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=5,000,000",
-         "--basis", "contract=HT-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"),
+         "--basis", "contract=HT-1", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号"),
         ("grant", "disburse", "U1-A1", "--amount", "60000", "--decided", "2025-05-01", "--voucher", "付-1"),
         ("--officer", APPROVER, "payment", "post", "付-1", "--source", "市财政", "--decided", "2025-05-01"),
         ("grant", "disburse", "U1-A1", "--amount", "40000", "--decided", "2026-02-01", "--voucher", "付-2"),

@@ -34,7 +34,7 @@ def setup(ledger: Ledger) -> None:
 def award(ledger: Ledger, day: str, contract: str, value: str = "1000000") -> str:
     out = ledger.execute(AwardByRule(actor=OFFICER, decided=date.fromisoformat(day), ref="临科发〔2025〕1号",
                                      recipient="U1", clause="P2.4",
-                                     basis={"contract_value": value, "contract": contract}))
+                                     basis={"contract_value": value, "contract": contract, "registered_on": "2024-11-01", "counterparty": "E1"}))
     return str(out.data["award"])
 
 

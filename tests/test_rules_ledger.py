@@ -26,15 +26,16 @@ D = Decimal
 
 def test_award_records_trace_basis_and_versions(ledger: Ledger) -> None:
     register(ledger, "U1", "university")
+    register(ledger, "E1", "enterprise")  # the contract's counterparty, named in the trace from its record
     out = record_award(ledger, "P2.4", "U1", contract_value="7654321.09", contract="HT-1")
     assert out.message.startswith("award U1-A1: 153,086.42 to U1 under P2.4")
     granted = [e for _, e in ledger.read_log() if type(e).__name__ == "AwardGranted"]
     assert len(granted) == 1
     e = granted[0]
-    assert e.trace == ["P2.4: 2% × 7,654,321.09 = 153,086.42; cap 500,000/yr for U1, used 0.00, "
-                       "remaining 500,000.00 → 153,086.42"]
+    assert e.trace == ["P2.4: 2% × 7,654,321.09 = 153,086.42; contract HT-1 registered on 2024-11-01 (认定登记), "
+                       "with E1 E1 名称 (企业); cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 153,086.42"]
     assert e.versions == ["P2.4.rate@2024-11-05", "P2.4.annual_cap@2024-11-05"]
-    assert e.basis == {"contract_value": "7654321.09", "contract": "HT-1"}
+    assert e.basis == {"contract_value": "7654321.09", "contract": "HT-1", "registered_on": "2024-11-01", "counterparty": "E1"}
     assert e.matter == "P2.4:HT-1"
     # the same contract again: G.3 refuses, nothing written
     before = log_length(ledger)
@@ -119,7 +120,7 @@ def test_g4_revision_applies_by_decision_date_and_replay_is_unchanged(ledger: Le
     record_award(ledger, "P2.4", "U1", decided=date(2025, 6, 1), contract_value="1000000", contract="HT-1")
     ledger.book = revised_book()  # a revision lands: 3% from 2026-01-01
     # a decision dated before the revision still computes the old 2%, and records that version
-    e = calculate(ledger, "P2.4", "U1", {"contract_value": "1000000", "contract": "HT-2"}, date(2025, 12, 31))
+    e = calculate(ledger, "P2.4", "U1", {"contract_value": "1000000", "contract": "HT-2", "registered_on": "2024-11-01", "counterparty": "E1"}, date(2025, 12, 31))
     assert e.amount == D("20000.00") and "P2.4.rate@2024-11-05" in e.versions
     out = record_award(ledger, "P2.4", "U1", decided=date(2026, 2, 1), contract_value="1000000", contract="HT-3")
     assert "30,000.00" in out.message and "P2.4.rate@2026-01-01" in out.trace[1]
@@ -152,15 +153,15 @@ def test_cli_policy_list_show_calc_award_external(jcg: Jcg) -> None:
     assert "contract_value (yuan)" in r.output and "rate = 2%  (valid from 2024-11-05" in r.output
     assert "「按单个合同技术交易额,给予 2% 补贴」" in r.output
     r = jcg("policy", "calc", "P2.4", "--recipient", "U1", "--basis", "contract_value=10000000",
-            "--basis", "contract=HT-6", "--decided", "2025-03-01")
+            "--basis", "contract=HT-6", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01")
     assert r.exit_code == 0, r.output
     assert "P2.4: 2% × 10,000,000.00 = 200,000.00" in r.output and "nothing written" in r.output
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
-            "--basis", "contract=HT-7", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号")
+            "--basis", "contract=HT-7", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号")
     assert r.exit_code == 0, r.output
     assert "award U1-A1: 200,000.00" in r.output and "G.3 matter: P2.4:HT-7" in r.output
     r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000万",
-            "--basis", "contract=HT-9", "--amount", "250000", "--decided", "2025-03-01", "--ref", "R")
+            "--basis", "contract=HT-9", "--basis", "registered_on=2024-11-01", "--basis", "counterparty=E1", "--amount", "250000", "--decided", "2025-03-01", "--ref", "R")
     assert r.exit_code == 1 and "differs from the computed entitlement" in r.stderr
     r = jcg("grant", "external", "P2.4", "--recipient", "U1", "--matter", "P2.4:HT-8", "--amount", "5万",
             "--source", "省级晋创谷政策", "--decided", "2025-04-01", "--ref", "晋科发〔2025〕8号")

@@ -11,6 +11,7 @@ import pytest
 from domain.enterprise import Enterprise
 from domain.errors import CapExceeded, InvalidAmount, Refused
 from tests.builders import (
+    REGISTERED,
     D,
     award,
     by,
@@ -132,7 +133,8 @@ def test_p2_4_formula_cap_and_trace_format() -> None:
     u = party("university", "U1")
     award("P2.4", u, contract_value="20000000", contract="HT-1")
     e = calc("P2.4", u, contract_value="7654321.09", contract="HT-2")
-    assert e.line == ("P2.4: 2% × 7,654,321.09 = 153,086.42; cap 500,000/yr for U1, used 400,000.00, "
+    assert e.line == ("P2.4: 2% × 7,654,321.09 = 153,086.42; contract HT-2 registered on 2024-11-01 (认定登记), "
+                      "with E1, not registered in the ledger; cap 500,000/yr for U1, used 400,000.00, "
                       "remaining 100,000.00 → 100,000.00")
 
 
@@ -161,6 +163,42 @@ def test_p2_4_refusals() -> None:
     award("P2.4", u, contract_value="100000", contract="HT-9")
     with pytest.raises(Refused, match=r"G.3 就高不重复: matter P2.4:HT-9 .* already received 2,000.00"):
         calc("P2.4", u, contract_value="100000", contract="HT-9")
+
+
+@covers("P2.4")
+@pytest.mark.parametrize("missing", ["registered_on", "counterparty"])
+def test_p2_4_needs_the_registration_date_and_the_counterparty(missing: str) -> None:
+    """技术合同经认定登记后 …… 面向平台的企业: both facts are required inputs, refused when missing."""
+    facts = {k: v for k, v in REGISTERED.items() if k != missing}
+    with pytest.raises(Refused, match=rf"^P2.4: basis {missing} is required"):
+        calc("P2.4", party("university", "U1"), facts=False, contract_value="100000", contract="HT-1", **facts)
+
+
+@covers("P2.4")
+def test_p2_4_a_contract_registered_after_the_decision_is_refused() -> None:
+    u = party("university", "U1")
+    with pytest.raises(Refused, match=r"^P2.4: contract HT-1 is registered on 2025-03-02, after the decision date "
+                                      r"2025-03-01 \(技术合同经认定登记后\)$"):
+        calc("P2.4", u, contract_value="100000", contract="HT-1", registered_on="2025-03-02")
+    on_the_day = calc("P2.4", u, contract_value="100000", contract="HT-1", registered_on="2025-03-01")
+    assert on_the_day.amount == D("2000.00")
+    with pytest.raises(Refused, match=r"P2.4: basis registered_on='2025-02-30' is not a date"):
+        calc("P2.4", u, contract_value="100000", contract="HT-1", registered_on="2025-02-30")
+    with pytest.raises(Refused, match=r"P2.4: basis counterparty='E 1': party code 'E 1' may hold only letters"):
+        calc("P2.4", u, contract_value="100000", contract="HT-1", counterparty="E 1")
+
+
+@covers("P2.4")
+def test_p2_4_trace_shows_the_registration_and_the_counterparty() -> None:
+    u = party("university", "U1")
+    e1 = party("enterprise", "E1")
+    known = calc("P2.4", u, contract_value="1000000", contract="HT-1", recorded={"counterparty": e1})
+    assert known.line == ("P2.4: 2% × 1,000,000.00 = 20,000.00; contract HT-1 registered on 2024-11-01 (认定登记), "
+                          "with E1 E1 名称 (企业); cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 20,000.00")
+    assert dict(known.basis) == {"contract_value": "1000000.00", "contract": "HT-1", "registered_on": "2024-11-01",
+                                 "counterparty": "E1"}
+    unknown = calc("P2.4", u, contract_value="1000000", contract="HT-1", counterparty="E9")
+    assert "contract HT-1 registered on 2024-11-01 (认定登记), with E9, not registered in the ledger" in unknown.line
 
 
 @covers("P2.4")

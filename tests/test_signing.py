@@ -61,15 +61,15 @@ def test_award_command_encoding_is_frozen() -> None:
     """The award command an officer signs (the only award path since RecordAward was removed):
     the basis is stored in its canonical spelling, so 765.432009万 and 7,654,320.09 sign the same bytes."""
     award = AwardByRule(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
-                        clause="P2.4", basis={"contract_value": "765.432009万", "contract": "2025-140801-0012"},
+                        clause="P2.4", basis={"contract_value": "765.432009万", "contract": "2025-140801-0012", "registered_on": "2024-11-01", "counterparty": "E1"},
                         ref="R")
     assert award.encoded().decode("utf-8") == (
         '{"body":{"actor":"officer-1","amount":null,"basis":{"contract":"2025-140801-0012",'
-        '"contract_value":"7654320.09"},"clause":"P2.4","decided":"2025-03-01","reason":"","recipient":"U1",'
+        '"contract_value":"7654320.09","counterparty":"E1","registered_on":"2024-11-01"},"clause":"P2.4","decided":"2025-03-01","reason":"","recipient":"U1",'
         '"ref":"R","source":"市财政"},"kind":"grant.award-by-rule","request_id":"r-2","v":"jcg-command/1"}'
     )
     same = AwardByRule(actor="officer-1", decided=date(2025, 3, 1), request_id="r-2", recipient="U1",
-                       clause="P2.4", basis={"contract_value": "7,654,320.09", "contract": "2025-140801-0012"},
+                       clause="P2.4", basis={"contract_value": "7,654,320.09", "contract": "2025-140801-0012", "registered_on": "2024-11-01", "counterparty": "E1"},
                        ref="R")
     assert same.encoded() == award.encoded() and same.digest() == award.digest()
 

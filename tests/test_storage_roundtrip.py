@@ -24,7 +24,7 @@ def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
                                       level="provincial", granted_on=date(2024, 12, 20),
                                       expires_on=date(2027, 12, 19)))
     award = AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                        basis={"contract_value": "7654320", "contract": "HT-1"}, ref="临科发〔2025〕1号", request_id="r2")
+                        basis={"contract_value": "7654320", "contract": "HT-1", "registered_on": "2024-11-01", "counterparty": "E1"}, ref="临科发〔2025〕1号", request_id="r2")
     outcome = ledger.execute(award)  # 2% × 7,654,320.00 = 153,086.40 (a trailing zero that must survive)
 
     reopened = Ledger.open(ledger_url)  # a new process would see exactly this
@@ -36,7 +36,7 @@ def test_values_round_trip_exactly(ledger: Ledger, ledger_url: str) -> None:
     assert registered.by.recorded_at == datetime(2032, 1, 1, 9, 0, tzinfo=UTC)
     assert granted.amount == Decimal("153086.40") and str(granted.amount) == "153086.40"
     assert granted.by.decided == date(2025, 3, 1)
-    assert granted.basis == award.basis == {"contract_value": "7654320.00", "contract": "HT-1"}  # stored in its canonical spelling
+    assert granted.basis == award.basis == {"contract_value": "7654320.00", "contract": "HT-1", "registered_on": "2024-11-01", "counterparty": "E1"}  # stored in its canonical spelling
     assert granted.trace == outcome.trace[:1] and granted.trace[0].startswith("P2.4: 2% × 7,654,320.00 = 153,086.40")
     assert granted.versions == ["P2.4.rate@2024-11-05", "P2.4.annual_cap@2024-11-05"]
     party = reopened.aggregate(party_id("U1"))

@@ -44,7 +44,7 @@ def proofs(ledger: Ledger, tmp_path: Path, key_dir: Path) -> dict[str, Path | st
     ledger.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                                  party_kind="university", entered=date(2024, 12, 1)))
     ledger.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                               basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
+                               basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012", "registered_on": "2024-11-01", "counterparty": "E1"},
                                ref="临科发〔2025〕12号"))
     kept = write_checkpoint(ledger, OFFICER).row.note
     paid(ledger, Disburse(actor=OFFICER, decided=date(2025, 3, 11), recipient="U1", award="U1-A1",

@@ -105,7 +105,7 @@ def test_encryption_at_rest_and_automatic_checkpoints(ledger_url: str, key_dir: 
     app.execute(RegisterParty(actor=OFFICER, decided=date(2025, 1, 2), code="U1", name="山西师范大学",
                               party_kind="university", entered=date(2024, 12, 1)))
     app.execute(AwardByRule(actor=OFFICER, decided=date(2025, 3, 1), recipient="U1", clause="P2.4",
-                            basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012"},
+                            basis={"contract_value": "7,654,321.09", "contract": "2025-140801-0012", "registered_on": "2024-11-01", "counterparty": "E1"},
                             ref="临科发〔2025〕12号"))  # → 153,086.42
     raw = b"".join(bytes(n.state) for n in app.recorder.select_notifications(start=1, limit=100))
     assert "山西师范大学".encode() not in raw and b"153086.42" not in raw  # encrypted at rest
@@ -213,3 +213,15 @@ def test_progress_lines_end_with_a_newline_and_are_not_repeated(jcg: Jcg, ledger
     shown: list[tuple[int, int]] = []
     verify_ledger(ledger, progress=lambda done, total: shown.append((done, total)), every=2)
     assert shown == [(n, size) for n in range(2, size + 1, 2)] + ([(size, size)] if size % 2 else [])
+
+
+
+def test_an_approver_registered_with_a_second_approvers_countersignature_signs_verifiably(ledger: Ledger) -> None:
+    """The registration takes effect when confirmed (ChangeProposed, ChangeConfirmed): verify follows it."""
+    from tests.conftest import independent_approver
+
+    independent_approver(ledger, "approver-3")  # proposed by approver-0, confirmed by another approver
+    ledger.execute(RegisterParty(actor="approver-3", decided=date(2025, 1, 2), code="E1", name="甲",
+                                 party_kind="enterprise", entered=date(2024, 12, 1)))
+    report = verify_ledger(ledger)
+    assert report.ok, report.problems

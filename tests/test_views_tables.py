@@ -15,6 +15,7 @@ import pytest
 from click.testing import Result
 
 from ledger import Ledger
+from ledger.handlers.grants import Disburse
 from ledger.handlers.loans import EnrolLoan
 from ledger.handlers.officers import enrol
 from ledger.handlers.parties import RegisterParty
@@ -42,6 +43,9 @@ TABLES = {
     ("captable", "show", "ENT-1"): (["holder", "name", "registered capital", "stake"],
                                     ["持有人", "名称", "注册资本", "持股比例"]),
     ("officer", "list"): (["name", "role", "keys"], ["名称", "角色", "密钥"]),
+    ("payment", "pending"): (["source", "reference", "operation", "entity", "item", "amount", "ordered on",
+                              "recorder", "request_id"],
+                             ["资金来源", "凭证号", "业务", "对象", "事项", "金额", "指令日期", "录入人", "请求号"]),
     ("policy", "list"): (["clause", "title", "responsible units"], ["条款", "条款名称", "责任单位"]),
 }
 
@@ -95,6 +99,8 @@ def history(provisioned_url: str) -> str:
         enrol(ledger, "张伟", "officer", actor=APPROVER)
         paid(ledger, AwardByRule(recipient="临汾-9", clause="P6.7", basis={"patent": "ZL2023-1", "prize": "shanxi"},
                                  ref="临科发〔2025〕7号", **day))
+        ledger.execute(Disburse(recipient="临汾-9", award="临汾-9-A1", amount=Decimal("20000.00"), voucher="付-临-1",
+                                **day))  # a pending order
     finally:
         ledger.close()
     return provisioned_url

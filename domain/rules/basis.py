@@ -16,7 +16,7 @@ from typing import Any
 
 from domain.aliases import basis_key, basis_word
 from domain.errors import InvalidAmount, Refused
-from domain.fields import COUNT, DATE_FORMS, YEAR, parse_date
+from domain.fields import COUNT, DATE_FORMS, PARTY_CODE, YEAR, parse_date
 from domain.messages import N_
 from domain.money import ascii_digits, parse_yuan
 
@@ -32,6 +32,7 @@ KINDS = {
     "yesno": "yes or no",
     "choice": "one of the listed words",
     "text": "free text (an id, a number, a name)",
+    "party": "a party's code (as registered with `jcg party register`)",
     "subject": "the subject of a G.3 matter (a contract, patent, person …): compared ignoring case and spaces",
 }
 
@@ -96,6 +97,11 @@ class Key:
             if value.lower() not in {"yes", "no"}:
                 raise Refused(N_("{where} must be yes or no"), where=where)
             return value.lower() == "yes"
+        if self.kind == "party":
+            try:
+                return PARTY_CODE(value)
+            except Refused as exc:
+                raise Refused(N_("{where}: {exc}"), where=where, exc=exc) from None
         if self.kind == "subject":
             return subject_text(value)
         if self.kind == "choice":

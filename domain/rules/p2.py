@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
+from domain.enterprise import KINDS, Enterprise
 from domain.messages import N_, Message
-from domain.money import fmt, round_fen
+from domain.money import fmt, fmt_plain, round_fen
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
@@ -93,7 +95,8 @@ def platform_operation(calc: Calculation) -> None:
     """The officer's amount, within 500,000 per year for the recipient; awards under other policies for the same year use the cap (G.3); refused over the room, never cut."""
     cap = calc.param("annual_cap")
     calc.officer_amount(cap=cap, label=N_("per year"))
-    calc.matter(matter_key("P2.3a", calc.year), cap=cap, label=f"/yr for {calc.recipient.code} in {calc.year}")
+    calc.matter(matter_key("P2.3a", calc.year), cap=cap, label=Message(
+        N_("cap {cap}/yr for {code} in {year}"), cap=fmt_plain(cap), code=calc.recipient.code, year=calc.year))
 
 
 @rule("P2.3b", Key("deal_value", "yuan", "the concluded technology deal's value"),
@@ -112,13 +115,30 @@ def broker_reward(calc: Calculation) -> None:
 
 
 @rule("P2.4", Key("contract_value", "yuan", "the registered contract's technology deal value"),
-      Key("contract", "subject", "the registered contract (认定登记) number: the G.3 matter"),
+      Key("contract", "subject", "the contract's registration number (技术合同认定登记编号, given by the "
+          "registration office): the G.3 matter"),
+      Key("registered_on", "date", "the date the contract was registered (认定登记), on or before the decision"),
+      Key("counterparty", "party", "the platform enterprise the contract is with (面向……平台的企业): its "
+          "party code"),
       kinds=("university", "institute"), matter="P2.4:<contract> (the year first awarded is final)",
       year_final=True)
 def contract_subsidy(calc: Calculation) -> None:
-    """2 % of the registered contract's deal value; at most 500,000 per institution per calendar year (cut to the room left); G.3 per contract, the year first awarded is final."""
-    calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
+    """2 % of the registered contract's deal value, registered (认定登记) on or before the decision, with its counterparty shown; at most 500,000 per institution per calendar year (cut to the room left); G.3 per contract, the year first awarded is final."""
     contract = calc.basis["contract"]
+    registered: date = calc.basis["registered_on"]
+    calc.require(registered <= calc.decided,
+                 Message(N_("contract {contract} is registered on {registered}, after the decision date {decided} "
+                            "(技术合同经认定登记后)"), contract=contract, registered=registered, decided=calc.decided))
+    counterparty = calc.basis["counterparty"]
+    enterprise: Enterprise | None = calc.recorded.get("counterparty")
+    if enterprise is None:
+        known = Message(N_("{counterparty}, not registered in the ledger"), counterparty=counterparty)
+    else:
+        known = Message(N_("{counterparty} {name} ({kind})"), counterparty=enterprise.code, name=enterprise.name,
+                        kind=KINDS[enterprise.kind])
+    calc.rate_of(calc.basis["contract_value"], calc.param("rate"))
+    calc.step(Message(N_("contract {contract} registered on {registered} (认定登记), with {counterparty}"),
+                      contract=contract, registered=registered, counterparty=known))
     calc.matter(matter_key("P2.4", contract), Message(N_("contract {contract}"), contract=contract))
     calc.cap_per_year(calc.param("annual_cap"))
 
