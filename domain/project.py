@@ -348,6 +348,45 @@ class Project(Aggregate):
         if ordered:
             self.pending -= amount
 
+    def reverse_tranche(self, by: Provenance, amount: Decimal, voucher: str, paid_year: int, reason: str) -> None:
+        """A tranche recorded in error, undone by a new event (红字冲销): the grant may be paid again.
+        Only while the project's money is as the tranche left it: not once converted (the stake was
+        issued on it), recovered, reassigned, failed or finished (the release was computed on it)."""
+        if self.status not in OPEN or self.finished_on is not None:
+            raise Refused(N_("project {code} is {status}: a tranche is reversed only while the project is open "
+                             "(its failure or completion was computed on what was paid)"), code=self.code,
+                          status=Message("finished" if self.finished_on is not None else self.status))
+        if self.converted:
+            raise Refused(N_("project {code}: {converted} was already converted into {into} on {on}, on the tranches "
+                             "paid; a converted tranche is not reversed"), code=self.code,
+                          converted=fmt(self.converted), into=Message(self.into), on=self.converted_on)
+        if self.clawed_back or self.reassigned_out:
+            raise Refused(N_("project {code}: money was already recovered or reassigned from the tranches paid; a "
+                             "tranche is not reversed"), code=self.code)
+        if not any(v == voucher and a == amount for _, a, v in self.tranches):
+            raise Refused(N_("project {code}: no tranche of {amount} paid under {voucher}"), code=self.code,
+                          amount=fmt(amount), voucher=voucher)
+        self._tranche_reversed(by, self.code, self.clause, self.enterprise, self.source, amount, voucher, paid_year,
+                               reason)
+
+    class TrancheReversed(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+        paid_year: int
+        reason: str
+
+    @event(TrancheReversed)
+    def _tranche_reversed(self, by: Provenance, code: str, clause: str, enterprise: str, source: str,
+                          amount: Decimal, voucher: str, paid_year: int, reason: str) -> None:
+        i = next(i for i, (_, a, v) in enumerate(self.tranches) if v == voucher and a == amount)
+        del self.tranches[i]
+        self.disbursed -= amount
+
     # trigger --------------------------------------------------------------------------
     def record_trigger(
         self, by: Provenance, round_pre_money: Decimal | None = None, investor: str = "",
@@ -412,11 +451,13 @@ class Project(Aggregate):
         if amount <= 0:
             raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
+            reassigned = (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"),
+                                  reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in else "")
             raise CapExceeded(
-                Message(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, already converted {converted}, left {convertible}"), code=self.code, amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted), convertible=fmt(convertible))
-                + (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"), reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in
-                   else "") + ")"
-            )
+                N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, "
+                   "already converted {converted}, left {convertible}{reassigned})"), code=self.code,
+                amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted),
+                convertible=fmt(convertible), reassigned=reassigned)
         terms = self.terms
         tag = self.clause
         if into == "debt":
@@ -725,15 +766,15 @@ class Project(Aggregate):
                      if self.lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
         several = len(self.lots) > 1
 
-        def where(i: int) -> str:
-            return f"{windows[i][0]} to {windows[i][1]}" + (
-                Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'], lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+        def where(i: int) -> Message:
+            lot = (Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'],
+                           lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+            return Message(N_("{start} to {end}{lot}"), start=windows[i][0], end=windows[i][1], lot=lot)
 
         if not open_lots:
             raise InvalidDate(
-                Message(N_("project {code}: buyback on {on} is outside the agreed window "), code=self.code, on=on)
-                + "; ".join(where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0)
-            )
+                N_("project {code}: buyback on {on} is outside the agreed window {windows}"), code=self.code, on=on,
+                windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
         in_window = sum((self.lot_held(self.lots[i]) for i in open_lots), ZERO)
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
@@ -1002,12 +1043,14 @@ class Project(Aggregate):
         """P6.1: paid (incl. reassigned in) − spent − converted − reassigned out − recovered."""
         return self.unconverted - self.spent
 
-    def unspent_trace(self) -> str:
+    def unspent_trace(self) -> Message:
         paid = self.disbursed + self.reassigned_in
-        received = f" (incl. {fmt(self.reassigned_in)} reassigned in)" if self.reassigned_in else ""
-        return (f"P6.1: unspent fiscal money = {fmt(paid)} paid{received} − {fmt(self.spent)} spent − "
-                f"{fmt(self.converted)} converted − {fmt(self.reassigned_out)} reassigned − "
-                f"{fmt(self.clawed_back)} recovered = {fmt(self.unspent)}")
+        received = (Message(N_(" (incl. {amount} reassigned in)"), amount=fmt(self.reassigned_in))
+                    if self.reassigned_in else "")
+        return Message(N_("P6.1: unspent fiscal money = {paid} paid{received} − {spent} spent − {converted} converted − "
+                          "{reassigned} reassigned − {recovered} recovered = {unspent}"), paid=fmt(paid),
+                       received=received, spent=fmt(self.spent), converted=fmt(self.converted),
+                       reassigned=fmt(self.reassigned_out), recovered=fmt(self.clawed_back), unspent=fmt(self.unspent))
 
     # P6.1 reassignment ----------------------------------------------------------------
     def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:
@@ -1066,6 +1109,12 @@ class Project(Aggregate):
 @journal.postings.register(Project.TranchePaid)
 def _tranche_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Project.TrancheReversed)
+def _tranche_reversed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The tranche's entry in red, on the budget line of the year it was paid."""
+    return journal.transfer(journal.funding(e.source), journal.budget(e.clause, e.paid_year), e.amount)
 
 
 @journal.postings.register(Project.Converted)

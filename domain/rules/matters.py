@@ -17,7 +17,7 @@ from typing import Protocol
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, Refused
 from domain.messages import N_, Message
-from domain.money import ZERO, fmt, fmt_plain
+from domain.money import ZERO, fmt
 from domain.rules.basis import subject_text
 
 
@@ -91,18 +91,21 @@ def apply_matter(calc: Calculation, key: str) -> None:
 
 def within_room(calc: Calculation, key: str, cap: Decimal, label: str) -> None:
     """An officer's amount on a capped matter: what was received on it (this policy and the
-    others, G.3) uses the cap; the amount must fit in the room left (refused, never cut)."""
+    others, G.3) uses the cap; the amount must fit in the room left (refused, never cut).
+    ``label`` names the cap with its amount (``cap 300,000 over the construction period``)."""
     got, sources = received(calc, key)
     room = max(cap - got, ZERO)
-    what = label if label.startswith("/") else f" {label}" if label else ""
-    seen = f"; G.3 matter {key}: {sources}" if sources else f"; G.3 matter {key}"
-    calc.step(f"cap {fmt_plain(cap)}{what}, used {fmt(got)}, remaining {fmt(room)}{seen}")
+    seen = (Message(N_("; G.3 matter {key}: {sources}"), key=key, sources=sources) if sources
+            else Message(N_("; G.3 matter {key}"), key=key))
+    calc.step(Message(N_("{label}, used {used}, remaining {remaining}{seen}"), label=label, used=fmt(got),
+                      remaining=fmt(room), seen=seen))
     if room <= 0:
-        raise CapExceeded(f"{calc.clause}: cap {fmt_plain(cap)}{what} is used up (used {fmt(got)}{seen}; awards "
-                          "under other policies count too); nothing to award")
+        raise CapExceeded(N_("{clause}: {label} is used up (used {used}{seen}; awards under other policies count "
+                             "too); nothing to award"), clause=calc.clause, label=label, used=fmt(got), seen=seen)
     if calc.amount > room:
-        raise CapExceeded(f"{calc.clause}: amount decided {fmt(calc.amount)} exceeds the {fmt(room)} remaining of "
-                          f"the cap {fmt_plain(cap)}{what} (used {fmt(got)}{seen})")
+        raise CapExceeded(N_("{clause}: amount decided {amount} exceeds the {remaining} remaining of the {label} "
+                             "(used {used}{seen})"), clause=calc.clause, amount=fmt(calc.amount), remaining=fmt(room),
+                          label=label, used=fmt(got), seen=seen)
 
 
 def _held(calc: Calculation, key: str) -> list[Award]:
