@@ -107,10 +107,10 @@ def test_payment_reverse_and_withdraw_claim_at_the_command_line(ledger: object, 
     from tests.posting import paid
 
     defaulted_loan(ledger)  # type: ignore[arg-type]  # the ledger fixture
-    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))  # type: ignore[arg-type]
-    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))  # type: ignore[arg-type]
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))  # type: ignore[arg-type]  # the ledger fixture
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))  # type: ignore[arg-type]  # the ledger fixture
     for who, voucher in (("省财政", "省付-1"), ("市财政", "市付-1")):
-        paid(ledger, PayCompensation(code="L1", payer=who, voucher=voucher, amount=D("116666.67"),  # type: ignore[arg-type]
+        paid(ledger, PayCompensation(code="L1", payer=who, voucher=voucher, amount=D("116666.67"),  # type: ignore[arg-type]  # the ledger fixture
                                      actor="officer-1", decided=day(2026, 4, 1)))
 
     def loans() -> dict[str, dict[str, str]]:
