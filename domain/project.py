@@ -412,11 +412,16 @@ class Project(Aggregate):
         if amount <= 0:
             raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
-            raise CapExceeded(
-                Message(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, already converted {converted}, left {convertible}"), code=self.code, amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted), convertible=fmt(convertible))
-                + (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"), reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in
-                   else "") + ")"
-            )
+            figures = {"code": self.code, "amount": fmt(amount), "disbursed": fmt(self.disbursed),
+                       "converted": fmt(self.converted), "convertible": fmt(convertible)}
+            if self.reassigned_in:
+                raise CapExceeded(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed "
+                                     "(disbursed {disbursed}, already converted {converted}, left {convertible}; "
+                                     "{reassigned_in} reassigned in under P6.1 is not convertible)"),
+                                  reassigned_in=fmt(self.reassigned_in), **figures)
+            raise CapExceeded(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed "
+                                 "(disbursed {disbursed}, already converted {converted}, left {convertible})"),
+                              **figures)
         terms = self.terms
         tag = self.clause
         if into == "debt":
@@ -725,22 +730,25 @@ class Project(Aggregate):
                      if self.lot_held(lot) > 0 and windows[i][0] <= on <= windows[i][1]]
         several = len(self.lots) > 1
 
-        def where(i: int) -> str:
-            return f"{windows[i][0]} to {windows[i][1]}" + (
-                Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'], lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+        def where(i: int) -> Message:
+            start, end = windows[i]
+            if several:
+                return Message(N_("{start} to {end} (conversion of {on}, {lot_held} held)"), start=start, end=end,
+                               on=self.lots[i]["on"], lot_held=fmt(self.lot_held(self.lots[i])))
+            return Message(N_("{start} to {end}"), start=start, end=end)
 
         if not open_lots:
-            raise InvalidDate(
-                Message(N_("project {code}: buyback on {on} is outside the agreed window "), code=self.code, on=on)
-                + "; ".join(where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0)
-            )
+            raise InvalidDate(N_("project {code}: buyback on {on} is outside the agreed window {windows}"),
+                              code=self.code, on=on,
+                              windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
         in_window = sum((self.lot_held(self.lots[i]) for i in open_lots), ZERO)
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
             closed = [i for i in range(len(self.lots)) if i not in open_lots and self.lot_held(self.lots[i]) > 0]
-            raise InvalidDate(
-                Message(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held are in their agreed window; outside it: "), code=self.code, units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held)) + "; ".join(where(i) for i in closed)
-            )
+            raise InvalidDate(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held "
+                                 "are in their agreed window; outside it: {windows}"), code=self.code,
+                              units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held),
+                              windows=[where(i) for i in closed])
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
             raise CapExceeded(

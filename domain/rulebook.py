@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Refused
 from domain.ids import NAMESPACE
+from domain.messages import N_, Message
 from domain.money import parse_yuan
 from domain.parameters import Parameter, ParameterBook
 from domain.provenance import Provenance
@@ -55,28 +56,28 @@ def parse_value(text: str, unit: str, what: str) -> Any:
     """A revised value in the parameter's unit: yuan as amounts (50万), rates as 2% or 0.02."""
     raw = text.strip()
     if not raw:
-        raise Refused(f"{what}: the revised value is empty")
+        raise Refused(N_("{what}: the revised value is empty"), what=what)
     try:
         if unit == "yuan":
             return parse_yuan(raw, positive=False)
         if unit == "rate":
             value = Decimal(raw[:-1]) / 100 if raw.endswith("%") else Decimal(raw)
             if not value.is_finite() or not 0 <= value <= 1:
-                raise Refused(f"{what}: a rate is between 0% and 100%, not {raw}")
+                raise Refused(N_("{what}: a rate is between 0% and 100%, not {raw}"), what=what, raw=raw)
             return value
         if unit == "m2":
             value = Decimal(raw)
             if not value.is_finite() or value < 0:
-                raise Refused(f"{what}: an area is a non-negative number, not {raw}")
+                raise Refused(N_("{what}: an area is a non-negative number, not {raw}"), what=what, raw=raw)
             return value
         if unit in {"years", "count"}:
             if not raw.isdigit():
-                raise Refused(f"{what}: {unit} is a whole number, not {raw}")
+                raise Refused(N_("{what}: {unit} is a whole number, not {raw}"), what=what, unit=unit, raw=raw)
             return int(raw)
         if unit == "date":
             return date.fromisoformat(raw)
     except (InvalidOperation, ValueError):
-        raise Refused(f"{what}: {raw!r} is not a value in {unit}") from None
+        raise Refused(N_("{what}: {raw!r} is not a value in {unit}"), what=what, raw=raw, unit=unit) from None
     return raw
 
 
@@ -93,20 +94,23 @@ def check_revision(book: ParameterBook, clause: str, name: str, value: str, vali
     elif (clause, name) in OPEN_PARAMETERS:
         unit = OPEN_PARAMETERS[(clause, name)]
     else:
-        raise Refused(f"{what} is not a parameter of the rule book (see `jcg policy show {clause}`)")
+        raise Refused(N_("{what} is not a parameter of the rule book (see `jcg policy show {clause}`)"), what=what,
+                      clause=clause)
     parse_value(value, unit, what)
     if not quote.strip():
-        raise Refused(f"{what}: a revision quotes the words of its decision")
+        raise Refused(N_("{what}: a revision quotes the words of its decision"), what=what)
     if versions and valid_from <= versions[-1].valid_from:
-        raise Refused(f"{what}: a revision can only add a value from a later date; it has a value valid from "
-                      f"{versions[-1].valid_from} ({versions[-1].version})")
+        raise Refused(N_("{what}: a revision can only add a value from a later date; it has a value valid from "
+                         "{valid_from} ({version})"), what=what, valid_from=versions[-1].valid_from,
+                      version=versions[-1].version)
     affected = sorted((day, decision, version) for decision, day, version in used
                       if version.startswith(f"{what}@") and day >= valid_from)
     if affected:
         day, _, version = affected[-1]
-        listed = ", ".join(f"{d} decided {day2}" for day2, d, _ in affected[:5])
-        raise Refused(f"{what}: a revision valid from {valid_from} would change the value used by {len(affected)} "
-                      f"recorded decision(s) ({listed}; {version}); give a valid-from after {day}")
+        listed = [Message(N_("{decision} decided {day}"), decision=d, day=day2) for day2, d, _ in affected[:5]]
+        raise Refused(N_("{what}: a revision valid from {valid_from} would change the value used by {count} "
+                         "recorded decision(s) ({listed}; {version}); give a valid-from after {day}"), what=what,
+                      valid_from=valid_from, count=len(affected), listed=listed, version=version, day=day)
     return unit
 
 

@@ -221,7 +221,7 @@ class Derivation:
     def refuse(self, why: str | Message) -> NoReturn:
         raise Refused(N_("{clause}: {why}"), clause=self.clause, why=why)
 
-    def require(self, condition: bool, why: str) -> None:
+    def require(self, condition: bool, why: str | Message) -> None:
         """Refuse naming the condition that failed."""
         if not condition:
             self.refuse(why)
@@ -262,10 +262,12 @@ class Calculation(Derivation):
         """新认定/首次认定: the recognition this award is for is dated (on or before the decision)
         and is the subject's first at this level; both facts are required and shown in the trace."""
         on: date = self.basis["recognised_on"]
-        self.require(on <= self.decided, f"recognised on {on}, after the decision date {self.decided}")
+        self.require(on <= self.decided, Message(N_("recognised on {on}, after the decision date {decided}"), on=on,
+                                                 decided=self.decided))
         self.require(self.basis["first_recognition"],
-                     f"{what} is not a first recognition at this level (新认定/首次认定 is required)")
-        self.step(f"first recognition of {what} on {on}")
+                     Message(N_("{what} is not a first recognition at this level (新认定/首次认定 is required)"),
+                             what=message(what)))
+        self.step(Message(N_("first recognition of {what} on {on}"), what=message(what), on=on))
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
@@ -419,11 +421,13 @@ class Calculation(Derivation):
         if part is None:
             return
         if part <= 0:
-            self.refuse("share must be more than 0.00")
+            self.refuse(Message(N_("share must be more than 0.00")))
         if part > self.amount:
-            raise CapExceeded(f"{self.clause}: share {fmt(part)} exceeds the {fmt(self.amount)} that remains on "
-                              f"{subject} (the co-builders' shares together never exceed the amount)")
-        self.step(f"co-builder's share {fmt(part)} of the {fmt(self.amount)} remaining on {subject}")
+            raise CapExceeded(N_("{clause}: share {part} exceeds the {amount} that remains on {subject} (the "
+                                 "co-builders' shares together never exceed the amount)"), clause=self.clause,
+                              part=fmt(part), amount=fmt(self.amount), subject=message(subject))
+        self.step(Message(N_("co-builder's share {part} of the {amount} remaining on {subject}"), part=fmt(part),
+                          amount=fmt(self.amount), subject=message(subject)))
         self.amount = part
 
 

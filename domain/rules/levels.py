@@ -29,8 +29,8 @@ def recorded_level(calc: Calculation, levels: tuple[str, ...], key: str = "level
     names = CLAUSE_QUALIFICATIONS[calc.clause]
     recipient, on = calc.recipient, calc.decided
     held = sorted({lv for lv in levels for n in names if recipient.holds(n, lv, on)}, key=LEVEL_ORDER.index)
-    recorded = ", ".join(f"{q.name} {q.level} from {q.granted_on}" for q in recipient.qualifications
-                         if q.name in names) or "none"
+    recorded = [Message(N_("{name} {level} from {granted_on}"), name=q.name, level=q.level, granted_on=q.granted_on)
+                for q in recipient.qualifications if q.name in names] or Message(N_("none"))
     calc.require(bool(held), Message(N_("{code} holds no {names} qualification at {levels} on {decided} (recorded: "
                                         "{recorded}); record the qualification first (jcg party qualify)"),
                                      code=recipient.code, names=" / ".join(names), levels=" / ".join(levels),

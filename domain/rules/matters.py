@@ -16,7 +16,7 @@ from typing import Protocol
 
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, Refused
-from domain.messages import N_, Message
+from domain.messages import N_, Message, message
 from domain.money import ZERO, fmt, fmt_plain
 from domain.rules.basis import subject_text
 
@@ -91,18 +91,23 @@ def apply_matter(calc: Calculation, key: str) -> None:
 
 def within_room(calc: Calculation, key: str, cap: Decimal, label: str) -> None:
     """An officer's amount on a capped matter: what was received on it (this policy and the
-    others, G.3) uses the cap; the amount must fit in the room left (refused, never cut)."""
+    others, G.3) uses the cap; the amount must fit in the room left (refused, never cut).
+    ``label`` follows the cap (``/yr for U1 in 2025``, ``over the construction period``)."""
     got, sources = received(calc, key)
     room = max(cap - got, ZERO)
-    what = label if label.startswith("/") else f" {label}" if label else ""
-    seen = f"; G.3 matter {key}: {sources}" if sources else f"; G.3 matter {key}"
-    calc.step(f"cap {fmt_plain(cap)}{what}, used {fmt(got)}, remaining {fmt(room)}{seen}")
+    what: str = ""
+    if label:
+        what = message(label) if label.startswith("/") else Message(N_(" {label}"), label=message(label))
+    seen = (Message(N_("; G.3 matter {key}: {sources}"), key=key, sources=sources) if sources
+            else Message(N_("; G.3 matter {key}"), key=key))
+    figures = {"cap": fmt_plain(cap), "what": what, "used": fmt(got), "room": fmt(room), "seen": seen}
+    calc.step(Message(N_("cap {cap}{what}, used {used}, remaining {room}{seen}"), **figures))
     if room <= 0:
-        raise CapExceeded(f"{calc.clause}: cap {fmt_plain(cap)}{what} is used up (used {fmt(got)}{seen}; awards "
-                          "under other policies count too); nothing to award")
+        raise CapExceeded(N_("{clause}: cap {cap}{what} is used up (used {used}{seen}; awards under other policies "
+                             "count too); nothing to award"), clause=calc.clause, **figures)
     if calc.amount > room:
-        raise CapExceeded(f"{calc.clause}: amount decided {fmt(calc.amount)} exceeds the {fmt(room)} remaining of "
-                          f"the cap {fmt_plain(cap)}{what} (used {fmt(got)}{seen})")
+        raise CapExceeded(N_("{clause}: amount decided {amount} exceeds the {room} remaining of the cap {cap}{what} "
+                             "(used {used}{seen})"), clause=calc.clause, amount=fmt(calc.amount), **figures)
 
 
 def _held(calc: Calculation, key: str) -> list[Award]:

@@ -23,11 +23,11 @@ JOINT = ("独立或者联合建设: a platform is a subject with its own identit
       matter="P3.1:<platform> (per platform across co-builders)", shared="platform", family="P3.1", readings=(JOINT,))
 def national_platform(calc: Calculation) -> None:
     """A fixed 3,000,000 per new national platform, once per platform whoever built it (split between co-builders allowed)."""
-    calc.first_recognition(f"platform {calc.basis['platform']}")
+    calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
     recorded_level(calc, ("national",))
     calc.fixed("amount", N_("new national key lab / technology innovation centre / clinical centre"))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
-    calc.share(f"platform {calc.basis['platform']}")
+    calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
 
 
 @rule("P3.1b", PLATFORM, Key("level", "choice", "recognition level: default (and at most) the highest the recipient "
@@ -38,11 +38,11 @@ def national_platform(calc: Calculation) -> None:
       shared="platform", family="P3.1", readings=(JOINT,))
 def recognised_lab(calc: Calculation) -> None:
     """A fixed amount per level (provincial 500,000 / municipal 100,000) per platform; an upgrade pays the difference; split between co-builders allowed."""
-    calc.first_recognition(f"platform {calc.basis['platform']}")
+    calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
     level = recorded_level(calc, ("provincial", "municipal"))
     calc.fixed(level, Message(N_("{level} key lab / innovation centre / pilot base"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
-    calc.share(f"platform {calc.basis['platform']}")
+    calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
 
 
 @rule("P3.1c", PLATFORM, Key("level", "choice", "recognition level: default (and at most) the highest the recipient "
@@ -53,18 +53,18 @@ def recognised_lab(calc: Calculation) -> None:
       family="P3.1", readings=(JOINT,))
 def enterprise_technology_centre(calc: Calculation) -> None:
     """A fixed amount per level (national / provincial / municipal) per enterprise technology centre; an upgrade pays the difference."""
-    calc.first_recognition(f"platform {calc.basis['platform']}")
+    calc.first_recognition(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
     level = recorded_level(calc, ("national", "provincial", "municipal"))
     calc.fixed(level, Message(N_("{level} enterprise technology centre"), level=Message(level)))
     calc.matter(matter_key("P3.1", calc.basis["platform"]))
-    calc.share(f"platform {calc.basis['platform']}")
+    calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))
 
 
 @rule("P3.2a", *recognition_keys("the institution as a provincial new-type R&D institution"),
       kinds=("institute", "enterprise"), decided=True, matter="P3.2a", once=True)
 def provincial_new_rd_institution(calc: Calculation) -> None:
     """The officer's amount, at least 500,000, once per institution (一次性)."""
-    calc.first_recognition(f"{calc.recipient.code} as a provincial new-type R&D institution")
+    calc.first_recognition(Message(N_("{code} as a provincial new-type R&D institution"), code=calc.recipient.code))
     recorded_level(calc, ("provincial",))
     calc.officer_amount(floor=calc.param("floor"), label=N_("(不低于 50 万元)"))
     calc.matter(matter_key("P3.2a"))
@@ -81,17 +81,20 @@ def provincial_new_rd_institution(calc: Calculation) -> None:
 def municipal_new_rd_institution(calc: Calculation) -> None:
     """The officer's amount in tranches, at most 300,000 in total over the construction period (awards under other policies count); refused over the room, never cut."""
     start, end, year = calc.basis["period_from"], calc.basis["period_to"], calc.basis["spent_year"]
-    calc.require(start <= end, f"the construction period ends ({end}) before it starts ({start})")
+    calc.require(start <= end, Message(N_("the construction period ends ({end}) before it starts ({start})"), end=end,
+                                       start=start))
     calc.require(start.year <= year <= end.year,
-                 f"R&D spending of {year} is outside the construction period {start} to {end} (按照建设周期)")
-    calc.require(calc.basis["evaluation"] == "passed", "the performance evaluation is not passed (根据绩效评价)")
+                 Message(N_("R&D spending of {year} is outside the construction period {start} to {end} (按照建设周期)"),
+                         year=year, start=start, end=end))
+    calc.require(calc.basis["evaluation"] == "passed",
+                 Message(N_("the performance evaluation is not passed (根据绩效评价)")))
     spent = calc.basis["rd_spending"]
-    calc.require(spent > 0, "no actual R&D spending (研发经费实际支出) in the year assessed")
-    calc.step(f"performance evaluation passed; R&D spending {fmt(spent)} in {year}, within the construction period "
-              f"{start} to {end}")
+    calc.require(spent > 0, Message(N_("no actual R&D spending (研发经费实际支出) in the year assessed")))
+    calc.step(Message(N_("performance evaluation passed; R&D spending {spent} in {year}, within the construction "
+                         "period {start} to {end}"), spent=fmt(spent), year=year, start=start, end=end))
     cap = calc.param("period_cap")
     calc.officer_amount(cap=cap, label=N_("over the construction period"))
-    calc.matter(matter_key("P3.2b"), cap=cap, label="over the construction period")
+    calc.matter(matter_key("P3.2b"), cap=cap, label=N_("over the construction period"))
 
 
 @rule("P3.3", Key("institute", "subject", "the industrial (technology) research institute recognised at city level"),
@@ -99,7 +102,7 @@ def municipal_new_rd_institution(calc: Calculation) -> None:
       kinds=("university", "institute"), matter="P3.3:<institute>", once=True)
 def industrial_research_institute(calc: Calculation) -> None:
     """A fixed 100,000, once per city-recognised research institute."""
-    calc.first_recognition(f"institute {calc.basis['institute']}")
+    calc.first_recognition(Message(N_("institute {institute}"), institute=calc.basis["institute"]))
     calc.fixed("amount", N_("city-recognised industrial research institute, one-time"))
     calc.matter(matter_key("P3.3", calc.basis["institute"]), Message(N_("institute {institute}"), institute=calc.basis['institute']))
 
@@ -115,4 +118,4 @@ def national_platform_output(calc: Calculation) -> None:
     calc.step(Message(N_("output {output} > {threshold}"), output=fmt(output), threshold=fmt_plain(threshold)))
     calc.fixed("amount", N_("one-time"))
     calc.matter(matter_key("P3.4", calc.basis["platform"]), Message(N_("platform {platform}"), platform=calc.basis['platform']))
-    calc.share(f"platform {calc.basis['platform']}")
+    calc.share(Message(N_("platform {platform}"), platform=calc.basis["platform"]))

@@ -36,7 +36,8 @@ def workstation(calc: Calculation) -> None:
     station = calc.basis["station"]
     cap = calc.param(f"{station}_cap")
     calc.officer_amount(cap=cap, label=Message(N_("for a new {station} workstation"), station=Message(station)))
-    calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap, label=f"for the {station} workstation")
+    calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap,
+                label=Message(N_("for the {station} workstation"), station=Message(station)))
 
 
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
@@ -63,12 +64,13 @@ def research_team_member(calc: Calculation) -> None:
                                 "awarded is final)", year_final=True)
 def broker_training(calc: Calculation) -> None:
     """50 % of the self-paid training fee with the Shanxi certificate; at most 5,000 per person per year (cut to the room left); G.3 per certificate."""
-    calc.require(calc.basis["self_paid"], "the training was not self-paid (自费参加技术转移高端培训)")
+    calc.require(calc.basis["self_paid"], Message(N_("the training was not self-paid (自费参加技术转移高端培训)")))
     calc.require(calc.basis["shanxi_certificate"],
-                 "the certificate was not issued by 国家技术转移人才培养基地(山西省) (取得……颁发的晋级职业资格证书)")
-    calc.step(f"self-paid, certificate {calc.basis['certificate']} issued by the Shanxi base")
+                 Message(N_("the certificate was not issued by 国家技术转移人才培养基地(山西省) (取得……颁发的晋级职业资格证书)")))
+    certificate = calc.basis["certificate"]
+    calc.step(Message(N_("self-paid, certificate {certificate} issued by the Shanxi base"), certificate=certificate))
     calc.rate_of(calc.basis["fee"], calc.param("rate"), N_("fee"))
-    calc.matter(matter_key("P4.2a", calc.basis["certificate"]), f"certificate {calc.basis['certificate']}")
+    calc.matter(matter_key("P4.2a", certificate), Message(N_("certificate {certificate}"), certificate=certificate))
     calc.cap_per_year(calc.param("annual_cap"))
 
 

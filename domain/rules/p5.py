@@ -52,12 +52,13 @@ def angel_fund(calc: Calculation) -> None:
     code = calc.basis["fund"]
     fund: Fund | None = calc.recorded.get("fund")
     if fund is None:
-        calc.refuse(f"fund {code} is not registered (its recorded investments are the basis)")
+        calc.refuse(Message(N_("fund {fund} is not registered (its recorded investments are the basis)"), fund=code))
     calc.require(fund.manager in {calc.recipient.code, calc.recipient.name},
-                 f"fund {code} is managed by {fund.manager or '(no manager recorded)'}, not by {calc.recipient.code}")
+                 Message(N_("fund {fund} is managed by {manager}, not by {code}"), fund=code,
+                         manager=fund.manager or Message(N_("(no manager recorded)")), code=calc.recipient.code))
     rate: Decimal = calc.basis["rate"]
     top = calc.param("max_rate")
-    calc.require(rate <= top, f"rate {pct(rate)} exceeds {pct(top)} (不超过实际投资额 2%)")
+    calc.require(rate <= top, Message(N_("rate {rate} exceeds {top} (不超过实际投资额 2%)"), rate=pct(rate), top=pct(top)))
     minimum = calc.param("min_investment")
     held_years = calc.param("min_holding_years")
     investment = ZERO
@@ -66,15 +67,18 @@ def angel_fund(calc: Calculation) -> None:
             continue
         net = lot.acquired_cost - lot.guidance
         held = _years_between(lot.acquired_on, calc.decided) >= held_years
-        counted = "counted" if held else f"held < {held_years} yr on {calc.decided}, not counted"
-        calc.step(f"{lot.enterprise} {lot.acquired_on}: {fmt(lot.acquired_cost)} − guidance {fmt(lot.guidance)} = "
-                  f"{fmt(net)}, {counted}")
+        counted = (Message(N_("counted")) if held else
+                   Message(N_("held < {years} yr on {decided}, not counted"), years=held_years, decided=calc.decided))
+        calc.step(Message(N_("{enterprise} {on}: {cost} − guidance {guidance} = {net}, {counted}"),
+                          enterprise=lot.enterprise, on=lot.acquired_on, cost=fmt(lot.acquired_cost),
+                          guidance=fmt(lot.guidance), net=fmt(net), counted=counted))
         if held:
             investment += net
     calc.require(investment >= minimum,
-                 f"investment held ≥ {held_years} yr after deducting government guidance money is {fmt(investment)}, "
-                 f"below {fmt_plain(minimum)} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)")
-    calc.rate_of(investment, rate, "investment")
+                 Message(N_("investment held ≥ {years} yr after deducting government guidance money is {investment}, "
+                            "below {minimum} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)"), years=held_years,
+                         investment=fmt(investment), minimum=fmt_plain(minimum)))
+    calc.rate_of(investment, rate, N_("investment"))
     calc.cap_per_award(calc.param("award_cap"), N_("one-time per fund"))
     calc.matter(matter_key("P5.3", code), Message(N_("fund {fund}"), fund=code))
 

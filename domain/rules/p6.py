@@ -88,11 +88,11 @@ CARRIER_READING = ("each incubator or makerspace is a subject with its own ident
       shared="incubator", readings=(CARRIER_READING,))
 def incubator(calc: Calculation) -> None:
     """A fixed amount per level (national 1,000,000 / provincial 500,000 / municipal 200,000) per incubator; an upgrade pays the difference."""
-    calc.first_recognition(f"incubator {calc.basis['incubator']}")
+    calc.first_recognition(Message(N_("incubator {incubator}"), incubator=calc.basis["incubator"]))
     level = recorded_level(calc, LEVEL3)
     calc.fixed(level, Message(N_("new {level} incubator"), level=Message(level)))
     calc.matter(matter_key("P6.4a", calc.basis["incubator"]))
-    calc.share(f"incubator {calc.basis['incubator']}")
+    calc.share(Message(N_("incubator {incubator}"), incubator=calc.basis["incubator"]))
 
 
 @rule("P6.4b", Key("level", "choice", "makerspace level (national = filed): default (and at most) the highest the "
@@ -103,11 +103,11 @@ def incubator(calc: Calculation) -> None:
       shared="makerspace", readings=(CARRIER_READING,))
 def makerspace(calc: Calculation) -> None:
     """A fixed amount per level (national 300,000 / provincial or municipal 200,000) per makerspace; an upgrade pays the difference."""
-    calc.first_recognition(f"makerspace {calc.basis['makerspace']}")
+    calc.first_recognition(Message(N_("makerspace {makerspace}"), makerspace=calc.basis["makerspace"]))
     level = recorded_level(calc, LEVEL3)
     calc.fixed(level, Message(N_("new {level} makerspace"), level=Message(level)))
     calc.matter(matter_key("P6.4b", calc.basis["makerspace"]))
-    calc.share(f"makerspace {calc.basis['makerspace']}")
+    calc.share(Message(N_("makerspace {makerspace}"), makerspace=calc.basis["makerspace"]))
 
 
 @rule("P6.5a", kinds=("enterprise",), matter="P6.5a", once=True)
@@ -140,19 +140,24 @@ def specialised_upgrade(calc: Calculation) -> None:
     from a typed value alone: a typed level must be one the recipient holds."""
     held = [level for level, (name, grade) in P6_5B_LEVELS.items()
             if calc.recipient.holds(name, grade, calc.decided)]
-    recorded = ", ".join(f"{q.name} {q.level} from {q.granted_on}" for q in calc.recipient.qualifications
-                         if q.name in {n for n, _ in P6_5B_LEVELS.values()}) or "none"
-    calc.require(bool(held), f"{calc.recipient.code} holds no 专精特新 / 小巨人 qualification on {calc.decided} "
-                             f"(recorded: {recorded}), record the qualification first")
+    recorded = [Message(N_("{name} {level} from {granted_on}"), name=q.name, level=q.level, granted_on=q.granted_on)
+                for q in calc.recipient.qualifications if q.name in {n for n, _ in P6_5B_LEVELS.values()}]
+    shown = recorded or Message(N_("none"))
+    calc.require(bool(held), Message(N_("{code} holds no 专精特新 / 小巨人 qualification on {decided} (recorded: "
+                                        "{recorded}), record the qualification first"), code=calc.recipient.code,
+                                     decided=calc.decided, recorded=shown))
     typed = calc.basis.get("level")
     if typed:
-        calc.require(typed in held, f"level {typed} is not held by {calc.recipient.code} on {calc.decided} "
-                                    f"(recorded: {recorded}); the level comes from the recorded qualifications")
+        calc.require(typed in held, Message(N_("level {level} is not held by {code} on {decided} (recorded: "
+                                               "{recorded}); the level comes from the recorded qualifications"),
+                                            level=typed, code=calc.recipient.code, decided=calc.decided,
+                                            recorded=shown))
     level = typed or held[-1]
     name, grade = P6_5B_LEVELS[level]
     granted = min(q.granted_on for q in calc.recipient.qualifications
                   if q.name == name and q.level == grade and q.holds_on(calc.decided))
-    calc.step(f"{calc.recipient.code} holds {name} ({grade}) from {granted}: level {level}")
+    calc.step(Message(N_("{code} holds {name} ({grade}) from {granted}: level {level}"), code=calc.recipient.code,
+                      name=name, grade=grade, granted=granted, level=level))
     calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 
@@ -164,8 +169,8 @@ def specialised_upgrade(calc: Calculation) -> None:
 def patent_prize(calc: Calculation) -> None:
     """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message(N_("China")) if prize == "china" else Message(N_("Shanxi"))))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
-    calc.share(f"patent {calc.basis['patent']}")
+    calc.share(Message(N_("patent {patent}"), patent=calc.basis["patent"]))
 
 
