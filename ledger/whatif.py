@@ -24,6 +24,7 @@ from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
 from domain.ids import counter_id, fund_id, party_id
 from domain.loan import PAYERS, Loan
+from domain.messages import N_
 from domain.money import ZERO
 from domain.parameters import Parameter, ParameterBook
 from domain.rulebook import parse_value
@@ -48,17 +49,19 @@ class Proposal:
         value, at, day = rest.rpartition("@")
         clause, dot, name = target.strip().rpartition(".")
         if not sep or not at or not dot or not clause or not name or not value.strip():
-            raise Refused(f"--revise {text!r} is not CLAUSE.NAME=VALUE@DATE (e.g. P2.4.rate=3%@2026-01-01)")
+            raise Refused(N_("--revise {text!r} is not CLAUSE.NAME=VALUE@DATE (e.g. P2.4.rate=3%@2026-01-01)"),
+                          text=text)
         try:
             valid_from = date.fromisoformat(day.strip())
         except ValueError:
-            raise Refused(f"--revise {text!r}: {day.strip()!r} is not a date YYYY-MM-DD") from None
+            raise Refused(N_("--revise {text!r}: {day!r} is not a date YYYY-MM-DD"), text=text, day=day.strip()) from None
         return cls(clause, name, value.strip(), valid_from)
 
     def parameter(self, book: ParameterBook) -> Parameter:
         versions = book.versions_of(self.clause, self.name)
         if not versions:
-            raise Refused(f"--revise: {self.clause}.{self.name} is not a parameter of the rule book")
+            raise Refused(N_("--revise: {clause}.{name} is not a parameter of the rule book"), clause=self.clause,
+                          name=self.name)
         unit = versions[0].unit
         return Parameter(self.clause, self.name, parse_value(self.value, unit, f"{self.clause}.{self.name}"), unit,
                          self.valid_from, "(what-if)", "proposed, not recorded")

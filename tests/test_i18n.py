@@ -116,7 +116,7 @@ def test_a_message_parameter_may_itself_be_a_message():
 
 # Refusals in domain/ are message ids: the checker and its self-test ------------------------
 
-DOMAIN = Path(__file__).resolve().parent.parent / "domain"
+ROOT = Path(__file__).resolve().parent.parent
 WHY = {"refuse": 0, "require": 1}  # the rules' Derivation.refuse(why) / require(condition, why)
 
 
@@ -194,8 +194,11 @@ def test_the_refusal_checker_finds_formatted_messages() -> None:
         "refuse() given a string built with + or %"]
 
 
-def test_domain_refusals_are_message_ids_with_parameters() -> None:
+@pytest.mark.parametrize("package", ["domain", "ledger"])
+def test_refusals_are_message_ids_with_parameters(package: str) -> None:
     """docs/i18n.md: a refusal is ``Refused(N_("…{x}…"), x=value)``, never an f-string (the Chinese
-    catalogue cannot translate a sentence formatted before it is looked up)."""
-    sources = {str(p.relative_to(DOMAIN.parent)): p.read_text(encoding="utf-8") for p in sorted(DOMAIN.rglob("*.py"))}
+    catalogue cannot translate a sentence formatted before it is looked up): in the domain and in the
+    application's handlers."""
+    root = ROOT / package
+    sources = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))}
     assert formatted_refusals(sources) == []

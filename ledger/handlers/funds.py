@@ -89,9 +89,10 @@ def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Out
     fund = uow.get(Fund, fund_id(cmd.fund), f"fund {cmd.fund}")
     held = fund.lot(cmd.lot)
     if not held.direct:
-        raise Refused(f"fund {cmd.fund}: holding {cmd.lot} is a converted project stake; fail the project instead")
+        raise Refused(N_("fund {fund}: holding {lot} is a converted project stake; fail the project instead"),
+                      fund=cmd.fund, lot=cmd.lot)
     if not cmd.reason.strip():
-        raise Refused(f"fund {cmd.fund}: a failed investment needs a reason")
+        raise Refused(N_("fund {fund}: a failed investment needs a reason"), fund=cmd.fund)
     loss = fund.write_off(by, cmd.lot, cmd.reason)
     report = fund.failure_report(failure_tolerance(uow.book, by.decided))
     return Outcome(
