@@ -30,6 +30,7 @@ class ReviseParameter(Command):
     kind = "policy.revise"
     roles: ClassVar[frozenset[str]] = APPROVERS
     action: ClassVar[str] = "revising the rule book"
+    exclusive: ClassVar[bool] = True  # no decision saved between its check of the log and its save
     clause: str
     name: str
     value: str
@@ -55,7 +56,8 @@ def decisions_using(events: Iterable[Any]) -> Iterator[tuple[str, date, str]]:
 def revise_parameter(uow: UnitOfWork, cmd: ReviseParameter, by: Provenance) -> Outcome:
     find_clause(cmd.clause)
     if not cmd.ref.strip():
-        raise Refused(f"{cmd.clause}.{cmd.name}: a revision needs its decision reference (--ref 文号)")
+        raise Refused(N_("{clause}.{name}: a revision needs its decision reference (--ref 文号)"), clause=cmd.clause,
+                      name=cmd.name)
     unit = check_revision(uow.book, cmd.clause, cmd.name, cmd.value, cmd.valid_from, cmd.quote,
                           decisions_using(uow.log()))
     book = uow.find(RuleBook, RULE_BOOK_ID)
@@ -66,8 +68,9 @@ def revise_parameter(uow: UnitOfWork, cmd: ReviseParameter, by: Provenance) -> O
     added = book.revisions[-1].parameter()
     return Outcome(
         cmd.request_id,
-        f"rule book revised: {added.version} = {cmd.value.strip()} ({cmd.ref}), recorded by {cmd.actor}",
-        trace=[f"「{added.quote}」", "decisions before the valid-from keep the values they used"],
+        Message(N_("rule book revised: {version} = {value} ({ref}), recorded by {actor}"), version=added.version,
+                value=cmd.value.strip(), ref=cmd.ref, actor=cmd.actor),
+        trace=[f"「{added.quote}」", Message(N_("decisions before the valid-from keep the values they used"))],
         data={"version": added.version},
     )
 
