@@ -29,7 +29,6 @@ from commandline.options import (
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
-from ledger.handlers.grants import ClawBack, Disburse, VoidAward
 from ledger.handlers.rules import AmendAward, AwardByRule, RecordExternalAward
 
 
@@ -87,6 +86,8 @@ def grant_disburse(session: Session, award: str, amount: Decimal, voucher: str, 
     Example:
       jcg grant disburse U1-A1 --amount 100000 --decided 2025-03-10 --voucher 付-2025-031
     """
+    from ledger.handlers.grants import Disburse  # its payment and counter classes: only for this command
+
     session.run(Disburse(recipient=_recipient_of(award), award=award, amount=amount,
                          voucher=voucher, **common(decided, ref, request_id)))
 
@@ -106,6 +107,8 @@ def grant_claw_back(session: Session, award: str, amount: Decimal, reason: str, 
       jcg grant claw-back U1-A1 --amount 20000 --reason 考核不合格 --decided 2025-09-01 \\
           --ref 临科发〔2025〕40号
     """
+    from ledger.handlers.grants import ClawBack  # its payment and counter classes: only for this command
+
     session.run(ClawBack(recipient=_recipient_of(award), award=award, amount=amount,
                          reason=reason, **common(decided, ref, request_id)))
 
@@ -123,6 +126,8 @@ def grant_void(session: Session, award: str, reason: str, decided: date, ref: st
     Example:
       jcg grant void U1-A2 --reason 合同金额录入错误 --decided 2025-04-01 --ref 临科发〔2025〕30号
     """
+    from ledger.handlers.grants import VoidAward  # its payment and counter classes: only for this command
+
     session.run(VoidAward(recipient=_recipient_of(award), award=award, reason=reason,
                           **common(decided, ref, request_id)))
 

@@ -1,5 +1,6 @@
 """What officers type in Chinese, resolved to the ledger's codes: party kinds, clause ids, basis
-keys and choice words (aliases from the clause text), report names, import columns and actions.
+keys and choice words (aliases from the clause text), parameter names, report names, import
+columns and actions.
 
 Pure lookups: every alias resolves to exactly one code, and the stored command only ever holds
 the code, so `--kind 企业` and `--kind enterprise` are the same request.
@@ -70,6 +71,12 @@ BASIS_LABELS: dict[str, str] = {
     "年度融资总额": "financing_total",
     "评级审计费用": "fees",
     "保费": "premium",
+    "本金损失": "loss",
+    "损失": "loss",
+    "省级比例": "province_rate",
+    "省财政比例": "province_rate",
+    "市级比例": "city_rate",
+    "市财政比例": "city_rate",
     "上年国拨经费": "national_allocation",
     "上年实际国拨经费": "national_allocation",
     "上年省拨经费": "provincial_allocation",
@@ -141,6 +148,32 @@ BASIS_WORDS: dict[str, str] = {
     "未成功": "failed",
 }
 
+# parameter names of the rule book (G.4 revisions, what-if), in the notice's words
+PARAMETER_LABELS: dict[str, str] = {
+    "施行日期": "in_force_from",
+    "有效期截止日期": "in_force_until",
+    "有效期至": "in_force_until",
+    "补贴比例": "rate",
+    "奖励比例": "ratio",
+    "年度上限": "annual_cap",
+    "每年累计上限": "annual_cap",
+    "单笔上限": "award_cap",
+    "项目上限": "project_cap",
+    "建设期内上限": "period_cap",
+    "支持比例下限": "rate_floor",
+    "支持比例上限": "rate_max",
+    "最长年限": "max_years",
+    "连续年数": "consecutive_years",
+    "厂房面积上限": "factory_area_max",
+    "办公面积上限": "office_area_max",
+    "容错比例": "failure_tolerance",
+    "省级分担比例": "province_share",
+    "市级分担比例": "city_share",
+    "银行分担比例": "bank_share",
+    "支付来源": "payer",
+    "责任单位": "paying_unit",
+}
+
 # `jcg report NAME`
 REPORT_NAMES: dict[str, str] = {
     "余额": "balances",
@@ -210,6 +243,13 @@ def basis_key(text: str, names: Iterable[str]) -> str | None:
 def basis_word(text: str, words: Iterable[str]) -> str | None:
     """A choice word or its Chinese (``厂房`` → ``factory``) among ``words``."""
     return resolve(text, words, BASIS_WORDS)
+
+
+def parameter_name(text: str) -> str:
+    """A parameter's name, or its Chinese (``补贴比例`` → ``rate``); anything else as typed (the rule
+    book refuses a name it does not have)."""
+    value = folded(text)
+    return PARAMETER_LABELS.get(value, value)
 
 
 def report_name(text: str, names: Iterable[str]) -> str | None:

@@ -241,7 +241,7 @@ class Loan(Aggregate):
             raise InvalidDate(N_("loan {code}: disbursement on {decided} is before the loan starts ({start})"), code=self.code, decided=by.decided, start=self.start)
         if self.non_performing_on is not None:
             raise Refused(N_("loan {code} is non-performing since {non_performing_on}: no further disbursement"), code=self.code, non_performing_on=self.non_performing_on)
-        self._not_before_last_movement(by, "disbursement")
+        self._not_before_last_movement(by, N_("disbursement"))
         if amount > self.principal - self.disbursed:
             raise CapExceeded(
                 N_("loan {code}: disbursement {amount} exceeds the undisbursed principal ({value} of {principal})"), code=self.code, amount=fmt(amount), value=fmt(self.principal - self.disbursed), principal=fmt(self.principal)
@@ -269,7 +269,7 @@ class Loan(Aggregate):
             raise CapExceeded(
                 N_("loan {code}: repayment {amount} exceeds the unrepaid principal {unrepaid}"), code=self.code, amount=fmt(amount), unrepaid=fmt(self.unrepaid)
             )
-        self._not_before_last_movement(by, "repayment")
+        self._not_before_last_movement(by, N_("repayment"))
         if self.non_performing_on is not None and by.decided < self.non_performing_on:
             raise InvalidDate(N_("loan {code}: repayment on {decided} is before the classification as non-performing ({non_performing_on}), which counted it unrepaid"), code=self.code, decided=by.decided, non_performing_on=self.non_performing_on)
         self._repaid(by, self.code, self.bank, amount)
@@ -291,7 +291,7 @@ class Loan(Aggregate):
             raise Refused(N_("loan {code} is already non-performing (since {non_performing_on})"), code=self.code, non_performing_on=self.non_performing_on)
         if self.unrepaid <= 0:
             raise Refused(N_("loan {code}: no unrepaid principal, nothing can be non-performing"), code=self.code)
-        self._not_before_last_movement(by, "classification as non-performing")
+        self._not_before_last_movement(by, N_("classification as non-performing"))
         self._classified_non_performing(by, self.code, reason)
 
     class ClassifiedNonPerforming(Aggregate.Event):
@@ -319,7 +319,7 @@ class Loan(Aggregate):
             )
         if by.decided < self.non_performing_on:
             raise InvalidDate(N_("loan {code}: loss declared on {decided} is before the classification as non-performing ({non_performing_on})"), code=self.code, decided=by.decided, non_performing_on=self.non_performing_on)
-        self._not_before_last_movement(by, "loss declaration")
+        self._not_before_last_movement(by, N_("loss declaration"))
         self._loss_declared(by, self.code, self.bank, loss)
 
     class LossDeclared(Aggregate.Event):
@@ -592,7 +592,7 @@ class Loan(Aggregate):
         """A step dated before the latest disbursement or repayment would be computed on a
         principal the loan did not have on that day."""
         if self.moved_on is not None and by.decided < self.moved_on:
-            raise InvalidDate(N_("loan {code}: {step} on {decided} is before the latest recorded money movement of the loan ({moved_on}); record steps in date order"), code=self.code, step=step, decided=by.decided, moved_on=self.moved_on)
+            raise InvalidDate(N_("loan {code}: {step} on {decided} is before the latest recorded money movement of the loan ({moved_on}); record steps in date order"), code=self.code, step=Message(step), decided=by.decided, moved_on=self.moved_on)
 
     def _claim(self) -> Claim:
         if self.claim is None:

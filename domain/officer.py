@@ -26,6 +26,7 @@ ROLES = {
     "approver": "审批人 (records decisions, registers and manages officers)",
     "auditor": "审计人员 (reads and verifies, never writes)",
 }
+ROLE_NAMES = {"officer": N_("officer"), "approver": N_("approver"), "auditor": N_("auditor")}  # a role in a sentence
 WRITING_ROLES = frozenset({"officer", "approver"})
 ROSTER_ID: UUID = uuid5(NAMESPACE, "officer-roster")
 # An identity another officer registered, promoted to approver or handed a key never approves

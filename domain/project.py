@@ -412,16 +412,13 @@ class Project(Aggregate):
         if amount <= 0:
             raise InvalidAmount(N_("project {code}: nothing to convert (disbursed {disbursed}, converted {converted})"), code=self.code, disbursed=fmt(self.disbursed), converted=fmt(self.converted))
         if amount > convertible:
-            figures = {"code": self.code, "amount": fmt(amount), "disbursed": fmt(self.disbursed),
-                       "converted": fmt(self.converted), "convertible": fmt(convertible)}
-            if self.reassigned_in:
-                raise CapExceeded(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed "
-                                     "(disbursed {disbursed}, already converted {converted}, left {convertible}; "
-                                     "{reassigned_in} reassigned in under P6.1 is not convertible)"),
-                                  reassigned_in=fmt(self.reassigned_in), **figures)
-            raise CapExceeded(N_("project {code}: cannot convert {amount}: converted must not exceed disbursed "
-                                 "(disbursed {disbursed}, already converted {converted}, left {convertible})"),
-                              **figures)
+            reassigned = (Message(N_("; {reassigned_in} reassigned in under P6.1 is not convertible"),
+                                  reassigned_in=fmt(self.reassigned_in)) if self.reassigned_in else "")
+            raise CapExceeded(
+                N_("project {code}: cannot convert {amount}: converted must not exceed disbursed (disbursed {disbursed}, "
+                   "already converted {converted}, left {convertible}{reassigned})"), code=self.code,
+                amount=fmt(amount), disbursed=fmt(self.disbursed), converted=fmt(self.converted),
+                convertible=fmt(convertible), reassigned=reassigned)
         terms = self.terms
         tag = self.clause
         if into == "debt":
@@ -731,16 +728,14 @@ class Project(Aggregate):
         several = len(self.lots) > 1
 
         def where(i: int) -> Message:
-            start, end = windows[i]
-            if several:
-                return Message(N_("{start} to {end} (conversion of {on}, {lot_held} held)"), start=start, end=end,
-                               on=self.lots[i]["on"], lot_held=fmt(self.lot_held(self.lots[i])))
-            return Message(N_("{start} to {end}"), start=start, end=end)
+            lot = (Message(N_(" (conversion of {on}, {lot_held} held)"), on=self.lots[i]['on'],
+                           lot_held=fmt(self.lot_held(self.lots[i]))) if several else "")
+            return Message(N_("{start} to {end}{lot}"), start=windows[i][0], end=windows[i][1], lot=lot)
 
         if not open_lots:
-            raise InvalidDate(N_("project {code}: buyback on {on} is outside the agreed window {windows}"),
-                              code=self.code, on=on,
-                              windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
+            raise InvalidDate(
+                N_("project {code}: buyback on {on} is outside the agreed window {windows}"), code=self.code, on=on,
+                windows=[where(i) for i in range(len(self.lots)) if self.lot_held(self.lots[i]) > 0])
         in_window = sum((self.lot_held(self.lots[i]) for i in open_lots), ZERO)
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
@@ -803,14 +798,23 @@ class Project(Aggregate):
         units: Decimal
         price: Decimal
         trace: list[str]
-        drawn: list[Decimal] | None = None
+        drawn: list[Decimal] | None  # units taken from each conversion lot; None: a version-1 record
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 (recorded before conversions were lots) had no ``drawn``. The split cannot be
+            computed from the record alone (it is pro rata to what each lot held at that moment, which
+            only the project folded so far knows): ``None`` records that, and the project draws the
+            units pro rata when it applies the event (``_take``)."""
+            state.setdefault("drawn", None)
 
     @event(BoughtBack)
     def _bought_back(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
-        trace: list[str], drawn: list[Decimal] | None = None,
+        trace: list[str], drawn: list[Decimal] | None,
     ) -> None:
-        # ``drawn``: units per conversion lot (events stored before lots existed: pro rata over all)
         self._take(units, drawn, bought_back=True)
         self.bought_back += units
         self.proceeds += price
@@ -818,6 +822,8 @@ class Project(Aggregate):
             self.status = "exited"
 
     def _take(self, units: Decimal, drawn: list[Decimal] | None, bought_back: bool) -> None:
+        """Units leave the lots as recorded (``drawn``); a version-1 record (None) draws them pro rata to
+        what each lot holds now, the rule the lots were introduced with (docs/decisions.md)."""
         if drawn is None or len(drawn) != len(self.lots):
             holding = [i for i, lot in enumerate(self.lots) if self.lot_held(lot) > 0]
             drawn = self._draw(units, holding) if holding else [ZERO] * len(self.lots)
@@ -848,12 +854,19 @@ class Project(Aggregate):
         buyer: str
         units: Decimal
         price: Decimal
-        drawn: list[Decimal] | None = None
+        drawn: list[Decimal] | None  # units taken from each conversion lot; None: a version-1 record
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1 had no ``drawn``: None, drawn pro rata when applied (see ``BoughtBack``)."""
+            state.setdefault("drawn", None)
 
     @event(Sold)
     def _sold(
         self, by: Provenance, code: str, enterprise: str, fund: str, buyer: str, units: Decimal, price: Decimal,
-        drawn: list[Decimal] | None = None,
+        drawn: list[Decimal] | None,
     ) -> None:
         self._take(units, drawn, bought_back=False)
         self.sold += units
@@ -992,12 +1005,14 @@ class Project(Aggregate):
         """P6.1: paid (incl. reassigned in) − spent − converted − reassigned out − recovered."""
         return self.unconverted - self.spent
 
-    def unspent_trace(self) -> str:
+    def unspent_trace(self) -> Message:
         paid = self.disbursed + self.reassigned_in
-        received = f" (incl. {fmt(self.reassigned_in)} reassigned in)" if self.reassigned_in else ""
-        return (f"P6.1: unspent fiscal money = {fmt(paid)} paid{received} − {fmt(self.spent)} spent − "
-                f"{fmt(self.converted)} converted − {fmt(self.reassigned_out)} reassigned − "
-                f"{fmt(self.clawed_back)} recovered = {fmt(self.unspent)}")
+        received = (Message(N_(" (incl. {amount} reassigned in)"), amount=fmt(self.reassigned_in))
+                    if self.reassigned_in else "")
+        return Message(N_("P6.1: unspent fiscal money = {paid} paid{received} − {spent} spent − {converted} converted − "
+                          "{reassigned} reassigned − {recovered} recovered = {unspent}"), paid=fmt(paid),
+                       received=received, spent=fmt(self.spent), converted=fmt(self.converted),
+                       reassigned=fmt(self.reassigned_out), recovered=fmt(self.clawed_back), unspent=fmt(self.unspent))
 
     # P6.1 reassignment ----------------------------------------------------------------
     def reassign_to(self, by: Provenance, target: Project, amount: Decimal | None) -> Decimal:

@@ -72,12 +72,12 @@ def parse_value(text: str, unit: str, what: str) -> Any:
             return value
         if unit in {"years", "count"}:
             if not raw.isdigit():
-                raise Refused(N_("{what}: {unit} is a whole number, not {raw}"), what=what, unit=unit, raw=raw)
+                raise Refused(N_("{what}: {unit} is a whole number, not {raw}"), what=what, unit=Message(unit), raw=raw)
             return int(raw)
         if unit == "date":
             return date.fromisoformat(raw)
     except (InvalidOperation, ValueError):
-        raise Refused(N_("{what}: {raw!r} is not a value in {unit}"), what=what, raw=raw, unit=unit) from None
+        raise Refused(N_("{what}: {raw!r} is not a value in {unit}"), what=what, raw=raw, unit=Message(unit)) from None
     return raw
 
 

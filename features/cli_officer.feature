@@ -12,7 +12,7 @@
   场景: 在命令行按 P2.4 核定奖励, 打印计算过程和参数版本
     当 经办人在命令行执行 "jcg grant award P2.4 --recipient U1 --basis contract_value=7,654,321.09元 --basis contract=HT-2025-001 --basis registered_on=2024-11-01 --basis counterparty=E1 --decided 2025-03-01 --ref 临科发〔2025〕12号"
     那么 命令成功
-    并且 命令输出包含 "P2.4: 2% × 7,654,321.09 = 153,086.42"
+    并且 命令输出包含 "P2.4：2% × 7,654,321.09元 = 153,086.42元"
     并且 命令输出包含 "P2.4.rate@2024-11-05"
     并且 "U1" 累计获得奖励 153,086.42元
 
@@ -21,7 +21,7 @@
     当 经办人在命令行执行 "jcg policy calc P2.4 --recipient U1 --basis contract=HT-CALC-1 --basis registered_on=2024-11-01 --basis counterparty=E1 --basis contract_value=1000万元 --decided 2025-03-01"
     那么 命令成功
     并且 命令输出包含 "200,000.00"
-    并且 命令输出包含 "试算: 未写入任何内容"
+    并且 命令输出包含 "试算：未写入任何内容"
     并且 账本未写入任何内容
 
   @P2.4

@@ -10,7 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 
 from domain.errors import AlreadyExists, NotFound
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.parameters import ParameterBook, parameter_book
 
 A = TypeVar("A", bound=Aggregate)
@@ -30,16 +30,16 @@ class UnitOfWork:
         that used a parameter); empty without a ledger behind the unit of work."""
         return self._log() if self._log is not None else iter(())
 
-    def get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    def get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:  # what: ``party ENT-9`` (see _named)
         """The aggregate, or a refusal naming what is missing (e.g. ``party ENT-9``)."""
         if aggregate_id not in self._loaded:
             try:
                 self._loaded[aggregate_id] = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
-                raise NotFound(N_("{what} is not registered"), what=what) from None
+                raise NotFound(N_("{what} is not registered"), what=_named(what)) from None
         aggregate = self._loaded[aggregate_id]
         if not isinstance(aggregate, cls):
-            raise NotFound(N_("{what} is not a {name}"), what=what, name=cls.__name__)
+            raise NotFound(N_("{what} is not a {name}"), what=_named(what), name=cls.__name__)
         return aggregate
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -51,8 +51,20 @@ class UnitOfWork:
     def add(self, aggregate: Aggregate, what: str) -> None:
         """A newly created aggregate; refuses a code that is already taken."""
         if aggregate.id in self._loaded or aggregate.id in self._repository:
-            raise AlreadyExists(N_("{what} is already registered"), what=what)
+            raise AlreadyExists(N_("{what} is already registered"), what=_named(what))
         self._loaded[aggregate.id] = aggregate
 
     def changed(self) -> list[Any]:
         return [a for a in self._loaded.values() if a.pending_events]
+
+
+# what a refusal names, by the word the handlers start it with (``party ENT-9``)
+_NAMED = {"party": N_("party {code}"), "fund": N_("fund {code}"), "loan": N_("loan {code}"),
+          "project": N_("project {code}"), "bank": N_("bank {code}"), "borrower": N_("borrower {code}"),
+          "payment": N_("payment {code}")}
+
+
+def _named(what: str) -> str:
+    """``party ENT-9`` as a message (its word translated), anything else as it is."""
+    word, _, code = what.partition(" ")
+    return Message(_NAMED[word], code=code) if word in _NAMED and code else what

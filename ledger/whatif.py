@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.aliases import parameter_name
 from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
@@ -43,14 +44,16 @@ class Proposal:
     value: str
     valid_from: date
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", parameter_name(self.name))  # 补贴比例 is rate (domain/aliases.py)
+
     @classmethod
     def parse(cls, text: str) -> Proposal:
         target, sep, rest = text.partition("=")
         value, at, day = rest.rpartition("@")
         clause, dot, name = target.strip().rpartition(".")
         if not sep or not at or not dot or not clause or not name or not value.strip():
-            raise Refused(N_("--revise {text!r} is not CLAUSE.NAME=VALUE@DATE (e.g. P2.4.rate=3%@2026-01-01)"),
-                          text=text)
+            raise Refused(N_("--revise {text!r} is not CLAUSE.NAME=VALUE@DATE (e.g. P2.4.rate=3%@2026-01-01)"), text=text)
         try:
             valid_from = date.fromisoformat(day.strip())
         except ValueError:

@@ -24,12 +24,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.clauses import catalogue
-from domain.enterprise import Enterprise
-from domain.loan import PAYERS, Loan
+from domain.journal import CITY, PROVINCE
 from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
-from domain.payment import Payment
-from domain.project import Project
+from projections.events import name, named
 from projections.recipients import registered, released_fen
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
@@ -54,30 +52,35 @@ TABLES = (BUDGETS,)
 
 # event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
 # project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).
-SPENDING: dict[type, tuple[str, str]] = {
-    Enterprise.AwardGranted: ("committed_fen", "source"),
-    Enterprise.Disbursed: ("paid_fen", "source"),
-    Enterprise.ClawedBack: ("recovered_fen", "source"),
-    Project.Approved: ("committed_fen", "source"),
-    Project.TranchePaid: ("paid_fen", "source"),
-    Project.ClawedBack: ("recovered_fen", "source"),
-    Loan.CompensationPaid: ("paid_fen", "payer"),
+SPENDING: dict[str, tuple[str, str]] = {
+    "Enterprise.AwardGranted": ("committed_fen", "source"),
+    "Enterprise.Disbursed": ("paid_fen", "source"),
+    "Enterprise.ClawedBack": ("recovered_fen", "source"),
+    "Project.Approved": ("committed_fen", "source"),
+    "Project.TranchePaid": ("paid_fen", "source"),
+    "Project.ClawedBack": ("recovered_fen", "source"),
+    "Loan.CompensationPaid": ("paid_fen", "payer"),
 }
 
 # P5.6: per public payer, from the split each event carries
-PER_PAYER: dict[type, tuple[str, str]] = {
-    Loan.CompensationApproved: ("committed_fen", "shares"),
-    Loan.Recovered: ("recovered_fen", "parts"),
+PER_PAYER: dict[str, tuple[str, str]] = {
+    "Loan.CompensationApproved": ("committed_fen", "shares"),
+    "Loan.Recovered": ("recovered_fen", "parts"),
 }
+PAYERS = (PROVINCE, CITY)  # the public payers of P5.6 (domain.loan.PAYERS)
+named(*SPENDING, *PER_PAYER)
 
 # a void cancels the unpaid part of an award recorded in error: the commitment of the award's year goes down
-VOIDED = Enterprise.AwardVoided
+VOIDED = "Enterprise.AwardVoided"
 # pending payment orders per paying source, by the year of the order (payments of public money only)
-ORDERS = (Payment.Ordered, Payment.Posted, Payment.Voided)
+ORDERED = "Payment.Ordered"
+ORDERS = named(ORDERED, "Payment.Posted", "Payment.Voided")
 SPENDING_ORDERS = frozenset({"grant.disburse", "project.tranche", "loan.pay"})
 
-REASSIGNED = (Project.ReassignedOut, Project.ReassignedIn)
-RELEASING = (Project.Failed, Project.Finished)
+REASSIGNED_IN = "Project.ReassignedIn"
+REASSIGNED = named("Project.ReassignedOut", REASSIGNED_IN)
+RELEASING = named("Project.Failed", "Project.Finished")
+named(VOIDED)
 
 UNASSIGNED = "(未列明)"
 
@@ -97,14 +100,14 @@ def _lead_unit(book: ParameterBook, clause_id: str, on: date) -> str:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    kind = type(event)
-    if kind is VOIDED:
+    kind = name(event)
+    if kind == VOIDED:
         key = (event.award_year, event.source, lead_unit(event.clause), event.clause)
         state.add(BUDGETS, key, committed_fen=-to_fen(event.amount))
         return
     if kind in ORDERS:
         if event.operation in SPENDING_ORDERS:
-            ordered = kind is Payment.Ordered
+            ordered = kind == ORDERED
             if ordered and not event.pending:
                 return
             year = event.by.fiscal_year if ordered else event.order_year
@@ -125,7 +128,7 @@ def apply(state: State, position: int, event: Any) -> None:
                 state.add(BUDGETS, (year, payer, lead_unit(event.clause, event.by.decided), event.clause), **{column: to_fen(part)})
     elif kind in REASSIGNED:
         project = registered(state, event.code)
-        amount = to_fen(event.amount) if kind is Project.ReassignedIn else -to_fen(event.amount)
+        amount = to_fen(event.amount) if kind == REASSIGNED_IN else -to_fen(event.amount)
         key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
         state.add(BUDGETS, key, reassigned_fen=amount)
     elif kind in RELEASING:

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.enterprise import Enterprise
+from projections.events import event, name
 from projections.recipients import registered, subject_of
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
@@ -44,24 +44,24 @@ CAP_AWARDS = sa.Table(
 
 TABLES = (CAP_USAGE, CAP_AWARDS)
 
-AwardGranted = Enterprise.AwardGranted
-ClawedBack = Enterprise.ClawedBack
-AwardVoided = Enterprise.AwardVoided
+AwardGranted = event("Enterprise.AwardGranted")
+ClawedBack = event("Enterprise.ClawedBack")
+AwardVoided = event("Enterprise.AwardVoided")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, AwardGranted):
+    if name(event) == AwardGranted:
         year = event.by.fiscal_year
         state.add(CAP_USAGE, (event.clause, event.party, year), used_fen=to_fen(event.amount), awards=1)
         state.add(CAP_AWARDS, (event.clause, event.party, year, subject_of(event), event.award_id),
                   used_fen=to_fen(event.amount))
-    elif isinstance(event, AwardVoided):  # the unpaid part no longer uses the cap; an award voided whole no longer counts
+    elif name(event) == AwardVoided:  # the unpaid part no longer uses the cap; an award voided whole no longer counts
         count = -1 if event.paid == 0 else 0
         state.add(CAP_USAGE, (event.clause, event.party, event.award_year), used_fen=-to_fen(event.amount), awards=count)
         subject = registered(state, event.award_id).get("subject") or ""
         state.add(CAP_AWARDS, (event.clause, event.party, event.award_year, subject, event.award_id),
                   used_fen=-to_fen(event.amount))
-    elif isinstance(event, ClawedBack):
+    elif name(event) == ClawedBack:
         state.add(CAP_USAGE, (event.clause, event.party, event.award_year), used_fen=-to_fen(event.amount))
         subject = registered(state, event.award_id).get("subject") or ""
         state.add(CAP_AWARDS, (event.clause, event.party, event.award_year, subject, event.award_id),

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.captable import ShareRegister
+from projections.events import event, name
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -39,9 +39,9 @@ NAMES = sa.Table(
 
 TABLES = (HOLDERS, PREMIUMS, NAMES)
 
-Issued = ShareRegister.Issued
-Transferred = ShareRegister.Transferred
-Repurchased = ShareRegister.Repurchased
+Issued = event("ShareRegister.Issued")
+Transferred = event("ShareRegister.Transferred")
+Repurchased = event("ShareRegister.Repurchased")
 
 
 def _name(state: State, enterprise: str, holder: str, name: str) -> None:
@@ -51,13 +51,13 @@ def _name(state: State, enterprise: str, holder: str, name: str) -> None:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, Issued):
+    if name(event) == Issued:
         _name(state, event.enterprise, event.holder, event.name)
         state.add(HOLDERS, (event.enterprise, event.holder), units_fen=to_fen(event.units))
         state.add(PREMIUMS, (event.enterprise,), premium_fen=to_fen(event.premium))
-    elif isinstance(event, Transferred):
+    elif name(event) == Transferred:
         _name(state, event.enterprise, event.buyer, event.buyer_name)
         state.add(HOLDERS, (event.enterprise, event.seller), units_fen=-to_fen(event.units))
         state.add(HOLDERS, (event.enterprise, event.buyer), units_fen=to_fen(event.units))
-    elif isinstance(event, Repurchased):
+    elif name(event) == Repurchased:
         state.add(HOLDERS, (event.enterprise, event.holder), units_fen=-to_fen(event.units))

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.fund import Fund
+from projections.events import event, name
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -56,40 +56,40 @@ PROJECTS = sa.Table(
 
 TABLES = (FUNDS, HOLDINGS, PROJECTS)
 
-Registered = Fund.Registered
-ProjectFollowed = Fund.ProjectFollowed
-ProjectFailed = Fund.ProjectFailed
-StakeReceived = Fund.StakeReceived
-Invested = Fund.Invested
-Disposed = Fund.Disposed
-WrittenOff = Fund.WrittenOff
+Registered = event("Fund.Registered")
+ProjectFollowed = event("Fund.ProjectFollowed")
+ProjectFailed = event("Fund.ProjectFailed")
+StakeReceived = event("Fund.StakeReceived")
+Invested = event("Fund.Invested")
+Disposed = event("Fund.Disposed")
+WrittenOff = event("Fund.WrittenOff")
 # repayments on debt holdings (P2.2 conversion into debt); absent from older domain code
-DebtRepaid: type = getattr(Fund, "DebtRepaid", type("NoDebtRepaid", (), {}))
+DebtRepaid = event("Fund.DebtRepaid")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, Registered):
+    if name(event) == Registered:
         state.put(FUNDS, (event.code,), name=event.name, manager=event.manager, capital_fen=to_fen(event.capital))
-    elif isinstance(event, ProjectFollowed):
+    elif name(event) == ProjectFollowed:
         state.put(PROJECTS, (event.fund, event.project), enterprise=event.enterprise,
                   early_stage=bool(event.early_stage), failed_on=None)
-    elif isinstance(event, ProjectFailed):
+    elif name(event) == ProjectFailed:
         state.put(PROJECTS, (event.fund, event.project), failed_on=event.by.decided.isoformat())
-    elif isinstance(event, StakeReceived):
+    elif name(event) == StakeReceived:
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.cost), converted_fen=to_fen(event.cost))
-    elif isinstance(event, Invested):
+    elif name(event) == Invested:
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.amount), invested_fen=to_fen(event.amount))
-    elif isinstance(event, Disposed):
+    elif name(event) == Disposed:
         gain = to_fen(event.price - event.cost)
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=-to_fen(event.units),
                   cost_fen=-to_fen(event.cost), proceeds_fen=to_fen(event.price),
                   gain_fen=gain, loss_fen=max(-gain, 0))
-    elif isinstance(event, DebtRepaid):
+    elif name(event) == DebtRepaid:
         # principal reduces the debt held at cost; interest is realised income; both are cash in
         state.add(HOLDINGS, (event.fund, event.enterprise, "debt"), cost_fen=-to_fen(event.principal),
                   proceeds_fen=to_fen(event.principal + event.interest), gain_fen=to_fen(event.interest))
-    elif isinstance(event, WrittenOff):
+    elif name(event) == WrittenOff:
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=-to_fen(event.units),
                   cost_fen=-to_fen(event.cost), gain_fen=-to_fen(event.cost), loss_fen=to_fen(event.cost))

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.loan import Loan
+from projections.events import event, name
 from projections.schema import METADATA, fen
 from projections.state import State, to_fen
 
@@ -60,44 +60,44 @@ BEARERS = sa.Table(
 
 TABLES = (LOANS, LOAN_TOTALS, BEARERS)
 
-Enrolled = Loan.Enrolled
-Disbursed = Loan.Disbursed
-Repaid = Loan.Repaid
-ClassifiedNonPerforming = Loan.ClassifiedNonPerforming
-LossDeclared = Loan.LossDeclared
-CompensationClaimed = Loan.CompensationClaimed
-CompensationApproved = Loan.CompensationApproved
-CompensationPaid = Loan.CompensationPaid
-Recovered = Loan.Recovered
+Enrolled = event("Loan.Enrolled")
+Disbursed = event("Loan.Disbursed")
+Repaid = event("Loan.Repaid")
+ClassifiedNonPerforming = event("Loan.ClassifiedNonPerforming")
+LossDeclared = event("Loan.LossDeclared")
+CompensationClaimed = event("Loan.CompensationClaimed")
+CompensationApproved = event("Loan.CompensationApproved")
+CompensationPaid = event("Loan.CompensationPaid")
+Recovered = event("Loan.Recovered")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, Enrolled):
+    if name(event) == Enrolled:
         state.put(LOANS, (event.code,), bank=event.bank, borrower=event.borrower, category=event.category,
                   principal_fen=to_fen(event.principal), start=event.start.isoformat(),
                   term_months=int(event.term_months), non_performing_on=None, loss_declared_on=None,
                   claimed_on=None, approved_on=None, approved_ref=None)
         state.add(LOAN_TOTALS, (event.code,), disbursed_fen=0)
-    elif isinstance(event, Disbursed):
+    elif name(event) == Disbursed:
         state.add(LOAN_TOTALS, (event.loan,), disbursed_fen=to_fen(event.amount))
-    elif isinstance(event, Repaid):
+    elif name(event) == Repaid:
         state.add(LOAN_TOTALS, (event.loan,), repaid_fen=to_fen(event.amount))
-    elif isinstance(event, ClassifiedNonPerforming):
+    elif name(event) == ClassifiedNonPerforming:
         state.put(LOANS, (event.loan,), non_performing_on=event.by.decided.isoformat())
-    elif isinstance(event, LossDeclared):
+    elif name(event) == LossDeclared:
         state.put(LOANS, (event.loan,), loss_declared_on=event.by.decided.isoformat())
         state.add(LOAN_TOTALS, (event.loan,), loss_fen=to_fen(event.loss))
-    elif isinstance(event, CompensationClaimed):
+    elif name(event) == CompensationClaimed:
         state.put(LOANS, (event.loan,), claimed_on=event.by.decided.isoformat())
         for bearer, share in event.shares.items():
             state.add(BEARERS, (event.loan, bearer), claimed_fen=to_fen(share))
-    elif isinstance(event, CompensationApproved):
+    elif name(event) == CompensationApproved:
         state.put(LOANS, (event.loan,), approved_on=event.by.decided.isoformat(), approved_ref=event.by.ref)
         for bearer, share in event.shares.items():
             state.add(BEARERS, (event.loan, bearer), approved_fen=to_fen(share))
-    elif isinstance(event, CompensationPaid):
+    elif name(event) == CompensationPaid:
         state.add(BEARERS, (event.loan, event.payer), paid_fen=to_fen(event.amount))
-    elif isinstance(event, Recovered):
+    elif name(event) == Recovered:
         state.add(LOAN_TOTALS, (event.loan,), recovered_fen=to_fen(event.amount))
         for bearer, part in event.parts.items():
             state.add(BEARERS, (event.loan, bearer), returned_fen=to_fen(part))

@@ -16,8 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.enterprise import Enterprise
-from domain.project import Project
+from projections.events import event, name
 from projections.schema import METADATA, fen
 from projections.state import Row, State, to_fen
 
@@ -48,17 +47,17 @@ RECIPIENTS = sa.Table(
 
 TABLES = (AWARDS, RECIPIENTS)
 
-AwardGranted = Enterprise.AwardGranted
-Disbursed = Enterprise.Disbursed
-ClawedBack = Enterprise.ClawedBack
-AwardVoided = Enterprise.AwardVoided
-ProjectApproved = Project.Approved
-TranchePaid = Project.TranchePaid
-ProjectClawedBack = Project.ClawedBack
-ReassignedOut = Project.ReassignedOut
-ReassignedIn = Project.ReassignedIn
-ProjectFailed = Project.Failed
-ProjectFinished = Project.Finished
+AwardGranted = event("Enterprise.AwardGranted")
+Disbursed = event("Enterprise.Disbursed")
+ClawedBack = event("Enterprise.ClawedBack")
+AwardVoided = event("Enterprise.AwardVoided")
+ProjectApproved = event("Project.Approved")
+TranchePaid = event("Project.TranchePaid")
+ProjectClawedBack = event("Project.ClawedBack")
+ReassignedOut = event("Project.ReassignedOut")
+ReassignedIn = event("Project.ReassignedIn")
+ProjectFailed = event("Project.Failed")
+ProjectFinished = event("Project.Finished")
 
 
 def released_fen(event: Any) -> int:
@@ -93,31 +92,31 @@ def registered(state: State, award_id: str) -> Row:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, AwardGranted | ProjectApproved):
+    if name(event) in (AwardGranted, ProjectApproved):
         year = event.by.fiscal_year
-        party = event.party if isinstance(event, AwardGranted) else event.enterprise
-        code = event.award_id if isinstance(event, AwardGranted) else event.code
+        party = event.party if name(event) == AwardGranted else event.enterprise
+        code = event.award_id if name(event) == AwardGranted else event.code
         state.put(AWARDS, (code,), party=party, clause=event.clause, year=year, source=event.source,
                   subject=subject_of(event))
         state.add(RECIPIENTS, (party, event.clause, year), awarded_fen=to_fen(event.amount))
-    elif isinstance(event, Disbursed):
+    elif name(event) == Disbursed:
         year = award_year(state, event.award_id, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.party, event.clause, year), disbursed_fen=to_fen(event.amount))
-    elif isinstance(event, AwardVoided):  # the unpaid part of an award recorded in error: never awarded
+    elif name(event) == AwardVoided:  # the unpaid part of an award recorded in error: never awarded
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), awarded_fen=-to_fen(event.amount))
-    elif isinstance(event, ClawedBack):
+    elif name(event) == ClawedBack:
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), clawed_back_fen=to_fen(event.amount))
-    elif isinstance(event, TranchePaid):
+    elif name(event) == TranchePaid:
         year = award_year(state, event.code, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=to_fen(event.amount))
-    elif isinstance(event, ProjectClawedBack):
+    elif name(event) == ProjectClawedBack:
         year = award_year(state, event.code, event.paid_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), clawed_back_fen=to_fen(event.amount))
-    elif isinstance(event, ReassignedOut | ReassignedIn):
+    elif name(event) in (ReassignedOut, ReassignedIn):
         project = registered(state, event.code)
-        amount = to_fen(event.amount) if isinstance(event, ReassignedIn) else -to_fen(event.amount)
+        amount = to_fen(event.amount) if name(event) == ReassignedIn else -to_fen(event.amount)
         state.add(RECIPIENTS, (project["party"], project["clause"], int(project["year"])), reassigned_fen=amount)
-    elif isinstance(event, ProjectFailed | ProjectFinished):
+    elif name(event) in (ProjectFailed, ProjectFinished):
         released = released_fen(event)
         if released:
             project = registered(state, event.code)

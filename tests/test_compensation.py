@@ -273,3 +273,17 @@ def test_the_one_fen_recovery_trace_names_the_fen_moved_at_the_edge() -> None:
     assert second.trace[1] == ("P5.6a: kept within what each bearer bears: 0.01 from 省财政 to bank (bank would give "
                                "money back) → now 省财政 0.00, 市财政 0.01, bank 0.00")
     assert sum(second.parts.values()) == Decimal("0.01")
+
+
+@covers("P5.6b")
+def test_a_split_reads_its_basis_like_any_rule_in_english_or_chinese_words() -> None:
+    from domain.rules import split_of_basis
+
+    english = split_of_basis("P5.6b", {"loss": "1,000,000.00", "province_rate": "50%", "city_rate": "0.4"}, ON,
+                             parameter_book())
+    chinese = split_of_basis("P5.6b", {"本金损失": "100万", "省级比例": "50%", "市级比例": "40%"}, ON, parameter_book())
+    assert english.shares == chinese.shares == {PROVINCE: Decimal("500000.00"), CITY: Decimal("400000.00"),
+                                                BANK: Decimal("100000.00")}
+    assert chinese.basis == {"loss": "1000000.00", "province_rate": "50%", "city_rate": "40%"}
+    with pytest.raises(Refused, match="basis loss is required"):
+        split_of_basis("P5.6a", {}, ON, parameter_book())

@@ -8,7 +8,7 @@
 - every file starts with `# language: zh-CN`, and every quoted policy line (`原文:`) is
   really in the policy text;
 - a person who reads only Chinese can follow each step: no step line holds an English word
-  (what the ledger prints in English is said in Chinese and translated in tests/steps/wording.py).
+  (the steps run the ledger in Chinese and quote what it prints).
 """
 
 from __future__ import annotations
@@ -242,8 +242,8 @@ def test_steps_read_in_chinese_only(path: Path) -> None:
     """A person who reads only Chinese can follow each feature file."""
     words = english_in_steps(path.read_text(encoding="utf-8"))
     assert not words, (
-        f"{path.name}: English words on step lines {words}; say it in Chinese and map it to the printed "
-        "English in tests/steps/wording.py (PHRASES, TEMPLATES, STATUSES) or REFUSALS in tests/steps/common.py"
+        f"{path.name}: English words on step lines {words}; quote what the ledger prints in Chinese "
+        "(a refusal may be named in REFUSALS in tests/steps/common.py)"
     )
 
 

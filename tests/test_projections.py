@@ -156,3 +156,24 @@ def test_fund_holdings_and_gains(ledger: Ledger, store: ReadModelStore) -> None:
     assert report.rows[0][1] == "fund" and report.rows[0][5:7] == [D("10000000.00"), D("8900000.00")]
     assert report.rows[1][1] == "holding"
     assert report.rows[1][7:11] == [D("1000000.00"), D("1333333.33"), D("900000.00"), D("233333.33")]
+
+
+def test_every_event_name_a_read_model_matches_is_a_declared_event_class() -> None:
+    """Read models match events by name (no aggregate import on the write path): each name must be
+    an event class declared on an aggregate, so a misspelt name cannot silently match nothing."""
+    import importlib
+    import pkgutil
+
+    import domain
+    from projections import models  # noqa: F401  (declares the names of every read model)
+    from projections.events import NAMES
+
+    declared: set[str] = set()
+    for info in pkgutil.iter_modules(domain.__path__):
+        module = importlib.import_module(f"domain.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Aggregate) and value is not Aggregate:
+                declared |= {v.__qualname__ for v in vars(value).values()
+                             if isinstance(v, type) and issubclass(v, Aggregate.Event)}
+    assert len(NAMES) > 30
+    assert sorted(NAMES - declared) == []

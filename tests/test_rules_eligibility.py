@@ -34,6 +34,9 @@ def test_every_money_clause_has_a_rule_an_award_or_the_loan_split() -> None:
     assert money == set(RULES)
     assert {c for c, r in RULES.items() if r.kind != AWARD} == {c for c, r in RULES.items() if r.kind == SPLIT} \
         == {"P5.6a", "P5.6b"}
+    from domain.compensation import CATEGORIES  # the loan categories are the loss-split rules
+
+    assert set(CATEGORIES) == {c for c, r in RULES.items() if r.kind == SPLIT}
 
 
 def test_every_rule_names_its_recipient_kinds() -> None:

@@ -213,3 +213,15 @@ def test_progress_lines_end_with_a_newline_and_are_not_repeated(jcg: Jcg, ledger
     shown: list[tuple[int, int]] = []
     verify_ledger(ledger, progress=lambda done, total: shown.append((done, total)), every=2)
     assert shown == [(n, size) for n in range(2, size + 1, 2)] + ([(size, size)] if size % 2 else [])
+
+
+
+def test_an_approver_registered_with_a_second_approvers_countersignature_signs_verifiably(ledger: Ledger) -> None:
+    """The registration takes effect when confirmed (ChangeProposed, ChangeConfirmed): verify follows it."""
+    from tests.conftest import independent_approver
+
+    independent_approver(ledger, "approver-3")  # proposed by approver-0, confirmed by another approver
+    ledger.execute(RegisterParty(actor="approver-3", decided=date(2025, 1, 2), code="E1", name="甲",
+                                 party_kind="enterprise", entered=date(2024, 12, 1)))
+    report = verify_ledger(ledger)
+    assert report.ok, report.problems

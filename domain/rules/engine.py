@@ -221,7 +221,7 @@ class Derivation:
     def refuse(self, why: str | Message) -> NoReturn:
         raise Refused(N_("{clause}: {why}"), clause=self.clause, why=why)
 
-    def require(self, condition: bool, why: str | Message) -> None:
+    def require(self, condition: bool, why: str) -> None:
         """Refuse naming the condition that failed."""
         if not condition:
             self.refuse(why)
@@ -266,8 +266,8 @@ class Calculation(Derivation):
                                                  decided=self.decided))
         self.require(self.basis["first_recognition"],
                      Message(N_("{what} is not a first recognition at this level (新认定/首次认定 is required)"),
-                             what=message(what)))
-        self.step(Message(N_("first recognition of {what} on {on}"), what=message(what), on=on))
+                             what=what))
+        self.step(Message(N_("first recognition of {what} on {on}"), what=what, on=on))
 
     # amounts --------------------------------------------------------------------------
     def rate_of(self, base: Decimal, rate: Decimal, label: str = "") -> Decimal:
@@ -423,11 +423,11 @@ class Calculation(Derivation):
         if part <= 0:
             self.refuse(Message(N_("share must be more than 0.00")))
         if part > self.amount:
-            raise CapExceeded(N_("{clause}: share {part} exceeds the {amount} that remains on {subject} (the "
+            raise CapExceeded(N_("{clause}: share {share} exceeds the {remaining} that remains on {subject} (the "
                                  "co-builders' shares together never exceed the amount)"), clause=self.clause,
-                              part=fmt(part), amount=fmt(self.amount), subject=message(subject))
-        self.step(Message(N_("co-builder's share {part} of the {amount} remaining on {subject}"), part=fmt(part),
-                          amount=fmt(self.amount), subject=message(subject)))
+                              share=fmt(part), remaining=fmt(self.amount), subject=subject)
+        self.step(Message(N_("co-builder's share {share} of the {remaining} remaining on {subject}"), share=fmt(part),
+                          remaining=fmt(self.amount), subject=subject))
         self.amount = part
 
 

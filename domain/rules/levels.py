@@ -29,7 +29,7 @@ def recorded_level(calc: Calculation, levels: tuple[str, ...], key: str = "level
     names = CLAUSE_QUALIFICATIONS[calc.clause]
     recipient, on = calc.recipient, calc.decided
     held = sorted({lv for lv in levels for n in names if recipient.holds(n, lv, on)}, key=LEVEL_ORDER.index)
-    recorded = [Message(N_("{name} {level} from {granted_on}"), name=q.name, level=q.level, granted_on=q.granted_on)
+    recorded = [Message(N_("{name} {level} from {granted}"), name=q.name, level=Message(q.level), granted=q.granted_on)
                 for q in recipient.qualifications if q.name in names] or Message(N_("none"))
     calc.require(bool(held), Message(N_("{code} holds no {names} qualification at {levels} on {decided} (recorded: "
                                         "{recorded}); record the qualification first (jcg party qualify)"),
@@ -39,11 +39,12 @@ def recorded_level(calc: Calculation, levels: tuple[str, ...], key: str = "level
     if typed:
         calc.require(typed in held, Message(N_("level {level} is not held by {code} on {decided} (recorded: "
                                                "{recorded}); the level comes from the recorded qualifications"),
-                                            level=typed, code=recipient.code, decided=on, recorded=recorded))
+                                            level=typed, code=recipient.code, decided=on, recorded=recorded,
+                                            level_label=Message(typed)))
     level: str = typed or held[-1]
     name, granted = _first_grant(calc, names, level, on)
     calc.step(Message(N_("{code} holds {name} ({level}) from {granted}: level {level2}"), code=recipient.code,
-                      name=name, level=level, granted=granted, level2=level))
+                      name=name, level=Message(level), granted=granted, level2=level))
     return level
 
 

@@ -16,8 +16,8 @@ from typing import Protocol
 
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import CapExceeded, Refused
-from domain.messages import N_, Message, message
-from domain.money import ZERO, fmt, fmt_plain
+from domain.messages import N_, Message
+from domain.money import ZERO, fmt
 from domain.rules.basis import subject_text
 
 
@@ -92,22 +92,20 @@ def apply_matter(calc: Calculation, key: str) -> None:
 def within_room(calc: Calculation, key: str, cap: Decimal, label: str) -> None:
     """An officer's amount on a capped matter: what was received on it (this policy and the
     others, G.3) uses the cap; the amount must fit in the room left (refused, never cut).
-    ``label`` follows the cap (``/yr for U1 in 2025``, ``over the construction period``)."""
+    ``label`` names the cap with its amount (``cap 300,000 over the construction period``)."""
     got, sources = received(calc, key)
     room = max(cap - got, ZERO)
-    what: str = ""
-    if label:
-        what = message(label) if label.startswith("/") else Message(N_(" {label}"), label=message(label))
     seen = (Message(N_("; G.3 matter {key}: {sources}"), key=key, sources=sources) if sources
             else Message(N_("; G.3 matter {key}"), key=key))
-    figures = {"cap": fmt_plain(cap), "what": what, "used": fmt(got), "room": fmt(room), "seen": seen}
-    calc.step(Message(N_("cap {cap}{what}, used {used}, remaining {room}{seen}"), **figures))
+    calc.step(Message(N_("{label}, used {used}, remaining {remaining}{seen}"), label=label, used=fmt(got),
+                      remaining=fmt(room), seen=seen))
     if room <= 0:
-        raise CapExceeded(N_("{clause}: cap {cap}{what} is used up (used {used}{seen}; awards under other policies "
-                             "count too); nothing to award"), clause=calc.clause, **figures)
+        raise CapExceeded(N_("{clause}: {label} is used up (used {used}{seen}; awards under other policies count "
+                             "too); nothing to award"), clause=calc.clause, label=label, used=fmt(got), seen=seen)
     if calc.amount > room:
-        raise CapExceeded(N_("{clause}: amount decided {amount} exceeds the {room} remaining of the cap {cap}{what} "
-                             "(used {used}{seen})"), clause=calc.clause, amount=fmt(calc.amount), **figures)
+        raise CapExceeded(N_("{clause}: amount decided {amount} exceeds the {remaining} remaining of the {label} "
+                             "(used {used}{seen})"), clause=calc.clause, amount=fmt(calc.amount), remaining=fmt(room),
+                          label=label, used=fmt(got), seen=seen)
 
 
 def _held(calc: Calculation, key: str) -> list[Award]:

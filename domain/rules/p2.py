@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from domain.enterprise import KINDS, Enterprise
 from domain.messages import N_, Message
-from domain.money import fmt, round_fen
+from domain.money import fmt, fmt_plain, round_fen
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
@@ -95,8 +95,8 @@ def platform_operation(calc: Calculation) -> None:
     """The officer's amount, within 500,000 per year for the recipient; awards under other policies for the same year use the cap (G.3); refused over the room, never cut."""
     cap = calc.param("annual_cap")
     calc.officer_amount(cap=cap, label=N_("per year"))
-    calc.matter(matter_key("P2.3a", calc.year), cap=cap,
-                label=Message(N_("/yr for {code} in {year}"), code=calc.recipient.code, year=calc.year))
+    calc.matter(matter_key("P2.3a", calc.year), cap=cap, label=Message(
+        N_("cap {cap}/yr for {code} in {year}"), cap=fmt_plain(cap), code=calc.recipient.code, year=calc.year))
 
 
 @rule("P2.3b", Key("deal_value", "yuan", "the concluded technology deal's value"),

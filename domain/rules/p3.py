@@ -94,7 +94,8 @@ def municipal_new_rd_institution(calc: Calculation) -> None:
                          "period {start} to {end}"), spent=fmt(spent), year=year, start=start, end=end))
     cap = calc.param("period_cap")
     calc.officer_amount(cap=cap, label=N_("over the construction period"))
-    calc.matter(matter_key("P3.2b"), cap=cap, label=N_("over the construction period"))
+    calc.matter(matter_key("P3.2b"), cap=cap, label=Message(N_("cap {cap} {scope}"), cap=fmt_plain(cap),
+                                                            scope=Message(N_("over the construction period"))))
 
 
 @rule("P3.3", Key("institute", "subject", "the industrial (technology) research institute recognised at city level"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.messages import N_, Message
+from domain.money import fmt_plain
 from domain.rules.basis import Key
 from domain.rules.engine import Calculation, rule
 from domain.rules.matters import matter_key
@@ -36,8 +37,9 @@ def workstation(calc: Calculation) -> None:
     station = calc.basis["station"]
     cap = calc.param(f"{station}_cap")
     calc.officer_amount(cap=cap, label=Message(N_("for a new {station} workstation"), station=Message(station)))
-    calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap,
-                label=Message(N_("for the {station} workstation"), station=Message(station)))
+    calc.matter(matter_key("P4.1b", calc.basis["workstation"]), cap=cap, label=Message(
+        N_("cap {cap} {scope}"), cap=fmt_plain(cap),
+        scope=Message(N_("for the {station} workstation"), station=Message(station))))
 
 
 @rule("P4.1c", PERSON, Key("degree", "choice", "博士 (doctorate) or 硕士研究生 (master)", choices=("doctorate", "master")),
@@ -67,10 +69,11 @@ def broker_training(calc: Calculation) -> None:
     calc.require(calc.basis["self_paid"], Message(N_("the training was not self-paid (自费参加技术转移高端培训)")))
     calc.require(calc.basis["shanxi_certificate"],
                  Message(N_("the certificate was not issued by 国家技术转移人才培养基地(山西省) (取得……颁发的晋级职业资格证书)")))
-    certificate = calc.basis["certificate"]
-    calc.step(Message(N_("self-paid, certificate {certificate} issued by the Shanxi base"), certificate=certificate))
+    calc.step(Message(N_("self-paid, certificate {certificate} issued by the Shanxi base"),
+                      certificate=calc.basis["certificate"]))
     calc.rate_of(calc.basis["fee"], calc.param("rate"), N_("fee"))
-    calc.matter(matter_key("P4.2a", certificate), Message(N_("certificate {certificate}"), certificate=certificate))
+    calc.matter(matter_key("P4.2a", calc.basis["certificate"]),
+                Message(N_("certificate {certificate}"), certificate=calc.basis["certificate"]))
     calc.cap_per_year(calc.param("annual_cap"))
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.errors import CapExceeded, Refused
-from domain.fund import Fund
 from domain.journal import CITY, PROVINCE
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, fmt_plain
@@ -16,6 +16,9 @@ from domain.rules.basis import Key
 from domain.rules.engine import Calculation, pct, rule
 from domain.rules.matters import matter_key
 from domain.rules.split import SplitCalculation, loss_split
+
+if TYPE_CHECKING:  # the fund is read from the record (calc.recorded): its class is not loaded for other rules
+    from domain.fund import Fund
 
 LISTING = "P5.5:listing"
 
@@ -78,7 +81,7 @@ def angel_fund(calc: Calculation) -> None:
                  Message(N_("investment held ≥ {years} yr after deducting government guidance money is {investment}, "
                             "below {minimum} (达到 1000 万元, 扣除政府引导基金后, 投资期限满 1 年)"), years=held_years,
                          investment=fmt(investment), minimum=fmt_plain(minimum)))
-    calc.rate_of(investment, rate, N_("investment"))
+    calc.rate_of(investment, rate, "investment")
     calc.cap_per_award(calc.param("award_cap"), N_("one-time per fund"))
     calc.matter(matter_key("P5.3", code), Message(N_("fund {fund}"), fund=code))
 

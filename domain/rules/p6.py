@@ -25,7 +25,8 @@ def major_project_team(calc: Calculation) -> None:
     project = calc.basis["project"]
     national, provincial = calc.basis["national_allocation"], calc.basis["provincial_allocation"]
     allocation = national + provincial
-    calc.step(f"last year's allocation: national {fmt(national)} + provincial {fmt(provincial)} = {fmt(allocation)}")
+    calc.step(Message(N_("last year's allocation: national {national} + provincial {provincial} = {allocation}"),
+                      national=fmt(national), provincial=fmt(provincial), allocation=fmt(allocation)))
     calc.rate_of(allocation, calc.param("rate"), N_("last year's allocation"))
     calc.matter(matter_key("P6.2", project, calc.year))
     calc.cap_over(calc.param("project_cap"), Message(N_("per project {project}"), project=project), project=project)
@@ -131,6 +132,14 @@ P6_5B_LEVELS = {
 }
 
 
+def _level_label(level: str) -> Message | str:
+    """A P6.5b level in words (``national 专精特新小巨人企业``): its grade translated."""
+    if level not in P6_5B_LEVELS:
+        return level
+    name, grade = P6_5B_LEVELS[level]
+    return Message(N_("{grade} {name}"), grade=Message(grade), name=name)
+
+
 @rule("P6.5b", Key("level", "choice", "first recognition: provincial 专精特新, provincial 小巨人, national 小巨人; "
                    "default (and at most) the highest the recipient holds on the decision date",
                    choices=tuple(P6_5B_LEVELS), required=False),
@@ -140,24 +149,24 @@ def specialised_upgrade(calc: Calculation) -> None:
     from a typed value alone: a typed level must be one the recipient holds."""
     held = [level for level, (name, grade) in P6_5B_LEVELS.items()
             if calc.recipient.holds(name, grade, calc.decided)]
-    recorded = [Message(N_("{name} {level} from {granted_on}"), name=q.name, level=q.level, granted_on=q.granted_on)
+    recorded = [Message(N_("{name} {level} from {granted}"), name=q.name, level=Message(q.level), granted=q.granted_on)
                 for q in calc.recipient.qualifications if q.name in {n for n, _ in P6_5B_LEVELS.values()}]
-    shown = recorded or Message(N_("none"))
+    listed = recorded or Message(N_("none"))
     calc.require(bool(held), Message(N_("{code} holds no 专精特新 / 小巨人 qualification on {decided} (recorded: "
                                         "{recorded}), record the qualification first"), code=calc.recipient.code,
-                                     decided=calc.decided, recorded=shown))
+                                     decided=calc.decided, recorded=listed))
     typed = calc.basis.get("level")
     if typed:
         calc.require(typed in held, Message(N_("level {level} is not held by {code} on {decided} (recorded: "
                                                "{recorded}); the level comes from the recorded qualifications"),
                                             level=typed, code=calc.recipient.code, decided=calc.decided,
-                                            recorded=shown))
+                                            recorded=listed, level_label=_level_label(typed)))
     level = typed or held[-1]
     name, grade = P6_5B_LEVELS[level]
     granted = min(q.granted_on for q in calc.recipient.qualifications
                   if q.name == name and q.level == grade and q.holds_on(calc.decided))
     calc.step(Message(N_("{code} holds {name} ({grade}) from {granted}: level {level}"), code=calc.recipient.code,
-                      name=name, grade=grade, granted=granted, level=level))
+                      name=name, grade=Message(grade), granted=granted, level=Message(level)))
     calc.fixed(level, Message(N_("first recognition {replace}"), replace=Message(level.replace('_', ' '))))
     calc.matter(matter_key("P6.5b"))
 
@@ -169,7 +178,8 @@ def specialised_upgrade(calc: Calculation) -> None:
 def patent_prize(calc: Calculation) -> None:
     """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message(N_("China")) if prize == "china" else Message(N_("Shanxi"))))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message(N_("China")) if prize == "china"
+                                                                else Message(N_("Shanxi"))))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
     calc.share(Message(N_("patent {patent}"), patent=calc.basis["patent"]))
 

@@ -37,7 +37,9 @@ from ledger.infra.cipher import NO_KEY, unreadable_events, wrong_key
 
 REQUEST_TOPIC = get_topic(RecordedRequest.Accepted)
 ROSTER_TOPICS = {get_topic(c) for c in (OfficerRoster.OfficerAdded, OfficerRoster.KeyRotated,
-                                        OfficerRoster.KeyRevoked)}
+                                        OfficerRoster.KeyRevoked, OfficerRoster.RoleChanged,
+                                        OfficerRoster.ChangeProposed, OfficerRoster.ChangeConfirmed,
+                                        OfficerRoster.ChangeWithdrawn)}
 LEDGER_KEY_TOPIC = get_topic(LedgerKey.Registered)
 MAX_PROBLEMS = 50
 
@@ -106,6 +108,7 @@ def verify_ledger(ledger: Ledger, *, auditor_checkpoint: str | None = None, vkey
     plain = mapper.cipher is not None or mapper.compressor is not None
     total = ledger.recorder.max_notification_id() or 0
     officers: dict[str, _Key] = {}
+    proposed: dict[str, Any] = {}  # name -> ChangeProposed waiting for a countersignature
     keys = PublicKeys()
     frontier = Frontier()
     pending: list[tuple[int, bytes, Any]] = []
@@ -146,7 +149,7 @@ def verify_ledger(ledger: Ledger, *, auditor_checkpoint: str | None = None, vkey
                 if event.topic in ROSTER_TOPICS:
                     decoded = _decode(mapper, pos, event, report)
                     if decoded is not None:
-                        _apply_roster(decoded, officers)
+                        _apply_roster(decoded, officers, proposed)
                 elif event.topic == LEDGER_KEY_TOPIC:
                     decoded = _decode(mapper, pos, event, report)
                     if decoded is None:
@@ -326,9 +329,25 @@ def _check_request(n: Any, state: bytes, pending: list[tuple[int, bytes, Any]], 
     report.signatures += 1
 
 
-def _apply_roster(event: Any, officers: dict[str, _Key]) -> None:
+def _apply_roster(event: Any, officers: dict[str, _Key], proposed: dict[str, Any]) -> None:
+    """The roster as verify needs it: who signs with which key in which role, including the
+    approver registrations, promotions and keys that take effect when a second approver confirms."""
     name = event.name
-    if isinstance(event, OfficerRoster.OfficerAdded):
+    if isinstance(event, OfficerRoster.ChangeProposed):
+        proposed[name] = event
+    elif isinstance(event, OfficerRoster.ChangeWithdrawn):
+        proposed.pop(name, None)
+    elif isinstance(event, OfficerRoster.ChangeConfirmed) and name in proposed:
+        change = proposed.pop(name)
+        if change.change == "add":
+            officers[name] = _Key(change.role, change.public_key, change.key_id)
+        elif name in officers and change.change == "promote":
+            officers[name].role = change.role
+        elif name in officers:
+            officers[name].public_key, officers[name].key_id = change.public_key, change.key_id
+    elif isinstance(event, OfficerRoster.RoleChanged) and name in officers:
+        officers[name].role = event.role
+    elif isinstance(event, OfficerRoster.OfficerAdded):
         officers[name] = _Key(event.role, event.public_key, event.key_id)
     elif isinstance(event, OfficerRoster.KeyRotated) and name in officers:
         officers[name].public_key, officers[name].key_id = event.public_key, event.key_id

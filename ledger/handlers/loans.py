@@ -104,7 +104,7 @@ class ApproveCompensation(LoanStep):
 
     kind = "loan.approve"
     roles: ClassVar[frozenset[str]] = APPROVERS
-    action: ClassVar[str] = "approving a P5.6 claim"
+    action: ClassVar[str] = N_("approving a P5.6 claim")
     code: str
 
 

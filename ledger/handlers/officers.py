@@ -29,7 +29,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import Refused
 from domain.messages import N_, Message
-from domain.officer import ROLES, ROSTER_ID, OfficerRoster
+from domain.officer import ROLE_NAMES, ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.audit.signing import officer_key_id, public_key_text
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -69,7 +69,7 @@ class ChangeOfficerRole(Command):
 
     kind = "officer.role"
     roles: ClassVar[frozenset[str]] = APPROVERS
-    action: ClassVar[str] = "changing an officer's role"
+    action: ClassVar[str] = N_("changing an officer's role")
     checks_policy_window: ClassVar[bool] = False
     name: str
     role: str
@@ -81,7 +81,7 @@ class ConfirmOfficerChange(Command):
 
     kind = "officer.confirm"
     roles: ClassVar[frozenset[str]] = APPROVERS
-    action: ClassVar[str] = "countersigning an approver"
+    action: ClassVar[str] = N_("countersigning an approver")
     checks_policy_window: ClassVar[bool] = False
     name: str
 
@@ -92,7 +92,7 @@ class WithdrawOfficerChange(Command):
 
     kind = "officer.withdraw"
     roles: ClassVar[frozenset[str]] = APPROVERS
-    action: ClassVar[str] = "withdrawing a pending officer change"
+    action: ClassVar[str] = N_("withdrawing a pending officer change")
     checks_policy_window: ClassVar[bool] = False
     name: str
 
@@ -132,8 +132,12 @@ def authorize(roster: OfficerRoster | None, command: Command) -> Signer:
             and officer.role != "approver":
         raise Refused(N_("only an approver manages another officer's key; {actor} is an {role}"), actor=actor, role=officer.role)
     if officer.role not in command.roles:
-        needs = " or ".join(f"an {r}" for r in sorted(command.roles))
-        raise Refused(N_("{actor} is an {role}; {value} needs {needs}"), actor=actor, role=officer.role, value=command.action or f'a {command.kind} request', needs=needs)
+        first, *more = [Message(ROLE_NAMES.get(r, r)) for r in sorted(command.roles)]
+        needs = (Message(N_("an {role} or an {other}"), role=first, other=more[0]) if more
+                 else Message(N_("an {role}"), role=first))
+        action = Message(command.action) if command.action else Message(N_("a {kind} request"), kind=command.kind)
+        raise Refused(N_("{actor} is an {role}; {value} needs {needs}"), actor=actor,
+                      role=Message(ROLE_NAMES.get(officer.role, officer.role)), value=action, needs=needs)
     key = officer.active_key
     if key is None:
         raise Refused(N_("officer {actor} has no valid key (revoked): an approver must rotate it first"), actor=actor)

@@ -100,7 +100,7 @@ class PostPayment(PaymentStep):
     """An approver other than the recorder releases a pending order (已拨付)."""
 
     kind = "payment.post"
-    action: ClassVar[str] = "posting a payment order"
+    action: ClassVar[str] = N_("posting a payment order")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,7 +108,7 @@ class VoidPayment(PaymentStep):
     """An approver other than the recorder cancels a pending order; nothing is paid."""
 
     kind = "payment.void"
-    action: ClassVar[str] = "voiding a payment order"
+    action: ClassVar[str] = N_("voiding a payment order")
     reason: str
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from domain.aliases import parameter_name
 from domain.clauses import clause as find_clause
 from domain.errors import Refused
 from domain.messages import N_, Message
@@ -29,14 +30,18 @@ class ReviseParameter(Command):
 
     kind = "policy.revise"
     roles: ClassVar[frozenset[str]] = APPROVERS
-    action: ClassVar[str] = "revising the rule book"
-    exclusive: ClassVar[bool] = True  # no decision saved between its check of the log and its save
+    exclusive: ClassVar[bool] = True  # no decision saved between its check of the log and its save (Ledger.execute)
+    action: ClassVar[str] = N_("revising the rule book")
     clause: str
     name: str
     value: str
     valid_from: date
     quote: str
     reading: str = ""
+
+    def __post_init__(self) -> None:
+        # 补贴比例 and rate are the same request (domain/aliases.py)
+        object.__setattr__(self, "name", parameter_name(self.name))
 
 
 def decisions_using(events: Iterable[Any]) -> Iterator[tuple[str, date, str]]:

@@ -12,14 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from domain.clauses import canonical_id, money_clause
 from domain.clauses import clause as find_clause
-from domain.counter import ClauseYearCounter
 from domain.enterprise import Award, Enterprise, ExternalAward
 from domain.errors import Refused
-from domain.fund import Fund
 from domain.ids import counter_id, fund_id, party_id
 from domain.journal import CITY
 from domain.messages import N_, Message, message
@@ -30,12 +28,18 @@ from domain.rules import RULES, Entitlement, Split, evaluate, find_rule, split_o
 from domain.rules.basis import Key
 from domain.rules.engine import SPLIT, canonical_basis, check_recipient_kind, shared_subject
 from domain.rules.matters import check_external_matter, external_shared_subject
-from domain.shared_subject import SharedSubject, shared_subject_id
 from domain.validity import check_in_force
 from ledger.application import Ledger
 from ledger.commands import Command, Outcome, handles
-from ledger.handlers.grants import void_words
 from ledger.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from domain.counter import ClauseYearCounter
+    from domain.shared_subject import SharedSubject
+
+# The aggregates of a few rules only (a shared subject, a count cap, a fund's record) and the void of
+# an amendment are imported where they are used: an award under another rule loads none of their
+# event classes (start-up time, bench/startup.py).
 
 # commands -------------------------------------------------------------------------------
 
@@ -94,7 +98,11 @@ def _shared_awards(uow: UnitOfWork, key: str, recipient: str
                    ) -> tuple[tuple[Award, ...], tuple[tuple[str, ExternalAward], ...]]:
     """The other recipients' awards, and external awards, on a subject that spans recipients
     (Rule.shared: P4.1a/P4.1c per person, P6.2 per project, P6.7 per patent)."""
-    subject = uow.find(SharedSubject, shared_subject_id(key)) if key else None
+    if not key:
+        return (), ()
+    from domain.shared_subject import SharedSubject, shared_subject_id
+
+    subject = uow.find(SharedSubject, shared_subject_id(key))
     if subject is None:
         return (), ()
     awards = tuple(uow.get(Enterprise, party_id(code), f"party {code}").award(award_id)
@@ -107,6 +115,8 @@ def _shared_awards(uow: UnitOfWork, key: str, recipient: str
 def _subject(uow: UnitOfWork, by: Provenance, key: str) -> SharedSubject:
     """The subject's aggregate, opened on its first award (two officers opening it at once
     conflict on save: the loser is re-run and sees the winner's award)."""
+    from domain.shared_subject import SharedSubject, shared_subject_id
+
     subject = uow.find(SharedSubject, shared_subject_id(key))
     if subject is None:
         subject = SharedSubject.open(by, key)
@@ -120,6 +130,8 @@ def recorded_facts(uow: UnitOfWork, keys: tuple[Key, ...], basis: Mapping[str, s
     names = {k.name for k in keys}
     facts: dict[str, Any] = {}
     if "fund" in names and str(basis.get("fund", "")).strip():
+        from domain.fund import Fund
+
         facts["fund"] = uow.find(Fund, fund_id(basis["fund"].strip()))
     if "counterparty" in names and str(basis.get("counterparty", "")).strip():
         facts["counterparty"] = uow.find(Enterprise, party_id(basis["counterparty"].strip()))
@@ -132,6 +144,8 @@ def _entitlement(uow: UnitOfWork, cmd: AwardByRule) -> tuple[Enterprise, Entitle
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
     counter = None
     if rule.counted:
+        from domain.counter import ClauseYearCounter
+
         counter = uow.find(ClauseYearCounter, counter_id(rule.clause, cmd.decided.year))
     others, others_external = _shared_awards(uow, shared_subject(rule.clause, cmd.basis), party.code)
     entitlement = evaluate(
@@ -151,6 +165,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
                       source=source, given=cmd.source)
     if ent.count_cap is not None:
         if counter is None:
+            from domain.counter import ClauseYearCounter
+
             counter = ClauseYearCounter.open(by, ent.clause, ent.count_cap.year)
             uow.add(counter, f"counter {ent.clause} {ent.count_cap.year}")
         counter.take(by, party.code, ent.count_cap.limit)
@@ -175,6 +191,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
 @handles(AmendAward)
 def amend_award(uow: UnitOfWork, cmd: AmendAward, by: Provenance) -> Outcome:
     party = uow.get(Enterprise, party_id(cmd.recipient), f"party {cmd.recipient}")
+    from ledger.handlers.grants import void_words
+
     voided = void_words(uow, party, cmd.award, cmd.correction, cmd, by)
     awarded = award_by_rule(uow, cmd, by)
     return Outcome(cmd.request_id, Message(N_("{voided}; replaced by {awarded}"), voided=message(voided.message),

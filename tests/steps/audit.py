@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import psycopg
 from pytest_bdd import given, then, when
 
+from tests.steps.cli import ERROR
 from tests.steps.types import step
-from tests.steps.wording import printed
 from tests.steps.world import World
 
 
@@ -83,6 +83,6 @@ def when_auditor(world: World, line: str) -> None:
 def then_verify_failed(world: World, text: str) -> None:
     assert world.cli is not None
     assert world.cli.exit_code == 1, world.cli.output
-    error = [line for line in world.cli.stderr.splitlines() if line.startswith("error: ")]
-    assert len(error) == 1 and "verification failed" in error[0], world.cli.stderr
-    assert printed(text) in error[0], error[0]
+    error = [line for line in world.cli.stderr.splitlines() if line.startswith(ERROR)]
+    assert len(error) == 1 and "核验失败" in error[0], world.cli.stderr
+    assert text in error[0], error[0]

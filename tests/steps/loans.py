@@ -34,11 +34,11 @@ BEARER = {"省财政": "省财政", "市财政": "市财政", "银行": BANK}
 BASES = {"本金": "principal", "利息": "interest", "费用": "fees", "罚息": "penalty"}
 # refusals of the P5.6 four-eyes and recovery rules, by their Chinese names in the features
 REFUSALS.update({
-    "审批需要审批人": "approving a P5.6 claim needs an approver",
-    "申请人不能自己批准": "another approver must (four-eyes)",
-    "补偿未付清不能追回": "recoveries are returned after compensation is paid in full",
-    "早于已记录的资金变动": "is before the latest recorded money movement of the loan",
-    "损失早于列为不良": "is before the classification as non-performing",
+    "审批需要审批人": "批准 P5.6 补偿申请需要审批人",
+    "申请人不能自己批准": "不能再批准",
+    "补偿未付清不能追回": "补偿全额支付后才返还回收款",
+    "早于已记录的资金变动": "早于该贷款最近一次资金变动",
+    "损失早于列为不良": "早于认定不良",
 })
 
 

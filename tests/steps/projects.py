@@ -26,7 +26,6 @@ from ledger.handlers.projects import (
 )
 from tests.conftest import APPROVER, OFFICER
 from tests.steps.types import step
-from tests.steps.wording import STATUSES, translated
 from tests.steps.world import World
 
 
@@ -213,7 +212,7 @@ def then_fund(world: World, code: str, cash: Decimal, gain: Decimal, loss: Decim
 
 @then(step('项目 "{code}" 状态为 "{status}"'))
 def then_status(world: World, code: str, status: str) -> None:
-    assert world.ledger.aggregate(project_id(code)).status == translated(STATUSES, status, "status")
+    assert world.said(world.ledger.aggregate(project_id(code)).status) == status
 
 
 @then(step("核销损失 {loss:Yuan}, 基金早期项目失败率 {ratio}"))

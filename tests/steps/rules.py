@@ -14,15 +14,16 @@ from importlib import resources
 
 from pytest_bdd import given, parsers, then, when
 
+from domain.aliases import parameter_name
 from domain.enterprise import Enterprise
 from domain.errors import Refused
 from domain.parameters import Parameter, ParameterBook, load_values
+from domain.rulebook import OPEN_PARAMETERS, parse_value
 from ledger.handlers.rulebook import ReviseParameter
 from ledger.handlers.rules import AwardByRule, RecordExternalAward, calculate
 from tests.conftest import OFFICER
 from tests.steps.common import party
 from tests.steps.types import TYPES, step
-from tests.steps.wording import PARAMETER_NAMES, UNITS, printed, translated
 from tests.steps.world import World
 
 DEFAULT_DECIDED = date(2025, 3, 1)
@@ -104,16 +105,19 @@ def when_external(world: World, code: str, source: str, matter: str, amount: Dec
                                      amount=amount, source=source))
 
 
-@given(step('市科技局确定 {clause:Word} 参数 "{name}" 为 "{value}" ({unit:Word}), 自 {valid_from:Date} 起生效, 依据 "{quote}"'))
-def given_parameter(world: World, clause: str, name: str, value: str, unit: str, valid_from: date, quote: str) -> None:
-    """A revision adds a dated value to the parameters the ledger reads; old values stay (G.4)."""
-    name, unit = translated(PARAMETER_NAMES, name, "parameter"), translated(UNITS, unit, "unit")
+@given(step('市科技局确定 {clause:Word} 参数 "{name}" 为 "{value}", 自 {valid_from:Date} 起生效, 依据 "{quote}"'))
+def given_parameter(world: World, clause: str, name: str, value: str, valid_from: date, quote: str) -> None:
+    """A value the first edition of the rule book gains (G.4): old values stay. The name is the
+    notice's (domain/aliases.py), the value is read in the parameter's unit as a revision's is."""
+    name = parameter_name(name)
+    versions = world.ledger.book.versions_of(clause, name)
+    unit = versions[0].unit if versions else OPEN_PARAMETERS[(clause, name)]
     folder = resources.files("domain") / "params"
     texts = [(f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".toml")]
     values = load_values(texts)
     values += world.notes.setdefault("revisions", [])
-    added = Parameter(clause=clause, name=name, value=Decimal(value) if unit in {"rate", "yuan", "m2"} else value,
-                      unit=unit, valid_from=valid_from, quote=quote)
+    added = Parameter(clause=clause, name=name, value=parse_value(value, unit, f"{clause}.{name}"), unit=unit,
+                      valid_from=valid_from, quote=quote)
     world.notes["revisions"].append(added)
     world.ledger.book = ParameterBook([*values, added])
 
@@ -140,16 +144,17 @@ def then_calculated(world: World, amount: Decimal) -> None:
 @then(step('计算过程为 "{line}"'))
 def then_trace(world: World, line: str) -> None:
     outcome = world.require_outcome()
-    assert outcome.trace[0] == printed(line), outcome.trace[0]
+    assert world.said(outcome.trace[0]) == line, world.said(outcome.trace[0])
 
 
 @then(step('计算过程包含 "{text}"'))
 def then_trace_contains(world: World, text: str) -> None:
     if "calc" in world.notes and world.outcome is None:
-        shown = "\n".join(world.notes["calc"].trace)
+        trace = world.notes["calc"].trace
     else:
-        shown = "\n".join(world.require_outcome().trace)
-    assert printed(text) in shown, shown
+        trace = world.require_outcome().trace
+    shown = "\n".join(world.said(line) for line in trace)
+    assert text in shown, shown
 
 
 @then(step('奖励 "{award}" 记录了参数版本 "{version}"'))
@@ -193,7 +198,7 @@ def _revision(world: World, clause: str, name: str, value: str, valid_from: date
     from tests.conftest import APPROVER
 
     return ReviseParameter(actor=APPROVER, decided=world.notes.get("decided", DEFAULT_DECIDED), ref=ref,
-                           clause=clause, name=translated(PARAMETER_NAMES, name, "parameter"), value=value,
+                           clause=clause, name=name, value=value,
                            valid_from=valid_from, quote=quote)
 
 
@@ -225,7 +230,7 @@ def when_what_if(world: World, datatable: list[list[str]]) -> None:
     proposals = []
     for row in rows:
         r = dict(zip(header, row, strict=True))
-        proposals.append(Proposal(r["条款"], translated(PARAMETER_NAMES, r["参数"], "parameter"), r["取值"],
+        proposals.append(Proposal(r["条款"], r["参数"], r["取值"],
                                   date.fromisoformat(r["生效日期"])))
     world.log_before = world.log_size()
     world.notes["whatif"] = list(recompute(world.ledger.book, (e for _, e in world.ledger.read_log()), proposals))

@@ -1,4 +1,9 @@
-"""The state of one scenario: the real ledger it runs against and what the last step did."""
+"""The state of one scenario: the real ledger it runs against and what the last step did.
+
+The ledger speaks Chinese to the features (docs/i18n.md): refusals, outcome lines and derivation
+traces are read through ``said`` (``i18n.text``), and ``jcg`` runs with JCG_LANG=zh, so a feature
+quotes what an officer sees.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from click.testing import Result
 
 from domain.errors import Refused
 from domain.journal import trial_balance
+from i18n import text
 from ledger import Ledger
 from ledger.commands import Command, Outcome
 from tests.posting import paid
@@ -57,10 +63,24 @@ class World:
         self.cli = self.jcg(*args)
         return self.cli
 
+    def refusal_text(self) -> str:
+        """The last refusal, as the officer reads it."""
+        assert self.refusal is not None, f"expected a refusal, got: {self.outcome and self.said(self.outcome.message)}"
+        return text(self.refusal)
+
+    @staticmethod
+    def said(line: Any) -> str:
+        """An outcome line or a trace line, as the officer reads it."""
+        return text(line)
+
+    def shown(self, outcome: Outcome) -> str:
+        """What the officer is shown of an outcome: its message and its derivation trace, one a line."""
+        return "\n".join(text(line) for line in [outcome.message, *outcome.trace])
+
     def balances(self) -> dict[str, Decimal]:
         return trial_balance(e for _, e in self.ledger.read_log())
 
     def require_outcome(self) -> Outcome:
         if self.outcome is None:
-            raise AssertionError(f"the request was refused: {self.refusal}")
+            raise AssertionError(f"the request was refused: {text(self.refusal)}")
         return self.outcome
