@@ -11,12 +11,14 @@ Run: .venv/bin/python bench/append.py [AWARDS]   (temporary files removed)
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -85,6 +87,28 @@ class App:
                                               name=f"企业{i}", party_kind="enterprise", entered=date(2024, 12, 1)))
         self.done = 0
 
+    def count_reads(self) -> dict[str, int]:
+        """Count what the after-write hook asks the databases: statements on the read models'
+        engine, and reads of the log (position of the last event, notifications)."""
+        import sqlalchemy as sa
+
+        counts = {"read-model statements": 0, "log reads": 0}
+
+        def statement(*_: object) -> None:
+            counts["read-model statements"] += 1
+
+        sa.event.listen(self.side.store.engine, "before_cursor_execute", statement)
+        recorder = self.ledger.recorder
+        for name in ("select_notifications", "max_notification_id"):
+            original = getattr(recorder, name)
+
+            def counted(*args: object, _original: Any = original, **kwargs: object) -> Any:
+                counts["log reads"] += 1
+                return _original(*args, **kwargs)
+
+            setattr(recorder, name, counted)
+        return counts
+
     def round(self, n: int) -> float:
         start = time.perf_counter()
         for _ in range(n):
@@ -115,6 +139,9 @@ def main() -> None:
             bare_s += bare.round(n // rounds)
             app_s += app.round(n // rounds)
         awards = rounds * (n // rounds)
+        counts = app.count_reads()  # a last round, counted (not timed)
+        counted = 50
+        app.round(counted)
         checkpoints = app.checkpoints()
         app.close()
         bare.app.close()
@@ -124,7 +151,10 @@ def main() -> None:
     print(f"jcg application (signed request, checks, : {awards / app_s:10,.0f} awards/s  "
           f"({checkpoints} signed checkpoints made)")
     print("                 read models kept current)")
-    print(f"ratio (awards/s ÷ bare awards/s)         : {bare_s / app_s:10.2f}")
+    print(f"ratio (awards/s ÷ bare awards/s)         : {bare_s / app_s:10.2f}   (load {os.getloadavg()[0]:.1f})")
+    print("per award, after-write hook and checkpoints (counted over a last round of "
+          f"{counted}): {counts['read-model statements'] / counted:.1f} read-model statements, "
+          f"{counts['log reads'] / counted:.1f} log reads (last position, notifications)")
 
 
 if __name__ == "__main__":

@@ -156,39 +156,39 @@ def generate(ledger: Ledger, target: int, seed: int = 7) -> int:
     return events
 
 
-def bare_read(ledger: Ledger) -> float:
-    """Seconds to read every notification of the log in batches, nothing decoded (the
-    reference a rebuild is measured against)."""
-    t0 = time.perf_counter()
+def bare_read(ledger: Ledger) -> tuple[float, float]:
+    """(seconds, CPU seconds) to read every notification of the log in batches, nothing
+    decoded (the reference a rebuild is measured against)."""
+    t0, c0 = time.perf_counter(), time.process_time()
     position = 1
     while True:
         batch = ledger.recorder.select_notifications(start=position, limit=BATCH_SIZE)
         if not batch:
-            return time.perf_counter() - t0
+            return time.perf_counter() - t0, time.process_time() - c0
         position = batch[-1].id + 1
 
 
 def _rebuild_child(url: str, target_url: str, out: Any) -> None:
     ledger = Ledger.open(url, create=False)
     store = ReadModelStore(parse_database(target_url))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     rebuild(ledger, store)
-    out.send(time.perf_counter() - t0)
+    out.send((time.perf_counter() - t0, time.process_time() - c0))
     store.close()
     ledger.close()
 
 
-def rebuild_in_child(url: str, target_url: str) -> tuple[float, float]:
-    """(seconds, peak resident MB) of a full rebuild run alone in a child process."""
+def rebuild_in_child(url: str, target_url: str) -> tuple[float, float, float]:
+    """(seconds, CPU seconds, peak resident MB) of a full rebuild run alone in a child process."""
     import multiprocessing
     import resource
 
     mine, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(target=_rebuild_child, args=(url, target_url, theirs))
     child.start()
-    seconds = mine.recv()
+    seconds, cpu = mine.recv()
     child.join()
-    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, cpu, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -209,18 +209,22 @@ def main(argv: list[str] | None = None) -> None:
             total = head(ledger)
             print(f"generated {total:,} events in {time.perf_counter() - t0:.1f} s on "
                   f"{'PostgreSQL' if args.postgres else 'SQLite'}")
-            bare = min(bare_read(ledger) for _ in range(3))
+            bare, bare_cpu = min(bare_read(ledger) for _ in range(3))
             print(f"reference: bare read of the notification log (batches of {BATCH_SIZE:,}, not decoded): "
-                  f"{total / bare:,.0f} events/s")
+                  f"{total / bare:,.0f} events/s (CPU {total / bare_cpu:,.0f} events per CPU second)")
             t0 = time.perf_counter()
             for _ in ledger.read_log():
                 pass
             decoded = time.perf_counter() - t0
             print(f"           read and decoded into domain events: {total / decoded:,.0f} events/s")
-            seconds, peak = rebuild_in_child(url, target)
+            seconds, cpu, peak = rebuild_in_child(url, target)
             print(f"full rebuild (streaming, batches of {BATCH_SIZE:,}, snapshots every {SNAPSHOT_EVERY:,}): "
                   f"{total:,} events in {seconds:.1f} s = {total / seconds:,.0f} events/s; "
-                  f"ratio to the bare read {bare / seconds:.3f}; peak memory {peak:.0f} MB")
+                  f"ratio to the bare read {bare / seconds:.3f}; peak memory {peak:.0f} MB   "
+                  f"(load {os.getloadavg()[0]:.1f})")
+            print(f"  in CPU time: {total / cpu:,.0f} events per CPU second; ratio to the bare read's "
+                  f"{bare_cpu / cpu:.3f} (the figure least disturbed by a shared machine; the database "
+                  f"server's own CPU on PostgreSQL is not counted on either side)")
 
             side = ReadSide(ledger)
             t0 = time.perf_counter()
@@ -236,6 +240,11 @@ def main(argv: list[str] | None = None) -> None:
                 rows, _ = side.rows("budgets", as_of=day)
                 reports.render(reports.budgets(rows, by="unit"), "table")
                 print(f"--as-of {day} budgets report (snapshots): {time.perf_counter() - t0:.2f} s")
+                t0 = time.perf_counter()
+                rows, _ = side.rows("balances", as_of=day)
+                reports.render(reports.balances(rows), "table")
+                print(f"--as-of {day} balances report (day index, this log is far out of date order): "
+                      f"{time.perf_counter() - t0:.2f} s   (load {os.getloadavg()[0]:.1f})")
             side.close()
             ledger.close()
         finally:

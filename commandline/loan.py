@@ -11,6 +11,7 @@ from commandline.options import (
     DATE,
     LOAN,
     PARTY,
+    REASON,
     REASON_OR_NONE,
     SOURCE,
     TERM_MONTHS,
@@ -21,6 +22,7 @@ from commandline.options import (
     common,
     pass_session,
     writing,
+    writing_with_ref,
 )
 from domain.compensation import CATEGORIES as LOAN_CATEGORIES
 from i18n.clicktools import I18nGroup
@@ -197,6 +199,24 @@ def loan_recover(session: Session, code: str, amount: Decimal, receipt: str, dec
     """
     session.run(loan_cmds.RecordRecovery(code=code, amount=amount, receipt=receipt,
                                          **common(decided, ref, request_id)))
+
+
+@loan.command("withdraw-claim")
+@click.argument("code", type=LOAN)
+@click.option("--reason", type=REASON, required=True, help="Why the claim was recorded in error.")
+@writing_with_ref
+@pass_session
+def loan_withdraw_claim(session: Session, code: str, reason: str, decided: date, ref: str, request_id: str) -> None:
+    """Withdraw the P5.6 claim on loan CODE, recorded in error (approved or not), while nothing was
+    paid or ordered on it: an approver other than the officer who filed it. The claimed and approved
+    shares are released; a new claim may be filed. A paid share is reversed first (payment reverse).
+
+    \b
+    Example:
+      jcg --officer zhang loan withdraw-claim L-2025-001 --reason 损失金额录入错误 --decided 2026-03-25 \\
+          --ref 临财金〔2026〕10号
+    """
+    session.run(loan_cmds.WithdrawClaim(code=code, reason=reason, **common(decided, ref, request_id)))
 
 
 @loan.command("show")

@@ -7,9 +7,9 @@ from datetime import date
 
 import click
 
-from commandline.options import Session, common, pass_session, writing
+from commandline.options import REASON, Session, common, pass_session, writing, writing_with_ref
 from i18n.clicktools import I18nGroup
-from ledger.handlers.payments import PostPayment, VoidPayment
+from ledger.handlers.payments import PostPayment, ReversePayment, VoidPayment
 
 
 @click.group(cls=I18nGroup)
@@ -47,6 +47,28 @@ def payment_void(session: Session, reference: str, source: str, reason: str, dec
       jcg payment void 付-2025-031 --source 市财政 --reason 金额有误 --decided 2025-03-11
     """
     session.run(VoidPayment(source=source, reference=reference, reason=reason, **common(decided, ref, request_id)))
+
+
+@payment.command("reverse")
+@click.argument("reference")
+@click.option("--source", required=True, help="Paying source of the movement (市财政, 省财政, the bank's code …).")
+@click.option("--reason", type=REASON, required=True, help="Why the movement was recorded in error.")
+@writing_with_ref
+@pass_session
+def payment_reverse(session: Session, reference: str, source: str, reason: str, decided: date, ref: str,
+                    request_id: str) -> None:
+    """Reverse the posted movement REFERENCE of SOURCE, recorded in error (已冲销): a tranche, a P5.6
+    compensation payment, a loan repayment or recovery. A new event in red, never an edit: what it
+    consumed is released exactly; by an approver other than its recorder. Refused where the domain
+    does not allow it (a converted tranche, a payment a recovery was returned on, a repayment the
+    declared loss was measured on, a recovery before a later one).
+
+    \b
+    Example:
+      jcg --officer zhang payment reverse 付-2025-031 --source 市财政 --reason 重复录入 \\
+          --decided 2025-03-20 --ref 临科发〔2025〕33号
+    """
+    session.run(ReversePayment(source=source, reference=reference, reason=reason, **common(decided, ref, request_id)))
 
 
 @payment.command("pending")

@@ -183,6 +183,7 @@ class Loan(Aggregate):
         self.recovered = ZERO
         self.returned: dict[str, Decimal] = dict.fromkeys(BEARERS, ZERO)
         self.stage = ""  # P5.6b: the borrower's stage when enrolled (早期 early, 初创期 startup)
+        self.recoveries: list[dict[str, Any]] = []  # each recovery's request, amount and return (reversible)
 
     def record_stage(self, by: Provenance, stage: str) -> None:
         """P5.6b covers R&D credit loans of early-stage or start-up enterprises (早期、初创期科技型企业):
@@ -587,6 +588,143 @@ class Loan(Aggregate):
         self.recovered += amount
         for k, v in parts.items():
             self.returned[k] += v
+        self.recoveries.append({"request": by.request_id, "amount": amount, "parts": dict(parts),
+                                "on": by.decided, "reversed": False})
+
+    # corrections: a step recorded in error is undone by a reversing event, never edited ----
+    def reverse_payment(self, by: Provenance, payer_name: str, amount: Decimal, voucher: str, paid_year: int,
+                        reason: str) -> None:
+        """A compensation payment recorded in error: the bank gives the money back, the payer owes its
+        share again. Not once a recovery was returned: the return was computed on the payments."""
+        who = payer(payer_name)
+        claim = self._claim()
+        if self.recovered:
+            raise Refused(N_("loan {code}: recoveries of {recovered} were already returned pro rata to what each "
+                             "bearer compensated; reverse the recoveries first, then the payment"),
+                          code=self.code, recovered=fmt(self.recovered))
+        if amount > self.paid[who]:
+            raise Refused(N_("loan {code}: {who} paid {paid}, less than the {amount} to reverse"), code=self.code,
+                          who=who, paid=fmt(self.paid[who]), amount=fmt(amount))
+        self._payment_reversed(by, self.code, self.bank, claim.clause, who, amount, voucher, paid_year, reason)
+
+    class PaymentReversed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        payer: str
+        amount: Decimal
+        voucher: str
+        paid_year: int
+        reason: str
+
+    @event(PaymentReversed)
+    def _payment_reversed(self, by: Provenance, loan: str, bank: str, clause: str, payer: str, amount: Decimal,
+                          voucher: str, paid_year: int, reason: str) -> None:
+        self.paid[payer] -= amount
+
+    def reverse_repayment(self, by: Provenance, amount: Decimal, receipt: str, paid_year: int, reason: str) -> None:
+        """A repayment recorded in error: the principal is unrepaid again. Not once the loss is
+        declared: the loss was measured on the principal left after it."""
+        if self.loss_declared_on is not None:
+            raise Refused(N_("loan {code}: a principal loss of {loss} was declared on {loss_declared_on} on the "
+                             "principal left after this repayment; a repayment is reversed only before the loss is "
+                             "declared"), code=self.code, loss=fmt(self.loss), loss_declared_on=self.loss_declared_on)
+        if amount > self.repaid:
+            raise Refused(N_("loan {code}: repaid {repaid}, less than the {amount} to reverse"), code=self.code,
+                          repaid=fmt(self.repaid), amount=fmt(amount))
+        self._repayment_reversed(by, self.code, self.bank, amount, receipt, paid_year, reason)
+
+    class RepaymentReversed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        amount: Decimal
+        receipt: str
+        paid_year: int
+        reason: str
+
+    @event(RepaymentReversed)
+    def _repayment_reversed(self, by: Provenance, loan: str, bank: str, amount: Decimal, receipt: str,
+                            paid_year: int, reason: str) -> None:
+        self.repaid -= amount
+
+    def reverse_recovery(self, by: Provenance, request: str, receipt: str, reason: str) -> dict[str, Decimal]:
+        """The latest recovery, recorded in error: what it returned to each bearer is taken back
+        exactly (the parts recorded with it). An earlier one waits: later returns were computed on it."""
+        claim = self._claim()
+        standing = [r for r in self.recoveries if not r["reversed"]]
+        found = next((r for r in standing if r["request"] == request), None)
+        if found is None:
+            raise Refused(N_("loan {code}: no standing recovery recorded by request {request}"), code=self.code,
+                          request=request)
+        if found is not standing[-1]:
+            later = standing[-1]
+            raise Refused(N_("loan {code}: a later recovery of {amount} (on {on}) was returned after this one; "
+                             "reverse the later one first"), code=self.code, amount=fmt(later["amount"]),
+                          on=later["on"])
+        parts = dict(found["parts"])
+        self._recovery_reversed(by, self.code, self.bank, claim.clause, found["amount"], parts, receipt,
+                                found["on"].year, request, reason)
+        return parts
+
+    class RecoveryReversed(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        amount: Decimal
+        parts: dict[str, Decimal]
+        receipt: str
+        recovered_year: int
+        recovery_request: str
+        reason: str
+
+    @event(RecoveryReversed)
+    def _recovery_reversed(self, by: Provenance, loan: str, bank: str, clause: str, amount: Decimal,
+                           parts: dict[str, Decimal], receipt: str, recovered_year: int, recovery_request: str,
+                           reason: str) -> None:
+        self.recovered -= amount
+        for k, v in parts.items():
+            self.returned[k] -= v
+        for r in self.recoveries:
+            if r["request"] == recovery_request and not r["reversed"]:
+                r["reversed"] = True
+
+    def withdraw_claim(self, by: Provenance, reason: str) -> Claim:
+        """A claim (approved or not) recorded in error is withdrawn while nothing was paid or ordered
+        on it: the claimed and approved shares are released; a new claim may be filed."""
+        claim = self._claim()
+        if not reason.strip():
+            raise Refused(N_("loan {code}: withdrawing a claim needs a reason"), code=self.code)
+        if not by.ref.strip():
+            raise Refused(N_("loan {code}: withdrawing a claim needs a decision reference (文号)"), code=self.code)
+        moved = {p: self.paid[p] + self.pending[p] for p in PAYERS if self.paid[p] or self.pending[p]}
+        if moved:
+            raise Refused(N_("loan {code}: compensation was paid or ordered on the claim ({moved}); reverse the "
+                             "payments or void the orders first"), code=self.code,
+                          moved=", ".join(f"{p} {fmt(v)}" for p, v in moved.items()))
+        if by.decided < claim.claimed_on:
+            raise InvalidDate(N_("loan {code}: withdrawal on {decided} is before the claim ({claimed_on})"),
+                              code=self.code, decided=by.decided, claimed_on=claim.claimed_on)
+        approved_year = claim.approved_on.year if claim.approved_on is not None else 0
+        self._claim_withdrawn(by, self.code, self.bank, claim.clause, dict(claim.shares), approved_year,
+                              reason.strip())
+        return claim
+
+    class ClaimWithdrawn(Aggregate.Event):
+        by: Provenance
+        loan: str
+        bank: str
+        clause: str
+        shares: dict[str, Decimal]
+        approved_year: int  # 0: withdrawn before approval
+        reason: str
+
+    @event(ClaimWithdrawn)
+    def _claim_withdrawn(self, by: Provenance, loan: str, bank: str, clause: str, shares: dict[str, Decimal],
+                         approved_year: int, reason: str) -> None:
+        self.claim = None
 
     def _not_before_last_movement(self, by: Provenance, step: str) -> None:
         """A step dated before the latest disbursement or repayment would be computed on a
@@ -666,4 +804,43 @@ def _recovered_postings(e: Any) -> tuple[journal.Posting, ...]:
     for name, part in e.parts.items():
         who = _bearer(e.bank, name)
         legs += [(journal.funding(who), part), (loss_account(e.loan, who), -part)]
+    return journal.entry(*legs)
+
+
+@journal.postings.register(Loan.PaymentReversed)
+def _payment_reversed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The payment's entry in red (红字): the bank gives the cash back, the payer owes its share again."""
+    return journal.entry(
+        (payable_account(e.bank, e.payer), -e.amount),
+        (journal.funding(e.payer), e.amount),
+        (journal.funding(e.bank), -e.amount),
+        (loss_account(e.loan, e.bank), e.amount),
+    )
+
+
+@journal.postings.register(Loan.RepaymentReversed)
+def _repayment_reversed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    return journal.transfer(loan_account(e.loan), journal.funding(e.bank), e.amount)
+
+
+@journal.postings.register(Loan.RecoveryReversed)
+def _recovery_reversed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    legs: list[tuple[str, Decimal]] = []
+    for name, part in e.parts.items():
+        who = _bearer(e.bank, name)
+        legs += [(journal.funding(who), -part), (loss_account(e.loan, who), part)]
+    return journal.entry(*legs)
+
+
+@journal.postings.register(Loan.ClaimWithdrawn)
+def _claim_withdrawn_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The claim's entry in red or, when it was approved, the net of the claim and the approval
+    (the payer's share of the loss and its payable to the bank)."""
+    legs: list[tuple[str, Decimal]] = []
+    for who in PAYERS:
+        share = e.shares[who]
+        if e.approved_year:
+            legs += [(loss_account(e.loan, who), -share), (payable_account(e.bank, who), share)]
+        else:
+            legs += [(claim_account(e.loan, who), -share), (claimed_account(e.bank, who), share)]
     return journal.entry(*legs)

@@ -31,7 +31,9 @@ from domain.provenance import Provenance
 PENDING = "pending"  # 待审核
 POSTED = "posted"  # 已拨付
 VOIDED = "voided"  # 已作废
-STATUS_WORDS = {PENDING: N_("待审核 pending"), POSTED: N_("已拨付 posted"), VOIDED: N_("已作废 voided")}
+REVERSED = "reversed"  # 已冲销: a posted movement recorded in error, undone by a reversing event
+STATUS_WORDS = {PENDING: N_("待审核 pending"), POSTED: N_("已拨付 posted"), VOIDED: N_("已作废 voided"),
+                REVERSED: N_("已冲销 reversed")}
 
 # The operations that move money on a reference, with the word officers use for the reference.
 OPERATIONS = {
@@ -224,3 +226,45 @@ class Payment(Aggregate):
                 clause: str, amount: Decimal, order_year: int, reason: str) -> None:
         self.status = VOIDED
         self.settled_on = by.decided
+
+    def reverse(self, by: Provenance, reason: str) -> None:
+        """A posted movement recorded in error is undone by a new event (红字冲销), never edited: by
+        an approver other than its recorder, with a reason and a decision reference (文号). The
+        reference stays used: the right movement is recorded under its own reference."""
+        if not reason.strip():
+            raise Refused(N_("payment {reference}: a reversal needs a reason"), reference=self.reference)
+        if not by.ref.strip():
+            raise Refused(N_("payment {reference}: a reversal needs a decision reference (文号)"),
+                          reference=self.reference)
+        if self.status != POSTED:
+            raise Refused(N_("payment {reference} of {source} is {status}; only a posted movement is reversed (a "
+                             "pending order is voided: payment void)"), reference=self.reference, source=self.source,
+                          status=Message(STATUS_WORDS[self.status]))
+        if by.actor == self.recorder:
+            raise Refused(N_("payment {reference} of {source} was recorded by {recorder}, so {actor} cannot reverse "
+                             "it too; another approver must (不相容岗位分离)"), reference=self.reference,
+                          source=self.source, recorder=self.recorder, actor=by.actor)
+        settled = self.settled_on or self.ordered_on
+        if by.decided < settled:
+            raise InvalidDate(N_("payment {reference}: reversal on {decided} is before the movement ({settled})"),
+                              reference=self.reference, decided=by.decided, settled=settled)
+        self._reversed(by, self.source, self.reference, self.operation, self.entity, self.item, self.clause,
+                       self.amount, settled.year, reason.strip())
+
+    class Reversed(Aggregate.Event):
+        by: Provenance
+        source: str
+        reference: str
+        operation: str
+        entity: str
+        item: str
+        clause: str
+        amount: Decimal
+        paid_year: int  # the fiscal year of the movement reversed
+        reason: str
+
+    @event(Reversed)
+    def _reversed(self, by: Provenance, source: str, reference: str, operation: str, entity: str, item: str,
+                  clause: str, amount: Decimal, paid_year: int, reason: str) -> None:
+        self.status = REVERSED
+        self.reversed_on = by.decided

@@ -348,6 +348,45 @@ class Project(Aggregate):
         if ordered:
             self.pending -= amount
 
+    def reverse_tranche(self, by: Provenance, amount: Decimal, voucher: str, paid_year: int, reason: str) -> None:
+        """A tranche recorded in error, undone by a new event (红字冲销): the grant may be paid again.
+        Only while the project's money is as the tranche left it: not once converted (the stake was
+        issued on it), recovered, reassigned, failed or finished (the release was computed on it)."""
+        if self.status not in OPEN or self.finished_on is not None:
+            raise Refused(N_("project {code} is {status}: a tranche is reversed only while the project is open "
+                             "(its failure or completion was computed on what was paid)"), code=self.code,
+                          status=Message("finished" if self.finished_on is not None else self.status))
+        if self.converted:
+            raise Refused(N_("project {code}: {converted} was already converted into {into} on {on}, on the tranches "
+                             "paid; a converted tranche is not reversed"), code=self.code,
+                          converted=fmt(self.converted), into=Message(self.into), on=self.converted_on)
+        if self.clawed_back or self.reassigned_out:
+            raise Refused(N_("project {code}: money was already recovered or reassigned from the tranches paid; a "
+                             "tranche is not reversed"), code=self.code)
+        if not any(v == voucher and a == amount for _, a, v in self.tranches):
+            raise Refused(N_("project {code}: no tranche of {amount} paid under {voucher}"), code=self.code,
+                          amount=fmt(amount), voucher=voucher)
+        self._tranche_reversed(by, self.code, self.clause, self.enterprise, self.source, amount, voucher, paid_year,
+                               reason)
+
+    class TrancheReversed(Aggregate.Event):
+        by: Provenance
+        code: str
+        clause: str
+        enterprise: str
+        source: str
+        amount: Decimal
+        voucher: str
+        paid_year: int
+        reason: str
+
+    @event(TrancheReversed)
+    def _tranche_reversed(self, by: Provenance, code: str, clause: str, enterprise: str, source: str,
+                          amount: Decimal, voucher: str, paid_year: int, reason: str) -> None:
+        i = next(i for i, (_, a, v) in enumerate(self.tranches) if v == voucher and a == amount)
+        del self.tranches[i]
+        self.disbursed -= amount
+
     # trigger --------------------------------------------------------------------------
     def record_trigger(
         self, by: Provenance, round_pre_money: Decimal | None = None, investor: str = "",
@@ -1071,6 +1110,12 @@ class Project(Aggregate):
 @journal.postings.register(Project.TranchePaid)
 def _tranche_postings(e: Any) -> tuple[journal.Posting, ...]:
     return journal.transfer(journal.budget(e.clause, e.by.fiscal_year), journal.funding(e.source), e.amount)
+
+
+@journal.postings.register(Project.TrancheReversed)
+def _tranche_reversed_postings(e: Any) -> tuple[journal.Posting, ...]:
+    """The tranche's entry in red, on the budget line of the year it was paid."""
+    return journal.transfer(journal.funding(e.source), journal.budget(e.clause, e.paid_year), e.amount)
 
 
 @journal.postings.register(Project.Converted)

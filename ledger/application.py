@@ -81,6 +81,9 @@ class Ledger(Application[UUID]):
         self.checkpoint_every = checkpoint_interval(self.env.get("JCG_CHECKPOINT_EVERY"))
         # run after every recorded write (the read side keeps its models current here)
         self.after_write: list[Callable[[Ledger], None]] = []
+        # (position, event) of what the last write recorded, in log order: an after-write hook
+        # applies these without reading them back from the log
+        self.recorded: list[tuple[int, Any]] = []
 
     @property
     def keyring(self) -> Keyring:
@@ -177,6 +180,7 @@ class Ledger(Application[UUID]):
                 if repeated is not None:
                     return repeated
                 continue  # re-read and re-evaluate
+            self.recorded = [(r.notification.id, r.domain_event) for r in recordings]
             outcome.warnings.extend(self._after_write(command.actor))
             outcome.position = max((r.notification.id for r in recordings), default=None)
             return outcome
@@ -260,6 +264,7 @@ class Ledger(Application[UUID]):
             return None  # someone else wrote first (or recorded one of these): re-evaluate all
         for outcome, last in records:
             outcome.position = recordings[last].notification.id
+        self.recorded = [(r.notification.id, r.domain_event) for r in recordings]
         outcomes[-1].warnings.extend(self._after_write(prepared[-1].actor))
         return outcomes
 

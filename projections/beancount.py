@@ -75,6 +75,11 @@ NARRATIONS = {
     "Loan.CompensationApproved": N_("compensation approved for loan {loan}"),
     "Loan.CompensationPaid": N_("compensation for loan {loan} paid by {payer}"),
     "Loan.Recovered": N_("recovery on loan {loan} shared among its bearers"),
+    "Project.TrancheReversed": N_("tranche of project {project} to {party} reversed (recorded in error)"),
+    "Loan.PaymentReversed": N_("compensation for loan {loan} by {payer} reversed (recorded in error)"),
+    "Loan.RepaymentReversed": N_("repayment of loan {loan} reversed (recorded in error)"),
+    "Loan.RecoveryReversed": N_("recovery on loan {loan} reversed (recorded in error)"),
+    "Loan.ClaimWithdrawn": N_("compensation claim for loan {loan} withdrawn (recorded in error)"),
 }
 OTHER_NARRATION = N_("journal entry of {event}")
 

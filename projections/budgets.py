@@ -72,6 +72,14 @@ named(*SPENDING, *PER_PAYER)
 
 # a void cancels the unpaid part of an award recorded in error: the commitment of the award's year goes down
 VOIDED = "Enterprise.AwardVoided"
+# a movement recorded in error, reversed: what it added to the year it was recorded is taken off that year
+REVERSED: dict[str, tuple[str, str]] = {
+    "Project.TrancheReversed": ("paid_fen", "source"),
+    "Loan.PaymentReversed": ("paid_fen", "payer"),
+}
+RECOVERY_REVERSED = "Loan.RecoveryReversed"
+CLAIM_WITHDRAWN = "Loan.ClaimWithdrawn"
+named(*REVERSED, RECOVERY_REVERSED, CLAIM_WITHDRAWN)
 # pending payment orders per paying source, by the year of the order (payments of public money only)
 ORDERED = "Payment.Ordered"
 ORDERS = named(ORDERED, "Payment.Posted", "Payment.Voided")
@@ -104,6 +112,24 @@ def apply(state: State, position: int, event: Any) -> None:
     if kind == VOIDED:
         key = (event.award_year, event.source, lead_unit(event.clause), event.clause)
         state.add(BUDGETS, key, committed_fen=-to_fen(event.amount))
+        return
+    if kind in REVERSED:
+        column, source = REVERSED[kind]
+        key = (event.paid_year, getattr(event, source), lead_unit(event.clause), event.clause)
+        state.add(BUDGETS, key, **{column: -to_fen(event.amount)})
+        return
+    if kind == RECOVERY_REVERSED:
+        for payer in PAYERS:
+            part = event.parts.get(payer)
+            if part:
+                state.add(BUDGETS, (event.recovered_year, payer, lead_unit(event.clause), event.clause),
+                          recovered_fen=-to_fen(part))
+        return
+    if kind == CLAIM_WITHDRAWN:
+        if event.approved_year:  # the approval committed each payer's share in its year
+            for payer in PAYERS:
+                state.add(BUDGETS, (event.approved_year, payer, lead_unit(event.clause), event.clause),
+                          committed_fen=-to_fen(event.shares[payer]))
         return
     if kind in ORDERS:
         if event.operation in SPENDING_ORDERS:

@@ -38,7 +38,8 @@ WORDS = (
     N_("Claimed"), N_("ClaimApproved"), N_("Paid"), N_("Recovered"), N_("Triggered"), N_("Finished"),
     N_("Failed"), N_("BoughtBack"), N_("Sold"), N_("PlaceTaken"), N_("RequestRecorded"),
     N_("PaymentOrdered"), N_("Ordered"), N_("Posted"), N_("Voided"), N_("AwardVoided"), N_("PaymentOrderVoided"),
-    N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"),
+    N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"), N_("Reversed"), N_("TrancheReversed"),
+    N_("PaymentReversed"), N_("RepaymentReversed"), N_("RecoveryReversed"), N_("ClaimWithdrawn"),
 )
 
 # Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps

@@ -69,6 +69,11 @@ CompensationClaimed = event("Loan.CompensationClaimed")
 CompensationApproved = event("Loan.CompensationApproved")
 CompensationPaid = event("Loan.CompensationPaid")
 Recovered = event("Loan.Recovered")
+# corrections: a step recorded in error, reversed by a new event
+PaymentReversed = event("Loan.PaymentReversed")
+RepaymentReversed = event("Loan.RepaymentReversed")
+RecoveryReversed = event("Loan.RecoveryReversed")
+ClaimWithdrawn = event("Loan.ClaimWithdrawn")
 
 
 def apply(state: State, position: int, event: Any) -> None:
@@ -101,3 +106,17 @@ def apply(state: State, position: int, event: Any) -> None:
         state.add(LOAN_TOTALS, (event.loan,), recovered_fen=to_fen(event.amount))
         for bearer, part in event.parts.items():
             state.add(BEARERS, (event.loan, bearer), returned_fen=to_fen(part))
+    # corrections: a step recorded in error, reversed by a new event
+    elif name(event) == PaymentReversed:
+        state.add(BEARERS, (event.loan, event.payer), paid_fen=-to_fen(event.amount))
+    elif name(event) == RepaymentReversed:
+        state.add(LOAN_TOTALS, (event.loan,), repaid_fen=-to_fen(event.amount))
+    elif name(event) == RecoveryReversed:
+        state.add(LOAN_TOTALS, (event.loan,), recovered_fen=-to_fen(event.amount))
+        for bearer, part in event.parts.items():
+            state.add(BEARERS, (event.loan, bearer), returned_fen=-to_fen(part))
+    elif name(event) == ClaimWithdrawn:
+        state.put(LOANS, (event.loan,), claimed_on=None, approved_on=None, approved_ref=None)
+        for bearer, share in event.shares.items():
+            state.add(BEARERS, (event.loan, bearer), claimed_fen=-to_fen(share),
+                      approved_fen=-to_fen(share) if event.approved_year else 0)

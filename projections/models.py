@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections import balances, budgets, caps, captable, funds, loans, parties, recipients, trail
-from projections.state import MemoryState, State
+from projections.state import MemoryState, State, day_index_of
 
 # recipients before the others: it registers each award's (and project's) year, clause and
 # source, which later events of recipients and budgets look up.
@@ -30,6 +30,26 @@ FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
 
 # what fold snapshots keep: every model but the trail (queried in SQL, never folded for time travel)
 SNAPSHOT_MODELS: tuple[ModuleType, ...] = tuple(m for m in MODELS if m is not trail)
+
+
+def report_tables(report: str) -> tuple[sa.Table, ...]:
+    """The tables whose rows answer ``report`` (day indexes aside: they only answer --as-of)."""
+    return tuple(t for m in FOR_REPORT[report] for t in m.TABLES if day_index_of(t) is None)
+
+
+def day_indexes(report: str) -> dict[sa.Table, sa.Table] | None:
+    """Each of ``report``'s tables with its day index, when every one has one: the report's
+    rows as of a date are then SQL sums over the days up to it."""
+    found = {day_index_of(t): t for m in FOR_REPORT[report] for t in m.TABLES if day_index_of(t) is not None}
+    tables = report_tables(report)
+    if not tables or any(t not in found for t in tables):
+        return None
+    return {t: found[t] for t in tables}
+
+
+def snapshot_tables(model: ModuleType) -> tuple[sa.Table, ...]:
+    """A model's tables a fold snapshot copies (day indexes aside: never folded)."""
+    return tuple(t for t in model.TABLES if day_index_of(t) is None)
 
 
 def name_of(model: ModuleType) -> str:

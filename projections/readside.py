@@ -27,13 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from eventsourcing.persistence import Tracking
 
 from domain.errors import Refused
 from ledger.application import Ledger
 from ledger.infra.config import Database, parse_database
-from projections import models
-from projections.runner import advance, fold_at, head
-from projections.state import Rows, is_sum_table, key_columns, value_columns
+from projections import balances, models
+from projections.runner import advance, fold_at, head, snapshot_interval
+from projections.state import TOTALS, Rows, is_sum_table, key_columns, value_columns
 from projections.store import ReadModelStore
 
 log = logging.getLogger("jcg.readside")
@@ -78,6 +79,9 @@ FILTER_COLUMNS: dict[str, dict[str, str]] = {
     "year": {"rm_recipients": "year", "rm_cap_usage": "year", "rm_cap_awards": "year", "rm_budgets": "year"},
     "source": {"rm_budgets": "source"},
 }
+
+# reports whose totals the database sums: report -> (table, column, the totals' SQL)
+TOTALS_SQL: dict[str, tuple[sa.Table, str, Any]] = {"balances": (balances.BALANCES, "balance_fen", balances.totals)}
 
 # tables whose rows a filtered-out row of another table takes along (loans: by loan code)
 FOLLOWS = {"rm_loan_totals": ("rm_loans", "loan"), "rm_loan_bearers": ("rm_loans", "loan")}
@@ -163,13 +167,39 @@ class ReadSide:
             self._store = self._default_cache()
             return advance(self.ledger, self._store)
 
+    def written(self, recorded: list[tuple[int, Any]]) -> int:
+        """After a write: apply the events it recorded (in memory, with their positions) when
+        they are all the models lack, so the log is not read back (one position query, the
+        lookups, one commit); otherwise, or across a snapshot boundary, :meth:`current`."""
+        if not recorded:
+            return self.current()
+        try:
+            return self._apply_recorded(recorded)
+        except sa.exc.DBAPIError:
+            return self.current()  # the models cannot be written here: the catch-up decides where
+
+    def _apply_recorded(self, recorded: list[tuple[int, Any]]) -> int:
+        store, name = self.store, self.ledger.name
+        position = store.max_tracking_id(name) or 0
+        first, last = recorded[0][0], recorded[-1][0]
+        if position >= last:
+            return position
+        every = snapshot_interval(self.ledger)
+        if position != first - 1 or (every and last // every > position // every):
+            return self.current()
+        store.batch.forget()
+        for at, event in recorded:
+            store.stage(event, Tracking(name, at))
+        store.commit()
+        return last
+
     def keep_current(self) -> None:
-        """Register the after-write hook. A failure there never fails the write (it is
-        recorded); the next reader catches up."""
+        """Register the after-write hook: it applies what the write recorded. A failure there
+        never fails the write (it is recorded); the next reader catches up."""
 
         def hook(ledger: Ledger) -> None:
             try:
-                self.current()
+                self.written(ledger.recorded)
             except Exception as exc:
                 log.warning("read models not updated after the write (the next report catches up): %s", exc)
 
@@ -186,11 +216,35 @@ class ReadSide:
             return self._between(report, filters, at_position)
         position = self.current()
         if as_of is None and at_position is None:
-            return self._select(report, filters), position
+            rows = self._select(report, filters)
+            self._add_totals(rows, report, None, filters)
+            return rows, position
         if at_position is not None and at_position > head(self.ledger):
             raise Refused(f"--at-position {at_position} is beyond the log, which holds {head(self.ledger):,} events")
         state, last = fold_at(self.ledger, self.store, as_of=as_of, at_position=at_position, report=report)
-        return _narrow(state.rows, self._tables(report), filters), last
+        rows = _narrow(state.rows, self._tables(report), filters)
+        if at_position is None and models.day_indexes(report):  # summed in SQL by fold_at
+            self._add_totals(rows, report, as_of, filters)
+        return rows, last
+
+    def _add_totals(self, rows: Rows, report: str, as_of: date | None, filters: Filters) -> None:
+        """The report's totals summed by the database (current, or as of a date from the day
+        index), over the same rows the report shows."""
+        spec = TOTALS_SQL.get(report)
+        if spec is None or filters.named():
+            return
+        table, column, totals = spec
+        if as_of is None:
+            source = sa.select(*totals(table.c[column]))
+        else:
+            days = (models.day_indexes(report) or {})[table]
+            keys = [days.c[k] for k in key_columns(table)]
+            summed = (sa.select(*keys, sa.func.sum(days.c[column]).label(column))
+                      .where(days.c.decided <= as_of.isoformat()).group_by(*keys).subquery())
+            source = sa.select(*totals(summed.c[column]))
+        with self.store.engine.connect() as conn:
+            found = conn.execute(source).mappings().one()
+        rows[TOTALS] = {(table.name,): {k: int(v) for k, v in found.items()}}
 
     def _between(self, report: str, filters: Filters, at_position: int | None) -> tuple[Rows, int]:
         end_rows, position = self.rows(report, as_of=filters.end, at_position=at_position,
@@ -204,7 +258,7 @@ class ReadSide:
 
     @staticmethod
     def _tables(report: str) -> list[sa.Table]:
-        return [t for m in models.FOR_REPORT[report] for t in m.TABLES]
+        return list(models.report_tables(report))
 
     def _check_filters(self, report: str, filters: Filters) -> None:
         names = {t.name for t in self._tables(report)}

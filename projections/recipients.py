@@ -53,6 +53,7 @@ ClawedBack = event("Enterprise.ClawedBack")
 AwardVoided = event("Enterprise.AwardVoided")
 ProjectApproved = event("Project.Approved")
 TranchePaid = event("Project.TranchePaid")
+TrancheReversed = event("Project.TrancheReversed")
 ProjectClawedBack = event("Project.ClawedBack")
 ReassignedOut = event("Project.ReassignedOut")
 ReassignedIn = event("Project.ReassignedIn")
@@ -109,6 +110,9 @@ def apply(state: State, position: int, event: Any) -> None:
     elif name(event) == TranchePaid:
         year = award_year(state, event.code, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=to_fen(event.amount))
+    elif name(event) == TrancheReversed:  # a tranche recorded in error: never disbursed
+        year = award_year(state, event.code, event.paid_year)
+        state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=-to_fen(event.amount))
     elif name(event) == ProjectClawedBack:
         year = award_year(state, event.code, event.paid_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), clawed_back_fen=to_fen(event.amount))

@@ -7,6 +7,7 @@ separators in tables, exact decimal strings in CSV and JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from domain.messages import N_, Message
 from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook, parameter_book
 from projections import tables
-from projections.state import Rows, from_fen
+from projections.state import TOTALS, Rows, from_fen
 
 FORMATS = ("table", "csv", "json", "xlsx")
 RIGHT_ALIGNED = frozenset({"year", "awards", "position"})
@@ -65,6 +66,7 @@ class Report:
         return [r[i] for r in self.rows]
 
 
+@functools.lru_cache(maxsize=4096)
 def clause_title(clause_id: str) -> str:
     c = catalogue().get(clause_id)
     return c.title if c else ""
@@ -90,6 +92,9 @@ def balances(rows: Rows) -> Report:
         d, c = (amount, ZERO) if amount > 0 else (ZERO, -amount)
         debit, credit = debit + d, credit + c
         out.append([account, account_title(account), d, c])
+    summed = rows.get(TOTALS, {}).get(("rm_balances",))
+    if summed is not None:  # the database's sums (current, or as of a date)
+        debit, credit = _money(summed["debit_fen"]), _money(summed["credit_fen"])
     note = N_("trial balance sums to zero") if debit == credit else Message(N_("OUT OF BALANCE by {value}"), value=fmt(debit - credit))
     return Report(N_("account balances (double-entry journal)"),
                   [Column("account"), Column("title"), Column("debit", True), Column("credit", True)], out,

@@ -23,6 +23,10 @@ Key = tuple[Any, ...]
 Row = dict[str, Any]
 Rows = dict[str, dict[Key, Row]]  # table name -> key -> non-key columns
 
+# the Rows entry of totals the database summed: (table name,) -> {total: fen}; a report
+# without it (a fold's rows) sums its rows itself
+TOTALS = "totals"
+
 
 _last_postings: list[Any] = [None, ()]
 
@@ -64,6 +68,13 @@ def value_columns(table: sa.Table) -> tuple[str, ...]:
 @functools.cache
 def value_set(table: sa.Table) -> frozenset[str]:
     return frozenset(value_columns(table))
+
+
+def day_index_of(table: sa.Table) -> sa.Table | None:
+    """The table a day index sums per decision day (None: ``table`` is not a day index).
+    A day index answers --as-of in SQL; it is never part of a report's rows."""
+    found = table.info.get("day_index_of")
+    return found if isinstance(found, sa.Table) else None
 
 
 def is_sum_table(table: sa.Table) -> bool:

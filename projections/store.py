@@ -215,7 +215,7 @@ class ReadModelStore(TrackingRecorder):
             with self.engine.begin() as conn:
                 conn.execute(SNAPSHOTS.insert().values(position=position, max_decided=max_decided))
                 for model in models.SNAPSHOT_MODELS:
-                    for table in model.TABLES:
+                    for table in models.snapshot_tables(model):
                         copy = shadow(table)
                         names = [c.name for c in table.columns]
                         conn.execute(copy.insert().from_select(
@@ -236,7 +236,7 @@ class ReadModelStore(TrackingRecorder):
         state = models.empty_state()
         with self.engine.connect() as conn:
             for model in only:
-                for table in model.TABLES:
+                for table in models.snapshot_tables(model):
                     copy = shadow(table)
                     keys, values = key_columns(table), value_columns(table)
                     state.rows[table.name] = {
@@ -325,7 +325,7 @@ def _row_hash(key: tuple[Any, ...], row: dict[str, Any], buckets: int) -> tuple[
 
 
 for _model in models.SNAPSHOT_MODELS:
-    for _table in _model.TABLES:
+    for _table in models.snapshot_tables(_model):
         shadow(_table)
 
 # the models' shape: every table and column, so a changed model is noticed at once

@@ -106,7 +106,8 @@ def test_writing_commands_answer_with_ids_amounts_as_strings_request_id_and_posi
     positions = [recorded(jcg("party", "qualify", "E1", "高新技术企业", "--granted", "2024-12-20",
                               "--decided", "2025-01-03", "--format", "json"))["position"]]
     award = recorded(jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=7654321.09",
-                         "--basis", "contract=HT-1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号",
+                         "--basis", "contract=HT-1", "--basis", "registered_on=2024-11-01", "--basis",
+                         "counterparty=E1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕12号",
                          "--request-id", "award-1", "--format", "json"))
     assert award["request_id"] == "award-1" and award["data"]["amount"] == "153086.42"  # type: ignore[index]  # JSON
     order = recorded(jcg("grant", "disburse", "U1-A1", "--amount", "10万", "--voucher", "付-1", "--decided",
@@ -123,7 +124,7 @@ def test_grant_import_in_json_names_each_row(jcg: Jcg, tmp_path: Path) -> None:
     parties(jcg)
     csv = tmp_path / "awards.csv"
     csv.write_text("request_id,action,clause,recipient,basis,amount,decided,ref,reason,source,award,voucher,matter\n"
-                   "imp-1,award,P2.4,U1,contract_value=7654321.09;contract=HT-1,,2025-03-01,临科发〔2025〕12号,,,,,\n"
+                   "imp-1,award,P2.4,U1,contract_value=7654321.09;contract=HT-1;registered_on=2024-11-01;counterparty=E1,,2025-03-01,临科发〔2025〕12号,,,,,\n"
                    "imp-2,disburse,,,,100000,2025-03-10,,,,U1-A1,付-001,\n", encoding="utf-8")
     r = jcg("grant", "import", str(csv), "--format", "json")
     assert r.exit_code == 0, r.output + r.stderr

@@ -93,3 +93,56 @@ def test_payment_post_in_a_fresh_process_loads_what_posts_the_order(jcg: Callabl
                           cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "paid so far 50,000.00 of 200,000.00" in done.stdout
+
+
+def test_payment_reverse_and_withdraw_claim_at_the_command_line(ledger: object, jcg: Callable[..., Result],
+                                                                provisioned_url: str) -> None:
+    """The corrections of a loan's steps as an approver types them, in JSON; the reports (read models kept
+    current by the command that wrote) show exactly what was released."""
+    from datetime import date as day
+    from decimal import Decimal as D
+
+    from ledger.handlers.loans import ApproveCompensation, ClaimCompensation, PayCompensation
+    from tests.builders import approval, defaulted_loan, on, run
+    from tests.posting import paid
+
+    defaulted_loan(ledger)  # type: ignore[arg-type]  # the ledger fixture
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))  # type: ignore[arg-type]
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))  # type: ignore[arg-type]
+    for who, voucher in (("省财政", "省付-1"), ("市财政", "市付-1")):
+        paid(ledger, PayCompensation(code="L1", payer=who, voucher=voucher, amount=D("116666.67"),  # type: ignore[arg-type]
+                                     actor="officer-1", decided=day(2026, 4, 1)))
+
+    def loans() -> dict[str, dict[str, str]]:
+        rows = json.loads(jcg("report", "loans", "--format", "json").stdout)["rows"]
+        return {r["bearer"] or "loan": r for r in rows if r["loan"] == "L1"}
+
+    assert (loans()["省财政"]["paid"], loans()["省财政"]["owed"]) == ("116666.67", "0.00")
+    missing = as_approver(provisioned_url, "payment", "reverse", "省付-1", "--source", "省财政", "--reason", "重复录入",
+                          "--decided", "2026-05-01")
+    assert missing.exit_code == 1 and "a reversal needs a decision reference (文号)" in missing.stderr
+    mine = jcg("payment", "reverse", "省付-1", "--source", "省财政", "--reason", "重复录入", "--decided", "2026-05-01",
+               "--ref", "临财〔2026〕冲1号")
+    assert mine.exit_code == 1 and "needs an approver" in mine.stderr
+    out = as_approver(provisioned_url, "payment", "reverse", "省付-1", "--source", "省财政", "--reason", "重复录入",
+                      "--decided", "2026-05-01", "--ref", "临财〔2026〕冲1号", "--format", "json")
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.stdout)
+    assert body["kind"] == "payment.reverse" and isinstance(body["position"], int)
+    assert body["data"] | {"paid": "0.00"} == {"loan": "L1", "paid": "0.00", "payment": "省付-1", "source": "省财政",
+                                                 "status": "reversed", "amount": "116666.67", "operation": "loan.pay",
+                                                 "reversed": "116666.67"}
+    assert (loans()["省财政"]["paid"], loans()["省财政"]["owed"]) == ("0.00", "116666.67")
+    assert as_approver(provisioned_url, "payment", "reverse", "市付-1", "--source", "市财政", "--reason", "重复录入",
+                       "--decided", "2026-05-01", "--ref", "临财〔2026〕冲2号").exit_code == 0
+    out = as_approver(provisioned_url, "loan", "withdraw-claim", "L1", "--reason", "损失金额录入错误", "--decided",
+                      "2026-05-02", "--ref", "临财金〔2026〕10号", "--format", "json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["data"] == {"loan": "L1", "省财政": "116666.67", "市财政": "116666.67"}
+    shown = loans()
+    assert shown["loan"]["status"] == "loss declared" and shown["省财政"]["share"] == "0.00", shown
+    budgets = json.loads(jcg("report", "budgets", "--format", "json").stdout)["rows"]
+    line = next(r for r in budgets if r["year"] == 2026 and r["source"] == "省财政")
+    assert (line["committed"], line["paid"]) == ("0.00", "0.00")
+    trail = jcg("audit", "trail", "L1").stdout
+    assert trail.index("CompensationPaid") < trail.index("PaymentReversed") < trail.index("ClaimWithdrawn")

@@ -24,12 +24,25 @@ from ledger import Ledger
 from ledger.demo import run_demo
 from ledger.handlers.funds import InvestDirect
 from ledger.handlers.grants import ClawBack, VoidAward
+from ledger.handlers.loans import (
+    ApproveCompensation,
+    ClaimCompensation,
+    ClassifyNonPerforming,
+    DeclareLoss,
+    DisburseLoan,
+    EnrolLoan,
+    PayCompensation,
+    RecordRecovery,
+    RepayLoan,
+    WithdrawClaim,
+)
+from ledger.handlers.payments import ReversePayment
 from ledger.handlers.projects import ApproveProject, ConvertProject, PayTranche, RecordTrigger, RepayDebt
 from ledger.handlers.rules import AwardByRule
 from projections.beancount import export_beancount
 from tests.builders import on, record_lifecycles
 from tests.conftest import APPROVER, fixed_clock
-from tests.posting import paid
+from tests.posting import paid, second_approver
 
 D = Decimal
 BEAN_CHECK = Path(sys.executable).with_name("bean-check")
@@ -84,6 +97,45 @@ def every_operation(ledger: Ledger) -> None:
     ledger.execute(RecordTrigger(project="PJ-7", **on("2026-01-05")))
     ledger.execute(ConvertProject(project="PJ-7", into="debt", **on("2026-01-05", ref="临科发〔2026〕7号")))
     ledger.execute(RepayDebt(project="PJ-7", amount=D("100000.00"), **on("2027-01-05", ref="还款-7")))
+    corrections(ledger)
+
+
+def corrections(ledger: Ledger) -> None:
+    """Steps recorded in error and reversed (红字冲销): a repayment, a claim (withdrawn once approved),
+    a recovery, a compensation payment and a tranche."""
+    def reverse(reference: str, source: str, day: str, actor: str = APPROVER) -> ReversePayment:
+        return ReversePayment(source=source, reference=reference, reason="录入错误",
+                              **on(day, actor=actor, ref=f"临财〔{day[:4]}〕冲{reference}号"))
+
+    for command in (
+        EnrolLoan(code="L9", bank="BANK-1", borrower="ENT-2", category="P5.6a", principal=D("300000"),
+                  start=date(2025, 1, 10), term_months=24, **on("2025-01-08")),
+        DisburseLoan(code="L9", amount=D("300000"), **on("2025-01-10")),
+        RepayLoan(code="L9", amount=D("50000"), receipt="回-L9-1", **on("2025-03-10")),
+        reverse("回-L9-1", "BANK-1", "2025-03-11"),
+        RepayLoan(code="L9", amount=D("100000"), receipt="回-L9-2", **on("2025-04-10")),
+        ClassifyNonPerforming(code="L9", reason="逾期", **on("2025-10-10")),
+        DeclareLoss(code="L9", loss=D("200000"), **on("2026-03-01", ref="损-9")),
+        ClaimCompensation(code="L9", **on("2026-03-10")),
+        ApproveCompensation(code="L9", **on("2026-03-20", actor=APPROVER, ref="临财金〔2026〕19号")),
+        WithdrawClaim(code="L9", reason="申请有误", **on("2026-03-21", actor=APPROVER, ref="临财金〔2026〕20号")),
+        ClaimCompensation(code="L9", **on("2026-03-22")),
+        ApproveCompensation(code="L9", **on("2026-03-23", actor=APPROVER, ref="临财金〔2026〕21号")),
+        PayCompensation(code="L9", payer="省财政", voucher="L9-省-1", **on("2026-04-01")),
+        PayCompensation(code="L9", payer="市财政", voucher="L9-市-1", **on("2026-04-01")),
+        RecordRecovery(code="L9", amount=D("10000"), receipt="回-L9-3", **on("2026-05-01")),
+        reverse("回-L9-3", "BANK-1", "2026-05-02"),
+        reverse("L9-市-1", "市财政", "2026-05-03"),
+        PayCompensation(code="L9", payer="市财政", voucher="L9-市-2", **on("2026-05-04")),
+        ApproveProject(code="PJ-8", title="项目PJ-8", clause="P2.2", enterprise="ENT-1", fund="F-SEED",
+                       amount=D("300000.00"), trigger="date", trigger_on=date(2025, 12, 31), pricing="fixed",
+                       pre_money=D("12000000.00"), max_stake="25%", exit_formula="interest", exit_rate="4%",
+                       window_from_years=1, window_until_years=5,
+                       **on("2025-01-10", actor=APPROVER, ref="临科发〔2025〕8号")),
+        PayTranche(project="PJ-8", amount=D("100000.00"), voucher="拨-8", **on("2025-02-01")),
+    ):
+        paid(ledger, command)
+    ledger.execute(reverse("拨-8", "市财政", "2025-02-02", actor=second_approver(ledger)))
 
 
 def test_the_demo_ledger_exports_to_a_ledger_bean_check_accepts(ledger_url: str, key_dir: Path,

@@ -160,6 +160,15 @@ def test_every_writing_command_writes_nothing_when_its_last_step_fails(provision
         (("loan", "pay", "L1", "--payer", "市财政", "--decided", "2026-04-02", "--voucher", "付-4"), {}),
         (("payment", "post", "付-4", "--source", "市财政", "--decided", "2026-04-02"), ap),
         (("loan", "recover", "L1", "--amount", "10,000.01", "--receipt", "回-2", "--decided", "2026-09-01"), {}),
+        # corrections of the loan's steps, latest first: the recovery, the payments, then the claim
+        (("payment", "reverse", "回-2", "--source", "BANK-1", "--reason", "重复录入", "--decided", "2026-09-02",
+          "--ref", "临财金〔2026〕11号"), ap),
+        (("payment", "reverse", "付-4", "--source", "市财政", "--reason", "重复录入", "--decided", "2026-09-02",
+          "--ref", "临财金〔2026〕12号"), ap),
+        (("payment", "reverse", "付-3", "--source", "省财政", "--reason", "重复录入", "--decided", "2026-09-02",
+          "--ref", "临财金〔2026〕13号"), ap),
+        (("loan", "withdraw-claim", "L1", "--reason", "损失金额录入错误", "--decided", "2026-09-03",
+          "--ref", "临财金〔2026〕14号"), ap),
         (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),  # pending
         (("officer", "withdraw", "wang"), {"officer": "li"}),
         (("officer", "add", "wang", "--role", "approver", "--public-key", wang_public), ap),

@@ -154,7 +154,7 @@ def test_snapshot_time_travel_equals_a_full_fold(ledger_url: str, key_dir: Path)
                 position = total
             expected, _ = fold(ledger, as_of=day, at_position=position, report=report)
             got, _ = fold_at(ledger, store, as_of=day, at_position=position, report=report)
-            tables = [t.name for m in __import__("projections.models").models.FOR_REPORT[report] for t in m.TABLES]
+            tables = [t.name for t in __import__("projections.models").models.report_tables(report)]
             assert differences({t: expected.rows[t] for t in tables}, {t: got.rows[t] for t in tables}) == []
 
         check()

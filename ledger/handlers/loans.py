@@ -27,7 +27,16 @@ from domain.provenance import Provenance
 from domain.validity import check_in_force
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.handlers.officers import require_two_people
-from ledger.handlers.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
+from ledger.handlers.payments import (
+    check_reference,
+    is_pending,
+    outcome_data,
+    pending_words,
+    record_payment,
+    reverses,
+    reversing_journal,
+    settles,
+)
 from ledger.unit_of_work import UnitOfWork
 
 BORROWER_KINDS = {"enterprise"}
@@ -128,6 +137,18 @@ class RecordRecovery(LoanStep):
     code: str
     amount: Decimal
     receipt: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawClaim(LoanStep):
+    """A P5.6 claim recorded in error, withdrawn while nothing was paid or ordered on it: by an
+    approver other than the officer who filed it, with a reason and a decision reference (文号)."""
+
+    kind = "loan.withdraw-claim"
+    roles: ClassVar[frozenset[str]] = APPROVERS
+    action: ClassVar[str] = "withdrawing a P5.6 claim"
+    code: str
+    reason: str
 
 
 def _loan(uow: UnitOfWork, code: str, by: Provenance) -> Loan:
@@ -272,6 +293,46 @@ def _void_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason
 settles(PayCompensation.kind, _post_compensation, _void_compensation)
 
 
+def _paid_year(payment: Payment) -> int:
+    return (payment.settled_on or payment.ordered_on).year
+
+
+def _reverse_compensation(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Outcome:
+    loan = _loan(uow, payment.entity, by)
+    loan.reverse_payment(by, payment.item, payment.amount, payment.reference, _paid_year(payment), reason)
+    return Outcome(by.request_id, Message(N_("loan {code}: {bank} gives back {amount}; {who} paid {paid} of {approved} "
+                                             "and owes {owed} again"), code=loan.code, bank=loan.bank,
+                                          amount=fmt(payment.amount), who=payment.item,
+                                          paid=fmt(loan.paid[payment.item]), approved=fmt(loan.approved(payment.item)),
+                                          owed=fmt(loan.owed(payment.item))),
+                   trace=[reversing_journal(loan)], data={"loan": loan.code, "paid": loan.paid[payment.item]})
+
+
+def _reverse_repayment(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Outcome:
+    loan = _loan(uow, payment.entity, by)
+    loan.reverse_repayment(by, payment.amount, payment.reference, _paid_year(payment), reason)
+    return Outcome(by.request_id, Message(N_("loan {code}: repayment of {amount} reversed; unrepaid principal "
+                                             "{unrepaid}"), code=loan.code, amount=fmt(payment.amount),
+                                          unrepaid=fmt(loan.unrepaid)),
+                   trace=[reversing_journal(loan)], data={"loan": loan.code, "unrepaid": loan.unrepaid})
+
+
+def _reverse_recovery(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Outcome:
+    loan = _loan(uow, payment.entity, by)
+    parts = loan.reverse_recovery(by, payment.request_id, payment.reference, reason)
+    taken = "; ".join(f"{loan.bank if k == BANK else k} {fmt(v)}" for k, v in parts.items())
+    return Outcome(by.request_id, Message(N_("loan {code}: recovery of {amount} reversed, taken back from each bearer: "
+                                             "{taken}; recovered {recovered} in all"), code=loan.code,
+                                          amount=fmt(payment.amount), taken=taken, recovered=fmt(loan.recovered)),
+                   trace=[reversing_journal(loan)],
+                   data={"loan": loan.code, **{k: str(v) for k, v in parts.items()}})
+
+
+reverses(PayCompensation.kind, _reverse_compensation)
+reverses(RepayLoan.kind, _reverse_repayment)
+reverses(RecordRecovery.kind, _reverse_recovery)
+
+
 @handles(RecordRecovery)
 def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Outcome:
     loan = _loan(uow, cmd.code, by)
@@ -287,3 +348,24 @@ def record_recovery(uow: UnitOfWork, cmd: RecordRecovery, by: Provenance) -> Out
         trace=list(back.trace),
         data={k: str(v) for k, v in back.parts.items()},
     )
+
+
+@handles(WithdrawClaim)
+def withdraw_claim(uow: UnitOfWork, cmd: WithdrawClaim, by: Provenance) -> Outcome:
+    loan = _loan(uow, cmd.code, by)
+    filed_by = loan.claim.claimed_by if loan.claim is not None else ""
+    if filed_by == cmd.actor:
+        raise Refused(N_("loan {code}: the claim was filed by {claimed_by}, so {actor} cannot withdraw it too; another "
+                         "approver must (four-eyes)"), code=cmd.code, claimed_by=filed_by, actor=cmd.actor)
+    if filed_by:
+        require_two_people(uow, filed_by, cmd.actor, by.recorded_at)
+    claim = loan.withdraw_claim(by, cmd.reason)
+    what = Message(N_("approved ({ref})"), ref=claim.approved_ref) if claim.approved_on else Message(N_("not approved"))
+    released = [Message(N_("{payer} {amount}"), payer=p, amount=fmt(claim.shares[p])) for p in PAYERS]
+    return Outcome(cmd.request_id,
+                   Message(N_("loan {code}: {clause} claim of {claimed_on} ({what}) withdrawn by {actor} ({ref}): "
+                              "{reason}; released {released}; a new claim may be filed"), code=cmd.code,
+                           clause=claim.clause, claimed_on=claim.claimed_on, what=what, actor=cmd.actor, ref=cmd.ref,
+                           reason=cmd.reason.strip(), released=released),
+                   trace=[reversing_journal(loan)],
+                   data={"loan": cmd.code, **{p: str(claim.shares[p]) for p in PAYERS}})

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from domain.errors import Refused
 from domain.messages import N_, Message, message
 from domain.money import fmt
 from domain.payment import PENDING, Payment, Target, clean_reference, needs_second_person, payment_id
@@ -27,8 +28,10 @@ from ledger.unit_of_work import UnitOfWork
 
 Poster = Callable[[UnitOfWork, Payment, Provenance], Outcome]
 Voider = Callable[[UnitOfWork, Payment, Provenance, str], str | Message]
+Reverser = Callable[[UnitOfWork, Payment, Provenance, str], Outcome]
 POSTERS: dict[str, Poster] = {}
 VOIDERS: dict[str, Voider] = {}
+REVERSERS: dict[str, Reverser] = {}
 
 
 # The module that registers each operation's poster, voider and reverser, loaded by name when a
@@ -48,6 +51,11 @@ def settles(operation: str, poster: Poster, voider: Voider) -> None:
     """Register how a pending order of ``operation`` is posted and voided."""
     POSTERS[operation] = poster
     VOIDERS[operation] = voider
+
+
+def reverses(operation: str, reverser: Reverser) -> None:
+    """Register how a posted movement of ``operation`` recorded in error is reversed."""
+    REVERSERS[operation] = reverser
 
 
 def record_payment(uow: UnitOfWork, cmd: Command, by: Provenance, *, source: str, reference: str,
@@ -112,6 +120,16 @@ class VoidPayment(PaymentStep):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReversePayment(PaymentStep):
+    """A posted movement recorded in error (a tranche, a compensation payment, a repayment, a
+    recovery), undone by a reversing event: an approver other than its recorder, a reason, 文号."""
+
+    kind = "payment.reverse"
+    action: ClassVar[str] = "reversing a payment"
+    reason: str
+
+
 def _order(uow: UnitOfWork, cmd: PaymentStep) -> Payment:
     reference = cmd.reference.strip()
     return uow.get(Payment, payment_id(cmd.source, reference), f"payment {reference} of {cmd.source}")
@@ -142,6 +160,43 @@ def void_payment(uow: UnitOfWork, cmd: VoidPayment, by: Provenance) -> Outcome:
                    Message(N_("payment order {reference} of {source} voided (已作废) by {actor}: {reason}; {done}"),
                            reference=payment.reference, source=payment.source, actor=cmd.actor, reason=cmd.reason,
                            done=message(done)), data=outcome_data(payment))
+
+
+# what the ledger does instead, where a movement is not reversed by `payment reverse`
+NOT_REVERSED = {
+    "grant.disburse": N_("a paid disbursement is recovered by a claw-back (jcg grant claw-back AWARD)"),
+    "project.buyback": N_("a buyback changes the fund's holding and the cap table; it is not reversed"),
+}
+
+
+@handles(ReversePayment)
+def reverse_payment(uow: UnitOfWork, cmd: ReversePayment, by: Provenance) -> Outcome:
+    payment = _order(uow, cmd)
+    _load(payment.operation)
+    reverser = REVERSERS.get(payment.operation)
+    if reverser is None:
+        raise Refused(N_("{operation} {reference} of {source} is not reversed here: {instead}"),
+                      operation=payment.operation, reference=payment.reference, source=payment.source,
+                      instead=Message(NOT_REVERSED.get(payment.operation, N_("no reversal for this operation"))))
+    require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
+    payment.reverse(by, cmd.reason)
+    done = reverser(uow, payment, by, cmd.reason.strip())
+    return Outcome(cmd.request_id,
+                   Message(N_("{operation} {reference} of {source} ({amount}, recorded by {recorder} on {ordered_on}) "
+                              "reversed (已冲销) by {actor} ({ref}): {reason}; {done}"), operation=payment.operation,
+                           reference=payment.reference, source=payment.source, amount=fmt(payment.amount),
+                           recorder=payment.recorder, ordered_on=payment.ordered_on, actor=cmd.actor, ref=cmd.ref,
+                           reason=cmd.reason.strip(), done=message(done.message)),
+                   trace=done.trace, data={**done.data, **outcome_data(payment), "reversed": str(payment.amount)})
+
+
+def reversing_journal(aggregate: Any) -> Message:
+    """The reversing entry just recorded on ``aggregate`` (its latest pending event), as a trace line."""
+    from domain import journal
+
+    legs = journal.postings(aggregate.pending_events[-1])
+    return Message(N_("journal (reversing): {legs}"), legs="; ".join(
+        f"{'Dr' if p.amount > 0 else 'Cr'} {p.account} {fmt(abs(p.amount))}" for p in legs))
 
 
 def is_pending(payment: Payment) -> bool:

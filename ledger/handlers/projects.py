@@ -26,7 +26,16 @@ from domain.project import Project
 from domain.provenance import Provenance
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.handlers.officers import require_two_people
-from ledger.handlers.payments import check_reference, is_pending, outcome_data, pending_words, record_payment, settles
+from ledger.handlers.payments import (
+    check_reference,
+    is_pending,
+    outcome_data,
+    pending_words,
+    record_payment,
+    reverses,
+    reversing_journal,
+    settles,
+)
 from ledger.unit_of_work import UnitOfWork
 
 TRANCHE = "project.tranche"
@@ -289,6 +298,22 @@ def _void_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str
 
 
 settles(TRANCHE, _post_tranche, _void_tranche)
+
+
+def _reverse_tranche(uow: UnitOfWork, payment: Payment, by: Provenance, reason: str) -> Outcome:
+    project = _project(uow, payment.entity)
+    if project.approved_by:  # nor does the approver of the project undo its money alone
+        require_two_people(uow, project.approved_by, by.actor, by.recorded_at)
+    paid_year = (payment.settled_on or payment.ordered_on).year
+    project.reverse_tranche(by, payment.amount, payment.reference, paid_year, reason)
+    return Outcome(by.request_id, Message(N_("project {project}: tranche of {amount} reversed, back to {source}; paid "
+                                             "so far {disbursed} of {amount2}"), project=project.code,
+                                          amount=fmt(payment.amount), source=project.source,
+                                          disbursed=fmt(project.disbursed), amount2=fmt(project.amount)),
+                   trace=[reversing_journal(project)], data={"project": project.code, "disbursed": project.disbursed})
+
+
+reverses(TRANCHE, _reverse_tranche)
 
 
 @handles(RecordTrigger)

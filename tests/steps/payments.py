@@ -15,12 +15,20 @@ from domain.errors import Refused
 from domain.ids import party_id
 from ledger.commands import Command
 from ledger.handlers.grants import Disburse, VoidAward
-from ledger.handlers.payments import PostPayment, VoidPayment
+from ledger.handlers.loans import PayCompensation, RecordRecovery, WithdrawClaim
+from ledger.handlers.payments import PostPayment, ReversePayment, VoidPayment
+from ledger.handlers.projects import PayTranche
 from tests.conftest import OFFICER
+from tests.steps.common import REFUSALS
 from tests.steps.types import step
 from tests.steps.world import World
 
 SOURCE = "市财政"
+REFUSALS.update({
+    "已据以返还追偿款的付款须先冲销追偿": "请先冲销追偿",
+    "已转股的拨款不能冲销": "已转换的拨款不能冲销",
+    "已支付补偿的申请不能撤回": "请先冲销付款或作废指令",
+})
 
 
 def _raw(world: World, command: Command) -> None:
@@ -88,6 +96,50 @@ def then_cap_remaining(world: World, code: str, year: int, clause: str, amount: 
     rows = [dict(zip(names, r, strict=True)) for r in report.rows]
     row = next(r for r in rows if r["clause"] == clause and r["recipient"] == code and str(year) in str(r["scope"]))
     assert row["remaining"] == amount, row
+
+
+# corrections of loan steps and tranches (红字冲销) ---------------------------------------------------
+
+
+@when(step('以凭证号 "{voucher}" 由{payer}向银行支付贷款 "{code}" 的补偿 {amount:Yuan}, 决定日期 {day:Date}'))
+def when_paid_under(world: World, voucher: str, payer: str, code: str, amount: Decimal, day: date) -> None:
+    world.submit(PayCompensation(actor=OFFICER, decided=day, code=code, payer=payer, amount=amount, voucher=voucher))
+
+
+@when(step('以回单号 "{receipt}" 记录贷款 "{code}" 补偿后银行追回 {amount:Yuan}, 决定日期 {day:Date}'))
+def when_recovered_under(world: World, receipt: str, code: str, amount: Decimal, day: date) -> None:
+    world.submit(RecordRecovery(actor=OFFICER, decided=day, code=code, amount=amount, receipt=receipt))
+
+
+@when(step('以凭证号 "{voucher}" 于 {day:Date} 拨付项目 "{code}" 资金 {amount:Yuan}'))
+def when_tranche_under(world: World, voucher: str, day: date, code: str, amount: Decimal) -> None:
+    world.submit(PayTranche(actor=OFFICER, decided=day, project=code, amount=amount, voucher=voucher))
+
+
+@when(step('审批人 "{actor}" 冲销资金来源 "{source}" 的凭证 "{voucher}", 原因 "{reason}", 决定日期 {day:Date}, '
+           '文号 "{ref}"'))
+def when_reversed(world: World, actor: str, source: str, voucher: str, reason: str, day: date, ref: str) -> None:
+    _raw(world, ReversePayment(actor=actor, decided=day, ref=ref, source=source, reference=voucher, reason=reason))
+
+
+@when(step('审批人 "{actor}" 撤回贷款 "{code}" 的补偿申请, 原因 "{reason}", 决定日期 {day:Date}, 文号 "{ref}"'))
+def when_claim_withdrawn(world: World, actor: str, code: str, reason: str, day: date, ref: str) -> None:
+    _raw(world, WithdrawClaim(actor=actor, decided=day, ref=ref, code=code, reason=reason))
+
+
+@then(step('审计记录中 "{entity}" 的 "{corrected}" 之后是 "{correction}"'))
+def then_trail_shows(world: World, entity: str, corrected: str, correction: str) -> None:
+    from projections import reports
+    from projections.runner import fold
+
+    events = [r[2] for r in reports.trail(fold(world.ledger, report="trail")[0].rows, entity).rows]
+    corrected, correction = TRAIL_EVENTS[corrected], TRAIL_EVENTS[correction]
+    assert corrected in events and correction in events[events.index(corrected):], events
+
+
+# events of `audit trail` by the words a feature uses
+TRAIL_EVENTS = {"补偿付款": "CompensationPaid", "补偿付款冲销": "PaymentReversed", "补偿核准": "CompensationApproved",
+                "补偿申请撤回": "ClaimWithdrawn", "拨款": "TranchePaid", "拨款冲销": "TrancheReversed"}
 
 
 def _party(world: World, code: str) -> Enterprise:
