@@ -355,7 +355,7 @@ class Project(Aggregate):
         if self.status not in OPEN or self.finished_on is not None:
             raise Refused(N_("project {code} is {status}: a tranche is reversed only while the project is open "
                              "(its failure or completion was computed on what was paid)"), code=self.code,
-                          status=Message("finished" if self.finished_on is not None else self.status))
+                          status=Message(N_("finished")) if self.finished_on is not None else Message(self.status))
         if self.converted:
             raise Refused(N_("project {code}: {converted} was already converted into {into} on {on}, on the tranches "
                              "paid; a converted tranche is not reversed"), code=self.code,
