@@ -64,7 +64,7 @@ def policy_show(session: Session, clause: str) -> None:
     c = find_clause(clause)
     book = _rule_book(session)
     for line in describe_rule(c.id, book):
-        click.echo(line)
+        click.echo(text(line))
 
 
 def _rule_book(session: Session) -> ParameterBook:
@@ -171,6 +171,6 @@ def policy_what_if(session: Session, proposals: tuple[str, ...], form: str) -> N
          Column("what_if", True), Column("difference", True)],
         rows,
         notes=[what_if_note(r) for r in results if r.proposed != r.recorded] + [Message(N_("nothing written"))],
-        totals=[["total", "", "", len(results), recorded, proposed, proposed - recorded]],
+        totals=[[Message(N_("total")), "", "", len(results), recorded, proposed, proposed - recorded]],
     )
     click.echo(reports.render(report, form))

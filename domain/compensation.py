@@ -86,17 +86,17 @@ def recovery_return(
         Message(N_("{k} {total} × {shares} / {loss} → {target}, less {before} returned before = {value}"), k=k, total=fmt(total), shares=fmt(shares[k]), loss=fmt(loss), target=fmt(target[k]), before=fmt(before[k]), value=fmt(target[k] - before[k]))
         for k in public
     ]
-    formula.append(
-        f"{BANK} {fmt(total)} − " + " − ".join(fmt(target[k]) for k in public)
-        + Message(N_(" = {target} (the remainder), less {before} returned before = {value}"), target=fmt(target[BANK]), before=fmt(before[BANK]), value=fmt(target[BANK] - before[BANK]))
-    )
-    trace = [
-        Message(N_("{clause}: recovered {total} in all ({recovered} before + {amount} now); each bearer's share of it, pro rata to the {loss} loss each bore, rounded half-up to the fen, less what was returned before: "), clause=clause, total=fmt(total), recovered=fmt(recovered), amount=fmt(amount), loss=fmt(loss)) + "; ".join(formula)
+    formula.append(Message(
+        N_("{bearer} {total} − {public} = {target} (the remainder), less {before} returned before = {value}"),
+        bearer=Message(BANK), total=fmt(total), public=" − ".join(fmt(target[k]) for k in public),
+        target=fmt(target[BANK]), before=fmt(before[BANK]), value=fmt(target[BANK] - before[BANK])))
+    trace: list[str] = [
+        Message(N_("{clause}: recovered {total} in all ({recovered} before + {amount} now); each bearer's share of it, pro rata to the {loss} loss each bore, rounded half-up to the fen, less what was returned before: {steps}"), clause=clause, total=fmt(total), recovered=fmt(recovered), amount=fmt(amount), loss=fmt(loss), steps=formula)
     ]
     if moves:
         trace.append(
-            Message(N_("{clause}: kept within what each bearer bears: "), clause=clause) + "; ".join(moves)
-            + Message(N_(" → now ")) + ", ".join(f"{k} {fmt(parts[k])}" for k in BEARERS)
+            Message(N_("{clause}: kept within what each bearer bears: {steps} → now {parts}"), clause=clause, steps=moves,
+                    parts=", ".join(f"{k} {fmt(parts[k])}" for k in BEARERS))
         )
     return RecoveryReturn(clause=clause, amount=amount, parts=parts, trace=trace)
 

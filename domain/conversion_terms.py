@@ -267,7 +267,7 @@ class ConversionTerms:
         return add_years(converted_on, self.window_from_years), add_years(converted_on, self.window_until_years)
 
     def describe(self) -> list[str]:
-        price = PRICINGS[self.pricing.mechanism]
+        price: str = Message(N_("that financing round's price"))
         if self.pricing.mechanism == "fixed":
             assert self.pricing.pre_money is not None
             price = Message(N_("fixed pre-money valuation {pre_money}"), pre_money=fmt(self.pricing.pre_money))

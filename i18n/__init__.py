@@ -112,9 +112,11 @@ def _patch_click() -> None:
 # from pieces) is translated back through the catalogue: each message id with placeholders is
 # also a pattern; a line matching one is shown as its translation with the captured values
 # (themselves translated when they are messages). Ids with too little fixed text are not used
-# as patterns, so that data never matches by accident.
+# as patterns, so that data never matches by accident; a field named ``event`` matches only an
+# event's class name (``Enrolled``), so ``{event} {amount}`` (an amount: a number) is a pattern too.
 _FIELD = re.compile(r"\{(\w+)(![rsa])?(:[^{}]*)?\}")
 _MIN_FIXED = 2
+_EVENT_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*"
 
 
 def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
@@ -137,6 +139,10 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
             elif pos and not literal:  # right after another field: an optional fragment (" net of …")
                 parts.append(f"(?P<{m.group(1)}>(?:\\s.*?)?)")
                 names.append(m.group(1))
+            elif m.group(1) == "event":
+                parts.append(f"(?P<event>{_EVENT_NAME})")
+                names.append("event")
+                fixed += "ev"  # as narrow as fixed text
             else:
                 parts.append(f"(?P<{m.group(1)}>.+?)")
                 names.append(m.group(1))
@@ -194,10 +200,19 @@ def _value_text(value: str, depth: int, name: str = "") -> str:
 
 def _field_text(part: str) -> str:
     key, _, value = part.partition(" ")
+    if key == "operation":  # a payment operation code (grant.disburse) is a word too
+        value = gettext(value)
     return f"{gettext(key)} {value}" if value else part
 
 
+_ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")
+
+
 def _match(english: str, depth: int) -> str | None:
+    """The translation of the first pattern ``english`` matches whose captured values are not left as
+    English sentences (``{items} = {price}`` must not take a formula another id translates whole);
+    else of the first one that matches at all."""
+    fallback: str | None = None
     for pattern, msgid, names, semicolons in _patterns(_language):
         m = pattern.match(english)
         if m is None:
@@ -210,7 +225,11 @@ def _match(english: str, depth: int) -> str | None:
         values = {n: _value_text(m.group(n), depth + 1, n) for n in names}
         template = _current.gettext(msgid)
         try:
-            return _FIELD.sub(lambda f: "{" + f.group(1) + "}", template).format(**values)
+            result = _FIELD.sub(lambda f: "{" + f.group(1) + "}", template).format(**values)
         except (KeyError, IndexError, ValueError):
             continue
-    return None
+        if any(_ENGLISH_WORDS.search(v) for v in values.values()):
+            fallback = fallback or result
+            continue
+        return result
+    return fallback

@@ -48,7 +48,19 @@ def extract() -> Catalog:
     for text in cli_help():
         if text not in template:
             template.add(text, auto_comments=["click help"])
+    for text in policy_texts():
+        if text and text not in template:
+            template.add(text, auto_comments=["policy rules"])
     return template
+
+
+def policy_texts() -> list[str]:
+    """The rules' own sentences (docstrings, readings, key meanings, clause amount rules) that
+    `policy show`/`policy list` print: projections.views.rules.texts."""
+    sys.path.insert(0, str(ROOT))
+    from projections.views.rules import texts
+
+    return list(dict.fromkeys(texts()))
 
 
 def cli_help() -> list[str]:

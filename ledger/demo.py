@@ -88,9 +88,10 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
 
     def do(command: Command) -> None:
         outcome = ledger.execute(command)
-        echo(Message("- {message}", message=outcome.message))
+        echo(Message("- {message}", message=outcome.message) if isinstance(outcome.message, Message)
+             else "- " + outcome.message)  # text (a stored trace, a built line): translated as text
         for line in outcome.trace:
-            echo(Message("    {line}", line=line))
+            echo(Message("    {line}", line=line) if isinstance(line, Message) else "    " + line)
         if outcome.data.get("status") == "pending" and not outcome.already_recorded:
             # two people on every payment: OFFICER posts (已拨付) the order SECOND_APPROVER recorded
             do(PostPayment(actor=OFFICER, decided=command.decided, source=outcome.data["source"],
@@ -110,8 +111,8 @@ def run_demo(ledger: Ledger, echo: Callable[[str], None],
         from ledger.handlers.officers import enrol
 
         second = enrol(ledger, SECOND_APPROVER, "approver", actor=OFFICER, decided=date(2024, 11, 5))
-        echo(f"- {second.message} (a second approver: records payment orders and files the P5.6 claim, which "
-             f"{OFFICER} posts and approves: two people)")
+        echo(Message(N_("- {message} (a second approver: records payment orders and files the P5.6 claim, which "
+                        "{officer} posts and approves: two people)"), message=second.message, officer=OFFICER))
         _chapters(ledger, echo, do, on, pay, show)
         audit_demo_ledger(ledger, echo)
 
@@ -140,7 +141,7 @@ def _chapters(ledger: Ledger, echo: Callable[[str], None], do: Callable[[Command
                 voucher="付-2025-0311", **pay("2025-03-11")))
     do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
                 voucher="付-2025-0420", **pay("2025-04-20")))
-    echo("== a retry and a correction ==")
+    echo(Message(N_("== a retry and a correction ==")))
     # the same voucher sent again (a retry without its request id) is answered, nothing written
     do(Disburse(recipient="ENT-001", award="ENT-001-A1", amount=Decimal("100000.00"),
                 voucher="付-2025-0420", **pay("2025-04-20")))

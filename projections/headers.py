@@ -40,6 +40,17 @@ WORDS = (
     N_("PaymentOrdered"), N_("Ordered"), N_("Posted"), N_("Voided"), N_("AwardVoided"), N_("PaymentOrderVoided"),
     N_("TrancheOrdered"), N_("TrancheOrderVoided"), N_("pending"), N_("Reversed"), N_("TrancheReversed"),
     N_("PaymentReversed"), N_("RepaymentReversed"), N_("RecoveryReversed"), N_("ClaimWithdrawn"),
+    N_("Accepted"), N_("AwardRecorded"), N_("ChangeConfirmed"), N_("ChangeProposed"), N_("ChangeWithdrawn"),
+    N_("ClassifiedNonPerforming"), N_("CompensationApproved"), N_("CompensationClaimed"), N_("CompensationPaid"),
+    N_("Created"), N_("DebtRepaid"), N_("DebtWrittenOff"), N_("Disposed"), N_("ExternalRecorded"),
+    N_("InterestAccrued"), N_("Invested"), N_("InvestmentDescribed"), N_("Issued"), N_("KeyRevoked"),
+    N_("KeyRotated"), N_("LossDeclared"), N_("OfficerAdded"), N_("Opened"), N_("PlaceReleased"),
+    N_("ProjectFailed"), N_("ProjectFollowed"), N_("QualificationExpired"), N_("QualificationGranted"),
+    N_("ReassignedIn"), N_("ReassignedOut"), N_("Repaid"), N_("Repurchased"), N_("Revised"), N_("RoleChanged"),
+    # payment operations (`payment pending`, trail details)
+    N_("grant.disburse"), N_("project.tranche"), N_("project.buyback"), N_("loan.pay"), N_("loan.repay"),
+    N_("loan.recover"),
+    N_("StageRecorded"), N_("StakeReceived"), N_("Transferred"), N_("WrittenOff"),
 )
 
 # Basis words (codes an officer may type in Chinese, domain/aliases.py) shown inside derivation steps
@@ -53,6 +64,7 @@ BASIS_WORDS = (
 TRAIL_LINES = (
     N_("journal: {legs}"), N_("Dr {account} {amount}"), N_("Cr {account} {amount}"),
     N_("{clause}: {event} {amount} ({detail})"), N_("{event} {amount} ({detail})"),
+    N_("{clause}: {event} {amount}"), N_("{event} {amount}"),
     N_("request {kind}: {summary}"),
     # field names in a trail line's details
     N_("award_id"), N_("party"), N_("project"), N_("lot"), N_("buyer"), N_("payer"), N_("investor"),

@@ -280,7 +280,7 @@ def funds(rows: Rows, on: date | None = None, book: ParameterBook | None = None)
             data.append([fund, "holding", None, enterprise, kind, None, None, *figures, None, None, None, None])
             shown.append([fund, f"  {enterprise}", kind, "", "", *figures])
         if failure is not None:
-            shown.append([fund, f"  {failure.describe()}", "P5.8", "", "", "", "", "", ""])
+            shown.append([fund, Message(N_("  {describe}"), describe=failure.describe()), "P5.8", "", "", "", "", "", ""])
             if failure.flagged:
                 notes.append(Message(N_("{fund}: {describe}"), fund=fund, describe=failure.describe()))
         if lots:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from click.testing import CliRunner, Result
 
 import cli
+from ledger import Ledger
 from tests.conftest import APPROVER
 
 
@@ -95,7 +96,7 @@ def test_payment_post_in_a_fresh_process_loads_what_posts_the_order(jcg: Callabl
     assert "paid so far 50,000.00 of 200,000.00" in done.stdout
 
 
-def test_payment_reverse_and_withdraw_claim_at_the_command_line(ledger: object, jcg: Callable[..., Result],
+def test_payment_reverse_and_withdraw_claim_at_the_command_line(ledger: Ledger, jcg: Callable[..., Result],
                                                                 provisioned_url: str) -> None:
     """The corrections of a loan's steps as an approver types them, in JSON; the reports (read models kept
     current by the command that wrote) show exactly what was released."""
@@ -106,11 +107,11 @@ def test_payment_reverse_and_withdraw_claim_at_the_command_line(ledger: object, 
     from tests.builders import approval, defaulted_loan, on, run
     from tests.posting import paid
 
-    defaulted_loan(ledger)  # type: ignore[arg-type]  # the ledger fixture
-    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))  # type: ignore[arg-type]
-    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))  # type: ignore[arg-type]
+    defaulted_loan(ledger)
+    run(ledger, ClaimCompensation(code="L1", **on("2026-03-10")))
+    run(ledger, ApproveCompensation(code="L1", **approval("2026-03-20", ref="临财金〔2026〕9号")))
     for who, voucher in (("省财政", "省付-1"), ("市财政", "市付-1")):
-        paid(ledger, PayCompensation(code="L1", payer=who, voucher=voucher, amount=D("116666.67"),  # type: ignore[arg-type]
+        paid(ledger, PayCompensation(code="L1", payer=who, voucher=voucher, amount=D("116666.67"),
                                      actor="officer-1", decided=day(2026, 4, 1)))
 
     def loans() -> dict[str, dict[str, str]]:

@@ -21,12 +21,12 @@ def party_lines(p: Enterprise) -> list[str]:
     for q in p.qualifications:
         if q.ended_on:
             lines.append(Message(N_("  qualification: {name} {level} from {granted}, ended {ended}"), name=q.name,
-                                 level=q.level, granted=q.granted_on, ended=q.ended_on))
+                                 level=Message(q.level) if q.level else "", granted=q.granted_on, ended=q.ended_on))
         elif q.expires_on:
             lines.append(Message(N_("  qualification: {name} {level} from {granted}, expires {expires}"), name=q.name,
-                                 level=q.level, granted=q.granted_on, expires=q.expires_on))
+                                 level=Message(q.level) if q.level else "", granted=q.granted_on, expires=q.expires_on))
         else:
-            lines.append(Message(N_("  qualification: {name} {level} from {granted}"), name=q.name, level=q.level,
+            lines.append(Message(N_("  qualification: {name} {level} from {granted}"), name=q.name, level=Message(q.level) if q.level else "",
                                  granted=q.granted_on))
     return [text(line) for line in lines] + award_lines(p)
 

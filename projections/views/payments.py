@@ -7,7 +7,7 @@ from domain.payment import Payment
 from i18n import text
 from projections.tables import Col, terminal_width, text_table
 
-PENDING = (Col("source"), Col("reference"), Col("operation"), Col("entity"), Col("item"),
+PENDING = (Col("source"), Col("reference"), Col("operation", words=True), Col("entity"), Col("item"),
            Col("amount", money=True), Col("ordered_on", header=N_("ordered on")), Col("recorder"),
            Col("request_id"))
 

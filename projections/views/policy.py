@@ -16,7 +16,7 @@ CLAUSES = (Col("clause"), Col("title"), Col("units", header=N_("responsible unit
 def clauses_list(clauses: list[Clause]) -> list[str]:
     """What `jcg policy list` prints."""
     rows = [[c.id, c.title, "、".join(c.units),
-             text(Message(N_("amount: {rule}; cap: {value}"), rule=c.rule, value=c.cap or "—"))]
+             text(Message(N_("amount: {rule}; cap: {value}"), rule=Message(c.rule), value=Message(c.cap) if c.cap else "—"))]
             for c in clauses if c.money]
     return text_table(CLAUSES, rows, rule=False, max_width=terminal_width()).splitlines()
 

@@ -3,85 +3,151 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
+from domain.aliases import BASIS_LABELS, BASIS_WORDS
 from domain.clauses import catalogue
 from domain.enterprise import KINDS
-from domain.parameters import Parameter, ParameterBook, payer
+from domain.messages import N_, Message
+from domain.parameters import Parameter, ParameterBook, parameter_book, payer
+from domain.rules.basis import Key
 from domain.rules.engine import RULES, SPLIT
 
+# the kinds of basis keys, shown in the officer's language
+KEY_KINDS = (N_("yuan"), N_("subject"), N_("date"), N_("party"), N_("percent"), N_("m2"), N_("count"), N_("text"),
+             N_("year"), N_("yesno"))
 
-def show_value(p: Parameter) -> str:
+
+def show_value(p: Parameter) -> Message:
     if p.unit == "rate":
-        return f"{(p.value * 100).normalize():f}%"
+        return Message(f"{(p.value * 100).normalize():f}%")
     if p.unit == "yuan":
-        return f"{p.value:,.2f} yuan"
-    return f"{p.value} {p.unit}" if p.unit not in {"text", "date"} else str(p.value)
+        return Message(N_("{amount} yuan"), amount=f"{p.value:,.2f}")
+    if p.unit == "years":
+        return Message(N_("{value} years"), value=p.value)
+    if p.unit == "count":
+        return Message(N_("{value} count"), value=p.value)
+    if p.unit == "m2":
+        return Message(N_("{value} m2"), value=p.value)
+    return Message(str(p.value))
 
 
-def _rule_text(clause_id: str) -> str:
+def _rule_text(clause_id: str) -> Message:
     rule = RULES.get(clause_id)
     if rule is not None:
-        return " ".join((rule.body.__doc__ or "").split()) or "—"
-    return "no money rule"
+        return Message(_doc(rule.body.__doc__) or "—")
+    return Message(N_("no money rule"))
 
 
-def describe(clause_id: str, book: ParameterBook) -> list[str]:
-    """The lines of `jcg policy show CLAUSE` (and of its docs/rules.md section), all from the code:
-    the rule's own docstring, its keys, matter shape, flags and readings, and the rule book."""
+def _doc(docstring: str | None) -> str:
+    return " ".join((docstring or "").split())
+
+
+def _label(table: dict[str, str], code: str) -> str:
+    """The first Chinese word officers may type for ``code`` (domain/aliases.py)."""
+    return next((word for word, c in table.items() if c == code), code)
+
+
+def key_line(k: Key) -> Message:
+    """One basis key: its code (its Chinese label in Chinese), kind and meaning; the English is
+    ``Key.describe()``. A choice's words are shown as officers may type them in Chinese."""
+    label, meaning = _label(BASIS_LABELS, k.name), Message(k.meaning)
+    if k.kind == "choice":
+        msgid = N_("  {name} ({kind}, optional): {meaning}") if not k.required else N_("  {name} ({kind}): {meaning}")
+        return Message(msgid, name=k.name, name_label=label, kind="|".join(k.choices),
+                       kind_labels="|".join(_label(BASIS_WORDS, c) for c in k.choices), meaning=meaning)
+    msgid = N_("  {name} ({kind_word}, optional): {meaning}") if not k.required else N_("  {name} ({kind_word}): {meaning}")
+    return Message(msgid, name=k.name, name_label=label, kind_word=Message(k.kind), meaning=meaning)
+
+
+def describe(clause_id: str, book: ParameterBook) -> list[Message]:
+    """The lines of `jcg policy show CLAUSE` (and of its docs/rules.md section, in English), all from
+    the code: the rule's own docstring, its keys, matter shape, flags and readings, and the rule book.
+    Each line is a Message (its str is the English); the rules' own sentences are message ids too
+    (:func:`texts`)."""
     c = catalogue()[clause_id]
     source, unit = payer(book, clause_id, date.max)
-    lines = [f"{c.id}  {c.title}", f"rule: {_rule_text(clause_id)}", f"责任单位: {'、'.join(c.units)}",
-             f"paid by: {source}, booked to {unit}"]
+    lines = [Message(N_("{clause}  {title}"), clause=c.id, title=c.title),
+             Message(N_("rule: {rule}"), rule=_rule_text(clause_id)),
+             Message(N_("责任单位: {units}"), units="、".join(c.units)),
+             Message(N_("paid by: {source}, booked to {unit}"), source=source, unit=unit)]
     rule = RULES.get(clause_id)
     if rule is not None and rule.kind == SPLIT:
-        lines.append("amount: a loss split (the province's and the city's shares rounded half-up to the fen, the "
-                     "bank bears the remainder); `jcg policy calc` shows it, `jcg loan claim` records it on the loan")
-        lines.append("borne by: 省财政, 市财政 and the lending bank (party kind "
-                     + ", ".join(f"{k} {KINDS[k]}" for k in rule.kinds) + "), which bears the remainder")
-        lines += [f"reading: {r}" for r in rule.readings]
-        lines.append("basis keys:")
-        lines += [f"  {k.describe()}" for k in rule.keys]
+        lines.append(Message(N_("amount: a loss split (the province's and the city's shares rounded half-up to the "
+                                "fen, the bank bears the remainder); `jcg policy calc` shows it, `jcg loan claim` "
+                                "records it on the loan")))
+        lines.append(Message(N_("borne by: 省财政, 市财政 and the lending bank (party kind {kinds}), which bears the "
+                                "remainder"), kinds=", ".join(f"{k} {KINDS[k]}" for k in rule.kinds),
+                             kinds_labels="、".join(KINDS[k] for k in rule.kinds)))
+        lines += [Message(N_("reading: {reading}"), reading=Message(r)) for r in rule.readings]
+        lines.append(Message(N_("basis keys:")))
+        lines += [key_line(k) for k in rule.keys]
     elif rule is not None:
-        how = "decided by the officer (--amount) within the clause's floor/cap" if rule.decided else (
-            "computed by formula (an --amount must equal it)")
-        lines.append(f"amount: {how}")
+        lines.append(Message(N_("amount: decided by the officer (--amount) within the clause's floor/cap")) if rule.decided
+                     else Message(N_("amount: computed by formula (an --amount must equal it)")))
         if rule.needs_reason:
-            lines.append("needs: --ref (decision reference) and --reason (一事一议)")
+            lines.append(Message(N_("needs: --ref (decision reference) and --reason (一事一议)")))
         if rule.kinds:
-            lines.append("recipient: " + ", ".join(f"{k} ({KINDS[k]})" for k in rule.kinds))
+            lines.append(Message(N_("recipient: {kinds}"), kinds=", ".join(f"{k} ({KINDS[k]})" for k in rule.kinds),
+                                 kinds_labels="、".join(KINDS[k] for k in rule.kinds)))
         if rule.matter_note:
-            lines.append(f"G.3 matter key: {rule.matter_note}")
+            lines.append(Message(N_("G.3 matter key: {note}"), note=Message(rule.matter_note)))
         if rule.shared:
-            lines.append(f"subject across recipients: {rule.subject_family}:<{rule.shared}> (one subject aggregate: "
-                         "two officers awarding on it at once conflict, the second is re-evaluated)")
+            lines.append(Message(N_("subject across recipients: {subject} (one subject aggregate: two officers awarding "
+                                    "on it at once conflict, the second is re-evaluated)"),
+                                 subject=f"{rule.subject_family}:<{rule.shared}>",
+                                 subject_label=f"{rule.subject_family}:<{_label(BASIS_LABELS, rule.shared)}>"))
         if rule.once:
-            lines.append("one-time (一次性): a second award on the matter is refused, not paid as a G.3 difference; "
-                         "a fully clawed-back award does not count")
+            lines.append(Message(N_("one-time (一次性): a second award on the matter is refused, not paid as a G.3 "
+                                    "difference; a fully clawed-back award does not count")))
         if rule.year_final:
-            lines.append("year-final: the annual cap of the year the matter was first awarded is final; "
-                         "another year cannot top the matter up (same-year top-ups pay the difference within "
-                         "that year's cap)")
+            lines.append(Message(N_("year-final: the annual cap of the year the matter was first awarded is final; "
+                                    "another year cannot top the matter up (same-year top-ups pay the difference "
+                                    "within that year's cap)")))
         if book.has(clause_id, "annual_cap"):
-            lines.append("annual cap: used = this calendar year's awards net of clawbacks (a clawback gives the "
-                         "room back, so a wrong award can be clawed back and awarded again)")
+            lines.append(Message(N_("annual cap: used = this calendar year's awards net of clawbacks (a clawback gives "
+                                    "the room back, so a wrong award can be clawed back and awarded again)")))
         if rule.counted:
-            lines.append("count cap: enforced on the clause-year counter")
-        lines += [f"reading: {r}" for r in rule.readings]
-        lines.append("basis keys:" if rule.keys else "basis keys: none")
-        lines += [f"  {k.describe()}" for k in rule.keys]
+            lines.append(Message(N_("count cap: enforced on the clause-year counter")))
+        lines += [Message(N_("reading: {reading}"), reading=Message(r)) for r in rule.readings]
+        lines.append(Message(N_("basis keys:")) if rule.keys else Message(N_("basis keys: none")))
+        lines += [key_line(k) for k in rule.keys]
     else:
-        lines.append("amount: no money rule")
+        lines.append(Message(N_("amount: no money rule")))
     versions = book.versions(clause_id)
     if versions:
-        lines.append("parameters:")
+        lines.append(Message(N_("parameters:")))
         for p in versions:
-            edition = f"; revised by {p.revised_by}, {p.ref}" if p.revised_by else ""
-            lines.append(f"  {p.name} = {show_value(p)}  (valid from {p.valid_from}; {p.version}{edition})")
-            lines.append(f"    「{p.quote}」")
+            edition = Message(N_("; revised by {actor}, {ref}"), actor=p.revised_by, ref=p.ref) if p.revised_by else ""
+            lines.append(Message(N_("  {name} = {value}  (valid from {valid_from}; {version}{edition})"), name=p.name,
+                                 name_label=f"{clause_id}.{p.name}", value=show_value(p), valid_from=p.valid_from,
+                                 version=p.version, edition=edition))
+            lines.append(Message(N_("    「{quote}」"), quote=p.quote))
             if p.reading:
-                lines.append(f"    reading: {p.reading}")
+                lines.append(Message(N_("    reading: {reading}"), reading=Message(p.reading)))
     return lines
+
+
+def texts() -> Iterator[str]:
+    """The rules' own English sentences `policy show` and `policy list` print (docstrings, readings,
+    key meanings, matter notes, the first edition's parameter readings, the clauses' amount and cap
+    rules): message ids the catalogue extracts (i18n/catalogue.py), as it does the CLI's help."""
+    for rule in RULES.values():
+        yield _doc(rule.body.__doc__)
+        yield from rule.readings
+        yield from (k.meaning for k in rule.keys)
+        if rule.matter_note:
+            yield rule.matter_note
+    book = parameter_book()
+    for c in catalogue().values():
+        if c.money:
+            yield c.rule
+            if c.cap:
+                yield c.cap
+        for p in book.versions(c.id):
+            if p.reading:
+                yield p.reading
 
 
 ENGINE_READINGS = (
