@@ -126,7 +126,10 @@ def main(ctx: click.Context, db: str | None, officer: str) -> None:
 def run() -> None:
     """Console script `jcg`. A command imports some 90,000 long-lived objects (modules, classes, event
     dataclasses) before it works: at the collector's default threshold (700) it walks them ~130 times and
-    frees nothing (~50 ms of an award); every 50,000 allocations it does so once (docs/decisions.md)."""
+    frees nothing (~50 ms of an award). So the collector waits until the command's ledger is open
+    (``Session.ledger`` freezes what was imported, then enables it) and then runs every 50,000
+    allocations (docs/decisions.md)."""
+    gc.disable()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
     main(prog_name="jcg")
 

@@ -49,7 +49,7 @@ def loan() -> None:
 @click.option("--principal", type=YUAN, required=True)
 @click.option("--start", type=DATE, required=True, help="Loan start date.")
 @click.option("--term", "term_months", type=TERM_MONTHS, required=True, help="Term in months (1 to 360).")
-@click.option("--stage", type=click.Choice(["early", "startup"]), default=None,
+@click.option("--stage", type=click.Choice(["early", "startup", "早期", "初创期"]), default=None,
               help="P5.6b: the borrower's stage, early (早期) or startup (初创期); required for P5.6b.")
 @writing
 @pass_session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -175,6 +176,9 @@ class Session:
                 raise click.UsageError(text(exc)) from None
             if not self._ledger.database.read_only:
                 self.read_side.keep_current()
+            if not gc.isenabled():  # jcg's entry (cli.run) defers collecting until the command's imports are done
+                gc.freeze()
+                gc.enable()
         return self._ledger
 
     @property

@@ -37,6 +37,12 @@ class RecoveryReturn:
     trace: list[str] = field(default_factory=list)
 
 
+def basis_code(basis: str) -> str:
+    """A loss basis typed in Chinese (``本金``, ``利息`` …) as its code; anything else as typed."""
+    value = basis.strip()
+    return {label: code for code, label in (LOSS_BASES | REFUSED_BASES).items()}.get(value, value)
+
+
 def check_basis(basis: str) -> None:
     """P5.6 compensates principal only: interest, fees and penalties are no loss basis."""
     key = basis.strip().lower()

@@ -47,6 +47,12 @@ from domain.rules import Split, split_loss
 
 PAYERS = (journal.PROVINCE, journal.CITY)
 STAGES = {"early": "早期", "startup": "初创期"}  # P5.6b: 早期、初创期科技型企业
+
+
+def stage_code(stage: str) -> str:
+    """A borrower's stage typed in Chinese (``早期``) as its code; anything else as typed."""
+    value = stage.strip()
+    return {label: code for code, label in STAGES.items()}.get(value, value)
 PAYER_ALIASES = {"province": journal.PROVINCE, "省财政": journal.PROVINCE, "city": journal.CITY, "市财政": journal.CITY}
 
 __all__ = ["CATEGORIES", "PAYERS", "Claim", "Loan", "claim_account", "claimed_account", "loan_account", "loss_account",

@@ -19,7 +19,7 @@ def N_(msgid: str) -> str:
 
 
 Lookup = Callable[[str], str]
-SEPARATOR = "; "
+SEPARATOR = N_("; ")  # between the items of a list parameter; the translation has its own ("；")
 
 
 class Message(str):
@@ -55,7 +55,7 @@ def _value(value: Any, lookup: Lookup | None) -> Any:
     if isinstance(value, Exception) and isinstance(inner, Message):
         return inner.render(lookup)
     if isinstance(value, (list, tuple)):
-        return SEPARATOR.join(str(_value(v, lookup)) for v in value)
+        return (lookup(SEPARATOR) if lookup is not None else SEPARATOR).join(str(_value(v, lookup)) for v in value)
     return value
 
 

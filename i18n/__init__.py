@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import Refused
-from domain.messages import N_, Message
+from domain.messages import N_, SEPARATOR, Message
 
 DOMAIN = "jcg"
 LOCALEDIR = Path(__file__).parent / "locale"
@@ -183,7 +183,7 @@ def retranslate(english: str, _depth: int = 0) -> str:
         pieces = english.split("; ")
         translated = [retranslate(p, _depth + 1) for p in pieces]
         if any(t != p for t, p in zip(translated, pieces, strict=True)):
-            return "; ".join(translated)
+            return gettext(SEPARATOR).join(translated)
     return english
 
 
@@ -195,7 +195,7 @@ def _value_text(value: str, depth: int, name: str = "") -> str:
     whole = retranslate(value, depth)
     if whole != value or "; " not in value:
         return whole
-    return "; ".join(retranslate(p, depth) for p in value.split("; "))
+    return gettext(SEPARATOR).join(retranslate(p, depth) for p in value.split("; "))
 
 
 def _field_text(part: str) -> str:

@@ -126,12 +126,21 @@ def test_loss_larger_than_unrepaid_principal_is_refused(ledger: Ledger) -> None:
         ledger.execute(DeclareLoss(code="L2", loss=D("60000.01"), **on("2026-03-01")))
 
 
-@pytest.mark.parametrize("basis", ["interest", "fees"])
+@pytest.mark.parametrize("basis", ["interest", "fees", "利息", "罚息"])
 def test_interest_and_fees_are_refused_as_a_loss_basis(ledger: Ledger, basis: str) -> None:
     defaulted_loan(ledger)
     with pytest.raises(Refused, match="principal"):
         ledger.execute(ClaimCompensation(code="L1", basis=basis, **on("2026-03-10")))
     assert loan(ledger).claim is None
+
+
+def test_a_stage_and_a_loss_basis_typed_in_chinese_are_the_same_request_as_their_codes() -> None:
+    """早期 and early (本金 and principal) are stored as the code: one request, whichever was typed."""
+    when = on("2025-03-01")
+    assert EnrolLoan(code="L9", bank="B", borrower="E", category="P5.6b", principal=D("1"), start=date(2025, 1, 1),
+                     term_months=12, stage="早期", **when).stage == "early"
+    assert ClaimCompensation(code="L9", basis="本金", **when) == ClaimCompensation(code="L9", basis="principal", **when)
+    assert DeclareLoss(code="L9", loss=D("1"), basis=" 利息 ", **when).basis == "interest"
 
 
 def test_a_second_claim_for_the_same_loss_is_refused_but_a_rerun_is_harmless(ledger: Ledger) -> None:

@@ -146,3 +146,16 @@ def test_what_if_splits_the_p5_6_claims_again_totals_by_hand(ledger: Ledger) -> 
         ("loan L1", D("233333.34")), ("loan L2", D("0.00")), ("loan L3", D("0.00"))]
     assert "exceeds the 80% ceiling" in lower[1].note
     assert sum(1 for _ in ledger.read_log()) == size  # nothing written
+
+
+@covers("P5.6a", "P5.6b")
+def test_cli_what_if_on_p5_6_claims(ledger: Ledger, jcg: Callable[..., Result]) -> None:
+    three_claims(ledger)
+    out = jcg("policy", "what-if", "--revise", "P5.6b.city_share=40%@2026-01-01", "--format", "csv")
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.stdout.lstrip("\ufeff"))))
+    assert [(r["clause"], r["recipient"], r["awards"], r["awarded"], r["what_if"], r["difference"]) for r in rows] == [
+        ("P5.6a", "BANK-JS", "1", "233333.34", "233333.34", "0.00"),
+        ("P5.6b", "BANK-JS", "2", "1800000.00", "1750000.00", "-50000.00")]
+    table = jcg("policy", "what-if", "--revise", "P5.6b.city_share=40%@2026-01-01")
+    assert "loan L2 P5.6b BANK-JS 2026: 900,000.00 → 850,000.00" in table.stdout

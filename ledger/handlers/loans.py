@@ -15,11 +15,21 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar
 
-from domain.compensation import BANK, CATEGORIES
+from domain.compensation import BANK, CATEGORIES, basis_code
 from domain.enterprise import KINDS, Enterprise
 from domain.errors import InvalidDate, Refused
 from domain.ids import loan_id, party_id
-from domain.loan import PAYERS, STAGES, Loan, claim_account, claimed_account, loss_account, payable_account, payer
+from domain.loan import (
+    PAYERS,
+    STAGES,
+    Loan,
+    claim_account,
+    claimed_account,
+    loss_account,
+    payable_account,
+    payer,
+    stage_code,
+)
 from domain.messages import N_, Message
 from domain.money import fmt, yuan
 from domain.payment import Payment, Target
@@ -53,6 +63,9 @@ class EnrolLoan(Command):
     start: date
     term_months: int
     stage: str = ""  # P5.6b: the borrower's stage (early 早期 | startup 初创期), required there
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stage", stage_code(self.stage))  # 早期 and early are the same request
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -96,6 +109,9 @@ class DeclareLoss(LoanStep):
     loss: Decimal
     basis: str = "principal"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "basis", basis_code(self.basis))  # 本金 and principal are the same request
+
 
 @dataclass(frozen=True, kw_only=True)
 class ClaimCompensation(LoanStep):
@@ -105,6 +121,9 @@ class ClaimCompensation(LoanStep):
     basis: str = "principal"
     province_rate: Decimal | None = None
     city_rate: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "basis", basis_code(self.basis))  # 本金 and principal are the same request
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -30,8 +30,6 @@ from tests.steps.rules import DEFAULT_DECIDED
 from tests.steps.types import step
 from tests.steps.world import World
 
-BEARER = {"省财政": "省财政", "市财政": "市财政", "银行": BANK}
-BASES = {"本金": "principal", "利息": "interest", "费用": "fees", "罚息": "penalty"}
 # refusals of the P5.6 four-eyes and recovery rules, by their Chinese names in the features
 REFUSALS.update({
     "审批需要审批人": "批准 P5.6 补偿申请需要审批人",
@@ -45,9 +43,6 @@ REFUSALS.update({
 def _common(world: World, actor: str = OFFICER) -> dict[str, Any]:
     return {"actor": actor, "decided": world.notes.get("decided", DEFAULT_DECIDED),
             "ref": world.notes.get("ref", "临金〔2025〕1号")}
-
-
-STAGE_WORDS = {"早期": "early", "初创期": "startup"}
 
 
 @given(step('"{bank}" 向 "{borrower}" 发放贷款 "{code}" 已纳入 {clause:Word} 风险补偿, 本金 {principal:Yuan}, '
@@ -65,7 +60,7 @@ def given_staged_loan(world: World, bank: str, stage: str, borrower: str, code: 
                       start: date, months: int) -> None:
     """P5.6b: the borrower's stage (早期、初创期) is a required fact of the loan."""
     world.setup(EnrolLoan(bank=bank, borrower=borrower, code=code, category=clause, principal=principal,
-                          start=start, term_months=months, stage=STAGE_WORDS[stage],
+                          start=start, term_months=months, stage=stage,
                           **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
     world.setup(DisburseLoan(code=code, amount=principal, **_common(world)))  # type: ignore[arg-type]  # the step helper returns a plain dict of command fields
 
@@ -130,7 +125,7 @@ def when_claim(world: World, code: str) -> None:
 
 @when(step('为贷款 "{code}" 以{basis}申请风险补偿 {loss:Yuan}'))
 def when_claim_basis(world: World, code: str, basis: str, loss: Decimal) -> None:
-    world.submit(ClaimCompensation(code=code, loss=loss, basis=BASES[basis], **_common(world)))
+    world.submit(ClaimCompensation(code=code, loss=loss, basis=basis, **_common(world)))
 
 
 @when(step('为贷款 "{code}" 申请风险补偿, 省级比例 {province}, 市级比例 {city}'))
