@@ -265,3 +265,20 @@ def test_every_help_page_is_chinese_under_a_chinese_language() -> None:
         if words:
             found[" ".join(path)] = words
     assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+REFUSED_READS = [
+    ("party", "show", "NOPE"), ("grant", "show", "NOPE"), ("loan", "show", "NOPE"), ("project", "show", "NOPE"),
+    ("fund", "show", "NOPE"), ("captable", "show", "NOPE"), ("audit", "trail", "NOPE"), ("audit", "prove", "99999"),
+    ("audit", "consistency", "5", "3"), ("policy", "show", "P9.9"), ("report", "NOPE"),
+    ("policy", "calc", "P2.4", "--recipient", "NOPE", "--basis", "x=1", "--decided", "2025-03-01"),
+    ("policy", "what-if", "--revise", "P2.4.rate=ABC@2025-01-01"), ("report", "balances", "--as-of", "2025-13-01"),
+]
+
+
+def test_refused_reads_say_why_in_chinese(provisioned_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for args in [*REFUSED_READS, ("--db", f"sqlite:///{tmp_path}/none.sqlite", "party", "list")]:
+        result = runner.invoke(cli.main, ["--lang", "zh", "--db", provisioned_url, "--officer", OFFICER, *args])
+        assert result.exit_code != 0 and result.output.startswith("错误："), (args, result.output)
+        assert not english_in(result.output), (args, result.output)
