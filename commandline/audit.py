@@ -138,8 +138,11 @@ def audit_verify(session: Session, checkpoint_file: str | None, vkey: str | None
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Also write the checkpoint to FILE (never over a file, never through a symlink).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file (a regular file only).")
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the signed note; json: the note with its size, log position, verifier key and the "
+                   "request id of the key's registration (if this checkpoint made it).")
 @pass_session
-def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
+def audit_checkpoint(session: Session, out: str | None, force: bool, form: str) -> None:
     """Sign a checkpoint (C2SP tlog-checkpoint) of the log as it is now, store it, print it.
     A write: only a registered officer or approver (--officer) runs it. The ledger's first
     checkpoint creates the ledger key ($JCG_KEY_DIR/_ledger.key) and registers its verifier
@@ -163,7 +166,18 @@ def audit_checkpoint(session: Session, out: str | None, force: bool) -> None:
         click.echo(_("{message} (request id {request_id})").format(message=written.registration.message, request_id=written.registration.request_id), err=True)
         if written.key_created:
             click.echo(_("ledger key created: {path} (keep it safe; it is never replaced)").format(path=session.ledger.keyring.store.path('_ledger')), err=True)
-    click.echo(written.row.note, nl=False)
+    if form == "json":
+        import json
+
+        registration = written.registration
+        click.echo(json.dumps({
+            "kind": "audit.checkpoint", "recorded": True, "size": written.row.size,
+            "position": written.row.last_position, "checkpoint": written.row.note,
+            "verifier_key": written.verifier_key, "key_created": written.key_created,
+            "request_id": registration.request_id if registration is not None else None,
+        }, ensure_ascii=False, indent=2))
+    else:
+        click.echo(written.row.note, nl=False)
     click.echo(_("verifier key: {verifier_key}").format(verifier_key=written.verifier_key), err=True)
 
 

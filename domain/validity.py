@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from domain.errors import InvalidDate
-from domain.messages import N_, Message
+from domain.messages import N_, message
 from domain.parameters import ParameterBook
 
 
@@ -35,4 +35,4 @@ def check_not_future(day: date, now: datetime, what: str = N_("decision date")) 
     today = today_of(now)
     if day > today:
         raise InvalidDate(N_("{what} {day} is after today ({today}): record a decision or payment once it has been "
-                             "made"), what=Message(what), day=day.isoformat(), today=today.isoformat())
+                             "made"), what=message(what), day=day.isoformat(), today=today.isoformat())

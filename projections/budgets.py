@@ -29,7 +29,7 @@ from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
 from projections.events import name, named
 from projections.recipients import registered, released_fen
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, day_index, fen
 from projections.state import State, to_fen
 
 BUDGETS = sa.Table(
@@ -48,7 +48,7 @@ BUDGETS = sa.Table(
     info={"sums": True},
 )
 
-TABLES = (BUDGETS,)
+TABLES = (BUDGETS, day_index(BUDGETS))
 
 # event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
 # project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).

@@ -38,3 +38,17 @@ META = sa.Table(
 
 def fen(name: str) -> sa.Column[int]:
     return sa.Column(name, sa.BigInteger, nullable=False, default=0)
+
+
+def day_index(table: sa.Table) -> sa.Table:
+    """A sum table's day index: the same sums kept per decision day ("" for an event without
+    one), so the table as of any date is one SQL sum over the days up to it, whatever order the
+    log recorded the events in. Exact because the models only look up what was decided before
+    (an award before its payments, voids and clawbacks; a project before its tranches, its
+    reassignments and its end: the domain refuses the other order), so an event's sums do not
+    depend on the date asked. Filled by projections.models (every add to the table)."""
+    keys = [sa.Column(c.name, c.type, primary_key=True) for c in table.primary_key.columns]
+    values = [fen(c.name) for c in table.columns if not c.primary_key]
+    return sa.Table(f"rm_days_{table.name[3:]}", table.metadata, *keys,
+                    sa.Column("decided", sa.String(10), primary_key=True), *values,
+                    info={"sums": True, "day_index_of": table})

@@ -31,7 +31,6 @@ READERS = {
 }
 # Commands whose output is itself a format other tools read, or that make a whole ledger.
 OWN_OUTPUT = {
-    "audit checkpoint",  # prints the signed C2SP checkpoint note a verifier keeps
     "init", "demo",  # create a ledger (tables, key) or a worked example on a new one
 }
 
@@ -166,3 +165,14 @@ def test_officer_add_in_json(jcg: Jcg, provisioned_url: str, key_dir: Path) -> N
     again = json.loads(jcg("--officer", APPROVER, "officer", "add", "li.na", "--role", "officer", "--public-key",
                            public, "--decided", "2025-01-02", "--request-id", "add-li", "--format", "json").stdout)
     assert again["already_recorded"] is True and again["position"] is None
+
+
+def test_audit_checkpoint_in_json(jcg: Jcg) -> None:
+    parties(jcg)
+    r = jcg("audit", "checkpoint", "--format", "json")
+    assert r.exit_code == 0, r.output + r.stderr
+    body = json.loads(r.stdout)
+    assert body["kind"] == "audit.checkpoint" and body["recorded"] is True
+    assert isinstance(body["size"], int) and body["size"] >= body["position"] > 0
+    assert body["checkpoint"].splitlines()[1] == str(body["size"])  # C2SP: origin, tree size, root hash
+    assert body["verifier_key"] and body["verifier_key"] in r.stderr
