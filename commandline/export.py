@@ -7,9 +7,10 @@ from datetime import date
 import click
 
 from commandline.options import DATE, Session, pass_session
+from i18n.clicktools import I18nGroup
 
 
-@click.group()
+@click.group(cls=I18nGroup)
 def export() -> None:
     """The ledger in other tools' formats (Beancount)."""
 

@@ -7,10 +7,11 @@ import click
 from domain.errors import Refused
 from domain.messages import N_, Message
 from i18n import _, text
+from i18n.clicktools import I18nCommand
 from ledger.audit.ledger_key import create_ledger_key
 
 
-@click.command("init")
+@click.command("init", cls=I18nCommand)
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the ledger's tables in the database and the ledger's checkpoint key

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from commandline.options import Session, pass_session
+from i18n.clicktools import I18nCommand
 
 
-@click.command()
+@click.command(cls=I18nCommand)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback by default: put an authenticating proxy in front to share it).")
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True)

@@ -197,8 +197,8 @@ class Fund(Aggregate):
         guidance money in it (P5.3 deducts it) and whether the project is early-stage (P5.8)."""
         guidance = yuan(guidance)
         if guidance < 0 or guidance > yuan(amount):
-            raise InvalidAmount(f"fund {self.code}: government guidance money {fmt(guidance)} must be between 0 and "
-                                f"the amount invested {fmt(yuan(amount))}")
+            raise InvalidAmount(N_("fund {code}: government guidance money {guidance} must be between 0 and the amount "
+                                   "invested {amount}"), code=self.code, guidance=fmt(guidance), amount=fmt(yuan(amount)))
         amount, units = yuan(amount), yuan(units)
         if amount <= 0 or units <= 0:
             raise InvalidAmount(N_("an investment needs a positive amount and registered capital"))

@@ -195,10 +195,10 @@ class Loan(Aggregate):
         """P5.6b covers R&D credit loans of early-stage or start-up enterprises (早期、初创期科技型企业):
         the borrower's stage is a required fact of such a loan, recorded at enrolment."""
         if self.category != "P5.6b":
-            raise Refused(f"loan {self.code}: a borrower's stage is recorded only for P5.6b loans")
+            raise Refused(N_("loan {code}: a borrower's stage is recorded only for P5.6b loans"), code=self.code)
         if stage not in STAGES:
-            raise Refused(f"loan {self.code}: a P5.6b loan needs the borrower's stage, one of "
-                          f"{', '.join(f'{k} ({v})' for k, v in STAGES.items())} (早期、初创期科技型企业)")
+            raise Refused(N_("loan {code}: a P5.6b loan needs the borrower's stage, one of {stages} (早期、初创期科技型企业)"),
+                          code=self.code, stages=", ".join(f"{k} ({v})" for k, v in STAGES.items()))
         self._stage_recorded(by, self.code, stage)
 
     class StageRecorded(Aggregate.Event):

@@ -355,7 +355,7 @@ class Project(Aggregate):
         if self.status not in OPEN or self.finished_on is not None:
             raise Refused(N_("project {code} is {status}: a tranche is reversed only while the project is open "
                              "(its failure or completion was computed on what was paid)"), code=self.code,
-                          status=Message("finished" if self.finished_on is not None else self.status))
+                          status=Message(N_("finished")) if self.finished_on is not None else Message(self.status))
         if self.converted:
             raise Refused(N_("project {code}: {converted} was already converted into {into} on {on}, on the tranches "
                              "paid; a converted tranche is not reversed"), code=self.code,
@@ -779,9 +779,10 @@ class Project(Aggregate):
         units = self._check_held(in_window if units is None else units, Message(N_("buy back")))
         if units > in_window:
             closed = [i for i in range(len(self.lots)) if i not in open_lots and self.lot_held(self.lots[i]) > 0]
-            raise InvalidDate(
-                Message(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held are in their agreed window; outside it: "), code=self.code, units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held)) + "; ".join(where(i) for i in closed)
-            )
+            raise InvalidDate(N_("project {code}: cannot buy back {units} on {on}: only {in_window} of the {held} held "
+                                 "are in their agreed window; outside it: {windows}"), code=self.code,
+                              units=fmt(units), on=on, in_window=fmt(in_window), held=fmt(self.held),
+                              windows=[where(i) for i in closed])
         allowed = round_fen(self.units * terms.ratio)
         if self.bought_back + units > allowed:
             raise CapExceeded(

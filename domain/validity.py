@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from domain.errors import InvalidDate
-from domain.messages import N_
+from domain.messages import N_, message
 from domain.parameters import ParameterBook
 
 
@@ -30,9 +30,9 @@ def today_of(now: datetime) -> date:
     return now.astimezone(CHINA).date()
 
 
-def check_not_future(day: date, now: datetime, what: str = "decision date") -> None:
+def check_not_future(day: date, now: datetime, what: str = N_("decision date")) -> None:
     """Refuse a decision or payment dated after today: it has not happened yet."""
     today = today_of(now)
     if day > today:
-        raise InvalidDate(f"{what} {day.isoformat()} is after today ({today.isoformat()}): "
-                          "record a decision or payment once it has been made")
+        raise InvalidDate(N_("{what} {day} is after today ({today}): record a decision or payment once it has been "
+                             "made"), what=message(what), day=day.isoformat(), today=today.isoformat())

@@ -148,9 +148,15 @@ class Ledger(Application[UUID]):
         The request record is looked up only when the command is refused or its save
         conflicts: a repeat either fails in its handler or collides with its own record."""
         command = self._prepared(command)
+        if command.exclusive:  # a rule-book revision: see _book_moved
+            with self.writer_lock.exclusive():
+                return self._execute(command)
+        return self._execute(command)
+
+    def _execute(self, command: Command) -> Outcome:
         digest = command.digest()
         for _ in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.repository, self.rule_book(), self._events)
+            uow = self._unit_of_work()
             try:
                 outcome, events = self._run(uow, command, digest)
             except AlreadyRecorded as same:
@@ -165,6 +171,8 @@ class Ledger(Application[UUID]):
                 raise
             try:
                 with self.writer_lock.shared():
+                    if self._book_moved(uow, events):
+                        continue  # a revision was recorded since: re-evaluate under the book as it stands
                     recordings = self.save(*events)
             except IntegrityError:
                 # the request record already exists (a repeat) or someone else wrote first
@@ -218,7 +226,7 @@ class Ledger(Application[UUID]):
     def _batch_attempt(self, prepared: list[Command], problems: list[tuple[int, Any]],
                        progress: Callable[[int, int], None] | None, dry_run: bool) -> list[Outcome] | None:
         """One evaluation of the whole batch and its save: the outcomes, or None on a conflict."""
-        uow = UnitOfWork(self.repository, self.rule_book(), self._events)
+        uow = self._unit_of_work()
         outcomes: list[Outcome] = []
         events: list[Any] = []
         records: list[tuple[Outcome, int]] = []  # a recorded outcome and the index of its request record
@@ -249,6 +257,8 @@ class Ledger(Application[UUID]):
             return outcomes
         try:
             with self.writer_lock.shared():
+                if self._book_moved(uow, events):
+                    return None  # a revision was recorded since: re-evaluate all under it
                 recordings = self.save(*events)
         except IntegrityError:
             return None  # someone else wrote first (or recorded one of these): re-evaluate all
@@ -351,14 +361,32 @@ class Ledger(Application[UUID]):
     def rule_book(self) -> ParameterBook:
         """The rule book as it stands: ``book`` (the first edition shipped with the package) plus
         every revision recorded in the ledger (`jcg policy revise`)."""
+        return self._rule_book_state()[1]
+
+    def _rule_book_state(self) -> tuple[int, ParameterBook]:
+        """The recorded rule book's version (0: no revision yet) and the book built from it, read once."""
         try:
             recorded: RuleBook = self.repository.get(RULE_BOOK_ID)
         except AggregateNotFoundError:
-            return self.book
+            return 0, self.book
         key = (id(self.book), recorded.version)
         if self._rule_book_cache is None or self._rule_book_cache[0] != key:
             self._rule_book_cache = (key, with_revisions(self.book, recorded.revisions))
-        return self._rule_book_cache[1]
+        return recorded.version, self._rule_book_cache[1]
+
+    def _unit_of_work(self) -> UnitOfWork:
+        version, book = self._rule_book_state()
+        return UnitOfWork(self.repository, book, self._events, book_version=version)
+
+    def _book_moved(self, uow: UnitOfWork, events: Sequence[Any]) -> bool:
+        """Whether a decision about to be saved was evaluated under a rule book that a revision has
+        since changed (G.4). Called holding the writer lock shared: a revision is checked and saved
+        holding it exclusively (``Command.exclusive``), so either the revision saw this decision in
+        the log (and refuses to change a value it used), or the decision sees the revision here and
+        is re-evaluated under it; never both recorded with the old value."""
+        if not any(getattr(e, "versions", None) for e in events):
+            return False  # no decision that read the rule book
+        return self._rule_book_state()[0] != uow.book_version
 
     def _events(self) -> Iterator[Any]:
         return (event for _, event in self.read_log())

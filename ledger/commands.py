@@ -43,6 +43,9 @@ class Command:
 
     kind: ClassVar[str] = ""
     checks_policy_window: ClassVar[bool] = True
+    # Evaluated and saved holding the writer lock exclusively (a rule-book revision: no decision may be
+    # saved between its check of the recorded decisions and its own save; see Ledger.execute).
+    exclusive: ClassVar[bool] = False
     # The officer roles that may submit this command (ledger.handlers.officers.authorize), and what it
     # does in words for a refusal ("approving a P5.6 claim needs an approver").
     roles: ClassVar[frozenset[str]] = WRITERS

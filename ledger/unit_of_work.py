@@ -18,9 +18,10 @@ A = TypeVar("A", bound=Aggregate)
 
 class UnitOfWork:
     def __init__(self, repository: Repository[UUID], book: ParameterBook | None = None,
-                 log: Callable[[], Iterator[Any]] | None = None):
+                 log: Callable[[], Iterator[Any]] | None = None, book_version: int = 0):
         self._repository = repository
         self.book = book or parameter_book()  # the dated parameters the rules read (G.4)
+        self.book_version = book_version  # the recorded rule book's version ``book`` was built from
         self._log = log
         self._loaded: dict[UUID, Aggregate] = {}
 

@@ -44,6 +44,14 @@ POLICY_CALC = [
      "--decided", "2025-03-01"),
 ]
 REPORTS = ["balances", "budgets", "caps", "funds", "loans", "recipients"]
+FILTERED = {  # each report narrowed by what it can be narrowed by (the title names the filters)
+    "balances": ("--from", "2025-01-01", "--to", "2025-12-31"),
+    "budgets": ("--clause", "P2.4", "--year", "2025", "--source", "市财政"),
+    "caps": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+    "funds": ("--recipient", "ENT-1"),
+    "loans": ("--recipient", "BANK-1", "--clause", "P5.6a"),
+    "recipients": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+}
 
 
 def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -54,7 +62,7 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("audit", "consistency"): [(old, new)],
         ("audit", "prove"): [("5",), ("5", "--checkpoint", old)],
         ("audit", "replay"): [()],
-        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",)],
+        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",)],
         ("audit", "verify"): [()],
         ("captable", "show"): [("ENT-1",), ("ENT-2",)],
         ("demo",): [("--db", f"sqlite:///{folder}/demo.sqlite")],  # a ledger of its own
@@ -72,7 +80,7 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("policy", "show"): [(c,) for c in CLAUSES],
         ("policy", "what-if"): [("--revise", "P2.4.rate=3%@2025-01-01")],
         ("project", "show"): [(f"PJ-{n}",) for n in range(1, 7)],
-        **{("report", kind): [(), ("--as-of", "2025-12-31")] for kind in REPORTS},
+        **{("report", kind): [(), ("--as-of", "2025-12-31"), FILTERED[kind]] for kind in REPORTS},
     }
 
 
@@ -191,3 +199,95 @@ def test_the_same_reads_under_lang_c_are_english(monkeypatch: pytest.MonkeyPatch
     assert [line for line, text in outputs.items() if not english_in(text) and not line.startswith(proofs)] == []
     assert {line: [w for w in CHINESE_ONLY if w in text] for line, text in outputs.items()
             if any(w in text for w in CHINESE_ONLY)} == {}
+
+
+# help pages: the usage line, the list of subcommands and choice lists ([text|json]) are codes
+CHOICE_LIST = re.compile(r"\[[\w.\-]+(\|[\w.\-]+)+\]")
+# names of products and formats, streams, and an example officer's login
+NAMES = {"fava", "beancount", "excel", "open", "cap", "table", "format", "stderr", "stdout", "zhang",
+         "ratio"}  # and a parameter the rule book names only once revised (P2.3b ratio)
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every group and command of the CLI (the root too)."""
+    ctx = click.Context(cli.main)
+    found: list[tuple[str, ...]] = [()]
+
+    def walk(group: click.Group, prefix: tuple[str, ...]) -> None:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            found.append((*prefix, name))
+            if isinstance(command, click.Group):
+                walk(command, (*prefix, name))
+
+    walk(cli.main, ())
+    return found
+
+
+def code_words() -> set[str]:
+    """Words an officer types as codes, which help texts name: command names, choice values, party
+    kinds, basis choice words, parameter names."""
+    from domain.aliases import BASIS_WORDS
+    from domain.enterprise import KINDS
+    from domain.parameters import parameter_book
+    from ledger.exchange.batch_import import COLUMNS
+
+    ctx = click.Context(cli.main)
+    words = set(KINDS) | set(BASIS_WORDS.values()) | set(COLUMNS)
+    book = parameter_book()
+    words |= {p.name for c in catalogue() for p in book.versions(c)}
+    words |= {c for p in cli.main.params if isinstance(p.type, click.Choice) for c in map(str, p.type.choices)}
+    for path in command_paths()[1:]:
+        command: click.Command | None = cli.main
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.get_command(ctx, name)
+        assert command is not None
+        words |= set(path[-1].split("-"))
+        words |= {c for p in command.params if isinstance(p.type, click.Choice) for c in map(str, p.type.choices)}
+    return {part.lower() for w in words for part in re.split(r"[_\-. ]", w)}
+
+
+def help_prose(output: str) -> str:
+    """A help page without its codes: the usage line, the subcommand names, choice lists."""
+    lines, commands = [], False
+    for line in output.splitlines():
+        if line.startswith(("用法", "Usage")):
+            continue
+        if line.strip() in ("命令：", "命令:", "Commands:"):
+            commands = True
+            continue
+        if commands and line.startswith("  "):
+            line = line.split(None, 1)[1] if len(line.split(None, 1)) > 1 else ""
+        lines.append(re.sub(r"\w+…", "", CHOICE_LIST.sub("", line)))  # a word cut short is not a word
+    return "\n".join(lines)
+
+
+def test_every_help_page_is_chinese_under_a_chinese_language() -> None:
+    runner, codes = CliRunner(), code_words() | NAMES
+    found = {}
+    for path in command_paths():
+        out = runner.invoke(cli.main, ["--lang", "zh", *path, "--help"], prog_name="jcg")
+        assert out.exit_code == 0, (path, out.output)
+        words = {w: n for w, n in english_words(help_prose(out.output)).items() if w.lower() not in codes}
+        if words:
+            found[" ".join(path)] = words
+    assert found == {}, "\n".join(f"{k}: {v}" for k, v in found.items())
+
+
+REFUSED_READS = [
+    ("party", "show", "NOPE"), ("grant", "show", "NOPE"), ("loan", "show", "NOPE"), ("project", "show", "NOPE"),
+    ("fund", "show", "NOPE"), ("captable", "show", "NOPE"), ("audit", "trail", "NOPE"), ("audit", "prove", "99999"),
+    ("audit", "consistency", "5", "3"), ("policy", "show", "P9.9"), ("report", "NOPE"),
+    ("policy", "calc", "P2.4", "--recipient", "NOPE", "--basis", "x=1", "--decided", "2025-03-01"),
+    ("policy", "what-if", "--revise", "P2.4.rate=ABC@2025-01-01"), ("report", "balances", "--as-of", "2025-13-01"),
+    ("report", "balances", "--recipient", "U1"),
+]
+
+
+def test_refused_reads_say_why_in_chinese(provisioned_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    for args in [*REFUSED_READS, ("--db", f"sqlite:///{tmp_path}/none.sqlite", "party", "list")]:
+        result = runner.invoke(cli.main, ["--lang", "zh", "--db", provisioned_url, "--officer", OFFICER, *args])
+        assert result.exit_code != 0 and result.output.startswith("错误："), (args, result.output)
+        assert not english_in(result.output), (args, result.output)

@@ -61,7 +61,8 @@ VALID: dict[str, Any] = {
     "max_stake": "20%", "buyer": "张三", "target": "PJ2", "payer": "市财政", "term_months": "12",
     "holders": ("张三=100万",), "entered": "2024-12-01", "start": "2025-03-01",
 }
-BASIS = {"grant": ("contract_value=1000000", "contract=H1"), "policy": ("contract_value=1000000", "contract=H1")}
+P24 = ("contract_value=1000000", "contract=H1", "registered_on=2025-02-01", "counterparty=E1")
+BASIS = {"grant": P24, "policy": P24}
 READS = (("report", "balances"), ("report", "recipients"), ("report", "caps"), ("report", "budgets"),
          ("report", "funds"), ("report", "loans"), ("audit", "replay"), ("audit", "trail", "U1"),
          ("audit", "trail", "U1-A1"))
@@ -104,7 +105,7 @@ def arguments(path: tuple[str, ...], command: click.Command, hostile_param: str 
             continue
         values = list(value) if isinstance(value, tuple) else [value]
         if param.name == hostile_param and getattr(param, "multiple", False) and path[0] in BASIS:
-            values = [*BASIS[path[0]][:1], f"contract={hostile}"]
+            values = [*(b for b in BASIS[path[0]] if not b.startswith("contract=")), f"contract={hostile}"]
         if isinstance(param, click.Argument):
             args += [str(v) for v in values]
         else:
@@ -145,8 +146,8 @@ def seeded(provisioned_url: str, tmp_path: Path,
                  ("party", "register", "B1", "--name", "银行", "--kind", "bank")):
         r = jcg(*args, "--entered", "2024-12-01", "--decided", "2025-01-02")
         assert r.exit_code == 0, r.output + r.stderr
-    r = jcg("grant", "award", "P2.4", "--recipient", "U1", "--basis", "contract_value=1000000", "--basis",
-            "contract=H1", "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
+    r = jcg("grant", "award", "P2.4", "--recipient", "U1", *(a for b in P24 for a in ("--basis", b)),
+            "--decided", "2025-03-01", "--ref", "临科发〔2025〕1号")
     assert r.exit_code == 0, r.output + r.stderr
     ledger = Ledger.open(provisioned_url, clock=fixed_clock())
     yield jcg, ledger

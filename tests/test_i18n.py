@@ -3,8 +3,10 @@ from --lang / JCG_LANG / the locale, and the domain's refusals carry ids the pre
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +112,93 @@ def test_a_message_parameter_may_itself_be_a_message():
     outer = Refused(N_("unknown clause {clause!r} (see `jcg policy list`)"), clause=inner)
     i18n.activate("zh")
     assert i18n.text(outer) == "未知条款 'P4.3：释放名额须写明原因'（见 `jcg policy list`）"
+
+
+# Refusals in domain/ are message ids: the checker and its self-test ------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+WHY = {"refuse": 0, "require": 1}  # the rules' Derivation.refuse(why) / require(condition, why)
+
+
+def _refusal_classes(trees: list[ast.Module]) -> set[str]:
+    bases = {(node.name, base.id) for tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+             for base in node.bases if isinstance(base, ast.Name)}
+    found = {"Refused"}
+    while more := {name for name, base in bases if base in found} - found:
+        found |= more
+    return found
+
+
+def _formatted(node: ast.expr) -> str:
+    """Why ``node`` is not a message id ('' if it may be one: N_(…), Message(…), a name)."""
+    if isinstance(node, ast.JoinedStr):
+        return "an f-string"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+            ch.isalpha() for ch in PLACEHOLDER.sub("", node.value)):  # "{a}, {b}" has no words to translate
+        return "a string not marked with N_"
+    if isinstance(node, ast.BinOp):
+        return "a string built with + or %"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"format", "join"}:
+        return f"a string built with .{node.func.attr}()"
+    if isinstance(node, ast.IfExp):
+        return _formatted(node.body) or _formatted(node.orelse)
+    return ""
+
+
+def _worded_fstring(node: ast.expr) -> bool:
+    """An f-string holding words (English text formatted outside the catalogue), not just a code's shape."""
+    return isinstance(node, ast.JoinedStr) and any(
+        isinstance(part, ast.Constant) and re.search(r"[A-Za-z]{2}", str(part.value)) for part in node.values)
+
+
+def formatted_refusals(sources: dict[str, str]) -> list[str]:
+    """Each refusal (a Refused subclass raised, or a rule's refuse/require reason) whose message is a
+    formatted or unmarked string instead of an id with parameters; and each parameter that is an
+    f-string of words."""
+    trees = {name: ast.parse(text) for name, text in sources.items()}
+    refusals = _refusal_classes(list(trees.values()))
+    problems = []
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func.id if isinstance(node.func, ast.Name) else (
+                node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            position = 0 if called in refusals or called == "Message" else WHY.get(called)
+            if position is None or len(node.args) <= position:
+                continue
+            why = _formatted(node.args[position])
+            if why:
+                problems.append(f"{name}:{node.lineno}: {called}() given {why}")
+            if called in refusals or called == "Message":
+                problems += [f"{name}:{node.lineno}: {called}() parameter {k.arg} is an f-string of words"
+                             for k in node.keywords if _worded_fstring(k.value)]
+    return problems
+
+
+def test_the_refusal_checker_finds_formatted_messages() -> None:
+    sample = (
+        "class NotHere(Refused): pass\n"
+        "def f(calc, code):\n"
+        "    raise NotHere(f'party {code} is not here')\n"
+        "    raise Refused('plain English')\n"
+        "    raise Refused(N_('party {code}: {why}'), code=code, why=f'it is {code}')\n"
+        "    calc.require(False, f'{code} is missing')\n"
+        "    calc.refuse('no' + code)\n"
+        "    raise Refused(N_('fine {code}'), code=code, hex=f'{ord(code):04X}')\n"
+        "    calc.require(False, Message(N_('fine {code}'), code=code))\n"
+    )
+    assert [p.split(": ", 1)[1] for p in formatted_refusals({"sample.py": sample})] == [
+        "NotHere() given an f-string", "Refused() given a string not marked with N_",
+        "Refused() parameter why is an f-string of words", "require() given an f-string",
+        "refuse() given a string built with + or %"]
+
+
+@pytest.mark.parametrize("package", ["domain", "ledger"])
+def test_refusals_are_message_ids_with_parameters(package: str) -> None:
+    """docs/i18n.md: a refusal is ``Refused(N_("…{x}…"), x=value)``, never an f-string (the Chinese
+    catalogue cannot translate a sentence formatted before it is looked up): in the domain and in the
+    application's handlers."""
+    root = ROOT / package
+    sources = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))}
+    assert formatted_refusals(sources) == []

@@ -17,7 +17,7 @@ from typing import Any
 from domain.aliases import basis_key, basis_word
 from domain.errors import InvalidAmount, Refused
 from domain.fields import COUNT, DATE_FORMS, PARTY_CODE, YEAR, parse_date
-from domain.messages import N_
+from domain.messages import N_, Message
 from domain.money import ascii_digits, parse_yuan
 
 _NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
@@ -62,7 +62,7 @@ class Key:
         value = raw.strip()
         if not value:
             raise Refused(N_("{clause}: basis {name} is empty"), clause=clause, name=self.name)
-        where = f"{clause}: basis {self.name}={raw!r}"
+        where = Message(N_("{clause}: basis {name}={raw!r}"), clause=clause, name=self.name, raw=raw)
         if self.kind == "yuan":
             try:
                 return parse_yuan(value, positive=False)

@@ -178,7 +178,8 @@ def specialised_upgrade(calc: Calculation) -> None:
 def patent_prize(calc: Calculation) -> None:
     """A fixed amount per prize (China 100,000 / Shanxi 50,000) per patent across holders; the higher prize pays the difference."""
     prize = calc.basis["prize"]
-    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message('China') if prize == 'china' else Message('Shanxi')))
+    calc.fixed(prize, Message(N_("{value} Patent Award"), value=Message(N_("China")) if prize == "china"
+                                                                else Message(N_("Shanxi"))))
     calc.matter(matter_key("P6.7", calc.basis["patent"]))
     calc.share(Message(N_("patent {patent}"), patent=calc.basis["patent"]))
 

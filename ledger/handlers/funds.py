@@ -80,7 +80,8 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
         cmd.request_id,
         Message(N_("{fund} invested {amount} in {enterprise} for {units} registered capital (premium {value}); it now holds {quantize}%"), fund=cmd.fund, amount=fmt(cmd.amount), enterprise=cmd.enterprise, units=fmt(cmd.units), value=fmt(cmd.amount - cmd.units), quantize=(share * 100).quantize(Decimal('0.01'))),
         data={"lot": lot},
-        trace=[f"government guidance money {fmt(cmd.guidance)}; early-stage: {'yes' if cmd.early_stage else 'no'}"],
+        trace=[Message(N_("government guidance money {guidance}; early-stage: {early}"), guidance=fmt(cmd.guidance),
+                       early=Message(N_("yes") if cmd.early_stage else N_("no")))],
     )
 
 
@@ -89,14 +90,16 @@ def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Out
     fund = uow.get(Fund, fund_id(cmd.fund), f"fund {cmd.fund}")
     held = fund.lot(cmd.lot)
     if not held.direct:
-        raise Refused(f"fund {cmd.fund}: holding {cmd.lot} is a converted project stake; fail the project instead")
+        raise Refused(N_("fund {fund}: holding {lot} is a converted project stake; fail the project instead"),
+                      fund=cmd.fund, lot=cmd.lot)
     if not cmd.reason.strip():
-        raise Refused(f"fund {cmd.fund}: a failed investment needs a reason")
+        raise Refused(N_("fund {fund}: a failed investment needs a reason"), fund=cmd.fund)
     loss = fund.write_off(by, cmd.lot, cmd.reason)
     report = fund.failure_report(failure_tolerance(uow.book, by.decided))
     return Outcome(
         cmd.request_id,
-        f"fund {cmd.fund}: investment {cmd.lot} in {held.enterprise} failed, written off {fmt(loss)}",
+        Message(N_("fund {fund}: investment {lot} in {enterprise} failed, written off {loss}"), fund=cmd.fund,
+                lot=cmd.lot, enterprise=held.enterprise, loss=fmt(loss)),
         trace=[report.describe()],
         data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
     )

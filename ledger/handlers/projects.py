@@ -450,13 +450,13 @@ def sell_stake(uow: UnitOfWork, cmd: SellStake, by: Provenance) -> Outcome:
     if cmd.buyer == project.enterprise or register.table(by.decided).units_of(cmd.buyer) > 0:
         # the team (a holder on the register, or the enterprise itself) buys back only on the agreed
         # terms: ratio, window and formula (P2.2); a sale at a negotiated price would bypass them
-        raise Refused(
-            f"project {project.code}: {cmd.buyer} "
-            + ("is the enterprise itself" if cmd.buyer == project.enterprise
-               else f"holds registered capital of {project.enterprise} (the team)")
-            + f": the team buys back at the agreed terms only: use jcg project buyback {project.code} "
-            f"--buyer {cmd.buyer}"
-        )
+        if cmd.buyer == project.enterprise:
+            raise Refused(N_("project {code}: {buyer} is the enterprise itself: the team buys back at the agreed "
+                             "terms only: use jcg project buyback {code} --buyer {buyer}"),
+                          code=project.code, buyer=cmd.buyer)
+        raise Refused(N_("project {code}: {buyer} holds registered capital of {enterprise} (the team): the team buys "
+                         "back at the agreed terms only: use jcg project buyback {code} --buyer {buyer}"),
+                      code=project.code, buyer=cmd.buyer, enterprise=project.enterprise)
     units = project.sell(by, cmd.units, cmd.price, cmd.buyer)
     gain = fund.dispose(by, project.code, units, cmd.price, cmd.buyer, Message(N_("sale")))
     register.transfer(by, fund.code, cmd.buyer, cmd.buyer_name, units, cmd.price, Message(N_("sale from project {code}"), code=project.code))

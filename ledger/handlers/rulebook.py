@@ -30,6 +30,7 @@ class ReviseParameter(Command):
 
     kind = "policy.revise"
     roles: ClassVar[frozenset[str]] = APPROVERS
+    exclusive: ClassVar[bool] = True  # no decision saved between its check of the log and its save (Ledger.execute)
     action: ClassVar[str] = N_("revising the rule book")
     clause: str
     name: str

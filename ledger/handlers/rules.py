@@ -161,7 +161,8 @@ def award_by_rule(uow: UnitOfWork, cmd: AwardByRule, by: Provenance) -> Outcome:
     party, ent, counter = _entitlement(uow, cmd)
     source, unit = payer(uow.book, ent.clause, cmd.decided)
     if cmd.source and cmd.source != source:
-        raise Refused(f"{ent.clause} is paid by {source} (the clause's paying source), not {cmd.source}")
+        raise Refused(N_("{clause} is paid by {source} (the clause's paying source), not {given}"), clause=ent.clause,
+                      source=source, given=cmd.source)
     if ent.count_cap is not None:
         if counter is None:
             from domain.counter import ClauseYearCounter

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.errors import NotFound
+from domain.messages import N_
 
 DEFAULT_URL = "sqlite:///jcg-ledger.sqlite"
 
@@ -100,12 +101,15 @@ class NoLedger(NotFound):
     """The database named holds no ledger (and only `init` or `demo` may create one)."""
 
 
+NO_LEDGER = N_("the ledger database cannot be used: no ledger at {url} (create one with `jcg init`)")
+
+
 def check_ledger_exists(db: Database) -> None:
     """Refuse a database without a ledger, creating nothing (a mistyped path must not leave
     an empty file behind and print zeros)."""
     if db.kind == "sqlite":
         if not os.path.isfile(db.path):
-            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(NO_LEDGER, url=db.url)
         import sqlite3
 
         try:
@@ -116,9 +120,9 @@ def check_ledger_exists(db: Database) -> None:
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
-            raise NoLedger(f"the ledger database cannot be used: {exc}") from None
+            raise NoLedger(N_("the ledger database cannot be used: {exc}"), exc=exc) from None
         if not found:
-            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(NO_LEDGER, url=db.url)
         return
     import psycopg
 
@@ -131,7 +135,7 @@ def check_ledger_exists(db: Database) -> None:
         table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
         row = pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()
         if row is None or row[0] is None:
-            raise NoLedger(f"the ledger database cannot be used: no ledger at {db.url} (create one with `jcg init`)")
+            raise NoLedger(NO_LEDGER, url=db.url)
 
 
 @contextmanager

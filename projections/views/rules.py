@@ -17,6 +17,7 @@ from domain.rules.engine import RULES, SPLIT
 # the kinds of basis keys, shown in the officer's language
 KEY_KINDS = (N_("yuan"), N_("subject"), N_("date"), N_("party"), N_("percent"), N_("m2"), N_("count"), N_("text"),
              N_("year"), N_("yesno"))
+UNITS = (N_("rate"), N_("years"))  # the rule book's units (the others are kinds above), in refusals too
 
 
 def show_value(p: Parameter) -> Message:
