@@ -44,6 +44,14 @@ POLICY_CALC = [
      "--decided", "2025-03-01"),
 ]
 REPORTS = ["balances", "budgets", "caps", "funds", "loans", "recipients"]
+FILTERED = {  # each report narrowed by what it can be narrowed by (the title names the filters)
+    "balances": ("--from", "2025-01-01", "--to", "2025-12-31"),
+    "budgets": ("--clause", "P2.4", "--year", "2025", "--source", "市财政"),
+    "caps": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+    "funds": ("--recipient", "ENT-1"),
+    "loans": ("--recipient", "BANK-1", "--clause", "P5.6a"),
+    "recipients": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+}
 
 
 def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -54,7 +62,7 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("audit", "consistency"): [(old, new)],
         ("audit", "prove"): [("5",), ("5", "--checkpoint", old)],
         ("audit", "replay"): [()],
-        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",)],
+        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",)],
         ("audit", "verify"): [()],
         ("captable", "show"): [("ENT-1",), ("ENT-2",)],
         ("demo",): [("--db", f"sqlite:///{folder}/demo.sqlite")],  # a ledger of its own
@@ -72,7 +80,7 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("policy", "show"): [(c,) for c in CLAUSES],
         ("policy", "what-if"): [("--revise", "P2.4.rate=3%@2025-01-01")],
         ("project", "show"): [(f"PJ-{n}",) for n in range(1, 7)],
-        **{("report", kind): [(), ("--as-of", "2025-12-31")] for kind in REPORTS},
+        **{("report", kind): [(), ("--as-of", "2025-12-31"), FILTERED[kind]] for kind in REPORTS},
     }
 
 
@@ -273,6 +281,7 @@ REFUSED_READS = [
     ("audit", "consistency", "5", "3"), ("policy", "show", "P9.9"), ("report", "NOPE"),
     ("policy", "calc", "P2.4", "--recipient", "NOPE", "--basis", "x=1", "--decided", "2025-03-01"),
     ("policy", "what-if", "--revise", "P2.4.rate=ABC@2025-01-01"), ("report", "balances", "--as-of", "2025-13-01"),
+    ("report", "balances", "--recipient", "U1"),
 ]
 
 
