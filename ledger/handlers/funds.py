@@ -97,7 +97,8 @@ def fail_investment(uow: UnitOfWork, cmd: FailInvestment, by: Provenance) -> Out
     report = fund.failure_report(failure_tolerance(uow.book, by.decided))
     return Outcome(
         cmd.request_id,
-        f"fund {cmd.fund}: investment {cmd.lot} in {held.enterprise} failed, written off {fmt(loss)}",
+        Message(N_("fund {fund}: investment {lot} in {enterprise} failed, written off {loss}"), fund=cmd.fund,
+                lot=cmd.lot, enterprise=held.enterprise, loss=fmt(loss)),
         trace=[report.describe()],
         data={"loss": loss, "failure_ratio": report.ratio, "flagged": report.flagged},
     )
