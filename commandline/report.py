@@ -66,7 +66,7 @@ def _show_report(session: Session, name: str, form: str, as_of: date | None, at_
     when = [_("as of {date}").format(date=as_of) if as_of else "",
             _("after position {position}").format(position=at_position) if at_position is not None else "",
             f"{filters.start} – {filters.end or ''}" if filters.start else f"– {filters.end}" if filters.end else "",
-            *(f"{k} {v}" for k, v in filters.named().items())]
+            *(f"{_(k)} {v}" for k, v in filters.named().items())]
     report.title = text(report.title)
     if any(when) and form == "table":
         report.title += f" ({', '.join(w for w in when if w)})"

@@ -113,10 +113,12 @@ def _patch_click() -> None:
 # also a pattern; a line matching one is shown as its translation with the captured values
 # (themselves translated when they are messages). Ids with too little fixed text are not used
 # as patterns, so that data never matches by accident; a field named ``event`` matches only an
-# event's class name (``Enrolled``), so ``{event} {amount}`` (an amount: a number) is a pattern too.
+# event's class name (``Enrolled``), and a last ``{amount}`` the translation writes in 元 only a number,
+# so ``{event} {amount}`` and the rules' fixed step ``{label} {amount}`` are patterns too (tried last).
 _FIELD = re.compile(r"\{(\w+)(![rsa])?(:[^{}]*)?\}")
 _MIN_FIXED = 2
 _EVENT_NAME = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*"
+_AMOUNT = r"-?\d[\d,]*(?:\.\d+)?"
 
 
 def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
@@ -143,6 +145,10 @@ def _patterns(lang: str) -> list[tuple[re.Pattern[str], str, list[str], bool]]:
                 parts.append(f"(?P<event>{_EVENT_NAME})")
                 names.append("event")
                 fixed += "ev"  # as narrow as fixed text
+            elif m.group(1) == "amount" and m.end() == len(msgid) and "{amount}元" in str(translated):
+                parts.append(f"(?P<amount>{_AMOUNT})")  # a last amount the translation writes in 元: a number
+                names.append("amount")
+                fixed += "am"
             else:
                 parts.append(f"(?P<{m.group(1)}>.+?)")
                 names.append(m.group(1))

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 
 from domain.errors import Refused
+from domain.messages import N_
 from ledger.application import Ledger
 from ledger.infra.config import Database, parse_database
 from projections import balances, models
@@ -264,7 +265,11 @@ class ReadSide:
         names = {t.name for t in self._tables(report)}
         for name in filters.named():
             if not names & set(FILTER_COLUMNS[name]):
-                raise Refused(f"report {report} cannot be narrowed by --{name}")
+                from domain.aliases import REPORT_NAMES
+
+                label = next((word for word, code in REPORT_NAMES.items() if code == report), report)
+                raise Refused(N_("report {report} cannot be narrowed by --{name}"), report=report, name=name,
+                              report_label=label)
 
     def _select(self, report: str, filters: Filters) -> Rows:
         rows: Rows = {}

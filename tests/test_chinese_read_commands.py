@@ -44,6 +44,14 @@ POLICY_CALC = [
      "--decided", "2025-03-01"),
 ]
 REPORTS = ["balances", "budgets", "caps", "funds", "loans", "recipients"]
+FILTERED = {  # each report narrowed by what it can be narrowed by (the title names the filters)
+    "balances": ("--from", "2025-01-01", "--to", "2025-12-31"),
+    "budgets": ("--clause", "P2.4", "--year", "2025", "--source", "市财政"),
+    "caps": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+    "funds": ("--recipient", "ENT-1"),
+    "loans": ("--recipient", "BANK-1", "--clause", "P5.6a"),
+    "recipients": ("--recipient", "U1", "--clause", "P2.4", "--year", "2025"),
+}
 
 
 def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
@@ -54,7 +62,7 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("audit", "consistency"): [(old, new)],
         ("audit", "prove"): [("5",), ("5", "--checkpoint", old)],
         ("audit", "replay"): [()],
-        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",)],
+        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",)],
         ("audit", "verify"): [()],
         ("captable", "show"): [("ENT-1",), ("ENT-2",)],
         ("demo",): [("--db", f"sqlite:///{folder}/demo.sqlite")],  # a ledger of its own
@@ -72,7 +80,8 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("policy", "show"): [(c,) for c in CLAUSES],
         ("policy", "what-if"): [("--revise", "P2.4.rate=3%@2025-01-01")],
         ("project", "show"): [(f"PJ-{n}",) for n in range(1, 7)],
-        **{("report", kind): [(), ("--as-of", "2025-12-31")] for kind in REPORTS},
+        **{("report", kind): [(), ("--as-of", "2025-12-31"), FILTERED[kind], ("--format", "csv")]
+           for kind in REPORTS},
     }
 
 
@@ -99,7 +108,7 @@ def every_record(provisioned_url: str, tmp_path: Path) -> str:
     """The lifecycles of tests/builders.py (grants, projects failed/finished/reassigned/bought back, a
     compensated loan) and: qualifications, an external award, a voided and an amended award, a pending
     payment order, a pending officer change, a fund's direct investment and its failure, a policy
-    revision, a checkpoint; a party with a Chinese code."""
+    revision, a checkpoint; a party with a Chinese code. The commands run here print Chinese (zh)."""
     ledger = Ledger.open(provisioned_url, clock=fixed_clock())
     try:
         record_lifecycles(ledger)
@@ -116,9 +125,10 @@ def every_record(provisioned_url: str, tmp_path: Path) -> str:
         ledger.close()
     runner = CliRunner()
 
-    def jcg(*args: str, officer: str = OFFICER) -> None:
-        result = runner.invoke(cli.main, ["--db", provisioned_url, "--officer", officer, *args])
+    def jcg(*args: str, officer: str = OFFICER) -> None:  # the writes speak Chinese too
+        result = runner.invoke(cli.main, ["--lang", "zh", "--db", provisioned_url, "--officer", officer, *args])
         assert result.exit_code == 0, (args, result.output)
+        assert not english_in(result.output), (args, result.output)
 
     ap = APPROVER
     jcg("audit", "checkpoint", "--out", str(tmp_path / "checkpoint-1.txt"))
@@ -273,6 +283,7 @@ REFUSED_READS = [
     ("audit", "consistency", "5", "3"), ("policy", "show", "P9.9"), ("report", "NOPE"),
     ("policy", "calc", "P2.4", "--recipient", "NOPE", "--basis", "x=1", "--decided", "2025-03-01"),
     ("policy", "what-if", "--revise", "P2.4.rate=ABC@2025-01-01"), ("report", "balances", "--as-of", "2025-13-01"),
+    ("report", "balances", "--recipient", "U1"),
 ]
 
 

@@ -76,7 +76,8 @@ def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Resu
     assert rows[0]["ref"] == "临科发〔2025〕1号"
     assert rows[0]["actor"] == "officer-1"
     assert rows[0]["trace"].splitlines() == [  # the rules engine's derivation, then the journal entry
-        "P2.4: 2% × 5,000,000.00 = 100,000.00; cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 100,000.00",
+        "P2.4: 2% × 5,000,000.00 = 100,000.00; contract 2025-140801-0001 registered on 2024-11-01 (认定登记), "
+        "with E1 临汾技术转移服务中心 (服务机构); cap 500,000/yr for U1, used 0.00, remaining 500,000.00 → 100,000.00",
         "journal: Dr budget:P2.4:2025 100,000.00; Cr payable:U1 100,000.00",
     ]
     assert "Cr revenue:returned:2026 5,000.00" in rows[9]["trace"]

@@ -58,6 +58,13 @@ class Key:
         optional = "" if self.required else ", optional"
         return f"{self.name} ({kind}{optional}): {self.meaning}"
 
+    def explained(self) -> Message:
+        """``describe()`` as a message: the kind and the meaning translated (every key's meaning is
+        in the catalogue, i18n/catalogue.py), the name a code."""
+        kind: str = "|".join(self.choices) if self.kind == "choice" else Message(self.kind)
+        msgid = N_("{name} ({kind}): {meaning}") if self.required else N_("{name} ({kind}, optional): {meaning}")
+        return Message(msgid, name=self.name, kind=kind, meaning=Message(self.meaning))
+
     def parse(self, clause: str, raw: str) -> Any:
         value = raw.strip()
         if not value:
@@ -160,7 +167,7 @@ def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> B
     for key in keys:
         if key.name not in raw:
             if key.required:
-                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.describe())
+                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.explained())
             continue
         values[key.name] = key.parse(clause, raw[key.name])
     return Basis(values, {k: v for k, v in raw.items()})

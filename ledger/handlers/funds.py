@@ -80,7 +80,8 @@ def invest_direct(uow: UnitOfWork, cmd: InvestDirect, by: Provenance) -> Outcome
         cmd.request_id,
         Message(N_("{fund} invested {amount} in {enterprise} for {units} registered capital (premium {value}); it now holds {quantize}%"), fund=cmd.fund, amount=fmt(cmd.amount), enterprise=cmd.enterprise, units=fmt(cmd.units), value=fmt(cmd.amount - cmd.units), quantize=(share * 100).quantize(Decimal('0.01'))),
         data={"lot": lot},
-        trace=[f"government guidance money {fmt(cmd.guidance)}; early-stage: {'yes' if cmd.early_stage else 'no'}"],
+        trace=[Message(N_("government guidance money {guidance}; early-stage: {early}"), guidance=fmt(cmd.guidance),
+                       early=Message(N_("yes") if cmd.early_stage else N_("no")))],
     )
 
 

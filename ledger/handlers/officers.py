@@ -125,12 +125,12 @@ def authorize(roster: OfficerRoster | None, command: Command) -> Signer:
     if officer is None:
         raise Refused(N_("{actor} is not a registered officer: an approver registers officers (jcg officer add)"), actor=actor)
     if not officer.writes:
-        raise Refused(N_("{actor} is an {role}: auditors read and verify but never write"), actor=actor, role=officer.role)
+        raise Refused(N_("{actor} is an {role}: auditors read and verify but never write"), actor=actor, role=Message(officer.role))
     if isinstance(command, AddOfficer) and officer.role != "approver":
-        raise Refused(N_("only an approver registers officers; {actor} is an {role}"), actor=actor, role=officer.role)
+        raise Refused(N_("only an approver registers officers; {actor} is an {role}"), actor=actor, role=Message(officer.role))
     if isinstance(command, (RotateOfficerKey, RevokeOfficerKey)) and command.name != actor \
             and officer.role != "approver":
-        raise Refused(N_("only an approver manages another officer's key; {actor} is an {role}"), actor=actor, role=officer.role)
+        raise Refused(N_("only an approver manages another officer's key; {actor} is an {role}"), actor=actor, role=Message(officer.role))
     if officer.role not in command.roles:
         first, *more = [Message(ROLE_NAMES.get(r, r)) for r in sorted(command.roles)]
         needs = (Message(N_("an {role} or an {other}"), role=first, other=more[0]) if more
@@ -160,9 +160,9 @@ def add_officer(uow: UnitOfWork, cmd: AddOfficer, by: Provenance) -> Outcome:
     key_id = _key_id(cmd.public_key)
     if roster.add(by, cmd.name, cmd.role, cmd.public_key, key_id):
         return Outcome(cmd.request_id, Message(N_("officer {name} registered as {role} with key {key_id}"), name=cmd.name,
-                                               role=cmd.role, key_id=key_id),
+                                               role=Message(cmd.role), key_id=key_id),
                        data={"officer": cmd.name, "role": cmd.role, "key_id": key_id})
-    return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("registration as {role}"), role=cmd.role),
+    return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("registration as {role}"), role=Message(cmd.role)),
                                                key=key_id), data={"officer": cmd.name, "role": cmd.role, "key_id": key_id, "pending": True})
 
 
@@ -192,8 +192,8 @@ def change_officer_role(uow: UnitOfWork, cmd: ChangeOfficerRole, by: Provenance)
     roster = uow.get(OfficerRoster, ROSTER_ID, "officer roster")
     if roster.change_role(by, cmd.name, cmd.role):
         return Outcome(cmd.request_id, Message(N_("officer {name} is now an {role}"), name=cmd.name,
-                                                   role=cmd.role))
-    return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("promotion to {role}"), role=cmd.role),
+                                                   role=Message(cmd.role)))
+    return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("promotion to {role}"), role=Message(cmd.role)),
                                                key="-"), data={"pending": True})
 
 

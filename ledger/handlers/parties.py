@@ -80,5 +80,5 @@ def expire_qualification(uow: UnitOfWork, cmd: ExpireQualification, by: Provenan
     if not level and len(current) == 1:  # the one level it is held at
         level = current.pop()
     party.expire_qualification(by, name, level, cmd.ended_on)
-    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=cmd.level, ended_on=cmd.ended_on),
+    return Outcome(cmd.request_id, Message(N_("party {code}: {qualification} {level} ended {ended_on}"), code=cmd.code, qualification=cmd.qualification, level=Message(cmd.level) if cmd.level else "", ended_on=cmd.ended_on),
                    data={"party": cmd.code, "qualification": cmd.qualification, "ended_on": cmd.ended_on})
