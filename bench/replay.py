@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.perf_counter()
                 rows, _ = side.rows("budgets", as_of=day)
                 reports.render(reports.budgets(rows, by="unit"), "table")
-                print(f"--as-of {day} budgets report (snapshots): {time.perf_counter() - t0:.2f} s")
+                print(f"--as-of {day} budgets report (day index, this log is far out of date order; before: snapshots): "
+                      f"{time.perf_counter() - t0:.2f} s")
                 t0 = time.perf_counter()
                 rows, _ = side.rows("balances", as_of=day)
                 reports.render(reports.balances(rows), "table")
