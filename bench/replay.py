@@ -9,7 +9,8 @@ in batches (nothing decoded), and the same read decoded into domain events; (2) 
 rebuild (`audit replay`'s: streaming in batches into a new store, snapshots kept) run alone
 in a child process, with its events per second, the ratio to the bare read and its peak
 resident memory; (3) the comparison with the incremental models by streaming digests;
-(4) an --as-of budgets report through the snapshots. Temporary files and schemas removed.
+(4) --as-of budgets and balances reports (day indexes: this log is recorded far out of date
+order). Temporary files and schemas removed.
 """
 
 from __future__ import annotations
