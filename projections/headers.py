@@ -31,7 +31,7 @@ WORDS = (
     N_("enrolled"), N_("performing"), N_("places"), N_("yuan"), N_("all years"), N_("(all recipients)"),
     N_("per year"), N_("per award"), N_("over the period"), N_("per project"), N_("places per year"),
     N_("holding"), N_("equity"), N_("debt"), N_("total"), N_("bank"), N_("one-time"), N_("one-time: used"),
-    N_("unit"), N_("source"),
+    N_("unit"), N_("source"), N_("True"), N_("False"),
     # event names in `audit trail`
     N_("AwardGranted"), N_("Disbursed"), N_("ClawedBack"), N_("Registered"), N_("Qualified"),
     N_("ExternalAwardRecorded"), N_("TranchePaid"), N_("Approved"), N_("Converted"), N_("Enrolled"),

@@ -90,6 +90,8 @@ def cell_text(value: Any, col: Col, exact: bool = False) -> str:
     """A value as shown: money with separators (exact decimals in CSV), Messages translated."""
     if value is None:
         return ""
+    if isinstance(value, bool):  # True/False, and in Chinese 是/否
+        return gettext(str(value))
     if isinstance(value, Decimal):
         return str(value) if exact or not col.money else fmt(value)
     if isinstance(value, Message):

@@ -80,7 +80,8 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("policy", "show"): [(c,) for c in CLAUSES],
         ("policy", "what-if"): [("--revise", "P2.4.rate=3%@2025-01-01")],
         ("project", "show"): [(f"PJ-{n}",) for n in range(1, 7)],
-        **{("report", kind): [(), ("--as-of", "2025-12-31"), FILTERED[kind]] for kind in REPORTS},
+        **{("report", kind): [(), ("--as-of", "2025-12-31"), FILTERED[kind], ("--format", "csv")]
+           for kind in REPORTS},
     }
 
 
@@ -107,7 +108,7 @@ def every_record(provisioned_url: str, tmp_path: Path) -> str:
     """The lifecycles of tests/builders.py (grants, projects failed/finished/reassigned/bought back, a
     compensated loan) and: qualifications, an external award, a voided and an amended award, a pending
     payment order, a pending officer change, a fund's direct investment and its failure, a policy
-    revision, a checkpoint; a party with a Chinese code."""
+    revision, a checkpoint; a party with a Chinese code. The commands run here print Chinese (zh)."""
     ledger = Ledger.open(provisioned_url, clock=fixed_clock())
     try:
         record_lifecycles(ledger)
@@ -124,9 +125,10 @@ def every_record(provisioned_url: str, tmp_path: Path) -> str:
         ledger.close()
     runner = CliRunner()
 
-    def jcg(*args: str, officer: str = OFFICER) -> None:
-        result = runner.invoke(cli.main, ["--db", provisioned_url, "--officer", officer, *args])
+    def jcg(*args: str, officer: str = OFFICER) -> None:  # the writes speak Chinese too
+        result = runner.invoke(cli.main, ["--lang", "zh", "--db", provisioned_url, "--officer", officer, *args])
         assert result.exit_code == 0, (args, result.output)
+        assert not english_in(result.output), (args, result.output)
 
     ap = APPROVER
     jcg("audit", "checkpoint", "--out", str(tmp_path / "checkpoint-1.txt"))
