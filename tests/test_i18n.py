@@ -117,7 +117,9 @@ def test_a_message_parameter_may_itself_be_a_message():
 # Refusals in domain/ are message ids: the checker and its self-test ------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-WHY = {"refuse": 0, "require": 1}  # the rules' Derivation.refuse(why) / require(condition, why)
+# where else a message is passed: a rule's refuse(why) / require(condition, why), a trace step(text),
+# an Outcome(request_id, message)
+WHY = {"refuse": 0, "require": 1, "step": 0, "Outcome": 1}
 
 
 def _refusal_classes(trees: list[ast.Module]) -> set[str]:
@@ -152,9 +154,9 @@ def _worded_fstring(node: ast.expr) -> bool:
 
 
 def formatted_refusals(sources: dict[str, str]) -> list[str]:
-    """Each refusal (a Refused subclass raised, or a rule's refuse/require reason) whose message is a
-    formatted or unmarked string instead of an id with parameters; and each parameter that is an
-    f-string of words."""
+    """Each refusal (a Refused subclass raised, or a rule's refuse/require reason), trace step or
+    outcome line whose message is a formatted or unmarked string instead of an id with parameters;
+    and each parameter of a refusal or Message that is an f-string of words."""
     trees = {name: ast.parse(text) for name, text in sources.items()}
     refusals = _refusal_classes(list(trees.values()))
     problems = []
@@ -187,11 +189,13 @@ def test_the_refusal_checker_finds_formatted_messages() -> None:
         "    calc.refuse('no' + code)\n"
         "    raise Refused(N_('fine {code}'), code=code, hex=f'{ord(code):04X}')\n"
         "    calc.require(False, Message(N_('fine {code}'), code=code))\n"
+        "    calc.step(f'{code} counted')\n"
+        "    return Outcome(request, f'recorded {code}', trace=[])\n"
     )
     assert [p.split(": ", 1)[1] for p in formatted_refusals({"sample.py": sample})] == [
         "NotHere() given an f-string", "Refused() given a string not marked with N_",
         "Refused() parameter why is an f-string of words", "require() given an f-string",
-        "refuse() given a string built with + or %"]
+        "refuse() given a string built with + or %", "step() given an f-string", "Outcome() given an f-string"]
 
 
 @pytest.mark.parametrize("package", ["domain", "ledger"])
