@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.schema import METADATA, day_index, fen
-from projections.state import State, postings_of, to_fen
+from projections.state import State, decision_day, postings_of, to_fen
 
 BALANCES = sa.Table(
     "rm_balances",
@@ -27,8 +27,14 @@ TABLES = (BALANCES, BALANCE_DAYS)
 
 def apply(state: State, position: int, event: Any) -> None:
     """Every registered posting of a money event moves its account; others post nothing."""
-    for p in postings_of(event):
-        state.add(BALANCES, (p.account,), balance_fen=to_fen(p.amount))
+    legs = postings_of(event)
+    if not legs:
+        return
+    day = decision_day(event)
+    for p in legs:
+        fen = to_fen(p.amount)
+        state.add(BALANCES, (p.account,), balance_fen=fen)
+        state.add(BALANCE_DAYS, (p.account, day), balance_fen=fen)
 
 
 def totals(balance: Any) -> list[Any]:

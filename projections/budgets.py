@@ -30,7 +30,7 @@ from domain.parameters import payer as paying
 from projections.events import name, named
 from projections.recipients import registered, released_fen
 from projections.schema import METADATA, day_index, fen
-from projections.state import State, to_fen
+from projections.state import State, decision_day, to_fen
 
 BUDGETS = sa.Table(
     "rm_budgets",
@@ -48,7 +48,9 @@ BUDGETS = sa.Table(
     info={"sums": True},
 )
 
-TABLES = (BUDGETS, day_index(BUDGETS))
+BUDGET_DAYS = day_index(BUDGETS)
+
+TABLES = (BUDGETS, BUDGET_DAYS)
 
 # event type -> (budget column, attribute naming the funding source). Grants, 拨投结合
 # project tranches (P2.2/P6.1) and loan-loss compensation paid by public payers (P5.6).
@@ -107,28 +109,34 @@ def _lead_unit(book: ParameterBook, clause_id: str, on: date) -> str:
     return paying(book, clause_id, on)[1] or UNASSIGNED
 
 
+def _add(state: State, event: Any, key: tuple[Any, ...], **fen: int) -> None:
+    """Add to a budget line and to its day index (the event's decision day)."""
+    state.add(BUDGETS, key, **fen)
+    state.add(BUDGET_DAYS, (*key, decision_day(event)), **fen)
+
+
 def apply(state: State, position: int, event: Any) -> None:
     kind = name(event)
     if kind == VOIDED:
         key = (event.award_year, event.source, lead_unit(event.clause), event.clause)
-        state.add(BUDGETS, key, committed_fen=-to_fen(event.amount))
+        _add(state, event, key, committed_fen=-to_fen(event.amount))
         return
     if kind in REVERSED:
         column, source = REVERSED[kind]
         key = (event.paid_year, getattr(event, source), lead_unit(event.clause), event.clause)
-        state.add(BUDGETS, key, **{column: -to_fen(event.amount)})
+        _add(state, event, key, **{column: -to_fen(event.amount)})
         return
     if kind == RECOVERY_REVERSED:
         for payer in PAYERS:
             part = event.parts.get(payer)
             if part:
-                state.add(BUDGETS, (event.recovered_year, payer, lead_unit(event.clause), event.clause),
+                _add(state, event, (event.recovered_year, payer, lead_unit(event.clause), event.clause),
                           recovered_fen=-to_fen(part))
         return
     if kind == CLAIM_WITHDRAWN:
         if event.approved_year:  # the approval committed each payer's share in its year
             for payer in PAYERS:
-                state.add(BUDGETS, (event.approved_year, payer, lead_unit(event.clause), event.clause),
+                _add(state, event, (event.approved_year, payer, lead_unit(event.clause), event.clause),
                           committed_fen=-to_fen(event.shares[payer]))
         return
     if kind in ORDERS:
@@ -138,28 +146,28 @@ def apply(state: State, position: int, event: Any) -> None:
                 return
             year = event.by.fiscal_year if ordered else event.order_year
             sign = 1 if ordered else -1
-            state.add(BUDGETS, (year, event.source, lead_unit(event.clause), event.clause),
+            _add(state, event, (year, event.source, lead_unit(event.clause), event.clause),
                       pending_fen=sign * to_fen(event.amount))
         return
     year = event.by.fiscal_year if kind in SPENDING or kind in PER_PAYER or kind in REASSIGNED else 0
     if kind in SPENDING:
         column, source = SPENDING[kind]
         key = (year, getattr(event, source), lead_unit(event.clause, event.by.decided), event.clause)
-        state.add(BUDGETS, key, **{column: to_fen(event.amount)})
+        _add(state, event, key, **{column: to_fen(event.amount)})
     elif kind in PER_PAYER:
         column, split = PER_PAYER[kind]
         for payer in PAYERS:
             part = getattr(event, split).get(payer)
             if part:
-                state.add(BUDGETS, (year, payer, lead_unit(event.clause, event.by.decided), event.clause), **{column: to_fen(part)})
+                _add(state, event, (year, payer, lead_unit(event.clause, event.by.decided), event.clause), **{column: to_fen(part)})
     elif kind in REASSIGNED:
         project = registered(state, event.code)
         amount = to_fen(event.amount) if kind == REASSIGNED_IN else -to_fen(event.amount)
         key = (year, project["source"], lead_unit(project["clause"]), project["clause"])
-        state.add(BUDGETS, key, reassigned_fen=amount)
+        _add(state, event, key, reassigned_fen=amount)
     elif kind in RELEASING:
         released = released_fen(event)
         if released:
             project = registered(state, event.code)
             key = (event.by.fiscal_year, project["source"], lead_unit(project["clause"]), project["clause"])
-            state.add(BUDGETS, key, released_fen=released)
+            _add(state, event, key, released_fen=released)

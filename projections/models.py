@@ -7,9 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from domain.provenance import Provenance
 from projections import balances, budgets, caps, captable, funds, loans, parties, recipients, trail
-from projections.state import Key, MemoryState, Row, State, day_index_of
+from projections.state import MemoryState, State, day_index_of
 
 # recipients before the others: it registers each award's (and project's) year, clause and
 # source, which later events of recipients and budgets look up.
@@ -67,47 +66,10 @@ def name_of(model: ModuleType) -> str:
     return model.__name__.rsplit(".", 1)[-1]
 
 
-# sum table -> its day index; the models that write an indexed table
-DAY_INDEX: dict[sa.Table, sa.Table] = {of: t for t in TABLES if (of := day_index_of(t)) is not None}
-DATED_MODELS: frozenset[ModuleType] = frozenset(m for m in MODELS if any(t in DAY_INDEX for t in m.TABLES))
-
-
-class Dated:
-    """What a model with day-indexed tables writes through: every sum added to an indexed
-    table is added to its day index too, under the event's decision day."""
-
-    __slots__ = ("day", "state")
-
-    def __init__(self, state: State, day: str):
-        self.state, self.day = state, day
-
-    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
-        self.state.add(table, key, **fen)
-        days = DAY_INDEX.get(table)
-        if days is not None:
-            self.state.add(days, (*key, self.day), **fen)
-
-    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
-        self.state.put(table, key, **fields)
-
-    def get(self, table: sa.Table, key: Key) -> Row | None:
-        return self.state.get(table, key)
-
-
-def decision_day(event: Any) -> str:
-    by = getattr(event, "by", None)
-    return by.decided.isoformat() if isinstance(by, Provenance) else ""
-
-
 def apply(state: State, position: int, event: Any, only: tuple[ModuleType, ...] = MODELS) -> None:
     """Fold one event into every read model (unknown event types change nothing but the trail)."""
-    dated: Dated | None = None
     for model in only:
-        if model in DATED_MODELS:
-            dated = dated or Dated(state, decision_day(event))
-            model.apply(dated, position, event)
-        else:
-            model.apply(state, position, event)
+        model.apply(state, position, event)
 
 
 def empty_state() -> MemoryState:

@@ -287,9 +287,11 @@ class ReadSide:
                         where.append(table.c[follows[1]].in_(sa.select(parent.c[key_columns(parent)[0]])
                                                              .where(*pwhere)))
                 keys, values = key_columns(table), value_columns(table)
-                stmt = sa.select(table).where(*where).order_by(*(table.c[k] for k in keys))
-                rows[table.name] = {tuple(r[k] for k in keys): {v: r[v] for v in values}
-                                    for r in conn.execute(stmt).mappings()}
+                stmt = (sa.select(*(table.c[k] for k in keys), *(table.c[v] for v in values))
+                        .where(*where).order_by(*(table.c[k] for k in keys)))
+                n = len(keys)  # plain row tuples: a mapping per row cost more than the query
+                rows[table.name] = {tuple(r[:n]): dict(zip(values, r[n:], strict=True))
+                                    for r in conn.execute(stmt)}
         return rows
 
     def at(self, report: str, as_of: date | None = None, at_position: int | None = None) -> tuple[Rows, Any]:

@@ -46,7 +46,7 @@ def day_index(table: sa.Table) -> sa.Table:
     log recorded the events in. Exact because the models only look up what was decided before
     (an award before its payments, voids and clawbacks; a project before its tranches, its
     reassignments and its end: the domain refuses the other order), so an event's sums do not
-    depend on the date asked. Filled by projections.models (every add to the table)."""
+    depend on the date asked. The model adds to both (balances, budgets)."""
     keys = [sa.Column(c.name, c.type, primary_key=True) for c in table.primary_key.columns]
     values = [fen(c.name) for c in table.columns if not c.primary_key]
     return sa.Table(f"rm_days_{table.name[3:]}", table.metadata, *keys,

@@ -70,6 +70,13 @@ def value_set(table: sa.Table) -> frozenset[str]:
     return frozenset(value_columns(table))
 
 
+def decision_day(event: Any) -> str:
+    """The key of an event's sums in a day index: its decision date ("" without one)."""
+    by = getattr(event, "by", None)
+    decided = getattr(by, "decided", None)
+    return decided.isoformat() if decided is not None else ""
+
+
 def day_index_of(table: sa.Table) -> sa.Table | None:
     """The table a day index sums per decision day (None: ``table`` is not a day index).
     A day index answers --as-of in SQL; it is never part of a report's rows."""
