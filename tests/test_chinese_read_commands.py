@@ -63,8 +63,9 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("audit", "prove"): [("5",), ("5", "--checkpoint", old)],
         ("audit", "replay"): [()],
         ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",), ("ENT-2-A1",),
-                             ("ENT-2-A2",), ("PJ-2",), ("PJ-3",), ("PJ-5",), ("PJ-6",)],
-        ("audit", "verify"): [()],
+                             ("ENT-2-A2",), ("PJ-2",), ("PJ-3",), ("PJ-5",), ("PJ-6",),
+                             ("L1", "--format", "csv")],
+        ("audit", "verify"): [(), ("--checkpoint", old)],
         ("captable", "show"): [("ENT-1",), ("ENT-2",), ("临汾-9",)],
         ("demo",): [("--db", f"sqlite:///{folder}/demo.sqlite")],  # a ledger of its own
         ("fund", "list"): [()],
