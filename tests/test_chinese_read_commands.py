@@ -62,18 +62,20 @@ def read_invocations(folder: Path) -> dict[tuple[str, ...], list[tuple[str, ...]
         ("audit", "consistency"): [(old, new)],
         ("audit", "prove"): [("5",), ("5", "--checkpoint", old)],
         ("audit", "replay"): [()],
-        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",)],
-        ("audit", "verify"): [()],
-        ("captable", "show"): [("ENT-1",), ("ENT-2",)],
+        ("audit", "trail"): [("U1",), ("U1-A1",), ("PJ-1",), ("L1",), ("F-SEED",), ("ENT-1",), ("临汾-9-A1",), ("ENT-2-A1",),
+                             ("ENT-2-A2",), ("PJ-2",), ("PJ-3",), ("PJ-5",), ("PJ-6",),
+                             ("L1", "--format", "csv")],
+        ("audit", "verify"): [(), ("--checkpoint", old)],
+        ("captable", "show"): [("ENT-1",), ("ENT-2",), ("临汾-9",)],
         ("demo",): [("--db", f"sqlite:///{folder}/demo.sqlite")],  # a ledger of its own
         ("fund", "list"): [()],
         ("fund", "show"): [("F-SEED",), ("F-2",)],
-        ("grant", "show"): [("U1",), ("ENT-1",), ("临汾-9",)],
+        ("grant", "show"): [("U1",), ("ENT-1",), ("ENT-2",), ("临汾-9",)],
         ("loan", "list"): [()],
         ("loan", "show"): [("L1",)],
         ("officer", "list"): [()],
         ("party", "list"): [()],
-        ("party", "show"): [("U1",), ("ENT-1",), ("BANK-1",), ("临汾-9",)],
+        ("party", "show"): [("U1",), ("ENT-1",), ("ENT-2",), ("BANK-1",), ("临汾-9",)],
         ("payment", "pending"): [()],
         ("policy", "calc"): POLICY_CALC,
         ("policy", "list"): [()],
@@ -155,15 +157,15 @@ def every_record(provisioned_url: str, tmp_path: Path) -> str:
 
 
 def run_reads(url: str, folder: Path, lang: str) -> dict[str, str]:
-    """The output of each read run (keyed by its command line) in ``lang`` ("": the locale's); each
-    must succeed."""
+    """The output of each read run (keyed by its command line) with JCG_LANG=``lang`` ("": the
+    locale's language); each must succeed."""
     runner = CliRunner()
     out: dict[str, str] = {}
     failed: dict[str, str] = {}
     for path, runs in read_invocations(folder).items():
         for args in runs:
-            language = ["--lang", lang] if lang else []  # none: the locale's
-            result = runner.invoke(cli.main, [*language, "--db", url, "--officer", OFFICER, *path, *args])
+            result = runner.invoke(cli.main, ["--db", url, "--officer", OFFICER, *path, *args],
+                                   env={"JCG_LANG": lang} if lang else None)  # none: the locale's
             line = " ".join((*path, *args)).replace(str(folder) + "/", "")
             out[line] = result.output
             if result.exit_code != 0:
@@ -194,7 +196,8 @@ def test_every_read_command_prints_chinese_under_a_chinese_language(every_record
 
 def test_the_same_reads_under_lang_c_are_english(monkeypatch: pytest.MonkeyPatch, every_record: str,
                                                  tmp_path: Path) -> None:
-    monkeypatch.delenv("JCG_LANG", raising=False)
+    for name in ("JCG_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C")
     outputs = run_reads(every_record, tmp_path, "")
     proofs = ("audit prove", "audit consistency")  # a proof file only: the same in every language
