@@ -168,7 +168,8 @@ def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> B
     for key in keys:
         if key.name not in raw:
             if key.required:
-                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.explained())
+                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.explained(),
+                              name_label=basis_label(key.name))
             continue
         values[key.name] = key.parse(clause, raw[key.name])
     return Basis(values, {k: v for k, v in raw.items()})
