@@ -16,6 +16,7 @@ from commandline.options import (
     outcome_format,
     pass_session,
 )
+from domain.messages import N_, Message
 from i18n import _
 from i18n.clicktools import I18nGroup
 
@@ -141,7 +142,7 @@ def officer_rotate(session: Session, name: str, public_key: str | None, decided:
         if not outcome.already_recorded:
             path = ledger.keyring.store.save(name, key, replace=True)
             ledger.keyring.use(name, key)
-            outcome.trace.append(f"new private key: {path}")
+            outcome.trace.append(Message(N_("new private key: {path}"), path=str(path)))
     else:
         outcome = ledger.execute(RotateOfficerKey(actor=session.officer, decided=_officer_date(decided),
                                                   request_id=request_id, name=name,

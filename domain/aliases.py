@@ -240,6 +240,12 @@ def basis_key(text: str, names: Iterable[str]) -> str | None:
     return resolve(text, names, BASIS_LABELS)
 
 
+def basis_label(code: str, table: Mapping[str, str] = BASIS_LABELS) -> str:
+    """The first Chinese word officers may type for ``code`` (a basis key, or a choice word with
+    ``table=BASIS_WORDS``); the code itself when it has none."""
+    return next((word for word, c in table.items() if c == code), code)
+
+
 def basis_word(text: str, words: Iterable[str]) -> str | None:
     """A choice word or its Chinese (``厂房`` → ``factory``) among ``words``."""
     return resolve(text, words, BASIS_WORDS)

@@ -49,7 +49,8 @@ def check_basis(basis: str) -> None:
     if key in LOSS_BASES or key == "本金":
         return
     if key in REFUSED_BASES or key in REFUSED_BASES.values():
-        raise Refused(N_("P5.6: compensation covers principal (本金) losses only; {basis!r} is not a loss basis"), basis=basis)
+        raise Refused(N_("P5.6: compensation covers principal (本金) losses only; '{basis}' is not a loss basis"), basis=basis,
+                      basis_label=REFUSED_BASES.get(key, basis))
     raise Refused(N_("P5.6: unknown loss basis {basis!r} (only 'principal' is compensated)"), basis=basis)
 
 

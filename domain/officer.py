@@ -33,6 +33,9 @@ ROSTER_ID: UUID = uuid5(NAMESPACE, "officer-roster")
 # that officer's requests within this period (on the ledger clock): docs/officers.md.
 TWO_PEOPLE_PERIOD = timedelta(days=365)
 
+# the pending changes a second approver confirms, in words (add, promote, rotate are their codes)
+CHANGE_WORDS = {"add": N_("registration"), "promote": N_("promotion"), "rotate": N_("new key")}
+
 
 @dataclass
 class OfficerKey:

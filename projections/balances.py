@@ -9,13 +9,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections.schema import METADATA, day_index, fen
+from projections.schema import METADATA, Label, day_index, fen
 from projections.state import State, decision_day, postings_of, to_fen
 
 BALANCES = sa.Table(
     "rm_balances",
     METADATA,
-    sa.Column("account", sa.String(200), primary_key=True),
+    sa.Column("account", Label, primary_key=True),
     fen("balance_fen"),
     info={"sums": True},
 )

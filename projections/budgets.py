@@ -29,16 +29,16 @@ from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
 from projections.events import name, named
 from projections.recipients import registered, released_fen
-from projections.schema import METADATA, day_index, fen
+from projections.schema import METADATA, Label, day_index, fen
 from projections.state import State, decision_day, to_fen
 
 BUDGETS = sa.Table(
     "rm_budgets",
     METADATA,
     sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("source", sa.String(120), primary_key=True),
-    sa.Column("unit", sa.String(120), primary_key=True),
-    sa.Column("clause", sa.String(20), primary_key=True),
+    sa.Column("source", Label, primary_key=True),
+    sa.Column("unit", Label, primary_key=True),
+    sa.Column("clause", Label, primary_key=True),
     fen("committed_fen"),
     fen("paid_fen"),
     fen("recovered_fen"),

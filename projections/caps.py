@@ -15,14 +15,14 @@ import sqlalchemy as sa
 
 from projections.events import event, name
 from projections.recipients import registered, subject_of
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, Label, fen
 from projections.state import State, to_fen
 
 CAP_USAGE = sa.Table(
     "rm_cap_usage",
     METADATA,
-    sa.Column("clause", sa.String(20), primary_key=True),
-    sa.Column("party", sa.String(120), primary_key=True),
+    sa.Column("clause", Label, primary_key=True),
+    sa.Column("party", Label, primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
     fen("used_fen"),
     fen("awards"),  # a count, not money: how many awards under the clause that year
@@ -33,11 +33,11 @@ CAP_USAGE = sa.Table(
 CAP_AWARDS = sa.Table(
     "rm_cap_awards",
     METADATA,
-    sa.Column("clause", sa.String(20), primary_key=True),
-    sa.Column("party", sa.String(120), primary_key=True),
+    sa.Column("clause", Label, primary_key=True),
+    sa.Column("party", Label, primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("subject", sa.String(160), primary_key=True),
-    sa.Column("award_id", sa.String(120), primary_key=True),
+    sa.Column("subject", Label, primary_key=True),
+    sa.Column("award_id", Label, primary_key=True),
     fen("used_fen"),
     info={"sums": True},
 )

@@ -9,14 +9,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.events import event, name
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, Label, fen
 from projections.state import State, to_fen
 
 HOLDERS = sa.Table(
     "rm_cap_holders",
     METADATA,
-    sa.Column("enterprise", sa.String(120), primary_key=True),
-    sa.Column("holder", sa.String(120), primary_key=True),
+    sa.Column("enterprise", Label, primary_key=True),
+    sa.Column("holder", Label, primary_key=True),
     fen("units_fen"),
     info={"sums": True},
 )
@@ -24,7 +24,7 @@ HOLDERS = sa.Table(
 PREMIUMS = sa.Table(
     "rm_cap_premiums",
     METADATA,
-    sa.Column("enterprise", sa.String(120), primary_key=True),
+    sa.Column("enterprise", Label, primary_key=True),
     fen("premium_fen"),
     info={"sums": True},
 )
@@ -32,9 +32,9 @@ PREMIUMS = sa.Table(
 NAMES = sa.Table(
     "rm_cap_names",
     METADATA,
-    sa.Column("enterprise", sa.String(120), primary_key=True),
-    sa.Column("holder", sa.String(120), primary_key=True),
-    sa.Column("name", sa.String(200)),
+    sa.Column("enterprise", Label, primary_key=True),
+    sa.Column("holder", Label, primary_key=True),
+    sa.Column("name", Label),
 )
 
 TABLES = (HOLDERS, PREMIUMS, NAMES)

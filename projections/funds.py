@@ -15,24 +15,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.events import event, name
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, Label, fen
 from projections.state import State, to_fen
 
 FUNDS = sa.Table(
     "rm_funds",
     METADATA,
-    sa.Column("fund", sa.String(120), primary_key=True),
-    sa.Column("name", sa.String(200)),
-    sa.Column("manager", sa.String(120)),
+    sa.Column("fund", Label, primary_key=True),
+    sa.Column("name", Label),
+    sa.Column("manager", Label),
     sa.Column("capital_fen", sa.BigInteger),
 )
 
 HOLDINGS = sa.Table(
     "rm_fund_holdings",
     METADATA,
-    sa.Column("fund", sa.String(120), primary_key=True),
-    sa.Column("enterprise", sa.String(120), primary_key=True),
-    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("fund", Label, primary_key=True),
+    sa.Column("enterprise", Label, primary_key=True),
+    sa.Column("kind", Label, primary_key=True),
     fen("units_fen"),  # registered capital held (1 unit = 1 yuan)
     fen("cost_fen"),  # cost of what is held now
     fen("invested_fen"),  # cash the fund paid in (direct investments)
@@ -47,11 +47,11 @@ HOLDINGS = sa.Table(
 PROJECTS = sa.Table(
     "rm_fund_projects",
     METADATA,
-    sa.Column("fund", sa.String(120), primary_key=True),
-    sa.Column("project", sa.String(120), primary_key=True),
-    sa.Column("enterprise", sa.String(120)),
+    sa.Column("fund", Label, primary_key=True),
+    sa.Column("project", Label, primary_key=True),
+    sa.Column("enterprise", Label),
     sa.Column("early_stage", sa.Boolean),
-    sa.Column("failed_on", sa.String(10)),
+    sa.Column("failed_on", Label),
 )
 
 TABLES = (FUNDS, HOLDINGS, PROJECTS)

@@ -14,30 +14,30 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.events import event, name
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, Label, fen
 from projections.state import State, to_fen
 
 LOANS = sa.Table(
     "rm_loans",
     METADATA,
-    sa.Column("loan", sa.String(120), primary_key=True),
-    sa.Column("bank", sa.String(120)),
-    sa.Column("borrower", sa.String(120)),
-    sa.Column("category", sa.String(20)),
+    sa.Column("loan", Label, primary_key=True),
+    sa.Column("bank", Label),
+    sa.Column("borrower", Label),
+    sa.Column("category", Label),
     sa.Column("principal_fen", sa.BigInteger),
-    sa.Column("start", sa.String(10)),
+    sa.Column("start", Label),
     sa.Column("term_months", sa.Integer),
-    sa.Column("non_performing_on", sa.String(10)),
-    sa.Column("loss_declared_on", sa.String(10)),
-    sa.Column("claimed_on", sa.String(10)),
-    sa.Column("approved_on", sa.String(10)),
-    sa.Column("approved_ref", sa.String(200)),
+    sa.Column("non_performing_on", Label),
+    sa.Column("loss_declared_on", Label),
+    sa.Column("claimed_on", Label),
+    sa.Column("approved_on", Label),
+    sa.Column("approved_ref", Label),
 )
 
 LOAN_TOTALS = sa.Table(
     "rm_loan_totals",
     METADATA,
-    sa.Column("loan", sa.String(120), primary_key=True),
+    sa.Column("loan", Label, primary_key=True),
     fen("disbursed_fen"),
     fen("repaid_fen"),
     fen("loss_fen"),
@@ -49,8 +49,8 @@ LOAN_TOTALS = sa.Table(
 BEARERS = sa.Table(
     "rm_loan_bearers",
     METADATA,
-    sa.Column("loan", sa.String(120), primary_key=True),
-    sa.Column("bearer", sa.String(120), primary_key=True),
+    sa.Column("loan", Label, primary_key=True),
+    sa.Column("bearer", Label, primary_key=True),
     fen("claimed_fen"),  # share of the loss in the claim
     fen("approved_fen"),  # share approved (a public payer owes it to the bank)
     fen("paid_fen"),

@@ -8,16 +8,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from domain.enterprise import Enterprise
-from projections.schema import METADATA
+from projections.schema import METADATA, Label
 from projections.state import State
 
 PARTIES = sa.Table(
     "rm_parties",
     METADATA,
-    sa.Column("code", sa.String(120), primary_key=True),
-    sa.Column("name", sa.String(200)),
-    sa.Column("kind", sa.String(40)),
-    sa.Column("entered", sa.String(10)),
+    sa.Column("code", Label, primary_key=True),
+    sa.Column("name", Label),
+    sa.Column("kind", Label),
+    sa.Column("entered", Label),
     sa.Column("registered_at", sa.BigInteger),  # log position of the registration (list order)
 )
 

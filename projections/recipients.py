@@ -17,25 +17,25 @@ from typing import Any
 import sqlalchemy as sa
 
 from projections.events import event, name
-from projections.schema import METADATA, fen
+from projections.schema import METADATA, Label, fen
 from projections.state import Row, State, to_fen
 
 AWARDS = sa.Table(
     "rm_awards",
     METADATA,
-    sa.Column("award_id", sa.String(120), primary_key=True),
-    sa.Column("party", sa.String(120)),
-    sa.Column("clause", sa.String(20)),
+    sa.Column("award_id", Label, primary_key=True),
+    sa.Column("party", Label),
+    sa.Column("clause", Label),
     sa.Column("year", sa.Integer),
-    sa.Column("source", sa.String(120)),
-    sa.Column("subject", sa.String(160)),  # what a cap is specific to (projections.caps.subject_of)
+    sa.Column("source", Label),
+    sa.Column("subject", Label),  # what a cap is specific to (projections.caps.subject_of)
 )
 
 RECIPIENTS = sa.Table(
     "rm_recipients",
     METADATA,
-    sa.Column("party", sa.String(120), primary_key=True),
-    sa.Column("clause", sa.String(20), primary_key=True),
+    sa.Column("party", Label, primary_key=True),
+    sa.Column("clause", Label, primary_key=True),
     sa.Column("year", sa.Integer, primary_key=True),
     fen("awarded_fen"),
     fen("disbursed_fen"),

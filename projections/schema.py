@@ -4,9 +4,34 @@ connection (schema_translate_map), so the same tables live beside each ledger's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import sqlalchemy as sa
 
 METADATA = sa.MetaData()
+
+
+class Label(sa.Text):
+    """Text copied from the log into a read model: unbounded, and NUL-free on PostgreSQL.
+
+    The log is the record and may hold values recorded before the boundary checks existed
+    (over-long, or with a NUL byte, which PostgreSQL text refuses); a read model must take
+    whatever the log holds, or one old event breaks every report for good. SQLite takes both
+    as they are, so it pays nothing per value."""
+
+    def bind_processor(self, dialect: sa.Dialect) -> Callable[[object], object] | None:
+        return storable if dialect.name == "postgresql" else None
+
+
+def storable(value: object) -> object:
+    """A value PostgreSQL text takes: a NUL byte becomes U+FFFD (shown, never silently dropped)."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
+def storable_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(storable(v) for v in row)
+
 
 TRACKING = sa.Table(
     "rm_tracking",

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from domain.money import FEN
+from projections.schema import storable_row
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -233,10 +234,13 @@ class BatchState:
         """Write every pending change on ``connection`` (the caller's transaction): one
         prepared upsert per table and column set, executed with plain parameter tuples (the
         statement building of SQLAlchemy per row was most of a rebuild's time)."""
+        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
+        clean = connection.dialect.name == "postgresql"
         for table, rows in self.sums.items():
             keys, values = key_columns(table), value_columns(table)
             sql = _upsert_sql(connection, table, keys, values, add=True)
-            connection.exec_driver_sql(sql, [(*k, *(delta.get(c, 0) for c in values)) for k, delta in rows.items()])
+            sums = [(*k, *(delta.get(c, 0) for c in values)) for k, delta in rows.items()]
+            connection.exec_driver_sql(sql, [storable_row(r) for r in sums] if clean else sums)
         for table, rows in self.records.items():
             keys = key_columns(table)
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
@@ -244,7 +248,8 @@ class BatchState:
                 names = tuple(sorted(fields))
                 by_fields.setdefault(names, []).append((*k, *(fields[c] for c in names)))
             for names, batch in by_fields.items():
-                connection.exec_driver_sql(_upsert_sql(connection, table, keys, names, add=False), batch)
+                connection.exec_driver_sql(_upsert_sql(connection, table, keys, names, add=False),
+                                           [storable_row(r) for r in batch] if clean else batch)
         self.discard()
 
     def discard(self) -> None:

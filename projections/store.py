@@ -24,7 +24,7 @@ from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterrupte
 
 from ledger.infra.config import Database
 from projections import models
-from projections.schema import META, METADATA, SNAPSHOTS, TRACKING
+from projections.schema import META, METADATA, SNAPSHOTS, TRACKING, storable
 from projections.state import BatchState, MemoryState, Rows, SqlState, key_columns, value_columns
 
 DIGEST_BUCKETS = 64
@@ -313,8 +313,8 @@ def _plain(value: Any) -> Any:
 def _stream(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     keys, values = key_columns(table), value_columns(table)
     result = conn.execution_options(yield_per=5000).execute(sa.select(table)).mappings()
-    for r in result:
-        yield tuple(_plain(r[k]) for k in keys), {v: _plain(r[v]) for v in values}
+    for r in result:  # as PostgreSQL stores them (a NUL shown as U+FFFD), so the backends compare equal
+        yield tuple(storable(_plain(r[k])) for k in keys), {v: storable(_plain(r[v])) for v in values}
 
 
 def _row_hash(key: tuple[Any, ...], row: dict[str, Any], buckets: int) -> tuple[int, int]:

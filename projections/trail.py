@@ -15,33 +15,33 @@ import sqlalchemy as sa
 
 from domain.money import fmt
 from domain.provenance import Provenance
-from projections.schema import METADATA
+from projections.schema import METADATA, Label
 from projections.state import State, postings_of, to_fen
 
 TRAIL = sa.Table(
     "rm_trail",
     METADATA,
     sa.Column("position", sa.BigInteger, primary_key=True),
-    sa.Column("originator_id", sa.String(36)),
+    sa.Column("originator_id", Label),
     sa.Column("version", sa.Integer),
-    sa.Column("event", sa.String(120)),
-    sa.Column("entity", sa.String(160)),
-    sa.Column("award", sa.String(160)),
-    sa.Column("actor", sa.String(120)),
-    sa.Column("decided", sa.String(10)),
-    sa.Column("recorded_at", sa.String(40)),
-    sa.Column("request_id", sa.String(200)),
-    sa.Column("ref", sa.String(200)),
-    sa.Column("clause", sa.String(20)),
+    sa.Column("event", Label),
+    sa.Column("entity", Label),
+    sa.Column("award", Label),
+    sa.Column("actor", Label),
+    sa.Column("decided", Label),
+    sa.Column("recorded_at", Label),
+    sa.Column("request_id", Label),
+    sa.Column("ref", Label),
+    sa.Column("clause", Label),
     sa.Column("amount_fen", sa.BigInteger, nullable=True),
 )
 
 ENTITIES = sa.Table(
     "rm_entities",
     METADATA,
-    sa.Column("originator_id", sa.String(36), primary_key=True),
-    sa.Column("kind", sa.String(60)),
-    sa.Column("code", sa.String(160)),
+    sa.Column("originator_id", Label, primary_key=True),
+    sa.Column("kind", Label),
+    sa.Column("code", Label),
 )
 
 TABLES = (TRAIL, ENTITIES)

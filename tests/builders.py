@@ -6,7 +6,9 @@ One module so a test file never imports another test file; fixtures stay in conf
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -438,3 +440,28 @@ def writing_commands() -> list[tuple[tuple[str, ...], click.Command]]:
 
     walk(cli.main, ())
     return found
+
+
+# English words in what the ledger prints (a Chinese session, tests/test_chinese_*.py) -------------
+
+# Words that are codes, units or names of things, not English sentences: command and option
+# names quoted in messages, formats, standards, ids of keys and the like.
+ALLOWED = {
+    "jcg", "csv", "json", "xlsx", "utf", "sqlite", "postgresql", "merkle", "rfc", "ed25519", "base64",
+    "ok", "id", "vs", "pdf",
+}
+WORD = re.compile(r"(?<![\w.\-:/=@$])[A-Za-z]{2,}(?![\w.\-:/=@])")
+HASH = re.compile(r"(?<![\w+/])(?=[A-Za-z0-9+/]*[0-9+/])[A-Za-z0-9+/]{16,}={0,2}")  # base64 roots, signatures
+
+
+def english_words(text: str) -> Counter[str]:
+    """Words of two or more Latin letters standing alone (not inside a code like ENT-1, P2.4, U1-A1,
+    `--amount` or a path, nor in a base64 hash), other than ALLOWED."""
+    words: Counter[str] = Counter()
+    text = HASH.sub("", text)
+    text = re.sub(r"jcg( [a-z][a-z-]*)+", "", text)  # a command named in a message is a code
+    for line in text.splitlines():
+        for token in WORD.findall(line):
+            if token.lower() not in ALLOWED and not token.isupper():  # FILE, CODE: metavars and codes
+                words[token] += 1
+    return words

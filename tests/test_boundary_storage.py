@@ -8,12 +8,15 @@ and `audit trail` on PostgreSQL for good (the event can never be removed).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
-from ledger import Ledger
+from ledger import Ledger, application
+from ledger.handlers.parties import RegisterParty
+from tests.builders import on
 
 Jcg = Callable[..., Result]
 PARTY = ("--name", "高校", "--kind", "university", "--entered", "2024-12-01", "--decided", "2025-01-02")
@@ -156,3 +159,20 @@ def test_csv_dates_in_chinese_forms(jcg: Jcg, ledger_url: str, tmp_path: Path) -
     r = jcg("grant", "import", str(csv))
     assert r.exit_code == 0, r.output + r.stderr
     assert "imported 2 of 2" in r.output
+
+
+def test_values_recorded_before_the_boundary_checks_do_not_break_reads(
+        jcg: Jcg, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger written before the field checks existed may hold an over-long name or reference
+    and a NUL byte; the log cannot be changed, so the read models take what it holds."""
+    monkeypatch.setattr(application, "checked", lambda command: command)  # the version without checks
+    long_name, nul_ref = "临汾" * 150, "临科发\x00〔2025〕1号"
+    ledger.execute(RegisterParty(code="U" + "1" * 299, name=long_name, party_kind="university",
+                                 entered=date(2024, 12, 1), **on("2025-01-02", ref=nul_ref)))
+    ledger.execute(RegisterParty(code="U1", name="高\x00校", party_kind="university", entered=date(2024, 12, 1),
+                                 **on("2025-01-02", ref="临" * 300)))
+    monkeypatch.undo()
+    reads_still_work(jcg)
+    listed = jcg("party", "list")
+    assert listed.exit_code == 0 and long_name in listed.stdout, listed.stdout + listed.stderr
+    assert "U1" in jcg("audit", "trail", "U1").stdout

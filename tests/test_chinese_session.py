@@ -5,7 +5,6 @@ in any case, CSV headers and values in GB18030) is accepted."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,27 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 import cli
+from tests.builders import english_words
 from tests.conftest import APPROVER, OFFICER
-
-# Words that are codes, units or names of things, not English sentences: command and option
-# names quoted in messages, formats, standards, ids of keys and the like.
-ALLOWED = {
-    "jcg", "csv", "json", "xlsx", "utf", "sqlite", "postgresql", "merkle", "rfc", "ed25519", "base64",
-    "ok", "id", "vs", "pdf",
-}
-WORD = re.compile(r"(?<![\w.\-:/=@$])[A-Za-z]{2,}(?![\w.\-:/=@])")
-
-
-def english_words(text: str) -> Counter[str]:
-    """Words of two or more Latin letters standing alone (not inside a code like ENT-1, P2.4, U1-A1,
-    `--amount` or a path), other than ALLOWED."""
-    words: Counter[str] = Counter()
-    text = re.sub(r"jcg( [a-z][a-z-]*)+", "", text)  # a command named in a message is a code
-    for line in text.splitlines():
-        for token in WORD.findall(line):
-            if token.lower() not in ALLOWED and not token.isupper():  # FILE, CODE: metavars and codes
-                words[token] += 1
-    return words
 
 
 def session(jcg: Callable[..., Result], tmp_path: Path) -> str:

@@ -73,10 +73,12 @@ def test_a_bad_row_writes_nothing_and_every_bad_row_is_listed(jcg: Jcg, tmp_path
         "bad-4,award,P4.1b,E1,station=doctoral;workstation=BS-1,300000,2025-03-01,R,,,,,\n",
         "bad-5,refund,P2.4,U1,,,2025-03-01,R,,,,,\n",
         "imp-1,award,P2.4,U1,contract_value=1,,2025-03-01,R,,,,,\n",
+        "bad-6,award,P2.4,U1,contract_value=100;contract=HT-6;counterparty=E1,,2025-03-01,R,,,,,\n",
+        "bad-7,award,P2.4,U1,contract_value=100;contract=HT-7;registered_on=2025-03-02;counterparty=E1,,2025-03-01,R,,,,,\n",
     ]
     r = jcg("grant", "import", write(tmp_path, "bad.csv", rows))
     assert r.exit_code == 1
-    assert r.stderr == "error: 6 of 8 rows refused; nothing written\n"
+    assert r.stderr == "error: 8 of 10 rows refused; nothing written\n"
     out = r.output
     assert "row 4 (bad-1): P2.4: basis contract_value='abc'" in out
     assert "row 5 (bad-2): party NOPE is not registered" in out
@@ -84,6 +86,8 @@ def test_a_bad_row_writes_nothing_and_every_bad_row_is_listed(jcg: Jcg, tmp_path
     assert "row 7 (bad-4): P4.1b: amount 300,000.00 exceeds the cap of 200,000" in out
     assert "row 8: action 'refund' is not one of award, disburse, external" in out
     assert "row 9: request id imp-1 repeats row 2" in out
+    assert "row 10 (bad-6): P2.4: basis registered_on is required" in out  # the contract's registration
+    assert "row 11 (bad-7): P2.4: contract HT-7 is registered on 2025-03-02, after the decision date 2025-03-01" in out
     assert events(ledger_url) == before
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.aliases import basis_key, basis_word
+from domain.aliases import BASIS_WORDS, basis_key, basis_label, basis_word
 from domain.errors import InvalidAmount, Refused
 from domain.fields import COUNT, DATE_FORMS, PARTY_CODE, YEAR, parse_date
 from domain.messages import N_, Message
@@ -114,7 +114,8 @@ class Key:
         if self.kind == "choice":
             value = basis_word(value, self.choices) or value
             if value not in self.choices:
-                raise Refused(N_("{where} must be one of {choices}"), where=where, choices=', '.join(self.choices))
+                raise Refused(N_("{where} must be one of {choices}"), where=where, choices=', '.join(self.choices),
+                              choices_labels="、".join(basis_label(c, BASIS_WORDS) for c in self.choices))
             return value
         return value
 
@@ -167,7 +168,8 @@ def parse_basis(clause: str, keys: tuple[Key, ...], raw: Mapping[str, str]) -> B
     for key in keys:
         if key.name not in raw:
             if key.required:
-                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.explained())
+                raise Refused(N_("{clause}: basis {name} is required ({describe})"), clause=clause, name=key.name, describe=key.explained(),
+                              name_label=basis_label(key.name))
             continue
         values[key.name] = key.parse(clause, raw[key.name])
     return Basis(values, {k: v for k, v in raw.items()})

@@ -44,7 +44,7 @@ def recorded_level(calc: Calculation, levels: tuple[str, ...], key: str = "level
     level: str = typed or held[-1]
     name, granted = _first_grant(calc, names, level, on)
     calc.step(Message(N_("{code} holds {name} ({level}) from {granted}: level {level2}"), code=recipient.code,
-                      name=name, level=Message(level), granted=granted, level2=level))
+                      name=name, level=Message(level), granted=granted, level2=Message(level)))
     return level
 
 

@@ -29,7 +29,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import Refused
 from domain.messages import N_, Message
-from domain.officer import ROLE_NAMES, ROLES, ROSTER_ID, OfficerRoster
+from domain.officer import CHANGE_WORDS, ROLE_NAMES, ROLES, ROSTER_ID, OfficerRoster
 from domain.provenance import Provenance
 from ledger.audit.signing import officer_key_id, public_key_text
 from ledger.commands import APPROVERS, Command, Outcome, handles
@@ -174,7 +174,7 @@ def rotate_officer_key(uow: UnitOfWork, cmd: RotateOfficerKey, by: Provenance) -
     if not roster.rotate(by, cmd.name, cmd.public_key, key_id):
         return Outcome(cmd.request_id, Message(_PENDING, name=cmd.name, what=Message(N_("new key")), key=key_id),
                        data={"key_id": key_id, "pending": True})
-    was = f" (was {old.key_id}, now retired)" if old else ""
+    was = Message(N_(" (was {old}, now retired)"), old=old.key_id) if old else ""
     return Outcome(cmd.request_id, Message(N_("officer {name} signs with key {key_id}{was}"), name=cmd.name, key_id=key_id,
                                            was=was), data={"key_id": key_id})
 
@@ -203,7 +203,7 @@ def confirm_officer_change(uow: UnitOfWork, cmd: ConfirmOfficerChange, by: Prove
     change = roster.confirm(by, cmd.name)
     return Outcome(cmd.request_id, Message(N_("{name}: {change} proposed by {proposer} confirmed by {actor} "
                                                   "(countersigned); it takes effect now"),
-                                               name=cmd.name, change=change.change, proposer=change.proposer,
+                                               name=cmd.name, change=Message(CHANGE_WORDS.get(change.change, change.change)), proposer=change.proposer,
                                                actor=cmd.actor))
 
 
@@ -213,7 +213,7 @@ def withdraw_officer_change(uow: UnitOfWork, cmd: WithdrawOfficerChange, by: Pro
     change = roster.withdraw(by, cmd.name)
     return Outcome(cmd.request_id, Message(N_("{name}: {change} proposed by {proposer} withdrawn by {actor}; "
                                                   "nothing of it took effect"),
-                                               name=cmd.name, change=change.change, proposer=change.proposer,
+                                               name=cmd.name, change=Message(CHANGE_WORDS.get(change.change, change.change)), proposer=change.proposer,
                                                actor=cmd.actor))
 
 

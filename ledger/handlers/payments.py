@@ -176,14 +176,14 @@ def reverse_payment(uow: UnitOfWork, cmd: ReversePayment, by: Provenance) -> Out
     reverser = REVERSERS.get(payment.operation)
     if reverser is None:
         raise Refused(N_("{operation} {reference} of {source} is not reversed here: {instead}"),
-                      operation=payment.operation, reference=payment.reference, source=payment.source,
+                      operation=Message(payment.operation), reference=payment.reference, source=payment.source,
                       instead=Message(NOT_REVERSED.get(payment.operation, N_("no reversal for this operation"))))
     require_two_people(uow, payment.recorder, cmd.actor, by.recorded_at)
     payment.reverse(by, cmd.reason)
     done = reverser(uow, payment, by, cmd.reason.strip())
     return Outcome(cmd.request_id,
                    Message(N_("{operation} {reference} of {source} ({amount}, recorded by {recorder} on {ordered_on}) "
-                              "reversed (已冲销) by {actor} ({ref}): {reason}; {done}"), operation=payment.operation,
+                              "reversed (已冲销) by {actor} ({ref}): {reason}; {done}"), operation=Message(payment.operation),
                            reference=payment.reference, source=payment.source, amount=fmt(payment.amount),
                            recorder=payment.recorder, ordered_on=payment.ordered_on, actor=cmd.actor, ref=cmd.ref,
                            reason=cmd.reason.strip(), done=message(done.message)),
@@ -195,8 +195,9 @@ def reversing_journal(aggregate: Any) -> Message:
     from domain import journal
 
     legs = journal.postings(aggregate.pending_events[-1])
-    return Message(N_("journal (reversing): {legs}"), legs="; ".join(
-        f"{'Dr' if p.amount > 0 else 'Cr'} {p.account} {fmt(abs(p.amount))}" for p in legs))
+    return Message(N_("journal (reversing): {legs}"), legs=[
+        Message(N_("Dr {account} {amount}") if p.amount > 0 else N_("Cr {account} {amount}"), account=p.account,
+                amount=fmt(abs(p.amount))) for p in legs])
 
 
 def is_pending(payment: Payment) -> bool:

@@ -4,14 +4,13 @@ approver changes waiting for a second approver."""
 from __future__ import annotations
 
 from domain.messages import N_, Message
-from domain.officer import OfficerRoster
+from domain.officer import CHANGE_WORDS, OfficerRoster
 from i18n import gettext, text
 from projections.tables import Col, terminal_width, text_table
 
 # code words of the roster, shown in the officer's language (Col(words=True) and key states)
 ROLES = (N_("officer"), N_("approver"), N_("auditor"))
 KEY_STATES = {"active": N_("active"), "retired": N_("retired"), "revoked": N_("revoked")}
-CHANGES = {"add": N_("registration"), "promote": N_("promotion"), "rotate": N_("new key")}  # pending changes
 
 OFFICERS = (Col("name"), Col("role", words=True), Col("keys"))
 
@@ -26,6 +25,6 @@ def officer_lines(roster: OfficerRoster | None) -> list[str]:
     lines = text_table(OFFICERS, rows, rule=False, max_width=terminal_width()).splitlines()
     for p in roster.pending.values():
         lines.append(text(Message(N_("{name}: {change} as {role} proposed by {proposer}, waiting for a second "
-                                     "approver"), name=p.name, change=Message(CHANGES.get(p.change, p.change)), role=Message(p.role),
+                                     "approver"), name=p.name, change=Message(CHANGE_WORDS.get(p.change, p.change)), role=Message(p.role),
                                   proposer=p.proposer)))
     return lines
