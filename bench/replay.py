@@ -9,7 +9,8 @@ in batches (nothing decoded), and the same read decoded into domain events; (2) 
 rebuild (`audit replay`'s: streaming in batches into a new store, snapshots kept) run alone
 in a child process, with its events per second, the ratio to the bare read and its peak
 resident memory; (3) the comparison with the incremental models by streaming digests;
-(4) an --as-of budgets report through the snapshots. Temporary files and schemas removed.
+(4) --as-of budgets and balances reports (day indexes: this log is recorded far out of date
+order). Temporary files and schemas removed.
 """
 
 from __future__ import annotations
@@ -239,7 +240,8 @@ def main(argv: list[str] | None = None) -> None:
                 t0 = time.perf_counter()
                 rows, _ = side.rows("budgets", as_of=day)
                 reports.render(reports.budgets(rows, by="unit"), "table")
-                print(f"--as-of {day} budgets report (snapshots): {time.perf_counter() - t0:.2f} s")
+                print(f"--as-of {day} budgets report (day index, this log is far out of date order; before: snapshots): "
+                      f"{time.perf_counter() - t0:.2f} s")
                 t0 = time.perf_counter()
                 rows, _ = side.rows("balances", as_of=day)
                 reports.render(reports.balances(rows), "table")
