@@ -115,3 +115,18 @@ def test_a_decision_that_does_not_match_the_book_as_it_stood_is_reported(ledger:
     assert rule_book_problems(ledger) == [
         "award U1-A1 decided 2025-06-01 records P2.4.rate@2024-11-05, but the rule book as it stood then had "
         "P2.4.rate@2025-01-01 in force"]
+
+
+def test_a_parameter_named_in_the_notices_words_is_the_same_revision_and_proposal() -> None:
+    """补贴比例 is P2.4's rate and 年度上限 its annual cap, in a revision and in a what-if proposal alike."""
+    from domain.parameters import parameter_book
+    from ledger.whatif import Proposal
+
+    def revision(name: str) -> ReviseParameter:
+        return ReviseParameter(actor=APPROVER, decided=date(2025, 3, 1), ref="临科发〔2025〕9号", clause="P2.4",
+                               name=name, value="3%", valid_from=date(2026, 1, 1), quote="给予 3% 补贴")
+
+    assert revision("补贴比例") == revision("rate")
+    assert Proposal.parse("P2.4.年度上限=400000@2026-01-01") == Proposal("P2.4", "annual_cap", "400000", date(2026, 1, 1))
+    with pytest.raises(Refused, match="is not a parameter of the rule book"):
+        Proposal.parse("P2.4.比例上限=1%@2026-01-01").parameter(parameter_book())
