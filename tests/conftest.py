@@ -27,8 +27,12 @@ KEY_PASSPHRASE = "test-passphrase"
 @pytest.fixture(autouse=True)
 def _english_unless_a_test_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert English output unless they choose Chinese (JCG_LANG / LANG, docs/i18n.md),
-    whatever the locale of the machine running them."""
+    whatever the locale of the machine running them, and whatever language an earlier test's
+    command left the process in (views called directly speak the language last activated)."""
+    import i18n
+
     monkeypatch.setenv("JCG_LANG", "en")
+    i18n.activate("en")
 
 
 def pytest_configure(config: pytest.Config) -> None:
