@@ -70,6 +70,11 @@ def _render(msgid: str, params: Mapping[str, Any], lookup: Lookup | None) -> str
         return msgid.format(**values)
 
 
+class Recorded(str):
+    """English text written earlier into the record (a request's summary), passed as a parameter:
+    the presentation reads it back through the catalogue (``i18n.text``), the English stays as is."""
+
+
 def message(text: str, /, **params: Any) -> Message:
     """``text`` as a Message (a plain string is its own id; a Message gains ``params``)."""
     if isinstance(text, Message):

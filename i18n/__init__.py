@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import Refused
-from domain.messages import N_, SEPARATOR, Message
+from domain.messages import N_, SEPARATOR, Message, Recorded
 
 DOMAIN = "jcg"
 LOCALEDIR = Path(__file__).parent / "locale"
@@ -89,10 +89,18 @@ _ = gettext
 def text(what: Any) -> str:
     """A refusal, a Message or a message id, in the current language."""
     if isinstance(what, Refused):
-        return what.message.render(gettext)
+        return _rendered(what.message)
     if isinstance(what, Message):
-        return what.render(gettext)
+        return _rendered(what)
     return retranslate(str(what))
+
+
+def _rendered(m: Message) -> str:
+    """``m`` in the current language; its Recorded parameters (English kept in the record) are read
+    back through the catalogue."""
+    if any(isinstance(v, Recorded) for v in m.params.values()):
+        m = Message(m.msgid, {k: retranslate(v) if isinstance(v, Recorded) else v for k, v in m.params.items()})
+    return m.render(gettext)
 
 
 def _patch_click() -> None:

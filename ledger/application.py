@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.errors import AlreadyRecorded, ConflictingRequest, Refused
 from domain.ids import request_id as request_aggregate_id
-from domain.messages import N_, Message
+from domain.messages import N_, Message, Recorded
 from domain.officer import ROSTER_ID, OfficerRoster
 from domain.parameters import ParameterBook, parameter_book
 from domain.provenance import Provenance
@@ -343,11 +343,11 @@ class Ledger(Application[UUID]):
             return None
         if prior.digest != digest:
             raise ConflictingRequest(
-                N_("request id {request_id} was already used for a different request ({kind}: {summary}); nothing written"), request_id=command.request_id, kind=prior.kind, summary=prior.summary
+                N_("request id {request_id} was already used for a different request ({kind}: {summary}); nothing written"), request_id=command.request_id, kind=prior.kind, summary=Recorded(prior.summary)
             )
         return Outcome(
             command.request_id,
-            Message(N_("already recorded (request {request_id}): {summary}; nothing written"), request_id=command.request_id, summary=prior.summary),
+            Message(N_("already recorded (request {request_id}): {summary}; nothing written"), request_id=command.request_id, summary=Recorded(prior.summary)),
             already_recorded=True,
         )
 

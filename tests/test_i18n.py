@@ -206,3 +206,16 @@ def test_refusals_are_message_ids_with_parameters(package: str) -> None:
     root = ROOT / package
     sources = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.py"))}
     assert formatted_refusals(sources) == []
+
+
+def test_english_kept_in_the_record_is_read_back_in_chinese():
+    """A request's summary is stored as English text; a refusal quoting it shows it in the officer's
+    language (its English stays as recorded)."""
+    from domain.messages import Recorded
+
+    summary = "registered party U1 山西师范大学 (高校), entered 2024-12-01"
+    refusal = Refused(N_("request id {request_id} was already used for a different request ({kind}: {summary}); "
+                         "nothing written"), request_id="R-1", kind="party.register", summary=Recorded(summary))
+    assert summary in str(refusal)
+    i18n.activate("zh")
+    assert "已登记主体 U1 山西师范大学（高校），入驻日期 2024-12-01" in i18n.text(refusal)
