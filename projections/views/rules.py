@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from domain.aliases import BASIS_LABELS, BASIS_WORDS
+from domain.aliases import BASIS_WORDS, basis_label
 from domain.clauses import catalogue
 from domain.enterprise import KINDS
 from domain.messages import N_, Message
@@ -45,19 +45,14 @@ def _doc(docstring: str | None) -> str:
     return " ".join((docstring or "").split())
 
 
-def _label(table: dict[str, str], code: str) -> str:
-    """The first Chinese word officers may type for ``code`` (domain/aliases.py)."""
-    return next((word for word, c in table.items() if c == code), code)
-
-
 def key_line(k: Key) -> Message:
     """One basis key: its code (its Chinese label in Chinese), kind and meaning; the English is
     ``Key.describe()``. A choice's words are shown as officers may type them in Chinese."""
-    label, meaning = _label(BASIS_LABELS, k.name), Message(k.meaning)
+    label, meaning = basis_label(k.name), Message(k.meaning)
     if k.kind == "choice":
         msgid = N_("  {name} ({kind}, optional): {meaning}") if not k.required else N_("  {name} ({kind}): {meaning}")
         return Message(msgid, name=k.name, name_label=label, kind="|".join(k.choices),
-                       kind_labels="|".join(_label(BASIS_WORDS, c) for c in k.choices), meaning=meaning)
+                       kind_labels="|".join(basis_label(c, BASIS_WORDS) for c in k.choices), meaning=meaning)
     msgid = N_("  {name} ({kind_word}, optional): {meaning}") if not k.required else N_("  {name} ({kind_word}): {meaning}")
     return Message(msgid, name=k.name, name_label=label, kind_word=Message(k.kind), meaning=meaning)
 
@@ -98,7 +93,7 @@ def describe(clause_id: str, book: ParameterBook) -> list[Message]:
             lines.append(Message(N_("subject across recipients: {subject} (one subject aggregate: two officers awarding "
                                     "on it at once conflict, the second is re-evaluated)"),
                                  subject=f"{rule.subject_family}:<{rule.shared}>",
-                                 subject_label=f"{rule.subject_family}:<{_label(BASIS_LABELS, rule.shared)}>"))
+                                 subject_label=f"{rule.subject_family}:<{basis_label(rule.shared)}>"))
         if rule.once:
             lines.append(Message(N_("one-time (一次性): a second award on the matter is refused, not paid as a G.3 "
                                     "difference; a fully clawed-back award does not count")))
