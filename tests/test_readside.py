@@ -32,7 +32,7 @@ from ledger.handlers.projects import (
     RecordTrigger,
     RegisterHolders,
 )
-from ledger.infra.config import NoLedger
+from ledger.infra.config import NoLedger, parse_database
 from ledger.queries import get_fund, get_register
 from projections import reports
 from projections.readside import Filters, ReadSide
@@ -217,8 +217,8 @@ def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_u
             assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
             assert time.monotonic() < deadline
             if target.exists():
-                probe = probe or ReadModelStore(Ledger.open(f"sqlite:///{target}").database, create=False)
-                try:
+                try:  # the store file alone (no ledger opened on it), read while the child writes
+                    probe = probe or ReadModelStore(parse_database(f"sqlite:///{target}"), create=False)
                     if (probe.max_tracking_id(ledger.name) or 0) >= 12:
                         break
                 except Exception:
@@ -226,10 +226,11 @@ def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_u
             time.sleep(0.02)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+        assert probe is not None
         killed_at = probe.max_tracking_id(ledger.name) or 0
         assert 12 <= killed_at < head(ledger), "the kill landed mid-way"
         probe.close()
-        resumed = ReadModelStore(Ledger.open(f"sqlite:///{target}").database)
+        resumed = ReadModelStore(parse_database(f"sqlite:///{target}"))
         from projections.runner import advance
 
         assert advance(ledger, resumed) == head(ledger)
