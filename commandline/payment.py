@@ -80,7 +80,8 @@ def payment_pending(session: Session) -> None:
     Example:
       jcg payment pending
     """
-    from ledger.handlers.payments import pending_orders
+    from projections.payments import PAYMENTS
     from projections.views.payments import pending_lines
 
-    click.echo("\n".join(pending_lines(pending_orders(session.ledger))))
+    rows = session.read_side.list_rows(PAYMENTS, PAYMENTS.c.status == "pending", order_by=[PAYMENTS.c.ordered_at])
+    click.echo("\n".join(pending_lines(rows)))

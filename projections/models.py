@@ -7,12 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from projections import balances, budgets, caps, captable, funds, loans, parties, recipients, trail
+from projections import balances, budgets, caps, captable, funds, loans, parties, payments, recipients, trail
 from projections.state import MemoryState, State, day_index_of
 
 # recipients before the others: it registers each award's (and project's) year, clause and
 # source, which later events of recipients and budgets look up.
-MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans, captable, parties)
+MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans, captable, parties, payments)
 
 TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
 
@@ -24,7 +24,7 @@ LOOKUP_TABLES: tuple[sa.Table, ...] = (recipients.AWARDS, trail.ENTITIES, captab
 FOR_REPORT: dict[str, tuple[ModuleType, ...]] = {
     "balances": (balances,), "recipients": (recipients,), "caps": (recipients, caps), "budgets": (recipients, budgets),
     "funds": (funds, captable), "captable": (captable,), "loans": (loans,), "trail": (trail,),
-    "parties": (parties,),
+    "parties": (parties,), "payments": (payments,),
 }
 
 

@@ -21,7 +21,6 @@ from domain.messages import N_, Message, message
 from domain.money import fmt
 from domain.payment import PENDING, Payment, Target, clean_reference, needs_second_person, payment_id
 from domain.provenance import Provenance
-from ledger.application import Ledger
 from ledger.commands import APPROVERS, Command, Outcome, handles
 from ledger.handlers.officers import require_two_people
 from ledger.unit_of_work import UnitOfWork
@@ -203,12 +202,3 @@ def reversing_journal(aggregate: Any) -> Message:
 def is_pending(payment: Payment) -> bool:
     return payment.status == PENDING
 
-
-def pending_orders(ledger: Ledger) -> list[Payment]:
-    """Every payment order still waiting for its second person, in the order recorded."""
-    seen: dict[Any, None] = {}
-    for _, event in ledger.read_log():
-        if isinstance(event, Payment.Ordered):
-            seen[event.originator_id] = None
-    orders = [ledger.aggregate(i) for i in seen]
-    return [p for p in orders if p.status == PENDING]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from domain.messages import N_, Message
-from domain.payment import Payment
 from i18n import text
+from projections.state import from_fen
 from projections.tables import Col, terminal_width, text_table
 
 PENDING = (Col("source"), Col("reference"), Col("operation", words=True), Col("entity"), Col("item"),
@@ -12,10 +15,11 @@ PENDING = (Col("source"), Col("reference"), Col("operation", words=True), Col("e
            Col("request_id"))
 
 
-def pending_lines(orders: list[Payment]) -> list[str]:
-    """What `jcg payment pending` prints (a sentence when nothing waits)."""
-    if not orders:
+def pending_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """What `jcg payment pending` prints from the payments read model's pending rows (a
+    sentence when nothing waits)."""
+    if not rows:
         return [text(Message(N_("no pending payment orders")))]
-    rows = [[p.source, p.reference, p.operation, p.entity, p.item, p.amount, p.ordered_on, p.recorder,
-             p.request_id] for p in orders]
-    return text_table(PENDING, rows, rule=False, max_width=terminal_width()).splitlines()
+    table = [[r["source"], r["reference"], r["operation"], r["entity"], r["item"], from_fen(r["amount_fen"]),
+              date.fromisoformat(r["ordered_on"]), r["recorder"], r["request_id"]] for r in rows]
+    return text_table(PENDING, table, rule=False, max_width=terminal_width()).splitlines()
