@@ -166,12 +166,31 @@ class Session:
         self.create = False
         self._ledger: Ledger | None = None
         self._read_side: Any = None
+        self._keyring: Any = None
+
+    @property
+    def keyring(self) -> Any:
+        if self._keyring is None:
+            self._keyring = officer_keyring()
+        return self._keyring
+
+    def unlock_ahead(self) -> None:
+        """A writing command signs as the officer: start opening the officer's key file now, on a
+        background thread, so its scrypt derivation overlaps the imports and the opening of the
+        ledger (ledger.infra.keys.Unlocking: same key, same refusals, handed over when signing).
+        Only when $JCG_PASSPHRASE gives the passphrase: a prompt is asked where it is asked today
+        (after the other prompts and checks of the command), and the officer's typing dwarfs the
+        derivation anyway."""
+        from ledger.infra.keys import env_passphrase
+
+        if self._ledger is None and env_passphrase() is not None:
+            self.keyring.unlock_ahead(self.officer)
 
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
             try:
-                self._ledger = Ledger.open(self.url, keyring=officer_keyring(), create=self.create)
+                self._ledger = Ledger.open(self.url, keyring=self.keyring, create=self.create)
             except ValueError as exc:
                 raise click.UsageError(text(exc)) from None
             if not self._ledger.database.read_only:
@@ -197,6 +216,9 @@ class Session:
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None
+        if self._keyring is not None:
+            self._keyring.close()  # a key still being opened: its thread ends with the command
+            self._keyring = None
 
     def run(self, command: Command) -> Outcome:
         outcome = self.ledger.execute(command)
@@ -279,13 +301,22 @@ def outcome_format(fn: Callable[..., Any]) -> Callable[..., Any]:
                              "position).")(fn)
 
 
+def _unlock_ahead(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """A writing command's options are parsed: it will sign, so the officer's key starts opening."""
+    session = ctx.find_object(Session)
+    if session is not None:
+        session.unlock_ahead()
+    return value
+
+
 def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any]:
     fn = outcome_format(fn)
     fn = click.option("--request-id", type=REQUEST_ID, default="",
                       help="Idempotency key; generated and printed if absent.")(fn)
     fn = click.option("--ref", type=REF, default="", required=ref_required,
                       help="Decision reference (文号)" + (", required." if ref_required else "."))(fn)
-    fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
+    fn = click.option("--decided", type=DATE, required=True, callback=_unlock_ahead,
+                      help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
     return fn
 
 
