@@ -194,11 +194,18 @@ class Session:
             except ValueError as exc:
                 raise click.UsageError(text(exc)) from None
             if not self._ledger.database.read_only:
-                self.read_side.keep_current()
+                # the models are kept current without making the read side (nor importing SQLAlchemy)
+                # unless the write's events cannot be applied directly (projections.after_write)
+                from projections.after_write import keep_current
+
+                keep_current(self._ledger, lambda: self.read_side, direct=self._direct)
             if not gc.isenabled():  # jcg's entry (cli.run) defers collecting until the command's imports are done
                 gc.freeze()
                 gc.enable()
         return self._ledger
+
+    def _direct(self) -> bool:
+        return self._read_side is None or bool(self._read_side.writes_ledger())
 
     @property
     def read_side(self) -> Any:
