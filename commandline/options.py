@@ -6,17 +6,19 @@ import gc
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from domain import fields
 from domain.errors import Refused
 from domain.money import ascii_digits, parse_rate, parse_yuan
-from domain.rules.basis import split_pairs
 from i18n import _, text
-from ledger import Ledger
-from ledger.commands import Command, Outcome
+
+if TYPE_CHECKING:  # the ledger, its commands and the rules load after a command's options are parsed,
+    # once the officer's key has started opening beside them (Session.unlock_ahead)
+    from ledger.application import Ledger
+    from ledger.commands import Command, Outcome
 
 
 class DateType(click.ParamType):
@@ -140,6 +142,8 @@ YUAN = YuanType()
 
 def basis_pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
     """``--basis k=v`` (repeated) as a dict; a malformed pair is bad usage (exit 2)."""
+    from domain.rules.basis import split_pairs
+
     try:
         return split_pairs(value)
     except Refused as exc:
@@ -189,6 +193,8 @@ class Session:
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            from ledger.application import Ledger
+
             try:
                 self._ledger = Ledger.open(self.url, keyring=self.keyring, create=self.create)
             except ValueError as exc:
@@ -274,9 +280,13 @@ def outcome_json(outcome: Outcome, kind: str) -> str:
 
 
 def _set_form(ctx: click.Context, param: click.Parameter, value: str) -> None:
+    """``--format`` of a writing command, processed before its other options (eager): the outcome
+    is printed in it, and, the command being one that signs, the officer's key starts opening
+    (:meth:`Session.unlock_ahead`) while the options are checked and the command's code loads."""
     session = ctx.find_object(Session)
     if session is not None:
         session.form = value
+        session.unlock_ahead()
 
 
 def report(outcome: Outcome) -> None:
@@ -303,17 +313,9 @@ def writing_with_ref(fn: Callable[..., Any]) -> Callable[..., Any]:
 def outcome_format(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--format text|json`` of a writing command (Session.show prints the outcome in it)."""
     return click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", expose_value=False,
-                        callback=_set_form, is_eager=False,
+                        callback=_set_form, is_eager=True,
                         help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
                              "position).")(fn)
-
-
-def _unlock_ahead(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
-    """A writing command's options are parsed: it will sign, so the officer's key starts opening."""
-    session = ctx.find_object(Session)
-    if session is not None:
-        session.unlock_ahead()
-    return value
 
 
 def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any]:
@@ -322,8 +324,7 @@ def _writing(fn: Callable[..., Any], *, ref_required: bool) -> Callable[..., Any
                       help="Idempotency key; generated and printed if absent.")(fn)
     fn = click.option("--ref", type=REF, default="", required=ref_required,
                       help="Decision reference (文号)" + (", required." if ref_required else "."))(fn)
-    fn = click.option("--decided", type=DATE, required=True, callback=_unlock_ahead,
-                      help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
+    fn = click.option("--decided", type=DATE, required=True, help="Decision date, YYYY-MM-DD (G.1 window).")(fn)
     return fn
 
 
