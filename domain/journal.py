@@ -42,8 +42,13 @@ def entry(*legs: tuple[str, Decimal]) -> tuple[Posting, ...]:
 
 
 def transfer(debit: str, credit: str, amount: Decimal) -> tuple[Posting, ...]:
-    """Move ``amount`` from ``credit`` to ``debit``."""
-    return entry((debit, amount), (credit, -amount))
+    """Move ``amount`` from ``credit`` to ``debit`` (two opposite legs: balanced by construction,
+    so not summed again; every money event posts through here or :func:`entry`)."""
+    if not amount.is_finite():
+        return entry((debit, amount), (credit, -amount))  # refused as before
+    if amount == 0:
+        return ()
+    return Posting(debit, amount), Posting(credit, -amount)
 
 
 def funding(source: str) -> str:

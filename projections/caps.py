@@ -46,18 +46,19 @@ AwardVoided = event("Enterprise.AwardVoided")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if name(event) == AwardGranted:
+    kind = name(event)
+    if kind == AwardGranted:
         year = event.by.fiscal_year
         state.add(CAP_USAGE, (event.clause, event.party, year), used_fen=to_fen(event.amount), awards=1)
         state.add(CAP_AWARDS, (event.clause, event.party, year, subject_of(event), event.award_id),
                   used_fen=to_fen(event.amount))
-    elif name(event) == AwardVoided:  # the unpaid part no longer uses the cap; an award voided whole no longer counts
+    elif kind == AwardVoided:  # the unpaid part no longer uses the cap; an award voided whole no longer counts
         count = -1 if event.paid == 0 else 0
         state.add(CAP_USAGE, (event.clause, event.party, event.award_year), used_fen=-to_fen(event.amount), awards=count)
         subject = registered(state, event.award_id).get("subject") or ""
         state.add(CAP_AWARDS, (event.clause, event.party, event.award_year, subject, event.award_id),
                   used_fen=-to_fen(event.amount))
-    elif name(event) == ClawedBack:
+    elif kind == ClawedBack:
         state.add(CAP_USAGE, (event.clause, event.party, event.award_year), used_fen=-to_fen(event.amount))
         subject = registered(state, event.award_id).get("subject") or ""
         state.add(CAP_AWARDS, (event.clause, event.party, event.award_year, subject, event.award_id),

@@ -46,13 +46,14 @@ def _name(state: State, enterprise: str, holder: str, name: str) -> None:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if name(event) == Issued:
+    kind = name(event)
+    if kind == Issued:
         _name(state, event.enterprise, event.holder, event.name)
         state.add(HOLDERS, (event.enterprise, event.holder), units_fen=to_fen(event.units))
         state.add(PREMIUMS, (event.enterprise,), premium_fen=to_fen(event.premium))
-    elif name(event) == Transferred:
+    elif kind == Transferred:
         _name(state, event.enterprise, event.buyer, event.buyer_name)
         state.add(HOLDERS, (event.enterprise, event.seller), units_fen=-to_fen(event.units))
         state.add(HOLDERS, (event.enterprise, event.buyer), units_fen=to_fen(event.units))
-    elif name(event) == Repurchased:
+    elif kind == Repurchased:
         state.add(HOLDERS, (event.enterprise, event.holder), units_fen=-to_fen(event.units))

@@ -63,28 +63,29 @@ DebtRepaid = event("Fund.DebtRepaid")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if name(event) == Registered:
+    kind = name(event)
+    if kind == Registered:
         state.put(FUNDS, (event.code,), name=event.name, manager=event.manager, capital_fen=to_fen(event.capital))
-    elif name(event) == ProjectFollowed:
+    elif kind == ProjectFollowed:
         state.put(PROJECTS, (event.fund, event.project), enterprise=event.enterprise,
                   early_stage=bool(event.early_stage), failed_on=None)
-    elif name(event) == ProjectFailed:
+    elif kind == ProjectFailed:
         state.put(PROJECTS, (event.fund, event.project), failed_on=event.by.decided.isoformat())
-    elif name(event) == StakeReceived:
+    elif kind == StakeReceived:
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.cost), converted_fen=to_fen(event.cost))
-    elif name(event) == Invested:
+    elif kind == Invested:
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=to_fen(event.units),
                   cost_fen=to_fen(event.amount), invested_fen=to_fen(event.amount))
-    elif name(event) == Disposed:
+    elif kind == Disposed:
         gain = to_fen(event.price - event.cost)
         state.add(HOLDINGS, (event.fund, event.enterprise, "equity"), units_fen=-to_fen(event.units),
                   cost_fen=-to_fen(event.cost), proceeds_fen=to_fen(event.price),
                   gain_fen=gain, loss_fen=max(-gain, 0))
-    elif name(event) == DebtRepaid:
+    elif kind == DebtRepaid:
         # principal reduces the debt held at cost; interest is realised income; both are cash in
         state.add(HOLDINGS, (event.fund, event.enterprise, "debt"), cost_fen=-to_fen(event.principal),
                   proceeds_fen=to_fen(event.principal + event.interest), gain_fen=to_fen(event.interest))
-    elif name(event) == WrittenOff:
+    elif kind == WrittenOff:
         state.add(HOLDINGS, (event.fund, event.enterprise, event.kind), units_fen=-to_fen(event.units),
                   cost_fen=-to_fen(event.cost), gain_fen=-to_fen(event.cost), loss_fen=to_fen(event.cost))

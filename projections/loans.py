@@ -72,45 +72,46 @@ ClaimWithdrawn = event("Loan.ClaimWithdrawn")
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if name(event) == Enrolled:
+    kind = name(event)
+    if kind == Enrolled:
         state.put(LOANS, (event.code,), bank=event.bank, borrower=event.borrower, category=event.category,
                   principal_fen=to_fen(event.principal), start=event.start.isoformat(),
                   term_months=int(event.term_months), non_performing_on=None, loss_declared_on=None,
                   claimed_on=None, approved_on=None, approved_ref=None)
         state.add(LOAN_TOTALS, (event.code,), disbursed_fen=0)
-    elif name(event) == Disbursed:
+    elif kind == Disbursed:
         state.add(LOAN_TOTALS, (event.loan,), disbursed_fen=to_fen(event.amount))
-    elif name(event) == Repaid:
+    elif kind == Repaid:
         state.add(LOAN_TOTALS, (event.loan,), repaid_fen=to_fen(event.amount))
-    elif name(event) == ClassifiedNonPerforming:
+    elif kind == ClassifiedNonPerforming:
         state.put(LOANS, (event.loan,), non_performing_on=event.by.decided.isoformat())
-    elif name(event) == LossDeclared:
+    elif kind == LossDeclared:
         state.put(LOANS, (event.loan,), loss_declared_on=event.by.decided.isoformat())
         state.add(LOAN_TOTALS, (event.loan,), loss_fen=to_fen(event.loss))
-    elif name(event) == CompensationClaimed:
+    elif kind == CompensationClaimed:
         state.put(LOANS, (event.loan,), claimed_on=event.by.decided.isoformat())
         for bearer, share in event.shares.items():
             state.add(BEARERS, (event.loan, bearer), claimed_fen=to_fen(share))
-    elif name(event) == CompensationApproved:
+    elif kind == CompensationApproved:
         state.put(LOANS, (event.loan,), approved_on=event.by.decided.isoformat(), approved_ref=event.by.ref)
         for bearer, share in event.shares.items():
             state.add(BEARERS, (event.loan, bearer), approved_fen=to_fen(share))
-    elif name(event) == CompensationPaid:
+    elif kind == CompensationPaid:
         state.add(BEARERS, (event.loan, event.payer), paid_fen=to_fen(event.amount))
-    elif name(event) == Recovered:
+    elif kind == Recovered:
         state.add(LOAN_TOTALS, (event.loan,), recovered_fen=to_fen(event.amount))
         for bearer, part in event.parts.items():
             state.add(BEARERS, (event.loan, bearer), returned_fen=to_fen(part))
     # corrections: a step recorded in error, reversed by a new event
-    elif name(event) == PaymentReversed:
+    elif kind == PaymentReversed:
         state.add(BEARERS, (event.loan, event.payer), paid_fen=-to_fen(event.amount))
-    elif name(event) == RepaymentReversed:
+    elif kind == RepaymentReversed:
         state.add(LOAN_TOTALS, (event.loan,), repaid_fen=-to_fen(event.amount))
-    elif name(event) == RecoveryReversed:
+    elif kind == RecoveryReversed:
         state.add(LOAN_TOTALS, (event.loan,), recovered_fen=-to_fen(event.amount))
         for bearer, part in event.parts.items():
             state.add(BEARERS, (event.loan, bearer), returned_fen=-to_fen(part))
-    elif name(event) == ClaimWithdrawn:
+    elif kind == ClaimWithdrawn:
         state.put(LOANS, (event.loan,), claimed_on=None, approved_on=None, approved_ref=None)
         for bearer, share in event.shares.items():
             state.add(BEARERS, (event.loan, bearer), claimed_fen=-to_fen(share),

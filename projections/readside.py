@@ -289,9 +289,7 @@ class ReadSide:
                 keys, values = key_columns(table), value_columns(table)
                 stmt = (sa.select(*(table.c[k] for k in keys), *(table.c[v] for v in values))
                         .where(*where).order_by(*(table.c[k] for k in keys)))
-                n = len(keys)  # plain row tuples: a mapping per row cost more than the query
-                rows[table.name] = {tuple(r[:n]): dict(zip(values, r[n:], strict=True))
-                                    for r in conn.execute(stmt)}
+                rows[table.name] = _keyed(conn.execute(stmt).all(), len(keys), values)
         return rows
 
     def at(self, report: str, as_of: date | None = None, at_position: int | None = None) -> tuple[Rows, Any]:
@@ -307,11 +305,22 @@ class ReadSide:
         return self.store.select(table, *where, order_by=[*order_by, *(table.c[k] for k in key_columns(table))])
 
 
+def _keyed(found: Iterable[Any], n: int, values: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
+    """Rows fetched in one call (not one driver call per row) as key tuple -> value columns;
+    plain tuples, not mappings: a mapping per row cost more than the query."""
+    if n == 1 and len(values) == 1:  # the trial balance: account -> balance
+        name = values[0]
+        return {(r[0],): {name: r[1]} for r in found}
+    return {tuple(r[:n]): dict(zip(values, r[n:], strict=True)) for r in found}
+
+
 def _narrow(rows: Rows, tables: Iterable[Table], filters: Filters) -> Rows:
     """The folded rows narrowed as :meth:`ReadSide._select` narrows in SQL."""
     named = filters.named()
-    out: Rows = {}
     tables = list(tables)
+    if not named:  # nothing to narrow: the rows as folded, no row copied
+        return {t.name: rows.get(t.name, {}) for t in tables}
+    out: Rows = {}
     for table in tables:
         keys = key_columns(table)
         kept = {}

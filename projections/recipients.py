@@ -89,34 +89,35 @@ def registered(state: State, award_id: str) -> Row:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if name(event) in (AwardGranted, ProjectApproved):
+    kind = name(event)
+    if kind in (AwardGranted, ProjectApproved):
         year = event.by.fiscal_year
-        party = event.party if name(event) == AwardGranted else event.enterprise
-        code = event.award_id if name(event) == AwardGranted else event.code
+        party = event.party if kind == AwardGranted else event.enterprise
+        code = event.award_id if kind == AwardGranted else event.code
         state.put(AWARDS, (code,), party=party, clause=event.clause, year=year, source=event.source,
                   subject=subject_of(event))
         state.add(RECIPIENTS, (party, event.clause, year), awarded_fen=to_fen(event.amount))
-    elif name(event) == Disbursed:
+    elif kind == Disbursed:
         year = award_year(state, event.award_id, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.party, event.clause, year), disbursed_fen=to_fen(event.amount))
-    elif name(event) == AwardVoided:  # the unpaid part of an award recorded in error: never awarded
+    elif kind == AwardVoided:  # the unpaid part of an award recorded in error: never awarded
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), awarded_fen=-to_fen(event.amount))
-    elif name(event) == ClawedBack:
+    elif kind == ClawedBack:
         state.add(RECIPIENTS, (event.party, event.clause, event.award_year), clawed_back_fen=to_fen(event.amount))
-    elif name(event) == TranchePaid:
+    elif kind == TranchePaid:
         year = award_year(state, event.code, event.by.fiscal_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=to_fen(event.amount))
-    elif name(event) == TrancheReversed:  # a tranche recorded in error: never disbursed
+    elif kind == TrancheReversed:  # a tranche recorded in error: never disbursed
         year = award_year(state, event.code, event.paid_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), disbursed_fen=-to_fen(event.amount))
-    elif name(event) == ProjectClawedBack:
+    elif kind == ProjectClawedBack:
         year = award_year(state, event.code, event.paid_year)
         state.add(RECIPIENTS, (event.enterprise, event.clause, year), clawed_back_fen=to_fen(event.amount))
-    elif name(event) in (ReassignedOut, ReassignedIn):
+    elif kind in (ReassignedOut, ReassignedIn):
         project = registered(state, event.code)
-        amount = to_fen(event.amount) if name(event) == ReassignedIn else -to_fen(event.amount)
+        amount = to_fen(event.amount) if kind == ReassignedIn else -to_fen(event.amount)
         state.add(RECIPIENTS, (project["party"], project["clause"], int(project["year"])), reassigned_fen=amount)
-    elif name(event) in (ProjectFailed, ProjectFinished):
+    elif kind in (ProjectFailed, ProjectFinished):
         released = released_fen(event)
         if released:
             project = registered(state, event.code)

@@ -297,8 +297,13 @@ def _summed_to(store: ReadModelStore, indexes: dict[Table, Table], day: str) -> 
             stmt = (sa.select(*(days.c[k] for k in keys), *(sa.func.sum(days.c[v]) for v in values))
                     .where(days.c.decided <= day).group_by(*(days.c[k] for k in keys)))
             n = len(keys)
-            state.rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
-                                      for r in conn.execute(stmt)}
+            found = conn.execute(stmt).all()  # one driver call, not one per row
+            if n == 1 and len(values) == 1:  # the trial balance: account -> balance
+                name = values[0]
+                state.rows[table.name] = {(r[0],): {name: int(r[1])} for r in found}
+            else:
+                state.rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
+                                          for r in found}
     return state
 
 
