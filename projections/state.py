@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from domain.money import FEN
-from projections.schema import storable_row
+from projections.schema import METADATA, storable_row
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -175,6 +175,11 @@ class SqlState:
         return {c: row[c] for c in value_columns(table)}
 
 
+# a batch's rows for one table and column list, ready for executemany: (table name, the
+# columns after the key, added to the rows there (sums) or written over them (records), rows)
+Prepared = tuple[str, tuple[str, ...], bool, list[tuple[Any, ...]]]
+
+
 class BatchState:
     """The fold target of a batched catch-up: changes pile up in memory and are written in
     one transaction by :meth:`flush` (sums as increments, records as upserts).
@@ -182,10 +187,15 @@ class BatchState:
     Reads see committed rows plus the pending changes. Rows of the ``lookup`` tables (the
     registers other models look events up in) are kept across batches, so a rebuild does not
     query the database for each event; the projection is their only writer.
+
+    ``complete``: the kept lookup rows are all there is (a rebuild from empty tables, folded
+    by a helper process that hands its rows to the writer instead of writing them: it could
+    not see its own last batch in the database yet), so a lookup never queries the database.
     """
 
-    def __init__(self, engine: sa.Engine, lookup: Iterable[sa.Table] = ()):
+    def __init__(self, engine: sa.Engine | None, lookup: Iterable[sa.Table] = (), *, complete: bool = False):
         self.engine = engine
+        self.complete = complete
         self.lookup = {t.name for t in lookup}
         self.known: dict[str, dict[Key, Row | None]] = {name: {} for name in self.lookup}
         self.sums: dict[sa.Table, dict[Key, dict[str, int]]] = {}
@@ -223,13 +233,17 @@ class BatchState:
             row.update(fields)
         elif fields.keys() >= value_set(table):
             known[key] = dict(fields)
+        elif self.complete:
+            known[key] = dict.fromkeys(value_columns(table)) | fields
         else:
             known.pop(key, None)  # partly known: read it again from the database
 
     def get(self, table: sa.Table, key: Key) -> Row | None:
         known = self.known.get(table.name)
-        if known is not None and key in known:
-            return known[key]  # as MemoryState.get: the models read rows, never change them
+        if known is not None and (self.complete or key in known):
+            return known.get(key)  # as MemoryState.get: the models read rows, never change them
+        if self.engine is None:
+            raise LookupError(f"{table.name} is not kept in memory and there is no database to read it from")
         with self.engine.connect() as conn:
             row = SqlState(conn).get(table, key)
         pending_sum = self.sums.get(table, {}).get(key)
@@ -244,20 +258,15 @@ class BatchState:
             known[key] = None if row is None else dict(row)
         return row
 
-    def flush(self, connection: sa.Connection) -> None:
-        """Write every pending change on ``connection`` (the caller's transaction): one
-        prepared upsert per table and column set, executed with plain parameter tuples (the
-        statement building of SQLAlchemy per row was most of a rebuild's time)."""
-        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
-        clean = connection.dialect.name == "postgresql"
+    def prepared(self) -> list[Prepared]:
+        """The pending changes as rows for executemany (plain tuples: they can be handed to
+        another process), forgetting them."""
+        out: list[Prepared] = []
         for table, rows in self.sums.items():
-            keys, values = key_columns(table), value_columns(table)
-            sql = _upsert_sql(connection, table, keys, values, add=True)
+            values = value_columns(table)
             zeros = (0,) * len(values)
-            sums = [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]
-            connection.exec_driver_sql(sql, [storable_row(r) for r in sums] if clean else sums)
+            out.append((table.name, values, True, [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]))
         for table, rows in self.records.items():
-            keys = key_columns(table)
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for k, fields in rows.items():
                 names = tuple(fields)  # the order the model wrote them in: one group per call site
@@ -265,10 +274,21 @@ class BatchState:
                 if batch is None:
                     batch = by_fields[names] = []
                 batch.append((*k, *fields.values()))
-            for names, batch in by_fields.items():
-                connection.exec_driver_sql(_upsert_sql(connection, table, keys, names, add=False),
-                                           [storable_row(r) for r in batch] if clean else batch)
+            out.extend((table.name, names, False, batch) for names, batch in by_fields.items())
         self.discard()
+        return out
+
+    def flush(self, connection: sa.Connection, more: Iterable[Prepared] = ()) -> None:
+        """Write every pending change, and ``more`` prepared elsewhere, on ``connection`` (the
+        caller's transaction): one prepared upsert per table and column set, executed with
+        plain parameter tuples (the statement building of SQLAlchemy per row was most of a
+        rebuild's time)."""
+        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
+        clean = connection.dialect.name == "postgresql"
+        for name, columns, add, rows in (*self.prepared(), *more):
+            table = METADATA.tables[name]
+            sql = _upsert_sql(connection, table, key_columns(table), columns, add=add)
+            connection.exec_driver_sql(sql, [storable_row(r) for r in rows] if clean else rows)
 
     def discard(self) -> None:
         """Forget the pending changes (after a flush, or a rolled-back one)."""
