@@ -28,8 +28,8 @@ JCG = [sys.executable, "-c", "import cli; cli.run()"]  # the `jcg` console scrip
 TARGETS = {"jcg --help": 0.150, "jcg grant award": 0.300}
 # what an award imports, the collector off as in jcg until its ledger is open (the rest of its time is work:
 # opening the key, the rule, the record, the read models)
-AWARD_IMPORTS = ("import gc; gc.disable(); import cli, commandline.grant, commandline.options, projections.readside, ledger.handlers.rules, "
-                 "ledger.handlers.officers, domain.request, sqlalchemy.dialects.sqlite")
+AWARD_IMPORTS = ("import gc; gc.disable(); import cli, commandline.grant, commandline.options, projections.after_write, "
+                 "ledger.handlers.rules, ledger.handlers.officers, domain.request, sqlite3")
 IDLE_PASS = 0.030  # `python -c pass` on an idle machine (s)
 
 

@@ -29,7 +29,6 @@ from commandline.options import (
 from i18n import _
 from i18n import text as i18n_text
 from i18n.clicktools import I18nGroup
-from ledger.handlers.rules import AmendAward, AwardByRule, RecordExternalAward
 
 
 @click.group(cls=I18nGroup)
@@ -63,6 +62,8 @@ def grant_award(session: Session, clause: str, recipient: str, basis: dict[str, 
       jcg grant award P4.1b --recipient ENT-001 --basis station=doctoral --amount 15万 \\
           --decided 2025-03-01 --ref 临科发〔2025〕13号
     """
+    from ledger.handlers.rules import AwardByRule  # after the options: the officer's key opens meanwhile
+
     session.run(AwardByRule(recipient=recipient, clause=clause, basis=basis, amount=amount,
                             source=source, reason=reason, **common(decided, ref, request_id)))
 
@@ -159,6 +160,8 @@ def grant_amend(session: Session, award: str, correction: str, clause: str | Non
         from ledger.queries import get_party
 
         clause = get_party(session.ledger, recipient).award(award).clause
+    from ledger.handlers.rules import AmendAward  # after the options: the officer's key opens meanwhile
+
     session.run(AmendAward(recipient=recipient, award=award, correction=correction, clause=clause, basis=basis,
                            amount=amount, source=source, reason=reason, **common(decided, ref, request_id)))
 
@@ -206,6 +209,8 @@ def grant_external(session: Session, clause: str, recipient: str, matter: str, a
       jcg grant external P6.7 --recipient ENT-001 --matter P6.7:ZL202310001 --amount 5万 \\
           --source 省级晋创谷政策 --decided 2025-04-01 --ref 晋科发〔2025〕8号
     """
+    from ledger.handlers.rules import RecordExternalAward  # after the options: the officer's key opens meanwhile
+
     session.run(RecordExternalAward(recipient=recipient, clause=clause, matter=matter, amount=amount,
                                     source=source, **common(decided, ref, request_id)))
 

@@ -6,17 +6,19 @@ import gc
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from domain import fields
 from domain.errors import Refused
 from domain.money import ascii_digits, parse_rate, parse_yuan
-from domain.rules.basis import split_pairs
 from i18n import _, text
-from ledger import Ledger
-from ledger.commands import Command, Outcome
+
+if TYPE_CHECKING:  # the ledger, its commands and the rules load after a command's options are parsed,
+    # once the officer's key has started opening beside them (Session.unlock_ahead)
+    from ledger.application import Ledger
+    from ledger.commands import Command, Outcome
 
 
 class DateType(click.ParamType):
@@ -140,6 +142,8 @@ YUAN = YuanType()
 
 def basis_pairs(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> dict[str, str]:
     """``--basis k=v`` (repeated) as a dict; a malformed pair is bad usage (exit 2)."""
+    from domain.rules.basis import split_pairs
+
     try:
         return split_pairs(value)
     except Refused as exc:
@@ -166,20 +170,48 @@ class Session:
         self.create = False
         self._ledger: Ledger | None = None
         self._read_side: Any = None
+        self._keyring: Any = None
+
+    @property
+    def keyring(self) -> Any:
+        if self._keyring is None:
+            self._keyring = officer_keyring()
+        return self._keyring
+
+    def unlock_ahead(self) -> None:
+        """A writing command signs as the officer: start opening the officer's key file now, on a
+        background thread, so its scrypt derivation overlaps the imports and the opening of the
+        ledger (ledger.infra.keys.Unlocking: same key, same refusals, handed over when signing).
+        Only when $JCG_PASSPHRASE gives the passphrase: a prompt is asked where it is asked today
+        (after the other prompts and checks of the command), and the officer's typing dwarfs the
+        derivation anyway."""
+        from ledger.infra.keys import env_passphrase
+
+        if self._ledger is None and env_passphrase() is not None:
+            self.keyring.unlock_ahead(self.officer)
 
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
+            from ledger.application import Ledger
+
             try:
-                self._ledger = Ledger.open(self.url, keyring=officer_keyring(), create=self.create)
+                self._ledger = Ledger.open(self.url, keyring=self.keyring, create=self.create)
             except ValueError as exc:
                 raise click.UsageError(text(exc)) from None
             if not self._ledger.database.read_only:
-                self.read_side.keep_current()
+                # the models are kept current without making the read side (nor importing SQLAlchemy)
+                # unless the write's events cannot be applied directly (projections.after_write)
+                from projections.after_write import keep_current
+
+                keep_current(self._ledger, lambda: self.read_side, direct=self._direct)
             if not gc.isenabled():  # jcg's entry (cli.run) defers collecting until the command's imports are done
                 gc.freeze()
                 gc.enable()
         return self._ledger
+
+    def _direct(self) -> bool:
+        return self._read_side is None or bool(self._read_side.writes_ledger())
 
     @property
     def read_side(self) -> Any:
@@ -197,6 +229,9 @@ class Session:
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None
+        if self._keyring is not None:
+            self._keyring.close()  # a key still being opened: its thread ends with the command
+            self._keyring = None
 
     def run(self, command: Command) -> Outcome:
         outcome = self.ledger.execute(command)
@@ -245,9 +280,13 @@ def outcome_json(outcome: Outcome, kind: str) -> str:
 
 
 def _set_form(ctx: click.Context, param: click.Parameter, value: str) -> None:
+    """``--format`` of a writing command, processed before its other options (eager): the outcome
+    is printed in it, and, the command being one that signs, the officer's key starts opening
+    (:meth:`Session.unlock_ahead`) while the options are checked and the command's code loads."""
     session = ctx.find_object(Session)
     if session is not None:
         session.form = value
+        session.unlock_ahead()
 
 
 def report(outcome: Outcome) -> None:
@@ -274,7 +313,7 @@ def writing_with_ref(fn: Callable[..., Any]) -> Callable[..., Any]:
 def outcome_format(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--format text|json`` of a writing command (Session.show prints the outcome in it)."""
     return click.option("--format", "form", type=click.Choice(["text", "json"]), default="text", expose_value=False,
-                        callback=_set_form, is_eager=False,
+                        callback=_set_form, is_eager=True,
                         help="text, or json: the recorded outcome (ids, amounts as strings, trace, request id, "
                              "position).")(fn)
 

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
-from projections.schema import METADATA, Label, day_index, fen
+from projections.layout import Table, day_index, fen, key
 from projections.state import State, decision_day, postings_of, to_fen
 
-BALANCES = sa.Table(
+BALANCES = Table(
     "rm_balances",
-    METADATA,
-    sa.Column("account", Label, primary_key=True),
+    key("account"),
     fen("balance_fen"),
     info={"sums": True},
 )
@@ -39,5 +36,7 @@ def apply(state: State, position: int, event: Any) -> None:
 
 def totals(balance: Any) -> list[Any]:
     """The trial balance's two totals over a set of balances, in SQL: debits, credits."""
+    import sqlalchemy as sa  # reports only: applying events needs no SQLAlchemy (projections.layout)
+
     return [sa.func.coalesce(sa.func.sum(sa.case((balance > 0, balance), else_=0)), 0).label("debit_fen"),
             sa.func.coalesce(sa.func.sum(sa.case((balance < 0, -balance), else_=0)), 0).label("credit_fen")]

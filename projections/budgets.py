@@ -21,24 +21,21 @@ import functools
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
-
 from domain.clauses import catalogue
 from domain.journal import CITY, PROVINCE
 from domain.parameters import ParameterBook, parameter_book
 from domain.parameters import payer as paying
 from projections.events import name, named
+from projections.layout import INTEGER, Table, day_index, fen, key
 from projections.recipients import registered, released_fen
-from projections.schema import METADATA, Label, day_index, fen
 from projections.state import State, decision_day, to_fen
 
-BUDGETS = sa.Table(
+BUDGETS = Table(
     "rm_budgets",
-    METADATA,
-    sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("source", Label, primary_key=True),
-    sa.Column("unit", Label, primary_key=True),
-    sa.Column("clause", Label, primary_key=True),
+    key("year", INTEGER),
+    key("source"),
+    key("unit"),
+    key("clause"),
     fen("committed_fen"),
     fen("paid_fen"),
     fen("recovered_fen"),

@@ -11,33 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
+from projections.layout import INTEGER, Table, fen, key
 from projections.recipients import registered, subject_of
-from projections.schema import METADATA, Label, fen
 from projections.state import State, to_fen
 
-CAP_USAGE = sa.Table(
+CAP_USAGE = Table(
     "rm_cap_usage",
-    METADATA,
-    sa.Column("clause", Label, primary_key=True),
-    sa.Column("party", Label, primary_key=True),
-    sa.Column("year", sa.Integer, primary_key=True),
+    key("clause"),
+    key("party"),
+    key("year", INTEGER),
     fen("used_fen"),
     fen("awards"),  # a count, not money: how many awards under the clause that year
     info={"sums": True},
 )
 
 # one row per award: net amount, with the subject it counts against (P6.2 project, P4.1b station)
-CAP_AWARDS = sa.Table(
+CAP_AWARDS = Table(
     "rm_cap_awards",
-    METADATA,
-    sa.Column("clause", Label, primary_key=True),
-    sa.Column("party", Label, primary_key=True),
-    sa.Column("year", sa.Integer, primary_key=True),
-    sa.Column("subject", Label, primary_key=True),
-    sa.Column("award_id", Label, primary_key=True),
+    key("clause"),
+    key("party"),
+    key("year", INTEGER),
+    key("subject"),
+    key("award_id"),
     fen("used_fen"),
     info={"sums": True},
 )

@@ -6,35 +6,30 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
-from projections.schema import METADATA, Label, fen
+from projections.layout import TEXT, Column, Table, fen, key
 from projections.state import State, to_fen
 
-HOLDERS = sa.Table(
+HOLDERS = Table(
     "rm_cap_holders",
-    METADATA,
-    sa.Column("enterprise", Label, primary_key=True),
-    sa.Column("holder", Label, primary_key=True),
+    key("enterprise"),
+    key("holder"),
     fen("units_fen"),
     info={"sums": True},
 )
 
-PREMIUMS = sa.Table(
+PREMIUMS = Table(
     "rm_cap_premiums",
-    METADATA,
-    sa.Column("enterprise", Label, primary_key=True),
+    key("enterprise"),
     fen("premium_fen"),
     info={"sums": True},
 )
 
-NAMES = sa.Table(
+NAMES = Table(
     "rm_cap_names",
-    METADATA,
-    sa.Column("enterprise", Label, primary_key=True),
-    sa.Column("holder", Label, primary_key=True),
-    sa.Column("name", Label),
+    key("enterprise"),
+    key("holder"),
+    Column("name", TEXT),
 )
 
 TABLES = (HOLDERS, PREMIUMS, NAMES)

@@ -12,27 +12,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
-from projections.schema import METADATA, Label, fen
+from projections.layout import BIGINT, BOOLEAN, TEXT, Column, Table, fen, key
 from projections.state import State, to_fen
 
-FUNDS = sa.Table(
+FUNDS = Table(
     "rm_funds",
-    METADATA,
-    sa.Column("fund", Label, primary_key=True),
-    sa.Column("name", Label),
-    sa.Column("manager", Label),
-    sa.Column("capital_fen", sa.BigInteger),
+    key("fund"),
+    Column("name", TEXT),
+    Column("manager", TEXT),
+    Column("capital_fen", BIGINT),
 )
 
-HOLDINGS = sa.Table(
+HOLDINGS = Table(
     "rm_fund_holdings",
-    METADATA,
-    sa.Column("fund", Label, primary_key=True),
-    sa.Column("enterprise", Label, primary_key=True),
-    sa.Column("kind", Label, primary_key=True),
+    key("fund"),
+    key("enterprise"),
+    key("kind"),
     fen("units_fen"),  # registered capital held (1 unit = 1 yuan)
     fen("cost_fen"),  # cost of what is held now
     fen("invested_fen"),  # cash the fund paid in (direct investments)
@@ -44,14 +40,13 @@ HOLDINGS = sa.Table(
 )
 
 # P5.8: the projects whose stake a fund holds, early-stage or not, failed or not
-PROJECTS = sa.Table(
+PROJECTS = Table(
     "rm_fund_projects",
-    METADATA,
-    sa.Column("fund", Label, primary_key=True),
-    sa.Column("project", Label, primary_key=True),
-    sa.Column("enterprise", Label),
-    sa.Column("early_stage", sa.Boolean),
-    sa.Column("failed_on", Label),
+    key("fund"),
+    key("project"),
+    Column("enterprise", TEXT),
+    Column("early_stage", BOOLEAN),
+    Column("failed_on", TEXT),
 )
 
 TABLES = (FUNDS, HOLDINGS, PROJECTS)

@@ -11,33 +11,29 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
-from projections.schema import METADATA, Label, fen
+from projections.layout import BIGINT, INTEGER, TEXT, Column, Table, fen, key
 from projections.state import State, to_fen
 
-LOANS = sa.Table(
+LOANS = Table(
     "rm_loans",
-    METADATA,
-    sa.Column("loan", Label, primary_key=True),
-    sa.Column("bank", Label),
-    sa.Column("borrower", Label),
-    sa.Column("category", Label),
-    sa.Column("principal_fen", sa.BigInteger),
-    sa.Column("start", Label),
-    sa.Column("term_months", sa.Integer),
-    sa.Column("non_performing_on", Label),
-    sa.Column("loss_declared_on", Label),
-    sa.Column("claimed_on", Label),
-    sa.Column("approved_on", Label),
-    sa.Column("approved_ref", Label),
+    key("loan"),
+    Column("bank", TEXT),
+    Column("borrower", TEXT),
+    Column("category", TEXT),
+    Column("principal_fen", BIGINT),
+    Column("start", TEXT),
+    Column("term_months", INTEGER),
+    Column("non_performing_on", TEXT),
+    Column("loss_declared_on", TEXT),
+    Column("claimed_on", TEXT),
+    Column("approved_on", TEXT),
+    Column("approved_ref", TEXT),
 )
 
-LOAN_TOTALS = sa.Table(
+LOAN_TOTALS = Table(
     "rm_loan_totals",
-    METADATA,
-    sa.Column("loan", Label, primary_key=True),
+    key("loan"),
     fen("disbursed_fen"),
     fen("repaid_fen"),
     fen("loss_fen"),
@@ -46,11 +42,10 @@ LOAN_TOTALS = sa.Table(
 )
 
 # bearer: 省财政, 市财政 or "bank" (the split's name for the lending bank)
-BEARERS = sa.Table(
+BEARERS = Table(
     "rm_loan_bearers",
-    METADATA,
-    sa.Column("loan", Label, primary_key=True),
-    sa.Column("bearer", Label, primary_key=True),
+    key("loan"),
+    key("bearer"),
     fen("claimed_fen"),  # share of the loss in the claim
     fen("approved_fen"),  # share approved (a public payer owes it to the bank)
     fen("paid_fen"),

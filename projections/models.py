@@ -5,19 +5,18 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections import balances, budgets, caps, captable, funds, loans, parties, payments, recipients, trail
+from projections.layout import BOOKKEEPING, Table, shadow, shape
 from projections.state import MemoryState, State, day_index_of
 
 # recipients before the others: it registers each award's (and project's) year, clause and
 # source, which later events of recipients and budgets look up.
 MODELS: tuple[ModuleType, ...] = (trail, balances, recipients, caps, budgets, funds, loans, captable, parties, payments)
 
-TABLES: tuple[sa.Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
+TABLES: tuple[Table, ...] = tuple(t for m in MODELS for t in m.TABLES)
 
 # registers that later events are looked up in (State.get): a batched catch-up keeps them in memory
-LOOKUP_TABLES: tuple[sa.Table, ...] = (recipients.AWARDS, trail.ENTITIES, captable.NAMES)
+LOOKUP_TABLES: tuple[Table, ...] = (recipients.AWARDS, trail.ENTITIES, captable.NAMES)
 
 
 # what each report needs: an as-of fold runs only these (the trail is the costliest model)
@@ -35,19 +34,19 @@ SNAPSHOT_MODELS: tuple[ModuleType, ...] = tuple(m for m in MODELS if m is not tr
 # the tables a report reads, where fewer than its models' (the awards register is only looked up).
 # Day-indexed (as-of in SQL): balances and budgets; recipients and caps fold from snapshots (their
 # day indexes cost a quarter more rebuild time for a report asked less often in the past)
-ANSWERS: dict[str, tuple[sa.Table, ...]] = {
+ANSWERS: dict[str, tuple[Table, ...]] = {
     "recipients": (recipients.RECIPIENTS,), "caps": (caps.CAP_USAGE, caps.CAP_AWARDS), "budgets": (budgets.BUDGETS,),
 }
 
 
-def report_tables(report: str) -> tuple[sa.Table, ...]:
+def report_tables(report: str) -> tuple[Table, ...]:
     """The tables whose rows answer ``report`` (day indexes aside: they only answer --as-of)."""
     if report in ANSWERS:
         return ANSWERS[report]
     return tuple(t for m in FOR_REPORT[report] for t in m.TABLES if day_index_of(t) is None)
 
 
-def day_indexes(report: str) -> dict[sa.Table, sa.Table] | None:
+def day_indexes(report: str) -> dict[Table, Table] | None:
     """Each of ``report``'s tables with its day index, when every one has one: the report's
     rows as of a date are then SQL sums over the days up to it."""
     found = {day_index_of(t): t for m in FOR_REPORT[report] for t in m.TABLES if day_index_of(t) is not None}
@@ -57,7 +56,7 @@ def day_indexes(report: str) -> dict[sa.Table, sa.Table] | None:
     return {t: found[t] for t in tables}
 
 
-def snapshot_tables(model: ModuleType) -> tuple[sa.Table, ...]:
+def snapshot_tables(model: ModuleType) -> tuple[Table, ...]:
     """A model's tables a fold snapshot copies (day indexes aside: never folded)."""
     return tuple(t for t in model.TABLES if day_index_of(t) is None)
 
@@ -74,3 +73,9 @@ def apply(state: State, position: int, event: Any, only: tuple[ModuleType, ...] 
 
 def empty_state() -> MemoryState:
     return MemoryState(TABLES)
+
+
+# the models' shape: every table and column (the bookkeeping and snapshot copies too), so a
+# changed model is noticed at once (rm_meta "shape"; tests/test_projections.py checks it is
+# what the SQLAlchemy tables of projections.schema give)
+SHAPE = shape([*BOOKKEEPING, *TABLES, *(shadow(t) for m in SNAPSHOT_MODELS for t in snapshot_tables(m))])

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from domain.enterprise import Enterprise
-from projections.schema import METADATA, Label
+from projections.layout import BIGINT, TEXT, Column, Table, key
 from projections.state import State
 
-PARTIES = sa.Table(
+PARTIES = Table(
     "rm_parties",
-    METADATA,
-    sa.Column("code", Label, primary_key=True),
-    sa.Column("name", Label),
-    sa.Column("kind", Label),
-    sa.Column("entered", Label),
-    sa.Column("registered_at", sa.BigInteger),  # log position of the registration (list order)
+    key("code"),
+    Column("name", TEXT),
+    Column("kind", TEXT),
+    Column("entered", TEXT),
+    Column("registered_at", BIGINT),  # log position of the registration (list order)
 )
 
 TABLES = (PARTIES,)

@@ -6,27 +6,24 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
-from projections.schema import METADATA, Label
+from projections.layout import BIGINT, TEXT, Column, Table, key
 from projections.state import State, to_fen
 
-PAYMENTS = sa.Table(
+PAYMENTS = Table(
     "rm_payments",
-    METADATA,
-    sa.Column("source", Label, primary_key=True),
-    sa.Column("reference", Label, primary_key=True),
-    sa.Column("operation", Label),
-    sa.Column("entity", Label),
-    sa.Column("item", Label),
-    sa.Column("clause", Label),
-    sa.Column("amount_fen", sa.BigInteger),
-    sa.Column("recorder", Label),
-    sa.Column("ordered_on", Label),
-    sa.Column("request_id", Label),
-    sa.Column("status", Label),  # domain.payment's words: pending, posted, voided, reversed
-    sa.Column("ordered_at", sa.BigInteger),  # log position of the order (list order)
+    key("source"),
+    key("reference"),
+    Column("operation", TEXT),
+    Column("entity", TEXT),
+    Column("item", TEXT),
+    Column("clause", TEXT),
+    Column("amount_fen", BIGINT),
+    Column("recorder", TEXT),
+    Column("ordered_on", TEXT),
+    Column("request_id", TEXT),
+    Column("status", TEXT),  # domain.payment's words: pending, posted, voided, reversed
+    Column("ordered_at", BIGINT),  # log position of the order (list order)
 )
 
 TABLES = (PAYMENTS,)

@@ -34,6 +34,8 @@ from domain.messages import N_
 from ledger.application import Ledger
 from ledger.infra.config import Database, parse_database
 from projections import balances, models
+from projections.after_write import keep_current
+from projections.layout import Table
 from projections.runner import advance, fold_at, head, snapshot_interval
 from projections.state import TOTALS, Rows, is_sum_table, key_columns, value_columns
 from projections.store import ReadModelStore
@@ -82,7 +84,7 @@ FILTER_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 # reports whose totals the database sums: report -> (table, column, the totals' SQL)
-TOTALS_SQL: dict[str, tuple[sa.Table, str, Any]] = {"balances": (balances.BALANCES, "balance_fen", balances.totals)}
+TOTALS_SQL: dict[str, tuple[Table, str, Any]] = {"balances": (balances.BALANCES, "balance_fen", balances.totals)}
 
 # tables whose rows a filtered-out row of another table takes along (loans: by loan code)
 FOLLOWS = {"rm_loan_totals": ("rm_loans", "loan"), "rm_loan_bearers": ("rm_loans", "loan")}
@@ -195,16 +197,14 @@ class ReadSide:
         return last
 
     def keep_current(self) -> None:
-        """Register the after-write hook: it applies what the write recorded. A failure there
-        never fails the write (it is recorded); the next reader catches up."""
+        """Register the after-write hook: it applies what the write recorded, straight through
+        the database driver in the common case (projections.after_write), else :meth:`written`.
+        A failure there never fails the write (it is logged); the next reader catches up."""
+        keep_current(self.ledger, lambda: self, direct=self.writes_ledger)
 
-        def hook(ledger: Ledger) -> None:
-            try:
-                self.written(ledger.recorded)
-            except Exception as exc:
-                log.warning("read models not updated after the write (the next report catches up): %s", exc)
-
-        self.ledger.after_write.append(hook)
+    def writes_ledger(self) -> bool:
+        """The models live in the ledger's own database (no local cache chosen or fallen back to)."""
+        return self.cache is None and (self._store is None or not self.local)
 
     # answers -----------------------------------------------------------------------------------
     def rows(self, report: str, *, as_of: date | None = None, at_position: int | None = None,
@@ -258,7 +258,7 @@ class ReadSide:
         return _subtract(end_rows, before, self._tables(report)), position
 
     @staticmethod
-    def _tables(report: str) -> list[sa.Table]:
+    def _tables(report: str) -> list[Table]:
         return list(models.report_tables(report))
 
     def _check_filters(self, report: str, filters: Filters) -> None:
@@ -289,9 +289,7 @@ class ReadSide:
                 keys, values = key_columns(table), value_columns(table)
                 stmt = (sa.select(*(table.c[k] for k in keys), *(table.c[v] for v in values))
                         .where(*where).order_by(*(table.c[k] for k in keys)))
-                n = len(keys)  # plain row tuples: a mapping per row cost more than the query
-                rows[table.name] = {tuple(r[:n]): dict(zip(values, r[n:], strict=True))
-                                    for r in conn.execute(stmt)}
+                rows[table.name] = _keyed(conn.execute(stmt).all(), len(keys), values)
         return rows
 
     def at(self, report: str, as_of: date | None = None, at_position: int | None = None) -> tuple[Rows, Any]:
@@ -301,17 +299,28 @@ class ReadSide:
         rows, position = self.rows(report, as_of=as_of, at_position=at_position)
         return rows, Moment(as_of, at_position, position)
 
-    def list_rows(self, table: sa.Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    def list_rows(self, table: Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """Current rows of one table (lists: funds, parties), ordered in SQL (by key unless told)."""
         self.current()
         return self.store.select(table, *where, order_by=[*order_by, *(table.c[k] for k in key_columns(table))])
 
 
-def _narrow(rows: Rows, tables: Iterable[sa.Table], filters: Filters) -> Rows:
+def _keyed(found: Iterable[Any], n: int, values: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
+    """Rows fetched in one call (not one driver call per row) as key tuple -> value columns;
+    plain tuples, not mappings: a mapping per row cost more than the query."""
+    if n == 1 and len(values) == 1:  # the trial balance: account -> balance
+        name = values[0]
+        return {(r[0],): {name: r[1]} for r in found}
+    return {tuple(r[:n]): dict(zip(values, r[n:], strict=True)) for r in found}
+
+
+def _narrow(rows: Rows, tables: Iterable[Table], filters: Filters) -> Rows:
     """The folded rows narrowed as :meth:`ReadSide._select` narrows in SQL."""
     named = filters.named()
-    out: Rows = {}
     tables = list(tables)
+    if not named:  # nothing to narrow: the rows as folded, no row copied
+        return {t.name: rows.get(t.name, {}) for t in tables}
+    out: Rows = {}
     for table in tables:
         keys = key_columns(table)
         kept = {}
@@ -329,7 +338,7 @@ def _narrow(rows: Rows, tables: Iterable[sa.Table], filters: Filters) -> Rows:
     return out
 
 
-def _subtract(after: Rows, before: Rows, tables: Iterable[sa.Table]) -> Rows:
+def _subtract(after: Rows, before: Rows, tables: Iterable[Table]) -> Rows:
     """Amounts decided between two dates: running totals after minus before (rows that did
     not move are left out); records as they stand after."""
     out: Rows = {}

@@ -14,29 +14,25 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from projections.events import event, name
-from projections.schema import METADATA, Label, fen
+from projections.layout import INTEGER, TEXT, Column, Table, fen, key
 from projections.state import Row, State, to_fen
 
-AWARDS = sa.Table(
+AWARDS = Table(
     "rm_awards",
-    METADATA,
-    sa.Column("award_id", Label, primary_key=True),
-    sa.Column("party", Label),
-    sa.Column("clause", Label),
-    sa.Column("year", sa.Integer),
-    sa.Column("source", Label),
-    sa.Column("subject", Label),  # what a cap is specific to (projections.caps.subject_of)
+    key("award_id"),
+    Column("party", TEXT),
+    Column("clause", TEXT),
+    Column("year", INTEGER),
+    Column("source", TEXT),
+    Column("subject", TEXT),  # what a cap is specific to (projections.caps.subject_of)
 )
 
-RECIPIENTS = sa.Table(
+RECIPIENTS = Table(
     "rm_recipients",
-    METADATA,
-    sa.Column("party", Label, primary_key=True),
-    sa.Column("clause", Label, primary_key=True),
-    sa.Column("year", sa.Integer, primary_key=True),
+    key("party"),
+    key("clause"),
+    key("year", INTEGER),
     fen("awarded_fen"),
     fen("disbursed_fen"),
     fen("clawed_back_fen"),

@@ -66,15 +66,23 @@ class Report:
         return [r[i] for r in self.rows]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
+def _titles() -> dict[str, str]:
+    return {c.id: c.title for c in catalogue().values() if c.title}
+
+
 def clause_title(clause_id: str) -> str:
-    c = catalogue().get(clause_id)
-    return c.title if c else ""
+    return _titles().get(clause_id, "")
 
 
 def account_title(account: str) -> str:
     """The Chinese title of the clause an account names (budget:P2.4:2025 → P2.4's), else ""."""
-    return next((t for part in account.split(":") if (t := clause_title(part))), "")
+    titles = _titles()
+    for part in account.split(":"):
+        title = titles.get(part)
+        if title:
+            return title
+    return ""
 
 
 def _money(fen: int | None) -> Decimal:
@@ -84,17 +92,22 @@ def _money(fen: int | None) -> Decimal:
 def balances(rows: Rows) -> Report:
     """Trial balance: every account's debit or credit balance; the two totals are equal."""
     out: list[list[Any]] = []
-    debit = credit = ZERO
+    zero = ZERO
+    debit_fen = credit_fen = 0
     for (account,), r in sorted(rows["rm_balances"].items()):
-        amount = _money(r["balance_fen"])
-        if amount == 0:
+        fen = r["balance_fen"]
+        if not fen:
             continue
-        d, c = (amount, ZERO) if amount > 0 else (ZERO, -amount)
-        debit, credit = debit + d, credit + c
-        out.append([account, account_title(account), d, c])
+        if fen > 0:
+            debit_fen += fen
+            out.append([account, account_title(account), from_fen(fen), zero])
+        else:
+            credit_fen -= fen
+            out.append([account, account_title(account), zero, from_fen(-fen)])
     summed = rows.get(TOTALS, {}).get(("rm_balances",))
     if summed is not None:  # the database's sums (current, or as of a date)
-        debit, credit = _money(summed["debit_fen"]), _money(summed["credit_fen"])
+        debit_fen, credit_fen = summed["debit_fen"], summed["credit_fen"]
+    debit, credit = from_fen(debit_fen), from_fen(credit_fen)
     note = N_("trial balance sums to zero") if debit == credit else Message(N_("OUT OF BALANCE by {value}"), value=fmt(debit - credit))
     return Report(N_("account balances (double-entry journal)"),
                   [Column("account"), Column("title"), Column("debit", True), Column("credit", True)], out,

@@ -37,6 +37,9 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.application import Ledger
 from projections import models, trail
+from projections.after_write import SNAPSHOT_EVERY as SNAPSHOT_EVERY  # where bench/replay.py reads it
+from projections.after_write import snapshot_interval
+from projections.layout import Table
 from projections.state import BatchState, MemoryState, Prepared, Rows, from_fen, key_columns, value_columns
 from projections.store import ReadModelStore
 from projections.trail import TRAIL
@@ -136,18 +139,6 @@ def start(ledger: Ledger, store: ReadModelStore, *, pause_seconds: float = 0.0, 
 def head(ledger: Ledger) -> int:
     """The position of the last recorded event (0 for an empty ledger)."""
     return ledger.recorder.max_notification_id() or 0
-
-
-SNAPSHOT_EVERY = 10_000
-
-
-def snapshot_interval(ledger: Ledger) -> int:
-    """Events between fold snapshots ($JCG_SNAPSHOT_EVERY, default 10,000; 0 = none)."""
-    text = ledger.env.get("JCG_SNAPSHOT_EVERY") or os.environ.get("JCG_SNAPSHOT_EVERY") or ""
-    try:
-        return max(int(text), 0) if text.strip() else SNAPSHOT_EVERY
-    except ValueError:
-        raise ValueError(f"JCG_SNAPSHOT_EVERY must be a whole number of events, not {text!r}") from None
 
 
 def advance(ledger: Ledger, store: ReadModelStore, *, target: int | None = None, batch_size: int = BATCH_SIZE,
@@ -399,7 +390,7 @@ def fold_at(ledger: Ledger, store: ReadModelStore, *, as_of: date | None = None,
     return state, limit
 
 
-def _summed_to(store: ReadModelStore, indexes: dict[sa.Table, sa.Table], day: str) -> MemoryState:
+def _summed_to(store: ReadModelStore, indexes: dict[Table, Table], day: str) -> MemoryState:
     """Sum tables as of ``day`` from their day indexes: one GROUP BY per table in the database
     (events without a decision date, day "", always count, as in :func:`fold`)."""
     state = models.empty_state()
@@ -409,8 +400,13 @@ def _summed_to(store: ReadModelStore, indexes: dict[sa.Table, sa.Table], day: st
             stmt = (sa.select(*(days.c[k] for k in keys), *(sa.func.sum(days.c[v]) for v in values))
                     .where(days.c.decided <= day).group_by(*(days.c[k] for k in keys)))
             n = len(keys)
-            state.rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
-                                      for r in conn.execute(stmt)}
+            found = conn.execute(stmt).all()  # one driver call, not one per row
+            if n == 1 and len(values) == 1:  # the trial balance: account -> balance
+                name = values[0]
+                state.rows[table.name] = {(r[0],): {name: int(r[1])} for r in found}
+            else:
+                state.rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
+                                          for r in found}
     return state
 
 

@@ -1,15 +1,20 @@
-"""The read-model tables share one MetaData; the PostgreSQL schema is applied per
-connection (schema_translate_map), so the same tables live beside each ledger's events
-(or in the reader's local cache, see projections.readside)."""
+"""The read-model tables in SQLAlchemy, made from their descriptions (projections.layout) when
+this module is imported; they share one MetaData. The PostgreSQL schema is applied per
+connection (schema_translate_map), so the same tables live beside each ledger's events (or in
+the reader's local cache, see projections.readside)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import sqlalchemy as sa
 
+from projections import layout, models
+from projections.layout import storable, storable_row
+
 METADATA = sa.MetaData()
+
+__all__ = ["META", "METADATA", "SNAPSHOTS", "TRACKING", "Label", "sql", "storable", "storable_row"]
 
 
 class Label(sa.Text):
@@ -24,13 +29,21 @@ class Label(sa.Text):
         return storable if dialect.name == "postgresql" else None
 
 
-def storable(value: object) -> object:
-    """A value PostgreSQL text takes: a NUL byte becomes U+FFFD (shown, never silently dropped)."""
-    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+TYPES: dict[str, Callable[[], sa.types.TypeEngine[object]]] = {
+    layout.TEXT: Label, layout.BIGINT: sa.BigInteger, layout.INTEGER: sa.Integer, layout.BOOLEAN: sa.Boolean,
+    layout.DAY: lambda: sa.String(10),
+}
 
 
-def storable_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(storable(v) for v in row)
+def sql(table: layout.Table) -> sa.Table:
+    """The SQLAlchemy table of a read-model description (made once, kept on it)."""
+    if table._sql is None:
+        table._sql = sa.Table(table.name, METADATA, *(
+            sa.Column(c.name, TYPES[c.type](), primary_key=True) if c.key
+            else sa.Column(c.name, TYPES[c.type](), nullable=False, default=0) if c.fen
+            else sa.Column(c.name, TYPES[c.type]()) for c in table.columns))
+    made: sa.Table = table._sql
+    return made
 
 
 TRACKING = sa.Table(
@@ -39,41 +52,21 @@ TRACKING = sa.Table(
     sa.Column("application_name", sa.String(64), primary_key=True),
     sa.Column("notification_id", sa.BigInteger, primary_key=True),
 )
-
-# Fold snapshots (derived data, never trusted by `audit verify`): the models' rows after the
-# first ``position`` events are copied in the database into a shadow table per model table
-# (projections.store.shadow), so time travel starts from the nearest. ``max_decided``: the
-# latest decision date among those events (a snapshot serves --as-of D only if no event it
-# holds was decided after D).
-SNAPSHOTS = sa.Table(
+SNAPSHOTS = sa.Table(  # projections.layout.SNAPSHOTS
     "rm_snapshots",
     METADATA,
     sa.Column("position", sa.BigInteger, primary_key=True),
     sa.Column("max_decided", sa.String(10), nullable=False),
 )
-
-# What the rows describe (a local cache names the ledger it was built from).
-META = sa.Table(
+META = sa.Table(  # projections.layout.META
     "rm_meta",
     METADATA,
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 
-
-def fen(name: str) -> sa.Column[int]:
-    return sa.Column(name, sa.BigInteger, nullable=False, default=0)
-
-
-def day_index(table: sa.Table) -> sa.Table:
-    """A sum table's day index: the same sums kept per decision day ("" for an event without
-    one), so the table as of any date is one SQL sum over the days up to it, whatever order the
-    log recorded the events in. Exact because the models only look up what was decided before
-    (an award before its payments, voids and clawbacks; a project before its tranches, its
-    reassignments and its end: the domain refuses the other order), so an event's sums do not
-    depend on the date asked. The model adds to both (balances, budgets)."""
-    keys = [sa.Column(c.name, c.type, primary_key=True) for c in table.primary_key.columns]
-    values = [fen(c.name) for c in table.columns if not c.primary_key]
-    return sa.Table(f"rm_days_{table.name[3:]}", table.metadata, *keys,
-                    sa.Column("decided", sa.String(10), primary_key=True), *values,
-                    info={"sums": True, "day_index_of": table})
+for _table in models.TABLES:
+    sql(_table)
+for _model in models.SNAPSHOT_MODELS:
+    for _table in models.snapshot_tables(_model):
+        sql(layout.shadow(_table))

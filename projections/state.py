@@ -11,14 +11,11 @@ decimal type, and money never touches float).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, Protocol
 
-import sqlalchemy as sa
-
-from domain.money import FEN
-from projections.schema import METADATA, storable_row
+from projections.layout import Table, storable, storable_row
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -60,22 +57,17 @@ def to_fen(amount: Decimal) -> int:
 
 
 def from_fen(fen: int) -> Decimal:
-    return (Decimal(fen) / 100).quantize(FEN)
+    """Integer fen to yuan with exactly two places (``scaleb`` moves the point: no division,
+    no rounding; a report of 40,000 accounts converts 80,000 amounts)."""
+    return Decimal(fen).scaleb(-2)
 
 
-@functools.cache
-def key_columns(table: sa.Table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.primary_key.columns)
+def key_columns(table: Table) -> tuple[str, ...]:
+    return table.keys
 
 
-@functools.cache
-def value_columns(table: sa.Table) -> tuple[str, ...]:
-    return tuple(c.name for c in table.columns if not c.primary_key)
-
-
-@functools.cache
-def value_set(table: sa.Table) -> frozenset[str]:
-    return frozenset(value_columns(table))
+def value_columns(table: Table) -> tuple[str, ...]:
+    return table.values
 
 
 def decision_day(event: Any) -> str:
@@ -85,37 +77,37 @@ def decision_day(event: Any) -> str:
     return decided.isoformat() if decided is not None else ""
 
 
-def day_index_of(table: sa.Table) -> sa.Table | None:
+def day_index_of(table: Table) -> Table | None:
     """The table a day index sums per decision day (None: ``table`` is not a day index).
     A day index answers --as-of in SQL; it is never part of a report's rows."""
     found = table.info.get("day_index_of")
-    return found if isinstance(found, sa.Table) else None
+    return found if isinstance(found, Table) else None
 
 
-def is_sum_table(table: sa.Table) -> bool:
+def is_sum_table(table: Table) -> bool:
     """Tables of running totals (every non-key column is an additive fen amount)."""
     return bool(table.info.get("sums"))
 
 
 class State(Protocol):
-    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+    def add(self, table: Table, key: Key, **fen: int) -> None:
         """Add amounts (fen) to a running-total row, creating it at zero."""
 
-    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+    def put(self, table: Table, key: Key, **fields: Any) -> None:
         """Insert or overwrite a record row."""
 
-    def get(self, table: sa.Table, key: Key) -> Row | None:
+    def get(self, table: Table, key: Key) -> Row | None:
         """A row's non-key columns, or None."""
 
 
 class MemoryState:
     """The fold target for rebuilds and time travel: plain dicts."""
 
-    def __init__(self, tables: Iterable[sa.Table]):
+    def __init__(self, tables: Iterable[Table]):
         self.tables = list(tables)
         self.rows: Rows = {t.name: {} for t in self.tables}
 
-    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+    def add(self, table: Table, key: Key, **fen: int) -> None:
         rows = self.rows[table.name]
         row = rows.get(key)
         if row is None:
@@ -123,89 +115,52 @@ class MemoryState:
         for column, amount in fen.items():
             row[column] += amount
 
-    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+    def put(self, table: Table, key: Key, **fields: Any) -> None:
         rows = self.rows[table.name]
         row = rows.get(key) or dict.fromkeys(value_columns(table))
         row.update(fields)
         rows[key] = row
 
-    def get(self, table: sa.Table, key: Key) -> Row | None:
+    def get(self, table: Table, key: Key) -> Row | None:
         return self.rows[table.name].get(key)
 
 
-class SqlState:
-    """The fold target of the incremental projection: statements on one open transaction."""
-
-    def __init__(self, connection: sa.Connection):
-        self.connection = connection
-        dialect = connection.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:  # pragma: no cover
-            raise ValueError(f"unsupported database {dialect}")
-        self._insert = insert
-
-    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
-        keys = key_columns(table)
-        values = dict(zip(keys, key, strict=True))
-        values.update(dict.fromkeys(value_columns(table), 0))
-        values.update(fen)
-        stmt = self._insert(table).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_={c: table.c[c] + stmt.excluded[c] for c in fen},
-        )
-        self.connection.execute(stmt)
-
-    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
-        keys = key_columns(table)
-        values = dict(zip(keys, key, strict=True)) | fields
-        stmt = self._insert(table).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in fields})
-        self.connection.execute(stmt)
-
-    def get(self, table: sa.Table, key: Key) -> Row | None:
-        keys = key_columns(table)
-        cond = sa.and_(*(table.c[k] == v for k, v in zip(keys, key, strict=True)))
-        row = self.connection.execute(sa.select(table).where(cond)).mappings().first()
-        if row is None:
-            return None
-        return {c: row[c] for c in value_columns(table)}
-
-
-# a batch's rows for one table and column list, ready for executemany: (table name, the
-# columns after the key, added to the rows there (sums) or written over them (records), rows)
-Prepared = tuple[str, tuple[str, ...], bool, list[tuple[Any, ...]]]
+# a batch's rows for one table and column list, ready for executemany: (table name, its key
+# columns, the columns after them, added to the rows there (sums) or written over them
+# (records), the rows)
+Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]]]
 
 
 class BatchState:
     """The fold target of a batched catch-up: changes pile up in memory and are written in
     one transaction by :meth:`flush` (sums as increments, records as upserts).
 
-    Reads see committed rows plus the pending changes. Rows of the ``lookup`` tables (the
+    Reads see committed rows plus the pending changes. The same batch is written through
+    SQLAlchemy (projections.store) or straight through the database driver
+    (projections.after_write): :meth:`flush` only needs something that executes a statement
+    with many parameter tuples. Rows of the ``lookup`` tables (the
     registers other models look events up in) are kept across batches, so a rebuild does not
     query the database for each event; the projection is their only writer.
-
-    ``complete``: the kept lookup rows are all there is (a rebuild from empty tables, folded
-    by a helper process that hands its rows to the writer instead of writing them: it could
-    not see its own last batch in the database yet), so a lookup never queries the database.
     """
 
-    def __init__(self, engine: sa.Engine | None, lookup: Iterable[sa.Table] = (), *, complete: bool = False):
-        self.engine = engine
+    def __init__(self, read: Callable[[Table, Key], Row | None] | None, lookup: Iterable[Table] = (), *,
+                 complete: bool = False):
+        """``read``: a committed row's non-key columns, or None (the store's own connection).
+        ``complete``: the kept lookup rows are all there is (a rebuild from empty tables, folded
+        by a helper process that hands its rows to the writer instead of writing them, so it
+        could not read its own last batch back), so a lookup never reads the database."""
+        self.read = read
         self.complete = complete
         self.lookup = {t.name for t in lookup}
         self.known: dict[str, dict[Key, Row | None]] = {name: {} for name in self.lookup}
-        self.sums: dict[sa.Table, dict[Key, dict[str, int]]] = {}
-        self.records: dict[sa.Table, dict[Key, Row]] = {}
+        self.sums: dict[Table, dict[Key, dict[str, int]]] = {}
+        self.records: dict[Table, dict[Key, Row]] = {}
 
     @property
     def pending(self) -> bool:
         return bool(self.sums or self.records)
 
-    def add(self, table: sa.Table, key: Key, **fen: int) -> None:
+    def add(self, table: Table, key: Key, **fen: int) -> None:
         rows = self.sums.get(table)
         if rows is None:
             rows = self.sums[table] = {}
@@ -216,7 +171,7 @@ class BatchState:
         for column, amount in fen.items():
             row[column] = row.get(column, 0) + amount
 
-    def put(self, table: sa.Table, key: Key, **fields: Any) -> None:
+    def put(self, table: Table, key: Key, **fields: Any) -> None:
         rows = self.records.get(table)
         if rows is None:
             rows = self.records[table] = {}
@@ -231,21 +186,20 @@ class BatchState:
         row = known.get(key)
         if row is not None:
             row.update(fields)
-        elif fields.keys() >= value_set(table):
+        elif fields.keys() >= table.value_set:
             known[key] = dict(fields)
         elif self.complete:
             known[key] = dict.fromkeys(value_columns(table)) | fields
         else:
             known.pop(key, None)  # partly known: read it again from the database
 
-    def get(self, table: sa.Table, key: Key) -> Row | None:
+    def get(self, table: Table, key: Key) -> Row | None:
         known = self.known.get(table.name)
         if known is not None and (self.complete or key in known):
             return known.get(key)  # as MemoryState.get: the models read rows, never change them
-        if self.engine is None:
+        if self.read is None:
             raise LookupError(f"{table.name} is not kept in memory and there is no database to read it from")
-        with self.engine.connect() as conn:
-            row = SqlState(conn).get(table, key)
+        row = self.read(table, key)
         pending_sum = self.sums.get(table, {}).get(key)
         if pending_sum:
             row = row or dict.fromkeys(value_columns(table), 0)
@@ -265,7 +219,8 @@ class BatchState:
         for table, rows in self.sums.items():
             values = value_columns(table)
             zeros = (0,) * len(values)
-            out.append((table.name, values, True, [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]))
+            out.append((table.name, key_columns(table), values, True,
+                        [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]))
         for table, rows in self.records.items():
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for k, fields in rows.items():
@@ -274,21 +229,22 @@ class BatchState:
                 if batch is None:
                     batch = by_fields[names] = []
                 batch.append((*k, *fields.values()))
-            out.extend((table.name, names, False, batch) for names, batch in by_fields.items())
+            out.extend((table.name, key_columns(table), names, False, batch) for names, batch in by_fields.items())
         self.discard()
         return out
 
-    def flush(self, connection: sa.Connection, more: Iterable[Prepared] = ()) -> None:
-        """Write every pending change, and ``more`` prepared elsewhere, on ``connection`` (the
-        caller's transaction): one prepared upsert per table and column set, executed with
-        plain parameter tuples (the statement building of SQLAlchemy per row was most of a
-        rebuild's time)."""
+    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "",
+              more: Iterable[Prepared] = ()) -> None:
+        """Write every pending change, and ``more`` rows prepared elsewhere (a rebuild's helper
+        process), with ``execute(statement, parameter tuples)`` in the caller's transaction
+        (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one prepared upsert per
+        table and column set, executed with plain parameter tuples (the statement building of
+        SQLAlchemy per row was most of a rebuild's time)."""
         # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
-        clean = connection.dialect.name == "postgresql"
-        for name, columns, add, rows in (*self.prepared(), *more):
-            table = METADATA.tables[name]
-            sql = _upsert_sql(connection, table, key_columns(table), columns, add=add)
-            connection.exec_driver_sql(sql, [storable_row(r) for r in rows] if clean else rows)
+        clean = dialect == "postgresql"
+        for name, keys, columns, add, rows in (*self.prepared(), *more):
+            execute(_upsert_text(dialect, schema, name, keys, columns, add),
+                    [storable_row(r) for r in rows] if clean else rows)
 
     def discard(self) -> None:
         """Forget the pending changes (after a flush, or a rolled-back one)."""
@@ -304,7 +260,7 @@ class BatchState:
 def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], columns: tuple[str, ...],
                  add: bool) -> str:
     mark = "?" if dialect == "sqlite" else "%s"
-    name = f'"{schema}"."{table}"' if schema else f'"{table}"'
+    name = _name(schema, table)
     cols = ", ".join(f'"{c}"' for c in (*keys, *columns))
     marks = ", ".join([mark] * (len(keys) + len(columns)))
     if add:
@@ -316,7 +272,27 @@ def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], c
     return f"INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
 
 
-def _upsert_sql(connection: sa.Connection, table: sa.Table, keys: tuple[str, ...], columns: tuple[str, ...],
-                add: bool) -> str:
-    schema = (connection.get_execution_options().get("schema_translate_map") or {}).get(None) or ""
-    return _upsert_text(connection.dialect.name, schema, table.name, tuple(keys), tuple(columns), add)
+def _name(schema: str, table: str) -> str:
+    return f'"{schema}"."{table}"' if schema else f'"{table}"'
+
+
+@functools.cache
+def tracking_text(dialect: str, schema: str) -> str:
+    """The tracking rows' INSERT, executed with plain tuples (a rebuild inserts one per event)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    return (f'INSERT INTO {_name(schema, "rm_tracking")} ("application_name", "notification_id") '
+            f"VALUES ({mark}, {mark})")
+
+
+@functools.cache
+def select_text(dialect: str, schema: str, table: Table) -> str:
+    """One row's non-key columns by its key, as plain SQL (projections.after_write)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    columns = ", ".join(f'"{v}"' for v in table.values)
+    where = " AND ".join(f'"{k}" = {mark}' for k in table.keys)
+    return f"SELECT {columns} FROM {_name(schema, table.name)} WHERE {where}"
+
+
+def clean_key(dialect: str, key: Key) -> Key:
+    """A key as the database stores it (NUL-free text on PostgreSQL, as projections.schema.Label binds it)."""
+    return tuple(storable(v) for v in key) if dialect == "postgresql" else key

@@ -23,9 +23,21 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Tracking, TrackingRecorder, WaitInterruptedError
 
 from ledger.infra.config import Database
-from projections import models
+from projections import layout, models
+from projections.layout import Table
+from projections.models import SHAPE
 from projections.schema import META, METADATA, SNAPSHOTS, TRACKING, storable
-from projections.state import BatchState, MemoryState, Prepared, Rows, SqlState, key_columns, value_columns
+from projections.state import (
+    BatchState,
+    Key,
+    MemoryState,
+    Prepared,
+    Row,
+    Rows,
+    key_columns,
+    tracking_text,
+    value_columns,
+)
 
 DIGEST_BUCKETS = 64
 
@@ -50,6 +62,48 @@ def _derived_data_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
+class SqlState:
+    """The fold target of the incremental projection: statements on one open transaction."""
+
+    def __init__(self, connection: sa.Connection):
+        self.connection = connection
+        dialect = connection.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:  # pragma: no cover
+            raise ValueError(f"unsupported database {dialect}")
+        self._insert = insert
+
+    def add(self, table: Table, key: Key, **fen: int) -> None:
+        keys = key_columns(table)
+        values = dict(zip(keys, key, strict=True))
+        values.update(dict.fromkeys(value_columns(table), 0))
+        values.update(fen)
+        stmt = self._insert(table.sql).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys,
+            set_={c: table.c[c] + stmt.excluded[c] for c in fen},
+        )
+        self.connection.execute(stmt)
+
+    def put(self, table: Table, key: Key, **fields: Any) -> None:
+        keys = key_columns(table)
+        values = dict(zip(keys, key, strict=True)) | fields
+        stmt = self._insert(table.sql).values(**values)
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in fields})
+        self.connection.execute(stmt)
+
+    def get(self, table: Table, key: Key) -> Row | None:
+        keys = key_columns(table)
+        cond = sa.and_(*(table.c[k] == v for k, v in zip(keys, key, strict=True)))
+        row = self.connection.execute(sa.select(table.sql).where(cond)).mappings().first()
+        if row is None:
+            return None
+        return {c: row[c] for c in value_columns(table)}
+
+
 class ReadModelStore(TrackingRecorder):
     def __init__(self, database: Database, *, create: bool = True, **kwargs: Any):
         """``create=False``: use the tables as they are, never create or drop them (a reader
@@ -64,7 +118,7 @@ class ReadModelStore(TrackingRecorder):
             self.set_meta("shape", SHAPE)
         if create and database.kind == "sqlite":
             self._write_ahead()
-        self.batch = BatchState(self.engine, models.LOOKUP_TABLES)
+        self.batch = BatchState(self._row, models.LOOKUP_TABLES)
         self.staged: list[tuple[Any, Tracking]] = []
 
     def _write_ahead(self) -> None:
@@ -116,6 +170,10 @@ class ReadModelStore(TrackingRecorder):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _row(self, table: Table, key: Key) -> Row | None:
+        with self.engine.connect() as conn:
+            return SqlState(conn).get(table, key)
 
     # TrackingRecorder -------------------------------------------------------------------
     def insert_tracking(self, tracking: Tracking) -> None:
@@ -172,13 +230,13 @@ class ReadModelStore(TrackingRecorder):
                 keys, values = key_columns(table), value_columns(table)
                 rows[table.name] = {
                     tuple(r[k] for k in keys): {v: r[v] for v in values}
-                    for r in conn.execute(sa.select(table)).mappings()
+                    for r in conn.execute(sa.select(table.sql)).mappings()
                 }
         return rows
 
-    def select(self, table: sa.Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    def select(self, table: Table, *where: Any, order_by: Iterable[Any] = ()) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            stmt = sa.select(table).where(*where).order_by(*order_by)
+            stmt = sa.select(table.sql).where(*where).order_by(*order_by)
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     def stage(self, event: Any, tracking: Tracking, only: tuple[Any, ...] = models.MODELS) -> None:
@@ -197,8 +255,10 @@ class ReadModelStore(TrackingRecorder):
             return 0
         try:
             with self.engine.begin() as conn:
-                conn.exec_driver_sql(_tracking_sql(conn), [(t.application_name, t.notification_id) for _, t in staged])
-                self.batch.flush(conn, more)
+                dialect, schema = conn.dialect.name, _schema(conn)
+                conn.exec_driver_sql(tracking_text(dialect, schema),
+                                     [(t.application_name, t.notification_id) for _, t in staged])
+                self.batch.flush(conn.exec_driver_sql, dialect, schema, more)
         except sa.exc.IntegrityError:
             self.batch.forget()
             for event, tracking in staged:
@@ -261,7 +321,7 @@ class ReadModelStore(TrackingRecorder):
                 out[table.name] = sums
         return out
 
-    def bucket_rows(self, table: sa.Table, bucket: int, buckets: int = DIGEST_BUCKETS) -> dict[Any, dict[str, Any]]:
+    def bucket_rows(self, table: Table, bucket: int, buckets: int = DIGEST_BUCKETS) -> dict[Any, dict[str, Any]]:
         with self.engine.connect() as conn:
             return {key: row for key, row in _stream(conn, table) if _row_hash(key, row, buckets)[0] == bucket}
 
@@ -289,32 +349,24 @@ class ReadModelStore(TrackingRecorder):
 MASK = (1 << 64) - 1
 
 
-def _tracking_sql(conn: sa.Connection) -> str:
-    """The tracking rows' INSERT, executed with plain tuples (a rebuild inserts one per event)."""
-    schema = (conn.get_execution_options().get("schema_translate_map") or {}).get(None) or ""
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    name = f'"{schema}"."{TRACKING.name}"' if schema else f'"{TRACKING.name}"'
-    return f'INSERT INTO {name} ("application_name", "notification_id") VALUES ({mark}, {mark})'
+def _schema(conn: sa.Connection) -> str:
+    """The PostgreSQL schema the engine's connections translate to ("" for none)."""
+    return str((conn.get_execution_options().get("schema_translate_map") or {}).get(None) or "")
 
 
-def shadow(table: sa.Table) -> sa.Table:
-    """The snapshot copy of a model table: its columns, keyed by the snapshot's position too."""
-    name = f"rm_snap_{table.name[3:]}"
-    if name in METADATA.tables:
-        return METADATA.tables[name]
-    return sa.Table(name, METADATA, sa.Column("snapshot", sa.BigInteger, primary_key=True),
-                    *(sa.Column(c.name, c.type, primary_key=c.primary_key) for c in table.columns))
-
-
+def shadow(table: Table) -> sa.Table:
+    """The snapshot copy of a model table (projections.layout.shadow), as SQLAlchemy's."""
+    made: sa.Table = layout.shadow(table).sql
+    return made
 
 
 def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
 
-def _stream(conn: sa.Connection, table: sa.Table) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+def _stream(conn: sa.Connection, table: Table) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
     keys, values = key_columns(table), value_columns(table)
-    result = conn.execution_options(yield_per=5000).execute(sa.select(table)).mappings()
+    result = conn.execution_options(yield_per=5000).execute(sa.select(table.sql)).mappings()
     for r in result:  # as PostgreSQL stores them (a NUL shown as U+FFFD), so the backends compare equal
         yield tuple(storable(_plain(r[k])) for k in keys), {v: storable(_plain(r[v])) for v in values}
 
@@ -326,16 +378,8 @@ def _row_hash(key: tuple[Any, ...], row: dict[str, Any], buckets: int) -> tuple[
     return bucket, int.from_bytes(h, "big")
 
 
-for _model in models.SNAPSHOT_MODELS:
-    for _table in models.snapshot_tables(_model):
-        shadow(_table)
-
 # On SQLite every read-model table is the b-tree of its primary key (WITHOUT ROWID): a row is
 # written once, not into the table and again into its key's index, so a rebuild's commits cost
 # ~6 µs less per event (docs/decisions.md). Tables made from now on; PostgreSQL ignores it.
 for _table in METADATA.tables.values():
     _table.dialect_kwargs["sqlite_with_rowid"] = False
-
-# the models' shape: every table and column, so a changed model is noticed at once
-SHAPE = hashlib.sha256(repr(sorted((t.name, tuple((c.name, str(c.type)) for c in t.columns))
-                                   for t in METADATA.sorted_tables)).encode()).hexdigest()

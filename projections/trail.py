@@ -11,37 +11,33 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from domain.money import fmt
 from domain.provenance import Provenance
-from projections.schema import METADATA, Label
+from projections.layout import BIGINT, INTEGER, TEXT, Column, Table, key
 from projections.state import State, postings_of, to_fen
 
-TRAIL = sa.Table(
+TRAIL = Table(
     "rm_trail",
-    METADATA,
-    sa.Column("position", sa.BigInteger, primary_key=True),
-    sa.Column("originator_id", Label),
-    sa.Column("version", sa.Integer),
-    sa.Column("event", Label),
-    sa.Column("entity", Label),
-    sa.Column("award", Label),
-    sa.Column("actor", Label),
-    sa.Column("decided", Label),
-    sa.Column("recorded_at", Label),
-    sa.Column("request_id", Label),
-    sa.Column("ref", Label),
-    sa.Column("clause", Label),
-    sa.Column("amount_fen", sa.BigInteger, nullable=True),
+    key("position", BIGINT),
+    Column("originator_id", TEXT),
+    Column("version", INTEGER),
+    Column("event", TEXT),
+    Column("entity", TEXT),
+    Column("award", TEXT),
+    Column("actor", TEXT),
+    Column("decided", TEXT),
+    Column("recorded_at", TEXT),
+    Column("request_id", TEXT),
+    Column("ref", TEXT),
+    Column("clause", TEXT),
+    Column("amount_fen", BIGINT),
 )
 
-ENTITIES = sa.Table(
+ENTITIES = Table(
     "rm_entities",
-    METADATA,
-    sa.Column("originator_id", Label, primary_key=True),
-    sa.Column("kind", Label),
-    sa.Column("code", Label),
+    key("originator_id"),
+    Column("kind", TEXT),
+    Column("code", TEXT),
 )
 
 TABLES = (TRAIL, ENTITIES)

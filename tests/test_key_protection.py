@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from domain.errors import Refused
-from ledger.infra.keys import MIN_PASSPHRASE, SCRYPT_COST, KeyStore, encrypt_pkcs8
+from ledger.infra.keys import MIN_PASSPHRASE, SCRYPT_COST, Keyring, KeyStore, encrypt_pkcs8
 
 PASS = "correct horse battery"
 
@@ -83,3 +84,58 @@ def test_a_key_file_is_never_a_symlink_and_never_overwritten(tmp_path: Path) -> 
     assert not (tmp_path / "nowhere.key").exists()
     with pytest.raises(Refused, match="already exists"):
         store.save("li", Ed25519PrivateKey.generate())
+
+
+class _Recording(KeyStore):
+    """A key store that notes on which thread each key file is opened."""
+
+    def __init__(self, directory: Path, passphrase: str) -> None:
+        super().__init__(directory, passphrase)
+        self.opened_on: list[str] = []
+
+    def load(self, name: str) -> Ed25519PrivateKey:
+        self.opened_on.append(threading.current_thread().name)
+        return super().load(name)
+
+
+def test_a_key_unlocked_ahead_is_the_key_used_and_opened_once_off_the_main_thread(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    KeyStore(tmp_path / "keys", PASS).save("li", key)
+    store = _Recording(tmp_path / "keys", PASS)
+    keyring = Keyring(store)
+    keyring.unlock_ahead("li")
+    used = keyring.key("li")
+    assert used.public_key() == key.public_key()
+    assert keyring.key("li") is used
+    assert store.opened_on == ["jcg-unlock-key"]  # the prefetched key, not a second opening
+    keyring.close()
+    assert not [t for t in threading.enumerate() if t.name == "jcg-unlock-key"]
+
+
+def test_a_key_unlocked_ahead_is_refused_as_opening_it_then_is(tmp_path: Path) -> None:
+    KeyStore(tmp_path / "keys", PASS).save("li", Ed25519PrivateKey.generate())
+    for passphrase, name in (("not the passphrase", "li"), (PASS, "nobody")):
+        with pytest.raises(Refused) as then:
+            KeyStore(tmp_path / "keys", passphrase).load(name)
+        keyring = Keyring(KeyStore(tmp_path / "keys", passphrase))
+        keyring.unlock_ahead(name)
+        with pytest.raises(Refused) as ahead:
+            keyring.key(name)
+        assert str(ahead.value) == str(then.value)
+        assert ("wrong passphrase" if name == "li" else "no private key for nobody") in str(ahead.value)
+        keyring.close()
+    assert not [t for t in threading.enumerate() if t.name == "jcg-unlock-key"]
+
+
+def test_a_key_replaced_after_it_was_unlocked_ahead_is_not_handed_over(tmp_path: Path) -> None:
+    """``use``/``forget``/``create`` drop a key being opened: a rotation or a refused
+    registration never signs with what the file held before."""
+    KeyStore(tmp_path / "keys", PASS).save("li", Ed25519PrivateKey.generate())
+    keyring = Keyring(KeyStore(tmp_path / "keys", PASS))
+    keyring.unlock_ahead("li")
+    new = Ed25519PrivateKey.generate()
+    keyring.use("li", new)
+    assert keyring.key("li") is new
+    keyring.unlock_ahead("li")  # already held: nothing to open
+    keyring.forget("li")
+    assert keyring.key("li").public_key() != new.public_key()  # read from the file again

@@ -256,3 +256,26 @@ def test_a_wrong_cipher_key_is_the_same_line_on_every_command(sqlite_url: str, k
         assert (r.exit_code, r.stderr) == (1, want), args
     r = CliRunner().invoke(cli.main, ["--db", sqlite_url, "audit", "consistency", "1", "3", "--format", "json"])
     assert r.exit_code == 0, r.stderr  # hashes the stored bytes: no key needed, a wrong one does not matter
+
+
+def test_a_writing_command_with_a_wrong_passphrase_is_refused_as_before_and_writes_nothing(
+        jcg: Jcg, key_dir: Path, monkeypatch: pytest.MonkeyPatch, ledger: Ledger) -> None:
+    """The officer's key is opened ahead (commandline.options.Session.unlock_ahead, on a thread):
+    a wrong passphrase is still one refusal, exit 1, nothing recorded, no thread left."""
+    import threading
+
+    before = sum(1 for _ in ledger.read_log())
+    monkeypatch.setenv("JCG_PASSPHRASE", "not-the-passphrase")
+    with pytest.raises(Refused) as then:
+        KeyStore(key_dir, "not-the-passphrase").load(OFFICER)
+    r = jcg("party", "register", "E1", "--name", "甲", "--kind", "enterprise", "--entered", "2025-01-01",
+            "--decided", "2025-01-02")
+    assert r.exit_code == 1
+    assert r.stderr == f"error: {then.value}\n"
+    assert "cannot open the key of officer-1: wrong passphrase" in r.stderr
+    assert sum(1 for _ in ledger.read_log()) == before
+    assert not [t for t in threading.enumerate() if t.name == "jcg-unlock-key"]
+    monkeypatch.setenv("JCG_PASSPHRASE", KEY_PASSPHRASE)
+    r = jcg("party", "register", "E1", "--name", "甲", "--kind", "enterprise", "--entered", "2025-01-01",
+            "--decided", "2025-01-02")
+    assert r.exit_code == 0, r.output

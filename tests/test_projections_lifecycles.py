@@ -191,8 +191,8 @@ def test_loans_by_hand_and_as_the_aggregate_says(history: Ledger, store: ReadMod
 def test_a_model_gaining_a_column_is_rebuilt(history: Ledger, store: ReadModelStore) -> None:
     incremental = current(history, store)
     with store.engine.begin() as conn:  # an older release's rm_budgets, without the reassigned column
-        BUDGETS.drop(conn)
-        sa.Table("rm_budgets", sa.MetaData(), *(sa.Column(c.name, c.type) for c in BUDGETS.columns
+        BUDGETS.sql.drop(conn)
+        sa.Table("rm_budgets", sa.MetaData(), *(sa.Column(c.name, c.type) for c in BUDGETS.sql.columns
                                                  if c.name != "reassigned_fen")).create(conn)
     store.set_meta("shape", "an older release's shape")  # what that release recorded beside its tables
     reopened = ReadModelStore(history.database)

@@ -68,7 +68,7 @@ def test_a_store_made_before_the_parties_model_is_rebuilt(ledger: Ledger, read_s
     for code, name, kind in NAMES:
         register(ledger, code, name, kind)
     with read_side.store.engine.begin() as conn:  # an older release: no rm_parties beside its tracking
-        PARTIES.drop(conn)
+        PARTIES.sql.drop(conn)
     read_side.store.set_meta("shape", "an older release's shape")
     reopened = ReadSide(ledger)  # the next command opens the read models
     try:

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.errors import NotFound
@@ -97,6 +98,18 @@ def _in_wal_mode(path: str) -> bool:
     return len(header) < 20 or header[18] == 2
 
 
+def postgres_connection(db: Database, *, autocommit: bool = False) -> Any:
+    """A psycopg connection to a PostgreSQL ledger's database (the URL's user, host, port)."""
+    import psycopg
+
+    e = db.env
+    return psycopg.connect(
+        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
+        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=autocommit,
+        connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+    )
+
+
 class NoLedger(NotFound):
     """The database named holds no ledger (and only `init` or `demo` may create one)."""
 
@@ -124,14 +137,7 @@ def check_ledger_exists(db: Database) -> None:
         if not found:
             raise NoLedger(NO_LEDGER, url=db.url)
         return
-    import psycopg
-
-    e = db.env
-    with psycopg.connect(
-        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
-        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
-        connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
-    ) as pg:
+    with postgres_connection(db, autocommit=True) as pg:
         table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
         row = pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()
         if row is None or row[0] is None:
@@ -146,14 +152,7 @@ def creation_lock(db: Database) -> Iterator[None]:
     if db.kind != "postgres":
         yield
         return
-    import psycopg
-
-    e = db.env
-    with psycopg.connect(
-        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
-        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
-        connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
-    ) as conn:
+    with postgres_connection(db, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(hashtext('jcg-ledger:create-tables'))")
         try:
             yield

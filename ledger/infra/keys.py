@@ -22,6 +22,7 @@ import base64
 import os
 import secrets
 import stat
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -282,27 +283,86 @@ def _stamp(path: Path) -> str:
     return str(n)
 
 
+class Unlocking:
+    """One key file being opened on a background thread. cryptography's scrypt releases the GIL,
+    so the derivation (the production cost takes ~150 ms) runs beside the command's imports
+    instead of after them (docs/decisions.md, "Start-up"). The key, or the exception opening it
+    raised, is handed over by :meth:`result`: the same key and the same refusal as opening it
+    then. Nothing escapes the thread."""
+
+    def __init__(self, open_key: Callable[[], Ed25519PrivateKey]):
+        self._open = open_key
+        self._key: Ed25519PrivateKey | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="jcg-unlock-key")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._key = self._open()
+        except BaseException as exc:  # handed to the thread that asks for the key, never lost or printed here
+            self._error = exc
+
+    def result(self) -> Ed25519PrivateKey:
+        self._thread.join()
+        error, key = self._error, self._key
+        self._error = self._key = None
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error  # no reference cycle through the traceback
+        assert key is not None
+        return key
+
+    def wait(self) -> None:
+        """Let the thread finish (the command ends: no thread outlives it)."""
+        self._thread.join()
+
+
 class Keyring:
     """The private keys this process may sign with, loaded once per name."""
 
     def __init__(self, store: KeyStore):
         self.store = store
         self._keys: dict[str, Ed25519PrivateKey] = {}
+        self._ahead: dict[str, Unlocking] = {}
 
     def key(self, name: str) -> Ed25519PrivateKey:
         if name not in self._keys:
-            self._keys[name] = self.store.load(name)
+            ahead = self._ahead.pop(name, None)
+            self._keys[name] = ahead.result() if ahead is not None else self.store.load(name)
         return self._keys[name]
+
+    def unlock_ahead(self, name: str) -> None:
+        """Start opening ``name``'s key file on a background thread; :meth:`key` takes the result
+        (or raises what opening it raised). The passphrase must already be known: a prompt is
+        never shown from the thread."""
+        if name not in self._keys and name not in self._ahead:
+            self._ahead[name] = Unlocking(lambda: self.store.load(name))
+
+    def _drop_ahead(self, name: str) -> None:
+        ahead = self._ahead.pop(name, None)
+        if ahead is not None:
+            ahead.wait()
+
+    def close(self) -> None:
+        """Wait for any key still being opened and drop what was not used."""
+        for name in list(self._ahead):
+            self._drop_ahead(name)
 
     def use(self, name: str, key: Ed25519PrivateKey) -> None:
         """Sign as ``name`` with ``key`` from now on (e.g. right after a rotation)."""
+        self._drop_ahead(name)
         self._keys[name] = key
 
     def forget(self, name: str) -> None:
         """Stop signing as ``name`` with a key held only in memory (e.g. a refused registration)."""
+        self._drop_ahead(name)  # the file may change after this: never hand over what was read before
         self._keys.pop(name, None)
 
     def create(self, name: str, *, replace: bool = False) -> Ed25519PrivateKey:
+        self._drop_ahead(name)
         key = self.store.create(name, replace=replace)
         self._keys[name] = key
         return key
