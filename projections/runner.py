@@ -9,7 +9,9 @@
   ledger is read with its key (:func:`follower_env`).
 - :func:`advance` is the synchronous catch-up every write and read uses (no threads): it
   reads the log in batches, folds them in memory, commits each batch with its tracking rows,
-  and keeps a fold snapshot every N events. :func:`rebuild` is a reset and an advance.
+  and keeps a fold snapshot every N events. :func:`rebuild` is a reset and an advance (on a
+  large log with an idle core, every model but the trail folded by a helper process that
+  hands its rows over for the same transactions: :class:`Helper`).
 - :func:`fold_at` is the one time-travel mechanism (every --as-of/--at-position): from the
   nearest usable snapshot, then only the events the answer includes. :func:`fold` is the
   plain reference fold it is checked against.
@@ -20,10 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,11 +36,11 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.application import Ledger
-from projections import models
+from projections import models, trail
 from projections.after_write import SNAPSHOT_EVERY as SNAPSHOT_EVERY  # where bench/replay.py reads it
 from projections.after_write import snapshot_interval
 from projections.layout import Table
-from projections.state import MemoryState, Rows, from_fen, key_columns, value_columns
+from projections.state import BatchState, MemoryState, Prepared, Rows, from_fen, key_columns, value_columns
 from projections.store import ReadModelStore
 from projections.trail import TRAIL
 
@@ -92,6 +96,9 @@ class ReadModels(Projection[ReadModelStore]):
 
 
 BATCH_SIZE = 2000
+# a rebuild's batches: fewer, larger commits write each touched page of the read models (and
+# the write-ahead log) fewer times; the pending rows of 10,000 events take a few MB
+REBUILD_BATCH = 10_000
 
 
 def follower_env(ledger: Ledger) -> dict[str, str]:
@@ -175,8 +182,9 @@ def _fewer_collections(long: bool) -> Iterator[None]:
 
 
 def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, every: int, batch_size: int,
-             progress: Callable[[int], None] | None, pause_seconds: float) -> int:
+             progress: Callable[[int], None] | None, pause_seconds: float, helper: Helper | None = None) -> int:
     name = ledger.name
+    only = models.MODELS if helper is None else MAIN_MODELS
     while position < target:
         notifications = ledger.recorder.select_notifications(
             start=position + 1, limit=min(batch_size, target - position), stop=target)
@@ -184,16 +192,111 @@ def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, 
             break
         for n in notifications:
             if every and store.staged and n.id // every > position // every:
-                store.commit()  # a snapshot boundary: everything before it is committed first
+                _commit(store, helper, position)  # a snapshot boundary: everything before it is committed first
                 _snapshot(store, position)
             if pause_seconds:
                 time.sleep(pause_seconds)
-            store.stage(ledger.mapper.to_domain_event(n), Tracking(name, n.id))
+            store.stage(ledger.mapper.to_domain_event(n), Tracking(name, n.id), only)
             position = n.id
-        store.commit()
+        _commit(store, helper, position)
         if progress is not None:
             progress(position)
+    if helper is not None:
+        helper.finish(position)
     return position
+
+
+def _commit(store: ReadModelStore, helper: Helper | None, position: int) -> None:
+    store.commit(() if helper is None else helper.rows(position))
+
+
+# A rebuild of a large log folds the trail here and every other model in a helper process
+# (the machine's second core): both read and decode the log, the helper hands its rows over
+# at each commit and they are written with the trail's and the tracking rows in one
+# transaction, so a killed rebuild (either process) leaves whole batches, as before.
+MAIN_MODELS: tuple[ModuleType, ...] = (trail,)
+HELPER_MODELS: tuple[ModuleType, ...] = tuple(m for m in models.MODELS if m not in MAIN_MODELS)
+HELPER_FROM = 20_000  # events: a smaller rebuild is over before a helper process has started
+
+
+def _helper_wanted(ledger: Ledger, events: int) -> bool:
+    """A helper pays on a large log, with a core left idle (the last minute's load average:
+    on a busy machine the two processes only share the same cores, and together they do a
+    quarter more work, reading and decoding the log twice), from a database another process
+    can open (not an in-memory SQLite database)."""
+    db = getattr(ledger, "database", None)
+    if db is None or (db.kind == "sqlite" and (not db.path or ":memory:" in db.path or "mode=memory" in db.path)):
+        return False
+    cores = os.cpu_count() or 1
+    return events >= HELPER_FROM and cores > 1 and os.getloadavg()[0] < cores - 1
+
+
+class Helper:
+    """The helper process of a rebuild, and the parent's end of its pipe."""
+
+    def __init__(self, ledger: Ledger, position: int, target: int, every: int, batch_size: int):
+        import multiprocessing
+
+        env = dict(ledger.env)
+        env["CREATE_TABLE"] = "no"
+        context = multiprocessing.get_context("fork")
+        self.pipe, theirs = context.Pipe(duplex=False)
+        self.process = context.Process(target=_help, args=(env, position, target, every, batch_size, theirs),
+                                       daemon=True, name="jcg-rebuild-helper")
+        self.process.start()
+        theirs.close()
+
+    def rows(self, position: int) -> list[Prepared]:
+        """The helper's rows of the events up to ``position`` (it stops at the same places)."""
+        try:
+            reached, rows = self.pipe.recv()
+        except EOFError:
+            raise RuntimeError(f"the rebuild's helper process ended before position {position}") from None
+        if reached == "error":
+            raise RuntimeError(f"the rebuild's helper process failed: {rows}")
+        if reached != position:
+            raise RuntimeError(f"the rebuild's helper process is at position {reached}, not {position}")
+        return list(rows)
+
+    def finish(self, position: int) -> None:
+        if self.rows(position):
+            raise RuntimeError("the rebuild's helper process folded events after the last batch")
+        self.process.join(timeout=10)
+
+    def close(self) -> None:
+        self.pipe.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+def _help(env: dict[str, str], position: int, target: int, every: int, batch_size: int, out: Any) -> None:
+    """The helper process: folds :data:`HELPER_MODELS` from ``position`` to ``target`` and
+    sends the rows of each batch, ending where the parent's :func:`_advance` ends each (the
+    same reads, the same snapshot boundaries). Its own connections: none is inherited."""
+    try:
+        gc.set_threshold(max(gc.get_threshold()[0], 50_000), *gc.get_threshold()[1:])
+        ledger = Ledger(env)
+        state = BatchState(None, models.LOOKUP_TABLES, complete=True)
+        decode = ledger.mapper.to_domain_event
+        staged = False
+        while position < target:
+            notifications = ledger.recorder.select_notifications(
+                start=position + 1, limit=min(batch_size, target - position), stop=target)
+            if not notifications:
+                break
+            for n in notifications:
+                if every and staged and n.id // every > position // every:
+                    out.send((position, state.prepared()))
+                models.apply(state, n.id, decode(n), HELPER_MODELS)
+                staged = True
+                position = n.id
+            out.send((position, state.prepared()))
+            staged = False
+        out.send((position, []))
+    except BaseException as exc:  # the parent names it; a broken pipe (the parent died) ends here too
+        with contextlib.suppress(Exception):
+            out.send(("error", repr(exc)))
 
 
 def _snapshot(store: ReadModelStore, position: int) -> None:
@@ -334,15 +437,29 @@ def _read(ledger: Ledger, start: int, limit: int, wanted: list[int] | None) -> I
 
 
 def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], None] | None = None,
-            stop: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+            stop: int | None = None, batch_size: int = REBUILD_BATCH, helper: bool | None = None,
+            pause_seconds: float = 0.0) -> int:
     """Drop every read model and its tracking position, then fold the log again in batches
     (streaming: memory is bounded by the batch), to ``stop`` or the last recorded event;
-    returns that position."""
+    returns that position. ``helper``: fold all models but the trail in a second process
+    (default: for a large log on a machine with a second core, :func:`_helper_wanted`). A
+    killed rebuild is resumed by :func:`advance` (one process) from its last batch.
+    ``pause_seconds``: before each event (tests kill a rebuild mid-way)."""
     store.reset()
     target = head(ledger) if stop is None else min(stop, head(ledger))
     if target <= 0:
         return 0
-    return advance(ledger, store, target=target, batch_size=batch_size, progress=progress)
+    if not (_helper_wanted(ledger, target) if helper is None else helper):
+        return advance(ledger, store, target=target, batch_size=batch_size, progress=progress,
+                       pause_seconds=pause_seconds)
+    every = snapshot_interval(ledger)
+    store.batch.forget()
+    helping = Helper(ledger, 0, target, every, batch_size)
+    try:
+        with _fewer_collections(True):
+            return _advance(ledger, store, 0, target, every, batch_size, progress, pause_seconds, helping)
+    finally:
+        helping.close()
 
 
 def compare(incremental: ReadModelStore, rebuilt: ReadModelStore, limit: int = 50) -> list[str]:

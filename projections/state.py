@@ -125,6 +125,12 @@ class MemoryState:
         return self.rows[table.name].get(key)
 
 
+# a batch's rows for one table and column list, ready for executemany: (table name, its key
+# columns, the columns after them, added to the rows there (sums) or written over them
+# (records), the rows)
+Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]]]
+
+
 class BatchState:
     """The fold target of a batched catch-up: changes pile up in memory and are written in
     one transaction by :meth:`flush` (sums as increments, records as upserts).
@@ -137,9 +143,14 @@ class BatchState:
     query the database for each event; the projection is their only writer.
     """
 
-    def __init__(self, read: Callable[[Table, Key], Row | None], lookup: Iterable[Table] = ()):
-        """``read``: a committed row's non-key columns, or None (the store's own connection)."""
+    def __init__(self, read: Callable[[Table, Key], Row | None] | None, lookup: Iterable[Table] = (), *,
+                 complete: bool = False):
+        """``read``: a committed row's non-key columns, or None (the store's own connection).
+        ``complete``: the kept lookup rows are all there is (a rebuild from empty tables, folded
+        by a helper process that hands its rows to the writer instead of writing them, so it
+        could not read its own last batch back), so a lookup never reads the database."""
         self.read = read
+        self.complete = complete
         self.lookup = {t.name for t in lookup}
         self.known: dict[str, dict[Key, Row | None]] = {name: {} for name in self.lookup}
         self.sums: dict[Table, dict[Key, dict[str, int]]] = {}
@@ -177,13 +188,17 @@ class BatchState:
             row.update(fields)
         elif fields.keys() >= table.value_set:
             known[key] = dict(fields)
+        elif self.complete:
+            known[key] = dict.fromkeys(value_columns(table)) | fields
         else:
             known.pop(key, None)  # partly known: read it again from the database
 
     def get(self, table: Table, key: Key) -> Row | None:
         known = self.known.get(table.name)
-        if known is not None and key in known:
-            return known[key]  # as MemoryState.get: the models read rows, never change them
+        if known is not None and (self.complete or key in known):
+            return known.get(key)  # as MemoryState.get: the models read rows, never change them
+        if self.read is None:
+            raise LookupError(f"{table.name} is not kept in memory and there is no database to read it from")
         row = self.read(table, key)
         pending_sum = self.sums.get(table, {}).get(key)
         if pending_sum:
@@ -197,21 +212,16 @@ class BatchState:
             known[key] = None if row is None else dict(row)
         return row
 
-    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "") -> None:
-        """Write every pending change with ``execute(statement, parameter tuples)`` in the
-        caller's transaction (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one
-        prepared upsert per table and column set, executed with plain parameter tuples (the
-        statement building of SQLAlchemy per row was most of a rebuild's time)."""
-        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
-        clean = dialect == "postgresql"
+    def prepared(self) -> list[Prepared]:
+        """The pending changes as rows for executemany (plain tuples: they can be handed to
+        another process), forgetting them."""
+        out: list[Prepared] = []
         for table, rows in self.sums.items():
-            keys, values = key_columns(table), value_columns(table)
-            sql = _upsert_text(dialect, schema, table.name, keys, values, add=True)
+            values = value_columns(table)
             zeros = (0,) * len(values)
-            sums = [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]
-            execute(sql, [storable_row(r) for r in sums] if clean else sums)
+            out.append((table.name, key_columns(table), values, True,
+                        [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]))
         for table, rows in self.records.items():
-            keys = key_columns(table)
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for k, fields in rows.items():
                 names = tuple(fields)  # the order the model wrote them in: one group per call site
@@ -219,10 +229,22 @@ class BatchState:
                 if batch is None:
                     batch = by_fields[names] = []
                 batch.append((*k, *fields.values()))
-            for names, batch in by_fields.items():
-                execute(_upsert_text(dialect, schema, table.name, keys, names, add=False),
-                        [storable_row(r) for r in batch] if clean else batch)
+            out.extend((table.name, key_columns(table), names, False, batch) for names, batch in by_fields.items())
         self.discard()
+        return out
+
+    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "",
+              more: Iterable[Prepared] = ()) -> None:
+        """Write every pending change, and ``more`` rows prepared elsewhere (a rebuild's helper
+        process), with ``execute(statement, parameter tuples)`` in the caller's transaction
+        (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one prepared upsert per
+        table and column set, executed with plain parameter tuples (the statement building of
+        SQLAlchemy per row was most of a rebuild's time)."""
+        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
+        clean = dialect == "postgresql"
+        for name, keys, columns, add, rows in (*self.prepared(), *more):
+            execute(_upsert_text(dialect, schema, name, keys, columns, add),
+                    [storable_row(r) for r in rows] if clean else rows)
 
     def discard(self) -> None:
         """Forget the pending changes (after a flush, or a rolled-back one)."""

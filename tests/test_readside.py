@@ -195,7 +195,61 @@ def test_rebuild_equals_incremental_and_a_tampered_row_is_found(ledger: Ledger, 
         rebuilt.close()
 
 
-def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_url: str, tmp_path: Path) -> None:
+def test_a_rebuild_with_a_helper_process_equals_one_without(ledger: Ledger, read_side: ReadSide, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper folds every model but the trail in a second process: the same rows and the
+    same snapshots (their positions and contents) as the rebuild in one process."""
+    monkeypatch.setenv("JCG_SNAPSHOT_EVERY", "6")
+    record_small_history(ledger)
+    record_fund_history(ledger)
+    read_side.current()
+    stores = {}
+    for helper in (False, True):
+        stores[helper] = store = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt-{helper}.sqlite").database)
+        assert rebuild(ledger, store, batch_size=4, helper=helper) == head(ledger)
+        assert compare(read_side.store, store) == []
+    single, helped = stores[False], stores[True]
+    try:
+        snapshots = single.snapshots(head(ledger))
+        assert len(snapshots) >= 3 and helped.snapshots(head(ledger)) == snapshots
+        for position, _ in snapshots:
+            every = __import__("projections.models").models.SNAPSHOT_MODELS
+            assert differences(single.load_snapshot(position, every).rows, helped.load_snapshot(position, every).rows) == []
+    finally:
+        single.close()
+        helped.close()
+
+
+def test_a_rebuild_whose_helper_is_killed_fails_and_resumes(ledger: Ledger, read_side: ReadSide, tmp_path: Path) -> None:
+    import multiprocessing
+
+    record_small_history(ledger)
+    record_fund_history(ledger)
+    read_side.current()
+    rebuilt = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt.sqlite").database)
+    committed: list[int] = []
+
+    def kill_the_helper(position: int) -> None:
+        committed.append(position)
+        for child in multiprocessing.active_children():
+            if child.name == "jcg-rebuild-helper" and child.pid is not None:
+                os.kill(child.pid, signal.SIGKILL)
+
+    try:
+        with pytest.raises(RuntimeError, match="helper process"):
+            rebuild(ledger, rebuilt, batch_size=5, helper=True, progress=kill_the_helper)
+        assert rebuilt.max_tracking_id(ledger.name) == committed[-1] < head(ledger), "whole batches were kept"
+        from projections.runner import advance
+
+        assert advance(ledger, rebuilt) == head(ledger)
+        assert compare(read_side.store, rebuilt) == []
+    finally:
+        rebuilt.close()
+
+
+@pytest.mark.parametrize("run", ["advance", "rebuild with a helper"])
+def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_url: str, tmp_path: Path,
+                                                                    run: str) -> None:
     ledger = Ledger.open(provisioned_url, clock=fixed_clock())
     side = ReadSide(ledger)
     side.keep_current()
@@ -208,7 +262,8 @@ def test_a_rebuild_killed_mid_way_resumes_to_the_incremental_state(provisioned_u
         code = ("import sys; from ledger import Ledger; from projections.runner import advance; "
                 "from projections.store import ReadModelStore; from ledger.infra.config import parse_database; "
                 "l = Ledger.open(sys.argv[1], create=False); s = ReadModelStore(parse_database('sqlite:///' + sys.argv[2]));"
-                "advance(l, s, batch_size=3, pause_seconds=0.05)")
+                + ("advance(l, s, batch_size=3, pause_seconds=0.05)" if run == "advance" else
+                   "from projections.runner import rebuild; rebuild(l, s, batch_size=3, helper=True, pause_seconds=0.05)"))
         child = subprocess.Popen([sys.executable, "-c", code, provisioned_url, str(target)], cwd=ROOT,
                                  stderr=subprocess.PIPE)
         probe = None
