@@ -117,10 +117,10 @@ class _Connection:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            if self.done:
-                self.raw.commit() if self.dialect == "postgresql" else self.raw.execute("COMMIT")
-            else:
-                self.raw.rollback() if self.dialect == "postgresql" else self.raw.execute("ROLLBACK")
+            if self.dialect == "postgresql":
+                self.raw.commit() if self.done else self.raw.rollback()
+            else:  # sqlite3 in autocommit mode: the transaction is the explicit BEGIN IMMEDIATE
+                self.raw.execute("COMMIT" if self.done else "ROLLBACK")
         finally:
             self.raw.close()
 
