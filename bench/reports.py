@@ -17,16 +17,31 @@ batch as the after-write hook keeps it after every command. Then, in the same ru
   models current, as the command line's after-write hook does);
 - peak Python memory of each (tracemalloc) and the growth from the smallest size.
 
-Times are the middle of three runs, in this process (the command adds its start-up).
+- the whole command as an auditor runs it, `jcg report balances` (current, and --as-of the
+  95 % date), each in a fresh process: wall and CPU time (the children's getrusage) and the
+  command's peak RSS. This is the figure users count (start-up and imports included).
+
+In-process times are the middle of three runs in this process, taken after ``gc.collect();
+gc.freeze()``: the generation leaves a heap of some million objects in the bench process that
+a command never has (and cli.run freezes what the command imported too), so without it every
+collection during a report walks the generator's objects. Command times are the middle of
+three fresh processes. The load average is printed beside every figure.
+
+    .venv/bin/python bench/reports.py --ledger sqlite:////tmp/r200k.sqlite
+
+times only the command rows (and the bare SELECT) on an existing ledger whose models are current.
 Temporary databases and PostgreSQL schemas are removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -167,6 +182,59 @@ def timed(fn: Callable[[], Any], runs: int = 3) -> tuple[float, float, float]:
     return statistics.median(seconds), statistics.median(cpu), peak
 
 
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def command(url: str, *args: str, runs: int = 3) -> tuple[float, float, float]:
+    """`jcg --db url report balances *args` in a fresh process, as an auditor runs it: (median
+    wall seconds, median CPU seconds of the child (user + system, from its own rusage: the
+    getrusage(RUSAGE_CHILDREN) delta of that child alone), peak RSS MB of the largest run)."""
+    seconds, cpu, peak = [], [], 0.0
+    argv = [sys.executable, "-c", "import cli; cli.run()", "--db", url, "report", "balances", *args]
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as err:
+            t0 = time.perf_counter()
+            child = subprocess.Popen(argv, cwd=HERE, stdout=subprocess.DEVNULL, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds.append(time.perf_counter() - t0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode:
+                err.seek(0)
+                raise RuntimeError(f"{' '.join(argv[3:])} failed: {err.read().decode()[-500:]}")
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        peak = max(peak, usage.ru_maxrss / 1024)  # KB on Linux
+    return statistics.median(seconds), statistics.median(cpu), peak
+
+
+def dates(url: str) -> tuple[str, date, date]:
+    """(the history's span, its middle and 95 % dates) from the trail."""
+
+    ledger = Ledger.open(url, create=False)
+    side = ReadSide(ledger)
+    try:
+        with side.store.engine.connect() as conn:
+            first_day, last_day = conn.execute(sa.select(sa.func.min(TRAIL.c.decided), sa.func.max(TRAIL.c.decided))
+                                               .where(TRAIL.c.decided != "")).one()
+    finally:
+        side.close()
+        ledger.close()
+    span = (date.fromisoformat(last_day) - date.fromisoformat(first_day)).days
+    start = date.fromisoformat(first_day)
+    return f"{first_day} … {last_day}", start + timedelta(days=span // 2), start + timedelta(days=span * 95 // 100)
+
+
+def commands(url: str, late: date) -> dict[str, tuple[float, float, float]]:
+    return {"command: report balances (current)": command(url),
+            "command: report balances --as-of 95 %": command(url, "--as-of", late.isoformat())}
+
+
+def show(out: dict[str, tuple[float, float, float]]) -> None:
+    for name, (seconds, cpu, peak) in out.items():
+        memory = "peak RSS" if name.startswith("command") else "peak"
+        print(f"  {name:<40} {seconds:8.3f} s  (CPU {cpu:6.3f} s)  {memory} {peak:7.1f} MB   "
+              f"(load {os.getloadavg()[0]:.1f})")
+
+
 def measure(url: str, size: int) -> dict[str, tuple[float, float, float]]:
     ledger = Ledger.open(url)
     side = ReadSide(ledger)
@@ -175,15 +243,12 @@ def measure(url: str, size: int) -> dict[str, tuple[float, float, float]]:
         generate(ledger, size, side)
         total = head(ledger)
         print(f"  {total:,} events written in {time.perf_counter() - t0:.0f} s (read side kept current)")
+        gc.collect()
+        gc.freeze()  # the generator's heap is not a command's (see the docstring)
         store = side.store
         behind = total - (store.max_tracking_id(ledger.name) or 0)
         print(f"  first report after the writes: catch-up of {behind:,} events (the writes kept the models current)")
-        with store.engine.connect() as conn:
-            first_day, last_day = conn.execute(sa.select(sa.func.min(TRAIL.c.decided), sa.func.max(TRAIL.c.decided))
-                                               .where(TRAIL.c.decided != "")).one()
-        span = (date.fromisoformat(last_day) - date.fromisoformat(first_day)).days
-        mid = date.fromisoformat(first_day) + timedelta(days=span // 2)
-        late = date.fromisoformat(first_day) + timedelta(days=span * 95 // 100)
+        history, mid, late = dates(url)
 
         def bare() -> None:
             with store.engine.connect() as conn:
@@ -208,14 +273,31 @@ def measure(url: str, size: int) -> dict[str, tuple[float, float, float]]:
         out = {"bare SELECT rm_balances": timed(bare), "report balances (current)": timed(current),
                "report balances --as-of middle": timed(as_of(mid)),
                "report balances --as-of 95 %": timed(as_of(late)),
-               "full fold --as-of middle (old path)": timed(full_fold, runs=1)}
-        print(f"  (middle = {mid}, 95 % = {late} of the history {first_day} … {last_day})")
-        for name, (seconds, cpu, peak) in out.items():
-            print(f"  {name:<38} {seconds:8.3f} s  (CPU {cpu:6.3f} s)  peak {peak:7.1f} MB   "
-                  f"(load {os.getloadavg()[0]:.1f})")
+               "full fold --as-of middle (old path)": timed(full_fold, runs=1), **commands(url, late)}
+        print(f"  (middle = {mid}, 95 % = {late} of the history {history})")
+        show(out)
         print(f"  ratio current ÷ bare SELECT: {out['report balances (current)'][0] / out['bare SELECT rm_balances'][0]:.1f}; "
               f"as-of middle ÷ full fold: {out['report balances --as-of middle'][0] / out['full fold --as-of middle (old path)'][0]:.3f}")
         return out
+    finally:
+        gc.unfreeze()
+        side.close()
+        ledger.close()
+
+
+def existing(url: str) -> None:
+    """The command rows (and the bare SELECT) on a ledger already written."""
+
+    _, _, late = dates(url)
+    ledger = Ledger.open(url, create=False)
+    side = ReadSide(ledger)
+    try:
+        def bare() -> None:
+            with side.store.engine.connect() as conn:
+                conn.execute(sa.select(BALANCES)).fetchall()
+
+        print(f"{url}: {head(ledger):,} events, 95 % = {late}")
+        show({"bare SELECT rm_balances": timed(bare), **commands(url, late)})
     finally:
         side.close()
         ledger.close()
@@ -226,7 +308,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,50000,200000", help="event counts, comma separated")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--pg-sizes", default="", help="sizes also run on PostgreSQL (default: all)")
+    parser.add_argument("--ledger", action="append", default=[],
+                        help="time the commands on this existing ledger (URL) instead; repeatable")
     args = parser.parse_args()
+    if args.ledger:
+        for url in args.ledger:
+            existing(url)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, dict[int, dict[str, tuple[float, float, float]]]] = {}
     with tempfile.TemporaryDirectory(prefix="jcg-bench-reports-") as tmp:
@@ -251,7 +339,7 @@ def main() -> None:
             continue
         print(f"growth {db} {first:,} → {last:,} events ({last / first:.0f}× the log):")
         for name in by_size[first]:
-            print(f"  {name:<38} ×{by_size[last][name][0] / by_size[first][name][0]:6.2f} time, "
+            print(f"  {name:<40} ×{by_size[last][name][0] / by_size[first][name][0]:6.2f} time, "
                   f"×{by_size[last][name][1] / max(by_size[first][name][1], 0.001):6.2f} CPU, "
                   f"×{by_size[last][name][2] / max(by_size[first][name][2], 0.01):6.2f} memory")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from domain.enterprise import KINDS
+from domain.kinds import KINDS
 
 # party kinds: the labels the ledger prints (KINDS) and the other words offices use
 KIND_ALIASES: dict[str, str] = {label: code for code, label in KINDS.items()} | {

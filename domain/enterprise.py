@@ -18,21 +18,10 @@ from eventsourcing.domain import Aggregate, event
 from domain import journal
 from domain.errors import InvalidAmount, InvalidDate, NotFound, Refused
 from domain.ids import party_id
+from domain.kinds import KINDS as KINDS  # re-exported: the kinds were declared here
 from domain.messages import N_, Message
 from domain.money import ZERO, fmt, yuan
 from domain.provenance import Provenance
-
-KINDS = {
-    "enterprise": "企业",
-    "university": "高校",
-    "institute": "科研院所",
-    "service_org": "服务机构",
-    "fund_manager": "基金管理人",
-    "bank": "银行",
-    "leasing": "融资租赁机构",
-    "insurer": "保险机构",
-    "person": "个人",
-}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.enterprise import Enterprise
+from projections.events import event, name
 from projections.layout import BIGINT, TEXT, Column, Table, key
 from projections.state import State
 
@@ -20,10 +20,10 @@ PARTIES = Table(
 
 TABLES = (PARTIES,)
 
-Registered = Enterprise.Registered
+Registered = event("Enterprise.Registered")  # by name: the aggregate is not imported (projections.events)
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    if isinstance(event, Registered):
+    if name(event) == Registered:
         state.put(PARTIES, (event.code,), name=event.name, kind=event.kind, entered=event.entered.isoformat(),
                   registered_at=position)
