@@ -205,10 +205,16 @@ class Session:
                 from projections.after_write import keep_current
 
                 keep_current(self._ledger, lambda: self.read_side, direct=self._direct)
-            if not gc.isenabled():  # jcg's entry (cli.run) defers collecting until the command's imports are done
-                gc.freeze()
-                gc.enable()
+            self.imported()
         return self._ledger
+
+    @staticmethod
+    def imported() -> None:
+        """The command's imports are done: jcg's entry (cli.run) deferred collecting until now;
+        what was imported is frozen (never walked again) and the collector enabled."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _direct(self) -> bool:
         return self._read_side is None or bool(self._read_side.writes_ledger())

@@ -39,7 +39,8 @@ def narrowing(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _show_report(session: Session, name: str, form: str, as_of: date | None, at_position: int | None,
                  narrow: dict[str, Any], **options: Any) -> None:
     from projections import reports
-    from projections.readside import Filters
+    from projections.current import report_rows
+    from projections.filters import Filters
 
     filters = Filters(**narrow)
     if (filters.start or filters.end) and as_of is not None:
@@ -53,10 +54,15 @@ def _show_report(session: Session, name: str, form: str, as_of: date | None, at_
         if at_position > size:
             raise click.UsageError(_("--at-position {position} is beyond the log, which holds {size:,} events").format(
                 position=at_position, size=size))
-    from projections.runner import fewer_collections
+    from projections.collector import fewer_collections
 
+    # current models in the ledger's database are read straight through the driver (no SQLAlchemy,
+    # no application); anything else by the read side, which catches up or reads a local cache
+    found = report_rows(session.url, name, as_of=as_of, filters=filters) if at_position is None else None
+    if found is not None:
+        session.imported()
     with fewer_collections():
-        rows, position = session.read_side.rows(name, as_of=as_of, at_position=at_position, filters=filters)
+        rows, position = found or session.read_side.rows(name, as_of=as_of, at_position=at_position, filters=filters)
         report = reports.REPORTS[name](rows, **options)
         report.built = reports.BuiltAt(as_of=as_of or filters.end, at_position=at_position, log_position=position)
         if form == "xlsx":

@@ -34,7 +34,14 @@ from ledger.handlers.officers import Signer, authorize
 from ledger.infra import clock as clocks
 from ledger.infra.cipher import cipher_env
 from ledger.infra.clock import Clock
-from ledger.infra.config import Database, check_ledger_exists, creation_lock, ensure_schema, parse_database
+from ledger.infra.config import (
+    LEDGER_NAME,
+    Database,
+    check_ledger_exists,
+    creation_lock,
+    ensure_schema,
+    parse_database,
+)
 from ledger.infra.keys import Keyring, KeyStore
 from ledger.infra.transcodings import DateAsISO, LedgerTranscoder, ProvenanceAsDict
 from ledger.infra.writer_lock import WriterLock
@@ -56,7 +63,7 @@ class BatchRefused(Refused):
 
 
 class Ledger(Application[UUID]):
-    name = "jcg"
+    name = LEDGER_NAME
     # Cached aggregates are fast-forwarded from the store before use and deep-copied out of
     # the cache, so a stale or half-changed copy is never saved (docs/decisions.md).
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "2000"}

@@ -34,9 +34,6 @@ def apply(state: State, position: int, event: Any) -> None:
         state.add(BALANCE_DAYS, (p.account, day), balance_fen=fen)
 
 
-def totals(balance: Any) -> list[Any]:
-    """The trial balance's two totals over a set of balances, in SQL: debits, credits."""
-    import sqlalchemy as sa  # reports only: applying events needs no SQLAlchemy (projections.layout)
-
-    return [sa.func.coalesce(sa.func.sum(sa.case((balance > 0, balance), else_=0)), 0).label("debit_fen"),
-            sa.func.coalesce(sa.func.sum(sa.case((balance < 0, -balance), else_=0)), 0).label("credit_fen")]
+# The trial balance's two totals over a set of balances, summed in SQL (projections.current):
+# each total's part of one balance, "{v}" naming the balance column.
+TOTALS = {"debit_fen": "CASE WHEN {v} > 0 THEN {v} ELSE 0 END", "credit_fen": "CASE WHEN {v} < 0 THEN -{v} ELSE 0 END"}

@@ -21,7 +21,6 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,14 +29,16 @@ import sqlalchemy as sa
 from eventsourcing.persistence import Tracking
 
 from domain.errors import Refused
-from domain.messages import N_
 from ledger.application import Ledger
 from ledger.infra.config import Database, parse_database
-from projections import balances, models
+from projections import models
 from projections.after_write import keep_current
+from projections.current import Reader
+from projections.filters import FILTER_COLUMNS as FILTER_COLUMNS  # the filters' columns: projections.filters
+from projections.filters import FOLLOWS, Filters, check
 from projections.layout import Table
 from projections.runner import advance, fold_at, head, snapshot_interval
-from projections.state import TOTALS, Rows, is_sum_table, key_columns, value_columns
+from projections.state import Rows, is_sum_table, key_columns
 from projections.store import ReadModelStore
 
 log = logging.getLogger("jcg.readside")
@@ -55,39 +56,6 @@ def cache_path(ledger_url: str) -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     digest = hashlib.sha256(ledger_url.encode()).hexdigest()[:16]
     return os.path.join(base, "jcg-ledger", f"{digest}.sqlite")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a bureau narrows a report to. ``start``/``end``: decision dates; amounts then
-    count what was decided between them (records such as names and statuses: as of ``end``)."""
-
-    recipient: str | None = None
-    clause: str | None = None
-    year: int | None = None
-    source: str | None = None
-    start: date | None = None
-    end: date | None = None
-
-    def named(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None and k not in ("start", "end")}
-
-
-# filter -> table -> column it narrows
-FILTER_COLUMNS: dict[str, dict[str, str]] = {
-    "recipient": {"rm_recipients": "party", "rm_cap_usage": "party", "rm_cap_awards": "party",
-                  "rm_loans": "borrower", "rm_fund_holdings": "enterprise", "rm_fund_projects": "enterprise"},
-    "clause": {"rm_recipients": "clause", "rm_cap_usage": "clause", "rm_cap_awards": "clause",
-               "rm_budgets": "clause", "rm_loans": "category"},
-    "year": {"rm_recipients": "year", "rm_cap_usage": "year", "rm_cap_awards": "year", "rm_budgets": "year"},
-    "source": {"rm_budgets": "source"},
-}
-
-# reports whose totals the database sums: report -> (table, column, the totals' SQL)
-TOTALS_SQL: dict[str, tuple[Table, str, Any]] = {"balances": (balances.BALANCES, "balance_fen", balances.totals)}
-
-# tables whose rows a filtered-out row of another table takes along (loans: by loan code)
-FOLLOWS = {"rm_loan_totals": ("rm_loans", "loan"), "rm_loan_bearers": ("rm_loans", "loan")}
 
 
 class ReadSide:
@@ -229,23 +197,9 @@ class ReadSide:
         return rows, last
 
     def _add_totals(self, rows: Rows, report: str, as_of: date | None, filters: Filters) -> None:
-        """The report's totals summed by the database (current, or as of a date from the day
-        index), over the same rows the report shows."""
-        spec = TOTALS_SQL.get(report)
-        if spec is None or filters.named():
-            return
-        table, column, totals = spec
-        if as_of is None:
-            source = sa.select(*totals(table.c[column]))
-        else:
-            days = (models.day_indexes(report) or {})[table]
-            keys = [days.c[k] for k in key_columns(table)]
-            summed = (sa.select(*keys, sa.func.sum(days.c[column]).label(column))
-                      .where(days.c.decided <= as_of.isoformat()).group_by(*keys).subquery())
-            source = sa.select(*totals(summed.c[column]))
+        """The report's totals summed by the database (projections.current.Reader.add_totals)."""
         with self.store.engine.connect() as conn:
-            found = conn.execute(source).mappings().one()
-        rows[TOTALS] = {(table.name,): {k: int(v) for k, v in found.items()}}
+            Reader.over(conn, self.store.database.schema).add_totals(rows, report, as_of, filters)
 
     def _between(self, report: str, filters: Filters, at_position: int | None) -> tuple[Rows, int]:
         end_rows, position = self.rows(report, as_of=filters.end, at_position=at_position,
@@ -262,35 +216,13 @@ class ReadSide:
         return list(models.report_tables(report))
 
     def _check_filters(self, report: str, filters: Filters) -> None:
-        names = {t.name for t in self._tables(report)}
-        for name in filters.named():
-            if not names & set(FILTER_COLUMNS[name]):
-                from domain.aliases import REPORT_NAMES
-
-                label = next((word for word, code in REPORT_NAMES.items() if code == report), report)
-                raise Refused(N_("report {report} cannot be narrowed by --{name}"), report=report, name=name,
-                              report_label=label)
+        check(report, filters)
 
     def _select(self, report: str, filters: Filters) -> Rows:
-        rows: Rows = {}
-        tables = self._tables(report)
+        """The current rows, narrowed and ordered in SQL (projections.current.Reader.select: the
+        same statements a command that only reads runs on a bare connection)."""
         with self.store.engine.connect() as conn:
-            for table in tables:
-                where = [table.c[FILTER_COLUMNS[f][table.name]] == v for f, v in filters.named().items()
-                         if table.name in FILTER_COLUMNS[f]]
-                follows = FOLLOWS.get(table.name)
-                if follows and filters.named():
-                    parent = next(t for t in tables if t.name == follows[0])
-                    pwhere = [parent.c[FILTER_COLUMNS[f][parent.name]] == v for f, v in filters.named().items()
-                              if parent.name in FILTER_COLUMNS[f]]
-                    if pwhere:
-                        where.append(table.c[follows[1]].in_(sa.select(parent.c[key_columns(parent)[0]])
-                                                             .where(*pwhere)))
-                keys, values = key_columns(table), value_columns(table)
-                stmt = (sa.select(*(table.c[k] for k in keys), *(table.c[v] for v in values))
-                        .where(*where).order_by(*(table.c[k] for k in keys)))
-                rows[table.name] = _keyed(conn.execute(stmt).all(), len(keys), values)
-        return rows
+            return Reader.over(conn, self.store.database.schema).select(report, filters)
 
     def at(self, report: str, as_of: date | None = None, at_position: int | None = None) -> tuple[Rows, Any]:
         """``report``'s rows at a moment, with the moment (for views: fund and cap table shows)."""
@@ -303,15 +235,6 @@ class ReadSide:
         """Current rows of one table (lists: funds, parties), ordered in SQL (by key unless told)."""
         self.current()
         return self.store.select(table, *where, order_by=[*order_by, *(table.c[k] for k in key_columns(table))])
-
-
-def _keyed(found: Iterable[Any], n: int, values: tuple[str, ...]) -> dict[Any, dict[str, Any]]:
-    """Rows fetched in one call (not one driver call per row) as key tuple -> value columns;
-    plain tuples, not mappings: a mapping per row cost more than the query."""
-    if n == 1 and len(values) == 1:  # the trial balance: account -> balance
-        name = values[0]
-        return {(r[0],): {name: r[1]} for r in found}
-    return {tuple(r[:n]): dict(zip(values, r[n:], strict=True)) for r in found}
 
 
 def _narrow(rows: Rows, tables: Iterable[Table], filters: Filters) -> Rows:

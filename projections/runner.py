@@ -39,8 +39,11 @@ from ledger.application import Ledger
 from projections import models, trail
 from projections.after_write import SNAPSHOT_EVERY as SNAPSHOT_EVERY  # where bench/replay.py reads it
 from projections.after_write import snapshot_interval
+from projections.collector import fewer_collections as fewer_collections  # where bench/ and tests find it
+from projections.collector import fewer_collections_if
+from projections.current import Reader
 from projections.layout import Table
-from projections.state import BatchState, MemoryState, Prepared, Rows, from_fen, key_columns, value_columns
+from projections.state import BatchState, MemoryState, Prepared, Rows, from_fen
 from projections.store import ReadModelStore
 from projections.trail import TRAIL
 
@@ -154,31 +157,8 @@ def advance(ledger: Ledger, store: ReadModelStore, *, target: int | None = None,
         return position
     every = snapshot_interval(ledger)
     store.batch.forget()  # rows another process projected since are read again
-    with _fewer_collections(target - position > batch_size):
+    with fewer_collections_if(target - position > batch_size):
         return _advance(ledger, store, position, target, every, batch_size, progress, pause_seconds)
-
-
-def fewer_collections() -> contextlib.AbstractContextManager[None]:
-    """The collector's young generation collected every 50,000 allocations while building a
-    large answer (a report of 40,000 rows allocates a million objects, none in a cycle)."""
-    return _fewer_collections(True)
-
-
-@contextlib.contextmanager
-def _fewer_collections(long: bool) -> Iterator[None]:
-    """During a long catch-up the collector's young generation is collected every 50,000
-    allocations instead of 700: each batch allocates hundreds of thousands of short-lived
-    objects without cycles, and the frequent collections (which also walk the growing lookup
-    registers) cost a sixth of a rebuild. The threshold is restored afterwards."""
-    if not long:
-        yield
-        return
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 50_000), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, every: int, batch_size: int,
@@ -392,21 +372,11 @@ def fold_at(ledger: Ledger, store: ReadModelStore, *, as_of: date | None = None,
 
 def _summed_to(store: ReadModelStore, indexes: dict[Table, Table], day: str) -> MemoryState:
     """Sum tables as of ``day`` from their day indexes: one GROUP BY per table in the database
-    (events without a decision date, day "", always count, as in :func:`fold`)."""
+    (projections.current.Reader.summed; events without a decision date, day "", always count,
+    as in :func:`fold`)."""
     state = models.empty_state()
     with store.engine.connect() as conn:
-        for table, days in indexes.items():
-            keys, values = key_columns(table), value_columns(table)
-            stmt = (sa.select(*(days.c[k] for k in keys), *(sa.func.sum(days.c[v]) for v in values))
-                    .where(days.c.decided <= day).group_by(*(days.c[k] for k in keys)))
-            n = len(keys)
-            found = conn.execute(stmt).all()  # one driver call, not one per row
-            if n == 1 and len(values) == 1:  # the trial balance: account -> balance
-                name = values[0]
-                state.rows[table.name] = {(r[0],): {name: int(r[1])} for r in found}
-            else:
-                state.rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
-                                          for r in found}
+        state.rows.update(Reader.over(conn, store.database.schema).summed(indexes, day))
     return state
 
 
@@ -456,7 +426,7 @@ def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], Non
     store.batch.forget()
     helping = Helper(ledger, 0, target, every, batch_size)
     try:
-        with _fewer_collections(True):
+        with fewer_collections_if(True):
             return _advance(ledger, store, 0, target, every, batch_size, progress, pause_seconds, helping)
     finally:
         helping.close()

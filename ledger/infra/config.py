@@ -13,6 +13,7 @@ from domain.errors import NotFound
 from domain.messages import N_
 
 DEFAULT_URL = "sqlite:///jcg-ledger.sqlite"
+LEDGER_NAME = "jcg"  # the application's name: its PostgreSQL events table ({name}_events), the models' tracking rows
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,10 @@ def parse_database(url: str) -> Database:
         read_only = "mode" in options or _unwritable(path)
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": _read_only_uri(path) if read_only else path,
+            "SQLITE_DBNAME": read_only_uri(path) if read_only else path,
             "SQLITE_LOCK_TIMEOUT": "30",
         }
-        alchemy = f"sqlite:///{_read_only_uri(path)}&uri=true" if read_only else f"sqlite:///{path}"
+        alchemy = f"sqlite:///{read_only_uri(path)}&uri=true" if read_only else f"sqlite:///{path}"
         return Database(url, "sqlite", env, alchemy, read_only=read_only, path=path)
     parsed = urlparse(url)
     if parsed.scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
@@ -78,7 +79,7 @@ def _unwritable(path: str) -> bool:
     return os.path.exists(path) and not os.access(path, os.W_OK)
 
 
-def _read_only_uri(path: str) -> str:
+def read_only_uri(path: str) -> str:
     """SQLite's read-only URI. A WAL database in a folder we cannot write (no -shm file can be
     made) is opened immutable: nothing else writes a read-only copy."""
     absolute = os.path.abspath(path)
@@ -126,7 +127,7 @@ def check_ledger_exists(db: Database) -> None:
         import sqlite3
 
         try:
-            conn = sqlite3.connect(_read_only_uri(db.path), uri=True)
+            conn = sqlite3.connect(read_only_uri(db.path), uri=True)
             try:
                 found = conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE type='table' AND name='stored_events'").fetchone()
@@ -138,7 +139,7 @@ def check_ledger_exists(db: Database) -> None:
             raise NoLedger(NO_LEDGER, url=db.url)
         return
     with postgres_connection(db, autocommit=True) as pg:
-        table = f'"{db.schema}".jcg_events' if db.schema else "jcg_events"  # the library's {app}_events
+        table = f'"{db.schema}".{LEDGER_NAME}_events' if db.schema else f"{LEDGER_NAME}_events"  # the library's {app}_events
         row = pg.execute("SELECT to_regclass(%s)", (table,)).fetchone()
         if row is None or row[0] is None:
             raise NoLedger(NO_LEDGER, url=db.url)
