@@ -6,9 +6,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from domain.errors import Refused
+from domain.files import PACKAGE
 from domain.messages import N_
 
 
@@ -24,7 +24,7 @@ class Clause:
 
 @cache
 def catalogue() -> dict[str, Clause]:
-    data = tomllib.loads((resources.files("domain") / "clauses.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((PACKAGE / "clauses.toml").read_text(encoding="utf-8"))
     return {
         c["id"]: Clause(
             id=c["id"],

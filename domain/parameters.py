@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from domain.clauses import catalogue
 from domain.errors import Refused
+from domain.files import PACKAGE
 from domain.journal import CITY
 from domain.messages import N_
 
@@ -135,7 +135,7 @@ def load_values(texts: list[tuple[str, str]]) -> list[Parameter]:
 @cache
 def parameter_book() -> ParameterBook:
     """The book shipped with the package (every ``params/*.toml``)."""
-    folder = resources.files("domain") / "params"
+    folder = PACKAGE / "params"
     texts = [
         (f.name, f.read_text(encoding="utf-8"))
         for f in sorted(folder.iterdir(), key=lambda f: f.name)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 from domain.errors import Refused
+from domain.files import PACKAGE
 from domain.messages import N_
 
 LEVEL_WORDS = {"national": "国家级", "provincial": "省级", "municipal": "市级"}
@@ -34,7 +34,7 @@ class QualificationKind:
 
 @cache
 def vocabulary() -> dict[str, QualificationKind]:
-    data = tomllib.loads((resources.files("domain") / "qualifications.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((PACKAGE / "qualifications.toml").read_text(encoding="utf-8"))
     kinds = [QualificationKind(q["key"], q["zh"], q["en"], tuple(q["levels"]), q["authority"])
              for q in data["qualification"]]
     return {k.key: k for k in kinds}

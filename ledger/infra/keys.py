@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 import stat
 import threading
 from collections.abc import Callable
@@ -113,6 +112,8 @@ def _oid(dotted: str) -> bytes:
 
 def encrypt_pkcs8(key: Ed25519PrivateKey, passphrase: bytes, cost: tuple[int, int, int] | None = None) -> bytes:
     """``key`` as a PEM ``ENCRYPTED PRIVATE KEY`` (PBES2: scrypt, AES-256-CBC)."""
+    import secrets  # only to write a key file (hmac, random: not loaded by a command that signs)
+
     n, r, p = cost or scrypt_cost()
     salt, iv = secrets.token_bytes(16), secrets.token_bytes(16)
     derived = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
