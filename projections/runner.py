@@ -10,7 +10,7 @@
 - :func:`advance` is the synchronous catch-up every write and read uses (no threads): it
   reads the log in batches, folds them in memory, commits each batch with its tracking rows,
   and keeps a fold snapshot every N events. :func:`rebuild` is a reset and an advance (on a
-  large log with an idle core, every model but the trail folded by a helper process that
+  large log with a second core, every model but the trail folded by a helper process that
   hands its rows over for the same transactions: :class:`Helper`).
 - :func:`fold_at` is the one time-travel mechanism (every --as-of/--at-position): from the
   nearest usable snapshot, then only the events the answer includes. :func:`fold` is the
@@ -99,9 +99,9 @@ class ReadModels(Projection[ReadModelStore]):
 
 
 BATCH_SIZE = 2000
-# a rebuild's batches: fewer, larger commits write each touched page of the read models (and
-# the write-ahead log) fewer times; the pending rows of 10,000 events take a few MB
-REBUILD_BATCH = 10_000
+# a rebuild's batches: measured at 2,000, 5,000 and 10,000 events (50k ledger, docs/decisions.md),
+# larger ones were no faster within the noise and held 18 and 46 MB more
+REBUILD_BATCH = BATCH_SIZE
 
 
 def follower_env(ledger: Ledger) -> dict[str, str]:
@@ -191,7 +191,7 @@ def _commit(store: ReadModelStore, helper: Helper | None, position: int) -> None
 
 
 # A rebuild of a large log folds the trail here and every other model in a helper process
-# (the machine's second core): both read and decode the log, the helper hands its rows over
+# (on the machine's second core): both read and decode the log, the helper hands its rows over
 # at each commit and they are written with the trail's and the tracking rows in one
 # transaction, so a killed rebuild (either process) leaves whole batches, as before.
 MAIN_MODELS: tuple[ModuleType, ...] = (trail,)
@@ -200,15 +200,17 @@ HELPER_FROM = 20_000  # events: a smaller rebuild is over before a helper proces
 
 
 def _helper_wanted(ledger: Ledger, events: int) -> bool:
-    """A helper pays on a large log, with a core left idle (the last minute's load average:
-    on a busy machine the two processes only share the same cores, and together they do a
-    quarter more work, reading and decoding the log twice), from a database another process
-    can open (not an in-memory SQLite database)."""
+    """A helper needs a database another process can open (not an in-memory SQLite one).
+    $JCG_REBUILD_HELPER=1 or 0 decides; else it is used on a large log with a second core.
+    Measured on 2 cores at load 3–4 (docs/decisions.md): faster in wall time in every pair,
+    for a sixth more CPU in all (both processes read and decode the log)."""
     db = getattr(ledger, "database", None)
     if db is None or (db.kind == "sqlite" and (not db.path or ":memory:" in db.path or "mode=memory" in db.path)):
         return False
-    cores = os.cpu_count() or 1
-    return events >= HELPER_FROM and cores > 1 and os.getloadavg()[0] < cores - 1
+    chosen = (ledger.env.get("JCG_REBUILD_HELPER") or os.environ.get("JCG_REBUILD_HELPER") or "").strip()
+    if chosen in ("0", "1"):  # chosen by whoever runs it (a bench comparing both)
+        return chosen == "1"
+    return events >= HELPER_FROM and (os.cpu_count() or 1) > 1
 
 
 class Helper:

@@ -127,8 +127,17 @@ class MemoryState:
 
 # a batch's rows for one table and column list, ready for executemany: (table name, its key
 # columns, the columns after them, added to the rows there (sums) or written over them
-# (records), the rows)
-Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]]]
+# (records), the rows, the SQL types of the key columns and the others)
+Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]], tuple[str, ...]]
+
+# from this many rows a PostgreSQL upsert sends each column as one array (a single statement
+# over unnest(...)) instead of one statement per row
+ARRAYS_FROM = 50
+
+
+def _types(table: Table, names: tuple[str, ...]) -> tuple[str, ...]:
+    of = {c.name: c.type for c in table.columns}
+    return tuple(of[n] for n in (*table.keys, *names))
 
 
 class BatchState:
@@ -220,7 +229,7 @@ class BatchState:
             values = value_columns(table)
             zeros = (0,) * len(values)
             out.append((table.name, key_columns(table), values, True,
-                        [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()]))
+                        [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()], _types(table, values)))
         for table, rows in self.records.items():
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
             for k, fields in rows.items():
@@ -229,7 +238,8 @@ class BatchState:
                 if batch is None:
                     batch = by_fields[names] = []
                 batch.append((*k, *fields.values()))
-            out.extend((table.name, key_columns(table), names, False, batch) for names, batch in by_fields.items())
+            out.extend((table.name, key_columns(table), names, False, batch, _types(table, names))
+                       for names, batch in by_fields.items())
         self.discard()
         return out
 
@@ -240,11 +250,17 @@ class BatchState:
         (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one prepared upsert per
         table and column set, executed with plain parameter tuples (the statement building of
         SQLAlchemy per row was most of a rebuild's time)."""
-        # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
-        clean = dialect == "postgresql"
-        for name, keys, columns, add, rows in (*self.prepared(), *more):
-            execute(_upsert_text(dialect, schema, name, keys, columns, add),
-                    [storable_row(r) for r in rows] if clean else rows)
+        for name, keys, columns, add, rows, types in (*self.prepared(), *more):
+            if dialect != "postgresql":
+                execute(_upsert_text(dialect, schema, name, keys, columns, add), rows)
+                continue
+            # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
+            clean = [storable_row(r) for r in rows]
+            if len(rows) >= ARRAYS_FROM and clean == rows:  # (a cleaned key could repeat another)
+                execute(_upsert_text(dialect, schema, name, keys, columns, add, types),
+                        [tuple(list(column) for column in zip(*rows, strict=True))])
+            else:
+                execute(_upsert_text(dialect, schema, name, keys, columns, add), clean)
 
     def discard(self) -> None:
         """Forget the pending changes (after a flush, or a rolled-back one)."""
@@ -258,18 +274,23 @@ class BatchState:
 
 @functools.cache
 def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], columns: tuple[str, ...],
-                 add: bool) -> str:
+                 add: bool, arrays: tuple[str, ...] = ()) -> str:
+    """The upsert of one row per parameter tuple, or with ``arrays`` (the columns' SQL types,
+    PostgreSQL) of all rows at once: one parameter per column, an array of its values."""
     mark = "?" if dialect == "sqlite" else "%s"
     name = _name(schema, table)
     cols = ", ".join(f'"{c}"' for c in (*keys, *columns))
-    marks = ", ".join([mark] * (len(keys) + len(columns)))
+    if arrays:
+        source = "SELECT * FROM unnest(" + ", ".join(f"{mark}::{t}[]" for t in arrays) + ")"
+    else:
+        source = "VALUES (" + ", ".join([mark] * (len(keys) + len(columns))) + ")"
     if add:
         sets = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in columns)
     else:
         sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns)
     conflict = ", ".join(f'"{k}"' for k in keys)
     action = f"DO UPDATE SET {sets}" if columns else "DO NOTHING"
-    return f"INSERT INTO {name} ({cols}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
+    return f"INSERT INTO {name} ({cols}) {source} ON CONFLICT ({conflict}) {action}"
 
 
 def _name(schema: str, table: str) -> str:
