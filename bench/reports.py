@@ -18,8 +18,9 @@ batch as the after-write hook keeps it after every command. Then, in the same ru
 - peak Python memory of each (tracemalloc) and the growth from the smallest size.
 
 - the whole command as an auditor runs it, `jcg report balances` (current, and --as-of the
-  95 % date), each in a fresh process: wall and CPU time (the children's getrusage) and the
-  command's peak RSS. This is the figure users count (start-up and imports included).
+  95 % date), each in a fresh process: wall and CPU time (the child's own rusage) and the
+  command's peak RSS (its VmHWM, told at exit: getrusage's maxrss would count the bench
+  process it was forked from). This is the figure users count (start-up and imports included).
 
 In-process times are the middle of three runs in this process, taken after ``gc.collect();
 gc.freeze()``: the generation leaves a heap of some million objects in the bench process that
@@ -185,12 +186,25 @@ def timed(fn: Callable[[], Any], runs: int = 3) -> tuple[float, float, float]:
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# the command as the console script runs it, telling at exit its own peak RSS (VmHWM: this
+# program's, not the bench process's that it was forked from, which getrusage's maxrss counts)
+COMMAND = ("import atexit, sys\n"
+           "def peak():\n"
+           "    with open('/proc/self/status') as status:\n"
+           "        for line in status:\n"
+           "            if line.startswith('VmHWM'):\n"
+           "                sys.stderr.write(f'peak-rss-kb {line.split()[1]}\\n')\n"
+           "atexit.register(peak)\n"
+           "import cli\n"
+           "cli.run()\n")
+
+
 def command(url: str, *args: str, runs: int = 3) -> tuple[float, float, float]:
     """`jcg --db url report balances *args` in a fresh process, as an auditor runs it: (median
-    wall seconds, median CPU seconds of the child (user + system, from its own rusage: the
-    getrusage(RUSAGE_CHILDREN) delta of that child alone), peak RSS MB of the largest run)."""
+    wall seconds, median CPU seconds of the child (user + system, from its own rusage), peak RSS
+    MB of the largest run (the child's VmHWM; 0 where /proc has none))."""
     seconds, cpu, peak = [], [], 0.0
-    argv = [sys.executable, "-c", "import cli; cli.run()", "--db", url, "report", "balances", *args]
+    argv = [sys.executable, "-c", COMMAND, "--db", url, "report", "balances", *args]
     for _ in range(runs):
         with tempfile.TemporaryFile() as err:
             t0 = time.perf_counter()
@@ -198,11 +212,14 @@ def command(url: str, *args: str, runs: int = 3) -> tuple[float, float, float]:
             _, status, usage = os.wait4(child.pid, 0)
             seconds.append(time.perf_counter() - t0)
             child.returncode = os.waitstatus_to_exitcode(status)
-            if child.returncode:
-                err.seek(0)
-                raise RuntimeError(f"{' '.join(argv[3:])} failed: {err.read().decode()[-500:]}")
+            err.seek(0)
+            said = err.read().decode()
+        if child.returncode:
+            raise RuntimeError(f"{' '.join(argv[3:])} failed: {said[-500:]}")
         cpu.append(usage.ru_utime + usage.ru_stime)
-        peak = max(peak, usage.ru_maxrss / 1024)  # KB on Linux
+        for line in said.splitlines():
+            if line.startswith("peak-rss-kb "):
+                peak = max(peak, int(line.split()[1]) / 1024)
     return statistics.median(seconds), statistics.median(cpu), peak
 
 
