@@ -117,30 +117,41 @@ class Reader:
             out.append(tuple(r))
         return out
 
-    def summed(self, indexes: dict[Table, Table], day: str) -> Rows:
+    def summed(self, indexes: dict[Table, Table], day: str, totals: str | None = None) -> Rows:
         """Sum tables as of ``day`` from their day indexes: one GROUP BY per table in the database
-        (events without a decision date, day "", always count, as in projections.runner.fold)."""
+        (events without a decision date, day "", always count, as in projections.runner.fold).
+        ``totals``: a report whose totals (:meth:`add_totals`) are summed over the same GROUP BY
+        in the same statement (window sums), not by a second one (a command that only reads)."""
         rows: Rows = {}
+        spec = TOTALS_SQL.get(totals) if totals else None
         for table, days in indexes.items():
             keys, values = table.keys, table.values
             columns = _columns(keys)
-            sums = ", ".join(f'sum("{v}")' for v in values)
-            found = self.run(f'SELECT {columns}, {sums} FROM {self.name(days)} WHERE "decided" <= {self.mark} '
-                             f"GROUP BY {columns}", (day,))
-            n = len(keys)
+            sums = ", ".join(f'sum("{v}") AS "{v}"' for v in values)
+            sql = f'SELECT {columns}, {sums} FROM {self.name(days)} WHERE "decided" <= {self.mark} GROUP BY {columns}'
+            parts = spec[2] if spec is not None and spec[0] is table else {}
+            if parts:
+                quoted = f'"{spec[1]}"' if spec else ""
+                windows = ", ".join(f"sum({part.format(v=quoted)}) OVER ()" for part in parts.values())
+                sql = f"SELECT summed.*, {windows} FROM ({sql}) AS summed"
+            found = self.run(sql, (day,))
+            n, m = len(keys), len(keys) + len(values)
             if n == 1 and len(values) == 1:  # the trial balance: account -> balance
                 name = values[0]
                 rows[table.name] = {(r[0],): {name: int(r[1])} for r in found}
             else:
-                rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:], strict=True)}
+                rows[table.name] = {tuple(r[:n]): {v: int(x) for v, x in zip(values, r[n:m], strict=True)}
                                     for r in found}
+            if parts:
+                summed = [int(x) for x in found[0][m:]] if found else [0] * len(parts)
+                rows[TOTALS] = {(table.name,): dict(zip(parts, summed, strict=True))}
         return rows
 
     def add_totals(self, rows: Rows, report: str, as_of: date | None, filters: Filters) -> None:
         """The report's totals summed by the database (current, or as of a date from the day
         index), over the same rows the report shows."""
         spec = TOTALS_SQL.get(report)
-        if spec is None or filters.named():
+        if spec is None or filters.named() or TOTALS in rows:  # none, or summed with the rows already
             return
         table, column, parts = spec
         params: tuple[Any, ...] = ()
@@ -194,7 +205,7 @@ def report_rows(url: str, report: str, *, as_of: date | None = None,
             if as_of is None:
                 rows = reader.select(report, filters)
             else:
-                rows = reader.summed(models.day_indexes(report) or {}, as_of.isoformat())
+                rows = reader.summed(models.day_indexes(report) or {}, as_of.isoformat(), totals=report)
             reader.add_totals(rows, report, as_of, filters)
             return rows, position
     except _errors(database):
