@@ -205,10 +205,14 @@ def command(url: str, *args: str, runs: int = 3) -> tuple[float, float, float]:
     MB of the largest run (the child's VmHWM; 0 where /proc has none))."""
     seconds, cpu, peak = [], [], 0.0
     argv = [sys.executable, "-c", COMMAND, "--db", url, "report", "balances", *args]
+    # an installed jcg runs from compiled bytecode (pip writes it): a warm-up run writes the caches,
+    # even where the environment sets PYTHONDONTWRITEBYTECODE (as bench/startup.py does)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(argv, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     for _ in range(runs):
         with tempfile.TemporaryFile() as err:
             t0 = time.perf_counter()
-            child = subprocess.Popen(argv, cwd=HERE, stdout=subprocess.DEVNULL, stderr=err)
+            child = subprocess.Popen(argv, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=err)
             _, status, usage = os.wait4(child.pid, 0)
             seconds.append(time.perf_counter() - t0)
             child.returncode = os.waitstatus_to_exitcode(status)

@@ -76,7 +76,10 @@ def clause_title(clause_id: str) -> str:
 def account_title(account: str) -> str:
     """The Chinese title of the clause an account names (budget:P2.4:2025 → P2.4's), else ""."""
     titles = _titles()
-    for part in account.split(":"):
+    parts = account.split(":")
+    if titles.keys().isdisjoint(parts):
+        return ""  # most accounts (payables, cash) name no clause
+    for part in parts:
         title = titles.get(part)
         if title:
             return title

@@ -167,14 +167,16 @@ def column_texts(values: list[Any], col: Col) -> list[str]:
     """One column's cells as shown (:func:`cell_text`), with the common cases taken first."""
     if col.money:
         return [fmt(v) if type(v) is Decimal else cell_text(v, col) for v in values]
-    if col.words or col.below:
+    if col.words and not col.below:
+        return [_word(v) if type(v) is str else cell_text(v, col) for v in values]
+    if col.below:
         return [cell_text(v, col) for v in values]
     return [v if type(v) is str else cell_text(v, col) for v in values]
 
 
 def _pad_column(cells: list[str], measured: list[int], room: int, right: bool) -> list[str]:
     """Cells padded to ``room`` display columns (cut with "…" where wider: a narrow terminal)."""
-    if all(w == len(v) for v, w in zip(cells, measured, strict=True)) and max(measured, default=0) <= room:
+    if measured == list(map(len, cells)) and max(measured, default=0) <= room:
         # one display column per character and nothing to cut: the string methods pad in C
         return [v.rjust(room) for v in cells] if right else [v.ljust(room) for v in cells]
     out = []
