@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from domain.errors import Refused
-from ledger.infra.keys import MIN_PASSPHRASE, SCRYPT_COST, Keyring, KeyStore, encrypt_pkcs8
+from ledger.infra.keys import MIN_PASSPHRASE, SCRYPT_COST, Keyring, KeyStore, _scrypt_form, decrypt_pkcs8, encrypt_pkcs8
 
 PASS = "correct horse battery"
 
@@ -139,3 +139,54 @@ def test_a_key_replaced_after_it_was_unlocked_ahead_is_not_handed_over(tmp_path:
     keyring.unlock_ahead("li")  # already held: nothing to open
     keyring.forget("li")
     assert keyring.key("li").public_key() != new.public_key()  # read from the file again
+
+
+def _raw(key: object) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+    assert isinstance(key, Ed25519PrivateKey)
+    return key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+
+
+@pytest.mark.parametrize("cost", [SCRYPT_COST, (2**10, 8, 1)])
+def test_our_key_files_are_decrypted_as_cryptographys_loader_decrypts_them(cost: tuple[int, int, int]) -> None:
+    """The reader that lets scrypt run beside the imports (it releases the GIL; the PEM loader
+    holds it) opens exactly what the loader opens, and refuses what it refuses."""
+    key = Ed25519PrivateKey.generate()
+    pem = encrypt_pkcs8(key, PASS.encode(), cost)
+    assert _scrypt_form(pem) is not None
+    assert _raw(decrypt_pkcs8(pem, PASS.encode())) == _raw(load_pem_private_key(pem, PASS.encode())) == _raw(key)
+    with pytest.raises(ValueError):
+        decrypt_pkcs8(pem, b"not the passphrase at all")
+
+
+def test_key_files_of_another_form_are_left_to_the_loader() -> None:
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, Encoding, PrivateFormat
+
+    key = Ed25519PrivateKey.generate()
+    other = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, BestAvailableEncryption(PASS.encode()))
+    assert _scrypt_form(other) is None  # PBKDF2: not the form this module writes
+    assert _raw(decrypt_pkcs8(other, PASS.encode())) == _raw(key)
+    with pytest.raises((ValueError, TypeError)):
+        decrypt_pkcs8(other, b"not the passphrase at all")
+
+
+def test_scrypt_beyond_openssls_memory_limit_is_not_run_by_our_reader() -> None:
+    """A file in our form asking for more scrypt memory than OpenSSL allows (N = 2^20, r = 8:
+    1 GiB, a file made to exhaust the machine) is left to the loader, which refuses it."""
+    import base64
+
+    from ledger.infra import keys
+
+    parts = _scrypt_form(encrypt_pkcs8(Ed25519PrivateKey.generate(), PASS.encode(), (2**10, 8, 1)))
+    assert parts is not None
+    salt, _, r, p, iv, encrypted = parts
+    kdf = keys._seq(keys._oid(keys._SCRYPT), keys._seq(keys._octets(salt), keys._int(2**20), keys._int(r),
+                                                        keys._int(p), keys._int(32)))
+    scheme = keys._seq(keys._oid(keys._AES256_CBC), keys._octets(iv))
+    der = keys._seq(keys._seq(keys._oid(keys._PBES2), keys._seq(kdf, scheme)), keys._octets(encrypted))
+    body = base64.encodebytes(der).decode().replace("\n", "")
+    huge = f"-----BEGIN ENCRYPTED PRIVATE KEY-----\n{body}\n-----END ENCRYPTED PRIVATE KEY-----\n".encode()
+    assert _scrypt_form(huge) is None
+    with pytest.raises((ValueError, TypeError)):
+        decrypt_pkcs8(huge, PASS.encode())

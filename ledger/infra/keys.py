@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
+    load_der_private_key,
     load_pem_private_key,
 )
 
@@ -129,6 +130,90 @@ def encrypt_pkcs8(key: Ed25519PrivateKey, passphrase: bytes, cost: tuple[int, in
     lines = [body[i:i + 64] for i in range(0, len(body), 64)]
     return ("-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + "\n".join(lines)
             + "\n-----END ENCRYPTED PRIVATE KEY-----\n").encode("ascii")
+
+
+# scrypt's memory in the files this module reads itself: OpenSSL's limit, which cryptography's loader applies
+_MAX_SCRYPT_MEMORY = 32 * 1024 * 1024
+
+
+def decrypt_pkcs8(pem: bytes, passphrase: bytes) -> object:
+    """The private key of a PEM ``ENCRYPTED PRIVATE KEY``. A file in exactly the form
+    :func:`encrypt_pkcs8` writes is decrypted here, with ``Scrypt.derive``, which releases the
+    GIL (cryptography's PEM loader runs the same scrypt holding it, so a key opened on a thread
+    stalled the command's imports for its whole ~200 ms: docs/decisions.md, "Start-up"); any
+    other form goes to ``load_pem_private_key``. Raises ValueError for a wrong passphrase or a
+    damaged file, as the loader does."""
+    parts = _scrypt_form(pem)
+    if parts is None:
+        return load_pem_private_key(pem, passphrase)
+    salt, n, r, p, iv, encrypted = parts
+    derived = Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase)
+    decryptor = Cipher(algorithms.AES(derived), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(encrypted) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    plain = unpadder.update(padded) + unpadder.finalize()  # ValueError: wrong passphrase (or damaged)
+    return load_der_private_key(plain, None)
+
+
+def _scrypt_form(pem: bytes) -> tuple[bytes, int, int, int, bytes, bytes] | None:
+    """(salt, N, r, p, iv, ciphertext) when ``pem`` is byte for byte what :func:`encrypt_pkcs8`
+    writes for them (PBES2, scrypt within OpenSSL's memory limit, AES-256-CBC), else None."""
+    try:
+        text = pem.decode("ascii")
+        head, tail = "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----END ENCRYPTED PRIVATE KEY-----"
+        body = text.strip()
+        if not (body.startswith(head) and body.endswith(tail)):
+            return None
+        der = base64.b64decode("".join(body[len(head):-len(tail)].split()), validate=True)
+        outer = _read_tlv(der, 0x30)
+        algorithm, rest = _next_tlv(outer, 0x30)
+        encrypted, _ = _next_tlv(rest, 0x04)
+        _, params = _next_tlv(algorithm, 0x06)
+        params = _read_tlv(params, 0x30)
+        kdf, scheme = _next_tlv(params, 0x30)
+        _, kdf_params = _next_tlv(kdf, 0x06)
+        kdf_params = _read_tlv(kdf_params, 0x30)
+        salt, more = _next_tlv(kdf_params, 0x04)
+        numbers = []
+        for _ in range(4):
+            value, more = _next_tlv(more, 0x02)
+            numbers.append(int.from_bytes(value, "big"))
+        n, r, p, length = numbers
+        _, iv_part = _next_tlv(_read_tlv(scheme, 0x30), 0x06)
+        iv, _ = _next_tlv(iv_part, 0x04)
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    if length != 32 or not (1 < n and n & (n - 1) == 0) or not (1 <= r <= 64 and 1 <= p <= 64) \
+            or 128 * r * n > _MAX_SCRYPT_MEMORY or len(iv) != 16:
+        return None
+    kdf_der = _seq(_oid(_SCRYPT), _seq(_octets(salt), _int(n), _int(r), _int(p), _int(32)))
+    scheme_der = _seq(_oid(_AES256_CBC), _octets(iv))
+    if der != _seq(_seq(_oid(_PBES2), _seq(kdf_der, scheme_der)), _octets(encrypted)):
+        return None  # another form (another cipher, KDF or encoding): the loader reads it
+    return salt, n, r, p, iv, encrypted
+
+
+def _read_tlv(data: bytes, tag: int) -> bytes:
+    """The body of the one DER element ``data`` is (nothing after it)."""
+    body, rest = _next_tlv(data, tag)
+    if rest:
+        raise ValueError("trailing bytes")
+    return body
+
+
+def _next_tlv(data: bytes, tag: int) -> tuple[bytes, bytes]:
+    """(body of the first DER element, the bytes after it); its tag must be ``tag``."""
+    if len(data) < 2 or data[0] != tag:
+        raise ValueError("unexpected DER")
+    length, at = data[1], 2
+    if length & 0x80:
+        size = length & 0x7F
+        if not 1 <= size <= 2:
+            raise ValueError("unexpected DER length")
+        length, at = int.from_bytes(data[2:2 + size], "big"), 2 + size
+    if at + length > len(data):
+        raise ValueError("truncated DER")
+    return data[at:at + length], data[at + length:]
 
 
 # the key directory ----------------------------------------------------------------------
@@ -237,7 +322,7 @@ class KeyStore:
         path = self.path(name)
         pem = self._read(name, path)
         try:
-            key = load_pem_private_key(pem, self.passphrase())
+            key = decrypt_pkcs8(pem, self.passphrase())
         except (ValueError, TypeError):
             raise Refused(N_("cannot open the key of {name}: wrong passphrase or damaged key file"), name=name) from None
         if not isinstance(key, Ed25519PrivateKey):
