@@ -165,11 +165,7 @@ def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, 
              progress: Callable[[int], None] | None, pause_seconds: float, helper: Helper | None = None) -> int:
     name = ledger.name
     only = models.MODELS if helper is None else MAIN_MODELS
-    while position < target:
-        notifications = ledger.recorder.select_notifications(
-            start=position + 1, limit=min(batch_size, target - position), stop=target)
-        if not notifications:
-            break
+    for notifications in _batches(ledger, position, target, batch_size):
         for n in notifications:
             if every and store.staged and n.id // every > position // every:
                 _commit(store, helper, position)  # a snapshot boundary: everything before it is committed first
@@ -184,6 +180,18 @@ def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, 
     if helper is not None:
         helper.finish(position)
     return position
+
+
+def _batches(ledger: Ledger, position: int, target: int, batch_size: int) -> Iterator[list[Any]]:
+    """The log after ``position`` up to ``target``, a batch at a time: what a catch-up and its
+    helper process both read, so they end their batches at the same positions."""
+    while position < target:
+        notifications = ledger.recorder.select_notifications(
+            start=position + 1, limit=min(batch_size, target - position), stop=target)
+        if not notifications:
+            return
+        yield notifications
+        position = notifications[-1].id
 
 
 def _commit(store: ReadModelStore, helper: Helper | None, position: int) -> None:
@@ -262,11 +270,7 @@ def _help(env: dict[str, str], position: int, target: int, every: int, batch_siz
         state = BatchState(None, models.LOOKUP_TABLES, complete=True)
         decode = ledger.mapper.to_domain_event
         staged = False
-        while position < target:
-            notifications = ledger.recorder.select_notifications(
-                start=position + 1, limit=min(batch_size, target - position), stop=target)
-            if not notifications:
-                break
+        for notifications in _batches(ledger, position, target, batch_size):
             for n in notifications:
                 if every and staged and n.id // every > position // every:
                     out.send((position, state.prepared()))
