@@ -21,7 +21,7 @@ from typing import Any
 from wcwidth import wcswidth, wcwidth
 
 from domain.messages import Message
-from domain.money import fmt
+from domain.money import ZERO, fmt
 from i18n import gettext, text
 
 BOM = "\ufeff"
@@ -166,7 +166,8 @@ def widths_of(cells: list[str]) -> list[int]:
 def column_texts(values: list[Any], col: Col) -> list[str]:
     """One column's cells as shown (:func:`cell_text`), with the common cases taken first."""
     if col.money:
-        return [fmt(v) if type(v) is Decimal else cell_text(v, col) for v in values]
+        zero = fmt(ZERO)  # half a trial balance's amounts are the one ZERO (debit or credit side)
+        return [zero if v is ZERO else fmt(v) if type(v) is Decimal else cell_text(v, col) for v in values]
     if col.words and not col.below:
         return [_word(v) if type(v) is str else cell_text(v, col) for v in values]
     if col.below:
@@ -176,9 +177,12 @@ def column_texts(values: list[Any], col: Col) -> list[str]:
 
 def _pad_column(cells: list[str], measured: list[int], room: int, right: bool) -> list[str]:
     """Cells padded to ``room`` display columns (cut with "…" where wider: a narrow terminal)."""
-    if measured == list(map(len, cells)) and max(measured, default=0) <= room:
-        # one display column per character and nothing to cut: the string methods pad in C
-        return [v.rjust(room) for v in cells] if right else [v.ljust(room) for v in cells]
+    if max(measured, default=0) <= room:  # nothing to cut (a terminal wide enough, or a file)
+        if measured == list(map(len, cells)):  # one display column per character: padded in C
+            return [v.rjust(room) for v in cells] if right else [v.ljust(room) for v in cells]
+        if right:
+            return [" " * (room - w) + v for v, w in zip(cells, measured, strict=True)]
+        return [v + " " * (room - w) for v, w in zip(cells, measured, strict=True)]
     out = []
     for v, w in zip(cells, measured, strict=True):
         if w > room:
