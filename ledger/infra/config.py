@@ -167,11 +167,7 @@ def ensure_schema(db: Database) -> None:
         return
     import psycopg
 
-    e = db.env
-    with psycopg.connect(
-        dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
-        user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
-    ) as conn:
+    with postgres_connection(db, autocommit=True) as conn:
         try:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{db.schema}"')
         except psycopg.errors.UniqueViolation:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ledger.infra.config import Database
+from ledger.infra.config import Database, postgres_connection
 
 
 class WriterLock:
@@ -101,15 +101,8 @@ class WriterLock:
 
     def _pg(self) -> Any:
         if self._conn is None:
-            import psycopg
-
             assert self.db is not None
-            e = self.db.env
-            self._conn = psycopg.connect(
-                dbname=e["POSTGRES_DBNAME"], host=e["POSTGRES_HOST"], port=e["POSTGRES_PORT"],
-                user=e["POSTGRES_USER"], password=e["POSTGRES_PASSWORD"] or None, autocommit=True,
-                connect_timeout=int(e.get("POSTGRES_CONNECT_TIMEOUT", "5")),
-            )
+            self._conn = postgres_connection(self.db, autocommit=True)
         return self._conn
 
     def close(self) -> None:
