@@ -16,6 +16,7 @@ import cli
 from domain.clauses import catalogue
 from ledger import Ledger
 from ledger.infra.clock import FixedClock
+from projections.readside import ReadSide
 
 POSTGRES_URL = os.environ.get("JCG_TEST_POSTGRES_URL", "")
 REQUIRE_POSTGRES = os.environ.get("JCG_REQUIRE_POSTGRES") == "1"
@@ -156,6 +157,15 @@ def ledger(provisioned_url: str) -> Iterator[Ledger]:
     app = Ledger.open(provisioned_url, clock=fixed_clock())
     yield app
     app.close()
+
+
+@pytest.fixture
+def read_side(ledger: Ledger) -> Iterator[ReadSide]:
+    """The ledger's read side, kept current after every write as the command line keeps it."""
+    side = ReadSide(ledger)
+    side.keep_current()
+    yield side
+    side.close()
 
 
 @pytest.fixture

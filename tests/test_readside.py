@@ -80,14 +80,6 @@ def days_of(ledger: Ledger) -> list[date]:
     return sorted(found | {d - timedelta(days=1) for d in found} | {date(2030, 1, 1)})
 
 
-@pytest.fixture
-def read_side(ledger: Ledger):
-    side = ReadSide(ledger)
-    side.keep_current()
-    yield side
-    side.close()
-
-
 def test_read_models_are_current_after_every_write(ledger: Ledger, read_side: ReadSide) -> None:
     read_side.current()
     for step in range(3):

@@ -3,10 +3,9 @@ needed), after a rebuild, and on a store made before the model existed; on both 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
-import pytest
 from click.testing import Result
 
 from domain.enterprise import Enterprise
@@ -20,14 +19,6 @@ from tests.conftest import OFFICER
 
 NAMES = [("U1", "山西师范大学", "university"), ("ENT-9", "临汾光电科技有限公司", "enterprise"),
          ("A-2", "晋商银行临汾分行", "bank"), ("P1", "张伟", "person")]
-
-
-@pytest.fixture
-def read_side(ledger: Ledger) -> Iterator[ReadSide]:
-    side = ReadSide(ledger)
-    side.keep_current()
-    yield side
-    side.close()
 
 
 def register(ledger: Ledger, code: str, name: str, kind: str) -> None:

@@ -4,12 +4,11 @@ rebuild and after `audit replay`; on both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from click.testing import Result
 
 from domain.payment import Payment
@@ -26,14 +25,6 @@ from tests.conftest import APPROVER
 from tests.posting import post
 
 Line = tuple[str, str, str, str, str, Decimal, str, str, str]
-
-
-@pytest.fixture
-def read_side(ledger: Ledger) -> Iterator[ReadSide]:
-    side = ReadSide(ledger)
-    side.keep_current()
-    yield side
-    side.close()
 
 
 def from_log(ledger: Ledger) -> list[Line]:
