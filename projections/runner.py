@@ -27,7 +27,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,14 +35,14 @@ from eventsourcing.projection import BaseProjectionRunner, Projection
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.application import Ledger
-from projections import models, trail
+from projections import models
 from projections.after_write import SNAPSHOT_EVERY as SNAPSHOT_EVERY  # where bench/replay.py reads it
 from projections.after_write import snapshot_interval
 from projections.collector import fewer_collections as fewer_collections  # where bench/ and tests find it
 from projections.collector import fewer_collections_if
 from projections.current import Reader
 from projections.layout import Table
-from projections.state import BatchState, MemoryState, Prepared, Rows, from_fen
+from projections.state import BatchState, Handed, MemoryState, Rows, from_fen
 from projections.store import ReadModelStore
 from projections.trail import TRAIL
 
@@ -162,29 +161,25 @@ def advance(ledger: Ledger, store: ReadModelStore, *, target: int | None = None,
 
 
 def _advance(ledger: Ledger, store: ReadModelStore, position: int, target: int, every: int, batch_size: int,
-             progress: Callable[[int], None] | None, pause_seconds: float, helper: Helper | None = None) -> int:
+             progress: Callable[[int], None] | None, pause_seconds: float) -> int:
     name = ledger.name
-    only = models.MODELS if helper is None else MAIN_MODELS
     for notifications in _batches(ledger, position, target, batch_size):
         for n in notifications:
             if every and store.staged and n.id // every > position // every:
-                _commit(store, helper, position)  # a snapshot boundary: everything before it is committed first
+                store.commit()  # a snapshot boundary: everything before it is committed first
                 _snapshot(store, position)
             if pause_seconds:
                 time.sleep(pause_seconds)
-            store.stage(ledger.mapper.to_domain_event(n), Tracking(name, n.id), only)
+            store.stage(ledger.mapper.to_domain_event(n), Tracking(name, n.id))
             position = n.id
-        _commit(store, helper, position)
+        store.commit()
         if progress is not None:
             progress(position)
-    if helper is not None:
-        helper.finish(position)
     return position
 
 
 def _batches(ledger: Ledger, position: int, target: int, batch_size: int) -> Iterator[list[Any]]:
-    """The log after ``position`` up to ``target``, a batch at a time: what a catch-up and its
-    helper process both read, so they end their batches at the same positions."""
+    """The log after ``position`` up to ``target``, a batch at a time."""
     while position < target:
         notifications = ledger.recorder.select_notifications(
             start=position + 1, limit=min(batch_size, target - position), stop=target)
@@ -194,24 +189,19 @@ def _batches(ledger: Ledger, position: int, target: int, batch_size: int) -> Ite
         position = notifications[-1].id
 
 
-def _commit(store: ReadModelStore, helper: Helper | None, position: int) -> None:
-    store.commit(() if helper is None else helper.rows(position))
-
-
-# A rebuild of a large log folds the trail here and every other model in a helper process
-# (on the machine's second core): both read and decode the log, the helper hands its rows over
-# at each commit and they are written with the trail's and the tracking rows in one
-# transaction, so a killed rebuild (either process) leaves whole batches, as before.
-MAIN_MODELS: tuple[ModuleType, ...] = (trail,)
-HELPER_MODELS: tuple[ModuleType, ...] = tuple(m for m in models.MODELS if m not in MAIN_MODELS)
+# A rebuild of a large log reads, decodes and folds every model in a helper process (on the
+# machine's second core) while this process writes: each batch's rows come over a pipe and are
+# written with the batch's tracking rows in one transaction, so a killed rebuild (either
+# process) leaves whole batches and `advance` resumes it. The helper ends its batches where
+# :func:`_advance` ends them (each read, each snapshot boundary) and says where a snapshot is due.
 HELPER_FROM = 20_000  # events: a smaller rebuild is over before a helper process has started
+BATCH, SNAPSHOT, END, FAILED = "batch", "snapshot", "end", "error"
 
 
 def _helper_wanted(ledger: Ledger, events: int) -> bool:
     """A helper needs a database another process can open (not an in-memory SQLite one).
-    $JCG_REBUILD_HELPER=1 or 0 decides; else it is used on a large log with a second core.
-    Measured on 2 cores at load 3–4 (docs/decisions.md): faster in wall time in every pair,
-    for a sixth more CPU in all (both processes read and decode the log)."""
+    $JCG_REBUILD_HELPER=1 or 0 decides; else it is used on a large log with a second core
+    (measured: docs/decisions.md, the rebuild's sections)."""
     db = getattr(ledger, "database", None)
     if db is None or (db.kind == "sqlite" and (not db.path or ":memory:" in db.path or "mode=memory" in db.path)):
         return False
@@ -224,65 +214,89 @@ def _helper_wanted(ledger: Ledger, events: int) -> bool:
 class Helper:
     """The helper process of a rebuild, and the parent's end of its pipe."""
 
-    def __init__(self, ledger: Ledger, position: int, target: int, every: int, batch_size: int):
+    def __init__(self, ledger: Ledger, position: int, target: int, every: int, batch_size: int,
+                 pause_seconds: float = 0.0):
         import multiprocessing
 
         env = dict(ledger.env)
         env["CREATE_TABLE"] = "no"
         context = multiprocessing.get_context("fork")
         self.pipe, theirs = context.Pipe(duplex=False)
-        self.process = context.Process(target=_help, args=(env, position, target, every, batch_size, theirs),
-                                       daemon=True, name="jcg-rebuild-helper")
+        self.process = context.Process(target=_help, name="jcg-rebuild-helper", daemon=True,
+                                       args=(env, position, target, every, batch_size, pause_seconds, theirs))
         self.process.start()
         theirs.close()
 
-    def rows(self, position: int) -> list[Prepared]:
-        """The helper's rows of the events up to ``position`` (it stops at the same places)."""
-        try:
-            reached, rows = self.pipe.recv()
-        except EOFError:
-            raise RuntimeError(f"the rebuild's helper process ended before position {position}") from None
-        if reached == "error":
-            raise RuntimeError(f"the rebuild's helper process failed: {rows}")
-        if reached != position:
-            raise RuntimeError(f"the rebuild's helper process is at position {reached}, not {position}")
-        return list(rows)
-
-    def finish(self, position: int) -> None:
-        if self.rows(position):
-            raise RuntimeError("the rebuild's helper process folded events after the last batch")
-        self.process.join(timeout=10)
+    def batches(self) -> Iterator[tuple[str, int, list[int], Handed]]:
+        """What the helper hands over, in order: (BATCH or SNAPSHOT, the position reached, the
+        positions of the batch's events, their rows), until it has folded the last event."""
+        while True:
+            try:
+                kind, reached, positions, rows = self.pipe.recv()
+            except EOFError:
+                raise RuntimeError("the rebuild's helper process ended before the last event") from None
+            if kind == FAILED:
+                raise RuntimeError(f"the rebuild's helper process failed: {rows}")
+            if kind == END:
+                return
+            yield kind, reached, positions, rows
 
     def close(self) -> None:
         self.pipe.close()
+        if self.process.is_alive():
+            self.process.join(timeout=10)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
 
 
-def _help(env: dict[str, str], position: int, target: int, every: int, batch_size: int, out: Any) -> None:
-    """The helper process: folds :data:`HELPER_MODELS` from ``position`` to ``target`` and
-    sends the rows of each batch, ending where the parent's :func:`_advance` ends each (the
-    same reads, the same snapshot boundaries). Its own connections: none is inherited."""
+def _help(env: dict[str, str], position: int, target: int, every: int, batch_size: int, pause_seconds: float,
+          out: Any) -> None:
+    """The helper process: reads, decodes and folds every model from ``position`` to ``target``
+    and sends the rows of each batch, ending where :func:`_advance` ends each (the same reads,
+    the same snapshot boundaries). Its own connections: none is inherited."""
     try:
         gc.set_threshold(max(gc.get_threshold()[0], 50_000), *gc.get_threshold()[1:])
         ledger = Ledger(env)
         state = BatchState(None, models.LOOKUP_TABLES, complete=True)
-        decode = ledger.mapper.to_domain_event
-        staged = False
+        decode, apply = ledger.mapper.to_domain_event, models.apply
+        positions: list[int] = []
         for notifications in _batches(ledger, position, target, batch_size):
             for n in notifications:
-                if every and staged and n.id // every > position // every:
-                    out.send((position, state.prepared()))
-                models.apply(state, n.id, decode(n), HELPER_MODELS)
-                staged = True
+                if every and positions and n.id // every > position // every:
+                    out.send((SNAPSHOT, position, positions, state.handed()))
+                    positions = []
+                if pause_seconds:
+                    time.sleep(pause_seconds)
+                apply(state, n.id, decode(n))
+                positions.append(n.id)
                 position = n.id
-            out.send((position, state.prepared()))
-            staged = False
-        out.send((position, []))
+            out.send((BATCH, position, positions, state.handed()))
+            positions = []
+        out.send((END, position, [], ({}, {})))
     except BaseException as exc:  # the parent names it; a broken pipe (the parent died) ends here too
         with contextlib.suppress(Exception):
-            out.send(("error", repr(exc)))
+            out.send((FAILED, position, [], repr(exc)))
+
+
+def _written(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], None] | None, helper: Helper) -> int:
+    """The parent's side of a rebuild with a helper: each batch the helper folded is written
+    with its tracking rows in one transaction (if another process applied some of its events
+    first, they are read again and applied one by one, skipping those), and a snapshot taken
+    where one is due. Returns the position reached."""
+    position = 0
+    for kind, reached, positions, rows in helper.batches():
+        if not store.commit_folded(ledger.name, positions, rows):
+            wanted = set(positions)
+            for at, event in ledger.read_log(positions[0], positions[-1]):
+                if at in wanted:
+                    store.apply_event(event, Tracking(ledger.name, at))
+        position = reached
+        if kind == SNAPSHOT:
+            _snapshot(store, position)
+        elif progress is not None:
+            progress(position)
+    return position
 
 
 def _snapshot(store: ReadModelStore, position: int) -> None:
@@ -428,12 +442,11 @@ def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], Non
     if not (_helper_wanted(ledger, target) if helper is None else helper):
         return advance(ledger, store, target=target, batch_size=batch_size, progress=progress,
                        pause_seconds=pause_seconds)
-    every = snapshot_interval(ledger)
     store.batch.forget()
-    helping = Helper(ledger, 0, target, every, batch_size)
+    helping = Helper(ledger, 0, target, snapshot_interval(ledger), batch_size, pause_seconds)
     try:
         with fewer_collections_if(True):
-            return _advance(ledger, store, 0, target, every, batch_size, progress, pause_seconds, helping)
+            return _written(ledger, store, progress, helping)
     finally:
         helping.close()
 

@@ -11,7 +11,7 @@ decimal type, and money never touches float).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -130,6 +130,9 @@ class MemoryState:
 # (records), the rows, the SQL types of the key columns and the others)
 Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]], tuple[str, ...]]
 
+# a batch's pending changes by table name (BatchState.handed): sums, records
+Handed = tuple[dict[str, dict[Key, dict[str, int]]], dict[str, dict[Key, Row]]]
+
 # from this many rows a PostgreSQL upsert sends each column as one array (a single statement
 # over unnest(...)) instead of one statement per row
 ARRAYS_FROM = 50
@@ -170,15 +173,19 @@ class BatchState:
         return bool(self.sums or self.records)
 
     def add(self, table: Table, key: Key, **fen: int) -> None:
-        rows = self.sums.get(table)
-        if rows is None:
+        try:
+            rows = self.sums[table]
+        except KeyError:
             rows = self.sums[table] = {}
         row = rows.get(key)
         if row is None:
             rows[key] = fen  # a fresh dict per call: kept as it is
             return
         for column, amount in fen.items():
-            row[column] = row.get(column, 0) + amount
+            if column in row:
+                row[column] += amount
+            else:
+                row[column] = amount
 
     def put(self, table: Table, key: Key, **fields: Any) -> None:
         rows = self.records.get(table)
@@ -220,6 +227,20 @@ class BatchState:
         if known is not None:
             known[key] = None if row is None else dict(row)
         return row
+
+    def handed(self) -> Handed:
+        """The pending changes by table name, as plain dicts another process can be handed
+        (:meth:`adopt`), forgetting them."""
+        out = ({t.name: rows for t, rows in self.sums.items()}, {t.name: rows for t, rows in self.records.items()})
+        self.discard()
+        return out
+
+    def adopt(self, handed: Handed, tables: Mapping[str, Table]) -> None:
+        """Make changes :meth:`handed` over by another process the pending ones (``tables``:
+        every table by name); the next :meth:`flush` writes them."""
+        sums, records = handed
+        self.sums = {tables[name]: rows for name, rows in sums.items()}
+        self.records = {tables[name]: rows for name, rows in records.items()}
 
     def prepared(self) -> list[Prepared]:
         """The pending changes as rows for executemany (plain tuples: they can be handed to

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from threading import Event
 from typing import Any
 
@@ -29,6 +29,7 @@ from projections.models import SHAPE
 from projections.schema import META, METADATA, SNAPSHOTS, TRACKING, storable
 from projections.state import (
     BatchState,
+    Handed,
     Key,
     MemoryState,
     Prepared,
@@ -40,6 +41,7 @@ from projections.state import (
 )
 
 DIGEST_BUCKETS = 64
+TABLES_BY_NAME = {t.name: t for t in models.TABLES}
 
 
 def engine_for(database: Database) -> sa.Engine:
@@ -267,6 +269,28 @@ class ReadModelStore(TrackingRecorder):
             self.batch.forget()
             raise
         return len(staged)
+
+    def commit_folded(self, application_name: str, positions: Sequence[int], handed: Handed) -> bool:
+        """Write the changes folded elsewhere (:meth:`BatchState.handed` by a rebuild's helper
+        process) with the tracking rows of their events' ``positions`` in one transaction;
+        False (nothing written) if another process applied one of those events first: the
+        caller then applies them one by one."""
+        self.batch.adopt(handed, TABLES_BY_NAME)
+        if not positions:
+            self.batch.discard()
+            return True
+        try:
+            with self.engine.begin() as conn:
+                dialect, schema = conn.dialect.name, _schema(conn)
+                conn.exec_driver_sql(tracking_text(dialect, schema), [(application_name, p) for p in positions])
+                self.batch.flush(conn.exec_driver_sql, dialect, schema)
+        except sa.exc.IntegrityError:
+            self.batch.forget()
+            return False
+        except BaseException:
+            self.batch.forget()
+            raise
+        return True
 
     # snapshots ----------------------------------------------------------------------------
     def save_snapshot(self, position: int, max_decided: str) -> None:
