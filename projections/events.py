@@ -8,21 +8,29 @@ each is the qualified name of a real event class, so a typo cannot silently matc
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 NAMES: set[str] = set()
+# the names each module declared (projections.models applies a model only to the events it names)
+DECLARED: dict[str, set[str]] = {}
 
 
 def named(*names: str) -> frozenset[str]:
     """Declare event names a read model matches (``Aggregate.Event``)."""
-    NAMES.update(names)
+    _declare(sys._getframe(1).f_globals.get("__name__", ""), names)
     return frozenset(names)
 
 
 def event(qualname: str) -> str:
     """Declare one event name a read model matches (``Loan.Enrolled``)."""
-    NAMES.add(qualname)
+    _declare(sys._getframe(1).f_globals.get("__name__", ""), (qualname,))
     return qualname
+
+
+def _declare(module: str, names: tuple[str, ...]) -> None:
+    NAMES.update(names)
+    DECLARED.setdefault(module, set()).update(names)
 
 
 def name(event: Any) -> str:
