@@ -19,7 +19,7 @@ from domain.provenance import Provenance
 from ledger import Ledger
 from ledger.infra.transcodings import LedgerTranscoder
 from projections import models
-from projections.runner import differences, events
+from projections.runner import _batches, differences, events, head
 from tests.builders import as_version_1, record_lifecycles, record_small_history
 from tests.test_readside import record_fund_history
 
@@ -144,3 +144,16 @@ def test_models_applied_where_they_act_give_the_rows_of_every_model_on_every_eve
     assert differences(everything.rows, dispatched.rows) == []
     assert skipped > 0
     assert json.dumps(sorted(dispatched.rows)) == json.dumps(sorted(everything.rows))
+
+
+@pytest.mark.parametrize("history", sorted(HISTORIES))
+def test_a_catch_up_reads_the_events_the_library_reads(ledger: Ledger, history: str) -> None:
+    """A catch-up's batches (on SQLite read straight from the events table) decode to the
+    events, positions and order of the library's recorder."""
+    for record in HISTORIES[history]:
+        record(ledger)
+    ours = [(n.id, exactly(ledger.mapper.to_domain_event(n))) for batch in _batches(ledger, 0, head(ledger), 7)
+            for n in batch]
+    theirs = [(n.id, exactly(ledger.mapper.to_domain_event(n))) for n in recorded(ledger)]
+    assert ours == theirs and len(ours) == head(ledger)
+    assert [n.id for n in next(_batches(ledger, 3, 5, 100))] == [4, 5]
