@@ -10,8 +10,9 @@
 - :func:`advance` is the synchronous catch-up every write and read uses (no threads): it
   reads the log in batches, folds them in memory, commits each batch with its tracking rows,
   and keeps a fold snapshot every N events. :func:`rebuild` is a reset and an advance (on a
-  large log with a second core, every model but the trail folded by a helper process that
-  hands its rows over for the same transactions: :class:`Helper`).
+  large log with a second core, the log read, decoded and folded once, by a helper process
+  that hands each batch's changes over to be written in the same transactions:
+  :class:`Helper`).
 - :func:`fold_at` is the one time-travel mechanism (every --as-of/--at-position): from the
   nearest usable snapshot, then only the events the answer includes. :func:`fold` is the
   plain reference fold it is checked against.
@@ -242,11 +243,14 @@ def _helper_wanted(ledger: Ledger, events: int) -> bool:
 
 
 class Helper:
-    """The helper process of a rebuild, and the parent's end of its pipe."""
+    """The helper process of a rebuild, and the parent's end of its pipe: a thread here drains
+    the pipe as the helper writes (up to :data:`AHEAD` batches), so the helper is not kept
+    waiting while this process commits or takes a snapshot (the helper is the slower side)."""
 
     def __init__(self, ledger: Ledger, position: int, target: int, every: int, batch_size: int,
                  pause_seconds: float = 0.0):
         import multiprocessing
+        import queue
 
         env = dict(ledger.env)
         env["CREATE_TABLE"] = "no"
@@ -256,28 +260,59 @@ class Helper:
                                        args=(env, position, target, every, batch_size, pause_seconds, theirs))
         self.process.start()
         theirs.close()
+        self.received: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
+        self.ended = False  # the helper folded the last event
+        self.closing = threading.Event()
+        self.receiver = threading.Thread(target=self._receive, name="jcg-rebuild-receiver", daemon=True)
+        self.receiver.start()
+
+    def _receive(self) -> None:
+        import queue
+
+        while not self.closing.is_set():
+            try:
+                data: bytes | None = self.pipe.recv_bytes()
+            except (EOFError, OSError):  # the helper ended (or was killed)
+                data = None
+            while not self.closing.is_set():
+                try:
+                    self.received.put(data, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if data is None:
+                return
 
     def batches(self) -> Iterator[tuple[str, int, list[int], Handed]]:
         """What the helper hands over, in order: (BATCH or SNAPSHOT, the position reached, the
         positions of the batch's events, their rows), until it has folded the last event."""
+        import pickle
+
         while True:
-            try:
-                kind, reached, positions, rows = self.pipe.recv()
-            except EOFError:
-                raise RuntimeError("the rebuild's helper process ended before the last event") from None
+            data = self.received.get()
+            if data is None:
+                raise RuntimeError("the rebuild's helper process ended before the last event")
+            kind, reached, positions, rows = pickle.loads(data)
             if kind == FAILED:
                 raise RuntimeError(f"the rebuild's helper process failed: {rows}")
             if kind == END:
+                self.ended = True
                 return
             yield kind, reached, positions, rows
 
     def close(self) -> None:
-        self.pipe.close()
-        if self.process.is_alive():
+        """End the helper (at once if the rebuild stopped before the end), then the thread."""
+        self.closing.set()
+        if self.ended:
             self.process.join(timeout=10)
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
+        self.receiver.join(timeout=10)  # the pipe's other end is closed: its read ends
+        self.pipe.close()
+
+
+AHEAD = 4  # batches the helper may be ahead of the writes (each a few MB once decoded)
 
 
 def _help(env: dict[str, str], position: int, target: int, every: int, batch_size: int, pause_seconds: float,
@@ -462,7 +497,7 @@ def rebuild(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], Non
             pause_seconds: float = 0.0) -> int:
     """Drop every read model and its tracking position, then fold the log again in batches
     (streaming: memory is bounded by the batch), to ``stop`` or the last recorded event;
-    returns that position. ``helper``: fold all models but the trail in a second process
+    returns that position. ``helper``: read and fold the log in a second process while this one writes
     (default: for a large log on a machine with a second core, :func:`_helper_wanted`). A
     killed rebuild is resumed by :func:`advance` (one process) from its last batch.
     ``pause_seconds``: before each event (tests kill a rebuild mid-way)."""

@@ -243,8 +243,7 @@ class BatchState:
         self.records = {tables[name]: rows for name, rows in records.items()}
 
     def prepared(self) -> list[Prepared]:
-        """The pending changes as rows for executemany (plain tuples: they can be handed to
-        another process), forgetting them."""
+        """The pending changes as rows for executemany (plain tuples), forgetting them."""
         out: list[Prepared] = []
         for table, rows in self.sums.items():
             values = value_columns(table)
@@ -264,14 +263,13 @@ class BatchState:
         self.discard()
         return out
 
-    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "",
-              more: Iterable[Prepared] = ()) -> None:
-        """Write every pending change, and ``more`` rows prepared elsewhere (a rebuild's helper
-        process), with ``execute(statement, parameter tuples)`` in the caller's transaction
+    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "") -> None:
+        """Write every pending change (its own, or those :meth:`adopt`-ed from a rebuild's
+        helper process) with ``execute(statement, parameter tuples)`` in the caller's transaction
         (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one prepared upsert per
         table and column set, executed with plain parameter tuples (the statement building of
         SQLAlchemy per row was most of a rebuild's time)."""
-        for name, keys, columns, add, rows, types in (*self.prepared(), *more):
+        for name, keys, columns, add, rows, types in self.prepared():
             if dialect != "postgresql":
                 execute(_upsert_text(dialect, schema, name, keys, columns, add), rows)
                 continue

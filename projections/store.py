@@ -32,7 +32,6 @@ from projections.state import (
     Handed,
     Key,
     MemoryState,
-    Prepared,
     Row,
     Rows,
     key_columns,
@@ -247,9 +246,8 @@ class ReadModelStore(TrackingRecorder):
         self.staged.append((event, tracking))
         models.apply(self.batch, tracking.notification_id, event, only)
 
-    def commit(self, more: Iterable[Prepared] = ()) -> int:
-        """Write the pending batch (and ``more`` rows of the same events, folded by a helper
-        process) and the tracking rows of its events in one transaction; returns how many
+    def commit(self) -> int:
+        """Write the pending batch and the tracking rows of its events in one transaction; returns how many
         events it held. If another process applied some of them first, the batch is rolled
         back and its events are applied one by one, skipping those."""
         staged, self.staged = self.staged, []
@@ -260,7 +258,7 @@ class ReadModelStore(TrackingRecorder):
                 dialect, schema = conn.dialect.name, _schema(conn)
                 conn.exec_driver_sql(tracking_text(dialect, schema),
                                      [(t.application_name, t.notification_id) for _, t in staged])
-                self.batch.flush(conn.exec_driver_sql, dialect, schema, more)
+                self.batch.flush(conn.exec_driver_sql, dialect, schema)
         except sa.exc.IntegrityError:
             self.batch.forget()
             for event, tracking in staged:
