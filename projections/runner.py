@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, NamedTuple
+from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.persistence import ListenNotifySubscription, Subscription, Tracking
@@ -191,9 +192,8 @@ def _batches(ledger: Ledger, position: int, target: int, batch_size: int) -> Ite
 
 
 class Recorded(NamedTuple):
-    """A notification as the library's mapper reads it (``to_domain_event``), made from the
-    row as it is (a tuple: no dataclass ``__init__``, no UUID made here: the mapper makes the
-    originator's UUID for an event that has one, as the library's SQLite recorder would)."""
+    """A notification as the library's mapper reads it (``to_domain_event``), made as a tuple
+    (no frozen dataclass ``__init__``, no row looked up by column name)."""
 
     id: int
     originator_id: Any
@@ -204,18 +204,20 @@ class Recorded(NamedTuple):
 
 def _selector(recorder: Any) -> Callable[[int, int, int], Sequence[Any]]:
     """How a catch-up reads the log: on SQLite straight from the events table (the library's
-    recorder builds a frozen dataclass and a UUID per row: a tenth of a rebuild's helper);
+    recorder looks each column up by name and builds a frozen dataclass per row);
     elsewhere the recorder's ``select_notifications``."""
     if not isinstance(recorder, SQLiteApplicationRecorder):
         return lambda start, limit, stop: recorder.select_notifications(start=start, limit=limit, stop=stop)
     statement = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
                  "WHERE rowid>=? AND rowid<=? ORDER BY rowid LIMIT ?")
-    make = Recorded._make
+    uuids = recorder.datastore.originator_id_type == "uuid"  # as the recorder converts them
 
     def select(start: int, limit: int, stop: int) -> list[Recorded]:
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, (start, stop, limit))
-            return list(map(make, cursor.fetchall()))
+            if uuids:
+                return [Recorded(i, UUID(o), v, t, s) for i, o, v, t, s in cursor.fetchall()]
+            return list(map(Recorded._make, cursor.fetchall()))
 
     return select
 
