@@ -81,7 +81,7 @@ class LedgerTranscoder(JSONTranscoder):
         super().__init__()
         self._direct: dict[str, Callable[[Any], Any]] = {}
         self.decoder = json.JSONDecoder(object_hook=_hook(self._direct, self._decode_obj))
-        self._scan: Callable[[str, int], tuple[Any, int]] = self.decoder.scan_once  # type: ignore[attr-defined]
+        self._scan: Callable[[str, int], tuple[Any, int]] = self.decoder.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder, not in its stub
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
