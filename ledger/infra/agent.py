@@ -281,7 +281,6 @@ def serve(listener: socket.socket, keys: dict[str, Ed25519PrivateKey], idle: flo
                 if op == "stop":
                     conn.sendall(b'{"ok": true}\n')
                     return
-                last = time.monotonic()
                 if op == "status":
                     answer: dict[str, Any] = {"ok": True, "names": sorted(keys), "idle": idle,
                                               "idle_until": time.time() + idle, "until": end_wall}
@@ -289,6 +288,7 @@ def serve(listener: socket.socket, keys: dict[str, Ed25519PrivateKey], idle: flo
                     answer = {"ok": True, "public": publics[request["name"]]}
                 elif op == "sign" and request.get("name") in keys:
                     data = base64.b64decode(request["data"], validate=True)
+                    last = time.monotonic()  # idle: the time since the last signature
                     answer = {"ok": True, "signature": base64.b64encode(keys[request["name"]].sign(data)).decode("ascii")}
                 else:
                     answer = {"ok": False}
