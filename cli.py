@@ -128,7 +128,11 @@ def run() -> None:
     dataclasses) before it works: at the collector's default threshold (700) it walks them ~130 times and
     frees nothing (~50 ms of an award). So the collector waits until the command's ledger is open
     (``Session.ledger`` freezes what was imported, then enables it) and then runs every 50,000
-    allocations (docs/decisions.md)."""
+    allocations (docs/decisions.md). The methods of the event dataclasses are compiled once per
+    installation (ledger.infra.methodcache)."""
+    from ledger.infra import methodcache
+
+    methodcache.install()  # the event classes' dataclass methods compiled once, not in every command
     gc.disable()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
     main(prog_name="jcg")

@@ -7,6 +7,7 @@ from datetime import date
 import click
 
 from commandline.options import (
+    AGENT_TIME,
     DATE,
     OFFICER,
     REASON,
@@ -61,6 +62,45 @@ def officer_keygen(name: str, out: str | None, force: bool) -> None:
     click.echo(public)
     click.echo(_("private key: {path} (yours alone; never hand it to anyone)").format(
         path=keyring.store.path(name)), err=True)
+
+
+@officer.command("unlock")
+@click.option("--for", "idle", type=AGENT_TIME, default="15m", show_default=True,
+              help="End when no command has signed for this long (90s, 15m, 2h; at most 8h).")
+@pass_session
+def officer_unlock(session: Session, idle: float) -> None:
+    """Unlock YOUR key (--officer) once for a working session: the passphrase is asked once and the
+    key is held by a key agent of yours, never written anywhere; your commands then sign without the
+    passphrase until no command has signed for the time given (--for), 8 hours have passed, or
+    `officer lock`. The ledger's checkpoint key is held too if its file is in your key directory.
+
+    \b
+    Example:
+      jcg --officer li.na officer unlock --for 30m
+    """
+    import time
+
+    from ledger.infra import agent
+    from ledger.infra.keys import unlock
+
+    held = unlock(session.keyring.store, session.officer, idle)
+    until = time.strftime("%H:%M", time.localtime(time.time() + agent.LONGEST))
+    click.echo(_("keys held by the key agent: {names}; commands sign without the passphrase until none has "
+                 "signed for {minutes} min, at the latest until {until}; `jcg officer lock` ends it now").format(
+        names=", ".join(held), minutes=f"{idle / 60:g}", until=until))
+
+
+@officer.command("lock")
+@pass_session
+def officer_lock(session: Session) -> None:
+    """End the key agent of your key directory ($JCG_KEY_DIR): commands ask for the passphrase again."""
+    from ledger.infra import agent
+    from ledger.infra.keys import key_dir
+
+    if agent.stop(key_dir()):
+        click.echo(_("the key agent has ended: the keys it held are no longer unlocked"))
+    else:
+        click.echo(_("no key agent was running for {folder}").format(folder=key_dir()))
 
 
 @officer.command("add")

@@ -134,6 +134,37 @@ class PartyKindType(click.ParamType):
 
 
 DATE = DateType()
+
+
+class DurationType(click.ParamType):
+    """A length of time as ``90s``, ``15m``, ``2h`` or ``1h30m`` (a bare number is minutes); in seconds."""
+
+    name = "DURATION"
+
+    def __init__(self, longest: float):
+        self.longest = longest
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        import re
+
+        spoken = ascii_digits(str(value)).strip().lower()
+        parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", spoken) if spoken and not spoken.isdigit() else None
+        if spoken.isdigit():
+            seconds = int(spoken) * 60
+        elif parts is None or not any(parts.groups()):
+            self.fail(_("{value!r} is not a length of time (e.g. 90s, 15m, 2h, 1h30m)").format(value=value), param, ctx)
+        else:
+            hours, minutes, secs = (int(p or 0) for p in parts.groups())
+            seconds = hours * 3600 + minutes * 60 + secs
+        if not 1 <= seconds <= self.longest:
+            self.fail(_("{value!r}: give between 1 second and {hours:g} hours").format(
+                value=value, hours=self.longest / 3600), param, ctx)
+        return float(seconds)
+
+
+AGENT_TIME = DurationType(longest=8 * 3600)  # ledger.infra.agent.LONGEST
 PARTY_KIND = PartyKindType()
 
 
@@ -181,13 +212,11 @@ class Session:
     def unlock_ahead(self) -> None:
         """A writing command signs as the officer: start opening the officer's key file now, on a
         background thread, so its scrypt derivation overlaps the imports and the opening of the
-        ledger (ledger.infra.keys.Unlocking: same key, same refusals, handed over when signing).
-        Only when $JCG_PASSPHRASE gives the passphrase: a prompt is asked where it is asked today
-        (after the other prompts and checks of the command), and the officer's typing dwarfs the
-        derivation anyway."""
-        from ledger.infra.keys import env_passphrase
-
-        if self._ledger is None and env_passphrase() is not None:
+        ledger (ledger.infra.keys.Unlocking: same key, same refusals, handed over when signing),
+        unless the key agent holds it (`jcg officer unlock`). Only when $JCG_PASSPHRASE gives the
+        passphrase: a prompt is asked where it is asked today (after the other prompts and checks of
+        the command), and the officer's typing dwarfs the derivation anyway."""
+        if self._ledger is None:
             self.keyring.unlock_ahead(self.officer)
 
     @property

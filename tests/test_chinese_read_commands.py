@@ -31,7 +31,8 @@ PROOF_SYNTAX = re.compile(r"^(old|new|index|extra) \S+$", re.M)
 # Words of the Chinese `policy show` / `policy list` / trail lines that must not appear under LANG=C
 CHINESE_ONLY = ("规则：", "解读：", "计算依据：", "资金来源：", "参数：", "金额：", "纳入 ", "录入付款指令")
 # Not read here: their output is another syntax or they run something else (a server, a new ledger).
-NOT_READ = {("export", "beancount"), ("captable", "export"), ("serve",), ("init",), ("officer", "keygen")}
+NOT_READ = {("export", "beancount"), ("captable", "export"), ("serve",), ("init",), ("officer", "keygen"),
+            ("officer", "unlock"), ("officer", "lock")}  # the key agent: in Chinese in tests/test_key_agent.py
 CLAUSES = [c for c in catalogue() if not c.startswith("G.")]
 POLICY_CALC = [
     ("P2.4", "--recipient", "U1", "--basis", "合同技术交易额=765万", "--basis", "合同编号=HT-9",

@@ -28,6 +28,7 @@ READERS = {
     "project show", "report balances", "report budgets", "report caps", "report funds", "report loans",
     "report recipients", "serve",
     "officer keygen",  # the officer's own key file, on their machine; the ledger learns it by `officer add`
+    "officer unlock", "officer lock",  # start or end the officer's key agent; nothing enters the ledger
 }
 # Commands whose output is itself a format other tools read, or that make a whole ledger.
 OWN_OUTPUT = {

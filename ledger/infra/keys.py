@@ -243,6 +243,10 @@ class KeyStore:
     def from_env(cls, prompt: Prompt | None = None) -> KeyStore:
         return cls(key_dir(), env_passphrase(), prompt)
 
+    def knows_passphrase(self) -> bool:
+        """True if the passphrase is given (no prompt would be shown)."""
+        return bool(self._passphrase)
+
     def passphrase(self) -> bytes:
         if self._passphrase is None:
             if self._prompt is None:
@@ -286,6 +290,9 @@ class KeyStore:
             if not replace:
                 raise Refused(_KEY_EXISTS, name=name, path=str(path))
             path.rename(path.with_suffix(f".key.retired-{_stamp(path)}"))
+            from ledger.infra import agent
+
+            agent.stop(self.directory)  # the key agent holds the retired key: it signs nothing more
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except FileExistsError:
@@ -357,6 +364,23 @@ class KeyStore:
         return pem
 
 
+def unlock(store: KeyStore, name: str, idle: float) -> list[str]:
+    """Open ``name``'s key file (and the ledger's checkpoint key, if its file is in the same
+    directory and opens with the same passphrase) and hand them to a new key agent
+    (ledger.infra.agent) for ``idle`` seconds; returns the names held. A wrong passphrase or a bad
+    key file is refused before anything starts."""
+    from ledger.infra import agent
+
+    keys = {name: store.load(name)}
+    if name != LEDGER_KEY and store.exists(LEDGER_KEY):
+        try:
+            keys[LEDGER_KEY] = store.load(LEDGER_KEY)
+        except Refused:
+            pass  # another passphrase: checkpoints keep asking for it
+    agent.start(store.directory, keys, idle)
+    return sorted(keys)
+
+
 def _never_replace_ledger_key(name: str, replace: bool) -> None:
     if replace and name == LEDGER_KEY:
         raise Refused(N_("the ledger's checkpoint key is never replaced (its verifier key is registered in the log)"))
@@ -415,16 +439,27 @@ class Keyring:
         self._ahead: dict[str, Unlocking] = {}
 
     def key(self, name: str) -> Ed25519PrivateKey:
+        """``name``'s key: held by the key agent (`jcg officer unlock`), else opened from its file."""
         if name not in self._keys:
             ahead = self._ahead.pop(name, None)
-            self._keys[name] = ahead.result() if ahead is not None else self.store.load(name)
+            self._keys[name] = ahead.result() if ahead is not None else self._held(name) or self.store.load(name)
         return self._keys[name]
 
+    def _held(self, name: str) -> Ed25519PrivateKey | None:
+        from ledger.infra import agent
+
+        return agent.held(self.store.directory, name)
+
     def unlock_ahead(self, name: str) -> None:
-        """Start opening ``name``'s key file on a background thread; :meth:`key` takes the result
-        (or raises what opening it raised). The passphrase must already be known: a prompt is
-        never shown from the thread."""
-        if name not in self._keys and name not in self._ahead:
+        """Have ``name``'s key ready when it is asked for: the key agent's if it holds it, else the key
+        file opened on a background thread (:meth:`key` takes the result, or raises what opening it
+        raised), only if the passphrase is already known: a prompt is never shown from the thread."""
+        if name in self._keys or name in self._ahead:
+            return
+        key = self._held(name)
+        if key is not None:
+            self._keys[name] = key
+        elif self.store.knows_passphrase():
             self._ahead[name] = Unlocking(lambda: self.store.load(name))
 
     def _drop_ahead(self, name: str) -> None:
