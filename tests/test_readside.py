@@ -189,7 +189,7 @@ def test_rebuild_equals_incremental_and_a_tampered_row_is_found(ledger: Ledger, 
 
 def test_a_rebuild_with_a_helper_process_equals_one_without(ledger: Ledger, read_side: ReadSide, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The helper folds every model but the trail in a second process: the same rows and the
+    """The helper reads, decodes and folds every model in a second process while the parent writes: the same rows and the
     same snapshots (their positions and contents) as the rebuild in one process."""
     monkeypatch.setenv("JCG_SNAPSHOT_EVERY", "6")
     record_small_history(ledger)
