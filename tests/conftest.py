@@ -156,6 +156,9 @@ def provisioned_url(ledger_url: str, key_dir: Path) -> str:
 def ledger(provisioned_url: str) -> Iterator[Ledger]:
     app = Ledger.open(provisioned_url, clock=fixed_clock())
     yield app
+    from tests.decoding import decoded_as_the_library
+
+    decoded_as_the_library(app)  # every event the test recorded, whatever its kind
     app.close()
 
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
+from eventsourcing.persistence import StoredEvent
 
 from domain.project import Project
 from domain.provenance import Provenance
@@ -21,26 +21,8 @@ from ledger.infra.transcodings import LedgerTranscoder
 from projections import models
 from projections.runner import _batches, differences, events, head
 from tests.builders import as_version_1, record_lifecycles, record_small_history
+from tests.decoding import decoded_as_the_library, exactly, library_mapper
 from tests.test_readside import record_fund_history
-
-
-def library_mapper(ledger: Ledger) -> Mapper[Any]:
-    """The mapper the ledger would have with the library's JSON transcoder."""
-    transcoder = JSONTranscoder()
-    ledger.register_transcodings(transcoder)
-    return Mapper(transcoder=transcoder, compressor=ledger.mapper.compressor, cipher=ledger.mapper.cipher)
-
-
-def exactly(value: Any) -> Any:
-    """A value as a comparable shape that tells apart what ``==`` does not (Decimal("1.0") and
-    Decimal("1.00"), 1 and True, a dataclass and a dict)."""
-    if isinstance(value, dict):
-        return ("dict", [(k, exactly(v)) for k, v in value.items()])
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [exactly(v) for v in value])
-    if hasattr(value, "__dict__") and not isinstance(value, type):
-        return (type(value).__qualname__, exactly(vars(value)))
-    return (type(value).__qualname__, repr(value))
 
 
 def recorded(ledger: Ledger) -> list[StoredEvent]:
@@ -64,6 +46,7 @@ def test_every_recorded_event_is_the_librarys_event(ledger: Ledger, history: str
         assert isinstance(ours.by, Provenance)
         kinds.add(n.topic)
     assert len(stored) > 40 and len(kinds) > 15
+    assert decoded_as_the_library(ledger) == len(stored)
 
 
 def test_old_records_are_upcast_as_the_library_upcasts_them(ledger: Ledger) -> None:
