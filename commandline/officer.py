@@ -95,12 +95,12 @@ def officer_unlock(session: Session, idle: float) -> None:
 def officer_lock(session: Session) -> None:
     """End the key agent of your key directory ($JCG_KEY_DIR): commands ask for the passphrase again."""
     from ledger.infra import agent
-    from ledger.infra.keys import key_dir
 
-    if agent.stop(key_dir()):
+    folder = session.keyring.store.directory
+    if agent.stop(folder):
         click.echo(_("the key agent has ended: the keys it held are no longer unlocked"))
     else:
-        click.echo(_("no key agent was running for {folder}").format(folder=key_dir()))
+        click.echo(_("no key agent was running for {folder}").format(folder=folder))
 
 
 @officer.command("add")

@@ -150,14 +150,11 @@ class DurationType(click.ParamType):
         import re
 
         spoken = ascii_digits(str(value)).strip().lower()
-        parts = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", spoken) if spoken and not spoken.isdigit() else None
-        if spoken.isdigit():
-            seconds = int(spoken) * 60
-        elif parts is None or not any(parts.groups()):
+        parts = re.fullmatch(r"(\d+)|(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", spoken)
+        if parts is None or not any(parts.groups()):
             self.fail(_("{value!r} is not a length of time (e.g. 90s, 15m, 2h, 1h30m)").format(value=value), param, ctx)
-        else:
-            hours, minutes, secs = (int(p or 0) for p in parts.groups())
-            seconds = hours * 3600 + minutes * 60 + secs
+        bare, hours, minutes, secs = (int(p or 0) for p in parts.groups())
+        seconds = bare * 60 + hours * 3600 + minutes * 60 + secs
         if not 1 <= seconds <= self.longest:
             self.fail(_("{value!r}: give between 1 second and {hours:g} hours").format(
                 value=value, hours=self.longest / 3600), param, ctx)

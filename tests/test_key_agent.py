@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import cli
+from commandline.options import AGENT_TIME
 from domain.errors import Refused
 from ledger import Ledger
 from ledger.infra import agent
@@ -99,6 +100,12 @@ def test_a_bad_length_of_time_is_bad_usage_and_starts_nothing(provisioned_url: s
     r = run(provisioned_url, "officer", "unlock", "--for", given, passphrase=KEY_PASSPHRASE)
     assert r.exit_code == 2, r.output
     assert agent.status(key_dir) is None
+
+
+def test_lengths_of_time_as_officers_write_them() -> None:
+    assert [AGENT_TIME.convert(v, None, None) for v in ("90s", "15m", "2h", "1h30m", "15", "８h")] == \
+        [90, 900, 7200, 5400, 900, 28800]
+    assert AGENT_TIME.longest == agent.LONGEST  # the option's limit is the agent's
 
 
 def test_the_agent_ends_when_no_command_has_signed_for_the_time_given(provisioned_url: str, key_dir: Path) -> None:
