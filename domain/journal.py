@@ -13,17 +13,18 @@ Each aggregate module registers the postings of its own events on :func:`posting
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import singledispatch
-from typing import Any
+from typing import Any, NamedTuple
 
 CITY = "市财政"
 PROVINCE = "省财政"
 
 
-@dataclass(frozen=True)
-class Posting:
+class Posting(NamedTuple):
+    """One leg of an entry (a named tuple: immutable, and made twice per money event on every
+    fold, where a frozen dataclass's ``__init__`` cost a rebuild 2 µs per event)."""
+
     account: str
     amount: Decimal
 

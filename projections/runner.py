@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
 import os
+import pickle
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -202,6 +204,9 @@ class Recorded(NamedTuple):
     state: bytes
 
 
+KEPT_IDS = 65_536  # aggregate ids a catch-up keeps made (a few MB at most)
+
+
 def _selector(recorder: Any) -> Callable[[int, int, int], Sequence[Any]]:
     """How a catch-up reads the log: on SQLite straight from the events table (the library's
     recorder looks each column up by name and builds a frozen dataclass per row);
@@ -212,11 +217,21 @@ def _selector(recorder: Any) -> Callable[[int, int, int], Sequence[Any]]:
                  "WHERE rowid>=? AND rowid<=? ORDER BY rowid LIMIT ?")
     uuids = recorder.datastore.originator_id_type == "uuid"  # as the recorder converts them
 
+    made: dict[str, UUID] = {}  # an aggregate's events repeat its id: each made once (a UUID is immutable)
+
+    def uuid_of(text: str) -> UUID:
+        found = made.get(text)
+        if found is None:
+            if len(made) >= KEPT_IDS:
+                made.clear()
+            found = made[text] = UUID(text)
+        return found
+
     def select(start: int, limit: int, stop: int) -> list[Recorded]:
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, (start, stop, limit))
             if uuids:
-                return [Recorded(i, UUID(o), v, t, s) for i, o, v, t, s in cursor.fetchall()]
+                return [Recorded(i, uuid_of(o), v, t, s) for i, o, v, t, s in cursor.fetchall()]
             return list(map(Recorded._make, cursor.fetchall()))
 
     return select
@@ -288,13 +303,11 @@ class Helper:
     def batches(self) -> Iterator[tuple[str, int, list[int], Handed]]:
         """What the helper hands over, in order: (BATCH or SNAPSHOT, the position reached, the
         positions of the batch's events, their rows), until it has folded the last event."""
-        import pickle
-
         while True:
             data = self.received.get()
             if data is None:
                 raise RuntimeError("the rebuild's helper process ended before the last event")
-            kind, reached, positions, rows = pickle.loads(data)
+            kind, reached, positions, rows = _unpacked(data)
             if kind == FAILED:
                 raise RuntimeError(f"the rebuild's helper process failed: {rows}")
             if kind == END:
@@ -332,19 +345,38 @@ def _help(env: dict[str, str], position: int, target: int, every: int, batch_siz
         for notifications in _batches(ledger, position, target, batch_size):
             for n in notifications:
                 if every and positions and n.id // every > position // every:
-                    out.send((SNAPSHOT, position, positions, state.handed()))
+                    out.send_bytes(_packed((SNAPSHOT, position, positions, state.handed())))
                     positions = []
                 if pause_seconds:
                     time.sleep(pause_seconds)
                 apply(state, n.id, decode(n))
                 positions.append(n.id)
                 position = n.id
-            out.send((BATCH, position, positions, state.handed()))
+            out.send_bytes(_packed((BATCH, position, positions, state.handed())))
             positions = []
-        out.send((END, position, [], ({}, {})))
+        out.send_bytes(_packed((END, position, [], ({}, {}))))
     except BaseException as exc:  # the parent names it; a broken pipe (the parent died) ends here too
         with contextlib.suppress(Exception):
-            out.send((FAILED, position, [], repr(exc)))
+            out.send_bytes(_packed((FAILED, position, [], repr(exc))))
+
+
+MARSHALLED, PICKLED = b"M", b"P"
+
+
+def _packed(message: tuple[str, int, list[int], Any]) -> bytes:
+    """A message for the parent: marshalled (a batch's rows are text, integers, None and
+    booleans in tuples and dicts: marshal writes them in half pickle's time and reads them in
+    a third), else pickled. Both processes are the same interpreter (forked)."""
+    try:
+        return MARSHALLED + marshal.dumps(message)
+    except ValueError:  # a value marshal cannot write (a model's row holding another type)
+        return PICKLED + pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpacked(data: bytes) -> tuple[str, int, list[int], Any]:
+    body = memoryview(data)[1:]
+    message: tuple[str, int, list[int], Any] = marshal.loads(body) if data[:1] == MARSHALLED else pickle.loads(body)
+    return message
 
 
 def _written(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], None] | None, helper: Helper) -> int:

@@ -70,11 +70,20 @@ def value_columns(table: Table) -> tuple[str, ...]:
     return table.values
 
 
+_last_day: list[Any] = [None, ""]
+
+
 def decision_day(event: Any) -> str:
-    """The key of an event's sums in a day index: its decision date ("" without one)."""
+    """The key of an event's sums in a day index: its decision date ("" without one).
+    Remembered for the last event (a one-slot cache, as :func:`postings_of`): the trail,
+    balances and budgets each ask for it."""
+    if _last_day[0] is event:
+        return str(_last_day[1])
     by = getattr(event, "by", None)
     decided = getattr(by, "decided", None)
-    return decided.isoformat() if decided is not None else ""
+    day = decided.isoformat() if decided is not None else ""
+    _last_day[0], _last_day[1] = event, day
+    return day
 
 
 def day_index_of(table: Table) -> Table | None:

@@ -14,7 +14,7 @@ from typing import Any
 from domain.money import fmt
 from domain.provenance import Provenance
 from projections.layout import BIGINT, INTEGER, TEXT, Column, Table, key
-from projections.state import State, postings_of, to_fen
+from projections.state import State, decision_day, postings_of, to_fen
 
 TRAIL = Table(
     "rm_trail",
@@ -62,21 +62,46 @@ def event_name(event: Any) -> str:
     return type(event).__qualname__
 
 
+# what the trail needs of an event class, worked out once per class: (its name, whose entity it
+# names: a request, a payment's, or its own aggregate's)
+REQUEST, PAYMENT, OWN = 0, 1, 2
+_PLANS: dict[type, tuple[str, int]] = {}
+_TEXTS: dict[Any, str] = {}  # aggregate ids as text (an aggregate's events repeat it)
+KEPT_TEXTS = 65_536
+
+
+def _plan(cls: type) -> tuple[str, int]:
+    name = cls.__qualname__
+    plan = name, REQUEST if name.startswith("RecordedRequest.") else PAYMENT if name.startswith("Payment.") else OWN
+    _PLANS[cls] = plan
+    return plan
+
+
+def _text(originator: Any) -> str:
+    text = _TEXTS.get(originator)
+    if text is None:
+        if len(_TEXTS) >= KEPT_TEXTS:
+            _TEXTS.clear()
+        text = _TEXTS[originator] = str(originator)
+    return text
+
+
 def entity_of(state: State, event: Any) -> tuple[str, str]:
     """(kind, code) of the aggregate an event belongs to; created events name it."""
-    return _entity(state, event, event_name(event), str(event.originator_id))
+    name, kind = _PLANS.get(type(event)) or _plan(type(event))
+    return _entity(state, event, name, kind, str(event.originator_id))
 
 
-def _entity(state: State, event: Any, name: str, originator: str) -> tuple[str, str]:
-    if name.startswith("RecordedRequest."):
+def _entity(state: State, event: Any, name: str, kind: int, originator: str) -> tuple[str, str]:
+    if kind == REQUEST:
         return "request", f"request:{getattr(event, 'request', '')}"
-    if name.startswith("Payment."):  # an order or its posting/void: beside what it pays
+    if kind == PAYMENT:  # an order or its posting/void: beside what it pays
         return "payment", str(getattr(event, "entity", ""))
     code = getattr(event, "code", None)
     if code:
-        kind = name.split(".")[0].lower()
-        state.put(ENTITIES, (originator,), kind=kind, code=str(code))
-        return kind, str(code)
+        aggregate = name.split(".")[0].lower()
+        state.put(ENTITIES, (originator,), kind=aggregate, code=str(code))
+        return aggregate, str(code)
     known = state.get(ENTITIES, (originator,))
     if known:
         return str(known["kind"]), str(known["code"])
@@ -137,12 +162,17 @@ def traces(ledger: Any, positions: Iterable[int]) -> dict[int, str]:
 
 
 def apply(state: State, position: int, event: Any) -> None:
-    by = getattr(event, "by", None)
-    name = event_name(event)
-    originator = str(event.originator_id)
-    _, entity = _entity(state, event, name, originator)
+    name, kind = _PLANS.get(type(event)) or _plan(type(event))
+    originator = _text(event.originator_id)
+    entity = _entity(state, event, name, kind, originator)[1]
+    award = str(getattr(event, "award_id", "") or (_paid_award(event, name) if kind == PAYMENT else ""))
     amount = amount_of(event)
-    known = isinstance(by, Provenance)
+    by = getattr(event, "by", None)
+    if isinstance(by, Provenance):
+        actor, decided, recorded_at, request_id, ref = (by.actor, decision_day(event), by.recorded_at.isoformat(),
+                                                       by.request_id, by.ref)
+    else:
+        actor = decided = recorded_at = request_id = ref = ""
     state.put(
         TRAIL,
         (position,),
@@ -150,12 +180,12 @@ def apply(state: State, position: int, event: Any) -> None:
         version=int(event.originator_version),
         event=name,
         entity=entity,
-        award=str(getattr(event, "award_id", "") or _paid_award(event, name)),
-        actor=by.actor if known else "",
-        decided=by.decided.isoformat() if known else "",
-        recorded_at=by.recorded_at.isoformat() if known else "",
-        request_id=by.request_id if known else "",
-        ref=by.ref if known else "",
+        award=award,
+        actor=actor,
+        decided=decided,
+        recorded_at=recorded_at,
+        request_id=request_id,
+        ref=ref,
         clause=clause_of(event),
         amount_fen=to_fen(amount) if amount is not None else None,
     )

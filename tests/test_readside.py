@@ -212,6 +212,22 @@ def test_a_rebuild_with_a_helper_process_equals_one_without(ledger: Ledger, read
         helped.close()
 
 
+@pytest.mark.parametrize(("rows", "marshalled"), [
+    (({"rm_balances": {("payable:甲",): {"balance_fen": -5}}},
+      {"rm_trail": {(1,): {"actor": "officer", "amount_fen": None, "voided": True}}}), True),
+    (({}, {"rm_funds": {("F",): {"cash": D("1.50")}}}), False),
+])
+def test_the_helpers_batches_cross_the_pipe_unchanged(rows: tuple[object, object], marshalled: bool) -> None:
+    """A batch of plain rows (text, integers, None, booleans) goes marshalled, anything else
+    pickled: either way the parent reads what the helper sent."""
+    from projections.runner import BATCH, _packed, _unpacked
+
+    message = (BATCH, 7, [6, 7], rows)
+    packed = _packed(message)
+    assert packed[:1] == (b"M" if marshalled else b"P")
+    assert _unpacked(packed) == message
+
+
 def test_many_rows_go_to_postgresql_as_arrays_with_the_same_result(ledger: Ledger, read_side: ReadSide,
                                                                     tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
