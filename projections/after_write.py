@@ -171,6 +171,6 @@ class _Connection:
         for at, event in recorded:
             models.apply(batch, at, event)
         self.execute_many(tracking_text(self.dialect, self.schema), [(name, at) for at, _ in recorded])
-        batch.flush(self.execute_many, self.dialect, self.schema)
+        batch.flush(self.execute_many, self.dialect, self.schema, position=last)
         self.done = True
         return last

@@ -23,6 +23,7 @@ BIGINT = "BIGINT"
 INTEGER = "INTEGER"
 BOOLEAN = "BOOLEAN"
 DAY = "VARCHAR(10)"  # an ISO date, the key of a day index
+CHANGED_AT = "changed_at"  # Table.stamp_changes
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Column:
     type: str
     key: bool = False  # part of the primary key
     fen: bool = False  # an additive amount (or count): never NULL, 0 by default
+    stamp: bool = False  # the position of the row's last change (Table.stamp_changes): not a model's value
 
 
 def key(name: str, type: str = TEXT) -> Column:
@@ -49,10 +51,21 @@ class Table:
         self.columns = columns
         self.info = dict(info or {})
         self.keys = tuple(c.name for c in columns if c.key)
-        self.values = tuple(c.name for c in columns if not c.key)
+        self.values = tuple(c.name for c in columns if not c.key and not c.stamp)
         self.value_set = frozenset(self.values)
         self.booleans = frozenset(c.name for c in columns if c.type == BOOLEAN)
+        self.stamp = ""  # the column holding the position of each row's last change, if kept
         self._sql: Any = None
+
+    def stamp_changes(self) -> None:
+        """Keep, in each row, the position of the last event that changed it (``changed_at``;
+        every writer sets it, no model sees it): a fold snapshot then copies only the rows
+        changed since the one before (projections.store.save_snapshot). Before the SQL table is made."""
+        if self._sql is not None:
+            raise RuntimeError(f"{self.name}: its SQL table is made already")
+        if not self.stamp:
+            self.columns = (*self.columns, Column(CHANGED_AT, BIGINT, stamp=True))
+            self.stamp = CHANGED_AT
 
     def __repr__(self) -> str:
         return f"Table({self.name!r})"
@@ -81,7 +94,7 @@ def day_index(table: Table) -> Table:
     reassignments and its end: the domain refuses the other order), so an event's sums do not
     depend on the date asked. The model adds to both (balances, budgets)."""
     keys = [Column(c.name, c.type, key=True) for c in table.columns if c.key]
-    values = [fen(c.name) for c in table.columns if not c.key]
+    values = [fen(c.name) for c in table.columns if not c.key and not c.stamp]
     return Table(f"rm_days_{table.name[3:]}", *keys, key("decided", DAY), *values,
                  info={"sums": True, "day_index_of": table})
 
@@ -94,7 +107,7 @@ def shadow(table: Table) -> Table:
     name = f"rm_snap_{table.name[3:]}"
     if name not in _SHADOWS:
         _SHADOWS[name] = Table(name, key("snapshot", BIGINT),
-                               *(Column(c.name, c.type, key=c.key, fen=c.fen) for c in table.columns))
+                               *(Column(c.name, c.type, key=c.key, fen=c.fen) for c in table.columns if not c.stamp))
     return _SHADOWS[name]
 
 

@@ -64,6 +64,12 @@ def snapshot_tables(model: ModuleType) -> tuple[Table, ...]:
     return tuple(t for t in model.TABLES if day_index_of(t) is None)
 
 
+# a snapshot copies only the rows changed since the one before: its tables keep the position of each row's last change
+for _model in SNAPSHOT_MODELS:
+    for _table in snapshot_tables(_model):
+        _table.stamp_changes()
+
+
 def name_of(model: ModuleType) -> str:
     return model.__name__.rsplit(".", 1)[-1]
 

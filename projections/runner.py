@@ -400,9 +400,14 @@ def _written(ledger: Ledger, store: ReadModelStore, progress: Callable[[int], No
 
 
 def _snapshot(store: ReadModelStore, position: int) -> None:
+    """A snapshot at ``position``, with the latest decision date of the events it holds: the
+    snapshot before's and those of the events since (not the whole trail again each time)."""
+    before = store.snapshots(position - 1)[:1]
+    start, latest = before[0] if before else (0, "")
     with store.engine.connect() as conn:
-        latest = conn.execute(sa.select(sa.func.max(TRAIL.c.decided)).where(TRAIL.c.position <= position)).scalar()
-    store.save_snapshot(position, latest or "")
+        found = conn.execute(sa.select(sa.func.max(TRAIL.c.decided))
+                             .where(TRAIL.c.position > start, TRAIL.c.position <= position)).scalar()
+    store.save_snapshot(position, max(latest, found or ""))
 
 
 def catch_up(ledger: Ledger, store: ReadModelStore | None = None, timeout: float = 600.0, *,

@@ -40,7 +40,7 @@ def sql(table: layout.Table) -> sa.Table:
     if table._sql is None:
         table._sql = sa.Table(table.name, METADATA, *(
             sa.Column(c.name, TYPES[c.type](), primary_key=True) if c.key
-            else sa.Column(c.name, TYPES[c.type](), nullable=False, default=0) if c.fen
+            else sa.Column(c.name, TYPES[c.type](), nullable=False, default=0) if c.fen or c.stamp
             else sa.Column(c.name, TYPES[c.type]()) for c in table.columns))
     made: sa.Table = table._sql
     return made

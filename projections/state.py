@@ -136,8 +136,9 @@ class MemoryState:
 
 # a batch's rows for one table and column list, ready for executemany: (table name, its key
 # columns, the columns after them, added to the rows there (sums) or written over them
-# (records), the rows, the SQL types of the key columns and the others)
-Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]], tuple[str, ...]]
+# (records), the rows, the SQL types of the key columns and the others, the stamp column among
+# them or "": layout.Table.stamp_changes)
+Prepared = tuple[str, tuple[str, ...], tuple[str, ...], bool, list[tuple[Any, ...]], tuple[str, ...], str]
 
 # a batch's pending changes by table name (BatchState.handed): sums, records
 Handed = tuple[dict[str, dict[Key, dict[str, int]]], dict[str, dict[Key, Row]]]
@@ -251,44 +252,55 @@ class BatchState:
         self.sums = {tables[name]: rows for name, rows in sums.items()}
         self.records = {tables[name]: rows for name, rows in records.items()}
 
-    def prepared(self) -> list[Prepared]:
-        """The pending changes as rows for executemany (plain tuples), forgetting them."""
+    def prepared(self, position: int) -> list[Prepared]:
+        """The pending changes as rows for executemany (plain tuples), forgetting them; a
+        stamped table's rows (layout.Table.stamp_changes) end with ``position``, the batch's
+        last event's, in its stamp column (the last of the columns; set, never added)."""
         out: list[Prepared] = []
         for table, rows in self.sums.items():
             values = value_columns(table)
             zeros = (0,) * len(values)
-            out.append((table.name, key_columns(table), values, True,
-                        [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()], _types(table, values)))
+            if table.stamp:
+                out.append((table.name, key_columns(table), (*values, table.stamp), True,
+                            [(*k, *map(delta.get, values, zeros), position) for k, delta in rows.items()],
+                            _types(table, (*values, table.stamp)), table.stamp))
+            else:
+                out.append((table.name, key_columns(table), values, True,
+                            [(*k, *map(delta.get, values, zeros)) for k, delta in rows.items()], _types(table, values),
+                            ""))
         for table, rows in self.records.items():
             by_fields: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+            stamped = (position,) if table.stamp else ()
             for k, fields in rows.items():
                 names = tuple(fields)  # the order the model wrote them in: one group per call site
                 batch = by_fields.get(names)
                 if batch is None:
                     batch = by_fields[names] = []
-                batch.append((*k, *fields.values()))
-            out.extend((table.name, key_columns(table), names, False, batch, _types(table, names))
+                batch.append((*k, *fields.values(), *stamped))
+            out.extend((table.name, key_columns(table), (*names, table.stamp) if stamped else names, False, batch,
+                        _types(table, (*names, table.stamp) if stamped else names), table.stamp)
                        for names, batch in by_fields.items())
         self.discard()
         return out
 
-    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "") -> None:
+    def flush(self, execute: Callable[[str, list[tuple[Any, ...]]], Any], dialect: str, schema: str = "", *,
+              position: int) -> None:
         """Write every pending change (its own, or those :meth:`adopt`-ed from a rebuild's
         helper process) with ``execute(statement, parameter tuples)`` in the caller's transaction
-        (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's): one prepared upsert per
-        table and column set, executed with plain parameter tuples (the statement building of
-        SQLAlchemy per row was most of a rebuild's time)."""
-        for name, keys, columns, add, rows, types in self.prepared():
+        (``dialect``: sqlite or postgresql; ``schema``: PostgreSQL's; ``position``: the batch's
+        last event's): one prepared upsert per table and column set, executed with plain
+        parameter tuples (the statement building of SQLAlchemy per row was most of a rebuild's time)."""
+        for name, keys, columns, add, rows, types, stamp in self.prepared(position):
             if dialect != "postgresql":
-                execute(_upsert_text(dialect, schema, name, keys, columns, add), rows)
+                execute(_upsert_text(dialect, schema, name, keys, columns, add, stamp=stamp), rows)
                 continue
             # PostgreSQL text refuses NUL, which a log recorded before the field checks may hold
             clean = [storable_row(r) for r in rows]
             if len(rows) >= ARRAYS_FROM and clean == rows:  # (a cleaned key could repeat another)
-                execute(_upsert_text(dialect, schema, name, keys, columns, add, types),
+                execute(_upsert_text(dialect, schema, name, keys, columns, add, types, stamp=stamp),
                         [tuple(list(column) for column in zip(*rows, strict=True))])
             else:
-                execute(_upsert_text(dialect, schema, name, keys, columns, add), clean)
+                execute(_upsert_text(dialect, schema, name, keys, columns, add, stamp=stamp), clean)
 
     def discard(self) -> None:
         """Forget the pending changes (after a flush, or a rolled-back one)."""
@@ -302,9 +314,10 @@ class BatchState:
 
 @functools.cache
 def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], columns: tuple[str, ...],
-                 add: bool, arrays: tuple[str, ...] = ()) -> str:
+                 add: bool, arrays: tuple[str, ...] = (), *, stamp: str = "") -> str:
     """The upsert of one row per parameter tuple, or with ``arrays`` (the columns' SQL types,
-    PostgreSQL) of all rows at once: one parameter per column, an array of its values."""
+    PostgreSQL) of all rows at once: one parameter per column, an array of its values.
+    ``stamp``: a column among ``columns`` that is written over, never added to."""
     mark = "?" if dialect == "sqlite" else "%s"
     name = _name(schema, table)
     cols = ", ".join(f'"{c}"' for c in (*keys, *columns))
@@ -313,7 +326,8 @@ def _upsert_text(dialect: str, schema: str, table: str, keys: tuple[str, ...], c
     else:
         source = "VALUES (" + ", ".join([mark] * (len(keys) + len(columns))) + ")"
     if add:
-        sets = ", ".join(f'"{c}" = "{table}"."{c}" + excluded."{c}"' for c in columns)
+        sets = ", ".join(f'"{c}" = excluded."{c}"' if c == stamp else f'"{c}" = "{table}"."{c}" + excluded."{c}"'
+                         for c in columns)
     else:
         sets = ", ".join(f'"{c}" = excluded."{c}"' for c in columns)
     conflict = ", ".join(f'"{k}"' for k in keys)

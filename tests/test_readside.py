@@ -155,6 +155,43 @@ def test_snapshot_time_travel_equals_a_full_fold(ledger_url: str, key_dir: Path)
         ledger.close()
 
 
+def test_a_snapshot_copies_the_rows_changed_since_the_one_before_and_reads_whole(ledger: Ledger, read_side: ReadSide,
+                                                                                 tmp_path: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kept while writing or by a rebuild, each snapshot read back equals the full fold of
+    every snapshot model at its position, while it copies only the rows changed since the
+    snapshot before (a snapshot of the whole tables each time grew as the square of the log)."""
+    import sqlalchemy as sa
+
+    from projections import models
+    from projections.layout import shadow
+
+    monkeypatch.setenv("JCG_SNAPSHOT_EVERY", "4")
+    record_small_history(ledger)
+    record_fund_history(ledger)
+    read_side.current()
+    rebuilt = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt.sqlite").database)
+    try:
+        rebuild(ledger, rebuilt, batch_size=3, helper=False)
+        for store in (read_side.store, rebuilt):
+            snapshots = [p for p, _ in store.snapshots(head(ledger))]
+            assert len(snapshots) >= 5
+            copied, whole = 0, 0
+            for position in snapshots:
+                expected, _ = fold(ledger, at_position=position)
+                got = store.load_snapshot(position, models.SNAPSHOT_MODELS)
+                names = [t.name for m in models.SNAPSHOT_MODELS for t in models.snapshot_tables(m)]
+                assert differences({n: expected.rows[n] for n in names}, {n: got.rows[n] for n in names}) == []
+                whole += sum(len(got.rows[n]) for n in names)
+                with store.engine.connect() as conn:
+                    copied += sum(conn.execute(sa.select(sa.func.count()).select_from(shadow(t).sql)
+                                               .where(shadow(t).sql.c.snapshot == position)).scalar_one()
+                                  for m in models.SNAPSHOT_MODELS for t in models.snapshot_tables(m))
+            assert 0 < copied < whole / 2, (copied, whole)
+    finally:
+        rebuilt.close()
+
+
 def test_reports_filter_in_sql_and_between_dates(ledger: Ledger, read_side: ReadSide) -> None:
     record_small_history(ledger)
     rows, _ = read_side.rows("recipients", filters=Filters(recipient="U1"))
