@@ -45,7 +45,7 @@ from ledger.infra.config import (
 from ledger.infra.keys import Keyring, KeyStore
 from ledger.infra.transcodings import DateAsISO, LedgerTranscoder, ProvenanceAsDict
 from ledger.infra.writer_lock import WriterLock
-from ledger.unit_of_work import UnitOfWork
+from ledger.unit_of_work import UnitOfWork, WrittenMeanwhile
 
 MAX_ATTEMPTS = 20
 # A batch is evaluated optimistically this many times; then once more holding the writer lock
@@ -166,6 +166,8 @@ class Ledger(Application[UUID]):
             uow = self._unit_of_work()
             try:
                 outcome, events = self._run(uow, command, digest)
+            except WrittenMeanwhile:
+                continue  # re-read and re-evaluate, as after a conflicting save
             except AlreadyRecorded as same:
                 # the same payment under its reference, sent again without its request id
                 return self._repeat(command, digest) or Outcome(command.request_id, same.message,
@@ -252,6 +254,8 @@ class Ledger(Application[UUID]):
                     outcomes.append(outcome)
                     events += produced
                     records.append((outcome, len(events) - 1))
+            except WrittenMeanwhile:
+                return None  # another command created what a row looked for: re-evaluate all
             except AlreadyRecorded as same:  # a row repeating a recorded payment: skipped
                 outcomes.append(Outcome(command.request_id, same.message, already_recorded=True))
             except Refused as exc:

@@ -16,6 +16,12 @@ from domain.parameters import ParameterBook, parameter_book
 A = TypeVar("A", bound=Aggregate)
 
 
+class WrittenMeanwhile(Exception):
+    """Another command created an aggregate this one had looked up and not found: the command
+    is evaluated again against what is recorded now (as when its save conflicts), so it gets
+    the answer it would have got a moment later (a repeat, or the refusal naming the record)."""
+
+
 class UnitOfWork:
     def __init__(self, repository: Repository[UUID], book: ParameterBook | None = None,
                  log: Callable[[], Iterator[Any]] | None = None, book_version: int = 0):
@@ -24,6 +30,7 @@ class UnitOfWork:
         self.book_version = book_version  # the recorded rule book's version ``book`` was built from
         self._log = log
         self._loaded: dict[UUID, Aggregate] = {}
+        self._missing: set[UUID] = set()  # looked up and not found (WrittenMeanwhile)
 
     def log(self) -> Iterator[Any]:
         """Every recorded event in log order (a revision of the rule book checks the decisions
@@ -36,6 +43,7 @@ class UnitOfWork:
             try:
                 self._loaded[aggregate_id] = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
+                self._missing.add(aggregate_id)
                 raise NotFound(N_("{what} is not registered"), what=_named(what)) from None
         aggregate = self._loaded[aggregate_id]
         if not isinstance(aggregate, cls):
@@ -50,7 +58,11 @@ class UnitOfWork:
 
     def add(self, aggregate: Aggregate, what: str) -> None:
         """A newly created aggregate; refuses a code that is already taken."""
-        if aggregate.id in self._loaded or aggregate.id in self._repository:
+        if aggregate.id in self._loaded:
+            raise AlreadyExists(N_("{what} is already registered"), what=_named(what))
+        if aggregate.id in self._repository:
+            if aggregate.id in self._missing:
+                raise WrittenMeanwhile(what)
             raise AlreadyExists(N_("{what} is already registered"), what=_named(what))
         self._loaded[aggregate.id] = aggregate
 

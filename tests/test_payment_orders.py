@@ -100,6 +100,46 @@ def test_the_same_voucher_raced_from_eight_ledgers_is_paid_once(ledger: Ledger, 
         fresh.close()
 
 
+@pytest.mark.parametrize("batch", [False, True], ids=["one command", "an import"])
+@pytest.mark.parametrize(("amount", "answer"), [("60000", "refused"), ("50000", "already recorded")])
+def test_a_voucher_taken_between_the_check_and_the_save_gets_the_answer_of_a_moment_later(
+        ledger: Ledger, ledger_url: str, monkeypatch: pytest.MonkeyPatch, amount: str, answer: str,
+        batch: bool) -> None:
+    """Another officer's command records the same voucher after this one found it free and
+    before it claims it: this one is evaluated again, and answered as if it had come a moment
+    later (refused naming the record, or already recorded), never "payment … is already registered"."""
+    from ledger.handlers import payments
+
+    register(ledger)
+    p24(ledger)
+    other = Ledger.open(ledger_url)
+    checked = payments.check_reference
+    after_other: list[int] = []
+
+    def the_other_officer_records_it_now(*args: object, **kw: object) -> str:
+        reference = checked(*args, **kw)  # type: ignore[arg-type]  # the handler's own arguments, passed on
+        if not after_other:
+            after_other.append(0)  # once (the other officer's command checks its reference here too)
+            other.execute(disburse(actor=APPROVER))  # 50,000 under the same voucher, recorded first
+            after_other[0] = sum(1 for _ in other.read_log())
+        return reference
+
+    monkeypatch.setattr(payments, "check_reference", the_other_officer_records_it_now)
+    try:
+        run = (lambda c: ledger.execute_batch([c])[0]) if batch else ledger.execute
+        if answer == "refused":
+            with pytest.raises(Refused) as refused:
+                run(disburse(amount=amount))
+            reasons = [str(r) for _, r in getattr(refused.value, "problems", [(0, refused.value.message)])]
+            assert len(reasons) == 1 and "付-2025-050 of 市财政 is already used by an earlier record: " in reasons[0]
+        else:
+            assert run(disburse(amount=amount)).already_recorded
+        assert sum(1 for _ in ledger.read_log()) == after_other[0], "nothing but the other officer's order"
+        assert award_state(ledger) == (D("200000.00"), D("50000.00"), D("0.00"))
+    finally:
+        other.close()
+
+
 @pytest.mark.slow
 def test_the_same_voucher_raced_from_eight_processes_is_paid_once(ledger: Ledger, provisioned_url: str,
                                                                   tmp_path: Path) -> None:
