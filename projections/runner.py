@@ -46,6 +46,7 @@ from projections.collector import fewer_collections as fewer_collections  # wher
 from projections.collector import fewer_collections_if
 from projections.current import Reader
 from projections.layout import Table
+from projections.memo import kept
 from projections.state import BatchState, Handed, MemoryState, Rows, from_fen
 from projections.store import ReadModelStore
 from projections.trail import TRAIL
@@ -204,9 +205,6 @@ class Recorded(NamedTuple):
     state: bytes
 
 
-KEPT_IDS = 65_536  # aggregate ids a catch-up keeps made (a few MB at most)
-
-
 def _selector(recorder: Any) -> Callable[[int, int, int], Sequence[Any]]:
     """How a catch-up reads the log: on SQLite straight from the events table (the library's
     recorder looks each column up by name and builds a frozen dataclass per row);
@@ -217,15 +215,7 @@ def _selector(recorder: Any) -> Callable[[int, int, int], Sequence[Any]]:
                  "WHERE rowid>=? AND rowid<=? ORDER BY rowid LIMIT ?")
     uuids = recorder.datastore.originator_id_type == "uuid"  # as the recorder converts them
 
-    made: dict[str, UUID] = {}  # an aggregate's events repeat its id: each made once (a UUID is immutable)
-
-    def uuid_of(text: str) -> UUID:
-        found = made.get(text)
-        if found is None:
-            if len(made) >= KEPT_IDS:
-                made.clear()
-            found = made[text] = UUID(text)
-        return found
+    uuid_of = kept(UUID)  # an aggregate's events repeat its id: each made once (a UUID is immutable)
 
     def select(start: int, limit: int, stop: int) -> list[Recorded]:
         with recorder.datastore.transaction(commit=False) as cursor:

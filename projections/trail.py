@@ -14,6 +14,7 @@ from typing import Any
 from domain.money import fmt
 from domain.provenance import Provenance
 from projections.layout import BIGINT, INTEGER, TEXT, Column, Table, key
+from projections.memo import kept
 from projections.state import State, decision_day, postings_of, to_fen
 
 TRAIL = Table(
@@ -66,8 +67,7 @@ def event_name(event: Any) -> str:
 # names: a request, a payment's, or its own aggregate's)
 REQUEST, PAYMENT, OWN = 0, 1, 2
 _PLANS: dict[type, tuple[str, int]] = {}
-_TEXTS: dict[Any, str] = {}  # aggregate ids as text (an aggregate's events repeat it)
-KEPT_TEXTS = 65_536
+_text = kept(str)  # aggregate ids as text (an aggregate's events repeat it)
 
 
 def _plan(cls: type) -> tuple[str, int]:
@@ -75,15 +75,6 @@ def _plan(cls: type) -> tuple[str, int]:
     plan = name, REQUEST if name.startswith("RecordedRequest.") else PAYMENT if name.startswith("Payment.") else OWN
     _PLANS[cls] = plan
     return plan
-
-
-def _text(originator: Any) -> str:
-    text = _TEXTS.get(originator)
-    if text is None:
-        if len(_TEXTS) >= KEPT_TEXTS:
-            _TEXTS.clear()
-        text = _TEXTS[originator] = str(originator)
-    return text
 
 
 def entity_of(state: State, event: Any) -> tuple[str, str]:

@@ -177,3 +177,19 @@ def test_every_event_name_a_read_model_matches_is_a_declared_event_class() -> No
                              if isinstance(v, type) and issubclass(v, Aggregate.Event)}
     assert len(NAMES) > 30
     assert sorted(NAMES - declared) == []
+
+
+def test_a_kept_value_is_made_once_per_key_and_the_memory_stays_bounded() -> None:
+    from projections.memo import kept
+
+    made: list[str] = []
+
+    def make(text: str) -> str:
+        made.append(text)
+        return text.upper()
+
+    upper = kept(make, limit=3)
+    assert [upper(k) for k in ("a", "b", "a", "c", "b")] == ["A", "B", "A", "C", "B"]
+    assert made == ["a", "b", "c"], "each made once"
+    assert upper("d") == "D" and upper("a") == "A", "full: forgotten, and made again when asked"
+    assert made == ["a", "b", "c", "d", "a"]

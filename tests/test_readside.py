@@ -80,6 +80,18 @@ def days_of(ledger: Ledger) -> list[date]:
     return sorted(found | {d - timedelta(days=1) for d in found} | {date(2030, 1, 1)})
 
 
+def both_histories_current(ledger: Ledger, read_side: ReadSide) -> None:
+    """The small history and the fund history recorded, the read models caught up."""
+    record_small_history(ledger)
+    record_fund_history(ledger)
+    read_side.current()
+
+
+def store_beside(tmp_path: Path, name: str) -> ReadModelStore:
+    """A new read-model store in a file of its own (a rebuild's target)."""
+    return ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/{name}.sqlite").database)
+
+
 def test_read_models_are_current_after_every_write(ledger: Ledger, read_side: ReadSide) -> None:
     read_side.current()
     for step in range(3):
@@ -167,10 +179,8 @@ def test_a_snapshot_copies_the_rows_changed_since_the_one_before_and_reads_whole
     from projections.layout import shadow
 
     monkeypatch.setenv("JCG_SNAPSHOT_EVERY", "4")
-    record_small_history(ledger)
-    record_fund_history(ledger)
-    read_side.current()
-    rebuilt = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt.sqlite").database)
+    both_histories_current(ledger, read_side)
+    rebuilt = store_beside(tmp_path, "rebuilt")
     try:
         rebuild(ledger, rebuilt, batch_size=3, helper=False)
         for store in (read_side.store, rebuilt):
@@ -209,10 +219,8 @@ def test_reports_filter_in_sql_and_between_dates(ledger: Ledger, read_side: Read
 
 def test_rebuild_equals_incremental_and_a_tampered_row_is_found(ledger: Ledger, read_side: ReadSide,
                                                                  tmp_path: Path) -> None:
-    record_small_history(ledger)
-    record_fund_history(ledger)
-    read_side.current()
-    rebuilt = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt.sqlite").database)
+    both_histories_current(ledger, read_side)
+    rebuilt = store_beside(tmp_path, "rebuilt")
     try:
         rebuild(ledger, rebuilt, batch_size=7)
         assert compare(read_side.store, rebuilt) == []
@@ -229,12 +237,10 @@ def test_a_rebuild_with_a_helper_process_equals_one_without(ledger: Ledger, read
     """The helper reads, decodes and folds every model in a second process while the parent writes: the same rows and the
     same snapshots (their positions and contents) as the rebuild in one process."""
     monkeypatch.setenv("JCG_SNAPSHOT_EVERY", "6")
-    record_small_history(ledger)
-    record_fund_history(ledger)
-    read_side.current()
+    both_histories_current(ledger, read_side)
     stores = {}
     for helper in (False, True):
-        stores[helper] = store = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt-{helper}.sqlite").database)
+        stores[helper] = store = store_beside(tmp_path, f"rebuilt-{helper}")
         assert rebuild(ledger, store, batch_size=4, helper=helper) == head(ledger)
         assert compare(read_side.store, store) == []
     single, helped = stores[False], stores[True]
@@ -272,10 +278,8 @@ def test_many_rows_go_to_postgresql_as_arrays_with_the_same_result(ledger: Ledge
     from a single row on): the models kept after each write and a rebuild equal a rebuild in
     SQLite (on SQLite this is the plain comparison)."""
     monkeypatch.setattr("projections.state.ARRAYS_FROM", 1)
-    record_small_history(ledger)
-    record_fund_history(ledger)
-    read_side.current()
-    reference = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/reference.sqlite").database)
+    both_histories_current(ledger, read_side)
+    reference = store_beside(tmp_path, "reference")
     try:
         rebuild(ledger, reference, batch_size=50, helper=False)
         assert compare(read_side.store, reference) == []
@@ -288,10 +292,8 @@ def test_many_rows_go_to_postgresql_as_arrays_with_the_same_result(ledger: Ledge
 def test_a_rebuild_whose_helper_is_killed_fails_and_resumes(ledger: Ledger, read_side: ReadSide, tmp_path: Path) -> None:
     import multiprocessing
 
-    record_small_history(ledger)
-    record_fund_history(ledger)
-    read_side.current()
-    rebuilt = ReadModelStore(Ledger.open(f"sqlite:///{tmp_path}/rebuilt.sqlite").database)
+    both_histories_current(ledger, read_side)
+    rebuilt = store_beside(tmp_path, "rebuilt")
     committed: list[int] = []
 
     def kill_the_helper(position: int) -> None:
