@@ -114,7 +114,8 @@ def test_the_agent_ends_when_no_command_has_signed_for_the_time_given(provisione
     time.sleep(1.2)
     assert run(provisioned_url, "party", "register", "E1", *PARTY).exit_code == 0  # a use: idle again from here
     time.sleep(1.2)
-    assert agent.status(key_dir) is not None  # 2.4 s after unlocking, 1.2 s after its last use
+    held = agent.status(key_dir)  # 2.4 s after unlocking, 1.2 s after its last use
+    assert held is not None and held["idle_until"] - time.time() < 1.5, "idle counts from the last signature"
     deadline = time.monotonic() + 10
     while agent.socket_path(key_dir).exists() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -282,8 +282,9 @@ def serve(listener: socket.socket, keys: dict[str, Ed25519PrivateKey], idle: flo
                     conn.sendall(b'{"ok": true}\n')
                     return
                 if op == "status":
+                    ends_in = min(last + idle, end) - time.monotonic()  # a status is not a use
                     answer: dict[str, Any] = {"ok": True, "names": sorted(keys), "idle": idle,
-                                              "idle_until": time.time() + idle, "until": end_wall}
+                                              "idle_until": time.time() + ends_in, "until": end_wall}
                 elif op == "public" and request.get("name") in keys:
                     answer = {"ok": True, "public": publics[request["name"]]}
                 elif op == "sign" and request.get("name") in keys:
