@@ -355,8 +355,8 @@ MARSHALLED, PICKLED = b"M", b"P"
 
 def _packed(message: tuple[str, int, list[int], Any]) -> bytes:
     """A message for the parent: marshalled (a batch's rows are text, integers, None and
-    booleans in tuples and dicts: marshal writes them in half pickle's time and reads them in
-    a third), else pickled. Both processes are the same interpreter (forked)."""
+    booleans in tuples and dicts, which marshal writes and reads faster than pickle:
+    docs/decisions.md), else pickled. Both processes are the same interpreter (forked)."""
     try:
         return MARSHALLED + marshal.dumps(message)
     except ValueError:  # a value marshal cannot write (a model's row holding another type)
