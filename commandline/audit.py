@@ -88,11 +88,11 @@ def audit_trail(session: Session, entity: str, form: str) -> None:
     import sqlalchemy as sa
 
     from projections import reports
-    from projections.trail import TRAIL, traces
+    from projections.trail import TRAIL, details
 
     found = session.read_side.list_rows(TRAIL, sa.or_(TRAIL.c.entity == entity, TRAIL.c.award == entity))
     rows = {"rm_trail": {(r["position"],): r for r in found}}
-    shown = traces(session.ledger, (r["position"] for r in found))
+    shown = details(session.ledger, (r["position"] for r in found))
     click.echo(reports.render(reports.trail(rows, entity, shown), form))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,6 +23,7 @@ from domain.money import ZERO, fmt
 from domain.parameters import ParameterBook, parameter_book
 from projections import tables
 from projections.state import TOTALS, Rows, from_fen
+from projections.trail import Detail
 
 FORMATS = ("table", "csv", "json", "xlsx")
 RIGHT_ALIGNED = frozenset({"year", "awards", "position"})
@@ -382,23 +383,28 @@ def loans(rows: Rows) -> Report:
     return Report(title, columns, out, notes, display=Report(title, columns, shown, notes))
 
 
-def trail(rows: Rows, entity: str, traces: dict[int, str] | None = None) -> Report:
-    """An entity's history (party, award, fund, loan, project code) in log order; ``traces``:
-    each position's derivation text (projections.trail.traces), made from the events shown."""
-    traces = traces or {}
+def trail(rows: Rows, entity: str, details: Mapping[int, Detail] | None = None) -> Report:
+    """An entity's history (party, award, fund, loan, project code) in log order; ``details``:
+    each position's provenance and derivation (projections.trail.details), read from the log
+    for the events shown."""
+    details = details or {}
     out: list[list[Any]] = []
     for (position,), r in sorted(rows["rm_trail"].items()):
         if entity not in (r["entity"], r["award"]):
             continue
         amount = "" if r["amount_fen"] is None else _money(r["amount_fen"])
+        shown = details.get(position) or NO_DETAIL
         out.append([position, r["decided"], r["event"].split(".")[-1], r["award"], r["clause"], amount,
-                    r["actor"], r["ref"], r["request_id"], r["recorded_at"], traces.get(position, "")])
+                    shown.actor, shown.ref, shown.request_id, shown.recorded_at, shown.trace])
     if not out:
         raise Refused(N_("no recorded events for {entity!r}"), entity=entity)
     return Report(Message(N_("audit trail of {entity}"), entity=entity),
                   [Column("position"), Column("decided"), Column("event"), Column("award"), Column("clause"),
                    Column("amount", True), Column("actor"), Column("ref"), Column("request_id"),
                    Column("recorded_at"), Column("trace")], out)
+
+
+NO_DETAIL = Detail("", "", "", "", "")
 
 
 REPORTS: dict[str, Callable[..., Report]] = {

@@ -1,35 +1,32 @@
 """The audit trail: every recorded event with who, when, on which decision, and how each
-amount was derived. Unknown event types still get a row (provenance and any amount).
+amount was derived. Unknown event types still get a row (their decision date and any amount).
 
-The derivation text (:func:`trace_of`: the recorded trace and the journal legs, formatted)
-is made when a trail is shown, from the few events shown (:func:`traces`), not stored per
-event: formatting it for every event was a third of a rebuild's time."""
+A row keeps what a trail is found and dated by: the event, the entity and award it belongs
+to, its decision date, clause and amount. What is shown beside it (who recorded it, when,
+under which request and reference, and the derivation: :func:`trace_of`, the recorded trace
+and the journal legs formatted) is read from the log for the few events shown
+(:func:`details`), not stored per event: formatting the derivation for every event was a
+third of a rebuild's time, and the six columns of provenance a tenth (docs/decisions.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.money import fmt
 from domain.provenance import Provenance
-from projections.layout import BIGINT, INTEGER, TEXT, Column, Table, key
+from projections.layout import BIGINT, TEXT, Column, Table, key
 from projections.memo import kept
 from projections.state import State, decision_day, postings_of, to_fen
 
 TRAIL = Table(
     "rm_trail",
     key("position", BIGINT),
-    Column("originator_id", TEXT),
-    Column("version", INTEGER),
     Column("event", TEXT),
     Column("entity", TEXT),
     Column("award", TEXT),
-    Column("actor", TEXT),
     Column("decided", TEXT),
-    Column("recorded_at", TEXT),
-    Column("request_id", TEXT),
-    Column("ref", TEXT),
     Column("clause", TEXT),
     Column("amount_fen", BIGINT),
 )
@@ -129,16 +126,30 @@ def _paid_award(event: Any, name: str) -> str:
     return ""
 
 
-def trace_text(event: Any) -> str:
-    """The trace lines of one event as the trail shows them."""
-    return "\n".join(trace_of(event, amount_of(event), clause_of(event)))
+class Detail(NamedTuple):
+    """What a trail shows of an event beside its row: who recorded it, when, under which
+    request and reference (its provenance; "" for an event without one), and the derivation."""
+
+    actor: str
+    ref: str
+    request_id: str
+    recorded_at: str
+    trace: str
 
 
-def traces(ledger: Any, positions: Iterable[int]) -> dict[int, str]:
-    """The trace text of the events at ``positions``, read from the log in runs of
+def detail_of(event: Any) -> Detail:
+    by = getattr(event, "by", None)
+    trace = "\n".join(trace_of(event, amount_of(event), clause_of(event)))
+    if not isinstance(by, Provenance):
+        return Detail("", "", "", "", trace)
+    return Detail(by.actor, by.ref, by.request_id, by.recorded_at.isoformat(), trace)
+
+
+def details(ledger: Any, positions: Iterable[int]) -> dict[int, Detail]:
+    """The :class:`Detail` of the events at ``positions``, read from the log in runs of
     neighbouring positions (a trail shows a few events)."""
     wanted = sorted(set(positions))
-    out: dict[int, str] = {}
+    out: dict[int, Detail] = {}
     i = 0
     while i < len(wanted):
         j = i
@@ -147,36 +158,23 @@ def traces(ledger: Any, positions: Iterable[int]) -> dict[int, str]:
         keep = set(wanted[i:j + 1])
         for position, event in ledger.read_log(wanted[i], wanted[j]):
             if position in keep:
-                out[position] = trace_text(event)
+                out[position] = detail_of(event)
         i = j + 1
     return out
 
 
 def apply(state: State, position: int, event: Any) -> None:
     name, kind = _PLANS.get(type(event)) or _plan(type(event))
-    originator = _text(event.originator_id)
-    entity = _entity(state, event, name, kind, originator)[1]
+    entity = _entity(state, event, name, kind, _text(event.originator_id))[1]
     award = str(getattr(event, "award_id", "") or (_paid_award(event, name) if kind == PAYMENT else ""))
     amount = amount_of(event)
-    by = getattr(event, "by", None)
-    if isinstance(by, Provenance):
-        actor, decided, recorded_at, request_id, ref = (by.actor, decision_day(event), by.recorded_at.isoformat(),
-                                                       by.request_id, by.ref)
-    else:
-        actor = decided = recorded_at = request_id = ref = ""
     state.put(
         TRAIL,
         (position,),
-        originator_id=originator,
-        version=int(event.originator_version),
         event=name,
         entity=entity,
         award=award,
-        actor=actor,
-        decided=decided,
-        recorded_at=recorded_at,
-        request_id=request_id,
-        ref=ref,
+        decided=decision_day(event) if isinstance(getattr(event, "by", None), Provenance) else "",
         clause=clause_of(event),
         amount_fen=to_fen(amount) if amount is not None else None,
     )

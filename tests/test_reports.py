@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from click.testing import Result
@@ -82,6 +83,10 @@ def test_audit_trail_lists_an_award_in_order_with_traces(jcg: Callable[..., Resu
     ]
     assert "Cr revenue:returned:2026 5,000.00" in rows[9]["trace"]
     assert [r["actor"] for r in rows[1:5]] == ["officer-1", "officer-1", "approver-1", "approver-1"]
+    # who and when are read from the log for the rows shown (the trail's rows keep what it is found by)
+    assert all(r["request_id"] for r in rows)
+    recorded = [datetime.fromisoformat(r["recorded_at"]) for r in rows]
+    assert all(t.tzinfo is not None for t in recorded) and recorded == sorted(recorded)
     party = jcg("audit", "trail", "U1")
     assert party.exit_code == 0 and "Registered" in party.stdout
     missing = jcg("audit", "trail", "NOPE")
