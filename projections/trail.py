@@ -138,6 +138,7 @@ class Detail(NamedTuple):
 
 
 def detail_of(event: Any) -> Detail:
+    """Made from the event itself when a trail shows it (the row keeps none of it)."""
     by = getattr(event, "by", None)
     trace = "\n".join(trace_of(event, amount_of(event), clause_of(event)))
     if not isinstance(by, Provenance):
